@@ -1,0 +1,91 @@
+/**
+ * The engine's contract: what a host gives the engine (HostIO) and the shape of what the
+ * engine returns (requests, plans, nodes). Everything here is plain data or a narrow function
+ * interface; the WIT world in wasm/core.wit mirrors HostIO one to one.
+ *
+ * Must not depend on: Node, the DOM, any host module, the clock, randomness, locale.
+ */
+
+/** What the engine may ask of its host. Every path is a logical recipe path ("bin/zstd/ix.sh"). */
+export interface HostIO {
+  /**
+   * Bytes of a recipe file, searched through the layered recipe roots (first root wins),
+   * or undefined when no root has it. Needed by: every template load, include and /base64.
+   */
+  readFile(path: string): Uint8Array | undefined;
+  /**
+   * Entry names of a recipe directory merged over all roots (directories end with "/"),
+   * or undefined when it exists in no root. Order is irrelevant: the engine sorts.
+   * Needed by: "did you mean" suggestions for unknown packages, `ix run` program lookup.
+   */
+  listDir(path: string): string[] | undefined;
+  /**
+   * Optional fast BLAKE3-256 of data (32 bytes). Must equal the engine's own pure-JS BLAKE3,
+   * which test vectors pin. Needed by: hashing sources and nodes at speed inside the WASM core.
+   */
+  digest?(data: Uint8Array): Uint8Array;
+  /** Optional persistent cache (compiled templates, rendered descriptors). Keys are engine-made hashes. */
+  cacheGet?(key: string): Uint8Array | undefined;
+  cachePut?(key: string, value: Uint8Array): void;
+}
+
+/** Flags of a package: string keys to string values (IX semantics: `--k` means k=1). */
+export type Flags = Record<string, string>;
+
+/** Input of plan(): which packages, for which build host and target, with which global flags. */
+export interface PlanRequest {
+  /** Package selectors as the user wrote them: "bin/zstd", "lib/z(kind=lib)", "bin/x(k=v)". */
+  packages: string[];
+  /** Flags applied to every requested package (per-package flags go in the selector). */
+  flags?: Flags;
+  /** Target platform, "<os>-<arch>"; default "linux-x86_64". Never detected from the machine. */
+  target?: string;
+  /** Build platform the plan's tools run on; default "linux-x86_64". Never detected from the machine. */
+  host?: string;
+}
+
+/** Input of render(): one package, its flags and platforms; returns the descriptor text. */
+export interface RenderRequest {
+  package: string;
+  flags?: Flags;
+  target?: string;
+  host?: string;
+}
+
+/** One buildable step of a plan. All lists are sorted; all paths are absolute /ix/store paths. */
+export interface PlanNode {
+  /** Store id: 32 chars of Nix base32 (160 bits) of BLAKE3 over the node with its id as placeholder. */
+  id: string;
+  /** Output store path: /ix/store/<id>-<store name>. */
+  out: string;
+  /** Package name ("bin/zstd") or, for a fetch node, "fetch:<file name>". */
+  name: string;
+  /** Store name without id ("bin-zstd"). */
+  storeName: string;
+  /** Effective flags (includes kind and target). */
+  flags: Flags;
+  /** Every store path the node may read (closures of its deps and its sources), sorted. */
+  inputs: string[];
+  /** Store paths the output may refer to at run time (its run closure), sorted. */
+  runtime: string[];
+  /** How to run it; absent for fetch nodes, which the host performs natively. */
+  cmd?: { argv: string[]; stdin: string; env: Record<string, string> };
+  /** Fixed-output download: the only kind of node with network. */
+  fetch?: { urls: string[]; sha256: string; file: string };
+  /** Concurrency pool: "cpu" (default), "net" (downloads), "full" (uses every core alone). */
+  pool: string;
+  /** Network allowed (only for fixed-output nodes). */
+  net: boolean;
+  /** Bootstrap seed node: may use the build host's unpack tools; its output is checked. */
+  seed?: boolean;
+}
+
+/** A whole plan: nodes in dependency order (inputs first), ties broken by out path. */
+export interface Plan {
+  format: 'ix-plan/1';
+  host: string;
+  target: string;
+  /** One entry per requested package, in request order. Hubs have no out but list their members. */
+  roots: { request: string; name: string; out?: string; members?: string[] }[];
+  nodes: PlanNode[];
+}

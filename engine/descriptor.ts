@@ -1,0 +1,35 @@
+/**
+ * The descriptor: the JSON object that the root of every template chain renders
+ * (ix-format.md §4), as the planner reads it. IX-compatible field names.
+ *
+ * Must not depend on: Node, host modules.
+ */
+
+export interface FetchItem {
+  url: string;
+  /** "sha256:<hex>" in IX trees may appear as `md5` with a "sha:"/"sha256:" prefix; normalised by the evaluator. */
+  sha256: string;
+  /** File name to store the download as (default: last URL component). */
+  name?: string;
+}
+
+export interface Descriptor {
+  bld: {
+    fetch: FetchItem[];
+    /** Empty object/empty data means a hub (not buildable). kind is "sh". */
+    script: { kind?: string; data?: string; args?: string[] };
+    deps: string[];
+    host_libs: string[];
+    target_libs: string[];
+    data: string[];
+  };
+  run: { deps: string[]; data: string[] };
+  lib: { deps: string[] };
+  ind: { deps: string[] };
+  fix: { deps: string[] };
+  net: boolean;
+  tmpfs?: boolean;
+  isolate?: boolean;
+  task_pool: string;
+  repo?: { name: string; version: string };
+}

@@ -1,0 +1,48 @@
+// Lint rules. The important one: engine/ is pure (no Node, no clock, no randomness, no host).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const banned = 'engine/ must stay pure: it takes bytes and returns bytes through HostIO';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'wasm/out/**', 'wasm/build/**', 'dist/**', '**/*.js', '**/*.mjs', 'test/.tmp/**', 'bench/.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    ignores: ['engine/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'process', 'util', 'url'], message: banned },
+          { group: ['**/hosts/**', '**/wasm/**', '**/test/**'], message: 'engine/ may not import hosts, wasm or tests (engine <- wasm <- hosts)' },
+        ],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'process', message: banned }, { name: 'Buffer', message: banned },
+        { name: 'require', message: banned }, { name: 'performance', message: banned },
+        { name: 'Intl', message: 'no locale-dependent formatting in the engine' },
+      ],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: banned },
+        { object: 'Math', property: 'random', message: banned },
+      ],
+      'no-restricted-syntax': ['error',
+        { selector: "NewExpression[callee.name='Date']", message: banned },
+        { selector: "CallExpression[callee.property.name='toLocaleString']", message: 'no locale formatting in the engine' },
+        { selector: "CallExpression[callee.property.name='localeCompare']", message: 'no locale-dependent sorting in the engine' },
+      ],
+    },
+  },
+  {
+    files: ['wasm/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/hosts/**'], message: 'wasm/ may not import hosts (engine <- wasm <- hosts)' }] }],
+    },
+  },
+);
