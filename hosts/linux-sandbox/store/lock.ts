@@ -1,0 +1,108 @@
+/**
+ * Per-output locks between ix processes, held with the kernel's flock(2) through util-linux
+ * `flock`, because Node has no flock binding.
+ *
+ * Why this scheme: a kernel lock is released by the kernel when its holder dies, whatever kills
+ * it (kill -9 included), so there is no stale-lock heuristic, no pid-reuse hazard, and no race
+ * between two processes "taking over" the same stale lock (the classic weakness of O_EXCL lock
+ * files: reading "dead owner" and deleting the file are two steps another process can interleave).
+ * The lock is held by a tiny helper (`flock FILE sh -c 'echo L; exec cat'`) whose stdin is a pipe
+ * from us: when we die the pipe closes, `cat` exits, and the lock goes with it. Cost: one short
+ * spawn per lock (a few ms), paid once per built node. Locks conflict inside one process too.
+ * Lock files are never deleted (deleting a flock'ed file is itself racy); they are empty-ish
+ * files holding the holder's pid, read only to say who we wait for.
+ *
+ * Must not depend on: the engine's evaluator, the sandbox or executor modules.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+
+/** A held lock; release() is idempotent and waits until the kernel lock is gone. */
+export interface HeldLock {
+  readonly file: string;
+  release(): Promise<void>;
+}
+
+const CONFLICT = 75;
+
+/** Spawn the helper; resolves when locked (or with null when `nonBlocking` and busy). */
+function spawnHolder(file: string, nonBlocking: boolean): Promise<ChildProcess | null> {
+  const args = [...(nonBlocking ? ['-n', '-E', String(CONFLICT)] : []), '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
+  // detached: a Ctrl-C to our process group must not drop the lock before we have cleaned up.
+  const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    let done = false;
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout!.once('data', () => {
+      done = true;
+      resolve(child);
+    });
+    child.once('error', (e) => {
+      if (!done) { done = true; reject(new Error(`cannot run util-linux flock for ${file}: ${e.message}`)); }
+    });
+    child.once('exit', (code) => {
+      if (done) return;
+      done = true;
+      if (nonBlocking && code === CONFLICT) resolve(null);
+      else reject(new Error(`flock ${file} failed (exit ${code}): ${err.trim()}`));
+    });
+  });
+}
+
+function held(file: string, child: ChildProcess): HeldLock {
+  // A held lock must not keep the event loop alive: if we exit, the kernel releases it anyway.
+  child.unref();
+  for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+  let released: Promise<void> | undefined;
+  return {
+    file,
+    release() {
+      if (!released) {
+        released = new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.ref(); // keep the loop alive until the kernel lock is really gone
+          child.once('exit', () => resolve());
+          child.stdin!.end();
+        });
+      }
+      return released;
+    },
+  };
+}
+
+async function writeOwner(file: string): Promise<void> {
+  // Informational only: who holds the lock, for the "waiting for" message of other processes.
+  await fs.writeFile(file, `${JSON.stringify({ format: 'ix-lock/1', pid: process.pid })}\n`).catch(() => undefined);
+}
+
+/** The pid written by the current holder, if readable. */
+export async function lockOwner(file: string): Promise<number | undefined> {
+  try {
+    const j = JSON.parse(await fs.readFile(file, 'utf8')) as { pid?: unknown };
+    return typeof j.pid === 'number' ? j.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Take the lock without waiting; undefined when another holder has it. */
+export async function tryLock(file: string): Promise<HeldLock | undefined> {
+  const child = await spawnHolder(file, true);
+  if (!child) return undefined;
+  await writeOwner(file);
+  return held(file, child);
+}
+
+/**
+ * Take the lock, waiting as long as needed. `onWait` is called once if the lock is busy,
+ * with the holder's pid when known.
+ */
+export async function lock(file: string, onWait?: (holderPid: number | undefined) => void): Promise<HeldLock> {
+  const quick = await tryLock(file);
+  if (quick) return quick;
+  onWait?.(await lockOwner(file));
+  const child = await spawnHolder(file, false);
+  await writeOwner(file);
+  return held(file, child!);
+}

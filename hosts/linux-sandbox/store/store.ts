@@ -1,0 +1,220 @@
+/**
+ * The store: atomic production of outputs. A node's output is built in <root>/build/<id>.out,
+ * then (under the per-output lock) checked, normalised and hashed, its record written, and only
+ * then renamed to <root>/store/<id>-<name>. "Built" means record + directory, so a crash or
+ * kill -9 at any moment leaves nothing that counts as built; recovery (recover.ts) removes the rest.
+ *
+ * Must not depend on: the engine's evaluator, the sandbox or executor modules.
+ */
+import fs from 'node:fs/promises';
+import type { PlanNode } from '../../../engine/api';
+import { IxError } from '../../../engine/errors';
+import { Layout, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
+import { lock, type HeldLock } from './lock';
+import { exists, removeTree, syncDir } from './fsutil';
+import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
+import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
+
+/** What the store needs of a plan node. */
+export type OutputNode = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'> & { fetch?: PlanNode['fetch'] };
+
+/** An output being produced. Exactly one of commit()/abort() should be called. */
+export interface PendingOutput {
+  /** Physical directory to build $out into (empty, writable). Mount it at node.out in the sandbox. */
+  readonly tmpOut: string;
+  /** Physical directory for $tmp (empty, writable); removed by commit() and abort(). */
+  readonly tmpBuild: string;
+  /** Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is stored). */
+  commit(): Promise<StoreRecord>;
+  /** Throw the partial output away. `keepBuild` leaves tmpBuild for debugging. */
+  abort(opts?: { keepBuild?: boolean }): Promise<void>;
+}
+
+/** An output broke a store rule; one line naming the package, file and problem. */
+export class OutputCheckError extends IxError {
+  constructor(readonly node: string, readonly file: string, readonly problem: string) {
+    super(`output ${file === '.' ? '' : `file ${file} `}${problem}`, { pkg: node });
+    this.name = 'OutputCheckError';
+  }
+}
+
+export interface StoreOptions {
+  /** The ix root; default resolveRoot() (IX_ROOT, /ix as root, else XDG data dir). */
+  root?: string;
+  /** Called when another process holds an output's lock; default: a line on stderr. */
+  onWait?: (message: string) => void;
+  /** Run recover() when opening (default true). */
+  recover?: boolean;
+  /** Test seam: awaited at named points of commit ("checked", "recorded"). */
+  faultHook?: (stage: string) => Promise<void> | void;
+}
+
+export class Store {
+  readonly layout: Layout;
+  private readonly onWait: (message: string) => void;
+  private readonly faultHook?: (stage: string) => Promise<void> | void;
+  /** Ids whose lock this Store object holds (beginOutput requires it). */
+  private readonly held = new Set<string>();
+
+  constructor(opts: StoreOptions = {}) {
+    this.layout = new Layout(opts.root ?? resolveRoot());
+    this.onWait = opts.onWait ?? ((m) => process.stderr.write(`ix: ${m}\n`));
+    this.faultHook = opts.faultHook;
+  }
+
+  /** Create the directory skeleton. */
+  async init(): Promise<void> {
+    const l = this.layout;
+    for (const d of [l.store, l.build, l.db, l.locks, l.logs, l.sources]) await fs.mkdir(d, { recursive: true });
+  }
+
+  parse(p: string): ParsedStorePath {
+    const sp = parseStorePath(p);
+    if (!sp) throw new IxError(`not a store path: ${p}`);
+    return sp;
+  }
+
+  /** Physical directory of a logical store path. */
+  physical(p: string): string {
+    return this.layout.physical(this.parse(p));
+  }
+
+  /** True when `p` has both its record and its directory (i.e. was committed). No lock needed. */
+  async isBuilt(p: string): Promise<boolean> {
+    const sp = this.parse(p);
+    const rec = await readRecord(this.layout, sp.id);
+    return rec !== undefined && rec.path === p && (await exists(this.layout.physical(sp)));
+  }
+
+  /** The record of a built path, or undefined. */
+  async record(p: string): Promise<StoreRecord | undefined> {
+    const sp = this.parse(p);
+    const rec = await readRecord(this.layout, sp.id);
+    return rec && rec.path === p && (await exists(this.layout.physical(sp))) ? rec : undefined;
+  }
+
+  /** Take the lock of output path `p` (waiting, and reporting the wait through onWait). */
+  async lockOutput(p: string): Promise<HeldLock> {
+    const sp = this.parse(p);
+    const l = await lock(this.layout.lock(sp.id), (pid) =>
+      this.onWait(`waiting for ${p}${pid !== undefined ? ` (locked by process ${pid})` : ''}`));
+    this.held.add(sp.id);
+    return {
+      file: l.file,
+      release: async () => {
+        this.held.delete(sp.id);
+        await l.release();
+      },
+    };
+  }
+
+  /** Run `fn` holding the lock of output path `p`. */
+  async withOutputLock<T>(p: string, fn: () => Promise<T>): Promise<T> {
+    const l = await this.lockOutput(p);
+    try {
+      return await fn();
+    } finally {
+      await l.release();
+    }
+  }
+
+  /**
+   * Start producing node.out: clears leftovers of an earlier crash for this id and returns empty
+   * tmpOut/tmpBuild directories. The caller must hold the output lock (withOutputLock).
+   */
+  async beginOutput(node: OutputNode): Promise<PendingOutput> {
+    const sp = this.parse(node.out);
+    if (sp.id !== node.id) throw new IxError(`node id ${node.id} does not match its output ${node.out}`, { pkg: node.name });
+    if (!this.held.has(sp.id)) throw new Error(`beginOutput(${node.out}) without holding its lock`);
+    const l = this.layout;
+    const tmpOut = l.tmpOut(sp.id);
+    const tmpBuild = l.tmpBuild(sp.id);
+    // Leftovers of a crashed attempt: partial output, build dir, a record or path without its partner.
+    await removeTree(tmpOut, l.build);
+    await removeTree(tmpBuild, l.build);
+    if (!(await this.isBuilt(node.out))) {
+      await removeTree(l.physical(sp), l.build);
+      await fs.rm(l.record(sp.id), { force: true });
+    } else {
+      throw new Error(`beginOutput(${node.out}): already built`);
+    }
+    await fs.mkdir(tmpOut, { mode: 0o755 });
+    await fs.mkdir(tmpBuild, { mode: 0o755 });
+    let finished = false;
+    const once = () => {
+      if (finished) throw new Error(`output ${node.out} already committed or aborted`);
+      finished = true;
+    };
+    return {
+      tmpOut,
+      tmpBuild,
+      commit: async () => {
+        once();
+        try {
+          return await this.commit(node, sp, tmpOut, tmpBuild);
+        } catch (e) {
+          await removeTree(tmpOut, l.build);
+          await removeTree(tmpBuild, l.build);
+          throw e;
+        }
+      },
+      abort: async (opts) => {
+        once();
+        await removeTree(tmpOut, l.build);
+        if (!opts?.keepBuild) await removeTree(tmpBuild, l.build);
+      },
+    };
+  }
+
+  private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string): Promise<StoreRecord> {
+    const declared = new Map<string, string>();
+    for (const p of [...node.inputs, ...node.runtime]) {
+      const d = parseStorePath(p);
+      if (d) declared.set(d.id, p);
+    }
+    let tree;
+    try {
+      tree = await processTree(tmpOut, {
+        normalise: true,
+        // A fetch output is fixed by its sha256: its bytes may mention anything.
+        refs: node.fetch ? undefined : { self: node.out, selfId: sp.id, declared },
+      });
+    } catch (e) {
+      if (e instanceof TreeViolation) throw new OutputCheckError(node.name, e.file, e.detail);
+      throw e;
+    }
+    await this.faultHook?.('checked');
+    const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
+    await writeRecord(this.layout, sp.id, rec);
+    await this.faultHook?.('recorded');
+    const dest = this.layout.physical(sp);
+    // The root stays writable until here: moving a directory to another parent needs its write bit.
+    await fs.chmod(tmpOut, 0o755);
+    await fs.rename(tmpOut, dest);
+    await fs.chmod(dest, 0o555);
+    await fs.utimes(dest, NORMAL_MTIME, NORMAL_MTIME);
+    await syncDir(this.layout.store);
+    await removeTree(tmpBuild, this.layout.build);
+    return rec;
+  }
+
+  /**
+   * Produce node.out once across processes: returns "present" if it is (or becomes, while we
+   * wait for another process) built, else runs `build` on a fresh PendingOutput and commits it.
+   */
+  async realise(node: OutputNode, build: (o: PendingOutput) => Promise<void>): Promise<'built' | 'present'> {
+    if (await this.isBuilt(node.out)) return 'present';
+    return this.withOutputLock(node.out, async () => {
+      if (await this.isBuilt(node.out)) return 'present';
+      const o = await this.beginOutput(node);
+      try {
+        await build(o);
+      } catch (e) {
+        await o.abort();
+        throw e;
+      }
+      await o.commit();
+      return 'built';
+    });
+  }
+}
