@@ -1,0 +1,138 @@
+/**
+ * What the executor reports while it runs: a stream of events ("ix-events/1"), and the three ways
+ * to show them: `--json` (one JSON object per line), plain lines (pipes, CI logs), and a live
+ * status display on a terminal (running nodes with their current step, done/total, elapsed).
+ *
+ * Must not depend on: the store, the sandbox, the scheduler.
+ */
+export const EVENTS_FORMAT = 'ix-events/1';
+
+export type NodeStatus = 'built' | 'cached' | 'failed' | 'skipped';
+
+export type ExecEvent =
+  | { event: 'begin'; format: typeof EVENTS_FORMAT; total: number; cores: number }
+  | { event: 'start'; id: string; name: string; out: string; pool: string; log: string }
+  | { event: 'step'; id: string; name: string; line: string }
+  | { event: 'done'; id: string; name: string; out: string; status: NodeStatus; ms?: number; reason?: string; log?: string; tail?: string[]; reproduce?: string }
+  | { event: 'end'; ok: boolean; built: number; cached: number; failed: number; skipped: number; ms: number }
+  /** `ix build --check`: whether a rebuild gave the same bytes. */
+  | { event: 'check'; id: string; name: string; out: string; identical: boolean; expected?: string; actual?: string; differ?: string[]; reason?: string }
+  /** The store paths a command produced or found, in request order (last event of `ix build --json`). */
+  | { event: 'outputs'; paths: string[] };
+
+export interface Reporter {
+  emit(e: ExecEvent): void;
+  /** Stop timers, clear the live display. */
+  close(): void;
+}
+
+/** A writable text sink (process.stdout / stderr or a test buffer). */
+export interface Sink {
+  write(s: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** A log line made safe for one status row: control characters (colours, \r) become spaces. */
+function printable(s: string): string {
+  let r = '';
+  for (const ch of s) r += ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127 ? ' ' : ch;
+  return r.trim();
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One JSON object per line; "step" events are left out unless `steps`. */
+export function jsonReporter(out: Sink, steps = false): Reporter {
+  return {
+    emit(e) {
+      if (e.event === 'step' && !steps) return;
+      out.write(`${JSON.stringify(e)}\n`);
+    },
+    close() {},
+  };
+}
+
+function failureText(e: Extract<ExecEvent, { event: 'done' }>): string {
+  let s = `FAILED ${e.name} ${e.out}: ${e.reason ?? 'failed'}\n`;
+  if (e.tail?.length) s += `  last lines of the log:\n${e.tail.map((l) => `  | ${l}`).join('\n')}\n`;
+  if (e.log) s += `  log: ${e.log}\n`;
+  if (e.reproduce) s += `  reproduce: ${e.reproduce}\n`;
+  return s;
+}
+
+/** Plain lines, one per finished node; failures with their log tail and reproduce command. */
+export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Reporter {
+  const starts = opts.starts ?? true;
+  let total = 0;
+  let done = 0;
+  return {
+    emit(e) {
+      if (e.event === 'begin') total = e.total;
+      else if (e.event === 'start' && starts) out.write(`[${done}/${total}] start ${e.name} (${e.pool})\n`);
+      else if (e.event === 'done') {
+        done++;
+        if (e.status === 'failed') out.write(failureText(e));
+        else if (e.status === 'skipped') out.write(`[${done}/${total}] skipped ${e.name}: ${e.reason ?? ''}\n`);
+        else if (e.status === 'built') out.write(`[${done}/${total}] built ${e.name} ${e.out} (${secs(e.ms ?? 0)})\n`);
+      } else if (e.event === 'check') {
+        if (e.reason) out.write(`check ${e.name}: could not rebuild: ${e.reason}\n`);
+        else if (e.identical) out.write(`check ${e.name}: rebuilt bit-identical (${e.expected})\n`);
+        else out.write(`check ${e.name}: NOT reproducible: ${e.expected} before, ${e.actual} now; differing: ${(e.differ ?? []).join(', ') || '?'}\n`);
+      } else if (e.event === 'end') {
+        out.write(`${e.ok ? 'done' : 'FAILED'}: ${e.built} built, ${e.cached} already there, ${e.failed} failed, ${e.skipped} skipped in ${secs(e.ms)}\n`);
+      }
+    },
+    close() {},
+  };
+}
+
+/**
+ * Live terminal display: permanent lines (built/failed) scroll above a status block that is
+ * redrawn in place: "[done/total 12.3 s] N running" and one line per running node with its
+ * last log line. `now` is injectable for tests.
+ */
+export function ttyReporter(out: Sink, now: () => number = () => performance.now(), refreshMs = 200): Reporter {
+  const plain = plainReporter({ write: (s) => permanent.push(s) }, { starts: false });
+  const permanent: string[] = [];
+  const running = new Map<string, { name: string; since: number; step: string }>();
+  let total = 0;
+  let done = 0;
+  let start = now();
+  let drawn = 0;
+  const width = () => Math.max(40, out.columns ?? 100);
+  const cut = (s: string) => (s.length > width() - 1 ? `${s.slice(0, width() - 2)}…` : s);
+  const draw = () => {
+    let s = drawn ? `\x1b[${drawn}A\r\x1b[J` : '';
+    s += permanent.splice(0).join('');
+    const lines = [`[${done}/${total} ${secs(now() - start)}] ${running.size} running`];
+    for (const r of running.values()) lines.push(cut(`  ${r.name} ${secs(now() - r.since)}  ${r.step}`));
+    s += lines.join('\n') + '\n';
+    drawn = lines.length;
+    out.write(s);
+  };
+  const timer = setInterval(draw, refreshMs);
+  timer.unref?.();
+  return {
+    emit(e) {
+      plain.emit(e);
+      if (e.event === 'begin') { total = e.total; start = now(); }
+      if (e.event === 'start') running.set(e.id, { name: e.name, since: now(), step: '' });
+      if (e.event === 'step') { const r = running.get(e.id); if (r) r.step = printable(e.line); }
+      if (e.event === 'done') { running.delete(e.id); done++; }
+      if (e.event !== 'step') draw();
+    },
+    close() {
+      clearInterval(timer);
+      if (drawn) out.write(`\x1b[${drawn}A\r\x1b[J`);
+      drawn = 0;
+      out.write(permanent.splice(0).join(''));
+    },
+  };
+}
+
+/** Pick the reporter: --json, a live display on a terminal, plain lines otherwise. */
+export function pickReporter(out: Sink, json: boolean): Reporter {
+  if (json) return jsonReporter(out);
+  return out.isTTY ? ttyReporter(out) : plainReporter(out);
+}

@@ -1,0 +1,150 @@
+/**
+ * The executor: runs a plan's nodes into the store. For each node, in critical-path order within
+ * the pools (scheduler.ts): skip it if the store has it; else under the output lock, build it
+ * (fetch nodes through the fetcher, command nodes in the sandbox) into a pending output, keep
+ * a log file, commit (the store normalises and checks the output) or abort. A failure reports
+ * the log's last lines and the command that reproduces the node.
+ *
+ * Must not depend on: the CLI, the terminal (output goes through a Reporter), the planner.
+ */
+import { availableParallelism } from 'node:os';
+import type { PlanNode } from '../../../engine/api';
+import type { Layout } from '../store/layout';
+import type { PendingOutput } from '../store/store';
+import { runNode, type RunNodeOptions, type RunNodeResult } from '../sandbox/run-node';
+import { buildGraph } from './graph';
+import { schedule, type Outcome } from './scheduler';
+import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
+import type { ExecEvent, NodeStatus, Reporter } from './events';
+import { checkPlanRunnable } from './preflight';
+
+/** What the executor needs of the store (hosts/linux-sandbox/store Store satisfies it). */
+export interface ExecStore {
+  readonly layout: Layout;
+  isBuilt(out: string): Promise<boolean>;
+  withOutputLock<T>(out: string, fn: () => Promise<T>): Promise<T>;
+  beginOutput(node: PlanNode): Promise<PendingOutput>;
+}
+
+/** Performs a fetch node: puts node.fetch.file into `tmpOut` (verified by sha256). */
+export type FetchNode = (node: PlanNode, tmpOut: string, log: (line: string) => void, signal: AbortSignal) => Promise<void>;
+
+export interface ExecuteOptions {
+  store: ExecStore;
+  fetch?: FetchNode;
+  /** Cores to use (cpu slots and make_thrs); default: all. */
+  cores?: number;
+  /** Parallel downloads; default 4. */
+  netSlots?: number;
+  keepGoing?: boolean;
+  /** Per-node timeout in ms (0 = none); default run-node's. */
+  timeoutMs?: number;
+  reporter?: Reporter;
+  /** Lines of the log shown with a failure; default 20. */
+  tailLines?: number;
+  /** Test seam: the sandbox runner. */
+  run?: (node: PlanNode, opts: RunNodeOptions) => Promise<RunNodeResult>;
+}
+
+export interface ExecuteResult {
+  ok: boolean;
+  status: Map<string, NodeStatus>;
+  /** One line per failed node: "bin/x: exit code 2". */
+  failures: string[];
+}
+
+export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: string): Promise<ExecuteResult> {
+  checkPlanRunnable(nodes, host);
+  const t0 = performance.now();
+  const store = opts.store;
+  const layout = store.layout;
+  const cores = opts.cores ?? availableParallelism();
+  const emit = (e: ExecEvent) => opts.reporter?.emit(e);
+  const run = opts.run ?? runNode;
+  const status = new Map<string, NodeStatus>();
+  const failures: string[] = [];
+  const abort = new AbortController();
+
+  emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores });
+
+  const failed = (n: PlanNode, reason: string, log?: NodeLog, ms?: number): Outcome => {
+    failures.push(`${n.name}: ${reason}`);
+    const tail = log ? tailFile(log.path, opts.tailLines ?? 20) : undefined;
+    log?.write(`\n# ix: ${reason}\n`);
+    log?.close();
+    emit({
+      event: 'done', id: n.id, name: n.name, out: n.out, status: 'failed', ms, reason, log: log?.path, tail,
+      reproduce: n.cmd ? reproduceCommand(layout.logs, n.id, layout.root) : undefined,
+    });
+    return 'failed';
+  };
+
+  const build = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
+    if (n.fetch) {
+      if (!opts.fetch) return 'no fetcher configured for fetch nodes';
+      await opts.fetch(n, o.tmpOut, (line) => {
+        log.write(`${line}\n`);
+        emit({ event: 'step', id: n.id, name: n.name, line });
+      }, abort.signal);
+      return undefined;
+    }
+    let lastStep = '';
+    const r = await run(n, {
+      layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, cores, timeoutMs: opts.timeoutMs, signal: abort.signal,
+      output: (c) => {
+        log.write(c);
+        const line = log.lastLine();
+        if (line !== lastStep) { lastStep = line; emit({ event: 'step', id: n.id, name: n.name, line }); }
+      },
+    });
+    return r.ok ? undefined : r.reason ?? 'failed';
+  };
+
+  const work = async (n: PlanNode): Promise<Outcome> => {
+    if (await store.isBuilt(n.out)) {
+      emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
+      return 'cached';
+    }
+    return store.withOutputLock(n.out, async () => {
+      if (await store.isBuilt(n.out)) {
+        emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
+        return 'cached';
+      }
+      const t = performance.now();
+      const log = openLog(layout.logs, n);
+      emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: n.pool, log: log.path });
+      let o: PendingOutput | undefined;
+      try {
+        o = await store.beginOutput(n);
+        const why = await build(n, o, log);
+        if (why !== undefined) {
+          await o.abort();
+          return failed(n, why, log, Math.round(performance.now() - t));
+        }
+        await o.commit(); // throws a one-line OutputCheckError when the output breaks a store rule
+      } catch (e) {
+        // commit() cleans up after itself; abort() refuses a second finish, which is fine here.
+        await o?.abort().catch(() => undefined);
+        return failed(n, e instanceof Error ? e.message : String(e), log, Math.round(performance.now() - t));
+      }
+      log.close();
+      emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'built', ms: Math.round(performance.now() - t), log: log.path });
+      return 'built';
+    });
+  };
+
+  const r = await schedule(buildGraph(nodes), {
+    slots: { cpu: Math.max(1, cores), net: opts.netSlots ?? 4 },
+    keepGoing: opts.keepGoing ?? false,
+    work,
+    skip(n, cause) {
+      const reason = cause ? `needs ${cause.name}, which failed` : 'not started: the run stopped at the first failure (use --keep-going)';
+      emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
+    },
+  });
+  for (const [id, o] of r.outcome) status.set(id, o);
+  const count = (s: NodeStatus) => [...status.values()].filter((x) => x === s).length;
+  const ok = count('failed') === 0 && count('skipped') === 0;
+  emit({ event: 'end', ok, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), ms: Math.round(performance.now() - t0) });
+  return { ok, status, failures };
+}

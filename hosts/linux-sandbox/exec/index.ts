@@ -1,0 +1,14 @@
+/**
+ * The executor: plan graph and critical-path priorities (graph.ts), pools (scheduler.ts),
+ * per-node logs (logs.ts), events and displays (events.ts), pre-run checks (preflight.ts),
+ * and the glue with store, fetcher and sandbox (execute.ts).
+ *
+ * Must not depend on: the CLI.
+ */
+export { execute, type ExecuteOptions, type ExecuteResult, type ExecStore, type FetchNode } from './execute';
+export { buildGraph, POOL_COST, type Graph } from './graph';
+export { schedule, type Outcome, type ScheduleOptions } from './scheduler';
+export { openLog, readLog, tailFile, logPath, nodeFilePath, reproduceCommand, runNodeCommand, LOG_FORMAT } from './logs';
+export { jsonReporter, plainReporter, ttyReporter, pickReporter, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
+export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';
+export { checkNode as checkRebuild, diffTrees, type CheckResult } from './check';

@@ -1,0 +1,11 @@
+/**
+ * The sandbox: probe the host (probe.ts), check a node (node-check.ts), build the bwrap argv
+ * (bwrap-args.ts) and run one node (run-node.ts).
+ *
+ * Must not depend on: the executor, the CLI.
+ */
+export { probe, requireSandbox, SandboxUnavailable, type Probe, type ProbeHost } from './probe';
+export { checkNode } from './node-check';
+export { bwrapArgs, resolveProgram, nodeTmp, LOGICAL_BUILD, type SandboxDirs } from './bwrap-args';
+export { runNode, DEFAULT_TIMEOUT_MS, type RunNodeOptions, type RunNodeResult } from './run-node';
+export { removeTree, emptyDir } from './tree';

@@ -1,0 +1,132 @@
+/**
+ * `ix build PKG... [--target=T] [--k=v] [--keep-going] [--check] [--jobs=N] [--timeout=S] [--json]`:
+ * plans through the core, runs the plan in the Linux sandbox (hosts/linux-sandbox/exec) and prints
+ * the store paths it built or found. --dry-run shows the plan (like `ix plan`). --check rebuilds
+ * the requested packages and reports whether the output is bit-identical. --json turns the
+ * progress into an "ix-events/1" stream on stdout (one JSON object per line).
+ * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input or a host that cannot build.
+ *
+ * Must not depend on: the engine's code (types and IxError only).
+ */
+import type { Plan, PlanNode } from '../../../engine/api';
+import { IxError } from '../../../engine/errors';
+import { UsageError, type ParsedArgs } from '../args';
+import { only, planOf, planRequest, type Context } from '../context';
+import { runPlan } from './plan';
+import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../../linux-sandbox/exec';
+import { openStore, resolveRoot, type Store } from '../../linux-sandbox/store';
+import { fetchSource, formatProgress } from '../../linux-sandbox/fetch';
+import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
+
+/** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */
+export interface ExecArgs {
+  keepGoing: boolean;
+  check: boolean;
+  jobs?: number;
+  timeoutMs?: number;
+}
+
+const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout'];
+
+/** Take the executor's options out of the parsed flags (global or attached to a package). */
+export function takeExecArgs(a: ParsedArgs): ExecArgs {
+  const found = new Map<string, string | null>();
+  for (const m of [a.flags, ...a.packages.map((p) => p.flags)]) {
+    for (const k of EXEC_KEYS) {
+      if (m.has(k)) { found.set(k, m.get(k)!); m.delete(k); }
+    }
+  }
+  const num = (k: string): number | undefined => {
+    const v = found.get(k);
+    if (v === undefined || v === null) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
+    return n;
+  };
+  const on = (k: string) => found.has(k) && found.get(k) !== null && found.get(k) !== '0';
+  const t = num('timeout');
+  return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined };
+}
+
+/** The executor's fetcher: the host's own downloader, progress into the node's log. */
+export function fetcher(env: Record<string, string | undefined>): FetchNode {
+  return async (node, tmpOut, log) => {
+    const r = await fetchSource(node.fetch!, tmpOut, { name: node.name, env, onProgress: (p) => log(formatProgress(p)), onRetry: log });
+    log(`fetched ${node.fetch!.file} from ${r.source}${r.url ? ` ${r.url}` : ''} (${r.bytes} bytes)`);
+  };
+}
+
+/** Open the store of this invocation's ix root, noting waits for other processes' locks. */
+export function storeFor(ctx: Context): Promise<Store> {
+  return openStore({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
+}
+
+/** Progress display: --json events on stdout, else a live display (terminal) or lines on stderr. */
+export function reporterFor(ctx: Context, json: boolean): Reporter {
+  if (json) return jsonReporter({ write: (s) => ctx.stdout(s) });
+  // IX_PROGRESS=plain|live overrides the guess (a terminal on stderr and not CI means live).
+  const live = ctx.env.IX_PROGRESS ? ctx.env.IX_PROGRESS === 'live' : !!process.stderr.isTTY && !ctx.env.CI;
+  return pickReporter({ write: (s) => ctx.stderr(s), isTTY: live, columns: process.stderr.columns }, false);
+}
+
+/** Store paths of the plan's roots, in request order (a hub gives its members). */
+export function rootPaths(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const r of plan.roots) {
+    if (r.out) out.push(r.out);
+    else out.push(...(r.members ?? []));
+  }
+  return out;
+}
+
+/** Runs a plan into the store; sandbox and plan problems become one-line UsageErrors (exit 2). */
+export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
+  try {
+    if (plan.nodes.some((n) => n.cmd)) requireSandbox();
+    const store = await storeFor(ctx);
+    return await execute(plan.nodes, {
+      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs, timeoutMs: x.timeoutMs, reporter,
+    }, plan.host);
+  } catch (e) {
+    if (e instanceof IxError || e instanceof SandboxUnavailable) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    reporter.close();
+  }
+}
+
+/** `--check`: rebuild each requested node and compare with the store. */
+async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<boolean> {
+  const store = await storeFor(ctx);
+  const byOut = new Map<string, PlanNode>(plan.nodes.map((n) => [n.out, n]));
+  let ok = true;
+  for (const out of rootPaths(plan)) {
+    const n = byOut.get(out);
+    if (!n) continue;
+    const r = await checkRebuild(n, store, { timeoutMs: x.timeoutMs, cores: x.jobs });
+    ok &&= r.identical;
+    reporter.emit({ event: 'check', id: n.id, name: n.name, out: n.out, ...r });
+  }
+  reporter.close();
+  return ok;
+}
+
+export async function runBuild(ctx: Context): Promise<number> {
+  if (ctx.args.dryRun) return runPlan(ctx, 'build');
+  only(ctx, 'build', ['json', 'target', 'host']);
+  const x = takeExecArgs(ctx.args);
+  if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
+  const { plan } = await planOf(ctx, planRequest(ctx));
+  const reporter = reporterFor(ctx, ctx.args.json);
+  const r = await realisePlan(ctx, plan, x, reporter);
+  if (!r.ok) {
+    if (!ctx.args.json) ctx.stderr(`ix: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
+    return 1;
+  }
+  let checked = true;
+  if (x.check) checked = await checkRoots(ctx, plan, x, reporterFor(ctx, ctx.args.json));
+  const paths = rootPaths(plan);
+  if (ctx.args.json) ctx.stdout(`${JSON.stringify({ event: 'outputs', paths })}\n`);
+  else ctx.stdout(paths.map((p) => `${p}\n`).join(''));
+  return checked ? 0 : 1;
+}
