@@ -31,5 +31,11 @@ export interface Descriptor {
   tmpfs?: boolean;
   isolate?: boolean;
   task_pool: string;
+  /**
+   * Bootstrap seed: `"seed": true` in the rendered JSON, allowed only for bld/boot/* packages
+   * (the planner rejects it elsewhere). The node gets `seed: true` and may use the build host's
+   * unpack tools (/usr, /bin, /lib read-only); its output is checked like any other.
+   */
+  seed?: boolean;
   repo?: { name: string; version: string };
 }

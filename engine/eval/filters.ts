@@ -1,0 +1,187 @@
+/**
+ * The filters IX recipes use (ix-format.md §2) and the `ix` object of the render context, which
+ * offers the same operations as methods (`ix.list_to_json(x)`). A list is parsed by dropping
+ * empty lines and lines starting with `#`, then splitting on whitespace. Checksums in url lists
+ * must be sha256: ix verifies sources by sha256 only.
+ *
+ * Must not depend on: Node, host modules, nunjucks, locale.
+ */
+import { IxError } from '../errors';
+import { base64Decode, base64Encode, decodeUtf8, encodeUtf8 } from './textio';
+import { pyJsonDumps, pyStr } from './pystr';
+import { checkSize, countLoop, current } from './state';
+import { resolveName } from './loader';
+
+type Fn = (...a: unknown[]) => unknown;
+
+/** Lines of a list block that carry items: stripped, without empty and `#` lines. */
+export function listLines(v: unknown): string[] {
+  const out: string[] = [];
+  for (const l of pyStr(v).split('\n')) {
+    const t = l.trim();
+    if (t !== '' && t[0] !== '#') out.push(t);
+  }
+  return out;
+}
+
+/** Items of a list block (see module comment). */
+export function parseList(v: unknown): string[] {
+  const out: string[] = [];
+  for (const l of listLines(v)) for (const w of l.split(/\s+/)) if (w !== '') out.push(w);
+  countLoop(out.length);
+  return out;
+}
+
+export interface UrlItem {
+  url: string;
+  sha256: string;
+}
+
+/** Normalise a checksum token to 64 lower-case hex digits, or throw a clear IxError. */
+export function sha256Of(token: string, url: string): string {
+  let t = token;
+  if (/^md5:/i.test(t)) throw new IxError(`checksum of ${url} is md5; ix verifies sources by sha256 ("sha:<64 hex>")`);
+  t = t.replace(/^(sha256|sha):/i, '');
+  if (/^[0-9a-fA-F]{32}$/.test(t)) throw new IxError(`checksum of ${url} looks like md5; ix verifies sources by sha256 ("sha:<64 hex>")`);
+  if (!/^[0-9a-fA-F]{64}$/.test(t)) throw new IxError(`checksum '${token}' of ${url} is not a sha256 (64 hex digits)`);
+  return t.toLowerCase();
+}
+
+/** url + checksum pairs: a token with `://` is a URL, the next token its checksum. */
+export function parseUrls(v: unknown): UrlItem[] {
+  const out: UrlItem[] = [];
+  let url: string | undefined;
+  for (const tok of parseList(v)) {
+    if (tok.includes('://')) {
+      if (url !== undefined) throw new IxError(`url ${url} has no checksum`);
+      url = tok;
+    } else {
+      if (url === undefined) throw new IxError(`checksum '${tok}' does not follow a url`);
+      out.push({ url, sha256: sha256Of(tok, url) });
+      url = undefined;
+    }
+  }
+  if (url !== undefined) throw new IxError(`url ${url} has no checksum`);
+  return out;
+}
+
+function b64e(v: unknown): string {
+  return base64Encode(encodeUtf8(pyStr(v)));
+}
+
+function b64d(v: unknown): string {
+  const bytes = base64Decode(pyStr(v));
+  if (bytes === undefined) throw new IxError('b64d: not valid base64');
+  try {
+    return decodeUtf8(bytes);
+  } catch {
+    throw new IxError('b64d: decoded bytes are not UTF-8');
+  }
+}
+
+function basename(v: unknown): string {
+  const s = pyStr(v);
+  return s.slice(s.lastIndexOf('/') + 1);
+}
+
+function dirname(v: unknown): string {
+  const s = pyStr(v);
+  const i = s.lastIndexOf('/');
+  if (i < 0) return '';
+  const head = s.slice(0, i + 1);
+  return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+}
+
+function toInt(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  const s = pyStr(v).trim();
+  if (!/^[+-]?\d+$/.test(s)) throw new IxError(`${what}: invalid integer '${s}'`);
+  return parseInt(s, 10);
+}
+
+function field(v: unknown, n: unknown): string {
+  const parts = pyStr(v).split('.');
+  let i = toInt(n, 'field');
+  if (i < 0) i += parts.length;
+  if (i < 0 || i >= parts.length) throw new IxError(`field: '${pyStr(v)}' has no field ${pyStr(n)}`);
+  return parts[i];
+}
+
+function pad(v: unknown, n: unknown): string {
+  const s = pyStr(v);
+  const w = toInt(n, 'pad');
+  checkSize(w);
+  return s.length >= w ? s : s + '0'.repeat(w - s.length);
+}
+
+function fjoin(v: unknown, sep: unknown): string {
+  const items = Array.isArray(v) ? v.map(pyStr) : [...pyStr(v)];
+  const d = pyStr(sep);
+  checkSize(items.reduce((t, x) => t + x.length, 0) + d.length * Math.max(0, items.length - 1));
+  return items.join(d);
+}
+
+function defined(v: unknown, what: unknown): unknown {
+  if (v === undefined) throw new IxError(`${pyStr(what)} undefined`);
+  return v;
+}
+
+function jl(v: unknown): unknown {
+  try {
+    return JSON.parse(pyStr(v));
+  } catch (e) {
+    throw new IxError(`jl: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The IX filters, by name. */
+export const IX_FILTERS: Record<string, Fn> = {
+  parse_list: parseList,
+  fix_list: (v) => parseList(v).join(' '),
+  list_to_json: (v) => pyJsonDumps(parseList(v)),
+  parse_urls: parseUrls,
+  defined,
+  b64e,
+  b64d,
+  field,
+  fjoin,
+  dirname,
+  basename,
+  strip: (v) => pyStr(v).trim(),
+  jd: (v) => pyJsonDumps(v),
+  jl,
+  pad,
+  add: (v, n) => toInt(v, 'add') + toInt(n, 'add'),
+  lines: (v) => pyStr(v).trim().split('\n'),
+  replace: (v, a, b, n) => {
+    const s = pyStr(v);
+    const from = pyStr(a);
+    const to = pyStr(b);
+    if (from === '') return s;
+    const k = Math.min(s.split(from).length - 1, typeof n === 'number' && n >= 0 ? n : Infinity);
+    checkSize(s.length + (to.length - from.length) * k);
+    const parts = s.split(from);
+    return parts.slice(0, k + 1).join(to) + (k < parts.length - 1 ? from + parts.slice(k + 1).join(from) : '');
+  },
+};
+
+/** The `ix` object of the render context (methods named as in IX's trees). */
+export function ixObject(pkg: string): Record<string, Fn> {
+  const o: Record<string, Fn> = Object.create(null);
+  o.list_to_json = IX_FILTERS.list_to_json;
+  o.urls_to_json = (v) => pyJsonDumps(parseUrls(v).map((u) => ({ url: u.url, sha256: u.sha256 })));
+  o.string_to_json = (v) => pyJsonDumps(pyStr(v));
+  o.parse_list = parseList;
+  o.fix_list = IX_FILTERS.fix_list;
+  o.parse_urls = parseUrls;
+  o.error = (msg) => {
+    throw new IxError(pyStr(msg));
+  };
+  o.load_file = (name) => {
+    const path = resolveName(pyStr(name), `${pkg}/ix.sh`);
+    const text = current().loader.readText(path);
+    if (text === undefined) throw new IxError(`load_file: '${path}' not found`);
+    return text;
+  };
+  return o;
+}

@@ -1,0 +1,302 @@
+/**
+ * What compiled templates run against: a render Context (variables, block stacks, `self`), the
+ * environment object (filters, tests, globals, template loading) and the runtime functions the
+ * compiled code calls. These replace nunjucks' own where Jinja2 semantics or safety differ:
+ *  - member access is a whitelist (own data fields, Python str/list/dict methods, self.NAME),
+ *    so a recipe cannot reach constructors, prototypes or anything of the host;
+ *  - calling an undefined name is an IxError; output and `~`/`+` are size-bounded; every loop
+ *    counts its iterations; errors carry the logical file and line.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import * as nj from 'nunjucks/browser/nunjucks.js';
+import { IxError } from '../errors';
+import { containerMethod, isPlainObject, pyRepr, pyStr, strMethod } from './pystr';
+import { checkSize, countEmit, countLoop, current } from './state';
+import { IX_FILTERS } from './filters';
+
+type Fn = (...a: unknown[]) => unknown;
+type Cb = (err: unknown, res?: unknown) => void;
+/** A compiled block or root function, as nunjucks' compiler emits it. */
+export type RenderFn = (env: unknown, context: IxContext, frame: nj.NjFrame, runtime: unknown, cb: Cb) => void;
+
+/** A loaded template: what `extends` and `include` code needs of it. */
+export interface LoadedTemplate {
+  path: string;
+  blocks: Record<string, RenderFn>;
+  rootRenderFunc: RenderFn;
+  render(vars: Record<string, unknown>, frame: nj.NjFrame | null, cb: Cb): void;
+}
+
+const hasOwn = (o: object, k: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** `self` of a render context: `self.NAME()` renders the most-derived block NAME. */
+export class SelfRef {
+  constructor(private readonly context: IxContext) {}
+  method(name: string): Fn {
+    return () => renderBlock(this.context, name);
+  }
+}
+
+/** Render one block of a context synchronously and return its text (used by self.NAME()). */
+export function renderBlock(context: IxContext, name: string): string {
+  const st = current();
+  if (!hasOwn(context.blocks, name)) throw new IxError(`self.${name}(): no block '${name}' in this template chain`);
+  if (st.depth >= st.limits.maxDepth) throw new IxError(`evaluation of ${st.pkg} exceeded nesting depth ${st.limits.maxDepth} (self.${name}() recursion?)`);
+  st.depth++;
+  let out = '';
+  let failure: unknown;
+  try {
+    context.blocks[name][0](env, context, new nj.runtime.Frame(), ixRuntime, (err, res) => {
+      if (err) failure = err;
+      else out = res as string;
+    });
+  } finally {
+    st.depth--;
+  }
+  if (failure !== undefined) throw failure;
+  return out;
+}
+
+/** The render context of one evaluation (nunjucks' Context contract, Jinja2 semantics). */
+export class IxContext {
+  readonly ctx: Record<string, unknown>;
+  readonly blocks: Record<string, RenderFn[]> = Object.create(null);
+  private selfRef?: SelfRef;
+  constructor(vars: Record<string, unknown>, blocks: Record<string, RenderFn>) {
+    this.ctx = Object.assign(Object.create(null), vars);
+    for (const k of Object.keys(blocks)) this.addBlock(k, blocks[k]);
+  }
+  get env(): unknown {
+    return env;
+  }
+  lookup(name: string): unknown {
+    if (name in this.ctx) return this.ctx[name];
+    return hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined;
+  }
+  self(): SelfRef {
+    return (this.selfRef ??= new SelfRef(this));
+  }
+  setVariable(name: string, val: unknown): void {
+    this.ctx[name] = val;
+  }
+  getVariables(): Record<string, unknown> {
+    return this.ctx;
+  }
+  addBlock(name: string, block: RenderFn): this {
+    (this.blocks[name] ??= []).push(block);
+    return this;
+  }
+  getBlock(name: string): RenderFn {
+    const b = this.blocks[name];
+    if (b === undefined) throw new IxError(`no block '${name}'`);
+    return b[0];
+  }
+  getSuper(e: unknown, name: string, block: RenderFn, frame: nj.NjFrame, rt: unknown, cb: Cb): void {
+    const list = this.blocks[name] ?? [];
+    const i = list.indexOf(block);
+    if (i < 0 || i + 1 >= list.length) throw new IxError(`super(): block '${name}' has no parent block`);
+    list[i + 1](e, this, frame, rt, cb);
+  }
+  addExport(): void {}
+  getExported(): Record<string, unknown> {
+    return {};
+  }
+}
+
+// ---- globals, filters, tests ----------------------------------------------------------------
+
+const stock = new nj.Environment([], { autoescape: false });
+
+function range(a: unknown, b?: unknown, c?: unknown): number[] {
+  let start = Number(a);
+  let stop = Number(b);
+  const step = c === undefined ? 1 : Number(c);
+  if (b === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (![start, stop, step].every(Number.isInteger) || step === 0) throw new IxError('range(): arguments must be integers, step not 0');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const st = current();
+  if (n > st.limits.maxLoop) throw new IxError(`evaluation of ${st.pkg} exceeded ${st.limits.maxLoop} loop iterations (range() of ${n} items)`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(start + i * step);
+  return out;
+}
+
+const GLOBALS: Record<string, unknown> = Object.assign(Object.create(null), {
+  range,
+  cycler: stock.globals.cycler,
+  joiner: stock.globals.joiner,
+});
+
+/** nunjucks' built-in filters that are pure, deterministic and bounded. */
+const STOCK_FILTERS = ['abs', 'batch', 'capitalize', 'default', 'd', 'dictsort', 'first', 'groupby', 'int', 'float', 'join',
+  'last', 'length', 'list', 'lower', 'reject', 'rejectattr', 'reverse', 'round', 'safe', 'select', 'selectattr', 'sort',
+  'string', 'striptags', 'sum', 'title', 'trim', 'truncate', 'upper', 'urlencode', 'wordcount'];
+
+const FILTERS: Record<string, Fn> = Object.create(null);
+for (const f of STOCK_FILTERS) FILTERS[f] = stock.filters[f] as Fn;
+Object.assign(FILTERS, IX_FILTERS);
+
+/** Filter names a template may use. */
+export function filterNames(): string[] {
+  return Object.keys(FILTERS).sort();
+}
+
+/** Loads a template for extends/include; set by the evaluator (breaks an import cycle). */
+export let templateLoader: (name: string, from: string | undefined, isExtends: boolean) => LoadedTemplate = () => {
+  throw new Error('ix: no template loader installed');
+};
+export function setTemplateLoader(f: typeof templateLoader): void {
+  templateLoader = f;
+}
+
+/** The `env` object compiled templates receive. */
+export const env = {
+  opts: { autoescape: false },
+  waterfall: stock.waterfall,
+  getFilter(name: string): Fn {
+    if (!hasOwn(FILTERS, name)) throw new IxError(`unknown filter '${name}'`);
+    return FILTERS[name];
+  },
+  getTest(name: string): Fn {
+    if (!hasOwn(stock.tests, name)) throw new IxError(`unknown test '${name}'`);
+    return stock.tests[name] as Fn;
+  },
+  getTemplate(name: unknown, eager: boolean, parentName: string | undefined, _ignoreMissing: boolean, cb: Cb): void {
+    cb(null, templateLoader(pyStr(name), parentName ?? undefined, eager));
+  },
+  getExtension(name: string): never {
+    throw new IxError(`unknown extension '${name}'`);
+  },
+};
+
+// ---- runtime functions ------------------------------------------------------------------------
+
+function index<T>(xs: ArrayLike<T>, i: number): T | undefined {
+  const k = i < 0 ? xs.length + i : i;
+  return k >= 0 && k < xs.length ? xs[k] : undefined;
+}
+
+function memberLookup(obj: unknown, val: unknown): unknown {
+  if (obj === undefined || obj === null) return undefined;
+  if (obj instanceof SelfRef) return obj.method(pyStr(val));
+  if (obj instanceof nj.runtime.SafeString) obj = (obj as { val: string }).val;
+  if (typeof obj === 'string') {
+    if (typeof val === 'number') return index(obj, val);
+    return strMethod(obj, pyStr(val), current().limits.maxOutput);
+  }
+  if (Array.isArray(obj)) {
+    if (typeof val === 'number') return index(obj, val);
+    return containerMethod(obj, pyStr(val));
+  }
+  if (typeof obj === 'object' && obj !== null) {
+    const key = pyStr(val);
+    if (hasOwn(obj, key)) return (obj as Record<string, unknown>)[key];
+    return containerMethod(obj, key);
+  }
+  return undefined;
+}
+
+function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+  if (typeof fn !== 'function') {
+    throw new IxError(fn === undefined || fn === null ? `call of undefined '${name}'` : `'${name}' is not callable`);
+  }
+  return fn.apply(context, args);
+}
+
+function contextOrFrameLookup(context: IxContext, frame: nj.NjFrame, name: string): unknown {
+  if (name === 'self') return context.self();
+  const v = frame.lookup(name);
+  return v !== undefined ? v : context.lookup(name);
+}
+
+function fromIterator(arr: unknown): unknown {
+  if (arr instanceof nj.runtime.SafeString) arr = (arr as { val: string }).val;
+  if (Array.isArray(arr) || typeof arr === 'string') {
+    countLoop(arr.length);
+    return arr;
+  }
+  if (isPlainObject(arr)) {
+    const keys = Object.keys(arr);
+    countLoop(keys.length);
+    return keys;
+  }
+  return [];
+}
+
+function ixOut(v: unknown): string {
+  const s = typeof v === 'string' ? v : pyStr(v);
+  countEmit(s.length);
+  return s;
+}
+
+function isStrLike(v: unknown): boolean {
+  return typeof v === 'string' || v === undefined || v instanceof nj.runtime.SafeString;
+}
+
+function ixCat(a: unknown, b: unknown): string {
+  const x = pyStr(a);
+  const y = pyStr(b);
+  checkSize(x.length + y.length);
+  return x + y;
+}
+
+function ixAdd(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (isStrLike(a) && isStrLike(b)) return ixCat(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length + b.length > current().limits.maxLoop) throw new IxError(`list longer than ${current().limits.maxLoop} items`);
+    return [...a, ...b];
+  }
+  throw new IxError(`unsupported operands for +: ${pyRepr(a)} and ${pyRepr(b)}`);
+}
+
+function inOperator(key: unknown, val: unknown): boolean {
+  if (Array.isArray(val)) return val.includes(key);
+  if (typeof val === 'string' || val instanceof nj.runtime.SafeString) return pyStr(val).includes(pyStr(key));
+  if (isPlainObject(val)) return hasOwn(val, pyStr(key));
+  throw new IxError(`'in' needs a string, list or dict on the right, got ${pyRepr(val)}`);
+}
+
+/** Text of an error thrown by nunjucks or JS, without nunjucks' "(unknown path) [Line…]" noise. */
+export function cleanMessage(msg: string): string {
+  return msg
+    .replace(/\(unknown path\)(\s*\[Line \d+, Column \d+\])?/g, '')
+    .replace(/^\s*(Template render error:\s*)?(Error:\s*)?/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Attach the logical file and line (of the preprocessed template `name`, 0-based `lineno`). */
+export function siteOf(name: string | undefined, lineno: number): { file?: string; line?: number } {
+  if (name === undefined) return {};
+  const src = current().sources.get(name);
+  if (src === undefined || lineno < 0 || lineno >= src.files.length) return { file: name };
+  return { file: src.files[lineno], line: src.lines[lineno] };
+}
+
+function handleError(e: unknown, lineno: number, _colno: number, name?: string): IxError {
+  if (e instanceof IxError) return e.site.file === undefined ? e.within(siteOf(name, lineno)) : e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError && /call stack/i.test(msg)) {
+    return new IxError(`evaluation of ${current().pkg} recursed too deeply`, siteOf(name, lineno));
+  }
+  return new IxError(cleanMessage(msg), siteOf(name, lineno));
+}
+
+/** The runtime object handed to compiled templates. */
+export const ixRuntime = {
+  ...nj.runtime,
+  memberLookup,
+  callWrap,
+  contextOrFrameLookup,
+  fromIterator,
+  handleError,
+  inOperator,
+  ixOut,
+  ixCat,
+  ixAdd,
+};

@@ -1,0 +1,2 @@
+# comment lines vanish from lists
+lib/iconv   lib/z

@@ -1,0 +1,2 @@
+{% extends '//die/std.sh' %}
+{% block pool %}"broken{% endblock %}

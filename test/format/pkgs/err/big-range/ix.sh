@@ -1,0 +1,4 @@
+{% extends '//die/std.sh' %}
+{% block script %}
+{{ range(100000000) | length }}
+{% endblock %}

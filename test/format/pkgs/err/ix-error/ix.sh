@@ -1,0 +1,6 @@
+{% extends '//die/std.sh' %}
+{% block script %}
+{% if not linux %}
+{{ ix.error('only builds for linux') }}
+{% endif %}
+{% endblock %}

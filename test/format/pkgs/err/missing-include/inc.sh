@@ -1,0 +1,4 @@
+{% block script %}
+echo
+{% endblock %}
+{% include "//die/none.sh" %}

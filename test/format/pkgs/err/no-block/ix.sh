@@ -1,0 +1,4 @@
+{% extends '//die/std.sh' %}
+{% block script %}
+{{ self.nonexistent().strip() }}
+{% endblock %}

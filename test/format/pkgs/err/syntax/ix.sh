@@ -1,0 +1,5 @@
+{% extends '//die/std.sh' %}
+{% block script %}
+{% if x %}
+echo {{ x }
+{% endblock %}
