@@ -1,0 +1,73 @@
+/**
+ * Descriptor cache: rendered descriptors kept through HostIO.cacheGet/cachePut so warm re-plans skip
+ * template evaluation. Key = hash of (cache format, engine version, name, flags, host id, target id).
+ * A hit counts only if every file the render read still has the recorded content hash (files are
+ * re-read through HostIO and hashed with HostIO.digest when present, else the pure BLAKE3).
+ *
+ * Value format, versioned: canonical JSON {"format":"ix-descriptor-cache/1", "text", "descriptor",
+ * "files": [[path, hexBlake3 | null], ...]} (null = the file was absent).
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import type { Flags, HostIO } from '../api';
+import type { Descriptor } from '../descriptor';
+import { canonicalJson, hexOf, pureBlake3, utf8, utf8Decode } from '../hash';
+import type { Digest } from '../hash';
+import type { RenderedPackage } from './types';
+
+/** Bump when anything changes how descriptors are rendered or normalised. */
+export const ENGINE_VERSION = 'ix-engine/0.1.0';
+const FORMAT = 'ix-descriptor-cache/1';
+
+/** Per-plan memo of file content hashes, so a file shared by many packages is hashed once. */
+export class FileHashes {
+  private readonly memo = new Map<string, string | null>();
+  private readonly digest: Digest;
+  constructor(private readonly io: HostIO) {
+    this.digest = io.digest ? (d) => io.digest!(d) : pureBlake3;
+  }
+  get(path: string): string | null {
+    let h = this.memo.get(path);
+    if (h === undefined) {
+      const bytes = this.io.readFile(path);
+      h = bytes === undefined ? null : hexOf(bytes, this.digest);
+      this.memo.set(path, h);
+    }
+    return h;
+  }
+}
+
+/** The cache key of one package instance. */
+export function descriptorKey(name: string, flags: Flags, hostId: string, targetId: string): string {
+  const id = canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, name, flags, host: hostId, target: targetId });
+  return 'desc1-' + hexOf(id);
+}
+
+/** A valid cached render, or undefined (miss, stale file, unreadable or foreign-format value). */
+export function cacheLookup(io: HostIO, key: string, files: FileHashes): RenderedPackage | undefined {
+  if (!io.cacheGet) return undefined;
+  const raw = io.cacheGet(key);
+  if (raw === undefined) return undefined;
+  let v: { format?: unknown; text?: unknown; descriptor?: unknown; files?: unknown };
+  try {
+    v = JSON.parse(utf8Decode(raw));
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || v.format !== FORMAT) return undefined;
+  if (typeof v.text !== 'string' || !Array.isArray(v.files) || typeof v.descriptor !== 'object') return undefined;
+  const paths: string[] = [];
+  for (const f of v.files as unknown[]) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string') return undefined;
+    if (files.get(f[0]) !== f[1]) return undefined;
+    paths.push(f[0]);
+  }
+  return { text: v.text, descriptor: v.descriptor as Descriptor, files: paths };
+}
+
+/** Stores a fresh render with the content hashes of the files it read. */
+export function cacheStore(io: HostIO, key: string, r: RenderedPackage, files: FileHashes): void {
+  if (!io.cachePut) return;
+  const value = { format: FORMAT, text: r.text, descriptor: r.descriptor, files: r.files.map((p) => [p, files.get(p)]) };
+  io.cachePut(key, utf8(canonicalJson(value)));
+}

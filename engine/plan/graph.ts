@@ -1,0 +1,256 @@
+/**
+ * The package graph: package instances (name + flags incl. kind and target), each rendered once,
+ * and their closures with IX's flag propagation (ix-format.md §5):
+ *
+ *   edge                  loaded as            flags the dependency gets
+ *   lib.deps, bld.target_libs, ind.deps of tools (all three are build inputs)
+ *                         target lib           parent's flags minus one-level flags, kind=lib
+ *   bld.host_libs         host lib             {target: host, kind: lib}
+ *   bld.deps (tools)      host bin + run cl.   {target: host, kind: bin} (a hub passes its own flags too)
+ *   run.deps              target bin           {target: parent's target, kind: bin} (hubs pass flags)
+ *   bld.data, run.data    host aux             {target: host, kind: aux}
+ *
+ * Flags written in a dependency's own selector (`lib/z(k=v)`) override the inherited ones.
+ * A closure lists each instance once: for every listed dependency, the dependency and then its own
+ * closure, first occurrence wins (so declared order is kept: PATH lists the first tool first).
+ * Closures hold hubs too; whoever emits store paths filters to buildable instances.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import type { Flags, HostIO } from '../api';
+import type { Descriptor } from '../descriptor';
+import { IxError } from '../errors';
+import { canonicalJson } from '../hash';
+import { defaultKind, storeName } from '../eval/names';
+import { cacheLookup, cacheStore, descriptorKey, FileHashes } from './cache';
+import { parseSelector, sanitize, sortedFlags } from './selector';
+import { suggestPackage } from './packages';
+import type { ArchLike, Evaluator } from './types';
+import { TaskDriver } from './driver';
+import type { Need } from './driver';
+
+/** Upper bound on distinct package instances in one plan. */
+export const MAX_INSTANCES = 200_000;
+
+/** One package rendered with one set of flags. */
+export interface Instance<A extends ArchLike = ArchLike> {
+  key: string;
+  name: string;
+  /** Effective flags, sorted, including kind and target (the canonical target name). */
+  flags: Flags;
+  kind: string;
+  storeName: string;
+  target: A;
+  text: string;
+  descriptor: Descriptor;
+  /** A hub (empty script) has no node; dependents get its run closure. */
+  buildable: boolean;
+  /** Memoised closures. */
+  memo: Partial<Record<ClosureKind, Instance<A>[]>>;
+}
+
+export type ClosureKind = 'lib' | 'run' | 'bin' | 'tlib' | 'hlib' | 'data';
+
+/** Each item, then its closure; first occurrence wins. */
+export function visit<T>(items: readonly T[], child: (x: T) => readonly T[]): T[] {
+  const seen = new Set<T>();
+  const out: T[] = [];
+  for (const x of items) {
+    if (seen.has(x)) continue;
+    seen.add(x);
+    out.push(x);
+    for (const y of child(x)) {
+      if (!seen.has(y)) {
+        seen.add(y);
+        out.push(y);
+      }
+    }
+  }
+  return out;
+}
+
+/** Resolves, renders (once per instance) and walks the package graph for one host. */
+export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>> {
+  readonly host: A;
+  private readonly instances = new Map<string, Instance<A>>();
+  private readonly archs = new Map<string, A>();
+  private readonly files: FileHashes;
+
+  constructor(
+    private readonly io: HostIO,
+    private readonly ev: Evaluator<A>,
+    host: string,
+    private readonly maxInstances = MAX_INSTANCES,
+  ) {
+    super();
+    this.host = this.arch(host);
+    this.files = new FileHashes(io);
+    this.closureSteps();
+  }
+
+  /** Architecture record by name or alias, memoised. */
+  arch(name: string): A {
+    let a = this.archs.get(name);
+    if (!a) {
+      a = this.ev.arch(name);
+      this.archs.set(name, a);
+    }
+    return a;
+  }
+
+  /** Number of distinct instances rendered so far. */
+  get size(): number {
+    return this.instances.size;
+  }
+
+  /** The instance of `name` with `flags`; a missing target means the host, a missing kind the name's. */
+  instance(name: string, given: Flags): Instance<A> {
+    const target = this.arch(given.target ?? this.host.name);
+    const flags = sortedFlags({ ...given, target: target.name, kind: given.kind ?? defaultKind(name) });
+    const key = name + '\0' + canonicalJson(flags);
+    const seen = this.instances.get(key);
+    if (seen) return seen;
+    if (this.instances.size >= this.maxInstances) {
+      throw new IxError(`plan too large: more than ${this.maxInstances} distinct package instances`, { pkg: name });
+    }
+    const r = this.renderCached(name, flags, target);
+    const script = r.descriptor.bld.script;
+    const inst: Instance<A> = {
+      key,
+      name,
+      flags,
+      kind: flags.kind,
+      storeName: storeName(name, flags.kind),
+      target,
+      text: r.text,
+      descriptor: r.descriptor,
+      buildable: !!script && typeof script.data === 'string' && script.data !== '',
+      memo: {},
+    };
+    this.instances.set(key, inst);
+    return inst;
+  }
+
+  /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
+  renderCached(name: string, flags: Flags, target: A): { text: string; descriptor: Descriptor; files: string[] } {
+    const key = descriptorKey(name, flags, this.host.id, target.id);
+    const hit = cacheLookup(this.io, key, this.files);
+    if (hit) return hit;
+    if (this.files.get(`${name}/ix.sh`) === null) {
+      throw new IxError(`unknown package '${name}'${suggestPackage(this.io, name)}`);
+    }
+    let r;
+    try {
+      r = this.ev.render(this.io, { name, flags, host: this.host, target });
+    } catch (e) {
+      throw e instanceof IxError ? e.within({ pkg: name }) : e;
+    }
+    cacheStore(this.io, key, r, this.files);
+    return r;
+  }
+
+  /** Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain. */
+  load(parent: Instance<A>, deps: readonly string[], base: Flags): Instance<A>[] {
+    const out: Instance<A>[] = [];
+    for (const d of deps) {
+      try {
+        const sel = parseSelector(d);
+        out.push(this.instance(sel.name, { ...base, ...sel.flags }));
+      } catch (e) {
+        throw e instanceof IxError ? this.attach(e, parent) : e;
+      }
+    }
+    return out;
+  }
+
+  /** Lib closure: lib.deps as target libs, transitively. */
+  libClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'lib');
+  }
+
+  /** Run closure: run deps, run data, the lib closure for libs, run data of the target libs; transitively. */
+  runClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'run');
+  }
+
+  /** Build tools (host bins) with their run closures. */
+  toolClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'bin');
+  }
+
+  /**
+   * Target libs: the package's own lib.deps (it links against them), bld.target_libs, and the
+   * ind.deps every tool injects, with their lib closures.
+   */
+  targetLibClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'tlib');
+  }
+
+  /** Host libs with their lib closures. */
+  hostLibClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'hlib');
+  }
+
+  /** Build data with their run closures (so a data hub yields its members). */
+  dataClosure(p: Instance<A>): Instance<A>[] {
+    return this.closureOf(p, 'data');
+  }
+
+  /** A closure, computed on demand (without deep JS recursion) and memoised. */
+  closureOf(p: Instance<A>, kind: ClosureKind): Instance<A>[] {
+    this.run(p, kind);
+    return p.memo[kind]!;
+  }
+
+  /** The closure steps (see the table in the module comment). */
+  private closureSteps(): void {
+    const done = (k: ClosureKind) => (p: Instance<A>) => p.memo[k] !== undefined;
+    const finish = (p: Instance<A>, k: ClosureKind, items: Instance<A>[], child: ClosureKind): Need<Instance<A>>[] | null => {
+      const needs = items.filter((x) => x.memo[child] === undefined).map((x) => ({ inst: x, what: child }));
+      if (needs.length) return needs;
+      p.memo[k] = visit(items, (x) => x.memo[child]!);
+      return null;
+    };
+    this.addTask('lib', (p) => finish(p, 'lib', this.load(p, p.descriptor.lib.deps, this.targetLibFlags(p)), 'lib'), done('lib'));
+    this.addTask('bin', (p) => finish(p, 'bin', this.load(p, p.descriptor.bld.deps, this.binFlags(p, this.host.name)), 'run'), done('bin'));
+    this.addTask('hlib', (p) => finish(p, 'hlib', this.load(p, p.descriptor.bld.host_libs, { target: this.host.name, kind: 'lib' }), 'lib'), done('hlib'));
+    this.addTask('data', (p) => finish(p, 'data', this.load(p, p.descriptor.bld.data, this.dataFlags()), 'run'), done('data'));
+    this.addTask('tlib', (p) => {
+      const tools = p.memo.bin;
+      if (!tools) return [{ inst: p, what: 'bin' }];
+      const names = [...p.descriptor.lib.deps, ...p.descriptor.bld.target_libs];
+      for (const t of tools) names.push(...t.descriptor.ind.deps);
+      return finish(p, 'tlib', this.load(p, names, this.targetLibFlags(p)), 'lib');
+    }, done('tlib'));
+    this.addTask('run', (p) => {
+      const first: Need<Instance<A>>[] = [];
+      if (p.kind === 'lib' && !p.memo.lib) first.push({ inst: p, what: 'lib' });
+      if (!p.memo.tlib) first.push({ inst: p, what: 'tlib' });
+      if (first.length) return first;
+      const d = p.descriptor;
+      const direct = [...this.load(p, d.run.deps, this.binFlags(p, p.target.name)), ...this.load(p, d.run.data, this.dataFlags())];
+      if (p.kind === 'lib') direct.push(...p.memo.lib!);
+      for (const l of p.memo.tlib!) direct.push(...this.load(l, l.descriptor.run.data, this.dataFlags()));
+      return finish(p, 'run', direct, 'run');
+    }, done('run'));
+  }
+
+  targetLibFlags(p: Instance<A>): Flags {
+    return sanitize({ ...p.flags, kind: 'lib' });
+  }
+
+  binFlags(p: Instance<A>, target: string): Flags {
+    return { ...(p.buildable ? {} : p.flags), target, kind: 'bin' };
+  }
+
+  dataFlags(): Flags {
+    return { target: this.host.name, kind: 'aux' };
+  }
+
+  /** Adds the chain that led to a failing dependency to its error ("bin/a -> lib/b"). */
+  private attach(e: IxError, parent: Instance<A>): IxError {
+    const pkg = e.site.pkg;
+    if (pkg !== undefined && pkg.includes(' -> ')) return e;
+    return new IxError(e.detail, { ...e.site, pkg: pkg === undefined ? this.chain(parent) : `${this.chain(parent)} -> ${pkg}` });
+  }
+}

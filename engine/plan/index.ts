@@ -1,0 +1,99 @@
+/**
+ * The planner: package selectors in, a Plan out (ix-format.md §5-6). Resolves the requested
+ * packages into instances (graph.ts), turns every buildable instance reachable from them — through
+ * build inputs and run closures — into a node (node.ts, fetch.ts), and orders the nodes (order.ts).
+ * Hubs have no node: a hub root lists its members, the buildable part of its run closure.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale. The evaluator is passed in.
+ */
+import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
+import { IxError } from '../errors';
+import { pureBlake3 } from '../hash';
+import type { Digest } from '../hash';
+import { fetchNode, mergeFetch } from './fetch';
+import { Graph } from './graph';
+import type { ClosureKind, Instance } from './graph';
+import { buildNode } from './node';
+import type { PlanNodeRef } from './node';
+import { orderNodes } from './order';
+import { parseSelector } from './selector';
+import type { ArchLike, Evaluator } from './types';
+
+/** Host and target when a request names none: fixed, never detected from the machine. */
+export const DEFAULT_PLATFORM = 'linux-x86_64';
+
+/** Plans `req`; the result is plain data (the caller encodes it canonically). */
+export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): Plan {
+  checkFlags(req.flags);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
+  const digest: Digest = io.digest ? (d) => io.digest!(d) : pureBlake3;
+  const nodes = new Map<Instance<A>, PlanNode>();
+  const fetches = new Map<string, PlanNode>();
+
+  // The node task: every closure first, then the nodes of every buildable dependency, then this node.
+  const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'run'];
+  graph.addTask('node', (p) => {
+    const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
+    if (missing.length) return missing;
+    const deps = kinds.flatMap((k) => p.memo[k]!).filter((x) => x.buildable && !nodes.has(x));
+    if (deps.length) return [...new Set(deps)].map((x) => ({ inst: x, what: 'node' }));
+    const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
+    const sources = p.descriptor.bld.fetch.map((item) => {
+      const f = fetchNode(item, p.name, digest);
+      const old = fetches.get(f.id);
+      if (!old) fetches.set(f.id, f);
+      else mergeFetch(old, f);
+      return old ?? f;
+    });
+    const node = buildNode(
+      { inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'), runtime: refs('run').map((r) => r.out), sources },
+      digest,
+    );
+    nodes.set(p, node);
+    return null;
+  }, (p) => nodes.has(p));
+  const nodeOf = (p: Instance<A>): PlanNode => {
+    graph.run(p, 'node');
+    return nodes.get(p)!;
+  };
+
+  const roots: Plan['roots'] = [];
+  for (const request of req.packages) {
+    const inst = rootInstance(graph, request, req.flags ?? {}, target.name);
+    if (inst.buildable) roots.push({ request, name: inst.name, out: nodeOf(inst).out });
+    else {
+      const members = graph.runClosure(inst).filter((x) => x.buildable).map((x) => nodeOf(x).out);
+      roots.push({ request, name: inst.name, members: [...new Set(members)].sort() });
+    }
+  }
+  return {
+    format: 'ix-plan/1',
+    host: graph.host.name,
+    target: target.name,
+    roots,
+    nodes: orderNodes([...nodes.values(), ...fetches.values()]),
+  };
+}
+
+/** The descriptor text of one package instance, exactly as its template chain rendered it. */
+export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev: Evaluator<A>): string {
+  checkFlags(req.flags);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
+  return rootInstance(graph, req.package, req.flags ?? {}, target.name).text;
+}
+
+/** A requested package: request flags, then the selector's own flags (which win). */
+function rootInstance<A extends ArchLike>(graph: Graph<A>, request: string, flags: Flags, target: string): Instance<A> {
+  const sel = parseSelector(request);
+  return graph.instance(sel.name, { target, ...flags, ...sel.flags });
+}
+
+function checkFlags(flags: unknown): void {
+  if (flags === undefined) return;
+  if (flags === null || typeof flags !== 'object' || Array.isArray(flags)) throw new IxError('flags must be an object of strings');
+  for (const [k, v] of Object.entries(flags)) {
+    if (typeof v !== 'string') throw new IxError(`flag '${k}' must be a string`);
+  }
+}

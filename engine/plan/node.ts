@@ -1,0 +1,123 @@
+/**
+ * Build nodes: a buildable package instance becomes a PlanNode (ix-format.md §6).
+ *
+ *  - inputs: store paths of the tool closure, build data, target and host lib closures, and the
+ *    package's fetch nodes; sorted, deduplicated. runtime: the buildable part of the run closure.
+ *  - env: `out`, `tmp` (/ix/build/<id>), `uid` (the id), `src` (the fetch outputs, space-separated
+ *    directories in descriptor order; each holds exactly one file, so with one source `$src` is the
+ *    directory holding it, as in IX), `PATH` (each tool's /bin in closure order), one
+ *    `<uniq_id>=<out>` per buildable build dependency, and `MIX_B_DIR`/`MIX_T_DIR`/`MIX_H_DIR`
+ *    (tool / target lib / host lib outs, `:`-separated, last declared first) for IX-style templates.
+ *    The runner adds `make_thrs` (not hashed); nothing else of the host reaches a node.
+ *  - cmd: descriptor bld.script.args or ["sh", "-s"], the script on stdin. Only kind "sh" runs.
+ *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full". Network only for fetch nodes.
+ *  - seed: descriptor `"seed": true`, allowed only for bld/boot/* packages.
+ *  - id: BLAKE3 of {format, node without id} with the id written as PLACEHOLDER everywhere,
+ *    then the real id substituted back everywhere, so the script can see its own $out.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import type { PlanNode } from '../api';
+import { IxError } from '../errors';
+import { base32, canonicalJson, pureBlake3, STORE_ID_CHARS, utf8 } from '../hash';
+import type { Digest } from '../hash';
+import type { Instance } from './graph';
+import type { ArchLike } from './types';
+
+/** Stands for the node's own id while hashing; 32 chars, never a valid id (e, o, u, t are not base32). */
+export const PLACEHOLDER = 'ixselfidplaceholder'.padEnd(STORE_ID_CHARS, '0');
+const NODE_FORMAT = 'ix-node/1';
+
+/** What a build node is made of, gathered by the planner. */
+export interface NodeParts {
+  inst: Instance<ArchLike>;
+  tools: PlanNodeRef[];
+  data: PlanNodeRef[];
+  targetLibs: PlanNodeRef[];
+  hostLibs: PlanNodeRef[];
+  runtime: string[];
+  sources: PlanNode[];
+}
+
+/** A buildable dependency as the node sees it. */
+export interface PlanNodeRef {
+  out: string;
+  storeName: string;
+}
+
+const POOLS: Record<string, string> = { '': 'cpu', slot: 'cpu', cpu: 'cpu', full: 'full' };
+
+/** Builds the node of a buildable instance. */
+export function buildNode(p: NodeParts, digest: Digest = pureBlake3): PlanNode {
+  const { inst } = p;
+  const d = inst.descriptor;
+  const site = { pkg: inst.name };
+  const script = d.bld.script;
+  if ((script.kind ?? 'sh') !== 'sh') throw new IxError(`script kind '${script.kind}' is not supported (only "sh")`, site);
+  if (d.net) {
+    throw new IxError('asks for network access but is not fixed-output (only fetch sources may use the network)', site);
+  }
+  const pool = POOLS[d.task_pool ?? ''];
+  if (pool === undefined) throw new IxError(`unknown task_pool '${d.task_pool}' (expected slot, cpu or full)`, site);
+  const seed = d.seed === true;
+  if (seed && !inst.name.startsWith('bld/boot/')) throw new IxError('"seed": true is only allowed for bld/boot/* packages', site);
+  const argv = script.args && script.args.length ? [...script.args] : ['sh', '-s'];
+
+  const inputs = new Set<string>();
+  const env: Record<string, string> = {};
+  for (const group of [p.tools, p.data, p.targetLibs, p.hostLibs]) {
+    for (const r of group) {
+      inputs.add(r.out);
+      env[r.storeName.replace(/-/g, '_')] = r.out;
+    }
+  }
+  for (const s of p.sources) inputs.add(s.out);
+  const rev = (l: PlanNodeRef[]): string => l.map((r) => r.out).reverse().join(':');
+  env.MIX_B_DIR = rev(p.tools);
+  env.MIX_T_DIR = rev(p.targetLibs);
+  env.MIX_H_DIR = rev(p.hostLibs);
+  env.PATH = p.tools.map((r) => r.out + '/bin').join(':');
+  if (p.sources.length) env.src = p.sources.map((s) => s.out).join(' ');
+
+  // The node with the placeholder as its id; `id` itself is added after hashing.
+  const out = `/ix/store/${PLACEHOLDER}-${inst.storeName}`;
+  env.out = out;
+  env.tmp = `/ix/build/${PLACEHOLDER}`;
+  env.uid = PLACEHOLDER;
+  const draft: Omit<PlanNode, 'id'> = {
+    out,
+    name: inst.name,
+    storeName: inst.storeName,
+    flags: inst.flags,
+    inputs: [...inputs].sort(),
+    runtime: [...p.runtime].sort(),
+    cmd: { argv, stdin: script.data ?? '', env },
+    pool,
+    net: false,
+  };
+  if (seed) draft.seed = true;
+  const id = base32(digest(utf8(canonicalJson({ format: NODE_FORMAT, node: draft }))), STORE_ID_CHARS);
+
+  // Substitute the real id back everywhere a string may hold the placeholder.
+  const sub = (v: string): string => (v.includes(PLACEHOLDER) ? v.split(PLACEHOLDER).join(id) : v);
+  for (const k of Object.keys(env)) env[k] = sub(env[k]);
+  let flags = draft.flags;
+  if (Object.values(flags).some((v) => v.includes(PLACEHOLDER))) {
+    flags = {};
+    for (const [k, v] of Object.entries(draft.flags)) flags[k] = sub(v);
+  }
+  const node: PlanNode = {
+    id,
+    out: sub(out),
+    name: draft.name,
+    storeName: draft.storeName,
+    flags,
+    inputs: draft.inputs,
+    runtime: draft.runtime,
+    cmd: { argv: argv.map(sub), stdin: sub(draft.cmd!.stdin), env },
+    pool,
+    net: false,
+  };
+  if (seed) node.seed = true;
+  return node;
+}
