@@ -1,0 +1,70 @@
+/**
+ * The on-disk cache behind the core's cache-get/cache-put imports (compiled templates and the
+ * like). Layout `<dir>/v1/<key[0:2]>/<key>`; each entry starts with the line
+ * `ix-cache/1 <byte length>` so a foreign or truncated file reads as a miss. Writes go to a
+ * unique temporary file and are renamed into place, so concurrent processes never see a partial
+ * entry. Every failure is a miss: the cache may vanish at any time and never changes plan bytes.
+ * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
+ *
+ * Must not depend on: the engine; anything but node:fs/path/os.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Version of the on-disk layout; a new layout gets a new directory. */
+export const CACHE_LAYOUT = 'v1';
+const HEADER = 'ix-cache/1 ';
+const KEY = /^[A-Za-z0-9_.-]{4,200}$/;
+
+/** Where the cache lives for this environment. */
+export function cacheDir(env: Record<string, string | undefined>): string {
+  if (env.IX_CACHE_DIR) return env.IX_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'ix');
+  return join(env.HOME || homedir(), '.cache', 'ix');
+}
+
+export interface DiskCache {
+  get(key: string): Uint8Array | undefined;
+  put(key: string, value: Uint8Array): void;
+}
+
+let seq = 0;
+
+/** A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored. */
+export function diskCache(dir: string): DiskCache {
+  const base = join(dir, CACHE_LAYOUT);
+  const pathOf = (key: string) => join(base, key.slice(0, 2), key);
+  return {
+    get(key) {
+      if (!KEY.test(key) || key.startsWith('.')) return undefined;
+      let buf: Buffer;
+      try {
+        buf = readFileSync(pathOf(key));
+      } catch {
+        return undefined;
+      }
+      const nl = buf.indexOf(10);
+      if (nl < 0 || nl > 40) return undefined;
+      const head = buf.subarray(0, nl).toString('latin1');
+      if (!head.startsWith(HEADER) || head.slice(HEADER.length) !== String(buf.length - nl - 1)) return undefined;
+      return new Uint8Array(buf.buffer, buf.byteOffset + nl + 1, buf.length - nl - 1);
+    },
+    put(key, value) {
+      if (!KEY.test(key) || key.startsWith('.')) return;
+      const final = pathOf(key);
+      const tmp = `${final}.tmp-${process.pid}-${++seq}`;
+      try {
+        mkdirSync(join(base, key.slice(0, 2)), { recursive: true });
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${HEADER}${value.length}\n`, 'latin1'), value]));
+        renameSync(tmp, final);
+      } catch {
+        try {
+          rmSync(tmp, { force: true });
+        } catch {
+          // the cache is best-effort
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * `ix gc [--dry-run] [--keep-generations=N] [--json]`: delete every store path that no root keeps
+ * (realm generations, explicit roots, running builds; see hosts/linux-sandbox/gc) and report the
+ * bytes freed (disk usage: st_blocks * 512). --dry-run only lists them, with the same byte
+ * count. --keep-generations=N first drops all but the newest N generations of every realm.
+ *
+ * Must not depend on: the engine's code.
+ */
+import { UsageError, parseArgs } from '../args';
+import type { Context } from '../context';
+import { storeFor } from './build';
+import { allowOptions, realmArgs } from './mut';
+import { collectGarbage } from '../../linux-sandbox/gc';
+
+export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
+  const a = realmArgs(argv);
+  allowOptions('gc', a, ['json', 'dry-run', 'keep-generations']);
+  if (a.edits.length || a.realms.length) throw new UsageError("'ix gc' takes no packages or realm names");
+  let keep: number | undefined;
+  if (a.options.has('keep-generations')) {
+    keep = Number(a.options.get('keep-generations'));
+    if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep-generations needs a number of at least 1, got '${a.options.get('keep-generations')}'`);
+  }
+  const dryRun = a.options.has('dry-run');
+  const store = await storeFor({ ...base, args: parseArgs([]) });
+  const r = await collectGarbage(store.layout, { dryRun, keepGenerations: keep, onWait: (m) => base.stderr(`ix: ${m}\n`) });
+  if (a.options.has('json')) {
+    base.stdout(`${JSON.stringify(r)}\n`);
+    return 0;
+  }
+  for (const g of r.generations) base.stdout(`${dryRun ? 'would drop' : 'dropped'} realm ${g.realm} generation ${g.generation}\n`);
+  for (const p of r.paths) base.stdout(`${dryRun ? 'would delete' : 'deleted'} ${p.path} (${p.bytes} bytes)\n`);
+  for (const p of r.busy) base.stderr(`ix: gc: skipped ${p}: in use by another process\n`);
+  base.stdout(`${r.paths.length} store paths, ${r.bytes} bytes ${dryRun ? 'would be freed' : 'freed'}\n`);
+  return 0;
+}

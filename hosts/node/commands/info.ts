@@ -1,0 +1,43 @@
+/**
+ * `ix --version` (ix's version and the hash of the built WASM core) and `ix help`.
+ *
+ * Must not depend on: the engine, the core's instance (the manifest is enough).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../context';
+import { readManifest } from '../core';
+import { checkoutRoot, coreOutDir } from '../paths';
+
+export function runVersion(ctx: Context): number {
+  const version = (JSON.parse(readFileSync(join(checkoutRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const m = readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir);
+  ctx.stdout(`ix ${version}\ncore ${m.backend} blake3:${m.coreWasmBlake3} (${m.coreWasmBytes} bytes)\n`);
+  return 0;
+}
+
+export const HELP = `usage: ix <verb> [arguments]
+
+verbs:
+  plan PKG...            print each package's store path (--json: the whole plan)
+  build --dry-run PKG... the same view as plan (real builds: the sandbox host)
+  graph PKG...           dependency graph (--format=dot|json)
+  why-depends A B        shortest dependency path from A to B
+  render PKG             the descriptor text the package's templates render
+  help, --version
+
+arguments:
+  PKG                    a package (bin/zstd), optionally with parameters: lib/z(kind=lib)
+  --k=v, --k, --k=-      set, set to 1, remove a flag; it applies to the last package named,
+                         or to all packages when given before any
+  --target=T --host=T    platforms (<os>-<arch>), default linux-x86_64
+  --recipes DIR          add a recipe root above pkgs/ (repeatable, the first wins)
+  --json                 machine-readable output
+
+exit codes: 0 ok, 1 negative answer or not implemented, 2 bad input, 70 internal error
+`;
+
+export function runHelp(ctx: Context): number {
+  ctx.stdout(HELP);
+  return 0;
+}

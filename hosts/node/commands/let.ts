@@ -1,0 +1,34 @@
+/**
+ * `ix let [NAME] [+]PKG -PKG ...`: like `ix mut`, but only builds the realm object and prints
+ * its store path; /ix/realm/NAME and its generations are left alone. The object is not a gc root
+ * (add one with `ix root add PATH` to keep it).
+ * Exit: 0 built, 1 a build failed, 2 bad input (incl. file conflicts).
+ *
+ * Must not depend on: the engine's code.
+ */
+import { UsageError, parseArgs } from '../args';
+import type { Context } from '../context';
+import { storeFor } from './build';
+import { allowOptions, assembleRealm, realmArgs, realmName } from './mut';
+import { RealmLayout, applyEdits, currentGeneration, getGeneration, EMPTY_SPEC, type RealmSpec } from '../../linux-sandbox/realm';
+
+export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
+  const a = realmArgs(argv);
+  allowOptions('let', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going']);
+  const name = realmName('let', a, base.env);
+  const store = await storeFor({ ...base, args: parseArgs([]) });
+  const rl = new RealmLayout(store.layout);
+  const cur = await currentGeneration(rl, name);
+  const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
+  let spec: RealmSpec = old ? { packages: old.packages, flags: old.flags } : EMPTY_SPEC;
+  try {
+    spec = applyEdits(spec, a.edits, name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const made = await assembleRealm(base, a, name, spec, store, 'let');
+  if (!made) return 1;
+  await made.release();
+  base.stdout(`${made.path}\n`);
+  return 0;
+}

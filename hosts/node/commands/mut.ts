@@ -1,0 +1,197 @@
+/**
+ * `ix mut [NAME] [--k=v] [+]PKG [--k=v] -PKG ...`: edit realm NAME's package list (default realm:
+ * the user's name), build it, make its realm object and switch /ix/realm/NAME to a new generation.
+ * With no packages it re-plans the same list against the current recipes (how updates happen);
+ * `ix mut system` starts from the hub set/system. `--rollback` switches back to the generation
+ * before the active one, `--to=N` to generation N (no build, no new generation). `--dry-run`
+ * prints the new package list only. Everything the command builds or links is held against a
+ * concurrent `ix gc` until the switch is done.
+ * Exit: 0 switched (or up to date), 1 a build failed, 2 bad input (incl. file conflicts).
+ *
+ * Must not depend on: the engine's code (types, IxError and engine/hash via the realm module only).
+ */
+import { userInfo } from 'node:os';
+import type { Plan } from '../../../engine/api';
+import { IxError } from '../../../engine/errors';
+import { UsageError, parseArgs } from '../args';
+import { planOf, type Context } from '../context';
+import { realisePlan, reporterFor, storeFor, takeExecArgs, type ExecArgs } from './build';
+import type { Store } from '../../linux-sandbox/store';
+import {
+  RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
+  lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, switchTo, EMPTY_SPEC, type RealmContent, type RealmSpec,
+} from '../../linux-sandbox/realm';
+import { parseRealmArgs, type RealmArgs } from '../../linux-sandbox/realm/grammar';
+import { holdPaths } from '../../linux-sandbox/gc';
+
+type Base = Omit<Context, 'args'>;
+
+/** Parse realm-verb arguments; grammar mistakes become UsageErrors (exit 2). */
+export function realmArgs(argv: string[], numbers = false): RealmArgs {
+  try {
+    return parseRealmArgs(argv, { numbers });
+  } catch (e) {
+    if (e instanceof IxError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Reject options a verb does not take. */
+export function allowOptions(verb: string, a: RealmArgs, allowed: string[]): void {
+  for (const k of a.options.keys()) if (!allowed.includes(k)) throw new UsageError(`'ix ${verb}' does not take --${k}`);
+  if (a.recipes.length && !allowed.includes('recipes')) throw new UsageError(`'ix ${verb}' does not take --recipes`);
+}
+
+/** The realm a verb works on: the one named, else the user's name. */
+export function realmName(verb: string, a: RealmArgs, env: Record<string, string | undefined>): string {
+  if (a.realms.length > 1) throw new UsageError(`'ix ${verb}' works on one realm at a time (got ${a.realms.join(', ')})`);
+  const name = a.realms[0] ?? env.USER ?? userInfo().username;
+  try {
+    return checkRealmName(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** A Context for planning: the recipe roots and platforms of the realm arguments. */
+function planContext(base: Base, a: RealmArgs): Context {
+  const tokens = a.recipes.flatMap((d) => ['--recipes', d]);
+  for (const k of ['target', 'host', 'jobs', 'timeout']) if (a.options.has(k)) tokens.push(`--${k}=${a.options.get(k)}`);
+  if (a.options.has('keep-going')) tokens.push('--keep-going');
+  return { ...base, args: parseArgs(tokens) };
+}
+
+/** What a build of the realm gives: per package its outs, per out its run closure. */
+function contentOf(spec: RealmSpec, plan: Plan): RealmContent {
+  const byOut = new Map(plan.nodes.map((n) => [n.out, n]));
+  const closure = (p: string): string[] => {
+    const seen = new Set<string>();
+    const todo = [...(byOut.get(p)?.runtime ?? [])];
+    while (todo.length) {
+      const q = todo.pop()!;
+      if (seen.has(q)) continue;
+      seen.add(q);
+      todo.push(...(byOut.get(q)?.runtime ?? []));
+    }
+    return [...seen].sort();
+  };
+  const roots: Record<string, string[]> = {};
+  const runtime: Record<string, string[]> = {};
+  spec.packages.forEach((p, i) => {
+    const r = plan.roots[i];
+    const outs = r.out ? [r.out] : [...(r.members ?? [])];
+    roots[p.name] = outs.sort();
+    for (const o of outs) runtime[o] = closure(o);
+  });
+  return { spec, roots, runtime };
+}
+
+export interface Assembled {
+  path: string;
+  /** Still held against gc: release after recording a generation (or when done). */
+  release(): Promise<void>;
+}
+
+/**
+ * Plan, build and link `spec` into a realm object. Returns undefined when a build failed
+ * (the failure was reported). The result stays held against gc until release().
+ */
+export async function assembleRealm(base: Base, a: RealmArgs, name: string, spec: RealmSpec, store: Store, verb: string): Promise<Assembled | undefined> {
+  if (!spec.packages.length) throw new UsageError(`realm ${name} would have no packages; use 'ix purge ${name}' to remove it`);
+  const ctx = planContext(base, a);
+  const x: ExecArgs = takeExecArgs(ctx.args);
+  const { plan } = await planOf(ctx, planRequestOf(spec, { target: ctx.args.target, host: ctx.args.host }));
+  const paths = plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]);
+  const hold = await holdPaths(store.layout, [...new Set(paths)], `ix ${verb} ${name}`, (m) => base.stderr(`ix: ${m}\n`));
+  try {
+    const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
+    if (!r.ok) {
+      base.stderr(`ix: ${verb} ${name}: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
+      await hold.release();
+      return undefined;
+    }
+    const content = contentOf(spec, plan);
+    await hold.add([realmPath(content)]);
+    const made = await realiseRealm(store, content, name);
+    for (const o of made.meta.overrides) base.stderr(`ix: ${name}: ${o.file} from ${o.winner} (preferred over ${o.loser})\n`);
+    return { path: made.path, release: () => hold.release() };
+  } catch (e) {
+    await hold.release();
+    if (e instanceof IxError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function changeText(c: { added: string[]; removed: string[]; changed: string[] }): string {
+  const parts = [...c.added.map((p) => `+${p}`), ...c.removed.map((p) => `-${p}`), ...c.changed.map((p) => `~${p}`)];
+  return parts.length ? parts.join(' ') : 'rebuilt from current recipes';
+}
+
+async function switchBack(base: Base, store: Store, name: string, a: RealmArgs): Promise<number> {
+  const rl = new RealmLayout(store.layout);
+  const cur = await currentGeneration(rl, name);
+  if (cur === undefined) throw new UsageError(`realm ${name} does not exist`);
+  let to: number;
+  if (a.options.has('to')) {
+    to = Number(a.options.get('to'));
+    if (!Number.isInteger(to) || to < 1) throw new UsageError(`--to needs a generation number, got '${a.options.get('to')}'`);
+  } else {
+    const before = (await listGenerations(rl, name)).map((g) => g.generation).filter((g) => g < cur);
+    if (!before.length) throw new UsageError(`realm ${name} has no generation before ${cur}`);
+    to = before[before.length - 1];
+  }
+  try {
+    const g = await getGeneration(rl, name, to);
+    await switchTo(rl, name, to);
+    base.stdout(`realm ${name}: generation ${cur} -> ${to} (${g.path})\n`);
+  } catch (e) {
+    if (e instanceof IxError) throw new UsageError(e.message);
+    throw e;
+  }
+  return 0;
+}
+
+export async function runMut(argv: string[], base: Base): Promise<number> {
+  const a = realmArgs(argv);
+  allowOptions('mut', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going', 'rollback', 'to', 'dry-run']);
+  const name = realmName('mut', a, base.env);
+  const back = a.options.has('rollback') || a.options.has('to');
+  if (back && a.edits.length) throw new UsageError("'ix mut --rollback/--to' takes no packages or flags");
+  const store = await storeFor({ ...base, args: parseArgs([]) });
+  const rl = new RealmLayout(store.layout);
+  const rlock = await lockRealm(rl, name, (m) => base.stderr(`ix: ${m}\n`));
+  try {
+    if (back) return await switchBack(base, store, name, a);
+    const cur = await currentGeneration(rl, name);
+    const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
+    let spec: RealmSpec = old ? { packages: old.packages, flags: old.flags } : EMPTY_SPEC;
+    if (!old && name === 'system' && !a.edits.some((e) => e.op === 'add')) spec = { packages: [{ name: 'set/system', flags: {} }], flags: {} };
+    try {
+      spec = applyEdits(spec, a.edits, name);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!old && !spec.packages.length) throw new UsageError(`realm ${name} does not exist; name packages to put in it, e.g. ix mut ${name} bin/zstd`);
+    if (a.options.has('dry-run')) {
+      base.stdout(spec.packages.map((p) => `${describePackage(p)}\n`).join(''));
+      return 0;
+    }
+    const made = await assembleRealm(base, a, name, spec, store, 'mut');
+    if (!made) return 1;
+    try {
+      const changes = specChanges(old ?? EMPTY_SPEC, spec);
+      if (old && old.path === made.path) {
+        base.stdout(`realm ${name}: up to date (generation ${old.generation}, ${made.path})\n`);
+        return 0;
+      }
+      const g = await addGeneration(rl, name, made.path, { packages: spec.packages, flags: spec.flags, from: cur ?? 0, ...changes }, new Date());
+      await switchTo(rl, name, g.generation);
+      base.stdout(`realm ${name}: generation ${g.generation} (${changeText(changes)}) -> ${made.path}\n`);
+      return 0;
+    } finally {
+      await made.release();
+    }
+  } finally {
+    await rlock.release();
+  }
+}

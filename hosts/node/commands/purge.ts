@@ -1,0 +1,32 @@
+/**
+ * `ix purge NAME`: remove realm NAME (its /ix/realm link at once, then its generations). Its store
+ * paths stay until `ix gc` finds them unreferenced. Exit 2 when the realm does not exist.
+ *
+ * Must not depend on: the engine's code.
+ */
+import { UsageError } from '../args';
+import type { Context } from '../context';
+import { allowOptions, realmArgs } from './mut';
+import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../../linux-sandbox/realm';
+import { Layout, resolveRoot } from '../../linux-sandbox/store';
+
+export async function runPurge(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
+  const a = realmArgs(argv);
+  allowOptions('purge', a, []);
+  if (a.edits.length || a.realms.length !== 1) throw new UsageError("'ix purge' takes exactly one realm name, e.g. ix purge demo");
+  const name = a.realms[0];
+  try {
+    checkRealmName(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const rl = new RealmLayout(new Layout(resolveRoot(base.env)));
+  const l = await lockRealm(rl, name, (m) => base.stderr(`ix: ${m}\n`));
+  try {
+    if (!(await purgeRealm(rl, name))) throw new UsageError(`realm ${name} does not exist`);
+  } finally {
+    await l.release();
+  }
+  base.stdout(`removed realm ${name} (run 'ix gc' to free its store paths)\n`);
+  return 0;
+}

@@ -1,0 +1,30 @@
+/**
+ * `ix render PKG [--target=T] [--host=T] [--k=v]`: the descriptor text that the package's
+ * template chain renders, byte for byte (no newline added). Global and package flags merge into
+ * the request's flags (the package's win; `--k=-` removes).
+ *
+ * Must not depend on: the engine's code (types only).
+ */
+import type { RenderRequest } from '../../../engine/api';
+import { UsageError } from '../args';
+import { core, hostIO, only, type Context } from '../context';
+
+export async function runRender(ctx: Context): Promise<number> {
+  only(ctx, 'render', ['target', 'host']);
+  if (ctx.args.packages.length !== 1) throw new UsageError("'ix render' takes exactly one package");
+  const pkg = ctx.args.packages[0];
+  const flags: Record<string, string> = {};
+  for (const scope of [ctx.args.flags, pkg.flags]) {
+    for (const [k, v] of scope) {
+      if (v === null) delete flags[k];
+      else flags[k] = v;
+    }
+  }
+  const req: RenderRequest = { package: pkg.name };
+  if (Object.keys(flags).length) req.flags = Object.fromEntries(Object.entries(flags).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (ctx.args.target !== undefined) req.target = ctx.args.target;
+  if (ctx.args.host !== undefined) req.host = ctx.args.host;
+  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
+  ctx.stdout(c.render(io, req));
+  return 0;
+}

@@ -1,0 +1,34 @@
+/**
+ * `ix why-depends A B [--target=T] [--k=v] [--json]`: the shortest dependency path from package A
+ * to package B (matched by name, or by store path) through A's plan, one node per line:
+ * `<store path> <package name>`. Exit 1 (not an error) when A does not depend on B.
+ *
+ * Must not depend on: the engine's code (types only).
+ */
+import canonicalize from 'canonicalize';
+import { UsageError } from '../args';
+import { only, planOf, planRequest, type Context } from '../context';
+import { shortestPath } from '../plan-view';
+
+export async function runWhyDepends(ctx: Context): Promise<number> {
+  only(ctx, 'why-depends', ['json', 'target', 'host']);
+  const [a, b] = ctx.args.packages;
+  if (ctx.args.packages.length !== 2) throw new UsageError("'ix why-depends' takes exactly two packages: A B");
+  if (b.flags.size) throw new UsageError(`why-depends matches ${b.name} by name: flags after it are not allowed`);
+  const req = planRequest({ ...ctx, args: { ...ctx.args, packages: [a] } });
+  const { plan } = await planOf(ctx, req);
+  const root = plan.roots[0];
+  const from = root.out ? [root.out] : root.members ?? [];
+  const path = shortestPath(plan, from, b.name);
+  if (ctx.args.json) {
+    const nodes = (path ?? []).map((n) => ({ name: n.name, out: n.out }));
+    ctx.stdout(canonicalize({ from: a.name, to: b.name, path: nodes }) + '\n');
+    return path ? 0 : 1;
+  }
+  if (!path) {
+    ctx.stderr(`ix: ${a.name} does not depend on ${b.name}\n`);
+    return 1;
+  }
+  ctx.stdout(path.map((n, i) => `${i ? '  '.repeat(i - 1) + '└─ ' : ''}${n.out} ${n.name}\n`).join(''));
+  return 0;
+}

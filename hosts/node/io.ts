@@ -1,0 +1,76 @@
+/**
+ * HostIO over the filesystem: layered recipe roots (the first root that has a path wins;
+ * directory listings merge all roots, the engine sorts), the fast digest, and the disk cache.
+ * Only logical recipe paths ("bin/zstd/ix.sh") cross into the core: never a host path.
+ *
+ * Must not depend on: the engine's internals (types only).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostIO } from '../../engine/api';
+import type { DiskCache } from './cache';
+import type { Digest } from './digest';
+
+/** A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes. */
+function logical(path: string): boolean {
+  if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
+  return path === '' || path.split('/').every((seg, i, all) => (seg !== '' || i === all.length - 1) && seg !== '.' && seg !== '..');
+}
+
+const missing = (e: unknown) => {
+  const code = (e as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+};
+
+/** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
+export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskCache } = {}): HostIO {
+  const io: HostIO = {
+    readFile(path) {
+      if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
+      for (const r of roots) {
+        try {
+          const b = readFileSync(join(r, path));
+          return new Uint8Array(b.buffer, b.byteOffset, b.length);
+        } catch (e) {
+          if (!missing(e)) throw e;
+        }
+      }
+      return undefined;
+    },
+    listDir(path) {
+      if (!logical(path)) return undefined;
+      const names = new Set<string>();
+      let found = false;
+      for (const r of roots) {
+        const dir = join(r, path);
+        let entries;
+        try {
+          entries = readdirSync(dir, { withFileTypes: true });
+        } catch (e) {
+          if (missing(e)) continue;
+          throw e;
+        }
+        found = true;
+        for (const d of entries) {
+          let isDir = d.isDirectory();
+          if (d.isSymbolicLink()) {
+            try {
+              isDir = statSync(join(dir, d.name)).isDirectory();
+            } catch {
+              continue; // dangling link
+            }
+          }
+          names.add(isDir ? `${d.name}/` : d.name);
+        }
+      }
+      return found ? [...names] : undefined;
+    },
+  };
+  if (opts.digest) io.digest = opts.digest;
+  if (opts.cache) {
+    const c = opts.cache;
+    io.cacheGet = (k) => c.get(k);
+    io.cachePut = (k, v) => c.put(k, v);
+  }
+  return io;
+}

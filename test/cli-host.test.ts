@@ -1,0 +1,126 @@
+// Pieces of the Node host without the core: the CLI grammar, the layered filesystem HostIO,
+// and the on-disk cache (versioned layout, corrupt entries are misses, concurrent writers).
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, test } from 'vitest';
+import { UsageError, parseArgs, selection } from '../hosts/node/args';
+import { cacheDir, diskCache } from '../hosts/node/cache';
+import { fsHostIO } from '../hosts/node/io';
+import { repoRoot, tempDir, writeTree } from './support/cli';
+
+describe('CLI grammar', () => {
+  test('flags attach to the last package named, else they are global', () => {
+    const a = parseArgs(['--g=1', 'bin/a', '--x', 'lib/b(kind=lib)', '--y=2', '--z=-', '--json', '--target=linux-aarch64']);
+    expect(a.packages.map((p) => p.name)).toEqual(['bin/a', 'lib/b']);
+    expect(Object.fromEntries(a.flags)).toEqual({ g: '1' });
+    expect(Object.fromEntries(a.packages[0].flags)).toEqual({ x: '1' });
+    expect(Object.fromEntries(a.packages[1].flags)).toEqual({ kind: 'lib', y: '2', z: null });
+    expect(a.json).toBe(true);
+    expect(a.target).toBe('linux-aarch64');
+    expect(selection(a)).toEqual({ packages: ['bin/a(x=1)', 'lib/b(kind=lib,y=2)'], flags: { g: '1' } });
+  });
+
+  test('removing a global flag for one package folds the globals into every selector', () => {
+    const s = selection(parseArgs(['--g=1', '--h=2', 'bin/a', '--g=-', 'bin/b']));
+    expect(s).toEqual({ packages: ['bin/a(h=2)', 'bin/b(g=1,h=2)'], flags: {} });
+  });
+
+  test('--recipes is repeatable in both spellings', () => {
+    expect(parseArgs(['--recipes', 'a', '--recipes=b', 'bin/x']).recipes).toEqual(['a', 'b']);
+  });
+
+  test('mistakes are UsageErrors', () => {
+    for (const bad of [['-x'], ['zstd'], ['+bin/a'], ['--json=1'], ['--target'], ['--recipes'], ['bin/a', '--k=a,b'], ['--bad key']]) {
+      expect(() => selection(parseArgs(bad)), bad.join(' ')).toThrow(UsageError);
+    }
+  });
+});
+
+describe('filesystem HostIO', () => {
+  const top = writeTree({ 'bin/a/ix.sh': 'top a', 'bin/only-top/ix.sh': 'x' });
+  const low = writeTree({ 'bin/a/ix.sh': 'low a', 'bin/b/ix.sh': 'low b', 'bin/b/patch.diff': 'p' });
+  const io = fsHostIO([top, low]);
+  const text = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString() : b);
+
+  test('the first root that has a file wins', () => {
+    expect(text(io.readFile('bin/a/ix.sh'))).toBe('top a');
+    expect(text(io.readFile('bin/b/ix.sh'))).toBe('low b');
+    expect(io.readFile('bin/c/ix.sh')).toBeUndefined();
+    expect(io.readFile('bin/a')).toBeUndefined(); // a directory is not a file
+  });
+
+  test('listings merge every root, directories end with /', () => {
+    expect(io.listDir('bin')?.sort()).toEqual(['a/', 'b/', 'only-top/']);
+    expect(io.listDir('bin/b')?.sort()).toEqual(['ix.sh', 'patch.diff']);
+    expect(io.listDir('')?.sort()).toEqual(['bin/']);
+    expect(io.listDir('nope')).toBeUndefined();
+  });
+
+  test('paths that could leave a root are refused', () => {
+    writeFileSync(join(top, '..', 'ix-secret-outside'), 'secret');
+    for (const p of ['../ix-secret-outside', 'bin/../../ix-secret-outside', '/etc/passwd', 'bin/./a/ix.sh']) {
+      expect(io.readFile(p), p).toBeUndefined();
+    }
+    expect(io.listDir('..')).toBeUndefined();
+  });
+});
+
+describe('disk cache', () => {
+  test('directory: IX_CACHE_DIR, then XDG_CACHE_HOME/ix, then ~/.cache/ix', () => {
+    expect(cacheDir({ IX_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/c');
+    expect(cacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/x/ix');
+    expect(cacheDir({ HOME: '/h' })).toBe('/h/.cache/ix');
+  });
+
+  test('round trip in a versioned layout with a versioned header', () => {
+    const dir = tempDir('ix-cache-');
+    const c = diskCache(dir);
+    expect(c.get('abcdef01')).toBeUndefined();
+    c.put('abcdef01', new Uint8Array([1, 2, 3]));
+    expect([...(c.get('abcdef01') ?? [])]).toEqual([1, 2, 3]);
+    const file = join(dir, 'v1', 'ab', 'abcdef01');
+    expect(readFileSync(file, 'latin1')).toBe('ix-cache/1 3\n\x01\x02\x03');
+    expect(readdirSync(join(dir, 'v1', 'ab'))).toEqual(['abcdef01']); // no temporary files left
+  });
+
+  test('truncated or foreign entries are misses; unsafe keys are never stored', () => {
+    const dir = tempDir('ix-cache-');
+    const c = diskCache(dir);
+    c.put('abcdef02', new Uint8Array([1, 2, 3]));
+    writeFileSync(join(dir, 'v1', 'ab', 'abcdef02'), 'ix-cache/1 3\n\x01');
+    expect(c.get('abcdef02')).toBeUndefined();
+    c.put('../../evil', new Uint8Array([1]));
+    c.put('.hidden', new Uint8Array([1]));
+    expect(readdirSync(join(dir, 'v1')).sort()).toEqual(['ab']);
+  });
+
+  test('concurrent processes writing the same keys leave only complete entries', async () => {
+    const dir = tempDir('ix-cache-');
+    const writer = join(tempDir('ix-writer-'), 'writer.mjs');
+    await build({
+      stdin: {
+        contents: `import { diskCache } from ${JSON.stringify(join(repoRoot, 'hosts/node/cache.ts'))};
+          const c = diskCache(process.argv[2]);
+          for (let i = 0; i < 200; i++) c.put('key' + (i % 10) + 'aaaa', new Uint8Array(50000).fill(i % 10));`,
+        resolveDir: repoRoot,
+      },
+      bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'error',
+    });
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<number>((res) => {
+        const p = spawn(process.execPath, [writer, dir], { stdio: 'inherit' });
+        p.on('exit', (code) => res(code ?? -1));
+      }));
+    const codes = await Promise.all(runs);
+    if (codes.some((c) => c !== 0)) return expect.fail('writer failed');
+    const c = diskCache(dir);
+    for (let k = 0; k < 10; k++) {
+      const v = c.get(`key${k}aaaa`);
+      expect(v?.length).toBe(50000);
+      expect(v?.every((b) => b === k)).toBe(true);
+    }
+    expect(readdirSync(join(dir, 'v1', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});

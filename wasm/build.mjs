@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * Builds everything under wasm/out/ (gitignored); run by `npm install` (the `prepare` script).
+ *   1. esbuild: wasm/core.ts      -> out/core.bundle.js     (engine + nunjucks browser build; plain
+ *               ESM usable in Node/V8 with a plain-JS HostIO: the V8 oracle and the benchmark)
+ *               wasm/component.ts -> out/core.component.js  (the same code + prelude + WIT binding)
+ *               hosts/node/main.ts -> out/cli.js            (the Node CLI, one file for fast start-up)
+ *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
+ *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules)
+ *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
+ * Steps 2-3 are skipped when the stamp (sha256 of component bundle + WIT + this script + backend)
+ * matches the manifest. Backend: `--backend=quickjs|starlingmonkey` or IX_CORE_BACKEND (default
+ * quickjs: faster start-up and planning here, see the wasm/ notes); `--force` rebuilds; `--out=DIR`
+ * writes elsewhere. The component is not byte-reproducible across rebuilds: it is identified by its hash.
+ *
+ * Must not depend on: anything outside this repository and its node_modules; no network.
+ */
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const args = process.argv.slice(2);
+const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** Output directory; `--out=DIR` builds elsewhere (e.g. to compare backends; run with IX_CORE_DIR=DIR). */
+const out = flag('out') ? resolve(flag('out')) : join(here, 'out');
+const MANIFEST_FORMAT = 'ix-core-build/1';
+const BACKENDS = { quickjs: 'quickjs', qjs: 'quickjs', starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey' };
+const DEFAULT_BACKEND = 'quickjs';
+
+const backendName = flag('backend') ?? process.env.IX_CORE_BACKEND ?? DEFAULT_BACKEND;
+const backend = BACKENDS[backendName];
+if (!backend) {
+  console.error(`wasm/build: unknown backend '${backendName}' (quickjs or starlingmonkey)`);
+  process.exit(2);
+}
+const force = args.includes('--force');
+const quiet = args.includes('--quiet');
+const log = (msg) => quiet || console.error(`wasm/build: ${msg}`);
+
+const sha256 = (...parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+
+/** The WIT package version (`package ix:core@X;` in core.wit). */
+const witVersion = /^package ix:core@([0-9.]+);/m.exec(readFileSync(join(here, 'core.wit'), 'utf8'))[1];
+
+async function bundle() {
+  const esbuild = await import('esbuild');
+  const common = {
+    bundle: true,
+    format: 'esm',
+    charset: 'utf8',
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+  };
+  // nunjucks' browser build has its compiler and needs no Node built-in shims: a bare
+  // 'nunjucks' import in core code means it.
+  const browserNunjucks = {
+    name: 'browser-nunjucks',
+    setup(b) {
+      b.onResolve({ filter: /^nunjucks$/ }, () => ({ path: join(root, 'node_modules/nunjucks/browser/nunjucks.js') }));
+    },
+  };
+  const [core, component, cli] = await Promise.all([
+    esbuild.build({
+      ...common,
+      entryPoints: [join(here, 'core.ts')],
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+      plugins: [browserNunjucks],
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [join(here, 'component.ts')],
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2020',
+      // The WIT import, left to componentize; both engines resolve its versioned name.
+      plugins: [browserNunjucks, {
+        name: 'wit-import',
+        setup(b) {
+          b.onResolve({ filter: /^ix:core\/host$/ }, () => ({ path: `ix:core/host@${witVersion}`, external: true }));
+        },
+      }],
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'hosts/node/main.ts')],
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      // The CLI loads the transpiled component at run time from out/core/.
+      external: ['./core/core.js'],
+      banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
+    }),
+  ]);
+  return {
+    core: core.outputFiles[0].contents,
+    component: component.outputFiles[0].contents,
+    cli: cli.outputFiles[0].contents,
+  };
+}
+
+function writeAtomic(path, data) {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function jco(...argv) {
+  const bin = join(root, 'node_modules/@bytecodealliance/jco/dist/jco.js');
+  const r = spawnSync(process.execPath, [bin, ...argv], { cwd: out, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    console.error(`wasm/build: jco ${argv[0]} failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+async function blake3Hex(data) {
+  const { blake3 } = await import('hash-wasm');
+  return blake3(data);
+}
+
+async function main() {
+  mkdirSync(out, { recursive: true });
+  const t0 = performance.now();
+  const b = await bundle();
+  writeAtomic(join(out, 'core.bundle.js'), b.core);
+  writeAtomic(join(out, 'core.component.js'), b.component);
+  writeAtomic(join(out, 'cli.js'), b.cli);
+  const wit = readFileSync(join(here, 'core.wit'));
+  const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), backend);
+  const manifestPath = join(out, 'manifest.json');
+  let old;
+  try {
+    old = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch {
+    old = undefined;
+  }
+  if (!force && old?.format === MANIFEST_FORMAT && old.stamp === stamp && existsSync(join(out, 'core.wasm')) && existsSync(join(out, 'core/core.js'))) {
+    log(`core up to date (${backend}, ${(performance.now() - t0).toFixed(0)} ms)`);
+    return;
+  }
+  rmSync(manifestPath, { force: true });
+  log(`componentizing with ${backend}...`);
+  const backendArgs = backend === 'quickjs'
+    ? ['--backend', 'quickjs', '--backend-qjs-disable-async', '--backend-qjs-stub-wasi']
+    : ['--disable', 'all'];
+  jco('componentize', 'core.component.js', '--wit', join(here, 'core.wit'), '--world-name', 'core', ...backendArgs, '-o', 'core.wasm.tmp');
+  renameSync(join(out, 'core.wasm.tmp'), join(out, 'core.wasm'));
+  rmSync(join(out, 'core'), { recursive: true, force: true });
+  jco('transpile', 'core.wasm', '-o', 'core', '--name', 'core', '--instantiation', 'async', '--base64-cutoff', '0', '--quiet');
+  const wasm = readFileSync(join(out, 'core.wasm'));
+  const manifest = {
+    format: MANIFEST_FORMAT,
+    backend,
+    stamp,
+    coreWasmBlake3: await blake3Hex(wasm),
+    coreWasmBytes: wasm.length,
+  };
+  writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  log(`built core.wasm (${backend}, ${wasm.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+main().catch((e) => {
+  console.error(`wasm/build: ${e?.stack ?? e}`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+/**
+ * Entry of the WASM component (world `core` in wasm/core.wit): binds the WIT `host` import to
+ * the engine's HostIO and exports plan/render/list-packages. Errors leave as `result` errors
+ * (a thrown string becomes the `err` payload in both componentize backends), never as traps.
+ * Top-level code runs at build time (Wizer): nothing here may call a host import at top level.
+ *
+ * Must not depend on: Node, host modules; the clock and randomness are banned by ./prelude.
+ */
+import './prelude';
+import * as hostNs from 'ix:core/host';
+import type { HostIO } from '../engine/api';
+import { pureBlake3, toHex } from '../engine/hash/index';
+import { createCore, errorText } from './core';
+
+/** The WIT `host` interface as either backend presents it (named exports or a default object). */
+interface WitHost {
+  readFile(path: string): Uint8Array | null | undefined;
+  listDir(path: string): string[] | null | undefined;
+  digest(data: Uint8Array): Uint8Array | null | undefined;
+  cacheGet(key: string): Uint8Array | null | undefined;
+  cachePut(key: string, value: Uint8Array): void;
+}
+
+const ns = hostNs as unknown as WitHost & { default?: WitHost };
+const host: WitHost = ns.default ?? ns;
+
+/** BLAKE3("ix digest check") computed once by the pure implementation, at first use. */
+const CHECK = new TextEncoder().encode('ix digest check');
+let digestState: 'unknown' | 'host' | 'pure' = 'unknown';
+
+function hostDigest(): ((d: Uint8Array) => Uint8Array) | undefined {
+  if (digestState === 'unknown') {
+    const got = host.digest(CHECK);
+    if (got == null) digestState = 'pure';
+    else if (toHex(got) !== toHex(pureBlake3(CHECK))) throw new Error('the host digest is not BLAKE3-256');
+    else digestState = 'host';
+  }
+  return digestState === 'host' ? (d) => host.digest(d) ?? pureBlake3(d) : undefined;
+}
+
+const io: HostIO = {
+  readFile: (p) => host.readFile(p) ?? undefined,
+  listDir: (p) => host.listDir(p) ?? undefined,
+  cacheGet: (k) => host.cacheGet(k) ?? undefined,
+  cachePut: (k, v) => host.cachePut(k, v),
+};
+
+const core = createCore(io);
+
+function withDigest<T>(f: () => T): T {
+  let d: ((d: Uint8Array) => Uint8Array) | undefined;
+  try {
+    d = hostDigest();
+  } catch (e) {
+    throw errorText(e);
+  }
+  if (d) io.digest = d;
+  else delete io.digest;
+  return f();
+}
+
+export function plan(request: string): Uint8Array {
+  return withDigest(() => core.plan(request));
+}
+
+export function render(request: string): string {
+  return withDigest(() => core.render(request));
+}
+
+export function listPackages(): string[] {
+  return withDigest(() => core.listPackages());
+}

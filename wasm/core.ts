@@ -1,0 +1,73 @@
+/**
+ * The core's wire API, shared by the WASM component (wasm/component.ts) and by direct use in
+ * Node/V8 (wasm/out/core.bundle.js, for the V8 oracle test and the benchmark).
+ * Requests arrive as JSON text, plans leave as canonical JSON bytes, and every failure leaves as
+ * a thrown string: an IxError's one-line message (the user's mistake), or a message starting with
+ * INTERNAL_PREFIX (a bug in ix). Nothing else ever escapes, so a component export never traps.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
+import { IxError } from '../engine/errors';
+import { plan, render, listPackages } from './engine-entry';
+
+/** Error strings starting with this are bugs in ix, not mistakes in the user's input. */
+export const INTERNAL_PREFIX = 'internal error: ';
+
+/** Version of the wire API (request/result shapes); bumped with the WIT package version. */
+export const CORE_API_VERSION = '0.1.0';
+
+/** The three operations, with errors thrown as strings (see the module comment). */
+export interface CoreApi {
+  /** JSON of a PlanRequest in, canonical JSON bytes of the Plan out. */
+  plan(request: string): Uint8Array;
+  /** JSON of a RenderRequest in, the exact text the template chain rendered out. */
+  render(request: string): string;
+  /** Every package name of the recipe roots, sorted. */
+  listPackages(): string[];
+}
+
+/** Turns anything thrown inside the engine into the one error string of the wire API. */
+export function errorText(e: unknown): string {
+  if (e instanceof IxError || (e instanceof Error && e.name === 'IxError')) return e.message;
+  if (e instanceof Error) return `${INTERNAL_PREFIX}${e.name}: ${e.message}\n${e.stack ?? ''}`;
+  return `${INTERNAL_PREFIX}${String(e)}`;
+}
+
+function parseRequest(text: string, what: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`${what} request is not JSON`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${what} request is not an object`);
+  return v as Record<string, unknown>;
+}
+
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw errorText(e);
+  }
+}
+
+/** The wire API over a plain HostIO. `io` is read at every call, so a host may swap its roots. */
+export function createCore(io: HostIO): CoreApi {
+  return {
+    plan: (request) =>
+      guard(() => {
+        const req = parseRequest(request, 'plan');
+        if (!Array.isArray(req.packages)) throw new Error('plan request has no packages list');
+        return plan(io, req as unknown as PlanRequest);
+      }),
+    render: (request) =>
+      guard(() => {
+        const req = parseRequest(request, 'render');
+        if (typeof req.package !== 'string') throw new Error('render request has no package');
+        return render(io, req as unknown as RenderRequest);
+      }),
+    listPackages: () => guard(() => listPackages(io)),
+  };
+}

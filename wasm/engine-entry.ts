@@ -1,0 +1,6 @@
+/**
+ * The engine functions the core exposes (engine/index.ts), in one place so the component and
+ * the V8 bundle are guaranteed to wrap the same code.
+ * Must not depend on: Node, host modules.
+ */
+export { plan, render, listPackages } from '../engine/index';
