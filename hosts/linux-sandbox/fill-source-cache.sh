@@ -1,0 +1,115 @@
+#!/bin/sh
+# fill-source-cache.sh: put every source the recipe tree pins into ix's source cache, offline
+# except for Debian's archive, using only the ordinary apt client:
+#   - the upstream source tarballs, taken from Debian's original tarballs (`apt-get source
+#     --download-only`; a deb-src entry is added if missing, copied from the existing deb entry),
+#   - the pinned toolchain .debs of bld/boot/* (`apt-get download NAME:ARCH=VERSION`).
+# Each file is stored as <cache>/sha256/<hex>, the layout ix's fetcher consults first
+# (cache dir: $IX_SOURCE_CACHE, else <ix root>/cache/sources; ix root: $IX_ROOT, else /ix as root,
+# else ${XDG_DATA_HOME:-~/.local/share}/ix). Every file is verified against the sha256 pinned in
+# pkgs/ before it enters the cache. Idempotent: files already cached are skipped.
+# Usage: fill-source-cache.sh [RECIPE_DIR]   (default: the pkgs/ of this checkout)
+# Needs: apt-get, dpkg-source is not needed; run as root for the deb-src entry and apt-get update.
+set -eu
+
+die() { echo "fill-source-cache: $*" >&2; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+pkgs=${1:-$here/../../pkgs}
+[ -d "$pkgs" ] || die "no recipe directory at $pkgs"
+
+if [ -n "${IX_SOURCE_CACHE-}" ]; then
+    cache=$IX_SOURCE_CACHE
+else
+    if [ -n "${IX_ROOT-}" ]; then root=$IX_ROOT
+    elif [ "$(id -u)" = 0 ]; then root=/ix
+    else root=${XDG_DATA_HOME:-$HOME/.local/share}/ix
+    fi
+    cache=$root/cache/sources
+fi
+mkdir -p "$cache/sha256"
+
+# Debian source packages whose original tarball is one of our sources.
+SRC_PKGS="musl zlib lz4 xz-utils bzip2 libzstd m4 sed gzip busybox"
+
+# Every pinned sha256 in the tree, and the apt: sources with theirs.
+pinned=$(mktemp)
+work=$(mktemp -d)
+trap 'rm -rf "$work" "$pinned"' EXIT INT TERM
+grep -rhoE 'sha:[0-9a-f]{64}' "$pkgs" | sed 's/^sha://' | sort -u > "$pinned"
+
+store() { # file -> cache if its sha256 is pinned; prints nothing when already there
+    sum=$(sha256sum "$1" | cut -d' ' -f1)
+    if grep -qx "$sum" "$pinned"; then
+        if [ ! -f "$cache/sha256/$sum" ]; then
+            cp "$1" "$cache/sha256/$sum.tmp.$$"
+            mv "$cache/sha256/$sum.tmp.$$" "$cache/sha256/$sum"
+        fi
+        return 0
+    fi
+    return 1
+}
+
+missing() { # sha -> true when not cached
+    [ ! -f "$cache/sha256/$1" ]
+}
+
+# 1. apt: sources (toolchain .debs), "apt:NAME=VERSION/ARCH sha:HEX" on one line in the recipes;
+#    every missing one in a single apt-get call, then each file checked against its pin.
+grep -rhoE 'apt:[^ ]+ +sha:[0-9a-f]{64}' "$pkgs" | sort -u > "$work/apt.list" || true
+specs=""
+while read -r url sum; do
+    missing "${sum#sha:}" || continue
+    spec=${url#apt:}
+    name=${spec%%=*}; rest=${spec#*=}
+    specs="$specs ${name}:${rest##*/}=${rest%/*}"
+done < "$work/apt.list"
+if [ -n "$specs" ]; then
+    mkdir -p "$work/deb" && cd "$work/deb"
+    # shellcheck disable=SC2086 # one word per package
+    if ! apt-get download -q=2 $specs >/dev/null 2>&1; then
+        apt-get update -q=2 >/dev/null 2>&1 || true
+        apt-get download -q=2 $specs >/dev/null 2>&1 ||
+            die "apt-get download failed for:$specs (is this a Debian bookworm host with its archive reachable?)"
+    fi
+    for f in ./*.deb; do
+        store "$f" || die "$f has sha256 $(sha256sum "$f" | cut -d' ' -f1), which no recipe pins"
+    done
+fi
+
+# 2. source tarballs from Debian's original tarballs.
+all_cached=1
+for s in $(cat "$pinned"); do
+    grep -q "sha:$s" "$work/apt.list" && continue
+    missing "$s" && all_cached=0
+done
+if [ "$all_cached" = 0 ]; then
+    if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ 2>/dev/null &&
+       ! grep -qs '^deb-src' /etc/apt/sources.list 2>/dev/null; then
+        [ -f /etc/apt/sources.list.d/debian.sources ] || die "no deb-src entry and no debian.sources to copy one from"
+        sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > /etc/apt/sources.list.d/ix-deb-src.sources ||
+            die "cannot add a deb-src entry (run as root)"
+        apt-get update -q=2 >/dev/null 2>&1 || die "apt-get update failed"
+    fi
+    mkdir -p "$work/src" && cd "$work/src"
+    for p in $SRC_PKGS; do
+        apt-get source --download-only -q=2 "$p" >/dev/null 2>&1 || {
+            apt-get update -q=2 >/dev/null 2>&1 || true
+            apt-get source --download-only -q=2 "$p" >/dev/null 2>&1 || die "apt-get source --download-only $p failed"
+        }
+    done
+    for f in ./*.orig.tar.*; do
+        case "$f" in *.asc) continue ;; esac
+        store "$f" || true
+    done
+fi
+
+# 3. everything pinned must now be cached (files beside recipes are not sources).
+bad=0
+for s in $(cat "$pinned"); do
+    if missing "$s"; then
+        echo "fill-source-cache: not found in Debian's archive: sha256 $s ($(grep -rl "sha:$s" "$pkgs" | head -n1))" >&2
+        bad=1
+    fi
+done
+[ "$bad" = 0 ] || exit 1
