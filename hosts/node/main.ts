@@ -13,6 +13,9 @@ import { HELP, runHelp, runVersion } from './commands/info';
 import { runPlan } from './commands/plan';
 import { runRender } from './commands/render';
 import { runWhyDepends } from './commands/why-depends';
+import { runLog } from './commands/log';
+import { runRun } from './commands/run';
+import { runStore } from './commands/store';
 import type { Context } from './context';
 import { CoreError, HostError } from './core';
 // --- realm and gc verbs (realm/gc engineer): they parse their own arguments (IX's +/- grammar).
@@ -26,6 +29,8 @@ import { runWhyAlive } from './commands/why-alive';
 import { runDiff } from './commands/diff';
 
 const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => Promise<number>> = {
+  // `run PROG ARGS…` passes everything after PROG to the program; `store` has its own sub-verbs.
+  run: runRun, store: runStore,
   mut: runMut, let: runLet, list: runList, purge: runPurge, gc: runGc, root: runRoot, 'why-alive': runWhyAlive, diff: runDiff,
 };
 // --- end of realm and gc verbs
@@ -36,6 +41,7 @@ const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   graph: runGraph,
   'why-depends': runWhyDepends,
   render: runRender,
+  log: runLog,
   help: runHelp,
 };
 
@@ -50,7 +56,7 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
     }
     if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs([]) });
     if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([]) });
-    if (Object.hasOwn(RAW_VERBS, verb)) return rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([]) }) : await RAW_VERBS[verb](rest, ctx);
+    if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([]) }) : await RAW_VERBS[verb](rest, ctx);
     const run = VERBS[verb];
     if (!run) throw new UsageError(`unknown verb '${verb}' (try 'ix help')`);
     const args = parseArgs(rest);
