@@ -8,6 +8,7 @@ import type { HostIO, PlanRequest, RenderRequest } from './api';
 import { renderPackage } from './eval/index';
 import { canonicalJson, utf8 } from './hash/index';
 import { makePlan, renderOne } from './plan/index';
+import { planKey, planLookup, planStore, recordingIO } from './plan/plan-cache';
 import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
@@ -24,7 +25,13 @@ export const evaluator: Evaluator<ArchRecord> = {
 
 /** Canonical JSON bytes (engine/hash canonicalJson) of the Plan (engine/api.ts) for `req`. */
 export function plan(io: HostIO, req: PlanRequest): Uint8Array {
-  return utf8(canonicalJson(makePlan(io, req, evaluator)));
+  const key = planKey(req);
+  const hit = planLookup(io, key);
+  if (hit) return hit;
+  const rec = recordingIO(io);
+  const bytes = utf8(canonicalJson(makePlan(rec.io, req, evaluator)));
+  planStore(io, key, rec.paths, bytes);
+  return bytes;
 }
 
 /** Descriptor text of one package, exactly as its template chain rendered it. */

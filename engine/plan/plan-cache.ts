@@ -1,0 +1,77 @@
+/**
+ * Whole-plan cache: a warm re-plan of an unchanged request returns the stored plan bytes after
+ * checking that every recipe file the plan was made from still has the same content hash. It sits
+ * in front of the per-package descriptor cache (cache.ts): with nothing changed, planning costs one
+ * cache read plus one read and digest per recipe file, instead of a descriptor lookup per package
+ * and re-hashing every node.
+ *
+ * Key = hash of (format, engine version, the request as given). Value, versioned: the bytes
+ *   "ix-plan-cache/1\n" + canonical JSON [[path, hexBlake3 | null], ...] + "\n" + plan bytes.
+ * Only successful plans are stored; a plan's bytes depend on nothing but the request and the
+ * files read (the engine sees nothing else), so the check is complete.
+ *
+ * Must not depend on: Node, host modules, the clock, randomness, locale.
+ */
+import type { HostIO, PlanRequest } from '../api';
+import { canonicalJson, hexOf, utf8, utf8Decode } from '../hash';
+import { ENGINE_VERSION, FileHashes } from './cache';
+
+const FORMAT = 'ix-plan-cache/1';
+const HEADER = FORMAT + '\n';
+
+/** The cache key of a plan request. */
+export function planKey(req: PlanRequest): string {
+  return 'plan1-' + hexOf(canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, req }));
+}
+
+/** A HostIO that records every recipe path read (the plan's inputs). */
+export function recordingIO(io: HostIO): { io: HostIO; paths: Set<string> } {
+  const paths = new Set<string>();
+  const rec: HostIO = {
+    readFile: (p) => {
+      paths.add(p);
+      return io.readFile(p);
+    },
+    listDir: (p) => io.listDir(p),
+  };
+  if (io.digest) rec.digest = (d) => io.digest!(d);
+  if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
+  if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
+  return { io: rec, paths };
+}
+
+/** The stored plan bytes if every recorded file is unchanged, else undefined. */
+export function planLookup(io: HostIO, key: string): Uint8Array | undefined {
+  if (!io.cacheGet) return undefined;
+  const raw = io.cacheGet(key);
+  if (raw === undefined) return undefined;
+  const nl1 = HEADER.length;
+  if (raw.length < nl1 || utf8Decode(raw.subarray(0, nl1)) !== HEADER) return undefined;
+  const nl2 = raw.indexOf(10, nl1);
+  if (nl2 < 0) return undefined;
+  let files: unknown;
+  try {
+    files = JSON.parse(utf8Decode(raw.subarray(nl1, nl2)));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(files)) return undefined;
+  const hashes = new FileHashes(io);
+  for (const f of files as unknown[]) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string') return undefined;
+    if (hashes.get(f[0]) !== f[1]) return undefined;
+  }
+  return raw.subarray(nl2 + 1);
+}
+
+/** Stores plan bytes with the content hashes of the files they were made from. */
+export function planStore(io: HostIO, key: string, paths: Set<string>, bytes: Uint8Array): void {
+  if (!io.cachePut) return;
+  const hashes = new FileHashes(io);
+  const files = [...paths].sort().map((p) => [p, hashes.get(p)]);
+  const head = utf8(HEADER + canonicalJson(files) + '\n');
+  const value = new Uint8Array(head.length + bytes.length);
+  value.set(head, 0);
+  value.set(bytes, head.length);
+  io.cachePut(key, value);
+}
