@@ -1,6 +1,6 @@
 /**
  * The on-disk cache behind the core's cache-get/cache-put imports (compiled templates and the
- * like). Layout `<dir>/v1/<key[0:2]>/<key>`; each entry starts with the line
+ * like). Layout `<dir>/v1/[<core hash>/]<key[0:2]>/<key>`; each entry starts with the line
  * `ix-cache/1 <byte length>` so a foreign or truncated file reads as a miss. Writes go to a
  * unique temporary file and are renamed into place, so concurrent processes never see a partial
  * entry. Every failure is a miss: the cache may vanish at any time and never changes plan bytes.
@@ -31,9 +31,13 @@ export interface DiskCache {
 
 let seq = 0;
 
-/** A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored. */
-export function diskCache(dir: string): DiskCache {
-  const base = join(dir, CACHE_LAYOUT);
+/**
+ * A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored.
+ * `namespace` (the built core's hash) separates entries of different cores: entries hold compiled
+ * templates and plans whose meaning depends on the engine's code, so a rebuilt core starts afresh.
+ */
+export function diskCache(dir: string, namespace?: string): DiskCache {
+  const base = namespace ? join(dir, CACHE_LAYOUT, namespace) : join(dir, CACHE_LAYOUT);
   const pathOf = (key: string) => join(base, key.slice(0, 2), key);
   return {
     get(key) {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { UsageError, selection, type ParsedArgs } from './args';
 import { cacheDir, diskCache } from './cache';
-import { loadCore, type Core } from './core';
+import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
@@ -33,7 +33,8 @@ export function core(ctx: Context): Promise<Core> {
 
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: diskCache(cacheDir(ctx.env)) });
+  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: diskCache(cacheDir(ctx.env), coreId) });
 }
 
 /** The plan request the arguments describe. */
