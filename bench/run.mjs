@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: planning speed of the WASM core vs the same bundle in V8, cold vs warm caches,
+ * both componentize backends, component start-up, and `ix plan bin/zstd` wall time; writes
+ * bench/.tmp/results.json and prints a Markdown summary (copied by hand into BENCHMARKS.md).
+ * Options: --libs=N (default 4000) --bins=N (default libs/4) --backends=quickjs,starlingmonkey
+ *          --runs=N (zstd wall-time runs, default 10) --profile (V8 CPU profile, top self costs).
+ * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
+ * are reported, not enforced (see BENCHMARKS.md).
+ *
+ * Must not depend on: the network; writes only under bench/.tmp/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { generateTree } from './gen-tree.mjs';
+import { repo, shadowBuild, tmpDir } from './shadow.mjs';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
+const libs = Number(opt('libs', '4000'));
+const bins = Number(opt('bins', String(Math.floor(libs / 4))));
+const backends = opt('backends', 'quickjs,starlingmonkey').split(',').filter(Boolean);
+const runs = Number(opt('runs', '10'));
+const log = (m) => console.error(`bench: ${m}`);
+mkdirSync(tmpDir, { recursive: true });
+
+// ---- inputs -------------------------------------------------------------------------------
+async function bundleHost() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(repo, 'bench', 'host-entry.ts')], outfile: join(tmpDir, 'host.mjs'),
+    bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning',
+    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+  });
+}
+
+function writeTreeDir() {
+  const dir = join(tmpDir, `tree-${libs}-${bins}`);
+  const files = generateTree({ libs, bins, seed: 1 });
+  if (!existsSync(join(dir, 'set', 'world', 'ix.sh'))) {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [p, text] of Object.entries(files)) {
+      mkdirSync(join(dir, p, '..'), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    }
+  }
+  return { dir, packages: Object.keys(files).filter((p) => p.endsWith('/ix.sh')).length };
+}
+
+// ---- measurements -------------------------------------------------------------------------
+function measure(o, nodeArgs = []) {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-extended-const', ...nodeArgs, join(repo, 'bench', 'measure.mjs'), JSON.stringify(o)], {
+    encoding: 'utf8', maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) {
+    const why = (r.stderr.match(/(?:CoreError|Error): [^\n]*/) ?? [`exit ${r.status}`])[0];
+    log(`${o.engine} ${o.pkg} failed: ${why}`);
+    return { failed: why };
+  }
+  return JSON.parse(r.stdout);
+}
+
+/** Cold (empty cache dir, fresh process) then warm (same cache dir, another fresh process). */
+function coldWarm(engine, outDir, tree, pkg) {
+  const cache = join(tmpDir, `cache-${engine}-${outDir.includes('starling') ? 'sm' : 'qjs'}`);
+  rmSync(cache, { recursive: true, force: true });
+  log(`${engine} ${pkg} cold...`);
+  const cold = measure({ engine, outDir, tree, cache, pkg });
+  log(`${engine} ${pkg} warm...`);
+  const warm = cold.failed ? cold : measure({ engine, outDir, tree, cache, pkg });
+  const v1 = join(cache, 'v1');
+  const files = existsSync(v1) ? readdirSync(v1).reduce((n, d) => n + readdirSync(join(v1, d)).length, 0) : 0;
+  const r = { cold, warm, cacheEntries: files };
+  log(`${engine} ${pkg}: ${JSON.stringify(r)}`);
+  return r;
+}
+
+function hyperfine(cmd, env, prepare) {
+  const which = spawnSync('sh', ['-c', 'command -v hyperfine'], { encoding: 'utf8' });
+  const json = join(tmpDir, 'hyperfine.json');
+  if (which.status === 0) {
+    const a = ['--warmup', '2', '--runs', String(runs), '--export-json', json, '--style', 'none'];
+    if (prepare) a.push('--prepare', prepare);
+    const r = spawnSync('hyperfine', [...a, cmd], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+    const res = JSON.parse(readFileSync(json, 'utf8')).results[0];
+    return { tool: 'hyperfine', medianMs: res.median * 1000, minMs: res.min * 1000, maxMs: res.max * 1000, runs };
+  }
+  const times = [];
+  for (let i = 0; i < runs + 2; i++) {
+    if (prepare) spawnSync('sh', ['-c', prepare]);
+    const t0 = performance.now();
+    const r = spawnSync('sh', ['-c', cmd], { env: { ...process.env, ...env } });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  return { tool: 'spawn loop', medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times.at(-1), runs };
+}
+
+/** Top self-time functions of a V8 CPU profile of the cold plan. */
+function profile(outDir, tree) {
+  const dir = join(tmpDir, 'prof');
+  rmSync(dir, { recursive: true, force: true });
+  measure({ engine: 'v8', outDir, tree, cache: null, pkg: 'set/world' }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const p = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8'));
+  const self = new Map();
+  const dt = new Map();
+  p.samples.forEach((s, i) => dt.set(s, (dt.get(s) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  let total = 0;
+  for (const n of p.nodes) {
+    const t = dt.get(n.id) ?? 0;
+    total += t;
+    const cf = n.callFrame;
+    const k = `${cf.functionName || '(anonymous)'} ${cf.url ? cf.url.split('/').pop() + ':' + (cf.lineNumber + 1) : ''}`.trim();
+    self.set(k, (self.get(k) ?? 0) + t);
+  }
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([fn, t]) => ({ fn, ms: Math.round(t / 1000), pct: +((100 * t) / total).toFixed(1) }));
+}
+
+// ---- main ---------------------------------------------------------------------------------
+const machine = {
+  date: new Date().toISOString(),
+  nproc: cpus().length,
+  cpu: (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1],
+  node: process.version,
+  loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+};
+log(`machine ${JSON.stringify(machine)}`);
+await bundleHost();
+const builds = {};
+for (const b of backends) {
+  builds[b] = shadowBuild(b);
+  builds[b].manifest = JSON.parse(readFileSync(join(builds[b].outDir, 'manifest.json'), 'utf8'));
+}
+const tree = writeTreeDir();
+log(`tree ${tree.dir}: ${tree.packages} recipes`);
+const v8Out = builds[backends[0]].outDir;
+const results = { machine, tree: { libs, bins, recipes: tree.packages }, synthetic: {}, zstd: {}, builds: {} };
+for (const b of backends) results.builds[b] = { buildMs: Math.round(builds[b].buildMs), coreWasmBytes: builds[b].manifest.coreWasmBytes };
+
+results.synthetic.v8 = coldWarm('v8', v8Out, tree.dir, 'set/world');
+for (const b of backends) results.synthetic[b] = coldWarm('component', builds[b].outDir, tree.dir, 'set/world');
+const shas = new Set(Object.values(results.synthetic).flatMap((r) => [r.cold.sha256, r.warm.sha256]).filter(Boolean));
+results.synthetic.sameBytesEverywhere = shas.size === 1;
+
+const zstdRecipe = existsSync(join(repo, 'pkgs', 'bin', 'zstd', 'ix.sh'));
+if (zstdRecipe) {
+  const pkgs = join(repo, 'pkgs');
+  results.zstd.v8 = coldWarm('v8', v8Out, pkgs, 'bin/zstd');
+  for (const b of backends) {
+    results.zstd[b] = coldWarm('component', builds[b].outDir, pkgs, 'bin/zstd');
+    const cache = join(tmpDir, `cache-cli-${b}`);
+    const ix = join(builds[b].root, 'ix');
+    log(`ix plan bin/zstd (${b}) wall time...`);
+    results.zstd[b].cliWarm = hyperfine(`${process.execPath} ${ix} plan bin/zstd`, { IX_CACHE_DIR: cache });
+    results.zstd[b].cliCold = hyperfine(`${process.execPath} ${ix} plan bin/zstd`, { IX_CACHE_DIR: cache }, `rm -rf ${cache}`);
+  }
+  results.zstd.startupOnly = {};
+  for (const b of backends) results.zstd.startupOnly[b] = hyperfine(`${process.execPath} ${join(builds[b].root, 'ix')} --version`, {});
+}
+if (args.includes('--profile')) results.profileV8Cold = profile(v8Out, tree.dir);
+
+writeFileSync(join(tmpDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+// ---- summary ------------------------------------------------------------------------------
+const ms = (x) => (x === undefined ? '-' : `${Math.round(x)} ms`);
+const lines = [`machine: ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}, ${machine.date}, load ${machine.loadavg}`, ''];
+lines.push(`synthetic tree: ${tree.packages} recipes, plan of set/world = ${results.synthetic.v8.cold.nodes} nodes, same bytes everywhere: ${results.synthetic.sameBytesEverywhere}`, '');
+lines.push('| engine | load | cold plan | warm plan (new process, disk cache) | re-plan in process | ratio cold / V8 |', '|---|---|---|---|---|---|');
+const v8cold = results.synthetic.v8.cold.firstMs;
+for (const [k, r] of Object.entries(results.synthetic)) {
+  if (typeof r !== 'object') continue;
+  if (r.cold.failed) lines.push(`| ${k} | failed: ${r.cold.failed} | | | | |`);
+  else lines.push(`| ${k} | ${ms(r.cold.loadMs)} | ${ms(r.cold.firstMs)} | ${ms(r.warm.firstMs)} | ${ms(r.cold.againMs)} | ${(r.cold.firstMs / v8cold).toFixed(2)} |`);
+}
+if (zstdRecipe) {
+  lines.push('', `bin/zstd: ${results.zstd.v8.cold.nodes} nodes`, '', '| engine | load | cold plan | warm plan | ix plan wall, warm cache (median) | cold cache | ix --version |', '|---|---|---|---|---|---|---|');
+  for (const [k, r] of Object.entries(results.zstd)) {
+    if (k === 'startupOnly') continue;
+    lines.push(`| ${k} | ${ms(r.cold.loadMs)} | ${ms(r.cold.firstMs)} | ${ms(r.warm.firstMs)} | ${ms(r.cliWarm?.medianMs)} | ${ms(r.cliCold?.medianMs)} | ${ms(results.zstd.startupOnly[k]?.medianMs)} |`);
+  }
+}
+for (const [b, x] of Object.entries(results.builds)) lines.push('', `build ${b}: ${x.coreWasmBytes} bytes core.wasm, ${ms(x.buildMs)}`);
+if (results.profileV8Cold) {
+  lines.push('', 'V8 cold plan, top self time:', '');
+  for (const p of results.profileV8Cold) lines.push(`- ${p.pct}% ${p.ms} ms ${p.fn}`);
+}
+console.log(lines.join('\n'));
