@@ -1,0 +1,82 @@
+/**
+ * Helpers for CLI and WASM-core tests: build the core once if needed, run the real `./ix`
+ * launcher as a child process, and write small recipe trees to temporary directories.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+export const outDir = join(repoRoot, 'wasm', 'out');
+
+/** Builds wasm/out (node wasm/build.mjs) unless a built core is already there. */
+export function ensureCoreBuilt(): void {
+  if (existsSync(join(outDir, 'manifest.json')) && existsSync(join(outDir, 'cli.js'))) return;
+  const r = spawnSync(process.execPath, [join(repoRoot, 'wasm', 'build.mjs'), '--quiet'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wasm/build.mjs failed: ${r.stderr}`);
+}
+
+export interface IxRun {
+  code: number;
+  stdout: Buffer;
+  out: string;
+  err: string;
+}
+
+/** Runs ./ix with `args`; the cache goes to a fresh temp dir unless env sets IX_CACHE_DIR. */
+export function ix(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): IxRun {
+  const env: Record<string, string | undefined> = { ...process.env, IX_CACHE_DIR: tempDir('ix-cache-'), IX_DEBUG: '', ...opts.env };
+  const r = spawnSync(process.execPath, [join(repoRoot, 'ix'), ...args], { cwd: opts.cwd ?? repoRoot, env, maxBuffer: 1 << 28 });
+  return { code: r.status ?? -1, stdout: r.stdout, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
+}
+
+/** A new empty temporary directory. */
+export function tempDir(prefix = 'ix-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes { "bin/x/ix.sh": text } under a new temp dir (or `dir`) and returns the directory. */
+export function writeTree(files: Record<string, string>, dir = tempDir('ix-recipes-')): string {
+  for (const [path, text] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text);
+  }
+  return dir;
+}
+
+/** A recipe whose template renders a complete descriptor (ix-format.md §4). */
+export function recipe(o: { script?: string; deps?: string[]; lib?: string[]; run?: string[]; fetch?: { url: string; sha256: string }[] }): string {
+  return JSON.stringify({
+    bld: {
+      fetch: o.fetch ?? [],
+      script: o.script === undefined ? {} : { kind: 'sh', data: o.script },
+      deps: o.deps ?? [],
+      host_libs: [],
+      target_libs: [],
+      data: [],
+    },
+    run: { deps: o.run ?? [], data: [] },
+    lib: { deps: o.lib ?? [] },
+    ind: { deps: [] },
+    fix: { deps: [] },
+    net: false,
+    task_pool: 'slot',
+  }) + '\n';
+}
+
+/** A small world: a program with a tool, a library chain, a fetch, a hub; and a lone program. */
+export const world: Record<string, string> = {
+  'bin/app/ix.sh': recipe({
+    script: 'echo app opt={{ opt }}',
+    deps: ['bld/tool'],
+    lib: ['lib/z'],
+    fetch: [{ url: 'https://example.org/app-1.0.tar.gz', sha256: 'a'.repeat(64) }],
+  }),
+  'bld/tool/ix.sh': recipe({ script: 'echo tool' }),
+  'lib/z/ix.sh': recipe({ script: 'echo z {{ target.arch }}', lib: ['lib/zz'] }),
+  'lib/zz/ix.sh': recipe({ script: 'echo zz' }),
+  'bin/lone/ix.sh': recipe({ script: 'echo lone' }),
+  'set/all/ix.sh': recipe({ run: ['bin/app', 'bin/lone'] }),
+};
