@@ -9,14 +9,15 @@
 import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, realmArgs } from './mut';
+import { allowOptions, noEdits, realmArgs } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../../linux-sandbox/realm';
 import { Layout, parseStorePath, resolveRoot } from '../../linux-sandbox/store';
 
 export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv, true);
   allowOptions('diff', a, ['json']);
-  if (a.edits.length || a.realms.length !== 1 || a.words.length !== 2) throw new UsageError("'ix diff' takes a realm and two generation numbers, e.g. ix diff demo 1 2");
+  noEdits('diff', a);
+  if (a.realms.length !== 1 || a.words.length !== 2) throw new UsageError("'ix diff' takes a realm and two generation numbers, e.g. ix diff demo 1 2");
   const name = a.realms[0];
   const layout = new Layout(resolveRoot(base.env));
   const rl = new RealmLayout(layout);

@@ -9,13 +9,14 @@
 import { UsageError, parseArgs } from '../args';
 import type { Context } from '../context';
 import { storeFor } from './build';
-import { allowOptions, realmArgs } from './mut';
+import { allowOptions, noEdits, realmArgs } from './mut';
 import { collectGarbage } from '../../linux-sandbox/gc';
 
 export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);
   allowOptions('gc', a, ['json', 'dry-run', 'keep-generations']);
-  if (a.edits.length || a.realms.length) throw new UsageError("'ix gc' takes no packages or realm names");
+  noEdits('gc', a);
+  if (a.realms.length) throw new UsageError(`'ix gc' takes no realm name (got '${a.realms[0]}')`);
   let keep: number | undefined;
   if (a.options.has('keep-generations')) {
     keep = Number(a.options.get('keep-generations'));

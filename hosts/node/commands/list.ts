@@ -8,14 +8,14 @@
  */
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, realmArgs } from './mut';
+import { allowOptions, noEdits, realmArgs } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../../linux-sandbox/realm';
 import { Layout, resolveRoot } from '../../linux-sandbox/store';
 
 export async function runList(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);
   allowOptions('list', a, ['json', 'generations']);
-  if (a.edits.length) throw new UsageError("'ix list' takes a realm name, not packages or flags");
+  noEdits('list', a);
   if (a.realms.length > 1) throw new UsageError("'ix list' shows one realm at a time");
   const json = a.options.has('json');
   const rl = new RealmLayout(new Layout(resolveRoot(base.env)));

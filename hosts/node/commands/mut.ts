@@ -42,6 +42,14 @@ export function allowOptions(verb: string, a: RealmArgs, allowed: string[]): voi
   if (a.recipes.length && !allowed.includes('recipes')) throw new UsageError(`'ix ${verb}' does not take --recipes`);
 }
 
+/** For verbs that take neither packages nor flags: a one-line error naming the first one given. */
+export function noEdits(verb: string, a: RealmArgs): void {
+  const e = a.edits[0];
+  if (!e) return;
+  if (e.op === 'realm-flags') throw new UsageError(`'ix ${verb}' does not take --${[...e.flags.keys()][0]}`);
+  throw new UsageError(`'ix ${verb}' takes no packages (got ${e.op === 'remove' ? '-' : ''}${e.name})`);
+}
+
 /** The realm a verb works on: the one named, else the user's name. */
 export function realmName(verb: string, a: RealmArgs, env: Record<string, string | undefined>): string {
   if (a.realms.length > 1) throw new UsageError(`'ix ${verb}' works on one realm at a time (got ${a.realms.join(', ')})`);

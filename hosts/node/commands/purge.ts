@@ -6,14 +6,15 @@
  */
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, realmArgs } from './mut';
+import { allowOptions, noEdits, realmArgs } from './mut';
 import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../../linux-sandbox/realm';
 import { Layout, resolveRoot } from '../../linux-sandbox/store';
 
 export async function runPurge(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);
   allowOptions('purge', a, []);
-  if (a.edits.length || a.realms.length !== 1) throw new UsageError("'ix purge' takes exactly one realm name, e.g. ix purge demo");
+  noEdits('purge', a);
+  if (a.realms.length !== 1) throw new UsageError("'ix purge' takes exactly one realm name, e.g. ix purge demo");
   const name = a.realms[0];
   try {
     checkRealmName(name);

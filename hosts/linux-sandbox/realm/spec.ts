@@ -1,0 +1,115 @@
+/**
+ * What a realm is made of, as data: its package list with each package's flags, and the realm's
+ * own flags (applied to every package). Edits (`+pkg`, `-pkg`, flags) from `ix mut` are applied
+ * here, and the spec is turned into the planner's request. Flags the realm itself consumes
+ * (REALM_ONLY_FLAGS, e.g. `prefer`) never reach the planner, so they never change a package's id.
+ *
+ * Must not depend on: the filesystem, the environment, the planner, the CLI.
+ */
+import { IxError } from '../../../engine/errors';
+import type { Flags, PlanRequest } from '../../../engine/api';
+
+/** One package of a realm. */
+export interface RealmPackage {
+  name: string;
+  flags: Flags;
+}
+
+/** A realm's content request: packages sorted by name (unique), and realm-wide flags. */
+export interface RealmSpec {
+  packages: RealmPackage[];
+  flags: Flags;
+}
+
+/**
+ * Flags read by the realm and not by recipes:
+ *   prefer=1 (on a package): its files win when another package provides the same file.
+ */
+export const REALM_ONLY_FLAGS = ['prefer'];
+
+/** One edit from the command line. Flag value null means "remove this flag" (`--k=-`). */
+export type RealmEdit =
+  | { op: 'add'; name: string; flags: Map<string, string | null> }
+  | { op: 'remove'; name: string }
+  | { op: 'realm-flags'; flags: Map<string, string | null> };
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortFlags(f: Flags): Flags {
+  return Object.fromEntries(Object.entries(f).sort(([a], [b]) => cmp(a, b)));
+}
+
+function applyFlags(base: Flags, edit: Map<string, string | null>): Flags {
+  const r: Flags = { ...base };
+  for (const [k, v] of edit) {
+    if (v === null) delete r[k];
+    else r[k] = v;
+  }
+  return sortFlags(r);
+}
+
+/** The empty realm. */
+export const EMPTY_SPEC: RealmSpec = { packages: [], flags: {} };
+
+/** Canonical form: packages sorted and unique, flags sorted. */
+export function normaliseSpec(s: RealmSpec): RealmSpec {
+  const byName = new Map<string, RealmPackage>();
+  for (const p of s.packages) byName.set(p.name, { name: p.name, flags: sortFlags(p.flags) });
+  return { packages: [...byName.values()].sort((a, b) => cmp(a.name, b.name)), flags: sortFlags(s.flags) };
+}
+
+/**
+ * Apply edits in order. Adding a package already present merges the new flags into its own;
+ * removing a package that is not there is an error naming it (a typo would otherwise pass).
+ */
+export function applyEdits(spec: RealmSpec, edits: RealmEdit[], realm: string): RealmSpec {
+  const pkgs = new Map(spec.packages.map((p) => [p.name, p]));
+  let flags = spec.flags;
+  for (const e of edits) {
+    if (e.op === 'realm-flags') flags = applyFlags(flags, e.flags);
+    else if (e.op === 'add') pkgs.set(e.name, { name: e.name, flags: applyFlags(pkgs.get(e.name)?.flags ?? {}, e.flags) });
+    else if (!pkgs.delete(e.name)) throw new IxError(`realm ${realm} has no package ${e.name} to remove`);
+  }
+  return normaliseSpec({ packages: [...pkgs.values()], flags });
+}
+
+function plannerFlags(f: Flags): Flags {
+  const r: Flags = {};
+  for (const [k, v] of Object.entries(f)) if (!REALM_ONLY_FLAGS.includes(k)) r[k] = v;
+  return r;
+}
+
+/** Package selector text "name(k=v,...)" for the planner (realm-only flags left out). */
+export function selectorOf(p: RealmPackage): string {
+  const f = Object.entries(plannerFlags(p.flags));
+  for (const [k, v] of f) {
+    if (/[,()\s]/.test(v)) throw new IxError(`flag value '${k}=${v}' may not contain ',', '(', ')' or spaces`, { pkg: p.name });
+  }
+  return f.length ? `${p.name}(${f.map(([k, v]) => `${k}=${v}`).join(',')})` : p.name;
+}
+
+/** The plan request that builds every package of the realm. */
+export function planRequestOf(spec: RealmSpec, platforms: { target?: string; host?: string } = {}): PlanRequest {
+  const req: PlanRequest = { packages: spec.packages.map(selectorOf) };
+  const f = plannerFlags(spec.flags);
+  if (Object.keys(f).length) req.flags = f;
+  if (platforms.target !== undefined) req.target = platforms.target;
+  if (platforms.host !== undefined) req.host = platforms.host;
+  return req;
+}
+
+/** Human form of one package: "bin/zstd" or "bin/zstd --k=v". */
+export function describePackage(p: RealmPackage): string {
+  return [p.name, ...Object.entries(p.flags).map(([k, v]) => `--${k}=${v}`)].join(' ');
+}
+
+/** What changed between two specs, for generation records: package names added/removed/re-flagged. */
+export function specChanges(before: RealmSpec, after: RealmSpec): { added: string[]; removed: string[]; changed: string[] } {
+  const a = new Map(before.packages.map((p) => [p.name, JSON.stringify(p.flags)]));
+  const b = new Map(after.packages.map((p) => [p.name, JSON.stringify(p.flags)]));
+  const added = [...b.keys()].filter((n) => !a.has(n));
+  const removed = [...a.keys()].filter((n) => !b.has(n));
+  const changed = [...b.keys()].filter((n) => a.has(n) && a.get(n) !== b.get(n));
+  if (JSON.stringify(before.flags) !== JSON.stringify(after.flags)) changed.push('(realm flags)');
+  return { added, removed, changed };
+}
