@@ -13,6 +13,7 @@ import { IxError } from '../../../engine/errors';
 import { UsageError, type ParsedArgs } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
 import { runPlan } from './plan';
+import { withHold } from '../../linux-sandbox/gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../../linux-sandbox/exec';
 import { openStore, resolveRoot, type Store } from '../../linux-sandbox/store';
 import { fetchSource, formatProgress } from '../../linux-sandbox/fetch';
@@ -84,9 +85,12 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
   try {
     if (plan.nodes.some((n) => n.cmd)) requireSandbox();
     const store = await storeFor(ctx);
-    return await execute(plan.nodes, {
+    // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
+    // nodes that have not started yet and the outputs already built, not only the running node.
+    const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
+    return await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs, timeoutMs: x.timeoutMs, reporter,
-    }, plan.host);
+    }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
   } catch (e) {
     if (e instanceof IxError || e instanceof SandboxUnavailable) throw new UsageError(e.message);
     throw e;

@@ -20,10 +20,22 @@ export const HELP = `usage: ix <verb> [arguments]
 
 verbs:
   plan PKG...            print each package's store path (--json: the whole plan)
-  build --dry-run PKG... the same view as plan (real builds: the sandbox host)
+  build PKG...           build in the sandbox; prints the store paths (--dry-run: the plan view,
+                         --check: rebuild and compare, --keep-going, --jobs=N, --timeout=S)
+  run PROG [ARGS...]     build the package providing PROG and run it
+  log PKG|PATH           the build log of a package (also of a failed build)
+  store verify           check every store path against its recorded hash
   graph PKG...           dependency graph (--format=dot|json)
   why-depends A B        shortest dependency path from A to B
   render PKG             the descriptor text the package's templates render
+  mut [NAME] [+]PKG -PKG switch realm NAME (default: $USER) to a new generation (--rollback, --to=N)
+  let [NAME] PKG...      build a realm without switching to it
+  list [NAME]            realms, a realm's packages (--generations)
+  diff NAME N M          closure difference between two generations
+  purge NAME             remove a realm
+  gc                     delete unreachable store paths (--dry-run, --keep-generations=N)
+  root add|remove|list   explicit gc roots
+  why-alive PATH         which root keeps a store path alive
   help, --version
 
 arguments:
