@@ -24,6 +24,13 @@ export interface HostIO {
    * which test vectors pin. Needed by: hashing sources and nodes at speed inside the WASM core.
    */
   digest?(data: Uint8Array): Uint8Array;
+  /**
+   * Optional BLAKE3-256 of each recipe file's bytes, exactly as readFile would return them
+   * (undefined where readFile would), in the order of `paths`; the whole answer may be undefined
+   * when the host cannot. Saves moving file bytes into the engine just to hash them.
+   * Needed by: cache validation (plan cache, descriptor cache). Must never change plan bytes.
+   */
+  fileDigests?(paths: string[]): (Uint8Array | undefined)[] | undefined;
   /** Optional persistent cache (compiled templates, rendered descriptors). Keys are engine-made hashes. */
   cacheGet?(key: string): Uint8Array | undefined;
   cachePut?(key: string, value: Uint8Array): void;

@@ -30,7 +30,7 @@ export function plan(io: HostIO, req: PlanRequest): Uint8Array {
   if (hit) return hit;
   const rec = recordingIO(io);
   const bytes = utf8(canonicalJson(makePlan(rec.io, req, evaluator)));
-  planStore(io, key, rec.paths, bytes);
+  planStore(rec.io, key, rec.paths, bytes);
   return bytes;
 }
 

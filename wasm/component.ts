@@ -17,6 +17,7 @@ interface WitHost {
   readFile(path: string): Uint8Array | null | undefined;
   listDir(path: string): string[] | null | undefined;
   digest(data: Uint8Array): Uint8Array | null | undefined;
+  fileDigests(paths: string[]): (Uint8Array | null | undefined)[] | null | undefined;
   cacheGet(key: string): Uint8Array | null | undefined;
   cachePut(key: string, value: Uint8Array): void;
 }
@@ -54,8 +55,14 @@ function withDigest<T>(f: () => T): T {
   } catch (e) {
     throw errorText(e);
   }
-  if (d) io.digest = d;
-  else delete io.digest;
+  // File digests are trusted only from a host whose digest passed the BLAKE3 check.
+  if (d) {
+    io.digest = d;
+    io.fileDigests = (ps) => host.fileDigests(ps)?.map((x) => x ?? undefined) ?? undefined;
+  } else {
+    delete io.digest;
+    delete io.fileDigests;
+  }
   return f();
 }
 

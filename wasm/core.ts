@@ -15,7 +15,7 @@ import { plan, render, listPackages } from './engine-entry';
 export const INTERNAL_PREFIX = 'internal error: ';
 
 /** Version of the wire API (request/result shapes); bumped with the WIT package version. */
-export const CORE_API_VERSION = '0.1.0';
+export const CORE_API_VERSION = '0.2.0';
 
 /** The three operations, with errors thrown as strings (see the module comment). */
 export interface CoreApi {

@@ -2,7 +2,8 @@
  * Descriptor cache: rendered descriptors kept through HostIO.cacheGet/cachePut so warm re-plans skip
  * template evaluation. Key = hash of (cache format, engine version, name, flags, host id, target id).
  * A hit counts only if every file the render read still has the recorded content hash (files are
- * re-read through HostIO and hashed with HostIO.digest when present, else the pure BLAKE3).
+ * hashed by the host in one batch through HostIO.fileDigests when present, else re-read through
+ * HostIO and hashed with HostIO.digest when present, else the pure BLAKE3).
  *
  * Value format, versioned: canonical JSON {"format":"ix-descriptor-cache/1", "text", "descriptor",
  * "files": [[path, hexBlake3 | null], ...]} (null = the file was absent).
@@ -11,7 +12,7 @@
  */
 import type { Flags, HostIO } from '../api';
 import type { Descriptor } from '../descriptor';
-import { canonicalJson, hexOf, pureBlake3, utf8, utf8Decode } from '../hash';
+import { canonicalJson, hexOf, pureBlake3, toHex, utf8, utf8Decode } from '../hash';
 import type { Digest } from '../hash';
 import type { RenderedPackage } from './types';
 
@@ -25,6 +26,22 @@ export class FileHashes {
   private readonly digest: Digest;
   constructor(private readonly io: HostIO) {
     this.digest = io.digest ? (d) => io.digest!(d) : pureBlake3;
+  }
+  /**
+   * Hashes every path not yet known in one HostIO.fileDigests batch, when the host offers it;
+   * a host answer of the wrong shape is ignored (get() then reads and hashes itself).
+   */
+  prefetch(paths: readonly string[]): void {
+    if (!this.io.fileDigests) return;
+    const todo = paths.filter((p) => !this.memo.has(p));
+    if (todo.length === 0) return;
+    const got = this.io.fileDigests(todo);
+    if (!Array.isArray(got) || got.length !== todo.length) return;
+    for (let i = 0; i < todo.length; i++) {
+      const d = got[i];
+      if (d == null) this.memo.set(todo[i], null);
+      else if (d instanceof Uint8Array && d.length === 32) this.memo.set(todo[i], toHex(d));
+    }
   }
   get(path: string): string | null {
     let h = this.memo.get(path);
@@ -59,9 +76,10 @@ export function cacheLookup(io: HostIO, key: string, files: FileHashes): Rendere
   const paths: string[] = [];
   for (const f of v.files as unknown[]) {
     if (!Array.isArray(f) || typeof f[0] !== 'string') return undefined;
-    if (files.get(f[0]) !== f[1]) return undefined;
     paths.push(f[0]);
   }
+  files.prefetch(paths);
+  for (const f of v.files as unknown[][]) if (files.get(f[0] as string) !== f[1]) return undefined;
   return { text: v.text, descriptor: v.descriptor as Descriptor, files: paths };
 }
 

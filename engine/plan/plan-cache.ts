@@ -2,8 +2,8 @@
  * Whole-plan cache: a warm re-plan of an unchanged request returns the stored plan bytes after
  * checking that every recipe file the plan was made from still has the same content hash. It sits
  * in front of the per-package descriptor cache (cache.ts): with nothing changed, planning costs one
- * cache read plus one read and digest per recipe file, instead of a descriptor lookup per package
- * and re-hashing every node.
+ * cache read plus one digest per recipe file (one HostIO.fileDigests batch when the host has it),
+ * instead of a descriptor lookup per package and re-hashing every node.
  *
  * Key = hash of (format, engine version, the request as given). Value, versioned: the bytes
  *   "ix-plan-cache/1\n" + canonical JSON [[path, hexBlake3 | null], ...] + "\n" + plan bytes.
@@ -24,17 +24,26 @@ export function planKey(req: PlanRequest): string {
   return 'plan1-' + hexOf(canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, req }));
 }
 
-/** A HostIO that records every recipe path read (the plan's inputs). */
+/**
+ * A HostIO that records every recipe path read (the plan's inputs) and memoises reads for the
+ * duration of one plan() call: a template shared by every package (die/std.sh) is read once,
+ * not once per package. One call sees one snapshot of the recipe tree either way.
+ */
 export function recordingIO(io: HostIO): { io: HostIO; paths: Set<string> } {
   const paths = new Set<string>();
+  const reads = new Map<string, Uint8Array | undefined>();
   const rec: HostIO = {
     readFile: (p) => {
       paths.add(p);
-      return io.readFile(p);
+      if (reads.has(p)) return reads.get(p);
+      const b = io.readFile(p);
+      reads.set(p, b);
+      return b;
     },
     listDir: (p) => io.listDir(p),
   };
   if (io.digest) rec.digest = (d) => io.digest!(d);
+  if (io.fileDigests) rec.fileDigests = (ps) => io.fileDigests!(ps);
   if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
   return { io: rec, paths };
@@ -56,19 +65,27 @@ export function planLookup(io: HostIO, key: string): Uint8Array | undefined {
     return undefined;
   }
   if (!Array.isArray(files)) return undefined;
-  const hashes = new FileHashes(io);
+  const paths: string[] = [];
   for (const f of files as unknown[]) {
     if (!Array.isArray(f) || typeof f[0] !== 'string') return undefined;
-    if (hashes.get(f[0]) !== f[1]) return undefined;
+    paths.push(f[0]);
   }
+  const hashes = new FileHashes(io);
+  hashes.prefetch(paths);
+  for (const f of files as unknown[][]) if (hashes.get(f[0] as string) !== f[1]) return undefined;
   return raw.subarray(nl2 + 1);
 }
 
-/** Stores plan bytes with the content hashes of the files they were made from. */
+/**
+ * Stores plan bytes with the content hashes of the files they were made from. Pass the plan
+ * call's recording IO: its memoised reads spare re-reading the files when the host cannot hash them.
+ */
 export function planStore(io: HostIO, key: string, paths: Set<string>, bytes: Uint8Array): void {
   if (!io.cachePut) return;
+  const sorted = [...paths].sort();
   const hashes = new FileHashes(io);
-  const files = [...paths].sort().map((p) => [p, hashes.get(p)]);
+  hashes.prefetch(sorted);
+  const files = sorted.map((p) => [p, hashes.get(p)]);
   const head = utf8(HEADER + canonicalJson(files) + '\n');
   const value = new Uint8Array(head.length + bytes.length);
   value.set(head, 0);

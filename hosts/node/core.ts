@@ -16,7 +16,7 @@ import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
 /** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
 const INTERNAL_PREFIX = 'internal error: ';
 const WIT_HOST = 'ix:core/host';
-const WIT_VERSION = '0.1.0';
+const WIT_VERSION = '0.2.0';
 
 /** An error reported by the core: a one-line user-facing message, or an internal bug. */
 export class CoreError extends Error {
@@ -108,6 +108,7 @@ async function instantiateCore(outDir: string): Promise<Core> {
     readFile: guard((p: string) => current().readFile(p), undefined),
     listDir: guard((p: string) => current().listDir(p), undefined),
     digest: guard((d: Uint8Array) => current().digest?.(d), undefined),
+    fileDigests: guard((ps: string[]) => current().fileDigests?.(ps), undefined),
     cacheGet: guard((k: string) => current().cacheGet?.(k), undefined),
     cachePut: guard((k: string, v: Uint8Array) => current().cachePut?.(k, v), undefined),
   };

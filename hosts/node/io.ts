@@ -1,6 +1,7 @@
 /**
  * HostIO over the filesystem: layered recipe roots (the first root that has a path wins;
- * directory listings merge all roots, the engine sorts), the fast digest, and the disk cache.
+ * directory listings merge all roots, the engine sorts), the fast digest (also of whole recipe
+ * files, for cache validation), and the disk cache.
  * Only logical recipe paths ("bin/zstd/ix.sh") cross into the core: never a host path.
  *
  * Must not depend on: the engine's internals (types only).
@@ -66,7 +67,16 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
       return found ? [...names] : undefined;
     },
   };
-  if (opts.digest) io.digest = opts.digest;
+  if (opts.digest) {
+    const digest = opts.digest;
+    io.digest = digest;
+    // Hashes files host-side, so cache validation moves no file bytes into the core.
+    io.fileDigests = (paths) =>
+      paths.map((p) => {
+        const b = io.readFile(p);
+        return b === undefined ? undefined : digest(b);
+      });
+  }
   if (opts.cache) {
     const c = opts.cache;
     io.cacheGet = (k) => c.get(k);

@@ -41,11 +41,12 @@ export async function instantiateCore(
     readFile: (p: string) => inst.io.readFile(p),
     listDir: (p: string) => inst.io.listDir(p),
     digest: (d: Uint8Array) => inst.io.digest?.(d),
+    fileDigests: (ps: string[]) => inst.io.fileDigests?.(ps),
     cacheGet: (k: string) => inst.io.cacheGet?.(k),
     cachePut: (k: string, v: Uint8Array) => inst.io.cachePut?.(k, v),
   };
   // the glue looks up the unversioned key, the .d.ts names the versioned one: pass both
-  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.1.0': host });
+  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.2.0': host });
   const unwrap = <T>(f: () => T): T => {
     try {
       return f();
