@@ -86,6 +86,19 @@ export async function lockOwner(file: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * The holder writes its pid just after taking the lock, so a waiter that arrives in between
+ * reads nothing yet: look again a few times (at most ~200 ms) before reporting "unknown".
+ */
+async function ownerSoon(file: string): Promise<number | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const pid = await lockOwner(file);
+    if (pid !== undefined) return pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
+
 /** Take the lock without waiting; undefined when another holder has it. */
 export async function tryLock(file: string): Promise<HeldLock | undefined> {
   const child = await spawnHolder(file, true);
@@ -101,7 +114,7 @@ export async function tryLock(file: string): Promise<HeldLock | undefined> {
 export async function lock(file: string, onWait?: (holderPid: number | undefined) => void): Promise<HeldLock> {
   const quick = await tryLock(file);
   if (quick) return quick;
-  onWait?.(await lockOwner(file));
+  if (onWait) onWait(await ownerSoon(file));
   const child = await spawnHolder(file, false);
   await writeOwner(file);
   return held(file, child!);
