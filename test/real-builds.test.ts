@@ -1,0 +1,251 @@
+// Real builds through `./ix build` (issue 3, items 5, 6 and 9), from the pinned upstream sources
+// in the source cache (filled by `npm run setup`: hosts/linux-sandbox/fill-source-cache.sh), in the
+// sandbox, into a fresh temporary ix root:
+//   - bin/zstd for linux-x86_64 (with its toolchain seeds, musl, zlib, lz4, liblzma): static,
+//     round-trips zstd, gzip, xz and lz4 formats, and a rebuild (`--check`) is bit-identical, as is
+//     one of lib/z;
+//   - bin/b64 round-trips; a failing real package prints its log tail and the reproduce command;
+//   - bin/zstd for linux-aarch64 with the cross toolchain, run under qemu-aarch64-static;
+//   - bin/zstd for freebsd-x86_64 stops before anything is fetched or built.
+// The other programs (m4, sed, gzip, bzip2, busybox, lz4, xz) build only with IX_TEST_ALL_PKGS=1:
+// they do not fit CI's time budget (see BENCHMARKS.md, "## Builds").
+// Needs Linux, bubblewrap, qemu-user-static (.ci/apt-packages) and the filled source cache.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const repoRoot = resolve(__dirname, '..');
+const ALL = process.env.IX_TEST_ALL_PKGS === '1';
+const MIN = 60_000;
+
+/** The source cache as the fill script resolves it (IX_SOURCE_CACHE, else <ix root>/cache/sources). */
+function sourceCache(): string {
+  if (process.env.IX_SOURCE_CACHE) return process.env.IX_SOURCE_CACHE;
+  const root = process.env.IX_ROOT
+    ?? (process.getuid?.() === 0 ? '/ix' : join(process.env.XDG_DATA_HOME ?? join(process.env.HOME ?? '/', '.local', 'share'), 'ix'));
+  return join(root, 'cache', 'sources');
+}
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const canBuild = process.platform === 'linux' && has('bwrap');
+
+interface Run { code: number; out: string; err: string }
+
+let work = '';
+let root = '';
+const cache = sourceCache();
+
+/** Runs ./ix in the test's ix root; progress goes to stderr as plain lines. */
+function ix(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env = {
+    ...process.env, IX_ROOT: root, IX_SOURCE_CACHE: cache, IX_PROGRESS: 'plain', IX_CACHE_DIR: join(work, 'plan-cache'), IX_DEBUG: '', ...extraEnv,
+  };
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, [join(repoRoot, 'ix'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', rej);
+    p.on('close', (code) => res({ code: code ?? -1, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** `ix build` that must succeed: returns the one store path printed on stdout. */
+async function build(args: string[]): Promise<string> {
+  const r = await ix(['build', ...args]);
+  if (r.code !== 0) throw new Error(`ix build ${args.join(' ')} exited ${r.code}:\n${r.err.slice(-4000)}`);
+  const lines = r.out.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^\/ix\/store\/[0-9a-z]{32}-[a-z0-9-]+$/);
+  return lines[0];
+}
+
+/** Where a logical /ix/store path lives in the test's root. */
+const physical = (p: string) => join(root, 'store', p.slice('/ix/store/'.length));
+
+/** ELF facts from the header and program headers (64-bit little-endian only). */
+function elf(path: string): { machine: number; interp: boolean; dynamic: boolean } {
+  const b = readFileSync(path);
+  expect(b.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])), `${path} is ELF`).toBe(true);
+  expect(b[4]).toBe(2); // ELFCLASS64
+  expect(b[5]).toBe(1); // little-endian
+  const phoff = Number(b.readBigUInt64LE(32));
+  const phentsize = b.readUInt16LE(54);
+  const phnum = b.readUInt16LE(56);
+  const types = Array.from({ length: phnum }, (_, i) => b.readUInt32LE(phoff + i * phentsize));
+  return { machine: b.readUInt16LE(18), interp: types.includes(3), dynamic: types.includes(2) };
+}
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+
+/** Runs a program (directly, or under a runner such as qemu) with stdin; fails on a non-zero exit. */
+function run(argv: string[], input?: Buffer): Buffer {
+  const r = spawnSync(argv[0], argv.slice(1), { input, maxBuffer: 1 << 28, env: { PATH: '/nonexistent', LC_ALL: 'C' } });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+/** 1.5 MB of compressible but not trivial bytes, the same every run. */
+function sample(): Buffer {
+  const b = Buffer.alloc(1_500_000);
+  let x = 12345;
+  const words = ['zstd', 'ix ', 'store ', 'musl', '\n', 'sandbox ', 'plan '];
+  let i = 0;
+  while (i < b.length) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    if (x % 5 === 0) b[i++] = x >>> 24;
+    else i += b.write(words[(x >>> 8) % words.length], i);
+  }
+  return b;
+}
+
+/** Round-trips `data` through a zstd binary in every format; checks each format's magic bytes. */
+function zstdRoundTrips(runner: string[], data: Buffer): Record<string, Buffer> {
+  const magic: Record<string, number[]> = {
+    zstd: [0x28, 0xb5, 0x2f, 0xfd], gzip: [0x1f, 0x8b], xz: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], lz4: [0x04, 0x22, 0x4d, 0x18],
+  };
+  const packed: Record<string, Buffer> = {};
+  for (const [format, m] of Object.entries(magic)) {
+    const c = run([...runner, `--format=${format}`, '-q', '-c'], data);
+    expect(c.subarray(0, m.length).equals(Buffer.from(m)), `${format} magic`).toBe(true);
+    expect(c.length, `${format} compresses`).toBeLessThan(data.length / 2);
+    expect(run([...runner, '-d', '-q', '-c'], c).equals(data), `${format} round trip`).toBe(true);
+    packed[format] = c;
+  }
+  return packed;
+}
+
+function storeEntries(): string[] {
+  return existsSync(join(root, 'store')) ? readdirSync(join(root, 'store')).sort() : [];
+}
+
+describe.skipIf(!canBuild)('real builds in the sandbox', () => {
+  beforeAll(() => {
+    if (!existsSync(join(cache, 'sha256'))) {
+      throw new Error(`no source cache at ${cache}: run 'npm run setup' (it fills it with hosts/linux-sandbox/fill-source-cache.sh)`);
+    }
+    work = mkdtempSync(join(tmpdir(), 'ix-real-'));
+    // the sandbox's build user must be able to enter the root (mkdtemp makes it 0700)
+    chmodSync(work, 0o755);
+    root = join(work, 'root');
+  });
+
+  afterAll(() => {
+    if (!work) return;
+    // store entries are read-only: make them writable before removing the whole root
+    spawnSync('chmod', ['-R', 'u+w', work]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('freebsd-x86_64 plans, then stops before anything is fetched or built', async () => {
+    const plan = await ix(['plan', 'bin/zstd', '--target=freebsd-x86_64']);
+    expect(plan.code).toBe(0);
+    expect(plan.out).toMatch(/-bin-zstd\n?$/);
+    const before = storeEntries();
+    const r = await ix(['build', 'bin/zstd', '--target=freebsd-x86_64']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^ix: error: target freebsd-x86_64 has no toolchain in this recipe tree \(needed by bin\/zstd, .*\); nothing was built \(package bld\/unsupported\)$/m);
+    expect(storeEntries()).toEqual(before);
+  }, 2 * MIN);
+
+  let zstd = '';
+  test('bin/zstd builds for linux-x86_64: static, every format round-trips', async () => {
+    zstd = await build(['bin/zstd']);
+    const bin = join(physical(zstd), 'bin', 'zstd');
+    const e = elf(bin);
+    expect(e).toEqual({ machine: EM_X86_64, interp: false, dynamic: false });
+    expect(run([bin, '-vV']).toString()).toMatch(/supports: zstd, .*gzip, lz4, lzma, xz/);
+    const data = sample();
+    const packed = zstdRoundTrips([bin], data);
+    // gzip output is real gzip: another implementation reads it
+    expect(gunzipSync(packed.gzip).equals(data)).toBe(true);
+  }, 30 * MIN);
+
+  test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
+    const names = storeEntries().map((e) => e.slice(33));
+    for (const n of ['bin-boot-tools', 'bin-boot-gcc-x86-64', 'bin-cc-linux-x86-64', 'lib-c', 'lib-z', 'lib-lz4', 'lib-lzma', 'bin-zstd']) {
+      expect(names).toContain(n);
+    }
+  });
+
+  test('bin/b64 round-trips and agrees with another base64', async () => {
+    const b64 = join(physical(await build(['bin/b64'])), 'bin', 'b64');
+    expect(elf(b64)).toEqual({ machine: EM_X86_64, interp: false, dynamic: false });
+    const data = sample().subarray(0, 100_000);
+    const enc = run([b64], data);
+    expect(enc.toString().replace(/\n/g, '')).toBe(data.toString('base64'));
+    expect(run([b64, '-d'], enc).equals(data)).toBe(true);
+  }, 10 * MIN);
+
+  test('rebuilding lib/z and bin/zstd gives bit-identical outputs (ix build --check)', async () => {
+    for (const pkg of ['lib/z', 'bin/zstd']) {
+      const r = await ix(['build', '--check', pkg]);
+      expect(r.code, r.err.slice(-3000)).toBe(0);
+      expect(r.err).toMatch(new RegExp(`check ${pkg}: rebuilt bit-identical \\(`));
+      expect(r.out.trim()).toMatch(/^\/ix\/store\/[0-9a-z]{32}-/);
+    }
+  }, 20 * MIN);
+
+  test('a failing real package prints its log tail and the command that reproduces it', async () => {
+    const recipes = join(work, 'recipes');
+    mkdirSync(join(recipes, 'bin', 'broken'), { recursive: true });
+    writeFileSync(join(recipes, 'bin', 'broken', 'ix.sh'), [
+      "{% extends '//die/c/base.sh' %}",
+      '{% block build %}',
+      "printf 'int main(void) { return ix_undeclared_symbol; }\\n' > broken.c",
+      '$CC $CFLAGS -o broken broken.c',
+      '{% endblock %}',
+      '',
+    ].join('\n'));
+    const r = await ix(['build', 'bin/broken', '--recipes', recipes]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/FAILED bin\/broken \/ix\/store\/[0-9a-z]{32}-bin-broken: exit code 1/);
+    expect(r.err).toMatch(/last lines of the log:\n(.*\n)*.*ix_undeclared_symbol/);
+    expect(r.err).toMatch(/reproduce: \S/);
+    expect(r.err).toMatch(/ix: build failed: bin\/broken: exit code 1/);
+  }, 5 * MIN);
+
+  test('bin/zstd cross-builds for linux-aarch64: a static aarch64 binary that runs under qemu', async () => {
+    expect(has('qemu-aarch64-static'), 'qemu-aarch64-static (Debian qemu-user-static) is installed').toBe(true);
+    const a = await build(['bin/zstd', '--target=linux-aarch64']);
+    expect(a).not.toBe(zstd);
+    const bin = join(physical(a), 'bin', 'zstd');
+    expect(elf(bin)).toEqual({ machine: EM_AARCH64, interp: false, dynamic: false });
+    // binfmt is not registered on these machines: call qemu explicitly
+    const qemu = spawnSync('sh', ['-c', 'command -v qemu-aarch64-static']).stdout.toString().trim();
+    expect(run([qemu, bin, '-vV']).toString()).toMatch(/supports: zstd, .*gzip, lz4, lzma, xz/);
+    const data = sample().subarray(0, 300_000);
+    zstdRoundTrips([qemu, bin], data);
+    // the cross toolchain is a store object too
+    const names = storeEntries().map((e) => e.slice(33));
+    for (const n of ['bin-boot-gcc-aarch64', 'bin-cc-linux-aarch64']) expect(names).toContain(n);
+  }, 30 * MIN);
+
+  // Every other program of the tree, each with its upstream test suite: too slow for CI's budget.
+  const PROGRAMS: [string, string[], RegExp][] = [
+    ['bin/m4', ['m4', '--version'], /GNU M4\) 1\.4\.19/],
+    ['bin/sed', ['sed', '--version'], /GNU sed\) 4\.9/],
+    ['bin/gzip', ['gzip', '--version'], /gzip 1\.12/],
+    ['bin/bzip2', ['bzip2', '--help'], /Version 1\.0\.8/],
+    ['bin/lz4', ['lz4', '-V'], /v1\.9\.4/],
+    ['bin/xz', ['xz', '--version'], /xz \(XZ Utils\) 5\.4\.1/],
+    ['bin/busybox', ['busybox', 'echo', 'ok'], /^ok$/m],
+  ];
+  for (const [pkg, argv, want] of PROGRAMS) {
+    test.skipIf(!ALL)(`${pkg} builds (its upstream tests pass in the sandbox) and runs static (IX_TEST_ALL_PKGS=1)`, async () => {
+      const p = physical(await build([pkg]));
+      const bin = join(p, 'bin', argv[0]);
+      expect(elf(bin)).toEqual({ machine: EM_X86_64, interp: false, dynamic: false });
+      const r = spawnSync(bin, argv.slice(1), { env: { PATH: '/nonexistent', LC_ALL: 'C' } });
+      expect((r.stdout.toString() + r.stderr.toString())).toMatch(want);
+    }, 30 * MIN);
+  }
+});
