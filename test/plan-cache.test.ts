@@ -4,16 +4,9 @@
 import { describe, expect, test } from 'vitest';
 import { plan } from '../engine/index';
 import { utf8Decode } from '../engine/hash/index';
+import { req, tree } from './support/cache-tree';
 import { memIO } from './support/memfs';
 
-const die = '{"bld": {"script": {"kind": "sh", "data": "{% block build %}{% endblock %} {% include \'v.txt\' %}"}, "deps": [{% block deps %}{% endblock %}]}}\n';
-const tree = (): Record<string, string> => ({
-  'die/base.json': die,
-  'die/v.txt': 'v1',
-  'bin/c/ix.sh': "{% extends '//die/base.json' %}\n{% block build %}echo c{% endblock %}\n",
-  'bin/d/ix.sh': "{% extends '//die/base.json' %}\n{% block deps %}\"bin/c\"{% endblock %}\n{% block build %}echo d{% endblock %}\n",
-});
-const req = { packages: ['bin/d'] };
 const text = (b: Uint8Array) => utf8Decode(b);
 
 describe('whole-plan cache', () => {

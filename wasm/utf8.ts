@@ -5,43 +5,15 @@
  * and recipes are nearly all ASCII, and a per-byte loop is slow in an interpreter.
  * Invalid sequences become U+FFFD, one per byte that cannot start or continue a sequence.
  *
- * Must not depend on: anything; no side effects at module load.
+ * Must not depend on: anything but engine/hash; no side effects at module load.
  */
+import { utf8Pure } from '../engine/hash/index';
 
+/** Encoding is engine/hash's pure encoder (the one the engine hashes with when no TextEncoder exists). */
 export class Utf8Encoder {
   readonly encoding = 'utf-8';
   encode(s = ''): Uint8Array {
-    const out = new Uint8Array(s.length * 3);
-    let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 0x80) {
-        out[n++] = c;
-        continue;
-      }
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-        }
-      }
-      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate
-      if (c < 0x800) {
-        out[n++] = 0xc0 | (c >> 6);
-        out[n++] = 0x80 | (c & 63);
-      } else if (c < 0x10000) {
-        out[n++] = 0xe0 | (c >> 12);
-        out[n++] = 0x80 | ((c >> 6) & 63);
-        out[n++] = 0x80 | (c & 63);
-      } else {
-        out[n++] = 0xf0 | (c >> 18);
-        out[n++] = 0x80 | ((c >> 12) & 63);
-        out[n++] = 0x80 | ((c >> 6) & 63);
-        out[n++] = 0x80 | (c & 63);
-      }
-    }
-    return out.slice(0, n);
+    return utf8Pure(s);
   }
 }
 
