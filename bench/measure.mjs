@@ -22,7 +22,7 @@ let plan;
 if (o.engine === 'v8') {
   const mod = await import(pathToFileURL(join(o.outDir, 'core.bundle.js')).href);
   const core = mod.createCore(io);
-  plan = () => core.plan(JSON.stringify(req));
+  plan = () => { const out = core.plan(JSON.stringify(req)); return out.tag === 'text' ? Buffer.from(out.val, 'utf8') : out.val; }; // as hosts/node does
 } else {
   const core = await host.loadCore(o.outDir);
   plan = () => core.plan(io, req);

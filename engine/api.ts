@@ -25,15 +25,26 @@ export interface HostIO {
    */
   digest?(data: Uint8Array): Uint8Array;
   /**
+   * Optional BLAKE3-256 of a string's UTF-8 bytes: the same as digest(utf8(text)), without the
+   * engine encoding the text itself (slow in an interpreted WASM guest; node ids hash MBs of JSON).
+   * Used only together with digest. Needed by: hashing nodes and cache keys at speed.
+   */
+  digestText?(text: string): Uint8Array;
+  /**
    * Optional BLAKE3-256 of each recipe file's bytes, exactly as readFile would return them
    * (undefined where readFile would), in the order of `paths`; the whole answer may be undefined
    * when the host cannot. Saves moving file bytes into the engine just to hash them.
    * Needed by: cache validation (plan cache, descriptor cache). Must never change plan bytes.
    */
   fileDigests?(paths: string[]): (Uint8Array | undefined)[] | undefined;
-  /** Optional persistent cache (compiled templates, rendered descriptors). Keys are engine-made hashes. */
+  /**
+   * Optional persistent cache (compiled templates, rendered descriptors, whole plans). Keys are
+   * engine-made hashes. The engine puts text, which the host stores as its UTF-8 bytes, and gets
+   * those bytes back: text goes in without the engine encoding it, and a cached plan comes back
+   * out as bytes the engine can return as they are. Must never change plan bytes.
+   */
   cacheGet?(key: string): Uint8Array | undefined;
-  cachePut?(key: string, value: Uint8Array): void;
+  cachePut?(key: string, value: string): void;
 }
 
 /** Flags of a package: string keys to string values (IX semantics: `--k` means k=1). */

@@ -23,15 +23,26 @@ export const evaluator: Evaluator<ArchRecord> = {
   render: (io, input) => renderPackage(io, input),
 };
 
-/** Canonical JSON bytes (engine/hash canonicalJson) of the Plan (engine/api.ts) for `req`. */
-export function plan(io: HostIO, req: PlanRequest): Uint8Array {
-  const key = planKey(req);
+/**
+ * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson): its text when
+ * freshly planned, or its UTF-8 bytes from the plan cache. Either way the plan bytes are the same;
+ * the WASM core passes both on as they are (encoding MBs of text in an interpreted guest is slow,
+ * and decoding cached bytes only to encode them again would be too).
+ */
+export function planOut(io: HostIO, req: PlanRequest): string | Uint8Array {
+  const key = planKey(io, req);
   const hit = planLookup(io, key);
-  if (hit) return hit;
+  if (hit !== undefined) return hit;
   const rec = recordingIO(io);
-  const bytes = utf8(canonicalJson(makePlan(rec.io, req, evaluator)));
-  planStore(rec.io, key, rec.paths, bytes);
-  return bytes;
+  const text = canonicalJson(makePlan(rec.io, req, evaluator));
+  planStore(rec.io, key, rec.paths, text);
+  return text;
+}
+
+/** Canonical JSON bytes of the Plan for `req`. */
+export function plan(io: HostIO, req: PlanRequest): Uint8Array {
+  const out = planOut(io, req);
+  return typeof out === 'string' ? utf8(out) : out;
 }
 
 /** Descriptor text of one package, exactly as its template chain rendered it. */

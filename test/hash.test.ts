@@ -3,9 +3,10 @@
 import { blake3 as wasmBlake3 } from 'hash-wasm';
 import { describe, expect, test } from 'vitest';
 import { plan } from '../engine/index';
+import { hostTextDigest } from '../engine/host-digest';
 import { memIO } from './support/memfs';
 import {
-  base32, canonicalJson, canonicalJsonReference, hexOf, pureBlake3, storeIdOf, STORE_ID_CHARS, toHex, utf8, utf8Decode, utf8DecodePure, utf8Pure,
+  base32, canonicalJson, canonicalJsonReference, hexOf, pureBlake3, storeIdOf, STORE_ID_CHARS, textDigest, toHex, utf8, utf8Decode, utf8DecodePure, utf8Pure,
 } from '../engine/hash/index';
 
 /** The input pattern of BLAKE3's official test vectors: byte i is i mod 251. */
@@ -28,6 +29,20 @@ describe('blake3', () => {
   test('a host digest is used when given', () => {
     const fake = (d: Uint8Array): Uint8Array => new Uint8Array(32).fill(d.length);
     expect(hexOf('abc', fake)).toBe('03'.repeat(32));
+  });
+  test('a text digest is BLAKE3 of the UTF-8 bytes, pure or through a host digest', async () => {
+    expect(toHex(textDigest()('abc'))).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+    const text = 'caf\u00e9 \u{1f600} \ud800'; // 2-, 4-byte sequences and a lone surrogate (U+FFFD)
+    const want = await wasmBlake3(new TextEncoder().encode(text));
+    expect(toHex(textDigest()(text))).toBe(want);
+    expect(toHex(textDigest(pureBlake3)(text))).toBe(want);
+    expect(toHex(hostTextDigest({ readFile: () => undefined, listDir: () => undefined })(text))).toBe(want);
+  });
+  test("a host's digestText counts only together with its digest", () => {
+    const io = { readFile: () => undefined, listDir: () => undefined, digestText: () => new Uint8Array(32) };
+    expect(toHex(hostTextDigest(io)('abc'))).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+    const both = { ...io, digest: pureBlake3 };
+    expect(toHex(hostTextDigest(both)('abc'))).toBe('00'.repeat(32));
   });
 });
 

@@ -12,6 +12,7 @@ import { diskCache } from '../hosts/node/cache';
 import { CoreError, loadCore } from '../hosts/node/core';
 import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
+import { freshCore } from './support/browser-node';
 import { ensureCoreBuilt, outDir, repoRoot, tempDir, world, writeTree } from './support/cli';
 
 setFlagsFromString('--experimental-wasm-extended-const');
@@ -48,13 +49,15 @@ describe('component vs V8', () => {
     const core = await loadCore(outDir);
     const fast = fsHostIO([root], { digest: await loadDigest(), cache: diskCache(tempDir('ix-c-')) });
     const v8 = (await import(pathToFileURL(join(outDir, 'core.bundle.js')).href)) as {
-      createCore(io: unknown): { plan(r: string): Uint8Array; render(r: string): string; listPackages(): string[] };
+      createCore(io: unknown): { plan(r: string): { tag: string; val: string | Uint8Array }; render(r: string): string; listPackages(): string[] };
     };
     const plain = v8.createCore(fsHostIO([root]));
     for (const req of requests) {
       const a = Buffer.from(core.plan(fast, req));
-      expect(a.equals(Buffer.from(plain.plan(JSON.stringify(req)))), JSON.stringify(req)).toBe(true);
-      expect(Buffer.from(core.plan(fast, req)).equals(a)).toBe(true); // twice in one instance
+      const p = plain.plan(JSON.stringify(req)); // no cache: always the fresh text
+      expect(p.tag).toBe('text');
+      expect(a.equals(Buffer.from(p.val as string, 'utf8')), JSON.stringify(req)).toBe(true);
+      expect(Buffer.from(core.plan(fast, req)).equals(a)).toBe(true); // twice in one instance: from the plan cache
     }
     expect(core.render(fast, { package: 'lib/z' })).toBe(plain.render(JSON.stringify({ package: 'lib/z' })));
     expect(core.listPackages(fast)).toEqual(plain.listPackages());
@@ -83,6 +86,19 @@ describe('component vs V8', () => {
     expect(() => core.plan(broken, { packages: ['bin/app'] })).toThrow(/disk on fire/);
     expect(core.plan(io, { packages: ['bin/lone'] }).length).toBeGreaterThan(0);
   });
+
+  test("the host's digest-text is used only after it agrees with BLAKE3 of UTF-8; a wrong one is refused", async () => {
+    const io = fsHostIO([root], { digest: await loadDigest() });
+    const plain = fsHostIO([root]);
+    let texts = 0;
+    const counted = { ...io, digestText: (s: string) => (texts++, io.digestText!(s)) };
+    const core = await freshCore(counted);
+    const bytes = Buffer.from(core.plan({ packages: ['bin/app'] }));
+    expect(texts).toBeGreaterThan(1); // the check, then node ids
+    expect(bytes.equals(Buffer.from((await freshCore(plain)).plan({ packages: ['bin/app'] })))).toBe(true);
+    const liar = await freshCore({ ...io, digestText: () => new Uint8Array(32) });
+    expect(() => liar.plan({ packages: ['bin/app'] })).toThrow(/host digest-text is not BLAKE3-256 of UTF-8/);
+  });
 });
 
 describe('build', () => {
@@ -91,7 +107,7 @@ describe('build', () => {
     expect(glue).not.toMatch(/^import /m); // no WASI shim module is needed
     const dts = readFileSync(join(outDir, 'core', 'core.d.ts'), 'utf8');
     const importObject = /export interface ImportObject \{([^}]*)\}/.exec(dts)?.[1] ?? '';
-    expect([...importObject.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual(['ix:core/host@0.2.0']);
+    expect([...importObject.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual(['ix:core/host@0.3.0']);
   });
 
   test('rebuilding with unchanged inputs skips componentize (the core hash stays)', () => {

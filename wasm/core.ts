@@ -9,18 +9,21 @@
  */
 import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
 import { IxError } from '../engine/errors';
-import { plan, render, listPackages } from './engine-entry';
+import { planOut, render, listPackages } from './engine-entry';
 
 /** Error strings starting with this are bugs in ix, not mistakes in the user's input. */
 export const INTERNAL_PREFIX = 'internal error: ';
 
 /** Version of the wire API (request/result shapes); bumped with the WIT package version. */
-export const CORE_API_VERSION = '0.2.0';
+export const CORE_API_VERSION = '0.3.0';
+
+/** The WIT variant `plan-out` as both the guest and jco's glue represent it. */
+export type PlanOut = { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
 
 /** The three operations, with errors thrown as strings (see the module comment). */
 export interface CoreApi {
-  /** JSON of a PlanRequest in, canonical JSON bytes of the Plan out. */
-  plan(request: string): Uint8Array;
+  /** JSON of a PlanRequest in, the Plan's canonical JSON out: text (fresh) or its UTF-8 bytes (cached). */
+  plan(request: string): PlanOut;
   /** JSON of a RenderRequest in, the exact text the template chain rendered out. */
   render(request: string): string;
   /** Every package name of the recipe roots, sorted. */
@@ -60,7 +63,8 @@ export function createCore(io: HostIO): CoreApi {
       guard(() => {
         const req = parseRequest(request, 'plan');
         if (!Array.isArray(req.packages)) throw new Error('plan request has no packages list');
-        return plan(io, req as unknown as PlanRequest);
+        const out = planOut(io, req as unknown as PlanRequest);
+        return typeof out === 'string' ? { tag: 'text', val: out } : { tag: 'bytes', val: out };
       }),
     render: (request) =>
       guard(() => {

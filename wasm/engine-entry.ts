@@ -3,4 +3,4 @@
  * the V8 bundle are guaranteed to wrap the same code.
  * Must not depend on: Node, host modules.
  */
-export { plan, render, listPackages } from '../engine/index';
+export { planOut, render, listPackages } from '../engine/index';

@@ -11,8 +11,9 @@
 import * as nj from 'nunjucks/browser/nunjucks.js';
 import type { HostIO } from '../api';
 import { IxError } from '../errors';
-import { hexOf, pureBlake3 } from '../hash/index';
-import { decodeUtf8, encodeUtf8 } from './textio';
+import { toHex } from '../hash/index';
+import { hostTextDigest } from '../host-digest';
+import { decodeUtf8 } from './textio';
 import { cleanMessage } from './runtime';
 import './jinja-compat';
 import type { RenderFn } from './runtime';
@@ -59,7 +60,7 @@ export function compiled(io: HostIO, text: string, path: string, site: (line: nu
   let props: CompiledProps | undefined;
   let key: string | undefined;
   if (io.cacheGet !== undefined || io.cachePut !== undefined) {
-    key = 'tpl1-' + hexOf(`${COMPILER_TAG}\n${path}\n${text}`, io.digest ?? pureBlake3);
+    key = 'tpl1-' + toHex(hostTextDigest(io)(`${COMPILER_TAG}\n${path}\n${text}`));
   }
   if (key !== undefined && io.cacheGet !== undefined) {
     const bytes = io.cacheGet(key);
@@ -79,7 +80,7 @@ export function compiled(io: HostIO, text: string, path: string, site: (line: nu
     const js = compileToJs(text, path, site);
     compileStats.compiled++;
     props = instantiate(js);
-    if (key !== undefined && io.cachePut !== undefined) io.cachePut(key, encodeUtf8(ENTRY_HEADER + js));
+    if (key !== undefined && io.cachePut !== undefined) io.cachePut(key, ENTRY_HEADER + js);
   }
   if (memo.size >= MEMO_MAX) memo.clear();
   memo.set(mkey, props);

@@ -153,9 +153,24 @@ export function base32(bytes: Uint8Array, chars: number): string {
 /** Length of a store id in characters (32 × 5 = 160 bits). */
 export const STORE_ID_CHARS = 32;
 
+/** BLAKE3-256 of a string's UTF-8 bytes. */
+export type TextDigest = (text: string) => Uint8Array;
+
+/**
+ * The TextDigest of a host's optional digests: its digestText when present, else its digest (or
+ * the pure BLAKE3) over utf8(text). All give the same bytes (test vectors pin them).
+ */
+export function textDigest(digest?: Digest, digestText?: TextDigest): TextDigest {
+  if (digestText) return digestText;
+  const d = digest ?? pureBlake3;
+  return (s) => d(utf8(s));
+}
+
+const pureTextDigest: TextDigest = textDigest();
+
 /** The store id of a canonical value: base32(BLAKE3(canonicalJson(value)))[0:32]. */
-export function storeIdOf(value: unknown, digest: Digest = pureBlake3): string {
-  return base32(digest(utf8(canonicalJson(value))), STORE_ID_CHARS);
+export function storeIdOf(value: unknown, td: TextDigest = pureTextDigest): string {
+  return base32(td(canonicalJson(value)), STORE_ID_CHARS);
 }
 
 /** Hex BLAKE3 of a string's UTF-8 bytes (cache keys, template source hashes). */

@@ -12,7 +12,8 @@
  */
 import type { Flags, HostIO } from '../api';
 import type { Descriptor } from '../descriptor';
-import { canonicalJson, hexOf, pureBlake3, toHex, utf8, utf8Decode } from '../hash';
+import { canonicalJson, hexOf, toHex, utf8Decode } from '../hash';
+import { hostDigest, hostTextDigest } from '../host-digest';
 import type { Digest } from '../hash';
 import type { RenderedPackage } from './types';
 
@@ -25,7 +26,7 @@ export class FileHashes {
   private readonly memo = new Map<string, string | null>();
   private readonly digest: Digest;
   constructor(private readonly io: HostIO) {
-    this.digest = io.digest ? (d) => io.digest!(d) : pureBlake3;
+    this.digest = hostDigest(io);
   }
   /**
    * Hashes every path not yet known in one HostIO.fileDigests batch, when the host offers it;
@@ -54,10 +55,10 @@ export class FileHashes {
   }
 }
 
-/** The cache key of one package instance. */
-export function descriptorKey(name: string, flags: Flags, hostId: string, targetId: string): string {
+/** The cache key of one package instance (hashed with the host's digest when it has one). */
+export function descriptorKey(io: HostIO, name: string, flags: Flags, hostId: string, targetId: string): string {
   const id = canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, name, flags, host: hostId, target: targetId });
-  return 'desc1-' + hexOf(id);
+  return 'desc1-' + toHex(hostTextDigest(io)(id));
 }
 
 /** A valid cached render, or undefined (miss, stale file, unreadable or foreign-format value). */
@@ -87,5 +88,5 @@ export function cacheLookup(io: HostIO, key: string, files: FileHashes): Rendere
 export function cacheStore(io: HostIO, key: string, r: RenderedPackage, files: FileHashes): void {
   if (!io.cachePut) return;
   const value = { format: FORMAT, text: r.text, descriptor: r.descriptor, files: r.files.map((p) => [p, files.get(p)]) };
-  io.cachePut(key, utf8(canonicalJson(value)));
+  io.cachePut(key, canonicalJson(value));
 }

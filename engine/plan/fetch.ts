@@ -9,7 +9,7 @@ import type { PlanNode } from '../api';
 import type { FetchItem } from '../descriptor';
 import { IxError } from '../errors';
 import { storeIdOf } from '../hash';
-import type { Digest } from '../hash';
+import type { TextDigest } from '../hash';
 import { storeName } from '../eval/names';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -27,14 +27,14 @@ export function fetchFileName(item: FetchItem): string {
 }
 
 /** The fetch node of one descriptor source item; malformed items are IxErrors naming `pkg`. */
-export function fetchNode(item: FetchItem, pkg: string, digest?: Digest): PlanNode {
+export function fetchNode(item: FetchItem, pkg: string, td?: TextDigest): PlanNode {
   const file = fetchFileName(item);
   const sha256 = typeof item.sha256 === 'string' ? item.sha256.replace(/^sha(256)?:/, '').toLowerCase() : '';
   if (!SHA256.test(sha256)) throw new IxError(`source ${item.url}: sha256 must be 64 hex digits, got '${item.sha256}'`, { pkg });
   if (file === '' || file === '.' || file === '..' || file.includes('/') || file.includes('\0')) {
     throw new IxError(`source ${item.url}: cannot derive a file name (give the item a "name")`, { pkg });
   }
-  const id = storeIdOf({ file, sha256 }, digest);
+  const id = storeIdOf({ file, sha256 }, td);
   const sname = storeName(`fetch/${file}`, 'src');
   return {
     id,

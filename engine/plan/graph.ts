@@ -133,7 +133,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: A): { text: string; descriptor: Descriptor; files: string[] } {
-    const key = descriptorKey(name, flags, this.host.id, target.id);
+    const key = descriptorKey(this.io, name, flags, this.host.id, target.id);
     const hit = cacheLookup(this.io, key, this.files);
     if (hit) return hit;
     if (this.files.get(`${name}/ix.sh`) === null) {

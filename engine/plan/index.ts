@@ -8,8 +8,7 @@
  */
 import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
 import { IxError } from '../errors';
-import { pureBlake3 } from '../hash';
-import type { Digest } from '../hash';
+import { hostTextDigest } from '../host-digest';
 import { fetchNode, mergeFetch } from './fetch';
 import { Graph } from './graph';
 import type { ClosureKind, Instance } from './graph';
@@ -27,7 +26,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  const digest: Digest = io.digest ? (d) => io.digest!(d) : pureBlake3;
+  const digest = hostTextDigest(io);
   const nodes = new Map<Instance<A>, PlanNode>();
   const fetches = new Map<string, PlanNode>();
 

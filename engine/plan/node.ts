@@ -19,8 +19,8 @@
  */
 import type { PlanNode } from '../api';
 import { IxError } from '../errors';
-import { base32, canonicalJson, pureBlake3, STORE_ID_CHARS, utf8 } from '../hash';
-import type { Digest } from '../hash';
+import { base32, canonicalJson, STORE_ID_CHARS, textDigest } from '../hash';
+import type { TextDigest } from '../hash';
 import type { Instance } from './graph';
 import type { ArchLike } from './types';
 
@@ -48,7 +48,7 @@ export interface PlanNodeRef {
 const POOLS: Record<string, string> = { '': 'cpu', slot: 'cpu', cpu: 'cpu', full: 'full' };
 
 /** Builds the node of a buildable instance. */
-export function buildNode(p: NodeParts, digest: Digest = pureBlake3): PlanNode {
+export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode {
   const { inst } = p;
   const d = inst.descriptor;
   const site = { pkg: inst.name };
@@ -96,7 +96,7 @@ export function buildNode(p: NodeParts, digest: Digest = pureBlake3): PlanNode {
     net: false,
   };
   if (seed) draft.seed = true;
-  const id = base32(digest(utf8(canonicalJson({ format: NODE_FORMAT, node: draft }))), STORE_ID_CHARS);
+  const id = base32(td(canonicalJson({ format: NODE_FORMAT, node: draft })), STORE_ID_CHARS);
 
   // Substitute the real id back everywhere a string may hold the placeholder.
   const sub = (v: string): string => (v.includes(PLACEHOLDER) ? v.split(PLACEHOLDER).join(id) : v);

@@ -5,23 +5,25 @@
  * cache read plus one digest per recipe file (one HostIO.fileDigests batch when the host has it),
  * instead of a descriptor lookup per package and re-hashing every node.
  *
- * Key = hash of (format, engine version, the request as given). Value, versioned: the bytes
- *   "ix-plan-cache/1\n" + canonical JSON [[path, hexBlake3 | null], ...] + "\n" + plan bytes.
- * Only successful plans are stored; a plan's bytes depend on nothing but the request and the
+ * Key = hash of (format, engine version, the request as given). Value, versioned: the text
+ *   "ix-plan-cache/1\n" + canonical JSON [[path, hexBlake3 | null], ...] + "\n" + plan text,
+ * put as text and read back as its UTF-8 bytes, so a hit returns the plan bytes without decoding
+ * them. Only successful plans are stored; a plan's text depends on nothing but the request and the
  * files read (the engine sees nothing else), so the check is complete.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
 import type { HostIO, PlanRequest } from '../api';
-import { canonicalJson, hexOf, utf8, utf8Decode } from '../hash';
+import { canonicalJson, toHex, utf8Decode } from '../hash';
+import { hostTextDigest } from '../host-digest';
 import { ENGINE_VERSION, FileHashes } from './cache';
 
 const FORMAT = 'ix-plan-cache/1';
 const HEADER = FORMAT + '\n';
 
-/** The cache key of a plan request. */
-export function planKey(req: PlanRequest): string {
-  return 'plan1-' + hexOf(canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, req }));
+/** The cache key of a plan request (hashed with the host's digest when it has one). */
+export function planKey(io: HostIO, req: PlanRequest): string {
+  return 'plan1-' + toHex(hostTextDigest(io)(canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, req })));
 }
 
 /**
@@ -43,6 +45,7 @@ export function recordingIO(io: HostIO): { io: HostIO; paths: Set<string> } {
     listDir: (p) => io.listDir(p),
   };
   if (io.digest) rec.digest = (d) => io.digest!(d);
+  if (io.digestText) rec.digestText = (s) => io.digestText!(s);
   if (io.fileDigests) rec.fileDigests = (ps) => io.fileDigests!(ps);
   if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
@@ -77,18 +80,14 @@ export function planLookup(io: HostIO, key: string): Uint8Array | undefined {
 }
 
 /**
- * Stores plan bytes with the content hashes of the files they were made from. Pass the plan
+ * Stores plan text with the content hashes of the files it was made from. Pass the plan
  * call's recording IO: its memoised reads spare re-reading the files when the host cannot hash them.
  */
-export function planStore(io: HostIO, key: string, paths: Set<string>, bytes: Uint8Array): void {
+export function planStore(io: HostIO, key: string, paths: Set<string>, text: string): void {
   if (!io.cachePut) return;
   const sorted = [...paths].sort();
   const hashes = new FileHashes(io);
   hashes.prefetch(sorted);
   const files = sorted.map((p) => [p, hashes.get(p)]);
-  const head = utf8(HEADER + canonicalJson(files) + '\n');
-  const value = new Uint8Array(head.length + bytes.length);
-  value.set(head, 0);
-  value.set(bytes, head.length);
-  io.cachePut(key, value);
+  io.cachePut(key, HEADER + canonicalJson(files) + '\n' + text);
 }

@@ -16,7 +16,7 @@ import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
 /** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
 const INTERNAL_PREFIX = 'internal error: ';
 const WIT_HOST = 'ix:core/host';
-const WIT_VERSION = '0.2.0';
+const WIT_VERSION = '0.3.0';
 
 /** An error reported by the core: a one-line user-facing message, or an internal bug. */
 export class CoreError extends Error {
@@ -55,8 +55,11 @@ export interface Core {
   listPackages(io: HostIO): string[];
 }
 
+/** The WIT variant plan-out: fresh plan text, or cached plan bytes. */
+type PlanOut = { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
+
 interface CoreExports {
-  plan(request: string): Uint8Array;
+  plan(request: string): PlanOut;
   render(request: string): string;
   listPackages(): string[];
 }
@@ -108,9 +111,10 @@ async function instantiateCore(outDir: string): Promise<Core> {
     readFile: guard((p: string) => current().readFile(p), undefined),
     listDir: guard((p: string) => current().listDir(p), undefined),
     digest: guard((d: Uint8Array) => current().digest?.(d), undefined),
+    digestText: guard((s: string) => (current().digest ? current().digestText?.(s) : undefined), undefined),
     fileDigests: guard((ps: string[]) => current().fileDigests?.(ps), undefined),
     cacheGet: guard((k: string) => current().cacheGet?.(k), undefined),
-    cachePut: guard((k: string, v: Uint8Array) => current().cachePut?.(k, v), undefined),
+    cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
   };
   const exports = await glue.instantiate(
     async (name) => WebAssembly.compile(await readFile(join(dir, name))),
@@ -138,7 +142,10 @@ async function instantiateCore(outDir: string): Promise<Core> {
   };
   return {
     manifest,
-    plan: (with_, req) => call(with_, () => exports.plan(JSON.stringify(req))),
+    plan: (with_, req) => call(with_, () => {
+      const out = exports.plan(JSON.stringify(req));
+      return out.tag === 'text' ? Buffer.from(out.val, 'utf8') : out.val;
+    }),
     render: (with_, req) => call(with_, () => exports.render(JSON.stringify(req))),
     listPackages: (with_) => call(with_, () => exports.listPackages()),
   };

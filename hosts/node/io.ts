@@ -70,6 +70,7 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
   if (opts.digest) {
     const digest = opts.digest;
     io.digest = digest;
+    io.digestText = (s) => digest(Buffer.from(s, 'utf8'));
     // Hashes files host-side, so cache validation moves no file bytes into the core.
     io.fileDigests = (paths) =>
       paths.map((p) => {
@@ -79,8 +80,9 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
   }
   if (opts.cache) {
     const c = opts.cache;
+    // the engine puts text and gets back its UTF-8 bytes
     io.cacheGet = (k) => c.get(k);
-    io.cachePut = (k, v) => c.put(k, v);
+    io.cachePut = (k, v) => c.put(k, Buffer.from(v, 'utf8'));
   }
   return io;
 }

@@ -12,7 +12,7 @@ import type { HostIO, PlanRequest } from '../../engine/api';
 
 /** The exports of the transpiled component (world `core` in wasm/core.wit). */
 interface CoreExports {
-  plan(request: string): Uint8Array;
+  plan(request: string): { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
   render(request: string): string;
   listPackages(): string[];
 }
@@ -41,12 +41,13 @@ export async function instantiateCore(
     readFile: (p: string) => inst.io.readFile(p),
     listDir: (p: string) => inst.io.listDir(p),
     digest: (d: Uint8Array) => inst.io.digest?.(d),
+    digestText: (s: string) => (inst.io.digest ? inst.io.digestText?.(s) : undefined),
     fileDigests: (ps: string[]) => inst.io.fileDigests?.(ps),
     cacheGet: (k: string) => inst.io.cacheGet?.(k),
-    cachePut: (k: string, v: Uint8Array) => inst.io.cachePut?.(k, v),
+    cachePut: (k: string, v: string) => inst.io.cachePut?.(k, v),
   };
   // the glue looks up the unversioned key, the .d.ts names the versioned one: pass both
-  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.2.0': host });
+  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.3.0': host });
   const unwrap = <T>(f: () => T): T => {
     try {
       return f();
@@ -55,7 +56,10 @@ export async function instantiateCore(
       throw new Error(typeof payload === 'string' ? payload : String(e));
     }
   };
-  inst.plan = (req) => unwrap(() => ex.plan(JSON.stringify(req)));
+  inst.plan = (req) => {
+    const out = unwrap(() => ex.plan(JSON.stringify(req)));
+    return out.tag === 'text' ? new TextEncoder().encode(out.val) : out.val;
+  };
   inst.render = (pkg, target) => unwrap(() => ex.render(JSON.stringify(target ? { package: pkg, target } : { package: pkg })));
   return inst;
 }
@@ -87,7 +91,7 @@ export function treeIO(files: Record<string, string>, opts: { reverse?: boolean;
   const cache = opts.cache;
   if (cache) {
     io.cacheGet = (k) => cache.get(k);
-    io.cachePut = (k, v) => void cache.set(k, v);
+    io.cachePut = (k, v) => void cache.set(k, enc.encode(v));
   }
   return io;
 }

@@ -37,10 +37,15 @@ let fresh = 0;
 /** The V8 bundle (wasm/out/core.bundle.js) over a HostIO: the same code, run directly by Node. */
 export async function v8Core(io: HostIO): Promise<{ plan(req: PlanRequest): Uint8Array }> {
   const mod = (await import(/* @vite-ignore */ pathToFileURL(join(coreOutDir, 'core.bundle.js')).href)) as {
-    createCore(io: HostIO): { plan(request: string): Uint8Array };
+    createCore(io: HostIO): { plan(request: string): { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array } };
   };
   const core = mod.createCore(io);
-  return { plan: (req) => core.plan(JSON.stringify(req)) };
+  return {
+    plan: (req) => {
+      const out = core.plan(JSON.stringify(req));
+      return out.tag === 'text' ? new TextEncoder().encode(out.val) : out.val;
+    },
+  };
 }
 
 /** The shared synthetic tree: 40 libraries, 10 programs, 4 tools, set/world (bench/gen-tree.mjs). */

@@ -44,7 +44,7 @@ export function memIO(...roots: Record<string, string | Uint8Array>[]): MemIO {
     },
     cachePut(key, value) {
       calls.push(`cache-put ${key}`);
-      cache.set(key, value);
+      cache.set(key, new TextEncoder().encode(value));
     },
   };
 }
