@@ -162,6 +162,25 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('realms: ix mut / let / list / dif
     expect((await ix('mut', 'demo')).out).toMatch(/^realm demo: up to date \(generation 5, /);
   });
 
+  it('a realm remembers its --target: mut without it re-plans for the same target', async () => {
+    const a = await ix('mut', 'cross', 'bin/one', '--target=linux-aarch64');
+    expect(a.err).not.toContain('error');
+    expect(a.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(realmPath('cross'), 'meta.json'), 'utf8'));
+    expect(meta.target).toBe('linux-aarch64');
+    const gen = JSON.parse(readFileSync(join(root, 'var', 'realm', 'v1', 'cross', '1.json'), 'utf8'));
+    expect(gen.target).toBe('linux-aarch64');
+    // the bin/one built for linux-aarch64 is another store path than the linux-x86_64 one in demo
+    const link = (realm: string) => readlinkSync(join(root, 'realm', realm, 'bin', 'one'));
+    expect(link('cross')).not.toBe(link('demo'));
+    expect((await ix('mut', 'cross')).out).toMatch(/^realm cross: up to date \(generation 1, /);
+    const b = await ix('mut', 'cross', '--target=linux-x86_64');
+    expect(b.out).toMatch(/^realm cross: generation 2 /);
+    expect(JSON.parse(readFileSync(join(realmPath('cross'), 'meta.json'), 'utf8')).target).toBe('linux-x86_64');
+    expect(link('cross')).toBe(link('demo'));
+    expect((await ix('purge', 'cross')).code).toBe(0);
+  });
+
   it('the realm defaults to the user name; purge removes a realm', async () => {
     expect((await ix('mut', 'bin/one')).out).toMatch(/^realm tester: generation 1/);
     expect((await ix('list')).out).toMatch(/^demo\t.*\ntester\tgeneration 1\t1 packages\t/);

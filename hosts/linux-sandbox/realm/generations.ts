@@ -31,6 +31,9 @@ export interface GenerationRecord {
   date: string;
   packages: RealmSpec['packages'];
   flags: RealmSpec['flags'];
+  /** Platforms the realm was planned for, when not the defaults. */
+  target?: string;
+  host?: string;
   /** The generation that was active when this one was made (0: none). */
   from: number;
   added: string[];
@@ -162,7 +165,7 @@ async function atomicSymlink(target: string, at: string, hook?: FaultHook, stage
  */
 export async function addGeneration(
   rl: RealmLayout, name: string, storePath: string,
-  info: Pick<GenerationRecord, 'packages' | 'flags' | 'from' | 'added' | 'removed' | 'changed'>,
+  info: Pick<GenerationRecord, 'packages' | 'flags' | 'target' | 'host' | 'from' | 'added' | 'removed' | 'changed'>,
   date: Date, hook?: FaultHook,
 ): Promise<GenerationRecord> {
   const sp = parseStorePath(storePath);

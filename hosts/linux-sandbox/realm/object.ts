@@ -35,6 +35,9 @@ export interface RealmMeta {
   format: typeof REALM_META_FORMAT;
   packages: RealmSpec['packages'];
   flags: RealmSpec['flags'];
+  /** Platforms the realm was planned for, when not the defaults. */
+  target?: string;
+  host?: string;
   roots: Record<string, string[]>;
   /** Every store path linked into the realm (the packages' run closures), sorted. */
   members: string[];
@@ -61,7 +64,7 @@ export function membersOf(c: RealmContent): Map<string, Set<string>> {
 export function realmPath(c: RealmContent): string {
   const spec = normaliseSpec(c.spec);
   const roots = Object.fromEntries(Object.entries(c.roots).map(([k, v]) => [k, sorted(v)]).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const id = storeIdOf({ format: REALM_META_FORMAT, packages: spec.packages, flags: spec.flags, roots, members: [...membersOf(c).keys()] });
+  const id = storeIdOf({ format: REALM_META_FORMAT, ...spec, roots, members: [...membersOf(c).keys()] });
   return `/ix/store/${id}-${REALM_STORE_NAME}`;
 }
 
@@ -94,6 +97,8 @@ export async function realiseRealm(store: Store, c: RealmContent, realmName: str
     format: REALM_META_FORMAT,
     packages: spec.packages,
     flags: spec.flags,
+    ...(spec.target !== undefined ? { target: spec.target } : {}),
+    ...(spec.host !== undefined ? { host: spec.host } : {}),
     roots: Object.fromEntries(Object.entries(c.roots).map(([k, v]) => [k, sorted(v)]).sort(([a], [b]) => (a < b ? -1 : 1))),
     members: [...owners.keys()],
     overrides: farm.overrides,

@@ -15,10 +15,16 @@ export interface RealmPackage {
   flags: Flags;
 }
 
-/** A realm's content request: packages sorted by name (unique), and realm-wide flags. */
+/**
+ * A realm's content request: packages sorted by name (unique), realm-wide flags, and the
+ * platforms it was planned for when not the defaults (remembered, so `ix mut NAME` re-plans an
+ * aarch64 realm for aarch64 again).
+ */
 export interface RealmSpec {
   packages: RealmPackage[];
   flags: Flags;
+  target?: string;
+  host?: string;
 }
 
 /**
@@ -51,11 +57,26 @@ function applyFlags(base: Flags, edit: Map<string, string | null>): Flags {
 /** The empty realm. */
 export const EMPTY_SPEC: RealmSpec = { packages: [], flags: {} };
 
-/** Canonical form: packages sorted and unique, flags sorted. */
+/** Canonical form: packages sorted and unique, flags sorted, platforms only when set. */
 export function normaliseSpec(s: RealmSpec): RealmSpec {
   const byName = new Map<string, RealmPackage>();
   for (const p of s.packages) byName.set(p.name, { name: p.name, flags: sortFlags(p.flags) });
-  return { packages: [...byName.values()].sort((a, b) => cmp(a.name, b.name)), flags: sortFlags(s.flags) };
+  return withPlatforms({ packages: [...byName.values()].sort((a, b) => cmp(a.name, b.name)), flags: sortFlags(s.flags) }, s);
+}
+
+/** The spec with `p`'s target and host where given (command-line options win over remembered ones). */
+export function withPlatforms(s: RealmSpec, p: { target?: string; host?: string }): RealmSpec {
+  const r: RealmSpec = { packages: s.packages, flags: s.flags };
+  const target = p.target ?? s.target;
+  const host = p.host ?? s.host;
+  if (target !== undefined) r.target = target;
+  if (host !== undefined) r.host = host;
+  return r;
+}
+
+/** The spec a generation record (or realm meta) describes. */
+export function specOf(rec: { packages: RealmPackage[]; flags: Flags; target?: string; host?: string }): RealmSpec {
+  return normaliseSpec(rec);
 }
 
 /**
@@ -70,7 +91,7 @@ export function applyEdits(spec: RealmSpec, edits: RealmEdit[], realm: string): 
     else if (e.op === 'add') pkgs.set(e.name, { name: e.name, flags: applyFlags(pkgs.get(e.name)?.flags ?? {}, e.flags) });
     else if (!pkgs.delete(e.name)) throw new IxError(`realm ${realm} has no package ${e.name} to remove`);
   }
-  return normaliseSpec({ packages: [...pkgs.values()], flags });
+  return normaliseSpec(withPlatforms({ packages: [...pkgs.values()], flags }, spec));
 }
 
 function plannerFlags(f: Flags): Flags {
@@ -88,13 +109,13 @@ export function selectorOf(p: RealmPackage): string {
   return f.length ? `${p.name}(${f.map(([k, v]) => `${k}=${v}`).join(',')})` : p.name;
 }
 
-/** The plan request that builds every package of the realm. */
-export function planRequestOf(spec: RealmSpec, platforms: { target?: string; host?: string } = {}): PlanRequest {
+/** The plan request that builds every package of the realm, for its platforms. */
+export function planRequestOf(spec: RealmSpec): PlanRequest {
   const req: PlanRequest = { packages: spec.packages.map(selectorOf) };
   const f = plannerFlags(spec.flags);
   if (Object.keys(f).length) req.flags = f;
-  if (platforms.target !== undefined) req.target = platforms.target;
-  if (platforms.host !== undefined) req.host = platforms.host;
+  if (spec.target !== undefined) req.target = spec.target;
+  if (spec.host !== undefined) req.host = spec.host;
   return req;
 }
 

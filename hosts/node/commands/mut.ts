@@ -19,7 +19,7 @@ import { realisePlan, reporterFor, storeFor, takeExecArgs, type ExecArgs } from 
 import type { Store } from '../../linux-sandbox/store';
 import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
-  lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, switchTo, EMPTY_SPEC, type RealmContent, type RealmSpec,
+  lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, specOf, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
 } from '../../linux-sandbox/realm';
 import { parseRealmArgs, type RealmArgs } from '../../linux-sandbox/realm/grammar';
 import { holdPaths } from '../../linux-sandbox/gc';
@@ -59,6 +59,14 @@ export function realmName(verb: string, a: RealmArgs, env: Record<string, string
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** --target / --host given to a realm verb (they override, and are then remembered by, the realm). */
+export function platformOptions(a: RealmArgs): { target?: string; host?: string } {
+  const r: { target?: string; host?: string } = {};
+  if (a.options.has('target')) r.target = String(a.options.get('target'));
+  if (a.options.has('host')) r.host = String(a.options.get('host'));
+  return r;
 }
 
 /** A Context for planning: the recipe roots and platforms of the realm arguments. */
@@ -108,7 +116,7 @@ export async function assembleRealm(base: Base, a: RealmArgs, name: string, spec
   if (!spec.packages.length) throw new UsageError(`realm ${name} would have no packages; use 'ix purge ${name}' to remove it`);
   const ctx = planContext(base, a);
   const x: ExecArgs = takeExecArgs(ctx.args);
-  const { plan } = await planOf(ctx, planRequestOf(spec, { target: ctx.args.target, host: ctx.args.host }));
+  const { plan } = await planOf(ctx, planRequestOf(spec));
   const paths = plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]);
   const hold = await holdPaths(store.layout, [...new Set(paths)], `ix ${verb} ${name}`, (m) => base.stderr(`ix: ${m}\n`));
   try {
@@ -172,10 +180,10 @@ export async function runMut(argv: string[], base: Base): Promise<number> {
     if (back) return await switchBack(base, store, name, a);
     const cur = await currentGeneration(rl, name);
     const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
-    let spec: RealmSpec = old ? { packages: old.packages, flags: old.flags } : EMPTY_SPEC;
+    let spec: RealmSpec = old ? specOf(old) : EMPTY_SPEC;
     if (!old && name === 'system' && !a.edits.some((e) => e.op === 'add')) spec = { packages: [{ name: 'set/system', flags: {} }], flags: {} };
     try {
-      spec = applyEdits(spec, a.edits, name);
+      spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -192,7 +200,7 @@ export async function runMut(argv: string[], base: Base): Promise<number> {
         base.stdout(`realm ${name}: up to date (generation ${old.generation}, ${made.path})\n`);
         return 0;
       }
-      const g = await addGeneration(rl, name, made.path, { packages: spec.packages, flags: spec.flags, from: cur ?? 0, ...changes }, new Date());
+      const g = await addGeneration(rl, name, made.path, { ...spec, from: cur ?? 0, ...changes }, new Date());
       await switchTo(rl, name, g.generation);
       base.stdout(`realm ${name}: generation ${g.generation} (${changeText(changes)}) -> ${made.path}\n`);
       return 0;
