@@ -156,12 +156,8 @@ export const STORE_ID_CHARS = 32;
 /** BLAKE3-256 of a string's UTF-8 bytes. */
 export type TextDigest = (text: string) => Uint8Array;
 
-/**
- * The TextDigest of a host's optional digests: its digestText when present, else its digest (or
- * the pure BLAKE3) over utf8(text). All give the same bytes (test vectors pin them).
- */
-export function textDigest(digest?: Digest, digestText?: TextDigest): TextDigest {
-  if (digestText) return digestText;
+/** `digest` (default: the pure BLAKE3) over utf8(text). */
+export function textDigest(digest?: Digest): TextDigest {
   const d = digest ?? pureBlake3;
   return (s) => d(utf8(s));
 }

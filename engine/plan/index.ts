@@ -26,7 +26,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  const digest = hostTextDigest(io);
+  const td = hostTextDigest(io);
   const nodes = new Map<Instance<A>, PlanNode>();
   const fetches = new Map<string, PlanNode>();
 
@@ -39,7 +39,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     if (deps.length) return [...new Set(deps)].map((x) => ({ inst: x, what: 'node' }));
     const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
     const sources = p.descriptor.bld.fetch.map((item) => {
-      const f = fetchNode(item, p.name, digest);
+      const f = fetchNode(item, p.name, td);
       const old = fetches.get(f.id);
       if (!old) fetches.set(f.id, f);
       else mergeFetch(old, f);
@@ -47,7 +47,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     });
     const node = buildNode(
       { inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'), runtime: refs('run').map((r) => r.out), sources },
-      digest,
+      td,
     );
     nodes.set(p, node);
     return null;

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
+import type { PlanOut } from '../../wasm/core';
 
 /** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
 const INTERNAL_PREFIX = 'internal error: ';
@@ -54,9 +55,6 @@ export interface Core {
   render(io: HostIO, req: RenderRequest): string;
   listPackages(io: HostIO): string[];
 }
-
-/** The WIT variant plan-out: fresh plan text, or cached plan bytes. */
-type PlanOut = { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
 
 interface CoreExports {
   plan(request: string): PlanOut;

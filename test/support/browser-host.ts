@@ -9,10 +9,11 @@
  * code (types only), hosts/.
  */
 import type { HostIO, PlanRequest } from '../../engine/api';
+import type { PlanOut } from '../../wasm/core';
 
 /** The exports of the transpiled component (world `core` in wasm/core.wit). */
 interface CoreExports {
-  plan(request: string): { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
+  plan(request: string): PlanOut;
   render(request: string): string;
   listPackages(): string[];
 }

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import type { HostIO, PlanRequest } from '../../engine/api';
+import type { PlanOut } from '../../wasm/core';
 // @ts-expect-error plain ESM generator shared with bench/ (no type declarations)
 import { generateTree } from '../../bench/gen-tree.mjs';
 import { instantiateCore, type CoreGlue, type CoreInstance } from './browser-host';
@@ -37,7 +38,7 @@ let fresh = 0;
 /** The V8 bundle (wasm/out/core.bundle.js) over a HostIO: the same code, run directly by Node. */
 export async function v8Core(io: HostIO): Promise<{ plan(req: PlanRequest): Uint8Array }> {
   const mod = (await import(/* @vite-ignore */ pathToFileURL(join(coreOutDir, 'core.bundle.js')).href)) as {
-    createCore(io: HostIO): { plan(request: string): { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array } };
+    createCore(io: HostIO): { plan(request: string): PlanOut };
   };
   const core = mod.createCore(io);
   return {

@@ -7,7 +7,7 @@
  */
 export { RealmLayout, checkRealmName } from './layout';
 export {
-  applyEdits, normaliseSpec, planRequestOf, specOf, withPlatforms, selectorOf, describePackage, specChanges, EMPTY_SPEC, REALM_ONLY_FLAGS,
+  applyEdits, normaliseSpec, planRequestOf, withPlatforms, selectorOf, describePackage, specChanges, EMPTY_SPEC, REALM_ONLY_FLAGS,
   type RealmSpec, type RealmPackage, type RealmEdit,
 } from './spec';
 export { planFarm, writeFarm, type Farm, type FarmMember, type Override } from './farm';

@@ -95,10 +95,7 @@ export async function realiseRealm(store: Store, c: RealmContent, realmName: str
   const farm = await planFarm(members, realmName);
   const meta: RealmMeta = {
     format: REALM_META_FORMAT,
-    packages: spec.packages,
-    flags: spec.flags,
-    ...(spec.target !== undefined ? { target: spec.target } : {}),
-    ...(spec.host !== undefined ? { host: spec.host } : {}),
+    ...spec, // packages, flags, and target/host when set
     roots: Object.fromEntries(Object.entries(c.roots).map(([k, v]) => [k, sorted(v)]).sort(([a], [b]) => (a < b ? -1 : 1))),
     members: [...owners.keys()],
     overrides: farm.overrides,

@@ -74,10 +74,6 @@ export function withPlatforms(s: RealmSpec, p: { target?: string; host?: string 
   return r;
 }
 
-/** The spec a generation record (or realm meta) describes. */
-export function specOf(rec: { packages: RealmPackage[]; flags: Flags; target?: string; host?: string }): RealmSpec {
-  return normaliseSpec(rec);
-}
 
 /**
  * Apply edits in order. Adding a package already present merges the new flags into its own;

@@ -10,7 +10,7 @@ import { UsageError, parseArgs } from '../args';
 import type { Context } from '../context';
 import { storeFor } from './build';
 import { allowOptions, assembleRealm, platformOptions, realmArgs, realmName } from './mut';
-import { RealmLayout, applyEdits, currentGeneration, getGeneration, specOf, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../../linux-sandbox/realm';
+import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpec, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../../linux-sandbox/realm';
 
 export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);
@@ -20,7 +20,7 @@ export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promi
   const rl = new RealmLayout(store.layout);
   const cur = await currentGeneration(rl, name);
   const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
-  let spec: RealmSpec = old ? specOf(old) : EMPTY_SPEC;
+  let spec: RealmSpec = old ? normaliseSpec(old) : EMPTY_SPEC;
   try {
     spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
   } catch (e) {

@@ -19,7 +19,7 @@ import { realisePlan, reporterFor, storeFor, takeExecArgs, type ExecArgs } from 
 import type { Store } from '../../linux-sandbox/store';
 import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
-  lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, specOf, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
+  lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, normaliseSpec, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
 } from '../../linux-sandbox/realm';
 import { parseRealmArgs, type RealmArgs } from '../../linux-sandbox/realm/grammar';
 import { holdPaths } from '../../linux-sandbox/gc';
@@ -180,7 +180,7 @@ export async function runMut(argv: string[], base: Base): Promise<number> {
     if (back) return await switchBack(base, store, name, a);
     const cur = await currentGeneration(rl, name);
     const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
-    let spec: RealmSpec = old ? specOf(old) : EMPTY_SPEC;
+    let spec: RealmSpec = old ? normaliseSpec(old) : EMPTY_SPEC;
     if (!old && name === 'system' && !a.edits.some((e) => e.op === 'add')) spec = { packages: [{ name: 'set/system', flags: {} }], flags: {} };
     try {
       spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
