@@ -91,16 +91,36 @@ if [ "$all_cached" = 0 ]; then
             die "cannot add a deb-src entry (run as root)"
         apt-get update -q=2 >/dev/null 2>&1 || die "apt-get update failed"
     fi
-    mkdir -p "$work/src" && cd "$work/src"
+    # A source is found by the sha256 it must have, never by "the newest": every version the
+    # archive lists for the source package (main and security suites alike; Debian revisions
+    # share one original tarball) is tried, newest first, until one downloads whose original
+    # tarball is pinned. A listed version whose files are not served (a 404) is skipped.
+    apt-cache showsrc zlib >/dev/null 2>&1 || apt-get update -q=2 >/dev/null 2>&1 || true
+    still_missing() { # pinned source sums (not .debs) not yet cached
+        for s in $(cat "$pinned"); do
+            grep -q "sha:$s" "$work/apt.list" || ! missing "$s" || printf '%s ' "$s"
+        done
+    }
     for p in $SRC_PKGS; do
-        apt-get source --download-only -q=2 "$p" >/dev/null 2>&1 || {
-            apt-get update -q=2 >/dev/null 2>&1 || true
-            apt-get source --download-only -q=2 "$p" >/dev/null 2>&1 || die "apt-get source --download-only $p failed"
-        }
-    done
-    for f in ./*.orig.tar.*; do
-        case "$f" in *.asc) continue ;; esac
-        store "$f" || true
+        [ -n "$(still_missing)" ] || break
+        versions=$(apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | awk '!seen[$0]++')
+        [ -n "$versions" ] || die "source package $p: apt-cache showsrc lists no version (is a deb-src entry present?)"
+        found=""; tried=""
+        for v in $versions; do
+            tried="$tried $v"
+            d="$work/src/$p/$v"; mkdir -p "$d"
+            (cd "$d" && apt-get source --download-only -q=2 "$p=$v" >/dev/null 2>&1) || continue
+            for f in "$d"/*.orig.tar.*; do
+                case "$f" in *.asc|*'*'*) continue ;; esac
+                store "$f" && found=$v
+            done
+            [ -n "$found" ] && break
+        done
+        if [ -z "$found" ]; then
+            sums=$(for f in "$work"/src/"$p"/*/*.orig.tar.*; do [ -f "$f" ] && sha256sum "$f" | cut -d' ' -f1; done | sort -u | tr '\n' ' ')
+            die "source package $p: no version's original tarball has a pinned sha256 (tried:$tried; got: ${sums:-nothing downloaded}); still needed: $(still_missing)"
+        fi
+        echo "fill-source-cache: $p=$found"
     done
 fi
 
