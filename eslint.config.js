@@ -45,4 +45,23 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/hosts/**'], message: 'wasm/ may not import hosts (engine <- wasm <- hosts)' }] }],
     },
   },
+  {
+    // Host parts: the portable store, fetcher, realms and gc run on any OS (macOS too), so they
+    // never reach into the Linux sandbox host, nor up into the CLI.
+    files: ['hosts/node/store/**/*.ts', 'hosts/node/fetch/**/*.ts', 'hosts/node/gc/**/*.ts', 'hosts/node/realm/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/linux-sandbox/**', '**/linux-sandbox'], message: 'portable host code may not import the Linux sandbox host' },
+        { group: ['**/commands/**', '**/node/main', '**/wasm/**'], message: 'store, fetch, realm and gc may not import the CLI or the component' },
+      ] }],
+    },
+  },
+  {
+    files: ['hosts/linux-sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/node/commands/**', '**/node/main', '**/node/exec/**', '**/node/realm/**', '**/node/gc/**', '**/wasm/**'], message: 'linux-sandbox may use only hosts/node/store (layout, tree helpers), never the CLI, executor, realms, gc or the component' },
+      ] }],
+    },
+  },
 );

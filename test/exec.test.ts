@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import type { PlanNode } from '../engine/api';
-import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/linux-sandbox/exec';
-import type { Store } from '../hosts/linux-sandbox/store';
+import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/node/exec';
+import type { Store } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 

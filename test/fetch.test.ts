@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, FetchError, type FetchProgress } from '../hosts/linux-sandbox/fetch';
+import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, FetchError, type FetchProgress } from '../hosts/node/fetch';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const BODY = Buffer.from('int main(void) { return 0; }\n');

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { openStore, removeTree, type Store } from '../hosts/linux-sandbox/store';
-import { collectGarbage, flockWait, GcLayout } from '../hosts/linux-sandbox/gc';
+import { openStore, removeTree, type Store } from '../hosts/node/store';
+import { collectGarbage, flockWait, GcLayout } from '../hosts/node/gc';
 import { main } from '../hosts/node/main';
 import { haveBusybox } from './fixtures/hostile/kit';
 
@@ -19,8 +19,8 @@ setFlagsFromString('--experimental-wasm-extended-const');
 
 const CHILD = `
 import fs from 'node:fs';
-import { openStore } from '../../hosts/linux-sandbox/store';
-import { holdPaths } from '../../hosts/linux-sandbox/gc';
+import { openStore } from '../../hosts/node/store';
+import { holdPaths } from '../../hosts/node/gc';
 const [root, mode, a, b] = process.argv.slice(2);
 const hang = () => new Promise(() => { setInterval(() => {}, 1000); });
 const store = await openStore({ root, onWait: () => {} });

@@ -6,9 +6,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { openStore, removeTree, verifyStore, type Store } from '../hosts/linux-sandbox/store';
-import { RealmLayout, addGeneration, realiseRealm, switchTo, listGenerations, type RealmContent } from '../hosts/linux-sandbox/realm';
-import { addRoot, collectGarbage, listRoots, removeRoot, whyAlive } from '../hosts/linux-sandbox/gc';
+import { openStore, removeTree, verifyStore, type Store } from '../hosts/node/store';
+import { RealmLayout, addGeneration, realiseRealm, switchTo, listGenerations, type RealmContent } from '../hosts/node/realm';
+import { addRoot, collectGarbage, listRoots, removeRoot, whyAlive } from '../hosts/node/gc';
 
 let root: string;
 let store: Store;

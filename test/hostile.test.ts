@@ -9,8 +9,8 @@ import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from 
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanNode } from '../engine/api';
-import { execute, type ExecEvent } from '../hosts/linux-sandbox/exec';
-import { verifyStore, type Store } from '../hosts/linux-sandbox/store';
+import { execute, type ExecEvent } from '../hosts/node/exec';
+import { verifyStore, type Store } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, fixture, haveBusybox, makeStore, processesWith, treeDigest } from './fixtures/hostile/kit';
 

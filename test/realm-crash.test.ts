@@ -6,16 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { openStore, removeTree, type Store } from '../hosts/linux-sandbox/store';
+import { openStore, removeTree, type Store } from '../hosts/node/store';
 import {
   RealmLayout, addGeneration, currentGeneration, getGeneration, listGenerations, realiseRealm, switchTo, type RealmContent,
-} from '../hosts/linux-sandbox/realm';
+} from '../hosts/node/realm';
 
 // The child makes generation 2 from member store path argv[3] and switches to it, stopping (to be
 // killed) at the stage named by argv[4]: store stages "checked"/"recorded", then the realm's.
 const CHILD = `
-import { openStore } from '../../hosts/linux-sandbox/store';
-import { RealmLayout, addGeneration, switchTo, realiseRealm, lockRealm } from '../../hosts/linux-sandbox/realm';
+import { openStore } from '../../hosts/node/store';
+import { RealmLayout, addGeneration, switchTo, realiseRealm, lockRealm } from '../../hosts/node/realm';
 const [root, member, stage] = process.argv.slice(2);
 const hang = () => new Promise(() => { setInterval(() => {}, 1000); });
 const hook = async (s) => { if (s === stage) { console.log('ready'); await hang(); } };

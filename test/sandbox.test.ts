@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probe, checkNode, bwrapArgs, runNode, requireSandbox, type ProbeHost } from '../hosts/linux-sandbox/sandbox';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
-import type { Layout } from '../hosts/linux-sandbox/store/layout';
+import type { Layout } from '../hosts/node/store/layout';
 import { BB, haveBusybox, makeStore, processesWith, shNode } from './fixtures/hostile/kit';
 
 function fakeHost(over: Partial<ProbeHost> & { sysctl?: Record<string, string>; trial?: number; bins?: string[] }): ProbeHost {

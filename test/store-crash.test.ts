@@ -7,12 +7,12 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
-import { openStore, removeTree } from '../hosts/linux-sandbox/store';
+import { openStore, removeTree } from '../hosts/node/store';
 
 // A child process that produces one output; its behaviour is chosen by argv.
 const CHILD = `
 import fs from 'node:fs';
-import { openStore } from '../../hosts/linux-sandbox/store';
+import { openStore } from '../../hosts/node/store';
 const [root, mode, id, name, log] = process.argv.slice(2);
 const hang = () => new Promise(() => { setInterval(() => {}, 1000); });
 const node = { id, out: '/ix/store/' + id + '-' + name, name, inputs: [], runtime: [] };

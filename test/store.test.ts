@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStore, verifyStore, recoverStore, resolveRoot, OutputCheckError, NORMAL_MTIME, type Store, type OutputNode } from '../hosts/linux-sandbox/store';
-import { tryLock } from '../hosts/linux-sandbox/store/lock';
+import { openStore, verifyStore, recoverStore, resolveRoot, OutputCheckError, NORMAL_MTIME, type Store, type OutputNode } from '../hosts/node/store';
+import { tryLock } from '../hosts/node/store/lock';
 
 const B32 = '0123456789abcdfghijklmnpqrsvwxyz';
 function newId(): string {
@@ -26,7 +26,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fs.chmod(root, 0o755);
-  await (await import('../hosts/linux-sandbox/store')).removeTree(root);
+  await (await import('../hosts/node/store')).removeTree(root);
 });
 
 async function build(n: OutputNode, fill: (out: string) => Promise<void>) {
@@ -159,7 +159,7 @@ describe('commit and normalisation', () => {
 
 describe('ix-tree/1 hash', () => {
   it('is BLAKE3 over the documented serialisation (checked by an independent encoder)', async () => {
-    const { processTree } = await import('../hosts/linux-sandbox/store');
+    const { processTree } = await import('../hosts/node/store');
     const { blake3 } = await import('@noble/hashes/blake3.js');
     const d = path.join(root, 'tree');
     await fs.mkdir(path.join(d, 'b'), { recursive: true });
@@ -200,7 +200,7 @@ describe('verify', () => {
     expect(rep[0].status).toBe('abnormal');
     expect(rep[0].problems).toEqual(['f: mode 644', expect.stringMatching(/^f: mtime /)]);
 
-    await (await import('../hosts/linux-sandbox/store')).removeTree(store.physical(n.out));
+    await (await import('../hosts/node/store')).removeTree(store.physical(n.out));
     rep = await verifyStore(root);
     expect(rep[0]).toEqual(expect.objectContaining({ path: n.out, status: 'missing' }));
   });

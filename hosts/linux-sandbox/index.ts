@@ -1,9 +1,9 @@
 /**
- * The Linux build host: the bubblewrap sandbox that runs one plan node (sandbox/), and the
- * executor that runs a whole plan into the store with pools, logs and progress (exec/).
- * The store (store/) and the fetcher (fetch/) have their own index files.
+ * The Linux build host: the bubblewrap sandbox that runs one plan node (sandbox/), its probe, and
+ * the run-node reproducer. The portable parts (store, executor, fetcher, realms, gc, caches) live
+ * in hosts/node/ and run on any OS.
  *
- * Must not depend on: hosts/node (the CLI), the planner's code (it reads plans as data).
+ * Must not depend on: hosts/node except its store layout and tree helpers, the planner's code
+ * (it reads plans as data).
  */
 export * from './sandbox';
-export * from './exec';

@@ -9,8 +9,8 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { IxError } from '../../../engine/errors';
-import { Store } from '../store/store';
-import { resolveRoot } from '../store/layout';
+import { Store } from '../../node/store/store';
+import { resolveRoot } from '../../node/store/layout';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions } from './run-node';

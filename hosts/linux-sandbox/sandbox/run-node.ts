@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
 import { bwrapArgs, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
-import type { Layout } from '../store/layout';
+import type { Layout } from '../../node/store/layout';
 import { buildUid, requireSandbox, SandboxUnavailable } from './probe';
 import { chownTree, emptyDir, removeTree, untraversable } from './tree';
 import { checkNode } from './node-check';

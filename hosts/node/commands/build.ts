@@ -1,6 +1,6 @@
 /**
  * `ix build PKG... [--target=T] [--k=v] [--keep-going] [--check] [--jobs=N] [--timeout=S] [--json]`:
- * plans through the core, runs the plan in the Linux sandbox (hosts/linux-sandbox/exec) and prints
+ * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec) and prints
  * the store paths it built or found. --dry-run shows the plan (like `ix plan`). --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
@@ -13,10 +13,10 @@ import { IxError } from '../../../engine/errors';
 import { UsageError, type ParsedArgs } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
 import { runPlan } from './plan';
-import { withHold } from '../../linux-sandbox/gc';
-import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../../linux-sandbox/exec';
-import { openStore, resolveRoot, type Store } from '../../linux-sandbox/store';
-import { fetchSource, formatProgress } from '../../linux-sandbox/fetch';
+import { withHold } from '../gc';
+import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
+import { openStore, resolveRoot, type Store } from '../store';
+import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
 
 /** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */

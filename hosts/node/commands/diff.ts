@@ -10,8 +10,8 @@ import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
 import type { Context } from '../context';
 import { allowOptions, noEdits, realmArgs } from './mut';
-import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../../linux-sandbox/realm';
-import { Layout, parseStorePath, resolveRoot } from '../../linux-sandbox/store';
+import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
+import { Layout, parseStorePath, resolveRoot } from '../store';
 
 export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv, true);

@@ -1,6 +1,6 @@
 /**
  * `ix gc [--dry-run] [--keep-generations=N] [--json]`: delete every store path that no root keeps
- * (realm generations, explicit roots, running builds; see hosts/linux-sandbox/gc) and report the
+ * (realm generations, explicit roots, running builds; see hosts/node/gc) and report the
  * bytes freed (disk usage: st_blocks * 512). --dry-run only lists them, with the same byte
  * count. --keep-generations=N first drops all but the newest N generations of every realm.
  *
@@ -10,7 +10,7 @@ import { UsageError, parseArgs } from '../args';
 import type { Context } from '../context';
 import { storeFor } from './build';
 import { allowOptions, noEdits, realmArgs } from './mut';
-import { collectGarbage } from '../../linux-sandbox/gc';
+import { collectGarbage } from '../gc';
 
 export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);

@@ -10,7 +10,7 @@ import { UsageError, parseArgs } from '../args';
 import type { Context } from '../context';
 import { storeFor } from './build';
 import { allowOptions, assembleRealm, platformOptions, realmArgs, realmName } from './mut';
-import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpec, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../../linux-sandbox/realm';
+import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpec, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../realm';
 
 export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);

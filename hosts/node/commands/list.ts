@@ -9,8 +9,8 @@
 import { UsageError } from '../args';
 import type { Context } from '../context';
 import { allowOptions, noEdits, realmArgs } from './mut';
-import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../../linux-sandbox/realm';
-import { Layout, resolveRoot } from '../../linux-sandbox/store';
+import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
+import { Layout, resolveRoot } from '../store';
 
 export async function runList(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);

@@ -8,8 +8,8 @@
 import type { PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
-import { readLog } from '../../linux-sandbox/exec';
-import { Layout, parseStorePath, resolveRoot } from '../../linux-sandbox/store';
+import { readLog } from '../exec';
+import { Layout, parseStorePath, resolveRoot } from '../store';
 
 export async function runLog(ctx: Context): Promise<number> {
   only(ctx, 'log', ['target', 'host']);

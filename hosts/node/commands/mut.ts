@@ -16,13 +16,13 @@ import { IxError } from '../../../engine/errors';
 import { UsageError, parseArgs } from '../args';
 import { planOf, type Context } from '../context';
 import { realisePlan, reporterFor, storeFor, takeExecArgs, type ExecArgs } from './build';
-import type { Store } from '../../linux-sandbox/store';
+import type { Store } from '../store';
 import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
   lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, normaliseSpec, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
-} from '../../linux-sandbox/realm';
-import { parseRealmArgs, type RealmArgs } from '../../linux-sandbox/realm/grammar';
-import { holdPaths } from '../../linux-sandbox/gc';
+} from '../realm';
+import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
+import { holdPaths } from '../gc';
 
 type Base = Omit<Context, 'args'>;
 

@@ -7,8 +7,8 @@
 import { UsageError } from '../args';
 import type { Context } from '../context';
 import { allowOptions, noEdits, realmArgs } from './mut';
-import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../../linux-sandbox/realm';
-import { Layout, resolveRoot } from '../../linux-sandbox/store';
+import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../realm';
+import { Layout, resolveRoot } from '../store';
 
 export async function runPurge(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);

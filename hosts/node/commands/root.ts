@@ -8,8 +8,8 @@
 import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { addRoot, listRoots, removeRoot } from '../../linux-sandbox/gc';
-import { Layout, resolveRoot } from '../../linux-sandbox/store';
+import { addRoot, listRoots, removeRoot } from '../gc';
+import { Layout, resolveRoot } from '../store';
 
 export async function runRoot(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;

@@ -14,7 +14,7 @@ import type { Plan } from '../../../engine/api';
 import { UsageError, parseArgs } from '../args';
 import { hostIO, planOf, planRequest, type Context } from '../context';
 import { realisePlan, reporterFor, rootPaths, takeExecArgs } from './build';
-import { Layout, resolveRoot } from '../../linux-sandbox/store';
+import { Layout, resolveRoot } from '../store';
 
 function isExecutable(p: string): boolean {
   try {

@@ -8,7 +8,7 @@
  */
 import type { Context } from '../context';
 import { UsageError } from '../args';
-import { resolveRoot, verifyStore } from '../../linux-sandbox/store';
+import { resolveRoot, verifyStore } from '../store';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;

@@ -8,8 +8,8 @@
 import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { toStorePath, whyAlive } from '../../linux-sandbox/gc';
-import { Layout, resolveRoot } from '../../linux-sandbox/store';
+import { toStorePath, whyAlive } from '../gc';
+import { Layout, resolveRoot } from '../store';
 
 export async function runWhyAlive(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const json = argv.includes('--json');

@@ -11,14 +11,14 @@ import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
 import type { Layout } from '../store/layout';
 import type { PendingOutput } from '../store/store';
-import { runNode, type RunNodeOptions, type RunNodeResult } from '../sandbox/run-node';
+import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
 import { buildGraph } from './graph';
 import { schedule, type Outcome } from './scheduler';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import type { ExecEvent, NodeStatus, Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
 
-/** What the executor needs of the store (hosts/linux-sandbox/store Store satisfies it). */
+/** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export interface ExecStore {
   readonly layout: Layout;
   isBuilt(out: string): Promise<boolean>;

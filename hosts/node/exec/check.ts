@@ -11,8 +11,8 @@ import type { PlanNode } from '../../../engine/api';
 import { parseStorePath } from '../store/layout';
 import type { Store } from '../store/store';
 import { processTree } from '../store/tree';
-import { runNode, type RunNodeOptions, type RunNodeResult } from '../sandbox/run-node';
-import { removeTree } from '../sandbox/tree';
+import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
+import { removeTree } from '../../linux-sandbox/sandbox/tree';
 import { openLog } from './logs';
 
 export interface CheckResult {
