@@ -96,11 +96,17 @@ export interface PlanNode {
   net: boolean;
   /** Bootstrap seed node: may use the build host's unpack tools; its output is checked. */
   seed?: boolean;
+  /**
+   * Fixed-output command node (seeds only): the ix-tree/1 hash ("blake3:<hex>") its output must
+   * have; the store refuses any other output. Its id hashes only {storeName, fixed}, like a fetch
+   * node's, so neither its script nor the host tools it runs can put other bytes under its path.
+   */
+  fixed?: string;
 }
 
 /** A whole plan: nodes in dependency order (inputs first), ties broken by out path. */
 export interface Plan {
-  format: 'ix-plan/1';
+  format: 'ix-plan/2';
   host: string;
   target: string;
   /** One entry per requested package, in request order. Hubs have no out but list their members. */

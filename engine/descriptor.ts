@@ -37,5 +37,11 @@ export interface Descriptor {
    * unpack tools (/usr, /bin, /lib read-only); its output is checked like any other.
    */
   seed?: boolean;
+  /**
+   * Fixed output: `"fixed": "blake3:<hex>"`, the ix-tree/1 hash (as `ix store verify` reports it)
+   * the node's output must have. Allowed only on seeds: the host tools a seed runs can then only
+   * fail its build, never change its bytes, and its id hashes this hash instead of the script.
+   */
+  fixed?: string;
   repo?: { name: string; version: string };
 }

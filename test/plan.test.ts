@@ -18,7 +18,7 @@ import { memIO } from './support/memfs';
 function recipe(o: {
   script?: string; args?: string[]; deps?: string[]; target_libs?: string[]; host_libs?: string[]; data?: string[];
   fetch?: { url: string; sha256: string; name?: string }[]; run?: string[]; run_data?: string[]; lib?: string[]; ind?: string[];
-  net?: boolean; pool?: string; seed?: boolean;
+  net?: boolean; pool?: string; seed?: boolean; fixed?: unknown;
 }): string {
   const d: Record<string, unknown> = {
     bld: {
@@ -31,6 +31,7 @@ function recipe(o: {
     net: o.net ?? false, task_pool: o.pool ?? 'slot',
   };
   if (o.seed) d.seed = true;
+  if (o.fixed !== undefined) d.fixed = o.fixed;
   return JSON.stringify(d) + '\n';
 }
 
@@ -268,6 +269,50 @@ describe('nodes', () => {
     );
     expect(err(() => plan(io, { packages: ['bin/pool'] }))).toMatch(/unknown task_pool 'huge'.*\(package bin\/pool\)/);
     expect(err(() => plan(io, { packages: ['bin/seed'] }))).toMatch(/only allowed for bld\/boot/);
+  });
+});
+
+describe('fixed-output seeds', () => {
+  const TREE = (c: string) => `blake3:${c.repeat(64)}`;
+  const seedIO = (script: string, fixed: unknown, more: Record<string, string> = {}) => memIO({
+    'bld/boot/bb/ix.sh': recipe({ script, seed: true, fixed, fetch: [{ url: 'apt:bb=1/amd64', sha256: SHA('a') }] }),
+    ...more,
+  });
+
+  test('the id depends on the store name and the pinned tree hash only, not on the script or its inputs', () => {
+    const a = one(planOf(seedIO('dpkg-deb -x', TREE('1')), ['bld/boot/bb']), 'bld/boot/bb');
+    const b = one(planOf(memIO({
+      'bld/boot/bb/ix.sh': recipe({ script: 'ar x; tar -x', seed: true, fixed: TREE('1'), fetch: [{ url: 'apt:bb=2/amd64', sha256: SHA('b') }] }),
+    }), ['bld/boot/bb']), 'bld/boot/bb');
+    const c = one(planOf(seedIO('dpkg-deb -x', TREE('2')), ['bld/boot/bb']), 'bld/boot/bb');
+    expect(a.fixed).toBe(TREE('1'));
+    expect(a.seed).toBe(true);
+    expect(b.id).toBe(a.id);
+    expect(c.id).not.toBe(a.id);
+    // the node still sees its own output path
+    expect(a.cmd!.env.out).toBe(a.out);
+    expect(a.out).toBe(`/ix/store/${a.id}-${a.storeName}`);
+    expect(JSON.stringify(a)).not.toContain(PLACEHOLDER);
+  });
+
+  test('a dependent of a fixed seed changes only when the pinned hash does', () => {
+    const user = { 'bin/u/ix.sh': recipe({ script: 'use', deps: ['bld/boot/bb'] }) };
+    const a = one(planOf(seedIO('one way', TREE('1'), user), ['bin/u']), 'bin/u');
+    const b = one(planOf(seedIO('another way', TREE('1'), user), ['bin/u']), 'bin/u');
+    const c = one(planOf(seedIO('one way', TREE('3'), user), ['bin/u']), 'bin/u');
+    expect(b.id).toBe(a.id);
+    expect(c.id).not.toBe(a.id);
+  });
+
+  test('"fixed" needs a seed and a well-formed tree hash', () => {
+    const io = memIO({
+      'bld/boot/nofix/ix.sh': recipe({ script: 'x', fixed: TREE('1') }),
+      'bld/boot/short/ix.sh': recipe({ script: 'x', seed: true, fixed: 'blake3:12' }),
+      'bld/boot/num/ix.sh': recipe({ script: 'x', seed: true, fixed: 12 }),
+    });
+    expect(err(() => plan(io, { packages: ['bld/boot/nofix'] }))).toMatch(/"fixed".*only allowed on seeds.*\(package bld\/boot\/nofix\)/);
+    expect(err(() => plan(io, { packages: ['bld/boot/short'] }))).toMatch(/"fixed" must be blake3:<64 hex digits>, got 'blake3:12'/);
+    expect(err(() => plan(io, { packages: ['bld/boot/num'] }))).toMatch(/fixed must be a string/);
   });
 });
 

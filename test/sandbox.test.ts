@@ -80,6 +80,10 @@ describe('checkNode', () => {
     expect(() => checkNode({ ...good, net: true })).toThrow('network is only allowed for fixed-output');
     expect(() => checkNode({ ...good, cmd: undefined })).toThrow('neither "cmd" nor "fetch"');
     expect(() => checkNode([1])).toThrow('not a JSON object');
+    expect(() => checkNode({ ...good, seed: 'yes' })).toThrow('"seed" must be true or false');
+    expect(() => checkNode({ ...good, fixed: `blake3:${'0'.repeat(64)}` })).toThrow('"fixed" is only allowed on seed nodes');
+    expect(() => checkNode({ ...good, seed: true, fixed: 'sha256:00' })).toThrow('"fixed" must be blake3:<64 hex digits>');
+    expect(checkNode({ ...good, seed: true, fixed: `blake3:${'0'.repeat(64)}` }).fixed).toBe(`blake3:${'0'.repeat(64)}`);
   });
 });
 

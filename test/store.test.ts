@@ -88,6 +88,25 @@ describe('commit and normalisation', () => {
     expect(await h(a)).not.toBe(await h(d)); // the executable bit is content
   });
 
+  it('stores a fixed-output node only when its tree has the pinned hash', async () => {
+    const fill = async (out: string, text: string) => {
+      await fs.mkdir(path.join(out, 'bin'));
+      await fs.writeFile(path.join(out, 'bin', 'tool'), text, { mode: 0o755 });
+      await fs.symlink('tool', path.join(out, 'bin', 'alias'));
+    };
+    const probe = node('bin-probe');
+    await build(probe, (out) => fill(out, 'pinned bytes\n'));
+    const pinned = (await store.record(probe.out))!.hash;
+    const good = { ...node('bin-boot-good'), fixed: pinned };
+    expect(await build(good, (out) => fill(out, 'pinned bytes\n'))).toBe('built');
+    const bad = { ...node('bin-boot-bad'), fixed: pinned };
+    const err = await build(bad, (out) => fill(out, 'other bytes\n')).catch((e) => e);
+    expect(err).toBeInstanceOf(OutputCheckError);
+    expect(err.message).toMatch(new RegExp(`^output has tree hash blake3:[0-9a-f]{64}, but its recipe pins ${pinned} .*\\(package bin-boot-bad\\)$`));
+    expect(await store.isBuilt(bad.out)).toBe(false);
+    expect((await fs.readdir(store.layout.store)).sort()).toEqual([probe.out, good.out].map((p) => path.basename(p)).sort());
+  });
+
   it('rejects a symlink escaping the output and leaves nothing built', async () => {
     const n = node('bin-bad');
     const err = await build(n, async (out) => {

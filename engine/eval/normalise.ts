@@ -109,6 +109,10 @@ export function normaliseDescriptor(json: unknown, pkg: string): Descriptor {
     if (isolate !== undefined) d.isolate = isolate;
     const seed = optBool(json.seed, 'seed');
     if (seed !== undefined) d.seed = seed;
+    if (json.fixed !== undefined && json.fixed !== null) {
+      if (typeof json.fixed !== 'string') throw new IxError('descriptor field fixed must be a string ("blake3:<64 hex>")');
+      d.fixed = json.fixed;
+    }
     if (json.repo !== undefined && json.repo !== null) {
       const r = json.repo;
       if (!isObj(r) || typeof r.name !== 'string' || typeof r.version !== 'string') throw new IxError('descriptor field repo must be {name, version} strings');

@@ -18,7 +18,7 @@ import type { Digest } from '../hash';
 import type { RenderedPackage } from './types';
 
 /** Bump when anything changes how descriptors are rendered or normalised. */
-export const ENGINE_VERSION = 'ix-engine/0.1.0';
+export const ENGINE_VERSION = 'ix-engine/0.1.1';
 const FORMAT = 'ix-descriptor-cache/1';
 
 /** Per-plan memo of file content hashes, so a file shared by many packages is hashed once. */

@@ -67,7 +67,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     }
   }
   return {
-    format: 'ix-plan/1',
+    format: 'ix-plan/2',
     host: graph.host.name,
     target: target.name,
     roots,

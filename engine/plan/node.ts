@@ -12,6 +12,9 @@
  *  - cmd: descriptor bld.script.args or ["sh", "-s"], the script on stdin. Only kind "sh" runs.
  *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full". Network only for fetch nodes.
  *  - seed: descriptor `"seed": true`, allowed only for bld/boot/* packages.
+ *  - fixed: descriptor `"fixed": "blake3:<hex>"`, allowed only on seeds: the output's tree hash,
+ *    which the store checks at commit. Such a node's id is storeIdOf({format, storeName, fixed})
+ *    (like a fetch node's), so neither its script nor the host tools it runs reach its id.
  *  - id: BLAKE3 of {format, node without id} with the id written as PLACEHOLDER everywhere,
  *    then the real id substituted back everywhere, so the script can see its own $out.
  *
@@ -19,7 +22,7 @@
  */
 import type { PlanNode } from '../api';
 import { IxError } from '../errors';
-import { base32, canonicalJson, STORE_ID_CHARS, textDigest } from '../hash';
+import { base32, canonicalJson, STORE_ID_CHARS, storeIdOf, textDigest } from '../hash';
 import type { TextDigest } from '../hash';
 import type { Instance } from './graph';
 import type { ArchLike } from './types';
@@ -27,6 +30,8 @@ import type { ArchLike } from './types';
 /** Stands for the node's own id while hashing; 32 chars, never a valid id (e, o, u, t are not base32). */
 export const PLACEHOLDER = 'ixselfidplaceholder'.padEnd(STORE_ID_CHARS, '0');
 const NODE_FORMAT = 'ix-node/1';
+const FIXED_FORMAT = 'ix-fixed/1';
+const TREE_HASH = /^blake3:[0-9a-f]{64}$/;
 
 /** What a build node is made of, gathered by the planner. */
 export interface NodeParts {
@@ -61,6 +66,11 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   if (pool === undefined) throw new IxError(`unknown task_pool '${d.task_pool}' (expected slot, cpu or full)`, site);
   const seed = d.seed === true;
   if (seed && !inst.name.startsWith('bld/boot/')) throw new IxError('"seed": true is only allowed for bld/boot/* packages', site);
+  const fixed = d.fixed;
+  if (fixed !== undefined) {
+    if (!seed) throw new IxError('"fixed" (a pinned output hash) is only allowed on seeds ("seed": true)', site);
+    if (!TREE_HASH.test(fixed)) throw new IxError(`"fixed" must be blake3:<64 hex digits>, got '${fixed}'`, site);
+  }
   const argv = script.args && script.args.length ? [...script.args] : ['sh', '-s'];
 
   const inputs = new Set<string>();
@@ -96,7 +106,10 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
     net: false,
   };
   if (seed) draft.seed = true;
-  const id = base32(td(canonicalJson({ format: NODE_FORMAT, node: draft })), STORE_ID_CHARS);
+  if (fixed !== undefined) draft.fixed = fixed;
+  const id = fixed !== undefined
+    ? storeIdOf({ format: FIXED_FORMAT, storeName: inst.storeName, fixed }, td)
+    : base32(td(canonicalJson({ format: NODE_FORMAT, node: draft })), STORE_ID_CHARS);
 
   // Substitute the real id back everywhere a string may hold the placeholder.
   const sub = (v: string): string => (v.includes(PLACEHOLDER) ? v.split(PLACEHOLDER).join(id) : v);
@@ -119,5 +132,6 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
     net: false,
   };
   if (seed) node.seed = true;
+  if (fixed !== undefined) node.fixed = fixed;
   return node;
 }

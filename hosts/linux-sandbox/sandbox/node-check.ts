@@ -60,6 +60,11 @@ function checkNodeInner(v: unknown): PlanNode {
     }
     if (n.net === true) fail('network is only allowed for fixed-output (fetch) nodes', name);
   }
+  if (n.seed !== undefined && typeof n.seed !== 'boolean') fail('"seed" must be true or false', name);
+  if (n.fixed !== undefined) {
+    if (typeof n.fixed !== 'string' || !/^blake3:[0-9a-f]{64}$/.test(n.fixed)) fail('"fixed" must be blake3:<64 hex digits>', name);
+    if (n.seed !== true) fail('"fixed" is only allowed on seed nodes', name);
+  }
   if (n.fetch !== undefined) {
     const f = n.fetch as Record<string, unknown>;
     if (typeof f !== 'object' || f === null || !isStrArray(f.urls) || typeof f.sha256 !== 'string' || typeof f.file !== 'string') {

@@ -16,7 +16,7 @@ import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './reco
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 
 /** What the store needs of a plan node. */
-export type OutputNode = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'> & { fetch?: PlanNode['fetch'] };
+export type OutputNode = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'> & { fetch?: PlanNode['fetch']; fixed?: string };
 
 /** An output being produced. Exactly one of commit()/abort() should be called. */
 export interface PendingOutput {
@@ -182,6 +182,11 @@ export class Store {
     } catch (e) {
       if (e instanceof TreeViolation) throw new OutputCheckError(node.name, e.file, e.detail);
       throw e;
+    }
+    // A fixed-output node (a seed run with host tools) must give exactly the pinned tree.
+    if (node.fixed !== undefined && tree.hash !== node.fixed) {
+      throw new OutputCheckError(node.name, '.', `has tree hash ${tree.hash}, but its recipe pins ${node.fixed} ` +
+        '(the host tools it ran produced other bytes, or the pin is wrong; nothing was stored)');
     }
     await this.faultHook?.('checked');
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
