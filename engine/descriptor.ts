@@ -38,7 +38,7 @@ export interface Descriptor {
    */
   seed?: boolean;
   /**
-   * Fixed output: `"fixed": "blake3:<hex>"`, the ix-tree/1 hash (as `ix store verify` reports it)
+   * Fixed output: `"fixed": "blake3:<hex>"`, the ix-tree/1 hash (the one `ix store verify` checks)
    * the node's output must have. Allowed only on seeds: the host tools a seed runs can then only
    * fail its build, never change its bytes, and its id hashes this hash instead of the script.
    */

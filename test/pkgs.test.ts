@@ -90,12 +90,14 @@ describe('pkgs/ recipe tree', () => {
       for (const name of C_PACKAGES) {
         const n = nodeOf(p, name);
         const cc = inputNode(p, n, `bld/cc/${os}/${arch}`);
-        expect(inputNode(p, n, 'bld/boot/tools').seed).toBe(true);
+        const tools = inputNode(p, n, 'bld/boot/tools');
+        expect(tools.seed).toBeUndefined();
+        expect(inputNode(p, tools, 'bld/boot/busybox').fixed).toMatch(/^blake3:[0-9a-f]{64}$/);
         inputNode(p, n, 'bld/scripts');
         expect(n.cmd!.env.PATH.split(':')).toContain(cc.out + '/bin');
         if (os === 'linux') {
           const libc = inputNode(p, n, 'lib/c');
-          expect(inputNode(p, libc, `bld/boot/gcc/${arch}`).seed).toBe(true);
+          expect(inputNode(p, libc, `bld/boot/gcc/${arch}`).seed).toBeUndefined();
           expect(n.cmd!.env.MIX_T_DIR.split(':')).toContain(libc.out);
           // the toolchain at run time: the compiler seed is in the wrapper's run closure
           expect(cc.runtime.some((r) => /-bin-boot-gcc-/.test(r))).toBe(true);
@@ -148,8 +150,9 @@ describe('pkgs/ recipe tree', () => {
     }
     expect(outs(planOf(['bin/b64'], 'linux-x86_64'), 'bld/cc/linux/x86_64')).toEqual(outs(a, 'bld/cc/linux/x86_64'));
     for (const n of a.nodes.filter((x) => x.seed)) {
-      // a seed reads nothing but its fetched .debs
+      // a seed reads nothing but its fetched .debs, and pins the tree hash of what it makes
       expect(n.inputs.every((i) => /-src-[a-z0-9-]+-deb$/.test(i)), n.name).toBe(true);
+      expect(n.fixed, n.name).toMatch(/^blake3:[0-9a-f]{64}$/);
     }
   });
 
@@ -171,18 +174,21 @@ describe('pkgs/ recipe tree', () => {
     }
   });
 
-  it('lets only bld/boot seeds see the host, and keeps host paths out of every other node', () => {
+  it('lets only the fixed-output busybox seed see the host, and keeps host paths out of every other node', () => {
     for (const target of TARGETS) {
       const p = planOf([...C_PACKAGES.filter((x) => target.startsWith('linux') || x !== 'lib/c'), 'set/compress'], target);
       for (const n of p.nodes.filter((x) => x.cmd)) {
         if (n.seed) {
-          expect(n.name).toMatch(/^bld\/boot\//);
+          expect(n.name).toBe('bld/boot/busybox');
+          expect(n.fixed).toMatch(/^blake3:[0-9a-f]{64}$/);
           expect(n.cmd!.argv).toEqual(['/bin/sh', '-s']);
           continue;
         }
+        expect(n.fixed).toBeUndefined();
         expect(n.cmd!.argv).toEqual(['sh', '-s']);
-        const text = n.cmd!.stdin + JSON.stringify(n.cmd!.env);
-        expect(text, n.name).not.toMatch(/\/usr\/|\/home\/|\/etc\/|#!\/bin\//);
+        // an absolute host path (not one below a variable: "$root/usr/lib", "$out"/bin/x)
+        const text = (n.cmd!.stdin + JSON.stringify(n.cmd!.env)).replace(/"\$\{?\w+\}?"/g, '$VAR');
+        expect(text, n.name).not.toMatch(/(^|[\s'"=:(|,])\/(usr|home|etc)\/|#!\/bin\//m);
         expect(n.cmd!.env.PATH.split(':').every((d) => /^\/ix\/store\/[0-9a-z]{32}-[a-z0-9-]+\/bin$/.test(d))).toBe(true);
         // every real build pins the clock; the unsupported-toolchain stub builds nothing
         if (n.name !== 'bld/cc/freebsd/x86_64') expect(n.cmd!.stdin).toMatch(/SOURCE_DATE_EPOCH=/);

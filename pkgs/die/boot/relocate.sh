@@ -1,8 +1,8 @@
-# Seed relocation (included textually into bld/boot/* seed scripts; host tools only).
+# Relocation of pinned Debian packages (included textually by die/boot.sh; pinned tools only:
+# busybox applets and patchelf, found on the node's PATH of store paths).
 # Unpacks every .deb of $src into one tree, moves its usr/, lib/, bin/ into $out,
 # and points every dynamic ELF file at the glibc carried inside $out, so the result
 # runs in a sandbox that has no host /usr, /lib or /bin.
-export PATH=/usr/bin:/bin
 set -eu
 umask 022
 root="$tmp/root"
@@ -13,12 +13,10 @@ for d in $src; do
     done
 done
 for d in usr bin sbin lib lib64; do
-    if [ -d "$root/$d" ]; then
-        case "$d" in
-            usr) cp -a "$root/usr/." "$out/" ;;
-            *) mkdir -p "$out/$d"; cp -a "$root/$d/." "$out/$d/" ;;
-        esac
-    fi
+    [ -d "$root/$d" ] || continue
+    if [ "$d" = usr ]; then dest="$out"; else dest="$out/$d"; fi
+    mkdir -p "$dest"
+    cp -a "$root/$d/." "$dest/"
 done
 rm -rf "$out/share/doc" "$out/share/man" "$out/share/info" "$out/share/lintian" \
     "$out/share/locale" "$out/share/bug" "$out/share/menu" "$out/share/gdb" "$out/etc"
@@ -41,10 +39,10 @@ find "$out" -type f | sort | while read -r f; do
         patchelf --force-rpath --set-rpath "$libdir" "$f"
     fi
 done
-# scripts: interpreters move into $out (the seed for shell tools provides bin/sh)
-for f in "$out"/bin/*; do
+# scripts: interpreters move into $out (the package of shell tools provides bin/sh)
+for f in "$out/bin"/*; do
     [ -f "$f" ] && [ ! -L "$f" ] || continue
     if head -c 2 "$f" | grep -q '^#!'; then
-        sed -i -e "1s|^#! */bin/|#!$out/bin/|" -e "1s|^#! */usr/bin/|#!$out/bin/|" "$f"
+        sed -i -E "1s,^#! *(/usr)?/bin/,#!$out/bin/," "$f"
     fi
 done

@@ -1,7 +1,8 @@
 {# Build shell tools for every node: dash as sh, coreutils, make, sed, grep, gawk, tar, gzip,
    xz, bzip2, diffutils, findutils, patch, from pinned Debian bookworm amd64 packages with the
-   glibc they need, relocated into $out. Its id depends only on these pinned inputs. #}
-{% extends '//die/seed.sh' %}
+   glibc they need, relocated into $out with the pinned busybox and patchelf (die/boot.sh). Its id
+   depends only on these pinned inputs and tools. #}
+{% extends '//die/boot.sh' %}
 {% block fetch %}
  apt:dash=0.5.12-2/amd64 sha:33ea40061da2f1a861ec46212b2b6a34f0776a049b1a3f0abce2fb8cb994258f
  apt:coreutils=9.1-1/amd64 sha:61038f857e346e8500adf53a2a0a20859f4d3a3b51570cc876b153a2d51a3091
@@ -35,7 +36,7 @@
 {% block relocated %}
 ln -sfn dash "$out/bin/sh"
 ln -sfn gawk "$out/bin/awk"
-# GNU make runs recipes with /bin/sh, which builds do not have: wrap it
+# GNU make runs recipes with the host shell by default, which builds do not have: wrap it
 mv "$out/bin/make" "$out/bin/make.real"
 rm -f "$out/bin/gmake"
 printf '#!%s/bin/sh\nexec %s/bin/make.real SHELL=%s/bin/sh "$@"\n' "$out" "$out" "$out" > "$out/bin/make"

@@ -1,7 +1,7 @@
 {# Cross C compiler and binutils for linux-aarch64 that run on linux-x86_64 (Debian bookworm
    gcc-12-aarch64-linux-gnu, binutils-aarch64-linux-gnu, libgcc for arm64) with the glibc they
    run on, relocated into $out. lib/c for linux-aarch64 (musl from source) is built with it. #}
-{% extends '//die/seed.sh' %}
+{% extends '//die/boot.sh' %}
 {% block fetch %}
 apt:gcc-12-aarch64-linux-gnu=12.2.0-14cross1/amd64 sha:43747bbcd46a4062e66e855090b8ed9c2e06a93ae5a69fb304beebbc8c36d11f
 apt:cpp-12-aarch64-linux-gnu=12.2.0-14cross1/amd64 sha:5921df4ad56e34e6257a1caf862474845aab6548ba7ae7852e8cdd7cb622394e

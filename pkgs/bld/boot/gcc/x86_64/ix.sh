@@ -1,7 +1,7 @@
 {# C compiler and binutils for linux-x86_64 (Debian bookworm gcc-12 2.40 binutils, amd64) with
    the glibc they run on, relocated into $out. No C library for the target: lib/c (musl) is
    built with this compiler, and bld/cc/linux/x86_64 wraps both into a static musl toolchain. #}
-{% extends '//die/seed.sh' %}
+{% extends '//die/boot.sh' %}
 {% block fetch %}
 apt:gcc-12=12.2.0-14+deb12u1/amd64 sha:b46f33cc2ec245e435e043807038cecf4b201ef004800e9dfc1455240360e49d
 apt:cpp-12=12.2.0-14+deb12u1/amd64 sha:fedbb98e877adde83c983c6071537ea25ac52b277ac6e4637d85025949ca1454
