@@ -6,7 +6,8 @@
  * output read-write at node.out, $tmp = /ix/build/<id> read-write, private /tmp, /proc, minimal
  * /dev, everything else read-only and empty; all namespaces unshared (no network), fixed hostname
  * `ix`, uid/gid 1000, exactly cmd.env (+ make_thrs) as environment, cwd $tmp, killed with its
- * parent. Seed nodes additionally see the host's /usr, /bin, /lib, /lib64 read-only.
+ * parent. Seed nodes additionally see the host's /usr, /bin, /lib, /lib64 read-only (in pkgs/ the
+ * only seed is fixed-output: the store checks its output against the tree hash its plan node pins).
  *
  * Must not depend on: the store, the executor, the CLI, host facts other than the paths passed in.
  */
