@@ -364,3 +364,52 @@ describe('importPath (shared with remote builders)', () => {
     await packed.dispose();
   });
 });
+
+describe('store commit with expectHash', () => {
+  it('throws and stores nothing when the normalised tree hashes otherwise, commits when it matches', async () => {
+    const c = await storeAt('expect');
+    const n = node('plain');
+    const fill = (dir: string) => fs.writeFile(path.join(dir, 'f'), 'content');
+    await c.withOutputLock(n.out, async () => {
+      const o = await c.beginOutput(n);
+      await fill(o.tmpOut);
+      await expect(o.commit({ expectHash: `blake3:${'0'.repeat(64)}` })).rejects.toThrow(/tree hash blake3:[0-9a-f]{64} differs from the expected blake3:0{64}/);
+    });
+    await expectNothingStored(c, n);
+    const probe = path.join(work, 'probe');
+    await fs.mkdir(probe);
+    await fill(probe);
+    const want = (await processTree(probe, { normalise: false })).hash;
+    await c.withOutputLock(n.out, async () => {
+      const o = await c.beginOutput(n);
+      await fill(o.tmpOut);
+      expect((await o.commit({ expectHash: want })).hash).toBe(want);
+    });
+    expect(await c.isBuilt(n.out)).toBe(true);
+  });
+});
+
+describe('HTTP credentials from netrc', () => {
+  it('finds the machine entry, else the default, and sends it as Basic authentication', async () => {
+    const { netrcLookup } = await import('../hosts/node/cache/backend/netrc');
+    const text = 'machine other login o password p\nmachine 127.0.0.1\n  login ci\n  password s3cret\ndefault login anon password x\n';
+    expect(netrcLookup(text, '127.0.0.1')).toEqual({ login: 'ci', password: 's3cret' });
+    expect(netrcLookup(text, 'elsewhere')).toEqual({ login: 'anon', password: 'x' });
+    const netrc = path.join(work, 'netrc');
+    await fs.writeFile(netrc, text, { mode: 0o600 });
+    const seen: (string | undefined)[] = [];
+    const s = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(req.headers.authorization ? 404 : 401).end();
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(s.address() as { port: number }).port}/c`;
+    try {
+      expect(await openCache(url, { netrc }).get('ix-cache-info')).toBeUndefined();
+      await expect(openCache(url, { netrc: path.join(work, 'no-such-netrc') }).get('ix-cache-info')).rejects.toThrow(`cache ${url}: GET ix-cache-info: HTTP 401 (check the netrc entry for this host)`);
+      expect(seen[0]).toBe(`Basic ${Buffer.from('ci:s3cret').toString('base64')}`);
+    } finally {
+      await new Promise((r) => s.close(r));
+    }
+  });
+});
