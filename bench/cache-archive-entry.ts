@@ -34,7 +34,7 @@ async function ours(c: Compression, level: number) {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest);
   t = now();
-  await unpackArchive(createReadStream(file), dest, c, { maxBytes: Number.MAX_SAFE_INTEGER });
+  await unpackArchive(createReadStream(file, { highWaterMark: 1 << 20 }), dest, c, { maxBytes: Number.MAX_SAFE_INTEGER });
   const unpack = now() - t;
   emit({ tool: `ix ${c} -${level}`, packMs: pack, unpackMs: unpack, bytes: statSync(file).size, tar: tb() });
 }

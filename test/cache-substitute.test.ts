@@ -413,3 +413,20 @@ describe('HTTP credentials from netrc', () => {
     }
   });
 });
+
+describe('packPathStream (for transports that send the record after the archive)', () => {
+  it('streams an archive whose record, known at the end, imports like packPath', async () => {
+    const { packPathStream } = await import('../hosts/node/cache/index');
+    const { stream, record } = await packPathStream(storeA, pkg.out);
+    const bytes = Buffer.concat(await (stream.toArray() as Promise<Buffer[]>));
+    const rec = await record;
+    const file = await packPath(storeA, pkg.out);
+    expect(rec).toEqual(file.record);
+    expect(bytes.equals(await fs.readFile(file.file))).toBe(true);
+    await file.dispose();
+    const c = await storeAt('stream-import');
+    await c.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const got = await importPath(c, pkg, rec, Readable.from([bytes]));
+    expect(got !== 'present' && got.hash).toBe(rec.treeHash);
+  });
+});
