@@ -430,3 +430,19 @@ describe('packPathStream (for transports that send the record after the archive)
     expect(got !== 'present' && got.hash).toBe(rec.treeHash);
   });
 });
+
+describe('the cache chooses the compression', () => {
+  it('pushes gzip archives to a cache whose info says gzip, and substitutes them', async () => {
+    const { ensureCacheInfo } = await import('../hosts/node/cache/index');
+    const cache = await dirCache('gzip-cache');
+    await ensureCacheInfo(cache, { compression: 'gzip', priority: 5 });
+    const r = await pushPath(storeA, pkg.out, cache, key);
+    expect(r.status === 'pushed' && r.record.archive.compression).toBe('gzip');
+    expect(await fs.readdir(path.join(work, 'gzip-cache', 'archives'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.tar\.gz$/)]);
+    const b = await storeAt('gzip-client');
+    await b.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const { r: got, refused } = await substitute(b, pkg, [cache]);
+    expect(refused).toEqual([]);
+    expect(got?.expectHash).toBe((await storeA.record(pkg.out))?.hash);
+  });
+});

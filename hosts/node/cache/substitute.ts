@@ -23,7 +23,10 @@ import { parseRecord, RecordError, type CacheRecord } from './record';
 import { downloadToFile } from './transfer';
 
 export interface SubstituteHooks {
-  /** One line naming the cache, the path and why it was not used. */
+  /**
+   * One line naming the cache, the path and why it was not used. A cache whose ix-cache-info is
+   * unusable is reported for every path asked (its info is read only once per backend object).
+   */
   onRefused(line: string): void;
   /** Archive bytes received so far for this path. */
   onProgress?(bytes: number, total: number): void;
