@@ -317,6 +317,17 @@ describe('misbehaving HTTP servers', () => {
     expect(hits).toBe(3);
   });
 
+  it('stalls halfway through the body: the idle time-out ends each attempt, then refused', async () => {
+    const url = await serve((req, res) => {
+      if (!isArchive(req)) return false;
+      res.writeHead(200, { 'content-length': good.rec.archive.size });
+      res.write(Buffer.alloc(1000));
+      return true;
+    });
+    const cache = openCache(url, { retries: 0, timeoutMs: 300 });
+    expect((await refusedBy([cache]))[0]).toMatch(/broke off after 1000 of \d+ bytes \(GET archives\/[0-9a-f]+\.tar\.zst: no data for 300 ms\); gave up after 3 attempts$/);
+  });
+
   it('falls back: a failing cache is reported and the next one serves, lower priority number first', async () => {
     const bad = openCache(await serve((req, res) => (isArchive(req) ? (res.writeHead(500).end(), true) : false)), { retries: 0 });
     const b = await storeAt('fallback');
