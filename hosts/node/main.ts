@@ -32,8 +32,10 @@ const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => 
   // `run PROG ARGS…` passes everything after PROG to the program; `store` has its own sub-verbs.
   run: runRun, store: runStore,
   mut: runMut, let: runLet, list: runList, purge: runPurge, gc: runGc, root: runRoot, 'why-alive': runWhyAlive, diff: runDiff,
+  copy: runCopy, // binary caches (issue 7)
 };
 // --- end of realm and gc verbs
+import { runCopy } from './commands/copy'; // binary caches (issue 7)
 
 const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   plan: runPlan,
