@@ -106,6 +106,15 @@ const collect = () => {
 };
 
 describe('substitution', () => {
+  it('plain lines show the cache, the bytes and the rate; the end line counts substitutions', () => {
+    let text = '';
+    const r = plainReporter({ write: (x) => (text += x) });
+    r.emit({ event: 'begin', format: 'ix-events/1', total: 2, cores: 2 });
+    r.emit({ event: 'done', id: C.id, name: C.name, out: C.out, status: 'substituted', ms: 500, cache: 'http://127.0.0.1:1/c', bytes: 12_345_678 });
+    r.emit({ event: 'end', ok: true, built: 1, substituted: 1, cached: 0, failed: 0, skipped: 0, ms: 600 });
+    expect(text).toBe(`[1/2] substituted bin/c ${C.out} from http://127.0.0.1:1/c (12.3 MB at 24.7 MB/s)\ndone: 1 built, 1 substituted, 0 already there, 0 failed, 0 skipped in 0.6 s\n`);
+  });
+
   it('realises every node from the cache: no build, same tree hashes, subst pool, logs name the cache', async () => {
     const dst = await freshStore();
     const cache = storeCache(src, dst);
