@@ -150,7 +150,7 @@ describe('substitution', () => {
     expect(r.status.get(X.id)).toBe('built');
     expect(r.status.get(C.id)).toBe('substituted');
     expect(text).toContain(`ix: file:///fake-cache: ${B.out}: signed by an untrusted key; building bin/b instead\n`);
-    expect(text).toMatch(new RegExp(`ix: file:///fake-cache: ${X.out}: .*tree hash.*; building bin/x instead\\n`));
+    expect(text).toMatch(new RegExp(`ix: cache file:///fake-cache: ${X.out}: .*tree hash.*; building bin/x instead\\n`));
     expect(existsSync(path.join(dst.physical(X.out), 'bin', 'evil'))).toBe(false);
     // the rebuilt node is identical to the cache's (the fake build is deterministic)
     expect((await dst.record(X.out))!.hash).toBe((await src.record(X.out))!.hash);

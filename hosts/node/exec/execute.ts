@@ -208,7 +208,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
         return 'substituted';
       } catch (e) {
         await o?.abort().catch(() => undefined);
-        const line = `${hit!.cache}: ${n.out}: ${oneLine(e)}`;
+        const line = `cache ${hit!.cache}: ${n.out}: ${oneLine(e)}`;
         log.write(`# ix: ${line}\n`);
         log.close();
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });

@@ -8,8 +8,8 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import {
-  lookupPath, openCache, parsePublicKey, pushPath, readSecretKey, substituteInto,
-  type CacheBackend, type PublicKey, type SecretKey,
+  checkRecordFor, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, substituteInto,
+  type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
 } from '../cache/index';
 import type { Pusher, Substituter, SubstituteHit } from '../exec';
 import { formatBytes } from '../exec';
@@ -47,17 +47,48 @@ interface Hit extends SubstituteHit {
   backend: CacheBackend;
 }
 
-/** The executor's view of the configured caches. */
-export function substituter(caches: CacheBackend[], keys: PublicKey[]): Substituter {
+type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'>;
+
+/**
+ * The first cache (by its priority, then configured order) with a record for node.out that a
+ * trusted key signed and whose references the plan declares; refusals go to `onRefused`.
+ * `havePath` says whether a reference is present (at run time: the store; for --dry-run: yes,
+ * since the references would be downloaded first). Reads records only, never archives.
+ */
+async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], onRefused: (l: string) => void, havePath: (p: string) => Promise<boolean>): Promise<{ cache: CacheBackend; record: CacheRecord } | undefined> {
+  for (const cache of ordered) {
+    try {
+      const text = await readSmall(cache, recordKey(node.out));
+      if (text === undefined) continue;
+      const record = parseRecord(text);
+      await checkRecordFor(node, record, { trusted: keys, havePath });
+      return { cache, record };
+    } catch (e) {
+      let msg = (e as Error).message.split('\n')[0];
+      if (msg.startsWith(`cache ${cache.url}: `)) msg = msg.slice(`cache ${cache.url}: `.length);
+      onRefused(`cache ${cache.url}: ${node.out}: ${msg}`);
+    }
+  }
+  return undefined;
+}
+
+/** The executor's view of the configured caches (their info files are read once, on first use). */
+export function substituter(store: Pick<Store, 'isBuilt'>, caches: CacheBackend[], keys: PublicKey[], havePath = (p: string) => store.isBuilt(p)): Substituter {
+  let ordered: Promise<CacheBackend[]> | undefined;
+  const refusedCaches: string[] = [];
+  const order = () => (ordered ??= orderCaches(caches, (l) => refusedCaches.push(l)).then((xs) => xs.map((x) => x.cache)));
   return {
     async lookup(node, hooks) {
-      const found = await lookupPath(node.out, caches, keys, { onRefused: hooks.onRefused });
+      const first = !ordered;
+      const cs = await order();
+      if (first) for (const l of refusedCaches) hooks.onRefused(l); // an unusable cache: said once
+      const found = await lookup(node, cs, keys, hooks.onRefused, havePath);
       if (!found) return undefined;
       const hit: Hit = { cache: found.cache.url, bytes: found.record.archive.size, backend: found.cache };
       return hit;
     },
     async fetch(node, hit, o, hooks) {
-      const r = await substituteInto(node, o, [(hit as Hit).backend], keys, { onRefused: hooks.onRefused, onProgress: hooks.onProgress, signal: hooks.signal });
+      const r = await substituteInto(node, o, [(hit as Hit).backend], keys, { onRefused: hooks.onRefused, onProgress: hooks.onProgress, havePath });
       return r ? { cache: r.cache, bytes: r.bytes, expectHash: r.expectHash } : undefined;
     },
   };
@@ -90,7 +121,7 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
   if (settings.substituters.length) {
     const keys = trustedKeys(settings);
     if (!keys.length) warn(`no trusted public keys are configured, so nothing from ${settings.substituters.join(', ')} can be accepted; building instead`);
-    else r.substituter = substituter(await openAll(settings.substituters), keys);
+    else r.substituter = substituter(store, await openAll(settings.substituters), keys);
   }
   if (settings.pushTo.length) r.push = pusher(store, await openAll(settings.pushTo), await secretKey(settings));
   return r;
@@ -100,7 +131,8 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
 export async function dryRun(store: Store, nodes: PlanNode[], settings: CacheSettings, print: (line: string) => void): Promise<void> {
   const keys = settings.substituters.length ? trustedKeys(settings) : [];
   const caches = keys.length ? await openAll(settings.substituters) : [];
-  const sub = caches.length ? substituter(caches, keys) : undefined;
+  // a reference not present yet would be downloaded (or built) first: count it as there
+  const sub = caches.length ? substituter(store, caches, keys, async () => true) : undefined;
   const lines = await Promise.all(nodes.map(async (n) => {
     if (await store.isBuilt(n.out)) return `present ${n.name} ${n.out}`;
     const refused: string[] = [];
@@ -135,7 +167,7 @@ export async function copyTo(store: Store, url: string, paths: string[], keyFile
   for (const p of await closureOf(store, paths)) {
     try {
       const done = await pushPath(store, p, cache, key);
-      if (done === 'present') r.skipped++;
+      if (done.status === 'present') r.skipped++;
       else r.uploaded++;
     } catch (e) {
       const line = `${url}: ${p}: ${(e as Error).message.split('\n')[0]}`;
@@ -157,7 +189,13 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
     seen.add(p);
     if (await store.isBuilt(p)) { r.present++; return true; }
     const refused: string[] = [];
-    const found = await lookupPath(p, [cache], keys, { onRefused: (l) => refused.push(l) });
+    const sp = store.parse(p);
+    // the record names its node; until it is read, the path's own name stands in
+    const probe = { id: sp.id, out: p, name: p, inputs: [], runtime: [] as string[] };
+    const text = await readSmall(cache, recordKey(p)).catch((e: Error) => { refused.push(e.message); return undefined; });
+    const rec0 = text === undefined ? undefined : (() => { try { return parseRecord(text); } catch (e) { refused.push(`cache ${url}: ${p}: ${(e as Error).message}`); return undefined; } })();
+    if (rec0) probe.runtime = rec0.refs.filter((x) => x !== p); // a record may only refer to what it lists
+    const found = rec0 ? await lookup(probe, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
     if (!found) {
       r.failed.push(p);
       print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
@@ -170,13 +208,12 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
         return false;
       }
     }
-    const sp = store.parse(p);
-    const node = { id: sp.id, out: p, name: found.record.node.name, inputs: [], runtime: found.record.refs.filter((x) => x !== p) };
+    const node = { ...probe, name: found.record.node.name };
     const got = await store.withOutputLock(p, async () => {
       if (await store.isBuilt(p)) return undefined;
       const o = await store.beginOutput(node);
       try {
-        const s = await substituteInto(node, o, [cache], keys, { onRefused: (l) => refused.push(l) });
+        const s = await substituteInto(node, o, [cache], keys, { onRefused: (l) => refused.push(l), havePath: (x) => store.isBuilt(x) });
         if (!s) throw new Error(refused[0] ?? `${url}: ${p}: refused`);
         await o.commit({ expectHash: s.expectHash });
       } catch (e) {
