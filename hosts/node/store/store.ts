@@ -24,10 +24,19 @@ export interface PendingOutput {
   readonly tmpOut: string;
   /** Physical directory for $tmp (empty, writable); removed by commit() and abort(). */
   readonly tmpBuild: string;
-  /** Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is stored). */
-  commit(): Promise<StoreRecord>;
+  /**
+   * Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is
+   * stored, tmp cleaned), also when `expectHash` is given and the tree's ix-tree/1 hash differs
+   * (an output imported from a binary cache or a remote builder must hash to what it claimed).
+   */
+  commit(opts?: CommitOptions): Promise<StoreRecord>;
   /** Throw the partial output away. `keepBuild` leaves tmpBuild for debugging. */
   abort(opts?: { keepBuild?: boolean }): Promise<void>;
+}
+
+export interface CommitOptions {
+  /** The "blake3:<hex>" ix-tree/1 hash the normalised tree must have. */
+  expectHash?: string;
 }
 
 /** An output broke a store rule; one line naming the package, file and problem. */
@@ -148,10 +157,10 @@ export class Store {
     return {
       tmpOut,
       tmpBuild,
-      commit: async () => {
+      commit: async (opts) => {
         once();
         try {
-          return await this.commit(node, sp, tmpOut, tmpBuild);
+          return await this.commit(node, sp, tmpOut, tmpBuild, opts?.expectHash);
         } catch (e) {
           await removeTree(tmpOut, l.build);
           await removeTree(tmpBuild, l.build);
@@ -166,7 +175,7 @@ export class Store {
     };
   }
 
-  private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string): Promise<StoreRecord> {
+  private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string, expectHash?: string): Promise<StoreRecord> {
     const declared = new Map<string, string>();
     for (const p of [...node.inputs, ...node.runtime]) {
       const d = parseStorePath(p);
@@ -182,6 +191,9 @@ export class Store {
     } catch (e) {
       if (e instanceof TreeViolation) throw new OutputCheckError(node.name, e.file, e.detail);
       throw e;
+    }
+    if (expectHash !== undefined && tree.hash !== expectHash) {
+      throw new OutputCheckError(node.name, '.', `tree hash ${tree.hash} differs from the expected ${expectHash}`);
     }
     await this.faultHook?.('checked');
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
