@@ -149,7 +149,7 @@ export async function runBuild(ctx: Context): Promise<number> {
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.dryRun) {
     // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
-    if (ctx.args.json) ctx.stdout(bytes), ctx.stdout('\n');
+    if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
     try {
       const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
