@@ -36,6 +36,8 @@ const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => 
 };
 // --- end of realm and gc verbs
 import { runCopy } from './commands/copy'; // binary caches (issue 7)
+/** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
+export { loadDigest as prepareHashing } from './digest';
 
 const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   plan: runPlan,
