@@ -32,10 +32,14 @@ const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => 
   // `run PROG ARGS…` passes everything after PROG to the program; `store` has its own sub-verbs.
   run: runRun, store: runStore,
   mut: runMut, let: runLet, list: runList, purge: runPurge, gc: runGc, root: runRoot, 'why-alive': runWhyAlive, diff: runDiff,
-  copy: runCopy, // binary caches (issue 7)
 };
 // --- end of realm and gc verbs
-import { runCopy } from './commands/copy'; // binary caches (issue 7)
+// --- binary cache verbs
+import { runKey } from './commands/key';
+import { runCopy } from './commands/copy';
+RAW_VERBS.key = runKey;
+RAW_VERBS.copy = runCopy;
+// --- end of binary cache verbs
 /** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
 export { loadDigest as prepareHashing } from './digest';
 

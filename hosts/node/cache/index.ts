@@ -25,6 +25,6 @@ export {
   type CacheInfo,
 } from './info';
 export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';
-export { packPath, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
+export { packPath, packPathStream, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
 export { substituteInto, orderCaches, type SubstituteHooks, type Substituted } from './substitute';
 export { pushPath, type PushExtra, type PushResult } from './push';
