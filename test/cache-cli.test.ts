@@ -122,6 +122,27 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(refused.err).toMatch(/^ix: error: 'ix copy --from' accepts only records signed by a trusted key/);
   });
 
+  it('ix mut realises a realm from the cache, building nothing', async () => {
+    const m = machine('mut', trusting(pub));
+    const r = await m.ix('mut', 'demo', 'bin/hello');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^realm demo: generation 1 /);
+    expect(r.err).toContain('0 built, 2 substituted');
+  });
+
+  it('an upload that fails is one line and exit 1; the build itself is in the store', async () => {
+    const a = machine('push-fails');
+    // nothing listens on port 9 of 127.0.0.1: every attempt is refused at once
+    const r = await a.ix('build', 'bin/hello', '--push-to=http://127.0.0.1:9/cache', `--secret-key=${secret}`);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^ix: push failed: \/ix\/store\/\S+ to http:\/\/127\.0\.0\.1:9\/cache: .+$/m);
+    expect(r.err).toContain('2 built');
+    expect(readdirSync(join(a.root, 'store')).length).toBe(2);
+    const missing = await a.ix('build', 'bin/hello', '--push-to=http://127.0.0.1:9/cache');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^ix: error: --push-to: uploads are signed: give --secret-key=FILE/);
+  });
+
   it('bad configuration and misplaced options are one line, exit 2', async () => {
     const f = machine('bad-config', { format: 'ix-config/1', substituters: 'file:///x' });
     const r = await f.ix('build', 'bin/hello');

@@ -2,6 +2,10 @@
  * What the executor reports while it runs: a stream of events ("ix-events/1"), and the three ways
  * to show them: `--json` (one JSON object per line), plain lines (pipes, CI logs), and a live
  * status display on a terminal (running nodes with their current step, done/total, elapsed).
+ * Events: begin, start, step, done (status built | substituted | cached | failed | skipped),
+ * refused (a binary cache's copy was not used), pushed (an upload of --push-to), end, check,
+ * outputs. Additions to ix-events/1 are additive (new events, new optional fields): readers
+ * ignore what they do not know. A download from a cache shows as `step` lines with bytes and rate.
  *
  * Must not depend on: the store, the sandbox, the scheduler.
  */
