@@ -131,6 +131,8 @@ describe('substitution', () => {
     expect(done).toMatchObject({ status: 'substituted', cache: 'file:///fake-cache' });
     expect((done as { bytes: number }).bytes).toBeGreaterThan(0);
     expect(events.at(-1)).toMatchObject({ event: 'end', ok: true, built: 0, substituted: 5 });
+    // the live display and plain steps show a download's bytes and rate
+    expect(events.some((e) => e.event === 'step' && /^downloading \d+(\.\d)? [kM]?B at \d+(\.\d)? [kMG]?B\/s$/.test(e.line))).toBe(true);
     expect(readFileSync(path.join(dst.layout.logs, `${C.id}.log`), 'utf8')).toMatch(/substituted from file:\/\/\/fake-cache/);
     // a second run finds everything there and asks no cache
     const again = await execute(ALL, { store: dst, run: fakeRun(ran), substituter: cache });

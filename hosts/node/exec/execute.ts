@@ -19,7 +19,7 @@ import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sa
 import { buildGraph } from './graph';
 import { schedule, type Outcome } from './scheduler';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
-import { formatTransfer, type ExecEvent, type NodeStatus, type Reporter } from './events';
+import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
@@ -44,8 +44,8 @@ export interface SubstituteHit {
 export interface SubstituteHooks {
   /** A cache's copy was refused: one line naming the cache, the path and the reason. */
   onRefused(line: string): void;
-  /** Bytes downloaded so far. */
-  onProgress(bytes: number): void;
+  /** Bytes downloaded so far (of `total`, when known). */
+  onProgress(bytes: number, total?: number): void;
   signal: AbortSignal;
 }
 
@@ -164,11 +164,13 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
         log?.write(`# ix: ${line}\n`);
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
       },
-      onProgress: (bytes: number) => {
+      onProgress: (bytes: number, total?: number) => {
         const now = performance.now();
         if (now - shown < 250) return; // a step line at most 4 times a second
         shown = now;
-        emit({ event: 'step', id: n.id, name: n.name, line: `downloading ${formatTransfer(bytes, now - t)}` });
+        const of = total ? ` of ${formatBytes(total)}` : '';
+        const rate = now > t ? ` at ${formatBytes(Math.round((bytes * 1000) / (now - t)))}/s` : '';
+        emit({ event: 'step', id: n.id, name: n.name, line: `downloading ${formatBytes(bytes)}${of}${rate}` });
       },
     };
   };
