@@ -116,6 +116,12 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(imp.code, imp.err).toBe(0);
     expect(imp.err).toMatch(/imported 1 paths/);
     expect(readdirSync(join(e.root, 'store'))).toEqual([path.slice('/ix/store/'.length)]);
+    const nothing = await e.ix('copy', `--from=${dir2}`, `/ix/store/${'0'.repeat(32)}-bin-nothing`);
+    expect(nothing.code).toBe(1);
+    expect(nothing.err).toMatch(/^ix: .*bin-nothing: not in this cache\nix: imported 0 paths/);
+    const unbuilt = await e.ix('copy', `--to=${dir2}`, 'bin/random', `--secret-key=${secret}`);
+    expect(unbuilt.code).toBe(2);
+    expect(unbuilt.err).toMatch(/^ix: error: \/ix\/store\/\S+-bin-random is not in this store: build it first\n$/);
     const none = machine('no-keys');
     const refused = await none.ix('copy', `--from=${dir2}`, path);
     expect(refused.code).toBe(2);
