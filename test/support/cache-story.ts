@@ -50,7 +50,7 @@ function events(out: string): Record<string, unknown>[] {
   return out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-export function registerCacheStory(m: StoryMachine): void {
+export function registerCacheStory(m: StoryMachine, labels = ['file', 'nginx', 's3']): void {
   test('ix build --dry-run on an empty root says each node would be downloaded, from which cache and how many bytes', async () => {
     await m.zstd();
     const c = m.caches()[0];
@@ -64,7 +64,7 @@ export function registerCacheStory(m: StoryMachine): void {
     expect(existsSync(join(env.IX_ROOT, 'store')) ? readdirSync(join(env.IX_ROOT, 'store')) : []).toEqual([]);
   }, 5 * MIN);
 
-  for (const label of ['file', 'nginx', 's3']) {
+  for (const label of labels) {
     test(`machine B gets bin/zstd from A's ${label} cache: nothing built, every output bit-identical, verify and run work`, async () => {
       await m.zstd();
       const c = m.caches().find((x) => x.label === label)!;
