@@ -317,6 +317,17 @@ describe('misbehaving HTTP servers', () => {
     expect(hits).toBe(3);
   });
 
+  it('stalls halfway through the body: the idle time-out ends each attempt, then refused', async () => {
+    const url = await serve((req, res) => {
+      if (!isArchive(req)) return false;
+      res.writeHead(200, { 'content-length': good.rec.archive.size });
+      res.write(Buffer.alloc(1000));
+      return true;
+    });
+    const cache = openCache(url, { retries: 0, timeoutMs: 300 });
+    expect((await refusedBy([cache]))[0]).toMatch(/broke off after 1000 of \d+ bytes \(GET archives\/[0-9a-f]+\.tar\.zst: no data for 300 ms\); gave up after 3 attempts$/);
+  });
+
   it('falls back: a failing cache is reported and the next one serves, lower priority number first', async () => {
     const bad = openCache(await serve((req, res) => (isArchive(req) ? (res.writeHead(500).end(), true) : false)), { retries: 0 });
     const b = await storeAt('fallback');
@@ -428,5 +439,41 @@ describe('packPathStream (for transports that send the record after the archive)
     await c.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
     const got = await importPath(c, pkg, rec, Readable.from([bytes]));
     expect(got !== 'present' && got.hash).toBe(rec.treeHash);
+  });
+});
+
+describe('the cache chooses the compression', () => {
+  it('pushes gzip archives to a cache whose info says gzip, and substitutes them', async () => {
+    const { ensureCacheInfo } = await import('../hosts/node/cache/index');
+    const cache = await dirCache('gzip-cache');
+    await ensureCacheInfo(cache, { compression: 'gzip', priority: 5 });
+    const r = await pushPath(storeA, pkg.out, cache, key);
+    expect(r.status === 'pushed' && r.record.archive.compression).toBe('gzip');
+    expect(await fs.readdir(path.join(work, 'gzip-cache', 'archives'))).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.tar\.gz$/)]);
+    const b = await storeAt('gzip-client');
+    await b.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const { r: got, refused } = await substitute(b, pkg, [cache]);
+    expect(refused).toEqual([]);
+    expect(got?.expectHash).toBe((await storeA.record(pkg.out))?.hash);
+  });
+});
+
+describe('findInCaches (dry run) and nodeOfRecord (import without a plan)', () => {
+  it('names the cache and the bytes without downloading, refusing untrusted records', async () => {
+    const { findInCaches, nodeOfRecord } = await import('../hosts/node/cache/index');
+    const { cache: untrusted } = await pushed('dry-untrusted', evil);
+    const { cache, rec } = await pushed('dry-good');
+    const refused: string[] = [];
+    const found = await findInCaches(pkg, [untrusted, cache], [key.public], { onRefused: (l) => refused.push(l) });
+    expect(found).toEqual({ cache: cache.url, record: rec, bytes: rec.archive.size });
+    expect(refused).toEqual([`cache ${untrusted.url}: ${pkg.out}: not signed by a trusted key (signed by stranger)`]);
+    expect(await findInCaches(node('absent'), [cache], [key.public], { onRefused: (l) => refused.push(l) })).toBeUndefined();
+    const n = nodeOfRecord(rec);
+    expect(n).toEqual({ id: pkg.id, out: pkg.out, name: 'zstd', inputs: [dep.out], runtime: [dep.out] });
+    const c = await storeAt('copy-from');
+    await c.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const src = (await cache.get(archiveKey(rec.archive.hash, rec.archive.compression)))!;
+    expect(await importPath(c, n, rec, src, { trusted: [key.public] })).not.toBe('present');
+    expect(await c.isBuilt(pkg.out)).toBe(true);
   });
 });

@@ -8,7 +8,8 @@
  * output against that size), and hands whole frames to the binding.
  *
  * Same input, same chunk size, same level, same libzstd => same bytes: chunk boundaries depend on
- * byte offsets only, and up to PARALLEL chunks compress at once but are emitted in order.
+ * byte offsets only, and up to PARALLEL (3) chunks compress at once but are emitted in order (with
+ * 2 in flight, tar generation stalled waiting for the first; 3 keeps 2 cores busy).
  *
  * Must not depend on: the store, the cache backends, the CLI.
  */
@@ -31,7 +32,7 @@ const decompress = (data: Buffer) => zstd.decompress(data);
 export const ZSTD_CHUNK = 4 << 20;
 /** Largest decompressed frame accepted when unpacking (frames we write hold ZSTD_CHUNK bytes). */
 const MAX_FRAME_OUT = 16 << 20;
-const PARALLEL = 2;
+const PARALLEL = 3;
 const MAGIC = 0xfd2fb528;
 
 /** A zstd stream that is not one this reader accepts; `message` is one line. */
