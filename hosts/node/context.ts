@@ -7,11 +7,12 @@
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { UsageError, selection, type ParsedArgs } from './args';
-import { cacheDir, diskCache } from './cache';
+import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
+import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
 
 export interface Context {
   args: ParsedArgs;
@@ -31,10 +32,20 @@ export function core(ctx: Context): Promise<Core> {
   return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir);
 }
 
+/** The on-disk cache of this invocation, namespaced by the built core's hash. */
+function cacheOf(ctx: Context): DiskCache {
+  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
+  return diskCache(cacheDir(ctx.env), coreId);
+}
+
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: diskCache(cacheDir(ctx.env), coreId) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+}
+
+/** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
+export function memoSite(ctx: Context): MemoSite {
+  return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
 }
 
 /** The plan request the arguments describe. */
@@ -47,11 +58,23 @@ export function planRequest(ctx: Context): PlanRequest {
   return req;
 }
 
-/** Plans through the core: canonical bytes and the parsed plan. */
+/**
+ * Plans through the core: canonical bytes and the parsed plan. A request whose memoised answer
+ * is still valid (plan-memo.ts) is answered without loading the core; every other answer the core
+ * gives is memoised.
+ */
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
+  const site = memoSite(ctx);
+  const reqJson = JSON.stringify(req);
+  const hit = await lookupPlan(site, reqJson);
+  if (hit) return { bytes: hit.bytes, plan: JSON.parse(new TextDecoder().decode(hit.bytes)) as Plan };
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
-  const bytes = c.plan(io, req);
-  return { bytes, plan: JSON.parse(new TextDecoder().decode(bytes)) as Plan };
+  const { io: recording, rec } = recordingIO(io);
+  const started = Date.now();
+  const bytes = c.plan(recording, req);
+  const plan = JSON.parse(new TextDecoder().decode(bytes)) as Plan;
+  await storePlan(site, reqJson, bytes, plan, rec, started);
+  return { bytes, plan };
 }
 
 /** Rejects CLI options a verb does not take. */

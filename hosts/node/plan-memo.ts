@@ -1,0 +1,213 @@
+/**
+ * The host's plan memo: a plan request whose last answer is still valid is answered without
+ * loading the WASM core. The memo holds the core's own plan bytes for the request, stored with
+ * every recipe path the core read (`readFile`) or asked a digest of (`fileDigests`) during that
+ * call and the BLAKE3 of what it got (null: absent). The core sees nothing else of the host (no
+ * clock, no environment), so equal answers for every recorded path mean the core would plan the
+ * same bytes again; a call that listed a directory is not memoised (listings only feed error
+ * suggestions today, but a memo must not rely on that).
+ *
+ * A lookup re-checks each path through the current recipe roots (first root wins, as in io.ts).
+ * Stat data stands in for re-reading a file only where that is safe: the entry keeps a file's
+ * (device, inode, size, mtime, ctime) only when its mtime and ctime were older than the start
+ * of the core call minus MARGIN_MS, so the file cannot have changed between the core reading it
+ * and the stat, nor within the same timestamp tick as the recorded times (the "racy git" case).
+ * Any later change moves ctime, which no user call can set back (`utimes` sets it to now), and a
+ * replaced file has another inode or ctime. Every other path is re-read and re-hashed; when all
+ * match, stats that have become safe are written back (the next lookup only stats). Assumes the
+ * recipe tree's filesystem clock is within MARGIN_MS of this host's.
+ *
+ * Entry (DiskCache key `memo1-…`, namespaced by the core's hash like every cache entry):
+ *   "ix-plan-memo/1\n" + JSON {files: [[path, hexBlake3 | null, stat | null], ...], roots, outs}
+ *   + "\n" + the plan bytes.
+ * `roots` and `outs` (each node's output path) let `ix plan` and a no-op `ix build` answer
+ * without parsing the plan. Every failure reads as a miss.
+ *
+ * Must not depend on: the engine's code (types only), the WASM core; hash-wasm is loaded only
+ * when a file has to be re-hashed.
+ */
+import { statSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import type { HostIO, Plan } from '../../engine/api';
+import type { DiskCache } from './cache';
+import { loadDigest, type Digest } from './digest';
+import { fsHostIO, logical } from './io';
+
+const FORMAT = 'ix-plan-memo/1';
+const HEADER = FORMAT + '\n';
+/** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
+export const MARGIN_MS = 2000;
+
+/** Where memo entries of this invocation live and which recipe roots they are checked against. */
+export interface MemoSite {
+  cache: DiskCache;
+  /** Recipe roots, highest priority first (absolute). */
+  roots: string[];
+}
+
+/** A valid memo entry: the plan bytes and what `ix plan` / a no-op `ix build` print from them. */
+export interface MemoHit {
+  bytes: Uint8Array;
+  roots: Plan['roots'];
+  outs: string[];
+}
+
+type FileRow = [path: string, digest: string | null, stat: string | null];
+interface Head {
+  files: FileRow[];
+  roots: Plan['roots'];
+  outs: string[];
+}
+
+const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
+
+/** Key of a request over a root list: the text itself when short (no hashing at all), else its BLAKE3. */
+async function memoKey(site: MemoSite, reqJson: string): Promise<string> {
+  const text = JSON.stringify([FORMAT, site.roots, reqJson]);
+  const b64 = Buffer.from(text, 'utf8').toString('base64url');
+  if (b64.length <= 190) return 'memo1-' + b64;
+  return 'memo1h-' + hex((await loadDigest())(Buffer.from(text, 'utf8')));
+}
+
+/** The file a logical path resolves to through the roots (stat only), or undefined if unsure/absent. */
+function resolveStat(roots: string[], path: string): BigIntStats | undefined {
+  if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
+  for (const r of roots) {
+    let st: BigIntStats | undefined;
+    try {
+      st = statSync(join(r, path), { bigint: true, throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOTDIR') continue;
+      return undefined;
+    }
+    if (!st || st.isDirectory()) continue; // readFile treats both as "not in this root"
+    return st.isFile() ? st : undefined;
+  }
+  return undefined;
+}
+
+const statKey = (st: BigIntStats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+const settled = (st: BigIntStats, sinceMs: number) =>
+  Number(st.mtimeNs / 1_000_000n) < sinceMs - MARGIN_MS && Number(st.ctimeNs / 1_000_000n) < sinceMs - MARGIN_MS;
+
+function parseHead(raw: Uint8Array): { head: Head; body: number } | undefined {
+  if (raw.length < HEADER.length || Buffer.from(raw.buffer, raw.byteOffset, HEADER.length).toString('latin1') !== HEADER) return undefined;
+  const nl = raw.indexOf(10, HEADER.length);
+  if (nl < 0) return undefined;
+  let head: Head;
+  try {
+    head = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset + HEADER.length, nl - HEADER.length).toString('utf8')) as Head;
+  } catch {
+    return undefined;
+  }
+  if (!head || !Array.isArray(head.files) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  for (const f of head.files) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string' || (f[1] !== null && typeof f[1] !== 'string') || (f[2] !== null && typeof f[2] !== 'string')) return undefined;
+  }
+  return { head, body: nl + 1 };
+}
+
+function encode(head: Head, bytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(HEADER + JSON.stringify(head) + '\n', 'utf8'), bytes]);
+}
+
+/**
+ * The memoised plan of `reqJson` (the exact request text the core would get) if every recorded
+ * file is unchanged, else undefined. Never loads the core; throws nothing.
+ */
+export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoHit | undefined> {
+  try {
+    const key = await memoKey(site, reqJson);
+    const raw = site.cache.get(key);
+    if (!raw) return undefined;
+    const parsed = parseHead(raw);
+    if (!parsed) return undefined;
+    const { head } = parsed;
+    const started = Date.now();
+    const plain = fsHostIO(site.roots);
+    let digest: Digest | undefined;
+    let refreshed = false;
+    for (const row of head.files) {
+      const [path, want, stat] = row;
+      const st = resolveStat(site.roots, path);
+      if (stat !== null && st && statKey(st) === stat) continue;
+      const bytes = plain.readFile(path);
+      if (bytes === undefined || want === null) {
+        if (bytes === undefined && want === null) continue;
+        return undefined;
+      }
+      digest ??= await loadDigest();
+      if (hex(digest(bytes)) !== want) return undefined;
+      // Unchanged content: keep a stat taken before the read once it is old enough to be safe.
+      const next = st && settled(st, started) ? statKey(st) : null;
+      if (next !== stat) {
+        row[2] = next;
+        refreshed = true;
+      }
+    }
+    const bytes = raw.subarray(parsed.body);
+    if (refreshed) site.cache.put(key, encode(head, bytes));
+    return { bytes, roots: head.roots, outs: head.outs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a recording HostIO saw during one core call. */
+export interface Recording {
+  /** Logical path -> hex BLAKE3 of what the core got (null: absent). */
+  files: Map<string, string | null>;
+  /** False when the answer must not be memoised (a directory listing, a file that changed mid-call, no digest). */
+  usable(): boolean;
+}
+
+/** Wraps a HostIO (with `digest`) so that everything the core reads is recorded for the memo. */
+export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
+  const files = new Map<string, string | null>();
+  let ok = io.digest !== undefined;
+  const note = (p: string, d: string | null) => {
+    if (files.has(p) && files.get(p) !== d) ok = false;
+    files.set(p, d);
+  };
+  const rec: HostIO = {
+    readFile: (p) => {
+      const b = io.readFile(p);
+      if (io.digest) note(p, b === undefined ? null : hex(io.digest(b)));
+      return b;
+    },
+    listDir: (p) => {
+      ok = false;
+      return io.listDir(p);
+    },
+  };
+  if (io.digest) rec.digest = (d) => io.digest!(d);
+  if (io.digestText) rec.digestText = (s) => io.digestText!(s);
+  if (io.fileDigests) {
+    rec.fileDigests = (ps) => {
+      const got = io.fileDigests!(ps);
+      if (got) ps.forEach((p, i) => note(p, got[i] ? hex(got[i]!) : null));
+      return got;
+    };
+  }
+  if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
+  if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
+  return { io: rec, rec: { files, usable: () => ok } };
+}
+
+/**
+ * Stores the core's answer `bytes` (= `plan`) to `reqJson`, made by a core call that started at
+ * `startedMs` (Date.now()) and read what `rec` recorded. Best-effort, like every cache write.
+ */
+export async function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: Plan, rec: Recording, startedMs: number): Promise<void> {
+  if (!rec.usable()) return;
+  try {
+    const files: FileRow[] = [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
+      const st = d === null ? undefined : resolveStat(site.roots, p);
+      return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
+    });
+    const head: Head = { files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) };
+    site.cache.put(await memoKey(site, reqJson), encode(head, bytes));
+  } catch {
+    // the memo is best-effort: a failed write is a later miss
+  }
+}
