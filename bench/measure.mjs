@@ -2,7 +2,7 @@
  * One benchmark measurement in a fresh process (spawned by bench/run.mjs): loads the core
  * (the V8 bundle, or the component through hosts/node's loader), plans `pkg` over a recipe
  * directory with the real filesystem HostIO, digest and disk cache, twice, and prints JSON:
- * { loadMs, firstMs, againMs, nodes, bytes, sha256 }. The clock is read here, never in the core.
+ * { loadMs, firstMs, againMs, nodes, bytes, sha256, maxRssKb }. The clock is read here, never in the core.
  * Argument: JSON { engine: "v8"|"component", outDir, tree, cache|null, pkg, target? }.
  *
  * Must not depend on: anything but bench/.tmp/host.mjs (the bundled hosts/node pieces) and outDir.
@@ -35,4 +35,6 @@ const t3 = performance.now();
 const sha = (x) => createHash('sha256').update(x).digest('hex');
 if (sha(a) !== sha(b)) throw new Error('bench: a re-plan gave other bytes');
 const nodes = JSON.parse(new TextDecoder().decode(a)).nodes.length;
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, againMs: t3 - t2, nodes, bytes: a.length, sha256: sha(a) }) + '\n');
+// peak resident memory of the whole process (load + both plans), in KiB
+const maxRssKb = process.resourceUsage().maxRSS;
+process.stdout.write(JSON.stringify({ loadMs: t1 - t0, firstMs: t2 - t1, againMs: t3 - t2, nodes, bytes: a.length, sha256: sha(a), maxRssKb }) + '\n');

@@ -6,7 +6,8 @@
  *   - `ix plan ...` / `ix build --dry-run ...` whose memoised plan is still valid (plan-memo.ts);
  *   - a no-op `ix build ...`: memoised plan valid and every output already in the store.
  * Anything unusual (an option it does not know, a miss, any error) falls through to main.ts,
- * which does the whole job and reports errors; so this file prints nothing but answers.
+ * which does the whole job and reports errors; this file prints only answers (and the
+ * executor's closing summary line of a no-op build), and only once it has them whole.
  * A no-op build takes no gc hold: it starts nothing and prints paths that were built when looked at.
  *
  * Must not depend on: the engine's code (types only), the WASM core, the executor, the sandbox,
@@ -17,6 +18,7 @@ import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { printPlan } from './commands/plan';
 import { memoSite, only, planRequest, type Context } from './context';
+import { plainReporter } from './exec/events';
 import { lookupPlan } from './plan-memo';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
@@ -35,6 +37,7 @@ function built(layout: Layout, out: string): boolean {
 
 /** `ix plan` / `ix build` answered from the memo, or undefined to let main.ts do it. */
 async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
+  const t0 = performance.now();
   const ctx: Context = { ...base, args: parseArgs(rest) };
   const a = ctx.args;
   if (a.help || !a.packages.length) return undefined;
@@ -51,6 +54,9 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));
     if (!hit.outs.every((o) => built(layout, o))) return undefined;
+    // the executor's closing line for a run where everything was already there (exec/events.ts)
+    const n = hit.outs.length;
+    plainReporter({ write: (s) => ctx.stderr(s) }).emit({ event: 'end', ok: true, built: 0, cached: n, failed: 0, skipped: 0, ms: performance.now() - t0 });
   }
   printPlan(ctx, hit.bytes, hit.roots);
   return 0;
@@ -72,11 +78,12 @@ async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number
 /** Entry used by the ./ix launcher: process in, exit code out. */
 export async function run(): Promise<void> {
   const out: Buffer[] = [];
+  const err: string[] = [];
   const code = await fast(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
     stdout: (d) => void out.push(typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.from(d.buffer, d.byteOffset, d.length)),
-    stderr: () => undefined,
+    stderr: (s) => void err.push(s),
   });
   if (code === undefined) {
     const main = await import('./main');
@@ -87,5 +94,6 @@ export async function run(): Promise<void> {
     process.exit(process.exitCode ?? 0);
   });
   process.exitCode = code;
+  if (err.length) process.stderr.write(err.join(''));
   process.stdout.write(Buffer.concat(out));
 }
