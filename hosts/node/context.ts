@@ -67,13 +67,14 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
   const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
   const hit = await lookupPlan(site, reqJson);
-  if (hit) return { bytes: hit.bytes, plan: JSON.parse(new TextDecoder().decode(hit.bytes)) as Plan };
+  const cached = hit?.bytes();
+  if (cached) return { bytes: cached, plan: JSON.parse(new TextDecoder().decode(cached)) as Plan };
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
   const bytes = c.plan(recording, req);
   const plan = JSON.parse(new TextDecoder().decode(bytes)) as Plan;
-  await storePlan(site, reqJson, bytes, plan, rec, started);
+  storePlan(site, reqJson, bytes, plan, rec, started);
   return { bytes, plan };
 }
 

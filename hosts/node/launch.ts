@@ -58,7 +58,10 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
     const n = hit.outs.length;
     plainReporter({ write: (s) => ctx.stderr(s) }).emit({ event: 'end', ok: true, built: 0, cached: n, failed: 0, skipped: 0, ms: performance.now() - t0 });
   }
-  printPlan(ctx, hit.bytes, hit.roots);
+  // only --json prints the plan itself; otherwise its 22 MB (5,000 recipes) are never read
+  const bytes = a.json ? hit.bytes() : new Uint8Array();
+  if (!bytes) return undefined;
+  printPlan(ctx, bytes, hit.roots);
   return 0;
 }
 

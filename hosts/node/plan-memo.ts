@@ -17,16 +17,20 @@
  * match, stats that have become safe are written back (the next lookup only stats). Assumes the
  * recipe tree's filesystem clock is within MARGIN_MS of this host's.
  *
- * Entry (DiskCache key `memo1-…`, namespaced by the core's hash like every cache entry):
- *   "ix-plan-memo/1\n" + JSON {files: [[path, hexBlake3 | null, stat | null], ...], roots, outs}
- *   + "\n" + the plan bytes.
- * `roots` and `outs` (each node's output path) let `ix plan` and a no-op `ix build` answer
- * without parsing the plan. Every failure reads as a miss.
+ * Two DiskCache entries per request (namespaced by the core's hash like every cache entry), so
+ * that `ix plan` and a no-op `ix build` never read the plan itself (22 MB for 5,000 recipes):
+ *   `memo1-<h>`  "ix-plan-memo/1\n" + JSON {key, body, files: [[path, hexBlake3 | null,
+ *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
+ *   `memob-<h>`  "ix-plan-memo-body/1 <body>\n" + the plan bytes
+ * <h> is FNV-1a (64-bit) of the key text (format, recipe roots, request), a file name only: the
+ * entry holds the whole key text and a lookup compares it. <body> is a token unique to one write;
+ * a body whose token differs from its head's (a concurrent rewrite) reads as a miss. Every
+ * failure reads as a miss.
  *
  * Must not depend on: the engine's code (types only), the WASM core; hash-wasm is loaded only
  * when a file has to be re-hashed.
  */
-import { statSync, type BigIntStats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { HostIO, Plan } from '../../engine/api';
 import type { DiskCache } from './cache';
@@ -35,6 +39,7 @@ import { fsHostIO, logical } from './io';
 
 const FORMAT = 'ix-plan-memo/1';
 const HEADER = FORMAT + '\n';
+const BODY_FORMAT = 'ix-plan-memo-body/1 ';
 /** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
 export const MARGIN_MS = 2000;
 
@@ -45,15 +50,18 @@ export interface MemoSite {
   roots: string[];
 }
 
-/** A valid memo entry: the plan bytes and what `ix plan` / a no-op `ix build` print from them. */
+/** A valid memo entry: what `ix plan` / a no-op `ix build` print, and the plan bytes on demand. */
 export interface MemoHit {
-  bytes: Uint8Array;
   roots: Plan['roots'];
   outs: string[];
+  /** The plan bytes, or undefined if the body entry is gone or from another write (a miss). */
+  bytes(): Uint8Array | undefined;
 }
 
 type FileRow = [path: string, digest: string | null, stat: string | null];
 interface Head {
+  key: string;
+  body: string;
   files: FileRow[];
   roots: Plan['roots'];
   outs: string[];
@@ -61,21 +69,27 @@ interface Head {
 
 const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
 
-/** Key of a request over a root list: the text itself when short (no hashing at all), else its BLAKE3. */
-async function memoKey(site: MemoSite, reqJson: string): Promise<string> {
+/** FNV-1a 64-bit of a string's UTF-16 code units, as hex: only names the entry files (the key text is compared). */
+function fnv64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+/** The key text of a request over a root list, and the names of its two entries. */
+function memoKey(site: MemoSite, reqJson: string): { text: string; head: string; body: string } {
   const text = JSON.stringify([FORMAT, site.roots, reqJson]);
-  const b64 = Buffer.from(text, 'utf8').toString('base64url');
-  if (b64.length <= 190) return 'memo1-' + b64;
-  return 'memo1h-' + hex((await loadDigest())(Buffer.from(text, 'utf8')));
+  const h = fnv64(text);
+  return { text, head: `memo1-${h}`, body: `memob-${h}` };
 }
 
 /** The file a logical path resolves to through the roots (stat only), or undefined if unsure/absent. */
-function resolveStat(roots: string[], path: string): BigIntStats | undefined {
+function resolveStat(roots: string[], path: string): Stats | undefined {
   if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
   for (const r of roots) {
-    let st: BigIntStats | undefined;
+    let st: Stats | undefined;
     try {
-      st = statSync(join(r, path), { bigint: true, throwIfNoEntry: false });
+      st = statSync(join(r, path), { throwIfNoEntry: false });
     } catch (e) {
       if ((e as { code?: string }).code === 'ENOTDIR') continue;
       return undefined;
@@ -86,29 +100,35 @@ function resolveStat(roots: string[], path: string): BigIntStats | undefined {
   return undefined;
 }
 
-const statKey = (st: BigIntStats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-const settled = (st: BigIntStats, sinceMs: number) =>
-  Number(st.mtimeNs / 1_000_000n) < sinceMs - MARGIN_MS && Number(st.ctimeNs / 1_000_000n) < sinceMs - MARGIN_MS;
+// Times as float milliseconds (sub-microsecond precision today): any change moves ctime to "now",
+// seconds away from a recorded settled ctime, so this precision is ample.
+const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+const settled = (st: Stats, sinceMs: number) => st.mtimeMs < sinceMs - MARGIN_MS && st.ctimeMs < sinceMs - MARGIN_MS;
 
-function parseHead(raw: Uint8Array): { head: Head; body: number } | undefined {
+function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
   if (raw.length < HEADER.length || Buffer.from(raw.buffer, raw.byteOffset, HEADER.length).toString('latin1') !== HEADER) return undefined;
-  const nl = raw.indexOf(10, HEADER.length);
-  if (nl < 0) return undefined;
   let head: Head;
   try {
-    head = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset + HEADER.length, nl - HEADER.length).toString('utf8')) as Head;
+    head = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset + HEADER.length, raw.length - HEADER.length).toString('utf8')) as Head;
   } catch {
     return undefined;
   }
-  if (!head || !Array.isArray(head.files) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  if (!head || head.key !== keyText || typeof head.body !== 'string') return undefined;
+  if (!Array.isArray(head.files) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
   for (const f of head.files) {
     if (!Array.isArray(f) || typeof f[0] !== 'string' || (f[1] !== null && typeof f[1] !== 'string') || (f[2] !== null && typeof f[2] !== 'string')) return undefined;
   }
-  return { head, body: nl + 1 };
+  return head;
 }
 
-function encode(head: Head, bytes: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(HEADER + JSON.stringify(head) + '\n', 'utf8'), bytes]);
+const encodeHead = (head: Head) => Buffer.from(HEADER + JSON.stringify(head), 'utf8');
+
+/** The plan bytes of body entry `raw` if it belongs to the head with token `body`. */
+function bodyBytes(raw: Uint8Array | undefined, body: string): Uint8Array | undefined {
+  if (!raw) return undefined;
+  const line = BODY_FORMAT + body + '\n';
+  if (raw.length < line.length || Buffer.from(raw.buffer, raw.byteOffset, line.length).toString('latin1') !== line) return undefined;
+  return raw.subarray(line.length);
 }
 
 /**
@@ -117,12 +137,11 @@ function encode(head: Head, bytes: Uint8Array): Buffer {
  */
 export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoHit | undefined> {
   try {
-    const key = await memoKey(site, reqJson);
-    const raw = site.cache.get(key);
+    const key = memoKey(site, reqJson);
+    const raw = site.cache.get(key.head);
     if (!raw) return undefined;
-    const parsed = parseHead(raw);
-    if (!parsed) return undefined;
-    const { head } = parsed;
+    const head = parseHead(raw, key.text);
+    if (!head) return undefined;
     const started = Date.now();
     const plain = fsHostIO(site.roots);
     let digest: Digest | undefined;
@@ -145,13 +164,14 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
         refreshed = true;
       }
     }
-    const bytes = raw.subarray(parsed.body);
-    if (refreshed) site.cache.put(key, encode(head, bytes));
-    return { bytes, roots: head.roots, outs: head.outs };
+    if (refreshed) site.cache.put(key.head, encodeHead(head));
+    return { roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body) };
   } catch {
     return undefined;
   }
 }
+
+let writes = 0;
 
 /** What a recording HostIO saw during one core call. */
 export interface Recording {
@@ -198,15 +218,18 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
  * Stores the core's answer `bytes` (= `plan`) to `reqJson`, made by a core call that started at
  * `startedMs` (Date.now()) and read what `rec` recorded. Best-effort, like every cache write.
  */
-export async function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: Plan, rec: Recording, startedMs: number): Promise<void> {
+export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: Plan, rec: Recording, startedMs: number): void {
   if (!rec.usable()) return;
   try {
     const files: FileRow[] = [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
       const st = d === null ? undefined : resolveStat(site.roots, p);
       return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
     });
-    const head: Head = { files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) };
-    site.cache.put(await memoKey(site, reqJson), encode(head, bytes));
+    const key = memoKey(site, reqJson);
+    // the body first: a head is only ever read with the body it names
+    const body = `${process.pid}-${Date.now()}-${++writes}`;
+    site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
+    site.cache.put(key.head, encodeHead({ key: key.text, body, files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
   } catch {
     // the memo is best-effort: a failed write is a later miss
   }
