@@ -27,9 +27,9 @@ export function recipeRoots(ctx: Context): string[] {
   return [...ctx.args.recipes.map((d) => resolve(ctx.cwd, d)), defaultRecipes];
 }
 
-/** The loaded core (once per process). */
+/** The loaded core (once per process); baseline tier only unless IX_WASM_TIERUP=1 (see LoadOptions). */
 export function core(ctx: Context): Promise<Core> {
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir);
+  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: ctx.env.IX_WASM_TIERUP !== '1' });
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */

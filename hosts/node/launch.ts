@@ -13,7 +13,7 @@
  * Must not depend on: the engine's code (types only), the WASM core, the executor, the sandbox,
  * hash-wasm (loaded only if a file must be re-hashed).
  */
-import { statSync } from 'node:fs';
+import { statSync, writeSync } from 'node:fs';
 import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { printPlan } from './commands/plan';
@@ -92,11 +92,26 @@ export async function run(): Promise<void> {
     const main = await import('./main');
     return main.run();
   }
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(process.exitCode ?? 0);
-  });
   process.exitCode = code;
-  if (err.length) process.stderr.write(err.join(''));
-  process.stdout.write(Buffer.concat(out));
+  try {
+    if (err.length) writeAll(2, Buffer.from(err.join(''), 'utf8'));
+    writeAll(1, Buffer.concat(out));
+  } catch (e) {
+    // a closed pipe (`ix plan ... | head`) ends the output quietly, like other Unix tools
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
+}
+
+/**
+ * Writes to a file descriptor directly: process.stdout would first load Node's stream modules
+ * (~3 ms, more than the rest of `ix --version`). Retries while a non-blocking pipe is full.
+ */
+function writeAll(fd: number, data: Buffer): void {
+  for (let off = 0; off < data.length;) {
+    try {
+      off += writeSync(fd, data, off, data.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
 }
