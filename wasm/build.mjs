@@ -71,12 +71,20 @@ async function bundle() {
   };
   // Node built-ins through require() instead of ESM imports: an ESM import of a built-in builds
   // its namespace by reading every export, and node:fs's lazy ones (ReadStream, promises) then
-  // load ~25 stream modules, ~3 ms of `ix --version`; esbuild's CJS interop reads exports on use.
+  // load ~25 stream modules, ~3 ms of `ix --version`. Each built-in becomes a small ESM module
+  // re-exporting its plain (non-getter) properties, which tree shaking trims to those used.
   const builtinsByRequire = {
     name: 'builtins-by-require',
     setup(b) {
       b.onResolve({ filter: /^node:/ }, (a) => (a.kind === 'import-statement' ? { path: a.path, namespace: 'node-builtin' } : { path: a.path, external: true }));
-      b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, async (a) => {
+        const mod = (await import(a.path)).default;
+        const names = Object.entries(Object.getOwnPropertyDescriptors(mod))
+          .filter(([k, d]) => 'value' in d && /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default')
+          .map(([k]) => k);
+        const lines = [`const m = require(${JSON.stringify(a.path)});`, 'export default m;', ...names.map((k) => `export const ${k} = m.${k};`)];
+        return { contents: lines.join('\n'), loader: 'js' };
+      });
     },
   };
   const [core, component, cli] = await Promise.all([
