@@ -6,7 +6,11 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MARGIN_MS } from '../hosts/node/plan-memo';
+import type { Plan } from '../engine/api';
+import { diskCache } from '../hosts/node/cache';
+import { loadDigest } from '../hosts/node/digest';
+import { fsHostIO } from '../hosts/node/io';
+import { MARGIN_MS, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
 import { tree } from './support/cache-tree';
 import { ensureCoreBuilt, ix, outDir, tempDir, writeTree } from './support/cli';
 
@@ -153,5 +157,51 @@ describe('plan memo', () => {
     expect(r.out).toBe(`${outs.at(-1)!.out}\n`);
     rmSync(join(root, 'var/db/v1', `${outs[0].id}.json`));
     expect(build().code).not.toBe(0); // not built: main.ts takes over, and this core cannot load
+  });
+});
+
+describe('plan memo entries', () => {
+  const plan = (out: string): Plan => ({ format: 'ix-plan/1', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
+
+  test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
+    const root = writeTree(tree());
+    const dir = tempDir('ix-cache-');
+    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
+    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    io.readFile('bin/c/ix.sh');
+    const req = '{"packages":["bin/c"]}';
+    storePlan(site, req, Buffer.from('plan A'), plan('/a'), rec, Date.now());
+    const a = await lookupPlan(site, req);
+    expect(a?.roots[0].out).toBe('/a');
+    expect(Buffer.from(a!.bytes()!).toString()).toBe('plan A');
+    expect(await lookupPlan(site, '{"packages":["bin/d"]}')).toBeUndefined();
+    expect(await lookupPlan({ ...site, roots: [root, root] }, req)).toBeUndefined();
+
+    // the body of write A under the head of write B (a concurrent rewrite): bytes() is a miss
+    const files = readdirSync(dir, { recursive: true }) as string[];
+    const bodyA = readFileSync(join(dir, files.find((f) => f.includes('memob-'))!));
+    storePlan(site, req, Buffer.from('plan B'), plan('/b'), rec, Date.now());
+    writeFileSync(join(dir, files.find((f) => f.includes('memob-'))!), bodyA);
+    const b = await lookupPlan(site, req);
+    expect(b?.roots[0].out).toBe('/b');
+    expect(b!.bytes()).toBeUndefined();
+
+    // a head whose key text differs (as after an FNV collision) or that does not parse
+    const head = join(dir, files.find((f) => f.includes('memo1-'))!);
+    const text = readFileSync(head, 'utf8');
+    writeFileSync(head, text.replace('bin/c', 'bin/x'));
+    expect(await lookupPlan(site, req)).toBeUndefined();
+    writeFileSync(head, text.slice(0, text.length - 5));
+    expect(await lookupPlan(site, req)).toBeUndefined();
+  });
+
+  test('a core call that listed a directory is not memoised', async () => {
+    const root = writeTree(tree());
+    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
+    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    io.readFile('bin/c/ix.sh');
+    io.listDir('bin/');
+    storePlan(site, '{}', Buffer.from('x'), plan('/a'), rec, Date.now());
+    expect(await lookupPlan(site, '{}')).toBeUndefined();
   });
 });
