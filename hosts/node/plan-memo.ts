@@ -31,7 +31,6 @@
  * when a file has to be re-hashed.
  */
 import { statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
 import type { HostIO, Plan } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
@@ -89,7 +88,9 @@ function resolveStat(roots: string[], path: string): Stats | undefined {
   for (const r of roots) {
     let st: Stats | undefined;
     try {
-      st = statSync(join(r, path), { throwIfNoEntry: false });
+      // `path` is logical (no '.', '..' or empty segments) and roots are resolved: plain
+      // concatenation is join() without its normalisation (a third of a 5k-file lookup)
+      st = statSync(`${r}/${path}`, { throwIfNoEntry: false });
     } catch (e) {
       if ((e as { code?: string }).code === 'ENOTDIR') continue;
       return undefined;
