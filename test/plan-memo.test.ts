@@ -12,7 +12,7 @@ import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { MARGIN_MS, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
 import { tree } from './support/cache-tree';
-import { ensureCoreBuilt, ix, outDir, tempDir, writeTree } from './support/cli';
+import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
 
 let coreless: string;
 beforeAll(() => {
@@ -127,6 +127,18 @@ describe('plan memo', () => {
     expect(warm().err).toBe(gone.err);
     expect(memoOnly().code).not.toBe(0);
   }, 60_000);
+
+  test('a memo hit prints what the core path prints: store paths, a hub\'s members, --json, build --dry-run', () => {
+    const root = writeTree(world);
+    const cache = tempDir('ix-cache-');
+    for (const args of [['plan', 'set/all', 'bin/app'], ['plan', 'bin/app', '--json', '--target=linux-aarch64'], ['build', '--dry-run', 'set/all']]) {
+      const cold = ix([...args, '--recipes', root], { env: { IX_CACHE_DIR: cache } });
+      expect(cold.code, args.join(' ')).toBe(0);
+      const hit = ix([...args, '--recipes', root], { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless } });
+      expect(hit.err, args.join(' ')).toBe('');
+      expect(hit.out, args.join(' ')).toBe(cold.out);
+    }
+  });
 
   test('a file written within the margin before the plan is kept without stat (always re-hashed)', () => {
     const low = writeTree(tree());
