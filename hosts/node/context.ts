@@ -27,9 +27,19 @@ export function recipeRoots(ctx: Context): string[] {
   return [...ctx.args.recipes.map((d) => resolve(ctx.cwd, d)), defaultRecipes];
 }
 
-/** The loaded core (once per process); baseline tier only unless IX_WASM_TIERUP=1 (see LoadOptions). */
-export function core(ctx: Context): Promise<Core> {
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: ctx.env.IX_WASM_TIERUP !== '1' });
+/**
+ * Plans at least this big (nodes) let V8 tier the core up: measured (BENCHMARKS.md) a cold plan
+ * of bin/zstd (56 nodes) costs 2.3x the CPU with tier-up, one of 10,004 nodes 23% less.
+ */
+const TIER_UP_NODES = 2000;
+
+/**
+ * The loaded core (once per process). V8's baseline tier only (see LoadOptions) unless
+ * IX_WASM_TIERUP=1 or `expectNodes` (the size of this request's last plan) is large.
+ */
+export function core(ctx: Context, expectNodes = 0): Promise<Core> {
+  const tierUp = ctx.env.IX_WASM_TIERUP === '1' || expectNodes >= TIER_UP_NODES;
+  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: !tierUp });
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */
@@ -66,10 +76,11 @@ export function planRequest(ctx: Context): PlanRequest {
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
   const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
-  const hit = await lookupPlan(site, reqJson);
+  let lastNodes = 0;
+  const hit = await lookupPlan(site, reqJson, (n) => (lastNodes = n));
   const cached = hit?.bytes();
   if (cached) return { bytes: cached, plan: JSON.parse(new TextDecoder().decode(cached)) as Plan };
-  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
+  const [c, io] = await Promise.all([core(ctx, lastNodes), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
   const bytes = c.plan(recording, req);
