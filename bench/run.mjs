@@ -4,7 +4,10 @@
  * both componentize backends, component start-up, and `ix plan bin/zstd` wall time; writes
  * bench/.tmp/results.json and prints a Markdown summary (copied by hand into BENCHMARKS.md).
  * Options: --libs=N (default 4000) --bins=N (default libs/4) --backends=quickjs,starlingmonkey
- *          --runs=N (zstd wall-time runs, default 10) --profile (V8 CPU profile, top self costs).
+ *          --runs=N (zstd wall-time runs, default 10) --profile (V8 CPU profile, top self costs)
+ *          --startup-only (only bench/startup.mjs) --root=DIR (a built store for the no-op rows)
+ *          --baseline=PATH (another checkout's ix launcher, measured beside this one).
+ * Ends with the targets of issue 11, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
  *
@@ -16,6 +19,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { generateTree } from './gen-tree.mjs';
 import { repo, shadowBuild, tmpDir } from './shadow.mjs';
+import { startupBench, startupLines } from './startup.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -129,6 +133,13 @@ const machine = {
   loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
 };
 log(`machine ${JSON.stringify(machine)}`);
+const startupOpts = { runs: Number(opt('startup-runs', '15')), root: opt('root'), baseline: opt('baseline'), log };
+if (args.includes('--startup-only')) {
+  const res = startupBench(startupOpts);
+  writeFileSync(join(tmpDir, 'startup.json'), JSON.stringify(res, null, 2) + '\n');
+  console.log(startupLines(res).join('\n'));
+  process.exit(0);
+}
 await bundleHost();
 const builds = {};
 for (const b of backends) {
@@ -163,7 +174,22 @@ if (zstdRecipe) {
 }
 if (args.includes('--profile')) results.profileV8Cold = profile(v8Out, tree.dir);
 
-writeFileSync(join(tmpDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+// The 5k tree through the CLI as a user runs it: a cold `ix plan` fills the caches and the plan
+// memo, then each warm re-plan is a new process (hosts/node/plan-memo.ts answers it).
+{
+  const ix = join(builds[backends[0]].root, 'ix');
+  const cache = join(tmpDir, 'cache-cli-5k');
+  rmSync(cache, { recursive: true, force: true });
+  const cmd = `${process.execPath} ${ix} plan set/world --recipes ${tree.dir}`;
+  log('ix plan set/world (5k tree) cold, then warm in new processes...');
+  const env = { IX_CACHE_DIR: cache };
+  const t0 = performance.now();
+  const cold = spawnSync('sh', ['-c', `env -u NODE_EXTRA_CA_CERTS ${cmd} >/dev/null`], { env: { ...process.env, ...env } });
+  if (cold.status !== 0) throw new Error(`bench: ${cmd} failed: ${cold.stderr}`);
+  results.cli5k = { coldMs: performance.now() - t0, warm: hyperfine(`env -u NODE_EXTRA_CA_CERTS ${cmd} >/dev/null`, env) };
+}
+results.startup = startupBench(startupOpts);
+
 
 // ---- summary ------------------------------------------------------------------------------
 const ms = (x) => (x === undefined ? '-' : `${Math.round(x)} ms`);
@@ -188,4 +214,21 @@ if (results.profileV8Cold) {
   lines.push('', 'V8 cold plan, top self time:', '');
   for (const p of results.profileV8Cold) lines.push(`- ${p.pct}% ${p.ms} ms ${p.fn}`);
 }
+if (results.cli5k) lines.push('', `ix plan set/world over the 5k tree: cold ${ms(results.cli5k.coldMs)}, warm in a new process ${ms(results.cli5k.warm.medianMs)} (median of ${runs})`);
+const rss = results.synthetic[backends[0]]?.cold?.maxRssKb;
+if (rss) lines.push('', `peak RSS of the cold 5k plan (${backends[0]} component, one process): ${(rss / 1024).toFixed(0)} MiB; V8 bundle: ${((results.synthetic.v8.cold.maxRssKb ?? 0) / 1024).toFixed(0)} MiB`);
+lines.push('', ...startupLines(results.startup));
+// ---- the targets of issue 11 ---------------------------------------------------------------
+const verdict = (ok) => (ok ? 'met' : 'missed');
+lines.push('', 'targets (issue 11):', '');
+for (const r of results.startup.rows.filter((x) => x.target !== undefined)) lines.push(`- ${r.what}: ${r.ratio.toFixed(2)}x node -e 0 (<= ${r.target}x) ${verdict(r.met)}`);
+const coldQ = results.synthetic[backends[0]]?.cold;
+if (coldQ && !coldQ.failed) {
+  const ratio = coldQ.firstMs / v8cold;
+  const v8cpu = results.synthetic.v8.cold.cpuMs;
+  const cpu = coldQ.cpuMs && v8cpu ? `; CPU time ${(coldQ.cpuMs / v8cpu).toFixed(2)}x` : '';
+  lines.push(`- cold 5k plan, ${backends[0]} component / V8: ${ratio.toFixed(2)}x wall${cpu} (<= 2x) ${verdict(ratio <= 2)}`);
+}
+if (results.cli5k) lines.push(`- warm re-plan of the 5k tree in a new process (ix plan): ${(results.cli5k.warm.medianMs / 1000).toFixed(2)} s (<= 0.3 s) ${verdict(results.cli5k.warm.medianMs <= 300)}`);
+writeFileSync(join(tmpDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(lines.join('\n'));

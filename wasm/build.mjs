@@ -4,7 +4,8 @@
  *   1. esbuild: wasm/core.ts      -> out/core.bundle.js     (engine + nunjucks browser build; plain
  *               ESM usable in Node/V8 with a plain-JS HostIO: the V8 oracle and the benchmark)
  *               wasm/component.ts -> out/core.component.js  (the same code + prelude + WIT binding)
- *               hosts/node/main.ts -> out/cli.js            (the Node CLI, one file for fast start-up)
+ *               hosts/node/launch.ts -> out/cli.js + out/cli-*.js (the Node CLI: a small entry
+ *               answering --version, help and memoised plans, the rest in chunks loaded on use)
  *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
  *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules)
  *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
@@ -17,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +69,24 @@ async function bundle() {
       b.onResolve({ filter: /^nunjucks$/ }, () => ({ path: join(root, 'node_modules/nunjucks/browser/nunjucks.js') }));
     },
   };
+  // Node built-ins through require() instead of ESM imports: an ESM import of a built-in builds
+  // its namespace by reading every export, and node:fs's lazy ones (ReadStream, promises) then
+  // load ~25 stream modules, ~3 ms of `ix --version`. Each built-in becomes a small ESM module
+  // re-exporting its plain (non-getter) properties, which tree shaking trims to those used.
+  const builtinsByRequire = {
+    name: 'builtins-by-require',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (a) => (a.kind === 'import-statement' ? { path: a.path, namespace: 'node-builtin' } : { path: a.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, async (a) => {
+        const mod = (await import(a.path)).default;
+        const names = Object.entries(Object.getOwnPropertyDescriptors(mod))
+          .filter(([k, d]) => 'value' in d && /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default')
+          .map(([k]) => k);
+        const lines = [`const m = require(${JSON.stringify(a.path)});`, 'export default m;', ...names.map((k) => `export const ${k} = m.${k};`)];
+        return { contents: lines.join('\n'), loader: 'js' };
+      });
+    },
+  };
   const [core, component, cli] = await Promise.all([
     esbuild.build({
       ...common,
@@ -93,7 +112,14 @@ async function bundle() {
     }),
     esbuild.build({
       ...common,
-      entryPoints: [join(root, 'hosts/node/main.ts')],
+      // Split at dynamic imports: cli.js holds only what `ix --version`, `ix help` and a plan
+      // answered from the memo need (hosts/node/launch.ts); main.ts, hash-wasm and each other
+      // lazily imported part load as chunks (out/cli-*.js, beside cli.js: hosts/node/paths.ts
+      // finds the checkout two levels up) only when used.
+      entryPoints: { cli: join(root, 'hosts/node/launch.ts') },
+      splitting: true,
+      outdir: out,
+      chunkNames: 'cli-[name]-[hash]',
       platform: 'node',
       mainFields: ['module', 'main'],
       target: 'node20',
@@ -101,12 +127,13 @@ async function bundle() {
       // native module and the AWS SDK is loaded only for s3:// caches (hosts/node/cache/).
       external: ['./core/core.js', '@mongodb-js/zstd', '@mongodb-js/zstd/*', '@aws-sdk/client-s3'],
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
+      plugins: [builtinsByRequire],
     }),
   ]);
   return {
     core: core.outputFiles[0].contents,
     component: component.outputFiles[0].contents,
-    cli: cli.outputFiles[0].contents,
+    cli: cli.outputFiles.map((f) => ({ rel: f.path.slice(out.length + 1), contents: f.contents })),
   };
 }
 
@@ -136,7 +163,11 @@ async function main() {
   const b = await bundle();
   writeAtomic(join(out, 'core.bundle.js'), b.core);
   writeAtomic(join(out, 'core.component.js'), b.component);
-  writeAtomic(join(out, 'cli.js'), b.cli);
+  // chunks first (new names), then the entry that imports them; old chunks go
+  const chunks = b.cli.filter((f) => f.rel !== 'cli.js');
+  for (const n of readdirSync(out)) if (/^cli-.*\.js$/.test(n)) rmSync(join(out, n), { force: true });
+  for (const f of chunks) writeAtomic(join(out, f.rel), f.contents);
+  writeAtomic(join(out, 'cli.js'), b.cli.find((f) => f.rel === 'cli.js').contents);
   const wit = readFileSync(join(here, 'core.wit'));
   const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), backend);
   const manifestPath = join(out, 'manifest.json');

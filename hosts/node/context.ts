@@ -7,11 +7,12 @@
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { UsageError, selection, type ParsedArgs } from './args';
-import { cacheDir, diskCache } from './cache';
+import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
+import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
 
 export interface Context {
   args: ParsedArgs;
@@ -26,15 +27,35 @@ export function recipeRoots(ctx: Context): string[] {
   return [...ctx.args.recipes.map((d) => resolve(ctx.cwd, d)), defaultRecipes];
 }
 
-/** The loaded core (once per process). */
-export function core(ctx: Context): Promise<Core> {
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir);
+/**
+ * Plans at least this big (nodes) let V8 tier the core up: measured (BENCHMARKS.md) a cold plan
+ * of bin/zstd (56 nodes) costs 2.3x the CPU with tier-up, one of 10,004 nodes 23% less.
+ */
+const TIER_UP_NODES = 2000;
+
+/**
+ * The loaded core (once per process). V8's baseline tier only (see LoadOptions) unless
+ * IX_WASM_TIERUP=1 or `expectNodes` (the size of this request's last plan) is large.
+ */
+export function core(ctx: Context, expectNodes = 0): Promise<Core> {
+  const tierUp = ctx.env.IX_WASM_TIERUP === '1' || expectNodes >= TIER_UP_NODES;
+  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: !tierUp });
+}
+
+/** The on-disk cache of this invocation, namespaced by the built core's hash. */
+function cacheOf(ctx: Context): DiskCache {
+  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
+  return diskCache(cacheDir(ctx.env), coreId);
 }
 
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: diskCache(cacheDir(ctx.env), coreId) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+}
+
+/** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
+export function memoSite(ctx: Context): MemoSite {
+  return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
 }
 
 /** The plan request the arguments describe. */
@@ -47,11 +68,25 @@ export function planRequest(ctx: Context): PlanRequest {
   return req;
 }
 
-/** Plans through the core: canonical bytes and the parsed plan. */
+/**
+ * Plans through the core: canonical bytes and the parsed plan. A request whose memoised answer
+ * is still valid (plan-memo.ts) is answered without loading the core; every other answer the core
+ * gives is memoised.
+ */
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
-  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
-  const bytes = c.plan(io, req);
-  return { bytes, plan: JSON.parse(new TextDecoder().decode(bytes)) as Plan };
+  const site = memoSite(ctx);
+  const reqJson = JSON.stringify(req);
+  let lastNodes = 0;
+  const hit = await lookupPlan(site, reqJson, (n) => (lastNodes = n));
+  const cached = hit?.bytes();
+  if (cached) return { bytes: cached, plan: JSON.parse(new TextDecoder().decode(cached)) as Plan };
+  const [c, io] = await Promise.all([core(ctx, lastNodes), hostIO(ctx)]);
+  const { io: recording, rec } = recordingIO(io);
+  const started = Date.now();
+  const bytes = c.plan(recording, req);
+  const plan = JSON.parse(new TextDecoder().decode(bytes)) as Plan;
+  storePlan(site, reqJson, bytes, plan, rec, started);
+  return { bytes, plan };
 }
 
 /** Rejects CLI options a verb does not take. */

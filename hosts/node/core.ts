@@ -8,11 +8,11 @@
  * Must not depend on: the engine's code (types only); it talks to the core through the WIT world.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
 import type { PlanOut } from '../../wasm/core';
+import { loadDigest } from './digest';
 
 /** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
 const INTERNAL_PREFIX = 'internal error: ';
@@ -73,18 +73,46 @@ export function readManifest(outDir: string): CoreManifest {
 
 const loaded = new Map<string, Promise<Core>>();
 
+export interface LoadOptions {
+  /**
+   * Compile the core with V8's baseline tier only (`--liftoff-only`): its optimising tier-up costs
+   * more than it saves on a small plan (the ix CLI sets this unless IX_WASM_TIERUP=1 or the
+   * request's last plan was big: hosts/node/context.ts). A V8 flag: it holds for every module
+   * compiled later in the process.
+   */
+  liftoffOnly?: boolean;
+}
+
 /** The core built in `outDir` (wasm/out), instantiated once per process. */
-export function loadCore(outDir: string): Promise<Core> {
+export function loadCore(outDir: string, opts: LoadOptions = {}): Promise<Core> {
   let p = loaded.get(outDir);
   if (!p) {
-    p = instantiateCore(outDir);
+    p = instantiateCore(outDir, opts);
     loaded.set(outDir, p);
   }
   return p;
 }
 
-async function instantiateCore(outDir: string): Promise<Core> {
+/**
+ * V8 flags the core needs, set just before it is compiled (node:v8 is imported only here, so a
+ * command that never loads the core does not pay for it): the QuickJS core uses extended-const,
+ * still behind a flag on Node 20.
+ */
+async function setWasmFlags(opts: LoadOptions): Promise<void> {
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--experimental-wasm-extended-const');
+  if (opts.liftoffOnly) {
+    // The host's BLAKE3 (hash-wasm: store trees, cache archives) is compiled first, so it keeps
+    // V8's optimising tier: under --liftoff-only it hashed 15x slower, which made substituting the
+    // bin/zstd closure 3x slower (BENCHMARKS.md, binary caches). The core needs it anyway.
+    await loadDigest();
+    setFlagsFromString('--liftoff-only');
+  }
+}
+
+async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core> {
   const manifest = readManifest(outDir);
+  await setWasmFlags(opts);
   const dir = join(outDir, 'core');
   const glue = (await import(pathToFileURL(join(dir, 'core.js')).href)) as {
     instantiate(getCoreModule: (name: string) => Promise<WebAssembly.Module>, imports: object): Promise<CoreExports>;
@@ -115,7 +143,7 @@ async function instantiateCore(outDir: string): Promise<Core> {
     cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
   };
   const exports = await glue.instantiate(
-    async (name) => WebAssembly.compile(await readFile(join(dir, name))),
+    async (name) => WebAssembly.compile(readFileSync(join(dir, name))),
     { [WIT_HOST]: host, [`${WIT_HOST}@${WIT_VERSION}`]: host },
   );
   const call = <R>(with_: HostIO, f: () => R): R => {

@@ -13,7 +13,7 @@ import type { DiskCache } from './cache';
 import type { Digest } from './digest';
 
 /** A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes. */
-function logical(path: string): boolean {
+export function logical(path: string): boolean {
   if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
   return path === '' || path.split('/').every((seg, i, all) => (seg !== '' || i === all.length - 1) && seg !== '.' && seg !== '..');
 }

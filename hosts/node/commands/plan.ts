@@ -5,8 +5,24 @@
  *
  * Must not depend on: the engine's code (types only).
  */
+import type { Plan } from '../../../engine/api';
 import { UsageError } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
+
+/** What `ix plan` prints: the plan bytes (--json), or each root's store path (a hub's members). */
+export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): void {
+  if (ctx.args.json) {
+    ctx.stdout(bytes);
+    ctx.stdout('\n');
+    return;
+  }
+  const lines: string[] = [];
+  for (const r of roots) {
+    if (r.out) lines.push(r.out);
+    else for (const m of r.members ?? []) lines.push(m);
+  }
+  ctx.stdout(lines.map((l) => l + '\n').join(''));
+}
 
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   // `ix plan` never touches the network: binary-cache options belong to ix build / ix mut.
@@ -15,16 +31,6 @@ export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
-  if (ctx.args.json) {
-    ctx.stdout(bytes);
-    ctx.stdout('\n');
-    return 0;
-  }
-  const lines: string[] = [];
-  for (const r of plan.roots) {
-    if (r.out) lines.push(r.out);
-    else for (const m of r.members ?? []) lines.push(m);
-  }
-  ctx.stdout(lines.map((l) => l + '\n').join(''));
+  printPlan(ctx, bytes, plan.roots);
   return 0;
 }

@@ -1,0 +1,117 @@
+/**
+ * Entry of the bundled CLI (wasm/out/cli.js, which the ./ix launcher imports). It answers what
+ * needs neither the WASM core nor most of the CLI from a small first chunk, and otherwise loads
+ * main.ts (a separate chunk, see wasm/build.mjs) and runs it:
+ *   - `ix --version`, `ix help` (exactly these forms);
+ *   - `ix plan ...` / `ix build --dry-run ...` whose memoised plan is still valid (plan-memo.ts);
+ *   - a no-op `ix build ...`: memoised plan valid and every output already in the store.
+ * Anything unusual (an option it does not know, a miss, any error) falls through to main.ts,
+ * which does the whole job and reports errors; this file prints only answers (and the
+ * executor's closing summary line of a no-op build), and only once it has them whole.
+ * A no-op build takes no gc hold: it starts nothing and prints paths that were built when looked at.
+ *
+ * Must not depend on: the engine's code (types only), the WASM core, the executor, the sandbox,
+ * hash-wasm (loaded only if a file must be re-hashed).
+ */
+import { statSync, writeSync } from 'node:fs';
+import { parseArgs } from './args';
+import { runHelp, runVersion } from './commands/info';
+import { printPlan } from './commands/plan';
+import { memoSite, only, planRequest, type Context } from './context';
+import { plainReporter } from './exec/events';
+import { lookupPlan } from './plan-memo';
+import { Layout, parseStorePath, resolveRoot } from './store/layout';
+
+/** Options of `ix build` that change what it does (commands/build.ts takes them out of the flags). */
+const BUILD_OPTIONS = ['keep-going', 'check', 'jobs', 'timeout'];
+
+/** True when `out` is committed: its record exists and its directory is there, read-only (store/store.ts). */
+function built(layout: Layout, out: string): boolean {
+  const sp = parseStorePath(out);
+  if (!sp) return false;
+  const dir = statSync(layout.physical(sp), { throwIfNoEntry: false });
+  // a writable committed root is left for the store's recovery to repair: not the fast path's job
+  if (!dir || !dir.isDirectory() || (dir.mode & 0o222) !== 0) return false;
+  return statSync(layout.record(sp.id), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** `ix plan` / `ix build` answered from the memo, or undefined to let main.ts do it. */
+async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
+  const t0 = performance.now();
+  const ctx: Context = { ...base, args: parseArgs(rest) };
+  const a = ctx.args;
+  if (a.help || !a.packages.length) return undefined;
+  const building = verb === 'build' && !a.dryRun;
+  if (building) {
+    if (a.json) return undefined;
+    if ([a.flags, ...a.packages.map((p) => p.flags)].some((m) => BUILD_OPTIONS.some((k) => m.has(k)))) return undefined;
+    only(ctx, 'build', ['target', 'host']);
+  } else {
+    only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
+  }
+  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planRequest(ctx)));
+  if (!hit) return undefined;
+  if (building) {
+    const layout = new Layout(resolveRoot(ctx.env));
+    if (!hit.outs.every((o) => built(layout, o))) return undefined;
+    // the executor's closing line for a run where everything was already there (exec/events.ts)
+    const n = hit.outs.length;
+    plainReporter({ write: (s) => ctx.stderr(s) }).emit({ event: 'end', ok: true, built: 0, cached: n, failed: 0, skipped: 0, ms: performance.now() - t0 });
+  }
+  // only --json prints the plan itself; otherwise its 22 MB (5,000 recipes) are never read
+  const bytes = a.json ? hit.bytes() : new Uint8Array();
+  if (!bytes) return undefined;
+  printPlan(ctx, bytes, hit.roots);
+  return 0;
+}
+
+/** The answer without main.ts, or undefined. Throws nothing. */
+async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
+  try {
+    const [verb, ...rest] = argv;
+    if (rest.length === 0 && (verb === '--version' || verb === 'version')) return runVersion({ ...base, args: parseArgs([]) });
+    if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([]) });
+    if (verb === 'plan' || verb === 'build') return await fastPlan(verb, rest, base);
+  } catch {
+    // main.ts reports it
+  }
+  return undefined;
+}
+
+/** Entry used by the ./ix launcher: process in, exit code out. */
+export async function run(): Promise<void> {
+  const out: Buffer[] = [];
+  const err: string[] = [];
+  const code = await fast(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (d) => void out.push(typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.from(d.buffer, d.byteOffset, d.length)),
+    stderr: (s) => void err.push(s),
+  });
+  if (code === undefined) {
+    const main = await import('./main');
+    return main.run();
+  }
+  process.exitCode = code;
+  try {
+    if (err.length) writeAll(2, Buffer.from(err.join(''), 'utf8'));
+    writeAll(1, Buffer.concat(out));
+  } catch (e) {
+    // a closed pipe (`ix plan ... | head`) ends the output quietly, like other Unix tools
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
+}
+
+/**
+ * Writes to a file descriptor directly: process.stdout would first load Node's stream modules
+ * (~3 ms, more than the rest of `ix --version`). Retries while a non-blocking pipe is full.
+ */
+function writeAll(fd: number, data: Buffer): void {
+  for (let off = 0; off < data.length;) {
+    try {
+      off += writeSync(fd, data, off, data.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The host's plan memo: a plan request whose last answer is still valid is answered without
+ * loading the WASM core. The memo holds the core's own plan bytes for the request, stored with
+ * every recipe path the core read (`readFile`) or asked a digest of (`fileDigests`) during that
+ * call and the BLAKE3 of what it got (null: absent). The core sees nothing else of the host (no
+ * clock, no environment), so equal answers for every recorded path mean the core would plan the
+ * same bytes again; a call that listed a directory is not memoised (listings only feed error
+ * suggestions today, but a memo must not rely on that).
+ *
+ * A lookup re-checks each path through the current recipe roots (first root wins, as in io.ts).
+ * Stat data stands in for re-reading a file only where that is safe: the entry keeps a file's
+ * (device, inode, size, mtime, ctime) only when its mtime and ctime were older than the start
+ * of the core call minus MARGIN_MS, so the file cannot have changed between the core reading it
+ * and the stat, nor within the same timestamp tick as the recorded times (the "racy git" case).
+ * Any later change moves ctime, which no user call can set back (`utimes` sets it to now), and a
+ * replaced file has another inode or ctime. Every other path is re-read and re-hashed; when all
+ * match, stats that have become safe are written back (the next lookup only stats). Assumes the
+ * recipe tree's filesystem clock is within MARGIN_MS of this host's.
+ *
+ * Two DiskCache entries per request (namespaced by the core's hash like every cache entry), so
+ * that `ix plan` and a no-op `ix build` never read the plan itself (22 MB for 5,000 recipes):
+ *   `memo1-<h>`  "ix-plan-memo/1\n" + JSON {key, body, files: [[path, hexBlake3 | null,
+ *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
+ *   `memob-<h>`  "ix-plan-memo-body/1 <body>\n" + the plan bytes
+ * <h> is FNV-1a (64-bit) of the key text (format, recipe roots, request), a file name only: the
+ * entry holds the whole key text and a lookup compares it. <body> is a token unique to one write;
+ * a body whose token differs from its head's (a concurrent rewrite) reads as a miss. Every
+ * failure reads as a miss.
+ *
+ * Must not depend on: the engine's code (types only), the WASM core; hash-wasm is loaded only
+ * when a file has to be re-hashed.
+ */
+import { statSync, type Stats } from 'node:fs';
+import type { HostIO, Plan } from '../../engine/api';
+import type { DiskCache } from './cache';
+import { loadDigest, type Digest } from './digest';
+import { fsHostIO, logical } from './io';
+
+const FORMAT = 'ix-plan-memo/1';
+const HEADER = FORMAT + '\n';
+const BODY_FORMAT = 'ix-plan-memo-body/1 ';
+/** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
+export const MARGIN_MS = 2000;
+
+/** Where memo entries of this invocation live and which recipe roots they are checked against. */
+export interface MemoSite {
+  cache: DiskCache;
+  /** Recipe roots, highest priority first (absolute). */
+  roots: string[];
+}
+
+/** A valid memo entry: what `ix plan` / a no-op `ix build` print, and the plan bytes on demand. */
+export interface MemoHit {
+  roots: Plan['roots'];
+  outs: string[];
+  /** The plan bytes, or undefined if the body entry is gone or from another write (a miss). */
+  bytes(): Uint8Array | undefined;
+}
+
+type FileRow = [path: string, digest: string | null, stat: string | null];
+interface Head {
+  key: string;
+  body: string;
+  files: FileRow[];
+  roots: Plan['roots'];
+  outs: string[];
+}
+
+const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
+
+/** FNV-1a 64-bit of a string's UTF-16 code units, as hex: only names the entry files (the key text is compared). */
+function fnv64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+/** The key text of a request over a root list, and the names of its two entries. */
+function memoKey(site: MemoSite, reqJson: string): { text: string; head: string; body: string } {
+  const text = JSON.stringify([FORMAT, site.roots, reqJson]);
+  const h = fnv64(text);
+  return { text, head: `memo1-${h}`, body: `memob-${h}` };
+}
+
+/** The file a logical path resolves to through the roots (stat only), or undefined if unsure/absent. */
+function resolveStat(roots: string[], path: string): Stats | undefined {
+  if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
+  for (const r of roots) {
+    let st: Stats | undefined;
+    try {
+      // `path` is logical (no '.', '..' or empty segments) and roots are resolved: plain
+      // concatenation is join() without its normalisation (a third of a 5k-file lookup)
+      st = statSync(`${r}/${path}`, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOTDIR') continue;
+      return undefined;
+    }
+    if (!st || st.isDirectory()) continue; // readFile treats both as "not in this root"
+    return st.isFile() ? st : undefined;
+  }
+  return undefined;
+}
+
+// Times as float milliseconds (sub-microsecond precision today): any change moves ctime to "now",
+// seconds away from a recorded settled ctime, so this precision is ample.
+const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+const settled = (st: Stats, sinceMs: number) => st.mtimeMs < sinceMs - MARGIN_MS && st.ctimeMs < sinceMs - MARGIN_MS;
+
+function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
+  if (raw.length < HEADER.length || Buffer.from(raw.buffer, raw.byteOffset, HEADER.length).toString('latin1') !== HEADER) return undefined;
+  let head: Head;
+  try {
+    head = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset + HEADER.length, raw.length - HEADER.length).toString('utf8')) as Head;
+  } catch {
+    return undefined;
+  }
+  if (!head || head.key !== keyText || typeof head.body !== 'string') return undefined;
+  if (!Array.isArray(head.files) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  for (const f of head.files) {
+    if (!Array.isArray(f) || typeof f[0] !== 'string' || (f[1] !== null && typeof f[1] !== 'string') || (f[2] !== null && typeof f[2] !== 'string')) return undefined;
+  }
+  return head;
+}
+
+const encodeHead = (head: Head) => Buffer.from(HEADER + JSON.stringify(head), 'utf8');
+
+/** The plan bytes of body entry `raw` if it belongs to the head with token `body`. */
+function bodyBytes(raw: Uint8Array | undefined, body: string): Uint8Array | undefined {
+  if (!raw) return undefined;
+  const line = BODY_FORMAT + body + '\n';
+  if (raw.length < line.length || Buffer.from(raw.buffer, raw.byteOffset, line.length).toString('latin1') !== line) return undefined;
+  return raw.subarray(line.length);
+}
+
+/**
+ * The memoised plan of `reqJson` (the exact request text the core would get) if every recorded
+ * file is unchanged, else undefined. Never loads the core; throws nothing. `stale` hears the node
+ * count of the entry found, valid or not (a hint of how big the next plan will be).
+ */
+export async function lookupPlan(site: MemoSite, reqJson: string, stale?: (nodes: number) => void): Promise<MemoHit | undefined> {
+  try {
+    const key = memoKey(site, reqJson);
+    const raw = site.cache.get(key.head);
+    if (!raw) return undefined;
+    const head = parseHead(raw, key.text);
+    if (!head) return undefined;
+    stale?.(head.outs.length); // the size of the last answer, if this one turns out stale
+    const started = Date.now();
+    const plain = fsHostIO(site.roots);
+    let digest: Digest | undefined;
+    let refreshed = false;
+    for (const row of head.files) {
+      const [path, want, stat] = row;
+      const st = resolveStat(site.roots, path);
+      if (stat !== null && st && statKey(st) === stat) continue;
+      const bytes = plain.readFile(path);
+      if (bytes === undefined || want === null) {
+        if (bytes === undefined && want === null) continue;
+        return undefined;
+      }
+      digest ??= await loadDigest();
+      if (hex(digest(bytes)) !== want) return undefined;
+      // Unchanged content: keep a stat taken before the read once it is old enough to be safe.
+      const next = st && settled(st, started) ? statKey(st) : null;
+      if (next !== stat) {
+        row[2] = next;
+        refreshed = true;
+      }
+    }
+    if (refreshed) site.cache.put(key.head, encodeHead(head));
+    return { roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body) };
+  } catch {
+    return undefined;
+  }
+}
+
+let writes = 0;
+
+/** What a recording HostIO saw during one core call. */
+export interface Recording {
+  /** Logical path -> hex BLAKE3 of what the core got (null: absent). */
+  files: Map<string, string | null>;
+  /** False when the answer must not be memoised (a directory listing, a file that changed mid-call, no digest). */
+  usable(): boolean;
+}
+
+/** Wraps a HostIO (with `digest`) so that everything the core reads is recorded for the memo. */
+export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
+  const files = new Map<string, string | null>();
+  let ok = io.digest !== undefined;
+  const note = (p: string, d: string | null) => {
+    if (files.has(p) && files.get(p) !== d) ok = false;
+    files.set(p, d);
+  };
+  const rec: HostIO = {
+    readFile: (p) => {
+      const b = io.readFile(p);
+      if (io.digest) note(p, b === undefined ? null : hex(io.digest(b)));
+      return b;
+    },
+    listDir: (p) => {
+      ok = false;
+      return io.listDir(p);
+    },
+  };
+  if (io.digest) rec.digest = (d) => io.digest!(d);
+  if (io.digestText) rec.digestText = (s) => io.digestText!(s);
+  if (io.fileDigests) {
+    rec.fileDigests = (ps) => {
+      const got = io.fileDigests!(ps);
+      if (got) ps.forEach((p, i) => note(p, got[i] ? hex(got[i]!) : null));
+      return got;
+    };
+  }
+  if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
+  if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
+  return { io: rec, rec: { files, usable: () => ok } };
+}
+
+/**
+ * Stores the core's answer `bytes` (= `plan`) to `reqJson`, made by a core call that started at
+ * `startedMs` (Date.now()) and read what `rec` recorded. Best-effort, like every cache write.
+ */
+export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: Plan, rec: Recording, startedMs: number): void {
+  if (!rec.usable()) return;
+  try {
+    const files: FileRow[] = [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
+      const st = d === null ? undefined : resolveStat(site.roots, p);
+      return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
+    });
+    const key = memoKey(site, reqJson);
+    // the body first: a head is only ever read with the body it names
+    const body = `${process.pid}-${Date.now()}-${++writes}`;
+    site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
+    site.cache.put(key.head, encodeHead({ key: key.text, body, files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
+  } catch {
+    // the memo is best-effort: a failed write is a later miss
+  }
+}

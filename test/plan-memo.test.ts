@@ -1,0 +1,219 @@
+// The host's plan memo (hosts/node/plan-memo.ts) through the real ./ix launcher: a still-valid
+// request is answered without the WASM core (IX_CORE_DIR pointing at a directory holding only the
+// core's manifest succeeds only from the memo), and no edit, rename, addition or deletion of a
+// recipe file (also one reached only through `include`, and a die/ template), made with the
+// old size and mtime put back, ever gives anything but the plan a cold run gives.
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Plan } from '../engine/api';
+import { diskCache } from '../hosts/node/cache';
+import { loadDigest } from '../hosts/node/digest';
+import { fsHostIO } from '../hosts/node/io';
+import { MARGIN_MS, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
+import { tree } from './support/cache-tree';
+import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
+
+let coreless: string;
+beforeAll(() => {
+  ensureCoreBuilt();
+  coreless = tempDir('ix-coreless-');
+  copyFileSync(join(outDir, 'manifest.json'), join(coreless, 'manifest.json'));
+});
+
+/** Waits until files written now are older than the memo's safety margin (their stat may be kept). */
+const settle = () => new Promise((r) => setTimeout(r, MARGIN_MS + 300));
+
+/** Sets every file under `dir` to one whole-second time a minute ago, so that times put back are exact. */
+function pinTimes(dir: string): void {
+  const t = Math.floor(Date.now() / 1000) - 60;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) utimesSync(join(e.parentPath, e.name), t, t);
+  }
+}
+
+/** Rewrites `path` with `text` (same size as before), then puts its old atime and mtime back. */
+function editKeepingTimes(path: string, text: string): void {
+  const st = statSync(path, { bigint: true });
+  expect(BigInt(Buffer.byteLength(text))).toBe(st.size);
+  writeFileSync(path, text);
+  utimesSync(path, Number(st.atimeNs / 1_000_000_000n), Number(st.mtimeNs / 1_000_000_000n));
+  expect(statSync(path, { bigint: true }).mtimeNs).toBe(st.mtimeNs); // whole seconds (pinTimes): exact
+}
+
+/** The memo entries' file rows (path, digest, stat) in a cache directory. */
+function memoRows(cache: string): [string, string | null, string | null][] {
+  const rows: [string, string | null, string | null][] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.startsWith('memo1-')) {
+        const text = readFileSync(join(d, e.name), 'utf8'); // the cache's own header, then the memo head
+        const at = text.indexOf('ix-plan-memo/1\n');
+        rows.push(...JSON.parse(text.slice(at + 'ix-plan-memo/1\n'.length)).files);
+      }
+    }
+  };
+  walk(cache);
+  return rows;
+}
+
+describe('plan memo', () => {
+  test('answers without the core while valid; every change to a file the plan read gives the cold answer', async () => {
+    const low = writeTree(tree());
+    const top = tempDir('ix-top-');
+    const cache = tempDir('ix-cache-');
+    pinTimes(low);
+    await settle();
+    const run = (env: Record<string, string>) => ix(['plan', 'bin/d', '--json', '--recipes', top, '--recipes', low], { env });
+    const warm = () => run({ IX_CACHE_DIR: cache });
+    const memoOnly = () => run({ IX_CACHE_DIR: cache, IX_CORE_DIR: coreless });
+    const cold = () => run({ IX_CACHE_DIR: tempDir('ix-cache-') });
+
+    const first = warm();
+    expect(first.code).toBe(0);
+    expect(first.out).toBe(cold().out);
+    expect(memoOnly().out).toBe(first.out);
+    // settled files are checked by stat alone
+    const rows = memoRows(cache);
+    expect(rows.map((r) => r[0]).sort()).toEqual(['bin/c/ix.sh', 'bin/d/ix.sh', 'die/base.json', 'die/v.txt']);
+    for (const r of rows) expect(r[2]).toMatch(/^\d+:\d+:\d+:[\d.]+:[\d.]+$/);
+
+    // an unchanged plan after touching a file: re-hashed, still answered from the memo
+    const now = Math.floor(Date.now() / 1000);
+    utimesSync(join(low, 'bin/d/ix.sh'), now, now);
+    expect(memoOnly().out).toBe(first.out);
+
+    const v = join(low, 'die/v.txt');
+    const seen = new Set([first.out]);
+    const steps: [string, () => void][] = [
+      ['edit the include-only file', () => editKeepingTimes(v, 'v2')],
+      ['edit the die/ template', () => {
+        const p = join(low, 'die/base.json');
+        editKeepingTimes(p, readFileSync(p, 'utf8').replace("{% endblock %} {% include", "{% endblock %};{% include"));
+      }],
+      ['rename another file over a recipe', () => {
+        const p = join(low, 'bin/c/ix.sh');
+        const st = statSync(p);
+        const next = join(low, 'bin/c/next');
+        writeFileSync(next, readFileSync(p, 'utf8').replace('echo c', 'echo C'));
+        utimesSync(next, st.atime, st.mtime);
+        renameSync(p, join(low, 'bin/c/ix.sh.old'));
+        renameSync(next, p);
+      }],
+      ['add a file in a higher root', () => {
+        mkdirSync(join(top, 'die'));
+        const st = statSync(v);
+        writeFileSync(join(top, 'die/v.txt'), 'v3');
+        utimesSync(join(top, 'die/v.txt'), st.atime, st.mtime);
+      }],
+      ['delete it again', () => rmSync(join(top, 'die/v.txt'))],
+    ];
+    for (const [what, step] of steps) {
+      step();
+      const want = cold();
+      expect(want.code, what).toBe(0);
+      if (!seen.has(want.out)) expect(memoOnly().code, `${what}: a stale memo answered`).not.toBe(0);
+      seen.add(want.out);
+      expect(warm().out, what).toBe(want.out);
+      expect(memoOnly().out, what).toBe(want.out);
+    }
+    expect(seen.size).toBe(5); // every step but the last gave a new plan; the last gave an earlier one
+
+    // deleting a recipe: the same error as a cold run, never an old plan
+    rmSync(join(low, 'bin/c/ix.sh'));
+    const gone = cold();
+    expect(gone.code).toBe(2);
+    expect(warm().err).toBe(gone.err);
+    expect(memoOnly().code).not.toBe(0);
+  }, 60_000);
+
+  test('a memo hit prints what the core path prints: store paths, a hub\'s members, --json, build --dry-run', () => {
+    const root = writeTree(world);
+    const cache = tempDir('ix-cache-');
+    for (const args of [['plan', 'set/all', 'bin/app'], ['plan', 'bin/app', '--json', '--target=linux-aarch64'], ['build', '--dry-run', 'set/all']]) {
+      const cold = ix([...args, '--recipes', root], { env: { IX_CACHE_DIR: cache } });
+      expect(cold.code, args.join(' ')).toBe(0);
+      const hit = ix([...args, '--recipes', root], { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless } });
+      expect(hit.err, args.join(' ')).toBe('');
+      expect(hit.out, args.join(' ')).toBe(cold.out);
+    }
+  });
+
+  test('a file written within the margin before the plan is kept without stat (always re-hashed)', () => {
+    const low = writeTree(tree());
+    const cache = tempDir('ix-cache-');
+    expect(ix(['plan', 'bin/d', '--recipes', low], { env: { IX_CACHE_DIR: cache } }).code).toBe(0);
+    const rows = memoRows(cache);
+    expect(rows).toHaveLength(4);
+    for (const r of rows) expect(r[2]).toBeNull();
+  });
+
+  test('a no-op build answers from the memo only when every output is in the store', () => {
+    const low = writeTree(tree());
+    const cache = tempDir('ix-cache-');
+    const root = tempDir('ix-root-');
+    const plan = ix(['plan', 'bin/d', '--json', '--recipes', low], { env: { IX_CACHE_DIR: cache } });
+    const outs = (JSON.parse(plan.out) as { nodes: { id: string; out: string }[] }).nodes;
+    const build = () => ix(['build', 'bin/d', '--recipes', low], { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless, IX_ROOT: root } });
+    // a hand-made store: each output's record and read-only directory (hosts/node/store/layout.ts)
+    mkdirSync(join(root, 'var/db/v1'), { recursive: true });
+    for (const n of outs) {
+      const dir = join(root, 'store', n.out.slice('/ix/store/'.length));
+      mkdirSync(dir, { recursive: true, mode: 0o555 });
+      writeFileSync(join(root, 'var/db/v1', `${n.id}.json`), '{}');
+    }
+    const r = build();
+    expect(r.err).toMatch(new RegExp(`^done: 0 built, ${outs.length} already there, 0 failed, 0 skipped in [0-9.]+ s\n$`));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${outs.at(-1)!.out}\n`);
+    rmSync(join(root, 'var/db/v1', `${outs[0].id}.json`));
+    expect(build().code).not.toBe(0); // not built: main.ts takes over, and this core cannot load
+  });
+});
+
+describe('plan memo entries', () => {
+  const plan = (out: string): Plan => ({ format: 'ix-plan/1', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
+
+  test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
+    const root = writeTree(tree());
+    const dir = tempDir('ix-cache-');
+    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
+    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    io.readFile('bin/c/ix.sh');
+    const req = '{"packages":["bin/c"]}';
+    storePlan(site, req, Buffer.from('plan A'), plan('/a'), rec, Date.now());
+    const a = await lookupPlan(site, req);
+    expect(a?.roots[0].out).toBe('/a');
+    expect(Buffer.from(a!.bytes()!).toString()).toBe('plan A');
+    expect(await lookupPlan(site, '{"packages":["bin/d"]}')).toBeUndefined();
+    expect(await lookupPlan({ ...site, roots: [root, root] }, req)).toBeUndefined();
+
+    // the body of write A under the head of write B (a concurrent rewrite): bytes() is a miss
+    const files = readdirSync(dir, { recursive: true }) as string[];
+    const bodyA = readFileSync(join(dir, files.find((f) => f.includes('memob-'))!));
+    storePlan(site, req, Buffer.from('plan B'), plan('/b'), rec, Date.now());
+    writeFileSync(join(dir, files.find((f) => f.includes('memob-'))!), bodyA);
+    const b = await lookupPlan(site, req);
+    expect(b?.roots[0].out).toBe('/b');
+    expect(b!.bytes()).toBeUndefined();
+
+    // a head whose key text differs (as after an FNV collision) or that does not parse
+    const head = join(dir, files.find((f) => f.includes('memo1-'))!);
+    const text = readFileSync(head, 'utf8');
+    writeFileSync(head, text.replace('bin/c', 'bin/x'));
+    expect(await lookupPlan(site, req)).toBeUndefined();
+    writeFileSync(head, text.slice(0, text.length - 5));
+    expect(await lookupPlan(site, req)).toBeUndefined();
+  });
+
+  test('a core call that listed a directory is not memoised', async () => {
+    const root = writeTree(tree());
+    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
+    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    io.readFile('bin/c/ix.sh');
+    io.listDir('bin/');
+    storePlan(site, '{}', Buffer.from('x'), plan('/a'), rec, Date.now());
+    expect(await lookupPlan(site, '{}')).toBeUndefined();
+  });
+});
