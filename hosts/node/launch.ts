@@ -56,7 +56,7 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
     if (!hit.outs.every((o) => built(layout, o))) return undefined;
     // the executor's closing line for a run where everything was already there (exec/events.ts)
     const n = hit.outs.length;
-    plainReporter({ write: (s) => ctx.stderr(s) }).emit({ event: 'end', ok: true, built: 0, cached: n, failed: 0, skipped: 0, ms: performance.now() - t0 });
+    plainReporter({ write: (s) => ctx.stderr(s) }).emit({ event: 'end', ok: true, built: 0, substituted: 0, cached: n, failed: 0, skipped: 0, ms: performance.now() - t0 });
   }
   // only --json prints the plan itself; otherwise its 22 MB (5,000 recipes) are never read
   const bytes = a.json ? hit.bytes() : new Uint8Array();
