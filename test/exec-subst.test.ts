@@ -257,7 +257,13 @@ describe('substitution across processes', () => {
     expect(existsSync(path.join(dst.layout.build, `${A.id}.out`, 'bin', 'a'))).toBe(true); // half-way: unpacked, not committed
     c.p.kill('SIGKILL');
     await c.done;
-    const again = await openStore({ root: dst.layout.root, onWait: () => undefined });
+    // The killed process's lock helper dies a moment after it (its pipe closes); recovery skips
+    // an id whose lock is still held, so reopen until the kernel has released it.
+    let again = await openStore({ root: dst.layout.root, onWait: () => undefined });
+    for (let i = 0; i < 50 && existsSync(path.join(dst.layout.build, `${A.id}.out`)); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      again = await openStore({ root: dst.layout.root, onWait: () => undefined });
+    }
     expect(await again.isBuilt(A.out)).toBe(false);
     expect(existsSync(path.join(dst.layout.build, `${A.id}.out`))).toBe(false);
     const d = child(dst.layout.root, 'ok', log);
