@@ -5,6 +5,7 @@
  *               ESM usable in Node/V8 with a plain-JS HostIO: the V8 oracle and the benchmark)
  *               wasm/component.ts -> out/core.component.js  (the same code + prelude + WIT binding)
  *               hosts/node/main.ts -> out/cli.js            (the Node CLI, one file for fast start-up)
+ *               hosts/lsp/main.ts  -> out/lsp.js            (`ix lsp`, loaded by the CLI for that verb only)
  *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
  *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules)
  *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
@@ -68,7 +69,16 @@ async function bundle() {
       b.onResolve({ filter: /^nunjucks$/ }, () => ({ path: join(root, 'node_modules/nunjucks/browser/nunjucks.js') }));
     },
   };
-  const [core, component, cli] = await Promise.all([
+  const node = {
+    ...common,
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    target: 'node20',
+    // The CLI loads the transpiled component at run time from out/core/.
+    external: ['./core/core.js'],
+    banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
+  };
+  const [core, component, cli, lsp] = await Promise.all([
     esbuild.build({
       ...common,
       entryPoints: [join(here, 'core.ts')],
@@ -91,21 +101,14 @@ async function bundle() {
         },
       }],
     }),
-    esbuild.build({
-      ...common,
-      entryPoints: [join(root, 'hosts/node/main.ts')],
-      platform: 'node',
-      mainFields: ['module', 'main'],
-      target: 'node20',
-      // The CLI loads the transpiled component at run time from out/core/.
-      external: ['./core/core.js'],
-      banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
-    }),
+    esbuild.build({ ...node, entryPoints: [join(root, 'hosts/node/main.ts')] }),
+    esbuild.build({ ...node, entryPoints: [join(root, 'hosts/lsp/main.ts')] }),
   ]);
   return {
     core: core.outputFiles[0].contents,
     component: component.outputFiles[0].contents,
     cli: cli.outputFiles[0].contents,
+    lsp: lsp.outputFiles[0].contents,
   };
 }
 
@@ -136,6 +139,7 @@ async function main() {
   writeAtomic(join(out, 'core.bundle.js'), b.core);
   writeAtomic(join(out, 'core.component.js'), b.component);
   writeAtomic(join(out, 'cli.js'), b.cli);
+  writeAtomic(join(out, 'lsp.js'), b.lsp);
   const wit = readFileSync(join(here, 'core.wit'));
   const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), backend);
   const manifestPath = join(out, 'manifest.json');
