@@ -30,6 +30,10 @@ export class Checker {
   private readonly filesOf = new Map<string, Set<string>>();
   private readonly readers = new Map<string, Set<string>>();
   private readonly queue = new Set<string>();
+  /** Packages whose last result predates a change of a file they use: their errors are hidden. */
+  private readonly stale = new Set<string>();
+  /** The sample of the latest change: diagnostics wait until these are checked (no flicker). */
+  private sample = new Set<string>();
   private pumping = false;
   private memo = new Map<string, PlanAnswer>();
   private memoVersion = -1;
@@ -72,9 +76,9 @@ export class Checker {
     return this.errors.get(pkg);
   }
 
-  /** Packages that currently have an error. */
+  /** Packages that currently have an error (not those waiting for a re-check after a change). */
   failing(): string[] {
-    return [...this.errors.keys()];
+    return [...this.errors.keys()].filter((p) => !this.stale.has(p));
   }
 
   /** True while checks are queued or running. */
@@ -93,10 +97,18 @@ export class Checker {
     for (const f of files) for (const u of this.usersOf(f)) users.add(u);
     // a new or deleted package directory may fix or cause "unknown package" errors
     if (files.some((f) => f.endsWith('/ix.sh'))) for (const p of this.errors.keys()) users.add(p);
-    this.schedule([...users], true);
+    for (const u of users) this.stale.add(u);
+    this.sample = new Set(this.schedule([...users], true));
   }
 
-  private schedule(pkgs: string[], urgent: boolean): void {
+  /** True while the sample of the latest change is being checked: publishing then would flicker. */
+  settling(): boolean {
+    for (const p of this.sample) if (this.stale.has(p)) return true;
+    return false;
+  }
+
+  /** Queues packages; urgent ones go first, at most SAMPLE of them. Returns the urgent head. */
+  private schedule(pkgs: string[], urgent: boolean): string[] {
     const pref = this.preferred();
     const ordered = [...pkgs.filter((p) => pref.has(p)), ...pkgs.filter((p) => !pref.has(p))];
     if (urgent) {
@@ -104,10 +116,12 @@ export class Checker {
       const rest = [...this.queue].filter((p) => !head.includes(p));
       this.queue.clear();
       for (const p of [...head, ...rest, ...ordered.slice(SAMPLE)]) this.queue.add(p);
-    } else {
-      for (const p of ordered) this.queue.add(p);
+      void this.pump();
+      return head;
     }
+    for (const p of ordered) this.queue.add(p);
     void this.pump();
+    return [];
   }
 
   private async pump(): Promise<void> {
@@ -152,6 +166,7 @@ export class Checker {
       s.add(pkg);
     }
     this.filesOf.set(pkg, files);
+    this.stale.delete(pkg);
     if (r.error) this.errors.set(pkg, r.error);
     else this.errors.delete(pkg);
     // also when the error is unchanged: where it lands may have moved (the server dedups)
@@ -162,6 +177,8 @@ export class Checker {
   reset(): void {
     const had = [...this.errors.keys()];
     this.errors.clear();
+    this.stale.clear();
+    this.sample.clear();
     this.memo.clear();
     if (had.length) this.onResult(had);
   }

@@ -57,7 +57,7 @@ export function packageFacts(checker: Checker, selector: string): string {
     const node = byOut.get(root.out)!;
     lines.push(`store path: \`${root.out}\``, '');
     const srcs = node.inputs.map((i) => byOut.get(i)).filter((n) => n?.fetch).map((n) => n!.fetch!.file);
-    const version = srcs.map((s) => /[-_]v?(\d+(?:\.\d+)+[a-z]?)/.exec(s)?.[1]).find(Boolean);
+    const version = srcs.map((s) => /(?:^|[-_])v?(\d+(?:\.\d+)+[a-z]?)/.exec(s)?.[1]).find(Boolean);
     if (version) lines.push(`version: ${version}`, '');
     if (srcs.length) lines.push(`sources: ${srcs.join(', ')}`, '');
     const flags = Object.entries(node.flags).map(([k, v]) => `${k}=${v}`).join(' ');

@@ -62,6 +62,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
   /** Publishes diagnostics of every file that has or had some, and of open files. */
   const publish = () => {
     publishQueued = false;
+    if (checker.settling()) return; // the next check publishes
     const files = new Set<string>();
     for (const uri of published.keys()) {
       const l = ws.logicalOf(uri);
@@ -212,7 +213,15 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       text: r.text ?? `# ${r.error?.detail ?? 'cannot render'}\n`,
     };
   });
-  conn.onRequest('ix/status', () => ({ busy: checker.busy(), checks: checker.checks, target: checker.target, core: core.manifest.coreWasmBlake3 }));
+  // for tests, the bench and curious clients: the core's hash, whether checks are running, and
+  // which packages use a file (the index diagnostics are computed from)
+  conn.onRequest('ix/status', (p?: { uri?: string }) => {
+    const file = p?.uri ? fileOf(p.uri) : undefined;
+    return {
+      busy: checker.busy(), checks: checker.checks, target: checker.target, core: core.manifest.coreWasmBlake3,
+      ...(file ? { users: checker.usersOf(file), failing: checker.failing() } : {}),
+    };
+  });
 
   docs.listen(conn);
   conn.listen();

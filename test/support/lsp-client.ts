@@ -10,7 +10,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Range } from 'vscode-languageserver-types';
+
+/** A published diagnostic as ix sends it (plain-text messages). */
+export interface Diagnostic {
+  range: Range;
+  message: string;
+  severity?: number;
+  source?: string;
+  data?: unknown;
+}
 
 export interface LspClient {
   conn: MessageConnection;
