@@ -30,6 +30,8 @@ import { packageOfFile, type Workspace } from './workspace';
 export const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 /** Quiet time after a keystroke before checking (ms). */
 const DEBOUNCE_MS = 30;
+/** Wait after `initialized` before indexing every package (ms). */
+const STARTUP_GRACE_MS = 150;
 
 export interface ServerOptions {
   target?: string;
@@ -131,7 +133,8 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
   });
   conn.onInitialized(() => {
     conn.client.register(DidChangeConfigurationNotification.type, { section: 'ix' }).catch(() => undefined);
-    checker.checkAll();
+    // clients open their documents right after `initialized`: let those go first
+    setTimeout(() => checker.checkAll(), STARTUP_GRACE_MS);
     if (opts.watch !== false) {
       for (const root of ws.roots) {
         try {
