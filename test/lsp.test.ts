@@ -247,6 +247,13 @@ describe('ix lsp without a client\'s help', () => {
     }
   }, 120_000);
 
+  test('a client that dies without `exit` (stdin closed) ends the server, watchers and all', async () => {
+    const w = await startLsp(repoRoot, [], { env });
+    w.proc.stdin!.end();
+    const code = await new Promise((r) => (w.proc.exitCode !== null ? r(w.proc.exitCode) : w.proc.once('exit', (c) => r(c))));
+    expect(code).toBe(0);
+  }, 60_000);
+
   test('bad arguments: one line, exit code 2', () => {
     const r = ix(['lsp', '--target=vax-vms']);
     expect(r.code).toBe(2);

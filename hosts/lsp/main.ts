@@ -53,5 +53,7 @@ export async function runLsp(argv: string[], env: Record<string, string | undefi
   const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   startServer(conn, core, ws, { target: a.target, watch: a.watch });
-  return new Promise<number>(() => undefined); // the connection ends the process on `exit`
+  // the `exit` notification ends the process (vscode-languageserver); a client that dies without
+  // it closes our stdin: end then too, or the root watchers would keep an orphan server alive
+  return new Promise<number>((done) => process.stdin.once('end', () => done(0))).then((code) => process.exit(code));
 }
