@@ -63,3 +63,24 @@ test.skipIf(!haveNvim && process.env.CI !== 'true')('Neovim 0.7 shows diagnostic
   // 4. packages complete in a dependency block
   expect(seen.completion).toEqual(expect.arrayContaining(['lib/lz4', 'lib/z', 'lib/lzma']));
 }, 300_000);
+
+test.skipIf(!haveNvim && process.env.CI !== 'true')('the Neovim setup in README.md works as written: code lens with the store path, descriptor opens', () => {
+  const cache = tempDir('ix-nvim-cache-');
+  const home = tempDir('ix-nvim-home-');
+  const lua = /```lua\n([\s\S]*?)```/.exec(readFileSync(join(repoRoot, 'README.md'), 'utf8'))![1];
+  writeTree({ 'nvim/plugin/ix.lua': lua.replace("'/path/to/ix/ix'", JSON.stringify(join(repoRoot, 'ix'))) }, home);
+  const out = join(home, 'out.json');
+  const r = spawnSync(NVIM, ['--headless', '-i', 'NONE', '-n', '-c', `luafile ${join(repoRoot, 'test/nvim/readme-setup.lua')}`], {
+    env: { ...process.env, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home, XDG_STATE_HOME: home, HOME: home, IX_CACHE_DIR: cache, NODE_EXTRA_CA_CERTS: '',
+      IX_NVIM_RECIPE: join(repoRoot, 'pkgs/bin/zstd/ix.sh'), IX_NVIM_OUT: out },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(existsSync(out), `nvim exited ${r.status}: ${r.stderr}`).toBe(true);
+  const seen = JSON.parse(readFileSync(out, 'utf8'));
+  const planned = ix(['plan', 'bin/zstd'], { env: { IX_CACHE_DIR: cache } }).out.trim();
+  expect(seen.clients).toBe(1);
+  expect(seen.lens.startsWith(`${planned} (linux-x86_64)`)).toBe(true);
+  expect(seen.filetype).toBe('json');
+  expect(seen.text.trimEnd()).toBe(ix(['render', 'bin/zstd'], { env: { IX_CACHE_DIR: cache } }).out.trimEnd());
+}, 300_000);
