@@ -38,8 +38,9 @@ export class Checker {
   private memo = new Map<string, PlanAnswer>();
   private memoVersion = -1;
   private packageList: { version: number; names: string[] } | undefined;
-  /** Packages checked since start (for tests and the bench). */
+  /** Packages checked since start, and how long the last check's plan took (tests, the bench). */
   checks = 0;
+  lastCheckMs = 0;
 
   constructor(
     private readonly core: Core,
@@ -101,10 +102,15 @@ export class Checker {
     this.sample = new Set(this.schedule([...users], true));
   }
 
-  /** True while the sample of the latest change is being checked: publishing then would flicker. */
+  /**
+   * True until the first package of the latest change's sample (an open recipe's own package
+   * when there is one) is re-checked: publishing before would only hide the old errors of the
+   * file's users and show them again (flicker). After it, every new result is published at once,
+   * the errors of users not re-checked yet stay hidden (never shown stale).
+   */
   settling(): boolean {
-    for (const p of this.sample) if (this.stale.has(p)) return true;
-    return false;
+    const first = this.sample.values().next().value as string | undefined;
+    return first !== undefined && this.stale.has(first);
   }
 
   /** Queues packages; urgent ones go first, at most SAMPLE of them. Returns the urgent head. */
@@ -147,11 +153,13 @@ export class Checker {
     this.checks++;
     this.ws.startRecording();
     let error: CoreMessage | undefined;
+    const t0 = performance.now();
     try {
       this.core.plan(this.ws.io, this.request(pkg));
     } catch (e) {
       error = toMessage(e);
     }
+    this.lastCheckMs = performance.now() - t0;
     return { reads: this.ws.stopRecording(), error };
   }
 

@@ -221,7 +221,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
   conn.onRequest('ix/status', (p?: { uri?: string }) => {
     const file = p?.uri ? fileOf(p.uri) : undefined;
     return {
-      busy: checker.busy(), checks: checker.checks, target: checker.target, core: core.manifest.coreWasmBlake3,
+      busy: checker.busy(), checks: checker.checks, lastCheckMs: checker.lastCheckMs, target: checker.target, core: core.manifest.coreWasmBlake3,
       ...(file ? { users: checker.usersOf(file), failing: checker.failing() } : {}),
     };
   });
