@@ -57,10 +57,11 @@ async function startLsp(extra, cacheDir) {
     next: (u, ok) => new Promise((resolve) => waiters.push({ uri: u, ok, resolve })),
     open: (u, text) => conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'ix', version: 1, text } }),
     change: (u, v, text) => conn.sendNotification('textDocument/didChange', { textDocument: { uri: u, version: v }, contentChanges: [{ text }] }),
-    async idle() {
+    /** Resolves when no check is queued or running (and at least `minChecks` were made). */
+    async idle(minChecks = 0) {
       for (;;) {
         const s = await conn.sendRequest('ix/status', {});
-        if (!s.busy) return;
+        if (!s.busy && s.checks >= minChecks) return;
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -156,9 +157,10 @@ async function bigTreeSession() {
   }
   const s = await startLsp(['--recipes', join(dir, 'tree')], join(dir, 'cache'));
   const t = performance.now();
-  await s.idle();
+  const pkgs = Object.keys(tree).filter((p) => p.endsWith('/ix.sh') && !p.startsWith('die/')).length;
+  await s.idle(pkgs); // start-up indexes every package (after a short grace for the client's documents)
   const indexed = performance.now() - t;
-  log(`generated tree (${Object.keys(tree).length} files): indexing every package ${ms(indexed)}`);
+  log(`generated tree (${Object.keys(tree).length} files, ${pkgs} packages): indexing every package ${ms(indexed)}`);
   const leaf = Object.keys(tree).find((p) => /^bin\/[^/]+\/ix\.sh$/.test(p));
   const lt = tree[leaf];
   const r = await keystrokes(s, join(dir, 'tree', leaf), lt, breakLast(lt), `generated ${leaf}`);

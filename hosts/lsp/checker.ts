@@ -45,8 +45,11 @@ export class Checker {
   constructor(
     private readonly core: Core,
     private readonly ws: Workspace,
-    /** Called with the package after each check. */
-    private readonly onResult: (pkgs: string[]) => void,
+    /**
+     * Called with the package after each check; the next check waits for the promise, so what
+     * it publishes leaves the process before another long plan blocks the event loop.
+     */
+    private readonly onResult: (pkgs: string[]) => void | Promise<void>,
     /** Packages to check first (those whose recipe is open in the editor). */
     private readonly preferred: () => Set<string> = () => new Set(),
   ) {}
@@ -140,7 +143,7 @@ export class Checker {
         const before = this.ws.version;
         const result = this.check(pkg);
         // content changed meanwhile and the package is queued again: the newer check decides
-        if (!(this.ws.version !== before && this.queue.has(pkg))) this.record(pkg, result);
+        if (!(this.ws.version !== before && this.queue.has(pkg))) await this.record(pkg, result);
         await new Promise((r) => setImmediate(r));
       }
     } finally {
@@ -163,7 +166,7 @@ export class Checker {
     return { reads: this.ws.stopRecording(), error };
   }
 
-  private record(pkg: string, r: { reads: Set<string>; error?: CoreMessage }): void {
+  private record(pkg: string, r: { reads: Set<string>; error?: CoreMessage }): void | Promise<void> {
     const old = this.filesOf.get(pkg);
     // a failed plan stopped early: keep the files it read before, so their changes still reach it
     const files = r.error && old ? new Set([...old, ...r.reads]) : r.reads;
@@ -178,7 +181,7 @@ export class Checker {
     if (r.error) this.errors.set(pkg, r.error);
     else this.errors.delete(pkg);
     // also when the error is unchanged: where it lands may have moved (the server dedups)
-    this.onResult([pkg]);
+    return this.onResult([pkg]);
   }
 
   /** Forgets every result (target switch): errors are re-learnt by checkAll. */
@@ -188,7 +191,7 @@ export class Checker {
     this.stale.clear();
     this.sample.clear();
     this.memo.clear();
-    if (had.length) this.onResult(had);
+    if (had.length) void this.onResult(had);
   }
 
   private request(selector: string): PlanRequest {

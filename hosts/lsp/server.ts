@@ -57,14 +57,17 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
     }
     return s;
   };
-  const checker = new Checker(core, ws, () => queuePublish(), openPackages);
+  const checker = new Checker(core, ws, () => publish(), openPackages);
   if (opts.target) checker.target = opts.target;
 
   const text = (f: string) => ws.text(f);
-  /** Publishes diagnostics of every file that has or had some, and of open files. */
-  const publish = () => {
+  /**
+   * Publishes diagnostics of every file that has or had some, and of open files; resolves when
+   * the notifications are written (the checker waits for it before its next plan).
+   */
+  const publish = (): Promise<void> => {
     publishQueued = false;
-    if (checker.settling()) return; // the next check publishes
+    if (checker.settling()) return Promise.resolve(); // the next check publishes
     const files = new Set<string>();
     for (const uri of published.keys()) {
       const l = ws.logicalOf(uri);
@@ -75,6 +78,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       if (l) files.add(l);
     }
     for (const pkg of checker.failing()) files.add(siteOf(pkg, checker.errorOf(pkg)!, family, text).file);
+    const sent: Promise<void>[] = [];
     for (const f of files) {
       const uri = ws.uriOf(f);
       if (!uri) continue;
@@ -82,15 +86,17 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       const key = JSON.stringify(diagnostics);
       if ((published.get(uri) ?? '[]') === key && published.has(uri)) continue;
       if (!diagnostics.length && !published.has(uri) && !docs.get(uri)) continue;
-      void conn.sendDiagnostics({ uri, diagnostics });
+      sent.push(conn.sendDiagnostics({ uri, diagnostics }));
       if (diagnostics.length) published.set(uri, key);
       else published.delete(uri);
     }
+    return Promise.all(sent).then(() => undefined, () => undefined);
   };
+  /** Publishes soon (coalesced): for changes that do not come from a check. */
   const queuePublish = () => {
     if (publishQueued) return;
     publishQueued = true;
-    setImmediate(publish);
+    setImmediate(() => void publish());
   };
   const changed = (files: string[], now = false) => {
     for (const f of files) pendingFiles.add(f);
