@@ -9,9 +9,9 @@
  */
 import type { Plan } from '../../engine/api';
 
-const W = 170;
+const W = 150;
 const H = 24;
-const GAP_X = 40;
+const GAP_X = 24;
 const GAP_Y = 10;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -79,7 +79,7 @@ export function graphSvg(plan: Plan): string {
     const label = n.fetch ? n.fetch.file : n.name;
     const cls = n.fetch ? 'node fetch' : rootOuts.has(out) ? 'node root' : 'node';
     parts.push(`<g class="${cls}" data-out="${esc(out)}"><title>${esc(out)}</title><rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="4"/>` +
-      `<text x="${p.x + 6}" y="${p.y + 16}">${esc(label.length > 26 ? `${label.slice(0, 25)}…` : label)}</text></g>`);
+      `<text x="${p.x + 6}" y="${p.y + 16}">${esc(label.length > 23 ? `${label.slice(0, 22)}…` : label)}</text></g>`);
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
