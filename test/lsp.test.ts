@@ -3,7 +3,7 @@
 // errors of a shared template; hover store paths equal to `ix plan` (also after a target switch);
 // definition, references, completion, symbols, code lens, the descriptor command; quick fixes;
 // files changed on disk; half-typed and runaway templates.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CodeAction, CompletionItem, DocumentSymbol, Hover, Location } from 'vscode-languageserver-types';
@@ -250,6 +250,24 @@ describe('ix lsp without a client\'s help', () => {
     } finally {
       await w.stop();
     }
+  }, 120_000);
+
+  test('a restarted server recovers from the client\'s documents alone, and never writes buffers to the disk cache', async () => {
+    const own = tempDir('ix-lsp-own-cache-');
+    const dir = writeTree({ 'bin/r/ix.sh': "{% extends '//die/c/make.sh' %}\n" });
+    const f = join(dir, 'bin/r/ix.sh');
+    const buffer = "{% extends '//die/c/make.sh' %}\n{% block build %}\n{{ unsaved_typo() }}\n{% endblock %}\n";
+    for (let round = 0; round < 2; round++) {
+      const s = await startLsp(repoRoot, ['--recipes', dir, '--no-watch'], { env: { ...env, IX_CACHE_DIR: own } });
+      try {
+        s.open(uriOf(f), buffer);
+        const [d] = await s.waitDiagnostics(uriOf(f), (x) => x.length > 0);
+        expect(d.range.start.line).toBe(2);
+      } finally {
+        await s.stop();
+      }
+    }
+    expect(readdirSync(own)).toEqual([]);
   }, 120_000);
 
   test('a client that dies without `exit` (stdin closed) ends the server, watchers and all', async () => {
