@@ -52,6 +52,10 @@ export async function runLsp(argv: string[], env: Record<string, string | undefi
   const cache = diskCache(cacheDir(env), 'core-' + core.manifest.coreWasmBlake3.slice(0, 16));
   const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+  // a bug in a feature must not take the editor's server down: say it on stderr, keep serving
+  const report = (e: unknown) => process.stderr.write(`ix lsp: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
   startServer(conn, core, ws, { target: a.target, watch: a.watch });
   // the `exit` notification ends the process (vscode-languageserver); a client that dies without
   // it closes our stdin: end then too, or the root watchers would keep an orphan server alive

@@ -67,6 +67,14 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
    */
   const publish = (): Promise<void> => {
     publishQueued = false;
+    try {
+      return publishNow();
+    } catch (e) {
+      conn.console.error(`ix lsp: publishing diagnostics failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return Promise.resolve();
+    }
+  };
+  const publishNow = (): Promise<void> => {
     if (checker.settling()) return Promise.resolve(); // the next check publishes
     const files = new Set<string>();
     for (const uri of published.keys()) {
@@ -105,7 +113,11 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       debounce = undefined;
       const list = [...pendingFiles];
       pendingFiles.clear();
-      checker.changed(list);
+      try {
+        checker.changed(list);
+      } catch (e) {
+        conn.console.error(`ix lsp: re-checking ${list.join(', ')} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      }
       queuePublish(); // the server's own checks (block names) need no core
     };
     if (now) fire();
