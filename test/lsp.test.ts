@@ -117,6 +117,24 @@ describe('ix lsp over JSON-RPC', () => {
     expect(storePathIn(await hoverText(ZSTD, posOf(text, 'lib/lz4', 2)))).toBe(storePathIn(md));
   }, 120_000);
 
+  test('hover and completion of `target.…` give the values templates see, per target (as `ix render` shows them)', async () => {
+    const probe = writeTree({ 'bin/probe/ix.sh': '{"t": {{ target | jd }}}\n' });
+    const rendered = (t: string) => JSON.parse(ix(['render', 'bin/probe', '--recipes', probe, `--target=${t}`], { env: { IX_CACHE_DIR: cache } }).out).t;
+    const text = readFileSync(Q, 'utf8').replace('make\n', 'make CC={{ target.gnu.three }}-gcc\n');
+    c.open(uriOf(Q), text);
+    const at = posOf(text, 'gnu.three', 4);
+    expect(await hoverText(Q, at)).toContain(`\`"${rendered('linux-x86_64').gnu.three}"\``);
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { ix: { target: 'linux-aarch64' } } });
+    try {
+      expect(await hoverText(Q, at)).toContain(`\`"${rendered('linux-aarch64').gnu.three}"\``);
+      const items = await c.request<CompletionItem[]>('textDocument/completion', { ...doc(Q), position: posOf(text, 'target.', 7) });
+      expect(items.find((i) => i.label === 'arch')?.detail).toBe('"aarch64"');
+    } finally {
+      await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { ix: { target: 'linux-x86_64' } } });
+      c.change(uriOf(Q), 1000, readFileSync(Q, 'utf8'));
+    }
+  });
+
   test('hover on a block names the template that defines it and those that override it', async () => {
     const text = readFileSync(ZSTD, 'utf8');
     const md = await hoverText(ZSTD, posOf(text, 'block build', 7));

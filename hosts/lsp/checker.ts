@@ -14,6 +14,9 @@ import { CoreError, HostError, type Core } from '../node/core';
 import { parseCoreMessage, type CoreMessage } from './errors';
 import { packageOfFile, type Workspace } from './workspace';
 
+/** The server's probe package (a name no recipe tree can hold: a directory starting with '.'). */
+const PROBE = '.ix-lsp/probe';
+
 /** How many users of a shared template are checked before anything is published. */
 export const SAMPLE = 8;
 
@@ -36,6 +39,7 @@ export class Checker {
   private sample = new Set<string>();
   private pumping = false;
   private memo = new Map<string, PlanAnswer>();
+  private readonly arch = new Map<string, { target: Record<string, unknown>; host: Record<string, unknown> }>();
   private memoVersion = -1;
   private packageList: { version: number; names: string[] } | undefined;
   /** Packages checked since start, and how long the last check's plan took (tests, the bench). */
@@ -216,6 +220,24 @@ export class Checker {
       this.memo.set(key, a);
     }
     return a;
+  }
+
+  /**
+   * The architecture records templates see as `target` and `host` for the current target, read
+   * through the core by rendering a probe package that exists only in the server's memory (so the
+   * values are the engine's, never a copy). Undefined if the core refuses.
+   */
+  archRecords(): { target: Record<string, unknown>; host: Record<string, unknown> } | undefined {
+    const hit = this.arch.get(this.target);
+    if (hit) return hit;
+    this.ws.virtual.set(`${PROBE}/ix.sh`, '{"target": {{ target | jd }}, "host": {{ host | jd }}}\n');
+    try {
+      const r = JSON.parse(this.core.render(this.ws.io, { package: PROBE, target: this.target })) as { target: Record<string, unknown>; host: Record<string, unknown> };
+      this.arch.set(this.target, r);
+      return r;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The rendered descriptor text of a package for the current target. */

@@ -40,8 +40,17 @@ export function complete(ws: Workspace, family: Family, checker: Checker, file: 
     const names = family.chain(file).flatMap((f) => family.blocks(f).map((b) => b.block.name));
     return items(names, CompletionItemKind.Method, 'block');
   }
-  if (/\b(target|host)\.gnu\.\w*$/.test(before)) return items(['three', 'four'], CompletionItemKind.Field, 'GNU triple');
-  if (/\b(target|host)\.\w*$/.test(before)) return items(ARCH_FIELDS, CompletionItemKind.Field, 'architecture record');
+  // fields of `target` / `host`, with their value for the current target as the detail
+  const field = /\b(target|host)((?:\.\w+)*)\.\w*$/.exec(before);
+  if (field) {
+    let rec: unknown = checker.archRecords()?.[field[1] as 'target' | 'host'];
+    for (const k of field[2].split('.').filter(Boolean)) rec = (rec as Record<string, unknown> | undefined)?.[k];
+    const names = rec && typeof rec === 'object' ? Object.keys(rec) : field[2] === '.gnu' ? ['three', 'four'] : field[2] ? [] : ARCH_FIELDS;
+    return names.map((label) => {
+      const v = (rec as Record<string, unknown> | undefined)?.[label];
+      return { label, kind: CompletionItemKind.Field, detail: v === undefined ? 'architecture record' : JSON.stringify(v) };
+    });
+  }
   const open = Math.max(before.lastIndexOf('{{'), before.lastIndexOf('{%'));
   const close = Math.max(before.lastIndexOf('}}'), before.lastIndexOf('%}'));
   if (open > close) {

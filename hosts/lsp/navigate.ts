@@ -83,9 +83,28 @@ function blockFacts(ws: Workspace, family: Family, file: string, name: string): 
   return lines.join('\n');
 }
 
+/** `target.gnu.three`, `host.arch`... under the cursor: its value for the current target. */
+function contextHover(ws: Workspace, checker: Checker, file: string, pos: Position): Hover | undefined {
+  const line = (ws.text(file) ?? '').split('\n')[pos.line] ?? '';
+  for (const m of line.matchAll(/\b(target|host)((?:\.[A-Za-z_]\w*)*)/g)) {
+    if (pos.character < m.index || pos.character > m.index + m[0].length) continue;
+    const rec = checker.archRecords();
+    if (!rec) return undefined;
+    let v: unknown = rec[m[1] as 'target' | 'host'];
+    for (const k of m[2].split('.').filter(Boolean)) v = (v as Record<string, unknown> | undefined)?.[k];
+    if (v === undefined) return undefined;
+    const shown = typeof v === 'object' ? `\n\n\`\`\`json\n${JSON.stringify(v, null, 2)}\n\`\`\`` : ` = \`${JSON.stringify(v)}\``;
+    return {
+      contents: { kind: 'markdown', value: `**${m[0]}** (target ${checker.target})${shown}` },
+      range: { start: { line: pos.line, character: m.index }, end: { line: pos.line, character: m.index + m[0].length } },
+    };
+  }
+  return undefined;
+}
+
 export function hover(ws: Workspace, family: Family, checker: Checker, file: string, pos: Position): Hover | undefined {
   const t = targetAt(family, file, pos);
-  if (!t) return undefined;
+  if (!t) return contextHover(ws, checker, file, pos);
   const range = { start: { line: t.span.line, character: t.span.start }, end: { line: t.span.line, character: t.span.end } };
   let value: string;
   if (t.kind === 'package') value = packageFacts(checker, t.selector);

@@ -23,6 +23,8 @@ const MEMORY_ENTRIES = 20_000;
 export class Workspace {
   /** Open buffers by absolute host path. */
   private readonly overlays = new Map<string, string>();
+  /** Files only the server's own probes read, by logical path (never listed, never on disk). */
+  readonly virtual = new Map<string, string>();
   private readonly memory = new Map<string, Uint8Array>();
   private readonly disk: HostIO;
   /** Files the core read since the last startRecording(), or undefined when not recording. */
@@ -100,6 +102,8 @@ export class Workspace {
   readonly io: HostIO = {
     readFile: (path) => {
       this.reads?.add(path);
+      const v = this.virtual.get(path);
+      if (v !== undefined) return enc.encode(v);
       for (const r of this.roots) {
         const o = this.overlays.get(join(r, path));
         if (o !== undefined) return enc.encode(o);
