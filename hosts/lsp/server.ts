@@ -92,10 +92,12 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       if (!uri) continue;
       const diagnostics = diagnosticsOf(f, checker, family, text);
       const key = JSON.stringify(diagnostics);
-      if ((published.get(uri) ?? '[]') === key && published.has(uri)) continue;
-      if (!diagnostics.length && !published.has(uri) && !docs.get(uri)) continue;
+      const last = published.get(uri);
+      if (last === key) continue; // the client has it
+      if (last === undefined && !diagnostics.length && !docs.get(uri)) continue; // nothing to clear
       sent.push(conn.sendDiagnostics({ uri, diagnostics }));
-      if (diagnostics.length) published.set(uri, key);
+      // an open file's empty list is remembered too, so it is sent once, not after every check
+      if (diagnostics.length || docs.get(uri)) published.set(uri, key);
       else published.delete(uri);
     }
     return Promise.all(sent).then(() => undefined, () => undefined);
@@ -187,6 +189,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
     if (f) changed([f]);
   });
   docs.onDidClose((e) => {
+    if (published.get(e.document.uri) === '[]') published.delete(e.document.uri);
     const f = fileOf(e.document.uri);
     ws.setOverlay(uriPath(e.document.uri), undefined);
     if (f) changed([f], true);
