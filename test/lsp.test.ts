@@ -299,6 +299,9 @@ describe('ix lsp without a client\'s help', () => {
   test('bad arguments: one line, exit code 2', () => {
     const r = ix(['lsp', '--target=vax-vms']);
     expect(r.code).toBe(2);
-    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toBe("ix: error: ix lsp: unknown target 'vax-vms' (linux-x86_64, linux-aarch64, freebsd-x86_64)\n");
+    const bad = ix(['lsp', '--frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -28,7 +28,10 @@ export function lspArgs(argv: string[], cwd: string): { recipes: string[]; targe
     const a = argv[i];
     if (a === '--recipes' && i + 1 < argv.length) recipes.push(resolve(cwd, argv[++i]));
     else if (a.startsWith('--recipes=')) recipes.push(resolve(cwd, a.slice('--recipes='.length)));
-    else if (a.startsWith('--target=') && TARGETS.includes(a.slice(9))) target = a.slice(9);
+    else if (a.startsWith('--target=')) {
+      target = a.slice('--target='.length);
+      if (!TARGETS.includes(target)) return `ix lsp: unknown target '${target}' (${TARGETS.join(', ')})`;
+    }
     else if (a === '--no-watch') watch = false;
     else if (a === '--stdio') continue; // what many clients add; stdio is the only transport
     else return `ix lsp: unknown argument '${a}' (${LSP_HELP.split('\n')[0]})`;
