@@ -64,4 +64,28 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // The language server: the planner through the component, the CLI's loader, HostIO and caches;
+    // never the executor, the store, realms, gc, fetcher, the Linux sandbox or the engine's code.
+    files: ['hosts/lsp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/linux-sandbox/**', '**/linux-sandbox', '**/node/exec/**', '**/node/store/**', '**/node/realm/**', '**/node/gc/**', '**/node/fetch/**', '**/node/commands/**', '**/node/main'],
+          message: 'hosts/lsp plans through hosts/node/core (+ io, cache, digest, paths); it never builds, stores or runs anything' },
+        { group: ['**/engine/**', '!**/engine/api'], allowTypeImports: true, message: 'hosts/lsp reaches the engine only through the WASM core (types from engine/api only)' },
+      ] }],
+    },
+  },
+  {
+    // The playground runs in a browser: no Node, no Node host; the pure helpers of hosts/lsp are fine.
+    files: ['hosts/browser/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'process', 'url', 'vscode-languageserver*'], message: 'hosts/browser runs in a browser page' },
+        { group: ['**/hosts/node/**', '**/node/**', '**/linux-sandbox/**', '**/lsp/server', '**/lsp/main', '**/lsp/workspace', '**/lsp/checker'], message: 'hosts/browser may use only the pure parts of hosts/lsp (errors, template) and engine types' },
+        { group: ['**/engine/**', '!**/engine/api'], allowTypeImports: true, message: 'hosts/browser reaches the engine only through the WASM core' },
+      ] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'hosts/browser runs in a browser page' }, { name: 'Buffer', message: 'hosts/browser runs in a browser page' }],
+    },
+  },
 );

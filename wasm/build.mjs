@@ -6,6 +6,7 @@
  *               wasm/component.ts -> out/core.component.js  (the same code + prelude + WIT binding)
  *               hosts/node/launch.ts -> out/cli.js + out/cli-*.js (the Node CLI: a small entry
  *               answering --version, help and memoised plans, the rest in chunks loaded on use)
+ *               hosts/lsp/main.ts  -> out/lsp.js            (`ix lsp`, loaded by the CLI for that verb only)
  *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
  *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules)
  *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
@@ -87,7 +88,7 @@ async function bundle() {
       });
     },
   };
-  const [core, component, cli] = await Promise.all([
+  const [core, component, cli, lsp] = await Promise.all([
     esbuild.build({
       ...common,
       entryPoints: [join(here, 'core.ts')],
@@ -129,11 +130,22 @@ async function bundle() {
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
       plugins: [builtinsByRequire],
     }),
+    // `ix lsp`: one file beside the CLI's chunks, loaded by hosts/node/main.ts for that verb only.
+    esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'hosts/lsp/main.ts')],
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      external: ['./core/core.js', '@mongodb-js/zstd', '@mongodb-js/zstd/*', '@aws-sdk/client-s3'],
+      banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
+    }),
   ]);
   return {
     core: core.outputFiles[0].contents,
     component: component.outputFiles[0].contents,
     cli: cli.outputFiles.map((f) => ({ rel: f.path.slice(out.length + 1), contents: f.contents })),
+    lsp: lsp.outputFiles[0].contents,
   };
 }
 
@@ -168,6 +180,7 @@ async function main() {
   for (const n of readdirSync(out)) if (/^cli-.*\.js$/.test(n)) rmSync(join(out, n), { force: true });
   for (const f of chunks) writeAtomic(join(out, f.rel), f.contents);
   writeAtomic(join(out, 'cli.js'), b.cli.find((f) => f.rel === 'cli.js').contents);
+  writeAtomic(join(out, 'lsp.js'), b.lsp);
   const wit = readFileSync(join(here, 'core.wit'));
   const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), backend);
   const manifestPath = join(out, 'manifest.json');

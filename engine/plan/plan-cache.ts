@@ -46,7 +46,14 @@ export function recordingIO(io: HostIO): { io: HostIO; paths: Set<string> } {
   };
   if (io.digest) rec.digest = (d) => io.digest!(d);
   if (io.digestText) rec.digestText = (s) => io.digestText!(s);
-  if (io.fileDigests) rec.fileDigests = (ps) => io.fileDigests!(ps);
+  // a descriptor-cache hit validates its files through fileDigests without reading them: they
+  // are inputs of the plan all the same (else a changed dependency would serve a stale plan)
+  if (io.fileDigests) {
+    rec.fileDigests = (ps) => {
+      for (const p of ps) paths.add(p);
+      return io.fileDigests!(ps);
+    };
+  }
   if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
   return { io: rec, paths };

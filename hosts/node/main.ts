@@ -53,6 +53,16 @@ const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   help: runHelp,
 };
 
+/**
+ * `ix lsp`: the language server (hosts/lsp/, bundled apart as wasm/out/lsp.js beside this CLI
+ * bundle), loaded only for this verb so other commands start as fast as before.
+ */
+async function runLspVerb(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
+  const entry = './lsp.js'; // a variable: the bundler leaves it to run time
+  const lsp = (await import(entry)) as { runLsp(argv: string[], env: Context['env'], cwd: string): Promise<number> };
+  return lsp.runLsp(argv, ctx.env, ctx.cwd);
+}
+
 /** Runs one command; returns the exit code. */
 export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const debug = ctx.env.IX_DEBUG === '1';
@@ -62,6 +72,7 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
       ctx.stderr(HELP);
       return 2;
     }
+    if (verb === 'lsp') return await runLspVerb(rest, ctx);
     if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs([]) });
     if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([]) });
     if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([]) }) : await RAW_VERBS[verb](rest, ctx);

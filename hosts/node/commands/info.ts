@@ -31,6 +31,7 @@ verbs:
   graph PKG...           dependency graph (--format=dot|json)
   why-depends A B        shortest dependency path from A to B
   render PKG             the descriptor text the package's templates render
+  lsp                    language server for editors on stdio (--recipes DIR, --target=T)
   mut [NAME] [+]PKG -PKG switch realm NAME (default: $USER) to a new generation (--rollback, --to=N)
   let [NAME] PKG...      build a realm without switching to it
   list [NAME]            realms, a realm's packages (--generations)

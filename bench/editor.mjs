@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:editor`: speed of the editor paths (issue 10, item 4), printed as Markdown for
+ * BENCHMARKS.md. Each number is a median over `--runs=N` (default 9) in one session:
+ *   - `ix lsp` start-up (process start, core load) to the first diagnostics of an open broken recipe,
+ *     with an empty and with a warm disk cache;
+ *   - keystroke (a didChange that breaks or fixes a line) to the diagnostics that reflect it, for
+ *     bin/zstd's recipe and for die/base.json (every package of pkgs/ uses it: first publish after
+ *     the sample, and until every user is re-checked);
+ *   - the same on a generated IX-sized tree (bench/gen-tree.mjs, `--libs=N`, default 1000; 0 skips);
+ *   - playground: page load to the first plan shown, and keystroke to the new store path (Chromium).
+ * No timing is asserted anywhere. Buffers are never saved: nothing under pkgs/ is written.
+ *
+ * Must not depend on: the network; writes only under bench/.tmp/.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { generateTree } from './gen-tree.mjs';
+import { repo, tmpDir } from './shadow.mjs';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
+const runs = Number(opt('runs', '9'));
+/** Parts to run: lsp (pkgs/), big (generated tree), playground. */
+const only = opt('only', 'lsp,big,playground').split(',');
+const libs = Number(opt('libs', '1000'));
+const log = (m) => console.error(`bench:editor: ${m}`);
+const env = { ...process.env, NODE_EXTRA_CA_CERTS: '' };
+delete env.NODE_EXTRA_CA_CERTS; // parsed at every Node start (findings.md): not ours to measure
+const uri = (p) => pathToFileURL(p).href;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(0)} ms`;
+mkdirSync(tmpDir, { recursive: true });
+
+/** Starts `ix lsp`; resolves once initialized. */
+async function startLsp(extra, cacheDir) {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [join(repo, 'ix'), 'lsp', '--no-watch', ...extra], { env: { ...env, IX_CACHE_DIR: cacheDir }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const waiters = [];
+  const last = new Map();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    last.set(p.uri, p.diagnostics);
+    for (const w of [...waiters]) if (w.uri === p.uri && w.ok(p.diagnostics)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(performance.now());
+  });
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  await conn.sendNotification('initialized', {});
+  return {
+    t0,
+    conn,
+    /** Resolves with the time the next matching publish arrived. */
+    next: (u, ok) => new Promise((resolve) => waiters.push({ uri: u, ok, resolve })),
+    open: (u, text) => conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'ix', version: 1, text } }),
+    change: (u, v, text) => conn.sendNotification('textDocument/didChange', { textDocument: { uri: u, version: v }, contentChanges: [{ text }] }),
+    /** Resolves when no check is queued or running (and at least `minChecks` were made). */
+    async idle(minChecks = 0) {
+      for (;;) {
+        const s = await conn.sendRequest('ix/status', {});
+        if (!s.busy && s.checks >= minChecks) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      await conn.sendRequest('shutdown').catch(() => undefined);
+      await conn.sendNotification('exit').catch(() => undefined);
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      conn.dispose();
+    },
+  };
+}
+
+/** Alternately breaks and fixes `file` in a buffer; times each change to its diagnostics. */
+async function keystrokes(s, file, text, broken, label) {
+  const u = uri(file);
+  const first = [];
+  const breaks = [];
+  const fixes = [];
+  const settled = [];
+  const core = [];
+  s.open(u, text);
+  await s.idle();
+  let v = 1;
+  for (let i = 0; i < runs; i++) {
+    const bad = i % 2 === 0;
+    const wait = s.next(u, (d) => (bad ? d.some((x) => x.severity === 1) : !d.some((x) => x.severity === 1)));
+    const t = performance.now();
+    s.change(u, ++v, bad ? broken : text);
+    const took = (await wait) - t;
+    first.push(took);
+    (bad ? breaks : fixes).push(took);
+    if (label.startsWith('bin/zstd')) core.push((await s.conn.sendRequest('ix/status', {})).lastCheckMs);
+    await s.idle();
+    settled.push(performance.now() - t);
+  }
+  if (v % 2 === 0) {
+    s.change(u, ++v, text);
+    await s.idle();
+  }
+  log(`${label}: first ${ms(median(first))} (breaking ${ms(median(breaks))}, fixing ${ms(median(fixes))}), all users ${ms(median(settled))}${core.length ? `, one plan in the core ${ms(median(core))}` : ''}`);
+  return { first: median(first), breaks: median(breaks), fixes: median(fixes), settled: median(settled), core: core.length ? median(core) : undefined };
+}
+
+/** Every package of pkgs/ (directories holding ix.sh). */
+function packages() {
+  const r = spawnSync('find', [join(repo, 'pkgs'), '-name', 'ix.sh'], { encoding: 'utf8' });
+  return r.stdout.trim().split('\n').map((f) => f.slice(join(repo, 'pkgs').length + 1, -'/ix.sh'.length)).filter((p) => !p.startsWith('die/'));
+}
+
+const breakLast = (text) => `${text}{{ bench_undefined() }}\n`;
+
+async function pkgsSession() {
+  const dir = mkdtempSync(join(tmpDir, 'editor-'));
+  const recipes = join(dir, 'recipes');
+  const broken = join(recipes, 'bin/broken/ix.sh');
+  mkdirSync(dirname(broken), { recursive: true });
+  writeFileSync(broken, "{% extends '//die/c/make.sh' %}\n{% block build %}\n{{ broken_on_purpose() }}\n{% endblock %}\n");
+  const out = {};
+  for (const cache of ['empty', 'warm']) {
+    const cacheDir = join(dir, 'cache'); // the second session finds the first one's disk cache
+    if (cache === 'empty') rmSync(cacheDir, { recursive: true, force: true });
+    // warm the disk cache as the CLI would (the server itself never writes it)
+    if (cache === 'warm') {
+      for (const pkg of packages()) spawnSync(process.execPath, [join(repo, 'ix'), 'plan', pkg], { env: { ...env, IX_CACHE_DIR: cacheDir } });
+    }
+    const s = await startLsp(['--recipes', recipes], cacheDir);
+    const got = s.next(uri(broken), (d) => d.length > 0);
+    s.open(uri(broken), readFileSync(broken, 'utf8'));
+    out[`startup-${cache}`] = (await got) - s.t0;
+    log(`start-up to first diagnostics (${cache} disk cache): ${ms(out[`startup-${cache}`])}`);
+    if (cache === 'warm') {
+      const zstd = join(repo, 'pkgs/bin/zstd/ix.sh');
+      const zt = readFileSync(zstd, 'utf8');
+      out.zstd = await keystrokes(s, zstd, zt, breakLast(zt), 'bin/zstd/ix.sh');
+      const base = join(repo, 'pkgs/die/base.json');
+      const bt = readFileSync(base, 'utf8');
+      out.base = await keystrokes(s, base, bt, bt.replace('"net": false,', '"net": {{ bench_undefined() }},'), 'die/base.json');
+      out.users = (await s.conn.sendRequest('ix/status', { uri: uri(base) })).users.length;
+      out.zstdUsers = (await s.conn.sendRequest('ix/status', { uri: uri(zstd) })).users;
+    }
+    await s.stop();
+  }
+  return out;
+}
+
+async function bigTreeSession() {
+  if (!libs) return undefined;
+  const dir = mkdtempSync(join(tmpDir, 'editor-big-'));
+  const tree = generateTree({ libs, bins: Math.floor(libs / 4), seed: 1 });
+  for (const [p, t] of Object.entries(tree)) {
+    mkdirSync(dirname(join(dir, 'tree', p)), { recursive: true });
+    writeFileSync(join(dir, 'tree', p), t);
+  }
+  const s = await startLsp(['--recipes', join(dir, 'tree')], join(dir, 'cache'));
+  const t = performance.now();
+  const pkgs = Object.keys(tree).filter((p) => p.endsWith('/ix.sh') && !p.startsWith('die/')).length;
+  await s.idle(pkgs); // start-up indexes every package (after a short grace for the client's documents)
+  const indexed = performance.now() - t;
+  log(`generated tree (${Object.keys(tree).length} files, ${pkgs} packages): indexing every package ${ms(indexed)}`);
+  const leaf = Object.keys(tree).find((p) => /^bin\/[^/]+\/ix\.sh$/.test(p));
+  const lt = tree[leaf];
+  const r = await keystrokes(s, join(dir, 'tree', leaf), lt, breakLast(lt), `generated ${leaf}`);
+  await s.stop();
+  return { files: Object.keys(tree).length, indexed, leaf, ...r };
+}
+
+async function playground() {
+  const { chromium } = await import('playwright-core');
+  const { serve } = await import('../hosts/browser/serve.mjs');
+  const site = mkdtempSync(join(tmpDir, 'playground-'));
+  const b = spawnSync(process.execPath, [join(repo, 'hosts/browser/build.mjs'), `--out=${site}`], { env, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(b.stderr);
+  const { server, origin } = await serve(site, 0);
+  const profile = mkdtempSync(join(tmpDir, 'chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const loads = [];
+  const keys = [];
+  for (let i = 0; i < Math.min(runs, 5); i++) {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => document.body.dataset.firstPlanMs !== undefined, null, { timeout: 120_000 });
+    loads.push(Number(await page.evaluate(() => document.body.dataset.firstPlanMs)));
+    const before = await page.locator('#store-path').textContent();
+    // comment out bin/zstd's first library (line 6, `lib/z`): the plan changes
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+Home');
+    for (let k = 0; k < 5; k++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Home');
+    const t = await page.evaluate(() => performance.now());
+    await page.keyboard.type('#');
+    await page.waitForFunction((old) => document.getElementById('store-path').textContent !== old, before, { timeout: 60_000 });
+    keys.push((await page.evaluate(() => performance.now())) - t);
+    await page.close();
+  }
+  await browser.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+  log(`playground: load to first plan ${ms(median(loads))}, keystroke to store path ${ms(median(keys))} (includes the 120 ms debounce)`);
+  return { load: median(loads), key: median(keys) };
+}
+
+const pk = only.includes('lsp') ? await pkgsSession() : undefined;
+const big = only.includes('big') ? await bigTreeSession() : undefined;
+const pg = only.includes('playground') ? await playground() : undefined;
+console.log(`| measurement | median of ${runs} |
+|---|---|
+${pk ? `| \`ix lsp\` start-up to first diagnostics, empty disk cache | ${ms(pk['startup-empty'])} |
+| \`ix lsp\` start-up to first diagnostics, warm disk cache | ${ms(pk['startup-warm'])} |
+| keystroke → diagnostics, bin/zstd/ix.sh (target 150 ms), ${pk.zstdUsers.length} users (${pk.zstdUsers.join(', ')}): breaking / fixing | ${ms(pk.zstd.breaks)} / ${ms(pk.zstd.fixes)} |
+| keystroke → diagnostics, die/base.json, sample of 8 of ${pk.users} users (target 1 s): breaking / fixing | ${ms(pk.base.breaks)} / ${ms(pk.base.fixes)} |
+| keystroke → every user of die/base.json re-checked | ${ms(pk.base.settled)} |
+` : ''}${big ? `| generated tree (${big.files} files): indexing every package at start-up | ${ms(big.indexed)} |
+| generated tree: keystroke → diagnostics, ${big.leaf}: breaking / fixing | ${ms(big.breaks)} / ${ms(big.fixes)} |
+` : ''}${pg ? `| playground: page load to first plan shown (Chromium) | ${ms(pg.load)} |
+| playground: keystroke → new store path (incl. 120 ms debounce) | ${ms(pg.key)} |` : ''}`);

@@ -1,0 +1,188 @@
+/**
+ * The language server's view of the recipe roots: the layered roots of the CLI (`--recipes`
+ * first, pkgs/ last) with the editor's open, unsaved buffers laid over them, as a HostIO for
+ * the WASM core; mapping between editor URIs and logical recipe paths; a listing of every
+ * template file. Reads of the core can be recorded (which files a package's plan used).
+ * The cache the core sees is in memory over the CLI's disk cache (read only): entries are
+ * validated by content hashes, so buffers never corrupt it and the disk never sees them.
+ *
+ * Must not depend on: the executor, the store, the sandbox, the LSP library.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { HostIO } from '../../engine/api';
+import type { DiskCache } from '../node/cache';
+import type { Digest } from '../node/digest';
+import { fsHostIO } from '../node/io';
+
+const enc = new TextEncoder();
+/** Bound of the in-memory cache (entries): compiled templates and descriptors of a session. */
+const MEMORY_ENTRIES = 20_000;
+
+export class Workspace {
+  /** Open buffers by absolute host path. */
+  private readonly overlays = new Map<string, string>();
+  /** Files only the server's own probes read, by logical path (never listed, never on disk). */
+  readonly virtual = new Map<string, string>();
+  private readonly memory = new Map<string, Uint8Array>();
+  private readonly disk: HostIO;
+  /** Files the core read since the last startRecording(), or undefined when not recording. */
+  private reads: Set<string> | undefined;
+  /** Bumped on every change of content (buffer edit, file on disk): caches of answers key on it. */
+  version = 0;
+
+  constructor(readonly roots: string[], private readonly digest: Digest, private readonly diskCache?: DiskCache) {
+    this.disk = fsHostIO(roots);
+  }
+
+  /** Sets (text) or drops (undefined) the overlay of an open buffer. */
+  setOverlay(path: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(path);
+    else this.overlays.set(path, text);
+    this.version++;
+  }
+
+  /** Notes a change on disk (another editor, git checkout). */
+  touched(): void {
+    this.version++;
+  }
+
+  /** The logical recipe path of a host file, or undefined when it is in no root. */
+  logicalOf(uri: string): string | undefined {
+    let file: string;
+    try {
+      file = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+    } catch {
+      return undefined;
+    }
+    for (const r of this.roots) {
+      const rel = relative(r, file);
+      if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) return rel.split(sep).join('/');
+    }
+    return undefined;
+  }
+
+  /** The host file a logical path reads from (overlay or disk, first root wins), or undefined. */
+  hostPathOf(path: string): string | undefined {
+    for (const r of this.roots) {
+      const abs = join(r, path);
+      if (this.overlays.has(abs)) return abs;
+      try {
+        if (statSync(abs).isFile()) return abs;
+      } catch {
+        // not in this root
+      }
+    }
+    return undefined;
+  }
+
+  uriOf(path: string): string | undefined {
+    const abs = this.hostPathOf(path);
+    return abs === undefined ? undefined : pathToFileURL(abs).href;
+  }
+
+  /** The text of a logical recipe path as the core sees it. */
+  text(path: string): string | undefined {
+    const b = this.io.readFile(path);
+    return b === undefined ? undefined : new TextDecoder().decode(b);
+  }
+
+  startRecording(): void {
+    this.reads = new Set();
+  }
+
+  stopRecording(): Set<string> {
+    const r = this.reads ?? new Set<string>();
+    this.reads = undefined;
+    return r;
+  }
+
+  /** The HostIO handed to the core. */
+  readonly io: HostIO = {
+    readFile: (path) => {
+      this.reads?.add(path);
+      const v = this.virtual.get(path);
+      if (v !== undefined) return enc.encode(v);
+      for (const r of this.roots) {
+        const o = this.overlays.get(join(r, path));
+        if (o !== undefined) return enc.encode(o);
+        const abs = join(r, path);
+        try {
+          const b = readFileSync(abs);
+          return new Uint8Array(b.buffer, b.byteOffset, b.length);
+        } catch {
+          // next root
+        }
+      }
+      return undefined;
+    },
+    listDir: (path) => {
+      const names = new Set(this.disk.listDir(path) ?? []);
+      for (const abs of this.overlays.keys()) {
+        for (const r of this.roots) {
+          const rel = relative(join(r, path), abs);
+          if (!rel || rel.startsWith('..') || rel.startsWith(sep)) continue;
+          const [first, ...more] = rel.split(sep);
+          names.add(more.length ? `${first}/` : first);
+        }
+      }
+      return names.size || this.disk.listDir(path) ? [...names] : undefined;
+    },
+    digest: (d) => this.digest(d),
+    digestText: (s) => this.digest(enc.encode(s)),
+    fileDigests: (paths) =>
+      paths.map((p) => {
+        const b = this.io.readFile(p);
+        return b === undefined ? undefined : this.digest(b);
+      }),
+    cacheGet: (k) => {
+      // whole plans are not reused here: the checker learns which files a package uses from
+      // what its plan reads, and a plan served whole reads only its own list of files
+      if (k.startsWith('plan1-')) return undefined;
+      const hit = this.memory.get(k);
+      if (hit) return hit;
+      const d = this.diskCache?.get(k);
+      if (d) this.remember(k, d);
+      return d;
+    },
+    cachePut: (k, v) => {
+      if (!k.startsWith('plan1-')) this.remember(k, enc.encode(v));
+    },
+  };
+
+  private remember(k: string, v: Uint8Array): void {
+    if (this.memory.size >= MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value as string);
+    this.memory.set(k, v);
+  }
+
+  /** Every template-like file (`ix.sh`, files under `die/`) of all roots, logical, sorted. */
+  templateFiles(): string[] {
+    const found = new Set<string>();
+    const walk = (root: string, rel: string, depth: number) => {
+      if (depth > 12) return;
+      let entries;
+      try {
+        entries = readdirSync(join(root, rel), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const p = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(root, p, depth + 1);
+        else if (e.name === 'ix.sh' || p.startsWith('die/')) found.add(p);
+      }
+    };
+    for (const r of this.roots) walk(r, '', 0);
+    for (const abs of this.overlays.keys()) {
+      const l = this.logicalOf(abs);
+      if (l && (l.endsWith('/ix.sh') || l.startsWith('die/'))) found.add(l);
+    }
+    return [...found].sort();
+  }
+}
+
+/** The package a logical path is the recipe of ("bin/zstd/ix.sh" → "bin/zstd"), if any. */
+export function packageOfFile(path: string): string | undefined {
+  return path.endsWith('/ix.sh') && !path.startsWith('die/') ? path.slice(0, -'/ix.sh'.length) : undefined;
+}
