@@ -5,6 +5,9 @@
  *
  * Must not depend on: Node, the DOM, any host module, the clock, randomness, locale.
  */
+import type { BootEnv } from './eval/boot-env';
+
+export type { BootEnv } from './eval/boot-env';
 
 /** What the engine may ask of its host. Every path is a logical recipe path ("bin/zstd/ix.sh"). */
 export interface HostIO {
@@ -60,6 +63,8 @@ export interface PlanRequest {
   target?: string;
   /** Build platform the plan's tools run on; default "linux-x86_64". Never detected from the machine. */
   host?: string;
+  /** The build host as IX's bootstrap recipes see it (engine/eval/boot-env.ts); fixed defaults. */
+  boot?: BootEnv;
 }
 
 /** Input of render(): one package, its flags and platforms; returns the descriptor text. */
@@ -68,6 +73,7 @@ export interface RenderRequest {
   flags?: Flags;
   target?: string;
   host?: string;
+  boot?: BootEnv;
 }
 
 /** One buildable step of a plan. All lists are sorted; all paths are absolute /ix/store paths. */

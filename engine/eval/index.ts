@@ -11,6 +11,7 @@ import type { Flags, HostIO } from '../api';
 import type { Descriptor } from '../descriptor';
 import { IxError } from '../errors';
 import type { ArchRecord } from '../targets';
+import type { FullBootEnv } from './boot-env';
 import { compiled } from './compile';
 import { renderContext } from './context';
 import { resolveName, SourceLoader } from './loader';
@@ -22,6 +23,8 @@ export type { EvalLimits } from './state';
 export { DEFAULT_LIMITS } from './state';
 export { storeName, defaultKind, uniqId } from './names';
 export { clearCompiled, compileStats } from './compile';
+export { bootEnv, DEFAULT_BOOT_ENV } from './boot-env';
+export type { BootEnv, FullBootEnv } from './boot-env';
 
 export interface RenderInput {
   /** Package name, "bin/zstd" (no /ix.sh). */
@@ -30,6 +33,8 @@ export interface RenderInput {
   flags: Flags;
   host: ArchRecord;
   target: ArchRecord;
+  /** The build host as bootstrap recipes see it; default DEFAULT_BOOT_ENV. */
+  boot?: FullBootEnv;
 }
 
 export interface Rendered {

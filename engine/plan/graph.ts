@@ -27,6 +27,8 @@ import { parseSelector, sanitize, sortedFlags } from './selector';
 import { suggestPackage } from './packages';
 import type { ArchLike, Evaluator } from './types';
 import { TaskDriver } from './driver';
+import { DEFAULT_BOOT_ENV } from '../eval/boot-env';
+import type { FullBootEnv } from '../eval/boot-env';
 import type { Need } from './driver';
 
 /** Upper bound on distinct package instances in one plan. */
@@ -81,6 +83,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     private readonly ev: Evaluator<A>,
     host: string,
     private readonly maxInstances = MAX_INSTANCES,
+    readonly boot: FullBootEnv = DEFAULT_BOOT_ENV,
   ) {
     super();
     this.host = this.arch(host);
@@ -133,7 +136,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: A): { text: string; descriptor: Descriptor; files: string[] } {
-    const key = descriptorKey(this.io, name, flags, this.host.id, target.id);
+    const key = descriptorKey(this.io, name, flags, this.host.id, target.id, this.boot);
     const hit = cacheLookup(this.io, key, this.files);
     if (hit) return hit;
     if (this.files.get(`${name}/ix.sh`) === null) {
@@ -141,7 +144,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     }
     let r;
     try {
-      r = this.ev.render(this.io, { name, flags, host: this.host, target });
+      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot });
     } catch (e) {
       throw e instanceof IxError ? e.within({ pkg: name }) : e;
     }

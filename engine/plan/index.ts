@@ -16,6 +16,7 @@ import { buildNode } from './node';
 import type { PlanNodeRef } from './node';
 import { orderNodes } from './order';
 import { parseSelector } from './selector';
+import { bootEnv } from '../eval/boot-env';
 import type { ArchLike, Evaluator } from './types';
 
 /** Host and target when a request names none: fixed, never detected from the machine. */
@@ -24,7 +25,7 @@ export const DEFAULT_PLATFORM = 'linux-x86_64';
 /** Plans `req`; the result is plain data (the caller encodes it canonically). */
 export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): Plan {
   checkFlags(req.flags);
-  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
   const td = hostTextDigest(io);
   const nodes = new Map<Instance<A>, PlanNode>();
@@ -78,7 +79,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
 /** The descriptor text of one package instance, exactly as its template chain rendered it. */
 export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev: Evaluator<A>): string {
   checkFlags(req.flags);
-  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
   return rootInstance(graph, req.package, req.flags ?? {}, target.name).text;
 }
