@@ -65,6 +65,11 @@ export interface PlanRequest {
   host?: string;
   /** The build host as IX's bootstrap recipes see it (engine/eval/boot-env.ts); fixed defaults. */
   boot?: BootEnv;
+  /**
+   * Plan every requested package that can be planned: a package that fails gets a root with its
+   * one-line error instead of failing the whole plan (whole-tree runs). Default false.
+   */
+  keepGoing?: boolean;
 }
 
 /** Input of render(): one package, its flags and platforms; returns the descriptor text. */
@@ -110,6 +115,6 @@ export interface Plan {
   host: string;
   target: string;
   /** One entry per requested package, in request order. Hubs have no out but list their members. */
-  roots: { request: string; name: string; out?: string; members?: string[] }[];
+  roots: { request: string; name: string; out?: string; members?: string[]; error?: string }[];
   nodes: PlanNode[];
 }

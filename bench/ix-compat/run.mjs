@@ -14,13 +14,12 @@
  * Must not depend on: the network; writes only under bench/.tmp/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { bundle, recipes } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = dirname(dirname(here));
-const tmp = join(repo, 'bench', '.tmp');
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
 const checkout = args.find((a) => !a.startsWith('--'));
@@ -33,26 +32,9 @@ const only = opt('only', '');
 const show = Number(opt('show', '40'));
 const pkgsDir = join(checkout, 'pkgs');
 
-function recipes(dir, prefix = '') {
-  const out = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...recipes(dir, rel));
-    else if (e.name === 'ix.sh' && prefix) out.push(prefix);
-  }
-  return out;
-}
 const names = recipes(pkgsDir).filter((n) => n.startsWith(only)).sort();
 
-mkdirSync(tmp, { recursive: true });
-const esbuild = await import('esbuild');
-const bundle = join(tmp, 'ix-compat.mjs');
-await esbuild.build({
-  entryPoints: [join(here, 'entry.ts')], outfile: bundle, bundle: true, format: 'esm', platform: 'node',
-  target: 'node20', logLevel: 'warning',
-  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
-});
-const ix = await import(pathToFileURL(bundle).href);
+const ix = await bundle();
 
 // ---- IX's renderer -------------------------------------------------------------------------
 let t0 = performance.now();

@@ -5,8 +5,21 @@
  *  - comments get trim_blocks/lstrip_blocks like block tags (Jinja2 does, nunjucks does not);
  *  - `(a, b)` is a tuple; `set` inside a for loop does not leak out of the loop;
  *  - blocks inside `{% set %}…{% endset %}` are real blocks and render their most-derived version;
+ *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
+ *  - `super.super()` renders the block two levels up; float literals print as Python floats;
+ *  - a called expression's name may hold any character (`'\n'.join(x)` compiled to broken JS);
  *  - output, `~`, `+` are size-checked; `lineno` is kept current; errors carry the template name.
  * Any change to the generated code must change COMPILER_TAG in compile.ts (host cache keys).
+ *
+ * Differences from Jinja2 that remain (none is used by an IX tree, see bench/ix-compat); each is
+ * pinned by a test in test/eval-compat.test.ts, so fixing one shows up there:
+ *  1. strings are indexed and sliced by UTF-16 code units, not code points;
+ *  2. only literals remember being floats: `{{ 4 / 2 }}` is "2" (Jinja2 "2.0"), and `0.0` is true;
+ *  3. `%` keeps the dividend's sign (JS), Python's result has the divisor's: `-7 % 3` is -1, not 2;
+ *  4. `namespace()` and assignment to attributes (`{% set ns.x = 1 %}`) do not exist;
+ *  5. `loop.previtem`, `loop.nextitem`, `loop.depth`, `loop.cycle()`, `loop.changed()` are undefined;
+ *  6. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
+ *  7. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */

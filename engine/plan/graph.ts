@@ -75,6 +75,7 @@ export function visit<T>(items: readonly T[], child: (x: T) => readonly T[]): T[
 export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>> {
   readonly host: A;
   private readonly instances = new Map<string, Instance<A>>();
+  private readonly failed = new Map<string, IxError>();
   private readonly archs = new Map<string, A>();
   private readonly files: FileHashes;
 
@@ -113,10 +114,19 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     const key = name + '\0' + canonicalJson(flags);
     const seen = this.instances.get(key);
     if (seen) return seen;
+    const failed = this.failed.get(key);
+    if (failed) throw failed;
     if (this.instances.size >= this.maxInstances) {
       throw new IxError(`plan too large: more than ${this.maxInstances} distinct package instances`, { pkg: name });
     }
-    const r = this.renderCached(name, flags, target);
+    let r;
+    try {
+      r = this.renderCached(name, flags, target);
+    } catch (e) {
+      // remembered, so a keep-going plan of many packages renders a broken one once
+      if (e instanceof IxError) this.failed.set(key, e);
+      throw e;
+    }
     const script = r.descriptor.bld.script;
     const inst: Instance<A> = {
       key,

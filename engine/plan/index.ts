@@ -59,12 +59,23 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   };
 
   const roots: Plan['roots'] = [];
-  for (const request of req.packages) {
+  const plan1 = (request: string): void => {
     const inst = rootInstance(graph, request, req.flags ?? {}, target.name);
     if (inst.buildable) roots.push({ request, name: inst.name, out: nodeOf(inst).out });
     else {
       const members = graph.runClosure(inst).filter((x) => x.buildable).map((x) => nodeOf(x).out);
       roots.push({ request, name: inst.name, members: [...new Set(members)].sort() });
+    }
+  };
+  for (const request of req.packages) {
+    if (!req.keepGoing) plan1(request);
+    else {
+      try {
+        plan1(request);
+      } catch (e) {
+        if (!(e instanceof IxError)) throw e;
+        roots.push({ request, name: request, error: e.message });
+      }
     }
   }
   return {
