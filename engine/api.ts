@@ -79,6 +79,8 @@ export interface RenderRequest {
   target?: string;
   host?: string;
   boot?: BootEnv;
+  /** Return the normalised descriptor (what the planner reads) as canonical JSON, not the text. */
+  normalised?: boolean;
 }
 
 /** One buildable step of a plan. All lists are sorted; all paths are absolute /ix/store paths. */

@@ -8,6 +8,7 @@
  */
 import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
 import { IxError } from '../errors';
+import { canonicalJson } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
 import { fetchNode, mergeFetch } from './fetch';
 import { Graph } from './graph';
@@ -87,12 +88,14 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   };
 }
 
-/** The descriptor text of one package instance, exactly as its template chain rendered it. */
+/** The descriptor text of one package instance, exactly as its template chain rendered it (or, with
+ * `normalised`, its normalised descriptor as canonical JSON). */
 export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev: Evaluator<A>): string {
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  return rootInstance(graph, req.package, req.flags ?? {}, target.name).text;
+  const inst = rootInstance(graph, req.package, req.flags ?? {}, target.name);
+  return req.normalised ? canonicalJson(inst.descriptor) : inst.text;
 }
 
 /** A requested package: request flags, then the selector's own flags (which win). */
