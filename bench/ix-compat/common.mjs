@@ -4,7 +4,8 @@
  *
  * Must not depend on: the network; writes only under bench/.tmp/.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,6 +22,21 @@ export function recipes(dir, prefix = '') {
     else if (e.name === 'ix.sh' && prefix) out.push(prefix);
   }
   return out.sort();
+}
+
+/**
+ * The recipe roots for an IX checkout: its pkgs/, then the pip/ recipes IX generates with a Python
+ * plugin (materialize-pip.py writes them under bench/.tmp/ix-pip/ once per run).
+ */
+export function recipeRoots(checkout) {
+  const roots = [join(checkout, 'pkgs')];
+  if (existsSync(join(checkout, 'pkgs', 'pip', 'mount.py'))) {
+    const dir = join(tmp, 'ix-pip');
+    rmSync(dir, { recursive: true, force: true });
+    const r = spawnSync('python3', [join(here, 'materialize-pip.py'), checkout, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status === 0) roots.push(dir);
+  }
+  return roots;
 }
 
 /** Bundles entry.ts and imports it: { render, planOut, IxError, fsHostIO }. */

@@ -68,7 +68,7 @@ def why(e):
     return ' <- '.join(parts)
 
 
-for line in sys.stdin:
+for line in ([] if os.environ.get('IX_COMPAT_NO_MAIN') else sys.stdin):
     pkg = line.strip()
     if not pkg:
         continue

@@ -11,7 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundle, recipes } from './common.mjs';
+import { bundle, recipeRoots, recipes } from './common.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -20,10 +20,11 @@ const targets = opt('targets', 'linux-x86_64,linux-aarch64,freebsd-x86_64').spli
 const show = Number(opt('show', '25'));
 const ix = await bundle();
 const pkgsDir = join(checkout, 'pkgs');
+const roots = recipeRoots(checkout);
 const names = recipes(pkgsDir).filter((n) => n.startsWith(opt('only', '')));
 const out = {};
 for (const target of targets) {
-  const io = ix.fsHostIO([pkgsDir]);
+  const io = ix.fsHostIO(roots);
   const t0 = performance.now();
   let plan;
   try {

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundle, recipes } from './common.mjs';
+import { bundle, recipeRoots, recipes } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -54,7 +54,7 @@ for (const line of py.stdout.split('\n')) {
 }
 
 // ---- ix -------------------------------------------------------------------------------------
-const io = ix.fsHostIO([pkgsDir]);
+const io = ix.fsHostIO(recipeRoots(checkout));
 t0 = performance.now();
 const ours = new Map();
 for (const t of targets) {

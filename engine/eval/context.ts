@@ -13,6 +13,8 @@ import type { FullBootEnv } from './boot-env';
 import { DEFAULT_BOOT_ENV } from './boot-env';
 import { defaultKind, uniqId } from './names';
 import { ixObject } from './filters';
+import { IxError } from '../errors';
+import { pyStr } from './pystr';
 
 export interface ContextInput {
   name: string;
@@ -20,6 +22,7 @@ export interface ContextInput {
   host: ArchRecord;
   target: ArchRecord;
   boot?: FullBootEnv;
+  intro?: (selector: string) => Record<string, unknown>;
 }
 
 /** Compiler version and allocator IX's tree picks when a recipe names none (IX's constants). */
@@ -47,6 +50,11 @@ export function renderContext(input: ContextInput): Record<string, unknown> {
   ctx.ix_trash_dir = `${boot.ix_dir.replace(/\/+$/, '')}/trash`;
   ctx.ix_dir = boot.ix_dir;
   ctx.isfile = (p: unknown) => typeof p === 'string' && files.has(p);
+  const intro = input.intro;
+  ctx.intro = (sel: unknown) => {
+    if (intro === undefined) throw new IxError('intro() is only available while planning');
+    return intro(pyStr(sel));
+  };
   Object.assign(ctx, IX_DEFAULTS);
   ctx[kind] = true;
   ctx[target.os] = true;

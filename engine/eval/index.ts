@@ -35,6 +35,8 @@ export interface RenderInput {
   target: ArchRecord;
   /** The build host as bootstrap recipes see it; default DEFAULT_BOOT_ENV. */
   boot?: FullBootEnv;
+  /** IX's `intro(selector)`: another package as the planner sees it ({uid}); absent: an error. */
+  intro?: (selector: string) => Record<string, unknown>;
 }
 
 export interface Rendered {

@@ -76,6 +76,8 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   readonly host: A;
   private readonly instances = new Map<string, Instance<A>>();
   private readonly failed = new Map<string, IxError>();
+  /** Set by the planner: the uid `intro(selector)` gives a template (plan/index.ts nodeTask). */
+  introHook?: (p: Instance<A>) => string;
   private readonly archs = new Map<string, A>();
   private readonly files: FileHashes;
 
@@ -109,6 +111,8 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
 
   /** The instance of `name` with `flags`; a missing target means the host, a missing kind the name's. */
   instance(name: string, given: Flags): Instance<A> {
+    // IX names a package also by its template path (`lib/x/ix.sh`): the same package
+    if (name.endsWith('/ix.sh')) name = name.slice(0, -'/ix.sh'.length);
     const target = this.arch(given.target ?? this.host.name);
     const flags = sortedFlags({ ...given, target: target.name, kind: given.kind ?? defaultKind(name) });
     const key = name + '\0' + canonicalJson(flags);
@@ -153,12 +157,21 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
       throw new IxError(`unknown package '${name}'${suggestPackage(this.io, name)}`);
     }
     let r;
+    let introduced = false;
+    // IX's intro(selector): another package loaded with this package's flags, for its uid
+    const intro = (selector: string) => {
+      if (!this.introHook) throw new IxError('intro() is only available while planning');
+      introduced = true;
+      const sel = parseSelector(selector);
+      return { uid: this.introHook(this.instance(sel.name, { ...flags, ...sel.flags })) };
+    };
     try {
-      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot });
+      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot, intro });
     } catch (e) {
       throw e instanceof IxError ? e.within({ pkg: name }) : e;
     }
-    cacheStore(this.io, key, r, this.files);
+    // a render that asked intro() depends on more than the files it read: not cached
+    if (!introduced) cacheStore(this.io, key, r, this.files);
     return r;
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
 import { IxError } from '../errors';
-import { canonicalJson } from '../hash/index';
+import { canonicalJson, toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
 import { fetchNode, mergeFetch } from './fetch';
 import { Graph } from './graph';
@@ -28,36 +28,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  const td = hostTextDigest(io);
-  const nodes = new Map<Instance<A>, PlanNode>();
-  const fetches = new Map<string, PlanNode>();
-
-  // The node task: every closure first, then the nodes of every buildable dependency, then this node.
-  const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'run'];
-  graph.addTask('node', (p) => {
-    const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
-    if (missing.length) return missing;
-    const deps = kinds.flatMap((k) => p.memo[k]!).filter((x) => x.buildable && !nodes.has(x));
-    if (deps.length) return [...new Set(deps)].map((x) => ({ inst: x, what: 'node' }));
-    const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
-    const sources = p.descriptor.bld.fetch.map((item) => {
-      const f = fetchNode(item, p.name, td);
-      const old = fetches.get(f.id);
-      if (!old) fetches.set(f.id, f);
-      else mergeFetch(old, f);
-      return old ?? f;
-    });
-    const node = buildNode(
-      { inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'), runtime: refs('run').map((r) => r.out), sources },
-      td,
-    );
-    nodes.set(p, node);
-    return null;
-  }, (p) => nodes.has(p));
-  const nodeOf = (p: Instance<A>): PlanNode => {
-    graph.run(p, 'node');
-    return nodes.get(p)!;
-  };
+  const { nodes, fetches, nodeOf } = nodeTask(graph, io);
 
   const roots: Plan['roots'] = [];
   const plan1 = (request: string): void => {
@@ -88,12 +59,56 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
   };
 }
 
+/**
+ * Registers the node task on `graph` (every closure first, then the nodes of every buildable
+ * dependency, then this node) and the graph's `intro` hook (a template's `intro(selector).uid`:
+ * the store id of that package's node; of a hub, the digest of its members' paths, as IX hashes
+ * a hub's run-time uids).
+ */
+function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
+  const td = hostTextDigest(io);
+  const nodes = new Map<Instance<A>, PlanNode>();
+  const fetches = new Map<string, PlanNode>();
+  const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'run'];
+  graph.addTask('node', (p) => {
+    const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
+    if (missing.length) return missing;
+    const deps = kinds.flatMap((k) => p.memo[k]!).filter((x) => x.buildable && !nodes.has(x));
+    if (deps.length) return [...new Set(deps)].map((x) => ({ inst: x, what: 'node' }));
+    const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
+    const sources = p.descriptor.bld.fetch.map((item) => {
+      const f = fetchNode(item, p.name, td);
+      const old = fetches.get(f.id);
+      if (!old) fetches.set(f.id, f);
+      else mergeFetch(old, f);
+      return old ?? f;
+    });
+    const node = buildNode(
+      { inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'), runtime: refs('run').map((r) => r.out), sources },
+      td,
+    );
+    nodes.set(p, node);
+    return null;
+  }, (p) => nodes.has(p));
+  const nodeOf = (p: Instance<A>): PlanNode => {
+    graph.run(p, 'node');
+    return nodes.get(p)!;
+  };
+  graph.introHook = (p) => {
+    if (p.buildable) return nodeOf(p).id;
+    const members = [...new Set(graph.runClosure(p).filter((x) => x.buildable).map((x) => nodeOf(x).out))].sort();
+    return toHex(td(canonicalJson(members))).slice(0, 32);
+  };
+  return { nodes, fetches, nodeOf };
+}
+
 /** The descriptor text of one package instance, exactly as its template chain rendered it (or, with
  * `normalised`, its normalised descriptor as canonical JSON). */
 export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev: Evaluator<A>): string {
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
+  nodeTask(graph, io);
   const inst = rootInstance(graph, req.package, req.flags ?? {}, target.name);
   return req.normalised ? canonicalJson(inst.descriptor) : inst.text;
 }

@@ -29,5 +29,5 @@ export interface Evaluator<A extends ArchLike = ArchLike> {
   /** Architecture record of a target name or alias; unknown names throw IxError. */
   arch(target: string): A;
   /** Renders one package; `flags` already holds kind and target (the canonical target name). */
-  render(io: HostIO, input: { name: string; flags: Flags; host: A; target: A; boot: FullBootEnv }): RenderedPackage;
+  render(io: HostIO, input: { name: string; flags: Flags; host: A; target: A; boot: FullBootEnv; intro?: (selector: string) => Record<string, unknown> }): RenderedPackage;
 }
