@@ -7,6 +7,7 @@
  *  - blocks inside `{% set %}…{% endset %}` are real blocks and render their most-derived version;
  *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
  *  - `super.super()` renders the block two levels up; float literals print as Python floats;
+ *  - what a template prints before its `{% extends %}` runs is kept (nunjucks dropped it);
  *  - a called expression's name may hold any character (`'\n'.join(x)` compiled to broken JS);
  *  - output, `~`, `+` are size-checked; `lineno` is kept current; errors carry the template name.
  * Any change to the generated code must change COMPILER_TAG in compile.ts (host cache keys).
@@ -274,4 +275,30 @@ const origLiteral = P.compileLiteral;
 P.compileLiteral = function (this: any, node: any, frame: any) {
   if (node.ixFloat) this._emit(`runtime.ixFloat(${String(node.value)})`);
   else origLiteral.call(this, node, frame);
+};
+
+// ---- output before `{% extends %}` is kept (Jinja2), output after it is dropped (both) ---------
+// nunjucks drops the whole root output of a template that extends another; Jinja2 yields what
+// the template printed before its extends tag ran.
+const origRoot = P.compileRoot;
+P.compileRoot = function (this: any, node: any, frame: any) {
+  const emitLine = this._emitLine;
+  this._emitLine = function (this: any, code: string) {
+    if (code === 'var parentTemplate = null;') return emitLine.call(this, 'var parentTemplate = null; var ixPre = null;');
+    if (code === 'parentTemplate.rootRenderFunc(env, context, frame, runtime, cb);') {
+      return emitLine.call(this, 'parentTemplate.rootRenderFunc(env, context, frame, runtime, function(e, r) { cb(e, e ? r : (ixPre || "") + r); });');
+    }
+    return emitLine.call(this, code);
+  };
+  try {
+    return origRoot.call(this, node, frame);
+  } finally {
+    delete this._emitLine;
+  }
+};
+const origExtends = P.compileExtends;
+P.compileExtends = function (this: any, node: any, frame: any) {
+  const r = origExtends.call(this, node, frame);
+  if (this.buffer === 'output') this._emitLine('if (ixPre === null) ixPre = output;');
+  return r;
 };
