@@ -7,3 +7,5 @@
  */
 export { render, planOut, IxError } from '../../engine/index';
 export { fsHostIO } from '../../hosts/node/io';
+export { diskCache } from '../../hosts/node/cache';
+export { loadDigest } from '../../hosts/node/digest';

@@ -6,12 +6,42 @@
  * failed, nodes, time, and the most common failure messages (package names elided).
  *
  *   node bench/ix-compat/plan.mjs IX_CHECKOUT [--targets=a,b] [--only=PREFIX] [--show=N] [--json=FILE]
+ *        [--cache=DIR] [--compare]
+ * --cache: plan with the disk cache in DIR (as `ix plan` does; run twice for cold and warm).
+ * --compare: also plan every package with IX's own planner (ix-plan.py; slow, ~10 min a target
+ * here) and print which fail in both, only in ix, only in IX.
  *
  * Must not depend on: the network; writes only under bench/.tmp/ (and --json).
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundle, recipeRoots, recipes } from './common.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Plans `names` with IX's planner and prints where the two agree and where they differ. */
+function compare(target, names, ours) {
+  const t0 = performance.now();
+  const py = spawnSync('python3', [join(here, 'ix-plan.py'), checkout, target], { input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (py.status !== 0) {
+    console.log(`  IX's planner failed: ${py.stderr.split('\n').slice(-3).join(' ')}`);
+    return;
+  }
+  const c = { bothPlan: 0, bothFail: 0, onlyIxFails: [], onlyIXFails: [] };
+  for (const line of py.stdout.split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line);
+    const e = ours.get(r.pkg);
+    if (r.ok && e === undefined) c.bothPlan++;
+    else if (!r.ok && e !== undefined) c.bothFail++;
+    else if (r.ok) c.onlyIxFails.push(`${r.pkg}: ${e}`);
+    else c.onlyIXFails.push(`${r.pkg}: ${r.error}`);
+  }
+  console.log(`  vs IX's planner (${((performance.now() - t0) / 1000).toFixed(0)} s): both plan ${c.bothPlan}, both fail ${c.bothFail}, only ix fails ${c.onlyIxFails.length}, only IX fails ${c.onlyIXFails.length}`);
+  for (const l of [...c.onlyIxFails.slice(0, show), ...c.onlyIXFails.slice(0, show)]) console.log(`    ${l.slice(0, 240)}`);
+}
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -24,7 +54,8 @@ const roots = recipeRoots(checkout);
 const names = recipes(pkgsDir).filter((n) => n.startsWith(opt('only', '')));
 const out = {};
 for (const target of targets) {
-  const io = ix.fsHostIO(roots);
+  const cacheDir = opt('cache', '');
+  const io = ix.fsHostIO(roots, { digest: await ix.loadDigest(), cache: cacheDir ? ix.diskCache(cacheDir) : undefined });
   const t0 = performance.now();
   let plan;
   try {
@@ -43,6 +74,7 @@ for (const target of targets) {
   }
   console.log(`${target}: ${names.length} packages, planned ${names.length - failed.length}, failed ${failed.length}, ${plan.nodes.length} nodes, ${(ms / 1000).toFixed(1)} s`);
   for (const [k, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, show)) console.log(`  ${n} x ${k.slice(0, 220)}`);
+  if (args.includes('--compare')) compare(target, names, new Map(failed.map((r) => [r.request, r.error])));
   out[target] = { ms, planned: names.length - failed.length, failed: failed.map((r) => [r.request, r.error]), nodes: plan.nodes.length };
 }
 const jsonOut = opt('json', '');
