@@ -109,3 +109,22 @@ describe('differences from Jinja2 that remain (engine/eval/jinja-compat.ts)', ()
     expect(err('{% if 1 is boolean %}{% endif %}').message).toMatch(/unknown test 'boolean'/);
   });
 });
+
+describe('sources shared by the renders of one plan', () => {
+  test('an include expanded once still counts as read by every package that uses it', () => {
+    const io = memIO({
+      'p/a/ix.sh': "{% extends '//t.sh' %}", 'p/b/ix.sh': "{% extends '//t.sh' %}",
+      't.sh': "{% include 'inc.sh' %}\n{% include 'data/base64' %}", 'inc.sh': '[{{ name }}]', data: 'x',
+    });
+    let reads = 0;
+    const counting = { ...io, readFile: (p: string) => { reads++; return io.readFile(p); } };
+    const sources = new Map();
+    const a = renderText(counting, { name: 'p/a', flags: {}, host: x86, target: x86, sources });
+    const before = reads;
+    const b = renderText(counting, { name: 'p/b', flags: {}, host: x86, target: x86, sources });
+    expect([a.text, b.text]).toEqual(['[p/a/ix.sh]\neA==', '[p/b/ix.sh]\neA==']);
+    expect(a.files).toEqual(['data', 'inc.sh', 'p/a/ix.sh', 't.sh']);
+    expect(b.files).toEqual(['data', 'inc.sh', 'p/b/ix.sh', 't.sh']);
+    expect(reads - before).toBe(1); // only p/b/ix.sh itself
+  });
+});

@@ -15,6 +15,7 @@ import type { FullBootEnv } from './boot-env';
 import { compiled } from './compile';
 import { renderContext } from './context';
 import { resolveName, SourceLoader } from './loader';
+import type { SourceCache } from './loader';
 import { normaliseDescriptor, parseDescriptorJson } from './normalise';
 import { IxContext, ixRuntime, env, setTemplateLoader, type LoadedTemplate, type RenderFn } from './runtime';
 import { DEFAULT_LIMITS, current, install, type EvalLimits, type EvalState } from './state';
@@ -35,6 +36,8 @@ export interface RenderInput {
   target: ArchRecord;
   /** The build host as bootstrap recipes see it; default DEFAULT_BOOT_ENV. */
   boot?: FullBootEnv;
+  /** Expanded sources shared across the renders of one plan (loader.ts SourceCache). */
+  sources?: SourceCache;
   /** IX's `intro(selector)`: another package as the planner sees it ({uid}); absent: an error. */
   intro?: (selector: string) => Record<string, unknown>;
 }
@@ -119,7 +122,7 @@ export function renderText(io: HostIO, input: RenderInput, limits?: Partial<Eval
     pkg,
     io,
     limits: lim,
-    loader: new SourceLoader(io, lim.maxDepth, lim.maxOutput),
+    loader: new SourceLoader(io, lim.maxDepth, lim.maxOutput, input.sources),
     sources: new Map(),
     loops: 0,
     emitted: 0,

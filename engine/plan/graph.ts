@@ -29,6 +29,7 @@ import type { ArchLike, Evaluator } from './types';
 import { TaskDriver } from './driver';
 import { DEFAULT_BOOT_ENV } from '../eval/boot-env';
 import type { FullBootEnv } from '../eval/boot-env';
+import type { SourceCache } from '../eval/loader';
 import type { Need } from './driver';
 
 /** Upper bound on distinct package instances in one plan. */
@@ -76,6 +77,8 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   readonly host: A;
   private readonly instances = new Map<string, Instance<A>>();
   private readonly failed = new Map<string, IxError>();
+  /** Template sources expanded once for all the renders of this graph. */
+  private readonly sources: SourceCache = new Map();
   /** Set by the planner: the uid `intro(selector)` gives a template (plan/index.ts nodeTask). */
   introHook?: (p: Instance<A>) => string;
   private readonly archs = new Map<string, A>();
@@ -166,7 +169,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
       return { uid: this.introHook(this.instance(sel.name, { ...flags, ...sel.flags })) };
     };
     try {
-      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot, intro });
+      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot, intro, sources: this.sources });
     } catch (e) {
       throw e instanceof IxError ? e.within({ pkg: name }) : e;
     }
