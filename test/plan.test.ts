@@ -520,4 +520,16 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
     expect(svc.cmd!.stdin).toContain(`# ${dep.id} True`);
     expect(() => render(memIO(files), { package: 'etc/svc', flags: { srv: 'bin/ok' } })).not.toThrow();
   });
+
+  test('libraries of a buildable bootstrap package render with boot=True, as IX marks them', () => {
+    const io = memIO({
+      'bld/boot/t/ix.sh': recipe({ script: 'echo t', lib: ['lib/y'] }),
+      'bin/n/ix.sh': recipe({ script: 'echo n', lib: ['lib/y'] }),
+      'lib/y/ix.sh': recipe({ script: 'echo boot=[{{ boot }}] setx=[{{ setx }}]' }),
+    });
+    const p = planOf(io, ['bld/boot/t', 'bin/n']);
+    const ys = p.nodes.filter((n) => n.name === 'lib/y').map((n) => [n.flags.boot, n.cmd!.stdin]);
+    expect(ys.sort()).toEqual([['True', 'echo boot=[True] setx=[1]'], [undefined, 'echo boot=[False] setx=[]']].sort());
+    expect(p.nodes.find((n) => n.name === 'bld/boot/t')!.flags.boot).toBeUndefined();
+  });
 });

@@ -5,6 +5,7 @@
  *   edge                  loaded as            flags the dependency gets
  *   lib.deps, bld.target_libs, ind.deps of tools (all three are build inputs)
  *                         target lib           parent's flags minus one-level flags, kind=lib
+ *                                              (+ boot=True below a buildable bootstrap package)
  *   bld.host_libs         host lib             {target: host, kind: lib}
  *   bld.deps (tools)      host bin + run cl.   {target: host, kind: bin} (a hub passes its own flags too)
  *   run.deps              target bin           {target: parent's target, kind: bin} (hubs pass flags)
@@ -50,6 +51,12 @@ export interface Instance<A extends ArchLike = ArchLike> {
   buildable: boolean;
   /** Memoised closures. */
   memo: Partial<Record<ClosureKind, Instance<A>[]>>;
+  /**
+   * The flags its libraries inherit: `flags`, plus `boot=True` when it is a buildable bootstrap
+   * package (its template saw `boot` true), as IX marks them, so its libraries render as
+   * bootstrap libraries too. The node itself keeps `flags`.
+   */
+  libBase: Flags;
 }
 
 export type ClosureKind = 'lib' | 'run' | 'bin' | 'tlib' | 'hlib' | 'data';
@@ -146,7 +153,10 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
       descriptor: r.descriptor,
       buildable: !!script && typeof script.data === 'string' && script.data !== '',
       memo: {},
+      libBase: flags,
     };
+    const boot = flags.boot !== undefined ? flags.boot !== '' : name.startsWith('bld/boot/');
+    if (inst.buildable && boot) inst.libBase = sortedFlags({ ...flags, boot: 'True' });
     this.instances.set(key, inst);
     return inst;
   }
@@ -265,7 +275,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   }
 
   targetLibFlags(p: Instance<A>): Flags {
-    return sanitize({ ...p.flags, kind: 'lib' });
+    return sanitize({ ...p.libBase, kind: 'lib' });
   }
 
   binFlags(p: Instance<A>, target: string): Flags {
