@@ -15,7 +15,7 @@ import type { FullBootEnv } from './boot-env';
 import { compiled } from './compile';
 import { renderContext } from './context';
 import { resolveName, SourceLoader } from './loader';
-import type { SourceCache } from './loader';
+import type { Source, SourceCache } from './loader';
 import { normaliseDescriptor, parseDescriptorJson } from './normalise';
 import { IxContext, ixRuntime, env, setTemplateLoader, type LoadedTemplate, type RenderFn } from './runtime';
 import { DEFAULT_LIMITS, current, install, type EvalLimits, type EvalState } from './state';
@@ -68,14 +68,27 @@ export function jinjaSource(text: string): string {
   return t.endsWith('\n') ? t.slice(0, -1) : t;
 }
 
+/**
+ * Compiled functions per expanded source. A source shared by the renders of one plan (loader.ts
+ * SourceCache) is looked up here by identity, instead of by its whole text in compile.ts' memo:
+ * hashing a template's text again for every package that loads it cost seconds on a whole tree.
+ */
+const compiledOf = new WeakMap<Source, { props: Record<string, RenderFn>; blocks: Record<string, RenderFn> }>();
+
 function loadTemplate(path: string): LoadedTemplate {
   const st = current();
   const src = st.loader.load(path);
   st.sources.set(path, src);
-  const site = (line: number) => (line >= 0 && line < src.files.length ? { file: src.files[line], line: src.lines[line] } : { file: path });
-  const props = compiled(st.io, jinjaSource(src.text), path, site);
-  const blocks: Record<string, RenderFn> = {};
-  for (const k of Object.keys(props)) if (k.startsWith('b_')) blocks[k.slice(2)] = props[k];
+  let c = compiledOf.get(src);
+  if (c === undefined) {
+    const site = (line: number) => (line >= 0 && line < src.files.length ? { file: src.files[line], line: src.lines[line] } : { file: path });
+    const p = compiled(st.io, jinjaSource(src.text), path, site);
+    const b: Record<string, RenderFn> = {};
+    for (const k of Object.keys(p)) if (k.startsWith('b_')) b[k.slice(2)] = p[k];
+    c = { props: p, blocks: b };
+    compiledOf.set(src, c);
+  }
+  const { props, blocks } = c;
   return {
     path,
     blocks,
