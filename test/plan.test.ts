@@ -533,3 +533,13 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
     expect(p.nodes.find((n) => n.name === 'bld/boot/t')!.flags.boot).toBeUndefined();
   });
 });
+
+describe('IX build nodes that use the network', () => {
+  test('net with predict_outputs is named in the one-line error; the prediction must be well-formed', () => {
+    const withPredict = recipe({ script: 'git fetch', net: true }).replace('"net":true', '"net":true,"predict_outputs":[{"path":"share/x.pzd","sum":"' + SHA('a') + '"}]');
+    expect(() => planOf(memIO({ 'aux/x/ix.sh': withPredict }), ['aux/x'])).toThrow(
+      /^asks for network access to build share\/x\.pzd with a promised sha256 \(IX's predict_outputs\); ix does not run such nodes yet: only fetch sources may use the network \(package aux\/x\)$/);
+    const bad = recipe({ script: 'x' }).replace('"net":false', '"net":false,"predict_outputs":[{"path":1}]');
+    expect(() => planOf(memIO({ 'aux/y/ix.sh': bad }), ['aux/y'])).toThrow(/predict_outputs must be a list of \{path, sum\} strings/);
+  });
+});
