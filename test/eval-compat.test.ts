@@ -99,8 +99,8 @@ describe('differences from Jinja2 that remain (engine/eval/jinja-compat.ts)', ()
   test('4. namespace() does not exist', () => {
     expect(err('{% set ns = namespace(x=1) %}{{ ns.x }}').message).toMatch(/call of undefined 'namespace'/);
   });
-  test('5. the later loop attributes are undefined', () => {
-    expect(text("{% for x in ['a', 'b'] %}[{{ loop.previtem }}]{% endfor %}")).toBe('[][]'); // Jinja2: [][a]
+  test('5. loop.changed() does not exist', () => {
+    expect(err("{% for x in ['a', 'b'] %}{{ loop.changed(x) }}{% endfor %}").message).toMatch(/call of undefined/); // Jinja2: TrueTrue
   });
   test('6. dicts iterate integer-like keys first', () => {
     expect(text("{% for k in {'b': 1, '2': 2} %}{{ k }}{% endfor %}")).toBe('2b'); // Jinja2: b2

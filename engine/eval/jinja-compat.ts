@@ -7,6 +7,7 @@
  *  - blocks inside `{% set %}…{% endset %}` are real blocks and render their most-derived version;
  *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
  *  - `super.super()` renders the block two levels up; float literals print as Python floats;
+ *  - `loop.previtem`, `loop.nextitem`, `loop.cycle()`, `loop.depth`, `loop.depth0` exist;
  *  - what a template prints before its `{% extends %}` runs is kept (nunjucks dropped it);
  *  - a called expression's name may hold any character (`'\n'.join(x)` compiled to broken JS);
  *  - output, `~`, `+` are size-checked; `lineno` is kept current; errors carry the template name.
@@ -18,7 +19,7 @@
  *  2. only literals remember being floats: `{{ 4 / 2 }}` is "2" (Jinja2 "2.0"), and `0.0` is true;
  *  3. `%` keeps the dividend's sign (JS), Python's result has the divisor's: `-7 % 3` is -1, not 2;
  *  4. `namespace()` and assignment to attributes (`{% set ns.x = 1 %}`) do not exist;
- *  5. `loop.previtem`, `loop.nextitem`, `loop.depth`, `loop.cycle()`, `loop.changed()` are undefined;
+ *  5. `loop.changed()` is undefined and loops cannot be recursive (`loop.depth` is always 1);
  *  6. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
  *  7. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not.
  *
@@ -301,4 +302,16 @@ P.compileExtends = function (this: any, node: any, frame: any) {
   const r = origExtends.call(this, node, frame);
   if (this.buffer === 'output') this._emitLine('if (ixPre === null) ixPre = output;');
   return r;
+};
+
+// ---- Jinja2's later loop attributes: previtem, nextitem, cycle(), depth, depth0 ----------------
+// (depth counts recursive loops, which nunjucks has not: always 1.)
+const origBindings = P._emitLoopBindings;
+P._emitLoopBindings = function (this: any, node: any, arr: string, i: string, len: string) {
+  origBindings.call(this, node, arr, i, len);
+  this._emitLine(`frame.set("loop.previtem", runtime.ixItem(${arr}, ${i} - 1));`);
+  this._emitLine(`frame.set("loop.nextitem", runtime.ixItem(${arr}, ${i} + 1));`);
+  this._emitLine(`frame.set("loop.cycle", runtime.ixCycle(${i}));`);
+  this._emitLine('frame.set("loop.depth", 1);');
+  this._emitLine('frame.set("loop.depth0", 0);');
 };

@@ -368,4 +368,11 @@ export const ixRuntime = {
   ixSlice,
   ixSuper,
   ixFloat: (v: number) => new PyFloat(v),
+  /** loop.previtem / loop.nextitem: the neighbour in a list or string, undefined past the ends. */
+  ixItem: (arr: unknown, j: number): unknown => ((Array.isArray(arr) || typeof arr === 'string') && j >= 0 && j < arr.length ? arr[j] : undefined),
+  /** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
+  ixCycle: (i: number) => (...args: unknown[]): unknown => {
+    if (args.length === 0) throw new IxError('loop.cycle() needs at least one value');
+    return args[i % args.length];
+  },
 };
