@@ -96,8 +96,10 @@ describe('differences from Jinja2 that remain (engine/eval/jinja-compat.ts)', ()
   test('3. % keeps the dividend\'s sign', () => {
     expect(text('{{ -7 % 3 }}')).toBe('-1'); // Jinja2: 2
   });
-  test('4. namespace() does not exist', () => {
-    expect(err('{% set ns = namespace(x=1) %}{{ ns.x }}').message).toMatch(/call of undefined 'namespace'/);
+  test('4. a namespace prints without its fields; only a namespace has assignable attributes', () => {
+    expect(text('{% set ns = namespace(x=1) %}{{ ns }} {{ ns.x }}')).toBe('<Namespace> 1'); // Jinja2: <Namespace {'x': 1}> 1
+    expect(err("{% set d = {'a': 1} %}{% set d.a = 2 %}").message).toMatch(/only a namespace\(\) has assignable attributes/);
+    expect(err('{% set ns = namespace() %}{% set ns.constructor = 2 %}').message).toMatch(/cannot assign attribute 'constructor'/);
   });
   test('5. loop.changed() does not exist', () => {
     expect(err("{% for x in ['a', 'b'] %}{{ loop.changed(x) }}{% endfor %}").message).toMatch(/call of undefined/); // Jinja2: TrueTrue

@@ -8,6 +8,7 @@
  *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
  *  - `super.super()` renders the block two levels up; float literals print as Python floats;
  *  - `loop.previtem`, `loop.nextitem`, `loop.cycle()`, `loop.depth`, `loop.depth0` exist;
+ *  - `namespace(k=v)` and `{% set ns.k = v %}` (runtime.ts Namespace);
  *  - what a template prints before its `{% extends %}` runs is kept (nunjucks dropped it);
  *  - a called expression's name may hold any character (`'\n'.join(x)` compiled to broken JS);
  *  - output, `~`, `+` are size-checked; `lineno` is kept current; errors carry the template name.
@@ -18,7 +19,7 @@
  *  1. strings are indexed and sliced by UTF-16 code units, not code points;
  *  2. only literals remember being floats: `{{ 4 / 2 }}` is "2" (Jinja2 "2.0"), and `0.0` is true;
  *  3. `%` keeps the dividend's sign (JS), Python's result has the divisor's: `-7 % 3` is -1, not 2;
- *  4. `namespace()` and assignment to attributes (`{% set ns.x = 1 %}`) do not exist;
+ *  4. a namespace prints as `<Namespace>` without its fields (Jinja2 lists them);
  *  5. `loop.changed()` is undefined and loops cannot be recursive (`loop.depth` is always 1);
  *  6. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
  *  7. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not.
@@ -82,6 +83,19 @@ P.compileFor = function (this: any, node: any, frame: any) {
 };
 const origSet = P.compileSet;
 P.compileSet = function (this: any, node: any, frame: any) {
+  // `{% set ns.attr = value %}`: assigns an attribute of a namespace() object (runtime.ixSetAttr)
+  const t = node.targets[0];
+  if (t instanceof N.LookupVal) {
+    if (node.targets.length !== 1 || !node.value) this.fail('set: only `{% set ns.name = value %}` may assign an attribute', node.lineno, node.colno);
+    this._emit('runtime.ixSetAttr(');
+    this._compileExpression(t.target, frame);
+    this._emit(', ');
+    this._compileExpression(t.val, frame);
+    this._emit(', ');
+    this._compileExpression(node.value, frame);
+    this._emitLine(');');
+    return;
+  }
   if (!this.ixLoopDepth) return origSet.call(this, node, frame);
   const emitLine = this._emitLine;
   this._emitLine = function (this: any, code: string) {

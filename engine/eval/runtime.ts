@@ -106,6 +106,29 @@ export class IxContext {
 
 // ---- globals, filters, tests ----------------------------------------------------------------
 
+/** Jinja2's namespace(): an object whose attributes `{% set ns.k = v %}` may assign, also in loops. */
+export class Namespace {
+  toString(): string {
+    return '<Namespace>';
+  }
+}
+
+function namespace(...args: unknown[]): Namespace {
+  const ns = new Namespace();
+  for (const a of args) {
+    if (!isPlainObject(a)) throw new IxError('namespace() takes keyword arguments or a dict');
+    for (const k of Object.keys(a)) if (k !== '__keywords') (ns as unknown as Record<string, unknown>)[k] = a[k];
+  }
+  return ns;
+}
+
+function ixSetAttr(obj: unknown, key: unknown, val: unknown): void {
+  if (!(obj instanceof Namespace)) throw new IxError(`cannot assign attribute '${pyStr(key)}': only a namespace() has assignable attributes`);
+  const k = pyStr(key);
+  if (k === '__proto__' || k === 'constructor' || k === 'toString') throw new IxError(`cannot assign attribute '${k}'`);
+  (obj as unknown as Record<string, unknown>)[k] = val;
+}
+
 const stock = new nj.Environment([], { autoescape: false });
 
 function range(a: unknown, b?: unknown, c?: unknown): number[] {
@@ -127,6 +150,7 @@ function range(a: unknown, b?: unknown, c?: unknown): number[] {
 
 const GLOBALS: Record<string, unknown> = Object.assign(Object.create(null), {
   range,
+  namespace,
   cycler: stock.globals.cycler,
   joiner: stock.globals.joiner,
 });
@@ -369,6 +393,7 @@ export const ixRuntime = {
   ixSuper,
   ixFloat: (v: number) => new PyFloat(v),
   /** loop.previtem / loop.nextitem: the neighbour in a list or string, undefined past the ends. */
+  ixSetAttr,
   ixItem: (arr: unknown, j: number): unknown => ((Array.isArray(arr) || typeof arr === 'string') && j >= 0 && j < arr.length ? arr[j] : undefined),
   /** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
   ixCycle: (i: number) => (...args: unknown[]): unknown => {
