@@ -494,7 +494,7 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
     'lib/dep/ix.sh': recipe({ script: 'echo dep' }),
     'bin/bad/ix.sh': recipe({ script: 'echo bad', deps: ['bin/missing'] }),
     'bin/undef/ix.sh': '{{ nothing.attr }}',
-    'etc/svc/ix.sh': recipe({ script: "# {{ intro('lib/dep').uid }} {{ intro(srv) | string | length > 0 }}" }),
+    'etc/svc/ix.sh': recipe({ script: "dep-id={{ intro('lib/dep').uid }} {{ intro(srv) | string | length > 0 }}" }),
   };
 
   test('keepGoing: every package plans or carries its one-line error; without it the first error fails the plan', () => {
@@ -517,7 +517,7 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
     const p = planOf(memIO(files), ['etc/svc(srv=bin/ok)', 'lib/dep'], { target: 'linux-x86_64' });
     const dep = p.nodes.find((n) => n.name === 'lib/dep')!;
     const svc = p.nodes.find((n) => n.name === 'etc/svc')!;
-    expect(svc.cmd!.stdin).toContain(`# ${dep.id} True`);
+    expect(svc.cmd!.stdin).toContain(`dep-id=${dep.id} True`);
     expect(() => render(memIO(files), { package: 'etc/svc', flags: { srv: 'bin/ok' } })).not.toThrow();
   });
 
