@@ -5,6 +5,9 @@
  *
  * Must not depend on: Node, the DOM, any host module, the clock, randomness, locale.
  */
+import type { BootEnv } from './eval/boot-env';
+
+export type { BootEnv } from './eval/boot-env';
 
 /** What the engine may ask of its host. Every path is a logical recipe path ("bin/zstd/ix.sh"). */
 export interface HostIO {
@@ -60,6 +63,13 @@ export interface PlanRequest {
   target?: string;
   /** Build platform the plan's tools run on; default "linux-x86_64". Never detected from the machine. */
   host?: string;
+  /** The build host as IX's bootstrap recipes see it (engine/eval/boot-env.ts); fixed defaults. */
+  boot?: BootEnv;
+  /**
+   * Plan every requested package that can be planned: a package that fails gets a root with its
+   * one-line error instead of failing the whole plan (whole-tree runs). Default false.
+   */
+  keepGoing?: boolean;
 }
 
 /** Input of render(): one package, its flags and platforms; returns the descriptor text. */
@@ -68,6 +78,9 @@ export interface RenderRequest {
   flags?: Flags;
   target?: string;
   host?: string;
+  boot?: BootEnv;
+  /** Return the normalised descriptor (what the planner reads) as canonical JSON, not the text. */
+  normalised?: boolean;
 }
 
 /** One buildable step of a plan. All lists are sorted; all paths are absolute /ix/store paths. */
@@ -110,6 +123,6 @@ export interface Plan {
   host: string;
   target: string;
   /** One entry per requested package, in request order. Hubs have no out but list their members. */
-  roots: { request: string; name: string; out?: string; members?: string[] }[];
+  roots: { request: string; name: string; out?: string; members?: string[]; error?: string }[];
   nodes: PlanNode[];
 }

@@ -178,6 +178,22 @@ describe('ix render', () => {
     expect(flagged.out).toBe(head('x opt=7') + tail);
   });
 
+  test('keeps IX\'s md5 key; --normalised shows the descriptor the planner reads', () => {
+    const sum = 'ab'.repeat(32);
+    const src = `{"bld": {"fetch": {{ 'https://h/a.tgz sha:${sum}' | parse_urls | jd }}, "script": {"kind": "sh", "data": "x"}}}\n`;
+    const dir = writeTree({ 'bin/t/ix.sh': src });
+    const raw = ix(['render', 'bin/t', '--recipes', dir]);
+    expect(raw.out).toBe(`{"bld": {"fetch": [{"url": "https://h/a.tgz", "md5": "${sum}"}], "script": {"kind": "sh", "data": "x"}}}`);
+    for (const args of [['render', 'bin/t', '--normalised'], ['render', '--normalised', 'bin/t']]) {
+      const n = ix([...args, '--recipes', dir]);
+      expect(n.err).toBe('');
+      const d = JSON.parse(n.out) as { bld: { fetch: unknown[]; deps: unknown[] }; task_pool: string };
+      expect(d.bld.fetch).toEqual([{ url: 'https://h/a.tgz', sha256: sum }]);
+      expect(d.bld.deps).toEqual([]);
+      expect(d.task_pool).toBe('cpu');
+    }
+  });
+
   test('renders for the requested target', () => {
     const r = ix(['render', 'lib/z', '--target=linux-aarch64', '--recipes', root]);
     expect(r.code).toBe(0);

@@ -51,7 +51,7 @@ describe('loader', () => {
       'p/a/d/one.sh': "1\n{% include 'two.sh' %}",
       'p/a/d/two.sh': '2 {{ name }}',
     });
-    expect(out).toBe(`${btoa('1\n2 {{ name }}')}\n1\n2 p/a`);
+    expect(out).toBe(`${btoa('1\n2 {{ name }}')}\n1\n2 p/a/ix.sh`);
   });
 
   test('an include not at the start of a line is a run-time include (same loader rules)', () => {
@@ -80,8 +80,8 @@ describe('loader', () => {
 describe('context and Python semantics', () => {
   test('context variables, flags merged last (but target/host stay records)', () => {
     const t = '{{ name }}|{{ basename }}|{{ uniq_id }}|{{ native }}|{{ linux }}|{{ x86_64 }}|{{ p }}|{{ target.arch }}|{{ zz }}';
-    expect(text({ 'p/a/ix.sh': t })).toBe('p/a|a|p_a|True|True|True|True|x86_64|');
-    expect(text({ 'p/a/ix.sh': t }, { native: 'no', zz: '1', target: 'linux-x86_64', kind: 'bin' })).toBe('p/a|a|bin_a|no|True|True||x86_64|1');
+    expect(text({ 'p/a/ix.sh': t })).toBe('p/a/ix.sh|a|p_a|True|True|True|True|x86_64|');
+    expect(text({ 'p/a/ix.sh': t }, { native: 'no', zz: '1', target: 'linux-x86_64', kind: 'bin' })).toBe('p/a/ix.sh|a|bin_a|no|True|True||x86_64|1');
     const cross = renderText(memIO({ 'p/a/ix.sh': '{{ native }} {{ aarch64 }} {{ x86_64 }} {{ host.arch }}' }), { name: 'p/a', flags: {}, host: x86, target: arm }).text;
     expect(cross).toBe('False True  x86_64');
   });
@@ -95,7 +95,7 @@ describe('context and Python semantics', () => {
 
   test('str methods on context strings and literals', () => {
     expect(text({ 'p/a/ix.sh': "{{ name.upper() }} {{ target.os.startswith('lin') }} {{ '  a  '.lstrip() }}| {{ 'a b'.rstrip('b') }}|{{ '-'.join(['x', 'y']) }} {{ 'abc'[-1] }} {{ 'v1.2'.removeprefix('v') }} {{ 'x{}y'.format(3) }}" }))
-      .toBe('P/A True a  | a |x-y c 1.2 x3y');
+      .toBe('P/A/IX.SH True a  | a |x-y c 1.2 x3y');
   });
 
   test('undefined renders as empty; calling it is an IxError with file:line', () => {
@@ -116,7 +116,7 @@ describe('context and Python semantics', () => {
 
   test('member access cannot reach constructors, prototypes or the host', () => {
     expect(text({ 'p/a/ix.sh': "[{{ ''.constructor }}][{{ ix.__proto__ }}][{{ target.constructor }}][{{ range.constructor }}][{{ [].constructor }}]" })).toBe('[][][][][]');
-    expect(err({ 'p/a/ix.sh': "{{ ''.constructor.constructor('return 1')() }}" }).message).toMatch(/call of undefined/);
+    expect(err({ 'p/a/ix.sh': "{{ ''.constructor.constructor('return 1')() }}" }).message).toMatch(/attribute 'constructor' of an undefined value/);
     expect(err({ 'p/a/ix.sh': "{{ range.constructor('return globalThis')() }}" }).message).toMatch(/call of undefined/);
     expect(err({ 'p/a/ix.sh': "{{ cycler.call(1) }}" }).message).toMatch(/call of undefined/);
   });
@@ -169,7 +169,7 @@ describe('compiled-template cache', () => {
     clearCompiled();
     const io = memIO(files);
     const before = compileStats.compiled;
-    for (let i = 0; i < 5; i++) expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a>');
+    for (let i = 0; i < 5; i++) expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a/ix.sh>');
     expect(compileStats.compiled - before).toBe(2);
     const keys = [...io.cache.keys()].sort();
     expect(keys).toHaveLength(2);
@@ -181,7 +181,7 @@ describe('compiled-template cache', () => {
     clearCompiled();
     const c0 = compileStats.compiled;
     const h0 = compileStats.hostHits;
-    expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a>');
+    expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a/ix.sh>');
     expect(compileStats.compiled).toBe(c0);
     expect(compileStats.hostHits - h0).toBe(2);
   });
@@ -193,11 +193,11 @@ describe('compiled-template cache', () => {
     const io2 = memIO({ ...files, 'base.sh': '({% block b %}{% endblock %})' });
     for (const [k, v] of io.cache) io2.cache.set(k, v);
     clearCompiled();
-    expect(renderText(io2, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('(Bp/a)');
+    expect(renderText(io2, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('(Bp/a/ix.sh)');
     expect(io2.cache.size).toBe(3);
     clearCompiled();
     for (const k of io.cache.keys()) io.cache.set(k, new TextEncoder().encode('// ix compiled template v1\n}{ not js'));
-    expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a>');
+    expect(renderText(io, { name: 'p/a', flags: {}, host: x86, target: x86 }).text).toBe('<Bp/a/ix.sh>');
   });
 });
 

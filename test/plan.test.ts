@@ -532,3 +532,59 @@ describe('scale', () => {
     expect(p.nodes.map((n) => n.name).slice(0, 3)).toEqual(['bld/t0', 'bld/t1', 'bld/t2']);
   });
 });
+
+describe('IX trees: whole-tree planning, intro(), template-path names', () => {
+  const files = {
+    'bin/ok/ix.sh': recipe({ script: 'echo ok', lib: ['lib/dep/ix.sh'] }),
+    'lib/dep/ix.sh': recipe({ script: 'echo dep' }),
+    'bin/bad/ix.sh': recipe({ script: 'echo bad', deps: ['bin/missing'] }),
+    'bin/undef/ix.sh': '{{ nothing.attr }}',
+    'etc/svc/ix.sh': recipe({ script: "dep-id={{ intro('lib/dep').uid }} {{ intro(srv) | string | length > 0 }}" }),
+  };
+
+  test('keepGoing: every package plans or carries its one-line error; without it the first error fails the plan', () => {
+    const p = planOf(memIO(files), ['bin/ok', 'bin/bad', 'bin/undef', 'bin/ok'], { keepGoing: true });
+    expect(p.roots.map((r) => [r.request, r.out !== undefined, r.error])).toEqual([
+      ['bin/ok', true, undefined],
+      ['bin/bad', false, "unknown package 'bin/missing' (package bin/bad)"],
+      ['bin/undef', false, "bin/undef/ix.sh:1: attribute 'attr' of an undefined value (package bin/undef)"],
+      ['bin/ok', true, undefined],
+    ]);
+    expect(() => planOf(memIO(files), ['bin/ok', 'bin/bad'])).toThrow(/unknown package 'bin\/missing'/);
+  });
+
+  test('a dependency named by its template path (lib/dep/ix.sh) is the package lib/dep', () => {
+    const p = planOf(memIO(files), ['bin/ok', 'lib/dep']);
+    expect(p.nodes.filter((n) => n.name === 'lib/dep')).toHaveLength(1);
+  });
+
+  test('intro(selector).uid is the store id of that package as planned with this package\'s flags', () => {
+    const p = planOf(memIO(files), ['etc/svc(srv=bin/ok)', 'lib/dep'], { target: 'linux-x86_64' });
+    const dep = p.nodes.find((n) => n.name === 'lib/dep')!;
+    const svc = p.nodes.find((n) => n.name === 'etc/svc')!;
+    expect(svc.cmd!.stdin).toContain(`dep-id=${dep.id} True`);
+    expect(() => render(memIO(files), { package: 'etc/svc', flags: { srv: 'bin/ok' } })).not.toThrow();
+  });
+
+  test('libraries of a buildable bootstrap package render with boot=True, as IX marks them', () => {
+    const io = memIO({
+      'bld/boot/t/ix.sh': recipe({ script: 'echo t', lib: ['lib/y'] }),
+      'bin/n/ix.sh': recipe({ script: 'echo n', lib: ['lib/y'] }),
+      'lib/y/ix.sh': recipe({ script: 'echo boot=[{{ boot }}] setx=[{{ setx }}]' }),
+    });
+    const p = planOf(io, ['bld/boot/t', 'bin/n']);
+    const ys = p.nodes.filter((n) => n.name === 'lib/y').map((n) => [n.flags.boot, n.cmd!.stdin]);
+    expect(ys.sort()).toEqual([['True', 'echo boot=[True] setx=[1]'], [undefined, 'echo boot=[False] setx=[]']].sort());
+    expect(p.nodes.find((n) => n.name === 'bld/boot/t')!.flags.boot).toBeUndefined();
+  });
+});
+
+describe('IX build nodes that use the network', () => {
+  test('net with predict_outputs is named in the one-line error; the prediction must be well-formed', () => {
+    const withPredict = recipe({ script: 'git fetch', net: true }).replace('"net":true', '"net":true,"predict_outputs":[{"path":"share/x.pzd","sum":"' + SHA('a') + '"}]');
+    expect(() => planOf(memIO({ 'aux/x/ix.sh': withPredict }), ['aux/x'])).toThrow(
+      /^asks for network access to build share\/x\.pzd with a promised sha256 \(IX's predict_outputs\); ix does not run such nodes yet: only fetch sources may use the network \(package aux\/x\)$/);
+    const bad = recipe({ script: 'x' }).replace('"net":false', '"net":false,"predict_outputs":[{"path":1}]');
+    expect(() => planOf(memIO({ 'aux/y/ix.sh': bad }), ['aux/y'])).toThrow(/predict_outputs must be a list of \{path, sum\} strings/);
+  });
+});

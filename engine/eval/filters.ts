@@ -14,27 +14,45 @@ import { resolveName } from './loader';
 
 type Fn = (...a: unknown[]) => unknown;
 
-/** Lines of a list block that carry items: stripped, without empty and `#` lines. */
+const PY_WS = ' \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+
+/** Python's str.strip() (its whitespace set, not JS's). */
+export function pyStrip(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && PY_WS.includes(s[a])) a++;
+  while (b > a && PY_WS.includes(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
+/** Lines of a list block that carry items: stripped, without empty and `#` lines (IX's `preproc`). */
 export function listLines(v: unknown): string[] {
   const out: string[] = [];
   for (const l of pyStr(v).split('\n')) {
-    const t = l.trim();
+    const t = pyStrip(l);
     if (t !== '' && t[0] !== '#') out.push(t);
   }
-  return out;
-}
-
-/** Items of a list block (see module comment). */
-export function parseList(v: unknown): string[] {
-  const out: string[] = [];
-  for (const l of listLines(v)) for (const w of l.split(/\s+/)) if (w !== '') out.push(w);
   countLoop(out.length);
   return out;
 }
 
+/** The item lines joined by single spaces, runs of spaces collapsed (IX's `fix_list`). */
+export function fixList(v: unknown): string {
+  const s = listLines(v).join(' ');
+  return s.replace(/ {2,}/g, ' ');
+}
+
+/** Items of a list block: fix_list split on spaces, empty items dropped (tabs stay inside items). */
+export function parseList(v: unknown): string[] {
+  const out = fixList(v).split(' ').filter((x) => x !== '');
+  countLoop(out.length);
+  return out;
+}
+
+/** One fetch item as IX's `parse_urls` yields it: the checksum under `md5`, a "sha:" prefix dropped. */
 export interface UrlItem {
   url: string;
-  sha256: string;
+  md5: string;
 }
 
 /** Normalise a checksum token to 64 lower-case hex digits, or throw a clear IxError. */
@@ -47,21 +65,23 @@ export function sha256Of(token: string, url: string): string {
   return t.toLowerCase();
 }
 
-/** url + checksum pairs: a token with `://` is a URL, the next token its checksum. */
+/**
+ * url + checksum pairs, exactly as IX pairs them: a token with `://` sets the url, any other the
+ * checksum, and a pair is emitted as soon as both are set (a url without checksum at the end is
+ * dropped). Checking the checksums is the planner's job (normalise.ts), not the template's.
+ */
 export function parseUrls(v: unknown): UrlItem[] {
   const out: UrlItem[] = [];
-  let url: string | undefined;
-  for (const tok of parseList(v)) {
-    if (tok.includes('://')) {
-      if (url !== undefined) throw new IxError(`url ${url} has no checksum`);
-      url = tok;
-    } else {
-      if (url === undefined) throw new IxError(`checksum '${tok}' does not follow a url`);
-      out.push({ url, sha256: sha256Of(tok, url) });
-      url = undefined;
+  let cur: Record<string, string> = {};
+  for (const tok of fixList(v).split(' ')) {
+    // keys keep the order they were set in, as in the Python dict IX builds
+    if (tok.includes('://')) cur.url = tok;
+    else cur.md5 = tok.startsWith('sha:') ? tok.slice(4) : tok;
+    if (cur.url !== undefined && cur.md5 !== undefined) {
+      out.push(cur as unknown as UrlItem);
+      cur = {};
     }
   }
-  if (url !== undefined) throw new IxError(`url ${url} has no checksum`);
   return out;
 }
 
@@ -137,8 +157,9 @@ function jl(v: unknown): unknown {
 /** The IX filters, by name. */
 export const IX_FILTERS: Record<string, Fn> = {
   parse_list: parseList,
-  fix_list: (v) => parseList(v).join(' '),
-  list_to_json: (v) => pyJsonDumps(parseList(v)),
+  fix_list: fixList,
+  list_to_json: (v) => pyJsonDumps(listLines(v)),
+  preproc: listLines,
   parse_urls: parseUrls,
   defined,
   b64e,
@@ -147,12 +168,12 @@ export const IX_FILTERS: Record<string, Fn> = {
   fjoin,
   dirname,
   basename,
-  strip: (v) => pyStr(v).trim(),
+  strip: (v) => pyStrip(pyStr(v)),
   jd: (v) => pyJsonDumps(v),
   jl,
   pad,
   add: (v, n) => toInt(v, 'add') + toInt(n, 'add'),
-  lines: (v) => pyStr(v).trim().split('\n'),
+  lines: (v) => pyStrip(pyStr(v)).split('\n'),
   replace: (v, a, b, n) => {
     const s = pyStr(v);
     const from = pyStr(a);
@@ -165,11 +186,25 @@ export const IX_FILTERS: Record<string, Fn> = {
   },
 };
 
+/**
+ * IX's filters are Python functions that call methods on their value, so an undefined value
+ * fails in them (Jinja2's Undefined only prints, tests and iterates as empty); `fjoin` only
+ * iterates its value and `defined` reports it itself.
+ */
+for (const name of Object.keys(IX_FILTERS)) {
+  if (name === 'fjoin' || name === 'defined' || name === 'replace') continue;
+  const f = IX_FILTERS[name];
+  IX_FILTERS[name] = (v, ...rest) => {
+    if (v === undefined) throw new IxError(`filter ${name}: its value is undefined`);
+    return f(v, ...rest);
+  };
+}
+
 /** The `ix` object of the render context (methods named as in IX's trees). */
 export function ixObject(pkg: string): Record<string, Fn> {
   const o: Record<string, Fn> = Object.create(null);
   o.list_to_json = IX_FILTERS.list_to_json;
-  o.urls_to_json = (v) => pyJsonDumps(parseUrls(v).map((u) => ({ url: u.url, sha256: u.sha256 })));
+  o.urls_to_json = (v) => pyJsonDumps(parseUrls(v));
   o.string_to_json = (v) => pyJsonDumps(pyStr(v));
   o.parse_list = parseList;
   o.fix_list = IX_FILTERS.fix_list;
@@ -179,9 +214,8 @@ export function ixObject(pkg: string): Record<string, Fn> {
   };
   o.load_file = (name) => {
     const path = resolveName(pyStr(name), `${pkg}/ix.sh`);
-    const text = current().loader.readText(path);
-    if (text === undefined) throw new IxError(`load_file: '${path}' not found`);
-    return text;
+    if (current().loader.readText(path) === undefined) throw new IxError(`load_file: '${path}' not found`);
+    return current().loader.load(path).text;
   };
   return o;
 }

@@ -11,9 +11,11 @@ import type { Flags, HostIO } from '../api';
 import type { Descriptor } from '../descriptor';
 import { IxError } from '../errors';
 import type { ArchRecord } from '../targets';
+import type { FullBootEnv } from './boot-env';
 import { compiled } from './compile';
 import { renderContext } from './context';
 import { resolveName, SourceLoader } from './loader';
+import type { Source, SourceCache } from './loader';
 import { normaliseDescriptor, parseDescriptorJson } from './normalise';
 import { IxContext, ixRuntime, env, setTemplateLoader, type LoadedTemplate, type RenderFn } from './runtime';
 import { DEFAULT_LIMITS, current, install, type EvalLimits, type EvalState } from './state';
@@ -22,6 +24,8 @@ export type { EvalLimits } from './state';
 export { DEFAULT_LIMITS } from './state';
 export { storeName, defaultKind, uniqId } from './names';
 export { clearCompiled, compileStats } from './compile';
+export { bootEnv, DEFAULT_BOOT_ENV } from './boot-env';
+export type { BootEnv, FullBootEnv } from './boot-env';
 
 export interface RenderInput {
   /** Package name, "bin/zstd" (no /ix.sh). */
@@ -30,6 +34,12 @@ export interface RenderInput {
   flags: Flags;
   host: ArchRecord;
   target: ArchRecord;
+  /** The build host as bootstrap recipes see it; default DEFAULT_BOOT_ENV. */
+  boot?: FullBootEnv;
+  /** Expanded sources shared across the renders of one plan (loader.ts SourceCache). */
+  sources?: SourceCache;
+  /** IX's `intro(selector)`: another package as the planner sees it ({uid}); absent: an error. */
+  intro?: (selector: string) => Record<string, unknown>;
 }
 
 export interface Rendered {
@@ -58,14 +68,27 @@ export function jinjaSource(text: string): string {
   return t.endsWith('\n') ? t.slice(0, -1) : t;
 }
 
+/**
+ * Compiled functions per expanded source. A source shared by the renders of one plan (loader.ts
+ * SourceCache) is looked up here by identity, instead of by its whole text in compile.ts' memo:
+ * hashing a template's text again for every package that loads it cost seconds on a whole tree.
+ */
+const compiledOf = new WeakMap<Source, { props: Record<string, RenderFn>; blocks: Record<string, RenderFn> }>();
+
 function loadTemplate(path: string): LoadedTemplate {
   const st = current();
   const src = st.loader.load(path);
   st.sources.set(path, src);
-  const site = (line: number) => (line >= 0 && line < src.files.length ? { file: src.files[line], line: src.lines[line] } : { file: path });
-  const props = compiled(st.io, jinjaSource(src.text), path, site);
-  const blocks: Record<string, RenderFn> = {};
-  for (const k of Object.keys(props)) if (k.startsWith('b_')) blocks[k.slice(2)] = props[k];
+  let c = compiledOf.get(src);
+  if (c === undefined) {
+    const site = (line: number) => (line >= 0 && line < src.files.length ? { file: src.files[line], line: src.lines[line] } : { file: path });
+    const p = compiled(st.io, jinjaSource(src.text), path, site);
+    const b: Record<string, RenderFn> = {};
+    for (const k of Object.keys(p)) if (k.startsWith('b_')) b[k.slice(2)] = p[k];
+    c = { props: p, blocks: b };
+    compiledOf.set(src, c);
+  }
+  const { props, blocks } = c;
   return {
     path,
     blocks,
@@ -112,7 +135,7 @@ export function renderText(io: HostIO, input: RenderInput, limits?: Partial<Eval
     pkg,
     io,
     limits: lim,
-    loader: new SourceLoader(io, lim.maxDepth, lim.maxOutput),
+    loader: new SourceLoader(io, lim.maxDepth, lim.maxOutput, input.sources),
     sources: new Map(),
     loops: 0,
     emitted: 0,

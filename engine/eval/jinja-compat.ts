@@ -5,8 +5,24 @@
  *  - comments get trim_blocks/lstrip_blocks like block tags (Jinja2 does, nunjucks does not);
  *  - `(a, b)` is a tuple; `set` inside a for loop does not leak out of the loop;
  *  - blocks inside `{% set %}…{% endset %}` are real blocks and render their most-derived version;
+ *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
+ *  - `super.super()` renders the block two levels up; float literals print as Python floats;
+ *  - `loop.previtem`, `loop.nextitem`, `loop.cycle()`, `loop.depth`, `loop.depth0` exist;
+ *  - `namespace(k=v)` and `{% set ns.k = v %}` (runtime.ts Namespace);
+ *  - what a template prints before its `{% extends %}` runs is kept (nunjucks dropped it);
+ *  - a called expression's name may hold any character (`'\n'.join(x)` compiled to broken JS);
  *  - output, `~`, `+` are size-checked; `lineno` is kept current; errors carry the template name.
  * Any change to the generated code must change COMPILER_TAG in compile.ts (host cache keys).
+ *
+ * Differences from Jinja2 that remain (none is used by an IX tree, see bench/ix-compat); each is
+ * pinned by a test in test/eval-compat.test.ts, so fixing one shows up there:
+ *  1. strings are indexed and sliced by UTF-16 code units, not code points;
+ *  2. only literals remember being floats: `{{ 4 / 2 }}` is "2" (Jinja2 "2.0"), and `0.0` is true;
+ *  3. `%` keeps the dividend's sign (JS), Python's result has the divisor's: `-7 % 3` is -1, not 2;
+ *  4. a namespace prints as `<Namespace>` without its fields (Jinja2 lists them);
+ *  5. `loop.changed()` is undefined and loops cannot be recursive (`loop.depth` is always 1);
+ *  6. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
+ *  7. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -67,6 +83,19 @@ P.compileFor = function (this: any, node: any, frame: any) {
 };
 const origSet = P.compileSet;
 P.compileSet = function (this: any, node: any, frame: any) {
+  // `{% set ns.attr = value %}`: assigns an attribute of a namespace() object (runtime.ixSetAttr)
+  const t = node.targets[0];
+  if (t instanceof N.LookupVal) {
+    if (node.targets.length !== 1 || !node.value) this.fail('set: only `{% set ns.name = value %}` may assign an attribute', node.lineno, node.colno);
+    this._emit('runtime.ixSetAttr(');
+    this._compileExpression(t.target, frame);
+    this._emit(', ');
+    this._compileExpression(t.val, frame);
+    this._emit(', ');
+    this._compileExpression(node.value, frame);
+    this._emitLine(');');
+    return;
+  }
   if (!this.ixLoopDepth) return origSet.call(this, node, frame);
   const emitLine = this._emitLine;
   this._emitLine = function (this: any, code: string) {
@@ -150,4 +179,153 @@ P._emitFuncEnd = function (this: any, noReturn: boolean) {
   this._emitLine('}');
   this._emitLine('}');
   this.buffer = null;
+};
+
+// ---- subscripts: Python slices `x[a:b:c]` (any part may be left out) -------------------------
+// nunjucks parses `x[...]` as a one-element array literal, so `x[:2]` or `x[1:]` is a syntax
+// error there. The subscript is parsed here instead; a slice compiles to runtime.ixSlice, which
+// has Python's semantics on strings and lists (runtime.ts).
+const IxSlice = N.Node.extend('IxSlice', { fields: ['target', 'start', 'stop', 'step'] });
+// `super.super()` (Jinja2: the block two levels up the chain; each `.super` one more level)
+const IxSuperRef = N.Node.extend('IxSuperRef', { fields: ['depth'] });
+const IxSuperCall = N.Node.extend('IxSuperCall', { fields: ['depth'] });
+const PP = (nj as any).parser.Parser.prototype;
+const LX = (nj as any).lexer;
+PP.parsePostfix = function (this: any, node: any): any {
+  let tok = this.peekToken();
+  while (tok) {
+    if (tok.type === LX.TOKEN_LEFT_BRACKET) {
+      this.nextToken();
+      const parts: any[] = [null, null, null];
+      let colons = 0;
+      for (;;) {
+        if (this.skip(LX.TOKEN_RIGHT_BRACKET)) break;
+        if (this.skip(LX.TOKEN_COLON)) {
+          if (++colons > 2) this.fail('invalid slice: too many colons', tok.lineno, tok.colno);
+          continue;
+        }
+        if (parts[colons] !== null) this.fail('invalid index', tok.lineno, tok.colno);
+        parts[colons] = this.parseExpression();
+      }
+      if (colons === 0) {
+        if (parts[0] === null) this.fail('invalid index: empty subscript', tok.lineno, tok.colno);
+        node = new N.LookupVal(tok.lineno, tok.colno, node, parts[0]);
+      } else {
+        const lit = (v: unknown) => new N.Literal(tok.lineno, tok.colno, v);
+        node = new IxSlice(tok.lineno, tok.colno, node, parts[0] ?? lit(null), parts[1] ?? lit(null), parts[2] ?? lit(null));
+      }
+    } else if (tok.type === LX.TOKEN_LEFT_PAREN) {
+      if (node instanceof IxSuperRef) {
+        this.parseSignature();
+        node = new IxSuperCall(tok.lineno, tok.colno, node.depth);
+      } else node = new N.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
+    } else if (tok.type === LX.TOKEN_OPERATOR && tok.value === '.') {
+      this.nextToken();
+      const val = this.nextToken();
+      if (val.type !== LX.TOKEN_SYMBOL) this.fail('expected name as lookup value, got ' + val.value, val.lineno, val.colno);
+      if (val.value === 'super' && ((node instanceof N.Symbol && node.value === 'super') || node instanceof IxSuperRef)) {
+        node = new IxSuperRef(tok.lineno, tok.colno, node instanceof IxSuperRef ? node.depth + 1 : 2);
+      } else node = new N.LookupVal(tok.lineno, tok.colno, node, new N.Literal(val.lineno, val.colno, val.value));
+    } else break;
+    tok = this.peekToken();
+  }
+  return node;
+};
+P.compileIxSlice = function (this: any, node: any, frame: any) {
+  this._emit('runtime.ixSlice((');
+  this._compileExpression(node.target, frame);
+  this._emit('),(');
+  this._compileExpression(node.start, frame);
+  this._emit('),(');
+  this._compileExpression(node.stop, frame);
+  this._emit('),(');
+  this._compileExpression(node.step, frame);
+  this._emit('))');
+};
+P.compileIxSuperCall = function (this: any, node: any) {
+  if (this.ixBlock === undefined) this.fail('super.super() outside a block', node.lineno, node.colno);
+  this._emit(`runtime.ixSuper(context, ${JSON.stringify(this.ixBlock)}, b_${this.ixBlock}, ${Number(node.depth)})`);
+};
+P.compileIxSuperRef = function (this: any, node: any) {
+  this.fail('super.super must be called', node.lineno, node.colno);
+};
+const origFuncBegin = P._emitFuncBegin;
+P._emitFuncBegin = function (this: any, node: any, name: string) {
+  this.ixBlock = name.startsWith('b_') ? name.slice(2) : undefined;
+  return origFuncBegin.call(this, node, name);
+};
+
+// Expression node types nunjucks' compiler does not know.
+const origAssert = P.assertType;
+P.assertType = function (this: any, node: any, ...types: unknown[]) {
+  if (node instanceof IxSlice || node instanceof IxSuperCall || node instanceof IxSuperRef) return;
+  return origAssert.call(this, node, ...types);
+};
+
+// The name of a called expression is emitted into a JS string literal (for error messages);
+// nunjucks escapes only `"`, so a newline in it (`'\n'.join(x)`) broke the generated code.
+const origNodeName = P._getNodeName;
+P._getNodeName = function (this: any, node: any): string {
+  return String(origNodeName.call(this, node))
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+};
+
+// ---- float literals print as Python floats (`{{ 11.0 }}` is "11.0") ---------------------------
+const origPrimary = PP.parsePrimary;
+PP.parsePrimary = function (this: any, noPostfix: boolean): any {
+  const tok = this.peekToken();
+  const node = origPrimary.call(this, noPostfix);
+  if (tok && tok.type === LX.TOKEN_FLOAT) {
+    let n = node;
+    while (n && !(n instanceof N.Literal)) n = n.target ?? n.name;
+    if (n instanceof N.Literal && typeof n.value === 'number') n.ixFloat = true;
+  }
+  return node;
+};
+const origLiteral = P.compileLiteral;
+P.compileLiteral = function (this: any, node: any, frame: any) {
+  if (node.ixFloat) this._emit(`runtime.ixFloat(${String(node.value)})`);
+  else origLiteral.call(this, node, frame);
+};
+
+// ---- output before `{% extends %}` is kept (Jinja2), output after it is dropped (both) ---------
+// nunjucks drops the whole root output of a template that extends another; Jinja2 yields what
+// the template printed before its extends tag ran.
+const origRoot = P.compileRoot;
+P.compileRoot = function (this: any, node: any, frame: any) {
+  const emitLine = this._emitLine;
+  this._emitLine = function (this: any, code: string) {
+    if (code === 'var parentTemplate = null;') return emitLine.call(this, 'var parentTemplate = null; var ixPre = null;');
+    if (code === 'parentTemplate.rootRenderFunc(env, context, frame, runtime, cb);') {
+      return emitLine.call(this, 'parentTemplate.rootRenderFunc(env, context, frame, runtime, function(e, r) { cb(e, e ? r : (ixPre || "") + r); });');
+    }
+    return emitLine.call(this, code);
+  };
+  try {
+    return origRoot.call(this, node, frame);
+  } finally {
+    delete this._emitLine;
+  }
+};
+const origExtends = P.compileExtends;
+P.compileExtends = function (this: any, node: any, frame: any) {
+  const r = origExtends.call(this, node, frame);
+  if (this.buffer === 'output') this._emitLine('if (ixPre === null) ixPre = output;');
+  return r;
+};
+
+// ---- Jinja2's later loop attributes: previtem, nextitem, cycle(), depth, depth0 ----------------
+// (depth counts recursive loops, which nunjucks has not: always 1.)
+const origBindings = P._emitLoopBindings;
+P._emitLoopBindings = function (this: any, node: any, arr: string, i: string, len: string) {
+  origBindings.call(this, node, arr, i, len);
+  this._emitLine(`frame.set("loop.previtem", runtime.ixItem(${arr}, ${i} - 1));`);
+  this._emitLine(`frame.set("loop.nextitem", runtime.ixItem(${arr}, ${i} + 1));`);
+  this._emitLine(`frame.set("loop.cycle", runtime.ixCycle(${i}));`);
+  this._emitLine('frame.set("loop.depth", 1);');
+  this._emitLine('frame.set("loop.depth0", 0);');
 };

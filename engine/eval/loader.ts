@@ -17,7 +17,16 @@ export interface Source {
   text: string;
   files: string[];
   lines: number[];
+  /** Every logical file read to produce it (itself and what it includes, transitively). */
+  deps: string[];
 }
+
+/**
+ * Expanded sources shared by the evaluations of one plan (a template included by every package
+ * is expanded once, not once per package). Whoever creates it decides its lifetime: one plan
+ * call sees one snapshot of the recipe tree.
+ */
+export type SourceCache = Map<string, Source>;
 
 /** Resolve `name` as written in template `from` to a clean logical path (no leading `//`). */
 export function resolveName(name: string, from: string | undefined): string {
@@ -57,6 +66,7 @@ export class SourceLoader {
     private readonly io: HostIO,
     private readonly maxDepth: number,
     private readonly maxBytes: number,
+    private readonly shared?: SourceCache,
   ) {}
 
   /** Raw text of a logical file, or undefined when no root has it. */
@@ -84,12 +94,19 @@ export class SourceLoader {
   private loadAt(path: string, stack: string[]): Source {
     const hit = this.cache.get(path);
     if (hit !== undefined) return hit;
+    const skey = `${this.maxDepth}\0${this.maxBytes}\0${path}`;
+    const shared = this.shared?.get(skey);
+    if (shared !== undefined) {
+      for (const d of shared.deps) this.filesRead.add(d);
+      this.cache.set(path, shared);
+      return shared;
+    }
     if (stack.includes(path)) throw new IxError(`include cycle: ${[...stack, path].join(' -> ')}`);
     if (stack.length >= this.maxDepth) throw new IxError(`includes nested deeper than ${this.maxDepth}`);
     let src: Source;
     if (path.endsWith('/base64')) {
       const inner = this.loadAt(path.slice(0, -7), [...stack, path]);
-      src = { path, text: base64Encode(encodeUtf8(inner.text)), files: [path], lines: [1] };
+      src = { path, text: base64Encode(encodeUtf8(inner.text)), files: [path], lines: [1], deps: inner.deps };
     } else {
       const text = this.readText(path);
       if (text === undefined) throw new IxError(`template '${path}' not found`);
@@ -97,6 +114,7 @@ export class SourceLoader {
     }
     if (src.text.length > this.maxBytes) throw new IxError(`template '${path}' expands to more than ${this.maxBytes} bytes`);
     this.cache.set(path, src);
+    this.shared?.set(skey, src);
     return src;
   }
 
@@ -104,6 +122,7 @@ export class SourceLoader {
     const outText: string[] = [];
     const files: string[] = [];
     const lines: number[] = [];
+    const deps = new Set<string>([path]);
     let size = 0;
     const raw = text.split('\n');
     for (let i = 0; i < raw.length; i++) {
@@ -122,6 +141,7 @@ export class SourceLoader {
         if (e instanceof IxError && e.site.file === undefined) throw e.within({ file: path, line: i + 1 });
         throw e;
       }
+      for (const d of inc.deps) deps.add(d);
       const stripped = stripWithMap(inc);
       if (stripped.text === '') {
         outText.push('');
@@ -135,7 +155,7 @@ export class SourceLoader {
       size += stripped.text.length + 1;
       if (size > this.maxBytes) throw new IxError(`template '${path}' expands to more than ${this.maxBytes} bytes`);
     }
-    return { path, text: outText.join('\n'), files, lines };
+    return { path, text: outText.join('\n'), files, lines, deps: [...deps] };
   }
 }
 

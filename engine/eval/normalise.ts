@@ -113,6 +113,13 @@ export function normaliseDescriptor(json: unknown, pkg: string): Descriptor {
       if (typeof json.fixed !== 'string') throw new IxError('descriptor field fixed must be a string ("blake3:<64 hex>")');
       d.fixed = json.fixed;
     }
+    const predict = json.predict_outputs;
+    if (Array.isArray(predict) && predict.length > 0) {
+      if (!predict.every((x) => isObj(x) && typeof x.path === 'string' && typeof x.sum === 'string')) {
+        throw new IxError('descriptor field predict_outputs must be a list of {path, sum} strings');
+      }
+      d.predict_outputs = predict.map((x) => ({ path: String((x as Obj).path), sum: String((x as Obj).sum) }));
+    }
     if (json.repo !== undefined && json.repo !== null) {
       const r = json.repo;
       if (!isObj(r) || typeof r.name !== 'string' || typeof r.version !== 'string') throw new IxError('descriptor field repo must be {name, version} strings');

@@ -8,9 +8,29 @@
  */
 import { IxError } from '../errors';
 
+/** A float literal of a template (`11.0`): numbers in JS do not remember that they were floats. */
+export class PyFloat {
+  constructor(readonly v: number) {}
+  valueOf(): number {
+    return this.v;
+  }
+  toString(): string {
+    return pyFloatRepr(this.v);
+  }
+}
+
+/** Python repr() of a float. */
+export function pyFloatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
+  return String(n).replace(/e\+?(-?)(\d)$/, 'e+$10$2').replace('e+-', 'e-');
+}
+
 /** Python str() of a template value; undefined renders as "" (Jinja2's Undefined). */
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
+  if (v instanceof PyFloat) return pyFloatRepr(v.v);
   if (v === undefined) return '';
   if (v === null) return 'None';
   if (v === true) return 'True';
@@ -54,6 +74,7 @@ export function pyJsonDumps(v: unknown): string {
     if (!Number.isFinite(v)) throw new IxError(`cannot encode ${v} as JSON`);
     return String(v);
   }
+  if (v instanceof PyFloat) return pyFloatRepr(v.v);
   if (typeof v === 'string') return asciiJsonString(v);
   if (Array.isArray(v)) return '[' + v.map(pyJsonDumps).join(', ') + ']';
   if (isPlainObject(v)) return '{' + Object.keys(v).map((k) => `${asciiJsonString(k)}: ${pyJsonDumps(v[k])}`).join(', ') + '}';

@@ -11,7 +11,7 @@
  */
 import * as nj from 'nunjucks/browser/nunjucks.js';
 import { IxError } from '../errors';
-import { containerMethod, isPlainObject, pyRepr, pyStr, strMethod } from './pystr';
+import { containerMethod, isPlainObject, PyFloat, pyRepr, pyStr, strMethod } from './pystr';
 import { checkSize, countEmit, countLoop, current } from './state';
 import { IX_FILTERS } from './filters';
 
@@ -106,6 +106,29 @@ export class IxContext {
 
 // ---- globals, filters, tests ----------------------------------------------------------------
 
+/** Jinja2's namespace(): an object whose attributes `{% set ns.k = v %}` may assign, also in loops. */
+export class Namespace {
+  toString(): string {
+    return '<Namespace>';
+  }
+}
+
+function namespace(...args: unknown[]): Namespace {
+  const ns = new Namespace();
+  for (const a of args) {
+    if (!isPlainObject(a)) throw new IxError('namespace() takes keyword arguments or a dict');
+    for (const k of Object.keys(a)) if (k !== '__keywords') (ns as unknown as Record<string, unknown>)[k] = a[k];
+  }
+  return ns;
+}
+
+function ixSetAttr(obj: unknown, key: unknown, val: unknown): void {
+  if (!(obj instanceof Namespace)) throw new IxError(`cannot assign attribute '${pyStr(key)}': only a namespace() has assignable attributes`);
+  const k = pyStr(key);
+  if (k === '__proto__' || k === 'constructor' || k === 'toString') throw new IxError(`cannot assign attribute '${k}'`);
+  (obj as unknown as Record<string, unknown>)[k] = val;
+}
+
 const stock = new nj.Environment([], { autoescape: false });
 
 function range(a: unknown, b?: unknown, c?: unknown): number[] {
@@ -127,6 +150,7 @@ function range(a: unknown, b?: unknown, c?: unknown): number[] {
 
 const GLOBALS: Record<string, unknown> = Object.assign(Object.create(null), {
   range,
+  namespace,
   cycler: stock.globals.cycler,
   joiner: stock.globals.joiner,
 });
@@ -181,7 +205,9 @@ function index<T>(xs: ArrayLike<T>, i: number): T | undefined {
 }
 
 function memberLookup(obj: unknown, val: unknown): unknown {
-  if (obj === undefined || obj === null) return undefined;
+  // Jinja2: an attribute or item of an undefined value is an error (of None: undefined)
+  if (obj === undefined) throw new IxError(`${typeof val === 'number' ? `item ${val}` : `attribute '${pyStr(val)}'`} of an undefined value`);
+  if (obj === null) return undefined;
   if (obj instanceof SelfRef) return obj.method(pyStr(val));
   if (obj instanceof nj.runtime.SafeString) obj = (obj as { val: string }).val;
   if (typeof obj === 'string') {
@@ -200,6 +226,39 @@ function memberLookup(obj: unknown, val: unknown): unknown {
   return undefined;
 }
 
+function sliceIndex(v: unknown, what: string): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new IxError(`slice ${what} must be an integer or None, got ${pyRepr(v)}`);
+}
+
+/** Python's `seq[start:stop:step]` on strings (code units) and lists. */
+function ixSlice(obj: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (obj instanceof nj.runtime.SafeString) obj = (obj as { val: string }).val;
+  const isStr = typeof obj === 'string';
+  if (!isStr && !Array.isArray(obj)) {
+    if (obj === undefined) return undefined;
+    throw new IxError(`cannot slice ${pyRepr(obj)}`);
+  }
+  const seq = obj as string | unknown[];
+  const n = seq.length;
+  const st = sliceIndex(step, 'step') ?? 1;
+  if (st === 0) throw new IxError('slice step cannot be zero');
+  const clamp = (v: number | null, dflt: number, lo: number, hi: number): number => {
+    if (v === null) return dflt;
+    const k = v < 0 ? v + n : v;
+    return k < lo ? lo : k > hi ? hi : k;
+  };
+  const a = st > 0 ? clamp(sliceIndex(start, 'start'), 0, 0, n) : clamp(sliceIndex(start, 'start'), n - 1, -1, n - 1);
+  const b = st > 0 ? clamp(sliceIndex(stop, 'stop'), n, 0, n) : clamp(sliceIndex(stop, 'stop'), -1, -1, n - 1);
+  if (st === 1) return seq.slice(a, Math.max(a, b));
+  const out: unknown[] = [];
+  for (let i = a; st > 0 ? i < b : i > b; i += st) out.push(seq[i]);
+  countLoop(out.length);
+  return isStr ? out.join('') : out;
+}
+
 function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
   if (typeof fn !== 'function') {
     throw new IxError(fn === undefined || fn === null ? `call of undefined '${name}'` : `'${name}' is not callable`);
@@ -207,10 +266,37 @@ function callWrap(fn: unknown, name: string, context: unknown, args: unknown[]):
   return fn.apply(context, args);
 }
 
+const CONSTANTS: Record<string, unknown> = { True: true, False: false, None: null, true: true, false: false, none: null };
+
 function contextOrFrameLookup(context: IxContext, frame: nj.NjFrame, name: string): unknown {
   if (name === 'self') return context.self();
   const v = frame.lookup(name);
-  return v !== undefined ? v : context.lookup(name);
+  if (v !== undefined) return v;
+  const c = context.lookup(name);
+  if (c !== undefined) return c;
+  return hasOwn(CONSTANTS, name) ? CONSTANTS[name] : undefined;
+}
+
+/** `super.super()` and deeper: the block `depth` levels above `block` in the chain, rendered. */
+function ixSuper(context: IxContext, name: string, block: RenderFn, depth: number): string {
+  const list = context.blocks[name] ?? [];
+  const i = list.indexOf(block);
+  if (i < 0 || i + depth >= list.length) throw new IxError(`super${'.super'.repeat(depth - 1)}(): block '${name}' has no block ${depth} levels up`);
+  const st = current();
+  if (st.depth >= st.limits.maxDepth) throw new IxError(`evaluation of ${st.pkg} exceeded nesting depth ${st.limits.maxDepth}`);
+  st.depth++;
+  let out = '';
+  let failure: unknown;
+  try {
+    list[i + depth](env, context, new nj.runtime.Frame(), ixRuntime, (err, res) => {
+      if (err) failure = err;
+      else out = res as string;
+    });
+  } finally {
+    st.depth--;
+  }
+  if (failure !== undefined) throw failure;
+  return out;
 }
 
 function fromIterator(arr: unknown): unknown {
@@ -246,6 +332,8 @@ function ixCat(a: unknown, b: unknown): string {
 
 function ixAdd(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
+  const num = (x: unknown) => typeof x === 'number' || x instanceof PyFloat;
+  if (num(a) && num(b)) return new PyFloat(Number(a) + Number(b));
   if (isStrLike(a) && isStrLike(b)) return ixCat(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length + b.length > current().limits.maxLoop) throw new IxError(`list longer than ${current().limits.maxLoop} items`);
@@ -255,6 +343,8 @@ function ixAdd(a: unknown, b: unknown): unknown {
 }
 
 function inOperator(key: unknown, val: unknown): boolean {
+  // Jinja2's Undefined iterates as empty, so nothing is `in` it
+  if (val === undefined) return false;
   if (Array.isArray(val)) return val.includes(key);
   if (typeof val === 'string' || val instanceof nj.runtime.SafeString) return pyStr(val).includes(pyStr(key));
   if (isPlainObject(val)) return hasOwn(val, pyStr(key));
@@ -299,4 +389,15 @@ export const ixRuntime = {
   ixOut,
   ixCat,
   ixAdd,
+  ixSlice,
+  ixSuper,
+  ixFloat: (v: number) => new PyFloat(v),
+  /** loop.previtem / loop.nextitem: the neighbour in a list or string, undefined past the ends. */
+  ixSetAttr,
+  ixItem: (arr: unknown, j: number): unknown => ((Array.isArray(arr) || typeof arr === 'string') && j >= 0 && j < arr.length ? arr[j] : undefined),
+  /** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
+  ixCycle: (i: number) => (...args: unknown[]): unknown => {
+    if (args.length === 0) throw new IxError('loop.cycle() needs at least one value');
+    return args[i % args.length];
+  },
 };

@@ -1,6 +1,7 @@
 /**
  * Descriptor cache: rendered descriptors kept through HostIO.cacheGet/cachePut so warm re-plans skip
- * template evaluation. Key = hash of (cache format, engine version, name, flags, host id, target id).
+ * template evaluation. Key = hash of (cache format, engine version, name, flags, host id, target id,
+ * boot environment).
  * A hit counts only if every file the render read still has the recorded content hash (files are
  * hashed by the host in one batch through HostIO.fileDigests when present, else re-read through
  * HostIO and hashed with HostIO.digest when present, else the pure BLAKE3).
@@ -16,9 +17,10 @@ import { canonicalJson, hexOf, toHex, utf8Decode } from '../hash';
 import { hostDigest, hostTextDigest } from '../host-digest';
 import type { Digest } from '../hash';
 import type { RenderedPackage } from './types';
+import type { FullBootEnv } from '../eval/boot-env';
 
 /** Bump when anything changes how descriptors are rendered or normalised. */
-export const ENGINE_VERSION = 'ix-engine/0.1.1';
+export const ENGINE_VERSION = 'ix-engine/0.2.1';
 const FORMAT = 'ix-descriptor-cache/1';
 
 /** Per-plan memo of file content hashes, so a file shared by many packages is hashed once. */
@@ -56,8 +58,8 @@ export class FileHashes {
 }
 
 /** The cache key of one package instance (hashed with the host's digest when it has one). */
-export function descriptorKey(io: HostIO, name: string, flags: Flags, hostId: string, targetId: string): string {
-  const id = canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, name, flags, host: hostId, target: targetId });
+export function descriptorKey(io: HostIO, name: string, flags: Flags, hostId: string, targetId: string, boot: FullBootEnv): string {
+  const id = canonicalJson({ format: FORMAT, engine: ENGINE_VERSION, name, flags, host: hostId, target: targetId, boot });
   return 'desc1-' + toHex(hostTextDigest(io)(id));
 }
 

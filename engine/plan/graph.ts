@@ -5,6 +5,7 @@
  *   edge                  loaded as            flags the dependency gets
  *   lib.deps, bld.target_libs, ind.deps of tools (all three are build inputs)
  *                         target lib           parent's flags minus one-level flags, kind=lib
+ *                                              (+ boot=True below a buildable bootstrap package)
  *   bld.host_libs         host lib             {target: host, kind: lib}
  *   bld.deps (tools)      host bin + run cl.   {target: host, kind: bin} (a hub passes its own flags too)
  *   run.deps              target bin           {target: parent's target, kind: bin} (hubs pass flags)
@@ -27,6 +28,9 @@ import { parseSelector, sanitize, sortedFlags } from './selector';
 import { suggestPackage } from './packages';
 import type { ArchLike, Evaluator } from './types';
 import { TaskDriver } from './driver';
+import { DEFAULT_BOOT_ENV } from '../eval/boot-env';
+import type { FullBootEnv } from '../eval/boot-env';
+import type { SourceCache } from '../eval/loader';
 import type { Need } from './driver';
 
 /** Upper bound on distinct package instances in one plan. */
@@ -47,6 +51,12 @@ export interface Instance<A extends ArchLike = ArchLike> {
   buildable: boolean;
   /** Memoised closures. */
   memo: Partial<Record<ClosureKind, Instance<A>[]>>;
+  /**
+   * The flags its libraries inherit: `flags`, plus `boot=True` when it is a buildable bootstrap
+   * package (its template saw `boot` true), as IX marks them, so its libraries render as
+   * bootstrap libraries too. The node itself keeps `flags`.
+   */
+  libBase: Flags;
 }
 
 export type ClosureKind = 'lib' | 'run' | 'bin' | 'tlib' | 'hlib' | 'data';
@@ -73,6 +83,11 @@ export function visit<T>(items: readonly T[], child: (x: T) => readonly T[]): T[
 export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>> {
   readonly host: A;
   private readonly instances = new Map<string, Instance<A>>();
+  private readonly failed = new Map<string, IxError>();
+  /** Template sources expanded once for all the renders of this graph. */
+  private readonly sources: SourceCache = new Map();
+  /** Set by the planner: the uid `intro(selector)` gives a template (plan/index.ts nodeTask). */
+  introHook?: (p: Instance<A>) => string;
   private readonly archs = new Map<string, A>();
   private readonly files: FileHashes;
 
@@ -81,6 +96,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     private readonly ev: Evaluator<A>,
     host: string,
     private readonly maxInstances = MAX_INSTANCES,
+    readonly boot: FullBootEnv = DEFAULT_BOOT_ENV,
   ) {
     super();
     this.host = this.arch(host);
@@ -105,15 +121,26 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
 
   /** The instance of `name` with `flags`; a missing target means the host, a missing kind the name's. */
   instance(name: string, given: Flags): Instance<A> {
+    // IX names a package also by its template path (`lib/x/ix.sh`): the same package
+    if (name.endsWith('/ix.sh')) name = name.slice(0, -'/ix.sh'.length);
     const target = this.arch(given.target ?? this.host.name);
     const flags = sortedFlags({ ...given, target: target.name, kind: given.kind ?? defaultKind(name) });
     const key = name + '\0' + canonicalJson(flags);
     const seen = this.instances.get(key);
     if (seen) return seen;
+    const failed = this.failed.get(key);
+    if (failed) throw failed;
     if (this.instances.size >= this.maxInstances) {
       throw new IxError(`plan too large: more than ${this.maxInstances} distinct package instances`, { pkg: name });
     }
-    const r = this.renderCached(name, flags, target);
+    let r;
+    try {
+      r = this.renderCached(name, flags, target);
+    } catch (e) {
+      // remembered, so a keep-going plan of many packages renders a broken one once
+      if (e instanceof IxError) this.failed.set(key, e);
+      throw e;
+    }
     const script = r.descriptor.bld.script;
     const inst: Instance<A> = {
       key,
@@ -126,26 +153,38 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
       descriptor: r.descriptor,
       buildable: !!script && typeof script.data === 'string' && script.data !== '',
       memo: {},
+      libBase: flags,
     };
+    const boot = flags.boot !== undefined ? flags.boot !== '' : name.startsWith('bld/boot/');
+    if (inst.buildable && boot) inst.libBase = sortedFlags({ ...flags, boot: 'True' });
     this.instances.set(key, inst);
     return inst;
   }
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: A): { text: string; descriptor: Descriptor; files: string[] } {
-    const key = descriptorKey(this.io, name, flags, this.host.id, target.id);
+    const key = descriptorKey(this.io, name, flags, this.host.id, target.id, this.boot);
     const hit = cacheLookup(this.io, key, this.files);
     if (hit) return hit;
     if (this.files.get(`${name}/ix.sh`) === null) {
       throw new IxError(`unknown package '${name}'${suggestPackage(this.io, name)}`);
     }
     let r;
+    let introduced = false;
+    // IX's intro(selector): another package loaded with this package's flags, for its uid
+    const intro = (selector: string) => {
+      if (!this.introHook) throw new IxError('intro() is only available while planning');
+      introduced = true;
+      const sel = parseSelector(selector);
+      return { uid: this.introHook(this.instance(sel.name, { ...flags, ...sel.flags })) };
+    };
     try {
-      r = this.ev.render(this.io, { name, flags, host: this.host, target });
+      r = this.ev.render(this.io, { name, flags, host: this.host, target, boot: this.boot, intro, sources: this.sources });
     } catch (e) {
       throw e instanceof IxError ? e.within({ pkg: name }) : e;
     }
-    cacheStore(this.io, key, r, this.files);
+    // a render that asked intro() depends on more than the files it read: not cached
+    if (!introduced) cacheStore(this.io, key, r, this.files);
     return r;
   }
 
@@ -236,7 +275,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   }
 
   targetLibFlags(p: Instance<A>): Flags {
-    return sanitize({ ...p.flags, kind: 'lib' });
+    return sanitize({ ...p.libBase, kind: 'lib' });
   }
 
   binFlags(p: Instance<A>, target: string): Flags {

@@ -8,6 +8,7 @@
  */
 import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
 import { IxError } from '../errors';
+import { canonicalJson, toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
 import { fetchNode, mergeFetch } from './fetch';
 import { Graph } from './graph';
@@ -16,6 +17,7 @@ import { buildNode } from './node';
 import type { PlanNodeRef } from './node';
 import { orderNodes } from './order';
 import { parseSelector } from './selector';
+import { bootEnv } from '../eval/boot-env';
 import type { ArchLike, Evaluator } from './types';
 
 /** Host and target when a request names none: fixed, never detected from the machine. */
@@ -24,13 +26,49 @@ export const DEFAULT_PLATFORM = 'linux-x86_64';
 /** Plans `req`; the result is plain data (the caller encodes it canonically). */
 export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): Plan {
   checkFlags(req.flags);
-  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
+  const { nodes, fetches, nodeOf } = nodeTask(graph, io);
+
+  const roots: Plan['roots'] = [];
+  const plan1 = (request: string): void => {
+    const inst = rootInstance(graph, request, req.flags ?? {}, target.name);
+    if (inst.buildable) roots.push({ request, name: inst.name, out: nodeOf(inst).out });
+    else {
+      const members = graph.runClosure(inst).filter((x) => x.buildable).map((x) => nodeOf(x).out);
+      roots.push({ request, name: inst.name, members: [...new Set(members)].sort() });
+    }
+  };
+  for (const request of req.packages) {
+    if (!req.keepGoing) plan1(request);
+    else {
+      try {
+        plan1(request);
+      } catch (e) {
+        if (!(e instanceof IxError)) throw e;
+        roots.push({ request, name: request, error: e.message });
+      }
+    }
+  }
+  return {
+    format: 'ix-plan/2',
+    host: graph.host.name,
+    target: target.name,
+    roots,
+    nodes: orderNodes([...nodes.values(), ...fetches.values()]),
+  };
+}
+
+/**
+ * Registers the node task on `graph` (every closure first, then the nodes of every buildable
+ * dependency, then this node) and the graph's `intro` hook (a template's `intro(selector).uid`:
+ * the store id of that package's node; of a hub, the digest of its members' paths, as IX hashes
+ * a hub's run-time uids).
+ */
+function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
   const td = hostTextDigest(io);
   const nodes = new Map<Instance<A>, PlanNode>();
   const fetches = new Map<string, PlanNode>();
-
-  // The node task: every closure first, then the nodes of every buildable dependency, then this node.
   const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'run'];
   graph.addTask('node', (p) => {
     const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
@@ -56,31 +94,23 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     graph.run(p, 'node');
     return nodes.get(p)!;
   };
-
-  const roots: Plan['roots'] = [];
-  for (const request of req.packages) {
-    const inst = rootInstance(graph, request, req.flags ?? {}, target.name);
-    if (inst.buildable) roots.push({ request, name: inst.name, out: nodeOf(inst).out });
-    else {
-      const members = graph.runClosure(inst).filter((x) => x.buildable).map((x) => nodeOf(x).out);
-      roots.push({ request, name: inst.name, members: [...new Set(members)].sort() });
-    }
-  }
-  return {
-    format: 'ix-plan/2',
-    host: graph.host.name,
-    target: target.name,
-    roots,
-    nodes: orderNodes([...nodes.values(), ...fetches.values()]),
+  graph.introHook = (p) => {
+    if (p.buildable) return nodeOf(p).id;
+    const members = [...new Set(graph.runClosure(p).filter((x) => x.buildable).map((x) => nodeOf(x).out))].sort();
+    return toHex(td(canonicalJson(members))).slice(0, 32);
   };
+  return { nodes, fetches, nodeOf };
 }
 
-/** The descriptor text of one package instance, exactly as its template chain rendered it. */
+/** The descriptor text of one package instance, exactly as its template chain rendered it (or, with
+ * `normalised`, its normalised descriptor as canonical JSON). */
 export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev: Evaluator<A>): string {
   checkFlags(req.flags);
-  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM);
+  const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  return rootInstance(graph, req.package, req.flags ?? {}, target.name).text;
+  nodeTask(graph, io);
+  const inst = rootInstance(graph, req.package, req.flags ?? {}, target.name);
+  return req.normalised ? canonicalJson(inst.descriptor) : inst.text;
 }
 
 /** A requested package: request flags, then the selector's own flags (which win). */

@@ -60,6 +60,9 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   const script = d.bld.script;
   if ((script.kind ?? 'sh') !== 'sh') throw new IxError(`script kind '${script.kind}' is not supported (only "sh")`, site);
   if (d.net) {
+    if (d.predict_outputs?.length) {
+      throw new IxError(`asks for network access to build ${d.predict_outputs.map((o) => o.path).join(', ')} with a promised sha256 (IX's predict_outputs); ix does not run such nodes yet: only fetch sources may use the network`, site);
+    }
     throw new IxError('asks for network access but is not fixed-output (only fetch sources may use the network)', site);
   }
   const pool = POOLS[d.task_pool ?? ''];

@@ -6,6 +6,8 @@
  */
 import type { Flags, HostIO } from '../api';
 import type { Descriptor } from '../descriptor';
+import type { FullBootEnv } from '../eval/boot-env';
+import type { SourceCache } from '../eval/loader';
 
 /** The part of an architecture record the planner reads: its canonical name and its id (hash). */
 export interface ArchLike {
@@ -28,5 +30,5 @@ export interface Evaluator<A extends ArchLike = ArchLike> {
   /** Architecture record of a target name or alias; unknown names throw IxError. */
   arch(target: string): A;
   /** Renders one package; `flags` already holds kind and target (the canonical target name). */
-  render(io: HostIO, input: { name: string; flags: Flags; host: A; target: A }): RenderedPackage;
+  render(io: HostIO, input: { name: string; flags: Flags; host: A; target: A; boot: FullBootEnv; intro?: (selector: string) => Record<string, unknown>; sources?: SourceCache }): RenderedPackage;
 }

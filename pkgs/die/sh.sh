@@ -5,14 +5,14 @@
 {% extends 'base.json' %}
 {% block bld_tool %}
 bld/boot/tools
-{% if name != 'bld/scripts' %}
+{% if name != 'bld/scripts/ix.sh' %}
 bld/scripts
 {% endif %}
 {% endblock %}
 {% block script %}
 set -eu
 export SOURCE_DATE_EPOCH=1 LC_ALL=C TZ=UTC0 HOME="$tmp/home"
-{% if name == 'bld/scripts' %}
+{% if name == 'bld/scripts/ix.sh' %}
 {% block self_setup %}{% endblock %}
 {% else %}
 . ix-build.sh
@@ -32,7 +32,7 @@ ix_unpack
 {% endif %}
 {% block install %}{% endblock %}
 {% block finish %}
-{% if name != 'bld/scripts' %}
+{% if name != 'bld/scripts/ix.sh' %}
 ix_finish {{ kind }}
 {% endif %}
 {% endblock %}

@@ -5,6 +5,6 @@
 bld/boot/tools
 {% endblock %}
 {% block script %}
-echo "ix: {{ name }}: {{ self.why().strip() }}" >&2
+echo "ix: {{ name | dirname }}: {{ self.why().strip() }}" >&2
 exit 1
 {% endblock %}
