@@ -21,12 +21,15 @@ import { createRequire } from 'node:module';
  * compresses at libzstd's default level 3); bindings.js is its own loader of the per-platform
  * prebuilt module, whose compress(data, level) honours the level.
  */
-const zstd = createRequire(import.meta.url)('@mongodb-js/zstd/bindings.js') as {
+interface ZstdBinding {
   compress(data: Buffer, level: number): Promise<Buffer>;
   decompress(data: Buffer): Promise<Buffer>;
-};
-const compress = async (data: Buffer, level: number) => withContentSize(await zstd.compress(data, level), data.length);
-const decompress = (data: Buffer) => zstd.decompress(data);
+}
+/** Loaded on first use: commands that never pack or unpack (ix plan, ix --version) load no native code. */
+let binding: ZstdBinding | undefined;
+const zstd = (): ZstdBinding => (binding ??= createRequire(import.meta.url)('@mongodb-js/zstd/bindings.js') as ZstdBinding);
+const compress = async (data: Buffer, level: number) => withContentSize(await zstd().compress(data, level), data.length);
+const decompress = (data: Buffer) => zstd().decompress(data);
 
 /** Uncompressed bytes per frame when packing. */
 export const ZSTD_CHUNK = 4 << 20;
