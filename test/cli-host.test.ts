@@ -12,7 +12,7 @@ import { repoRoot, tempDir, writeTree } from './support/cli';
 
 describe('CLI grammar', () => {
   test('flags attach to the last package named, else they are global', () => {
-    const a = parseArgs(['--g=1', 'bin/a', '--x', 'lib/b(kind=lib)', '--y=2', '--z=-', '--json', '--target=linux-aarch64']);
+    const a = parseArgs(['--g=1', 'bin/a', '--x', 'lib/b(kind=lib)', '--y=2', '--z=-', '--json', '--target=linux-aarch64'], 'plan');
     expect(a.packages.map((p) => p.name)).toEqual(['bin/a', 'lib/b']);
     expect(Object.fromEntries(a.flags)).toEqual({ g: '1' });
     expect(Object.fromEntries(a.packages[0].flags)).toEqual({ x: '1' });
@@ -23,17 +23,17 @@ describe('CLI grammar', () => {
   });
 
   test('removing a global flag for one package folds the globals into every selector', () => {
-    const s = selection(parseArgs(['--g=1', '--h=2', 'bin/a', '--g=-', 'bin/b']));
+    const s = selection(parseArgs(['--g=1', '--h=2', 'bin/a', '--g=-', 'bin/b'], 'plan'));
     expect(s).toEqual({ packages: ['bin/a(h=2)', 'bin/b(g=1,h=2)'], flags: {} });
   });
 
   test('--recipes is repeatable in both spellings', () => {
-    expect(parseArgs(['--recipes', 'a', '--recipes=b', 'bin/x']).recipes).toEqual(['a', 'b']);
+    expect(parseArgs(['--recipes', 'a', '--recipes=b', 'bin/x'], 'plan').recipes).toEqual(['a', 'b']);
   });
 
   test('mistakes are UsageErrors', () => {
     for (const bad of [['-x'], ['zstd'], ['+bin/a'], ['--json=1'], ['--target'], ['--recipes'], ['bin/a', '--k=a,b'], ['--bad key']]) {
-      expect(() => selection(parseArgs(bad)), bad.join(' ')).toThrow(UsageError);
+      expect(() => selection(parseArgs(bad, 'plan')), bad.join(' ')).toThrow(UsageError);
     }
   });
 });

@@ -30,7 +30,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('ix build / log / run / store veri
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
     const c = {
-      args: parseArgs(['--recipes', recipes, ...argv]), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
+      args: parseArgs(['--recipes', recipes, ...argv], 'build'), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
       out: '', err: '',
       stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
       stderr(d: string) { c.err += d; },

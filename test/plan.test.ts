@@ -89,8 +89,8 @@ const world = {
 
 describe('selectors', () => {
   test('name(k=v,k2=v2), a bare key means k=1', () => {
-    expect(parseSelector('bin/x(k=v, k2=v2,k3)')).toEqual({ name: 'bin/x', flags: { k: 'v', k2: 'v2', k3: '1' } });
-    expect(parseSelector('lib/c++')).toEqual({ name: 'lib/c++', flags: {} });
+    expect(parseSelector('bin/x(k=v, k2=v2,k3)')).toEqual({ name: 'bin/x', flags: { k: 'v', k2: 'v2', k3: '1' }, removed: [] });
+    expect(parseSelector('lib/c++')).toEqual({ name: 'lib/c++', flags: {}, removed: [] });
   });
   for (const bad of ['bin/x(', 'bin/x(a=1))', 'bin/x(=1)', 'bin/x(a=1)junk', 'zstd', 'bin//x', '/bin/x', 'bin/../x', 'bin/x y', '']) {
     test(`malformed selector '${bad}' is an IxError`, () => {

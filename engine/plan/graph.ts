@@ -23,7 +23,7 @@ import { IxError } from '../errors';
 import { canonicalJson } from '../hash';
 import { defaultKind, storeName } from '../eval/names';
 import { cacheLookup, cacheStore, descriptorKey, FileHashes } from './cache';
-import { parseSelector, sanitize, sortedFlags } from './selector';
+import { parseSelector, sanitize, sortedFlags, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
 import type { ArchLike, Evaluator } from './types';
 import { TaskDriver } from './driver';
@@ -155,7 +155,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     for (const d of deps) {
       try {
         const sel = parseSelector(d);
-        out.push(this.instance(sel.name, { ...base, ...sel.flags }));
+        out.push(this.instance(sel.name, withSelectorFlags(base, sel)));
       } catch (e) {
         throw e instanceof IxError ? this.attach(e, parent) : e;
       }

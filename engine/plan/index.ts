@@ -15,7 +15,7 @@ import type { ClosureKind, Instance } from './graph';
 import { buildNode } from './node';
 import type { PlanNodeRef } from './node';
 import { orderNodes } from './order';
-import { parseSelector } from './selector';
+import { parseSelector, withSelectorFlags } from './selector';
 import type { ArchLike, Evaluator } from './types';
 
 /** Host and target when a request names none: fixed, never detected from the machine. */
@@ -86,7 +86,7 @@ export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev
 /** A requested package: request flags, then the selector's own flags (which win). */
 function rootInstance<A extends ArchLike>(graph: Graph<A>, request: string, flags: Flags, target: string): Instance<A> {
   const sel = parseSelector(request);
-  return graph.instance(sel.name, { target, ...flags, ...sel.flags });
+  return graph.instance(sel.name, withSelectorFlags({ target, ...flags }, sel));
 }
 
 function checkFlags(flags: unknown): void {

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
-import { UsageError, selection, type ParsedArgs } from './args';
+import { selection, type ParsedArgs } from './args';
 import { cacheDir, diskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
@@ -52,19 +52,4 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const bytes = c.plan(io, req);
   return { bytes, plan: JSON.parse(new TextDecoder().decode(bytes)) as Plan };
-}
-
-/** Rejects CLI options a verb does not take. */
-export function only(ctx: Context, verb: string, allowed: ('json' | 'format' | 'dry-run' | 'target' | 'host')[]): void {
-  const a = ctx.args;
-  const used: [string, boolean][] = [
-    ['json', a.json],
-    ['format', a.format !== undefined],
-    ['dry-run', a.dryRun],
-    ['target', a.target !== undefined],
-    ['host', a.host !== undefined],
-  ];
-  for (const [name, on] of used) {
-    if (on && !allowed.includes(name as never)) throw new UsageError(`'ix ${verb}' does not take --${name}`);
-  }
 }

@@ -4,22 +4,21 @@
  * the store paths it built or found. --dry-run shows the plan (like `ix plan`). --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
- * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input or a host that cannot build.
+ * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input, 3 a host that cannot build.
  *
- * Must not depend on: the engine's code (types and IxError only).
+ * Must not depend on: the engine's code (types only).
  */
 import type { Plan, PlanNode } from '../../../engine/api';
-import { IxError } from '../../../engine/errors';
-import { UsageError, type ParsedArgs } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { UsageError } from '../args';
+import { planOf, planRequest, type Context } from '../context';
 import { runPlan } from './plan';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
 import { openStore, resolveRoot, type Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
-import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
+import { requireSandbox } from '../../linux-sandbox/sandbox';
 
-/** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */
+/** The executor's options (options.ts: execution options, never part of a plan). */
 export interface ExecArgs {
   keepGoing: boolean;
   check: boolean;
@@ -27,24 +26,20 @@ export interface ExecArgs {
   timeoutMs?: number;
 }
 
-const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout'];
-
-/** Take the executor's options out of the parsed flags (global or attached to a package). */
-export function takeExecArgs(a: ParsedArgs): ExecArgs {
-  const found = new Map<string, string | null>();
-  for (const m of [a.flags, ...a.packages.map((p) => p.flags)]) {
-    for (const k of EXEC_KEYS) {
-      if (m.has(k)) { found.set(k, m.get(k)!); m.delete(k); }
-    }
-  }
+/** The executor's options among the verb's options (`options`: name -> value, '' for a switch). */
+export function execArgs(options: ReadonlyMap<string, string | readonly string[]>): ExecArgs {
+  const get = (k: string): string | undefined => {
+    const v = options.get(k);
+    return typeof v === 'string' ? v : v?.at(-1);
+  };
   const num = (k: string): number | undefined => {
-    const v = found.get(k);
-    if (v === undefined || v === null) return undefined;
+    const v = get(k);
+    if (v === undefined) return undefined;
     const n = Number(v);
     if (!(n > 0)) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
     return n;
   };
-  const on = (k: string) => found.has(k) && found.get(k) !== null && found.get(k) !== '0';
+  const on = (k: string) => options.has(k);
   const t = num('timeout');
   return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined };
 }
@@ -80,7 +75,7 @@ export function rootPaths(plan: Plan): string[] {
   return out;
 }
 
-/** Runs a plan into the store; sandbox and plan problems become one-line UsageErrors (exit 2). */
+/** Runs a plan into the store (errors go to the CLI's one error path, hosts/node/errors.ts). */
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
   try {
     if (plan.nodes.some((n) => n.cmd)) requireSandbox();
@@ -91,9 +86,6 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     return await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs, timeoutMs: x.timeoutMs, reporter,
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
-  } catch (e) {
-    if (e instanceof IxError || e instanceof SandboxUnavailable) throw new UsageError(e.message);
-    throw e;
   } finally {
     reporter.close();
   }
@@ -116,9 +108,8 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
 }
 
 export async function runBuild(ctx: Context): Promise<number> {
+  const x = execArgs(ctx.args.options);
   if (ctx.args.dryRun) return runPlan(ctx, 'build');
-  only(ctx, 'build', ['json', 'target', 'host']);
-  const x = takeExecArgs(ctx.args);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
   const { plan } = await planOf(ctx, planRequest(ctx));
   const reporter = reporterFor(ctx, ctx.args.json);

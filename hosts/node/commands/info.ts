@@ -46,7 +46,8 @@ arguments:
   --recipes DIR          add a recipe root above pkgs/ (repeatable, the first wins)
   --json                 machine-readable output
 
-exit codes: 0 ok, 1 negative answer or not implemented, 2 bad input, 70 internal error
+exit codes: 0 ok, 1 a build failed or a negative answer, 2 bad input, 3 an environment problem
+(store not writable, disk full, a missing tool, no user namespaces), 70 a bug in ix
 `;
 
 export function runHelp(ctx: Context): number {

@@ -7,12 +7,11 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
 import { readLog } from '../exec';
 import { Layout, parseStorePath, resolveRoot } from '../store';
 
 export async function runLog(ctx: Context): Promise<number> {
-  only(ctx, 'log', ['target', 'host']);
   if (!ctx.args.packages.length) throw new UsageError("'ix log' needs a package or store path, e.g. ix log bin/zstd");
   const logs = new Layout(resolveRoot(ctx.env)).logs;
   const wanted: { label: string; id: string }[] = [];

@@ -6,10 +6,9 @@
  * Must not depend on: the engine's code (types only).
  */
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
 
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
-  only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.json) {

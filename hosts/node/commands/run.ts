@@ -12,8 +12,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
 import { UsageError, parseArgs } from '../args';
+import { OPTIONS } from '../options';
 import { hostIO, planOf, planRequest, type Context } from '../context';
-import { realisePlan, reporterFor, rootPaths, takeExecArgs } from './build';
+import { execArgs, realisePlan, reporterFor, rootPaths } from './build';
 import { Layout, resolveRoot } from '../store';
 
 function isExecutable(p: string): boolean {
@@ -57,15 +58,16 @@ export function searchStore(l: Layout, prog: string): string[] {
 export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   let at = -1;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--recipes') { i++; continue; } // the one ix option whose value may be a separate word
+    const opt = OPTIONS[argv[i].slice(2)];
+    if (argv[i].startsWith('--') && opt && opt.kind !== 'switch') { i++; continue; } // `--recipes DIR`: the value is a separate word
     if (!argv[i].startsWith('-')) { at = i; break; }
   }
   if (at < 0) throw new UsageError("'ix run' needs a program name, e.g. ix run zstd --help");
   const prog = argv[at];
   if (prog.includes('/')) throw new UsageError(`'ix run' takes a program name, not a path or package: '${prog}'`);
-  const args = parseArgs([...argv.slice(0, at), `bin/${prog}`]);
+  const args = parseArgs([...argv.slice(0, at), `bin/${prog}`], 'run');
   const ctx: Context = { ...base, args };
-  const x = takeExecArgs(args);
+  const x = execArgs(args.options);
   const l = new Layout(resolveRoot(ctx.env));
   let phys: string | undefined;
   const io = await hostIO(ctx);

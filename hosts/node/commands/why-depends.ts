@@ -7,11 +7,10 @@
  */
 import canonicalize from 'canonicalize';
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
 import { shortestPath } from '../plan-view';
 
 export async function runWhyDepends(ctx: Context): Promise<number> {
-  only(ctx, 'why-depends', ['json', 'target', 'host']);
   const [a, b] = ctx.args.packages;
   if (ctx.args.packages.length !== 2) throw new UsageError("'ix why-depends' takes exactly two packages: A B");
   if (b.flags.size) throw new UsageError(`why-depends matches ${b.name} by name: flags after it are not allowed`);

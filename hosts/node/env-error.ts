@@ -1,0 +1,19 @@
+/**
+ * EnvironmentError: the machine, not the user's input nor ix, is in the way (store root not
+ * writable, disk full, a missing tool such as flock or bwrap, no user namespaces). The CLI prints
+ * its one line and exits 3 (hosts/node/errors.ts). A leaf module, so that the store, the gc,
+ * realms and the Linux sandbox host can all raise it.
+ *
+ * Must not depend on: anything (a leaf module).
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** The error for a required program that is not on PATH, naming where it comes from. */
+export function missingTool(tool: string, from: string): EnvironmentError {
+  return new EnvironmentError(`the program '${tool}' was not found on PATH: install ${from}`);
+}
