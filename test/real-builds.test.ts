@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { missing } from './support/prereq';
 
 const repoRoot = resolve(__dirname, '..');
 const QUICK = process.env.IX_TEST_QUICK === '1';
@@ -140,7 +141,7 @@ function storeEntries(): string[] {
   return existsSync(join(root, 'store')) ? readdirSync(join(root, 'store')).sort() : [];
 }
 
-describe.skipIf(!canBuild)('real builds in the sandbox', () => {
+describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real builds in the sandbox', () => {
   beforeAll(() => {
     if (!existsSync(join(cache, 'sha256'))) {
       throw new Error(`no source cache at ${cache}: run 'npm run setup' (it fills it with hosts/linux-sandbox/fill-source-cache.sh)`);

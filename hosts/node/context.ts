@@ -34,7 +34,8 @@ export function core(ctx: Context): Promise<Core> {
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
   const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: diskCache(cacheDir(ctx.env), coreId) });
+  const digest = await loadDigest();
+  return fsHostIO(recipeRoots(ctx), { digest, cache: diskCache(cacheDir(ctx.env), digest, coreId) });
 }
 
 /** The plan request the arguments describe. */

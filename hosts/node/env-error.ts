@@ -17,3 +17,13 @@ export class EnvironmentError extends Error {
 export function missingTool(tool: string, from: string): EnvironmentError {
   return new EnvironmentError(`the program '${tool}' was not found on PATH: install ${from}`);
 }
+
+/** System error codes that mean the machine is in the way (not the input, not ix). */
+export const ENVIRONMENT_CODES = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE'];
+
+/** True for an EnvironmentError or a system error with one of ENVIRONMENT_CODES. */
+export function isEnvironmentFailure(e: unknown): boolean {
+  if (e instanceof EnvironmentError) return true;
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && ENVIRONMENT_CODES.includes(code);
+}

@@ -79,6 +79,7 @@ export function classify(e: unknown): { code: 2 | 3 | 70; message: string } {
 export function report(e: unknown, stderr: (s: string) => void, debug: boolean): number {
   const { code, message } = classify(e);
   stderr(`${message}\n`);
+  if (code === 3 && debug && e instanceof Error) stderr(`${e.stack ?? ''}\n`);
   if (code === 70) {
     if (debug) {
       const msg = e instanceof Error ? e.message : String(e);

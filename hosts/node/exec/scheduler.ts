@@ -16,8 +16,10 @@ export interface ScheduleOptions {
   /** Parallel slots per pool; "full" is always alone. */
   slots: { cpu: number; net: number };
   keepGoing: boolean;
-  /** Does the node; resolves to its outcome (a rejection counts as failed). */
+  /** Does the node; resolves to its outcome (a rejection counts as failed, after `rejected`). */
   work(node: PlanNode): Promise<Outcome>;
+  /** `work` rejected for `node`: its cause, so it is reported rather than lost. */
+  rejected?(node: PlanNode, cause: unknown): void;
   /** A node will not run because `cause` failed (or the run stopped: cause undefined). */
   skip?(node: PlanNode, cause: PlanNode | undefined): void;
 }
@@ -86,7 +88,10 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
           if (!can) { i++; continue; }
           ready.splice(i, 1);
           running[p]++;
-          opts.work(n).then((o) => finish(n, o), () => finish(n, 'failed'));
+          opts.work(n).then((o) => finish(n, o), (e: unknown) => {
+            opts.rejected?.(n, e);
+            finish(n, 'failed');
+          });
         }
       }
       if (running.cpu + running.net + running.full === 0) {

@@ -12,6 +12,7 @@ import { IxError } from '../../../engine/errors';
 import { Layout, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
+import { EnvironmentError } from '../env-error';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 
@@ -65,7 +66,11 @@ export class Store {
   /** Create the directory skeleton. */
   async init(): Promise<void> {
     const l = this.layout;
-    for (const d of [l.store, l.build, l.db, l.locks, l.logs, l.sources]) await fs.mkdir(d, { recursive: true });
+    try {
+      for (const d of [l.store, l.build, l.db, l.locks, l.logs, l.sources]) await fs.mkdir(d, { recursive: true });
+    } catch (e) {
+      throw await unwritableRoot(l.root, e);
+    }
   }
 
   parse(p: string): ParsedStorePath {
@@ -217,4 +222,22 @@ export class Store {
       return 'built';
     });
   }
+}
+
+/**
+ * Why the root's directories cannot be made, as an EnvironmentError naming the path: recursive
+ * mkdir reports ENOENT on a read-only file system, so the nearest existing ancestor is asked.
+ */
+async function unwritableRoot(root: string, cause: unknown): Promise<unknown> {
+  let dir = root;
+  while (!(await exists(dir)) && dir !== '/') dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+  let code = (cause as { code?: string }).code ?? 'error';
+  try {
+    await fs.access(dir, fs.constants.W_OK);
+    if (code === 'ENOENT') return cause;
+  } catch (e) {
+    code = (e as { code?: string }).code ?? code;
+  }
+  const why = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left' : code;
+  return new EnvironmentError(`the ix root ${root} is not writable (${why} at ${dir}): set IX_ROOT to a writable directory`);
 }
