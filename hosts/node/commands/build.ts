@@ -12,6 +12,7 @@ import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { runPlan } from './plan';
+import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
 import { openStore, resolveRoot, type Store } from '../store';
@@ -65,15 +66,6 @@ export function reporterFor(ctx: Context, json: boolean): Reporter {
   return pickReporter({ write: (s) => ctx.stderr(s), isTTY: live, columns: process.stderr.columns }, false);
 }
 
-/** Store paths of the plan's roots, in request order (a hub gives its members). */
-export function rootPaths(plan: Plan): string[] {
-  const out: string[] = [];
-  for (const r of plan.roots) {
-    if (r.out) out.push(r.out);
-    else out.push(...(r.members ?? []));
-  }
-  return out;
-}
 
 /** Runs a plan into the store (errors go to the CLI's one error path, hosts/node/errors.ts). */
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {

@@ -22,6 +22,7 @@ import {
 } from '../realm';
 import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
+import { rootOuts } from '../plan-view';
 
 type Base = Omit<Context, 'args'>;
 
@@ -84,7 +85,7 @@ function contentOf(spec: RealmSpec, plan: Plan): RealmContent {
   const runtime: Record<string, string[]> = {};
   spec.packages.forEach((p, i) => {
     const r = plan.roots[i];
-    const outs = r.out ? [r.out] : [...(r.members ?? [])];
+    const outs = rootOuts(r);
     roots[p.name] = outs.sort();
     for (const o of outs) runtime[o] = closure(o);
   });

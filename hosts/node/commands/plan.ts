@@ -7,6 +7,7 @@
  */
 import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
+import { rootPaths } from '../plan-view';
 
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
@@ -16,11 +17,6 @@ export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
     ctx.stdout('\n');
     return 0;
   }
-  const lines: string[] = [];
-  for (const r of plan.roots) {
-    if (r.out) lines.push(r.out);
-    else for (const m of r.members ?? []) lines.push(m);
-  }
-  ctx.stdout(lines.map((l) => l + '\n').join(''));
+  ctx.stdout(rootPaths(plan).map((l) => l + '\n').join(''));
   return 0;
 }

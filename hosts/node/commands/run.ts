@@ -14,8 +14,9 @@ import type { Plan } from '../../../engine/api';
 import { UsageError, parseArgs } from '../args';
 import { OPTIONS } from '../options';
 import { hostIO, planOf, planRequest, type Context } from '../context';
-import { execArgs, realisePlan, reporterFor, rootPaths } from './build';
-import { Layout, resolveRoot } from '../store';
+import { execArgs, realisePlan, reporterFor } from './build';
+import { rootPaths } from '../plan-view';
+import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
 
 function isExecutable(p: string): boolean {
   try {
@@ -41,7 +42,7 @@ export function candidatePaths(plan: Plan): string[] {
 /** The first of `paths` (logical) whose physical bin/PROG is executable. */
 export function findProgram(l: Layout, paths: string[], prog: string): string | undefined {
   for (const p of paths) {
-    const phys = join(l.store, p.slice('/ix/store/'.length), 'bin', prog);
+    const phys = join(l.store, storeBase(p), 'bin', prog);
     if (isExecutable(phys)) return phys;
   }
   return undefined;
@@ -52,7 +53,7 @@ export function searchStore(l: Layout, prog: string): string[] {
   if (!existsSync(l.store)) return [];
   const entries = readdirSync(l.store).filter((e) => /^[0-9a-z]{32}-/.test(e));
   entries.sort((a, b) => { const x = a.slice(33) + a.slice(0, 32); const y = b.slice(33) + b.slice(0, 32); return x < y ? -1 : x > y ? 1 : 0; });
-  return entries.filter((e) => isExecutable(join(l.store, e, 'bin', prog))).map((e) => `/ix/store/${e}`);
+  return entries.filter((e) => isExecutable(join(l.store, e, 'bin', prog))).map((e) => `${STORE_PREFIX}${e}`);
 }
 
 export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
@@ -81,7 +82,7 @@ export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promi
     const found = searchStore(l, prog);
     if (!found.length) throw new UsageError(`no package bin/${prog} and no store path built here provides bin/${prog}`);
     if (found.length > 1) ctx.stderr(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})\n`);
-    phys = join(l.store, found[0].slice('/ix/store/'.length), 'bin', prog);
+    phys = join(l.store, storeBase(found[0]), 'bin', prog);
   }
   return runProgram(phys, argv.slice(at + 1));
 }
