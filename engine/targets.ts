@@ -1,5 +1,5 @@
 /**
- * Architecture records: the `host` and `target` objects recipes see (ix-format.md §3).
+ * Architecture records: the `host` and `target` objects recipes see (pkgs/README.md §3).
  * A target is written `<os>-<arch>`; a few aliases exist. Every value is a fixed, real-world
  * name (GNU triples, uname, CMake, Rust, Go, LLVM), never detected from the running machine.
  * The record's `id` is the store id of the record without its id, so any change of a value

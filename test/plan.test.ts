@@ -115,7 +115,7 @@ describe('kinds, platforms and flag propagation', () => {
     expect(one(p, 'lib/z').storeName).toBe('bin-z');
   });
 
-  test('each edge type gives its dependency the flags of the table in ix-format.md §5', () => {
+  test('each edge type gives its dependency the flags of the table in pkgs/README.md §5', () => {
     const p = planOf(memIO(world), ['bin/app(opt=1,verbose=1)'], { target: 'linux-aarch64' });
     const app = one(p, 'bin/app');
     expect(app.flags).toEqual({ kind: 'bin', opt: '1', target: 'linux-aarch64', verbose: '1' });

@@ -1,5 +1,5 @@
 /**
- * The variables a template sees (ix-format.md §3), built from the package name, its flags and
+ * The variables a template sees (pkgs/README.md §3), built from the package name, its flags and
  * the host/target records. Later entries override earlier ones; flags are merged last.
  *
  * Must not depend on: Node, host modules, anything of the machine the engine runs on.

@@ -1,5 +1,5 @@
 /**
- * The filters IX recipes use (ix-format.md §2) and the `ix` object of the render context, which
+ * The filters IX recipes use (pkgs/README.md §2) and the `ix` object of the render context, which
  * offers the same operations as methods (`ix.list_to_json(x)`). A list is parsed by dropping
  * empty lines and lines starting with `#`, then splitting on whitespace. Checksums in url lists
  * must be sha256: ix verifies sources by sha256 only.

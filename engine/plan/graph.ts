@@ -1,6 +1,6 @@
 /**
  * The package graph: package instances (name + flags incl. kind and target), each rendered once,
- * and their closures with IX's flag propagation (ix-format.md §5):
+ * and their closures with IX's flag propagation (pkgs/README.md §5):
  *
  *   edge                  loaded as            flags the dependency gets
  *   lib.deps, bld.target_libs, ind.deps of tools (all three are build inputs)

@@ -1,5 +1,5 @@
 /**
- * The planner: package selectors in, a Plan out (ix-format.md §5-6). Resolves the requested
+ * The planner: package selectors in, a Plan out (pkgs/README.md §5-6). Resolves the requested
  * packages into instances (graph.ts), turns every buildable instance reachable from them — through
  * build inputs and run closures — into a node (node.ts, fetch.ts), and orders the nodes (order.ts).
  * Hubs have no node: a hub root lists its members, the buildable part of its run closure.

@@ -1,5 +1,5 @@
 /**
- * Package selectors and flag sets (pkgs/README.md, "Selectors and flags"): parsing `name(k=v,k2=v2)`, the
+ * Package selectors and flag sets (pkgs/README.md §7): parsing `name(k=v,k2=v2)`, the
  * one-level flags that never propagate, and the canonical key of a flag set.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.

@@ -1,5 +1,5 @@
 /**
- * The CLI grammar of the package verbs (plan, build, graph, ...; pkgs/README.md "Command line"):
+ * The CLI grammar of the package verbs (plan, build, graph, ...; pkgs/README.md §9):
  * tokens are classified by the verb's option table (options.ts); a package flag `--k=v`
  * attaches to the last package named, else it is global; a token with '/' is a package selector,
  * parsed by the one selector grammar (engine/plan/selector.ts). --target/--host apply to the

@@ -1,6 +1,6 @@
 /**
  * The option tables of the `ix` verbs, one per verb (as Ninja keeps one per tool), and the one
- * tokenizer every verb's arguments go through (IX's grammar, pkgs/README.md "Command line").
+ * tokenizer every verb's arguments go through (IX's grammar, pkgs/README.md §9).
  * A verb's own options are reserved: recognised in any position, never package flags. Any other
  * `--k=v` is a package flag (`--k` means k=1, `--k=-` removes k). An option that only other verbs
  * take is an error naming this verb's options, so `ix plan --jobs=4` can never plan another

@@ -1,5 +1,5 @@
 /**
- * IX's argument grammar for the realm verbs (pkgs/README.md "Command line"): the verb's options
+ * IX's argument grammar for the realm verbs (pkgs/README.md §9): the verb's options
  * come from its table (hosts/node/options.ts); `--k=v` is a flag (`--k` means k=1, `--k=-`
  * removes k) attached to the last package named, else to the realm; a token with '/' is a
  * package (`+pkg` or `pkg` adds, `-pkg` removes; `pkg(k=v,...)` carries flags, read by the one
