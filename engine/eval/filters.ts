@@ -7,6 +7,7 @@
  * Must not depend on: Node, host modules, nunjucks, locale.
  */
 import { IxError } from '../errors';
+import { jsonErrorAt } from './json-error';
 import { base64Decode, base64Encode, decodeUtf8, encodeUtf8 } from './textio';
 import { pyJsonDumps, pyStr } from './pystr';
 import { checkSize, countLoop, current } from './state';
@@ -129,8 +130,10 @@ function defined(v: unknown, what: unknown): unknown {
 function jl(v: unknown): unknown {
   try {
     return JSON.parse(pyStr(v));
-  } catch (e) {
-    throw new IxError(`jl: invalid JSON: ${(e as Error).message}`);
+  } catch {
+    const text = pyStr(v);
+    const bad = jsonErrorAt(text) ?? { offset: 0, found: 'text' };
+    throw new IxError(`jl: invalid JSON at offset ${bad.offset}: unexpected ${bad.found}`);
   }
 }
 
