@@ -232,9 +232,9 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
     noStack(r.err);
   });
 
-  test('an unbuilt core is a clear error, not a crash', () => {
+  test('an unbuilt core is a clear environment error (exit 3), not a crash', () => {
     const r = ix(['plan', 'bin/app', '--recipes', root], { env: { IX_CORE_DIR: tempDir('ix-nocore-') } });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/WASM core is not built/);
     noStack(r.err);
   });
