@@ -24,6 +24,8 @@ import { missingTool } from '../env-error';
 export interface HeldLock {
   readonly file: string;
   release(): Promise<void>;
+  /** True when the helper died before release() (killed): the kernel lock is gone. */
+  lost?(): boolean;
 }
 
 const CONFLICT = 75;
@@ -63,8 +65,11 @@ function held(file: string, child: ChildProcess): HeldLock {
   child.unref();
   for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
   let released: Promise<void> | undefined;
+  let exited = false;
+  child.once('exit', () => { exited = true; });
   return {
     file,
+    lost: () => exited && released === undefined,
     release() {
       if (!released) {
         released = new Promise<void>((resolve) => {

@@ -55,7 +55,7 @@ export class Store {
   private readonly onWait: (message: string) => void;
   private readonly faultHook?: (stage: string) => Promise<void> | void;
   /** Ids whose lock this Store object holds (beginOutput requires it). */
-  private readonly held = new Set<string>();
+  private readonly held = new Map<string, HeldLock>();
 
   constructor(opts: StoreOptions = {}) {
     this.layout = new Layout(opts.root ?? resolveRoot());
@@ -103,9 +103,10 @@ export class Store {
     const sp = this.parse(p);
     const l = await lock(this.layout.lock(sp.id), (pid) =>
       this.onWait(`waiting for ${p}${pid !== undefined ? ` (locked by process ${pid})` : ''}`));
-    this.held.add(sp.id);
+    this.held.set(sp.id, l);
     return {
       file: l.file,
+      lost: () => l.lost?.() ?? false,
       release: async () => {
         this.held.delete(sp.id);
         await l.release();
@@ -189,6 +190,9 @@ export class Store {
       throw e;
     }
     await this.faultHook?.('checked');
+    // Never commit without the lock: if its helper was killed, another process may be producing
+    // the same output right now.
+    if (this.held.get(sp.id)?.lost?.() !== false) throw new Error(`the lock on ${node.out} was lost (its flock helper died); the output was not committed`);
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
     await writeRecord(this.layout, sp.id, rec);
     await this.faultHook?.('recorded');
