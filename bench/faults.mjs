@@ -155,41 +155,34 @@ async function main() {
     rmSync(root, { recursive: true, force: true });
   }
 
+  const sleeping = (ds) => ds.some((p) => p.args[0]?.endsWith('sleep'));
   // Kill what runs inside the sandbox (the build's own processes): that node fails, nothing breaks.
-  for (let i = 0; i < opts.sandboxKills; i++) {
-    const root = newRoot();
-    const b = startBuild(root);
-    let victim;
-    for (let t = 0; t < 200 && !victim; t++) {
-      await sleep(25);
-      victim = descendants(b.child.pid).find((p) => p.args[0]?.endsWith('sleep') || p.args[0] === 'sleep');
+  // Then the flock helper holding a running node's output lock: the node must fail, not commit.
+  const targeted = [
+    { n: opts.sandboxKills, count: 'sandboxKills', pick: (ds) => ds.find((p) => p.args[0]?.endsWith('sleep')),
+      judge: (r) => (r.code === 1 ? undefined : `a killed build process did not fail the build (exit ${r.code})`) },
+    { n: opts.lockKills, count: 'lockKills', pick: (ds) => (sleeping(ds) ? ds.find((p) => p.args[0] === 'flock' && p.args.some((a) => a.includes('/var/lock/v1/'))) : undefined),
+      judge: (r) => {
+        if (r.code === 1 && /was lost/.test(r.stderr)) { counts.lockKillsFailedTheNode++; return undefined; }
+        return `a killed lock helper did not fail its node (exit ${r.code})`;
+      } },
+  ];
+  for (const k of targeted) {
+    for (let i = 0; i < k.n; i++) {
+      const root = newRoot();
+      const b = startBuild(root);
+      let victim;
+      for (let t = 0; t < 200 && !victim; t++) {
+        await sleep(25);
+        victim = k.pick(descendants(b.child.pid));
+      }
+      if (victim) { process.kill(victim.pid, 'SIGKILL'); counts[k.count]++; }
+      const r = await b.done;
+      const bad = victim ? k.judge(r) : undefined;
+      if (bad) counts.problems.push(bad);
+      record(await check(root));
+      rmSync(root, { recursive: true, force: true });
     }
-    if (victim) { process.kill(victim.pid, 'SIGKILL'); counts.sandboxKills++; }
-    const r = await b.done;
-    if (victim && r.code !== 1) counts.problems.push(`a killed build process did not fail the build (exit ${r.code})`);
-    record(await check(root));
-    rmSync(root, { recursive: true, force: true });
-  }
-
-  // Kill the flock helper holding a running node's output lock: the node must fail, not commit.
-  for (let i = 0; i < opts.lockKills; i++) {
-    const root = newRoot();
-    const b = startBuild(root);
-    let helper;
-    for (let t = 0; t < 200 && !helper; t++) {
-      await sleep(25);
-      const ds = descendants(b.child.pid);
-      if (!ds.some((p) => p.args[0]?.endsWith('sleep') || p.args[0] === 'sleep')) continue;
-      helper = ds.find((p) => p.args[0] === 'flock' && p.args.some((a) => a.includes('/var/lock/v1/')));
-    }
-    if (helper) { process.kill(helper.pid, 'SIGKILL'); counts.lockKills++; }
-    const r = await b.done;
-    if (helper) {
-      if (r.code === 1 && /was lost/.test(r.stderr)) counts.lockKillsFailedTheNode++;
-      else counts.problems.push(`a killed lock helper did not fail its node (exit ${r.code})`);
-    }
-    record(await check(root));
-    rmSync(root, { recursive: true, force: true });
   }
   rmSync(recipes, { recursive: true, force: true });
   console.log(JSON.stringify({ ...counts, fullBuildMs: Math.round(full) }));
