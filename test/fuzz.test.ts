@@ -2,9 +2,10 @@
 // the evaluator and planner in the WASM component and in the V8 bundle of the same code. Every
 // case must end (the evaluator's bounds, never a hang), never crash (no internal error), reject
 // with one line, and give byte-identical plans (or the identical error) in both. A smaller run
-// goes through the real CLI error path: exit 0, or exit 2 with one line. IX_FUZZ_RUNS sets the
+// goes through the real CLI error path: exit 0, or exit 2 with one line; and the parsers of what
+// ix reads back from disk (cache entries, store records) get random bytes. IX_FUZZ_RUNS sets the
 // number of cases (bench/fuzz.mjs runs many and records the count in BENCHMARKS.md).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +15,10 @@ import { IxError } from '../engine/errors';
 import { jsonErrorAt } from '../engine/eval/json-error';
 import { UsageError, parseArgs } from '../hosts/node/args';
 import { main } from '../hosts/node/main';
+import { diskCache } from '../hosts/node/cache';
+import { loadDigest } from '../hosts/node/digest';
+import { Layout } from '../hosts/node/store';
+import { isRecord, readRecord } from '../hosts/node/store/record';
 import { treeIO, type CoreInstance } from './support/browser-host';
 import { freshCore, v8Core } from './support/browser-node';
 import { ensureCoreBuilt, tempDir } from './support/cli';
@@ -99,6 +104,43 @@ describe('fuzz: evaluator and planner', () => {
         expect(e).toBeInstanceOf(UsageError);
       }
     }), params(RUNS * 10));
+  });
+});
+
+describe('fuzz: parsers of what ix reads back from disk', () => {
+  test('cache entries: random, truncated or spliced bytes are a miss or the exact value put, never a throw', async () => {
+    const dir = tempDir('ix-fuzz-cache-');
+    const c = diskCache(dir, await loadDigest(), 'ns');
+    const file = join(dir, 'v2', 'ns', 'ke', 'key1aaaa');
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), fc.nat(200), (value, noise, cut) => {
+      c.put('key1aaaa', value);
+      const good = readFileSync(file);
+      expect([...(c.get('key1aaaa') ?? [])]).toEqual([...value]);
+      for (const bad of [Buffer.concat([good.subarray(0, cut), noise]), Buffer.from(noise), good.subarray(0, Math.min(cut, good.length - 1))]) {
+        if (bad.equals(good)) continue;
+        writeFileSync(file, bad);
+        const got = c.get('key1aaaa');
+        if (got !== undefined) expect(Buffer.from(got).equals(Buffer.from(value))).toBe(true);
+      }
+    }), params(RUNS));
+  });
+
+  test('store records: any JSON is a well-typed record or missing, never a throw', async () => {
+    const layout = new Layout(tempDir('ix-fuzz-root-'));
+    mkdirSync(layout.db, { recursive: true });
+    const id = 'a'.repeat(32);
+    const near = fc.record({
+      format: fc.constantFrom('ix-store-record/1', 'ix-store-record/2', 1),
+      path: fc.oneof(fc.constant(`/ix/store/${id}-x`), fc.string(), fc.integer()),
+      hash: fc.oneof(fc.string(), fc.constant(null)),
+      size: fc.oneof(fc.nat(), fc.string(), fc.constant(null)),
+      refs: fc.oneof(fc.array(fc.string()), fc.integer(), fc.array(fc.integer())),
+    }, { requiredKeys: [] });
+    await fc.assert(fc.asyncProperty(fc.oneof(near.map((r) => JSON.stringify(r)), fc.json(), fc.string()), async (text) => {
+      writeFileSync(layout.record(id), text);
+      const r = await readRecord(layout, id);
+      if (r !== undefined) expect(isRecord(r)).toBe(true);
+    }), params(RUNS));
   });
 });
 
