@@ -22,7 +22,7 @@ import { isRecord, readRecord } from '../hosts/node/store/record';
 import { treeIO, type CoreInstance } from './support/browser-host';
 import { freshCore, v8Core } from './support/browser-node';
 import { ensureCoreBuilt, tempDir } from './support/cli';
-import { cliTokens, selector, world } from './support/fuzz';
+import { BASE, cliTokens, selector, world } from './support/fuzz';
 
 const RUNS = Number(process.env.IX_FUZZ_RUNS ?? 400);
 const SEED = process.env.IX_FUZZ_SEED ? Number(process.env.IX_FUZZ_SEED) : undefined;
@@ -77,6 +77,19 @@ describe('fuzz: evaluator and planner', () => {
     expect(tally.accepted, 'accepted cases').toBeGreaterThan(RUNS / 20);
     expect(tally.rejected, 'rejected cases').toBeGreaterThan(RUNS / 20);
     console.log(`fuzz: ${RUNS} cases, ${tally.accepted} planned, ${tally.rejected} rejected`);
+  });
+
+  test('the fuzzer\'s findings stay fixed: the same one-line error in both engines', () => {
+    const base = { 'die/fz.sh': BASE };
+    for (const [text, want] of [
+      ['{%', /^bin\/a\/ix\.sh: template syntax error: a value used here is undefined, null or of the wrong type \(package bin\/a\)$/],
+      ['a', /^rendered descriptor is not valid JSON at line 1 column 1 of the rendered text: unexpected 'a' \(package bin\/a\)$/],
+    ] as const) {
+      io.files = { ...base, 'bin/a/ix.sh': text };
+      const a = run(() => component.plan({ packages: ['bin/a'] }));
+      expect(a).toEqual(run(() => v8.plan({ packages: ['bin/a'] })));
+      expect(a.ok ? '' : a.error, text).toMatch(want);
+    }
   });
 
   test('the engine\'s JSON error locator agrees with JSON.parse on what is valid', () => {
