@@ -29,7 +29,7 @@ const only = opt('only', 'lsp,big,playground').split(',');
 const libs = Number(opt('libs', '1000'));
 const log = (m) => console.error(`bench:editor: ${m}`);
 const env = { ...process.env, NODE_EXTRA_CA_CERTS: '' };
-delete env.NODE_EXTRA_CA_CERTS; // parsed at every Node start (findings.md): not ours to measure
+delete env.NODE_EXTRA_CA_CERTS; // parsed at every Node start: not ours to measure
 const uri = (p) => pathToFileURL(p).href;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(0)} ms`;

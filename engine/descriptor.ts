@@ -1,6 +1,6 @@
 /**
  * The descriptor: the JSON object that the root of every template chain renders
- * (ix-format.md §4), as the planner reads it. IX-compatible field names.
+ * (pkgs/README.md §4), as the planner reads it. IX-compatible field names.
  *
  * Must not depend on: Node, host modules.
  */

@@ -1,5 +1,5 @@
 /**
- * Architecture records: the `host` and `target` objects recipes see (ix-format.md §3), with the
+ * Architecture records: the `host` and `target` objects recipes see (pkgs/README.md §3), with the
  * fields and values IX's renderer gives its templates, so IX trees render unchanged. A target is
  * written as dash-separated parts: one os (linux, freebsd, darwin, wasi, mingw_w64), one cpu
  * (x86_64, aarch64, armv7, riscv64, wasm32, wasm64) and optionally the `gnueabihf` float ABI;

@@ -11,6 +11,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hexBytes, treeIO } from './support/browser-host';
 import { cases, coreOutDir, freshCore, repoRoot, TREE } from './support/browser-node';
+import { missing } from './support/prereq';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CASES = cases();
@@ -72,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('the component in headless Chromium', () => {
-  test.skipIf(!existsSync(CHROMIUM))('same plan bytes as in Node, native and cross targets, listDir in any order', async () => {
+  test.skipIf(missing(`Chromium at ${CHROMIUM} (Debian chromium)`, existsSync(CHROMIUM)))('same plan bytes as in Node, native and cross targets, listDir in any order', async () => {
     const node = await freshCore(treeIO(TREE));
     const expected = CASES.map((c) => hexBytes(node.plan(c.req)));
     const page = await browser!.newPage();

@@ -7,12 +7,13 @@ import { build } from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import { UsageError, parseArgs, selection } from '../hosts/node/args';
 import { cacheDir, diskCache } from '../hosts/node/cache';
+import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { repoRoot, tempDir, writeTree } from './support/cli';
 
 describe('CLI grammar', () => {
   test('flags attach to the last package named, else they are global', () => {
-    const a = parseArgs(['--g=1', 'bin/a', '--x', 'lib/b(kind=lib)', '--y=2', '--z=-', '--json', '--target=linux-aarch64']);
+    const a = parseArgs(['--g=1', 'bin/a', '--x', 'lib/b(kind=lib)', '--y=2', '--z=-', '--json', '--target=linux-aarch64'], 'plan');
     expect(a.packages.map((p) => p.name)).toEqual(['bin/a', 'lib/b']);
     expect(Object.fromEntries(a.flags)).toEqual({ g: '1' });
     expect(Object.fromEntries(a.packages[0].flags)).toEqual({ x: '1' });
@@ -23,17 +24,17 @@ describe('CLI grammar', () => {
   });
 
   test('removing a global flag for one package folds the globals into every selector', () => {
-    const s = selection(parseArgs(['--g=1', '--h=2', 'bin/a', '--g=-', 'bin/b']));
+    const s = selection(parseArgs(['--g=1', '--h=2', 'bin/a', '--g=-', 'bin/b'], 'plan'));
     expect(s).toEqual({ packages: ['bin/a(h=2)', 'bin/b(g=1,h=2)'], flags: {} });
   });
 
   test('--recipes is repeatable in both spellings', () => {
-    expect(parseArgs(['--recipes', 'a', '--recipes=b', 'bin/x']).recipes).toEqual(['a', 'b']);
+    expect(parseArgs(['--recipes', 'a', '--recipes=b', 'bin/x'], 'plan').recipes).toEqual(['a', 'b']);
   });
 
   test('mistakes are UsageErrors', () => {
     for (const bad of [['-x'], ['zstd'], ['+bin/a'], ['--json=1'], ['--target'], ['--recipes'], ['bin/a', '--k=a,b'], ['--bad key']]) {
-      expect(() => selection(parseArgs(bad)), bad.join(' ')).toThrow(UsageError);
+      expect(() => selection(parseArgs(bad, 'plan')), bad.join(' ')).toThrow(UsageError);
     }
   });
 });
@@ -74,26 +75,47 @@ describe('disk cache', () => {
     expect(cacheDir({ HOME: '/h' })).toBe('/h/.cache/ix');
   });
 
-  test('round trip in a versioned layout with a versioned header', () => {
+  test('round trip in a versioned layout with a versioned header carrying the digest', async () => {
     const dir = tempDir('ix-cache-');
-    const c = diskCache(dir);
+    const digest = await loadDigest();
+    const c = diskCache(dir, digest);
     expect(c.get('abcdef01')).toBeUndefined();
     c.put('abcdef01', new Uint8Array([1, 2, 3]));
     expect([...(c.get('abcdef01') ?? [])]).toEqual([1, 2, 3]);
-    const file = join(dir, 'v1', 'ab', 'abcdef01');
-    expect(readFileSync(file, 'latin1')).toBe('ix-cache/1 3\n\x01\x02\x03');
-    expect(readdirSync(join(dir, 'v1', 'ab'))).toEqual(['abcdef01']); // no temporary files left
+    const file = join(dir, 'v2', 'ab', 'abcdef01');
+    const sum = Buffer.from(digest(Buffer.from('ix-cache/2 \0abcdef01\0\x01\x02\x03', 'latin1'))).toString('hex');
+    expect(readFileSync(file, 'latin1')).toBe(`ix-cache/2 3 ${sum}\n\x01\x02\x03`);
+    expect(readdirSync(join(dir, 'v2', 'ab'))).toEqual(['abcdef01']); // no temporary files left
   });
 
-  test('truncated or foreign entries are misses; unsafe keys are never stored', () => {
+  test('truncated, corrupted or foreign entries are misses; unsafe keys are never stored', async () => {
     const dir = tempDir('ix-cache-');
-    const c = diskCache(dir);
+    const digest = await loadDigest();
+    const c = diskCache(dir, digest);
     c.put('abcdef02', new Uint8Array([1, 2, 3]));
-    writeFileSync(join(dir, 'v1', 'ab', 'abcdef02'), 'ix-cache/1 3\n\x01');
+    c.put('abcdef03', new Uint8Array([1, 2, 3]));
+    const file = join(dir, 'v2', 'ab', 'abcdef02');
+    const good = readFileSync(file);
+    writeFileSync(file, good.subarray(0, good.length - 1)); // truncated
     expect(c.get('abcdef02')).toBeUndefined();
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 1] ^= 1; // same length, one bit
+    writeFileSync(file, flipped);
+    expect(c.get('abcdef02')).toBeUndefined();
+    writeFileSync(file, readFileSync(join(dir, 'v2', 'ab', 'abcdef03'))); // another key's entry
+    expect(c.get('abcdef02')).toBeUndefined();
+    writeFileSync(file, good);
+    expect([...(c.get('abcdef02') ?? [])]).toEqual([1, 2, 3]);
+    // another core's (namespace's) entry, copied in: a miss
+    const other = diskCache(dir, digest, 'core-a');
+    other.put('abcdef04', new Uint8Array([9]));
+    const mine = diskCache(dir, digest, 'core-b');
+    mine.put('abcdef04', new Uint8Array([8]));
+    writeFileSync(join(dir, 'v2', 'core-b', 'ab', 'abcdef04'), readFileSync(join(dir, 'v2', 'core-a', 'ab', 'abcdef04')));
+    expect(mine.get('abcdef04')).toBeUndefined();
     c.put('../../evil', new Uint8Array([1]));
     c.put('.hidden', new Uint8Array([1]));
-    expect(readdirSync(join(dir, 'v1')).sort()).toEqual(['ab']);
+    expect(readdirSync(join(dir, 'v2')).sort()).toEqual(['ab', 'core-a', 'core-b']);
   });
 
   test('concurrent processes writing the same keys leave only complete entries', async () => {
@@ -102,7 +124,8 @@ describe('disk cache', () => {
     await build({
       stdin: {
         contents: `import { diskCache } from ${JSON.stringify(join(repoRoot, 'hosts/node/cache.ts'))};
-          const c = diskCache(process.argv[2]);
+          import { loadDigest } from ${JSON.stringify(join(repoRoot, 'hosts/node/digest.ts'))};
+          const c = diskCache(process.argv[2], await loadDigest());
           for (let i = 0; i < 200; i++) c.put('key' + (i % 10) + 'aaaa', new Uint8Array(50000).fill(i % 10));`,
         resolveDir: repoRoot,
       },
@@ -115,12 +138,12 @@ describe('disk cache', () => {
       }));
     const codes = await Promise.all(runs);
     if (codes.some((c) => c !== 0)) return expect.fail('writer failed');
-    const c = diskCache(dir);
+    const c = diskCache(dir, await loadDigest());
     for (let k = 0; k < 10; k++) {
       const v = c.get(`key${k}aaaa`);
       expect(v?.length).toBe(50000);
       expect(v?.every((b) => b === k)).toBe(true);
     }
-    expect(readdirSync(join(dir, 'v1', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(join(dir, 'v2', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });

@@ -107,8 +107,8 @@ describe('ix plan', () => {
     expect(run(c2)).toBe(cold);
     const xdg = tempDir('ix-xdg-');
     expect(ix(['plan', 'set/all', '--json', '--recipes', root], { env: { IX_CACHE_DIR: '', XDG_CACHE_HOME: xdg } }).out).toBe(cold);
-    expect(readdirSync(c1)).toEqual(['v1']);
-    expect(readdirSync(join(xdg, 'ix'))).toEqual(['v1']);
+    expect(readdirSync(c1)).toEqual(['v2']);
+    expect(readdirSync(join(xdg, 'ix'))).toEqual(['v2']);
   });
 });
 
@@ -248,9 +248,9 @@ describe('errors: one line on stderr, exit 2, no stack trace', () => {
     noStack(r.err);
   });
 
-  test('an unbuilt core is a clear error, not a crash', () => {
+  test('an unbuilt core is a clear environment error (exit 3), not a crash', () => {
     const r = ix(['plan', 'bin/app', '--recipes', root], { env: { IX_CORE_DIR: tempDir('ix-nocore-') } });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/WASM core is not built/);
     noStack(r.err);
   });

@@ -1,5 +1,5 @@
 // The format corpus (test/format/pkgs): our own IX-format recipe tree exercising every feature
-// of ix-format.md §2-3, rendered and compared with golden files (UPDATE_GOLDEN=1 regenerates).
+// of pkgs/README.md §2-3, rendered and compared with golden files (UPDATE_GOLDEN=1 regenerates).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';

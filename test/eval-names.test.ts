@@ -1,4 +1,4 @@
-// Store names and kinds (ix-format.md §1).
+// Store names and kinds (pkgs/README.md §1).
 import { expect, test } from 'vitest';
 import { defaultKind, storeName, uniqId } from '../engine/eval/names';
 

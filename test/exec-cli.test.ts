@@ -14,13 +14,14 @@ import { runRun } from '../hosts/node/commands/run';
 import { runStore } from '../hosts/node/commands/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
+import { missing } from './support/prereq';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
 
 const recipes = fileURLToPath(new URL('./fixtures/hostile/recipes', import.meta.url));
 const coreBuilt = existsSync(fileURLToPath(new URL('../wasm/out/manifest.json', import.meta.url)));
 
-describe.skipIf(!haveBusybox() || !coreBuilt)('ix build / log / run / store verify', () => {
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || missing('a built core (npm run build)', coreBuilt))('ix build / log / run / store verify', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'ix-cli-'));
@@ -30,7 +31,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('ix build / log / run / store veri
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
     const c = {
-      args: parseArgs(['--recipes', recipes, ...argv]), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
+      args: parseArgs(['--recipes', recipes, ...argv], 'build'), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
       out: '', err: '',
       stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
       stderr(d: string) { c.err += d; },

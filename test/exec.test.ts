@@ -1,12 +1,14 @@
 // The executor: scheduling (pools, critical path, keep-going) with a recording fake, and real
 // runs into a real store: skip-if-built, log files, failure tail + reproduce command, events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { PlanNode } from '../engine/api';
 import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/node/exec';
 import type { Store } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
+import { missing } from './support/prereq';
 
 const id = (c: string) => c.repeat(32);
 function node(c: string, pool: string, deps: string[] = []): PlanNode {
@@ -117,7 +119,7 @@ describe('reporters', () => {
   });
 });
 
-describe.skipIf(!haveBusybox())('execute (real sandbox and store)', () => {
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('execute (real sandbox and store)', () => {
   let store: Store;
   beforeAll(async () => {
     store = await makeStore();
@@ -139,6 +141,29 @@ describe.skipIf(!haveBusybox())('execute (real sandbox and store)', () => {
     expect(r2.ok).toBe(true);
     expect(again.filter((e) => e.event === 'start')).toEqual([]);
     expect([...r2.status.values()]).toEqual(['cached', 'cached']);
+  });
+
+  it('the printed reproduce command, executed, fails the same way', async () => {
+    const bad = shNode(id('w'), 'bin/repro', 'echo compiling; echo "error: the same failure" >&2; exit 3\n');
+    let text = '';
+    const r = await execute([bad], { store, reporter: plainReporter({ write: (x) => (text += x) }) });
+    expect(r.failures).toEqual(['bin/repro: exit code 3']);
+    const cmd = /reproduce: (.*)\n/.exec(text)?.[1];
+    expect(cmd).toMatch(/run-node /);
+    const again = spawnSync('sh', ['-c', cmd!], { encoding: 'utf8' });
+    expect(again.status).toBe(3);
+    expect(again.stderr).toContain('error: the same failure');
+    expect(await store.isBuilt(bad.out)).toBe(false);
+  });
+
+  it('a rejection around a node (disk full in the store) is reported with its cause, not as skipped nodes', async () => {
+    const n = shNode(id('x'), 'bin/nospace', 'true');
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const broken = Object.create(store, { withOutputLock: { value: async () => { throw full; } } }) as Store;
+    const events: ExecEvent[] = [];
+    await expect(execute([n], { store: broken, reporter: { emit: (e) => events.push(e), close() {} } })).rejects.toBe(full);
+    expect(full).toMatchObject({ path: store.layout.root });
+    expect(events.find((e) => e.event === 'done')).toMatchObject({ status: 'failed', reason: 'ENOSPC: no space left on device, write' });
   });
 
   it('a failure keeps its log, shows its tail and a reproduce command, and is not built', async () => {

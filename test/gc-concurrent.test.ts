@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
 import { openStore, removeTree, type Store } from '../hosts/node/store';
+import { missing } from './support/prereq';
 import { collectGarbage, flockWait, GcLayout } from '../hosts/node/gc';
 import { main } from '../hosts/node/main';
 import { haveBusybox } from './fixtures/hostile/kit';
@@ -132,7 +133,7 @@ describe('gc with other processes', () => {
   });
 
   const coreBuilt = existsSync(fileURLToPath(new URL('../wasm/out/cli.js', import.meta.url)));
-  it.skipIf(!haveBusybox() || !coreBuilt)('a real `ix mut` in another process keeps its inputs while gc runs, and completes', async () => {
+  it.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || missing('a built core (npm run build)', coreBuilt))('a real `ix mut` in another process keeps its inputs while gc runs, and completes', async () => {
     const seed = fileURLToPath(new URL('./fixtures/hostile/recipes', import.meta.url));
     const recipes = path.join(root, 'recipes');
     await fs.mkdir(path.join(recipes, 'bin', 'slow'), { recursive: true });

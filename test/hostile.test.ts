@@ -13,10 +13,11 @@ import { execute, type ExecEvent } from '../hosts/node/exec';
 import { verifyStore, type Store } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, fixture, haveBusybox, makeStore, processesWith, treeDigest } from './fixtures/hostile/kit';
+import { missing } from './support/prereq';
 
 const hostIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 
-describe.skipIf(!haveBusybox())('hostile recipes', () => {
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('hostile recipes', () => {
   let store: Store;
   let server: Server;
   let requests: string[];

@@ -90,8 +90,8 @@ const world = {
 
 describe('selectors', () => {
   test('name(k=v,k2=v2), a bare key means k=1', () => {
-    expect(parseSelector('bin/x(k=v, k2=v2,k3)')).toEqual({ name: 'bin/x', flags: { k: 'v', k2: 'v2', k3: '1' } });
-    expect(parseSelector('lib/c++')).toEqual({ name: 'lib/c++', flags: {} });
+    expect(parseSelector('bin/x(k=v, k2=v2,k3)')).toEqual({ name: 'bin/x', flags: { k: 'v', k2: 'v2', k3: '1' }, removed: [] });
+    expect(parseSelector('lib/c++')).toEqual({ name: 'lib/c++', flags: {}, removed: [] });
   });
   for (const bad of ['bin/x(', 'bin/x(a=1))', 'bin/x(=1)', 'bin/x(a=1)junk', 'zstd', 'bin//x', '/bin/x', 'bin/../x', 'bin/x y', '']) {
     test(`malformed selector '${bad}' is an IxError`, () => {
@@ -116,7 +116,7 @@ describe('kinds, platforms and flag propagation', () => {
     expect(one(p, 'lib/z').storeName).toBe('bin-z');
   });
 
-  test('each edge type gives its dependency the flags of the table in ix-format.md §5', () => {
+  test('each edge type gives its dependency the flags of the table in pkgs/README.md §5', () => {
     const p = planOf(memIO(world), ['bin/app(opt=1,verbose=1)'], { target: 'linux-aarch64' });
     const app = one(p, 'bin/app');
     expect(app.flags).toEqual({ kind: 'bin', opt: '1', target: 'linux-aarch64', verbose: '1' });

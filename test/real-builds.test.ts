@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { available, NGINX, startNginx, startS3rver, type Server } from './support/cache-servers';
 import { registerCacheStory } from './support/cache-story';
+import { missing } from './support/prereq';
 
 const repoRoot = resolve(__dirname, '..');
 const QUICK = process.env.IX_TEST_QUICK === '1';
@@ -172,7 +173,7 @@ function storeEntries(): string[] {
   return existsSync(join(root, 'store')) ? readdirSync(join(root, 'store')).sort() : [];
 }
 
-describe.skipIf(!canBuild)('real builds in the sandbox', () => {
+describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real builds in the sandbox', () => {
   beforeAll(async () => {
     if (!existsSync(join(cache, 'sha256'))) {
       throw new Error(`no source cache at ${cache}: run 'npm run setup' (it fills it with hosts/linux-sandbox/fill-source-cache.sh)`);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../hosts/node/main';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
+import { missing } from './support/prereq';
 
 setFlagsFromString('--experimental-wasm-extended-const');
 
@@ -23,7 +24,7 @@ function recipe(files: Record<string, string>, runDeps: string[] = []): string {
   return JSON.stringify({ bld: { deps: ['bld/boot/bb'], script: { kind: 'sh', data } }, run: { deps: runDeps, data: [] } });
 }
 
-describe.skipIf(!haveBusybox() || !coreBuilt)('realms: ix mut / let / list / diff / purge', () => {
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || missing('a built core (npm run build)', coreBuilt))('realms: ix mut / let / list / diff / purge', () => {
   let root: string;
   let recipes: string;
   const write = (pkg: string, text: string) => {

@@ -7,6 +7,7 @@ import { probe, checkNode, bwrapArgs, runNode, requireSandbox, type ProbeHost } 
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import type { Layout } from '../hosts/node/store/layout';
 import { BB, haveBusybox, makeStore, processesWith, shNode } from './fixtures/hostile/kit';
+import { missing } from './support/prereq';
 
 function fakeHost(over: Partial<ProbeHost> & { sysctl?: Record<string, string>; trial?: number; bins?: string[] }): ProbeHost {
   return {
@@ -107,7 +108,7 @@ describe('bwrapArgs', () => {
   });
 });
 
-describe.skipIf(!haveBusybox())('runNode', () => {
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('runNode', () => {
   let l: Layout;
   beforeAll(async () => { l = (await makeStore()).layout; });
   afterAll(() => removeTree(l.root));
@@ -143,7 +144,7 @@ describe.skipIf(!haveBusybox())('runNode', () => {
     expect(readFileSync(join(outDir, 'f'), 'utf8')).toBe('hello\n');
   });
 
-  it.skipIf(process.getuid?.() !== 0)('as root, runs the sandbox as the unprivileged build user and hands $out back', async () => {
+  it.skipIf(missing('root (the build user is only used as root)', process.getuid?.() === 0))('as root, runs the sandbox as the unprivileged build user and hands $out back', async () => {
     const { statSync } = await import('node:fs');
     const n = shNode('k'.repeat(32), 'bin/uid', 'echo x > $out/f; echo ready; (echo 1 > /proc/sys/vm/swappiness) 2>&1; sleep 1\n');
     const outDir = l.tmpOut(n.id);

@@ -14,7 +14,7 @@ import { IxError } from '../errors';
 import { toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
 import { decodeUtf8 } from './textio';
-import { cleanMessage } from './runtime';
+import { portableMessage } from './runtime';
 import './jinja-compat';
 import type { RenderFn } from './runtime';
 
@@ -45,7 +45,7 @@ export function compileToJs(text: string, path: string, site: (line: number) => 
   } catch (e) {
     const err = e as { message?: string; lineno?: number };
     const where = typeof err.lineno === 'number' && err.lineno > 0 ? site(err.lineno - 1) : { file: path };
-    throw new IxError(`template syntax error: ${cleanMessage(String(err.message ?? e))}`, where);
+    throw new IxError(`template syntax error: ${portableMessage(e)}`, where);
   }
 }
 

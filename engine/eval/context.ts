@@ -1,5 +1,5 @@
 /**
- * The variables a template sees (ix-format.md §3): the names IX's renderer gives its templates,
+ * The variables a template sees (pkgs/README.md §3): the names IX's renderer gives its templates,
  * with the same meaning, built from the package name, its flags, the host/target records and the
  * request's boot environment (boot-env.ts; IX reads those from the machine, ix from the request).
  * Later entries override earlier ones; flags are merged last (a `target` flag is the record);

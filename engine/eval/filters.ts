@@ -1,5 +1,5 @@
 /**
- * The filters IX recipes use (ix-format.md §2) and the `ix` object of the render context, which
+ * The filters IX recipes use (pkgs/README.md §2) and the `ix` object of the render context, which
  * offers the same operations as methods (`ix.list_to_json(x)`). A list is parsed by dropping
  * empty lines and lines starting with `#`, then splitting on whitespace. Checksums in url lists
  * must be sha256: ix verifies sources by sha256 only.
@@ -7,6 +7,7 @@
  * Must not depend on: Node, host modules, nunjucks, locale.
  */
 import { IxError } from '../errors';
+import { jsonErrorAt } from './json-error';
 import { base64Decode, base64Encode, decodeUtf8, encodeUtf8 } from './textio';
 import { pyJsonDumps, pyStr } from './pystr';
 import { checkSize, countLoop, current } from './state';
@@ -149,8 +150,10 @@ function defined(v: unknown, what: unknown): unknown {
 function jl(v: unknown): unknown {
   try {
     return JSON.parse(pyStr(v));
-  } catch (e) {
-    throw new IxError(`jl: invalid JSON: ${(e as Error).message}`);
+  } catch {
+    const text = pyStr(v);
+    const bad = jsonErrorAt(text) ?? { offset: 0, found: 'text' };
+    throw new IxError(`jl: invalid JSON at offset ${bad.offset}: unexpected ${bad.found}`);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The recipe evaluator (ix-format.md §2-3): renders one package's template chain with its
+ * The recipe evaluator (pkgs/README.md §2-3): renders one package's template chain with its
  * render context and returns the exact text, the parsed and normalised descriptor and the
  * logical files it read. All file access goes through HostIO; evaluation is bounded in nesting
  * depth, output size and loop iterations, so no recipe can run forever or exhaust memory.

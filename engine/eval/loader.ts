@@ -1,5 +1,5 @@
 /**
- * Template loading over HostIO (ix-format.md §2): name resolution (`//x` from the recipe root,
+ * Template loading over HostIO (pkgs/README.md §2): name resolution (`//x` from the recipe root,
  * other names from the directory of the naming template), and the textual include pass that
  * runs before parsing: a line whose first token is `{% include '<f>' %}` is replaced by the
  * whitespace-stripped, itself expanded, text of <f>; `<f>/base64` inlines base64 of that text.

@@ -1,5 +1,5 @@
 /**
- * Package names (ix-format.md §1): the default kind of a package path and its store name.
+ * Package names (pkgs/README.md §1): the default kind of a package path and its store name.
  *
  * Must not depend on: Node, host modules, anything outside this file.
  */

@@ -6,6 +6,7 @@
  * Must not depend on: Node, host modules.
  */
 import type { Descriptor, FetchItem } from '../descriptor';
+import { jsonErrorAt } from './json-error';
 import { IxError } from '../errors';
 import { sha256Of } from './filters';
 
@@ -32,11 +33,10 @@ function position(text: string, offset: number): string {
 export function parseDescriptorJson(text: string, pkg: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const where = m ? ` at ${position(text, Number(m[1]))} of the rendered text` : '';
-    throw new IxError(`rendered descriptor is not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, { pkg });
+  } catch {
+    // The message is ours, not the JavaScript engine's, so every host prints the same line.
+    const bad = jsonErrorAt(text) ?? { offset: 0, found: 'text' };
+    throw new IxError(`rendered descriptor is not valid JSON at ${position(text, bad.offset)} of the rendered text: unexpected ${bad.found}`, { pkg });
   }
 }
 

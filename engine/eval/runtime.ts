@@ -352,6 +352,20 @@ function inOperator(key: unknown, val: unknown): boolean {
 }
 
 /** Text of an error thrown by nunjucks or JS, without nunjucks' "(unknown path) [Line…]" noise. */
+/**
+ * The message of an error the evaluator did not raise itself, the same in every JavaScript
+ * engine: a built-in error's own text differs between V8 and QuickJS ("Cannot read properties of
+ * null" / "cannot read property ... of null"), so it is replaced by its kind (test/fuzz.test.ts).
+ */
+export function portableMessage(e: unknown): string {
+  if (e instanceof TypeError) return 'a value used here is undefined, null or of the wrong type';
+  if (e instanceof ReferenceError) return 'a name used here is not defined';
+  if (e instanceof RangeError) return 'a value used here is out of range';
+  if (e instanceof SyntaxError) return 'malformed text where JSON or an expression was expected';
+  const m = (e as { message?: unknown })?.message;
+  return cleanMessage(String(m ?? e));
+}
+
 export function cleanMessage(msg: string): string {
   return msg
     .replace(/\(unknown path\)(\s*\[Line \d+, Column \d+\])?/g, '')
@@ -374,7 +388,7 @@ function handleError(e: unknown, lineno: number, _colno: number, name?: string):
   if (e instanceof RangeError && /call stack/i.test(msg)) {
     return new IxError(`evaluation of ${current().pkg} recursed too deeply`, siteOf(name, lineno));
   }
-  return new IxError(cleanMessage(msg), siteOf(name, lineno));
+  return new IxError(portableMessage(e), siteOf(name, lineno));
 }
 
 /** The runtime object handed to compiled templates. */

@@ -1,6 +1,6 @@
 /**
  * The package graph: package instances (name + flags incl. kind and target), each rendered once,
- * and their closures with IX's flag propagation (ix-format.md §5):
+ * and their closures with IX's flag propagation (pkgs/README.md §5):
  *
  *   edge                  loaded as            flags the dependency gets
  *   lib.deps, bld.target_libs, ind.deps of tools (all three are build inputs)
@@ -24,7 +24,7 @@ import { IxError } from '../errors';
 import { canonicalJson } from '../hash';
 import { defaultKind, storeName } from '../eval/names';
 import { cacheLookup, cacheStore, descriptorKey, FileHashes } from './cache';
-import { parseSelector, sanitize, sortedFlags } from './selector';
+import { parseSelector, sanitize, sortedFlags, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
 import type { ArchLike, Evaluator } from './types';
 import { TaskDriver } from './driver';
@@ -194,7 +194,7 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     for (const d of deps) {
       try {
         const sel = parseSelector(d);
-        out.push(this.instance(sel.name, { ...base, ...sel.flags }));
+        out.push(this.instance(sel.name, withSelectorFlags(base, sel)));
       } catch (e) {
         throw e instanceof IxError ? this.attach(e, parent) : e;
       }

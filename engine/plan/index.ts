@@ -1,5 +1,5 @@
 /**
- * The planner: package selectors in, a Plan out (ix-format.md §5-6). Resolves the requested
+ * The planner: package selectors in, a Plan out (pkgs/README.md §5-6). Resolves the requested
  * packages into instances (graph.ts), turns every buildable instance reachable from them — through
  * build inputs and run closures — into a node (node.ts, fetch.ts), and orders the nodes (order.ts).
  * Hubs have no node: a hub root lists its members, the buildable part of its run closure.
@@ -16,7 +16,7 @@ import type { ClosureKind, Instance } from './graph';
 import { buildNode } from './node';
 import type { PlanNodeRef } from './node';
 import { orderNodes } from './order';
-import { parseSelector } from './selector';
+import { parseSelector, withSelectorFlags } from './selector';
 import { bootEnv } from '../eval/boot-env';
 import type { ArchLike, Evaluator } from './types';
 
@@ -116,7 +116,7 @@ export function renderOne<A extends ArchLike>(io: HostIO, req: RenderRequest, ev
 /** A requested package: request flags, then the selector's own flags (which win). */
 function rootInstance<A extends ArchLike>(graph: Graph<A>, request: string, flags: Flags, target: string): Instance<A> {
   const sel = parseSelector(request);
-  return graph.instance(sel.name, { target, ...flags, ...sel.flags });
+  return graph.instance(sel.name, withSelectorFlags({ target, ...flags }, sel));
 }
 
 function checkFlags(flags: unknown): void {

@@ -1,5 +1,5 @@
 /**
- * Build nodes: a buildable package instance becomes a PlanNode (ix-format.md §6).
+ * Build nodes: a buildable package instance becomes a PlanNode (pkgs/README.md §6).
  *
  *  - inputs: store paths of the tool closure, build data, target and host lib closures, and the
  *    package's fetch nodes; sorted, deduplicated. runtime: the buildable part of the run closure.

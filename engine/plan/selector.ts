@@ -1,5 +1,5 @@
 /**
- * Package selectors and flag sets (ix-format.md §5, §9): parsing `name(k=v,k2=v2)`, the
+ * Package selectors and flag sets (pkgs/README.md §7): parsing `name(k=v,k2=v2)`, the
  * one-level flags that never propagate, and the canonical key of a flag set.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
@@ -34,10 +34,17 @@ export function checkPackageName(name: string, site: ErrorSite = {}): void {
 }
 
 /**
- * Parses "name" or "name(k=v,k2=v2)". A key without "=" means k=1 (as `--k` on the command line).
- * Anything else (unbalanced parentheses, empty keys, text after ")") is an IxError.
+ * The one selector grammar, shared by the planner, the CLI (hosts/node/args.ts) and realms
+ * (hosts/node/realm/grammar.ts). `name` or `name(k=v,k2=v2,...)`:
+ * - the parameters are split at commas outside nested parentheses, so a value may hold
+ *   `f(a,b)`; parentheses must balance and the closing one must end the selector;
+ * - a parameter is split at its first `=`: the value keeps later `=`, spaces and `;`
+ *   (`etc/services/runit(srv_command=chown x /var/run/x; exec /bin/x)`);
+ * - whitespace around keys and values is dropped; a key without `=` means k=1 (like `--k`),
+ *   the value `-` removes the key (like `--k=-`); an empty parameter or key is an error.
+ * Returns the parameters in written order (a later one wins).
  */
-export function parseSelector(text: string, site: ErrorSite = {}): Selector {
+export function parseSelectorParams(text: string, site: ErrorSite = {}): { name: string; params: [string, string | null][] } {
   const bad = (why: string): never => {
     throw new IxError(`malformed package selector '${text}': ${why}`, site);
   };
@@ -45,23 +52,87 @@ export function parseSelector(text: string, site: ErrorSite = {}): Selector {
   if (open < 0) {
     if (text.includes(')')) bad('unbalanced ")"');
     checkPackageName(text, site);
-    return { name: text, flags: {} };
+    return { name: text, params: [] };
   }
-  if (!text.endsWith(')')) bad('expected ")" at the end');
   const name = text.slice(0, open);
-  const body = text.slice(open + 1, -1);
-  if (body.includes('(') || body.includes(')')) bad('nested parentheses');
   checkPackageName(name, site);
-  const flags: Flags = {};
-  if (body.trim() === '') return { name, flags };
-  for (const item of body.split(',')) {
+  const items: string[] = [];
+  let depth = 1;
+  let from = open + 1;
+  let i = open + 1;
+  for (; i < text.length && depth > 0; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    if ((c === ',' && depth === 1) || depth === 0) {
+      items.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  if (depth > 0) bad('expected ")" at the end');
+  if (i < text.length) bad(`text after the closing ")": '${text.slice(i)}'`);
+  const params: [string, string | null][] = [];
+  if (items.length === 1 && items[0].trim() === '') return { name, params };
+  for (const item of items) {
+    if (item.trim() === '') bad('empty parameter');
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).trim();
     const value = eq < 0 ? '1' : item.slice(eq + 1).trim();
     if (!KEY_OK.test(key)) bad(`bad flag name '${key}'`);
-    flags[key] = value;
+    params.push([key, value === '-' ? null : value]);
   }
-  return { name, flags };
+  return { name, params };
+}
+
+/** A parsed selector for the planner: set flags, and the keys it removes (`k=-`). */
+export interface ParsedSelector extends Selector {
+  removed: string[];
+}
+
+/** Parses a selector (grammar: parseSelectorParams) into flags and removals. */
+export function parseSelector(text: string, site: ErrorSite = {}): ParsedSelector {
+  const { name, params } = parseSelectorParams(text, site);
+  const flags: Flags = {};
+  const removed: string[] = [];
+  for (const [k, v] of params) {
+    if (v === null) {
+      delete flags[k];
+      if (!removed.includes(k)) removed.push(k);
+    } else {
+      flags[k] = v;
+      const at = removed.indexOf(k);
+      if (at >= 0) removed.splice(at, 1);
+    }
+  }
+  return { name, flags, removed };
+}
+
+/**
+ * `base` with a selector's own flags applied on top: its values win, its removals delete
+ * (except `target`, which every instance has: it can be changed, not removed).
+ */
+export function withSelectorFlags(base: Flags, sel: ParsedSelector): Flags {
+  const out: Flags = { ...base, ...sel.flags };
+  for (const k of sel.removed) if (k !== 'target') delete out[k];
+  return out;
+}
+
+/** True when `value` reads back unchanged as a selector value (see parseSelectorParams). */
+export function isSelectorValue(value: string): boolean {
+  if (value !== value.trim() || value === '-') return false;
+  let depth = 0;
+  for (const c of value) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+    else if (c === ',' && depth === 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Writes a selector that parseSelectorParams reads back as `name` with these flags (sorted keys). */
+export function formatSelector(name: string, flags: Flags): string {
+  const keys = Object.keys(flags).sort();
+  return keys.length ? `${name}(${keys.map((k) => `${k}=${flags[k]}`).join(',')})` : name;
 }
 
 /** A copy of `flags` without the one-level flags (what a library dependency inherits). */

@@ -2,7 +2,7 @@
  * Completion and document symbols. Completion reads the text before the cursor: package paths in
  * dependency blocks, block names after `{% block `, block names after `self.`, template paths in
  * `{% extends %}` / `{% include %}`, and inside `{{ }}` / `{% %}` the names a template sees
- * (ix-format.md §3: `target`, `host` and their fields such as `target.gnu.three`, the per-kind,
+ * (pkgs/README.md §3: `target`, `host` and their fields such as `target.gnu.three`, the per-kind,
  * per-os and per-arch booleans, and flags). Symbols are the blocks of a file.
  *
  * Must not depend on: the executor, the store, the sandbox.
@@ -16,7 +16,7 @@ import type { Workspace } from './workspace';
 /** Fields of an architecture record (engine/targets.ts, ArchRecord). */
 const ARCH_FIELDS = ['id', 'name', 'os', 'arch', 'gnu_arch', 'bits', 'family', 'vendor', 'obj_fmt', 'cmake_system_name', 'rust', 'go_arch',
   'linux_arch', 'llvm_target', 'gnu', 'uname_m', 'uname_s', 'exe_suffix', 'dl_suffix', 'clang_os', 'endian', 'ptrlen'];
-/** Top-level names of the render context (ix-format.md §3). */
+/** Top-level names of the render context (pkgs/README.md §3). */
 const CONTEXT = ['target', 'host', 'native', 'tool', 'boot', 'name', 'basename', 'uniq_id', 'kind', 'self', 'super',
   'bin', 'lib', 'aux', 'linux', 'freebsd', 'darwin', 'wasi', 'x86_64', 'aarch64', 'armv7', 'riscv64'];
 /** Flags our recipes read (pkgs/README.md). */

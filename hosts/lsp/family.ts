@@ -1,6 +1,6 @@
 /**
  * Template families: how recipe templates relate through `{% extends %}` and textual
- * `{% include %}` (ix-format.md §2), read from the outlines of their current text (buffers
+ * `{% include %}` (pkgs/README.md §2), read from the outlines of their current text (buffers
  * included). Answers which template of a chain defines a block, which ones override it, and
  * which templates extend a given one. Outlines are cached by text, so a keystroke re-scans one file.
  *

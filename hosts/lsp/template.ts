@@ -165,7 +165,7 @@ export function enclosingBlock(blocks: BlockInfo[], line: number): BlockInfo | u
   return best;
 }
 
-/** Resolves a template name as the loader does (ix-format.md §2): `//x` from the root, else relative. */
+/** Resolves a template name as the loader does (pkgs/README.md §2): `//x` from the root, else relative. */
 export function resolveTemplate(from: string, name: string): string | undefined {
   const raw = name.startsWith('//') ? name.slice(2) : `${from.includes('/') ? from.slice(0, from.lastIndexOf('/') + 1) : ''}${name}`;
   const out: string[] = [];

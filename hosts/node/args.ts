@@ -1,20 +1,18 @@
 /**
- * The CLI grammar (IX's, ix-format.md §9): a verb, then tokens. `--k=v` is a package flag,
- * `--k` means k=1, `--k=-` removes k; a flag attaches to the last package named, else it is
- * global. A token with '/' is a package selector (`name` or `name(k=v,...)`). A few options are
- * the CLI's own and never flags: --json, --format=F, --target=T, --host=T, --recipes DIR
- * (repeatable), --dry-run, --help. --target/--host always apply to the whole request.
+ * The CLI grammar of the package verbs (plan, build, graph, ...; pkgs/README.md §9):
+ * tokens are classified by the verb's option table (options.ts); a package flag `--k=v`
+ * attaches to the last package named, else it is global; a token with '/' is a package selector,
+ * parsed by the one selector grammar (engine/plan/selector.ts). --target/--host apply to the
+ * whole request.
  *
- * Must not depend on: the filesystem, the environment, the engine.
+ * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
+import { formatSelector, isSelectorValue, parseSelectorParams } from '../../engine/plan/selector';
+import { IxError } from '../../engine/errors';
+import { UsageError } from './errors';
+import { optionsOf, tokenize } from './options';
 
-/** A mistake on the command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError } from './errors';
 
 export interface PackageArg {
   /** Package name without parameters ("bin/zstd"). */
@@ -24,9 +22,12 @@ export interface PackageArg {
 }
 
 export interface ParsedArgs {
+  verb: string;
   packages: PackageArg[];
   /** Global flags: value, or null for "removed". */
   flags: Map<string, string | null>;
+  /** The verb's options that were given: name -> values ('' for a switch). */
+  options: Map<string, string[]>;
   target?: string;
   host?: string;
   json: boolean;
@@ -39,74 +40,47 @@ export interface ParsedArgs {
   cache: Map<string, string>;
 }
 
-/** Binary-cache options: name -> takes a value. */
-export const CACHE_OPTIONS: Record<string, boolean> = { substituters: true, 'push-to': true, 'secret-key': true, 'no-substitute': false };
-// --- end of binary-cache options
+/** Binary-cache options (issue 7), also kept by name in `cache` for hosts/node/subst. */
+export const CACHE_OPTIONS = ['substituters', 'push-to', 'secret-key', 'no-substitute'];
 
-const OPTION_WITH_VALUE = new Set(['format', 'target', 'host', 'recipes']);
-const OPTION_BOOL = new Set(['json', 'dry-run', 'help']);
-const FLAG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const BAD_IN_SELECTOR = /[,()\s]/;
-
-function parseSelector(token: string): PackageArg {
-  const m = /^([^()]+?)(?:\((.*)\))?$/.exec(token);
-  if (!m) throw new UsageError(`bad package selector '${token}' (expected name or name(k=v,...))`);
-  const flags = new Map<string, string | null>();
-  if (m[2] !== undefined && m[2] !== '') {
-    for (const part of m[2].split(',')) {
-      const eq = part.indexOf('=');
-      const k = eq < 0 ? part : part.slice(0, eq);
-      if (!FLAG_KEY.test(k)) throw new UsageError(`bad flag '${part}' in '${token}'`);
-      flags.set(k, eq < 0 ? '1' : part.slice(eq + 1));
-    }
+/** A package selector on the command line or in a realm: UsageError when malformed. */
+export function selectorArg(token: string): PackageArg {
+  try {
+    const { name, params } = parseSelectorParams(token);
+    return { name, flags: new Map(params) };
+  } catch (e) {
+    if (e instanceof IxError) throw new UsageError(e.message);
+    throw e;
   }
-  return { name: m[1], flags };
 }
 
-/** Parses the tokens after the verb. */
-export function parseArgs(tokens: string[]): ParsedArgs {
-  const r: ParsedArgs = { packages: [], flags: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.startsWith('--')) {
-      const eq = t.indexOf('=');
-      const key = eq < 0 ? t.slice(2) : t.slice(2, eq);
-      let value = eq < 0 ? undefined : t.slice(eq + 1);
-      if (Object.hasOwn(CACHE_OPTIONS, key)) { // binary caches (issue 7)
-        if (!CACHE_OPTIONS[key] && value !== undefined) throw new UsageError(`option --${key} takes no value`);
-        if (CACHE_OPTIONS[key] && !value) throw new UsageError(`option --${key} needs a value (--${key}=...)`);
-        r.cache.set(key, value ?? '');
-        continue;
-      }
-      if (OPTION_BOOL.has(key)) {
-        if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
-        if (key === 'json') r.json = true;
-        else if (key === 'dry-run') r.dryRun = true;
-        else r.help = true;
-        continue;
-      }
-      if (OPTION_WITH_VALUE.has(key)) {
-        if (value === undefined) {
-          if (key !== 'recipes' || i + 1 >= tokens.length) throw new UsageError(`option --${key} needs a value (--${key}=...)`);
-          value = tokens[++i];
-        }
-        if (value === '') throw new UsageError(`option --${key} needs a value`);
-        if (key === 'recipes') r.recipes.push(value);
-        else if (key === 'format') r.format = value;
-        else if (key === 'target') r.target = value;
-        else r.host = value;
-        continue;
-      }
-      if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
-      const v = value === undefined ? '1' : value === '-' ? null : value;
+/** Parses the tokens after `verb` (a verb of options.ts VERB_OPTIONS). */
+export function parseArgs(tokens: string[], verb: string): ParsedArgs {
+  const toks = tokenize(verb, tokens);
+  const options = optionsOf(toks);
+  const one = (k: string) => options.get(k)?.at(-1);
+  const r: ParsedArgs = {
+    verb, packages: [], flags: new Map(), options,
+    json: options.has('json'), dryRun: options.has('dry-run'), help: options.has('help'), recipes: options.get('recipes') ?? [],
+    cache: new Map(),
+  };
+  if (options.has('format')) r.format = one('format');
+  if (options.has('target')) r.target = one('target');
+  if (options.has('host')) r.host = one('host');
+  for (const k of CACHE_OPTIONS) if (options.has(k)) r.cache.set(k, one(k)!);
+  for (const t of toks) {
+    if (t.kind === 'option') continue;
+    if (t.kind === 'flag') {
       const scope = r.packages.length ? r.packages[r.packages.length - 1].flags : r.flags;
-      scope.set(key, v);
+      scope.set(t.key, t.value);
       continue;
     }
-    if (t.startsWith('-') && t !== '-') throw new UsageError(`unknown option '${t}'`);
-    if (!t.includes('/')) throw new UsageError(`'${t}' is not a package (package names contain '/', e.g. bin/zstd)`);
-    if (t.startsWith('+')) throw new UsageError(`'${t}': +/- package edits belong to realm verbs, not to this one`);
-    r.packages.push(parseSelector(t));
+    const w = t.text;
+    if (w.startsWith('-') && w !== '-') throw new UsageError(`unknown option '${w}'`);
+    if (!w.includes('/')) throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd)`);
+    if (w.startsWith('+')) throw new UsageError(`'${w}': +/- package edits belong to realm verbs, not to this one`);
+    // A store path (`ix log /ix/store/...`) is not a selector; the verb checks it.
+    r.packages.push(w.startsWith('/') ? { name: w, flags: new Map() } : selectorArg(w));
   }
   return r;
 }
@@ -117,8 +91,12 @@ export interface Selection {
   flags: Record<string, string>;
 }
 
-function sorted(m: Map<string, string>): [string, string][] {
-  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** A package's flags as a selector the planner reads back exactly; UsageError when a value cannot be. */
+export function selectorText(name: string, flags: Record<string, string>): string {
+  for (const [k, v] of Object.entries(flags)) {
+    if (!isSelectorValue(v)) throw new UsageError(`flag value '${k}=${v}' of ${name} cannot be written in a selector (unbalanced parentheses, a comma outside parentheses, or spaces at its ends)`);
+  }
+  return formatSelector(name, flags);
 }
 
 /**
@@ -136,11 +114,9 @@ export function selection(a: ParsedArgs): Selection {
       if (v === null) own.delete(k);
       else own.set(k, v);
     }
-    for (const [k, v] of own) {
-      if (BAD_IN_SELECTOR.test(v)) throw new UsageError(`flag value '${k}=${v}' of ${p.name} may not contain ',', '(', ')' or spaces`);
-    }
-    const params = sorted(own).map(([k, v]) => `${k}=${v}`);
-    return params.length ? `${p.name}(${params.join(',')})` : p.name;
+    return selectorText(p.name, Object.fromEntries(own));
   });
-  return { packages, flags: removesGlobal ? {} : Object.fromEntries(sorted(globals)) };
+  const flags: Record<string, string> = {};
+  if (!removesGlobal) for (const k of [...globals.keys()].sort()) flags[k] = globals.get(k)!;
+  return { packages, flags };
 }

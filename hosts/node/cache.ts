@@ -1,20 +1,25 @@
 /**
- * The on-disk cache behind the core's cache-get/cache-put imports (compiled templates and the
- * like). Layout `<dir>/v1/[<core hash>/]<key[0:2]>/<key>`; each entry starts with the line
- * `ix-cache/1 <byte length>` so a foreign or truncated file reads as a miss. Writes go to a
- * unique temporary file and are renamed into place, so concurrent processes never see a partial
- * entry. Every failure is a miss: the cache may vanish at any time and never changes plan bytes.
+ * The on-disk cache behind the core's cache-get/cache-put imports: compiled templates (`tpl1-`),
+ * rendered descriptors (`desc1-`) and plans (`plan1-`). Layout
+ * `<dir>/v2/[<core hash>/]<key[0:2]>/<key>`. The entry format is the one place that decides
+ * whether an entry can be trusted: each starts with the line `ix-cache/2 <byte length> <digest>`,
+ * the digest being BLAKE3 (hex) over the namespace, the key and the body, so a truncated,
+ * corrupted (any flipped byte) or foreign entry (another key's or another core's, copied here)
+ * is a miss and is never handed to the core. Writes go to a unique temporary file and are
+ * renamed into place, so concurrent processes never see a partial entry. Every failure is a
+ * miss: the cache may vanish at any time and never changes plan bytes.
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
- * Must not depend on: the engine; anything but node:fs/path/os.
+ * Must not depend on: the engine; anything but node:fs/path/os and the host's BLAKE3 (digest.ts).
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Digest } from './digest';
 
 /** Version of the on-disk layout; a new layout gets a new directory. */
-export const CACHE_LAYOUT = 'v1';
-const HEADER = 'ix-cache/1 ';
+export const CACHE_LAYOUT = 'v2';
+const HEADER = 'ix-cache/2 ';
 const KEY = /^[A-Za-z0-9_.-]{4,200}$/;
 
 /** Where the cache lives for this environment. */
@@ -35,10 +40,15 @@ let seq = 0;
  * A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored.
  * `namespace` (the built core's hash) separates entries of different cores: entries hold compiled
  * templates and plans whose meaning depends on the engine's code, so a rebuilt core starts afresh.
+ * `digest` is the host's BLAKE3 (loadDigest()).
  */
-export function diskCache(dir: string, namespace?: string): DiskCache {
+export function diskCache(dir: string, digest: Digest, namespace?: string): DiskCache {
   const base = namespace ? join(dir, CACHE_LAYOUT, namespace) : join(dir, CACHE_LAYOUT);
   const pathOf = (key: string) => join(base, key.slice(0, 2), key);
+  const seal = (key: string, body: Uint8Array): string => {
+    const label = Buffer.from(`${HEADER}${namespace ?? ''}\0${key}\0`, 'latin1');
+    return Buffer.from(digest(Buffer.concat([label, body]))).toString('hex');
+  };
   return {
     get(key) {
       if (!KEY.test(key) || key.startsWith('.')) return undefined;
@@ -49,10 +59,13 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
         return undefined;
       }
       const nl = buf.indexOf(10);
-      if (nl < 0 || nl > 40) return undefined;
+      if (nl < 0 || nl > 100) return undefined;
       const head = buf.subarray(0, nl).toString('latin1');
-      if (!head.startsWith(HEADER) || head.slice(HEADER.length) !== String(buf.length - nl - 1)) return undefined;
-      return new Uint8Array(buf.buffer, buf.byteOffset + nl + 1, buf.length - nl - 1);
+      if (!head.startsWith(HEADER)) return undefined;
+      const [len, sum] = head.slice(HEADER.length).split(' ');
+      if (len !== String(buf.length - nl - 1)) return undefined;
+      const body = new Uint8Array(buf.buffer, buf.byteOffset + nl + 1, buf.length - nl - 1);
+      return sum === seal(key, body) ? body : undefined;
     },
     put(key, value) {
       if (!KEY.test(key) || key.startsWith('.')) return;
@@ -60,7 +73,7 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
       const tmp = `${final}.tmp-${process.pid}-${++seq}`;
       try {
         mkdirSync(join(base, key.slice(0, 2)), { recursive: true });
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${HEADER}${value.length}\n`, 'latin1'), value]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${HEADER}${value.length} ${seal(key, value)}\n`, 'latin1'), value]));
         renameSync(tmp, final);
       } catch {
         try {

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
-import { UsageError, selection, type ParsedArgs } from './args';
+import { selection, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
@@ -43,19 +43,20 @@ export function core(ctx: Context, expectNodes = 0): Promise<Core> {
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */
-function cacheOf(ctx: Context): DiskCache {
+async function cacheOf(ctx: Context): Promise<DiskCache> {
   const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(ctx.env), coreId);
+  // every entry carries the BLAKE3 of its own bytes (cache.ts), so even a memo hit loads the hash
+  return diskCache(cacheDir(ctx.env), await loadDigest(), coreId);
 }
 
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: await cacheOf(ctx) });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
-export function memoSite(ctx: Context): MemoSite {
-  return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
+export async function memoSite(ctx: Context): Promise<MemoSite> {
+  return { cache: await cacheOf(ctx), roots: recipeRoots(ctx) };
 }
 
 /** The plan request the arguments describe. */
@@ -74,7 +75,7 @@ export function planRequest(ctx: Context): PlanRequest {
  * gives is memoised.
  */
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
-  const site = memoSite(ctx);
+  const site = await memoSite(ctx);
   const reqJson = JSON.stringify(req);
   let lastNodes = 0;
   const hit = await lookupPlan(site, reqJson, (n) => (lastNodes = n));
@@ -87,22 +88,4 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
   const plan = JSON.parse(new TextDecoder().decode(bytes)) as Plan;
   storePlan(site, reqJson, bytes, plan, rec, started);
   return { bytes, plan };
-}
-
-/** Rejects CLI options a verb does not take. */
-export function only(ctx: Context, verb: string, allowed: ('json' | 'format' | 'dry-run' | 'target' | 'host' | 'cache')[]): void {
-  const a = ctx.args;
-  // binary-cache options (issue 7): only for verbs that build
-  const cacheOpt = [...a.cache.keys()][0];
-  if (cacheOpt !== undefined && !allowed.includes('cache')) throw new UsageError(`'ix ${verb}' does not take --${cacheOpt}`);
-  const used: [string, boolean][] = [
-    ['json', a.json],
-    ['format', a.format !== undefined],
-    ['dry-run', a.dryRun],
-    ['target', a.target !== undefined],
-    ['host', a.host !== undefined],
-  ];
-  for (const [name, on] of used) {
-    if (on && !allowed.includes(name as never)) throw new UsageError(`'ix ${verb}' does not take --${name}`);
-  }
 }

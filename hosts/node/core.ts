@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
 import type { PlanOut } from '../../wasm/core';
 import { loadDigest } from './digest';
+import { EnvironmentError, isEnvironmentFailure } from './env-error';
 
 /** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
 const INTERNAL_PREFIX = 'internal error: ';
@@ -62,12 +63,12 @@ interface CoreExports {
   listPackages(): string[];
 }
 
-/** Reads wasm/out/manifest.json; throws HostError when the core is not built. */
+/** Reads wasm/out/manifest.json; throws EnvironmentError when the core is not built. */
 export function readManifest(outDir: string): CoreManifest {
   try {
     return JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as CoreManifest;
   } catch {
-    throw new HostError(`the WASM core is not built (${outDir}): run 'npm install' or 'node wasm/build.mjs'`);
+    throw new EnvironmentError(`the WASM core is not built (${outDir}): run 'npm install' or 'node wasm/build.mjs'`);
   }
 }
 
@@ -155,6 +156,7 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
       return r;
     } catch (e) {
       if (hostError !== undefined) {
+        if (isEnvironmentFailure(hostError)) throw hostError; // e.g. a recipe root it may not read: exit 3
         const h = hostError as { message?: string };
         throw new HostError(h.message ?? String(hostError));
       }

@@ -11,19 +11,19 @@
  * A no-op build takes no gc hold: it starts nothing and prints paths that were built when looked at.
  *
  * Must not depend on: the engine's code (types only), the WASM core, the executor, the sandbox,
- * hash-wasm (loaded only if a file must be re-hashed).
+ * the executor's modules beyond its event printer.
  */
 import { statSync, writeSync } from 'node:fs';
 import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { printPlan } from './commands/plan';
-import { memoSite, only, planRequest, type Context } from './context';
+import { memoSite, planRequest, type Context } from './context';
 import { plainReporter } from './exec/events';
 import { lookupPlan } from './plan-memo';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
-/** Options of `ix build` that change what it does (commands/build.ts takes them out of the flags). */
-const BUILD_OPTIONS = ['keep-going', 'check', 'jobs', 'timeout'];
+/** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */
+const FAST_OPTIONS: Record<string, readonly string[]> = { plan: ['json', 'target', 'host', 'recipes'], build: ['target', 'host', 'recipes'] };
 
 /** True when `out` is committed: its record exists and its directory is there, read-only (store/store.ts). */
 function built(layout: Layout, out: string): boolean {
@@ -38,18 +38,12 @@ function built(layout: Layout, out: string): boolean {
 /** `ix plan` / `ix build` answered from the memo, or undefined to let main.ts do it. */
 async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
   const t0 = performance.now();
-  const ctx: Context = { ...base, args: parseArgs(rest) };
+  const ctx: Context = { ...base, args: parseArgs(rest, verb) };
   const a = ctx.args;
   if (a.help || !a.packages.length) return undefined;
-  const building = verb === 'build' && !a.dryRun;
-  if (building) {
-    if (a.json) return undefined;
-    if ([a.flags, ...a.packages.map((p) => p.flags)].some((m) => BUILD_OPTIONS.some((k) => m.has(k)))) return undefined;
-    only(ctx, 'build', ['target', 'host']);
-  } else {
-    only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
-  }
-  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planRequest(ctx)));
+  if ([...a.options.keys()].some((k) => !FAST_OPTIONS[verb].includes(k))) return undefined;
+  const building = verb === 'build';
+  const hit = await lookupPlan(await memoSite(ctx), JSON.stringify(planRequest(ctx)));
   if (!hit) return undefined;
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));
@@ -69,8 +63,8 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
 async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
   try {
     const [verb, ...rest] = argv;
-    if (rest.length === 0 && (verb === '--version' || verb === 'version')) return runVersion({ ...base, args: parseArgs([]) });
-    if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([]) });
+    if (rest.length === 0 && (verb === '--version' || verb === 'version')) return runVersion({ ...base, args: parseArgs([], 'version') });
+    if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([], 'help') });
     if (verb === 'plan' || verb === 'build') return await fastPlan(verb, rest, base);
   } catch {
     // main.ts reports it

@@ -1,12 +1,13 @@
 /**
- * The `ix` command line: dispatches a verb, and turns every failure into one line on stderr
- * with a meaningful exit code: 2 for the user's mistakes (bad arguments, IxError from the core,
- * unreadable recipe files), 70 for bugs in ix (stack trace only with IX_DEBUG=1).
+ * The `ix` command line: dispatches a verb; every failure goes through the one error path
+ * (errors.ts: one line on stderr, exit 2 for the user's mistakes, 3 for the environment, 70 for
+ * bugs in ix, with the stack only under IX_DEBUG=1).
  * Bundled by wasm/build.mjs into wasm/out/cli.js, which the ./ix launcher imports.
  *
  * Must not depend on: the engine's code (types only); planning goes through the WASM core.
  */
-import { UsageError, parseArgs } from './args';
+import { parseArgs } from './args';
+import { UsageError, report } from './errors';
 import { runBuild } from './commands/build';
 import { runGraph } from './commands/graph';
 import { HELP, runHelp, runVersion } from './commands/info';
@@ -17,7 +18,6 @@ import { runLog } from './commands/log';
 import { runRun } from './commands/run';
 import { runStore } from './commands/store';
 import type { Context } from './context';
-import { CoreError, HostError } from './core';
 // --- realm and gc verbs (realm/gc engineer): they parse their own arguments (IX's +/- grammar).
 import { runMut } from './commands/mut';
 import { runLet } from './commands/let';
@@ -73,25 +73,16 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
       return 2;
     }
     if (verb === 'lsp') return await runLspVerb(rest, ctx);
-    if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs([]) });
-    if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([]) });
-    if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([]) }) : await RAW_VERBS[verb](rest, ctx);
-    const run = VERBS[verb];
+    if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs(rest, 'version') });
+    if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([], 'help') });
+    if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([], 'help') }) : await RAW_VERBS[verb](rest, ctx);
+    const run = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
     if (!run) throw new UsageError(`unknown verb '${verb}' (try 'ix help')`);
-    const args = parseArgs(rest);
+    const args = parseArgs(rest, verb);
     if (args.help) return runHelp({ ...ctx, args });
     return await run({ ...ctx, args });
   } catch (e) {
-    if (e instanceof UsageError || e instanceof HostError || (e instanceof CoreError && !e.internal)) {
-      ctx.stderr(`ix: error: ${e.message.split('\n')[0]}\n`);
-      return 2;
-    }
-    const msg = e instanceof Error ? e.message : String(e);
-    const [first, ...more] = msg.split('\n');
-    ctx.stderr(`ix: internal error: ${first}\n`);
-    if (debug) ctx.stderr(`${more.join('\n')}\n${e instanceof Error && !(e instanceof CoreError) ? e.stack ?? '' : ''}\n`);
-    else ctx.stderr('ix: this is a bug in ix; rerun with IX_DEBUG=1 for details\n');
-    return 70;
+    return report(e, ctx.stderr, debug);
   }
 }
 

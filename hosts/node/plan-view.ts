@@ -1,12 +1,23 @@
 /**
  * Views of a plan for the CLI: the dependency graph (edges from a node to the nodes whose outputs
- * it reads) as DOT or JSON, and the shortest dependency path between two packages.
+ * it reads) as DOT or JSON, the shortest dependency path between two packages, and the store
+ * paths of the plan's roots (the one place that turns roots into paths).
  * All output orders follow the plan's own order, so they are as deterministic as the plan.
  *
  * Must not depend on: the filesystem, the environment, the core.
  */
 import canonicalize from 'canonicalize';
 import type { Plan, PlanNode } from '../../engine/api';
+
+/** The store paths of one plan root: its out, or a hub's members. */
+export function rootOuts(r: Plan['roots'][number]): string[] {
+  return r.out ? [r.out] : [...(r.members ?? [])];
+}
+
+/** Store paths of the plan's roots, in request order (a hub gives its members). */
+export function rootPaths(plan: Plan): string[] {
+  return plan.roots.flatMap(rootOuts);
+}
 
 /** Format tag of `ix graph --format=json`. */
 export const GRAPH_FORMAT = 'ix-graph/1';
@@ -36,7 +47,7 @@ const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** The graph in Graphviz DOT: one vertex per node (labelled with its package name), edges to inputs. */
 export function graphDot(plan: Plan): string {
   const lines = ['digraph ix {', '  rankdir=LR;', '  node [shape=box];'];
-  const roots = new Set(plan.roots.flatMap((r) => (r.out ? [r.out] : r.members ?? [])));
+  const roots = new Set(rootPaths(plan));
   for (const n of plan.nodes) lines.push(`  ${q(n.out)} [label=${q(n.name)}${roots.has(n.out) ? ', style=bold' : ''}];`);
   for (const [a, b] of edges(plan)) lines.push(`  ${q(a)} -> ${q(b)};`);
   lines.push('}');

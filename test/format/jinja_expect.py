@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Regenerates test/format/jinja-cases.expected.json from jinja-cases.src.json with real Jinja2
-# (python3-jinja2), using the loader rules of ix-format.md §2 (//root names, relative names,
+# (python3-jinja2), using the loader rules of pkgs/README.md §2 (//root names, relative names,
 # textual line-wise includes stripped of surrounding whitespace) and the 3-newline post-pass.
 # Usage: python3 test/format/jinja_expect.py    (ix's own tests never need Python)
 import json, os, posixpath, sys

@@ -46,7 +46,7 @@ export function writeTree(files: Record<string, string>, dir = tempDir('ix-recip
   return dir;
 }
 
-/** A recipe whose template renders a complete descriptor (ix-format.md §4). */
+/** A recipe whose template renders a complete descriptor (pkgs/README.md §4). */
 export function recipe(o: { script?: string; deps?: string[]; lib?: string[]; run?: string[]; fetch?: { url: string; sha256: string }[] }): string {
   return JSON.stringify({
     bld: {

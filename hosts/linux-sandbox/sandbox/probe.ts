@@ -4,18 +4,19 @@
  * kernel.apparmor_restrict_unprivileged_userns), and a trial `bwrap --unshare-all ... true`.
  * When something is missing it says exactly what and how to fix it, in one or two lines.
  *
- * Must not depend on: the store, the executor, the CLI.
+ * Must not depend on: the store, the executor, the CLI (only the leaf hosts/node/env-error.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { EnvironmentError } from '../../node/env-error';
 
 export type Probe =
   | { ok: true; bwrap: string; version: string }
   | { ok: false; reason: string; fix: string };
 
 /** Thrown when the sandbox cannot run here; message is one line, `fix` says what to do. */
-export class SandboxUnavailable extends Error {
+export class SandboxUnavailable extends EnvironmentError {
   constructor(readonly reason: string, readonly fix: string) {
     super(`sandbox unavailable: ${reason}. ${fix}`);
     this.name = 'SandboxUnavailable';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
 import { bwrapArgs, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
-import type { Layout } from '../../node/store/layout';
+import { storeBase, type Layout } from '../../node/store/layout';
 import { buildUid, requireSandbox, SandboxUnavailable } from './probe';
 import { chownTree, emptyDir, removeTree, untraversable } from './tree';
 import { checkNode } from './node-check';
@@ -82,7 +82,7 @@ function isProgram(phys: string): boolean {
 /** Check that every input of the node is present in the store before starting. */
 function checkInputs(node: PlanNode, dirs: SandboxDirs): void {
   for (const input of node.inputs) {
-    const phys = dirs.storeDir(input.slice('/ix/store/'.length));
+    const phys = dirs.storeDir(storeBase(input));
     if (!existsSync(phys)) throw new IxError(`input ${input} is not in the store (expected at ${phys})`, { pkg: node.name });
   }
 }
@@ -145,7 +145,7 @@ export async function runNode(node: PlanNode, opts: RunNodeOptions): Promise<Run
 
 /** Hand $out and $tmp to the build user and check it can reach every directory it mounts. */
 function prepareForBuildUser(node: PlanNode, dirs: SandboxDirs, uid: number): void {
-  const mounts = [dirs.outDir, dirs.tmpDir, ...node.inputs.map((i) => dirs.storeDir(i.slice('/ix/store/'.length)))];
+  const mounts = [dirs.outDir, dirs.tmpDir, ...node.inputs.map((i) => dirs.storeDir(storeBase(i)))];
   for (const m of mounts) {
     const bad = untraversable(m, uid);
     if (bad) {

@@ -7,23 +7,23 @@
  * cache, how many bytes) or built, and asks the caches but changes nothing. --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
- * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input or a host that cannot build.
+ * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input, 3 a host that cannot build.
  *
- * Must not depend on: the engine's code (types and IxError only).
+ * Must not depend on: the engine's code (types only).
  */
 import type { Plan, PlanNode } from '../../../engine/api';
-import { IxError } from '../../../engine/errors';
-import { UsageError, type ParsedArgs } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { UsageError } from '../args';
+import { planOf, planRequest, type Context } from '../context';
+import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
 import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
-import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
-import { cacheSettings, ConfigError, urlList, type CacheOptions } from '../subst/config';
+import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { cacheSettings, urlList, type CacheOptions } from '../subst/config';
 import { cachesFor, dryRun } from '../subst';
 
-/** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */
+/** The executor's options (options.ts: execution options, never part of a plan). */
 export interface ExecArgs {
   keepGoing: boolean;
   check: boolean;
@@ -33,42 +33,38 @@ export interface ExecArgs {
   cache: CacheOptions;
 }
 
-/** The binary-cache options of the command line (ParsedArgs.cache), checked. */
-export function cacheOptions(a: ParsedArgs): CacheOptions {
-  const c = a.cache;
-  try {
-    return {
-      substituters: c.has('substituters') ? urlList('--substituters', c.get('substituters')!) : undefined,
-      noSubstitute: c.has('no-substitute'),
-      pushTo: c.has('push-to') ? urlList('--push-to', c.get('push-to')!) : undefined,
-      secretKey: c.get('secret-key'),
-    };
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+/** The binary-cache options of the command line (options.ts), checked (ConfigError: exit 2). */
+export function cacheOptions(options: ReadonlyMap<string, string | readonly string[]>): CacheOptions {
+  const get = (k: string): string | undefined => {
+    const v = options.get(k);
+    return typeof v === 'string' ? v : v?.at(-1);
+  };
+  const subst = get('substituters');
+  const push = get('push-to');
+  return {
+    substituters: subst !== undefined ? urlList('--substituters', subst) : undefined,
+    noSubstitute: options.has('no-substitute'),
+    pushTo: push !== undefined ? urlList('--push-to', push) : undefined,
+    secretKey: get('secret-key'),
+  };
 }
 
-const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout'];
-
-/** Take the executor's options out of the parsed flags (global or attached to a package). */
-export function takeExecArgs(a: ParsedArgs): ExecArgs {
-  const found = new Map<string, string | null>();
-  for (const m of [a.flags, ...a.packages.map((p) => p.flags)]) {
-    for (const k of EXEC_KEYS) {
-      if (m.has(k)) { found.set(k, m.get(k)!); m.delete(k); }
-    }
-  }
+/** The executor's options among the verb's options (`options`: name -> value, '' for a switch). */
+export function execArgs(options: ReadonlyMap<string, string | readonly string[]>): ExecArgs {
+  const get = (k: string): string | undefined => {
+    const v = options.get(k);
+    return typeof v === 'string' ? v : v?.at(-1);
+  };
   const num = (k: string): number | undefined => {
-    const v = found.get(k);
-    if (v === undefined || v === null) return undefined;
+    const v = get(k);
+    if (v === undefined) return undefined;
     const n = Number(v);
     if (!(n > 0)) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
     return n;
   };
-  const on = (k: string) => found.has(k) && found.get(k) !== null && found.get(k) !== '0';
+  const on = (k: string) => options.has(k);
   const t = num('timeout');
-  return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(a) };
+  return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options) };
 }
 
 /** The executor's fetcher: the host's own downloader, progress into the node's log. */
@@ -92,15 +88,6 @@ export function reporterFor(ctx: Context, json: boolean): Reporter {
   return pickReporter({ write: (s) => ctx.stderr(s), isTTY: live, columns: process.stderr.columns }, false);
 }
 
-/** Store paths of the plan's roots, in request order (a hub gives its members). */
-export function rootPaths(plan: Plan): string[] {
-  const out: string[] = [];
-  for (const r of plan.roots) {
-    if (r.out) out.push(r.out);
-    else out.push(...(r.members ?? []));
-  }
-  return out;
-}
 
 /** True when a node with a command is not built yet (the sandbox is needed). */
 async function someToRun(store: Store, plan: Plan): Promise<boolean> {
@@ -108,7 +95,7 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
   return false;
 }
 
-/** Runs a plan into the store; sandbox and plan problems become one-line UsageErrors (exit 2). */
+/** Runs a plan into the store (errors go to the CLI's one error path, hosts/node/errors.ts). */
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
   try {
     const store = await storeFor(ctx);
@@ -126,9 +113,6 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);
     return r;
-  } catch (e) {
-    if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
   } finally {
     reporter.close();
   }
@@ -151,21 +135,15 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
 }
 
 export async function runBuild(ctx: Context): Promise<number> {
-  only(ctx, 'build', ['json', 'target', 'host', 'dry-run', 'cache']);
-  const x = takeExecArgs(ctx.args);
+  const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.dryRun) {
     // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
-    try {
-      const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-      await dryRun(store, plan.nodes, cacheSettings(ctx.env, x.cache, ctx.cwd), (l) => ctx.stderr(`${l}\n`));
-    } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
+    await dryRun(store, plan.nodes, cacheSettings(ctx.env, x.cache, ctx.cwd), (l) => ctx.stderr(`${l}\n`));
     return 0;
   }
   const reporter = reporterFor(ctx, ctx.args.json);

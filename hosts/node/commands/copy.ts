@@ -16,7 +16,8 @@ import { planOf, planRequest } from '../context';
 import { parseStorePath } from '../store';
 import { cacheSettings, checkCacheUrl, ConfigError } from '../subst/config';
 import { copyFrom, copyTo } from '../subst';
-import { rootPaths, storeFor } from './build';
+import { storeFor } from './build';
+import { rootPaths } from '../plan-view';
 
 interface CopyArgs {
   to?: string;
@@ -44,7 +45,7 @@ function parseCopyArgs(argv: string[]): CopyArgs {
 
 export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const c = parseCopyArgs(argv);
-  const args = parseArgs(c.rest);
+  const args = parseArgs(c.rest, 'copy');
   if (args.cache.size || args.json || args.dryRun || args.format) throw new UsageError("'ix copy' takes --to/--from, --secret-key, --target, --host and --recipes");
   if (!args.packages.length) throw new UsageError(`'ix copy' needs packages or store paths, e.g. ix copy ${c.to ? '--to=file:///srv/cache bin/zstd' : '--from=file:///srv/cache /ix/store/...'}`);
   const ctx: Context = { ...base, args };

@@ -6,31 +6,22 @@
  *
  * Must not depend on: the engine's code.
  */
-import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, noEdits, realmArgs } from './mut';
+import { noEdits, realmArgs } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
 
 export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs(argv, true);
-  allowOptions('diff', a, ['json']);
+  const a = realmArgs('diff', argv, true);
   noEdits('diff', a);
   if (a.realms.length !== 1 || a.words.length !== 2) throw new UsageError("'ix diff' takes a realm and two generation numbers, e.g. ix diff demo 1 2");
   const name = a.realms[0];
   const layout = new Layout(resolveRoot(base.env));
   const rl = new RealmLayout(layout);
-  let from: GenerationRecord;
-  let to: GenerationRecord;
-  try {
-    checkRealmName(name);
-    from = await getGeneration(rl, name, Number(a.words[0]));
-    to = await getGeneration(rl, name, Number(a.words[1]));
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
-  }
+  checkRealmName(name);
+  const from = await getGeneration(rl, name, Number(a.words[0]));
+  const to = await getGeneration(rl, name, Number(a.words[1]));
   const members = async (g: GenerationRecord) => {
     const m = await readRealmMeta(layout.physical(parseStorePath(g.path)!));
     if (!m) throw new UsageError(`realm ${name} generation ${g.generation}: ${g.path} has no readable meta.json`);

@@ -6,15 +6,14 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError, parseArgs } from '../args';
+import { UsageError } from '../args';
 import type { Context } from '../context';
 import { storeFor } from './build';
-import { allowOptions, noEdits, realmArgs } from './mut';
+import { noArgs, noEdits, realmArgs } from './mut';
 import { collectGarbage } from '../gc';
 
 export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs(argv);
-  allowOptions('gc', a, ['json', 'dry-run', 'keep-generations']);
+  const a = realmArgs('gc', argv);
   noEdits('gc', a);
   if (a.realms.length) throw new UsageError(`'ix gc' takes no realm name (got '${a.realms[0]}')`);
   let keep: number | undefined;
@@ -23,7 +22,7 @@ export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promis
     if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep-generations needs a number of at least 1, got '${a.options.get('keep-generations')}'`);
   }
   const dryRun = a.options.has('dry-run');
-  const store = await storeFor({ ...base, args: parseArgs([]) });
+  const store = await storeFor({ ...base, args: noArgs('gc') });
   const r = await collectGarbage(store.layout, { dryRun, keepGenerations: keep, onWait: (m) => base.stderr(`ix: ${m}\n`) });
   if (a.options.has('json')) {
     base.stdout(`${JSON.stringify(r)}\n`);

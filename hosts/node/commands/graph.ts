@@ -5,11 +5,10 @@
  * Must not depend on: the engine's code (types only).
  */
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
 import { graphDot, graphJson } from '../plan-view';
 
 export async function runGraph(ctx: Context): Promise<number> {
-  only(ctx, 'graph', ['json', 'format', 'target', 'host']);
   const format = ctx.args.format ?? (ctx.args.json ? 'json' : 'dot');
   if (format !== 'dot' && format !== 'json') throw new UsageError(`unknown graph format '${format}' (dot or json)`);
   if (ctx.args.json && format !== 'json') throw new UsageError('--json conflicts with --format=dot');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Context } from '../context';
 import { readManifest } from '../core';
 import { checkoutRoot, coreOutDir } from '../paths';
+import { PENDING, VERB_OPTIONS, describeOptions } from '../options';
 
 export function runVersion(ctx: Context): number {
   const version = (JSON.parse(readFileSync(join(checkoutRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -54,10 +55,18 @@ arguments:
                          config's; --no-substitute: none; --push-to=URL,... upload what is built,
                          signed with --secret-key=FILE (config: ~/.config/ix/config.json)
 
-exit codes: 0 ok, 1 negative answer or not implemented, 2 bad input, 70 internal error
+exit codes: 0 ok, 1 a build failed or a negative answer, 2 bad input, 3 an environment problem
+(store not writable, disk full, a missing tool, no user namespaces), 70 a bug in ix
 `;
 
+/** Each verb's options, from the one table (hosts/node/options.ts). */
+export function optionsHelp(): string {
+  const verbs = Object.keys(VERB_OPTIONS).filter((v) => VERB_OPTIONS[v].length && !PENDING.has(v));
+  const width = Math.max(...verbs.map((v) => v.length)) + 2;
+  return `\noptions of each verb (any other --k=v is a package flag):\n${verbs.map((v) => `  ${v.padEnd(width)}${describeOptions(v)}\n`).join('')}`;
+}
+
 export function runHelp(ctx: Context): number {
-  ctx.stdout(HELP);
+  ctx.stdout(HELP + optionsHelp());
   return 0;
 }

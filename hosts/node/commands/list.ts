@@ -8,13 +8,12 @@
  */
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, noEdits, realmArgs } from './mut';
+import { noEdits, realmArgs } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
 import { Layout, resolveRoot } from '../store';
 
 export async function runList(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs(argv);
-  allowOptions('list', a, ['json', 'generations']);
+  const a = realmArgs('list', argv);
   noEdits('list', a);
   if (a.realms.length > 1) throw new UsageError("'ix list' shows one realm at a time");
   const json = a.options.has('json');
@@ -32,11 +31,7 @@ export async function runList(argv: string[], base: Omit<Context, 'args'>): Prom
     else for (const r of rows) base.stdout(`${r.realm}\tgeneration ${r.generation ?? '?'}\t${r.packages} packages\t${r.path ?? '(broken)'}\n`);
     return 0;
   }
-  try {
-    checkRealmName(name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  checkRealmName(name);
   const cur = await currentGeneration(rl, name);
   if (cur === undefined) throw new UsageError(`realm ${name} does not exist (ix list shows the realms)`);
   if (a.options.has('generations')) {

@@ -7,16 +7,16 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
 import { readLog } from '../exec';
-import { Layout, parseStorePath, resolveRoot } from '../store';
+import { Layout, STORE_PREFIX, parseStorePath, resolveRoot } from '../store';
+import { rootPaths } from '../plan-view';
 
 export async function runLog(ctx: Context): Promise<number> {
-  only(ctx, 'log', ['target', 'host']);
   if (!ctx.args.packages.length) throw new UsageError("'ix log' needs a package or store path, e.g. ix log bin/zstd");
   const logs = new Layout(resolveRoot(ctx.env)).logs;
   const wanted: { label: string; id: string }[] = [];
-  const direct = ctx.args.packages.every((p) => p.name.startsWith('/ix/store/'));
+  const direct = ctx.args.packages.every((p) => p.name.startsWith(STORE_PREFIX));
   if (direct) {
     for (const p of ctx.args.packages) {
       const sp = parseStorePath(p.name);
@@ -26,11 +26,9 @@ export async function runLog(ctx: Context): Promise<number> {
   } else {
     const { plan } = await planOf(ctx, planRequest(ctx));
     const byOut = new Map<string, PlanNode>(plan.nodes.map((n) => [n.out, n]));
-    for (const r of plan.roots) {
-      for (const out of r.out ? [r.out] : r.members ?? []) {
-        const n = byOut.get(out);
-        if (n) wanted.push({ label: `${n.name} ${n.out}`, id: n.id });
-      }
+    for (const out of rootPaths(plan)) {
+      const n = byOut.get(out);
+      if (n) wanted.push({ label: `${n.name} ${n.out}`, id: n.id });
     }
   }
   let missing = 0;

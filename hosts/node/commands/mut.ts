@@ -8,14 +8,13 @@
  * concurrent `ix gc` until the switch is done.
  * Exit: 0 switched (or up to date), 1 a build failed, 2 bad input (incl. file conflicts).
  *
- * Must not depend on: the engine's code (types, IxError and engine/hash via the realm module only).
+ * Must not depend on: the engine's code (types, and engine/hash via the realm module only).
  */
 import { userInfo } from 'node:os';
 import type { Plan } from '../../../engine/api';
-import { IxError } from '../../../engine/errors';
-import { UsageError, parseArgs } from '../args';
+import { UsageError, type ParsedArgs } from '../args';
 import { planOf, type Context } from '../context';
-import { realisePlan, reporterFor, storeFor, takeExecArgs, type ExecArgs } from './build';
+import { execArgs, realisePlan, reporterFor, storeFor, type ExecArgs } from './build';
 import type { Store } from '../store';
 import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
@@ -23,23 +22,18 @@ import {
 } from '../realm';
 import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
+import { rootOuts } from '../plan-view';
 
 type Base = Omit<Context, 'args'>;
 
-/** Parse realm-verb arguments; grammar mistakes become UsageErrors (exit 2). */
-export function realmArgs(argv: string[], numbers = false): RealmArgs {
-  try {
-    return parseRealmArgs(argv, { numbers });
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
-  }
+/** Parse realm-verb arguments by `verb`'s option table (hosts/node/options.ts). */
+export function realmArgs(verb: string, argv: string[], numbers = false): RealmArgs {
+  return parseRealmArgs(argv, { numbers, verb });
 }
 
-/** Reject options a verb does not take. */
-export function allowOptions(verb: string, a: RealmArgs, allowed: string[]): void {
-  for (const k of a.options.keys()) if (!allowed.includes(k)) throw new UsageError(`'ix ${verb}' does not take --${k}`);
-  if (a.recipes.length && !allowed.includes('recipes')) throw new UsageError(`'ix ${verb}' does not take --recipes`);
+/** Arguments with no packages and no options: for verbs that only need the store. */
+export function noArgs(verb: string): ParsedArgs {
+  return { verb, packages: [], flags: new Map(), options: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
 }
 
 /** For verbs that take neither packages nor flags: a one-line error naming the first one given. */
@@ -53,12 +47,7 @@ export function noEdits(verb: string, a: RealmArgs): void {
 /** The realm a verb works on: the one named, else the user's name. */
 export function realmName(verb: string, a: RealmArgs, env: Record<string, string | undefined>): string {
   if (a.realms.length > 1) throw new UsageError(`'ix ${verb}' works on one realm at a time (got ${a.realms.join(', ')})`);
-  const name = a.realms[0] ?? env.USER ?? userInfo().username;
-  try {
-    return checkRealmName(name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return checkRealmName(a.realms[0] ?? env.USER ?? userInfo().username);
 }
 
 /** --target / --host given to a realm verb (they override, and are then remembered by, the realm). */
@@ -70,14 +59,12 @@ export function platformOptions(a: RealmArgs): { target?: string; host?: string 
 }
 
 /** A Context for planning: the recipe roots and platforms of the realm arguments. */
-function planContext(base: Base, a: RealmArgs): Context {
-  const tokens = a.recipes.flatMap((d) => ['--recipes', d]);
-  for (const k of ['target', 'host', 'jobs', 'timeout']) if (a.options.has(k)) tokens.push(`--${k}=${a.options.get(k)}`);
-  if (a.options.has('keep-going')) tokens.push('--keep-going');
-  // binary caches (issue 7)
-  for (const k of ['substituters', 'push-to', 'secret-key']) if (a.options.has(k)) tokens.push(`--${k}=${a.options.get(k)}`);
-  if (a.options.has('no-substitute')) tokens.push('--no-substitute');
-  return { ...base, args: parseArgs(tokens) };
+function planContext(base: Base, a: RealmArgs, verb: string): Context {
+  const args = noArgs(verb);
+  args.recipes = a.recipes;
+  args.target = a.options.get('target');
+  args.host = a.options.get('host');
+  return { ...base, args };
 }
 
 /** What a build of the realm gives: per package its outs, per out its run closure. */
@@ -98,7 +85,7 @@ function contentOf(spec: RealmSpec, plan: Plan): RealmContent {
   const runtime: Record<string, string[]> = {};
   spec.packages.forEach((p, i) => {
     const r = plan.roots[i];
-    const outs = r.out ? [r.out] : [...(r.members ?? [])];
+    const outs = rootOuts(r);
     roots[p.name] = outs.sort();
     for (const o of outs) runtime[o] = closure(o);
   });
@@ -117,8 +104,8 @@ export interface Assembled {
  */
 export async function assembleRealm(base: Base, a: RealmArgs, name: string, spec: RealmSpec, store: Store, verb: string): Promise<Assembled | undefined> {
   if (!spec.packages.length) throw new UsageError(`realm ${name} would have no packages; use 'ix purge ${name}' to remove it`);
-  const ctx = planContext(base, a);
-  const x: ExecArgs = takeExecArgs(ctx.args);
+  const ctx = planContext(base, a, verb);
+  const x: ExecArgs = execArgs(a.options);
   const { plan } = await planOf(ctx, planRequestOf(spec));
   const paths = plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]);
   const hold = await holdPaths(store.layout, [...new Set(paths)], `ix ${verb} ${name}`, (m) => base.stderr(`ix: ${m}\n`));
@@ -136,7 +123,6 @@ export async function assembleRealm(base: Base, a: RealmArgs, name: string, spec
     return { path: made.path, release: () => hold.release() };
   } catch (e) {
     await hold.release();
-    if (e instanceof IxError) throw new UsageError(e.message);
     throw e;
   }
 }
@@ -159,24 +145,18 @@ async function switchBack(base: Base, store: Store, name: string, a: RealmArgs):
     if (!before.length) throw new UsageError(`realm ${name} has no generation before ${cur}`);
     to = before[before.length - 1];
   }
-  try {
-    const g = await getGeneration(rl, name, to);
-    await switchTo(rl, name, to);
-    base.stdout(`realm ${name}: generation ${cur} -> ${to} (${g.path})\n`);
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
-  }
+  const g = await getGeneration(rl, name, to);
+  await switchTo(rl, name, to);
+  base.stdout(`realm ${name}: generation ${cur} -> ${to} (${g.path})\n`);
   return 0;
 }
 
 export async function runMut(argv: string[], base: Base): Promise<number> {
-  const a = realmArgs(argv);
-  allowOptions('mut', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going', 'rollback', 'to', 'dry-run', 'substituters', 'no-substitute', 'push-to', 'secret-key']);
+  const a = realmArgs('mut', argv);
   const name = realmName('mut', a, base.env);
   const back = a.options.has('rollback') || a.options.has('to');
   if (back && a.edits.length) throw new UsageError("'ix mut --rollback/--to' takes no packages or flags");
-  const store = await storeFor({ ...base, args: parseArgs([]) });
+  const store = await storeFor({ ...base, args: noArgs('mut') });
   const rl = new RealmLayout(store.layout);
   const rlock = await lockRealm(rl, name, (m) => base.stderr(`ix: ${m}\n`));
   try {
@@ -185,11 +165,7 @@ export async function runMut(argv: string[], base: Base): Promise<number> {
     const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;
     let spec: RealmSpec = old ? normaliseSpec(old) : EMPTY_SPEC;
     if (!old && name === 'system' && !a.edits.some((e) => e.op === 'add')) spec = { packages: [{ name: 'set/system', flags: {} }], flags: {} };
-    try {
-      spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
     if (!old && !spec.packages.length) throw new UsageError(`realm ${name} does not exist; name packages to put in it, e.g. ix mut ${name} bin/zstd`);
     if (a.options.has('dry-run')) {
       base.stdout(spec.packages.map((p) => `${describePackage(p)}\n`).join(''));

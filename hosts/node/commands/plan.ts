@@ -7,7 +7,8 @@
  */
 import type { Plan } from '../../../engine/api';
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
+import { planOf, planRequest, type Context } from '../context';
+import { rootPaths } from '../plan-view';
 
 /** What `ix plan` prints: the plan bytes (--json), or each root's store path (a hub's members). */
 export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): void {
@@ -16,19 +17,11 @@ export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots'])
     ctx.stdout('\n');
     return;
   }
-  const lines: string[] = [];
-  for (const r of roots) {
-    if (r.out) lines.push(r.out);
-    else for (const m of r.members ?? []) lines.push(m);
-  }
-  ctx.stdout(lines.map((l) => l + '\n').join(''));
+  ctx.stdout(rootPaths({ roots } as Plan).map((l) => l + '\n').join(''));
 }
 
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
-  // `ix plan` never touches the network: binary-cache options belong to ix build / ix mut.
-  const cacheOpt = [...ctx.args.cache.keys()][0];
-  if (cacheOpt !== undefined) throw new UsageError(`'ix ${verb}' does not take --${cacheOpt} (it never asks a binary cache; see ix build --dry-run)`);
-  only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
+  // `ix plan` never touches the network: binary-cache options are not in its table (options.ts).
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   printPlan(ctx, bytes, plan.roots);

@@ -6,21 +6,16 @@
  */
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { allowOptions, noEdits, realmArgs } from './mut';
+import { noEdits, realmArgs } from './mut';
 import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../realm';
 import { Layout, resolveRoot } from '../store';
 
 export async function runPurge(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs(argv);
-  allowOptions('purge', a, []);
+  const a = realmArgs('purge', argv);
   noEdits('purge', a);
   if (a.realms.length !== 1) throw new UsageError("'ix purge' takes exactly one realm name, e.g. ix purge demo");
   const name = a.realms[0];
-  try {
-    checkRealmName(name);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  checkRealmName(name);
   const rl = new RealmLayout(new Layout(resolveRoot(base.env)));
   const l = await lockRealm(rl, name, (m) => base.stderr(`ix: ${m}\n`));
   try {

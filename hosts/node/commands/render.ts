@@ -10,10 +10,9 @@
  */
 import type { RenderRequest } from '../../../engine/api';
 import { UsageError } from '../args';
-import { core, hostIO, only, type Context } from '../context';
+import { core, hostIO, type Context } from '../context';
 
 export async function runRender(ctx: Context): Promise<number> {
-  only(ctx, 'render', ['target', 'host']);
   if (ctx.args.packages.length !== 1) throw new UsageError("'ix render' takes exactly one package");
   const pkg = ctx.args.packages[0];
   const flags: Record<string, string> = {};

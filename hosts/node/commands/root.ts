@@ -5,38 +5,36 @@
  *
  * Must not depend on: the engine's code.
  */
-import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
+import { describeOptions, tokenize } from '../options';
 import type { Context } from '../context';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
 
 export async function runRoot(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
-  const json = rest.includes('--json');
-  const words = rest.filter((w) => w !== '--json');
+  const toks = tokenize('root', rest);
+  const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
+  const flag = toks.find((t) => t.kind === 'flag');
+  if (flag?.kind === 'flag') throw new UsageError(`'ix root' does not take ${flag.text} (its options: ${describeOptions('root')})`);
+  const words = toks.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
   const layout = new Layout(resolveRoot(base.env));
-  try {
-    if (sub === 'list') {
-      if (words.length) throw new UsageError(`'ix root list' takes no arguments (got '${words[0]}')`);
-      const roots = await listRoots(layout);
-      base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${r}\n`).join(''));
-      return 0;
-    }
-    if (sub !== 'add' && sub !== 'remove') throw new UsageError(`'ix root' knows add, remove and list (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
-    if (words.length !== 1 || json) throw new UsageError(`'ix root ${sub}' takes one store path`);
-    if (sub === 'add') {
-      base.stdout(`added root ${await addRoot(layout, words[0])}\n`);
-      return 0;
-    }
-    if (!(await removeRoot(layout, words[0]))) {
-      base.stderr(`ix: ${words[0]} was not a root\n`);
-      return 1;
-    }
-    base.stdout(`removed root ${words[0]}\n`);
+  if (sub === 'list') {
+    if (words.length) throw new UsageError(`'ix root list' takes no arguments (got '${words[0]}')`);
+    const roots = await listRoots(layout);
+    base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${r}\n`).join(''));
     return 0;
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
   }
+  if (sub !== 'add' && sub !== 'remove') throw new UsageError(`'ix root' knows add, remove and list (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
+  if (words.length !== 1 || json) throw new UsageError(`'ix root ${sub}' takes one store path`);
+  if (sub === 'add') {
+    base.stdout(`added root ${await addRoot(layout, words[0])}\n`);
+    return 0;
+  }
+  if (!(await removeRoot(layout, words[0]))) {
+    base.stderr(`ix: ${words[0]} was not a root\n`);
+    return 1;
+  }
+  base.stdout(`removed root ${words[0]}\n`);
+  return 0;
 }

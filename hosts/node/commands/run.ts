@@ -12,9 +12,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
 import { UsageError, parseArgs } from '../args';
+import { OPTIONS } from '../options';
 import { hostIO, planOf, planRequest, type Context } from '../context';
-import { realisePlan, reporterFor, rootPaths, takeExecArgs } from './build';
-import { Layout, resolveRoot } from '../store';
+import { execArgs, realisePlan, reporterFor } from './build';
+import { rootPaths } from '../plan-view';
+import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
 
 function isExecutable(p: string): boolean {
   try {
@@ -40,7 +42,7 @@ export function candidatePaths(plan: Plan): string[] {
 /** The first of `paths` (logical) whose physical bin/PROG is executable. */
 export function findProgram(l: Layout, paths: string[], prog: string): string | undefined {
   for (const p of paths) {
-    const phys = join(l.store, p.slice('/ix/store/'.length), 'bin', prog);
+    const phys = join(l.store, storeBase(p), 'bin', prog);
     if (isExecutable(phys)) return phys;
   }
   return undefined;
@@ -51,21 +53,22 @@ export function searchStore(l: Layout, prog: string): string[] {
   if (!existsSync(l.store)) return [];
   const entries = readdirSync(l.store).filter((e) => /^[0-9a-z]{32}-/.test(e));
   entries.sort((a, b) => { const x = a.slice(33) + a.slice(0, 32); const y = b.slice(33) + b.slice(0, 32); return x < y ? -1 : x > y ? 1 : 0; });
-  return entries.filter((e) => isExecutable(join(l.store, e, 'bin', prog))).map((e) => `/ix/store/${e}`);
+  return entries.filter((e) => isExecutable(join(l.store, e, 'bin', prog))).map((e) => `${STORE_PREFIX}${e}`);
 }
 
 export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   let at = -1;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--recipes') { i++; continue; } // the one ix option whose value may be a separate word
+    const opt = OPTIONS[argv[i].slice(2)];
+    if (argv[i].startsWith('--') && opt && opt.kind !== 'switch') { i++; continue; } // `--recipes DIR`: the value is a separate word
     if (!argv[i].startsWith('-')) { at = i; break; }
   }
   if (at < 0) throw new UsageError("'ix run' needs a program name, e.g. ix run zstd --help");
   const prog = argv[at];
   if (prog.includes('/')) throw new UsageError(`'ix run' takes a program name, not a path or package: '${prog}'`);
-  const args = parseArgs([...argv.slice(0, at), `bin/${prog}`]);
+  const args = parseArgs([...argv.slice(0, at), `bin/${prog}`], 'run');
   const ctx: Context = { ...base, args };
-  const x = takeExecArgs(args);
+  const x = execArgs(args.options);
   const l = new Layout(resolveRoot(ctx.env));
   let phys: string | undefined;
   const io = await hostIO(ctx);
@@ -79,7 +82,7 @@ export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promi
     const found = searchStore(l, prog);
     if (!found.length) throw new UsageError(`no package bin/${prog} and no store path built here provides bin/${prog}`);
     if (found.length > 1) ctx.stderr(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})\n`);
-    phys = join(l.store, found[0].slice('/ix/store/'.length), 'bin', prog);
+    phys = join(l.store, storeBase(found[0]), 'bin', prog);
   }
   return runProgram(phys, argv.slice(at + 1));
 }

@@ -8,14 +8,16 @@
  */
 import type { Context } from '../context';
 import { UsageError } from '../args';
+import { describeOptions, tokenize } from '../options';
 import { resolveRoot, verifyStore } from '../store';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'verify') throw new UsageError(`'ix store' knows one sub-command: verify (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
-  const json = rest.includes('--json');
-  const bad = rest.find((a) => a !== '--json');
-  if (bad) throw new UsageError(`'ix store verify' does not take '${bad}'`);
+  const toks = tokenize('store verify', rest);
+  const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
+  const bad = toks.find((t) => t.kind !== 'option');
+  if (bad) throw new UsageError(`'ix store verify' does not take '${bad.text}' (its options: ${describeOptions('store verify')})`);
   const root = resolveRoot(ctx.env);
   const entries = await verifyStore(root);
   const broken = entries.filter((e) => e.status !== 'ok');

@@ -5,26 +5,21 @@
  *
  * Must not depend on: the engine's code.
  */
-import { IxError } from '../../../engine/errors';
 import { UsageError } from '../args';
+import { describeOptions, tokenize } from '../options';
 import type { Context } from '../context';
 import { toStorePath, whyAlive } from '../gc';
 import { Layout, resolveRoot } from '../store';
 
 export async function runWhyAlive(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const json = argv.includes('--json');
-  const words = argv.filter((w) => w !== '--json');
-  const bad = words.find((w) => w.startsWith('-'));
-  if (bad) throw new UsageError(`'ix why-alive' does not take '${bad}'`);
+  const toks = tokenize('why-alive', argv);
+  const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
+  const words = toks.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
+  const bad = toks.find((t) => t.kind === 'flag')?.text ?? words.find((w) => w.startsWith('-'));
+  if (bad) throw new UsageError(`'ix why-alive' does not take '${bad}' (its options: ${describeOptions('why-alive')})`);
   if (words.length !== 1) throw new UsageError("'ix why-alive' takes one store path");
   const layout = new Layout(resolveRoot(base.env));
-  let p: string;
-  try {
-    p = toStorePath(layout, words[0]);
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
-  }
+  const p = toStorePath(layout, words[0]);
   const w = await whyAlive(layout, p);
   if (json) base.stdout(`${JSON.stringify(w)}\n`);
   else if (!w.alive) base.stdout(`${p} is not kept by any root (the next 'ix gc' deletes it if it is in the store)\n`);

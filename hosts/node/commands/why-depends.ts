@@ -7,18 +7,16 @@
  */
 import canonicalize from 'canonicalize';
 import { UsageError } from '../args';
-import { only, planOf, planRequest, type Context } from '../context';
-import { shortestPath } from '../plan-view';
+import { planOf, planRequest, type Context } from '../context';
+import { rootOuts, shortestPath } from '../plan-view';
 
 export async function runWhyDepends(ctx: Context): Promise<number> {
-  only(ctx, 'why-depends', ['json', 'target', 'host']);
   const [a, b] = ctx.args.packages;
   if (ctx.args.packages.length !== 2) throw new UsageError("'ix why-depends' takes exactly two packages: A B");
   if (b.flags.size) throw new UsageError(`why-depends matches ${b.name} by name: flags after it are not allowed`);
   const req = planRequest({ ...ctx, args: { ...ctx.args, packages: [a] } });
   const { plan } = await planOf(ctx, req);
-  const root = plan.roots[0];
-  const from = root.out ? [root.out] : root.members ?? [];
+  const from = rootOuts(plan.roots[0]);
   const path = shortestPath(plan, from, b.name);
   if (ctx.args.json) {
     const nodes = (path ?? []).map((n) => ({ name: n.name, out: n.out }));

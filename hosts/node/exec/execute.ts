@@ -8,6 +8,8 @@
  * a log file, commit (the store normalises and checks the output) or abort. A failure reports
  * the log's last lines and the command that reproduces the node. With `push`, every path built
  * here is uploaded as soon as it is committed (beside the builds; the run waits for uploads).
+ * When the store, a lock or the machine fails around a node (not its build), execute() throws
+ * that cause after the run.
  *
  * Must not depend on: the CLI, the terminal (output goes through a Reporter), the planner.
  */
@@ -21,6 +23,7 @@ import { schedule, type Outcome } from './scheduler';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
+import { isEnvironmentFailure } from '../env-error';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export interface ExecStore {
@@ -242,6 +245,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       try {
         o = await store.beginOutput(n);
         const why = await build(n, o, log);
+        if (log.error !== undefined) throw log.error;
         if (why !== undefined) {
           await o.abort();
           return failed(n, why, log, Math.round(performance.now() - t));
@@ -250,6 +254,10 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       } catch (e) {
         // commit() cleans up after itself; abort() refuses a second finish, which is fine here.
         await o?.abort().catch(() => undefined);
+        if (isEnvironmentFailure(e)) {
+          log.close();
+          throw e; // disk full, read-only store, missing tool: not this node's fault (see `rejected`)
+        }
         return failed(n, e instanceof Error ? e.message : String(e), log, Math.round(performance.now() - t));
       }
       log.close();
@@ -259,11 +267,18 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     });
   };
 
+  // A rejected `work` is not a build failure but the store, a lock or the machine failing
+  // around it: after the run it is rethrown, so the CLI reports its cause (hosts/node/errors.ts).
+  const rejections: unknown[] = [];
   const r = await schedule(buildGraph(nodes), {
     slots: { cpu: Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
     work,
     substitute: opts.substituter ? substitute : undefined,
+    rejected(n, e) {
+      rejections.push(e);
+      failed(n, e instanceof Error ? e.message.split('\n')[0] : String(e));
+    },
     skip(n, cause) {
       const reason = cause ? `needs ${cause.name}, which failed` : 'not started: the run stopped at the first failure (use --keep-going)';
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
@@ -277,5 +292,11 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     event: 'end', ok, built: count('built'), substituted: count('substituted'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'),
     ms: Math.round(performance.now() - t0),
   });
+  if (rejections.length) {
+    // A write that failed on a file descriptor names no path: name the ix root it writes under.
+    const e = rejections[0] as { code?: unknown; path?: string };
+    if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = layout.root;
+    throw e;
+  }
   return { ok, status, failures, pushFailures };
 }

@@ -24,7 +24,10 @@ export function nodeFilePath(logsDir: string, id: string): string {
 export interface NodeLog {
   path: string;
   nodeFile: string;
+  /** Appends; a failing write (disk full) stops the log and is kept in `error`, never thrown. */
   write(chunk: Buffer | string): void;
+  /** The first write error, if any (the executor reports it as the run's cause). */
+  readonly error: unknown;
   /** The last line written so far (without its newline), for "which step" displays. */
   lastLine(): string;
   close(): void;
@@ -41,13 +44,20 @@ export function openLog(logsDir: string, node: PlanNode, suffix = ''): NodeLog {
   let partial = '';
   let last = '';
   let open = true;
+  let error: unknown;
   return {
     path,
     nodeFile,
+    get error() { return error; },
     write(chunk) {
-      if (!open) return;
-      if (typeof chunk === 'string') writeSync(fd, chunk);
-      else writeSync(fd, chunk);
+      if (!open || error !== undefined) return;
+      try {
+        if (typeof chunk === 'string') writeSync(fd, chunk);
+        else writeSync(fd, chunk);
+      } catch (e) {
+        error = e;
+        return;
+      }
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (let i = lines.length - 1; i >= 0; i--) {

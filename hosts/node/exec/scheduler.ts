@@ -20,13 +20,15 @@ export interface ScheduleOptions {
   /** Parallel slots per pool; "full" is always alone; "subst" (default 4) only with `substitute`. */
   slots: { cpu: number; net: number; subst?: number };
   keepGoing: boolean;
-  /** Does the node; resolves to its outcome (a rejection counts as failed). */
+  /** Does the node; resolves to its outcome (a rejection counts as failed, after `rejected`). */
   work(node: PlanNode): Promise<Outcome>;
   /**
    * Tried first, in the "subst" pool: an outcome ends the node; undefined (or a rejection)
    * sends it on to `work` in its own pool.
    */
   substitute?(node: PlanNode): Promise<Outcome | undefined>;
+  /** `work` rejected for `node`: its cause, so it is reported rather than lost. */
+  rejected?(node: PlanNode, cause: unknown): void;
   /** A node will not run because `cause` failed (or the run stopped: cause undefined). */
   skip?(node: PlanNode, cause: PlanNode | undefined): void;
 }
@@ -111,7 +113,10 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
           if (!can) { i++; continue; }
           ready.splice(i, 1);
           running[p]++;
-          opts.work(n).then((o) => finish(n, o), () => finish(n, 'failed'));
+          opts.work(n).then((o) => finish(n, o), (e: unknown) => {
+            opts.rejected?.(n, e);
+            finish(n, 'failed');
+          });
         }
       }
       if (running.cpu + running.net + running.full + running.subst === 0) {

@@ -19,7 +19,7 @@ import { tryLock } from '../store/lock';
 import { readRecord } from '../store/record';
 import { RealmLayout } from '../realm/layout';
 import { dropGenerations, listRealms, lockRealm } from '../realm/generations';
-import { flockWait } from './flock';
+import { flockWait } from '../store/lock';
 import { GcLayout } from './layout';
 import { allRoots, type Root } from './roots';
 

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../store/fsutil';
 import { lock as lockExclusive, tryLock } from '../store/lock';
 import type { Layout } from '../store/layout';
-import { flockWait } from './flock';
+import { flockWait } from '../store/lock';
 import { GcLayout } from './layout';
 
 export const HOLD_FORMAT = 'ix-gc-hold/1';

@@ -2,12 +2,12 @@
  * Garbage collection of the store: roots (roots.ts: realm generations, explicit roots, paths held
  * by live processes, builds in progress), holds (holds.ts: how a running process protects what it
  * uses), the collection itself (collect.ts), why-alive chains (why.ts), the shared/exclusive gc
- * lock (flock.ts) and its paths (layout.ts).
+ * lock (store/lock.ts, flockWait) and its paths (layout.ts).
  *
  * Must not depend on: the CLI, the planner.
  */
 export { GcLayout } from './layout';
-export { flockWait, flockTry, type LockMode } from './flock';
+export { flockWait, flockTry, type LockMode } from '../store/lock';
 export { holdPaths, withHold, liveHolds, HOLD_FORMAT, type Hold, type LiveHold } from './holds';
 export { addRoot, removeRoot, listRoots, allRoots, toStorePath, ROOT_FORMAT, type Root } from './roots';
 export { collectGarbage, diskUsage, reachable, GC_REPORT_FORMAT, type GcOptions, type GcReport } from './collect';

@@ -1,5 +1,5 @@
 /**
- * Realms (ix-format.md §8): named environments. spec.ts (package list, edits, plan request),
+ * Realms (pkgs/README.md §8): named environments. spec.ts (package list, edits, plan request),
  * farm.ts (symlink farm and conflicts), object.ts (the content-addressed realm store object),
  * generations.ts (numbered generations, atomic switch, rollback), layout.ts (paths).
  *

@@ -8,6 +8,7 @@
  */
 import { IxError } from '../../../engine/errors';
 import type { Flags, PlanRequest } from '../../../engine/api';
+import { formatSelector, isSelectorValue } from '../../../engine/plan/selector';
 
 /** One package of a realm. */
 export interface RealmPackage {
@@ -98,11 +99,11 @@ function plannerFlags(f: Flags): Flags {
 
 /** Package selector text "name(k=v,...)" for the planner (realm-only flags left out). */
 export function selectorOf(p: RealmPackage): string {
-  const f = Object.entries(plannerFlags(p.flags));
-  for (const [k, v] of f) {
-    if (/[,()\s]/.test(v)) throw new IxError(`flag value '${k}=${v}' may not contain ',', '(', ')' or spaces`, { pkg: p.name });
+  const f = plannerFlags(p.flags);
+  for (const [k, v] of Object.entries(f)) {
+    if (!isSelectorValue(v)) throw new IxError(`flag value '${k}=${v}' cannot be written in a selector (unbalanced parentheses, a comma outside parentheses, or spaces at its ends)`, { pkg: p.name });
   }
-  return f.length ? `${p.name}(${f.map(([k, v]) => `${k}=${v}`).join(',')})` : p.name;
+  return formatSelector(p.name, f);
 }
 
 /** The plan request that builds every package of the realm, for its platforms. */

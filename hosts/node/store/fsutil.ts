@@ -62,10 +62,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const fh = await fs.open(tmp, 'w', 0o644);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    // Disk full or an I/O error: leave nothing half-written, and name the file (a failed
+    // write on a descriptor names no path).
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if (e instanceof Error && (e as { path?: string }).path === undefined) (e as { path?: string }).path = file;
+    throw e;
   }
   await fs.rename(tmp, file);
   await syncDir(path.dirname(file));

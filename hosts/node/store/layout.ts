@@ -46,6 +46,13 @@ export function parseStorePath(p: string): ParsedStorePath | undefined {
   return { id: m[1], name: m[2], base: `${m[1]}-${m[2]}` };
 }
 
+/** "<id>-<name>", the directory under <root>/store of logical store path `p`; throws for anything else. */
+export function storeBase(p: string): string {
+  const sp = parseStorePath(p);
+  if (!sp) throw new Error(`not a store path: ${p}`);
+  return sp.base;
+}
+
 /**
  * The ix root: $IX_ROOT if set, else /ix for root, else $XDG_DATA_HOME/ix (~/.local/share/ix).
  * `uid` and `home` are parameters so tests can check every branch.

@@ -1,6 +1,7 @@
 /**
- * Per-output locks between ix processes, held with the kernel's flock(2) through util-linux
- * `flock`, because Node has no flock binding.
+ * Kernel flock(2) locks between ix processes (per-output locks, realm locks, and the gc lock,
+ * which running builds hold shared and a collection exclusive), held through util-linux `flock`,
+ * because Node has no flock binding. The one lock helper of ix.
  *
  * Why this scheme: a kernel lock is released by the kernel when its holder dies, whatever kills
  * it (kill -9 included), so there is no stale-lock heuristic, no pid-reuse hazard, and no race
@@ -16,18 +17,25 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { missingTool } from '../env-error';
 
 /** A held lock; release() is idempotent and waits until the kernel lock is gone. */
 export interface HeldLock {
   readonly file: string;
   release(): Promise<void>;
+  /** True when the helper died before release() (killed): the kernel lock is gone. */
+  lost?(): boolean;
 }
 
 const CONFLICT = 75;
 
+/** Exclusive (one holder) or shared (many holders, no exclusive one). */
+export type LockMode = 'shared' | 'exclusive';
+
 /** Spawn the helper; resolves when locked (or with null when `nonBlocking` and busy). */
-function spawnHolder(file: string, nonBlocking: boolean): Promise<ChildProcess | null> {
-  const args = [...(nonBlocking ? ['-n', '-E', String(CONFLICT)] : []), '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
+function spawnHolder(file: string, nonBlocking: boolean, mode: LockMode = 'exclusive'): Promise<ChildProcess | null> {
+  const args = [...(nonBlocking ? ['-n', '-E', String(CONFLICT)] : []), mode === 'shared' ? '-s' : '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
   // detached: a Ctrl-C to our process group must not drop the lock before we have cleaned up.
   const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
@@ -38,8 +46,10 @@ function spawnHolder(file: string, nonBlocking: boolean): Promise<ChildProcess |
       done = true;
       resolve(child);
     });
-    child.once('error', (e) => {
-      if (!done) { done = true; reject(new Error(`cannot run util-linux flock for ${file}: ${e.message}`)); }
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (done) return;
+      done = true;
+      reject(e.code === 'ENOENT' ? missingTool('flock', 'util-linux (it holds ix\'s locks)') : new Error(`cannot run util-linux flock for ${file}: ${e.message}`));
     });
     child.once('exit', (code) => {
       if (done) return;
@@ -55,8 +65,11 @@ function held(file: string, child: ChildProcess): HeldLock {
   child.unref();
   for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
   let released: Promise<void> | undefined;
+  let exited = false;
+  child.once('exit', () => { exited = true; });
   return {
     file,
+    lost: () => exited && released === undefined,
     release() {
       if (!released) {
         released = new Promise<void>((resolve) => {
@@ -118,4 +131,20 @@ export async function lock(file: string, onWait?: (holderPid: number | undefined
   const child = await spawnHolder(file, false);
   await writeOwner(file);
   return held(file, child!);
+}
+
+/** Take the lock in `mode`, waiting (its directory is created); `onWait` is called once when busy. */
+export async function flockWait(file: string, mode: LockMode, onWait?: () => void): Promise<HeldLock> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const quick = await spawnHolder(file, true, mode);
+  if (quick) return held(file, quick);
+  onWait?.();
+  return held(file, (await spawnHolder(file, false, mode))!);
+}
+
+/** Take the lock in `mode` without waiting (its directory is created); undefined when busy. */
+export async function flockTry(file: string, mode: LockMode): Promise<HeldLock | undefined> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const c = await spawnHolder(file, true, mode);
+  return c ? held(file, c) : undefined;
 }

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import { writeFileAtomic } from './fsutil';
-import type { Layout } from './layout';
+import { parseStorePath, type Layout } from './layout';
 
 export const RECORD_FORMAT = 'ix-store-record/1';
 
@@ -39,8 +39,17 @@ export async function readRecord(layout: Layout, id: string): Promise<StoreRecor
   }
   try {
     const r = JSON.parse(text) as StoreRecord;
-    return r && r.format === RECORD_FORMAT && typeof r.path === 'string' && typeof r.hash === 'string' ? r : undefined;
+    return isRecord(r) ? r : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** True for a record of this format whose every field has its type (a damaged one reads as missing). */
+export function isRecord(r: unknown): r is StoreRecord {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return false;
+  const x = r as Record<string, unknown>;
+  return x.format === RECORD_FORMAT && typeof x.path === 'string' && parseStorePath(x.path) !== undefined
+    && typeof x.hash === 'string' && typeof x.size === 'number' && Number.isFinite(x.size)
+    && Array.isArray(x.refs) && x.refs.every((p) => typeof p === 'string');
 }

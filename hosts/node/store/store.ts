@@ -12,6 +12,7 @@ import { IxError } from '../../../engine/errors';
 import { Layout, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
+import { EnvironmentError } from '../env-error';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 
@@ -63,7 +64,7 @@ export class Store {
   private readonly onWait: (message: string) => void;
   private readonly faultHook?: (stage: string) => Promise<void> | void;
   /** Ids whose lock this Store object holds (beginOutput requires it). */
-  private readonly held = new Set<string>();
+  private readonly held = new Map<string, HeldLock>();
 
   constructor(opts: StoreOptions = {}) {
     this.layout = new Layout(opts.root ?? resolveRoot());
@@ -74,7 +75,11 @@ export class Store {
   /** Create the directory skeleton. */
   async init(): Promise<void> {
     const l = this.layout;
-    for (const d of [l.store, l.build, l.db, l.locks, l.logs, l.sources]) await fs.mkdir(d, { recursive: true });
+    try {
+      for (const d of [l.store, l.build, l.db, l.locks, l.logs, l.sources]) await fs.mkdir(d, { recursive: true });
+    } catch (e) {
+      throw await unwritableRoot(l.root, e);
+    }
   }
 
   parse(p: string): ParsedStorePath {
@@ -107,9 +112,10 @@ export class Store {
     const sp = this.parse(p);
     const l = await lock(this.layout.lock(sp.id), (pid) =>
       this.onWait(`waiting for ${p}${pid !== undefined ? ` (locked by process ${pid})` : ''}`));
-    this.held.add(sp.id);
+    this.held.set(sp.id, l);
     return {
       file: l.file,
+      lost: () => l.lost?.() ?? false,
       release: async () => {
         this.held.delete(sp.id);
         await l.release();
@@ -201,6 +207,9 @@ export class Store {
       throw new OutputCheckError(node.name, '.', `tree hash ${tree.hash} differs from the expected ${expectHash}`);
     }
     await this.faultHook?.('checked');
+    // Never commit without the lock: if its helper was killed, another process may be producing
+    // the same output right now.
+    if (this.held.get(sp.id)?.lost?.() !== false) throw new Error(`the lock on ${node.out} was lost (its flock helper died); the output was not committed`);
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
     await writeRecord(this.layout, sp.id, rec);
     await this.faultHook?.('recorded');
@@ -234,4 +243,22 @@ export class Store {
       return 'built';
     });
   }
+}
+
+/**
+ * Why the root's directories cannot be made, as an EnvironmentError naming the path: recursive
+ * mkdir reports ENOENT on a read-only file system, so the nearest existing ancestor is asked.
+ */
+async function unwritableRoot(root: string, cause: unknown): Promise<unknown> {
+  let dir = root;
+  while (!(await exists(dir)) && dir !== '/') dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
+  let code = (cause as { code?: string }).code ?? 'error';
+  try {
+    await fs.access(dir, fs.constants.W_OK);
+    if (code === 'ENOENT') return cause;
+  } catch (e) {
+    code = (e as { code?: string }).code ?? code;
+  }
+  const why = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left' : code;
+  return new EnvironmentError(`the ix root ${root} is not writable (${why} at ${dir}): set IX_ROOT to a writable directory`);
 }

@@ -15,11 +15,12 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../errors';
 
 export const CONFIG_FORMAT = 'ix-config/1';
 
 /** A bad configuration file or value: one line naming the file (or option) and the key. */
-export class ConfigError extends Error {
+export class ConfigError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -1,0 +1,161 @@
+/**
+ * The option tables of the `ix` verbs, one per verb (as Ninja keeps one per tool), and the one
+ * tokenizer every verb's arguments go through (IX's grammar, pkgs/README.md §9).
+ * A verb's own options are reserved: recognised in any position, never package flags. Any other
+ * `--k=v` is a package flag (`--k` means k=1, `--k=-` removes k). An option that only other verbs
+ * take is an error naming this verb's options, so `ix plan --jobs=4` can never plan another
+ * package. Adding an option to a verb is one line in VERB_OPTIONS (plus OPTIONS if it is new).
+ *
+ * Execution options (`exec: true`) steer how a plan is run or shown and never reach a plan
+ * request; test/options.test.ts checks that every documented one leaves store paths unchanged.
+ *
+ * Must not depend on: the filesystem, the environment, the engine's evaluator.
+ */
+import { UsageError } from './errors';
+
+export interface OptionSpec {
+  /** switch: `--k`; value: `--k=V` or `--k V`; list: a value option that may repeat. */
+  kind: 'switch' | 'value' | 'list';
+  /** Controls execution or output only: can never change a plan. */
+  exec: boolean;
+  /** How the value is written in messages and help ("N", "DIR"). */
+  meta?: string;
+}
+
+const sw = (exec: boolean): OptionSpec => ({ kind: 'switch', exec });
+const val = (exec: boolean, meta: string): OptionSpec => ({ kind: 'value', exec, meta });
+
+/** Every option of every verb. */
+export const OPTIONS: Record<string, OptionSpec> = {
+  help: sw(true),
+  json: sw(true),
+  format: val(true, 'F'),
+  'dry-run': sw(true),
+  'keep-going': sw(true),
+  check: sw(true),
+  jobs: val(true, 'N'),
+  timeout: val(true, 'S'),
+  substituters: val(true, 'URLS'),
+  'no-substitute': sw(true),
+  'push-to': val(true, 'URL'),
+  'secret-key': val(true, 'FILE'),
+  builders: val(true, 'SPEC'),
+  target: val(false, 'T'),
+  host: val(false, 'T'),
+  recipes: { kind: 'list', exec: false, meta: 'DIR' },
+  rollback: sw(false),
+  to: val(false, 'X'),
+  from: val(false, 'X'),
+  generations: sw(false),
+  'keep-generations': val(false, 'N'),
+  dir: val(false, 'DIR'),
+  stdio: sw(false),
+};
+
+const PLANNING = ['target', 'host', 'recipes'];
+const BUILDING = ['keep-going', 'jobs', 'timeout'];
+const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders'];
+
+/** Each verb's options (`help` is every verb's). Sub-verbs are written "store verify". */
+export const VERB_OPTIONS: Record<string, readonly string[]> = {
+  plan: ['json', ...PLANNING],
+  build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  graph: ['json', 'format', ...PLANNING],
+  'why-depends': ['json', ...PLANNING],
+  render: [...PLANNING],
+  log: [...PLANNING],
+  run: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  list: ['json', 'generations'],
+  diff: ['json'],
+  purge: [],
+  gc: ['json', 'dry-run', 'keep-generations'],
+  root: ['json'],
+  'why-alive': ['json'],
+  'store verify': ['json'],
+  'store serve': ['stdio'],
+  copy: ['to', 'from', 'secret-key'],
+  'key generate': ['dir'],
+  help: [],
+  version: [],
+};
+
+/** True when `name` is one of `verb`'s options. */
+export function takesOption(verb: string, name: string): boolean {
+  return name === 'help' || (VERB_OPTIONS[verb] ?? []).includes(name);
+}
+
+/** "--json, --target=T, --recipes=DIR" for messages. */
+export function describeOptions(verb: string): string {
+  const names = (VERB_OPTIONS[verb] ?? []).filter((n) => !PENDING.has(n));
+  if (!names.length) return 'none but --help';
+  return names.map((n) => (OPTIONS[n].kind === 'switch' ? `--${n}` : `--${n}=${OPTIONS[n].meta}`)).join(', ');
+}
+
+/**
+ * Options and verbs named in the tables whose code is not in this build yet (they arrive with
+ * binary substitution, remote builders and signing keys): an error instead of being silently
+ * ignored, and left out of `ix help`. Delete a name here when its code lands.
+ */
+export const PENDING = new Set(['builders', 'store serve']);
+
+const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
+
+/** One classified command-line token. */
+export type Token =
+  | { kind: 'option'; name: string; value: string }
+  | { kind: 'flag'; key: string; value: string | null; text: string }
+  | { kind: 'word'; text: string };
+
+export const FLAG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Classifies the tokens after `verb`: its options (value '' for switches), package flags, and
+ * words (packages, realm names, numbers: the verb's own grammar reads them).
+ */
+export function tokenize(verb: string, tokens: readonly string[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (!t.startsWith('--')) {
+      out.push({ kind: 'word', text: t });
+      continue;
+    }
+    const eq = t.indexOf('=');
+    const key = eq < 0 ? t.slice(2) : t.slice(2, eq);
+    let value = eq < 0 ? undefined : t.slice(eq + 1);
+    if (takesOption(verb, key)) {
+      const spec = OPTIONS[key];
+      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of 'ix ${verb}' is not available in this version of ix yet`);
+      if (spec.kind === 'switch') {
+        if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
+        out.push({ kind: 'option', name: key, value: '' });
+        continue;
+      }
+      if (value === undefined) {
+        if (i + 1 >= tokens.length) throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
+        value = tokens[++i];
+      }
+      if (value === '') throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
+      out.push({ kind: 'option', name: key, value });
+      continue;
+    }
+    if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
+    if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
+    out.push({ kind: 'flag', key, value: value === undefined ? '1' : value === '-' ? null : value, text: t });
+  }
+  return out;
+}
+
+/** The options among `tokens`: name -> values in order (a switch has ['']). */
+export function optionsOf(tokens: readonly Token[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    // A list option collects its values; for any other the last one wins.
+    const prev = OPTIONS[t.name].kind === 'list' ? m.get(t.name) ?? [] : [];
+    m.set(t.name, [...prev, t.value]);
+  }
+  return m;
+}
