@@ -75,7 +75,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   'why-alive': ['json'],
   'store verify': ['json'],
   'store serve': ['stdio'],
-  copy: ['to', 'from', 'secret-key'],
+  copy: ['to', 'from', 'secret-key', ...PLANNING],
   'key generate': ['dir'],
   help: [],
   version: [],
