@@ -111,6 +111,6 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('ix build / log / run / store veri
     expect(out).toBe('');
     expect(err).toMatch(/store paths checked in .*: all intact/);
     expect(code).toBe(0);
-    await expect(runStore(['fix'], { env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined })).rejects.toThrow("knows one sub-command: verify (got 'fix')");
+    await expect(runStore(['fix'], { env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined })).rejects.toThrow("knows the sub-commands verify and serve (got 'fix')");
   });
 });

@@ -18,6 +18,7 @@ import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type
 import { openStore, resolveRoot, type Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
+import { remoteBuilders, sandboxHere } from './remote';
 
 /** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */
 export interface ExecArgs {
@@ -25,9 +26,11 @@ export interface ExecArgs {
   check: boolean;
   jobs?: number;
   timeoutMs?: number;
+  /** `--builders=SPECS` as given (undefined: the builders file decides). */
+  builders?: string;
 }
 
-const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout'];
+const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout', 'builders'];
 
 /** Take the executor's options out of the parsed flags (global or attached to a package). */
 export function takeExecArgs(a: ParsedArgs): ExecArgs {
@@ -41,12 +44,17 @@ export function takeExecArgs(a: ParsedArgs): ExecArgs {
     const v = found.get(k);
     if (v === undefined || v === null) return undefined;
     const n = Number(v);
-    if (!(n > 0)) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
+    // --jobs=0: build nothing here (remote builders only).
+    if (!(n > 0) && !(k === 'jobs' && v === '0')) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
     return n;
   };
   const on = (k: string) => found.has(k) && found.get(k) !== null && found.get(k) !== '0';
   const t = num('timeout');
-  return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined };
+  const b = found.get('builders');
+  return {
+    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined,
+    ...(b !== undefined ? { builders: b === '1' ? '' : b ?? '' } : {}),
+  };
 }
 
 /** The executor's fetcher: the host's own downloader, progress into the node's log. */
@@ -83,13 +91,21 @@ export function rootPaths(plan: Plan): string[] {
 /** Runs a plan into the store; sandbox and plan problems become one-line UsageErrors (exit 2). */
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
   try {
-    if (plan.nodes.some((n) => n.cmd)) requireSandbox();
     const store = await storeFor(ctx);
+    const remote = remoteBuilders(ctx, x, plan, store);
+    if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host or the builders file)');
+    // With remote builders and --jobs=0 this machine builds only if every builder fails, and only if it can.
+    let here = true;
+    if (plan.nodes.some((n) => n.cmd)) {
+      if (remote.length && x.jobs === 0) here = sandboxHere();
+      else requireSandbox();
+    }
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
     return await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
-      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs, timeoutMs: x.timeoutMs, reporter,
+      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
+      builders: remote, localSlots: x.jobs, fallbackHere: here,
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
   } catch (e) {
     if (e instanceof IxError || e instanceof SandboxUnavailable) throw new UsageError(e.message);

@@ -1,7 +1,9 @@
 /**
  * `ix store verify [--json]`: re-hashes every store path against its record (store/verify.ts)
  * and prints the paths that are modified, missing, unrecorded or not in normal form.
- * Exit 0 when everything is intact, 1 otherwise. Takes its raw arguments (sub-verbs are not
+ * Exit 0 when everything is intact, 1 otherwise.
+ * `ix store serve --stdio`: the builder side of remote builds (hosts/node/remote/serve.ts), the
+ * command an SSH client runs (or a forced command in authorized_keys); stdout carries the protocol. Takes its raw arguments (sub-verbs are not
  * packages, so the package grammar of args.ts does not apply).
  *
  * Must not depend on: the engine's code.
@@ -9,10 +11,16 @@
 import type { Context } from '../context';
 import { UsageError } from '../args';
 import { resolveRoot, verifyStore } from '../store';
+import { serve } from '../remote/serve';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'verify') throw new UsageError(`'ix store' knows one sub-command: verify (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
+  if (sub === 'serve') {
+    const bad = rest.find((a) => a !== '--stdio');
+    if (bad || !rest.includes('--stdio')) throw new UsageError(`'ix store serve' takes --stdio only${bad ? ` (got '${bad}')` : ''}`);
+    return serve(process.stdin, process.stdout, { root: resolveRoot(ctx.env), note: (l) => ctx.stderr(`${l}\n`) });
+  }
+  if (sub !== 'verify') throw new UsageError(`'ix store' knows the sub-commands verify and serve (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
   const json = rest.includes('--json');
   const bad = rest.find((a) => a !== '--json');
   if (bad) throw new UsageError(`'ix store verify' does not take '${bad}'`);

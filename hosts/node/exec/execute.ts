@@ -17,6 +17,7 @@ import { schedule, type Outcome } from './scheduler';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import type { ExecEvent, NodeStatus, Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
+import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export interface ExecStore {
@@ -44,6 +45,14 @@ export interface ExecuteOptions {
   tailLines?: number;
   /** Test seam: the sandbox runner. */
   run?: (node: PlanNode, opts: RunNodeOptions) => Promise<RunNodeResult>;
+  /**
+   * Remote builders (builders.ts): command nodes then go to a pool of them plus this machine
+   * with `localSlots` slots (default `cores`; 0 builds here only when every builder has failed).
+   */
+  builders?: Builder[];
+  localSlots?: number;
+  /** With localSlots 0: build here when every remote builder has failed (default true). */
+  fallbackHere?: boolean;
 }
 
 export interface ExecuteResult {
@@ -67,6 +76,10 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
 
   emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores });
 
+  // Command nodes go to a pool of builders when remote ones are given (builders.ts); else here.
+  const pool = opts.builders?.length ? builderPool(opts, cores, host ?? 'linux-x86_64', (n, o, log) => runHere(n, o, log), emit) : undefined;
+  const expectHash = new Map<string, string>();
+
   const failed = (n: PlanNode, reason: string, log?: NodeLog, ms?: number): Outcome => {
     failures.push(`${n.name}: ${reason}`);
     const tail = log ? tailFile(log.path, opts.tailLines ?? 20) : undefined;
@@ -80,6 +93,15 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   };
 
   const build = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
+    if (pool && !n.fetch) {
+      const r = await pool.build(n, o, buildIO(n, log, abort.signal, emit), () => emptyPending(o));
+      if (r.ok && r.expectHash) expectHash.set(n.id, r.expectHash);
+      return r.ok ? undefined : r.reason ?? 'failed';
+    }
+    return runHere(n, o, log);
+  };
+
+  const runHere = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
     if (n.fetch) {
       if (!opts.fetch) return 'no fetcher configured for fetch nodes';
       await opts.fetch(n, o.tmpOut, (line) => {
@@ -121,7 +143,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
           await o.abort();
           return failed(n, why, log, Math.round(performance.now() - t));
         }
-        await o.commit(); // throws a one-line OutputCheckError when the output breaks a store rule
+        await commitChecked(o, expectHash.get(n.id)); // throws a one-line OutputCheckError when the output breaks a store rule
       } catch (e) {
         // commit() cleans up after itself; abort() refuses a second finish, which is fine here.
         await o?.abort().catch(() => undefined);
@@ -134,7 +156,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   };
 
   const r = await schedule(buildGraph(nodes), {
-    slots: { cpu: Math.max(1, cores), net: opts.netSlots ?? 4 },
+    slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
     work,
     skip(n, cause) {
@@ -142,6 +164,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
     },
   });
+  await pool?.close();
   for (const [id, o] of r.outcome) status.set(id, o);
   const count = (s: NodeStatus) => [...status.values()].filter((x) => x === s).length;
   const ok = count('failed') === 0 && count('skipped') === 0;

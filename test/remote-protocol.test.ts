@@ -1,0 +1,109 @@
+// The builder protocol without SSH: builder specs, framing, and a real `ix store serve --stdio`
+// child spoken to through its pipes (hello, have, put, build with its log, get), a peer of
+// another protocol version, and a peer that is not ix at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { FrameDecoder, MAGIC, encodeJson, parseBuilders, Session, packPath, PROTOCOL, sshCause } from '../hosts/node/remote';
+import { openStore, verifyStore, type Store } from '../hosts/node/store';
+import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
+import { repoRoot } from './support/cli';
+
+describe('builder specs', () => {
+  it('parses several specs separated by spaces or commas, with their parameters', () => {
+    const b = parseBuilders('ssh://ix@build1?jobs=4&targets=linux-x86_64,linux-aarch64&speed=2, ssh://b2:2222 ssh://root@[::1]:22?ix=/opt/ix/ix');
+    expect(b.map((x) => [x.name, x.destination, x.port, x.jobs, x.targets, x.speed, x.ix])).toEqual([
+      ['ssh://ix@build1', 'ix@build1', undefined, 4, ['linux-aarch64', 'linux-x86_64'], 2, 'ix'],
+      ['ssh://b2:2222', 'b2', 2222, 1, ['linux-x86_64'], 1, 'ix'],
+      ['ssh://root@[::1]:22', 'root@[::1]', 22, 1, ['linux-x86_64'], 1, '/opt/ix/ix'],
+    ]);
+  });
+  it('rejects a bad spec with one line naming it', () => {
+    expect(() => parseBuilders('ssh://h?jobs=0')).toThrow("--builders: bad builder 'ssh://h?jobs=0': jobs must be a whole number of at least 1, got '0'");
+    expect(() => parseBuilders('ssh://h?cores=2')).toThrow("unknown parameter 'cores'");
+    expect(() => parseBuilders('http://h')).toThrow('a builder is written ssh://');
+    expect(() => parseBuilders('ssh://h ssh://h')).toThrow('builder ssh://h is named twice');
+    expect(() => parseBuilders('ssh://h?targets=x86')).toThrow("targets are written os-arch (linux-x86_64), got 'x86'");
+  });
+});
+
+describe('frames', () => {
+  it('decodes frames cut at any byte, and names a peer that is not ix', () => {
+    const bytes = Buffer.concat([MAGIC, encodeJson(3, { op: 'have', paths: ['a'] }), encodeJson(0, { op: 'bye' })]);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const d = new FrameDecoder();
+      const f = [...d.push(bytes.subarray(0, cut)), ...d.push(bytes.subarray(cut))];
+      expect(f).toEqual([{ kind: 'J', ch: 3, msg: { op: 'have', paths: ['a'] } }, { kind: 'J', ch: 0, msg: { op: 'bye' } }]);
+    }
+    expect(() => new FrameDecoder().push(Buffer.from('Welcome to host!\n'))).toThrow("does not speak the ix protocol (it said 'Welcome to host!')");
+    const huge = Buffer.concat([MAGIC, Buffer.from([0x7f, 0, 0, 0])]);
+    expect(() => new FrameDecoder().push(huge)).toThrow('bad frame length');
+  });
+  it('names ssh failures by their cause', () => {
+    expect(sshCause(255, null, 'Host key verification failed.\n')).toBe('host key not trusted: Host key verification failed.');
+    expect(sshCause(255, null, 'ixremote-test@127.0.0.1: Permission denied (publickey).\n')).toMatch(/^rejected the key: /);
+    expect(sshCause(255, null, 'ssh: connect to host 127.0.0.1 port 1: Connection refused\n')).toMatch(/^unreachable: /);
+  });
+});
+
+describe('sessions with a peer of another version', () => {
+  it('a builder that speaks another version is one clear line, not a hang', async () => {
+    const toPeer = new PassThrough();
+    const fromPeer = new PassThrough();
+    fromPeer.write(Buffer.concat([MAGIC, encodeJson(0, { op: 'hello', protocol: 'ix-remote/2', ix: 'ix 9' })]));
+    await expect(Session.over('ssh://old', fromPeer, toPeer, 5000)).rejects.toThrow(`speaks ix-remote/2, this ix speaks ${PROTOCOL} (update ix on one side)`);
+  });
+  it('a peer that is not ix is named as such', async () => {
+    const fromPeer = new PassThrough();
+    fromPeer.write('Last login: yesterday\n');
+    await expect(Session.over('ssh://shell', fromPeer, new PassThrough(), 5000)).rejects.toThrow("does not speak the ix protocol (it said 'Last login: yesterday')");
+  });
+});
+
+describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)', () => {
+  let local: Store;
+  let remoteRoot: string;
+  let child: ChildProcess;
+  let s: Session;
+  let stderr = '';
+  beforeAll(async () => {
+    local = await makeStore();
+    remoteRoot = mkdtempSync(join(tmpdir(), 'ix-remote-'));
+    chmodSync(remoteRoot, 0o755);
+    child = spawn(process.execPath, [join(repoRoot, 'ix'), 'store', 'serve', '--stdio'], { env: { ...process.env, IX_ROOT: remoteRoot }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    s = await Session.over('serve', child.stdout!, child.stdin!, 60_000);
+  });
+  afterAll(async () => {
+    await s?.close();
+    removeTree(local.layout.root);
+    removeTree(remoteRoot);
+  });
+
+  it('answers have, takes an input archive, builds a node streaming its log, and sends the output back', async () => {
+    expect(s.peer?.protocol).toBe(PROTOCOL);
+    expect([...(await s.have([BB]))]).toEqual([]);
+    const bb = await packPath(local, BB);
+    await s.put(bb.record, bb.bytes);
+    expect([...(await s.have([BB]))]).toEqual([BB]);
+    const n = shNode('a'.repeat(32), 'bin/remote', 'echo hello from the builder; echo x > $out/x\n');
+    const log: Buffer[] = [];
+    const r = await s.build(n, (b) => log.push(b), new AbortController().signal);
+    expect(Buffer.concat(log).toString()).toBe('hello from the builder\n');
+    expect(r.ok).toBe(true);
+    const remote = await openStore({ root: remoteRoot, recover: false });
+    expect(r.hash).toBe((await remote.record(n.out))!.hash);
+    const got = await s.get(n.out);
+    expect((got.record as { treeHash: string }).treeHash).toBe(r.hash);
+    expect(readFileSync(join(remote.physical(n.out), 'x'), 'utf8')).toBe('x\n');
+    const bad = shNode('b'.repeat(32), 'bin/bad', 'echo oops >&2; exit 3\n');
+    expect(await s.build(bad, () => undefined, new AbortController().signal)).toEqual({ ok: false, reason: 'exit code 3' });
+    const lacking = shNode('c'.repeat(32), 'bin/lacking', 'true', { inputs: [BB, `/ix/store/${'d'.repeat(32)}-nothere`] });
+    await expect(s.build(lacking, () => undefined, new AbortController().signal)).rejects.toThrow('inputs missing here');
+    expect((await verifyStore(remoteRoot)).filter((e) => e.status !== 'ok')).toEqual([]);
+  }, 60_000);
+});
