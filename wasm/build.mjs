@@ -98,7 +98,7 @@ async function bundle() {
       mainFields: ['module', 'main'],
       target: 'node20',
       // The CLI loads the transpiled component at run time from out/core/.
-      external: ['./core/core.js'],
+      external: ['./core/core.js', '@mongodb-js/zstd'],
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
     }),
   ]);
