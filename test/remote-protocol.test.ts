@@ -69,13 +69,12 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
   let remoteRoot: string;
   let child: ChildProcess;
   let s: Session;
-  let stderr = '';
   beforeAll(async () => {
     local = await makeStore();
     remoteRoot = mkdtempSync(join(tmpdir(), 'ix-remote-'));
     chmodSync(remoteRoot, 0o755);
     child = spawn(process.execPath, [join(repoRoot, 'ix'), 'store', 'serve', '--stdio'], { env: { ...process.env, IX_ROOT: remoteRoot }, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stderr!.resume();
     s = await Session.over('serve', child.stdout!, child.stdin!, 60_000);
   });
   afterAll(async () => {

@@ -45,7 +45,7 @@ export function sshCause(code: number | null, signal: string | null, stderr: str
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Warning: Permanently added/.test(l));
   const has = (re: RegExp) => lines.find((l) => re.test(l));
   let l: string | undefined;
-  if ((l = has(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/))) return `host key not trusted: ${l}`;
+  if ((l = has(/Host key verification failed/) ?? has(/REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/))) return `host key not trusted: ${l}`;
   if ((l = has(/Permission denied/))) return `rejected the key: ${l}`;
   if ((l = has(/Connection refused|Connection timed out|timed out|No route to host|Could not resolve|Name or service not known|Network is unreachable|Connection closed by|Connection reset/))) return `unreachable: ${l}`;
   if ((l = has(/knows one sub-command|unknown verb|command not found|No such file/))) return `no ix serving the builder protocol there: ${l}`;

@@ -1,0 +1,152 @@
+// Remote builders through a real OpenSSH server (test/support/sshd.ts): Debian's sshd on
+// 127.0.0.1, a dedicated unprivileged user whose ix root is its own, the restricted
+// authorized_keys line, generated host and user keys. The local side is `ix build` in-process
+// through the real WASM core, on the recipe tree test/fixtures/remote/recipes.
+import { setFlagsFromString } from 'node:v8';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from '../hosts/node/args';
+import type { Context } from '../hosts/node/context';
+import { runBuild } from '../hosts/node/commands/build';
+import { runLog } from '../hosts/node/commands/log';
+import { openStore, verifyStore } from '../hosts/node/store';
+import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { haveBusybox, processesWith } from './fixtures/hostile/kit';
+import { makeSshClient, sshdMissing, startSshd, type SshClient, type TestSshd } from './support/sshd';
+
+setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
+
+const recipes = fileURLToPath(new URL('./fixtures/remote/recipes', import.meta.url));
+const coreBuilt = existsSync(fileURLToPath(new URL('../wasm/out/manifest.json', import.meta.url)));
+const missing = sshdMissing() ?? (haveBusybox() ? undefined : 'no busybox') ?? (coreBuilt ? undefined : 'core not built');
+if (missing && process.env.CI === 'true') throw new Error(`remote builder tests cannot run: ${missing}`);
+
+type Ctx = Context & { out: string; err: string };
+
+describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
+  let client: SshClient;
+  const servers: TestSshd[] = [];
+  const roots: string[] = [];
+  beforeAll(() => {
+    client = makeSshClient();
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    for (const r of [...roots, ...servers.map((s) => s.root)]) removeTree(r);
+  });
+
+  const sshd = async (name: string) => {
+    const s = await startSshd(name, client);
+    servers.push(s);
+    return s;
+  };
+  const newRoot = () => {
+    const r = mkdtempSync(join(tmpdir(), 'ix-local-'));
+    chmodSync(r, 0o755);
+    roots.push(r);
+    return r;
+  };
+  function ctx(root: string, argv: string[], sshConfig = client.sshConfig): Ctx {
+    const c = {
+      args: parseArgs(['--recipes', recipes, ...argv]),
+      env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH, HOME: process.env.HOME, IX_SSH_CONFIG: sshConfig, IX_BUILDERS_FILE: '/nonexistent' },
+      cwd: process.cwd(), out: '', err: '',
+      stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
+      stderr(d: string) { c.err += d; },
+    };
+    return c;
+  }
+  const events = (c: Ctx) => c.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const hashes = async (root: string, paths: string[]) => {
+    const s = await openStore({ root, recover: false });
+    return Promise.all(paths.map(async (p) => (await s.record(p))?.hash));
+  };
+
+  it('--jobs=0: every build node is built on the builder, bit-identical to a build here; logs come back', async () => {
+    const a = await sshd('a');
+    const root = newRoot();
+    const c = ctx(root, ['--json', '--jobs=0', `--builders=${a.url}?jobs=2`, 'bin/top']);
+    expect(await runBuild(c), c.err).toBe(0);
+    const ev = events(c);
+    const built = ev.filter((e) => e.event === 'done' && e.status === 'built');
+    expect(built.map((e) => e.name).sort()).toEqual(['bin/top', 'bld/boot/bb', 'lib/left', 'lib/right']);
+    const placed = ev.filter((e) => e.event === 'placed');
+    expect(placed.map((e) => e.builder)).toEqual([a.url, a.url, a.url, a.url]);
+    const moved = ev.filter((e) => e.event === 'moved');
+    expect(moved.every((e) => e.builder === a.url)).toBe(true);
+    expect(moved.reduce((s, e) => s + (e.received as number), 0)).toBeGreaterThan(0);
+    const outs = built.map((e) => e.out as string);
+    // The builder's own store has them, and stays consistent.
+    const remote = await openStore({ root: a.root, recover: false });
+    for (const p of outs) expect(await remote.isBuilt(p)).toBe(true);
+    expect((await verifyStore(a.root)).filter((e) => e.status !== 'ok')).toEqual([]);
+    // The same plan built here gives the same bytes.
+    const here = newRoot();
+    const h = ctx(here, ['--jobs=2', 'bin/top']);
+    expect(await runBuild(h), h.err).toBe(0);
+    expect(await hashes(root, outs)).toEqual(await hashes(here, outs));
+    expect((await hashes(root, outs)).every((x) => typeof x === 'string')).toBe(true);
+    // The remote log is kept here.
+    const l = ctx(root, [outs[built.findIndex((e) => e.name === 'lib/left')]]);
+    expect(await runLog(l), l.err).toBe(0);
+    expect(l.out).toContain('building left\nleft done\n');
+  }, 120_000);
+
+  it('two builders share a plan with independent branches: both are used, the logs of both are kept', async () => {
+    const a = await sshd('a2');
+    const b = await sshd('b2');
+    const root = newRoot();
+    const c = ctx(root, ['--json', '--jobs=0', `--builders=${a.url}?jobs=1,${b.url}?jobs=1`, 'bin/top']);
+    expect(await runBuild(c), c.err).toBe(0);
+    const ev = events(c);
+    const where = Object.fromEntries(ev.filter((e) => e.event === 'placed').map((e) => [e.name, e.builder]));
+    expect(new Set([where['lib/left'], where['lib/right']])).toEqual(new Set([a.url, b.url]));
+    const outOf = Object.fromEntries(ev.filter((e) => e.event === 'done').map((e) => [e.name, e.out as string]));
+    for (const [pkg, line] of [['lib/left', 'left done'], ['lib/right', 'right done']]) {
+      const l = ctx(root, [outOf[pkg]]);
+      expect(await runLog(l), l.err).toBe(0);
+      expect(l.out).toContain(line);
+    }
+  }, 120_000);
+
+  it('a builder killed halfway: the node builds here, one line names the builder and the cause', async () => {
+    const k = await sshd('kill');
+    const root = newRoot();
+    const c = ctx(root, ['--jobs=0', `--builders=${k.url}`, 'bin/slow']);
+    const run = runBuild(c);
+    const logs = join(root, 'var', 'log', 'v1');
+    const halfway = () => existsSync(logs) && readdirSync(logs).some((f) => f.endsWith('.log') && readFileSync(join(logs, f), 'utf8').includes('halfway'));
+    for (let i = 0; !halfway(); i++) {
+      if (i > 600) throw new Error(`never got halfway: ${c.err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const kids = k.children();
+    expect(kids.length).toBeGreaterThan(0);
+    for (const pid of kids) process.kill(pid, 'SIGKILL');
+    expect(await run, c.err).toBe(0);
+    expect(c.err).toContain(`bin/slow goes to ${k.url}`);
+    const down = c.err.split('\n').filter((l) => l.startsWith(`ix: builder ${k.url} failed:`));
+    expect(down, c.err).toHaveLength(1);
+    const local = await openStore({ root, recover: false });
+    const slow = c.out.trim();
+    expect(readFileSync(join(local.physical(slow), 'slow.txt'), 'utf8')).toBe('slow\n');
+    // Nothing of it on the builder, whose store stays consistent; its serving process is gone.
+    for (let i = 0; processesWith(`IX_ROOT=${k.root}`).length && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+    const remote = await openStore({ root: k.root, recover: false });
+    expect(await remote.isBuilt(slow)).toBe(false);
+    expect((await verifyStore(k.root)).filter((e) => e.status !== 'ok')).toEqual([]);
+  }, 120_000);
+
+  it('a builder with the wrong host key is refused with one line, and the build happens here', async () => {
+    const w = await sshd('wrongkey');
+    const root = newRoot();
+    const c = ctx(root, ['--jobs=0', `--builders=${w.url}`, 'lib/left'], client.wrongHostKeyConfig);
+    expect(await runBuild(c), c.err).toBe(0);
+    expect(c.err).toContain(`ix: builder ${w.url} failed: host key not trusted: Host key verification failed.; not using it again in this run\n`);
+    expect(c.err).not.toContain('goes to');
+    expect(readdirSync(join(w.root))).toEqual([]);
+  }, 120_000);
+});
