@@ -14,8 +14,11 @@ import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
 import { openStore, verifyStore } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
-import { haveBusybox, processesWith } from './fixtures/hostile/kit';
-import { makeSshClient, sshdMissing, startSshd, type SshClient, type TestSshd } from './support/sshd';
+import { spawn } from 'node:child_process';
+import { copyToSsh } from '../hosts/node/remote';
+import { haveBusybox } from './fixtures/hostile/kit';
+import { repoRoot } from './support/cli';
+import { makeSshClient, sshdMissing, startSshd, userProcessesGone, type SshClient, type TestSshd } from './support/sshd';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
 
@@ -133,8 +136,8 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     const local = await openStore({ root, recover: false });
     const slow = c.out.trim();
     expect(readFileSync(join(local.physical(slow), 'slow.txt'), 'utf8')).toBe('slow\n');
-    // Nothing of it on the builder, whose store stays consistent; its serving process is gone.
-    for (let i = 0; processesWith(`IX_ROOT=${k.root}`).length && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
+    // Nothing of it on the builder, whose store stays consistent; its ix and its sandbox are gone.
+    expect(await userProcessesGone()).toEqual([]);
     const remote = await openStore({ root: k.root, recover: false });
     expect(await remote.isBuilt(slow)).toBe(false);
     expect((await verifyStore(k.root)).filter((e) => e.status !== 'ok')).toEqual([]);
@@ -148,5 +151,46 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     expect(c.err).toContain(`ix: builder ${w.url} failed: host key not trusted: Host key verification failed.; not using it again in this run\n`);
     expect(c.err).not.toContain('goes to');
     expect(readdirSync(join(w.root))).toEqual([]);
+  }, 120_000);
+
+  it('Ctrl-C on ix build cancels the remote build: nothing left running or half-built on the builder', async () => {
+    const k = await sshd('sigint');
+    const root = newRoot();
+    const env = { ...ctx(root, []).env, IX_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ix-cache-')) } as NodeJS.ProcessEnv;
+    const child = spawn(process.execPath, [join(repoRoot, 'ix'), 'build', '--recipes', recipes, '--jobs=0', `--builders=${k.url}`, 'bin/slow'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 130 : null))));
+    for (let i = 0; !err.includes('bin/slow goes to'); i++) {
+      if (i > 600) throw new Error(`never started remotely: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // the remote sandbox is sleeping now
+    child.kill('SIGINT');
+    expect(await exited).not.toBe(0);
+    expect(await userProcessesGone()).toEqual([]);
+    const entries = await verifyStore(k.root);
+    expect(entries.filter((e) => e.status !== 'ok')).toEqual([]);
+    expect(entries.map((e) => e.path).filter((p) => p.endsWith('-bin-slow'))).toEqual([]);
+    expect(entries.map((e) => e.path).filter((p) => p.endsWith('-bin-boot-bb'))).toHaveLength(1);
+  }, 120_000);
+
+  it('ix copy --to ssh:// sends a closure over the same protocol, skipping what is there', async () => {
+    const c = await sshd('copy');
+    const root = newRoot();
+    const b = ctx(root, ['--jobs=1', 'bin/top']);
+    expect(await runBuild(b), b.err).toBe(0);
+    const top = b.out.trim();
+    const store = await openStore({ root, recover: false });
+    const env = ctx(root, []).env;
+    const lines: string[] = [];
+    const r = await copyToSsh(store, c.url, [top], env, (l) => lines.push(l));
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.present).toBe(0);
+    const remote = await openStore({ root: c.root, recover: false });
+    expect(await remote.isBuilt(top)).toBe(true);
+    expect((await remote.record(top))!.hash).toBe((await store.record(top))!.hash);
+    const again = await copyToSsh(store, c.url, [top], env);
+    expect(again.sent).toBe(0);
   }, 120_000);
 });

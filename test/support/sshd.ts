@@ -161,3 +161,28 @@ export async function startSshd(name: string, client: SshClient): Promise<TestSs
     log: () => log,
   };
 }
+
+/** Pids of live processes of the test user (its ix, its sandboxes), with their command lines. */
+export function userProcesses(): string[] {
+  const uid = spawnSync('id', ['-u', SSH_USER], { encoding: 'utf8' }).stdout.trim();
+  const out: string[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const status = readFileSync(`/proc/${e}/status`, 'utf8');
+      if (/^Uid:\s+(\d+)/m.exec(status)?.[1] !== uid) continue;
+      out.push(`${e} ${readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ')}`);
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Wait until the test user has no process left (at most `ms`); returns what is left. */
+export async function userProcessesGone(ms = 15_000): Promise<string[]> {
+  const t = Date.now();
+  for (;;) {
+    const left = userProcesses();
+    if (!left.length || Date.now() - t > ms) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -14,3 +14,4 @@ export { sshCommand, sshCause, remoteCommand } from './ssh';
 export { Session, BuilderDown } from './session';
 export { RemoteBuilder, type RemoteOptions } from './builder';
 export { packPath, unpackInto, importPath, checkRecord, TRANSFER_RECORD, type TransferRecord } from './transfer';
+export { copyToSsh, closureOf, type CopyReport } from './copy';
