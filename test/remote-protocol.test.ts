@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { FrameDecoder, MAGIC, encodeJson, parseBuilders, Session, packPath, PROTOCOL, sshCause } from '../hosts/node/remote';
-import { openStore, verifyStore, type Store } from '../hosts/node/store';
+import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
+import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { repoRoot } from './support/cli';
@@ -57,6 +58,13 @@ describe('sessions with a peer of another version', () => {
     fromPeer.write(Buffer.concat([MAGIC, encodeJson(0, { op: 'hello', protocol: 'ix-remote/2', ix: 'ix 9' })]));
     await expect(Session.over('ssh://old', fromPeer, toPeer, 5000)).rejects.toThrow(`speaks ix-remote/2, this ix speaks ${PROTOCOL} (update ix on one side)`);
   });
+  it('a builder that goes silent times out with one line instead of hanging', async () => {
+    const fromPeer = new PassThrough();
+    fromPeer.write(Buffer.concat([MAGIC, encodeJson(0, { op: 'hello', protocol: PROTOCOL, ix: 'ix' })]));
+    const s = await Session.over('ssh://silent', fromPeer, new PassThrough(), 1500);
+    await expect(s.have([BB])).rejects.toThrow('no answer for 2 s (time-out)');
+    expect(s.alive).toBe(false);
+  });
   it('a peer that is not ix is named as such', async () => {
     const fromPeer = new PassThrough();
     fromPeer.write('Last login: yesterday\n');
@@ -89,6 +97,10 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
     const bb = await packPath(local, BB);
     await s.put(bb.record, bb.bytes);
     expect([...(await s.have([BB]))]).toEqual([BB]);
+    // The builder's gc keeps what a live session received (its gc hold), though nothing roots it.
+    const gc = await collectGarbage(new Layout(remoteRoot), { dryRun: false });
+    expect(gc.paths.map((d) => d.path)).not.toContain(BB);
+    expect(await (await openStore({ root: remoteRoot, recover: false })).isBuilt(BB)).toBe(true);
     const n = shNode('a'.repeat(32), 'bin/remote', 'echo hello from the builder; echo x > $out/x\n');
     const log: Buffer[] = [];
     const r = await s.build(n, (b) => log.push(b), new AbortController().signal);
@@ -104,5 +116,13 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
     const lacking = shNode('c'.repeat(32), 'bin/lacking', 'true', { inputs: [BB, `/ix/store/${'d'.repeat(32)}-nothere`] });
     await expect(s.build(lacking, () => undefined, new AbortController().signal)).rejects.toThrow('inputs missing here');
     expect((await verifyStore(remoteRoot)).filter((e) => e.status !== 'ok')).toEqual([]);
+  }, 60_000);
+
+  it('once the session is over, its hold is gone: the same gc removes what it had received', async () => {
+    await s.close();
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+    expect(child.exitCode).toBe(0);
+    const gc = await collectGarbage(new Layout(remoteRoot), { dryRun: false });
+    expect(gc.paths.map((d) => d.path)).toContain(BB);
   }, 60_000);
 });
