@@ -97,8 +97,9 @@ async function bundle() {
       platform: 'node',
       mainFields: ['module', 'main'],
       target: 'node20',
-      // The CLI loads the transpiled component at run time from out/core/.
-      external: ['./core/core.js', '@mongodb-js/zstd'],
+      // The CLI loads the transpiled component at run time from out/core/; the zstd binding is a
+      // native module and the AWS SDK is loaded only for s3:// caches (hosts/node/cache/).
+      external: ['./core/core.js', '@mongodb-js/zstd', '@mongodb-js/zstd/*', '@aws-sdk/client-s3'],
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
     }),
   ]);
