@@ -16,6 +16,7 @@ import { openStore, verifyStore } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { spawn } from 'node:child_process';
 import { copyToSsh } from '../hosts/node/remote';
+import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { repoRoot } from './support/cli';
 import { makeSshClient, sshdMissing, startSshd, userProcessesGone, type SshClient, type TestSshd } from './support/sshd';
@@ -41,8 +42,8 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     for (const r of [...roots, ...servers.map((s) => s.root)]) removeTree(r);
   });
 
-  const sshd = async (name: string) => {
-    const s = await startSshd(name, client);
+  const sshd = async (name: string, serveArgs?: string) => {
+    const s = await startSshd(name, client, { serveArgs });
     servers.push(s);
     return s;
   };
@@ -192,5 +193,24 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     expect((await remote.record(top))!.hash).toBe((await store.record(top))!.hash);
     const again = await copyToSsh(store, c.url, [top], env);
     expect(again.sent).toBe(0);
+  }, 120_000);
+
+  it('a builder required to sign: its signed outputs are accepted; signed by another key, refused with one line', async () => {
+    const keys = mkdtempSync(join(tmpdir(), 'ix-keys-'));
+    roots.push(keys);
+    const mine = await generateKeyFiles('builder-1', keys);
+    const other = await generateKeyFiles('someone-else', keys);
+    chmodSync(keys, 0o755);
+    chmodSync(mine.secretFile, 0o644); // the builder runs as the test user
+    const s = await sshd('signs', `--secret-key=${mine.secretFile}`);
+    const root = newRoot();
+    const ok = ctx(root, ['--json', '--jobs=0', `--builders=${s.url}?trust=${mine.publicFile}`, 'lib/left']);
+    expect(await runBuild(ok), ok.err).toBe(0);
+    expect(events(ok).filter((e) => e.event === 'placed').map((e) => e.builder)).toEqual([s.url, s.url]);
+    const root2 = newRoot();
+    const no = ctx(root2, ['--jobs=0', `--builders=${s.url}?trust=${other.publicFile}`, 'lib/left']);
+    expect(await runBuild(no), no.err).toBe(0); // built here instead
+    const down = no.err.split('\n').filter((l) => l.startsWith(`ix: builder ${s.url} failed:`));
+    expect(down).toEqual([expect.stringMatching(/failed: sent \/ix\/store\/\S+-bin-boot-bb not signed by a trusted key \(signed by builder-1\); not using it again/)]);
   }, 120_000);
 });

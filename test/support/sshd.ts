@@ -91,7 +91,7 @@ export interface TestSshd {
 }
 
 /** Start one sshd; `dir` may be shared by several servers (one client key). */
-export async function startSshd(name: string, client: SshClient): Promise<TestSshd> {
+export async function startSshd(name: string, client: SshClient, opts: { serveArgs?: string } = {}): Promise<TestSshd> {
   const home = ensureUser();
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), `ix-sshd-${name}-`));
@@ -105,7 +105,7 @@ export async function startSshd(name: string, client: SshClient): Promise<TestSs
   mkdirSync(root, { recursive: true, mode: 0o755 });
   spawnSync('chown', [`${uid}:${uid}`, root]);
   // The restricted line from README.md: only the ix protocol, no terminal, no forwarding.
-  const forced = `IX_ROOT=${root} exec ${join(repoRoot, 'ix')} store serve --stdio`;
+  const forced = `IX_ROOT=${root} exec ${join(repoRoot, 'ix')} store serve --stdio${opts.serveArgs ? ` ${opts.serveArgs}` : ''}`;
   writeFileSync(join(dir, 'authorized_keys'), `restrict,command="${forced}" ${userPub}\n`, { mode: 0o644 });
   writeFileSync(join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,

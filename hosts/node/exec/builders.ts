@@ -242,6 +242,5 @@ export async function emptyPending(o: PendingOutput): Promise<void> {
 
 /** Commit, requiring the tree hash a remote builder reported when there is one. */
 export function commitChecked(o: PendingOutput, expectHash: string | undefined): Promise<StoreRecord> {
-  const commit = o.commit as (opts?: { expectHash?: string }) => Promise<StoreRecord>;
-  return expectHash ? commit({ expectHash }) : commit();
+  return expectHash ? o.commit({ expectHash }) : o.commit();
 }

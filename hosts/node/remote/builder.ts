@@ -19,7 +19,8 @@ import type { PendingOutput, Store } from '../store';
 import { BuilderDown, Session } from './session';
 import type { BuilderSpec } from './spec';
 import { checkRecord, packPath, unpackInto, type TransferRecord } from './transfer';
-import { verifyTrusted } from './trust';
+import { trustedKeys, verifyTrusted } from './trust';
+import type { PublicKey } from '../cache/keys';
 
 export interface RemoteOptions {
   /** The local store (inputs are packed from it). */
@@ -40,6 +41,7 @@ export class RemoteBuilder implements Builder {
   private readonly present = new Set<string>();
   /** Inputs being sent now (so two builds send one archive once). */
   private readonly sending = new Map<string, Promise<void>>();
+  private keys: PublicKey[] = [];
 
   constructor(readonly spec: BuilderSpec, private readonly opts: RemoteOptions) {
     this.name = spec.name;
@@ -57,7 +59,12 @@ export class RemoteBuilder implements Builder {
   }
 
   async open(): Promise<void> {
+    this.keys = trustedKeys(this.spec);
     this.session = await Session.open(this.spec, this.opts.env);
+    if (this.keys.length && !this.session.peer?.signs) {
+      await this.session.close();
+      throw new BuilderDown('does not sign what it sends (run it as ix store serve --stdio --secret-key=FILE), but trust= requires signatures');
+    }
     for (const p of await this.session.have(this.opts.paths)) this.present.add(p);
   }
 
@@ -100,7 +107,7 @@ export class RemoteBuilder implements Builder {
       io.moved(this.name, 0, got.bytes.length);
       const record = checkRecord(got.record, node.out);
       if (record.treeHash !== r.hash) throw new BuilderDown(`reported ${r.hash} for ${node.out} but sent a record of ${record.treeHash}`);
-      verifyTrusted(got.record, this.spec);
+      verifyTrusted(record, this.spec, this.keys);
       const hash = await unpackInto(o, record, got.bytes);
       this.present.add(node.out);
       return { ok: true, expectHash: hash };

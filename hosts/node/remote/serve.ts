@@ -20,7 +20,8 @@ import { execute, type ExecEvent } from '../exec';
 import { openStore, parseStorePath, type Store } from '../store';
 import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
-import { checkRecord, importPath, packPath } from './transfer';
+import { checkRecord, importPath, packPath, wireRecord } from './transfer';
+import type { SecretKey } from '../cache/keys';
 import { runNode } from '../../linux-sandbox/sandbox/run-node';
 
 export interface ServeOptions {
@@ -30,6 +31,8 @@ export interface ServeOptions {
   note?: (line: string) => void;
   /** ix version for the hello. */
   version?: string;
+  /** Sign the records of the outputs it sends (`--secret-key=FILE`). */
+  secretKey?: SecretKey;
 }
 
 /** Checks the shape of a node sent by a client (the executor and sandbox check the rest). */
@@ -122,8 +125,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
 
   async function get(ch: number, path: string): Promise<void> {
     await hold.add([path]);
-    const packed = await packPath(store, path);
-    await send(ch, { op: 'archive', record: packed.record });
+    const packed = await packPath(store, path, opts.secretKey);
+    await send(ch, { op: 'archive', record: wireRecord(packed.record) });
     await conn.sendBytes(ch, packed.bytes);
     await send(ch, { op: 'end' });
   }
@@ -171,6 +174,6 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     }
   }
 
-  await send(0, { op: 'hello', protocol: PROTOCOL, ix: opts.version ?? 'ix', signs: false });
+  await send(0, { op: 'hello', protocol: PROTOCOL, ix: opts.version ?? 'ix', signs: opts.secretKey !== undefined });
   return finished;
 }

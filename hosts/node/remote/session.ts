@@ -14,7 +14,7 @@ import { FramedConnection, type Frame } from './frames';
 import { PROTOCOL, str, strings, versionMismatch, type Hello } from './protocol';
 import { sshCause, sshCommand } from './ssh';
 import type { BuilderSpec } from './spec';
-import type { TransferRecord } from './transfer';
+import { wireRecord, type TransferRecord } from './transfer';
 
 /** The builder itself failed (not the node): `message` is the one-line cause. */
 export class BuilderDown extends Error {
@@ -185,7 +185,7 @@ export class Session {
 
   /** Send an archive of `record.path`; resolves when the builder has committed it. */
   async put(record: TransferRecord, bytes: Buffer): Promise<void> {
-    const r = this.request<void>({ op: 'put', path: record.path, record }, (ok, no) => ({
+    const r = this.request<void>({ op: 'put', path: record.path, record: wireRecord(record) }, (ok, no) => ({
       onJson: (m) => {
         const e = Session.remoteError(m);
         if (e) return no(e);

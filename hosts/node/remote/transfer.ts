@@ -1,10 +1,11 @@
 /**
- * How store paths cross the builder protocol: as the binary cache's archives (hosts/node/cache:
- * "ix-archive/1", a deterministic tar, compressed) with a record naming the store path, its tree
- * hash (ix-tree/1, what `ix store verify` checks), the archive's BLAKE3 and sizes, and its runtime
- * references. There is no second transfer format: this module only packs into and unpacks from
- * the cache's archive, and checks a received archive in the cache's order (archive hash, size
- * bound while unpacking, then the tree hash at the store's commit).
+ * How store paths cross the builder protocol: exactly as in a binary cache (hosts/node/cache), an
+ * "ix-archive/1" archive (deterministic tar, compressed) with its "ix-cache-record/1" record
+ * (store path, tree hash, archive hash and sizes, runtime references, the node, signatures).
+ * There is no second transfer format: this module packs into and unpacks from the cache's
+ * archive, builds and checks the cache's record, and checks a received archive in the cache's
+ * order: the record parses, its signature when one is required, the archive's size and hash, the
+ * unpacked size bound while unpacking, then the tree hash at the store's atomic commit.
  *
  * Archives are held in memory while they cross (they are compressed; a toolchain is tens of MB).
  *
@@ -14,26 +15,17 @@ import { Readable } from 'node:stream';
 import { createBLAKE3 } from 'hash-wasm';
 import { IxError } from '../../../engine/errors';
 import { packArchive, unpackArchive } from '../cache/archive';
-import { DEFAULT_COMPRESSION, isCompression, type Compression } from '../cache/compress';
+import { DEFAULT_COMPRESSION, type Compression } from '../cache/compress';
+import { CACHE_RECORD_FORMAT, encodeRecord, parseRecord, signRecord, type CacheRecord } from '../cache/record';
+import type { SecretKey } from '../cache/keys';
 import type { PendingOutput, Store, StoreRecord } from '../store';
+import { parseStorePath } from '../store/layout';
 
-export const TRANSFER_RECORD = 'ix-cache-record/1';
-
-/** What travels with an archive (the fields of a cache record this protocol needs). */
-export interface TransferRecord {
-  format: typeof TRANSFER_RECORD;
-  path: string;
-  /** Tree hash (ix-tree/1) the unpacked archive must have. */
-  treeHash: string;
-  /** Store paths the tree refers to (its runtime references). */
-  refs: string[];
-  /** Regular-file bytes of the tree. */
-  size: number;
-  archive: { compression: Compression; hash: string; size: number; unpackedSize: number };
-}
+export { CACHE_RECORD_FORMAT as TRANSFER_RECORD };
+export type TransferRecord = CacheRecord;
 
 export interface Packed {
-  record: TransferRecord;
+  record: CacheRecord;
   bytes: Buffer;
 }
 
@@ -44,39 +36,45 @@ async function blake3Hex(b: Uint8Array): Promise<string> {
   return `blake3:${h.digest('hex')}`;
 }
 
-/** Pack a built store path of `store` into an archive and its record. */
-export async function packPath(store: Store, path: string, compression: Compression = DEFAULT_COMPRESSION): Promise<Packed> {
+/** Pack a built store path of `store` into an archive and its record (signed with `key` if given). */
+export async function packPath(store: Store, path: string, key?: SecretKey, compression: Compression = DEFAULT_COMPRESSION): Promise<Packed> {
   const rec: StoreRecord | undefined = await store.record(path);
-  if (!rec) throw new IxError(`${path} is not in the store at ${store.layout.root}`);
+  const sp = parseStorePath(path);
+  if (!rec || !sp) throw new IxError(`${path} is not in the store at ${store.layout.root}`);
   const a = packArchive(store.physical(path), compression);
   const chunks: Buffer[] = [];
   for await (const c of a.stream) chunks.push(c as Buffer);
   const bytes = Buffer.concat(chunks);
-  return {
-    bytes,
-    record: {
-      format: TRANSFER_RECORD, path, treeHash: rec.hash, refs: rec.refs, size: rec.size,
-      archive: { compression, hash: await blake3Hex(bytes), size: bytes.length, unpackedSize: a.tarBytes() },
-    },
+  const record: CacheRecord = {
+    format: CACHE_RECORD_FORMAT, path, treeHash: rec.hash, treeSize: rec.size,
+    archive: { hash: await blake3Hex(bytes), size: bytes.length, compression, unpackedSize: a.tarBytes() },
+    refs: [...rec.refs].sort(), node: { id: sp.id, name: sp.name }, signatures: [],
   };
+  return { bytes, record: key ? signRecord(record, key) : record };
 }
 
-/** A record received from the other side, checked field by field (one line on failure). */
-export function checkRecord(x: unknown, path: string): TransferRecord {
-  const r = x as TransferRecord;
-  const ok = r && r.format === TRANSFER_RECORD && r.path === path && typeof r.treeHash === 'string' && /^blake3:[0-9a-f]{64}$/.test(r.treeHash)
-    && Array.isArray(r.refs) && r.refs.every((p) => typeof p === 'string') && typeof r.size === 'number'
-    && r.archive && isCompression(r.archive.compression) && typeof r.archive.hash === 'string'
-    && Number.isSafeInteger(r.archive.size) && Number.isSafeInteger(r.archive.unpackedSize);
-  if (!ok) throw new IxError(`${path}: the record sent with it is not an ${TRANSFER_RECORD} record for this path`);
+/** A record received from the other side, checked as a cache checks one (one line on failure). */
+export function checkRecord(x: unknown, path: string): CacheRecord {
+  let r: CacheRecord;
+  try {
+    r = parseRecord(JSON.stringify(x));
+  } catch (e) {
+    throw new IxError(`${path}: ${(e as Error).message}`);
+  }
+  if (r.path !== path) throw new IxError(`${path}: the record sent with it is for ${r.path}`);
   return r;
+}
+
+/** The record as it travels (canonical JSON, parsed back: what the other side parses). */
+export function wireRecord(r: CacheRecord): unknown {
+  return JSON.parse(encodeRecord(r));
 }
 
 /**
  * Check `bytes` against `record` and unpack them into `o.tmpOut`; returns the tree hash the
  * store's commit must find (pass it as expectHash). Nothing is trusted before that commit.
  */
-export async function unpackInto(o: PendingOutput, record: TransferRecord, bytes: Buffer): Promise<string> {
+export async function unpackInto(o: PendingOutput, record: CacheRecord, bytes: Buffer): Promise<string> {
   if (bytes.length !== record.archive.size) throw new IxError(`${record.path}: archive has ${bytes.length} bytes, its record says ${record.archive.size}`);
   const got = await blake3Hex(bytes);
   if (got !== record.archive.hash) throw new IxError(`${record.path}: archive hash ${got} is not the ${record.archive.hash} its record names`);
@@ -85,15 +83,10 @@ export async function unpackInto(o: PendingOutput, record: TransferRecord, bytes
 }
 
 /** The node-like description the store's commit needs to import a path (references as declared). */
-export function importNode(record: TransferRecord): { id: string; out: string; name: string; inputs: string[]; runtime: string[] } {
-  const m = /^\/ix\/store\/([0-9a-z]{32})-(.+)$/.exec(record.path);
-  if (!m) throw new IxError(`not a store path: ${record.path}`);
-  return { id: m[1], out: record.path, name: m[2], inputs: [], runtime: record.refs };
-}
-
-/** Commit with the tree hash the record promised (Store.commit checks it before anything is stored). */
-export function commitExpecting(o: PendingOutput, treeHash: string): Promise<StoreRecord> {
-  return (o.commit as (opts?: { expectHash?: string }) => Promise<StoreRecord>)({ expectHash: treeHash });
+export function importNode(record: CacheRecord): { id: string; out: string; name: string; inputs: string[]; runtime: string[] } {
+  const sp = parseStorePath(record.path);
+  if (!sp) throw new IxError(`not a store path: ${record.path}`);
+  return { id: sp.id, out: record.path, name: record.node.name || sp.name, inputs: [], runtime: record.refs };
 }
 
 /**
@@ -101,14 +94,14 @@ export function commitExpecting(o: PendingOutput, treeHash: string): Promise<Sto
  * left alone): the cache's checks, then the store's atomic commit with the promised tree hash.
  * Returns whether it was new.
  */
-export async function importPath(store: Store, record: TransferRecord, bytes: Buffer): Promise<boolean> {
+export async function importPath(store: Store, record: CacheRecord, bytes: Buffer): Promise<boolean> {
   const node = importNode(record);
   if (await store.isBuilt(node.out)) return false;
   return store.withOutputLock(node.out, async () => {
     if (await store.isBuilt(node.out)) return false;
     const o = await store.beginOutput(node);
     try {
-      await commitExpecting(o, await unpackInto(o, record, bytes));
+      await o.commit({ expectHash: await unpackInto(o, record, bytes) });
     } catch (e) {
       await o.abort().catch(() => undefined);
       throw e;

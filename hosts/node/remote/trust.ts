@@ -1,17 +1,42 @@
 /**
- * Builders that must sign: with `trust=KEYFILE` in a builder's spec, every record it sends must
- * carry a valid signature by one of those public keys (the binary cache's ed25519 keys and
- * signature scheme, hosts/node/cache), or the output is refused and the builder counts as failed.
+ * Builders that must sign: with `trust=KEYFILE` in a builder's spec (a public key file written by
+ * `ix key generate`, one `NAME:<base64>` line), every record the builder sends must carry a valid
+ * ed25519 signature by one of those keys over the binary cache's fingerprint (hosts/node/cache/
+ * record.ts), which names the store path, so a signature cannot be replayed for another output.
+ * The builder signs with `ix store serve --stdio --secret-key=FILE`. Anything else is refused and
+ * the builder counts as failed.
  *
  * Must not depend on: the executor, anything Linux-only.
  */
+import { readFileSync } from 'node:fs';
+import { parsePublicKey, type PublicKey } from '../cache/keys';
+import { checkSignature, type CacheRecord } from '../cache/record';
 import { BuilderDown } from './session';
 import type { BuilderSpec } from './spec';
 
-/** Throws BuilderDown when the spec asks for signatures and the record has none that verifies. */
-export function verifyTrusted(record: unknown, spec: BuilderSpec): void {
+/** The public keys a spec trusts (read once per builder); a bad file is one line naming it. */
+export function trustedKeys(spec: BuilderSpec): PublicKey[] {
+  return spec.trust.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new BuilderDown(`cannot read its trusted key ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      return parsePublicKey(text, file);
+    } catch (e) {
+      throw new BuilderDown((e as Error).message);
+    }
+  });
+}
+
+/** Throws BuilderDown when the spec asks for signatures and no trusted key signed the record. */
+export function verifyTrusted(record: CacheRecord, spec: BuilderSpec, keys: PublicKey[] = trustedKeys(spec)): void {
   if (!spec.trust.length) return;
-  const sigs = (record as { signatures?: unknown }).signatures;
-  if (!Array.isArray(sigs) || !sigs.length) throw new BuilderDown(`sent ${String((record as { path?: unknown }).path)} unsigned, but trust= requires a signature`);
-  throw new BuilderDown('signature checking needs the binary cache keys (hosts/node/cache), not available in this build');
+  try {
+    checkSignature(record, keys);
+  } catch (e) {
+    throw new BuilderDown(`sent ${record.path} ${(e as Error).message}`);
+  }
 }

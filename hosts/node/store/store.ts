@@ -24,8 +24,11 @@ export interface PendingOutput {
   readonly tmpOut: string;
   /** Physical directory for $tmp (empty, writable); removed by commit() and abort(). */
   readonly tmpBuild: string;
-  /** Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is stored). */
-  commit(): Promise<StoreRecord>;
+  /**
+   * Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is
+   * stored). `expectHash`: the tree hash the output must have (an output built elsewhere).
+   */
+  commit(opts?: { expectHash?: string }): Promise<StoreRecord>;
   /** Throw the partial output away. `keepBuild` leaves tmpBuild for debugging. */
   abort(opts?: { keepBuild?: boolean }): Promise<void>;
 }
@@ -148,10 +151,10 @@ export class Store {
     return {
       tmpOut,
       tmpBuild,
-      commit: async () => {
+      commit: async (opts) => {
         once();
         try {
-          return await this.commit(node, sp, tmpOut, tmpBuild);
+          return await this.commit(node, sp, tmpOut, tmpBuild, opts?.expectHash);
         } catch (e) {
           await removeTree(tmpOut, l.build);
           await removeTree(tmpBuild, l.build);
@@ -166,7 +169,7 @@ export class Store {
     };
   }
 
-  private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string): Promise<StoreRecord> {
+  private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string, expectHash?: string): Promise<StoreRecord> {
     const declared = new Map<string, string>();
     for (const p of [...node.inputs, ...node.runtime]) {
       const d = parseStorePath(p);
@@ -183,6 +186,7 @@ export class Store {
       if (e instanceof TreeViolation) throw new OutputCheckError(node.name, e.file, e.detail);
       throw e;
     }
+    if (expectHash !== undefined && tree.hash !== expectHash) throw new OutputCheckError(node.name, '.', `has tree hash ${tree.hash}, not the ${expectHash} it was sent with`);
     await this.faultHook?.('checked');
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
     await writeRecord(this.layout, sp.id, rec);
