@@ -4,7 +4,7 @@
 // through the real WASM core, on the recipe tree test/fixtures/remote/recipes.
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
 import { openStore, verifyStore } from '../hosts/node/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyToSsh } from '../hosts/node/remote';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { haveBusybox } from './fixtures/hostile/kit';
@@ -142,6 +142,21 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     const remote = await openStore({ root: k.root, recover: false });
     expect(await remote.isBuilt(slow)).toBe(false);
     expect((await verifyStore(k.root)).filter((e) => e.status !== 'ok')).toEqual([]);
+  }, 120_000);
+
+  it('a builder that rejects the key, or cannot be reached, is one line each; the build happens here', async () => {
+    const r = await sshd('rejects');
+    const other = mkdtempSync(join(tmpdir(), 'ix-ssh-other-'));
+    roots.push(other);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(other, 'key')]);
+    writeFileSync(join(other, 'ssh_config'), readFileSync(client.sshConfig, 'utf8').replace(join(client.dir, 'user_key'), join(other, 'key')));
+    const root = newRoot();
+    const c = ctx(root, ['--jobs=0', `--builders=${r.url} ssh://nobody@127.0.0.1:1`, 'lib/left'], join(other, 'ssh_config'));
+    expect(await runBuild(c), c.err).toBe(0);
+    const down = c.err.split('\n').filter((l) => l.startsWith('ix: builder '));
+    expect(down).toHaveLength(2);
+    expect(down).toContain(`ix: builder ${r.url} failed: rejected the key: ${r.url.slice(6).replace(/:\d+$/, '')}: Permission denied (publickey).; not using it again in this run`);
+    expect(down).toContain('ix: builder ssh://nobody@127.0.0.1:1 failed: unreachable: ssh: connect to host 127.0.0.1 port 1: Connection refused; not using it again in this run');
   }, 120_000);
 
   it('a builder with the wrong host key is refused with one line, and the build happens here', async () => {

@@ -102,6 +102,8 @@ export class RemoteBuilder implements Builder {
         io.output(b);
         io.moved(this.name, 0, b.length);
       }, io.signal, this.opts.timeoutMs);
+      // A full disk there is the builder's trouble, not the node's: try elsewhere.
+      if (!r.ok && /ENOSPC|no space left on device/i.test(r.reason ?? '')) throw new BuilderDown(`out of disk space: ${r.reason}`);
       if (!r.ok) return { ok: false, reason: `${r.reason} (on ${this.name})` };
       const got = await s.get(node.out);
       io.moved(this.name, 0, got.bytes.length);
