@@ -56,6 +56,6 @@ const mb = tarBytes / 1e6;
 console.log(`tree: ${tree}, ${mb.toFixed(1)} MB of tar; load: ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}\n`);
 console.log('| tool | ratio | pack MB/s | unpack MB/s |\n|---|---|---|---|');
 for (const x of rows) {
-  console.log(`| ${x.tool.replace(/\|/g, '\\|')} | ${(tarBytes / x.bytes).toFixed(2)} | ${(mb / (x.packMs / 1000)).toFixed(0)} | ${(mb / (x.unpackMs / 1000)).toFixed(0)} |`);
+  console.log(`| ${x.tool.replace(/\|/g, '\\|')} | ${(tarBytes / x.bytes).toFixed(2)} | ${(mb / (x.packMs / 1000)).toFixed(1)} | ${(mb / (x.unpackMs / 1000)).toFixed(1)} |`);
 }
 rmSync(work, { recursive: true, force: true });

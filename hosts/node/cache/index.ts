@@ -20,3 +20,11 @@ export { CacheError, type CacheBackend, type Body, type NetOptions } from './bac
 export { DirBackend } from './backend/dir';
 export { HttpBackend, type HttpOptions } from './backend/http';
 export { S3Backend } from './backend/s3';
+export {
+  CACHE_INFO_FORMAT, INFO_KEY, DEFAULT_PRIORITY, recordKey, archiveKey, readSmall, readCacheInfo, parseCacheInfo, encodeCacheInfo, ensureCacheInfo,
+  type CacheInfo,
+} from './info';
+export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';
+export { packPath, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
+export { substituteInto, orderCaches, type SubstituteHooks, type Substituted } from './substitute';
+export { pushPath, type PushExtra, type PushResult } from './push';

@@ -24,7 +24,7 @@ const zstd = createRequire(import.meta.url)('@mongodb-js/zstd/bindings.js') as {
   compress(data: Buffer, level: number): Promise<Buffer>;
   decompress(data: Buffer): Promise<Buffer>;
 };
-const compress = (data: Buffer, level: number) => zstd.compress(data, level);
+const compress = async (data: Buffer, level: number) => withContentSize(await zstd.compress(data, level), data.length);
 const decompress = (data: Buffer) => zstd.decompress(data);
 
 /** Uncompressed bytes per frame when packing. */
@@ -40,6 +40,23 @@ export class ZstdFrameError extends Error {
     super(message);
     this.name = 'ZstdFrameError';
   }
+}
+
+/**
+ * The binding compresses through libzstd's streaming API, so its frames do not state their
+ * content size. A reader needs that size to bound a frame before decompressing it, so we write it
+ * into the frame header (RFC 8878 3.1.1.1: Frame_Content_Size_Flag 2, a 4-byte field after the
+ * window descriptor); the blocks are untouched and libzstd checks the size when decompressing.
+ */
+export function withContentSize(frame: Buffer, size: number): Buffer {
+  if (frame.readUInt32LE(0) !== MAGIC) throw new ZstdFrameError('zstd binding returned no frame');
+  const fhd = frame[4];
+  if (fhd >> 6 !== 0) return frame;
+  if ((fhd & 0x2b) !== 0 || size > 0xffffffff) throw new ZstdFrameError(`unexpected zstd frame header ${fhd.toString(16)}`);
+  const fcs = Buffer.alloc(4);
+  fcs.writeUInt32LE(size);
+  const head = Buffer.from([...frame.subarray(0, 4), fhd | 0x80, frame[5]]);
+  return Buffer.concat([head, fcs, frame.subarray(6)]);
 }
 
 /** Compress a byte stream into concatenated zstd frames of ZSTD_CHUNK input bytes each. */

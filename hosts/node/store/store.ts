@@ -26,11 +26,17 @@ export interface PendingOutput {
   readonly tmpBuild: string;
   /**
    * Check, normalise, hash, record and move into place. Throws OutputCheckError (nothing is
-   * stored). `expectHash`: the tree hash the output must have (an output built elsewhere).
+   * stored, tmp cleaned), also when `expectHash` is given and the tree's ix-tree/1 hash differs
+   * (an output imported from a binary cache or a remote builder must hash to what it claimed).
    */
-  commit(opts?: { expectHash?: string }): Promise<StoreRecord>;
+  commit(opts?: CommitOptions): Promise<StoreRecord>;
   /** Throw the partial output away. `keepBuild` leaves tmpBuild for debugging. */
   abort(opts?: { keepBuild?: boolean }): Promise<void>;
+}
+
+export interface CommitOptions {
+  /** The "blake3:<hex>" ix-tree/1 hash the normalised tree must have. */
+  expectHash?: string;
 }
 
 /** An output broke a store rule; one line naming the package, file and problem. */
@@ -186,7 +192,9 @@ export class Store {
       if (e instanceof TreeViolation) throw new OutputCheckError(node.name, e.file, e.detail);
       throw e;
     }
-    if (expectHash !== undefined && tree.hash !== expectHash) throw new OutputCheckError(node.name, '.', `has tree hash ${tree.hash}, not the ${expectHash} it was sent with`);
+    if (expectHash !== undefined && tree.hash !== expectHash) {
+      throw new OutputCheckError(node.name, '.', `tree hash ${tree.hash} differs from the expected ${expectHash}`);
+    }
     await this.faultHook?.('checked');
     const rec: StoreRecord = { format: RECORD_FORMAT, path: node.out, hash: tree.hash, size: tree.size, refs: tree.refs };
     await writeRecord(this.layout, sp.id, rec);

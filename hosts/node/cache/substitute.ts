@@ -1,0 +1,84 @@
+/**
+ * Substitution: fill a PendingOutput from the first binary cache that has a trustworthy copy of
+ * the node's output. Caches are asked by priority (their ix-cache-info; lower first), then in
+ * the order given. For each cache that has a record for node.out:
+ *   record parses and is of a format we read -> is for this path -> signed by a trusted key ->
+ *   its references are declared by the plan and present locally -> the archive downloads with the
+ *   declared size and BLAKE3 (bounded retries) -> unpacks safely within the declared size ->
+ *   the tree hashes to the record's tree hash.
+ * Any failure is reported by hooks.onRefused as one line `cache URL: PATH: reason`, tmpOut is
+ * emptied, and the next cache is asked. The caller then commits with { expectHash }, so the
+ * store hashes the normalised tree once more before anything counts as built.
+ *
+ * Must not depend on: the executor, the CLI, the Linux sandbox.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { OutputNode, PendingOutput } from '../store/index';
+import { CacheError, type CacheBackend } from './backend/types';
+import { archiveKey, readCacheInfo, readSmall, recordKey, type CacheInfo } from './info';
+import { checkRecordFor, ImportError, unpackVerified } from './import';
+import type { PublicKey } from './keys';
+import { parseRecord, RecordError, type CacheRecord } from './record';
+import { downloadToFile } from './transfer';
+
+export interface SubstituteHooks {
+  /** One line naming the cache, the path and why it was not used. */
+  onRefused(line: string): void;
+  /** Archive bytes received so far for this path. */
+  onProgress?(bytes: number, total: number): void;
+  /** True when a store path is in the local store (default: refuse any record with references). */
+  havePath?(p: string): Promise<boolean>;
+}
+
+export interface Substituted {
+  /** URL of the cache the output came from. */
+  cache: string;
+  /** Archive bytes downloaded. */
+  bytes: number;
+  /** The tree hash to commit with: pending.commit({ expectHash }). */
+  expectHash: string;
+  record: CacheRecord;
+}
+
+/** Caches that answer with a usable ix-cache-info, by priority then given order; refusals reported. */
+export async function orderCaches(caches: readonly CacheBackend[], onRefused: (line: string) => void, what = ''): Promise<{ cache: CacheBackend; info: CacheInfo }[]> {
+  const infos = await Promise.all(caches.map((c) => readCacheInfo(c).then((info) => ({ cache: c, info }), (e: unknown) => e)));
+  const ok: { cache: CacheBackend; info: CacheInfo }[] = [];
+  infos.forEach((r, i) => {
+    if (r instanceof Error) onRefused(refusal(caches[i].url, what, r));
+    else ok.push(r as { cache: CacheBackend; info: CacheInfo });
+  });
+  return ok.map((x, i) => ({ ...x, i })).sort((a, b) => a.info.priority - b.info.priority || a.i - b.i).map(({ cache, info }) => ({ cache, info }));
+}
+
+function refusal(url: string, p: string, e: unknown): string {
+  let msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const prefix = `cache ${url}: `;
+  if (msg.startsWith(prefix)) msg = msg.slice(prefix.length);
+  if (!(e instanceof CacheError || e instanceof RecordError || e instanceof ImportError)) msg = `unexpected error: ${msg}`;
+  return `cache ${url}: ${p ? `${p}: ` : ''}${msg}`;
+}
+
+/** Fill `pending` for `node` from `caches` (see module comment); undefined when none could. */
+export async function substituteInto(node: OutputNode, pending: PendingOutput, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: SubstituteHooks): Promise<Substituted | undefined> {
+  const ordered = await orderCaches(caches, hooks.onRefused, node.out);
+  const havePath = hooks.havePath ?? (async () => false);
+  const file = path.join(pending.tmpBuild, 'archive');
+  for (const { cache } of ordered) {
+    try {
+      const text = await readSmall(cache, recordKey(node.out));
+      if (text === undefined) continue;
+      const rec = parseRecord(text);
+      await checkRecordFor(node, rec, { trusted: trustedKeys, havePath });
+      await downloadToFile(cache, archiveKey(rec.archive.hash, rec.archive.compression), file, rec.archive, { onProgress: hooks.onProgress });
+      await unpackVerified(file, rec, pending);
+      return { cache: cache.url, bytes: rec.archive.size, expectHash: rec.treeHash, record: rec };
+    } catch (e) {
+      hooks.onRefused(refusal(cache.url, node.out, e));
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  }
+  return undefined;
+}
