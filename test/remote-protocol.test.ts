@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FrameDecoder, MAGIC, encodeJson, parseBuilders, Session, packPath, PROTOCOL, sshCause } from '../hosts/node/remote';
+import { FrameDecoder, MAGIC, encodeJson, parseBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
 import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
@@ -94,7 +94,7 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
   it('answers have, takes an input archive, builds a node streaming its log, and sends the output back', async () => {
     expect(s.peer?.protocol).toBe(PROTOCOL);
     expect([...(await s.have([BB]))]).toEqual([]);
-    const bb = await packPath(local, BB);
+    const bb = await packForWire(local, BB);
     await s.put(bb.record, bb.bytes);
     expect([...(await s.have([BB]))]).toEqual([BB]);
     // The builder's gc keeps what a live session received (its gc hold), though nothing roots it.

@@ -78,7 +78,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     const built = ev.filter((e) => e.event === 'done' && e.status === 'built');
     expect(built.map((e) => e.name).sort()).toEqual(['bin/top', 'bld/boot/bb', 'lib/left', 'lib/right']);
     const placed = ev.filter((e) => e.event === 'placed');
-    expect(placed.map((e) => e.builder)).toEqual([a.url, a.url, a.url, a.url]);
+    expect(placed.map((e) => e.builder), c.out).toEqual([a.url, a.url, a.url, a.url]);
     const moved = ev.filter((e) => e.event === 'moved');
     expect(moved.every((e) => e.builder === a.url)).toBe(true);
     expect(moved.reduce((s, e) => s + (e.received as number), 0)).toBeGreaterThan(0);
@@ -226,6 +226,6 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     const no = ctx(root2, ['--jobs=0', `--builders=${s.url}?trust=${other.publicFile}`, 'lib/left']);
     expect(await runBuild(no), no.err).toBe(0); // built here instead
     const down = no.err.split('\n').filter((l) => l.startsWith(`ix: builder ${s.url} failed:`));
-    expect(down).toEqual([expect.stringMatching(/failed: sent \/ix\/store\/\S+-bin-boot-bb not signed by a trusted key \(signed by builder-1\); not using it again/)]);
+    expect(down).toEqual([expect.stringMatching(/failed: sent \/ix\/store\/\S+-bin-boot-bb: not signed by a trusted key \(signed by builder-1\); not using it again/)]);
   }, 120_000);
 });

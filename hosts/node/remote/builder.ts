@@ -18,8 +18,8 @@ import type { Builder, BuildIO, BuildOutcome } from '../exec/builders';
 import type { PendingOutput, Store } from '../store';
 import { BuilderDown, Session } from './session';
 import type { BuilderSpec } from './spec';
-import { checkRecord, packPath, unpackInto, type TransferRecord } from './transfer';
-import { trustedKeys, verifyTrusted } from './trust';
+import { checkRecord, packForWire, receiveOutput } from './transfer';
+import { trustedKeys } from './trust';
 import type { PublicKey } from '../cache/keys';
 
 export interface RemoteOptions {
@@ -68,11 +68,14 @@ export class RemoteBuilder implements Builder {
     for (const p of await this.session.have(this.opts.paths)) this.present.add(p);
   }
 
+  /** Send `path` (its references first: the builder accepts a path only when they are there). */
   private async send(path: string, io: BuildIO, s: Session): Promise<void> {
     let p = this.sending.get(path);
     if (!p) {
       p = (async () => {
-        const packed: { record: TransferRecord; bytes: Buffer } = await packPath(this.opts.store, path);
+        const rec = await this.opts.store.record(path);
+        for (const r of rec?.refs ?? []) if (r !== path && !this.present.has(r)) await this.send(r, io, s);
+        const packed = await packForWire(this.opts.store, path);
         const before = s.bytes.sent;
         await s.put(packed.record, packed.bytes);
         io.moved(this.name, s.bytes.sent - before, 0);
@@ -109,8 +112,12 @@ export class RemoteBuilder implements Builder {
       io.moved(this.name, 0, got.bytes.length);
       const record = checkRecord(got.record, node.out);
       if (record.treeHash !== r.hash) throw new BuilderDown(`reported ${r.hash} for ${node.out} but sent a record of ${record.treeHash}`);
-      verifyTrusted(record, this.spec, this.keys);
-      const hash = await unpackInto(o, record, got.bytes);
+      let hash: string;
+      try {
+        hash = await receiveOutput(this.opts.store, node, record, got.bytes, o, this.keys.length ? this.keys : undefined);
+      } catch (e) {
+        throw new BuilderDown(`sent ${node.out}: ${(e as Error).message.split('\n')[0]}`);
+      }
       this.present.add(node.out);
       return { ok: true, expectHash: hash };
     } catch (e) {

@@ -11,7 +11,7 @@ import { IxError } from '../../../engine/errors';
 import type { Store } from '../store';
 import { Session } from './session';
 import { parseBuilder } from './spec';
-import { packPath } from './transfer';
+import { packForWire } from './transfer';
 
 export interface CopyReport {
   sent: number;
@@ -50,7 +50,7 @@ export async function copyToSsh(store: Store, url: string, paths: string[], env:
     const before = s.bytes.sent;
     for (const p of all) {
       if (there.has(p)) continue;
-      const packed = await packPath(store, p);
+      const packed = await packForWire(store, p);
       await s.put(packed.record, packed.bytes);
       print(`copied ${p} to ${spec.name} (${packed.bytes.length} bytes)`);
       sent++;

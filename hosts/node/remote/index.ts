@@ -13,5 +13,5 @@ export { PROTOCOL, versionMismatch } from './protocol';
 export { sshCommand, sshCause, remoteCommand } from './ssh';
 export { Session, BuilderDown } from './session';
 export { RemoteBuilder, type RemoteOptions } from './builder';
-export { packPath, unpackInto, importPath, checkRecord, TRANSFER_RECORD, type TransferRecord } from './transfer';
+export { packForWire, receiveOutput, importInput, checkRecord, wireRecord, TRANSFER_RECORD, type TransferRecord } from './transfer';
 export { copyToSsh, closureOf, type CopyReport } from './copy';

@@ -20,7 +20,7 @@ import { execute, type ExecEvent } from '../exec';
 import { openStore, parseStorePath, type Store } from '../store';
 import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
-import { checkRecord, importPath, packPath, wireRecord } from './transfer';
+import { checkRecord, importInput, packForWire, wireRecord } from './transfer';
 import type { SecretKey } from '../cache/keys';
 import { runNode } from '../../linux-sandbox/sandbox/run-node';
 
@@ -54,6 +54,9 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   const note = opts.note ?? (() => undefined);
   const store: Store = await openStore({ root: opts.root, onWait: () => undefined });
   const hold: Hold = await holdPaths(store.layout, [], `ix store serve (builder session, pid ${process.pid})`);
+  // Hold.add rewrites one file through one temp name: concurrent requests take turns.
+  let holding: Promise<void> = Promise.resolve();
+  const holdMore = (paths: string[]): Promise<void> => (holding = holding.catch(() => undefined).then(() => hold.add(paths)));
   const builds = new Map<number, AbortController>();
   const running = new Set<Promise<unknown>>();
   const puts = new Map<number, { path: string; record: unknown; chunks: Buffer[]; size: number }>();
@@ -82,7 +85,7 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   }
 
   async function have(ch: number, paths: string[]): Promise<void> {
-    await hold.add(paths); // held before looked at: a gc either ran before or keeps them
+    await holdMore(paths); // held before looked at: a gc either ran before or keeps them
     const present: string[] = [];
     for (const p of paths) if (parseStorePath(p) && (await store.isBuilt(p))) present.push(p);
     await send(ch, { op: 'have', paths: present });
@@ -90,13 +93,13 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
 
   async function put(ch: number, p: { path: string; record: unknown; chunks: Buffer[] }): Promise<void> {
     const record = checkRecord(p.record, p.path);
-    await hold.add([record.path]);
-    await importPath(store, record, Buffer.concat(p.chunks));
+    await holdMore([record.path]);
+    await importInput(store, record, Buffer.concat(p.chunks));
     await send(ch, { op: 'ok' });
   }
 
   async function build(ch: number, node: PlanNode, timeoutMs: number | undefined): Promise<void> {
-    await hold.add([node.out, ...node.inputs]);
+    await holdMore([node.out, ...node.inputs]);
     const missing: string[] = [];
     for (const p of node.inputs) if (!(await store.isBuilt(p))) missing.push(p);
     if (missing.length) throw new Error(`build ${node.name}: inputs missing here: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}`);
@@ -124,8 +127,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   }
 
   async function get(ch: number, path: string): Promise<void> {
-    await hold.add([path]);
-    const packed = await packPath(store, path, opts.secretKey);
+    await holdMore([path]);
+    const packed = await packForWire(store, path, opts.secretKey);
     await send(ch, { op: 'archive', record: wireRecord(packed.record) });
     await conn.sendBytes(ch, packed.bytes);
     await send(ch, { op: 'end' });

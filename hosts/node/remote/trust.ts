@@ -3,14 +3,13 @@
  * `ix key generate`, one `NAME:<base64>` line), every record the builder sends must carry a valid
  * ed25519 signature by one of those keys over the binary cache's fingerprint (hosts/node/cache/
  * record.ts), which names the store path, so a signature cannot be replayed for another output.
- * The builder signs with `ix store serve --stdio --secret-key=FILE`. Anything else is refused and
- * the builder counts as failed.
+ * The builder signs with `ix store serve --stdio --secret-key=FILE`. The check itself is the
+ * cache's (receiveInto with these keys); anything else is refused and the builder counts as failed.
  *
  * Must not depend on: the executor, anything Linux-only.
  */
 import { readFileSync } from 'node:fs';
 import { parsePublicKey, type PublicKey } from '../cache/keys';
-import { checkSignature, type CacheRecord } from '../cache/record';
 import { BuilderDown } from './session';
 import type { BuilderSpec } from './spec';
 
@@ -29,14 +28,4 @@ export function trustedKeys(spec: BuilderSpec): PublicKey[] {
       throw new BuilderDown((e as Error).message);
     }
   });
-}
-
-/** Throws BuilderDown when the spec asks for signatures and no trusted key signed the record. */
-export function verifyTrusted(record: CacheRecord, spec: BuilderSpec, keys: PublicKey[] = trustedKeys(spec)): void {
-  if (!spec.trust.length) return;
-  try {
-    checkSignature(record, keys);
-  } catch (e) {
-    throw new BuilderDown(`sent ${record.path} ${(e as Error).message}`);
-  }
 }
