@@ -12,6 +12,7 @@ import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store'
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
+import { plainReporter, ttyReporter } from '../hosts/node/exec';
 import { repoRoot } from './support/cli';
 
 describe('builder specs', () => {
@@ -48,6 +49,29 @@ describe('frames', () => {
     expect(sshCause(255, null, 'Host key verification failed.\n')).toBe('host key not trusted: Host key verification failed.');
     expect(sshCause(255, null, 'ixremote-test@127.0.0.1: Permission denied (publickey).\n')).toMatch(/^rejected the key: /);
     expect(sshCause(255, null, 'ssh: connect to host 127.0.0.1 port 1: Connection refused\n')).toMatch(/^unreachable: /);
+    expect(sshCause(2, null, "ix: error: 'ix store' knows one sub-command: verify (got 'serve')\n")).toBe("no ix serving the builder protocol there: ix: error: 'ix store' knows one sub-command: verify (got 'serve')");
+    expect(sshCause(127, null, 'sh: 1: ix: not found\n')).toBe('ssh exited with code 127: sh: 1: ix: not found');
+  });
+});
+
+describe('progress of remote nodes', () => {
+  it('plain lines name the builder and the bytes moved; a failed builder is one line; the live display shows the builder', () => {
+    let text = '';
+    const r = plainReporter({ write: (x) => (text += x) });
+    r.emit({ event: 'begin', format: 'ix-events/1', total: 2, cores: 2 });
+    r.emit({ event: 'placed', id: 'a', name: 'bin/a', builder: 'ssh://b1' });
+    r.emit({ event: 'moved', id: 'a', name: 'bin/a', builder: 'ssh://b1', sent: 1_500_000, received: 20_000 });
+    r.emit({ event: 'done', id: 'a', name: 'bin/a', out: '/ix/store/a', status: 'built', ms: 1200 });
+    r.emit({ event: 'builder', builder: 'ssh://b2', status: 'down', reason: 'unreachable: Connection refused', name: 'bin/c' });
+    expect(text).toBe('[0/2] bin/a goes to ssh://b1\n[1/2] built bin/a /ix/store/a (1.2 s on ssh://b1, 1500 kB sent, 20 kB received)\n'
+      + 'ix: builder ssh://b2 failed: unreachable: Connection refused; not using it again in this run (bin/c goes elsewhere)\n');
+    let tty = '';
+    const t = ttyReporter({ write: (x) => (tty += x), isTTY: true, columns: 100 }, () => 0, 1e9);
+    t.emit({ event: 'begin', format: 'ix-events/1', total: 1, cores: 2 });
+    t.emit({ event: 'start', id: 'a', name: 'bin/a', out: '/o', pool: 'cpu', log: '/l' });
+    t.emit({ event: 'placed', id: 'a', name: 'bin/a', builder: 'ssh://b1' });
+    t.close();
+    expect(tty).toContain('  bin/a on ssh://b1 0.0 s');
   });
 });
 

@@ -19,7 +19,7 @@ import { copyToSsh } from '../hosts/node/remote';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { repoRoot } from './support/cli';
-import { makeSshClient, sshdMissing, startSshd, userProcessesGone, type SshClient, type TestSshd } from './support/sshd';
+import { makeSshClient, sshdMissing, startSshd, userProcesses, userProcessesGone, type SshClient, type TestSshd } from './support/sshd';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
 
@@ -116,7 +116,10 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     }
   }, 120_000);
 
-  it('a builder killed halfway: the node builds here, one line names the builder and the cause', async () => {
+  it.each([
+    ['its sshd connection', (k: TestSshd) => k.children()],
+    ['its ix', () => userProcesses().filter((p) => p.includes('store serve --stdio')).map((p) => Number(p.split(' ')[0]))],
+  ])('a builder killed halfway (%s): the node builds here, one line names the builder and the cause', async (_what, victims) => {
     const k = await sshd('kill');
     const root = newRoot();
     const c = ctx(root, ['--jobs=0', `--builders=${k.url}`, 'bin/slow']);
@@ -127,7 +130,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
       if (i > 600) throw new Error(`never got halfway: ${c.err}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const kids = k.children();
+    const kids = victims(k);
     expect(kids.length).toBeGreaterThan(0);
     for (const pid of kids) process.kill(pid, 'SIGKILL');
     expect(await run, c.err).toBe(0);

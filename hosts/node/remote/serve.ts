@@ -99,12 +99,26 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   }
 
   async function build(ch: number, node: PlanNode, timeoutMs: number | undefined): Promise<void> {
-    await holdMore([node.out, ...node.inputs]);
-    const missing: string[] = [];
-    for (const p of node.inputs) if (!(await store.isBuilt(p))) missing.push(p);
-    if (missing.length) throw new Error(`build ${node.name}: inputs missing here: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}`);
+    // Cancellable from the first moment: a session that stops while this waits must not start it.
     const cancel = new AbortController();
     builds.set(ch, cancel);
+    if (stopping) cancel.abort();
+    try {
+      await holdMore([node.out, ...node.inputs]);
+      const missing: string[] = [];
+      for (const p of node.inputs) if (!(await store.isBuilt(p))) missing.push(p);
+      if (missing.length) throw new Error(`build ${node.name}: inputs missing here: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}`);
+      if (cancel.signal.aborted) {
+        await send(ch, { op: 'failed', reason: 'cancelled' });
+        return;
+      }
+      await runBuild(ch, node, timeoutMs, cancel);
+    } finally {
+      builds.delete(ch);
+    }
+  }
+
+  async function runBuild(ch: number, node: PlanNode, timeoutMs: number | undefined, cancel: AbortController): Promise<void> {
     const alive = setInterval(() => void send(ch, { op: 'alive' }), ALIVE_MS);
     let reason = 'failed';
     try {
@@ -122,7 +136,6 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
       else await send(ch, { op: 'failed', reason: cancel.signal.aborted ? 'cancelled' : reason });
     } finally {
       clearInterval(alive);
-      builds.delete(ch);
     }
   }
 
