@@ -102,6 +102,15 @@ describe('archive determinism', () => {
     expect(await fs.readlink(path.join(dest, 'bin', 'data-link'))).toBe('../share/data');
   });
 
+  it('round-trips an empty directory', async () => {
+    const d = await fs.mkdtemp(path.join(work, 'empty-'));
+    const { bytes, tar: n } = await pack(d, 'zstd');
+    const dest = await fs.mkdtemp(path.join(work, 'u-empty-'));
+    await unpackArchive(Readable.from([bytes]), dest, 'zstd', { maxBytes: n });
+    expect(await fs.readdir(dest)).toEqual([]);
+    expect((await processTree(dest, { normalise: false })).hash).toBe((await processTree(d, { normalise: false })).hash);
+  });
+
   it('refuses to pack a tree holding a fifo', async () => {
     const d = await fs.mkdtemp(path.join(work, 'fifo-'));
     spawnSync('mkfifo', [path.join(d, 'p')]);

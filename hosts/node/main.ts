@@ -34,6 +34,10 @@ const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => 
   mut: runMut, let: runLet, list: runList, purge: runPurge, gc: runGc, root: runRoot, 'why-alive': runWhyAlive, diff: runDiff,
 };
 // --- end of realm and gc verbs
+// --- binary cache verbs
+import { runKey } from './commands/key';
+RAW_VERBS.key = runKey;
+// --- end of binary cache verbs
 
 const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   plan: runPlan,

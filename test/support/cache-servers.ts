@@ -30,6 +30,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Spawn a server that also dies if the test process is killed before it can stop it: setpriv
+ * (util-linux) sets the parent-death signal to KILL. Normal stops still go by pid.
+ */
+function spawnServer(cmd: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  const wrap = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', cmd, ...args] : [cmd, ...args];
+  return spawn(wrap[0], wrap.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+}
+const SETPRIV = '/usr/bin/setpriv';
+
 export interface Server {
   url: string;
   pid: number;
@@ -99,7 +109,7 @@ http {
   }
 }
 `);
-  const child = spawn(NGINX, ['-p', work, '-c', conf, '-e', `${work}/logs/error.log`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServer(NGINX, ['-p', work, '-c', conf, '-e', `${work}/logs/error.log`]);
   const log = capture(child);
   await waitListening(port, child, log);
   return started(child, `http://127.0.0.1:${port}/cache`);
@@ -111,10 +121,7 @@ export const S3_BUCKET = 'ix-test';
 export async function startS3rver(dir: string): Promise<Server> {
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [S3RVER, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '--configure-bucket', S3_BUCKET, '--no-vhost-buckets', '-s'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
-  });
+  const child = spawnServer(process.execPath, [S3RVER, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '--configure-bucket', S3_BUCKET, '--no-vhost-buckets', '-s'], { ...process.env, NODE_EXTRA_CA_CERTS: '' });
   const log = capture(child);
   await waitListening(port, child, log);
   return started(child, `s3://${S3_BUCKET}/cache?endpoint=http://127.0.0.1:${port}&region=us-east-1`);

@@ -63,7 +63,7 @@ async function writeEntries(p: tar.Pack, dir: string, rel: string): Promise<void
       const header = { ...fixed, name, type: 'file' as const, size: st.size, mode: st.mode & 0o100 ? 0o755 : 0o644 };
       await new Promise<void>((resolve, reject) => {
         const sink = p.entry(header, (e) => (e ? reject(e) : resolve()));
-        const src = createReadStream(full);
+        const src = createReadStream(full, { highWaterMark: 1 << 20 });
         src.on('error', reject);
         src.pipe(sink as unknown as NodeJS.WritableStream);
       });

@@ -1,6 +1,7 @@
 /**
  * The two halves every transport shares (binary caches here, remote builders over SSH):
- *  - packPath: a built store path -> an archive file + its unsigned ix-cache-record/1.
+ *  - packPath: a built store path -> an archive file + its unsigned ix-cache-record/1
+ *    (packPathStream: the archive as a stream, the record once the stream has ended).
  *  - receiveInto: an archive (stream) + record -> a verified tree in a PendingOutput's tmpOut:
  *    references checked, archive size and BLAKE3 checked while it is saved, unpacked safely
  *    (bounded by the record's unpackedSize), and the unpacked tree hashed against the record.
@@ -14,10 +15,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { processTree, removeTree, type OutputNode, type PendingOutput, type Store, type StoreRecord } from '../store/index';
-import { unpackArchive, ArchiveError } from './archive';
+import { createBLAKE3 } from 'hash-wasm';
+import { packArchive, unpackArchive, ArchiveError } from './archive';
 import { DEFAULT_COMPRESSION, type Compression } from './compress';
 import { checkSignature, CACHE_RECORD_FORMAT, RecordError, type CacheRecord } from './record';
 import type { PublicKey } from './keys';
@@ -66,6 +68,52 @@ export async function packPath(store: Store, p: string, opts: { compression?: Co
   }
 }
 
+/**
+ * Pack built store path `p` as a stream (no temp file), for a transport that can send the record
+ * after the archive (a remote builder's pipe): `record` resolves, unsigned, once `stream` has
+ * ended. The tree is re-hashed against its store record first, as packPath does.
+ */
+export async function packPathStream(store: Store, p: string, opts: { compression?: Compression; node?: { id: string; name: string } } = {}): Promise<{ stream: Readable; record: Promise<CacheRecord> }> {
+  const rec = await store.record(p);
+  if (!rec) throw new ImportError(`${p} is not in the store`);
+  const root = store.physical(p);
+  if ((await processTree(root, { normalise: false })).hash !== rec.hash) throw new ImportError(`${p} does not match its store record (run ix store verify)`);
+  const compression = opts.compression ?? DEFAULT_COMPRESSION;
+  const a = packArchive(root, compression);
+  const h = await createBLAKE3(256);
+  h.init();
+  let size = 0;
+  const sp = store.parse(p);
+  let done: (r: CacheRecord) => void = () => undefined;
+  let failed: (e: Error) => void = () => undefined;
+  const record = new Promise<CacheRecord>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  const tap = new Transform({
+    transform(c: Buffer, _e, cb) {
+      h.update(c);
+      size += c.length;
+      cb(null, c);
+    },
+    flush(cb) {
+      done({
+        format: CACHE_RECORD_FORMAT, path: p, treeHash: rec.hash, treeSize: rec.size,
+        archive: { hash: `blake3:${h.digest('hex')}`, size, compression, unpackedSize: a.tarBytes() },
+        refs: [...rec.refs].sort(), node: opts.node ?? { id: sp.id, name: sp.name }, signatures: [],
+      });
+      cb();
+    },
+  });
+  a.stream.on('error', (e) => {
+    failed(e);
+    tap.destroy(e);
+  });
+  a.stream.pipe(tap);
+  record.catch(() => undefined);
+  return { stream: tap, record };
+}
+
 export interface ReceiveOptions {
   /** When given, the record must carry a good signature by one of these keys. */
   trusted?: readonly PublicKey[];
@@ -108,7 +156,7 @@ export async function unpackVerified(file: string, rec: CacheRecord, pending: Pe
   const trash = path.dirname(pending.tmpOut);
   await emptyDir(pending.tmpOut, trash);
   try {
-    await unpackArchive(createReadStream(file), pending.tmpOut, rec.archive.compression, { maxBytes: rec.archive.unpackedSize });
+    await unpackArchive(createReadStream(file, { highWaterMark: 1 << 20 }), pending.tmpOut, rec.archive.compression, { maxBytes: rec.archive.unpackedSize });
     const t = await processTree(pending.tmpOut, { normalise: false });
     if (t.hash !== rec.treeHash) throw new ImportError(`unpacked tree hash ${t.hash} differs from the record's ${rec.treeHash}`);
   } catch (e) {

@@ -1,7 +1,24 @@
 /**
- * Binary caches: the public interface (issue 7). Archives of store paths (archive.ts), signed
- * records (record.ts, keys.ts), backends chosen by URL (open.ts, backend/), and the high-level
- * operations the executor, `ix copy` and remote builders use (substitute.ts, push.ts, transfer.ts).
+ * Binary caches: the public interface (issue 7; formats and trust rules in ARCHITECTURE.md,
+ * "Binary caches"). Import it as `hosts/node/cache/index`: hosts/node/cache.ts (the core's
+ * template cache) shadows the bare folder name.
+ *
+ * Substituting (the executor), holding the output lock as for a build:
+ *   const caches = urls.map((u) => openCache(u));            // file://, http(s)://, s3://
+ *   const trusted = keys.map((k) => parsePublicKey(k, 'config file'));
+ *   const pending = await store.beginOutput(node);
+ *   const got = await substituteInto(node, pending, caches, trusted, {
+ *     onRefused: (line) => display.note(line), onProgress: (b, total) => ..., havePath: (p) => store.isBuilt(p) });
+ *   if (got) await pending.commit({ expectHash: got.expectHash }); else build into the same pending
+ * Pushing (`--push-to`, `ix copy --to`):
+ *   await pushPath(store, path, openCache(url), await readSecretKey(file), { node: { id, name } });
+ * Remote builders (same archive, record and checks, no signatures needed):
+ *   sender: packPath(store, p) -> { record, file } or packPathStream(store, p) -> { stream, record }
+ *   receiver: importPath(store, node, record, archiveStream) -> StoreRecord | 'present'
+ *
+ * Stable: the names exported here and the formats ix-archive/1, ix-cache-record/1,
+ * ix-cache-fingerprint/1, ix-cache/1. Errors meant for users (CacheError, RecordError,
+ * ArchiveError, ImportError, KeyError) have one-line messages.
  *
  * Must not depend on: the Linux sandbox, the executor, the CLI, the WASM core.
  */
@@ -25,6 +42,6 @@ export {
   type CacheInfo,
 } from './info';
 export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';
-export { packPath, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
+export { packPath, packPathStream, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
 export { substituteInto, orderCaches, type SubstituteHooks, type Substituted } from './substitute';
 export { pushPath, type PushExtra, type PushResult } from './push';

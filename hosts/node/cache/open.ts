@@ -23,8 +23,15 @@ export function openCache(url: string, opts: OpenOptions = {}): CacheBackend {
   }
   if (u.username || u.password) throw new CacheError(`${u.protocol}//${u.host}${u.pathname}`, 'credentials do not belong in a cache URL (use netrc or the AWS credential chain)');
   switch (u.protocol) {
-    case 'file:':
-      return new DirBackend(url, fileURLToPath(u));
+    case 'file:': {
+      let dir: string;
+      try {
+        dir = fileURLToPath(u);
+      } catch {
+        throw new CacheError(url, 'a directory cache is file:///absolute/path');
+      }
+      return new DirBackend(url, dir);
+    }
     case 'http:':
     case 'https:':
       return new HttpBackend(url, opts);

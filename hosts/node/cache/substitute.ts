@@ -23,7 +23,10 @@ import { parseRecord, RecordError, type CacheRecord } from './record';
 import { downloadToFile } from './transfer';
 
 export interface SubstituteHooks {
-  /** One line naming the cache, the path and why it was not used. */
+  /**
+   * One line naming the cache, the path and why it was not used. A cache whose ix-cache-info is
+   * unusable is reported for every path asked (its info is read only once per backend object).
+   */
   onRefused(line: string): void;
   /** Archive bytes received so far for this path. */
   onProgress?(bytes: number, total: number): void;
@@ -41,9 +44,27 @@ export interface Substituted {
   record: CacheRecord;
 }
 
-/** Caches that answer with a usable ix-cache-info, by priority then given order; refusals reported. */
+/**
+ * Each backend object's info, read once: a run asks for many paths, and a cache that is down or
+ * of a newer format should cost one request (or one time-out), not one per path.
+ */
+const infoOf = new WeakMap<CacheBackend, Promise<CacheInfo>>();
+function cachedInfo(c: CacheBackend): Promise<CacheInfo> {
+  let p = infoOf.get(c);
+  if (!p) {
+    p = readCacheInfo(c);
+    p.catch(() => undefined);
+    infoOf.set(c, p);
+  }
+  return p;
+}
+
+/**
+ * Caches that answer with a usable ix-cache-info (read once per backend object), by priority then
+ * given order; the others are reported through onRefused (naming `what`, e.g. the path asked for).
+ */
 export async function orderCaches(caches: readonly CacheBackend[], onRefused: (line: string) => void, what = ''): Promise<{ cache: CacheBackend; info: CacheInfo }[]> {
-  const infos = await Promise.all(caches.map((c) => readCacheInfo(c).then((info) => ({ cache: c, info }), (e: unknown) => e)));
+  const infos = await Promise.all(caches.map((c) => cachedInfo(c).then((info) => ({ cache: c, info }), (e: unknown) => e)));
   const ok: { cache: CacheBackend; info: CacheInfo }[] = [];
   infos.forEach((r, i) => {
     if (r instanceof Error) onRefused(refusal(caches[i].url, what, r));

@@ -8,7 +8,8 @@
  * output against that size), and hands whole frames to the binding.
  *
  * Same input, same chunk size, same level, same libzstd => same bytes: chunk boundaries depend on
- * byte offsets only, and up to PARALLEL chunks compress at once but are emitted in order.
+ * byte offsets only, and up to PARALLEL (3) chunks compress at once but are emitted in order (with
+ * 2 in flight, tar generation stalled waiting for the first; 3 keeps 2 cores busy).
  *
  * Must not depend on: the store, the cache backends, the CLI.
  */
@@ -31,7 +32,7 @@ const decompress = (data: Buffer) => zstd.decompress(data);
 export const ZSTD_CHUNK = 4 << 20;
 /** Largest decompressed frame accepted when unpacking (frames we write hold ZSTD_CHUNK bytes). */
 const MAX_FRAME_OUT = 16 << 20;
-const PARALLEL = 2;
+const PARALLEL = 3;
 const MAGIC = 0xfd2fb528;
 
 /** A zstd stream that is not one this reader accepts; `message` is one line. */
@@ -131,13 +132,26 @@ export function frameExtent(b: Buffer): { length: number; maxOut: number; skippa
   return b.length >= pos ? { length: pos, maxOut, skippable: false } : { need: pos };
 }
 
-/** Decompress concatenated zstd frames, one whole frame at a time (memory: one frame). */
+/**
+ * Decompress concatenated zstd frames, whole frames at a time: up to PARALLEL frames decompress
+ * at once (the binding runs them on libuv's pool) while the consumer takes the previous output,
+ * emitted in order. Memory: a few frames.
+ */
 export function zstdDecompressStream(): Transform {
   let pending = Buffer.alloc(0);
   let parts: Buffer[] = [];
   let have = 0;
   let need = 8;
-  const run = async (t: Transform, final: boolean) => {
+  const queue: Promise<Buffer>[] = [];
+  const start = (frame: Buffer, size: number) => {
+    const p = decompress(frame).then((out) => {
+      if (out.length !== size) throw new ZstdFrameError('zstd frame decompressed to another size than its header states');
+      return out;
+    });
+    p.catch(() => undefined);
+    queue.push(p);
+  };
+  const split = (final: boolean) => {
     if (have < need && !final) return;
     if (parts.length) pending = Buffer.concat([pending, ...parts]);
     parts = [];
@@ -150,21 +164,32 @@ export function zstdDecompressStream(): Transform {
       }
       const frame = pending.subarray(0, ext.length);
       pending = pending.subarray(ext.length);
-      if (ext.skippable) continue;
-      const out = await decompress(Buffer.from(frame));
-      if (out.length !== ext.maxOut) throw new ZstdFrameError('zstd frame decompressed to another size than its header states');
-      t.push(out);
+      if (!ext.skippable) start(frame, ext.maxOut);
     }
     if (final && pending.length > 0) throw new ZstdFrameError(`zstd stream ends inside a frame (${pending.length} bytes left)`);
   };
+  const drain = async (t: Transform, keep: number) => {
+    while (queue.length > keep) t.push(await queue.shift()!);
+  };
+  const fail = (e: unknown) => (e instanceof ZstdFrameError ? e : new ZstdFrameError(`zstd: ${(e as Error).message}`));
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       parts.push(chunk);
       have += chunk.length;
-      run(this, false).then(() => cb(), (e) => cb(e instanceof ZstdFrameError ? e : new ZstdFrameError(`zstd: ${(e as Error).message}`)));
+      try {
+        split(false);
+      } catch (e) {
+        return cb(fail(e));
+      }
+      drain(this, PARALLEL - 1).then(() => cb(), (e) => cb(fail(e)));
     },
     flush(cb: TransformCallback) {
-      run(this, true).then(() => cb(), (e) => cb(e instanceof ZstdFrameError ? e : new ZstdFrameError(`zstd: ${(e as Error).message}`)));
+      try {
+        split(true);
+      } catch (e) {
+        return cb(fail(e));
+      }
+      drain(this, 0).then(() => cb(), (e) => cb(fail(e)));
     },
   });
 }

@@ -36,6 +36,7 @@ verbs:
   gc                     delete unreachable store paths (--dry-run, --keep-generations=N)
   root add|remove|list   explicit gc roots
   why-alive PATH         which root keeps a store path alive
+  key generate NAME      a signing key for binary caches: NAME.secret, NAME.public (--dir=D)
   help, --version
 
 arguments:

@@ -35,6 +35,9 @@ export class S3Backend implements CacheBackend {
   }
 
   private connect(): Promise<{ sdk: Sdk; s3: S3Client }> {
+    // The SDK warns on every first use under Node 20 that *future* SDK versions will need Node 22;
+    // ours is pinned in package.json, so the warning would only be noise in `ix build` output.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client ??= import('@aws-sdk/client-s3').then((sdk) => {
       const timeout = this.opts.timeoutMs ?? 30_000;
       const s3 = new sdk.S3Client({
