@@ -9,13 +9,19 @@
 //   - bin/zstd for freebsd-x86_64 stops before anything is fetched or built.
 //   - m4, sed, gzip, bzip2, lz4, xz and busybox, each running its upstream test suite in its build
 //     (left out with IX_TEST_QUICK=1).
-// Needs Linux, bubblewrap, qemu-user-static (.ci/apt-packages) and the filled source cache.
+//   - binary caches (issue 7): both builds push every path they build (`--push-to`) to a
+//     directory, nginx (WebDAV PUT) and s3rver, started here on 127.0.0.1; this root is machine A
+//     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run.
+// Needs Linux, bubblewrap, qemu-user-static, nginx (.ci/apt-packages) and the filled source cache.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateKeyFiles } from '../hosts/node/cache/keys';
+import { available, NGINX, startNginx, startS3rver, type Server } from './support/cache-servers';
+import { registerCacheStory } from './support/cache-story';
 
 const repoRoot = resolve(__dirname, '..');
 const QUICK = process.env.IX_TEST_QUICK === '1';
@@ -31,12 +37,21 @@ function sourceCache(): string {
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const canBuild = process.platform === 'linux' && has('bwrap');
+// nginx serves one of the binary caches; under CI=true its absence fails here instead of skipping.
+const haveNginx = canBuild && available(NGINX, 'nginx (Debian nginx-light)');
 
 interface Run { code: number; out: string; err: string }
 
 let work = '';
 let root = '';
 const cache = sourceCache();
+// Binary caches machine A pushes to (issue 7): the servers, the key, the push options.
+const servers: Server[] = [];
+let binaryCaches: { label: string; url: string; env: Record<string, string> }[] = [];
+let publicKey = '';
+let pushArgs: string[] = [];
+/** s3rver's fixed credentials, through the AWS SDK's usual variables (the endpoint is in the URL). */
+let s3env: Record<string, string> = {};
 
 /** Runs ./ix in the test's ix root; progress goes to stderr as plain lines. */
 function ix(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
@@ -54,9 +69,26 @@ function ix(args: string[], extraEnv: Record<string, string> = {}): Promise<Run>
   });
 }
 
+/** Starts the three caches A pushes to and makes A's signing key. */
+async function startCaches(): Promise<void> {
+  const keys = await generateKeyFiles('machine-a', work);
+  publicKey = keys.publicKey;
+  const nginx = haveNginx ? await startNginx(join(work, 'nginx'), join(work, 'nginx', 'www')) : undefined;
+  if (nginx) servers.push(nginx);
+  const s3 = await startS3rver(join(work, 's3rver'));
+  servers.push(s3);
+  s3env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+  binaryCaches = [
+    { label: 'file', url: `file://${join(work, 'cache-dir')}`, env: {} },
+    ...(nginx ? [{ label: 'nginx', url: nginx.url, env: {} }] : []),
+    { label: 's3', url: s3.url, env: s3env },
+  ];
+  pushArgs = [`--push-to=${binaryCaches.map((c) => c.url).join(',')}`, `--secret-key=${keys.secretFile}`];
+}
+
 /** `ix build` that must succeed: the store paths printed on stdout, one per requested package. */
-async function build(pkgs: string[], extra: string[] = []): Promise<Record<string, string>> {
-  const r = await ix(['build', ...pkgs, ...extra]);
+async function build(pkgs: string[], extra: string[] = [], env: Record<string, string> = {}): Promise<Record<string, string>> {
+  const r = await ix(['build', ...pkgs, ...extra], env);
   if (r.code !== 0) throw new Error(`ix build ${[...pkgs, ...extra].join(' ')} exited ${r.code}:\n${r.err.slice(-4000)}`);
   const lines = r.out.split('\n').filter(Boolean);
   expect(lines).toHaveLength(pkgs.length);
@@ -141,7 +173,7 @@ function storeEntries(): string[] {
 }
 
 describe.skipIf(!canBuild)('real builds in the sandbox', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(join(cache, 'sha256'))) {
       throw new Error(`no source cache at ${cache}: run 'npm run setup' (it fills it with hosts/linux-sandbox/fill-source-cache.sh)`);
     }
@@ -149,9 +181,11 @@ describe.skipIf(!canBuild)('real builds in the sandbox', () => {
     // the sandbox's build user must be able to enter the root (mkdtemp makes it 0700)
     chmodSync(work, 0o755);
     root = join(work, 'root');
+    await startCaches();
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
     if (!work) return;
     // store entries are read-only: make them writable before removing the whole root
     spawnSync('chmod', ['-R', 'u+w', work]);
@@ -178,8 +212,9 @@ describe.skipIf(!canBuild)('real builds in the sandbox', () => {
   let x86: Promise<Record<string, string>>;
   let arm: Promise<Record<string, string>>;
   test('builds start for linux-x86_64 and linux-aarch64', () => {
-    x86 = build(X86);
-    arm = build(['bin/zstd'], ['--target=linux-aarch64']);
+    // both push what they build: a seed the aarch64 build makes first is then in the caches too
+    x86 = build(X86, pushArgs, s3env);
+    arm = build(['bin/zstd'], ['--target=linux-aarch64', ...pushArgs], s3env);
     // unhandled until a test awaits them: keep a failure for that test to report
     x86.catch(() => undefined);
     arm.catch(() => undefined);
@@ -197,6 +232,16 @@ describe.skipIf(!canBuild)('real builds in the sandbox', () => {
     // gzip output is real gzip: another implementation reads it
     expect(gunzipSync(packed.gzip).equals(data)).toBe(true);
   }, 45 * MIN);
+
+  // Machine A of the binary-cache story is this root; B is a fresh root per cache.
+  registerCacheStory({
+    rootA: () => root,
+    work: () => work,
+    ix: (args, env) => ix(args, env),
+    publicKey: () => publicKey,
+    caches: () => binaryCaches,
+    zstd: async () => (await x86)['bin/zstd'],
+  }, haveNginx ? ['file', 'nginx', 's3'] : ['file', 's3']);
 
   test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
     const names = storeEntries().map((e) => e.slice(33));

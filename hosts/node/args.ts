@@ -34,7 +34,14 @@ export interface ParsedArgs {
   help: boolean;
   format?: string;
   recipes: string[];
+  // --- binary caches (issue 7): execution options, never package flags. Raw values by option
+  // name (substituters, push-to, secret-key; no-substitute is ''); hosts/node/subst reads them.
+  cache: Map<string, string>;
 }
+
+/** Binary-cache options: name -> takes a value. */
+export const CACHE_OPTIONS: Record<string, boolean> = { substituters: true, 'push-to': true, 'secret-key': true, 'no-substitute': false };
+// --- end of binary-cache options
 
 const OPTION_WITH_VALUE = new Set(['format', 'target', 'host', 'recipes']);
 const OPTION_BOOL = new Set(['json', 'dry-run', 'help']);
@@ -58,13 +65,19 @@ function parseSelector(token: string): PackageArg {
 
 /** Parses the tokens after the verb. */
 export function parseArgs(tokens: string[]): ParsedArgs {
-  const r: ParsedArgs = { packages: [], flags: new Map(), json: false, dryRun: false, help: false, recipes: [] };
+  const r: ParsedArgs = { packages: [], flags: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.startsWith('--')) {
       const eq = t.indexOf('=');
       const key = eq < 0 ? t.slice(2) : t.slice(2, eq);
       let value = eq < 0 ? undefined : t.slice(eq + 1);
+      if (Object.hasOwn(CACHE_OPTIONS, key)) { // binary caches (issue 7)
+        if (!CACHE_OPTIONS[key] && value !== undefined) throw new UsageError(`option --${key} takes no value`);
+        if (CACHE_OPTIONS[key] && !value) throw new UsageError(`option --${key} needs a value (--${key}=...)`);
+        r.cache.set(key, value ?? '');
+        continue;
+      }
       if (OPTION_BOOL.has(key)) {
         if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
         if (key === 'json') r.json = true;

@@ -55,8 +55,11 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
 }
 
 /** Rejects CLI options a verb does not take. */
-export function only(ctx: Context, verb: string, allowed: ('json' | 'format' | 'dry-run' | 'target' | 'host')[]): void {
+export function only(ctx: Context, verb: string, allowed: ('json' | 'format' | 'dry-run' | 'target' | 'host' | 'cache')[]): void {
   const a = ctx.args;
+  // binary-cache options (issue 7): only for verbs that build
+  const cacheOpt = [...a.cache.keys()][0];
+  if (cacheOpt !== undefined && !allowed.includes('cache')) throw new UsageError(`'ix ${verb}' does not take --${cacheOpt}`);
   const used: [string, boolean][] = [
     ['json', a.json],
     ['format', a.format !== undefined],

@@ -36,8 +36,12 @@ const RAW_VERBS: Record<string, (argv: string[], ctx: Omit<Context, 'args'>) => 
 // --- end of realm and gc verbs
 // --- binary cache verbs
 import { runKey } from './commands/key';
+import { runCopy } from './commands/copy';
 RAW_VERBS.key = runKey;
+RAW_VERBS.copy = runCopy;
 // --- end of binary cache verbs
+/** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
+export { loadDigest as prepareHashing } from './digest';
 
 const VERBS: Record<string, (ctx: Context) => Promise<number> | number> = {
   plan: runPlan,

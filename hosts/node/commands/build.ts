@@ -1,7 +1,10 @@
 /**
- * `ix build PKG... [--target=T] [--k=v] [--keep-going] [--check] [--jobs=N] [--timeout=S] [--json]`:
- * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec) and prints
- * the store paths it built or found. --dry-run shows the plan (like `ix plan`). --check rebuilds
+ * `ix build PKG... [--target=T] [--k=v] [--keep-going] [--check] [--jobs=N] [--timeout=S] [--json]
+ *  [--substituters=URL,...] [--no-substitute] [--push-to=URL] [--secret-key=FILE]`:
+ * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec), substituting
+ * from binary caches (hosts/node/subst) what they hold, and prints the store paths it built or
+ * found. --dry-run says for each node whether it is there, would be downloaded (from which
+ * cache, how many bytes) or built, and asks the caches but changes nothing. --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
  * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input or a host that cannot build.
@@ -12,13 +15,14 @@ import type { Plan, PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
 import { UsageError, type ParsedArgs } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
-import { runPlan } from './plan';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
-import { openStore, resolveRoot, type Store } from '../store';
+import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, SandboxUnavailable } from '../../linux-sandbox/sandbox';
 import { remoteBuilders, sandboxHere } from './remote';
+import { cacheSettings, ConfigError, urlList, type CacheOptions } from '../subst/config';
+import { cachesFor, dryRun } from '../subst';
 
 /** Executor options written like flags (`--keep-going`); the CLI parser has no options for them yet. */
 export interface ExecArgs {
@@ -28,6 +32,24 @@ export interface ExecArgs {
   timeoutMs?: number;
   /** `--builders=SPECS` as given (undefined: the builders file decides). */
   builders?: string;
+  /** Binary-cache options from the command line (hosts/node/subst/config.ts merges the config files). */
+  cache: CacheOptions;
+}
+
+/** The binary-cache options of the command line (ParsedArgs.cache), checked. */
+export function cacheOptions(a: ParsedArgs): CacheOptions {
+  const c = a.cache;
+  try {
+    return {
+      substituters: c.has('substituters') ? urlList('--substituters', c.get('substituters')!) : undefined,
+      noSubstitute: c.has('no-substitute'),
+      pushTo: c.has('push-to') ? urlList('--push-to', c.get('push-to')!) : undefined,
+      secretKey: c.get('secret-key'),
+    };
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 const EXEC_KEYS = ['keep-going', 'check', 'jobs', 'timeout', 'builders'];
@@ -52,7 +74,7 @@ export function takeExecArgs(a: ParsedArgs): ExecArgs {
   const t = num('timeout');
   const b = found.get('builders');
   return {
-    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined,
+    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(a),
     ...(b !== undefined ? { builders: b === '1' ? '' : b ?? '' } : {}),
   };
 }
@@ -103,12 +125,16 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
-    return await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
+    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${m}\n`));
+    const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
-      builders: remote, localSlots: x.jobs, fallbackHere: here,
+      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: x.jobs, fallbackHere: here,
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
+    reporter.close();
+    for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);
+    return r;
   } catch (e) {
-    if (e instanceof IxError || e instanceof SandboxUnavailable) throw new UsageError(e.message);
+    if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   } finally {
     reporter.close();
@@ -132,17 +158,30 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
 }
 
 export async function runBuild(ctx: Context): Promise<number> {
-  if (ctx.args.dryRun) return runPlan(ctx, 'build');
-  only(ctx, 'build', ['json', 'target', 'host']);
+  only(ctx, 'build', ['json', 'target', 'host', 'dry-run', 'cache']);
   const x = takeExecArgs(ctx.args);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
-  const { plan } = await planOf(ctx, planRequest(ctx));
+  const { bytes, plan } = await planOf(ctx, planRequest(ctx));
+  if (ctx.args.dryRun) {
+    // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
+    if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
+    else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
+    try {
+      const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
+      await dryRun(store, plan.nodes, cacheSettings(ctx.env, x.cache, ctx.cwd), (l) => ctx.stderr(`${l}\n`));
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    return 0;
+  }
   const reporter = reporterFor(ctx, ctx.args.json);
   const r = await realisePlan(ctx, plan, x, reporter);
   if (!r.ok) {
     if (!ctx.args.json) ctx.stderr(`ix: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
     return 1;
   }
+  if (r.pushFailures.length) return 1;
   let checked = true;
   if (x.check) checked = await checkRoots(ctx, plan, x, reporterFor(ctx, ctx.args.json));
   const paths = rootPaths(plan);

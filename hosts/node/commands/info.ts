@@ -21,7 +21,10 @@ export const HELP = `usage: ix <verb> [arguments]
 verbs:
   plan PKG...            print each package's store path (--json: the whole plan)
   build PKG...           build in the sandbox; prints the store paths (--dry-run: the plan view,
-                         --check: rebuild and compare, --keep-going, --jobs=N, --timeout=S)
+                         and what would be downloaded or built; --check: rebuild and compare,
+                         --keep-going, --jobs=N, --timeout=S)
+  copy --to=URL PKG|PATH...  upload runtime closures to a binary cache (--secret-key=FILE)
+  copy --from=URL PATH...    import store paths from a binary cache, verified, without building
   run PROG [ARGS...]     build the package providing PROG and run it
   log PKG|PATH           the build log of a package (also of a failed build)
   store verify           check every store path against its recorded hash
@@ -46,6 +49,9 @@ arguments:
   --target=T --host=T    platforms (<os>-<arch>), default linux-x86_64
   --recipes DIR          add a recipe root above pkgs/ (repeatable, the first wins)
   --json                 machine-readable output
+  --substituters=URL,... binary caches to download from (build, mut, let, run), instead of the
+                         config's; --no-substitute: none; --push-to=URL,... upload what is built,
+                         signed with --secret-key=FILE (config: ~/.config/ix/config.json)
 
 exit codes: 0 ok, 1 negative answer or not implemented, 2 bad input, 70 internal error
 `;

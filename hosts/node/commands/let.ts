@@ -14,7 +14,7 @@ import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpe
 
 export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs(argv);
-  allowOptions('let', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going']);
+  allowOptions('let', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going', 'substituters', 'no-substitute', 'push-to', 'secret-key']);
   const name = realmName('let', a, base.env);
   const store = await storeFor({ ...base, args: parseArgs([]) });
   const rl = new RealmLayout(store.layout);

@@ -74,6 +74,9 @@ function planContext(base: Base, a: RealmArgs): Context {
   const tokens = a.recipes.flatMap((d) => ['--recipes', d]);
   for (const k of ['target', 'host', 'jobs', 'timeout']) if (a.options.has(k)) tokens.push(`--${k}=${a.options.get(k)}`);
   if (a.options.has('keep-going')) tokens.push('--keep-going');
+  // binary caches (issue 7)
+  for (const k of ['substituters', 'push-to', 'secret-key']) if (a.options.has(k)) tokens.push(`--${k}=${a.options.get(k)}`);
+  if (a.options.has('no-substitute')) tokens.push('--no-substitute');
   return { ...base, args: parseArgs(tokens) };
 }
 
@@ -169,7 +172,7 @@ async function switchBack(base: Base, store: Store, name: string, a: RealmArgs):
 
 export async function runMut(argv: string[], base: Base): Promise<number> {
   const a = realmArgs(argv);
-  allowOptions('mut', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going', 'rollback', 'to', 'dry-run']);
+  allowOptions('mut', a, ['recipes', 'target', 'host', 'jobs', 'timeout', 'keep-going', 'rollback', 'to', 'dry-run', 'substituters', 'no-substitute', 'push-to', 'secret-key']);
   const name = realmName('mut', a, base.env);
   const back = a.options.has('rollback') || a.options.has('to');
   if (back && a.edits.length) throw new UsageError("'ix mut --rollback/--to' takes no packages or flags");

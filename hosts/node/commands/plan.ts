@@ -9,6 +9,9 @@ import { UsageError } from '../args';
 import { only, planOf, planRequest, type Context } from '../context';
 
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
+  // `ix plan` never touches the network: binary-cache options belong to ix build / ix mut.
+  const cacheOpt = [...ctx.args.cache.keys()][0];
+  if (cacheOpt !== undefined) throw new UsageError(`'ix ${verb}' does not take --${cacheOpt} (it never asks a binary cache; see ix build --dry-run)`);
   only(ctx, verb, ['json', 'target', 'host', 'dry-run']);
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));

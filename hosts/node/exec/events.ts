@@ -2,19 +2,33 @@
  * What the executor reports while it runs: a stream of events ("ix-events/1"), and the three ways
  * to show them: `--json` (one JSON object per line), plain lines (pipes, CI logs), and a live
  * status display on a terminal (running nodes with their current step, done/total, elapsed).
+ * Events: begin, start, step, done (status built | substituted | cached | failed | skipped),
+ * refused (a binary cache's copy was not used), pushed (an upload of --push-to), end, check,
+ * outputs. Additions to ix-events/1 are additive (new events, new optional fields): readers
+ * ignore what they do not know. A download from a cache shows as `step` lines with bytes and rate.
  *
  * Must not depend on: the store, the sandbox, the scheduler.
  */
 export const EVENTS_FORMAT = 'ix-events/1';
 
-export type NodeStatus = 'built' | 'cached' | 'failed' | 'skipped';
+/**
+ * How a node ended: `built` here, `substituted` (downloaded from a binary cache, verified and
+ * committed like a build; the done event names the cache and the archive's bytes), `cached`
+ * (already in the store), `failed`, or `skipped` (a node it needs failed).
+ */
+export type NodeStatus = 'built' | 'substituted' | 'cached' | 'failed' | 'skipped';
 
 export type ExecEvent =
   | { event: 'begin'; format: typeof EVENTS_FORMAT; total: number; cores: number }
   | { event: 'start'; id: string; name: string; out: string; pool: string; log: string }
   | { event: 'step'; id: string; name: string; line: string }
-  | { event: 'done'; id: string; name: string; out: string; status: NodeStatus; ms?: number; reason?: string; log?: string; tail?: string[]; reproduce?: string }
-  | { event: 'end'; ok: boolean; built: number; cached: number; failed: number; skipped: number; ms: number }
+  /** `cache` and `bytes` (the compressed archive downloaded) come with status `substituted`. */
+  | { event: 'done'; id: string; name: string; out: string; status: NodeStatus; ms?: number; reason?: string; log?: string; tail?: string[]; reproduce?: string; cache?: string; bytes?: number }
+  /** A cache's copy of a path was refused (one line naming cache, path and reason); the node is built instead. */
+  | { event: 'refused'; id: string; name: string; out: string; line: string }
+  /** A path built by this run was uploaded to a cache (`--push-to`), or the upload failed (`error`). */
+  | { event: 'pushed'; name: string; out: string; cache: string; error?: string }
+  | { event: 'end'; ok: boolean; built: number; substituted: number; cached: number; failed: number; skipped: number; ms: number }
   /** `ix build --check`: whether a rebuild gave the same bytes. */
   | { event: 'check'; id: string; name: string; out: string; identical: boolean; expected?: string; actual?: string; differ?: string[]; reason?: string }
   /** A node was given to a builder ("here" or ssh://user@host; again after a builder failed). */
@@ -48,6 +62,19 @@ function printable(s: string): string {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const kb = (n: number) => (n < 10_000 ? `${n} B` : n < 10_000_000 ? `${Math.round(n / 1000)} kB` : `${Math.round(n / 1e6)} MB`);
+
+/** Bytes for people: "12.3 MB" (decimal units, like download tools). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+
+/** "12.3 MB at 45.6 MB/s": a download's size and rate (no rate when it took no measurable time). */
+export function formatTransfer(bytes: number, ms: number): string {
+  return ms > 0 ? `${formatBytes(bytes)} at ${formatBytes(Math.round((bytes * 1000) / ms))}/s` : formatBytes(bytes);
+}
 
 /** One JSON object per line; "step" events are left out unless `steps`. */
 export function jsonReporter(out: Sink, steps = false): Reporter {
@@ -96,12 +123,17 @@ export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Repor
         if (e.status === 'failed') out.write(failureText(e));
         else if (e.status === 'skipped') out.write(`[${done}/${total}] skipped ${e.name}: ${e.reason ?? ''}\n`);
         else if (e.status === 'built') out.write(`[${done}/${total}] built ${e.name} ${e.out} (${secs(e.ms ?? 0)}${where(e.id)})\n`);
+        else if (e.status === 'substituted') out.write(`[${done}/${total}] substituted ${e.name} ${e.out} from ${e.cache} (${formatTransfer(e.bytes ?? 0, e.ms ?? 0)})\n`);
+      } else if (e.event === 'refused') {
+        out.write(`ix: ${e.line}; building ${e.name} instead\n`);
+      } else if (e.event === 'pushed') {
+        if (e.error) out.write(`ix: push of ${e.out} to ${e.cache} failed: ${e.error}\n`);
       } else if (e.event === 'check') {
         if (e.reason) out.write(`check ${e.name}: could not rebuild: ${e.reason}\n`);
         else if (e.identical) out.write(`check ${e.name}: rebuilt bit-identical (${e.expected})\n`);
         else out.write(`check ${e.name}: NOT reproducible: ${e.expected} before, ${e.actual} now; differing: ${(e.differ ?? []).join(', ') || '?'}\n`);
       } else if (e.event === 'end') {
-        out.write(`${e.ok ? 'done' : 'FAILED'}: ${e.built} built, ${e.cached} already there, ${e.failed} failed, ${e.skipped} skipped in ${secs(e.ms)}\n`);
+        out.write(`${e.ok ? 'done' : 'FAILED'}: ${e.built} built, ${e.substituted ? `${e.substituted} substituted, ` : ''}${e.cached} already there, ${e.failed} failed, ${e.skipped} skipped in ${secs(e.ms)}\n`);
       }
     },
     close() {},

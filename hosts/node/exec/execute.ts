@@ -1,9 +1,13 @@
 /**
  * The executor: runs a plan's nodes into the store. For each node, in critical-path order within
- * the pools (scheduler.ts): skip it if the store has it; else under the output lock, build it
+ * the pools (scheduler.ts): skip it if the store has it; else, with a `substituter`, ask the
+ * binary caches for it ("subst" pool) and download it under the output lock into a pending
+ * output that commits only when its tree hash is the one the signed record names; else (no
+ * cache has it, or its copy was refused: one line says why) under the output lock, build it
  * (fetch nodes through the fetcher, command nodes in the sandbox) into a pending output, keep
  * a log file, commit (the store normalises and checks the output) or abort. A failure reports
- * the log's last lines and the command that reproduces the node.
+ * the log's last lines and the command that reproduces the node. With `push`, every path built
+ * here is uploaded as soon as it is committed (beside the builds; the run waits for uploads).
  *
  * Must not depend on: the CLI, the terminal (output goes through a Reporter), the planner.
  */
@@ -15,7 +19,7 @@ import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sa
 import { buildGraph } from './graph';
 import { schedule, type Outcome } from './scheduler';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
-import type { ExecEvent, NodeStatus, Reporter } from './events';
+import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
 import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
 
@@ -29,6 +33,36 @@ export interface ExecStore {
 
 /** Performs a fetch node: puts node.fetch.file into `tmpOut` (verified by sha256). */
 export type FetchNode = (node: PlanNode, tmpOut: string, log: (line: string) => void, signal: AbortSignal) => Promise<void>;
+
+/** A cache that offers a node's output: found by Substituter.lookup, used by Substituter.fetch. */
+export interface SubstituteHit {
+  /** The cache's URL (for messages, events and the log). */
+  cache: string;
+  /** Size of the compressed archive to download. */
+  bytes: number;
+}
+
+export interface SubstituteHooks {
+  /** A cache's copy was refused: one line naming the cache, the path and the reason. */
+  onRefused(line: string): void;
+  /** Bytes downloaded so far (of `total`, when known). */
+  onProgress(bytes: number, total?: number): void;
+  signal: AbortSignal;
+}
+
+/** Binary caches as the executor sees them (hosts/node/subst implements it over hosts/node/cache). */
+export interface Substituter {
+  /** The first cache (in priority order) with a trusted record for node.out; no download. */
+  lookup(node: PlanNode, hooks: SubstituteHooks): Promise<SubstituteHit | undefined>;
+  /**
+   * Download, verify and unpack node.out from `hit` into `o.tmpOut`. Resolves to the tree hash
+   * the signed record names (the store's commit checks it), or undefined when refused.
+   */
+  fetch(node: PlanNode, hit: SubstituteHit, o: PendingOutput, hooks: SubstituteHooks): Promise<{ cache: string; bytes: number; expectHash: string } | undefined>;
+}
+
+/** Uploads a path built by this run; one entry per target cache, `error` when that upload failed. */
+export type Pusher = (node: PlanNode) => Promise<{ cache: string; error?: string }[]>;
 
 export interface ExecuteOptions {
   store: ExecStore;
@@ -53,6 +87,12 @@ export interface ExecuteOptions {
   localSlots?: number;
   /** With localSlots 0: build here when every remote builder has failed (default true). */
   fallbackHere?: boolean;
+  /** Binary caches to try before building a node (none: build everything). */
+  substituter?: Substituter;
+  /** Parallel downloads from caches; default 4. */
+  substSlots?: number;
+  /** Upload each path built here (`--push-to`). */
+  push?: Pusher;
 }
 
 export interface ExecuteResult {
@@ -60,6 +100,13 @@ export interface ExecuteResult {
   status: Map<string, NodeStatus>;
   /** One line per failed node: "bin/x: exit code 2". */
   failures: string[];
+  /** One line per failed upload (`push`): the build itself may still be ok. */
+  pushFailures: string[];
+}
+
+/** The first line of an error's message. */
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
 export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: string): Promise<ExecuteResult> {
@@ -72,7 +119,9 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const run = opts.run ?? runNode;
   const status = new Map<string, NodeStatus>();
   const failures: string[] = [];
+  const pushFailures: string[] = [];
   const abort = new AbortController();
+  const uploads: Promise<void>[] = [];
 
   emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores });
 
@@ -122,16 +171,92 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     return r.ok ? undefined : r.reason ?? 'failed';
   };
 
-  const work = async (n: PlanNode): Promise<Outcome> => {
-    if (await store.isBuilt(n.out)) {
-      emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
-      return 'cached';
+  const present = async (n: PlanNode): Promise<boolean> => {
+    if (!(await store.isBuilt(n.out))) return false;
+    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
+    return true;
+  };
+
+  const hooksFor = (n: PlanNode, log?: NodeLog) => {
+    const t = performance.now();
+    let shown = 0;
+    return {
+      signal: abort.signal,
+      onRefused: (line: string) => {
+        log?.write(`# ix: ${line}\n`);
+        emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
+      },
+      onProgress: (bytes: number, total?: number) => {
+        const now = performance.now();
+        if (now - shown < 250) return; // a step line at most 4 times a second
+        shown = now;
+        const of = total ? ` of ${formatBytes(total)}` : '';
+        const rate = now > t ? ` at ${formatBytes(Math.round((bytes * 1000) / (now - t)))}/s` : '';
+        emit({ event: 'step', id: n.id, name: n.name, line: `downloading ${formatBytes(bytes)}${of}${rate}` });
+      },
+    };
+  };
+
+  /** The "subst" pool: realise n from a cache (under its lock), or undefined to build it. */
+  const substitute = async (n: PlanNode): Promise<Outcome | undefined> => {
+    if (await present(n)) return 'cached';
+    const sub = opts.substituter!;
+    let hit: SubstituteHit | undefined;
+    try {
+      hit = await sub.lookup(n, hooksFor(n));
+    } catch (e) {
+      emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line: `${n.out}: cache lookup failed: ${oneLine(e)}` });
+      return undefined;
     }
+    if (!hit) return undefined;
     return store.withOutputLock(n.out, async () => {
-      if (await store.isBuilt(n.out)) {
-        emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
-        return 'cached';
+      if (await present(n)) return 'cached';
+      const t = performance.now();
+      const log = openLog(layout.logs, n);
+      emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: 'subst', log: log.path });
+      let o: PendingOutput | undefined;
+      try {
+        o = await store.beginOutput(n);
+        const hooks = hooksFor(n, log);
+        const got = await sub.fetch(n, hit!, o, hooks);
+        if (!got) {
+          await o.abort();
+          log.close();
+          return undefined;
+        }
+        await o.commit({ expectHash: got.expectHash });
+        log.write(`# ix: substituted from ${got.cache} (${got.bytes} bytes downloaded, tree hash ${got.expectHash} verified); built elsewhere, so there is no build log here\n`);
+        log.close();
+        const ms = Math.round(performance.now() - t);
+        emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'substituted', ms, log: log.path, cache: got.cache, bytes: got.bytes });
+        return 'substituted';
+      } catch (e) {
+        await o?.abort().catch(() => undefined);
+        const line = `cache ${hit!.cache}: ${n.out}: ${oneLine(e)}`;
+        log.write(`# ix: ${line}\n`);
+        log.close();
+        emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
+        return undefined;
       }
+    });
+  };
+
+  const pushBuilt = (n: PlanNode) => {
+    uploads.push(opts.push!(n).then((rs) => {
+      for (const r of rs) {
+        if (r.error) pushFailures.push(`${n.out} to ${r.cache}: ${r.error}`);
+        emit({ event: 'pushed', name: n.name, out: n.out, cache: r.cache, ...(r.error ? { error: r.error } : {}) });
+      }
+    }, (e) => {
+      pushFailures.push(`${n.out}: ${oneLine(e)}`);
+      emit({ event: 'pushed', name: n.name, out: n.out, cache: '?', error: oneLine(e) });
+    }));
+  };
+
+  const work = async (n: PlanNode): Promise<Outcome> => {
+    if (await present(n)) return 'cached';
+    return store.withOutputLock(n.out, async () => {
+      if (await present(n)) return 'cached';
       const t = performance.now();
       const log = openLog(layout.logs, n);
       emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: n.pool, log: log.path });
@@ -151,23 +276,29 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       }
       log.close();
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'built', ms: Math.round(performance.now() - t), log: log.path });
+      if (opts.push) pushBuilt(n);
       return 'built';
     });
   };
 
   const r = await schedule(buildGraph(nodes), {
-    slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4 },
+    slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
     work,
+    substitute: opts.substituter ? substitute : undefined,
     skip(n, cause) {
       const reason = cause ? `needs ${cause.name}, which failed` : 'not started: the run stopped at the first failure (use --keep-going)';
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
     },
   });
+  await Promise.all(uploads);
   await pool?.close();
   for (const [id, o] of r.outcome) status.set(id, o);
   const count = (s: NodeStatus) => [...status.values()].filter((x) => x === s).length;
   const ok = count('failed') === 0 && count('skipped') === 0;
-  emit({ event: 'end', ok, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), ms: Math.round(performance.now() - t0) });
-  return { ok, status, failures };
+  emit({
+    event: 'end', ok, built: count('built'), substituted: count('substituted'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'),
+    ms: Math.round(performance.now() - t0),
+  });
+  return { ok, status, failures, pushFailures };
 }

@@ -6,11 +6,11 @@
  *
  * Must not depend on: the CLI.
  */
-export { execute, type ExecuteOptions, type ExecuteResult, type ExecStore, type FetchNode } from './execute';
+export { execute, type ExecuteOptions, type ExecuteResult, type ExecStore, type FetchNode, type Substituter, type SubstituteHit, type SubstituteHooks, type Pusher } from './execute';
 export { buildGraph, POOL_COST, type Graph } from './graph';
 export { schedule, type Outcome, type ScheduleOptions } from './scheduler';
 export { openLog, readLog, tailFile, logPath, nodeFilePath, reproduceCommand, runNodeCommand, LOG_FORMAT } from './logs';
-export { jsonReporter, plainReporter, ttyReporter, pickReporter, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
+export { jsonReporter, plainReporter, ttyReporter, pickReporter, formatBytes, formatTransfer, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
 export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';
 export { checkNode as checkRebuild, diffTrees, type CheckResult } from './check';
 export { BuilderPool, hereBuilder, type Builder, type BuildIO, type BuildOutcome } from './builders';

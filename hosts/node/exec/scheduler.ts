@@ -3,6 +3,10 @@
  * per core) and "full" (runs alone: no other cpu/full node beside it). Ready nodes start in
  * critical-path order (graph.ts). A failure skips everything that depends on it; with keepGoing
  * the rest continues, without it nothing new starts and running nodes finish.
+ * With `substitute`, a ready node first goes to the "subst" pool (downloads from binary caches,
+ * their own slots beside the builds); only when that gives no outcome is it queued in its own
+ * pool to be built. Dependency order is kept for substitutes too, so a path's references are in
+ * the store before the path.
  *
  * Generic over the work done per node, so it is tested with a recording fake.
  * Must not depend on: the store, the sandbox, the terminal.
@@ -10,14 +14,19 @@
 import type { PlanNode } from '../../../engine/api';
 import type { Graph } from './graph';
 
-export type Outcome = 'built' | 'cached' | 'failed';
+export type Outcome = 'built' | 'substituted' | 'cached' | 'failed';
 
 export interface ScheduleOptions {
-  /** Parallel slots per pool; "full" is always alone. */
-  slots: { cpu: number; net: number };
+  /** Parallel slots per pool; "full" is always alone; "subst" (default 4) only with `substitute`. */
+  slots: { cpu: number; net: number; subst?: number };
   keepGoing: boolean;
   /** Does the node; resolves to its outcome (a rejection counts as failed). */
   work(node: PlanNode): Promise<Outcome>;
+  /**
+   * Tried first, in the "subst" pool: an outcome ends the node; undefined (or a rejection)
+   * sends it on to `work` in its own pool.
+   */
+  substitute?(node: PlanNode): Promise<Outcome | undefined>;
   /** A node will not run because `cause` failed (or the run stopped: cause undefined). */
   skip?(node: PlanNode, cause: PlanNode | undefined): void;
 }
@@ -36,7 +45,10 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
   for (const n of g.nodes) waiting.set(n.id, g.deps.get(n.id)!.length);
   const ready: PlanNode[] = g.nodes.filter((n) => waiting.get(n.id) === 0);
   const outcome = new Map<string, Outcome | 'skipped'>();
-  const running = { cpu: 0, net: 0, full: 0 };
+  const running = { cpu: 0, net: 0, full: 0, subst: 0 };
+  // Ready nodes wait here for a substitution attempt before they join `ready` (to be built).
+  const substReady: PlanNode[] = opts.substitute ? ready.splice(0) : [];
+  const substSlots = Math.max(1, opts.slots.subst ?? 4);
   let stop = false;
 
   const order = (a: PlanNode, b: PlanNode) => g.priority.get(b.id)! - g.priority.get(a.id)! || (a.out < b.out ? -1 : a.out > b.out ? 1 : 0);
@@ -53,8 +65,8 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
   };
 
   return new Promise<ScheduleResult>((resolve) => {
-    const finish = (n: PlanNode, o: Outcome) => {
-      running[poolOf(n)]--;
+    const finish = (n: PlanNode, o: Outcome, pool: keyof typeof running = poolOf(n)) => {
+      running[pool]--;
       outcome.set(n.id, o);
       if (o === 'failed') {
         skipUsers(n);
@@ -63,14 +75,27 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
         for (const u of g.users.get(n.id)!) {
           const left = waiting.get(u)! - 1;
           waiting.set(u, left);
-          if (left === 0 && !outcome.has(u)) ready.push(byId.get(u)!);
+          if (left === 0 && !outcome.has(u)) (opts.substitute ? substReady : ready).push(byId.get(u)!);
         }
       }
       pump();
     };
 
+    const afterSubst = (n: PlanNode, o: Outcome | undefined) => {
+      if (o !== undefined) return finish(n, o, 'subst');
+      running.subst--;
+      ready.push(n);
+      pump();
+    };
+
     const pump = () => {
       if (!stop) {
+        substReady.sort(order);
+        while (substReady.length && running.subst < substSlots) {
+          const n = substReady.shift()!;
+          running.subst++;
+          opts.substitute!(n).then((o) => afterSubst(n, o), () => afterSubst(n, undefined));
+        }
         ready.sort(order);
         let fullWaiting = false;
         for (let i = 0; i < ready.length;) {
@@ -89,7 +114,7 @@ export async function schedule(g: Graph, opts: ScheduleOptions): Promise<Schedul
           opts.work(n).then((o) => finish(n, o), () => finish(n, 'failed'));
         }
       }
-      if (running.cpu + running.net + running.full === 0) {
+      if (running.cpu + running.net + running.full + running.subst === 0) {
         for (const n of g.nodes) {
           if (!outcome.has(n.id)) {
             outcome.set(n.id, 'skipped');

@@ -13,6 +13,8 @@ import type { RealmEdit } from './spec';
 const VERB_OPTIONS: Record<string, boolean> = {
   json: false, 'dry-run': false, rollback: false, generations: false, 'keep-going': false,
   to: true, recipes: true, target: true, host: true, jobs: true, timeout: true, 'keep-generations': true,
+  // binary caches (issue 7)
+  substituters: true, 'push-to': true, 'secret-key': true, 'no-substitute': false,
 };
 const FLAG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 

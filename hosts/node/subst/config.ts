@@ -1,0 +1,139 @@
+/**
+ * The binary-cache settings of one invocation, from three places, most specific first:
+ *   1. the command line: --substituters=URL,... (replaces the list; empty means none),
+ *      --no-substitute, --push-to=URL[,URL...], --secret-key=FILE;
+ *   2. the user's file: $XDG_CONFIG_HOME/ix/config.json, else ~/.config/ix/config.json;
+ *   3. as root only (the system store), the system file /etc/ix/config.json.
+ * For each key the most specific place that sets it wins (lists are replaced, not merged).
+ * A file is `{"format":"ix-config/1", "substituters":[URL...], "trusted-public-keys":[KEY...],
+ * "push-to":URL or [URL...], "secret-key-file":PATH}`; every key is optional; an unknown key, a
+ * wrong type or an unknown format is one line naming the file and the key (ConfigError).
+ * A missing file is no error. Relative secret-key paths are relative to the file naming them.
+ *
+ * Must not depend on: the cache backends, the executor, the CLI grammar.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export const CONFIG_FORMAT = 'ix-config/1';
+
+/** A bad configuration file or value: one line naming the file (or option) and the key. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CacheSettings {
+  /** Caches to substitute from, in configured order (the cache's own priority sorts them later). */
+  substituters: string[];
+  /** Public keys ("name:base64") whose signatures are trusted. */
+  trustedKeys: string[];
+  /** Caches each built path is uploaded to (may be empty). */
+  pushTo: string[];
+  /** Secret key file that signs uploads. */
+  secretKeyFile?: string;
+  /** Where each setting came from, for messages ("--push-to", "/etc/ix/config.json"). */
+  origin: Partial<Record<'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile', string>>;
+}
+
+/** What the command line said (undefined: not given). */
+export interface CacheOptions {
+  substituters?: string[];
+  noSubstitute?: boolean;
+  pushTo?: string[];
+  secretKey?: string;
+}
+
+const SCHEMES = new Set(['file:', 'http:', 'https:', 's3:']);
+
+/** Checks a cache URL; `where` names the file and key or the option for the message. */
+export function checkCacheUrl(url: string, where: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConfigError(`${where}: '${url}' is not a URL (expected file:///DIR, http(s)://HOST/PATH or s3://BUCKET)`);
+  }
+  if (!SCHEMES.has(u.protocol)) throw new ConfigError(`${where}: '${url}': unknown cache scheme ${u.protocol} (file, http, https or s3)`);
+  return url;
+}
+
+/** The user and system config files for this environment (system only as root). */
+export function configFiles(env: Record<string, string | undefined>, isRoot = process.getuid?.() === 0): { user: string; system?: string } {
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return { user: join(base, 'ix', 'config.json'), system: isRoot ? env.IX_SYSTEM_CONFIG || '/etc/ix/config.json' : undefined };
+}
+
+type FileSettings = Partial<Pick<CacheSettings, 'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile'>>;
+
+const KEYS: Record<string, keyof FileSettings | 'format'> = {
+  format: 'format', substituters: 'substituters', 'trusted-public-keys': 'trustedKeys', 'push-to': 'pushTo', 'secret-key-file': 'secretKeyFile',
+};
+
+/** Reads one config file; undefined when it does not exist. */
+export function readConfigFile(file: string): FileSettings | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file}: not JSON: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${file}: expected a JSON object {"format":"${CONFIG_FORMAT}", ...}`);
+  const o = doc as Record<string, unknown>;
+  if (o.format !== CONFIG_FORMAT) {
+    throw new ConfigError(`${file}: key "format": ${o.format === undefined ? 'missing' : `unknown format ${JSON.stringify(o.format)}`} (this ix reads "${CONFIG_FORMAT}")`);
+  }
+  const strings = (k: string, v: unknown): string[] => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) throw new ConfigError(`${file}: key "${k}": expected a list of non-empty strings`);
+    return v as string[];
+  };
+  const r: FileSettings = {};
+  for (const [k, v] of Object.entries(o)) {
+    const key = KEYS[k];
+    if (!key) throw new ConfigError(`${file}: unknown key "${k}" (known: ${Object.keys(KEYS).join(', ')})`);
+    if (key === 'substituters') r.substituters = strings(k, v).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
+    else if (key === 'trustedKeys') r.trustedKeys = strings(k, v);
+    else if (key === 'pushTo') r.pushTo = (typeof v === 'string' ? [v] : strings(k, v)).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
+    else if (key === 'secretKeyFile') {
+      if (typeof v !== 'string' || v === '') throw new ConfigError(`${file}: key "${k}": expected a file name`);
+      r.secretKeyFile = isAbsolute(v) ? v : resolve(dirname(file), v);
+    }
+  }
+  return r;
+}
+
+/** Splits a comma-separated option value into URLs, each checked. */
+export function urlList(option: string, value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((u) => checkCacheUrl(u, option));
+}
+
+/** The settings of this invocation: command line over user file over system file. */
+export function cacheSettings(env: Record<string, string | undefined>, cli: CacheOptions = {}, cwd = process.cwd(), files = configFiles(env)): CacheSettings {
+  const s: CacheSettings = { substituters: [], trustedKeys: [], pushTo: [], origin: {} };
+  const layers: [string, FileSettings | undefined][] = [];
+  if (files.system) layers.push([files.system, readConfigFile(files.system)]);
+  layers.push([files.user, readConfigFile(files.user)]);
+  for (const [file, f] of layers) {
+    if (!f) continue;
+    for (const k of ['substituters', 'trustedKeys', 'pushTo', 'secretKeyFile'] as const) {
+      if (f[k] === undefined) continue;
+      (s as unknown as Record<string, unknown>)[k] = f[k];
+      s.origin[k] = file;
+    }
+  }
+  if (cli.substituters !== undefined) { s.substituters = cli.substituters; s.origin.substituters = '--substituters'; }
+  if (cli.noSubstitute) { s.substituters = []; s.origin.substituters = '--no-substitute'; }
+  if (cli.pushTo !== undefined) { s.pushTo = cli.pushTo; s.origin.pushTo = '--push-to'; }
+  if (cli.secretKey !== undefined) { s.secretKeyFile = resolve(cwd, cli.secretKey); s.origin.secretKeyFile = '--secret-key'; }
+  return s;
+}

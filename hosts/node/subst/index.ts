@@ -1,0 +1,235 @@
+/**
+ * Binary caches for the commands that build (issue 7): turns the settings (config.ts) into the
+ * executor's Substituter and Pusher seams over hosts/node/cache, says what a build would
+ * download (`ix build --dry-run`), and copies closures to and from a cache (`ix copy`).
+ * Caches are opened lazily: a run that finds everything built never reads a cache's info file.
+ *
+ * Must not depend on: the CLI grammar, the terminal, the sandbox.
+ */
+import type { PlanNode } from '../../../engine/api';
+import {
+  checkRecordFor, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, substituteInto,
+  type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
+} from '../cache/index';
+import type { Pusher, Substituter, SubstituteHit } from '../exec';
+import { formatBytes } from '../exec';
+import type { Store } from '../store';
+import { ConfigError, type CacheSettings } from './config';
+
+/** The open caches of a run, in the order they are asked (the cache's own priority first). */
+async function openAll(urls: string[]): Promise<CacheBackend[]> {
+  return Promise.all(urls.map((u) => openCache(u)));
+}
+
+/** Parses the trusted keys; a bad one is a ConfigError naming where it came from. */
+export function trustedKeys(settings: Pick<CacheSettings, 'trustedKeys' | 'origin'>): PublicKey[] {
+  return settings.trustedKeys.map((k) => {
+    try {
+      return parsePublicKey(k);
+    } catch (e) {
+      throw new ConfigError(`${settings.origin.trustedKeys ?? 'configuration'}: key "trusted-public-keys": ${(e as Error).message}`);
+    }
+  });
+}
+
+async function secretKey(settings: CacheSettings): Promise<SecretKey> {
+  if (!settings.secretKeyFile) {
+    throw new ConfigError(`${settings.origin.pushTo ?? '--push-to'}: uploads are signed: give --secret-key=FILE (or "secret-key-file" in the config)`);
+  }
+  try {
+    return await readSecretKey(settings.secretKeyFile);
+  } catch (e) {
+    throw new ConfigError(`${settings.origin.secretKeyFile ?? '--secret-key'}: ${(e as Error).message}`);
+  }
+}
+
+interface Hit extends SubstituteHit {
+  backend: CacheBackend;
+}
+
+type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'>;
+
+/**
+ * The first cache (by its priority, then configured order) with a record for node.out that a
+ * trusted key signed and whose references the plan declares; refusals go to `onRefused`.
+ * `havePath` says whether a reference is present (at run time: the store; for --dry-run: yes,
+ * since the references would be downloaded first). Reads records only, never archives.
+ */
+async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], onRefused: (l: string) => void, havePath: (p: string) => Promise<boolean>): Promise<{ cache: CacheBackend; record: CacheRecord } | undefined> {
+  for (const cache of ordered) {
+    try {
+      const text = await readSmall(cache, recordKey(node.out));
+      if (text === undefined) continue;
+      const record = parseRecord(text);
+      await checkRecordFor(node, record, { trusted: keys, havePath });
+      return { cache, record };
+    } catch (e) {
+      let msg = (e as Error).message.split('\n')[0];
+      if (msg.startsWith(`cache ${cache.url}: `)) msg = msg.slice(`cache ${cache.url}: `.length);
+      onRefused(`cache ${cache.url}: ${node.out}: ${msg}`);
+    }
+  }
+  return undefined;
+}
+
+/** The executor's view of the configured caches (their info files are read once, on first use). */
+export function substituter(store: Pick<Store, 'isBuilt'>, caches: CacheBackend[], keys: PublicKey[], havePath = (p: string) => store.isBuilt(p)): Substituter {
+  let ordered: Promise<CacheBackend[]> | undefined;
+  const refusedCaches: string[] = [];
+  const order = () => (ordered ??= orderCaches(caches, (l) => refusedCaches.push(l)).then((xs) => xs.map((x) => x.cache)));
+  return {
+    async lookup(node, hooks) {
+      const first = !ordered;
+      const cs = await order();
+      if (first) for (const l of refusedCaches) hooks.onRefused(l); // an unusable cache: said once
+      const found = await lookup(node, cs, keys, hooks.onRefused, havePath);
+      if (!found) return undefined;
+      const hit: Hit = { cache: found.cache.url, bytes: found.record.archive.size, backend: found.cache };
+      return hit;
+    },
+    async fetch(node, hit, o, hooks) {
+      const r = await substituteInto(node, o, [(hit as Hit).backend], keys, { onRefused: hooks.onRefused, onProgress: hooks.onProgress, havePath });
+      return r ? { cache: r.cache, bytes: r.bytes, expectHash: r.expectHash } : undefined;
+    },
+  };
+}
+
+/** Uploads each path to every push target, one path at a time (in build order). */
+export function pusher(store: Store, caches: CacheBackend[], key: SecretKey): Pusher {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (node: PlanNode) => {
+    const run = queue.then(async () => {
+      const out: { cache: string; error?: string }[] = [];
+      for (const c of caches) {
+        try {
+          await pushPath(store, node.out, c, key);
+          out.push({ cache: c.url });
+        } catch (e) {
+          out.push({ cache: c.url, error: (e as Error).message.split('\n')[0] });
+        }
+      }
+      return out;
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** The seams for one run; `warn` gets one line per configuration problem that is not fatal. */
+export async function cachesFor(store: Store, settings: CacheSettings, warn: (line: string) => void): Promise<{ substituter?: Substituter; push?: Pusher }> {
+  const r: { substituter?: Substituter; push?: Pusher } = {};
+  if (settings.substituters.length) {
+    const keys = trustedKeys(settings);
+    if (!keys.length) warn(`no trusted public keys are configured, so nothing from ${settings.substituters.join(', ')} can be accepted; building instead`);
+    else r.substituter = substituter(store, await openAll(settings.substituters), keys);
+  }
+  if (settings.pushTo.length) r.push = pusher(store, await openAll(settings.pushTo), await secretKey(settings));
+  return r;
+}
+
+/** `ix build --dry-run`: one line per node: present, download (cache, bytes) or build. */
+export async function dryRun(store: Store, nodes: PlanNode[], settings: CacheSettings, print: (line: string) => void): Promise<void> {
+  const keys = settings.substituters.length ? trustedKeys(settings) : [];
+  const caches = keys.length ? await openAll(settings.substituters) : [];
+  // a reference not present yet would be downloaded (or built) first: count it as there
+  const sub = caches.length ? substituter(store, caches, keys, async () => true) : undefined;
+  const lines = await Promise.all(nodes.map(async (n) => {
+    if (await store.isBuilt(n.out)) return `present ${n.name} ${n.out}`;
+    const refused: string[] = [];
+    const hit = await sub?.lookup(n, { onRefused: (l) => refused.push(l), onProgress: () => undefined, signal: new AbortController().signal });
+    if (hit) return `download ${n.name} ${n.out} from ${hit.cache} (${formatBytes(hit.bytes)})`;
+    return [...refused.map((l) => `ix: ${l}`), `build ${n.name} ${n.out}`].join('\n');
+  }));
+  for (const l of lines) print(l);
+}
+
+/** The runtime closure of `paths` from the store's records; every path must be built here. */
+export async function closureOf(store: Store, paths: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const order: string[] = [];
+  const visit = async (p: string, from?: string): Promise<void> => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    const rec = await store.record(p);
+    if (!rec) throw new ConfigError(`${p}${from ? ` (a reference of ${from})` : ''} is not in this store: build it first`);
+    for (const r of rec.refs) if (r !== p) await visit(r, p);
+    order.push(p); // references first
+  };
+  for (const p of paths) await visit(p);
+  return order;
+}
+
+/** `ix copy --to`: uploads the closures, skipping paths the cache has. */
+export async function copyTo(store: Store, url: string, paths: string[], keyFile: string, print: (line: string) => void): Promise<{ uploaded: number; skipped: number; failed: string[] }> {
+  const key = await secretKey({ substituters: [], trustedKeys: [], pushTo: [url], secretKeyFile: keyFile, origin: { secretKeyFile: '--secret-key' } });
+  const [cache] = await openAll([url]);
+  const r = { uploaded: 0, skipped: 0, failed: [] as string[] };
+  for (const p of await closureOf(store, paths)) {
+    try {
+      const done = await pushPath(store, p, cache, key);
+      if (done.status === 'present') r.skipped++;
+      else r.uploaded++;
+    } catch (e) {
+      const line = `${url}: ${p}: ${(e as Error).message.split('\n')[0]}`;
+      r.failed.push(line);
+      print(`ix: ${line}`);
+    }
+  }
+  return r;
+}
+
+/** `ix copy --from`: imports paths and their references, verified, each under its lock. */
+export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void): Promise<{ imported: number; present: number; failed: string[] }> {
+  const keys = trustedKeys({ trustedKeys: keyTexts, origin: {} });
+  const [cache] = await openAll([url]);
+  const r = { imported: 0, present: 0, failed: [] as string[] };
+  const seen = new Set<string>();
+  const importOne = async (p: string): Promise<boolean> => {
+    if (seen.has(p)) return store.isBuilt(p);
+    seen.add(p);
+    if (await store.isBuilt(p)) { r.present++; return true; }
+    const refused: string[] = [];
+    const sp = store.parse(p);
+    // the record names its node; until it is read, the path's own name stands in
+    const probe = { id: sp.id, out: p, name: p, inputs: [], runtime: [] as string[] };
+    const text = await readSmall(cache, recordKey(p)).catch((e: Error) => { refused.push(e.message); return undefined; });
+    const rec0 = text === undefined ? undefined : (() => { try { return parseRecord(text); } catch (e) { refused.push(`cache ${url}: ${p}: ${(e as Error).message}`); return undefined; } })();
+    if (rec0) probe.runtime = rec0.refs.filter((x) => x !== p); // a record may only refer to what it lists
+    const found = rec0 ? await lookup(probe, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
+    if (!found) {
+      r.failed.push(p);
+      print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
+      return false;
+    }
+    for (const ref of found.record.refs) {
+      if (ref !== p && !(await importOne(ref))) {
+        r.failed.push(p);
+        print(`ix: ${url}: ${p}: its reference ${ref} could not be imported`);
+        return false;
+      }
+    }
+    const node = { ...probe, name: found.record.node.name };
+    const got = await store.withOutputLock(p, async () => {
+      if (await store.isBuilt(p)) return undefined;
+      const o = await store.beginOutput(node);
+      try {
+        const s = await substituteInto(node, o, [cache], keys, { onRefused: (l) => refused.push(l), havePath: (x) => store.isBuilt(x) });
+        if (!s) throw new Error(refused[0] ?? `${url}: ${p}: refused`);
+        await o.commit({ expectHash: s.expectHash });
+      } catch (e) {
+        await o.abort().catch(() => undefined);
+        return e as Error;
+      }
+      return undefined;
+    });
+    if (got instanceof Error) {
+      r.failed.push(p);
+      print(`ix: ${got.message.split('\n')[0]}`);
+      return false;
+    }
+    r.imported++;
+    return true;
+  };
+  for (const p of paths) await importOne(p);
+  return r;
+}
