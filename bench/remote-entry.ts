@@ -34,7 +34,7 @@ const fresh = (name: string) => {
 function build(root: string, extra: string[], env: Record<string, string>): { ms: number; out: string } {
   const t = now();
   const r = spawnSync(process.execPath, [join(repo, 'ix'), 'build', ...(recipes ? ['--recipes', recipes] : []), ...extra, ...pkgs], {
-    encoding: 'utf8', env: { ...process.env, IX_ROOT: root, IX_PROGRESS: 'plain', IX_BUILDERS_FILE: '/nonexistent', ...env }, maxBuffer: 1 << 26,
+    encoding: 'utf8', env: { ...process.env, IX_ROOT: root, IX_PROGRESS: 'plain', XDG_CONFIG_HOME: join(tmp, 'no-config'), ...env }, maxBuffer: 1 << 26,
   });
   const ms = now() - t;
   if (r.status !== 0) throw new Error(`ix build failed: ${r.stderr.split('\n').slice(-5).join('\n')}`);

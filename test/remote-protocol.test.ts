@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FrameDecoder, MAGIC, encodeJson, parseBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
+import { FrameDecoder, MAGIC, encodeJson, parseBuilders, resolveBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
 import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
@@ -30,6 +30,10 @@ describe('builder specs', () => {
     expect(() => parseBuilders('http://h')).toThrow('a builder is written ssh://');
     expect(() => parseBuilders('ssh://h ssh://h')).toThrow('builder ssh://h is named twice');
     expect(() => parseBuilders('ssh://h?targets=x86')).toThrow("targets are written os-arch (linux-x86_64), got 'x86'");
+    const cfg = { specs: ['ssh://h?jobs=x'], file: '/etc/ix/config.json' };
+    expect(() => resolveBuilders(undefined, cfg)).toThrow(`/etc/ix/config.json: key "builders": bad builder 'ssh://h?jobs=x'`);
+    expect(resolveBuilders('', cfg)).toEqual([]); // --builders= with nothing: none, whatever the file says
+    expect(resolveBuilders(undefined, { specs: ['ssh://a', 'ssh://b?jobs=2'], file: 'f' }).map((b) => b.name)).toEqual(['ssh://a', 'ssh://b']);
   });
 });
 

@@ -4,7 +4,7 @@
 // through the real WASM core, on the recipe tree test/fixtures/remote/recipes.
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +33,13 @@ type Ctx = Context & { out: string; err: string };
 
 describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
   let client: SshClient;
+  let configHome: string;
   const servers: TestSshd[] = [];
   const roots: string[] = [];
   beforeAll(() => {
     client = makeSshClient();
+    configHome = mkdtempSync(join(tmpdir(), 'ix-config-')); // no config file: only --builders
+    roots.push(configHome);
   });
   afterAll(async () => {
     for (const s of servers) await s.stop();
@@ -54,10 +57,10 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     roots.push(r);
     return r;
   };
-  function ctx(root: string, argv: string[], sshConfig = client.sshConfig): Ctx {
+  function ctx(root: string, argv: string[], sshConfig = client.sshConfig, config = configHome): Ctx {
     const c = {
       args: parseArgs(['--recipes', recipes, ...argv]),
-      env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH, HOME: process.env.HOME, IX_SSH_CONFIG: sshConfig, IX_BUILDERS_FILE: '/nonexistent' },
+      env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH, HOME: process.env.HOME, IX_SSH_CONFIG: sshConfig, XDG_CONFIG_HOME: config },
       cwd: process.cwd(), out: '', err: '',
       stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
       stderr(d: string) { c.err += d; },
@@ -163,10 +166,14 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     expect(down).toContain('ix: builder ssh://nobody@127.0.0.1:1 failed: unreachable: ssh: connect to host 127.0.0.1 port 1: Connection refused; not using it again in this run');
   }, 120_000);
 
-  it('a builder with the wrong host key is refused with one line, and the build happens here', async () => {
+  it('a builder (named in the config file) with the wrong host key is refused with one line, and the build happens here', async () => {
     const w = await sshd('wrongkey');
     const root = newRoot();
-    const c = ctx(root, ['--jobs=0', `--builders=${w.url}`, 'lib/left'], client.wrongHostKeyConfig);
+    const config = mkdtempSync(join(tmpdir(), 'ix-config-'));
+    roots.push(config);
+    mkdirSync(join(config, 'ix'));
+    writeFileSync(join(config, 'ix', 'config.json'), JSON.stringify({ format: 'ix-config/1', builders: [w.url] }));
+    const c = ctx(root, ['--jobs=0', 'lib/left'], client.wrongHostKeyConfig, config);
     expect(await runBuild(c), c.err).toBe(0);
     expect(c.err).toContain(`ix: builder ${w.url} failed: host key not trusted: Host key verification failed.; not using it again in this run\n`);
     expect(c.err).not.toContain('goes to');

@@ -30,7 +30,7 @@ export interface ExecArgs {
   check: boolean;
   jobs?: number;
   timeoutMs?: number;
-  /** `--builders=SPECS` as given (undefined: the builders file decides). */
+  /** `--builders=SPECS` as given (undefined: the config file's "builders" decides). */
   builders?: string;
   /** Binary-cache options from the command line (hosts/node/subst/config.ts merges the config files). */
   cache: CacheOptions;
@@ -115,7 +115,7 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
   try {
     const store = await storeFor(ctx);
     const remote = remoteBuilders(ctx, x, plan, store);
-    if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host or the builders file)');
+    if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host, or "builders" in the config file)');
     // With remote builders and --jobs=0 this machine builds only if every builder fails, and only if it can.
     let here = true;
     if (plan.nodes.some((n) => n.cmd)) {

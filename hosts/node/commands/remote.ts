@@ -1,5 +1,5 @@
 /**
- * The CLI's side of remote builders: `--builders=` (or the builders file) turned into the
+ * The CLI's side of remote builders: `--builders=` (or the config file's "builders") turned into the
  * executor's remote Builders for one plan, and whether this machine can build at all (with
  * `--jobs=0` it builds only when every builder has failed, and only if its sandbox works).
  *
@@ -13,13 +13,14 @@ import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { builderSettings, ConfigError } from '../subst/config';
 
 export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {
   let specs;
   try {
-    specs = resolveBuilders(x.builders, ctx.env);
+    specs = resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
   } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
+    if (e instanceof IxError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
   if (!specs.length) return [];

@@ -1,5 +1,5 @@
 /**
- * Remote builders over SSH: builder specs and the builders file (spec.ts), the ix-remote/1
+ * Remote builders over SSH: builder specs (spec.ts), the ix-remote/1
  * protocol (frames.ts, protocol.ts), the ssh client side (ssh.ts, session.ts), the executor's
  * remote Builder (builder.ts), archives in transit (transfer.ts, the binary cache's format),
  * signatures (trust.ts), the builder side `ix store serve --stdio` (serve.ts) and `ix copy --to
@@ -7,7 +7,7 @@
  *
  * Must not depend on: the CLI.
  */
-export { parseBuilder, parseBuilders, splitBuilders, readBuildersFile, buildersFile, resolveBuilders, type BuilderSpec } from './spec';
+export { parseBuilder, parseBuilders, splitBuilders, resolveBuilders, type BuilderSpec } from './spec';
 export { MAGIC, MAX_FRAME, FrameDecoder, FrameError, FramedConnection, encodeJson, encodeBytes, type Frame } from './frames';
 export { PROTOCOL, versionMismatch } from './protocol';
 export { sshCommand, sshCause, remoteCommand } from './ssh';

@@ -1,10 +1,9 @@
 /**
  * Builder specs: `ssh://[user@]host[:port]?jobs=4&targets=linux-x86_64,linux-aarch64&speed=2`,
  * several in one string separated by spaces or commas (a comma inside `targets=` belongs to the
- * spec; a new spec starts at `ssh://`). They come from `--builders=` or from the builders file
- * (`$XDG_CONFIG_HOME/ix/builders`, else `~/.config/ix/builders`; `/etc/ix/builders` for root): one
- * or more specs per line, `#` starts a comment. `--builders=` replaces the file; `--builders=`
- * with nothing turns builders off.
+ * spec; a new spec starts at `ssh://`). They come from `--builders=` or from the config file's
+ * `"builders": [SPEC...]` (ix-config/1: ~/.config/ix/config.json, /etc/ix/config.json for root).
+ * `--builders=` replaces the file's list; `--builders=` with nothing turns builders off.
  *
  * Parameters: jobs (slots, default 1), targets (default linux-x86_64), speed (a positive number,
  * default 1: a faster builder is preferred), ix (the command that runs ix on the builder, default
@@ -14,9 +13,6 @@
  *
  * Must not depend on: the executor, the store, the sandbox, anything Linux-only.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { IxError } from '../../../engine/errors';
 
 export interface BuilderSpec {
@@ -41,7 +37,7 @@ const TARGET = /^[a-z0-9_]+-[a-z0-9_]+$/;
 const HOST = /^[A-Za-z0-9._-]+$|^\[[0-9A-Fa-f:.]+\]$/;
 const USER = /^[A-Za-z0-9._-]+$/;
 
-/** Parse one spec; `where` names its source in errors ("--builders", "~/.config/ix/builders:3"). */
+/** Parse one spec; `where` names its source in errors ("--builders", or the config file and key). */
 export function parseBuilder(text: string, where = '--builders'): BuilderSpec {
   const bad = (why: string) => new IxError(`${where}: bad builder '${text}': ${why}`);
   if (!text.startsWith('ssh://')) throw bad("a builder is written ssh://[user@]host[:port][?jobs=N&targets=T,...&speed=S]");
@@ -97,30 +93,12 @@ export function parseBuilders(text: string, where = '--builders'): BuilderSpec[]
   return out;
 }
 
-/** The builders file this user reads (it need not exist). */
-export function buildersFile(env: Record<string, string | undefined>, uid = process.getuid?.() ?? -1): string {
-  if (env.IX_BUILDERS_FILE) return env.IX_BUILDERS_FILE;
-  if (uid === 0 && !env.XDG_CONFIG_HOME) return '/etc/ix/builders';
-  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'ix', 'builders');
-}
-
-/** Builders from the file, each error naming file and line; [] when there is no file. */
-export function readBuildersFile(file: string): BuilderSpec[] {
-  if (!existsSync(file)) return [];
-  const out: BuilderSpec[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    const text = line.replace(/#.*/, '').trim();
-    if (!text) return;
-    for (const b of parseBuilders(text, `${file}:${i + 1}`)) {
-      if (out.some((o) => o.name === b.name)) throw new IxError(`${file}:${i + 1}: builder ${b.name} is named twice`);
-      out.push(b);
-    }
-  });
-  return out;
-}
-
-/** `--builders=` when given (empty: none), else the builders file. */
-export function resolveBuilders(flag: string | undefined, env: Record<string, string | undefined>): BuilderSpec[] {
+/**
+ * `--builders=` when given (empty: none), else the specs of the config file (`"builders"` in
+ * ix-config/1, hosts/node/subst/config.ts), each error naming its file.
+ */
+export function resolveBuilders(flag: string | undefined, config?: { specs: string[]; file: string }): BuilderSpec[] {
   if (flag !== undefined) return parseBuilders(flag);
-  return readBuildersFile(buildersFile(env));
+  if (!config) return [];
+  return parseBuilders(config.specs.join(' '), `${config.file}: key "builders"`);
 }
