@@ -1,9 +1,9 @@
 /**
- * Shared or exclusive kernel flock(2) on one file, held by a util-linux `flock` helper process
- * (Node has no flock binding). Same scheme as the store's per-output locks (store/lock.ts): the
- * helper keeps the lock while our pipe to it is open, so the kernel drops it when we die, however
- * we die. Here the mode is a parameter, which the gc lock needs: running builds hold it shared
- * while they register what they use, a collection holds it exclusive.
+ * Shared or exclusive kernel flock(2) on one file, held by a helper process (util-linux `flock`, or
+ * perl: store/lock-helper.ts; Node has no flock binding). Same scheme as the store's per-output
+ * locks (store/lock.ts): the helper keeps the lock while our pipe to it is open, so the kernel
+ * drops it when we die, however we die. Here the mode is a parameter, which the gc lock needs:
+ * running builds hold it shared while they register what they use, a collection holds it exclusive.
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { HeldLock } from '../store/lock';
+import { holderArgv } from '../store/lock-helper';
 
 export type LockMode = 'shared' | 'exclusive';
 
@@ -18,15 +19,15 @@ const BUSY = 75;
 
 /** Spawn the helper; resolves when held, or null when `wait` is false and the lock is busy. */
 function holder(file: string, mode: LockMode, wait: boolean): Promise<ChildProcess | null> {
-  const args = [...(wait ? [] : ['-n', '-E', String(BUSY)]), mode === 'shared' ? '-s' : '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
-  const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const h = holderArgv(file, mode, wait, BUSY);
+  const child = spawn(h.cmd, h.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
     let err = '';
     let settled = false;
     child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     child.stdout!.once('data', () => { settled = true; resolve(child); });
     child.once('error', (e) => {
-      if (!settled) { settled = true; reject(new Error(`cannot run util-linux flock for ${file}: ${e.message}`)); }
+      if (!settled) { settled = true; reject(new Error(`cannot run the lock helper ${h.cmd} for ${file}: ${e.message}`)); }
     });
     child.once('exit', (code) => {
       if (settled) return;

@@ -1,6 +1,7 @@
 /**
- * Per-output locks between ix processes, held with the kernel's flock(2) through util-linux
- * `flock`, because Node has no flock binding.
+ * Per-output locks between ix processes, held with the kernel's flock(2) through a helper process
+ * (util-linux `flock`, or perl where that is missing, e.g. macOS: lock-helper.ts), because Node
+ * has no flock binding.
  *
  * Why this scheme: a kernel lock is released by the kernel when its holder dies, whatever kills
  * it (kill -9 included), so there is no stale-lock heuristic, no pid-reuse hazard, and no race
@@ -16,6 +17,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { holderArgv } from './lock-helper';
 
 /** A held lock; release() is idempotent and waits until the kernel lock is gone. */
 export interface HeldLock {
@@ -27,9 +29,9 @@ const CONFLICT = 75;
 
 /** Spawn the helper; resolves when locked (or with null when `nonBlocking` and busy). */
 function spawnHolder(file: string, nonBlocking: boolean): Promise<ChildProcess | null> {
-  const args = [...(nonBlocking ? ['-n', '-E', String(CONFLICT)] : []), '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
+  const h = holderArgv(file, 'exclusive', !nonBlocking, CONFLICT);
   // detached: a Ctrl-C to our process group must not drop the lock before we have cleaned up.
-  const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(h.cmd, h.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
     let err = '';
     let done = false;
@@ -39,7 +41,7 @@ function spawnHolder(file: string, nonBlocking: boolean): Promise<ChildProcess |
       resolve(child);
     });
     child.once('error', (e) => {
-      if (!done) { done = true; reject(new Error(`cannot run util-linux flock for ${file}: ${e.message}`)); }
+      if (!done) { done = true; reject(new Error(`cannot run the lock helper ${h.cmd} for ${file}: ${e.message}`)); }
     });
     child.once('exit', (code) => {
       if (done) return;
