@@ -21,7 +21,7 @@ describe('builder specs', () => {
     expect(b.map((x) => [x.name, x.destination, x.port, x.jobs, x.targets, x.speed, x.ix])).toEqual([
       ['ssh://ix@build1', 'ix@build1', undefined, 4, ['linux-aarch64', 'linux-x86_64'], 2, 'ix'],
       ['ssh://b2:2222', 'b2', 2222, 1, ['linux-x86_64'], 1, 'ix'],
-      ['ssh://root@[::1]:22', 'root@[::1]', 22, 1, ['linux-x86_64'], 1, '/opt/ix/ix'],
+      ['ssh://root@[::1]:22', 'root@::1', 22, 1, ['linux-x86_64'], 1, '/opt/ix/ix'],
     ]);
   });
   it('rejects a bad spec with one line naming it', () => {

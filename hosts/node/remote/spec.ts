@@ -48,7 +48,8 @@ export function parseBuilder(text: string, where = '--builders'): BuilderSpec {
   const port = m[3] !== undefined ? Number(m[3]) : undefined;
   if (port !== undefined && !(port > 0 && port < 65536)) throw bad(`port ${m[3]} out of range`);
   const spec: BuilderSpec = {
-    name: `ssh://${auth}`, destination: m[1] ? `${m[1]}@${m[2]}` : m[2], port,
+    // ssh takes an IPv6 address without the brackets a URL needs around it.
+    name: `ssh://${auth}`, destination: `${m[1] ? `${m[1]}@` : ''}${m[2].replace(/^\[(.*)\]$/, '$1')}`, port,
     jobs: 1, targets: ['linux-x86_64'], speed: 1, ix: 'ix', trust: [], timeoutMs: 120_000,
   };
   const params = new URLSearchParams(q < 0 ? '' : text.slice(q + 1));
