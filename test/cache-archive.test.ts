@@ -40,6 +40,7 @@ async function makeTree(dir: string, big: Buffer): Promise<void> {
   await fs.symlink('../share/data', path.join(dir, 'bin', 'data-link'));
   await fs.symlink('/ix/store/00000000000000000000000000000000-x/lib', path.join(dir, 'abs-link'));
   await fs.mkdir(path.join(dir, 'emptydir'));
+  await fs.symlink(`${'../'.repeat(3)}${'t'.repeat(150)}`, path.join(dir, 'share', 'long-target'));
 }
 
 async function pack(dir: string, c: Compression): Promise<{ bytes: Buffer; tar: number }> {
@@ -86,7 +87,7 @@ describe('archive determinism', () => {
     expect(lines[0]).toMatch(/^drwxr-xr-x 0\/0 +0 1970-01-01 00:00 \.\/$/);
     expect(lines.map((l) => l.split(/ +/)[5])).toEqual([
       './', 'abs-link', 'bin/', 'bin/data-link', 'bin/tool', 'empty', 'emptydir/', 'share/', 'share/data', 'share/deep/', 'share/deep/er/',
-      `share/deep/er/${'n'.repeat(120)}-long`, 'share/ünïcödé',
+      `share/deep/er/${'n'.repeat(120)}-long`, 'share/long-target', 'share/ünïcödé',
     ]);
     expect(lines.find((l) => l.endsWith(' bin/tool'))).toMatch(/^-rwxr-xr-x 0\/0 /);
     expect(lines.find((l) => l.endsWith(' share/data'))).toMatch(/^-rw-r--r-- 0\/0 /);
@@ -100,6 +101,7 @@ describe('archive determinism', () => {
     const got = await processTree(dest, { normalise: false });
     expect(got.hash).toBe(want.hash);
     expect(await fs.readlink(path.join(dest, 'bin', 'data-link'))).toBe('../share/data');
+    expect(await fs.readlink(path.join(dest, 'share', 'long-target'))).toBe(`${'../'.repeat(3)}${'t'.repeat(150)}`);
   });
 
   it('round-trips an empty directory', async () => {

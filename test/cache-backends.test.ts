@@ -95,13 +95,18 @@ for (const t of targets) {
       }
     });
 
-    it.skipIf(t.name !== 'directory')('leaves no temp file behind and writes by rename', async () => {
-      await cache.put('records/b.json', Buffer.from('b'), 1);
-      expect((await fs.readdir(path.join(files!, 'records'))).filter((n) => n.startsWith('.'))).toEqual([]);
-    });
+    // Backend-specific checks are defined only for the backends they concern.
+    if (t.name === 'directory') {
+      it('leaves no temp file behind and writes by rename', async () => {
+        await cache.put('records/b.json', Buffer.from('b'), 1);
+        expect((await fs.readdir(path.join(files!, 'records'))).filter((n) => n.startsWith('.'))).toEqual([]);
+      });
+    }
 
-    it.skipIf(t.name === 's3rver')('keeps objects as plain files a static server can serve', async () => {
-      expect(await fs.readFile(path.join(files!, 'records', 'a.json'), 'utf8')).toBe('{"format":"test"}');
-    });
+    if (t.name !== 's3rver') {
+      it('keeps objects as plain files a static server can serve', async () => {
+        expect(await fs.readFile(path.join(files!, 'records', 'a.json'), 'utf8')).toBe('{"format":"test"}');
+      });
+    }
   });
 }

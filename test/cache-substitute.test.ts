@@ -457,3 +457,23 @@ describe('the cache chooses the compression', () => {
     expect(got?.expectHash).toBe((await storeA.record(pkg.out))?.hash);
   });
 });
+
+describe('findInCaches (dry run) and nodeOfRecord (import without a plan)', () => {
+  it('names the cache and the bytes without downloading, refusing untrusted records', async () => {
+    const { findInCaches, nodeOfRecord } = await import('../hosts/node/cache/index');
+    const { cache: untrusted } = await pushed('dry-untrusted', evil);
+    const { cache, rec } = await pushed('dry-good');
+    const refused: string[] = [];
+    const found = await findInCaches(pkg, [untrusted, cache], [key.public], { onRefused: (l) => refused.push(l) });
+    expect(found).toEqual({ cache: cache.url, record: rec, bytes: rec.archive.size });
+    expect(refused).toEqual([`cache ${untrusted.url}: ${pkg.out}: not signed by a trusted key (signed by stranger)`]);
+    expect(await findInCaches(node('absent'), [cache], [key.public], { onRefused: (l) => refused.push(l) })).toBeUndefined();
+    const n = nodeOfRecord(rec);
+    expect(n).toEqual({ id: pkg.id, out: pkg.out, name: 'zstd', inputs: [dep.out], runtime: [dep.out] });
+    const c = await storeAt('copy-from');
+    await c.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const src = (await cache.get(archiveKey(rec.archive.hash, rec.archive.compression)))!;
+    expect(await importPath(c, n, rec, src, { trusted: [key.public] })).not.toBe('present');
+    expect(await c.isBuilt(pkg.out)).toBe(true);
+  });
+});

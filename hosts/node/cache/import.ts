@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
-import { processTree, removeTree, type OutputNode, type PendingOutput, type Store, type StoreRecord } from '../store/index';
+import { parseStorePath, processTree, removeTree, type OutputNode, type PendingOutput, type Store, type StoreRecord } from '../store/index';
 import { createBLAKE3 } from 'hash-wasm';
 import { packArchive, unpackArchive, ArchiveError } from './archive';
 import { DEFAULT_COMPRESSION, type Compression } from './compress';
@@ -112,6 +112,16 @@ export async function packPathStream(store: Store, p: string, opts: { compressio
   a.stream.pipe(tap);
   record.catch(() => undefined);
   return { stream: tap, record };
+}
+
+/**
+ * The node a record describes, for importing a path without a plan (`ix copy --from URL PATH`):
+ * its references are its declared inputs and runtime, which must still be present locally.
+ */
+export function nodeOfRecord(rec: CacheRecord): OutputNode {
+  const sp = parseStorePath(rec.path);
+  if (!sp) throw new ImportError(`record has a bad path ${rec.path}`);
+  return { id: sp.id, out: rec.path, name: sp.name, inputs: [...rec.refs], runtime: [...rec.refs] };
 }
 
 export interface ReceiveOptions {

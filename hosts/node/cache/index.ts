@@ -10,6 +10,8 @@
  *   const got = await substituteInto(node, pending, caches, trusted, {
  *     onRefused: (line) => display.note(line), onProgress: (b, total) => ..., havePath: (p) => store.isBuilt(p) });
  *   if (got) await pending.commit({ expectHash: got.expectHash }); else build into the same pending
+ * Dry run (would it download, how many bytes): findInCaches(node, caches, trusted, hooks).
+ * Importing a path without a plan (`ix copy --from`): importPath(store, nodeOfRecord(rec), rec, stream).
  * Pushing (`--push-to`, `ix copy --to`):
  *   await pushPath(store, path, openCache(url), await readSecretKey(file), { node: { id, name } });
  * Remote builders (same archive, record and checks, no signatures needed):
@@ -42,6 +44,6 @@ export {
   type CacheInfo,
 } from './info';
 export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';
-export { packPath, packPathStream, importPath, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
-export { substituteInto, orderCaches, type SubstituteHooks, type Substituted } from './substitute';
+export { packPath, packPathStream, importPath, nodeOfRecord, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
+export { substituteInto, findInCaches, orderCaches, type SubstituteHooks, type Substituted, type Found } from './substitute';
 export { pushPath, type PushExtra, type PushResult } from './push';

@@ -81,6 +81,34 @@ function refusal(url: string, p: string, e: unknown): string {
   return `cache ${url}: ${p ? `${p}: ` : ''}${msg}`;
 }
 
+export interface Found {
+  cache: string;
+  record: CacheRecord;
+  /** Archive bytes a substitution would download. */
+  bytes: number;
+}
+
+/**
+ * Which cache would serve `node` (for `ix build --dry-run`): the first, in priority order, with a
+ * record for node.out that parses, is for this path, is signed by a trusted key and names only
+ * references the plan declares. Downloads nothing else and does not require the references to be
+ * present yet (a dry run has built nothing). Refusals go to onRefused as in substituteInto.
+ */
+export async function findInCaches(node: OutputNode, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: Pick<SubstituteHooks, 'onRefused'>): Promise<Found | undefined> {
+  for (const { cache } of await orderCaches(caches, hooks.onRefused, node.out)) {
+    try {
+      const text = await readSmall(cache, recordKey(node.out));
+      if (text === undefined) continue;
+      const rec = parseRecord(text);
+      await checkRecordFor(node, rec, { trusted: trustedKeys, havePath: async () => true });
+      return { cache: cache.url, record: rec, bytes: rec.archive.size };
+    } catch (e) {
+      hooks.onRefused(refusal(cache.url, node.out, e));
+    }
+  }
+  return undefined;
+}
+
 /** Fill `pending` for `node` from `caches` (see module comment); undefined when none could. */
 export async function substituteInto(node: OutputNode, pending: PendingOutput, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: SubstituteHooks): Promise<Substituted | undefined> {
   const ordered = await orderCaches(caches, hooks.onRefused, node.out);
