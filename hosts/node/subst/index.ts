@@ -8,12 +8,12 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import {
-  checkRecordFor, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, substituteInto,
+  checkRecordFor, nodeOfRecord, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, substituteInto,
   type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
 } from '../cache/index';
 import type { Pusher, Substituter, SubstituteHit } from '../exec';
 import { formatBytes } from '../exec';
-import type { Store } from '../store';
+import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
 /** The open caches of a run, in the order they are asked (the cache's own priority first). */
@@ -189,18 +189,21 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
     seen.add(p);
     if (await store.isBuilt(p)) { r.present++; return true; }
     const refused: string[] = [];
-    const sp = store.parse(p);
-    // the record names its node; until it is read, the path's own name stands in
-    const probe = { id: sp.id, out: p, name: p, inputs: [], runtime: [] as string[] };
-    const text = await readSmall(cache, recordKey(p)).catch((e: Error) => { refused.push(e.message); return undefined; });
-    const rec0 = text === undefined ? undefined : (() => { try { return parseRecord(text); } catch (e) { refused.push(`cache ${url}: ${p}: ${(e as Error).message}`); return undefined; } })();
-    if (rec0) probe.runtime = rec0.refs.filter((x) => x !== p); // a record may only refer to what it lists
-    const found = rec0 ? await lookup(probe, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
-    if (!found) {
+    // The record lists the path's references; they are the declared inputs of its node.
+    let node: OutputNode | undefined;
+    try {
+      const text = await readSmall(cache, recordKey(p));
+      if (text !== undefined) node = nodeOfRecord(parseRecord(text));
+    } catch (e) {
+      refused.push(`cache ${url}: ${p}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const found = node ? await lookup(node, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
+    if (!found || !node) {
       r.failed.push(p);
       print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
       return false;
     }
+    const n = node;
     for (const ref of found.record.refs) {
       if (ref !== p && !(await importOne(ref))) {
         r.failed.push(p);
@@ -208,12 +211,11 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
         return false;
       }
     }
-    const node = { ...probe, name: found.record.node.name };
     const got = await store.withOutputLock(p, async () => {
       if (await store.isBuilt(p)) return undefined;
-      const o = await store.beginOutput(node);
+      const o = await store.beginOutput(n);
       try {
-        const s = await substituteInto(node, o, [cache], keys, { onRefused: (l) => refused.push(l), havePath: (x) => store.isBuilt(x) });
+        const s = await substituteInto(n, o, [cache], keys, { onRefused: (l) => refused.push(l), havePath: (x) => store.isBuilt(x) });
         if (!s) throw new Error(refused[0] ?? `${url}: ${p}: refused`);
         await o.commit({ expectHash: s.expectHash });
       } catch (e) {
