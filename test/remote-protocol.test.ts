@@ -7,7 +7,8 @@ import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FrameDecoder, MAGIC, encodeJson, parseBuilders, resolveBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
+import fc from 'fast-check';
+import { FrameDecoder, FrameError, MAGIC, encodeJson, parseBuilders, resolveBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
 import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
@@ -48,6 +49,24 @@ describe('frames', () => {
     expect(() => new FrameDecoder().push(Buffer.from('Welcome to host!\n'))).toThrow("does not speak the ix protocol (it said 'Welcome to host!')");
     const huge = Buffer.concat([MAGIC, Buffer.from([0x7f, 0, 0, 0])]);
     expect(() => new FrameDecoder().push(huge)).toThrow('bad frame length');
+  });
+  it('random bytes after the magic are frames or one FrameError, never another exception (fast-check)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (junk, cut) => {
+      const d = new FrameDecoder();
+      const bytes = Buffer.concat([MAGIC, Buffer.from(junk)]);
+      try {
+        for (let i = 0; i < bytes.length; i += cut) d.push(bytes.subarray(i, i + cut));
+      } catch (e) {
+        expect(e).toBeInstanceOf(FrameError);
+      }
+    }), { numRuns: 500 });
+    fc.assert(fc.property(fc.array(fc.record({ ch: fc.nat(1000), op: fc.constantFrom('have', 'put', 'end'), x: fc.string() }), { maxLength: 20 }), fc.integer({ min: 1, max: 64 }), (msgs, cut) => {
+      const bytes = Buffer.concat([MAGIC, ...msgs.map((m) => encodeJson(m.ch, { op: m.op, x: m.x }))]);
+      const d = new FrameDecoder();
+      const got = [];
+      for (let i = 0; i < bytes.length; i += cut) got.push(...d.push(bytes.subarray(i, i + cut)));
+      expect(got).toEqual(msgs.map((m) => ({ kind: 'J', ch: m.ch, msg: { op: m.op, x: m.x } })));
+    }), { numRuns: 300 });
   });
   it('names ssh failures by their cause', () => {
     expect(sshCause(255, null, 'Host key verification failed.\n')).toBe('host key not trusted: Host key verification failed.');
