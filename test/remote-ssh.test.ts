@@ -46,8 +46,8 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     for (const r of [...roots, ...servers.map((s) => s.root)]) removeTree(r);
   });
 
-  const sshd = async (name: string, serveArgs?: string) => {
-    const s = await startSshd(name, client, { serveArgs });
+  const sshd = async (name: string, serveArgs?: string, forced?: string) => {
+    const s = await startSshd(name, client, { serveArgs, forced });
     servers.push(s);
     return s;
   };
@@ -164,6 +164,27 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     expect(down).toHaveLength(2);
     expect(down).toContain(`ix: builder ${r.url} failed: rejected the key: ${r.url.slice(6).replace(/:\d+$/, '')}: Permission denied (publickey).; not using it again in this run`);
     expect(down).toContain('ix: builder ssh://nobody@127.0.0.1:1 failed: unreachable: ssh: connect to host 127.0.0.1 port 1: Connection refused; not using it again in this run');
+  }, 120_000);
+
+  it('a builder running another protocol version is one clear line, not a hang', async () => {
+    // A stand-in for an ix of another version: the magic, then a hello of ix-remote/9, then silence.
+    const dir = mkdtempSync(join(tmpdir(), 'ix-old-'));
+    roots.push(dir);
+    chmodSync(dir, 0o755);
+    const fake = join(dir, 'other-ix.mjs');
+    writeFileSync(fake, [
+      "const b = Buffer.from(JSON.stringify({ op: 'hello', protocol: 'ix-remote/9', ix: 'ix 9' }));",
+      'const h = Buffer.alloc(9); h.writeUInt32BE(b.length + 5, 0); h[4] = 0x4a; h.writeUInt32BE(0, 5);',
+      "process.stdout.write(Buffer.concat([Buffer.from('IXR\\n1\\n'), h, b]));",
+      'process.stdin.resume();', '',
+    ].join('\n'), { mode: 0o644 });
+    const o = await sshd('newer', undefined, `exec ${process.execPath} ${fake}`);
+    const root = newRoot();
+    const c = ctx(root, ['--jobs=0', `--builders=${o.url}`, 'lib/left']);
+    expect(await runBuild(c), c.err).toBe(0);
+    expect(c.err.split('\n').filter((l) => l.startsWith('ix: builder '))).toEqual([
+      `ix: builder ${o.url} failed: speaks ix-remote/9, this ix speaks ix-remote/1 (update ix on one side); not using it again in this run`,
+    ]);
   }, 120_000);
 
   it('a builder (named in the config file) with the wrong host key is refused with one line, and the build happens here', async () => {

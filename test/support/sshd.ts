@@ -91,7 +91,11 @@ export interface TestSshd {
 }
 
 /** Start one sshd; `dir` may be shared by several servers (one client key). */
-export async function startSshd(name: string, client: SshClient, opts: { serveArgs?: string } = {}): Promise<TestSshd> {
+/**
+ * Start one sshd for `client`. `serveArgs` are appended to `ix store serve --stdio`; `forced`
+ * replaces the whole forced command (e.g. a fake builder of another protocol version).
+ */
+export async function startSshd(name: string, client: SshClient, opts: { serveArgs?: string; forced?: string } = {}): Promise<TestSshd> {
   const home = ensureUser();
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), `ix-sshd-${name}-`));
@@ -105,7 +109,7 @@ export async function startSshd(name: string, client: SshClient, opts: { serveAr
   mkdirSync(root, { recursive: true, mode: 0o755 });
   spawnSync('chown', [`${uid}:${uid}`, root]);
   // The restricted line from README.md: only the ix protocol, no terminal, no forwarding.
-  const forced = `IX_ROOT=${root} exec ${join(repoRoot, 'ix')} store serve --stdio${opts.serveArgs ? ` ${opts.serveArgs}` : ''}`;
+  const forced = opts.forced ?? `IX_ROOT=${root} exec ${join(repoRoot, 'ix')} store serve --stdio${opts.serveArgs ? ` ${opts.serveArgs}` : ''}`;
   writeFileSync(join(dir, 'authorized_keys'), `restrict,command="${forced}" ${userPub}\n`, { mode: 0o644 });
   writeFileSync(join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
