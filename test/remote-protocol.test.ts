@@ -119,6 +119,8 @@ describe('sessions with a peer of another version', () => {
   });
 });
 
+if (!haveBusybox() && process.env.CI === 'true') throw new Error('the builder protocol tests need busybox-static (/bin/busybox)');
+
 describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)', () => {
   let local: Store;
   let remoteRoot: string;

@@ -24,7 +24,9 @@ export function sshdMissing(): string | undefined {
   return undefined;
 }
 
-/** Create the test user (once) and return its home. */
+let userChecked = false;
+
+/** Create the test user (once) and return its home; it must be able to run this checkout's ix. */
 export function ensureUser(): string {
   if (spawnSync('id', ['-u', SSH_USER]).status !== 0) {
     const r = spawnSync('useradd', ['-m', '-s', '/bin/sh', SSH_USER], { encoding: 'utf8' });
@@ -33,6 +35,11 @@ export function ensureUser(): string {
   // A locked account ('!' password) may not log in even by key when sshd runs without PAM.
   spawnSync('usermod', ['-p', '*', SSH_USER]);
   const home = spawnSync('sh', ['-c', `getent passwd ${SSH_USER} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim();
+  if (!userChecked) {
+    const r = spawnSync('runuser', ['-u', SSH_USER, '--', process.execPath, join(repoRoot, 'ix'), '--version'], { encoding: 'utf8', cwd: '/' });
+    if (r.status !== 0) throw new Error(`the test user ${SSH_USER} cannot run ${join(repoRoot, 'ix')} (the checkout and node must be readable by other users): ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+    userChecked = true;
+  }
   return home;
 }
 
