@@ -117,9 +117,11 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     const remote = remoteBuilders(ctx, x, plan, store);
     if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host, or "builders" in the config file)');
     // With remote builders and --jobs=0 this machine builds only if every builder fails, and only if it can.
+    // With remote builders, a machine that cannot build (macOS, no user namespaces) leaves every
+    // node to them; without, it is an error as before.
     let here = true;
     if (plan.nodes.some((n) => n.cmd)) {
-      if (remote.length && x.jobs === 0) here = sandboxHere();
+      if (remote.length) here = sandboxHere();
       else requireSandbox();
     }
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
@@ -128,7 +130,7 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${m}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
-      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: x.jobs, fallbackHere: here,
+      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here,
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);
