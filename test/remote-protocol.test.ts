@@ -140,6 +140,16 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
     removeTree(remoteRoot);
   });
 
+  it('refuses an input whose archive is longer than its record says, or altered; nothing enters its store', async () => {
+    const bb = await packForWire(local, BB);
+    await expect(s.put(bb.record, Buffer.concat([bb.bytes, Buffer.alloc(10)]))).rejects.toThrow(`${BB}: more archive bytes than the ${bb.bytes.length} its record names`);
+    const altered = Buffer.from(bb.bytes);
+    altered[altered.length - 5] ^= 0xff;
+    await expect(s.put(bb.record, altered)).rejects.toThrow(/does not match its record|hash/);
+    expect([...(await s.have([BB]))]).toEqual([]);
+    expect(s.alive).toBe(true);
+  }, 60_000);
+
   it('answers have, takes an input archive, builds a node streaming its log, and sends the output back', async () => {
     expect(s.peer?.protocol).toBe(PROTOCOL);
     expect([...(await s.have([BB]))]).toEqual([]);

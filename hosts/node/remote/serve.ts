@@ -59,7 +59,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   const holdMore = (paths: string[]): Promise<void> => (holding = holding.catch(() => undefined).then(() => hold.add(paths)));
   const builds = new Map<number, AbortController>();
   const running = new Set<Promise<unknown>>();
-  const puts = new Map<number, { path: string; record: unknown; chunks: Buffer[]; size: number }>();
+  /** Inputs arriving: their bytes are held up to the archive size their record names, no more. */
+  const puts = new Map<number, { path: string; record: unknown; chunks: Buffer[]; size: number; limit: number }>();
   let greeted = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((r) => { finish = r; });
@@ -164,7 +165,14 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     const ch = f.ch;
     if (f.kind === 'B') {
       const p = puts.get(ch);
-      if (p) { p.chunks.push(f.data); p.size += f.data.length; }
+      if (!p) return;
+      p.size += f.data.length;
+      if (p.size > p.limit) {
+        puts.delete(ch);
+        void fail(ch, `${p.path}: more archive bytes than the ${p.limit} its record names`);
+        return;
+      }
+      p.chunks.push(f.data);
       return;
     }
     const m = f.msg;
@@ -172,7 +180,11 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     try {
       switch (m.op) {
         case 'have': guard(have(ch, strings(m, 'paths'))); break;
-        case 'put': puts.set(ch, { path: str(m, 'path'), record: m.record, chunks: [], size: 0 }); break;
+        case 'put': {
+          const size = (m.record as { archive?: { size?: unknown } } | undefined)?.archive?.size;
+          puts.set(ch, { path: str(m, 'path'), record: m.record, chunks: [], size: 0, limit: typeof size === 'number' && size >= 0 ? size : 0 });
+          break;
+        }
         case 'end': {
           const p = puts.get(ch);
           puts.delete(ch);
