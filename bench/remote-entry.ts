@@ -46,6 +46,41 @@ const client = makeSshClient();
 const ssh = { IX_SSH_CONFIG: client.sshConfig };
 const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const cache = fresh('cache');
+/**
+ * IX_BENCH_FROM_ROOT=DIR: start both sides of each run from a copy of a built root DIR without the
+ * requested packages' own outputs, so only those nodes build: here, or on a fresh builder that is
+ * first sent every input (the closure of a real toolchain). Then the builds are not toy-sized.
+ */
+const from = process.env.IX_BENCH_FROM_ROOT;
+function seeded(name: string): string {
+  const root = fresh(name);
+  spawnSync('cp', ['-a', `${from}/store`, `${from}/var`, root]);
+  for (const line of spawnSync(process.execPath, [join(repo, 'ix'), 'plan', ...(recipes ? ['--recipes', recipes] : []), ...pkgs], { encoding: 'utf8', env: { ...process.env, IX_CACHE_DIR: cache } }).stdout.trim().split('\n')) {
+    const m = /^\/ix\/store\/([0-9a-z]{32})-(.+)$/.exec(line);
+    if (!m) continue;
+    rmSync(join(root, 'var', 'db', 'v1', `${m[1]}.json`), { force: true });
+    spawnSync('chmod', ['-R', 'u+w', join(root, 'store', `${m[1]}-${m[2]}`)]);
+    rmSync(join(root, 'store', `${m[1]}-${m[2]}`), { recursive: true, force: true });
+  }
+  return root;
+}
+if (from) {
+  for (let i = 0; i < runs; i++) {
+    const env = { ...ssh, IX_CACHE_DIR: cache };
+    const h = build(seeded('here'), [`--jobs=${jobs}`], env);
+    emit({ run: i, tier: '', kind: 'here', ms: h.ms });
+    const b = await startSshd(`benchz${i}`, client);
+    const t = now();
+    const r = build(seeded('via'), ['--json', '--jobs=0', `--builders=${b.url}?jobs=${jobs}`], env);
+    const moved = r.out.trim().split('\n').map((l) => JSON.parse(l) as { event: string; sent?: number; received?: number }).filter((e) => e.event === 'moved');
+    emit({ run: i, tier: '', kind: 'remote', ms: now() - t, sent: moved.reduce((a, e) => a + (e.sent ?? 0), 0), received: moved.reduce((a, e) => a + (e.received ?? 0), 0) });
+    await b.stop();
+    rmSync(b.root, { recursive: true, force: true });
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
 build(fresh('warmup'), [`--jobs=${jobs}`], { IX_CACHE_DIR: cache }); // fills the plan cache
 for (let i = 0; i < runs; i++) {
   // tier: the client with V8's optimising tier for WebAssembly (hash-wasm); the builder always has it.

@@ -5,7 +5,8 @@
  * test/support/sshd.ts; needs root) against building here, and the time to send a closure's
  * inputs (`ix copy --to ssh://`). Default workload: bench/remote-recipes set/all (small enough for
  * a shared 2-core machine); `node bench/remote.mjs bin/zstd --recipes=` builds the real closure
- * from pkgs/ (minutes per run). Prints a Markdown table for BENCHMARKS.md ("Remote builders");
+ * from pkgs/ (minutes per run); with IX_BENCH_FROM_ROOT=DIR (a root where PKG... is built) only the
+ * requested packages' own nodes build, here or on a builder first sent every input. Prints a Markdown table for BENCHMARKS.md ("Remote builders");
  * the median of --runs (default 3) alternating runs. Nothing is asserted.
  *
  * Must not depend on: the network (loopback only); writes only under bench/.tmp/ and the test
@@ -35,6 +36,16 @@ delete env.NODE_EXTRA_CA_CERTS; // every Node start would parse the CA bundle (f
 const r = spawnSync(process.execPath, [join(tmpDir, 'remote-bench.mjs'), repo, recipes, String(jobs), String(runs), ...pkgs], { encoding: 'utf8', env, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
 if (r.status !== 0) process.exit(r.status ?? 1);
 const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+if (process.env.IX_BENCH_FROM_ROOT) {
+  const mid = (k) => { const v = rows.filter((x) => x.kind === k).sort((a, b) => a.ms - b.ms); return v[Math.floor(v.length / 2)]; };
+  const h = mid('here');
+  const v = mid('remote');
+  console.log(`workload: ${pkgs.join(' ')} from a copy of ${process.env.IX_BENCH_FROM_ROOT} without them, --jobs=${jobs}, median of ${runs}\n`);
+  console.log('| | wall | vs here |\n|---|---|---|');
+  console.log(`| build here | ${(h.ms / 1000).toFixed(1)} s | 1.00 |`);
+  console.log(`| on a fresh loopback builder (every input sent: ${(v.sent / 1e6).toFixed(1)} MB; ${(v.received / 1e6).toFixed(1)} MB back) | ${(v.ms / 1000).toFixed(1)} s | ${(v.ms / h.ms).toFixed(2)} |`);
+  process.exit(0);
+}
 const med = (kind, tier = '') => {
   const v = rows.filter((x) => x.kind === kind && x.tier === tier).map((x) => x.ms).sort((a, b) => a - b);
   return v[Math.floor(v.length / 2)];
