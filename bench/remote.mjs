@@ -41,9 +41,12 @@ if (process.env.IX_BENCH_FROM_ROOT) {
   const h = mid('here');
   const v = mid('remote');
   console.log(`workload: ${pkgs.join(' ')} from a copy of ${process.env.IX_BENCH_FROM_ROOT} without them, --jobs=${jobs}, median of ${runs}\n`);
+  console.log(`runs (here / builder): ${rows.filter((x) => x.kind !== 'send').map((x) => `${x.kind} ${(x.ms / 1000).toFixed(1)} s`).join(', ')}\n`);
   console.log('| | wall | vs here |\n|---|---|---|');
   console.log(`| build here | ${(h.ms / 1000).toFixed(1)} s | 1.00 |`);
   console.log(`| on a fresh loopback builder (every input sent: ${(v.sent / 1e6).toFixed(1)} MB; ${(v.received / 1e6).toFixed(1)} MB back) | ${(v.ms / 1000).toFixed(1)} s | ${(v.ms / h.ms).toFixed(2)} |`);
+  const c = rows.find((x) => x.kind === 'send');
+  console.log(`\nsend the whole closure to a fresh builder (\`ix copy --to ssh://\`): ${c.paths} paths, ${(c.tree / 1e6).toFixed(0)} MB of files, ${(c.bytes / 1e6).toFixed(1)} MB on the wire, ${(c.ms / 1000).toFixed(1)} s`);
   process.exit(0);
 }
 const med = (kind, tier = '') => {
