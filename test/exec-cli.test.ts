@@ -112,6 +112,6 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     expect(out).toBe('');
     expect(err).toMatch(/store paths checked in .*: all intact/);
     expect(code).toBe(0);
-    await expect(runStore(['fix'], { env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined })).rejects.toThrow("knows one sub-command: verify (got 'fix')");
+    await expect(runStore(['fix'], { env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined })).rejects.toThrow("knows the sub-commands verify and serve (got 'fix')");
   });
 });

@@ -74,7 +74,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   root: ['json'],
   'why-alive': ['json'],
   'store verify': ['json'],
-  'store serve': ['stdio'],
+  'store serve': ['stdio', 'secret-key'],
   copy: ['to', 'from', 'secret-key', ...PLANNING],
   'key generate': ['dir'],
   help: [],
@@ -98,7 +98,7 @@ export function describeOptions(verb: string): string {
  * binary substitution, remote builders and signing keys): an error instead of being silently
  * ignored, and left out of `ix help`. Delete a name here when its code lands.
  */
-export const PENDING = new Set(['builders', 'store serve']);
+export const PENDING = new Set<string>();
 
 const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
 

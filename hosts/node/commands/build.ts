@@ -20,6 +20,7 @@ import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type
 import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { remoteBuilders, sandboxHere } from './remote';
 import { cacheSettings, urlList, type CacheOptions } from '../subst/config';
 import { cachesFor, dryRun } from '../subst';
 
@@ -29,6 +30,8 @@ export interface ExecArgs {
   check: boolean;
   jobs?: number;
   timeoutMs?: number;
+  /** `--builders=SPECS` as given (undefined: the config file's "builders" decides). */
+  builders?: string;
   /** Binary-cache options from the command line (hosts/node/subst/config.ts merges the config files). */
   cache: CacheOptions;
 }
@@ -59,12 +62,17 @@ export function execArgs(options: ReadonlyMap<string, string | readonly string[]
     const v = get(k);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!(n > 0)) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
+    // --jobs=0: build nothing here (remote builders only).
+    if (!(n > 0) && !(k === 'jobs' && v === '0')) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
     return n;
   };
   const on = (k: string) => options.has(k);
   const t = num('timeout');
-  return { keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options) };
+  const b = get('builders');
+  return {
+    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options),
+    ...(b !== undefined ? { builders: b } : {}),
+  };
 }
 
 /** The executor's fetcher: the host's own downloader, progress into the node's log. */
@@ -99,16 +107,25 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
   try {
     const store = await storeFor(ctx);
+    const remote = remoteBuilders(ctx, x, plan, store);
+    if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host, or "builders" in the config file)');
     // Probe the sandbox (a bubblewrap start, ~0.1-0.3 s) only when some node still has to run:
     // a run where every output is already built starts nothing (e.g. a no-op `ix mut`).
-    if (await someToRun(store, plan)) requireSandbox();
+    // With remote builders, a machine that cannot build (macOS, no user namespaces) leaves every
+    // node to them (and with --jobs=0 builds only if every builder fails, and only if it can);
+    // without, it is an error as before.
+    let here = true;
+    if (await someToRun(store, plan)) {
+      if (remote.length) here = sandboxHere();
+      else requireSandbox();
+    }
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
     const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${m}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
-      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs, timeoutMs: x.timeoutMs, reporter,
-      substituter: caches.substituter, push: caches.push,
+      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
+      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here,
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);

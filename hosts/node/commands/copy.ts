@@ -6,6 +6,8 @@
  * `ix copy --from=URL PATH...`: imports store paths (and their references) from a cache without
  * building: each record must be signed by a trusted key (configuration), each archive and tree
  * verified, each path committed atomically under its lock like a build.
+ * `ix copy --to=ssh://[user@]host PKG|PATH...`: the same closure into a remote builder's store over
+ * the builder protocol (hosts/node/remote/copy.ts; no signing key needed: the builder verifies).
  * Exit: 0 done, 1 something could not be copied (one line each), 2 bad input.
  *
  * Must not depend on: the engine's code (types only); the executor.
@@ -18,6 +20,8 @@ import { cacheSettings, checkCacheUrl, ConfigError } from '../subst/config';
 import { copyFrom, copyTo } from '../subst';
 import { storeFor } from './build';
 import { rootPaths } from '../plan-view';
+import { BuilderDown, copyToSsh } from '../remote';
+import { IxError } from '../../../engine/errors';
 
 interface CopyArgs {
   to?: string;
@@ -50,7 +54,9 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
   if (!args.packages.length) throw new UsageError(`'ix copy' needs packages or store paths, e.g. ix copy ${c.to ? '--to=file:///srv/cache bin/zstd' : '--from=file:///srv/cache /ix/store/...'}`);
   const ctx: Context = { ...base, args };
   try {
-    const url = checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
+    // ssh://[user@]host: a remote builder's store, over the builder protocol (hosts/node/remote/copy.ts).
+    const ssh = c.to?.startsWith('ssh://') === true;
+    const url = ssh ? c.to! : checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
     const settings = cacheSettings(base.env, { secretKey: c.secretKey }, base.cwd);
     const paths: string[] = [];
     const direct = args.packages.filter((p) => p.name.startsWith('/ix/store/'));
@@ -65,6 +71,17 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
     }
     const store = await storeFor(ctx);
     const print = (line: string) => base.stderr(`${line}\n`);
+    if (ssh) {
+      try {
+        const r = await copyToSsh(store, url, paths, base.env, print);
+        base.stderr(`ix: copied ${r.sent} paths to ${url} (${r.present} already there)\n`);
+        return 0;
+      } catch (e) {
+        if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
+        base.stderr(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}\n`);
+        return 1;
+      }
+    }
     if (c.to) {
       if (!settings.secretKeyFile) throw new UsageError("'ix copy --to' signs what it uploads: give --secret-key=FILE (or \"secret-key-file\" in the config)");
       const r = await copyTo(store, url, paths, settings.secretKeyFile, print);

@@ -1,7 +1,10 @@
 /**
  * `ix store verify [--json]`: re-hashes every store path against its record (store/verify.ts)
  * and prints the paths that are modified, missing, unrecorded or not in normal form.
- * Exit 0 when everything is intact, 1 otherwise. Takes its raw arguments (sub-verbs are not
+ * Exit 0 when everything is intact, 1 otherwise.
+ * `ix store serve --stdio [--secret-key=FILE]`: the builder side of remote builds
+ * (hosts/node/remote/serve.ts), the command an SSH client runs (or a forced command in
+ * authorized_keys); stdout carries the protocol; with a key it signs the outputs it sends. Takes its raw arguments (sub-verbs are not
  * packages, so the package grammar of args.ts does not apply).
  *
  * Must not depend on: the engine's code.
@@ -10,10 +13,24 @@ import type { Context } from '../context';
 import { UsageError } from '../args';
 import { describeOptions, tokenize } from '../options';
 import { resolveRoot, verifyStore } from '../store';
+import { serve } from '../remote/serve';
+import { readSecretKey } from '../cache/keys';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'verify') throw new UsageError(`'ix store' knows one sub-command: verify (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
+  if (sub === 'serve') {
+    const bad = rest.find((a) => a !== '--stdio' && !a.startsWith('--secret-key='));
+    if (bad || !rest.includes('--stdio')) throw new UsageError(`'ix store serve' takes --stdio and --secret-key=FILE${bad ? ` (got '${bad}')` : ''}`);
+    const keyFile = rest.find((a) => a.startsWith('--secret-key='))?.slice('--secret-key='.length);
+    let secretKey;
+    try {
+      secretKey = keyFile ? await readSecretKey(keyFile) : undefined;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    return serve(process.stdin, process.stdout, { root: resolveRoot(ctx.env), note: (l) => ctx.stderr(`${l}\n`), secretKey });
+  }
+  if (sub !== 'verify') throw new UsageError(`'ix store' knows the sub-commands verify and serve (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
   const toks = tokenize('store verify', rest);
   const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
   const bad = toks.find((t) => t.kind !== 'option');

@@ -31,6 +31,12 @@ export type ExecEvent =
   | { event: 'end'; ok: boolean; built: number; substituted: number; cached: number; failed: number; skipped: number; ms: number }
   /** `ix build --check`: whether a rebuild gave the same bytes. */
   | { event: 'check'; id: string; name: string; out: string; identical: boolean; expected?: string; actual?: string; differ?: string[]; reason?: string }
+  /** A node was given to a builder ("here" or ssh://user@host; again after a builder failed). */
+  | { event: 'placed'; id: string; name: string; builder: string }
+  /** Bytes moved to (`sent`) and from (`received`) a remote builder for a node: its inputs, its log and output. */
+  | { event: 'moved'; id: string; name: string; builder: string; sent: number; received: number }
+  /** A remote builder failed (one line: the builder and the cause) and is not used again in this run. */
+  | { event: 'builder'; builder: string; status: 'down'; reason: string; name?: string }
   /** The store paths a command produced or found, in request order (last event of `ix build --json`). */
   | { event: 'outputs'; paths: string[] };
 
@@ -55,6 +61,7 @@ function printable(s: string): string {
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const kb = (n: number) => (n < 10_000 ? `${n} B` : n < 10_000_000 ? `${Math.round(n / 1000)} kB` : `${Math.round(n / 1e6)} MB`);
 
 /** Bytes for people: "12.3 MB" (decimal units, like download tools). */
 export function formatBytes(n: number): string {
@@ -93,15 +100,29 @@ export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Repor
   const starts = opts.starts ?? true;
   let total = 0;
   let done = 0;
+  /** Remote builder and bytes moved, per node id (shown with "built"). */
+  const remote = new Map<string, { builder: string; sent: number; received: number }>();
+  const where = (id: string) => {
+    const r = remote.get(id);
+    return r ? ` on ${r.builder}, ${kb(r.sent)} sent, ${kb(r.received)} received` : '';
+  };
   return {
     emit(e) {
       if (e.event === 'begin') total = e.total;
+      else if (e.event === 'placed') {
+        if (e.builder === 'here') remote.delete(e.id);
+        else remote.set(e.id, { builder: e.builder, sent: 0, received: 0 });
+        if (starts && e.builder !== 'here') out.write(`[${done}/${total}] ${e.name} goes to ${e.builder}\n`);
+      } else if (e.event === 'moved') {
+        const r = remote.get(e.id);
+        if (r) { r.sent += e.sent; r.received += e.received; }
+      } else if (e.event === 'builder') out.write(`ix: builder ${e.builder} failed: ${e.reason}; not using it again in this run${e.name ? ` (${e.name} goes elsewhere)` : ''}\n`);
       else if (e.event === 'start' && starts) out.write(`[${done}/${total}] start ${e.name} (${e.pool})\n`);
       else if (e.event === 'done') {
         done++;
         if (e.status === 'failed') out.write(failureText(e));
         else if (e.status === 'skipped') out.write(`[${done}/${total}] skipped ${e.name}: ${e.reason ?? ''}\n`);
-        else if (e.status === 'built') out.write(`[${done}/${total}] built ${e.name} ${e.out} (${secs(e.ms ?? 0)})\n`);
+        else if (e.status === 'built') out.write(`[${done}/${total}] built ${e.name} ${e.out} (${secs(e.ms ?? 0)}${where(e.id)})\n`);
         else if (e.status === 'substituted') out.write(`[${done}/${total}] substituted ${e.name} ${e.out} from ${e.cache} (${formatTransfer(e.bytes ?? 0, e.ms ?? 0)})\n`);
       } else if (e.event === 'refused') {
         out.write(`ix: ${e.line}; building ${e.name} instead\n`);
@@ -150,6 +171,7 @@ export function ttyReporter(out: Sink, now: () => number = () => performance.now
       plain.emit(e);
       if (e.event === 'begin') { total = e.total; start = now(); }
       if (e.event === 'start') running.set(e.id, { name: e.name, since: now(), step: '' });
+      if (e.event === 'placed') { const r = running.get(e.id); if (r) r.name = e.builder === 'here' ? e.name.split(' ')[0] : `${e.name.split(' ')[0]} on ${e.builder}`; }
       if (e.event === 'step') { const r = running.get(e.id); if (r) r.step = printable(e.line); }
       if (e.event === 'done') { running.delete(e.id); done++; }
       if (e.event !== 'step') draw();

@@ -24,6 +24,7 @@ import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
 import { isEnvironmentFailure } from '../env-error';
+import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export interface ExecStore {
@@ -81,6 +82,14 @@ export interface ExecuteOptions {
   tailLines?: number;
   /** Test seam: the sandbox runner. */
   run?: (node: PlanNode, opts: RunNodeOptions) => Promise<RunNodeResult>;
+  /**
+   * Remote builders (builders.ts): command nodes then go to a pool of them plus this machine
+   * with `localSlots` slots (default `cores`; 0 builds here only when every builder has failed).
+   */
+  builders?: Builder[];
+  localSlots?: number;
+  /** With localSlots 0: build here when every remote builder has failed (default true). */
+  fallbackHere?: boolean;
   /** Binary caches to try before building a node (none: build everything). */
   substituter?: Substituter;
   /** Parallel downloads from caches; default 4. */
@@ -119,6 +128,10 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
 
   emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores });
 
+  // Command nodes go to a pool of builders when remote ones are given (builders.ts); else here.
+  const pool = opts.builders?.length ? builderPool(opts, cores, host ?? 'linux-x86_64', (n, o, log) => runHere(n, o, log), emit) : undefined;
+  const expectHash = new Map<string, string>();
+
   const failed = (n: PlanNode, reason: string, log?: NodeLog, ms?: number): Outcome => {
     failures.push(`${n.name}: ${reason}`);
     const tail = log ? tailFile(log.path, opts.tailLines ?? 20) : undefined;
@@ -132,6 +145,15 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   };
 
   const build = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
+    if (pool && !n.fetch) {
+      const r = await pool.build(n, o, buildIO(n, log, abort.signal, emit), () => emptyPending(o));
+      if (r.ok && r.expectHash) expectHash.set(n.id, r.expectHash);
+      return r.ok ? undefined : r.reason ?? 'failed';
+    }
+    return runHere(n, o, log);
+  };
+
+  const runHere = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
     if (n.fetch) {
       if (!opts.fetch) return 'no fetcher configured for fetch nodes';
       await opts.fetch(n, o.tmpOut, (line) => {
@@ -250,7 +272,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
           await o.abort();
           return failed(n, why, log, Math.round(performance.now() - t));
         }
-        await o.commit(); // throws a one-line OutputCheckError when the output breaks a store rule
+        await commitChecked(o, expectHash.get(n.id)); // throws a one-line OutputCheckError when the output breaks a store rule
       } catch (e) {
         // commit() cleans up after itself; abort() refuses a second finish, which is fine here.
         await o?.abort().catch(() => undefined);
@@ -271,7 +293,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   // around it: after the run it is rethrown, so the CLI reports its cause (hosts/node/errors.ts).
   const rejections: unknown[] = [];
   const r = await schedule(buildGraph(nodes), {
-    slots: { cpu: Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
+    slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
     work,
     substitute: opts.substituter ? substitute : undefined,
@@ -285,6 +307,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     },
   });
   await Promise.all(uploads);
+  await pool?.close();
   for (const [id, o] of r.outcome) status.set(id, o);
   const count = (s: NodeStatus) => [...status.values()].filter((x) => x === s).length;
   const ok = count('failed') === 0 && count('skipped') === 0;

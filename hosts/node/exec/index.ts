@@ -1,7 +1,8 @@
 /**
  * The executor: plan graph and critical-path priorities (graph.ts), pools (scheduler.ts),
  * per-node logs (logs.ts), events and displays (events.ts), pre-run checks (preflight.ts),
- * and the glue with store, fetcher and sandbox (execute.ts).
+ * remote builders as pools beside this machine (builders.ts), and the glue with store, fetcher
+ * and sandbox (execute.ts).
  *
  * Must not depend on: the CLI.
  */
@@ -12,3 +13,4 @@ export { openLog, readLog, tailFile, logPath, nodeFilePath, reproduceCommand, ru
 export { jsonReporter, plainReporter, ttyReporter, pickReporter, formatBytes, formatTransfer, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
 export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';
 export { checkNode as checkRebuild, diffTrees, type CheckResult } from './check';
+export { BuilderPool, hereBuilder, type Builder, type BuildIO, type BuildOutcome } from './builders';

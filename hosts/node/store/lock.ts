@@ -1,7 +1,8 @@
 /**
  * Kernel flock(2) locks between ix processes (per-output locks, realm locks, and the gc lock,
- * which running builds hold shared and a collection exclusive), held through util-linux `flock`,
- * because Node has no flock binding. The one lock helper of ix.
+ * which running builds hold shared and a collection exclusive), held through a helper process
+ * (util-linux `flock`, or perl where that is missing, e.g. macOS: lock-helper.ts), because Node
+ * has no flock binding. The one lock module of ix.
  *
  * Why this scheme: a kernel lock is released by the kernel when its holder dies, whatever kills
  * it (kill -9 included), so there is no stale-lock heuristic, no pid-reuse hazard, and no race
@@ -19,6 +20,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { missingTool } from '../env-error';
+import { holderArgv } from './lock-helper';
 
 /** A held lock; release() is idempotent and waits until the kernel lock is gone. */
 export interface HeldLock {
@@ -35,9 +37,9 @@ export type LockMode = 'shared' | 'exclusive';
 
 /** Spawn the helper; resolves when locked (or with null when `nonBlocking` and busy). */
 function spawnHolder(file: string, nonBlocking: boolean, mode: LockMode = 'exclusive'): Promise<ChildProcess | null> {
-  const args = [...(nonBlocking ? ['-n', '-E', String(CONFLICT)] : []), mode === 'shared' ? '-s' : '-x', file, 'sh', '-c', 'echo L; exec cat >/dev/null'];
+  const h = holderArgv(file, mode, !nonBlocking, CONFLICT);
   // detached: a Ctrl-C to our process group must not drop the lock before we have cleaned up.
-  const child = spawn('flock', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(h.cmd, h.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
     let err = '';
     let done = false;
@@ -49,7 +51,9 @@ function spawnHolder(file: string, nonBlocking: boolean, mode: LockMode = 'exclu
     child.once('error', (e: NodeJS.ErrnoException) => {
       if (done) return;
       done = true;
-      reject(e.code === 'ENOENT' ? missingTool('flock', 'util-linux (it holds ix\'s locks)') : new Error(`cannot run util-linux flock for ${file}: ${e.message}`));
+      reject(e.code === 'ENOENT'
+        ? missingTool(h.cmd, h.cmd === 'flock' ? "util-linux (it holds ix's locks)" : "perl (it holds ix's locks where util-linux flock is missing)")
+        : new Error(`cannot run the lock helper ${h.cmd} for ${file}: ${e.message}`));
     });
     child.once('exit', (code) => {
       if (done) return;

@@ -6,7 +6,8 @@
  *   3. as root only (the system store), the system file /etc/ix/config.json.
  * For each key the most specific place that sets it wins (lists are replaced, not merged).
  * A file is `{"format":"ix-config/1", "substituters":[URL...], "trusted-public-keys":[KEY...],
- * "push-to":URL or [URL...], "secret-key-file":PATH}`; every key is optional; an unknown key, a
+ * "push-to":URL or [URL...], "secret-key-file":PATH, "builders":[SPEC...]}` (remote builders,
+ * hosts/node/remote/spec.ts; read by builderSettings); every key is optional; an unknown key, a
  * wrong type or an unknown format is one line naming the file and the key (ConfigError).
  * A missing file is no error. Relative secret-key paths are relative to the file naming them.
  *
@@ -68,10 +69,11 @@ export function configFiles(env: Record<string, string | undefined>, isRoot = pr
   return { user: join(base, 'ix', 'config.json'), system: isRoot ? env.IX_SYSTEM_CONFIG || '/etc/ix/config.json' : undefined };
 }
 
-type FileSettings = Partial<Pick<CacheSettings, 'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile'>>;
+type FileSettings = Partial<Pick<CacheSettings, 'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile'>> & { builders?: string[] };
 
 const KEYS: Record<string, keyof FileSettings | 'format'> = {
   format: 'format', substituters: 'substituters', 'trusted-public-keys': 'trustedKeys', 'push-to': 'pushTo', 'secret-key-file': 'secretKeyFile',
+  builders: 'builders',
 };
 
 /** Reads one config file; undefined when it does not exist. */
@@ -104,6 +106,7 @@ export function readConfigFile(file: string): FileSettings | undefined {
     if (!key) throw new ConfigError(`${file}: unknown key "${k}" (known: ${Object.keys(KEYS).join(', ')})`);
     if (key === 'substituters') r.substituters = strings(k, v).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
     else if (key === 'trustedKeys') r.trustedKeys = strings(k, v);
+    else if (key === 'builders') r.builders = strings(k, v);
     else if (key === 'pushTo') r.pushTo = (typeof v === 'string' ? [v] : strings(k, v)).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
     else if (key === 'secretKeyFile') {
       if (typeof v !== 'string' || v === '') throw new ConfigError(`${file}: key "${k}": expected a file name`);
@@ -137,4 +140,14 @@ export function cacheSettings(env: Record<string, string | undefined>, cli: Cach
   if (cli.pushTo !== undefined) { s.pushTo = cli.pushTo; s.origin.pushTo = '--push-to'; }
   if (cli.secretKey !== undefined) { s.secretKeyFile = resolve(cwd, cli.secretKey); s.origin.secretKeyFile = '--secret-key'; }
   return s;
+}
+
+/** Remote builder specs from the config files (user over system), with the file they came from. */
+export function builderSettings(env: Record<string, string | undefined>, files = configFiles(env)): { specs: string[]; file: string } | undefined {
+  for (const file of [files.user, files.system]) {
+    if (!file) continue;
+    const f = readConfigFile(file);
+    if (f?.builders !== undefined) return { specs: f.builders, file };
+  }
+  return undefined;
 }

@@ -1,0 +1,1 @@
+{"bld": {"deps": ["bld/boot/bb", "lib/data"], "script": {"kind": "sh", "data": "mkdir $out/share\nfor i in $(seq 1 4); do cat /ix/store/*-lib-data/share/data | sha256sum; done > $out/share/sums1\n"}}}

@@ -1,0 +1,1 @@
+{"bld": {"script": {"kind": "sh", "data": "set -e\nexport PATH=/usr/bin:/bin\nmkdir $out/bin\n/usr/bin/cp /usr/bin/busybox $out/bin/busybox\ncd $out/bin\nfor a in sh echo mkdir cat head yes sha256sum seq; do ln -s busybox $a; done\n"}}, "seed": true}

@@ -1,0 +1,1 @@
+{"run": {"deps": ["bin/work1", "bin/work2", "bin/work3", "bin/work4"]}}

@@ -1,0 +1,39 @@
+/**
+ * The CLI's side of remote builders: `--builders=` (or the config file's "builders") turned into the
+ * executor's remote Builders for one plan, and whether this machine can build at all (with
+ * `--jobs=0` it builds only when every builder has failed, and only if its sandbox works).
+ *
+ * Must not depend on: the engine's code (types only).
+ */
+import type { Plan } from '../../../engine/api';
+import { IxError } from '../../../engine/errors';
+import { UsageError } from '../args';
+import type { Context } from '../context';
+import type { Builder } from '../exec/builders';
+import { RemoteBuilder, resolveBuilders } from '../remote';
+import type { Store } from '../store';
+import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { builderSettings, ConfigError } from '../subst/config';
+
+export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {
+  let specs;
+  try {
+    specs = resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
+  } catch (e) {
+    if (e instanceof IxError || e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (!specs.length) return [];
+  const paths = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs]))].sort();
+  return specs.map((s) => new RemoteBuilder(s, { store, paths, env: ctx.env, timeoutMs: x.timeoutMs }));
+}
+
+/** True when this machine's sandbox works (probed once). */
+export function sandboxHere(): boolean {
+  try {
+    requireSandbox();
+    return true;
+  } catch {
+    return false;
+  }
+}
