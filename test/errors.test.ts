@@ -79,14 +79,14 @@ describe.skipIf(missing('root (to mount a tmpfs)', isRoot) || missing('bwrap (De
     expect(readdirSync(join(dir, 'store'))).toEqual([]);
   });
 
-  test('util-linux flock missing from PATH: exit 3, one line naming the program and the package', () => {
+  test('util-linux flock (and perl, the fallback) missing from PATH: exit 3, one line naming the program and the package', () => {
     const bin = tempDir('ix-path-');
     chmodSync(bin, 0o755); // the sandbox probe runs bwrap from PATH as the build user
     for (const d of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
       let names: string[] = [];
       try { names = readdirSync(d); } catch { continue; }
       for (const n of names) {
-        if (n === 'flock') continue;
+        if (n === 'flock' || n.startsWith('perl')) continue;
         try { symlinkSync(join(d, n), join(bin, n)); } catch { /* the first directory wins */ }
       }
     }
@@ -94,7 +94,7 @@ describe.skipIf(missing('root (to mount a tmpfs)', isRoot) || missing('bwrap (De
     for (const args of [['gc'], ['build', 'bin/hello', '--recipes', recipes]]) {
       const r = ix(args, { env: { IX_ROOT: tempDir('ix-root-'), PATH: bin } });
       expect(r.code, args.join(' ')).toBe(3);
-      expect(r.err).toBe("ix: error: the program 'flock' was not found on PATH: install util-linux (it holds ix's locks)\n");
+      expect(r.err).toBe("ix: error: the program 'flock' was not found on PATH: install util-linux, or perl (either holds ix's locks)\n");
     }
   });
 

@@ -52,7 +52,7 @@ function spawnHolder(file: string, nonBlocking: boolean, mode: LockMode = 'exclu
       if (done) return;
       done = true;
       reject(e.code === 'ENOENT'
-        ? missingTool(h.cmd, h.cmd === 'flock' ? "util-linux (it holds ix's locks)" : "perl (it holds ix's locks where util-linux flock is missing)")
+        ? missingTool('flock', h.cmd === 'flock' ? "util-linux (it holds ix's locks)" : "util-linux, or perl (either holds ix's locks)")
         : new Error(`cannot run the lock helper ${h.cmd} for ${file}: ${e.message}`));
     });
     child.once('exit', (code) => {
