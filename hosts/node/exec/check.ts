@@ -8,7 +8,7 @@
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
-import { parseStorePath } from '../store/layout';
+import { declaredRefs } from '../store/layout';
 import type { Store } from '../store/store';
 import { processTree } from '../store/tree';
 import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
@@ -67,11 +67,7 @@ export async function checkNode(node: PlanNode, store: Store, opts: Partial<RunN
     try {
       const r = await (opts.run ?? runNode)(node, { ...opts, layout: l, outDir, tmpDir, output: (c) => log.write(c) });
       if (!r.ok) return { identical: false, expected: rec.hash, differ: [], reason: `rebuild failed: ${r.reason} (log: ${log.path})` };
-      const declared = new Map<string, string>();
-      for (const p of [...node.inputs, ...node.runtime]) {
-        const d = parseStorePath(p);
-        if (d) declared.set(d.id, p);
-      }
+      const declared = declaredRefs(node);
       let tree;
       try {
         tree = await processTree(outDir, { normalise: true, refs: { self: node.out, selfId: node.id, declared } });

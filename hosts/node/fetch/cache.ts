@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { pidAlive } from '../store/fsutil';
 
 export function cachePath(cache: string, sha: string): string {
   return path.join(cache, 'sha256', sha);
@@ -51,16 +52,8 @@ export async function storeInCache(cache: string, sha: string, verifiedFile: str
 export async function cleanScratch(scratch: string): Promise<void> {
   for (const n of await fs.readdir(scratch).catch(() => [] as string[])) {
     const m = /^(?:apt-)?(\d+)-/.exec(n);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || pidAlive(Number(m[1]))) continue;
     await fs.rm(path.join(scratch, n), { recursive: true, force: true });
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

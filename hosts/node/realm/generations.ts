@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IxError } from '../../../engine/errors';
-import { syncDir, writeFileAtomic } from '../store/fsutil';
+import { syncDir, writeFileAtomic, pidAlive } from '../store/fsutil';
 import { lock, type HeldLock } from '../store/lock';
 import { parseStorePath } from '../store/layout';
 import type { RealmLayout } from './layout';
@@ -129,14 +129,6 @@ async function removeGen(rl: RealmLayout, name: string, n: number): Promise<void
   await fs.rm(rl.genLink(name, n), { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Remove temporary links `.<base>.<pid>.<rand>.tmp` that dead processes left beside `at`. */
 async function cleanTmpLinks(at: string): Promise<void> {
@@ -145,7 +137,7 @@ async function cleanTmpLinks(at: string): Promise<void> {
   for (const n of await fs.readdir(dir).catch(() => [] as string[])) {
     if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
     const pid = Number(n.slice(prefix.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || !alive(pid))) await fs.rm(path.join(dir, n), { force: true });
+    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || !pidAlive(pid))) await fs.rm(path.join(dir, n), { force: true });
   }
 }
 

@@ -57,9 +57,12 @@ export async function removeTree(p: string, trashDir?: string): Promise<void> {
   await fs.rm(target, { recursive: true, force: true });
 }
 
+let atomicSeq = 0;
+
 /** Write `data` to `file` atomically: a crash leaves either the old file or the new one. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  // pid and a per-process sequence: two writes of one file in one process never share a temp file
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++atomicSeq}.tmp`);
   const fh = await fs.open(tmp, 'w', 0o644);
   try {
     try {
@@ -96,5 +99,15 @@ export async function exists(p: string): Promise<boolean> {
   } catch (e) {
     if (isMissing(e)) return false;
     throw e;
+  }
+}
+
+/** True when a process with this pid exists (EPERM: it exists but is another user's). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -105,3 +105,13 @@ export class Layout {
     return path.join(this.build, id);
   }
 }
+
+/** Store id -> path of the store paths a node declares (inputs and runtime): what its output may name. */
+export function declaredRefs(node: { inputs: readonly string[]; runtime: readonly string[] }): Map<string, string> {
+  const declared = new Map<string, string>();
+  for (const p of [...node.inputs, ...node.runtime]) {
+    const d = parseStorePath(p);
+    if (d) declared.set(d.id, p);
+  }
+  return declared;
+}

@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BUILD_ENTRY, STORE_ENTRY, parseStorePath, type Layout } from './layout';
 import { tryLock } from './lock';
-import { removeTree } from './fsutil';
+import { removeTree, pidAlive } from './fsutil';
 import { readRecord } from './record';
 
 export interface RecoverReport {
@@ -60,7 +60,7 @@ export async function recover(layout: Layout): Promise<RecoverReport> {
       });
     } else if (name.startsWith('trash-')) {
       const pid = Number(/^trash-(\d+)-/.exec(name)?.[1]);
-      if (pid && pid !== process.pid && alive(pid)) {
+      if (pid && pid !== process.pid && pidAlive(pid)) {
         report.busy.push(p); // another process is deleting it right now
         continue;
       }
@@ -78,7 +78,7 @@ export async function recover(layout: Layout): Promise<RecoverReport> {
 
   for (const name of await list(layout.db)) {
     const p = path.join(layout.db, name);
-    const tmp = /^\.([0-9a-z]{32})\.json\.\d+\.tmp$/.exec(name);
+    const tmp = /^\.([0-9a-z]{32})\.json\.\d+(?:\.\d+)?\.tmp$/.exec(name);
     const rec = /^([0-9a-z]{32})\.json$/.exec(name);
     const id = tmp?.[1] ?? rec?.[1];
     if (!id) continue;
@@ -119,11 +119,3 @@ export async function recover(layout: Layout): Promise<RecoverReport> {
   return report;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
+import { Layout, declaredRefs, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
 import { EnvironmentError } from '../env-error';
@@ -182,11 +182,7 @@ export class Store {
   }
 
   private async commit(node: OutputNode, sp: ParsedStorePath, tmpOut: string, tmpBuild: string, expectHash?: string): Promise<StoreRecord> {
-    const declared = new Map<string, string>();
-    for (const p of [...node.inputs, ...node.runtime]) {
-      const d = parseStorePath(p);
-      if (d) declared.set(d.id, p);
-    }
+    const declared = declaredRefs(node);
     let tree;
     try {
       tree = await processTree(tmpOut, {
