@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 const o = JSON.parse(process.argv[2]);
 const host = await import(pathToFileURL(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '.tmp', 'host.mjs')).href);
 const digest = await host.loadDigest();
-const io = host.fsHostIO([o.tree], { digest, cache: o.cache ? host.diskCache(o.cache, digest) : undefined });
+const io = host.fsHostIO([o.tree], { digest, cache: o.cache ? host.diskCache(o.cache) : undefined });
 const req = { packages: [o.pkg], ...(o.target ? { target: o.target } : {}) };
 
 const t0 = performance.now();

@@ -32,7 +32,7 @@ await esbuild.build({
   banner: { js: `import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url); const __dirname = ${JSON.stringify(join(repo, 'test', 'support'))};` },
 });
 const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS; // every Node start would parse the CA bundle (findings.md)
+delete env.NODE_EXTRA_CA_CERTS; // every Node start would parse the CA bundle (~90 ms here)
 const r = spawnSync(process.execPath, [join(tmpDir, 'remote-bench.mjs'), repo, recipes, String(jobs), String(runs), ...pkgs], { encoding: 'utf8', env, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
 if (r.status !== 0) process.exit(r.status ?? 1);
 const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));

@@ -5,7 +5,6 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { diskCache } from '../hosts/node/cache';
-import { loadDigest } from '../hosts/node/digest';
 import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
 
 let root: string;
@@ -25,7 +24,7 @@ function filled(kind: string): { dir: string; entries: [string, string][] } {
   const dir = tempDir('ix-cache-');
   const r = ix(['plan', 'bin/app', '--json', '--recipes', root], { env: { IX_CACHE_DIR: dir } });
   expect(r.out).toBe(expected);
-  const base = join(dir, 'v2', namespace());
+  const base = join(dir, 'v3', namespace());
   const entries: [string, string][] = [];
   for (const sub of readdirSync(base)) {
     for (const k of readdirSync(join(base, sub))) {
@@ -76,7 +75,7 @@ describe.each(['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-'])('%s entries', (
     writeTree({ ...world, 'bin/app/ix.sh': world['bin/app/ix.sh'].replace('echo app', 'echo two') }, other);
     const theirs = tempDir('ix-cache-');
     ix(['plan', 'bin/app', '--json', '--recipes', other], { env: { IX_CACHE_DIR: theirs } });
-    const tb = join(theirs, 'v2', namespace());
+    const tb = join(theirs, 'v3', namespace());
     const foreign = readdirSync(tb).flatMap((s) => readdirSync(join(tb, s)).filter((k) => k.startsWith(kind)).map((k) => join(tb, s, k)));
     expect(foreign.length).toBeGreaterThan(0);
     entries.forEach(([, f], i) => writeFileSync(f, readFileSync(foreign[i % foreign.length])));
@@ -86,7 +85,7 @@ describe.each(['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-'])('%s entries', (
 
 test('control: a forged plan entry with a valid digest would be believed, so the digest is what refuses it', async () => {
   const { dir, entries } = filled('plan1-');
-  const c = diskCache(dir, await loadDigest(), namespace());
+  const c = diskCache(dir, namespace());
   const [key, file] = entries[0];
   const raw = readFileSync(file);
   const body = raw.subarray(raw.indexOf(10) + 1);

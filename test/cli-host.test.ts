@@ -1,13 +1,13 @@
 // Pieces of the Node host without the core: the CLI grammar, the layered filesystem HostIO,
 // and the on-disk cache (versioned layout, corrupt entries are misses, concurrent writers).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import { UsageError, parseArgs, selection } from '../hosts/node/args';
 import { cacheDir, diskCache } from '../hosts/node/cache';
-import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { repoRoot, tempDir, writeTree } from './support/cli';
 
@@ -77,24 +77,22 @@ describe('disk cache', () => {
 
   test('round trip in a versioned layout with a versioned header carrying the digest', async () => {
     const dir = tempDir('ix-cache-');
-    const digest = await loadDigest();
-    const c = diskCache(dir, digest);
+    const c = diskCache(dir);
     expect(c.get('abcdef01')).toBeUndefined();
     c.put('abcdef01', new Uint8Array([1, 2, 3]));
     expect([...(c.get('abcdef01') ?? [])]).toEqual([1, 2, 3]);
-    const file = join(dir, 'v2', 'ab', 'abcdef01');
-    const sum = Buffer.from(digest(Buffer.from('ix-cache/2 \0abcdef01\0\x01\x02\x03', 'latin1'))).toString('hex');
-    expect(readFileSync(file, 'latin1')).toBe(`ix-cache/2 3 ${sum}\n\x01\x02\x03`);
-    expect(readdirSync(join(dir, 'v2', 'ab'))).toEqual(['abcdef01']); // no temporary files left
+    const file = join(dir, 'v3', 'ab', 'abcdef01');
+    const sum = createHash('sha256').update(Buffer.from('ix-cache/3 \0abcdef01\0\x01\x02\x03', 'latin1')).digest('hex');
+    expect(readFileSync(file, 'latin1')).toBe(`ix-cache/3 3 ${sum}\n\x01\x02\x03`);
+    expect(readdirSync(join(dir, 'v3', 'ab'))).toEqual(['abcdef01']); // no temporary files left
   });
 
   test('truncated, corrupted or foreign entries are misses; unsafe keys are never stored', async () => {
     const dir = tempDir('ix-cache-');
-    const digest = await loadDigest();
-    const c = diskCache(dir, digest);
+    const c = diskCache(dir);
     c.put('abcdef02', new Uint8Array([1, 2, 3]));
     c.put('abcdef03', new Uint8Array([1, 2, 3]));
-    const file = join(dir, 'v2', 'ab', 'abcdef02');
+    const file = join(dir, 'v3', 'ab', 'abcdef02');
     const good = readFileSync(file);
     writeFileSync(file, good.subarray(0, good.length - 1)); // truncated
     expect(c.get('abcdef02')).toBeUndefined();
@@ -102,20 +100,20 @@ describe('disk cache', () => {
     flipped[flipped.length - 1] ^= 1; // same length, one bit
     writeFileSync(file, flipped);
     expect(c.get('abcdef02')).toBeUndefined();
-    writeFileSync(file, readFileSync(join(dir, 'v2', 'ab', 'abcdef03'))); // another key's entry
+    writeFileSync(file, readFileSync(join(dir, 'v3', 'ab', 'abcdef03'))); // another key's entry
     expect(c.get('abcdef02')).toBeUndefined();
     writeFileSync(file, good);
     expect([...(c.get('abcdef02') ?? [])]).toEqual([1, 2, 3]);
     // another core's (namespace's) entry, copied in: a miss
-    const other = diskCache(dir, digest, 'core-a');
+    const other = diskCache(dir, 'core-a');
     other.put('abcdef04', new Uint8Array([9]));
-    const mine = diskCache(dir, digest, 'core-b');
+    const mine = diskCache(dir, 'core-b');
     mine.put('abcdef04', new Uint8Array([8]));
-    writeFileSync(join(dir, 'v2', 'core-b', 'ab', 'abcdef04'), readFileSync(join(dir, 'v2', 'core-a', 'ab', 'abcdef04')));
+    writeFileSync(join(dir, 'v3', 'core-b', 'ab', 'abcdef04'), readFileSync(join(dir, 'v3', 'core-a', 'ab', 'abcdef04')));
     expect(mine.get('abcdef04')).toBeUndefined();
     c.put('../../evil', new Uint8Array([1]));
     c.put('.hidden', new Uint8Array([1]));
-    expect(readdirSync(join(dir, 'v2')).sort()).toEqual(['ab', 'core-a', 'core-b']);
+    expect(readdirSync(join(dir, 'v3')).sort()).toEqual(['ab', 'core-a', 'core-b']);
   });
 
   test('concurrent processes writing the same keys leave only complete entries', async () => {
@@ -125,7 +123,7 @@ describe('disk cache', () => {
       stdin: {
         contents: `import { diskCache } from ${JSON.stringify(join(repoRoot, 'hosts/node/cache.ts'))};
           import { loadDigest } from ${JSON.stringify(join(repoRoot, 'hosts/node/digest.ts'))};
-          const c = diskCache(process.argv[2], await loadDigest());
+          const c = diskCache(process.argv[2]);
           for (let i = 0; i < 200; i++) c.put('key' + (i % 10) + 'aaaa', new Uint8Array(50000).fill(i % 10));`,
         resolveDir: repoRoot,
       },
@@ -138,12 +136,12 @@ describe('disk cache', () => {
       }));
     const codes = await Promise.all(runs);
     if (codes.some((c) => c !== 0)) return expect.fail('writer failed');
-    const c = diskCache(dir, await loadDigest());
+    const c = diskCache(dir);
     for (let k = 0; k < 10; k++) {
       const v = c.get(`key${k}aaaa`);
       expect(v?.length).toBe(50000);
       expect(v?.every((b) => b === k)).toBe(true);
     }
-    expect(readdirSync(join(dir, 'v2', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(join(dir, 'v3', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });

@@ -16,7 +16,6 @@ import { jsonErrorAt } from '../engine/eval/json-error';
 import { UsageError, parseArgs } from '../hosts/node/args';
 import { main } from '../hosts/node/main';
 import { diskCache } from '../hosts/node/cache';
-import { loadDigest } from '../hosts/node/digest';
 import { Layout } from '../hosts/node/store';
 import { isRecord, readRecord } from '../hosts/node/store/record';
 import { treeIO, type CoreInstance } from './support/browser-host';
@@ -123,8 +122,8 @@ describe('fuzz: evaluator and planner', () => {
 describe('fuzz: parsers of what ix reads back from disk', () => {
   test('cache entries: random, truncated or spliced bytes are a miss or the exact value put, never a throw', async () => {
     const dir = tempDir('ix-fuzz-cache-');
-    const c = diskCache(dir, await loadDigest(), 'ns');
-    const file = join(dir, 'v2', 'ns', 'ke', 'key1aaaa');
+    const c = diskCache(dir, 'ns');
+    const file = join(dir, 'v3', 'ns', 'ke', 'key1aaaa');
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), fc.nat(200), (value, noise, cut) => {
       c.put('key1aaaa', value);
       const good = readFileSync(file);

@@ -178,7 +178,7 @@ describe('plan memo entries', () => {
   test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
     const root = writeTree(tree());
     const dir = tempDir('ix-cache-');
-    const site = { cache: diskCache(dir, await loadDigest(), 'ns'), roots: [root] };
+    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
     const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
     io.readFile('bin/c/ix.sh');
     const req = '{"packages":["bin/c"]}';
@@ -209,7 +209,7 @@ describe('plan memo entries', () => {
 
   test('a core call that listed a directory is not memoised', async () => {
     const root = writeTree(tree());
-    const site = { cache: diskCache(tempDir('ix-cache-'), await loadDigest(), 'ns'), roots: [root] };
+    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
     const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
     io.readFile('bin/c/ix.sh');
     io.listDir('bin/');

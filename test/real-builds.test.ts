@@ -13,28 +13,20 @@
 //     directory, nginx (WebDAV PUT) and s3rver, started here on 127.0.0.1; this root is machine A
 //     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run.
 // Needs Linux, bubblewrap, qemu-user-static, nginx (.ci/apt-packages) and the filled source cache.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { available, NGINX, startNginx, startS3rver, type Server } from './support/cache-servers';
 import { registerCacheStory } from './support/cache-story';
 import { missing } from './support/prereq';
+import { ixAsync, sourceCache } from './support/cli';
 
-const repoRoot = resolve(__dirname, '..');
 const QUICK = process.env.IX_TEST_QUICK === '1';
 const MIN = 60_000;
-
-/** The source cache as the fill script resolves it (IX_SOURCE_CACHE, else <ix root>/cache/sources). */
-function sourceCache(): string {
-  if (process.env.IX_SOURCE_CACHE) return process.env.IX_SOURCE_CACHE;
-  const root = process.env.IX_ROOT
-    ?? (process.getuid?.() === 0 ? '/ix' : join(process.env.XDG_DATA_HOME ?? join(process.env.HOME ?? '/', '.local', 'share'), 'ix'));
-  return join(root, 'cache', 'sources');
-}
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const canBuild = process.platform === 'linux' && has('bwrap');
@@ -56,17 +48,8 @@ let s3env: Record<string, string> = {};
 
 /** Runs ./ix in the test's ix root; progress goes to stderr as plain lines. */
 function ix(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = {
+  return ixAsync(args, {
     ...process.env, IX_ROOT: root, IX_SOURCE_CACHE: cache, IX_PROGRESS: 'plain', IX_CACHE_DIR: join(work, 'plan-cache'), IX_DEBUG: '', ...extraEnv,
-  };
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [join(repoRoot, 'ix'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => err.push(b));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }));
   });
 }
 

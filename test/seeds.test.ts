@@ -15,7 +15,7 @@
  *    path, and a script that makes other bytes is refused by the store.
  * Without those prerequisites the real builds are skipped, except under CI=true, where they fail.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import { plan } from '../engine/index';
 import type { HostIO, Plan, PlanNode } from '../engine/api';
 import { bwrapArgs, runNode } from '../hosts/linux-sandbox/sandbox';
 import { openStore, OutputCheckError, type Store } from '../hosts/node/store';
+import { ixAsync, sourceCache } from './support/cli';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkgs = path.join(repoRoot, 'pkgs');
@@ -88,12 +89,6 @@ describe('bootstrap plan: only the fixed-output seed sees the host', () => {
 
 // ---- real builds ----------------------------------------------------------------------------
 
-function sourceCache(): string {
-  if (process.env.IX_SOURCE_CACHE) return process.env.IX_SOURCE_CACHE;
-  const root = process.env.IX_ROOT
-    ?? (process.getuid?.() === 0 ? '/ix' : path.join(process.env.XDG_DATA_HOME ?? path.join(process.env.HOME ?? '/', '.local', 'share'), 'ix'));
-  return path.join(root, 'cache', 'sources');
-}
 const cache = sourceCache();
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const debsOf = (names: string[]) => thePlan.nodes.filter((n) => n.fetch && names.some((m) => thePlan.nodes.find((x) => x.name === m)!.inputs.includes(n.out)));
@@ -116,16 +111,7 @@ afterAll(() => {
 });
 
 function ix(root: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env, IX_ROOT: root, IX_SOURCE_CACHE: cache, IX_PROGRESS: 'plain', IX_CACHE_DIR: path.join(work, 'plan-cache'), IX_DEBUG: '' };
-  return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [path.join(repoRoot, 'ix'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => err.push(b));
-    p.on('error', rej);
-    p.on('close', (code) => res({ code: code ?? -1, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }));
-  });
+  return ixAsync(args, { ...process.env, IX_ROOT: root, IX_SOURCE_CACHE: cache, IX_PROGRESS: 'plain', IX_CACHE_DIR: path.join(work, 'plan-cache'), IX_DEBUG: '' });
 }
 
 /** A fresh store with the seed's .deb realised from the source cache (what the fetcher would do). */

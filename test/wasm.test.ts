@@ -47,7 +47,7 @@ describe('component vs V8', () => {
 
   test('a direct V8 run of core.bundle.js gives the same plan and render bytes as the component', async () => {
     const core = await loadCore(outDir);
-    const fast = fsHostIO([root], { digest: await loadDigest(), cache: diskCache(tempDir('ix-c-'), await loadDigest()) });
+    const fast = fsHostIO([root], { digest: await loadDigest(), cache: diskCache(tempDir('ix-c-')) });
     const v8 = (await import(pathToFileURL(join(outDir, 'core.bundle.js')).href)) as {
       createCore(io: unknown): { plan(r: string): { tag: string; val: string | Uint8Array }; render(r: string): string; listPackages(): string[] };
     };

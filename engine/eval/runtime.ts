@@ -40,14 +40,19 @@ export class SelfRef {
 
 /** Render one block of a context synchronously and return its text (used by self.NAME()). */
 export function renderBlock(context: IxContext, name: string): string {
-  const st = current();
   if (!hasOwn(context.blocks, name)) throw new IxError(`self.${name}(): no block '${name}' in this template chain`);
-  if (st.depth >= st.limits.maxDepth) throw new IxError(`evaluation of ${st.pkg} exceeded nesting depth ${st.limits.maxDepth} (self.${name}() recursion?)`);
+  return runBlock(context, context.blocks[name][0], ` (self.${name}() recursion?)`);
+}
+
+/** Runs a compiled block synchronously within the nesting bound; `hint` ends the bound's message. */
+function runBlock(context: IxContext, block: RenderFn, hint = ''): string {
+  const st = current();
+  if (st.depth >= st.limits.maxDepth) throw new IxError(`evaluation of ${st.pkg} exceeded nesting depth ${st.limits.maxDepth}${hint}`);
   st.depth++;
   let out = '';
   let failure: unknown;
   try {
-    context.blocks[name][0](env, context, new nj.runtime.Frame(), ixRuntime, (err, res) => {
+    block(env, context, new nj.runtime.Frame(), ixRuntime, (err, res) => {
       if (err) failure = err;
       else out = res as string;
     });
@@ -282,21 +287,7 @@ function ixSuper(context: IxContext, name: string, block: RenderFn, depth: numbe
   const list = context.blocks[name] ?? [];
   const i = list.indexOf(block);
   if (i < 0 || i + depth >= list.length) throw new IxError(`super${'.super'.repeat(depth - 1)}(): block '${name}' has no block ${depth} levels up`);
-  const st = current();
-  if (st.depth >= st.limits.maxDepth) throw new IxError(`evaluation of ${st.pkg} exceeded nesting depth ${st.limits.maxDepth}`);
-  st.depth++;
-  let out = '';
-  let failure: unknown;
-  try {
-    list[i + depth](env, context, new nj.runtime.Frame(), ixRuntime, (err, res) => {
-      if (err) failure = err;
-      else out = res as string;
-    });
-  } finally {
-    st.depth--;
-  }
-  if (failure !== undefined) throw failure;
-  return out;
+  return runBlock(context, list[i + depth]);
 }
 
 function fromIterator(arr: unknown): unknown {

@@ -52,7 +52,7 @@ export async function runLsp(argv: string[], env: Record<string, string | undefi
   }
   const outDir = env.IX_CORE_DIR ?? coreOutDir;
   const [core, digest] = await Promise.all([loadCore(outDir), loadDigest()]);
-  const cache = diskCache(cacheDir(env), digest, 'core-' + core.manifest.coreWasmBlake3.slice(0, 16));
+  const cache = diskCache(cacheDir(env), 'core-' + core.manifest.coreWasmBlake3.slice(0, 16));
   const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   // a bug in a feature must not take the editor's server down: say it on stderr, keep serving

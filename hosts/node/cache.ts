@@ -1,25 +1,28 @@
 /**
  * The on-disk cache behind the core's cache-get/cache-put imports: compiled templates (`tpl1-`),
  * rendered descriptors (`desc1-`) and plans (`plan1-`). Layout
- * `<dir>/v2/[<core hash>/]<key[0:2]>/<key>`. The entry format is the one place that decides
- * whether an entry can be trusted: each starts with the line `ix-cache/2 <byte length> <digest>`,
- * the digest being BLAKE3 (hex) over the namespace, the key and the body, so a truncated,
+ * `<dir>/v3/[<core hash>/]<key[0:2]>/<key>`. The entry format is the one place that decides
+ * whether an entry can be trusted: each starts with the line `ix-cache/3 <byte length> <digest>`,
+ * the digest being SHA-256 (hex) over the namespace, the key and the body, so a truncated,
  * corrupted (any flipped byte) or foreign entry (another key's or another core's, copied here)
- * is a miss and is never handed to the core. Writes go to a unique temporary file and are
+ * is a miss and is never handed to the core. The seal is node:crypto's native SHA-256 (the hash
+ * sources are verified with), not the store's BLAKE3: it checks a local file rather than naming
+ * content, and a plan-memo hit then loads no WebAssembly (hash-wasm costs ~8 ms of a ~45 ms
+ * `ix plan`, BENCHMARKS.md "Interactive speed"). Writes go to a unique temporary file and are
  * renamed into place, so concurrent processes never see a partial entry. Every failure is a
  * miss: the cache may vanish at any time and never changes plan bytes.
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
- * Must not depend on: the engine; anything but node:fs/path/os and the host's BLAKE3 (digest.ts).
+ * Must not depend on: the engine; anything but node:fs/path/os/crypto.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Digest } from './digest';
 
 /** Version of the on-disk layout; a new layout gets a new directory. */
-export const CACHE_LAYOUT = 'v2';
-const HEADER = 'ix-cache/2 ';
+export const CACHE_LAYOUT = 'v3';
+const HEADER = 'ix-cache/3 ';
 const KEY = /^[A-Za-z0-9_.-]{4,200}$/;
 
 /** Where the cache lives for this environment. */
@@ -40,14 +43,12 @@ let seq = 0;
  * A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored.
  * `namespace` (the built core's hash) separates entries of different cores: entries hold compiled
  * templates and plans whose meaning depends on the engine's code, so a rebuilt core starts afresh.
- * `digest` is the host's BLAKE3 (loadDigest()).
  */
-export function diskCache(dir: string, digest: Digest, namespace?: string): DiskCache {
+export function diskCache(dir: string, namespace?: string): DiskCache {
   const base = namespace ? join(dir, CACHE_LAYOUT, namespace) : join(dir, CACHE_LAYOUT);
   const pathOf = (key: string) => join(base, key.slice(0, 2), key);
   const seal = (key: string, body: Uint8Array): string => {
-    const label = Buffer.from(`${HEADER}${namespace ?? ''}\0${key}\0`, 'latin1');
-    return Buffer.from(digest(Buffer.concat([label, body]))).toString('hex');
+    return createHash('sha256').update(`${HEADER}${namespace ?? ''}\0${key}\0`, 'latin1').update(body).digest('hex');
   };
   return {
     get(key) {

@@ -43,20 +43,19 @@ export function core(ctx: Context, expectNodes = 0): Promise<Core> {
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */
-async function cacheOf(ctx: Context): Promise<DiskCache> {
+function cacheOf(ctx: Context): DiskCache {
   const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  // every entry carries the BLAKE3 of its own bytes (cache.ts), so even a memo hit loads the hash
-  return diskCache(cacheDir(ctx.env), await loadDigest(), coreId);
+  return diskCache(cacheDir(ctx.env), coreId);
 }
 
 /** The filesystem HostIO for this invocation. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: await cacheOf(ctx) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
-export async function memoSite(ctx: Context): Promise<MemoSite> {
-  return { cache: await cacheOf(ctx), roots: recipeRoots(ctx) };
+export function memoSite(ctx: Context): MemoSite {
+  return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
 }
 
 /** The plan request the arguments describe. */
@@ -75,7 +74,7 @@ export function planRequest(ctx: Context): PlanRequest {
  * gives is memoised.
  */
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
-  const site = await memoSite(ctx);
+  const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
   let lastNodes = 0;
   const hit = await lookupPlan(site, reqJson, (n) => (lastNodes = n));

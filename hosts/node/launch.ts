@@ -43,7 +43,7 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
   if (a.help || !a.packages.length) return undefined;
   if ([...a.options.keys()].some((k) => !FAST_OPTIONS[verb].includes(k))) return undefined;
   const building = verb === 'build';
-  const hit = await lookupPlan(await memoSite(ctx), JSON.stringify(planRequest(ctx)));
+  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planRequest(ctx)));
   if (!hit) return undefined;
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));

@@ -2,7 +2,7 @@
  * Helpers for CLI and WASM-core tests: build the core once if needed, run the real `./ix`
  * launcher as a child process, and write small recipe trees to temporary directories.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +29,30 @@ export function ix(args: string[], opts: { env?: Record<string, string>; cwd?: s
   const env: Record<string, string | undefined> = { ...process.env, IX_CACHE_DIR: tempDir('ix-cache-'), IX_DEBUG: '', ...opts.env };
   const r = spawnSync(process.execPath, [join(repoRoot, 'ix'), ...args], { cwd: opts.cwd ?? repoRoot, env, maxBuffer: 1 << 28 });
   return { code: r.status ?? -1, stdout: r.stdout, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8') };
+}
+
+/**
+ * Runs ./ix as a child without blocking this process (long real builds run beside other work);
+ * `env` is its whole environment.
+ */
+export function ixAsync(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, [join(repoRoot, 'ix'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    p.on('error', rej);
+    p.on('close', (code) => res({ code: code ?? -1, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+/** The source cache as the fill script resolves it (IX_SOURCE_CACHE, else <ix root>/cache/sources). */
+export function sourceCache(): string {
+  if (process.env.IX_SOURCE_CACHE) return process.env.IX_SOURCE_CACHE;
+  const root = process.env.IX_ROOT
+    ?? (process.getuid?.() === 0 ? '/ix' : join(process.env.XDG_DATA_HOME ?? join(process.env.HOME ?? '/', '.local', 'share'), 'ix'));
+  return join(root, 'cache', 'sources');
 }
 
 /** A new empty temporary directory. */
