@@ -36,6 +36,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
   let configHome: string;
   const servers: TestSshd[] = [];
   const roots: string[] = [];
+  const mounts: string[] = [];
   beforeAll(() => {
     client = makeSshClient();
     configHome = mkdtempSync(join(tmpdir(), 'ix-config-')); // no config file: only --builders
@@ -43,6 +44,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
   });
   afterAll(async () => {
     for (const s of servers) await s.stop();
+    for (const m of mounts) spawnSync('umount', [m]);
     for (const r of [...roots, ...servers.map((s) => s.root)]) removeTree(r);
   });
 
@@ -148,6 +150,28 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     expect(await userProcessesGone()).toEqual([]);
     const remote = await openStore({ root: k.root, recover: false });
     expect(await remote.isBuilt(slow)).toBe(false);
+    expect((await verifyStore(k.root)).filter((e) => e.status !== 'ok')).toEqual([]);
+  }, 120_000);
+
+  it('a builder whose disk fills up mid-build: the node builds here, one line says so, its store stays consistent', async () => {
+    const k = await sshd('full');
+    // The builder's whole ix root on a 12 MB tmpfs: the seed (2 MB) fits, bin/big's 32 MB do not.
+    const id = (f: string) => spawnSync('id', [f, 'ixremote-test'], { encoding: 'utf8' }).stdout.trim();
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=12m,mode=0755,uid=${id('-u')},gid=${id('-g')}`, 'tmpfs', k.root], { encoding: 'utf8' });
+    expect(m.status, m.stderr).toBe(0);
+    mounts.push(k.root);
+    const root = newRoot();
+    const c = ctx(root, ['--jobs=0', `--builders=${k.url}`, 'bin/big']);
+    expect(await runBuild(c), c.err).toBe(0);
+    const down = c.err.split('\n').filter((l) => l.startsWith(`ix: builder ${k.url} failed:`));
+    expect(down, c.err).toHaveLength(1);
+    expect(down[0]).toMatch(/out of disk space/);
+    const big = c.out.trim();
+    const local = await openStore({ root, recover: false });
+    expect(readFileSync(join(local.physical(big), 'big.txt'), 'utf8')).toBe('big\n');
+    expect(await userProcessesGone()).toEqual([]);
+    const remote = await openStore({ root: k.root, recover: false });
+    expect(await remote.isBuilt(big)).toBe(false);
     expect((await verifyStore(k.root)).filter((e) => e.status !== 'ok')).toEqual([]);
   }, 120_000);
 

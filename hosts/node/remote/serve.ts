@@ -13,6 +13,7 @@
  *
  * Must not depend on: the CLI.
  */
+import { statfsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { PlanNode } from '../../../engine/api';
 import { holdPaths, type Hold } from '../gc/holds';
@@ -122,6 +123,13 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   async function runBuild(ch: number, node: PlanNode, timeoutMs: number | undefined, cancel: AbortController): Promise<void> {
     const alive = setInterval(() => void send(ch, { op: 'alive' }), ALIVE_MS);
     let reason = 'failed';
+    // A build that fails because this machine's disk is full is the builder's trouble, not the
+    // node's: the client then tries elsewhere. A failed write says so in the log; the disk is
+    // looked at right then (the node's half-written $out is removed before the build ends).
+    let full = false;
+    const watch = (c: Uint8Array) => {
+      if (!full && NO_SPACE.test(Buffer.from(c).toString('latin1'))) full = diskFull(store.layout.root);
+    };
     try {
       const r = await execute([node], {
         store, timeoutMs, keepGoing: false,
@@ -129,12 +137,13 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
         run: (n, ro) => runNode(n, {
           ...ro,
           signal: ro.signal ? AbortSignal.any([ro.signal, cancel.signal]) : cancel.signal,
-          output: (c) => { ro.output?.(c); void conn.sendBytes(ch, c).catch(() => undefined); },
+          output: (c) => { ro.output?.(c); watch(c); void conn.sendBytes(ch, c).catch(() => undefined); },
         }),
       });
       const rec = r.ok ? await store.record(node.out) : undefined;
       if (rec) await send(ch, { op: 'built', path: node.out, hash: rec.hash });
-      else await send(ch, { op: 'failed', reason: cancel.signal.aborted ? 'cancelled' : reason });
+      else if (cancel.signal.aborted) await send(ch, { op: 'failed', reason: 'cancelled' });
+      else await send(ch, { op: 'failed', reason: full ? `ENOSPC: no space left on device in ${store.layout.root} (${reason})` : reason });
     } finally {
       clearInterval(alive);
     }
@@ -204,4 +213,16 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
 
   await send(0, { op: 'hello', protocol: PROTOCOL, ix: opts.version ?? 'ix', signs: opts.secretKey !== undefined });
   return finished;
+}
+
+const NO_SPACE = /no space left on device/i;
+
+/** Less than 1 MiB left for this user on the file system of `dir`. */
+function diskFull(dir: string): boolean {
+  try {
+    const f = statfsSync(dir);
+    return f.bavail * f.bsize < 1 << 20;
+  } catch {
+    return false;
+  }
 }
