@@ -42,7 +42,7 @@ describe('ix plan', () => {
     const body = r.out.slice(0, -1);
     expect(canonicalize(JSON.parse(body))).toBe(body);
     const p = JSON.parse(body) as Plan;
-    expect(p.format).toBe('ix-plan/2');
+    expect(p.format).toBe('ix-plan/3');
     expect(p.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['bin/app', 'lib/z', 'lib/zz', 'bld/tool']));
   });
 

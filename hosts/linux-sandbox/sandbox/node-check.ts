@@ -58,7 +58,16 @@ function checkNodeInner(v: unknown): PlanNode {
       if (typeof val !== 'string') fail(`"cmd.env.${k}" must be a string`, name);
       if (k === '' || k.includes('=') || k.includes('\0')) fail(`bad environment variable name ${JSON.stringify(k)}`, name);
     }
-    if (n.net === true) fail('network is only allowed for fixed-output (fetch) nodes', name);
+    if (n.net === true && n.fixedFiles === undefined) fail('network is only allowed for fixed-output (fetch) nodes', name);
+  }
+  if (n.fixedFiles !== undefined) {
+    const ok = Array.isArray(n.fixedFiles) && n.fixedFiles.length > 0 && n.fixedFiles.every((f: unknown) => {
+      const r = f as Record<string, unknown>;
+      return typeof r === 'object' && r !== null && typeof r.path === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256) &&
+        r.path.split('/').every((x) => x !== '' && x !== '.' && x !== '..');
+    });
+    if (!ok) fail('"fixedFiles" must be a non-empty list of {path, sha256} with clean relative paths and hex sha256s', name);
+    if (n.cmd === undefined || n.net !== true) fail('"fixedFiles" is only allowed on command nodes with "net": true', name);
   }
   if (n.seed !== undefined && typeof n.seed !== 'boolean') fail('"seed" must be true or false', name);
   if (n.fixed !== undefined) {

@@ -1,0 +1,133 @@
+// Fixed-output build nodes (engine/plan/fixed-files.ts, hosts/node/store/fixed-files.ts): an
+// IX-style recipe that uses the network and declares its output with predict_outputs plans as a
+// node with net, pool "net" and fixedFiles, whose path follows from the declaration alone; the
+// executor commits its output only when it is exactly the declared files. Recipes:
+// test/fixtures/ixnet/recipes (README there); builds run the real sandbox on a busybox seed.
+import { setFlagsFromString } from 'node:v8';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
+import { plan } from '../engine/index';
+import type { Plan, PlanNode } from '../engine/api';
+import { IxError } from '../engine/errors';
+import { utf8Decode, textDigest } from '../engine/hash/index';
+import { fixedFilesId } from '../engine/plan/fixed-files';
+import { fsHostIO } from '../hosts/node/io';
+import { parseArgs } from '../hosts/node/args';
+import type { Context } from '../hosts/node/context';
+import { runBuild } from '../hosts/node/commands/build';
+import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { checkNode } from '../hosts/linux-sandbox/sandbox/node-check';
+import { bwrapArgs } from '../hosts/linux-sandbox/sandbox/bwrap-args';
+import { haveBusybox } from './fixtures/hostile/kit';
+import { memIO } from './support/memfs';
+import { missing } from './support/prereq';
+
+setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
+
+const recipes = fileURLToPath(new URL('./fixtures/ixnet/recipes', import.meta.url));
+const SUM = '501d51eca1a81d4f64f32b8aa3bc38bbdecb49b98f11a508b4169a1918ae9e3b'; // sha256("payload v1\n")
+const planOf = (packages: string[], flags: Record<string, string> = {}): Plan =>
+  JSON.parse(utf8Decode(plan(fsHostIO([recipes]), { packages, flags })));
+const pack = (p: Plan): PlanNode => p.nodes.find((n) => n.name === 'aux/pack')!;
+
+describe('planning a recipe that declares its output (IX predict_outputs + use_network)', () => {
+  test('plans as a fixed-output build node: net, pool net, the declared files, an input of its user', () => {
+    const p = planOf(['bin/app']);
+    const n = pack(p);
+    expect(n).toMatchObject({ net: true, pool: 'net', fixedFiles: [{ path: 'share/src_v1.txt', sha256: SUM }] });
+    expect(n.cmd!.stdin).toContain("printf '%s\\n' 'payload v1' > $out/share/src_v1.txt");
+    expect(n.id).toBe(fixedFilesId('aux-pack', [{ path: 'share/src_v1.txt', sha256: SUM }], textDigest()));
+    expect(p.nodes.find((x) => x.name === 'bin/app')!.inputs).toContain(n.out);
+    expect(() => checkNode(n)).not.toThrow();
+  });
+
+  test('its store path follows from the declaration: a script edit that keeps the sum keeps the path', () => {
+    const a = pack(planOf(['bin/app']));
+    const b = pack(planOf(['bin/app'], { note: 'another script' }));
+    expect(b.cmd!.stdin).not.toBe(a.cmd!.stdin);
+    expect(b.out).toBe(a.out);
+    // while an ordinary node's path moves with its script
+    const appA = planOf(['bin/app']).nodes.find((x) => x.name === 'bin/app')!;
+    const other = memIO({ 'bin/x/ix.sh': '{"bld": {"script": {"kind": "sh", "data": "echo {{ note }}"}}}\n' });
+    const x1 = JSON.parse(utf8Decode(plan(other, { packages: ['bin/x'] }))).nodes[0].out;
+    const x2 = JSON.parse(utf8Decode(plan(other, { packages: ['bin/x'], flags: { note: 'y' } }))).nodes[0].out;
+    expect(x1).not.toBe(x2);
+    expect(appA.out).toMatch(/-bin-app$/);
+  });
+
+  test('a declaration that is not a clean relative path with a sha256 is one line naming the package', () => {
+    const tpl = (predict: string) => memIO({ 'aux/n/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "net": true, "predict_outputs": ${predict}}\n` });
+    const err = (predict: string): string => {
+      try {
+        plan(tpl(predict), { packages: ['aux/n'] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(IxError);
+        return (e as Error).message;
+      }
+      throw new Error('planned');
+    };
+    expect(err(`[{"path": "share/x", "sum": "abc"}]`)).toBe("predict_outputs: the sum of 'share/x' must be a sha256 (64 hex digits), got 'abc' (package aux/n)");
+    expect(err(`[{"path": "../x", "sum": "${SUM}"}]`)).toMatch(/^predict_outputs: '..\/x' is not a clean path relative to the output .*\(package aux\/n\)$/);
+    expect(err(`[{"path": "a", "sum": "${SUM}"}, {"path": "a/b", "sum": "${SUM}"}]`)).toMatch(/'a' is a file, so 'a\/b' cannot be below it/);
+    expect(err('[]')).toMatch(/^asks for network access but is not fixed-output/);
+  });
+
+  test('the sandbox keeps the network only for such a node', () => {
+    const n = pack(planOf(['bin/app']));
+    const dirs = { storeDir: (e: string) => `/s/${e}`, outDir: '/o', tmpDir: '/t', netFiles: ['/etc/resolv.conf'] };
+    const a = bwrapArgs(n, dirs, 'sh', 1);
+    expect(a.slice(0, 2)).toEqual(['--unshare-all', '--share-net']);
+    expect(a.join(' ')).toContain('--ro-bind /etc/resolv.conf /etc/resolv.conf');
+    const plain = { ...n, net: false, fixedFiles: undefined, pool: 'cpu' };
+    expect(bwrapArgs(plain, dirs, 'sh', 1)).not.toContain('--share-net');
+    expect(() => checkNode({ ...n, fixedFiles: undefined })).toThrow(/network is only allowed for fixed-output/);
+  });
+});
+
+const coreBuilt = existsSync(fileURLToPath(new URL('../wasm/out/manifest.json', import.meta.url)));
+
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || missing('a built core (npm run build)', coreBuilt))('building it (sandbox, store)', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'ix-fixed-'));
+    chmodSync(root, 0o755);
+  });
+  afterAll(() => removeTree(root));
+
+  function ctx(argv: string[]): Context & { out: string; err: string } {
+    const c = {
+      args: parseArgs(['--recipes', recipes, ...argv], 'build'), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
+      out: '', err: '',
+      stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
+      stderr(d: string) { c.err += d; },
+    };
+    return c;
+  }
+  const stored = () => readdirSync(join(root, 'store')).filter((e) => e.endsWith('-aux-pack'));
+
+  it('refuses an output whose file has another sha256: one line with package, expected and got; nothing stored', async () => {
+    const c = ctx(['bin/app', '--payload=tampered']);
+    expect(await runBuild(c)).toBe(1);
+    const line = c.err.split('\n').find((l) => l.includes('has sha256'));
+    expect(line).toMatch(new RegExp(`output file share/src_v1.txt has sha256 [0-9a-f]{64}, but the recipe declares ${SUM}; nothing was stored \\(package aux/pack\\)`));
+    expect(stored()).toEqual([]);
+  });
+
+  it('refuses an undeclared extra file', async () => {
+    const c = ctx(['bin/app', '--extra=1']);
+    expect(await runBuild(c)).toBe(1);
+    expect(c.err).toContain('output file share/extra is not among the files the recipe declares (predict_outputs)');
+    expect(stored()).toEqual([]);
+  });
+
+  it('commits the declared output, and its user builds from it', async () => {
+    const c = ctx(['bin/app']);
+    expect(await runBuild(c)).toBe(0);
+    expect(stored()).toHaveLength(1);
+    const app = c.out.trim().replace('/ix/store/', join(root, 'store') + '/');
+    expect(readFileSync(join(app, 'bin', 'source.txt'), 'utf8')).toBe('payload v1\n');
+  });
+});
