@@ -46,6 +46,33 @@ describe('ix plan', () => {
     expect(p.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['bin/app', 'lib/z', 'lib/zz', 'bld/tool']));
   });
 
+  test('--keep-going: each package plans or fails alone; one line per failure with file, line and chain; exit 2', () => {
+    const dir = writeTree({
+      'bin/broken/ix.sh': recipe({ script: 'echo broken', deps: ['bld/missing'] }),
+      'bin/bad/ix.sh': recipe({ script: 'echo bad', lib: ['lib/bad'] }),
+      'lib/bad/ix.sh': '{"bld": {"script": {"kind": "sh", "data": "{{ undefined_var.x }}"}}}\n',
+    });
+    const args = ['plan', 'bin/lone', 'bin/broken', 'bin/app', 'bin/bad', '--keep-going', '--recipes', dir, '--recipes', root];
+    const r = ix(args);
+    expect(r.code).toBe(2);
+    const p = plan('bin/lone', 'bin/app');
+    expect(r.out).toBe(`${p.roots[0].out}\n${p.roots[1].out}\n`);
+    expect(r.err.split('\n')).toEqual([
+      "ix: error: unknown package 'bld/missing' (package bin/broken)",
+      "ix: error: lib/bad/ix.sh:1: attribute 'x' of an undefined value (package bin/bad -> lib/bad)",
+      'ix: 2 of 4 packages failed to plan',
+      '',
+    ]);
+    const j = ix([...args, '--json']);
+    expect(j.code).toBe(2);
+    const jp = JSON.parse(j.out) as Plan;
+    expect(jp.roots.map((x) => [x.request, x.error === undefined])).toEqual([['bin/lone', true], ['bin/broken', false], ['bin/app', true], ['bin/bad', false]]);
+    // without --keep-going the first failure stops the plan, as before
+    const one = ix(['plan', 'bin/lone', 'bin/broken', '--recipes', dir, '--recipes', root]);
+    expect(one.code).toBe(2);
+    expect(one.out).toBe('');
+  });
+
   test('a hub prints the store paths of its members', () => {
     const r = ix(['plan', 'set/all', '--recipes', root]);
     expect(r.code).toBe(0);

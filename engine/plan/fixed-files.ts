@@ -10,6 +10,9 @@
  * the output's ix-tree/1 hash, so the store path can follow from the declaration alone:
  * id = storeIdOf({format: "ix-fixed-files/1", storeName, files}) — the script, tools and URLs
  * never reach it, and a host whose download or tools differ can only fail the build.
+ * As in IX, the sums are not checked when planning (IX trees hold placeholder sums such as ''
+ * or 'broken' in recipes that plan but cannot build); the executor refuses any output that does
+ * not match, and the sandbox refuses to start a node whose sum is no sha256.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -27,8 +30,9 @@ export function fixedFiles(predict: { path: string; sum: string }[], site: Error
   const byPath = new Map<string, string>();
   for (const { path, sum } of predict) {
     const p = cleanPath(path, site);
-    if (!SHA256.test(sum)) throw new IxError(`predict_outputs: the sum of '${path}' must be a sha256 (64 hex digits), got '${sum}'`, site);
-    const s = sum.toLowerCase();
+    // IX plans any sum and fails only when the build's file does not match it; so does ix (a sum
+    // that is no sha256 can match no output: the sandbox refuses to run such a node).
+    const s = SHA256.test(sum) ? sum.toLowerCase() : sum;
     const had = byPath.get(p);
     if (had !== undefined && had !== s) throw new IxError(`predict_outputs: '${p}' is declared twice with different sums`, site);
     byPath.set(p, s);

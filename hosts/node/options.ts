@@ -32,6 +32,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   format: val(true, 'F'),
   'dry-run': sw(true),
   'keep-going': sw(true),
+  normalised: sw(true),
   check: sw(true),
   jobs: val(true, 'N'),
   timeout: val(true, 'S'),
@@ -58,11 +59,11 @@ const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 
 
 /** Each verb's options (`help` is every verb's). Sub-verbs are written "store verify". */
 export const VERB_OPTIONS: Record<string, readonly string[]> = {
-  plan: ['json', ...PLANNING],
+  plan: ['json', 'keep-going', ...PLANNING],
   build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   graph: ['json', 'format', ...PLANNING],
   'why-depends': ['json', ...PLANNING],
-  render: [...PLANNING],
+  render: ['normalised', ...PLANNING],
   log: [...PLANNING],
   run: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
