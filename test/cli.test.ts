@@ -2,7 +2,7 @@
 // --version, errors and exit codes, recipe-root layering, flags, and cache independence.
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../engine/api';
@@ -219,6 +219,29 @@ describe('ix render', () => {
       expect(d.bld.deps).toEqual([]);
       expect(d.task_pool).toBe('cpu');
     }
+  });
+
+  test('--boot=FILE gives the build host as IX bootstrap recipes see it; never detected', () => {
+    const dir = writeTree({ 'bld/boot/t/ix.sh': '{"bld": {"script": {"kind": "sh", "data": "cc={{ ix_boot_tool(\'gcc\') }} path={{ ix_boot_path }}"}}}\n' });
+    const file = join(tempDir('ix-boot-'), 'boot.json');
+    writeFileSync(file, JSON.stringify({ path: '/opt/b/bin', tools: { gcc: '/opt/b/bin/gcc' } }));
+    const plain = JSON.parse(ix(['render', 'bld/boot/t', '--recipes', dir]).out);
+    expect(plain.bld.script.data).toBe('cc=/usr/bin/gcc path=/ix/realm/boot/bin:/bin:/usr/bin:/usr/local/bin');
+    const r = ix(['render', 'bld/boot/t', `--boot=${file}`, '--recipes', dir]);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).bld.script.data).toBe('cc=/opt/b/bin/gcc path=/opt/b/bin');
+    const p1 = ix(['plan', 'bld/boot/t', '--recipes', dir]);
+    const p2 = ix(['plan', 'bld/boot/t', '--boot', file, '--recipes', dir]);
+    expect(p2.code).toBe(0);
+    expect(p2.out).not.toBe(p1.out);
+    const bad = ix(['plan', 'bld/boot/t', '--boot=/nonexistent/boot.json', '--recipes', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('ix: error: --boot=/nonexistent/boot.json: cannot read it (ENOENT)\n');
+    writeFileSync(file, '{"tools": 1}');
+    const wrong = ix(['plan', 'bld/boot/t', `--boot=${file}`, '--recipes', dir]);
+    expect(wrong.code).toBe(2);
+    noStack(wrong.err);
+    expect(wrong.err).toContain('request field boot: tools must map names to paths');
   });
 
   test('renders for the requested target', () => {

@@ -103,7 +103,7 @@ describe('execution options never change a plan', () => {
   test("another verb's option is an error naming this verb's options, exit 2", () => {
     const r = ix(['plan', 'bin/app', '--check', '--recipes', root]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR)\n");
+    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE)\n");
     const j = ix(['plan', '--jobs=4', 'bin/app', '--recipes', root]);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^ix: error: 'ix plan' does not take --jobs/);

@@ -44,6 +44,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   target: val(false, 'T'),
   host: val(false, 'T'),
   recipes: { kind: 'list', exec: false, meta: 'DIR' },
+  boot: val(false, 'FILE'),
   rollback: sw(false),
   to: val(false, 'X'),
   from: val(false, 'X'),
@@ -53,7 +54,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   stdio: sw(false),
 };
 
-const PLANNING = ['target', 'host', 'recipes'];
+const PLANNING = ['target', 'host', 'recipes', 'boot'];
 const BUILDING = ['keep-going', 'jobs', 'timeout'];
 const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders'];
 

@@ -10,7 +10,7 @@
  */
 import type { RenderRequest } from '../../../engine/api';
 import { UsageError } from '../args';
-import { core, hostIO, type Context } from '../context';
+import { bootOf, core, hostIO, type Context } from '../context';
 
 export async function runRender(ctx: Context): Promise<number> {
   if (ctx.args.packages.length !== 1) throw new UsageError("'ix render' takes exactly one package");
@@ -28,6 +28,8 @@ export async function runRender(ctx: Context): Promise<number> {
   if (ctx.args.target !== undefined) req.target = ctx.args.target;
   if (ctx.args.host !== undefined) req.host = ctx.args.host;
   if (normalised) req.normalised = true;
+  const boot = bootOf(ctx);
+  if (boot !== undefined) req.boot = boot;
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   ctx.stdout(c.render(io, req));
   return 0;
