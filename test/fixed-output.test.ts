@@ -4,7 +4,7 @@
 // executor commits its output only when it is exactly the declared files. Recipes:
 // test/fixtures/ixnet/recipes (README there); builds run the real sandbox on a busybox seed.
 import { setFlagsFromString } from 'node:v8';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { IxError } from '../engine/errors';
 import { utf8Decode, textDigest } from '../engine/hash/index';
 import { fixedFilesId } from '../engine/plan/fixed-files';
 import { fsHostIO } from '../hosts/node/io';
+import { openStore } from '../hosts/node/store';
 import { parseArgs } from '../hosts/node/args';
 import type { Context } from '../hosts/node/context';
 import { runBuild } from '../hosts/node/commands/build';
@@ -88,6 +89,31 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
     expect(bwrapArgs(plain, dirs, 'sh', 1)).not.toContain('--share-net');
     expect(() => checkNode({ ...n, fixedFiles: undefined })).toThrow(/network is only allowed for fixed-output/);
   });
+});
+
+describe('the store check of a fixed-output output (no sandbox)', () => {
+  const id = 'a'.repeat(31) + 'b';
+  const node = { id, out: `/ix/store/${id}-aux-pack`, name: 'aux/pack', inputs: [], runtime: [], fixedFiles: [{ path: 'share/f', sha256: SUM }] };
+  const cases: [string, (out: string) => void, RegExp | undefined][] = [
+    ['exactly the declared file', (o) => { mkdirSync(join(o, 'share')); writeFileSync(join(o, 'share/f'), 'payload v1\n'); }, undefined],
+    ['the file missing', (o) => { mkdirSync(join(o, 'share')); }, /^output file share\/f is missing \(the recipe declares it with sha256 501d.*\(package aux\/pack\)$/],
+    ['the file executable', (o) => { mkdirSync(join(o, 'share')); writeFileSync(join(o, 'share/f'), 'payload v1\n', { mode: 0o755 }); }, /^output file share\/f is executable/],
+    ['a symlink instead', (o) => { mkdirSync(join(o, 'share')); writeFileSync(join(o, 'x'), 'payload v1\n'); symlinkSync('../x', join(o, 'share/f')); }, /^output file (share\/f must be a regular file|x is not among)/],
+    ['an extra empty directory', (o) => { mkdirSync(join(o, 'share')); writeFileSync(join(o, 'share/f'), 'payload v1\n'); mkdirSync(join(o, 'lib')); }, /^output file lib is not among the files the recipe declares/],
+  ];
+  for (const [what, make, refused] of cases) {
+    test(`${what}: ${refused ? 'refused, nothing stored' : 'committed'}`, async () => {
+      const store = await openStore({ root: mkdtempSync(join(tmpdir(), 'ix-fixed-store-')), onWait: () => undefined });
+      await store.withOutputLock(node.out, async () => {
+        const o = await store.beginOutput(node);
+        make(o.tmpOut);
+        if (refused) await expect(o.commit()).rejects.toThrow(refused);
+        else await o.commit();
+      });
+      expect(await store.isBuilt(node.out)).toBe(!refused);
+      removeTree(store.layout.root);
+    });
+  }
 });
 
 const coreBuilt = existsSync(fileURLToPath(new URL('../wasm/out/manifest.json', import.meta.url)));
