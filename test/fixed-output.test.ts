@@ -41,6 +41,7 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
     expect(n).toMatchObject({ net: true, pool: 'net', fixedFiles: [{ path: 'share/src_v1.txt', sha256: SUM }] });
     expect(n.cmd!.stdin).toContain("printf '%s\\n' 'payload v1' > $out/share/src_v1.txt");
     expect(n.id).toBe(fixedFilesId('aux-pack', [{ path: 'share/src_v1.txt', sha256: SUM }], textDigest()));
+    expect(n.id).toBe('90mrp72c7i41js6snfhiswrih2ky2ffj'); // pinned: changes only with ix-fixed-files/1
     expect(p.nodes.find((x) => x.name === 'bin/app')!.inputs).toContain(n.out);
     expect(() => checkNode(n)).not.toThrow();
   });
