@@ -78,6 +78,16 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
     expect(err(`[{"path": "../x", "sum": "${SUM}"}]`)).toMatch(/^predict_outputs: '..\/x' is not a clean path relative to the output .*\(package aux\/n\)$/);
     expect(err(`[{"path": "a", "sum": "${SUM}"}, {"path": "a/b", "sum": "${SUM}"}]`)).toMatch(/'a' is a file, so 'a\/b' cannot be below it/);
     expect(err('[]')).toMatch(/^asks for network access but is not fixed-output/);
+    expect(err(`[{"path": "a", "sum": "${SUM}"}, {"path": "a", "sum": "${'0'.repeat(64)}"}]`)).toBe("predict_outputs: 'a' is declared twice with different sums (package aux/n)");
+  });
+
+  test('the declaration is canonical: sorted by path, duplicates merged, hex lowercased; so is the id', () => {
+    const io = (predict: string) => memIO({ 'aux/n/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "net": true, "predict_outputs": ${predict}}\n` });
+    const node = (predict: string): PlanNode => JSON.parse(utf8Decode(plan(io(predict), { packages: ['aux/n'] }))).nodes[0];
+    const a = node(`[{"path": "z/f", "sum": "${SUM.toUpperCase()}"}, {"path": "a", "sum": "${SUM}"}, {"path": "a", "sum": "${SUM}"}]`);
+    const b = node(`[{"path": "a", "sum": "${SUM}"}, {"path": "z/f", "sum": "${SUM}"}]`);
+    expect(a.fixedFiles).toEqual([{ path: 'a', sha256: SUM }, { path: 'z/f', sha256: SUM }]);
+    expect(a.out).toBe(b.out);
   });
 
   test('the sandbox keeps the network only for such a node', () => {
