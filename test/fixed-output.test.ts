@@ -167,6 +167,8 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     const c = ctx(['bin/app']);
     expect(await runBuild(c)).toBe(0);
     expect(stored()).toHaveLength(1);
+    expect(c.out.trim()).toBe(planOf(['bin/app']).roots[0].out); // the component plans what V8 plans
+    expect(stored()[0]).toBe(pack(planOf(['bin/app'])).out.slice('/ix/store/'.length));
     const app = c.out.trim().replace('/ix/store/', join(root, 'store') + '/');
     expect(readFileSync(join(app, 'bin', 'source.txt'), 'utf8')).toBe('payload v1\n');
   });
