@@ -4,6 +4,9 @@
 // executor commits its output only when it is exactly the declared files. Recipes:
 // test/fixtures/ixnet/recipes (README there); builds run the real sandbox on a busybox seed.
 import { setFlagsFromString } from 'node:v8';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +164,29 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     expect(await runBuild(c)).toBe(1);
     expect(c.err).toContain('output file share/extra is not among the files the recipe declares (predict_outputs)');
     expect(stored()).toEqual([]);
+  });
+
+  it('downloads over the network in the sandbox (a loopback server); another URL keeps the path', async () => {
+    let body = 'payload v1\n';
+    const server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = (p: string) => `--url=http://127.0.0.1:${(server.address() as AddressInfo).port}/${p}`;
+    try {
+      body = 'not the declared bytes\n';
+      const bad = ctx(['aux/download', url('a')]);
+      expect(await runBuild(bad)).toBe(1);
+      expect(bad.err).toContain(`output file share/src_v1.txt has sha256 ${createHash('sha256').update(body).digest('hex')}, but the recipe declares ${SUM}`);
+      body = 'payload v1\n';
+      const c = ctx(['aux/download', url('a')]);
+      expect(await runBuild(c)).toBe(0);
+      expect(c.out).toMatch(/-aux-download\n$/);
+      const again = ctx(['aux/download', url('mirror/b')]);
+      expect(await runBuild(again)).toBe(0);
+      expect(again.out).toBe(c.out);
+      expect(again.err).toContain('0 built');
+    } finally {
+      server.close();
+    }
   });
 
   it('commits the declared output, and its user builds from it', async () => {
