@@ -55,7 +55,7 @@ arguments:
   --recipes DIR          add a recipe root above pkgs/ (repeatable, the first wins)
   --boot=FILE            the build host as IX bootstrap recipes see it, a JSON object with
                          path, tools, extract, files, ix_dir (default: fixed values, never
-                         detected; engine/eval/boot-env.ts)
+                         detected; engine/eval/boot-env.ts); not for realms (mut, let)
   --json                 machine-readable output
   --substituters=URL,... binary caches to download from (build, mut, let, run), instead of the
                          config's; --no-substitute: none; --push-to=URL,... upload what is built,
