@@ -124,8 +124,8 @@ export interface PlanNode {
   /**
    * Fixed-output build node (engine/plan/fixed-files.ts): the complete output, declared by the
    * recipe (IX's predict_outputs): exactly these regular, non-executable files, sorted by path.
-   * The node has `net: true`; its id hashes only {storeName, fixedFiles}; the executor refuses
-   * any other output before commit.
+   * Its id hashes only {storeName, fixedFiles}; the store refuses any other output before commit.
+   * Only such a command node may have `net: true` (IX's network builds).
    */
   fixedFiles?: FixedFile[];
 }

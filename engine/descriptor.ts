@@ -46,8 +46,8 @@ export interface Descriptor {
   repo?: { name: string; version: string };
   /**
    * IX's `predict_outputs`: files (path under $out, sha256 hex) a network-using build promises to
-   * produce. With `net: true` they make the node a fixed-output build node whose output is exactly
-   * these files (engine/plan/fixed-files.ts); `net: true` without them fails to plan.
+   * produce. They make the node a fixed-output build node whose output is exactly these files
+   * (engine/plan/fixed-files.ts), which alone may say `net: true`; `net: true` without them fails.
    */
   predict_outputs?: { path: string; sum: string }[];
 }

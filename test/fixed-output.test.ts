@@ -84,6 +84,15 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
     expect(err(`[{"path": "a", "sum": "${SUM}"}, {"path": "a", "sum": "${'0'.repeat(64)}"}]`)).toBe("predict_outputs: 'a' is declared twice with different sums (package aux/n)");
   });
 
+  test('a declaration without the network (IX\'s aux/ca/bundle) is fixed-output too, and gets no network', () => {
+    const io = memIO({ 'aux/ca/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "predict_outputs": [{"path": "etc/ca.pem", "sum": "${SUM}"}]}\n` });
+    const n = JSON.parse(utf8Decode(plan(io, { packages: ['aux/ca'] }))).nodes[0] as PlanNode;
+    expect(n).toMatchObject({ net: false, pool: 'cpu', fixedFiles: [{ path: 'etc/ca.pem', sha256: SUM }] });
+    expect(n.id).toBe(fixedFilesId('aux-ca', n.fixedFiles!, textDigest()));
+    expect(() => checkNode(n)).not.toThrow();
+    expect(bwrapArgs(n, { storeDir: (e) => `/s/${e}`, outDir: '/o', tmpDir: '/t', netFiles: ['/etc/hosts'] }, 'sh', 1).join(' ')).not.toMatch(/--share-net|\/etc\/hosts/);
+  });
+
   test('the declaration is canonical: sorted by path, duplicates merged, hex lowercased; so is the id', () => {
     const io = (predict: string) => memIO({ 'aux/n/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "net": true, "predict_outputs": ${predict}}\n` });
     const node = (predict: string): PlanNode => JSON.parse(utf8Decode(plan(io(predict), { packages: ['aux/n'] }))).nodes[0];

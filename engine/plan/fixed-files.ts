@@ -1,7 +1,7 @@
 /**
- * Fixed-output build nodes: a command node that may use the network because its recipe declares
- * its whole output in advance (IX's `predict_outputs` with `use_network`, as IX's aux/git, aux/go
- * and aux/cargo source builds do).
+ * Fixed-output build nodes: a command node whose recipe declares its whole output in advance
+ * (IX's `predict_outputs`); only such a node may use the network (IX's `use_network`, as IX's
+ * aux/git, aux/go and aux/cargo source builds do; IX's aux/ca/bundle declares without network).
  *
  * What the declaration means for ix (ARCHITECTURE.md, "Fixed-output build nodes"): IX's
  * `{"path", "sum"}` names a file under $out and the sha256 (hex) IX's tools check it with. ix reads

@@ -11,10 +11,10 @@
  *    The runner adds `make_thrs` (not hashed); nothing else of the host reaches a node.
  *  - cmd: descriptor bld.script.args or ["sh", "-s"], the script on stdin. Only kind "sh" runs.
  *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full"; "net" for fixed-output builds.
- *  - fixedFiles: descriptor `net: true` with `predict_outputs` (IX's network builds) makes a
- *    fixed-output build node (fixed-files.ts): `net: true`, pool "net", id from {storeName,
- *    fixedFiles} only. `net: true` without predict_outputs is refused: only fetch nodes and
- *    fixed-output nodes may use the network.
+ *  - fixedFiles: descriptor `predict_outputs` (IX's declared output files) makes a fixed-output
+ *    build node (fixed-files.ts): id from {storeName, fixedFiles} only, output checked at commit.
+ *    Only such a node may say `net: true` (IX's network builds; pool "net"); `net: true` without
+ *    predict_outputs is refused: only fetch nodes and fixed-output nodes may use the network.
  *  - seed: descriptor `"seed": true`, allowed only for bld/boot/* packages.
  *  - fixed: descriptor `"fixed": "blake3:<hex>"`, allowed only on seeds: the output's tree hash,
  *    which the store checks at commit. Such a node's id is storeIdOf({format, storeName, fixed})
@@ -64,15 +64,15 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   const site = { pkg: inst.name };
   const script = d.bld.script;
   if ((script.kind ?? 'sh') !== 'sh') throw new IxError(`script kind '${script.kind}' is not supported (only "sh")`, site);
-  if (d.net && !d.predict_outputs?.length) {
+  const files = d.predict_outputs?.length ? fixedFiles(d.predict_outputs, site) : undefined;
+  if (d.net && files === undefined) {
     throw new IxError('asks for network access but is not fixed-output (only fetch sources and builds that declare their output files with predict_outputs may use the network)', site);
   }
-  const files = d.net ? fixedFiles(d.predict_outputs!, site) : undefined;
-  const net = files !== undefined;
+  const net = d.net;
   const pool = net ? 'net' : POOLS[d.task_pool ?? ''];
   if (pool === undefined) throw new IxError(`unknown task_pool '${d.task_pool}' (expected slot, cpu or full)`, site);
   const seed = d.seed === true;
-  if (net && (seed || d.fixed !== undefined)) throw new IxError('a network build (predict_outputs) cannot also be a seed or pin "fixed"', site);
+  if (files && (seed || d.fixed !== undefined)) throw new IxError('a build that declares its output files (predict_outputs) cannot also be a seed or pin "fixed"', site);
   if (seed && !inst.name.startsWith('bld/boot/')) throw new IxError('"seed": true is only allowed for bld/boot/* packages', site);
   const fixed = d.fixed;
   if (fixed !== undefined) {

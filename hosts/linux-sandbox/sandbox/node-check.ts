@@ -70,7 +70,7 @@ function checkNodeInner(v: unknown): PlanNode {
     for (const f of n.fixedFiles as { path: string; sha256: string }[]) {
       if (!/^[0-9a-f]{64}$/.test(f.sha256)) fail(`the recipe declares '${f.sha256}' as the sha256 of ${f.path}, which is no sha256 (64 hex digits): no output can match, so it is not built`, name);
     }
-    if (n.cmd === undefined || n.net !== true) fail('"fixedFiles" is only allowed on command nodes with "net": true', name);
+    if (n.cmd === undefined) fail('"fixedFiles" is only allowed on command nodes', name);
   }
   if (n.seed !== undefined && typeof n.seed !== 'boolean') fail('"seed" must be true or false', name);
   if (n.fixed !== undefined) {
