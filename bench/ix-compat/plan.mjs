@@ -10,9 +10,9 @@
  * --cache: plan with the disk cache in DIR (as `ix plan` does; run twice for cold and warm).
  * --compare: also plan every package with IX's own planner (ix-plan.py; slow, ~10 min a target
  * here) and print which fail in both, only in ix, only in IX. --ix-results: keep IX's answers in
- * DIR/<target>.jsonl and reuse them when present (they depend only on the checkout).
+ * DIR/<target>.jsonl and reuse them when present (they depend only on the checkout and the list).
  *
- * Must not depend on: the network; writes only under bench/.tmp/ (and --json).
+ * Must not depend on: the network; writes only under bench/.tmp/ (and --json, --ix-results).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
