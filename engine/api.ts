@@ -83,6 +83,12 @@ export interface RenderRequest {
   normalised?: boolean;
 }
 
+/** A file a fixed-output build node declares: path under $out and the sha256 (hex) of its bytes. */
+export interface FixedFile {
+  path: string;
+  sha256: string;
+}
+
 /** One buildable step of a plan. All lists are sorted; all paths are absolute /ix/store paths. */
 export interface PlanNode {
   /** Store id: 32 chars of Nix base32 (160 bits) of BLAKE3 over the node with its id as placeholder. */
@@ -103,9 +109,9 @@ export interface PlanNode {
   cmd?: { argv: string[]; stdin: string; env: Record<string, string> };
   /** Fixed-output download: the only kind of node with network. */
   fetch?: { urls: string[]; sha256: string; file: string };
-  /** Concurrency pool: "cpu" (default), "net" (downloads), "full" (uses every core alone). */
+  /** Concurrency pool: "cpu" (default), "net" (downloads, fixed-output builds), "full" (uses every core alone). */
   pool: string;
-  /** Network allowed (only for fixed-output nodes). */
+  /** Network allowed: only fetch nodes and fixed-output build nodes (`fixedFiles`). */
   net: boolean;
   /** Bootstrap seed node: may use the build host's unpack tools; its output is checked. */
   seed?: boolean;
@@ -115,11 +121,18 @@ export interface PlanNode {
    * node's, so neither its script nor the host tools it runs can put other bytes under its path.
    */
   fixed?: string;
+  /**
+   * Fixed-output build node (engine/plan/fixed-files.ts): the complete output, declared by the
+   * recipe (IX's predict_outputs): exactly these regular, non-executable files, sorted by path.
+   * Its id hashes only {storeName, fixedFiles}; the store refuses any other output before commit.
+   * Only such a command node may have `net: true` (IX's network builds).
+   */
+  fixedFiles?: FixedFile[];
 }
 
 /** A whole plan: nodes in dependency order (inputs first), ties broken by out path. */
 export interface Plan {
-  format: 'ix-plan/2';
+  format: 'ix-plan/3';
   host: string;
   target: string;
   /** One entry per requested package, in request order. Hubs have no out but list their members. */

@@ -45,9 +45,9 @@ export interface Descriptor {
   fixed?: string;
   repo?: { name: string; version: string };
   /**
-   * IX's `predict_outputs`: files (path under $out, sha256) a network-using build promises to
-   * produce. Kept so the planner can name them; ix does not run such nodes yet (only fetch
-   * sources may use the network), so a descriptor with `net: true` still fails to plan.
+   * IX's `predict_outputs`: files (path under $out, sha256 hex) a network-using build promises to
+   * produce. They make the node a fixed-output build node whose output is exactly these files
+   * (engine/plan/fixed-files.ts), which alone may say `net: true`; `net: true` without them fails.
    */
   predict_outputs?: { path: string; sum: string }[];
 }

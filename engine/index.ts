@@ -13,7 +13,7 @@ import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
 
-export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, Flags } from './api';
+export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, FixedFile, Flags } from './api';
 export { IxError } from './errors';
 export { listPackages } from './plan/packages';
 

@@ -2,7 +2,7 @@
 // --version, errors and exit codes, recipe-root layering, flags, and cache independence.
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../engine/api';
@@ -42,8 +42,35 @@ describe('ix plan', () => {
     const body = r.out.slice(0, -1);
     expect(canonicalize(JSON.parse(body))).toBe(body);
     const p = JSON.parse(body) as Plan;
-    expect(p.format).toBe('ix-plan/2');
+    expect(p.format).toBe('ix-plan/3');
     expect(p.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['bin/app', 'lib/z', 'lib/zz', 'bld/tool']));
+  });
+
+  test('--keep-going: each package plans or fails alone; one line per failure with file, line and chain; exit 2', () => {
+    const dir = writeTree({
+      'bin/broken/ix.sh': recipe({ script: 'echo broken', deps: ['bld/missing'] }),
+      'bin/bad/ix.sh': recipe({ script: 'echo bad', lib: ['lib/bad'] }),
+      'lib/bad/ix.sh': '{"bld": {"script": {"kind": "sh", "data": "{{ undefined_var.x }}"}}}\n',
+    });
+    const args = ['plan', 'bin/lone', 'bin/broken', 'bin/app', 'bin/bad', '--keep-going', '--recipes', dir, '--recipes', root];
+    const r = ix(args);
+    expect(r.code).toBe(2);
+    const p = plan('bin/lone', 'bin/app');
+    expect(r.out).toBe(`${p.roots[0].out}\n${p.roots[1].out}\n`);
+    expect(r.err.split('\n')).toEqual([
+      "ix: error: unknown package 'bld/missing' (package bin/broken)",
+      "ix: error: lib/bad/ix.sh:1: attribute 'x' of an undefined value (package bin/bad -> lib/bad)",
+      'ix: 2 of 4 packages failed to plan',
+      '',
+    ]);
+    const j = ix([...args, '--json']);
+    expect(j.code).toBe(2);
+    const jp = JSON.parse(j.out) as Plan;
+    expect(jp.roots.map((x) => [x.request, x.error === undefined])).toEqual([['bin/lone', true], ['bin/broken', false], ['bin/app', true], ['bin/bad', false]]);
+    // without --keep-going the first failure stops the plan, as before
+    const one = ix(['plan', 'bin/lone', 'bin/broken', '--recipes', dir, '--recipes', root]);
+    expect(one.code).toBe(2);
+    expect(one.out).toBe('');
   });
 
   test('a hub prints the store paths of its members', () => {
@@ -192,6 +219,29 @@ describe('ix render', () => {
       expect(d.bld.deps).toEqual([]);
       expect(d.task_pool).toBe('cpu');
     }
+  });
+
+  test('--boot=FILE gives the build host as IX bootstrap recipes see it; never detected', () => {
+    const dir = writeTree({ 'bld/boot/t/ix.sh': '{"bld": {"script": {"kind": "sh", "data": "cc={{ ix_boot_tool(\'gcc\') }} path={{ ix_boot_path }}"}}}\n' });
+    const file = join(tempDir('ix-boot-'), 'boot.json');
+    writeFileSync(file, JSON.stringify({ path: '/opt/b/bin', tools: { gcc: '/opt/b/bin/gcc' } }));
+    const plain = JSON.parse(ix(['render', 'bld/boot/t', '--recipes', dir]).out);
+    expect(plain.bld.script.data).toBe('cc=/usr/bin/gcc path=/ix/realm/boot/bin:/bin:/usr/bin:/usr/local/bin');
+    const r = ix(['render', 'bld/boot/t', `--boot=${file}`, '--recipes', dir]);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).bld.script.data).toBe('cc=/opt/b/bin/gcc path=/opt/b/bin');
+    const p1 = ix(['plan', 'bld/boot/t', '--recipes', dir]);
+    const p2 = ix(['plan', 'bld/boot/t', '--boot', file, '--recipes', dir]);
+    expect(p2.code).toBe(0);
+    expect(p2.out).not.toBe(p1.out);
+    const bad = ix(['plan', 'bld/boot/t', '--boot=/nonexistent/boot.json', '--recipes', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('ix: error: --boot=/nonexistent/boot.json: cannot read it (ENOENT)\n');
+    writeFileSync(file, '{"tools": 1}');
+    const wrong = ix(['plan', 'bld/boot/t', `--boot=${file}`, '--recipes', dir]);
+    expect(wrong.code).toBe(2);
+    noStack(wrong.err);
+    expect(wrong.err).toContain('request field boot: tools must map names to paths');
   });
 
   test('renders for the requested target', () => {

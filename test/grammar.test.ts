@@ -20,6 +20,19 @@ describe('the selector grammar', () => {
     expect(parseSelector('bin/x(a=b=c, k = v )').flags).toEqual({ a: 'b=c', k: 'v' });
   });
 
+  test("names are paths, as IX reads them: repeated and trailing slashes name the same package", () => {
+    // real selectors of an IX tree: an empty {{python_ver}}, {{allocator}}, {{gtk_ver}}
+    expect(parseSelector('bld/python/').name).toBe('bld/python');
+    expect(parseSelector('lib//trim(delay=10,bytes=10000000)')).toEqual({ name: 'lib/trim', flags: { delay: '10', bytes: '10000000' }, removed: [] });
+    expect(parseSelector('lib/gtk//gir').name).toBe('lib/gtk/gir');
+    expect(parseSelector('bin//runit/').name).toBe('bin/runit');
+    // a one-component name is a package (IX's top-level `etc`); the planner needs its kind given
+    expect(parseSelector('etc').name).toBe('etc');
+    expect(parseSelector('etc(kind=bin)').flags).toEqual({ kind: 'bin' });
+    expect(parseArgs(['lib//trim(delay=1)'], 'plan').packages[0].name).toBe('lib/trim');
+    for (const bad of ['', '/bin/x', '//', 'bin/../x', 'bin/./x']) expect(() => parseSelector(bad), bad).toThrow(IxError);
+  });
+
   test('commas inside nested parentheses stay in the value', () => {
     expect(parseSelector('bin/x(f=g(a,b),h=(1,(2,3)),z)').flags).toEqual({ f: 'g(a,b)', h: '(1,(2,3))', z: '1' });
   });
@@ -71,7 +84,7 @@ describe('per-verb option tables', () => {
   });
 
   test("another verb's option is an error naming this verb's options", () => {
-    expect(() => parseArgs(['--jobs=4', 'bin/a'], 'plan')).toThrow(/'ix plan' does not take --jobs \(its options: --json, --target=T, --host=T, --recipes=DIR\)/);
+    expect(() => parseArgs(['--jobs=4', 'bin/a'], 'plan')).toThrow(/'ix plan' does not take --jobs \(its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE\)/);
     expect(() => parseArgs(['bin/a', '--check'], 'plan')).toThrow(/'ix plan' does not take --check/);
     expect(() => parseRealmArgs(['demo', '--generations'], { verb: 'mut' })).toThrow(/'ix mut' does not take --generations/);
     expect(() => tokenize('gc', ['--to=3'])).toThrow(/'ix gc' does not take --to \(its options: --json, --dry-run, --keep-generations=N\)/);

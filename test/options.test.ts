@@ -32,6 +32,7 @@ describe('execution options never change a plan', () => {
   test('every verb lists only known options, and plan/build/graph/mut have execution options to test', () => {
     for (const names of Object.values(VERB_OPTIONS)) for (const n of names) expect(OPTIONS[n]).toBeDefined();
     expect(execOptions('build')).toEqual(expect.arrayContaining(['jobs', 'keep-going', 'check', 'timeout', 'dry-run', 'json']));
+    expect(execOptions('plan')).toEqual(['json', 'keep-going']);
   });
 
   /** stderr lines other than `ix build --dry-run`'s "present|download|build NAME PATH" per node. */
@@ -54,6 +55,16 @@ describe('execution options never change a plan', () => {
     expect(r.err).toContain(`build bin/app ${base.roots[0].out}`);
     expect(r.out).toBe(`${base.roots[0].out}\n`);
   });
+
+  for (const opt of execOptions('plan')) {
+    test(`ix plan ${written(opt)} before and after the package: the same plan bytes when every package plans`, () => {
+      for (const args of [[written(opt), 'bin/app', '--opt=7'], ['bin/app', '--opt=7', written(opt)]]) {
+        const r = ix(['plan', '--json', ...args, '--recipes', root]);
+        expect(r.err, args.join(' ')).toBe('');
+        expect(r.out, args.join(' ')).toBe(baseBytes);
+      }
+    });
+  }
 
   for (const opt of execOptions('graph')) {
     test(`ix graph ${written(opt)}: the nodes of the plan`, () => {
@@ -92,7 +103,7 @@ describe('execution options never change a plan', () => {
   test("another verb's option is an error naming this verb's options, exit 2", () => {
     const r = ix(['plan', 'bin/app', '--check', '--recipes', root]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --target=T, --host=T, --recipes=DIR)\n");
+    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE)\n");
     const j = ix(['plan', '--jobs=4', 'bin/app', '--recipes', root]);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^ix: error: 'ix plan' does not take --jobs/);

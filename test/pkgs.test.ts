@@ -78,7 +78,7 @@ describe('pkgs/ recipe tree', () => {
           continue;
         }
         const p = planOf([pkg], target);
-        expect(p.format).toBe('ix-plan/2');
+        expect(p.format).toBe('ix-plan/3');
         expect(p.target).toBe(target);
         expect(p.roots[0].name).toBe(pkg);
       }

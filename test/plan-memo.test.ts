@@ -173,7 +173,7 @@ describe('plan memo', () => {
 });
 
 describe('plan memo entries', () => {
-  const plan = (out: string): Plan => ({ format: 'ix-plan/2', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
+  const plan = (out: string): Plan => ({ format: 'ix-plan/3', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
 
   test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
     const root = writeTree(tree());

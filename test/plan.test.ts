@@ -93,11 +93,35 @@ describe('selectors', () => {
     expect(parseSelector('bin/x(k=v, k2=v2,k3)')).toEqual({ name: 'bin/x', flags: { k: 'v', k2: 'v2', k3: '1' }, removed: [] });
     expect(parseSelector('lib/c++')).toEqual({ name: 'lib/c++', flags: {}, removed: [] });
   });
-  for (const bad of ['bin/x(', 'bin/x(a=1))', 'bin/x(=1)', 'bin/x(a=1)junk', 'zstd', 'bin//x', '/bin/x', 'bin/../x', 'bin/x y', '']) {
+  for (const bad of ['bin/x(', 'bin/x(a=1))', 'bin/x(=1)', 'bin/x(a=1)junk', '/bin/x', 'bin/../x', 'bin/./x', 'bin/x y', '']) {
     test(`malformed selector '${bad}' is an IxError`, () => {
       expect(err(() => plan(memIO(world), { packages: [bad] }))).toMatch(/malformed package (selector|name)/);
     });
   }
+});
+
+describe("IX's path names (selectors written with an empty variable)", () => {
+  const io = memIO({
+    'bld/python/ix.sh': recipe({ script: 'echo python' }),
+    'etc/ix.sh': recipe({ run: ['etc/core'] }),
+    'etc/core/ix.sh': recipe({ script: 'echo core' }),
+    'bin/user/ix.sh': recipe({ script: 'echo user', deps: ['bld/python{{ python_ver }}/'], run: ['etc'] }),
+    'bin/gone/ix.sh': recipe({ script: 'x', lib: ['lib/{{ allocator }}/trim'] }),
+  });
+
+  test("'bld/python/' is bld/python, and a dependency on the one-component 'etc' takes its user's kind", () => {
+    const p = planOf(io, ['bin/user', 'bld/python']);
+    expect(one(p, 'bin/user').inputs).toContain(one(p, 'bld/python').out);
+    expect(p.roots.map((r) => r.name)).toEqual(['bin/user', 'bld/python']);
+    expect(one(p, 'bin/user').runtime).toContain(one(p, 'etc/core').out);
+    expect(planOf(io, ['etc(kind=bin)']).roots[0].members).toEqual([one(p, 'etc/core').out]);
+  });
+
+  test("'lib//trim' is lib/trim, which may not exist; a top-level name without kind fails as in IX", () => {
+    expect(err(() => plan(io, { packages: ['bin/gone'] }))).toBe("unknown package 'lib/trim' (package bin/gone)");
+    expect(err(() => plan(io, { packages: ['etc'] }))).toBe(
+      "package 'etc' has no '/', so its kind cannot come from its path: give it one (etc(kind=bin)), or depend on it from a package of that kind (package etc)");
+  });
 });
 
 describe('kinds, platforms and flag propagation', () => {
@@ -265,7 +289,7 @@ describe('nodes', () => {
       'bin/seed/ix.sh': recipe({ script: 'x', seed: true }),
     });
     expect(err(() => plan(io, { packages: ['bin/net'] }))).toBe(
-      'asks for network access but is not fixed-output (only fetch sources may use the network) (package bin/net)',
+      'asks for network access but is not fixed-output (only fetch sources and builds that declare their output files with predict_outputs may use the network) (package bin/net)',
     );
     expect(err(() => plan(io, { packages: ['bin/pool'] }))).toMatch(/unknown task_pool 'huge'.*\(package bin\/pool\)/);
     expect(err(() => plan(io, { packages: ['bin/seed'] }))).toMatch(/only allowed for bld\/boot/);
@@ -580,10 +604,9 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
 });
 
 describe('IX build nodes that use the network', () => {
-  test('net with predict_outputs is named in the one-line error; the prediction must be well-formed', () => {
-    const withPredict = recipe({ script: 'git fetch', net: true }).replace('"net":true', '"net":true,"predict_outputs":[{"path":"share/x.pzd","sum":"' + SHA('a') + '"}]');
-    expect(() => planOf(memIO({ 'aux/x/ix.sh': withPredict }), ['aux/x'])).toThrow(
-      /^asks for network access to build share\/x\.pzd with a promised sha256 \(IX's predict_outputs\); ix does not run such nodes yet: only fetch sources may use the network \(package aux\/x\)$/);
+  test('net with predict_outputs is a fixed-output build node (test/fixed-output.test.ts); the prediction must be well-formed', () => {
+    const withPredict = recipe({ script: 'git fetch', net: true }).replace('"net":true', '"net":true,"predict_outputs":[{"path":"share/x.pzd","sum":"' + SHA('A') + '"}]');
+    expect(one(planOf(memIO({ 'aux/x/ix.sh': withPredict }), ['aux/x']), 'aux/x')).toMatchObject({ net: true, pool: 'net', fixedFiles: [{ path: 'share/x.pzd', sha256: SHA('a') }] });
     const bad = recipe({ script: 'x' }).replace('"net":false', '"net":false,"predict_outputs":[{"path":1}]');
     expect(() => planOf(memIO({ 'aux/y/ix.sh': bad }), ['aux/y'])).toThrow(/predict_outputs must be a list of \{path, sum\} strings/);
   });

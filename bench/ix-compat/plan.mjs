@@ -6,15 +6,16 @@
  * failed, nodes, time, and the most common failure messages (package names elided).
  *
  *   node bench/ix-compat/plan.mjs IX_CHECKOUT [--targets=a,b] [--only=PREFIX] [--show=N] [--json=FILE]
- *        [--cache=DIR] [--compare]
+ *        [--cache=DIR] [--compare] [--ix-results=DIR]
  * --cache: plan with the disk cache in DIR (as `ix plan` does; run twice for cold and warm).
  * --compare: also plan every package with IX's own planner (ix-plan.py; slow, ~10 min a target
- * here) and print which fail in both, only in ix, only in IX.
+ * here) and print which fail in both, only in ix, only in IX. --ix-results: keep IX's answers in
+ * DIR/<target>.jsonl and reuse them when present (they depend only on the checkout and the list).
  *
- * Must not depend on: the network; writes only under bench/.tmp/ (and --json).
+ * Must not depend on: the network; writes only under bench/.tmp/ (and --json, --ix-results).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, recipeRoots, recipes } from './common.mjs';
@@ -24,11 +25,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Plans `names` with IX's planner and prints where the two agree and where they differ. */
 function compare(target, names, ours) {
   const t0 = performance.now();
-  const py = spawnSync('python3', [join(here, 'ix-plan.py'), checkout, target], { input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
+  const saved = opt('ix-results', '') && join(opt('ix-results', ''), `${target}.jsonl`);
+  const py = saved && existsSync(saved) ? { status: 0, stdout: readFileSync(saved, 'utf8') }
+    : spawnSync('python3', [join(here, 'ix-plan.py'), checkout, target], { input: names.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
   if (py.status !== 0) {
     console.log(`  IX's planner failed: ${py.stderr.split('\n').slice(-3).join(' ')}`);
     return;
   }
+  if (saved && !existsSync(saved)) writeFileSync(saved, py.stdout);
   const c = { bothPlan: 0, bothFail: 0, onlyIxFails: [], onlyIXFails: [] };
   for (const line of py.stdout.split('\n')) {
     if (!line) continue;

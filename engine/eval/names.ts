@@ -13,11 +13,12 @@ export function defaultKind(name: string): string {
 /**
  * Store name of a package loaded with `kind`: `<kind>-<rest of path>`, canonicalised
  * ([A-Za-z0-9] kept, `+` → `-plus-`, everything else `-`, runs of `-` collapsed,
- * trailing `-` stripped, lowercased). `storeName('bin/gtk+/3', 'bin')` = `bin-gtk-plus-3`.
+ * trailing `-` stripped, lowercased). `storeName('bin/gtk+/3', 'bin')` = `bin-gtk-plus-3`;
+ * a one-component name keeps itself: `storeName('etc', 'bin')` = `bin-etc`.
  */
 export function storeName(name: string, kind: string): string {
   const slash = name.indexOf('/');
-  const rest = slash < 0 ? '' : name.slice(slash + 1);
+  const rest = slash < 0 ? name : name.slice(slash + 1); // IX: a one-component name is all "rest"
   return canon(`${kind}-${rest}`);
 }
 

@@ -20,7 +20,7 @@ import type { RenderedPackage } from './types';
 import type { FullBootEnv } from '../eval/boot-env';
 
 /** Bump when anything changes how descriptors are rendered or normalised. */
-export const ENGINE_VERSION = 'ix-engine/0.2.1';
+export const ENGINE_VERSION = 'ix-engine/0.3.0';
 const FORMAT = 'ix-descriptor-cache/1';
 
 /** Per-plan memo of file content hashes, so a file shared by many packages is hashed once. */

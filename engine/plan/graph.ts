@@ -123,6 +123,10 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   instance(name: string, given: Flags): Instance<A> {
     // IX names a package also by its template path (`lib/x/ix.sh`): the same package
     if (name.endsWith('/ix.sh')) name = name.slice(0, -'/ix.sh'.length);
+    // IX takes a package's kind from its first path component; a one-component name has none
+    if (!name.includes('/') && given.kind === undefined) {
+      throw new IxError(`package '${name}' has no '/', so its kind cannot come from its path: give it one (${name}(kind=bin)), or depend on it from a package of that kind`, { pkg: name });
+    }
     const target = this.arch(given.target ?? this.host.name);
     const flags = sortedFlags({ ...given, target: target.name, kind: given.kind ?? defaultKind(name) });
     const key = name + '\0' + canonicalJson(flags);

@@ -51,7 +51,7 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     }
   }
   return {
-    format: 'ix-plan/2',
+    format: 'ix-plan/3',
     host: graph.host.name,
     target: target.name,
     roots,

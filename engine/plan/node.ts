@@ -10,7 +10,11 @@
  *    (tool / target lib / host lib outs, `:`-separated, last declared first) for IX-style templates.
  *    The runner adds `make_thrs` (not hashed); nothing else of the host reaches a node.
  *  - cmd: descriptor bld.script.args or ["sh", "-s"], the script on stdin. Only kind "sh" runs.
- *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full". Network only for fetch nodes.
+ *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full"; "net" for fixed-output builds.
+ *  - fixedFiles: descriptor `predict_outputs` (IX's declared output files) makes a fixed-output
+ *    build node (fixed-files.ts): id from {storeName, fixedFiles} only, output checked at commit.
+ *    Only such a node may say `net: true` (IX's network builds; pool "net"); `net: true` without
+ *    predict_outputs is refused: only fetch nodes and fixed-output nodes may use the network.
  *  - seed: descriptor `"seed": true`, allowed only for bld/boot/* packages.
  *  - fixed: descriptor `"fixed": "blake3:<hex>"`, allowed only on seeds: the output's tree hash,
  *    which the store checks at commit. Such a node's id is storeIdOf({format, storeName, fixed})
@@ -24,6 +28,7 @@ import type { PlanNode } from '../api';
 import { IxError } from '../errors';
 import { base32, canonicalJson, STORE_ID_CHARS, storeIdOf, textDigest } from '../hash';
 import type { TextDigest } from '../hash';
+import { fixedFiles, fixedFilesId } from './fixed-files';
 import type { Instance } from './graph';
 import type { ArchLike } from './types';
 
@@ -59,15 +64,15 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   const site = { pkg: inst.name };
   const script = d.bld.script;
   if ((script.kind ?? 'sh') !== 'sh') throw new IxError(`script kind '${script.kind}' is not supported (only "sh")`, site);
-  if (d.net) {
-    if (d.predict_outputs?.length) {
-      throw new IxError(`asks for network access to build ${d.predict_outputs.map((o) => o.path).join(', ')} with a promised sha256 (IX's predict_outputs); ix does not run such nodes yet: only fetch sources may use the network`, site);
-    }
-    throw new IxError('asks for network access but is not fixed-output (only fetch sources may use the network)', site);
+  const files = d.predict_outputs?.length ? fixedFiles(d.predict_outputs, site) : undefined;
+  if (d.net && files === undefined) {
+    throw new IxError('asks for network access but is not fixed-output (only fetch sources and builds that declare their output files with predict_outputs may use the network)', site);
   }
-  const pool = POOLS[d.task_pool ?? ''];
+  const net = d.net;
+  const pool = net ? 'net' : POOLS[d.task_pool ?? ''];
   if (pool === undefined) throw new IxError(`unknown task_pool '${d.task_pool}' (expected slot, cpu or full)`, site);
   const seed = d.seed === true;
+  if (files && (seed || d.fixed !== undefined)) throw new IxError('a build that declares its output files (predict_outputs) cannot also be a seed or pin "fixed"', site);
   if (seed && !inst.name.startsWith('bld/boot/')) throw new IxError('"seed": true is only allowed for bld/boot/* packages', site);
   const fixed = d.fixed;
   if (fixed !== undefined) {
@@ -106,13 +111,16 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
     runtime: [...p.runtime].sort(),
     cmd: { argv, stdin: script.data ?? '', env },
     pool,
-    net: false,
+    net,
   };
   if (seed) draft.seed = true;
   if (fixed !== undefined) draft.fixed = fixed;
+  if (files !== undefined) draft.fixedFiles = files;
   const id = fixed !== undefined
     ? storeIdOf({ format: FIXED_FORMAT, storeName: inst.storeName, fixed }, td)
-    : base32(td(canonicalJson({ format: NODE_FORMAT, node: draft })), STORE_ID_CHARS);
+    : files !== undefined
+      ? fixedFilesId(inst.storeName, files, td)
+      : base32(td(canonicalJson({ format: NODE_FORMAT, node: draft })), STORE_ID_CHARS);
 
   // Substitute the real id back everywhere a string may hold the placeholder.
   const sub = (v: string): string => (v.includes(PLACEHOLDER) ? v.split(PLACEHOLDER).join(id) : v);
@@ -132,9 +140,10 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
     runtime: draft.runtime,
     cmd: { argv: argv.map(sub), stdin: sub(draft.cmd!.stdin), env },
     pool,
-    net: false,
+    net,
   };
   if (seed) node.seed = true;
   if (fixed !== undefined) node.fixed = fixed;
+  if (files !== undefined) node.fixedFiles = files;
   return node;
 }

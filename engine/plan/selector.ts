@@ -20,22 +20,30 @@ export const ONE_LEVEL_FLAGS: readonly string[] = ['setx', 'help', 'verbose', 's
 const NAME_BAD = /[\s(),=]/;
 const KEY_OK = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** Throws IxError unless `name` is a clean relative package path such as "bin/zstd" or "lib/c++". */
-export function checkPackageName(name: string, site: ErrorSite = {}): void {
+/**
+ * The package a selector's name part means, or an IxError. IX treats a name as a file path (it
+ * opens `<name>/ix.sh` through the OS), so repeated and trailing slashes name the same directory:
+ * `bld/python/` (from an empty `{{python_ver}}`) is `bld/python`, and `lib//trim` is `lib/trim`
+ * (which may then not exist, as in IX). A one-component name (`etc`) is a package too; its kind
+ * cannot come from its path, so the planner needs it given (engine/plan/graph.ts). Refused: an
+ * empty name, a leading "/", "." or ".." components, spaces, parentheses, commas and "=".
+ */
+export function packageName(name: string, site: ErrorSite = {}): string {
   const bad = (why: string): never => {
     throw new IxError(`malformed package name '${name}': ${why}`, site);
   };
   if (name === '') bad('empty');
   if (NAME_BAD.test(name)) bad('it may not contain spaces, parentheses, commas or =');
-  if (!name.includes('/')) bad('expected <namespace>/<path>, e.g. bin/zstd');
-  for (const part of name.split('/')) {
-    if (part === '' || part === '.' || part === '..') bad('empty, "." and ".." path components are not allowed');
-  }
+  if (name.startsWith('/')) bad('a package path is relative to the recipe root: no leading "/"');
+  const parts = name.split('/').filter((p) => p !== '');
+  if (parts.some((p) => p === '.' || p === '..')) bad('"." and ".." path components are not allowed');
+  return parts.join('/');
 }
 
 /**
  * The one selector grammar, shared by the planner, the CLI (hosts/node/args.ts) and realms
  * (hosts/node/realm/grammar.ts). `name` or `name(k=v,k2=v2,...)`:
+ * - the name is read as IX reads it, a path (packageName): `bld/python/` is `bld/python`;
  * - the parameters are split at commas outside nested parentheses, so a value may hold
  *   `f(a,b)`; parentheses must balance and the closing one must end the selector;
  * - a parameter is split at its first `=`: the value keeps later `=`, spaces and `;`
@@ -51,11 +59,9 @@ export function parseSelectorParams(text: string, site: ErrorSite = {}): { name:
   const open = text.indexOf('(');
   if (open < 0) {
     if (text.includes(')')) bad('unbalanced ")"');
-    checkPackageName(text, site);
-    return { name: text, params: [] };
+    return { name: packageName(text, site), params: [] };
   }
-  const name = text.slice(0, open);
-  checkPackageName(name, site);
+  const name = packageName(text.slice(0, open), site);
   const items: string[] = [];
   let depth = 1;
   let from = open + 1;

@@ -4,9 +4,10 @@
  *
  * Must not depend on: the engine's code (types only).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
-import { selection, type ParsedArgs } from './args';
+import { selection, UsageError, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
@@ -65,7 +66,30 @@ export function planRequest(ctx: Context): PlanRequest {
   if (Object.keys(sel.flags).length) req.flags = sel.flags;
   if (ctx.args.target !== undefined) req.target = ctx.args.target;
   if (ctx.args.host !== undefined) req.host = ctx.args.host;
+  const boot = bootOf(ctx);
+  if (boot !== undefined) req.boot = boot;
   return req;
+}
+
+/**
+ * `--boot=FILE`: the build host as IX's bootstrap recipes see it (engine/eval/boot-env.ts: `path`,
+ * `tools`, `extract`, `files`, `ix_dir`), a JSON object read from FILE (relative to cwd); the
+ * engine checks its fields. Never detected: without the option the fixed defaults hold.
+ */
+export function bootOf(ctx: Context): PlanRequest['boot'] {
+  const file = ctx.args.options.get('boot')?.at(-1);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(resolve(ctx.cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`--boot=${file}: cannot read it (${(e as { code?: string }).code ?? 'error'})`);
+  }
+  try {
+    return JSON.parse(text) as PlanRequest['boot'];
+  } catch {
+    throw new UsageError(`--boot=${file}: not JSON (expected an object such as {"path": "/usr/bin:/bin", "tools": {"gcc": "/usr/bin/gcc"}})`);
+  }
 }
 
 /**

@@ -32,6 +32,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   format: val(true, 'F'),
   'dry-run': sw(true),
   'keep-going': sw(true),
+  normalised: sw(true),
   check: sw(true),
   jobs: val(true, 'N'),
   timeout: val(true, 'S'),
@@ -43,6 +44,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   target: val(false, 'T'),
   host: val(false, 'T'),
   recipes: { kind: 'list', exec: false, meta: 'DIR' },
+  boot: val(false, 'FILE'),
   rollback: sw(false),
   to: val(false, 'X'),
   from: val(false, 'X'),
@@ -53,18 +55,20 @@ export const OPTIONS: Record<string, OptionSpec> = {
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
+/** Verbs that plan from the command line take --boot too; realms (mut, let) keep no boot yet. */
+const PLANNING_BOOT = [...PLANNING, 'boot'];
 const BUILDING = ['keep-going', 'jobs', 'timeout'];
 const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders'];
 
 /** Each verb's options (`help` is every verb's). Sub-verbs are written "store verify". */
 export const VERB_OPTIONS: Record<string, readonly string[]> = {
-  plan: ['json', ...PLANNING],
-  build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
-  graph: ['json', 'format', ...PLANNING],
-  'why-depends': ['json', ...PLANNING],
-  render: [...PLANNING],
-  log: [...PLANNING],
-  run: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  plan: ['json', 'keep-going', ...PLANNING_BOOT],
+  build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
+  graph: ['json', 'format', ...PLANNING_BOOT],
+  'why-depends': ['json', ...PLANNING_BOOT],
+  render: ['normalised', ...PLANNING_BOOT],
+  log: [...PLANNING_BOOT],
+  run: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
   list: ['json', 'generations'],
@@ -75,7 +79,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   'why-alive': ['json'],
   'store verify': ['json'],
   'store serve': ['stdio', 'secret-key'],
-  copy: ['to', 'from', 'secret-key', ...PLANNING],
+  copy: ['to', 'from', 'secret-key', ...PLANNING_BOOT],
   'key generate': ['dir'],
   help: [],
   version: [],

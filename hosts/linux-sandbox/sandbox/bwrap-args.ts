@@ -8,6 +8,9 @@
  * `ix`, uid/gid 1000, exactly cmd.env (+ make_thrs) as environment, cwd $tmp, killed with its
  * parent. Seed nodes additionally see the host's /usr, /bin, /lib, /lib64 read-only (in pkgs/ the
  * only seed is fixed-output: the store checks its output against the tree hash its plan node pins).
+ * Fixed-output build nodes (`net: true` with `fixedFiles`) keep the host's network namespace and
+ * see the host's resolver files (/etc/resolv.conf, /etc/hosts) read-only: their output is checked
+ * against the declared files before commit, so what they download cannot reach the store otherwise.
  *
  * Must not depend on: the store, the executor, the CLI, host facts other than the paths passed in.
  */
@@ -17,6 +20,9 @@ import { parseStorePath } from '../../node/store/layout';
 
 /** The logical build directory: a node's $tmp is /ix/build/<id>. */
 export const LOGICAL_BUILD = '/ix/build';
+
+/** Host files a network (fixed-output build) node reads to resolve names (only those that exist). */
+export const NET_HOST_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf'];
 
 /** Host directories a seed node may read (only those that exist are mounted). */
 export const SEED_HOST_DIRS = ['/usr', '/bin', '/lib', '/lib64', '/sbin'];
@@ -30,6 +36,8 @@ export interface SandboxDirs {
   tmpDir: string;
   /** For seed nodes: host dirs to expose; each is a real dir (ro-bind) or a symlink (recreated). */
   seedDirs?: { path: string; symlinkTo?: string }[];
+  /** For network nodes: host files to bind read-only at the same path (those of NET_HOST_FILES that exist). */
+  netFiles?: string[];
 }
 
 /** Logical $tmp of a node. */
@@ -72,12 +80,17 @@ function physicalOf(logical: string, node: PlanNode, inputs: Set<string>, dirs: 
   return undefined;
 }
 
+/** A node that keeps the network: only a fixed-output build node (fetch nodes never get here). */
+function netNode(node: PlanNode): boolean {
+  return node.net && node.fixedFiles !== undefined && node.fixedFiles.length > 0;
+}
+
 /** The full bwrap argv (without the bwrap path itself) for a command node. */
 export function bwrapArgs(node: PlanNode, dirs: SandboxDirs, program: string, cores: number): string[] {
   const cmd = node.cmd;
   if (!cmd) throw new IxError('a fetch node has no command to run in the sandbox', { pkg: node.name });
   const a: string[] = [
-    '--unshare-all', '--die-with-parent', '--new-session', '--clearenv',
+    '--unshare-all', ...(netNode(node) ? ['--share-net'] : []), '--die-with-parent', '--new-session', '--clearenv',
     '--uid', '1000', '--gid', '1000', '--hostname', 'ix',
     // bwrap leaves /proc/sys writable when the directory itself is not: cover it, or a sandbox
     // user that maps to a privileged host uid could change host-wide sysctls.
@@ -92,6 +105,7 @@ export function bwrapArgs(node: PlanNode, dirs: SandboxDirs, program: string, co
       else a.push('--ro-bind', d.path, d.path);
     }
   }
+  if (netNode(node)) for (const f of dirs.netFiles ?? []) a.push('--ro-bind', f, f);
   // Everything not bound above (/, /ix, /ix/store) becomes read-only: nothing can be left behind.
   a.push('--remount-ro', '/');
   a.push('--chdir', nodeTmp(node));

@@ -58,7 +58,19 @@ function checkNodeInner(v: unknown): PlanNode {
       if (typeof val !== 'string') fail(`"cmd.env.${k}" must be a string`, name);
       if (k === '' || k.includes('=') || k.includes('\0')) fail(`bad environment variable name ${JSON.stringify(k)}`, name);
     }
-    if (n.net === true) fail('network is only allowed for fixed-output (fetch) nodes', name);
+    if (n.net === true && n.fixedFiles === undefined) fail('network is only allowed for fixed-output (fetch) nodes', name);
+  }
+  if (n.fixedFiles !== undefined) {
+    const ok = Array.isArray(n.fixedFiles) && n.fixedFiles.length > 0 && n.fixedFiles.every((f: unknown) => {
+      const r = f as Record<string, unknown>;
+      return typeof r === 'object' && r !== null && typeof r.path === 'string' && typeof r.sha256 === 'string' &&
+        r.path.split('/').every((x) => x !== '' && x !== '.' && x !== '..');
+    });
+    if (!ok) fail('"fixedFiles" must be a non-empty list of {path, sha256} with clean relative paths', name);
+    for (const f of n.fixedFiles as { path: string; sha256: string }[]) {
+      if (!/^[0-9a-f]{64}$/.test(f.sha256)) fail(`the recipe declares '${f.sha256}' as the sha256 of ${f.path}, which is no sha256 (64 hex digits): no output can match, so it is not built`, name);
+    }
+    if (n.cmd === undefined) fail('"fixedFiles" is only allowed on command nodes', name);
   }
   if (n.seed !== undefined && typeof n.seed !== 'boolean') fail('"seed" must be true or false', name);
   if (n.fixed !== undefined) {

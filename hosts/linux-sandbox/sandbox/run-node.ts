@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { bwrapArgs, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
+import { bwrapArgs, NET_HOST_FILES, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
 import { storeBase, type Layout } from '../../node/store/layout';
 import { buildUid, requireSandbox, SandboxUnavailable } from './probe';
 import { chownTree, emptyDir, removeTree, untraversable } from './tree';
@@ -67,7 +67,8 @@ export function sandboxDirs(node: PlanNode, l: Layout, outDir: string, tmpDir: s
       seedDirs.push(st.isSymbolicLink() ? { path: p, symlinkTo: readlinkSync(p) } : { path: p });
     }
   }
-  return { storeDir: (e) => join(l.store, e), outDir, tmpDir, seedDirs };
+  const netFiles = node.net && node.fixedFiles ? NET_HOST_FILES.filter((f) => existsSync(f)) : [];
+  return { storeDir: (e) => join(l.store, e), outDir, tmpDir, seedDirs, netFiles };
 }
 
 function isProgram(phys: string): boolean {

@@ -20,7 +20,9 @@ export function runVersion(ctx: Context): number {
 export const HELP = `usage: ix <verb> [arguments]
 
 verbs:
-  plan PKG...            print each package's store path (--json: the whole plan)
+  plan PKG...            print each package's store path (--json: the whole plan; --keep-going:
+                         each package plans or fails alone, one error line per failure, exit 2
+                         if any failed)
   build PKG...           build in the sandbox; prints the store paths (--dry-run: the plan view,
                          and what would be downloaded or built; --check: rebuild and compare,
                          --keep-going, --jobs=N, --timeout=S)
@@ -31,7 +33,8 @@ verbs:
   store verify           check every store path against its recorded hash
   graph PKG...           dependency graph (--format=dot|json)
   why-depends A B        shortest dependency path from A to B
-  render PKG             the descriptor text the package's templates render
+  render PKG             the descriptor text the package's templates render (--normalised: the
+                         descriptor as the planner reads it, canonical JSON)
   lsp                    language server for editors on stdio (--recipes DIR, --target=T)
   mut [NAME] [+]PKG -PKG switch realm NAME (default: $USER) to a new generation (--rollback, --to=N)
   let [NAME] PKG...      build a realm without switching to it
@@ -50,6 +53,9 @@ arguments:
                          or to all packages when given before any
   --target=T --host=T    platforms (<os>-<arch>), default linux-x86_64
   --recipes DIR          add a recipe root above pkgs/ (repeatable, the first wins)
+  --boot=FILE            the build host as IX bootstrap recipes see it, a JSON object with
+                         path, tools, extract, files, ix_dir (default: fixed values, never
+                         detected; engine/eval/boot-env.ts); not for realms (mut, let)
   --json                 machine-readable output
   --substituters=URL,... binary caches to download from (build, mut, let, run), instead of the
                          config's; --no-substitute: none; --push-to=URL,... upload what is built,

@@ -3,27 +3,21 @@
  * package's template chain renders, byte for byte (no newline added), with nothing but IX's own
  * post-pass applied. With `--normalised`: the descriptor as the planner reads it (parsed, checked,
  * defaults filled, checksums as sha256) in canonical JSON. Global and package flags merge into
- * the request's flags (the package's win; `--k=-` removes); `--normalised` is this option, never
- * a flag (the argument grammar reads `--k` as a flag, so render takes this one out).
+ * the request's flags (the package's win; `--k=-` removes); `--normalised` is render's option
+ * (hosts/node/options.ts), never a flag.
  *
  * Must not depend on: the engine's code (types only).
  */
 import type { RenderRequest } from '../../../engine/api';
 import { UsageError } from '../args';
-import { core, hostIO, type Context } from '../context';
+import { bootOf, core, hostIO, type Context } from '../context';
 
 export async function runRender(ctx: Context): Promise<number> {
   if (ctx.args.packages.length !== 1) throw new UsageError("'ix render' takes exactly one package");
   const pkg = ctx.args.packages[0];
   const flags: Record<string, string> = {};
-  let normalised = false;
-  const scopes = [ctx.args.flags, pkg.flags].map((m) => {
-    const rest = new Map(m);
-    if (rest.has('normalised')) normalised = rest.get('normalised') !== null;
-    rest.delete('normalised');
-    return rest;
-  });
-  for (const scope of scopes) {
+  const normalised = ctx.args.options.has('normalised');
+  for (const scope of [ctx.args.flags, pkg.flags]) {
     for (const [k, v] of scope) {
       if (v === null) delete flags[k];
       else flags[k] = v;
@@ -34,6 +28,8 @@ export async function runRender(ctx: Context): Promise<number> {
   if (ctx.args.target !== undefined) req.target = ctx.args.target;
   if (ctx.args.host !== undefined) req.host = ctx.args.host;
   if (normalised) req.normalised = true;
+  const boot = bootOf(ctx);
+  if (boot !== undefined) req.boot = boot;
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   ctx.stdout(c.render(io, req));
   return 0;

@@ -145,7 +145,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   };
 
   const build = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
-    if (pool && !n.fetch) {
+    if (pool && !n.fetch && !n.net) { // network nodes build here: builders refuse them (remote/serve.ts)
       const r = await pool.build(n, o, buildIO(n, log, abort.signal, emit), () => emptyPending(o));
       if (r.ok && r.expectHash) expectHash.set(n.id, r.expectHash);
       return r.ok ? undefined : r.reason ?? 'failed';

@@ -44,7 +44,7 @@ function checkNode(x: unknown): PlanNode {
   }
   const sp = parseStorePath(n.out);
   if (!sp || sp.id !== n.id) throw new Error(`build: node ${n.name} has a bad output path ${n.out}`);
-  if (n.fetch || n.net) throw new Error(`build: ${n.name} is a fetch node; the client fetches those itself`);
+  if (n.fetch || n.net) throw new Error(`build: ${n.name} uses the network (a fetch node or a fixed-output build); the client runs those itself`);
   if (!n.cmd) throw new Error(`build: ${n.name} has no command`);
   for (const p of [...n.inputs, ...n.runtime]) if (!parseStorePath(p)) throw new Error(`build: ${n.name} names a bad store path ${p}`);
   return n;

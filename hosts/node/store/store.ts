@@ -15,9 +15,11 @@ import { exists, removeTree, syncDir } from './fsutil';
 import { EnvironmentError } from '../env-error';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
+import { checkFixedFiles } from './fixed-files';
 
 /** What the store needs of a plan node. */
-export type OutputNode = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'> & { fetch?: PlanNode['fetch']; fixed?: string };
+export type OutputNode = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'> &
+  { fetch?: PlanNode['fetch']; fixed?: string; fixedFiles?: PlanNode['fixedFiles'] };
 
 /** An output being produced. Exactly one of commit()/abort() should be called. */
 export interface PendingOutput {
@@ -185,6 +187,8 @@ export class Store {
     const declared = declaredRefs(node);
     let tree;
     try {
+      // A fixed-output build node (it had the network) must give exactly the files it declared.
+      if (node.fixedFiles !== undefined) await checkFixedFiles(tmpOut, node.fixedFiles);
       tree = await processTree(tmpOut, {
         normalise: true,
         // A fetch output is fixed by its sha256: its bytes may mention anything.
