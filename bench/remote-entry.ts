@@ -8,7 +8,8 @@
  *   send    `ix copy --to ssh://…` of every path the local build made (inputs a builder needs).
  * The three builds run twice: as the ix launcher starts them (WebAssembly on V8's baseline tier
  * only, which hash-wasm's BLAKE3 feels) and with IX_WASM_TIERUP=1.
- * Prints one JSON line per measurement. Argv: repo, recipes dir ('' for pkgs/), jobs, runs, PKGS…
+ * Prints one JSON line per measurement. Argv: repo, recipes dir ('' for pkgs/), jobs, runs, tiers
+ * ('' and/or '1', comma-separated), PKGS…
  *
  * Must not depend on: the network (loopback only); writes under bench/.tmp/ and the test user's home.
  */
@@ -19,7 +20,8 @@ import { closureOf, copyToSsh } from '../hosts/node/remote/copy';
 import { openStore } from '../hosts/node/store';
 import { makeSshClient, startSshd } from '../test/support/sshd';
 
-const [repo, recipes, jobsText, runsText, ...pkgs] = process.argv.slice(2);
+const [repo, recipes, jobsText, runsText, tiersText, ...pkgs] = process.argv.slice(2);
+const tiers = tiersText.split(',').map((t) => (t === '1' ? '1' : ''));
 const jobs = Number(jobsText);
 const runs = Number(runsText);
 const tmp = join(repo, 'bench', '.tmp', 'remote');
@@ -94,10 +96,12 @@ if (from) {
   process.exit(0);
 }
 
-build(fresh('warmup'), [`--jobs=${jobs}`], { IX_CACHE_DIR: cache }); // fills the plan cache
+// Fills the plan cache; on pkgs/ (a real closure, minutes a build) by planning only.
+if (recipes) build(fresh('warmup'), [`--jobs=${jobs}`], { IX_CACHE_DIR: cache });
+else spawnSync(process.execPath, [join(repo, 'ix'), 'plan', ...pkgs], { env: { ...process.env, IX_CACHE_DIR: cache }, stdio: 'ignore' });
 for (let i = 0; i < runs; i++) {
   // tier: the client with V8's optimising tier for WebAssembly (hash-wasm); the builder always has it.
-  for (const tier of ['', '1']) {
+  for (const tier of tiers) {
     const env = { ...ssh, IX_CACHE_DIR: cache, IX_WASM_TIERUP: tier };
     const here = fresh('here');
     const h = build(here, [`--jobs=${jobs}`], env);
