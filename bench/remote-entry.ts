@@ -104,8 +104,9 @@ for (let i = 0; i < runs; i++) {
   for (const tier of tiers) {
     const env = { ...ssh, IX_CACHE_DIR: cache, IX_WASM_TIERUP: tier };
     const here = fresh('here');
-    const h = build(here, [`--jobs=${jobs}`], env);
-    emit({ run: i, tier, kind: 'here', ms: h.ms });
+    // The machine's load drifts: with IX_BENCH_REMOTE_FIRST=1 the builder's runs go first.
+    const buildHere = () => emit({ run: i, tier, kind: 'here', ms: build(here, [`--jobs=${jobs}`], env).ms });
+    if (!process.env.IX_BENCH_REMOTE_FIRST) buildHere();
     const b = await startSshd(`bench${i}${tier}`, client);
     const r = build(fresh('via'), ['--jobs=0', `--builders=${b.url}?jobs=${jobs}`], env);
     emit({ run: i, tier, kind: 'remote', ms: r.ms });
@@ -113,6 +114,7 @@ for (let i = 0; i < runs; i++) {
     emit({ run: i, tier, kind: 'fetch', ms: f.ms });
     await b.stop();
     rmSync(b.root, { recursive: true, force: true });
+    if (process.env.IX_BENCH_REMOTE_FIRST) buildHere();
     if (tier) continue;
     // Sending inputs: every path the local build made (what a builder would need), in-process.
     const c = await startSshd(`benchcopy${i}`, client);

@@ -6,7 +6,8 @@
  * inputs (`ix copy --to ssh://`). Default workload: bench/remote-recipes set/all (small enough for
  * a shared 2-core machine); `node bench/remote.mjs bin/zstd --recipes=` builds the real closure
  * from pkgs/ (minutes per run; add --tiers=launched to skip the IX_WASM_TIERUP=1 column); with IX_BENCH_FROM_ROOT=DIR (a root where PKG... is built) only the
- * requested packages' own nodes build, here or on a builder first sent every input. Prints a Markdown table for BENCHMARKS.md ("Remote builders");
+ * requested packages' own nodes build, here or on a builder first sent every input; IX_BENCH_REMOTE_FIRST=1
+ * runs the builder's builds before the local one. Prints a Markdown table for BENCHMARKS.md ("Remote builders");
  * the median of --runs (default 3) alternating runs. Nothing is asserted.
  *
  * Must not depend on: the network (loopback only); writes only under bench/.tmp/ and the test
