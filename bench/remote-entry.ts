@@ -8,7 +8,8 @@
  *   send    `ix copy --to ssh://…` of every path the local build made (inputs a builder needs).
  * The three builds run twice: as the ix launcher starts them (WebAssembly on V8's baseline tier
  * only, which hash-wasm's BLAKE3 feels) and with IX_WASM_TIERUP=1.
- * Prints one JSON line per measurement. Argv: repo, recipes dir ('' for pkgs/), jobs, runs, PKGS…
+ * Prints one JSON line per measurement. Argv: repo, recipes dir ('' for pkgs/), jobs, runs, tiers
+ * ('' and/or '1', comma-separated), PKGS…
  *
  * Must not depend on: the network (loopback only); writes under bench/.tmp/ and the test user's home.
  */
@@ -19,7 +20,8 @@ import { closureOf, copyToSsh } from '../hosts/node/remote/copy';
 import { openStore } from '../hosts/node/store';
 import { makeSshClient, startSshd } from '../test/support/sshd';
 
-const [repo, recipes, jobsText, runsText, ...pkgs] = process.argv.slice(2);
+const [repo, recipes, jobsText, runsText, tiersText, ...pkgs] = process.argv.slice(2);
+const tiers = tiersText.split(',').map((t) => (t === '1' ? '1' : ''));
 const jobs = Number(jobsText);
 const runs = Number(runsText);
 const tmp = join(repo, 'bench', '.tmp', 'remote');
@@ -94,14 +96,17 @@ if (from) {
   process.exit(0);
 }
 
-build(fresh('warmup'), [`--jobs=${jobs}`], { IX_CACHE_DIR: cache }); // fills the plan cache
+// Fills the plan cache; on pkgs/ (a real closure, minutes a build) by planning only.
+if (recipes) build(fresh('warmup'), [`--jobs=${jobs}`], { IX_CACHE_DIR: cache });
+else spawnSync(process.execPath, [join(repo, 'ix'), 'plan', ...pkgs], { env: { ...process.env, IX_CACHE_DIR: cache }, stdio: 'ignore' });
 for (let i = 0; i < runs; i++) {
   // tier: the client with V8's optimising tier for WebAssembly (hash-wasm); the builder always has it.
-  for (const tier of ['', '1']) {
+  for (const tier of tiers) {
     const env = { ...ssh, IX_CACHE_DIR: cache, IX_WASM_TIERUP: tier };
     const here = fresh('here');
-    const h = build(here, [`--jobs=${jobs}`], env);
-    emit({ run: i, tier, kind: 'here', ms: h.ms });
+    // The machine's load drifts: with IX_BENCH_REMOTE_FIRST=1 the builder's runs go first.
+    const buildHere = () => emit({ run: i, tier, kind: 'here', ms: build(here, [`--jobs=${jobs}`], env).ms });
+    if (!process.env.IX_BENCH_REMOTE_FIRST) buildHere();
     const b = await startSshd(`bench${i}${tier}`, client);
     const r = build(fresh('via'), ['--jobs=0', `--builders=${b.url}?jobs=${jobs}`], env);
     emit({ run: i, tier, kind: 'remote', ms: r.ms });
@@ -109,6 +114,7 @@ for (let i = 0; i < runs; i++) {
     emit({ run: i, tier, kind: 'fetch', ms: f.ms });
     await b.stop();
     rmSync(b.root, { recursive: true, force: true });
+    if (process.env.IX_BENCH_REMOTE_FIRST) buildHere();
     if (tier) continue;
     // Sending inputs: every path the local build made (what a builder would need), in-process.
     const c = await startSshd(`benchcopy${i}`, client);

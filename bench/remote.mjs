@@ -5,8 +5,9 @@
  * test/support/sshd.ts; needs root) against building here, and the time to send a closure's
  * inputs (`ix copy --to ssh://`). Default workload: bench/remote-recipes set/all (small enough for
  * a shared 2-core machine); `node bench/remote.mjs bin/zstd --recipes=` builds the real closure
- * from pkgs/ (minutes per run); with IX_BENCH_FROM_ROOT=DIR (a root where PKG... is built) only the
- * requested packages' own nodes build, here or on a builder first sent every input. Prints a Markdown table for BENCHMARKS.md ("Remote builders");
+ * from pkgs/ (minutes per run; add --tiers=launched to skip the IX_WASM_TIERUP=1 column); with IX_BENCH_FROM_ROOT=DIR (a root where PKG... is built) only the
+ * requested packages' own nodes build, here or on a builder first sent every input; IX_BENCH_REMOTE_FIRST=1
+ * runs the builder's builds before the local one. Prints a Markdown table for BENCHMARKS.md ("Remote builders");
  * the median of --runs (default 3) alternating runs. Nothing is asserted.
  *
  * Must not depend on: the network (loopback only); writes only under bench/.tmp/ and the test
@@ -22,6 +23,8 @@ const pkgs = args.filter((a) => !a.startsWith('--'));
 const recipes = opt('recipes', join(repo, 'bench', 'remote-recipes'));
 const jobs = Number(opt('jobs', '2'));
 const runs = Number(opt('runs', '3'));
+// --tiers=launched: only the client as the launcher starts it (a real closure takes minutes a build).
+const tiers = opt('tiers', 'both') === 'launched' ? [''] : ['', '1'];
 if (!pkgs.length) pkgs.push('set/all');
 
 const esbuild = await import('esbuild');
@@ -33,7 +36,7 @@ await esbuild.build({
 });
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // every Node start would parse the CA bundle (~90 ms here)
-const r = spawnSync(process.execPath, [join(tmpDir, 'remote-bench.mjs'), repo, recipes, String(jobs), String(runs), ...pkgs], { encoding: 'utf8', env, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+const r = spawnSync(process.execPath, [join(tmpDir, 'remote-bench.mjs'), repo, recipes, String(jobs), String(runs), tiers.join(','), ...pkgs], { encoding: 'utf8', env, cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
 if (r.status !== 0) process.exit(r.status ?? 1);
 const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
 if (process.env.IX_BENCH_FROM_ROOT) {
@@ -56,11 +59,11 @@ const med = (kind, tier = '') => {
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const send = rows.filter((x) => x.kind === 'send').sort((a, b) => a.ms - b.ms)[Math.floor(runs / 2)];
 console.log(`workload: ${pkgs.join(' ')} (${recipes || 'pkgs/'}), --jobs=${jobs}, median of ${runs}\n`);
-console.log('| | client as launched | client with IX_WASM_TIERUP=1 |');
-console.log('|---|---|---|');
+console.log(`| |${tiers.map((t) => (t ? ' client with IX_WASM_TIERUP=1 |' : ' client as launched |')).join('')}`);
+console.log(`|---|${tiers.map(() => '---|').join('')}`);
 const row = (label, kind) => {
   const cell = (tier) => `${s(med(kind, tier))} (${(med(kind, tier) / med('here', tier)).toFixed(2)}x)`;
-  console.log(`| ${label} | ${cell('')} | ${cell('1')} |`);
+  console.log(`| ${label} |${tiers.map((t) => ` ${cell(t)} |`).join('')}`);
 };
 row(`build here (\`--jobs=${jobs}\`)`, 'here');
 row(`build on a loopback builder (\`--jobs=0\`, builder \`jobs=${jobs}\`)`, 'remote');

@@ -15,7 +15,7 @@ import zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { openStore, processTree, type OutputNode, type Store } from '../hosts/node/store/index';
 import {
-  archiveKey, encodeCacheInfo, encodeRecord, generateKey, importPath, openCache, packPath, parseRecord, parseSecretKey, pushPath, recordKey,
+  archiveKey, encodeCacheInfo, encodeRecord, generateKey, importPath, openCache, packPath, parseRecord, parseSecretKey, pushPath, receiveInto, recordKey,
   signRecord, substituteInto, ARCHIVE_FORMAT, CACHE_INFO_FORMAT, ImportError, type CacheBackend, type CacheRecord, type SecretKey,
 } from '../hosts/node/cache/index';
 import { available, NGINX, S3RVER, startNginx, startS3rver, useS3rverCredentials, type Server } from './support/cache-servers';
@@ -372,6 +372,36 @@ describe('importPath (shared with remote builders)', () => {
     await expect(importPath(c, pkg, packed.record, Readable.from([bytes]))).rejects.toThrow(/archive does not match its record/);
     await expect(importPath(c, pkg, packed.record, createReadStream(packed.file), { trusted: [key.public] })).rejects.toThrow(ImportError);
     await expectNothingStored(c, pkg);
+    await packed.dispose();
+  });
+
+  it('refuses a record naming another tree hash than its archive unpacks to (checked once, by the commit), and leaves nothing', async () => {
+    const packed = await packPath(storeA, pkg.out);
+    const c = await storeAt('import-lie');
+    await c.realise(dep, async (o) => fs.writeFile(path.join(o.tmpOut, 'libc.a'), 'musl bytes'));
+    const lie = { ...packed.record, treeHash: `blake3:${'0'.repeat(64)}` };
+    await expect(importPath(c, pkg, lie, createReadStream(packed.file))).rejects.toThrow(/tree hash blake3:[0-9a-f]{64} differs from the expected blake3:0{64}/);
+    await expectNothingStored(c, pkg);
+    await packed.dispose();
+  });
+
+  it('packPath refuses a damaged store path; with recheck: false it packs it and the receiver refuses it', async () => {
+    const s = await storeAt('damaged');
+    const n = node('damaged');
+    await s.realise(n, async (o) => fs.writeFile(path.join(o.tmpOut, 'f'), 'as built'));
+    const f = path.join(s.physical(n.out), 'f');
+    await fs.chmod(s.physical(n.out), 0o755);
+    await fs.chmod(f, 0o644);
+    await fs.writeFile(f, 'changed!');
+    await expect(packPath(s, n.out)).rejects.toThrow(/does not match its store record/);
+    const packed = await packPath(s, n.out, { recheck: false });
+    const c = await storeAt('damaged-receiver');
+    await c.withOutputLock(n.out, async () => {
+      const o = await c.beginOutput(n);
+      await expect(receiveInto(n, packed.record, createReadStream(packed.file), o, { havePath: async () => true })).rejects.toThrow(/unpacked tree hash blake3:[0-9a-f]{64} differs from the record's/);
+      await o.abort();
+    });
+    await expectNothingStored(c, n);
     await packed.dispose();
   });
 });

@@ -12,6 +12,9 @@
 //   - binary caches (issue 7): both builds push every path they build (`--push-to`) to a
 //     directory, nginx (WebDAV PUT) and s3rver, started here on 127.0.0.1; this root is machine A
 //     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run.
+//   - a small real package (test/fixtures/real/recipes) built by an unprivileged user with the
+//     toolchain from A's cache (test/support/rootless-story.ts, issue 12), and by A on a remote
+//     builder over SSH (test/support/remote-story.ts, issue 8).
 // Needs Linux, bubblewrap, qemu-user-static, nginx (.ci/apt-packages) and the filled source cache.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { available, NGINX, startNginx, startS3rver, type Server } from './support/cache-servers';
 import { registerCacheStory } from './support/cache-story';
+import { registerRemoteStory } from './support/remote-story';
+import { registerRootlessStory } from './support/rootless-story';
 import { missing } from './support/prereq';
 import { ixAsync, sourceCache } from './support/cli';
 
@@ -226,6 +231,15 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     caches: () => binaryCaches,
     zstd: async () => (await x86)['bin/zstd'],
   }, haveNginx ? ['file', 'nginx', 's3'] : ['file', 's3']);
+
+  // A real package built rootless from A's file:// cache, then by A on a loopback SSH builder.
+  const rootless = registerRootlessStory({
+    work: () => work,
+    publicKey: () => publicKey,
+    cacheUrl: () => binaryCaches.find((c) => c.label === 'file')!.url,
+    ready: () => x86,
+  });
+  registerRemoteStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), ready: () => x86, reference: rootless });
 
   test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
     const names = storeEntries().map((e) => e.slice(33));

@@ -2,15 +2,14 @@
 // (created here, with its own HOME), so the store lands under $XDG_DATA_HOME/ix (default
 // ~/.local/share/ix) and the sandbox uses unprivileged user namespaces. First a scripted ix
 // session (build, verify, a realm, gc), then the store, sandbox, gc and realm tests.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { ensureCoreBuilt, repoRoot } from './support/cli';
 import { isRoot, missing, onPath } from './support/prereq';
+import { unprivilegedUser, type Unprivileged } from './support/unprivileged';
 
-const USER = 'ixrootless';
 const recipes = join(repoRoot, 'test', 'fixtures', 'hostile', 'recipes');
 
 describe.skipIf(
@@ -19,28 +18,17 @@ describe.skipIf(
   || missing('bwrap (Debian bubblewrap)', onPath('bwrap'))
   || missing('busybox (Debian busybox-static)', haveBusybox()),
 )('as an unprivileged user', () => {
+  let user: Unprivileged;
   let uid = 0;
-  let gid = 0;
   let home = '';
 
   beforeAll(() => {
     ensureCoreBuilt();
-    if (spawnSync('id', ['-u', USER]).status !== 0) {
-      const r = spawnSync('useradd', ['-M', '-r', '-s', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
-      if (r.status !== 0 && spawnSync('id', ['-u', USER]).status !== 0) throw new Error(`useradd ${USER}: ${r.stderr}`);
-    }
-    uid = Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim());
-    gid = Number(spawnSync('id', ['-g', USER], { encoding: 'utf8' }).stdout.trim());
-    home = mkdtempSync('/tmp/ix-rootless-home-');
-    chownSync(home, uid, gid);
+    user = unprivilegedUser();
+    ({ uid, home } = user);
   });
 
-  /** Runs argv as the user with a clean environment: its HOME, a plain PATH, `env` on top. */
-  const asUser = (argv: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> => {
-    const vars = Object.entries({ PATH: '/usr/bin:/bin', HOME: home, TMPDIR: home, ...env }).map(([k, v]) => `${k}=${v}`);
-    return spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', 'env', '-i', ...vars, ...argv], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 26 });
-  };
-  const ix = (args: string[], env: Record<string, string> = {}) => asUser([process.execPath, join(repoRoot, 'ix'), ...args], env);
+  const ix = (args: string[], env: Record<string, string> = {}) => user.ix(args, env);
 
   test('a scripted session: build in the rootless sandbox, verify, a realm, gc; the store is under ~/.local/share/ix', () => {
     const b = ix(['build', 'bin/hello', '--recipes', recipes]);
@@ -71,11 +59,12 @@ describe.skipIf(
   });
 
   test('the store, sandbox, gc and realm tests pass as this user', () => {
-    const r = asUser([process.execPath, join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader=runner',
+    const r = user.run([process.execPath, join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--configLoader=runner',
       'test/store.test.ts', 'test/sandbox.test.ts', 'test/gc.test.ts', 'test/realm.test.ts'], { IX_TEST_CORE_READY: '1', NO_COLOR: '1' });
-    const summary = /Tests\s+(\d+) passed/.exec(r.stdout);
-    expect(r.stdout).toContain('realm.test.ts');
-    expect(r.status, r.stdout.slice(-3000) + r.stderr.slice(-2000)).toBe(0);
+    const [stdout, stderr] = [r.stdout.toString(), r.stderr.toString()];
+    const summary = /Tests\s+(\d+) passed/.exec(stdout);
+    expect(stdout).toContain('realm.test.ts');
+    expect(r.status, stdout.slice(-3000) + stderr.slice(-2000)).toBe(0);
     expect(Number(summary?.[1])).toBeGreaterThan(20);
   });
 });

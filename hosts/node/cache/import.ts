@@ -7,6 +7,8 @@
  *    (bounded by the record's unpackedSize), and the unpacked tree hashed against the record.
  *  - importPath: receiveInto under the output lock, then the store's atomic commit with
  *    expectHash, so a crash leaves nothing that counts as built and two processes import once.
+ *    The commit hashes the tree anyway, so importPath has receiveInto skip its own tree hash:
+ *    one pass over the bytes, not two (a mismatch is then the commit's OutputCheckError).
  * Signatures are the caller's business (substitute.ts checks them; a remote builder the user
  * configured may be trusted without), passed as `trusted` when wanted.
  *
@@ -45,13 +47,17 @@ export interface PackedPath {
 /**
  * Pack built store path `p` into a temp archive file; its record's tree hash, size and refs come
  * from the store record, after re-hashing the tree (a damaged store path is never packed).
+ * `recheck: false` skips that hash, for a receiver that hashes the unpacked tree against the
+ * record itself before anything is committed (a remote builder's client): a damaged path is then
+ * refused there, and the sender reads the bytes once.
  */
-export async function packPath(store: Store, p: string, opts: { compression?: Compression; node?: { id: string; name: string }; tmpDir?: string } = {}): Promise<PackedPath> {
+export async function packPath(store: Store, p: string, opts: { compression?: Compression; node?: { id: string; name: string }; tmpDir?: string; recheck?: boolean } = {}): Promise<PackedPath> {
   const rec = await store.record(p);
   if (!rec) throw new ImportError(`${p} is not in the store`);
   const root = store.physical(p);
-  const now = await processTree(root, { normalise: false });
-  if (now.hash !== rec.hash) throw new ImportError(`${p} does not match its store record (run ix store verify)`);
+  if (opts.recheck !== false && (await processTree(root, { normalise: false })).hash !== rec.hash) {
+    throw new ImportError(`${p} does not match its store record (run ix store verify)`);
+  }
   const dir = await fs.mkdtemp(path.join(opts.tmpDir ?? os.tmpdir(), 'ix-pack-'));
   const file = path.join(dir, 'archive');
   try {
@@ -130,6 +136,11 @@ export interface ReceiveOptions {
   /** True when a store path is present locally; every reference of the record must be. */
   havePath: (p: string) => Promise<boolean>;
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * The caller commits with expectHash = the record's tree hash (importPath): the unpacked tree
+   * is not hashed here too, the commit's hash is the check.
+   */
+  hashAtCommit?: boolean;
 }
 
 /** Checks on a record before any byte of its archive is read; throws ImportError. */
@@ -159,16 +170,17 @@ async function emptyDir(dir: string, trash: string): Promise<void> {
 
 /**
  * Verify and unpack an archive whose bytes are already in `file` into pending.tmpOut (emptied
- * first); then check the unpacked tree's hash. Throws ImportError, leaving tmpOut empty.
+ * first); then check the unpacked tree's hash (unless `hashAtCommit`: the caller's commit checks
+ * it). Throws ImportError, leaving tmpOut empty.
  */
-export async function unpackVerified(file: string, rec: CacheRecord, pending: PendingOutput): Promise<void> {
+export async function unpackVerified(file: string, rec: CacheRecord, pending: PendingOutput, hashAtCommit = false): Promise<void> {
   // tmpOut lives in the store's build directory: trash goes there (same filesystem, one rename).
   const trash = path.dirname(pending.tmpOut);
   await emptyDir(pending.tmpOut, trash);
   try {
     await unpackArchive(createReadStream(file, { highWaterMark: 1 << 20 }), pending.tmpOut, rec.archive.compression, { maxBytes: rec.archive.unpackedSize });
-    const t = await processTree(pending.tmpOut, { normalise: false });
-    if (t.hash !== rec.treeHash) throw new ImportError(`unpacked tree hash ${t.hash} differs from the record's ${rec.treeHash}`);
+    const t = hashAtCommit ? undefined : await processTree(pending.tmpOut, { normalise: false });
+    if (t && t.hash !== rec.treeHash) throw new ImportError(`unpacked tree hash ${t.hash} differs from the record's ${rec.treeHash}`);
   } catch (e) {
     await emptyDir(pending.tmpOut, trash);
     if (e instanceof ImportError) throw e;
@@ -191,7 +203,7 @@ export async function receiveInto(node: OutputNode, rec: CacheRecord, archive: R
       if (e instanceof TransferError) throw new ImportError(e.message);
       throw e;
     }
-    await unpackVerified(file, rec, pending);
+    await unpackVerified(file, rec, pending, opts.hashAtCommit);
   } finally {
     await fs.rm(file, { force: true });
   }
@@ -216,7 +228,7 @@ export async function importPath(store: Store, node: OutputNode, rec: CacheRecor
     }
     const pending = await store.beginOutput(node);
     try {
-      await receiveInto(node, rec, archive, pending, { ...opts, havePath });
+      await receiveInto(node, rec, archive, pending, { ...opts, havePath, hashAtCommit: true });
     } catch (e) {
       archive.destroy();
       await pending.abort();

@@ -151,7 +151,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
 
   async function get(ch: number, path: string): Promise<void> {
     await holdMore([path]);
-    const packed = await packForWire(store, path, opts.secretKey);
+    // The client hashes what it unpacks against this record before committing: no re-hash here.
+    const packed = await packForWire(store, path, opts.secretKey, { recheck: false });
     await send(ch, { op: 'archive', record: wireRecord(packed.record) });
     await conn.sendBytes(ch, packed.bytes);
     await send(ch, { op: 'end' });

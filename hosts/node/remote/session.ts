@@ -128,9 +128,11 @@ export class Session {
   }
 
   private ended(why: Error | undefined): void {
-    if (why) this.kill(why.message);
-    // else: wait for the ssh exit, which says why (or kill() after a short grace).
-    else setTimeout(() => this.died('connection closed'), this.child ? 2000 : 0).unref();
+    // A broken pipe to ssh is a symptom of ssh exiting (host unreachable, key rejected): like the
+    // end of its output, wait for its exit, which says why (or die after a short grace).
+    const symptom = why === undefined || (why as NodeJS.ErrnoException).code === 'EPIPE';
+    if (!symptom) this.kill(why.message);
+    else setTimeout(() => this.died(why?.message ?? 'connection closed'), this.child ? 2000 : 0).unref();
   }
 
   /** Stop the session: `cause` becomes the error of every pending request. */

@@ -26,9 +26,13 @@ export interface Packed {
   bytes: Buffer;
 }
 
-/** Pack a built store path into the cache's archive and record (signed with `key` if given). */
-export async function packForWire(store: Store, path: string, key?: SecretKey): Promise<Packed> {
-  const p = await packPath(store, path);
+/**
+ * Pack a built store path into the cache's archive and record (signed with `key` if given).
+ * `recheck: false` (a builder sending an output back: the client hashes the unpacked tree against
+ * the record before its commit) skips re-hashing the tree first.
+ */
+export async function packForWire(store: Store, path: string, key?: SecretKey, opts: { recheck?: boolean } = {}): Promise<Packed> {
+  const p = await packPath(store, path, { recheck: opts.recheck });
   try {
     const bytes = await fs.readFile(p.file);
     return { bytes, record: key ? signRecord(p.record, key) : p.record };
