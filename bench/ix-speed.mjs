@@ -85,7 +85,8 @@ export function ixSpeedBench({ checkout, target = 'linux-x86_64', runs = 5, comp
 
   if (component) {
     const ix = join(repo, 'ix');
-    const keepGoing = spawnSync(process.execPath, [ix, 'help', 'plan'], { encoding: 'utf8' }).stdout.includes('--keep-going');
+    // the options table of `ix --help` lists each verb's options on one line
+    const keepGoing = /^\s*plan\s.*--keep-going/m.test(spawnSync(process.execPath, [ix, '--help'], { encoding: 'utf8' }).stdout);
     const list = keepGoing ? out('all.txt') : out('ok.txt');
     const cmd = `${process.execPath} ${ix} plan --target=${target} ${keepGoing ? '--keep-going ' : ''}${roots.map((r) => `--recipes ${r}`).join(' ')} $(cat ${list})`;
     const env = { IX_CACHE_DIR: out('cache-cli') };
