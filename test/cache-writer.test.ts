@@ -37,6 +37,21 @@ test('a background put is read back at once and written byte-identical to a sync
   expect(fresh.get('key-big')?.every((x) => x === 7)).toBe(true);
 });
 
+test('past the in-memory budget a pending entry is a miss or the right bytes, never other bytes', async () => {
+  const dir = tempDir('ix-cache-');
+  const c = diskCache(dir, 'ns', { background: true });
+  const mib = (i: number) => new Uint8Array(1 << 20).fill(i);
+  for (let i = 0; i < 80; i++) c.put(`big-${i}`, mib(i)); // 80 MiB: more than the cache keeps in memory
+  for (let i = 0; i < 80; i++) {
+    const got = c.get(`big-${i}`);
+    if (got !== undefined) expect(got.length === 1 << 20 && got.every((x) => x === i), `big-${i}`).toBe(true);
+  }
+  expect(c.get('big-0')?.[0]).toBe(0); // the first ones are kept in memory (or already on disk)
+  await flushCacheWrites();
+  const fresh = diskCache(dir, 'ns');
+  for (let i = 0; i < 80; i++) expect(fresh.get(`big-${i}`)?.[5], `big-${i}`).toBe(i);
+});
+
 test('a background write that fails is a later miss, leaves no temporary file, and flush still resolves', async () => {
   const dir = tempDir('ix-cache-');
   // a directory where the entry's file would go: the rename fails (modes would not stop root)

@@ -12,7 +12,8 @@
  * renamed into place, so concurrent processes never see a partial entry. Every failure is a
  * miss: the cache may vanish at any time and never changes plan bytes. A cache opened with
  * `background` hands those writes to a worker thread (hosts/node/cache-writer.ts) and answers
- * its own later gets for a key from memory until the entry is on disk.
+ * its own later gets for a key from memory until the entry is on disk (up to PENDING_MAX_BYTES;
+ * past that, such a get is a miss).
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
  * Must not depend on: the engine; anything but node:fs/path/os/crypto.
@@ -41,6 +42,12 @@ export interface DiskCache {
 }
 
 let seq = 0;
+/**
+ * How many bytes of background puts a cache keeps in memory until they are on disk (so its own
+ * gets still find them); beyond it a get of an entry still being written is a miss. Bounds what a
+ * cold whole-tree plan holds while the worker catches up (~500 MB of entries for an IX tree).
+ */
+const PENDING_MAX_BYTES = 64 << 20;
 
 export interface DiskCacheOptions {
   /**
@@ -61,12 +68,17 @@ export function diskCache(dir: string, namespace?: string, opts: DiskCacheOption
   // background puts not yet on disk (a get must still see them): key -> [write number, value]
   const pending = new Map<string, [number, Uint8Array]>();
   const keyOf = new Map<number, string>();
+  let pendingBytes = 0;
   if (opts.background) {
     onWritten((n) => {
       const k = keyOf.get(n);
       if (k === undefined) return;
       keyOf.delete(n);
-      if (pending.get(k)?.[0] === n) pending.delete(k);
+      const p = pending.get(k);
+      if (p?.[0] === n) {
+        pending.delete(k);
+        pendingBytes -= p[1].length;
+      }
     });
   }
   const pathOf = (key: string) => join(base, key.slice(0, 2), key);
@@ -108,8 +120,16 @@ export function diskCache(dir: string, namespace?: string, opts: DiskCacheOption
       if (opts.background) {
         const n = writeInBackground({ dir: join(base, key.slice(0, 2)), tmp, final, data: data() });
         if (n !== undefined) {
-          pending.set(key, [n, value]);
-          keyOf.set(n, key);
+          const old = pending.get(key);
+          if (old) {
+            pending.delete(key); // the newer write replaces it (the worker writes in order)
+            pendingBytes -= old[1].length;
+          }
+          if (pendingBytes + value.length <= PENDING_MAX_BYTES) {
+            pending.set(key, [n, value]);
+            keyOf.set(n, key);
+            pendingBytes += value.length;
+          }
           return;
         }
       }
