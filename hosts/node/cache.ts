@@ -16,7 +16,7 @@
  * past that, such a get is a miss).
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
- * Must not depend on: the engine; anything but node:fs/path/os/crypto.
+ * Must not depend on: the engine; anything but node:fs/path/os/crypto and ./cache-writer.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
