@@ -7,6 +7,8 @@
  *          --runs=N (zstd wall-time runs, default 10) --profile (V8 CPU profile, top self costs)
  *          --startup-only (only bench/startup.mjs) --root=DIR (a built store for the no-op rows)
  *          --baseline=PATH (another checkout's ix launcher, measured beside this one).
+ *          --ix=DIR (an IX checkout: bench/ix-speed.mjs plans its whole tree beside IX's renderer;
+ *          skipped with a line without it) --ix-only (only that part).
  * Ends with the targets of issue 11, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
@@ -20,6 +22,7 @@ import { join } from 'node:path';
 import { generateTree } from './gen-tree.mjs';
 import { repo, shadowBuild, tmpDir } from './shadow.mjs';
 import { startupBench, startupLines } from './startup.mjs';
+import { ixSpeedBench } from './ix-speed.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -140,6 +143,11 @@ if (args.includes('--startup-only')) {
   console.log(startupLines(res).join('\n'));
   process.exit(0);
 }
+const ixSpeedOpts = { checkout: opt('ix'), runs: Math.min(runs, 5), log };
+if (args.includes('--ix-only')) {
+  console.log(ixSpeedBench(ixSpeedOpts).lines.join('\n'));
+  process.exit(0);
+}
 await bundleHost();
 const builds = {};
 for (const b of backends) {
@@ -189,6 +197,8 @@ if (args.includes('--profile')) results.profileV8Cold = profile(v8Out, tree.dir)
   results.cli5k = { coldMs: performance.now() - t0, warm: hyperfine(`env -u NODE_EXTRA_CA_CERTS ${cmd} >/dev/null`, env) };
 }
 results.startup = startupBench(startupOpts);
+// A real IX tree (issue 9): needs a checkout of IX, which never enters this repository.
+results.ixSpeed = ixSpeedBench(ixSpeedOpts);
 
 
 // ---- summary ------------------------------------------------------------------------------
@@ -230,5 +240,6 @@ if (coldQ && !coldQ.failed) {
   lines.push(`- cold 5k plan, ${backends[0]} component / V8: ${ratio.toFixed(2)}x wall${cpu} (<= 2x) ${verdict(ratio <= 2)}`);
 }
 if (results.cli5k) lines.push(`- warm re-plan of the 5k tree in a new process (ix plan): ${(results.cli5k.warm.medianMs / 1000).toFixed(2)} s (<= 0.3 s) ${verdict(results.cli5k.warm.medianMs <= 300)}`);
+lines.push('', ...results.ixSpeed.lines);
 writeFileSync(join(tmpDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(lines.join('\n'));

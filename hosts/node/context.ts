@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { selection, UsageError, type ParsedArgs } from './args';
-import { cacheDir, diskCache, type DiskCache } from './cache';
+import { cacheDir, diskCache, type DiskCache, type DiskCacheOptions } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
@@ -29,29 +29,30 @@ export function recipeRoots(ctx: Context): string[] {
 }
 
 /**
- * Plans at least this big (nodes) let V8 tier the core up: measured (BENCHMARKS.md) a cold plan
- * of bin/zstd (56 nodes) costs 2.3x the CPU with tier-up, one of 10,004 nodes 23% less.
+ * The loaded core (once per process), on V8's baseline tier only (see LoadOptions) unless
+ * IX_WASM_TIERUP=1. Letting V8 tier the core up saves ~23% CPU on a 10,000-node synthetic plan
+ * (BENCHMARKS.md), but on a real IX tree a plan that renders every recipe overflows the native
+ * stack with tier-up ("Maximum call stack size exceeded" from the QuickJS interpreter's frames,
+ * exit 70) and passes with the baseline tier, so the CLI no longer tiers up on its own (it did when
+ * the request's last plan had 2,000 nodes or more: an edit of a `die/` template then broke every
+ * later plan of the tree; BENCHMARKS.md "Whole-IX-tree speed").
  */
-const TIER_UP_NODES = 2000;
-
-/**
- * The loaded core (once per process). V8's baseline tier only (see LoadOptions) unless
- * IX_WASM_TIERUP=1 or `expectNodes` (the size of this request's last plan) is large.
- */
-export function core(ctx: Context, expectNodes = 0): Promise<Core> {
-  const tierUp = ctx.env.IX_WASM_TIERUP === '1' || expectNodes >= TIER_UP_NODES;
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: !tierUp });
+export function core(ctx: Context): Promise<Core> {
+  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: ctx.env.IX_WASM_TIERUP !== '1' });
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */
-function cacheOf(ctx: Context): DiskCache {
+function cacheOf(ctx: Context, opts: DiskCacheOptions = {}): DiskCache {
   const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(ctx.env), coreId);
+  return diskCache(cacheDir(ctx.env), coreId, opts);
 }
 
-/** The filesystem HostIO for this invocation. */
+/**
+ * The filesystem HostIO for this invocation. The core's cache entries are written in the
+ * background (a cold plan of a big tree puts thousands; main.ts flushes them before exiting).
+ */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx, { background: true }) });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
@@ -100,11 +101,10 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
   const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
-  let lastNodes = 0;
-  const hit = await lookupPlan(site, reqJson, (n) => (lastNodes = n));
+  const hit = await lookupPlan(site, reqJson);
   const cached = hit?.bytes();
   if (cached) return { bytes: cached, plan: JSON.parse(new TextDecoder().decode(cached)) as Plan };
-  const [c, io] = await Promise.all([core(ctx, lastNodes), hostIO(ctx)]);
+  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
   const bytes = c.plan(recording, req);

@@ -77,9 +77,9 @@ const loaded = new Map<string, Promise<Core>>();
 export interface LoadOptions {
   /**
    * Compile the core with V8's baseline tier only (`--liftoff-only`): its optimising tier-up costs
-   * more than it saves on a small plan (the ix CLI sets this unless IX_WASM_TIERUP=1 or the
-   * request's last plan was big: hosts/node/context.ts). A V8 flag: it holds for every module
-   * compiled later in the process.
+   * more than it saves on a small plan, and with it a whole-IX-tree plan overflowed the stack (the
+   * ix CLI sets this unless IX_WASM_TIERUP=1: hosts/node/context.ts). A V8 flag: it holds for
+   * every module compiled later in the process.
    */
   liftoffOnly?: boolean;
 }
