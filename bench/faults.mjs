@@ -13,7 +13,10 @@
  *     binary cache (bench/faults-real.mjs: --cache=file:///..., --public-key=FILE,
  *     --fresh-every=N, --sources=DIR for the source cache); each kill is counted by the phase it
  *     hit (substitution, sandbox setup, building, setup or commit, planning).
- *   node bench/faults.mjs [--kills=50] [--sandbox-kills=10] [--lock-kills=10] [--packages=8] [--seed=N] [--real[=PKGS]]
+ * --aimed-kills=N adds kills aimed at the short moments random ones rarely hit, alternately a
+ * sandbox being set up (a bwrap with nothing inside yet) and a node being committed (its sandbox
+ * has just exited: the store hashes, records and renames the output).
+ *   node bench/faults.mjs [--kills=50] [--aimed-kills=0] [--sandbox-kills=10] [--lock-kills=10] [--packages=8] [--seed=N] [--real[=PKGS]]
  * Needs Linux, bwrap, util-linux flock, a built core (npm run build), and busybox-static (synthetic)
  * or the binary cache (real).
  *
@@ -30,7 +33,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const strArg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
 const arg = (k, d) => Number(strArg(k) ?? d);
 const real = process.argv.some((a) => a === '--real' || a.startsWith('--real='));
-const opts = { packages: arg('packages', 8), kills: arg('kills', 50), sandboxKills: arg('sandbox-kills', 10), lockKills: arg('lock-kills', 10), seed: arg('seed', 1) };
+const opts = { packages: arg('packages', 8), kills: arg('kills', 50), aimedKills: arg('aimed-kills', 0), sandboxKills: arg('sandbox-kills', 10), lockKills: arg('lock-kills', 10), seed: arg('seed', 1) };
 
 // A small deterministic PRNG (mulberry32), so a run can be repeated with --seed.
 let state = opts.seed >>> 0;
@@ -103,6 +106,22 @@ function descendants(pid) {
   return out;
 }
 
+/** Child pids of `pid` (Linux: /proc/PID/task/PID/children; node spawns from its main thread). */
+const childPids = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+const comm = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+};
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Lock files of the root that some process still holds (flock -n fails on them). */
@@ -164,7 +183,7 @@ function phase(b) {
 }
 
 async function main() {
-  const counts = { workload: work.name, kills: 0, phases: {}, sandboxKills: 0, sandboxKillsFailedTheBuild: 0, lockKills: 0, lockKillsFailedTheNode: 0, corruptPaths: 0, stuckLocks: 0, failedRebuilds: 0, problems: [] };
+  const counts = { workload: work.name, kills: 0, aimedKills: 0, phases: {}, sandboxKills: 0, sandboxKillsFailedTheBuild: 0, lockKills: 0, lockKillsFailedTheNode: 0, corruptPaths: 0, stuckLocks: 0, failedRebuilds: 0, problems: [] };
   // How long a full build takes (from a fresh root, and again in a reused one), so kills land anywhere in it.
   const full = {};
   const timed = (root, fresh) => {
@@ -203,6 +222,35 @@ async function main() {
     record(await check(root));
     work.done(root);
     if (real) console.error(`round ${i + 1}, kills ${counts.kills}/${opts.kills}: ${r.signal === 'SIGKILL' ? at : 'finished first'}; problems so far ${counts.problems.length}`);
+  }
+
+  for (let i = 0; counts.aimedKills < opts.aimedKills && i < opts.aimedKills * 3; i++) {
+    const aim = i % 2 ? 'commit' : 'sandbox setup';
+    const { root, fresh } = work.root();
+    const b = startBuild(root);
+    await sleep(random() * 0.6 * (fresh ? full.fresh : full.reused ?? full.fresh));
+    const seen = new Set();
+    let at;
+    while (b.child.exitCode === null && !at) {
+      // ix's own sandboxes: its children named bwrap (one read of /proc per child: fast enough
+      // to see a sandbox end before the store has committed what it made).
+      const outer = childPids(b.child.pid).filter((c) => comm(c) === 'bwrap');
+      if (aim === 'sandbox setup' && outer.some((w) => childPids(w).every((c) => comm(c) === 'bwrap' && childPids(c).length === 0))) at = phase(b);
+      if (aim === 'commit' && [...seen].some((pid) => !outer.includes(pid))) at = phase(b);
+      if (at) b.child.kill('SIGKILL');
+      else {
+        for (const w of outer) seen.add(w);
+        await sleep(1);
+      }
+    }
+    const r = await b.done;
+    if (r.signal === 'SIGKILL') {
+      counts.aimedKills++;
+      counts.phases[`${at} (aimed at ${aim})`] = (counts.phases[`${at} (aimed at ${aim})`] ?? 0) + 1;
+    }
+    record(await check(root));
+    work.done(root);
+    if (real) console.error(`aimed ${counts.aimedKills}/${opts.aimedKills}: ${r.signal === 'SIGKILL' ? `${at} (aimed at ${aim})` : 'finished first'}; problems so far ${counts.problems.length}`);
   }
 
   // Kill what runs inside the sandbox (the build script's shell, or a process it started): that
