@@ -96,8 +96,8 @@ export function realWorkload({ packages = DEFAULT_PACKAGES, cache = DEFAULT_CACH
     env,
     /** A root for the next round, and whether its build starts by substituting the toolchain. */
     root() {
-      round++;
-      if (!shared || round % freshEvery === 0) return { root: newRoot(), fresh: true };
+      if (!shared) return { root: newRoot(), fresh: true };
+      if (++round % freshEvery === 0) return { root: newRoot(), fresh: true };
       return { root: shared, fresh: false };
     },
     /** After a round's checks (its packages are then built): keep or make the shared root, gc it, or drop a fresh one. */
