@@ -189,7 +189,7 @@ describe('fetchSource', () => {
     /** An apt-get that no longer finds the version, as an ordinary mirror after a point release. */
     const gone = async () => {
       const fake = path.join(dir, 'apt-get-gone');
-      await fs.writeFile(fake, "#!/bin/sh\necho \"E: Version '2.36-9+deb12u1' for 'libc6' was not found\" >&2\nexit 100\n", { mode: 0o755 });
+      await fs.writeFile(fake, `#!/bin/sh\necho run >> ${path.join(dir, 'apt-runs')}\necho "E: Version '2.36-9+deb12u1' for 'libc6' was not found" >&2\nexit 100\n`, { mode: 0o755 });
       return fake;
     };
     /** A snapshot-shaped tree on disk: mr/binary/NAME/VERSION/binfiles and file/<sha1>. */
@@ -208,6 +208,7 @@ describe('fetchSource', () => {
       expect(r).toMatchObject({ source: 'snapshot', url: `${snap}/file/${sha1(DEB)}`, bytes: DEB.length });
       expect(await fs.readFile(path.join(dest, 'libc6.deb'))).toEqual(DEB);
       expect(await fs.readFile(path.join(cache, 'sha256', sha(DEB)))).toEqual(DEB);
+      expect(await fs.readFile(path.join(dir, 'apt-runs'), 'utf8')).toBe('run\n'); // a missing version is not retried
     });
 
     it('downloads it over HTTP with the version percent-encoded, after a base that does not answer', async () => {
