@@ -4,7 +4,7 @@
 #   - the upstream source tarballs, taken from Debian's original tarballs (`apt-get source
 #     --download-only`; a deb-src entry is added if missing, copied from the existing deb entry),
 #   - the pinned toolchain .debs of bld/boot/* (`apt-get download NAME:ARCH=VERSION`, else Debian's
-#     snapshot archive, which keeps every version: snapshot-deb.mjs).
+#     snapshot archive, which keeps every version: snapshot-get.mjs).
 # Each file is stored as <cache>/sha256/<hex>, the layout ix's fetcher consults first
 # (cache dir: $IX_SOURCE_CACHE, else <ix root>/cache/sources; ix root: $IX_ROOT, else /ix as root,
 # else ${XDG_DATA_HOME:-~/.local/share}/ix). Every file is verified against the sha256 pinned in
@@ -60,7 +60,7 @@ missing() { # sha -> true when not cached
 #    no longer has some version (ordinary mirrors drop superseded ones), each is tried alone and
 #    then from Debian's snapshot archive, which keeps every version ($IX_DEBIAN_SNAPSHOT: bases,
 #    space-separated, default https://snapshot.debian.org; "none" for none; file:// for a
-#    snapshot-shaped tree on disk; see snapshot-deb.mjs). Each file is checked against its pin.
+#    snapshot-shaped tree on disk; see snapshot-get.mjs). Each file is checked against its pin.
 grep -rhoE 'apt:[^ ]+ +sha:[0-9a-f]{64}' "$pkgs" | sort -u > "$work/apt.list" || true
 specs=""
 while read -r url sum; do
@@ -100,7 +100,7 @@ while read -r url sum; do
     fi
     for base in $snapshots; do
         if [ "$base" = none ]; then break; fi
-        if node "$here/snapshot-deb.mjs" "$base" "$name" "$version" "$arch" "$d/snap.deb" </dev/null >"$d/snap.url" 2>"$d/snap.err"; then
+        if node "$here/snapshot-get.mjs" deb "$base" "$name" "$version" "$arch" "$d/snap.deb" </dev/null >"$d/snap.url" 2>"$d/snap.err"; then
             got=$(sha256sum "$d/snap.deb" | cut -d' ' -f1)
             if [ "$got" = "$sum" ]; then
                 store "$d/snap.deb"
@@ -132,7 +132,8 @@ if [ "$all_cached" = 0 ]; then
     # A source is found by the sha256 it must have, never by "the newest": every version the
     # archive lists for the source package (main and security suites alike; Debian revisions
     # share one original tarball) is tried, newest first, until one downloads whose original
-    # tarball is pinned. A listed version whose files are not served (a 404) is skipped.
+    # tarball is pinned. A listed version whose files are not served (a 404) is asked of the
+    # snapshot archive, then skipped.
     apt-cache showsrc zlib >/dev/null 2>&1 || apt-get update -q=2 >/dev/null 2>&1 || true
     still_missing() { # pinned source sums (not .debs) not yet cached
         for s in $(cat "$pinned"); do
@@ -147,7 +148,17 @@ if [ "$all_cached" = 0 ]; then
         for v in $versions; do
             tried="$tried $v"
             d="$work/src/$p/$v"; mkdir -p "$d"
-            (cd "$d" && apt-get source --download-only -q=2 "$p=$v" >/dev/null 2>&1) || continue
+            if ! (cd "$d" && apt-get source --download-only -q=2 "$p=$v" </dev/null >/dev/null 2>&1); then
+                # Not served (any more): the snapshot archive keeps every version's files.
+                from=""
+                for base in $snapshots; do
+                    if [ "$base" = none ]; then break; fi
+                    if node "$here/snapshot-get.mjs" orig "$base" "$p" "$v" "$d" </dev/null >"$d/snap.url" 2>"$d/snap.err"; then from=$base; break; fi
+                    tried="$tried (snapshot: $(head -n1 "$d/snap.err"))"
+                done
+                [ -n "$from" ] || continue
+                tried="$tried (from $from)"
+            fi
             for f in "$d"/*.orig.tar.*; do
                 case "$f" in *.asc|*'*'*) continue ;; esac
                 store "$f" && found=$v
