@@ -34,6 +34,15 @@ export function realWorkload({ packages = DEFAULT_PACKAGES, cache = DEFAULT_CACH
   if (!keyFile) throw new Error('--public-key=FILE is needed with --cache (the public half of the key that signed it)');
   const key = readFileSync(keyFile, 'utf8').trim().split('\n')[0];
   const work = mkdtempSync(join(tmpdir(), 'ix-faults-real-'));
+  try {
+    return setUp(work, { packages, cache, cacheDir, key, freshEvery, sources, ix });
+  } catch (e) {
+    rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function setUp(work, { packages, cache, cacheDir, key, freshEvery, sources, ix }) {
 
   // The plan: the packages' own nodes and the sources only they read are built; the rest is the toolchain.
   const probe = join(work, 'probe');
@@ -60,6 +69,7 @@ export function realWorkload({ packages = DEFAULT_PACKAGES, cache = DEFAULT_CACH
   // The filtered cache: the toolchain's records (links into the real cache) and all archives.
   const filtered = join(work, 'cache');
   mkdirSync(join(filtered, 'records'), { recursive: true });
+  if (!existsSync(join(cacheDir, 'ix-cache-info'))) throw new Error(`${cache} is not a binary cache (no ix-cache-info)`);
   copyFileSync(join(cacheDir, 'ix-cache-info'), join(filtered, 'ix-cache-info'));
   symlinkSync(join(cacheDir, 'archives'), join(filtered, 'archives'));
   const missing = [];

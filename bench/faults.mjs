@@ -80,9 +80,15 @@ function syntheticWorkload() {
 }
 
 const ix = ixRunner(repo);
-const work = real
-  ? realWorkload({ packages: strArg('real') ? strArg('real').split(',') : undefined, cache: strArg('cache'), publicKey: strArg('public-key'), freshEvery: arg('fresh-every', 4), sources: strArg('sources'), ix })
-  : syntheticWorkload();
+let work;
+try {
+  work = real
+    ? realWorkload({ packages: strArg('real') ? strArg('real').split(',') : undefined, cache: strArg('cache'), publicKey: strArg('public-key'), freshEvery: arg('fresh-every', 4), sources: strArg('sources'), ix })
+    : syntheticWorkload();
+} catch (e) {
+  console.error(`bench/faults: ${e.message}`);
+  process.exit(1);
+}
 const ixSync = (root, args) => ix(root, args, work.env(root));
 
 /** Direct and indirect children of `pid`: [{pid, comm, args}]. */
@@ -306,5 +312,6 @@ async function main() {
 
 main().catch((e) => {
   console.error(`bench/faults: ${e.stack ?? e}`);
+  work.cleanup();
   process.exit(1);
 });
