@@ -7,12 +7,12 @@
 // S3 is in test/real-builds.test.ts (test/support/cache-story.ts).
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../hosts/node/main';
-import { generateKeyFiles } from '../hosts/node/cache/index';
+import { encodeRecord, generateKeyFiles, parseRecord, readSecretKey, recordKey, signRecord } from '../hosts/node/cache/index';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 
@@ -39,7 +39,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
   afterAll(() => removeTree(work));
 
   /** A machine: its own ix root and config dir; `config` is written as its user config file. */
-  function machine(name: string, config?: unknown) {
+  function machine(name: string, config?: unknown, tree = recipes) {
     const dir = join(work, name);
     mkdirSync(join(dir, 'config', 'ix'), { recursive: true });
     if (config) writeFileSync(join(dir, 'config', 'ix', 'config.json'), JSON.stringify(config));
@@ -49,7 +49,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
       root: env.IX_ROOT,
       async ix(...argv: string[]) {
         const r = { code: 0, out: '', err: '' };
-        const recipeArgs = argv[0] === 'store' ? [] : ['--recipes', recipes];
+        const recipeArgs = argv[0] === 'store' ? [] : ['--recipes', tree];
         r.code = await main([...argv, ...recipeArgs], {
           env, cwd: work,
           stdout: (d) => { r.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
@@ -100,6 +100,33 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(new RegExp(`^ix: .*${cacheUrl}.*: not signed by a trusted key.*; building bin/hello instead$`, 'm'));
     expect(r.err).toContain('2 built');
+  });
+
+  it('a fixed-output seed: a record without its pinned tree hash is refused, even signed by a trusted key, and B builds the seed', async () => {
+    // The busybox seed's tree hash on this host, then a recipe tree whose seed pins it.
+    const probe = machine('fixed-probe');
+    const p = await probe.ix('build', 'bld/boot/bb');
+    expect(p.code, p.err).toBe(0);
+    const probeId = p.out.trim().slice('/ix/store/'.length, '/ix/store/'.length + 32);
+    const pin = JSON.parse(readFileSync(join(probe.root, 'var', 'db', 'v1', `${probeId}.json`), 'utf8')).hash as string;
+    const tree = join(work, 'fixed-recipes');
+    cpSync(recipes, tree, { recursive: true });
+    const seedFile = join(tree, 'bld', 'boot', 'bb', 'ix.sh');
+    writeFileSync(seedFile, JSON.stringify({ ...JSON.parse(readFileSync(seedFile, 'utf8')), fixed: pin }));
+    const cacheDir = join(work, 'fixed-cache');
+    const a = machine('fixed-a', undefined, tree);
+    expect((await a.ix('build', 'bin/hello', `--push-to=file://${cacheDir}`, `--secret-key=${secret}`)).code).toBe(0);
+    const seedOut = (await a.ix('plan', 'bld/boot/bb')).out.trim();
+    // The signer's mistake: the seed's record re-signed with another tree hash.
+    const recFile = join(cacheDir, recordKey(seedOut));
+    const wrong = `blake3:${'0'.repeat(64)}`;
+    writeFileSync(recFile, encodeRecord(signRecord({ ...parseRecord(readFileSync(recFile, 'utf8')), treeHash: wrong, signatures: [] }, await readSecretKey(secret))));
+    const b = machine('fixed-b', { format: 'ix-config/1', substituters: [`file://${cacheDir}`], 'trusted-public-keys': [pub] }, tree);
+    const r = await b.ix('build', 'bin/hello');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`${seedOut}: record's tree hash ${wrong} is not the ${pin} this fixed-output node pins`);
+    expect(r.err).toMatch(/done: 1 built, 1 substituted, /);
+    expect((await b.ix('store', 'verify')).code).toBe(0);
   });
 
   it('ix copy --to uploads a runtime closure, skipping what is there; --from imports without building', async () => {

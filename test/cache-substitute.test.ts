@@ -406,6 +406,55 @@ describe('importPath (shared with remote builders)', () => {
   });
 });
 
+describe('fixed-output (seed) nodes', () => {
+  it('refuses a record without the pinned tree hash, or whose tree is not it, even when a trusted key signed it', async () => {
+    const seed = node('boot-tools');
+    const fill = async (o: { tmpOut: string }) => fs.writeFile(path.join(o.tmpOut, 'sh'), 'host tools', { mode: 0o755 });
+    await storeA.realise(seed, fill);
+    const pin = (await storeA.record(seed.out))!.hash;
+    const cache = await dirCache('seed');
+    await pushPath(storeA, seed.out, cache, key);
+    const dir = path.join(work, 'seed');
+    const rec = parseRecord(await fs.readFile(path.join(dir, recordKey(seed.out)), 'utf8'));
+    const other = `blake3:${'1'.repeat(64)}`;
+
+    // The recipe pins another tree: the record (honestly signed) does not carry the pin.
+    const pinnedElse = { ...seed, fixed: other };
+    const c1 = await storeAt('seed-1');
+    const a = await substitute(c1, pinnedElse, [cache]);
+    expect(a.r).toBeUndefined();
+    expect(a.refused).toEqual([`cache ${cache.url}: ${seed.out}: record's tree hash ${pin} is not the ${other} this fixed-output node pins`]);
+    await expectNothingStored(c1, pinnedElse);
+
+    // A record that claims the pin but whose archive holds another tree.
+    const pinned = { ...seed, fixed: pin };
+    const wrong = node('wrong');
+    await storeA.realise(wrong, async (o) => fs.writeFile(path.join(o.tmpOut, 'sh'), 'other tools', { mode: 0o755 }));
+    const packed = await packPath(storeA, wrong.out);
+    const archive = await fs.readFile(packed.file);
+    await packed.dispose();
+    const forged = signRecord({ ...rec, archive: packed.record.archive, treeSize: packed.record.treeSize, signatures: [] }, key);
+    const forgedDir = path.join(work, 'seed-forged');
+    await fs.mkdir(path.join(forgedDir, 'archives'), { recursive: true });
+    await fs.mkdir(path.join(forgedDir, 'records'), { recursive: true });
+    await fs.copyFile(path.join(dir, 'ix-cache-info'), path.join(forgedDir, 'ix-cache-info'));
+    await fs.writeFile(path.join(forgedDir, recordKey(seed.out)), encodeRecord(forged));
+    await fs.writeFile(path.join(forgedDir, archiveKey(forged.archive.hash, forged.archive.compression)), archive);
+    const forgedCache = await dirCache('seed-forged');
+    const c2 = await storeAt('seed-2');
+    const b = await substitute(c2, pinned, [forgedCache]);
+    expect(b.r).toBeUndefined();
+    expect(b.refused).toEqual([expect.stringMatching(new RegExp(`^cache ${forgedCache.url}: ${seed.out}: unpacked tree hash blake3:[0-9a-f]{64} differs from the record's ${pin}$`))]);
+    await expectNothingStored(c2, pinned);
+
+    // The honest record of the pinned tree is taken.
+    const c3 = await storeAt('seed-3');
+    const ok = await substitute(c3, pinned, [forgedCache, cache]);
+    expect(ok.r?.cache).toBe(cache.url);
+    expect((await c3.record(seed.out))?.hash).toBe(pin);
+  });
+});
+
 describe('store commit with expectHash', () => {
   it('throws and stores nothing when the normalised tree hashes otherwise, commits when it matches', async () => {
     const c = await storeAt('expect');

@@ -1,5 +1,7 @@
 // The fetcher against a loopback HTTP server started here: success, sha mismatch, retry after 500,
-// mirror hit, cache hit with the server down, file:// URLs, apt: URLs through a stand-in apt-get.
+// mirror hit, cache hit with the server down, file:// URLs, apt: URLs through a stand-in apt-get,
+// and Debian's snapshot archive (a snapshot-shaped tree on disk and on the server) when apt-get
+// no longer finds a pinned version.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,9 +10,12 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, FetchError, type FetchProgress } from '../hosts/node/fetch';
+import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, snapshotBases, snapshotIndexUrl, FetchError, type FetchProgress } from '../hosts/node/fetch';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest('hex');
+const DEB = Buffer.from('!<arch>\nan old libc6\n');
+const INDEX = JSON.stringify({ _comment: 'foo', binary: 'libc6', binary_version: '2.36-9+deb12u1', result: [{ architecture: 'i386', hash: sha1('other') }, { architecture: 'amd64', hash: sha1(DEB) }] });
 const BODY = Buffer.from('int main(void) { return 0; }\n');
 const BIG = Buffer.alloc(3 << 20, 7);
 
@@ -43,6 +48,8 @@ beforeEach(async () => {
       '/src/big.bin': BIG,
       '/src/wrong.c': Buffer.from('tampered'),
       [`/mirror/${sha(BODY).slice(0, 2)}/${sha(BODY)}`]: BODY,
+      '/snap/mr/binary/libc6/2.36-9%2Bdeb12u1/binfiles': Buffer.from(INDEX),
+      [`/snap/file/${sha1(DEB)}`]: DEB,
     };
     const body = files[url];
     if (!body) {
@@ -82,7 +89,7 @@ describe('fetchSource', () => {
     const want = sha(BODY);
     const err = await fetchSource({ urls: [`${base}/src/wrong.c`], sha256: want, file: 'w.c' }, dest, { ...opts(), name: 'lib/w' }).catch((e) => e);
     expect(err).toBeInstanceOf(FetchError);
-    expect(err.message).toBe(`cannot fetch w.c: sha256 mismatch for ${base}/src/wrong.c: expected ${want}, got ${sha('tampered')} (package lib/w)`);
+    expect(err.message).toBe(`cannot fetch w.c (sha256 ${want}): sha256 mismatch for ${base}/src/wrong.c: expected ${want}, got ${sha('tampered')} (package lib/w)`);
     expect(await fs.readdir(dest)).toEqual([]);
     expect(await fs.readdir(cache)).toEqual(['tmp']);
     expect(await fs.readdir(path.join(cache, 'tmp'))).toEqual([]);
@@ -102,7 +109,7 @@ describe('fetchSource', () => {
     const err = await fetchSource(
       { urls: [`${base}/src/hello.c`, `${base}/src/missing.c`], sha256: sha(BODY), file: 'hello.c' },
       dest, { ...opts(), retries: 2 }).catch((e) => e);
-    expect(err.message).toBe(`cannot fetch hello.c: ${base}/src/hello.c: HTTP 500; ${base}/src/missing.c: HTTP 404`);
+    expect(err.message).toBe(`cannot fetch hello.c (sha256 ${sha(BODY)}): ${base}/src/hello.c: HTTP 500; ${base}/src/missing.c: HTTP 404`);
     expect(hits).toEqual(['/src/hello.c', '/src/hello.c', '/src/hello.c', '/src/missing.c']);
   });
 
@@ -133,7 +140,7 @@ describe('fetchSource', () => {
     await fs.chmod(entry, 0o644);
     await fs.writeFile(entry, 'rotten');
     const err = await fetchSource(spec, path.join(dir), { ...opts(), retries: 0 }).catch((e) => e);
-    expect(err.message).toMatch(new RegExp(`^cannot fetch hello.c: ${base}/src/hello.c: ECONNREFUSED$`));
+    expect(err.message).toMatch(new RegExp(`^cannot fetch hello.c \\(sha256 ${sha(BODY)}\\): ${base}/src/hello.c: ECONNREFUSED$`));
     await expect(fs.stat(entry)).rejects.toThrow(/ENOENT/);
     server = http.createServer(); // closed again by afterEach
     server.listen(0, '127.0.0.1');
@@ -146,7 +153,7 @@ describe('fetchSource', () => {
     expect(r.source).toBe('url');
     expect(await fs.readFile(path.join(dest, 'local.tar'))).toEqual(BODY);
     const err = await fetchSource({ urls: [pathToFileURL(`${src}.no`).href], sha256: sha(BODY), file: 'x' }, dest, { ...opts(), cacheDir: path.join(dir, 'c2') }).catch((e) => e);
-    expect(err.message).toBe(`cannot fetch x: ${pathToFileURL(`${src}.no`).href}: no such file`);
+    expect(err.message).toBe(`cannot fetch x (sha256 ${sha(BODY)}): ${pathToFileURL(`${src}.no`).href}: no such file`);
   });
 
   it('reports progress for large downloads only', async () => {
@@ -174,7 +181,75 @@ describe('fetchSource', () => {
     expect(await fs.readdir(path.join(cache, 'tmp'))).toEqual([]);
 
     const bad = await fetchSource({ urls: ['apt:zlib1g'], sha256: sha(deb), file: 'z.deb' }, dest, { ...opts(), cacheDir: path.join(dir, 'c3'), aptGet: fake }).catch((e) => e);
-    expect(bad.message).toBe('cannot fetch z.deb: apt:zlib1g: not of the form apt:NAME=VERSION/ARCH');
+    expect(bad.message).toBe(`cannot fetch z.deb (sha256 ${sha(deb)}): apt:zlib1g: not of the form apt:NAME=VERSION/ARCH`);
+  });
+
+  describe("Debian's snapshot archive after apt-get", () => {
+    const URL = 'apt:libc6=2.36-9+deb12u1/amd64';
+    /** An apt-get that no longer finds the version, as an ordinary mirror after a point release. */
+    const gone = async () => {
+      const fake = path.join(dir, 'apt-get-gone');
+      await fs.writeFile(fake, `#!/bin/sh\necho run >> ${path.join(dir, 'apt-runs')}\necho "E: Version '2.36-9+deb12u1' for 'libc6' was not found" >&2\nexit 100\n`, { mode: 0o755 });
+      return fake;
+    };
+    /** A snapshot-shaped tree on disk: mr/binary/NAME/VERSION/binfiles and file/<sha1>. */
+    const tree = async (files: Record<string, Buffer | string>) => {
+      const root = path.join(dir, 'snapshot');
+      for (const [p, body] of Object.entries(files)) {
+        await fs.mkdir(path.dirname(path.join(root, p)), { recursive: true });
+        await fs.writeFile(path.join(root, p), body);
+      }
+      return pathToFileURL(root).href;
+    };
+
+    it('downloads the pinned version from a file:// snapshot tree, verified by sha256', async () => {
+      const snap = await tree({ 'mr/binary/libc6/2.36-9+deb12u1/binfiles': INDEX, [`file/${sha1(DEB)}`]: DEB });
+      const r = await fetchSource({ urls: [URL], sha256: sha(DEB), file: 'libc6.deb' }, dest, { ...opts(), aptGet: await gone(), snapshots: [snap] });
+      expect(r).toMatchObject({ source: 'snapshot', url: `${snap}/file/${sha1(DEB)}`, bytes: DEB.length });
+      expect(await fs.readFile(path.join(dest, 'libc6.deb'))).toEqual(DEB);
+      expect(await fs.readFile(path.join(cache, 'sha256', sha(DEB)))).toEqual(DEB);
+      expect(await fs.readFile(path.join(dir, 'apt-runs'), 'utf8')).toBe('run\n'); // a missing version is not retried
+    });
+
+    it('downloads it over HTTP with the version percent-encoded, after a base that does not answer', async () => {
+      const r = await fetchSource({ urls: [URL], sha256: sha(DEB), file: 'libc6.deb' }, dest, { ...opts(), aptGet: await gone(), snapshots: [`${base}/nothing`, `${base}/snap`] });
+      expect(r).toMatchObject({ source: 'snapshot', url: `${base}/snap/file/${sha1(DEB)}` });
+      expect(hits).toContain('/snap/mr/binary/libc6/2.36-9%2Bdeb12u1/binfiles');
+      expect(snapshotIndexUrl('https://s', 'libstdc++6', '1:12.2.0-14')).toBe('https://s/mr/binary/libstdc%2B%2B6/1%3A12.2.0-14/binfiles');
+    });
+
+    it('is not asked when apt-get delivers', async () => {
+      const fake = path.join(dir, 'apt-get-ok');
+      await fs.writeFile(fake, "#!/bin/sh\nprintf '!<arch>\\nan old libc6\\n' > libc6.deb\n", { mode: 0o755 });
+      const r = await fetchSource({ urls: [URL], sha256: sha(DEB), file: 'libc6.deb' }, dest, { ...opts(), aptGet: fake, snapshots: [`${base}/snap`] });
+      expect(r.source).toBe('url');
+      expect(hits).toEqual([]);
+    });
+
+    it('when nothing matches, one error names the package, the sum it needs and every place tried', async () => {
+      const wrong = Buffer.from('!<arch>\na rebuilt libc6\n');
+      const snap = await tree({
+        'mr/binary/libc6/2.36-9+deb12u1/binfiles': JSON.stringify({ result: [{ architecture: 'amd64', hash: sha1(wrong) }] }),
+        [`file/${sha1(wrong)}`]: wrong,
+      });
+      const err = await fetchSource({ urls: [URL], sha256: sha(DEB), file: 'libc6.deb' }, dest, { ...opts(), aptGet: await gone(), snapshots: [`${base}/nothing`, snap], name: 'bld/boot/tools' }).catch((e) => e);
+      expect(err).toBeInstanceOf(FetchError);
+      expect(err.message).toBe([
+        `cannot fetch libc6.deb (sha256 ${sha(DEB)}): ${URL}: apt-get download failed: E: Version '2.36-9+deb12u1' for 'libc6' was not found`,
+        `snapshot ${base}/nothing/mr/binary/libc6/2.36-9%2Bdeb12u1/binfiles: HTTP 404`,
+        `sha256 mismatch for ${snap}/file/${sha1(wrong)}: expected ${sha(DEB)}, got ${sha(wrong)} (package bld/boot/tools)`,
+      ].join('; '));
+      expect(await fs.readdir(path.join(cache, 'sha256')).catch(() => [])).toEqual([]); // nothing stored
+      const noArch = await tree({ 'mr/binary/libc6/2.36-9+deb12u1/binfiles': JSON.stringify({ result: [{ architecture: 'arm64', hash: sha1(DEB) }] }) });
+      const err2 = await fetchSource({ urls: [URL], sha256: sha(DEB), file: 'libc6.deb' }, dest, { ...opts(), aptGet: await gone(), snapshots: [noArch] }).catch((e) => e);
+      expect(err2.message).toMatch(/; snapshot file:\/\/.*\/mr\/binary\/libc6\/2\.36-9%2Bdeb12u1\/binfiles: no amd64 file for libc6=2\.36-9\+deb12u1$/);
+    });
+
+    it('takes its bases from IX_DEBIAN_SNAPSHOT, "none" for no snapshot mirror', () => {
+      expect(snapshotBases({})).toEqual(['https://snapshot.debian.org']);
+      expect(snapshotBases({ IX_DEBIAN_SNAPSHOT: ' file:///m/  http://s ' })).toEqual(['file:///m', 'http://s']);
+      expect(snapshotBases({ IX_DEBIAN_SNAPSHOT: 'none' })).toEqual([]);
+    });
   });
 
   it('reads its defaults from the environment', () => {
@@ -186,6 +261,6 @@ describe('fetchSource', () => {
 
   it('rejects a malformed sha256 and an unsupported scheme', async () => {
     await expect(fetchSource({ urls: [`${base}/x`], sha256: 'abc', file: 'x' }, dest, opts())).rejects.toThrow('bad sha256 "abc" (want 64 lowercase hex digits)');
-    await expect(fetchSource({ urls: ['ftp://h/x'], sha256: sha(BODY), file: 'x' }, dest, opts())).rejects.toThrow('cannot fetch x: ftp://h/x: unsupported URL scheme (http, https, file, apt)');
+    await expect(fetchSource({ urls: ['ftp://h/x'], sha256: sha(BODY), file: 'x' }, dest, opts())).rejects.toThrow(`cannot fetch x (sha256 ${sha(BODY)}): ftp://h/x: unsupported URL scheme (http, https, file, apt)`);
   });
 });

@@ -3,13 +3,14 @@
 # except for Debian's archive, using only the ordinary apt client:
 #   - the upstream source tarballs, taken from Debian's original tarballs (`apt-get source
 #     --download-only`; a deb-src entry is added if missing, copied from the existing deb entry),
-#   - the pinned toolchain .debs of bld/boot/* (`apt-get download NAME:ARCH=VERSION`).
+#   - the pinned toolchain .debs of bld/boot/* (`apt-get download NAME:ARCH=VERSION`, else Debian's
+#     snapshot archive, which keeps every version: snapshot-get.mjs).
 # Each file is stored as <cache>/sha256/<hex>, the layout ix's fetcher consults first
 # (cache dir: $IX_SOURCE_CACHE, else <ix root>/cache/sources; ix root: $IX_ROOT, else /ix as root,
 # else ${XDG_DATA_HOME:-~/.local/share}/ix). Every file is verified against the sha256 pinned in
 # pkgs/ before it enters the cache. Idempotent: files already cached are skipped.
 # Usage: fill-source-cache.sh [RECIPE_DIR]   (default: the pkgs/ of this checkout)
-# Needs: apt-get, dpkg-source is not needed; run as root for the deb-src entry and apt-get update.
+# Needs: apt-get and node (dpkg-source is not); run as root for the deb-src entry and apt-get update.
 set -eu
 
 die() { echo "fill-source-cache: $*" >&2; exit 1; }
@@ -54,8 +55,12 @@ missing() { # sha -> true when not cached
     [ ! -f "$cache/sha256/$1" ]
 }
 
-# 1. apt: sources (toolchain .debs), "apt:NAME=VERSION/ARCH sha:HEX" on one line in the recipes;
-#    every missing one in a single apt-get call, then each file checked against its pin.
+# 1. apt: sources (toolchain .debs), "apt:NAME=VERSION/ARCH sha:HEX" on one line in the recipes:
+#    each names its exact version. Every missing one in a single apt-get call; when the archive
+#    no longer has some version (ordinary mirrors drop superseded ones), each is tried alone and
+#    then from Debian's snapshot archive, which keeps every version ($IX_DEBIAN_SNAPSHOT: bases,
+#    space-separated, default https://snapshot.debian.org; "none" for none; file:// for a
+#    snapshot-shaped tree on disk; see snapshot-get.mjs). Each file is checked against its pin.
 grep -rhoE 'apt:[^ ]+ +sha:[0-9a-f]{64}' "$pkgs" | sort -u > "$work/apt.list" || true
 specs=""
 while read -r url sum; do
@@ -69,13 +74,46 @@ if [ -n "$specs" ]; then
     # shellcheck disable=SC2086 # one word per package
     if ! apt-get download -q=2 $specs >/dev/null 2>&1; then
         apt-get update -q=2 >/dev/null 2>&1 || true
-        apt-get download -q=2 $specs >/dev/null 2>&1 ||
-            die "apt-get download failed for:$specs (is this a Debian bookworm host with its archive reachable?)"
+        apt-get download -q=2 $specs >/dev/null 2>&1 || true
     fi
     for f in ./*.deb; do
+        [ -f "$f" ] || continue
         store "$f" || die "$f has sha256 $(sha256sum "$f" | cut -d' ' -f1), which no recipe pins"
     done
+    cd "$here"
 fi
+snapshots=${IX_DEBIAN_SNAPSHOT-https://snapshot.debian.org}
+while read -r url sum; do
+    sum=${sum#sha:}
+    missing "$sum" || continue
+    spec=${url#apt:}
+    name=${spec%%=*}; rest=${spec#*=}; version=${rest%/*}; arch=${rest##*/}
+    d="$work/one/$sum"; mkdir -p "$d"
+    tried=""
+    if (cd "$d" && apt-get download -q=2 "$name:$arch=$version" </dev/null >"$d/apt.err" 2>&1); then
+        f=$(ls "$d"/*.deb 2>/dev/null | head -n1)
+        got=$(sha256sum "$f" | cut -d' ' -f1)
+        if [ "$got" = "$sum" ]; then store "$f"; continue; fi
+        tried="apt-get download $name:$arch=$version (sha256 $got)"
+    else
+        tried="apt-get download $name:$arch=$version ($(grep '^E:' "$d/apt.err" | tail -n1 | sed 's/^E: //'))"
+    fi
+    for base in $snapshots; do
+        if [ "$base" = none ]; then break; fi
+        if node "$here/snapshot-get.mjs" deb "$base" "$name" "$version" "$arch" "$d/snap.deb" </dev/null >"$d/snap.url" 2>"$d/snap.err"; then
+            got=$(sha256sum "$d/snap.deb" | cut -d' ' -f1)
+            if [ "$got" = "$sum" ]; then
+                store "$d/snap.deb"
+                echo "fill-source-cache: $name=$version from $(cat "$d/snap.url")"
+                break
+            fi
+            tried="$tried; $(cat "$d/snap.url") (sha256 $got)"
+        else
+            tried="$tried; snapshot $(head -n1 "$d/snap.err")"
+        fi
+    done
+    if missing "$sum"; then die "$name=$version ($arch): no place has the .deb with sha256 $sum (tried: $tried)"; fi
+done < "$work/apt.list"
 
 # 2. source tarballs from Debian's original tarballs.
 all_cached=1
@@ -94,7 +132,8 @@ if [ "$all_cached" = 0 ]; then
     # A source is found by the sha256 it must have, never by "the newest": every version the
     # archive lists for the source package (main and security suites alike; Debian revisions
     # share one original tarball) is tried, newest first, until one downloads whose original
-    # tarball is pinned. A listed version whose files are not served (a 404) is skipped.
+    # tarball is pinned. A listed version whose files are not served (a 404) is asked of the
+    # snapshot archive, then skipped.
     apt-cache showsrc zlib >/dev/null 2>&1 || apt-get update -q=2 >/dev/null 2>&1 || true
     still_missing() { # pinned source sums (not .debs) not yet cached
         for s in $(cat "$pinned"); do
@@ -109,7 +148,17 @@ if [ "$all_cached" = 0 ]; then
         for v in $versions; do
             tried="$tried $v"
             d="$work/src/$p/$v"; mkdir -p "$d"
-            (cd "$d" && apt-get source --download-only -q=2 "$p=$v" >/dev/null 2>&1) || continue
+            if ! (cd "$d" && apt-get source --download-only -q=2 "$p=$v" </dev/null >/dev/null 2>&1); then
+                # Not served (any more): the snapshot archive keeps every version's files.
+                from=""
+                for base in $snapshots; do
+                    if [ "$base" = none ]; then break; fi
+                    if node "$here/snapshot-get.mjs" orig "$base" "$p" "$v" "$d" </dev/null >"$d/snap.url" 2>"$d/snap.err"; then from=$base; break; fi
+                    tried="$tried (snapshot: $(head -n1 "$d/snap.err"))"
+                done
+                [ -n "$from" ] || continue
+                tried="$tried (from $from)"
+            fi
             for f in "$d"/*.orig.tar.*; do
                 case "$f" in *.asc|*'*'*) continue ;; esac
                 store "$f" && found=$v

@@ -146,6 +146,12 @@ export interface ReceiveOptions {
 /** Checks on a record before any byte of its archive is read; throws ImportError. */
 export async function checkRecordFor(node: OutputNode, rec: CacheRecord, opts: Omit<ReceiveOptions, 'onProgress'>): Promise<void> {
   if (rec.path !== node.out) throw new ImportError(`record is for another path (${rec.path})`);
+  // A fixed-output (seed) node's id names only its pinned tree hash, not how the tree was made:
+  // a record must carry exactly that hash, whoever signed it (unpackVerified then holds the tree
+  // to the record's hash, and the store's commit to the pin once more).
+  if (node.fixed !== undefined && rec.treeHash !== node.fixed) {
+    throw new ImportError(`record's tree hash ${rec.treeHash} is not the ${node.fixed} this fixed-output node pins`);
+  }
   if (opts.trusted) {
     try {
       checkSignature(rec, opts.trusted);

@@ -2,7 +2,8 @@
  * Substitution: fill a PendingOutput from the first binary cache that has a trustworthy copy of
  * the node's output. Caches are asked by priority (their ix-cache-info; lower first), then in
  * the order given. For each cache that has a record for node.out:
- *   record parses and is of a format we read -> is for this path -> signed by a trusted key ->
+ *   record parses and is of a format we read -> is for this path -> carries the pinned tree hash
+ *   when the node is fixed-output (a seed) -> signed by a trusted key ->
  *   its references are declared by the plan and present locally -> the archive downloads with the
  *   declared size and BLAKE3 (bounded retries) -> unpacks safely within the declared size ->
  *   the tree hashes to the record's tree hash.

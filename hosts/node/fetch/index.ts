@@ -1,7 +1,9 @@
 /**
  * The fetcher: makes `<dest>/<file>` hold exactly the bytes whose sha256 a fetch node names.
  * Order: the local source cache (<cache>/sha256/<hex>), then content-addressed mirrors (URL
- * templates with {sha} and {sha2}), then the node's own URLs. Each candidate is retried with
+ * templates with {sha} and {sha2}), then the node's own URLs; an apt:NAME=VERSION/ARCH URL is
+ * followed by Debian's snapshot archive (snapshot.ts), which keeps the versions ordinary mirrors
+ * drop. Each candidate is retried with
  * exponential backoff on transient failures; a download is verified before anything is stored
  * (a mismatch stores nothing), then put into the cache and copied to the destination.
  * Progress goes to a callback so the executor's display owns the terminal.
@@ -16,11 +18,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IxError } from '../../../engine/errors';
 import { Layout, resolveRoot } from '../store/layout';
-import { attempt, AttemptError, type FetchProgress } from './transport';
+import { APT_URL, attempt, AttemptError, type FetchProgress } from './transport';
+import { snapshotBases, snapshotFileUrl, SnapshotError } from './snapshot';
 import { lookupCache, storeInCache, cleanScratch } from './cache';
 
 export { type FetchProgress } from './transport';
 export { APT_URL } from './transport';
+export { snapshotBases, snapshotIndexUrl, DEFAULT_SNAPSHOT } from './snapshot';
 
 export interface FetchSpec {
   urls: string[];
@@ -49,6 +53,8 @@ export interface FetchOptions {
   onRetry?: (message: string) => void;
   /** apt-get executable (default "apt-get"). */
   aptGet?: string;
+  /** Debian snapshot archive bases tried after an apt: URL fails; default $IX_DEBIAN_SNAPSHOT (snapshot.ts). */
+  snapshots?: string[];
   /** Package name for error messages. */
   name?: string;
   /** Environment to read IX_SOURCE_CACHE / IX_MIRRORS / IX_ROOT from (default process.env). */
@@ -59,7 +65,7 @@ export interface FetchResult {
   /** The file created: <dest>/<file>. */
   path: string;
   /** Where the bytes came from. */
-  source: 'cache' | 'mirror' | 'url';
+  source: 'cache' | 'mirror' | 'url' | 'snapshot';
   /** The URL used (absent for a cache hit). */
   url?: string;
   bytes: number;
@@ -121,9 +127,14 @@ export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOpti
     return { path: target, source: 'cache', bytes: hit.bytes };
   }
 
-  const candidates: { url: string; source: 'mirror' | 'url' }[] = [
+  const snapshots = opts.snapshots ?? snapshotBases(env);
+  const candidates: { url: string; source: 'mirror' | 'url' | 'snapshot'; resolve?: () => Promise<string> }[] = [
     ...(opts.mirrors ?? mirrorsFromEnv(env)).map((t) => ({ url: mirrorUrl(t, sha), source: 'mirror' as const })),
-    ...spec.urls.map((url) => ({ url, source: 'url' as const })),
+    ...spec.urls.flatMap((url) => {
+      const apt = APT_URL.exec(url);
+      const snap = apt ? snapshots.map((base) => ({ url: base, source: 'snapshot' as const, resolve: () => snapshotFileUrl(base, apt[1], apt[2], apt[3], opts.stallMs ?? 60_000) })) : [];
+      return [{ url, source: 'url' as const }, ...snap];
+    }),
   ];
   if (candidates.length === 0) throw new FetchError(`${spec.file}: not in the source cache and no URL to fetch it from`, opts.name);
   const retries = opts.retries ?? 3;
@@ -132,8 +143,12 @@ export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOpti
   try {
     for (const c of candidates) {
       for (let i = 0; ; i++) {
+        let url = c.url;
         try {
-          const got = await attempt(c.url, tmp, {
+          if (c.resolve) url = await c.resolve().catch((e: unknown) => {
+            throw e instanceof SnapshotError ? new AttemptError(`snapshot ${e.message}`, e.retry) : e;
+          });
+          const got = await attempt(url, tmp, {
             stallMs: opts.stallMs ?? 60_000,
             onProgress: opts.onProgress,
             progressMinBytes: opts.progressMinBytes ?? 1 << 20,
@@ -142,12 +157,12 @@ export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOpti
             file: spec.file,
           });
           if (got.sha256 !== sha) {
-            failures.push(`sha256 mismatch for ${c.url}: expected ${sha}, got ${got.sha256}`);
+            failures.push(`sha256 mismatch for ${url}: expected ${sha}, got ${got.sha256}`);
             break;
           }
           const cached = await storeInCache(cache, sha, tmp);
           await fs.copyFile(cached, target);
-          return { path: target, source: c.source, url: c.url, bytes: got.bytes };
+          return { path: target, source: c.source, url, bytes: got.bytes };
         } catch (e) {
           if (!(e instanceof AttemptError)) throw e;
           if (e.retry && i < retries) {
@@ -156,7 +171,7 @@ export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOpti
             await sleep(delay);
             continue;
           }
-          failures.push(e.message);
+          failures.push(c.resolve && url !== c.url ? `snapshot ${e.message}` : e.message);
           break;
         }
       }
@@ -164,5 +179,5 @@ export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOpti
   } finally {
     await fs.rm(tmp, { force: true });
   }
-  throw new FetchError(`cannot fetch ${spec.file}: ${failures.join('; ')}`, opts.name);
+  throw new FetchError(`cannot fetch ${spec.file} (sha256 ${sha}): ${failures.join('; ')}`, opts.name);
 }

@@ -135,7 +135,8 @@ async function viaApt(url: string, dest: string, o: AttemptOptions) {
       execFile(o.aptGet, ['download', `${m[1]}:${m[3]}=${m[2]}`], { cwd: dir, maxBuffer: 1 << 24 }, (err, _out, stderr) => {
         if (!err) return resolve();
         const line = String(stderr).trim().split('\n').filter((l) => l.startsWith('E:')).pop() ?? err.message.split('\n')[0];
-        reject(new AttemptError(`${url}: apt-get download failed: ${line}`, true));
+        // A version the archive does not list will not appear on a retry (the snapshot archive is next).
+        reject(new AttemptError(`${url}: apt-get download failed: ${line}`, !/was not found|Unable to locate|Can't find/i.test(line)));
       });
     });
     const debs = (await fs.readdir(dir)).filter((n) => n.endsWith('.deb'));

@@ -47,7 +47,8 @@ interface Hit extends SubstituteHit {
   backend: CacheBackend;
 }
 
-type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime'>;
+/** What a lookup reads of a plan node (`fixed`: a seed's record must carry that tree hash). */
+type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime' | 'fixed'>;
 
 /**
  * The first cache (by its priority, then configured order) with a record for node.out that a
