@@ -11,7 +11,8 @@
 //     (left out with IX_TEST_QUICK=1).
 //   - binary caches (issue 7): both builds push every path they build (`--push-to`) to a
 //     directory, nginx (WebDAV PUT) and s3rver, started here on 127.0.0.1; this root is machine A
-//     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run.
+//     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run;
+//     the rootless, remote-builder and faults stories (test/support/*-story.ts) reuse it too.
 //   - a small real package (test/fixtures/real/recipes) built by an unprivileged user with the
 //     toolchain from A's cache (test/support/rootless-story.ts, issue 12), and by A on a remote
 //     builder over SSH (test/support/remote-story.ts, issue 8).
@@ -25,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { available, NGINX, startNginx, startS3rver, type Server } from './support/cache-servers';
 import { registerCacheStory } from './support/cache-story';
+import { registerFaultsStory } from './support/faults-story';
 import { registerRemoteStory } from './support/remote-story';
 import { registerRootlessStory } from './support/rootless-story';
 import { missing } from './support/prereq';
@@ -240,6 +242,13 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     ready: () => x86,
   });
   registerRemoteStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), ready: () => x86, reference: rootless });
+  // Kills during real builds of lib/z (configure, make: long enough to hit) on the same toolchain (bench/faults.mjs --real, small).
+  registerFaultsStory({
+    cacheUrl: () => binaryCaches.find((c) => c.label === 'file')!.url,
+    publicKeyFile: () => join(work, 'machine-a.public'),
+    sources: () => cache,
+    ready: () => x86,
+  });
 
   test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
     const names = storeEntries().map((e) => e.slice(33));
