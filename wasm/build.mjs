@@ -8,7 +8,8 @@
  *               answering --version, help and memoised plans, the rest in chunks loaded on use)
  *               hosts/lsp/main.ts  -> out/lsp.js            (`ix lsp`, loaded by the CLI for that verb only)
  *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
- *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules)
+ *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules;
+ *      the glue then reads addresses unsigned: unsigned-pointers.mjs)
  *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
  * Steps 2-3 are skipped when the stamp (sha256 of component bundle + WIT + this script + backend)
  * matches the manifest. Backend: `--backend=quickjs|starlingmonkey` or IX_CORE_BACKEND (default
@@ -22,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unsignedPointers } from './unsigned-pointers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -182,7 +184,7 @@ async function main() {
   writeAtomic(join(out, 'cli.js'), b.cli.find((f) => f.rel === 'cli.js').contents);
   writeAtomic(join(out, 'lsp.js'), b.lsp);
   const wit = readFileSync(join(here, 'core.wit'));
-  const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), backend);
+  const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), readFileSync(join(here, 'unsigned-pointers.mjs')), backend);
   const manifestPath = join(out, 'manifest.json');
   let old;
   try {
@@ -203,6 +205,9 @@ async function main() {
   renameSync(join(out, 'core.wasm.tmp'), join(out, 'core.wasm'));
   rmSync(join(out, 'core'), { recursive: true, force: true });
   jco('transpile', 'core.wasm', '-o', 'core', '--name', 'core', '--instantiation', 'async', '--base64-cutoff', '0', '--quiet');
+  // addresses past 2 GiB: see unsigned-pointers.mjs
+  const glue = join(out, 'core', 'core.js');
+  writeFileSync(glue, unsignedPointers(readFileSync(glue, 'utf8')));
   const wasm = readFileSync(join(out, 'core.wasm'));
   const manifest = {
     format: MANIFEST_FORMAT,
