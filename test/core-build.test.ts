@@ -45,7 +45,7 @@ test('the glue reads every address the component hands over as unsigned (memory 
   expect(glue).not.toMatch(/var ptr\d+ = arg\d+;/);
   expect(glue).not.toMatch(/= realloc\d*\([^;()]*\);/);
   expect(glue).not.toMatch(/dataView\(memory\d+\)\.(get|set)\w+\((arg\d+|ret) \+ /);
-  const { unsignedPointers } = await import('../wasm/unsigned-pointers.mjs') as { unsignedPointers: (js: string) => string };
+  const { unsignedPointers } = await import('../wasm/unsigned-pointers.mjs');
   // what the rewrite does to an address past 2 GiB, as the i32 JavaScript receives it
   const lifted = unsignedPointers('var ptr0 = arg0;\nvar ptr1 = realloc0(0, 0, 1, len1 * 1);\ndataView(memory0).setUint32(arg2 + 4, ptr1, true);\n')
     .replace('realloc0(0, 0, 1, len1 * 1)', '(-2147483000)');
