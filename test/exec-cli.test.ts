@@ -14,6 +14,7 @@ import { runRun } from '../hosts/node/commands/run';
 import { runStore } from '../hosts/node/commands/store';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
+import { captureContext } from './support/cli';
 import { missing } from './support/prereq';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
@@ -30,13 +31,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
   afterAll(() => removeTree(root));
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
-    const c = {
-      args: parseArgs(['--recipes', recipes, ...argv], 'build'), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
-      out: '', err: '',
-      stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
-      stderr(d: string) { c.err += d; },
-    };
-    return c;
+    return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'), { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH });
   }
 
   it('builds a package (seed toolchain first) and prints its store path; a second build finds it', async () => {

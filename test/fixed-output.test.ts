@@ -27,6 +27,7 @@ import { checkNode } from '../hosts/linux-sandbox/sandbox/node-check';
 import { bwrapArgs } from '../hosts/linux-sandbox/sandbox/bwrap-args';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { memIO } from './support/memfs';
+import { captureContext } from './support/cli';
 import { missing } from './support/prereq';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
@@ -150,13 +151,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
   afterAll(() => removeTree(root));
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
-    const c = {
-      args: parseArgs(['--recipes', recipes, ...argv], 'build'), env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(),
-      out: '', err: '',
-      stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
-      stderr(d: string) { c.err += d; },
-    };
-    return c;
+    return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'), { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH });
   }
   const stored = () => readdirSync(join(root, 'store')).filter((e) => e.endsWith('-aux-pack'));
 

@@ -19,7 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyToSsh } from '../hosts/node/remote';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { haveBusybox } from './fixtures/hostile/kit';
-import { repoRoot } from './support/cli';
+import { captureContext, repoRoot } from './support/cli';
 import { makeSshClient, sshdMissing, startSshd, userProcesses, userProcessesGone, type SshClient, type TestSshd } from './support/sshd';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
@@ -60,14 +60,8 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     return r;
   };
   function ctx(root: string, argv: string[], sshConfig = client.sshConfig, config = configHome): Ctx {
-    const c = {
-      args: parseArgs(['--recipes', recipes, ...argv], 'build'),
-      env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH, HOME: process.env.HOME, IX_SSH_CONFIG: sshConfig, XDG_CONFIG_HOME: config },
-      cwd: process.cwd(), out: '', err: '',
-      stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
-      stderr(d: string) { c.err += d; },
-    };
-    return c;
+    return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'),
+      { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH, HOME: process.env.HOME, IX_SSH_CONFIG: sshConfig, XDG_CONFIG_HOME: config });
   }
   const events = (c: Ctx) => c.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const hashes = async (root: string, paths: string[]) => {

@@ -1,11 +1,14 @@
 /**
  * Helpers for CLI and WASM-core tests: build the core once if needed, run the real `./ix`
- * launcher as a child process, and write small recipe trees to temporary directories.
+ * launcher as a child process (or a command in-process with a capturing context), and write small
+ * recipe trees to temporary directories.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ParsedArgs } from '../../hosts/node/args';
+import type { Context } from '../../hosts/node/context';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 export const outDir = join(repoRoot, 'wasm', 'out');
@@ -104,3 +107,13 @@ export const world: Record<string, string> = {
   'bin/lone/ix.sh': recipe({ script: 'echo lone' }),
   'set/all/ix.sh': recipe({ run: ['bin/app', 'bin/lone'] }),
 };
+
+/** A context for running a command in-process (runBuild, runLog, ...) that keeps what it prints. */
+export function captureContext(args: ParsedArgs, env: Record<string, string | undefined>): Context & { out: string; err: string } {
+  const c = {
+    args, env, cwd: process.cwd(), out: '', err: '',
+    stdout(d: string | Uint8Array) { c.out += typeof d === 'string' ? d : new TextDecoder().decode(d); },
+    stderr(d: string) { c.err += d; },
+  };
+  return c;
+}
