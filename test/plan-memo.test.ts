@@ -140,6 +140,20 @@ describe('plan memo', () => {
     }
   });
 
+  test('ix plan --keep-going with a package that fails: the memo answers it too, failures and exit code included', () => {
+    const root = writeTree({ ...world, 'bin/broken/ix.sh': '{% extends "//die/nosuch.sh" %}\n' });
+    const cache = tempDir('ix-cache-');
+    const args = ['plan', '--keep-going', 'bin/app', 'bin/broken', 'set/all', '--recipes', root];
+    const cold = ix(args, { env: { IX_CACHE_DIR: cache } });
+    expect(cold.code).toBe(2);
+    expect(cold.err).toMatch(/^ix: error: .*bin\/broken.*\nix: 1 of 3 packages failed to plan\n$/);
+    expect(cold.out.trim().split('\n').length).toBeGreaterThan(1);
+    const hit = ix(args, { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless } });
+    expect(hit.code).toBe(2);
+    expect(hit.err).toBe(cold.err);
+    expect(hit.out).toBe(cold.out);
+  });
+
   test('a file written within the margin before the plan is kept without stat (always re-hashed)', () => {
     const low = writeTree(tree());
     const cache = tempDir('ix-cache-');

@@ -16,14 +16,14 @@
 import { statSync, writeSync } from 'node:fs';
 import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
-import { printPlan } from './commands/plan';
-import { memoSite, planRequest, type Context } from './context';
+import { answerPlan, planVerbRequest } from './commands/plan';
+import { memoSite, type Context } from './context';
 import { plainReporter } from './exec/events';
 import { lookupPlan } from './plan-memo';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
 /** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */
-const FAST_OPTIONS: Record<string, readonly string[]> = { plan: ['json', 'target', 'host', 'recipes'], build: ['target', 'host', 'recipes'] };
+const FAST_OPTIONS: Record<string, readonly string[]> = { plan: ['json', 'keep-going', 'target', 'host', 'recipes'], build: ['target', 'host', 'recipes'] };
 
 /** True when `out` is committed: its record exists and its directory is there, read-only (store/store.ts). */
 function built(layout: Layout, out: string): boolean {
@@ -43,7 +43,7 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
   if (a.help || !a.packages.length) return undefined;
   if ([...a.options.keys()].some((k) => !FAST_OPTIONS[verb].includes(k))) return undefined;
   const building = verb === 'build';
-  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planRequest(ctx)));
+  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planVerbRequest(ctx, verb)));
   if (!hit) return undefined;
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));
@@ -55,8 +55,8 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
   // only --json prints the plan itself; otherwise its 22 MB (5,000 recipes) are never read
   const bytes = a.json ? hit.bytes() : new Uint8Array();
   if (!bytes) return undefined;
-  printPlan(ctx, bytes, hit.roots);
-  return 0;
+  // with --keep-going, the packages that failed to plan are in the memo's roots too
+  return answerPlan(ctx, bytes, hit.roots);
 }
 
 /** The answer without main.ts, or undefined. Throws nothing. */

@@ -8,7 +8,7 @@
  *
  * Must not depend on: the engine's code (types only).
  */
-import type { Plan } from '../../../engine/api';
+import type { Plan, PlanRequest } from '../../../engine/api';
 import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
@@ -23,16 +23,25 @@ export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots'])
   ctx.stdout(rootPaths({ roots } as Plan).map((l) => l + '\n').join(''));
 }
 
+/** The request of `ix plan` (and of the verbs that print a plan): --keep-going plans each package alone. */
+export function planVerbRequest(ctx: Context, verb: string): PlanRequest {
+  const req = planRequest(ctx);
+  if (verb === 'plan' && ctx.args.options.has('keep-going')) req.keepGoing = true;
+  return req;
+}
+
+/** Prints the plan, then one line per package that failed to plan and a count; the exit code. */
+export function answerPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): number {
+  const failed = roots.filter((r) => r.error !== undefined);
+  printPlan(ctx, bytes, roots);
+  for (const r of failed) ctx.stderr(`ix: error: ${r.error}\n`);
+  if (failed.length) ctx.stderr(`ix: ${failed.length} of ${roots.length} packages failed to plan\n`);
+  return failed.length ? 2 : 0;
+}
+
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   // `ix plan` never touches the network: binary-cache options are not in its table (options.ts).
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
-  const req = planRequest(ctx);
-  const keepGoing = verb === 'plan' && ctx.args.options.has('keep-going');
-  if (keepGoing) req.keepGoing = true;
-  const { bytes, plan } = await planOf(ctx, req);
-  const failed = plan.roots.filter((r) => r.error !== undefined);
-  printPlan(ctx, bytes, plan.roots);
-  for (const r of failed) ctx.stderr(`ix: error: ${r.error}\n`);
-  if (failed.length) ctx.stderr(`ix: ${failed.length} of ${plan.roots.length} packages failed to plan\n`);
-  return failed.length ? 2 : 0;
+  const { bytes, plan } = await planOf(ctx, planVerbRequest(ctx, verb));
+  return answerPlan(ctx, bytes, plan.roots);
 }
