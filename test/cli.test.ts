@@ -242,6 +242,10 @@ describe('ix render', () => {
     expect(wrong.code).toBe(2);
     noStack(wrong.err);
     expect(wrong.err).toContain('request field boot: tools must map names to paths');
+    writeFileSync(file, '{"path": ');
+    const notJson = ix(['plan', 'bld/boot/t', `--boot=${file}`, '--recipes', dir]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.err).toBe(`ix: error: --boot=${file}: not JSON (expected an object such as {"path": "/usr/bin:/bin", "tools": {"gcc": "/usr/bin/gcc"}})\n`);
   });
 
   test('renders for the requested target', () => {

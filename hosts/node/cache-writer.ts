@@ -74,7 +74,7 @@ function start(): WorkerT | undefined {
   return worker;
 }
 
-/** The worker is gone: later writes go through `fallback`, pending flushes resolve. */
+/** The worker is gone: later puts are written by the caller itself (cache.ts), pending flushes resolve. */
 function stop(): void {
   worker = undefined;
   broken = true;

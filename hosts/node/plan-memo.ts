@@ -134,17 +134,15 @@ function bodyBytes(raw: Uint8Array | undefined, body: string): Uint8Array | unde
 
 /**
  * The memoised plan of `reqJson` (the exact request text the core would get) if every recorded
- * file is unchanged, else undefined. Never loads the core; throws nothing. `stale` hears the node
- * count of the entry found, valid or not (a hint of how big the next plan will be).
+ * file is unchanged, else undefined. Never loads the core; throws nothing.
  */
-export async function lookupPlan(site: MemoSite, reqJson: string, stale?: (nodes: number) => void): Promise<MemoHit | undefined> {
+export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoHit | undefined> {
   try {
     const key = memoKey(site, reqJson);
     const raw = site.cache.get(key.head);
     if (!raw) return undefined;
     const head = parseHead(raw, key.text);
     if (!head) return undefined;
-    stale?.(head.outs.length); // the size of the last answer, if this one turns out stale
     const started = Date.now();
     const plain = fsHostIO(site.roots);
     let digest: Digest | undefined;

@@ -7,23 +7,11 @@
  * Must not depend on: the engine's evaluator, the store's internals, the sandbox or executor.
  */
 import fs from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { pidAlive } from '../store/fsutil';
+import { pidAlive, sha256File } from '../store/fsutil';
 
 export function cachePath(cache: string, sha: string): string {
   return path.join(cache, 'sha256', sha);
-}
-
-async function sha256File(p: string): Promise<{ sha: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for await (const c of createReadStream(p)) {
-    h.update(c as Buffer);
-    bytes += (c as Buffer).length;
-  }
-  return { sha: h.digest('hex'), bytes };
 }
 
 /** The cached file for `sha` if present and intact (a corrupt one is removed). */

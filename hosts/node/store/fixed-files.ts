@@ -6,18 +6,11 @@
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FixedFile } from '../../../engine/api';
+import { sha256File } from './fsutil';
 import { TreeViolation } from './tree';
-
-async function sha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 /** Throws TreeViolation unless `dir` is exactly `files`. */
 export async function checkFixedFiles(dir: string, files: FixedFile[]): Promise<void> {
@@ -39,7 +32,7 @@ export async function checkFixedFiles(dir: string, files: FixedFile[]): Promise<
       if (expected === undefined) throw new TreeViolation(r, 'is not among the files the recipe declares (predict_outputs); a fixed-output build must produce exactly those, nothing was stored');
       if (!st.isFile()) throw new TreeViolation(r, 'must be a regular file (the recipe declares its sha256); nothing was stored');
       if (st.mode & 0o111) throw new TreeViolation(r, 'is executable, but a declared file must not be (its sha256 alone fixes it); nothing was stored');
-      const got = await sha256(path.join(dir, r));
+      const got = (await sha256File(path.join(dir, r))).sha;
       if (got !== expected) throw new TreeViolation(r, `has sha256 ${got}, but the recipe declares ${expected}; nothing was stored`);
       seen.add(r);
     }

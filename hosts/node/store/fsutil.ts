@@ -1,13 +1,14 @@
 /**
  * Small filesystem helpers the store needs: removing read-only trees (store outputs are 0555/0444,
  * which an unprivileged user cannot delete without first making directories writable) and writing
- * a file atomically (temp file, fsync, rename).
+ * a file atomically (temp file, fsync, rename), hashing a file (sha256).
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import fs from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -110,4 +111,15 @@ export function pidAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The sha256 (hex) and size of a file, read as a stream. */
+export async function sha256File(p: string): Promise<{ sha: string; bytes: number }> {
+  const h = createHash('sha256');
+  let bytes = 0;
+  for await (const c of createReadStream(p)) {
+    h.update(c as Buffer);
+    bytes += (c as Buffer).length;
+  }
+  return { sha: h.digest('hex'), bytes };
 }
