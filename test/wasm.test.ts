@@ -107,7 +107,7 @@ describe('build', () => {
     expect(glue).not.toMatch(/^import /m); // no WASI shim module is needed
     const dts = readFileSync(join(outDir, 'core', 'core.d.ts'), 'utf8');
     const importObject = /export interface ImportObject \{([^}]*)\}/.exec(dts)?.[1] ?? '';
-    expect([...importObject.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual(['ix:core/host@0.3.0']);
+    expect([...importObject.matchAll(/'([^']+)'/g)].map((m) => m[1])).toEqual(['ix:core/host@0.4.0']);
   });
 
   test('rebuilding with unchanged inputs skips componentize (the core hash stays)', () => {

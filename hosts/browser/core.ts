@@ -9,7 +9,7 @@
  */
 import { createBLAKE3 } from 'hash-wasm';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
-import type { PlanOut } from '../../wasm/core';
+import type { ErrorRecord, PlanOut } from '../../wasm/core';
 
 interface CoreExports {
   plan(request: string): PlanOut;
@@ -76,14 +76,16 @@ export async function loadCore(base: string, io: () => HostIO): Promise<{ core: 
   // the glue looks up the unversioned key, the .d.ts names the versioned one: pass both
   const ex = await glue.instantiate(
     async (name) => WebAssembly.compile(await (await fetch(`${base}core/${name}`)).arrayBuffer()),
-    { 'ix:core/host': host, 'ix:core/host@0.3.0': host },
+    { 'ix:core/host': host, 'ix:core/host@0.4.0': host },
   );
   const unwrap = <T>(f: () => T): T => {
     try {
       return f();
     } catch (e) {
-      const payload = (e as { payload?: unknown }).payload;
-      throw new Error(typeof payload === 'string' ? payload.replace(/^internal error: /, 'internal error in ix: ') : String(e));
+      // a result error is the WIT record core-error (wasm/core.wit)
+      const payload = (e as { payload?: ErrorRecord }).payload;
+      if (typeof payload?.message !== 'string') throw new Error(String(e));
+      throw Object.assign(new Error(payload.internal ? `internal error in ix: ${payload.message}` : payload.message), { record: payload });
     }
   };
   const core: BrowserCore = {

@@ -6,6 +6,7 @@
  * Must not depend on: anything else of the core but abi/ imports.
  */
 import * as imp from './abi/imports';
+import * as st from './abi/state';
 
 /** Bytes of a recipe file through the layered recipe roots (first root wins), null when none has it. */
 export function readFile(path: string): Uint8Array | null {
@@ -30,4 +31,12 @@ export function cacheGet(key: string): Uint8Array | null {
 /** Store a cache entry (the host keeps its UTF-8 bytes; it may drop it silently). */
 export function cachePut(key: string, value: string): void {
   imp.cachePut(key, value);
+}
+
+/**
+ * Names the package whose evaluation starts now ("bin/zstd"); cheap (no host call). If the core
+ * traps (out of memory, a bug), the host's one-line report names the last package set here.
+ */
+export function evaluating(pkg: string): void {
+  st.setEvaluating(pkg);
 }
