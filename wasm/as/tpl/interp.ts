@@ -1,0 +1,731 @@
+/**
+ * The interpreter over compiled templates (compile.ts), with the oracle's runtime semantics
+ * (engine/eval/runtime.ts + the code nunjucks 3.2.4 generates as patched by jinja-compat.ts):
+ * frames as nunjucks scopes them (loop frames, isolated block frames, top-level sets reaching
+ * the context), extends with the output before it kept, blocks/super()/super.super()/self.NAME(),
+ * runtime include, loop.*, namespace assignment, capture blocks, the `lineno` the oracle keeps
+ * current (error lines), and the nesting/output/loop bounds with the oracle's messages.
+ * Errors are values: an expression yields a VErr, a statement list stops with `ev.err` set.
+ *
+ * Must not depend on: plan, abi.
+ */
+import { IxErr } from '../errors';
+import * as rt from '../rt/index';
+import { Value, VFunc, VStr, VList, VDict, VNs, UNDEF, NONE, TRUE, FALSE, EMPTY_STR } from '../rt/index';
+import * as A from './ast';
+import { Node } from './ast';
+import { BlockDef, Template, compileTemplate } from './compile';
+import { resolveName, Source, SourceLoader } from './loader';
+
+export const TYPE_ERROR = 'a value used here is undefined, null or of the wrong type';
+
+// ---- frames and context -------------------------------------------------------------------------
+
+/** A runtime scope (nunjucks' Frame): an undefined value counts as absent. */
+export class Frame {
+  names: Array<string> = new Array<string>();
+  vals: Array<Value> = new Array<Value>();
+  parent: Frame | null;
+  isolate: bool;
+  topLevel: bool = false;
+  constructor(parent: Frame | null, isolate: bool) { this.parent = parent; this.isolate = isolate; }
+
+  own(name: string): i32 {
+    const ns = this.names;
+    for (let i = ns.length - 1; i >= 0; i--) if (ns[i] == name) return i;
+    return -1;
+  }
+  lookup(name: string): Value | null {
+    let f: Frame | null = this;
+    while (f !== null) {
+      const i = f.own(name);
+      if (i >= 0 && f.vals[i].k != rt.K_UNDEF) return f.vals[i];
+      f = f.parent;
+    }
+    return null;
+  }
+  setHere(name: string, v: Value): void {
+    const i = this.own(name);
+    if (i >= 0) this.vals[i] = v; else { this.names.push(name); this.vals.push(v); }
+  }
+  /** frame.set(name, v, resolveUp). */
+  set(name: string, v: Value, resolveUp: bool): void {
+    if (resolveUp) {
+      let f: Frame | null = this;
+      let first = true;
+      while (f !== null) {
+        const i = f.own(name);
+        if (i >= 0 && f.vals[i].k != rt.K_UNDEF) { f.vals[i] = v; return; }
+        if (first && f.isolate) break;
+        first = false;
+        f = f.parent;
+      }
+    }
+    this.setHere(name, v);
+  }
+  /** The `loop` object of this frame (created when absent or falsy). */
+  loopDict(): VDict {
+    const i = this.own('loop');
+    if (i >= 0 && rt.truthy(this.vals[i]) && this.vals[i].k == rt.K_DICT) return <VDict>this.vals[i];
+    const d = new VDict();
+    this.setHere('loop', d);
+    return d;
+  }
+}
+
+/** The render context (IxContext): variables and the block stacks of the chain. */
+export class Ctx {
+  vars: Map<string, Value> = new Map<string, Value>();
+  blocks: Map<string, Array<BlockDef>> = new Map<string, Array<BlockDef>>();
+  addBlocks(t: Template): void {
+    for (let i = 0; i < t.blockNames.length; i++) {
+      const n = t.blockNames[i];
+      if (!this.blocks.has(n)) this.blocks.set(n, new Array<BlockDef>());
+      this.blocks.get(n).push(t.blocks.get(n));
+    }
+  }
+}
+
+// ---- the evaluation -----------------------------------------------------------------------------
+
+/** One render in progress (the oracle's EvalState). */
+export class Eval {
+  pkg: string;
+  loader: SourceLoader;
+  sources: Map<string, Source> = new Map<string, Source>();
+  chain: Array<string> = new Array<string>();
+  depth: i32 = 0;
+  maxDepth: i32 = 64;
+  err: IxErr | null = null;
+  /** Context names the render looked up (found or not). */
+  names: Set<string> = new Set<string>();
+  constructor(pkg: string, loader: SourceLoader) { this.pkg = pkg; this.loader = loader; }
+
+  /** Logical file and line of 0-based line `lineno` of template `path`. */
+  site(e: IxErr, path: string, lineno: i32): IxErr {
+    if (e.file !== null) return e;
+    if (this.sources.has(path)) {
+      const s = this.sources.get(path);
+      if (lineno >= 0 && lineno < s.files.length) { e.file = s.files[lineno]; e.line = s.lines[lineno]; return e; }
+    }
+    e.file = path;
+    e.line = -1;
+    return e;
+  }
+
+  /** Load and compile a template (loader.ts + compile.ts); null with `err` set on failure. */
+  load(path: string): Template | null {
+    const l = this.loader.load(path);
+    if (l.err !== null) { this.err = l.err; return null; }
+    const src = l.src!;
+    this.sources.set(path, src);
+    const t = compileTemplate(path, src.text);
+    if (t.err !== null) {
+      const e = new IxErr('template syntax error: ' + cleanMessage(t.err!));
+      if (t.errLine > 0) {
+        const k = t.errLine - 1;
+        if (k < src.files.length) { e.file = src.files[k]; e.line = src.lines[k]; } else e.file = path;
+      } else e.file = path;
+      this.err = e;
+      return null;
+    }
+    return t;
+  }
+}
+
+/** The evaluation in progress (renders are synchronous and not re-entrant). */
+export let ev: Eval | null = null;
+export function setEval(e: Eval | null): void { ev = e; }
+
+/** One running function (a template's root or a block): its line, frame, slots and output. */
+class Fn {
+  tpl: Template;
+  ctx: Ctx;
+  frame: Frame;
+  slots: StaticArray<Value>;
+  line: i32 = 0;
+  out: rt.StrBuf = new rt.StrBuf(64);
+  block: BlockDef | null = null;
+  superOut: string = '';
+  parent: Template | null = null;
+  pre: string | null = null;
+  capture: i32 = 0;
+  loopDepth: i32 = 0;
+  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
+    this.tpl = tpl; this.ctx = ctx; this.frame = frame;
+    this.slots = new StaticArray<Value>(nslots);
+    for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
+  }
+}
+
+/** A string, or an error in `ev.err`. */
+export class StrOut {
+  s: string = '';
+  ok: bool = true;
+}
+
+function fail(e: IxErr): bool {
+  const x = ev!;
+  if (x.err === null) x.err = e;
+  return false;
+}
+function failMsg(msg: string): bool { return fail(new IxErr(msg)); }
+@inline function errOfValue(v: Value): IxErr { return (<rt.VErr>v).err; }
+
+/** Run template `t`'s root with `ctx` and `frame`; its output, or null with ev.err set. */
+export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
+  const f = new Fn(t, ctx, frame, t.nslots);
+  f.line = 0;
+  const ok = execList(t.body, f);
+  if (!ok) { ev!.site(ev!.err!, t.path, f.line); return null; }
+  const p = f.parent;
+  if (p !== null) {
+    const r = runRoot(p, ctx, frame);
+    if (r === null) return null;
+    const pre = f.pre;
+    return pre !== null ? pre + r : r;
+  }
+  return f.out.toString();
+}
+
+/** Run block `b` with the caller's frame (pushed, isolated); null with ev.err set. */
+export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
+  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots);
+  f.block = b;
+  f.line = b.node.line;
+  if (b.hasSuper) {
+    // the lifted super(): the parent block rendered first, with this block's frame
+    const list = ctx.blocks.has(b.name) ? ctx.blocks.get(b.name) : new Array<BlockDef>();
+    const i = list.indexOf(b);
+    if (i < 0 || i + 1 >= list.length) {
+      fail(new IxErr("super(): block '" + b.name + "' has no parent block"));
+      ev!.site(ev!.err!, b.tpl.path, f.line);
+      return null;
+    }
+    const s = runBlockFn(list[i + 1], ctx, f.frame);
+    if (s === null) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
+    f.superOut = s;
+  }
+  const ok = execList(b.node.body!, f);
+  if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
+  return f.out.toString();
+}
+
+/** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth. */
+function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
+  x.depth++;
+  const s = runBlockFn(b, ctx, new Frame(null, false));
+  x.depth--;
+  if (s === null) { const e = x.err!; x.err = null; return new rt.VErr(e); }
+  return rt.str(s);
+}
+
+// ---- template callables ---------------------------------------------------------------------
+
+/** `self`: self.NAME is a callable rendering the most-derived block NAME. */
+export class SelfRef extends VFunc {
+  ctx: Ctx;
+  constructor(ctx: Ctx) { super(); this.ctx = ctx; }
+  call(args: Array<Value>): Value { return rt.err(TYPE_ERROR); }
+}
+
+class SelfMethod extends VFunc {
+  ctx: Ctx;
+  name: string;
+  constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
+  call(args: Array<Value>): Value {
+    const n = this.name;
+    if (!this.ctx.blocks.has(n)) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
+    return runDetached(this.ctx.blocks.get(n)[0], this.ctx, ' (self.' + n + '() recursion?)');
+  }
+}
+
+/** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
+class LoopCycle extends VFunc {
+  i: i32;
+  constructor(i: i32) { super(); this.i = i; }
+  call(args: Array<Value>): Value {
+    if (args.length == 0) return rt.err('loop.cycle() needs at least one value');
+    return args[this.i % args.length];
+  }
+}
+
+// ---- statements -----------------------------------------------------------------------------
+
+function execList(list: Array<Node>, f: Fn): bool {
+  for (let i = 0; i < list.length; i++) if (!exec(list[i], f)) return false;
+  return true;
+}
+
+function emit(f: Fn, s: string): bool {
+  const e = rt.countEmit(<f64>s.length);
+  if (e !== null) return fail(e.err);
+  f.out.add(s);
+  return true;
+}
+
+function exec(n: Node, f: Fn): bool {
+  switch (n.kind) {
+    case A.S_DATA: return n.s.length == 0 ? true : emit(f, n.s);
+    case A.S_OUT: {
+      f.line = n.a!.line;
+      const v = evalExpr(n.a!, f);
+      if (v.isErr) return fail(errOfValue(v));
+      return emit(f, v.k == rt.K_STR ? (<VStr>v).s : rt.pyStr(v));
+    }
+    case A.S_IF: {
+      f.line = n.line;
+      const c = evalExpr(n.a!, f);
+      if (c.isErr) return fail(errOfValue(c));
+      if (rt.truthy(c)) return execList(n.body!, f);
+      const e = n.els;
+      return e !== null ? execList(e, f) : true;
+    }
+    case A.S_FOR: return execFor(n, f);
+    case A.S_SET: return execSet(n, f);
+    case A.S_SETATTR: {
+      const o = evalExpr(n.a!, f);
+      if (o.isErr) return fail(errOfValue(o));
+      const k = evalExpr(n.b!, f);
+      if (k.isErr) return fail(errOfValue(k));
+      const v = evalExpr(n.c!, f);
+      if (v.isErr) return fail(errOfValue(v));
+      const ks = rt.pyStr(k);
+      if (o.k != rt.K_NS) return failMsg("cannot assign attribute '" + ks + "': only a namespace() has assignable attributes");
+      if (ks == '__proto__' || ks == 'constructor' || ks == 'toString') return failMsg("cannot assign attribute '" + ks + "'");
+      (<VNs>o).attrs.set(ks, v);
+      return true;
+    }
+    case A.S_BLOCK: {
+      if (n.n == 0 && f.parent !== null) return true;
+      if (!f.ctx.blocks.has(n.s)) return failMsg("no block '" + n.s + "'");
+      const s = runBlockFn(f.ctx.blocks.get(n.s)[0], f.ctx, f.frame);
+      if (s === null) return false;
+      return emit(f, s);
+    }
+    case A.S_EXTENDS: return execExtends(n, f);
+    case A.S_INCLUDE: return execInclude(n, f);
+    case A.S_FILTER: {
+      f.line = n.line;
+      f.line = n.line;
+      if (!rt.hasFilter(n.s)) return failMsg("unknown filter '" + n.s + "'");
+      const saved = f.out;
+      f.out = new rt.StrBuf(64);
+      const ok = execList(n.body!, f);
+      const body = f.out.toString();
+      f.out = saved;
+      if (!ok) return false;
+      const args = new Array<Value>();
+      args.push(rt.str(body));
+      const v = evalArgs(n, f, args);
+      if (v !== null) return fail(errOfValue(v));
+      const r = rt.filter(n.s, args);
+      if (r.isErr) return fail(errOfValue(r));
+      return emit(f, r.k == rt.K_STR ? (<VStr>r).s : rt.pyStr(r));
+    }
+  }
+  return failMsg('internal: unknown statement');
+}
+
+function execSet(n: Node, f: Fn): bool {
+  f.line = n.line;
+  let v: Value;
+  const a = n.a;
+  if (a !== null) {
+    v = evalExpr(a, f);
+    if (v.isErr) return fail(errOfValue(v));
+  } else {
+    const saved = f.out;
+    f.out = new rt.StrBuf(64);
+    f.capture++;
+    const ok = execList(n.body!, f);
+    f.capture--;
+    const s = f.out.toString();
+    f.out = saved;
+    if (!ok) return false;
+    v = rt.str(s);
+  }
+  const names = n.names!;
+  const slots = n.args!;
+  for (let i = 0; i < names.length; i++) {
+    const s = slots[i].n;
+    if (s >= 0) f.slots[s] = v;
+    f.frame.set(names[i], v, n.n == 0);
+    if (f.frame.topLevel) f.ctx.vars.set(names[i], v);
+  }
+  return true;
+}
+
+function itemAt(arr: Value, j: i32): Value {
+  if (arr.k == rt.K_LIST) { const it = (<VList>arr).items; return j >= 0 && j < it.length ? it[j] : UNDEF; }
+  if (arr.k == rt.K_STR) { const s = (<VStr>arr).s; return j >= 0 && j < s.length ? rt.str(s.charAt(j)) : UNDEF; }
+  return UNDEF;
+}
+
+/** JS `x[u]` of a loop item being unpacked. */
+function unpack(x: Value, u: i32): Value {
+  if (x.k == rt.K_UNDEF || x.k == rt.K_NONE) return rt.err(TYPE_ERROR);
+  if (x.k == rt.K_LIST || x.k == rt.K_STR) return itemAt(x, u);
+  if (x.k == rt.K_DICT) { const v = (<VDict>x).get(u.toString()); return v !== null ? v : UNDEF; }
+  return UNDEF;
+}
+
+function bindLoop(fr: Frame, arr: Value, i: i32, len: i32): void {
+  const d = fr.loopDict();
+  d.set('index', rt.num(i + 1));
+  d.set('index0', rt.num(i));
+  d.set('revindex', rt.num(len - i));
+  d.set('revindex0', rt.num(len - i - 1));
+  d.set('first', rt.bool_(i == 0));
+  d.set('last', rt.bool_(i == len - 1));
+  d.set('length', rt.num(len));
+  d.set('previtem', itemAt(arr, i - 1));
+  d.set('nextitem', itemAt(arr, i + 1));
+  d.set('cycle', new LoopCycle(i));
+  d.set('depth', rt.num(1));
+  d.set('depth0', rt.num(0));
+}
+
+function execFor(n: Node, f: Fn): bool {
+  f.line = n.line;
+  const outer = f.frame;
+  f.frame = new Frame(outer, false);
+  const ok = forBody(n, f);
+  f.frame = outer;
+  return ok;
+}
+
+function forBody(n: Node, f: Fn): bool {
+  let arr = evalExpr(n.a!, f);
+  if (arr.isErr) return fail(errOfValue(arr));
+  let len = 0;
+  if (rt.truthy(arr)) {
+    arr = rt.fromIterator(arr);
+    if (arr.isErr) return fail(errOfValue(arr));
+    const names = n.names!;
+    const slots = n.args!;
+    const body = n.body!;
+    const fr = f.frame;
+    if (n.n == 1 && arr.k == rt.K_STR) {
+      // unpacking over a string iterates its keys (indexes) and values (characters)
+      const s = (<VStr>arr).s;
+      len = s.length;
+      for (let i = 0; i < len; i++) {
+        const k = rt.str(i.toString());
+        const v = rt.str(s.charAt(i));
+        if (slots.length > 0) f.slots[slots[0].n] = k;
+        if (slots.length > 1) f.slots[slots[1].n] = v;
+        fr.setHere(names[0], k);
+        if (names.length > 1) fr.setHere(names[1], v);
+        bindLoop(fr, arr, i, len);
+        if (!execList(body, f)) return false;
+      }
+    } else {
+      len = arr.k == rt.K_LIST ? (<VList>arr).items.length : (arr.k == rt.K_STR ? (<VStr>arr).s.length : 0);
+      for (let i = 0; i < len; i++) {
+        // the list may change while iterating (JS reads arr.length every time)
+        const cur = arr.k == rt.K_LIST ? (<VList>arr).items.length : len;
+        if (i >= cur) break;
+        const item = itemAt(arr, i);
+        if (n.n == 1) {
+          for (let u = 0; u < names.length; u++) {
+            const x = unpack(item, u);
+            if (x.isErr) return fail(errOfValue(x));
+            f.slots[slots[u].n] = x;
+            fr.setHere('[object Object]', x);
+          }
+        } else {
+          f.slots[slots[0].n] = item;
+          fr.setHere(names[0], item);
+        }
+        bindLoop(fr, arr, i, len);
+        if (!execList(body, f)) return false;
+      }
+    }
+  }
+  const e = n.els;
+  if (e !== null && len == 0) return execList(e, f);
+  return true;
+}
+
+function execExtends(n: Node, f: Fn): bool {
+  f.line = n.line;
+  const nameV = evalExpr(n.a!, f);
+  if (nameV.isErr) return fail(errOfValue(nameV));
+  const x = ev!;
+  const r = resolveName(rt.pyStr(nameV), f.tpl.path);
+  if (r.err !== null) return fail(r.err!);
+  const path = r.path;
+  if (x.chain.includes(path)) return failMsg('extends cycle: ' + x.chain.join(' -> ') + ' -> ' + path);
+  if (x.chain.length >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (extends chain)');
+  x.chain.push(path);
+  const t = x.load(path);
+  if (t === null) return false;
+  f.parent = t;
+  f.ctx.addBlocks(t);
+  if (f.pre === null) f.pre = f.out.toString();
+  return true;
+}
+
+function execInclude(n: Node, f: Fn): bool {
+  f.line = n.line;
+  const nameV = evalExpr(n.a!, f);
+  if (nameV.isErr) return fail(errOfValue(nameV));
+  const x = ev!;
+  const r = resolveName(rt.pyStr(nameV), f.tpl.path);
+  if (r.err !== null) return fail(r.err!);
+  const t = x.load(r.path);
+  if (t === null) return false;
+  if (x.depth >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString());
+  x.depth++;
+  const c = new Ctx();
+  const keys = f.ctx.vars.keys();
+  for (let i = 0; i < keys.length; i++) c.vars.set(keys[i], f.ctx.vars.get(keys[i]));
+  c.addBlocks(t);
+  const fr = new Frame(f.frame, true);
+  fr.topLevel = true;
+  const s = runRoot(t, c, fr);
+  x.depth--;
+  if (s === null) return false;
+  return emit(f, s);
+}
+
+// ---- expressions ----------------------------------------------------------------------------
+
+/** Positional arguments then (if any) the keyword dict, appended to `out`; a VErr or null. */
+function evalArgs(n: Node, f: Fn, out: Array<Value>): Value | null {
+  const args = n.args;
+  if (args !== null) for (let i = 0; i < args.length; i++) {
+    const v = evalExpr(args[i], f);
+    if (v.isErr) return v;
+    out.push(v);
+  }
+  const names = n.names;
+  if (names !== null && names.length > 0) {
+    const kv = n.kwvals!;
+    const vals = new Array<Value>();
+    for (let i = 0; i < kv.length; i++) {
+      const v = evalExpr(kv[i], f);
+      if (v.isErr) return v;
+      vals.push(v);
+    }
+    out.push(rt.kwargs(names, vals));
+  }
+  return null;
+}
+
+function lookupName(name: string, f: Fn): Value {
+  if (name == 'self') return new SelfRef(f.ctx);
+  const v = f.frame.lookup(name);
+  if (v !== null) return v;
+  ev!.names.add(name);
+  const vars = f.ctx.vars;
+  if (vars.has(name)) {
+    const c = vars.get(name);
+    if (c.k != rt.K_UNDEF) return c;
+  } else {
+    const g = rt.globalLookup(name);
+    if (g !== null) return g;
+  }
+  const k = rt.constantLookup(name);
+  return k !== null ? k : UNDEF;
+}
+
+function literal(n: Node): Value {
+  switch (n.n) {
+    case A.L_STR: return rt.str(n.s);
+    case A.L_INT: return rt.num(parseFloat(n.s));
+    case A.L_FLOAT: return rt.float_(parseFloat(n.s));
+    case A.L_TRUE: return TRUE;
+    case A.L_FALSE: return FALSE;
+    case A.L_NONE: return NONE;
+  }
+  return rt.str('/' + n.s + '/');
+}
+
+function binop(kind: i32, a: Value, b: Value): Value {
+  switch (kind) {
+    case A.E_ADD: return rt.add(a, b);
+    case A.E_SUB: return rt.sub(a, b);
+    case A.E_MUL: return rt.mul(a, b);
+    case A.E_DIV: return rt.div(a, b);
+    case A.E_FLOORDIV: return rt.floordiv(a, b);
+    case A.E_MOD: return rt.mod(a, b);
+    case A.E_POW: return rt.pow(a, b);
+    case A.E_CAT: return rt.concat(a, b);
+  }
+  return rt.err('internal: unknown operator');
+}
+
+function cmpCode(op: i32): i32 {
+  // parser codes: 0 ==, 1 !=, 2 <, 3 >, 4 <=, 5 >=, 6 ===, 7 !==
+  if (op == 6) return rt.CMP_EQ;
+  if (op == 7) return rt.CMP_NE;
+  return op;
+}
+
+export function evalExpr(n: Node, f: Fn): Value {
+  switch (n.kind) {
+    case A.E_LIT: return literal(n);
+    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n.s, f);
+    case A.E_ADD: case A.E_SUB: case A.E_MUL: case A.E_DIV: case A.E_FLOORDIV: case A.E_MOD: case A.E_POW: case A.E_CAT: {
+      const a = evalExpr(n.a!, f);
+      if (a.isErr) return a;
+      const b = evalExpr(n.b!, f);
+      if (b.isErr) return b;
+      return binop(n.kind, a, b);
+    }
+    case A.E_AND: {
+      const a = evalExpr(n.a!, f);
+      if (a.isErr || !rt.truthy(a)) return a;
+      return evalExpr(n.b!, f);
+    }
+    case A.E_OR: {
+      const a = evalExpr(n.a!, f);
+      if (a.isErr || rt.truthy(a)) return a;
+      return evalExpr(n.b!, f);
+    }
+    case A.E_NOT: {
+      const a = evalExpr(n.a!, f);
+      if (a.isErr) return a;
+      return rt.bool_(!rt.truthy(a));
+    }
+    case A.E_NEG: { const a = evalExpr(n.a!, f); return a.isErr ? a : rt.neg(a); }
+    case A.E_POS: { const a = evalExpr(n.a!, f); return a.isErr ? a : rt.pos(a); }
+    case A.E_IN: {
+      const a = evalExpr(n.a!, f);
+      if (a.isErr) return a;
+      const b = evalExpr(n.b!, f);
+      if (b.isErr) return b;
+      return rt.contains(a, b);
+    }
+    case A.E_IS: {
+      if (!rt.hasTest(n.s)) return rt.err("unknown test '" + n.s + "'");
+      const args = new Array<Value>();
+      const a = evalExpr(n.a!, f);
+      if (a.isErr) return a;
+      args.push(a);
+      const e = evalArgs(n, f, args);
+      if (e !== null) return e;
+      const r = rt.test(n.s, args);
+      if (r.isErr) return r;
+      return rt.bool_(r === TRUE);
+    }
+    case A.E_CMP: {
+      let a = evalExpr(n.a!, f);
+      if (a.isErr) return a;
+      const ops = n.ops!;
+      const xs = n.args!;
+      for (let i = 0; i < xs.length; i++) {
+        const b = evalExpr(xs[i], f);
+        if (b.isErr) return b;
+        a = rt.compare(cmpCode(ops[i]), a, b);
+        if (a.isErr) return a;
+      }
+      return a;
+    }
+    case A.E_IFEXP: {
+      const c = evalExpr(n.a!, f);
+      if (c.isErr) return c;
+      if (rt.truthy(c)) return evalExpr(n.b!, f);
+      const e = n.c;
+      return e !== null ? evalExpr(e, f) : EMPTY_STR;
+    }
+    case A.E_LOOKUP: {
+      const o = evalExpr(n.a!, f);
+      if (o.isErr) return o;
+      const k = evalExpr(n.b!, f);
+      if (k.isErr) return k;
+      if (o instanceof SelfRef) return new SelfMethod((<SelfRef>o).ctx, rt.pyStr(k));
+      return n.n == 1 ? rt.getattr(o, (<VStr>k).s) : rt.getitem(o, k);
+    }
+    case A.E_SLICE: {
+      const o = evalExpr(n.a!, f);
+      if (o.isErr) return o;
+      const a = evalExpr(n.b!, f);
+      if (a.isErr) return a;
+      const b = evalExpr(n.c!, f);
+      if (b.isErr) return b;
+      const c = evalExpr(n.d!, f);
+      if (c.isErr) return c;
+      return rt.slice(o, a, b, c);
+    }
+    case A.E_CALL: {
+      f.line = n.line;
+      const fn = evalExpr(n.a!, f);
+      if (fn.isErr) return fn;
+      const args = new Array<Value>();
+      const e = evalArgs(n, f, args);
+      if (e !== null) return e;
+      return rt.callValue(fn, n.s, args);
+    }
+    case A.E_FILTER: {
+      f.line = n.line;
+      if (!rt.hasFilter(n.s)) return rt.err("unknown filter '" + n.s + "'");
+      const args = new Array<Value>();
+      const e = evalArgs(n, f, args);
+      if (e !== null) return e;
+      return rt.filter(n.s, args);
+    }
+    case A.E_LIST: case A.E_TUPLE: {
+      const items = new Array<Value>();
+      const xs = n.args!;
+      for (let i = 0; i < xs.length; i++) {
+        const v = evalExpr(xs[i], f);
+        if (v.isErr) return v;
+        items.push(v);
+      }
+      return rt.list(items);
+    }
+    case A.E_DICT: {
+      const d = new VDict();
+      const ks = n.names!;
+      const xs = n.args!;
+      for (let i = 0; i < xs.length; i++) {
+        const v = evalExpr(xs[i], f);
+        if (v.isErr) return v;
+        d.set(ks[i], v);
+      }
+      return d;
+    }
+    case A.E_SUPERVAL: return new VStr(f.superOut, true);
+    case A.E_SUPERCALL: {
+      const b = f.block;
+      if (b === null) return rt.err('super.super() outside a block');
+      const depth = n.n;
+      const list = f.ctx.blocks.has(b.name) ? f.ctx.blocks.get(b.name) : new Array<BlockDef>();
+      const i = list.indexOf(b);
+      if (i < 0 || i + depth >= list.length) {
+        let sup = 'super';
+        for (let k = 1; k < depth; k++) sup += '.super';
+        return rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');
+      }
+      return runDetached(list[i + depth], f.ctx, '');
+    }
+  }
+  return rt.err('internal: unknown expression');
+}
+
+/** nunjucks' cleanMessage of a parse error (whitespace runs collapsed, trimmed). */
+export function cleanMessage(msg: string): string {
+  const b = new rt.StrBuf(msg.length);
+  let sp = false;
+  for (let i = 0; i < msg.length; i++) {
+    const c = msg.charCodeAt(i);
+    if (isWs(c)) { sp = true; continue; }
+    if (sp && b.length > 0) b.addCode(32);
+    sp = false;
+    b.addCode(c);
+  }
+  let s = b.toString();
+  if (s.startsWith('Template render error:')) s = s.substring(22).trimStart();
+  if (s.startsWith('Error:')) s = s.substring(6).trimStart();
+  return s;
+}
+
+function isWs(c: i32): bool {
+  return c == 9 || c == 10 || c == 11 || c == 12 || c == 13 || c == 32 || c == 0xa0 || c == 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff;
+}

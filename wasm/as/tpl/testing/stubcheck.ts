@@ -1,0 +1,2 @@
+import { renderText, RenderInput } from '../index';
+export function t(): string { const r = renderText(new RenderInput()); return r.err!.format(); }
