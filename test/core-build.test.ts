@@ -43,7 +43,7 @@ describe('the compiled core\'s build', () => {
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toContain(`core as blake3:${hash} (${component.length} bytes)`);
     // the main core module imports only the host interface
-    const modules = [...fa.keys()].filter((f) => f.endsWith('.wasm')).map((f) => new WebAssembly.Module(fa.get(f)!));
+    const modules = [...fa.keys()].filter((f) => f.endsWith('.wasm')).map((f) => new WebAssembly.Module(new Uint8Array(fa.get(f)!)));
     const imports = modules.flatMap((m) => WebAssembly.Module.imports(m)).map((i) => i.module);
     expect(imports.filter((m) => m === 'env' || m.startsWith('wasi'))).toEqual([]);
   }, 300_000);
