@@ -2,11 +2,11 @@
  * Architecture records (engine/targets.ts): the `host` and `target` objects recipes see, with
  * their fields in the oracle's key order (JS property order of the merged parts, then derived
  * fields, then `name` and `id`), so iterating or printing a record matches byte for byte.
- * `id` is the store id of the record without `id` (canonical JSON, BLAKE3, base32): the hash
- * comes from `setStoreIdOf` (hash/ lives beside tpl, not below it).
+ * `id` is the store id of the record without `id` (canonical JSON, BLAKE3, base32).
  *
- * Must not depend on: rt, host, plan.
+ * Must not depend on: rt, host, plan (hash/ depends on nothing of the core).
  */
+import { StrBuilder, storeIdOfBuilder } from '../hash/index';
 
 /** A field value: a string, a number, a bool, or the nested `gnu` record. */
 export class Field {
@@ -59,9 +59,11 @@ export class ArchRecord {
   get id(): string { return this.fields.str('id'); }
 }
 
-/** The store id of a canonical JSON text; set by whoever links hash/ (plan). */
-let storeIdOf: ((json: string) => string) | null = null;
-export function setStoreIdOf(f: (json: string) => string): void { storeIdOf = f; }
+function storeIdOf(json: string): string {
+  const sb = new StrBuilder(json.length + 16);
+  sb.str(json);
+  return storeIdOfBuilder(sb);
+}
 
 function osPart(os: string): Fields | null {
   const p = new Fields();
@@ -178,8 +180,7 @@ export function archRecordOf(target: string): ArchRecord | null {
   if (parts.length == 3) merged.merge(abiPart(parts[2])!);
   const d = derive(merged);
   d.s('name', name);
-  const f = storeIdOf;
-  d.s('id', f !== null ? f(canonicalFields(d)) : '');
+  d.s('id', storeIdOf(canonicalFields(d)));
   const r = new ArchRecord(d);
   built.set(name, r);
   return r;

@@ -1,2 +1,0 @@
-import { renderText, RenderInput } from '../index';
-export function t(): string { const r = renderText(new RenderInput()); return r.err!.format(); }
