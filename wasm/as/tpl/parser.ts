@@ -238,14 +238,15 @@ class Parser {
     // repeatedly match /([\s\S]*?){%\s*(raw|endraw)\s*(?=%})%}/ at the lexer's position
     for (;;) {
       const m = this.rawMatch(tagName, endName);
-      if (m === null || level <= 0) break;
+      if (m === null) break;
+      // the oracle's loop matches once more before it tests the level: that match is consumed
+      if (level <= 0) { lx.forwardN(m.end - lx.i); break; }
       const pre = lx.s.substring(lx.i, m.preEnd);
       const all = lx.s.substring(lx.i, m.end);
       lx.forwardN(m.end - lx.i);
       if (m.isEnd) level--; else level++;
       if (level == 0) {
         parts.push(pre);
-        lx.forwardN(0);
         for (let k = 0; k < all.length - pre.length; k++) lx.back();
       } else parts.push(all);
     }
