@@ -1,13 +1,18 @@
 /**
  * The core's three entry functions as AssemblyScript values, mirroring wasm/core.ts over
- * engine/index.ts: `plan` (request JSON in, the Plan's canonical JSON out as text or as cached
- * bytes), `render` (the descriptor text of one package) and `listPackages`. Every failure is an
- * IxErr value (its `format()` is the one-line message of the wire API); nothing here throws.
- * abi/ lifts these results onto the WIT world (wasm/core.wit).
+ * engine/index.ts: `plan` (request JSON in, the Plan's canonical JSON out as text, or as the
+ * cached bytes), `render` (the descriptor text of one package, or its normalised descriptor) and
+ * `listPackages`. Every failure is an IxErr value (its `format()` is the one-line message of the
+ * wire API; `internal` marks a bug or a malformed request); nothing here throws. abi/ lifts these
+ * results onto the WIT world (wasm/core.wit).
  *
- * Must not depend on: abi/ (abi depends on this), anything but tpl, rt, hash, errors, host.
+ * Must not depend on: abi/ (abi depends on this).
  */
 import { IxErr } from '../errors';
+import { setTargets } from './graph';
+import { planRequest, renderRequest } from './planner';
+import { TplRenderer, TplTargets } from './evaluator';
+import { listPackages as list } from './packages';
 
 /** The WIT variant `plan-out` or an error: exactly one of text, bytes, err is set. */
 export class PlanResult {
@@ -28,26 +33,34 @@ export class ListResult {
   err: IxErr | null = null;
 }
 
+function setup(): void {
+  setTargets(new TplTargets());
+}
+
 /** Plans the PlanRequest in `requestJson` (engine/api.ts). */
 export function plan(requestJson: string): PlanResult {
+  setup();
+  const o = planRequest(requestJson, new TplRenderer(), true);
   const r = new PlanResult();
-  r.err = new IxErr('plan: not implemented yet');
-  r.err!.internal = true;
+  r.text = o.text;
+  r.bytes = o.bytes;
+  r.err = o.err;
   return r;
 }
 
 /** Renders the RenderRequest in `requestJson`: the text its template chain produced. */
 export function render(requestJson: string): StrResult {
+  setup();
+  const o = renderRequest(requestJson, new TplRenderer(), true);
   const r = new StrResult();
-  r.err = new IxErr('render: not implemented yet');
-  r.err!.internal = true;
+  r.value = o.text;
+  r.err = o.err;
   return r;
 }
 
 /** Every package name of the recipe roots, sorted. */
 export function listPackages(): ListResult {
   const r = new ListResult();
-  r.err = new IxErr('listPackages: not implemented yet');
-  r.err!.internal = true;
+  r.value = list();
   return r;
 }
