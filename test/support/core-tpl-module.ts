@@ -37,7 +37,7 @@ export async function loadTplModule(wasmPath: string): Promise<TplModule> {
   const imports = {
     env: {
       abort(msg: number, file: number, line: number, col: number): never {
-        throw new Error(`abort: ${msg ? liftString(msg) : ''} at ${file ? liftString(file) : ''}:${line}:${col}`);
+        throw new Error(`abort: ${msg ? liftString(msg >>> 0) : msg} at ${file ? liftString(file >>> 0) : file}:${line}:${col}`);
       },
       seed: () => 0,
     },

@@ -97,6 +97,14 @@ export class Eval {
   depth: i32 = 0;
   maxDepth: i32 = 64;
   err: IxErr | null = null;
+  /**
+   * The tail site of the function that finished last: the oracle's generated code continues a
+   * scope inside the callback of a block call (or include, or lifted super()), so an error later
+   * in that scope is caught by the callee's try first and takes the callee's template and final
+   * line. `tailPath` null: no callee.
+   */
+  tailPath: string | null = null;
+  tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
   constructor(pkg: string, loader: SourceLoader) { this.pkg = pkg; this.loader = loader; }
@@ -151,6 +159,9 @@ class Fn {
   pre: string | null = null;
   capture: i32 = 0;
   loopDepth: i32 = 0;
+  /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
+  tailPath: string | null = null;
+  tailLine: i32 = -1;
   constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
     this.tpl = tpl; this.ctx = ctx; this.frame = frame;
     this.slots = new StaticArray<Value>(nslots);
@@ -176,7 +187,7 @@ function failMsg(msg: string): bool { return fail(new IxErr(msg)); }
 export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const f = new Fn(t, ctx, frame, t.nslots);
   f.line = 0;
-  const ok = execList(t.body, f);
+  const ok = execList(t.body, f, null, -1, true);
   if (!ok) { ev!.site(ev!.err!, t.path, f.line); return null; }
   const p = f.parent;
   if (p !== null) {
@@ -185,7 +196,13 @@ export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
     const pre = f.pre;
     return pre !== null ? pre + r : r;
   }
+  setTail(f.tailPath, f.tailLine, t.path, f.line);
   return f.out.toString();
+}
+
+function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32): void {
+  const x = ev!;
+  if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
 /** Run block `b` with the caller's frame (pushed, isolated); null with ev.err set. */
@@ -205,9 +222,14 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
     const s = runBlockFn(list[i + 1], ctx, f.frame);
     if (s === null) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
     f.superOut = s;
+    // the body continues inside the parent block's callback
+    const ok = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
+    if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
+  } else {
+    const ok = execList(b.node.body!, f, null, -1, true);
+    if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
   }
-  const ok = execList(b.node.body!, f);
-  if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
+  setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
   return f.out.toString();
 }
 
@@ -254,8 +276,26 @@ class LoopCycle extends VFunc {
 
 // ---- statements -----------------------------------------------------------------------------
 
-function execList(list: Array<Node>, f: Fn): bool {
-  for (let i = 0; i < list.length; i++) if (!exec(list[i], f)) return false;
+/**
+ * Run a scope's statements. `cPath`/`cLine`: the callee whose try encloses the rest of the
+ * scope (null: none yet); it sites an error no inner function sited. A function's top-level
+ * scope (top: true) leaves its final catcher in f.tail*.
+ */
+function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: i32 = -1, top: bool = false): bool {
+  let path = cPath;
+  let line = cLine;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    const x = ev!;
+    x.tailPath = null;
+    if (!exec(n, f)) {
+      const e = x.err!;
+      if (path !== null && e.file === null) x.site(e, path!, line);
+      return false;
+    }
+    if (x.tailPath !== null && (n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE)) { path = x.tailPath; line = x.tailLine; }
+  }
+  if (top) { f.tailPath = path; f.tailLine = line; }
   return true;
 }
 
