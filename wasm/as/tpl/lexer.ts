@@ -220,11 +220,11 @@ export class Lexer {
     let inComment = false;
     const a = this.i;
     if (this.m2(123, 35)) { inComment = true; this.forwardN(2); }
-    let ended = false;
+    let closed = false;
     while (this.i < this.n) {
       // extract until one of `{`, `#`
       while (this.i < this.n) { const e = this.cur(); if (e == 123 || e == 35) break; this.forward(); }
-      if (this.i >= this.n) { ended = true; break; }
+      if (this.i >= this.n) break;
       const isStart = this.m2(123, 37) || this.m2(123, 123) || this.m2(123, 35);
       if (isStart && !inComment) {
         if (this.m2(123, 37) && this.col > 0 && this.col <= this.i - a) {
@@ -241,10 +241,11 @@ export class Lexer {
       } else if (this.m2(35, 125)) {
         if (!inComment) { this.err = 'unexpected end of comment'; return null; }
         this.forwardN(2);
+        closed = true;
         break;
       } else this.forward();
     }
-    if (ended && inComment) { this.err = 'expected end of comment, got end of file'; return null; }
+    if (inComment && !closed) { this.err = 'expected end of comment, got end of file'; return null; }
     const tok = new Token(inComment ? T_COMMENT : T_DATA, s.substring(a, this.i), line, col);
     if (inComment) {
       // trim_blocks after a comment
