@@ -7,6 +7,7 @@
  *               hosts/node/launch.ts -> out/cli.js + out/cli-*.js (the Node CLI: a small entry
  *               answering --version, help and memoised plans, the rest in chunks loaded on use)
  *               hosts/lsp/main.ts  -> out/lsp.js            (`ix lsp`, loaded by the CLI for that verb only)
+ *               hosts/node/launch-fast.ts -> out/cli-fast.cjs (CommonJS: `ix --version`, `ix help`)
  *   2. the core named by the backend into out/core.wasm (the component) and out/core/ (jco
  *      transpile's JS glue + core modules, addresses read unsigned: unsigned-pointers.mjs):
  *      `as`: the compiled AssemblyScript core (wasm/as/, build-as.mjs; byte-reproducible);
@@ -95,7 +96,7 @@ async function bundle() {
       });
     },
   };
-  const [core, component, cli, lsp] = await Promise.all([
+  const [core, component, cli, lsp, fast] = await Promise.all([
     esbuild.build({
       ...common,
       entryPoints: [join(here, 'core.ts')],
@@ -147,12 +148,25 @@ async function bundle() {
       external: ['./core/core.js', '@mongodb-js/zstd', '@mongodb-js/zstd/*', '@aws-sdk/client-s3'],
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
     }),
+    // The CommonJS first stage of the launcher (hosts/node/ix.cjs): `ix --version` and `ix help`
+    // without Node's ES-module loader. import.meta.url (hosts/node/paths.ts) is this file's URL.
+    esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'hosts/node/launch-fast.ts')],
+      format: 'cjs',
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      define: { 'import.meta.url': '__ixUrl' },
+      banner: { js: "const __ixUrl = require('node:url').pathToFileURL(__filename).href;" },
+    }),
   ]);
   return {
     core: core.outputFiles[0].contents,
     component: component.outputFiles[0].contents,
     cli: cli.outputFiles.map((f) => ({ rel: f.path.slice(out.length + 1), contents: f.contents })),
     lsp: lsp.outputFiles[0].contents,
+    fast: fast.outputFiles[0].contents,
   };
 }
 
@@ -188,6 +202,7 @@ async function main() {
   for (const f of chunks) writeAtomic(join(out, f.rel), f.contents);
   writeAtomic(join(out, 'cli.js'), b.cli.find((f) => f.rel === 'cli.js').contents);
   writeAtomic(join(out, 'lsp.js'), b.lsp);
+  writeAtomic(join(out, 'cli-fast.cjs'), b.fast);
   if (backend === 'as') {
     await compiledCore(out, t0, true);
     return;
