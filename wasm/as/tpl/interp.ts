@@ -175,29 +175,72 @@ export class StrOut {
   ok: bool = true;
 }
 
-function fail(e: IxErr): bool {
+/** exec / execList outcomes: OK (on to the next statement), STOP (the rest of the scope is skipped
+ *  without an exception: a callee did not succeed, or a callee's try caught one), EXC (an exception
+ *  unwinds, in ev.err). */
+const OK: i32 = 0;
+const STOP: i32 = 1;
+const EXC: i32 = 2;
+
+function fail(e: IxErr): i32 {
   const x = ev!;
   if (x.err === null) x.err = e;
-  return false;
+  return EXC;
 }
-function failMsg(msg: string): bool { return fail(new IxErr(msg)); }
+function failMsg(msg: string): i32 { return fail(new IxErr(msg)); }
 @inline function errOfValue(v: Value): IxErr { return (<rt.VErr>v).err; }
 
-/** Run template `t`'s root with `ctx` and `frame`; its output, or null with ev.err set. */
+/**
+ * Where a function's errors go: the oracle's callbacks hand an error to the nearest consumer that
+ * is not a continuation (the render itself, or a self.NAME()/super.super() call), which keeps the
+ * last one; the code after the failed call's scope goes on running.
+ */
+class Collector {
+  failure: IxErr | null = null;
+}
+let collector: Collector = new Collector();
+
+function report(e: IxErr): void {
+  collector.failure = e;
+}
+
+/** Run `t`'s root as the whole render: its text, or null with ev.err set to the failure. */
+export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
+  const saved = collector;
+  collector = new Collector();
+  const s = runRoot(t, ctx, frame);
+  const c = collector;
+  collector = saved;
+  const x = ev!;
+  if (c.failure !== null) { x.err = c.failure; return null; }
+  if (s === null) { x.err = new IxErr('internal: render stopped without an error'); return null; }
+  return s;
+}
+
+/** Run template `t`'s root with `ctx` and `frame`: its output if it succeeded, else null (errors reported). */
 export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const f = new Fn(t, ctx, frame, t.nslots);
   f.line = 0;
-  const ok = execList(t.body, f, null, -1, true);
-  if (!ok) { ev!.site(ev!.err!, t.path, f.line); return null; }
+  const r = execList(t.body, f, null, -1, true);
+  if (r == EXC) { report(takeErr(t.path, f.line)); return null; }
+  if (r == STOP) return null;
   const p = f.parent;
   if (p !== null) {
-    const r = runRoot(p, ctx, frame);
-    if (r === null) return null;
+    const out = runRoot(p, ctx, frame);
+    if (out === null) return null;
     const pre = f.pre;
-    return pre !== null ? pre + r : r;
+    return pre !== null ? pre + out : out;
   }
   setTail(f.tailPath, f.tailLine, t.path, f.line);
   return f.out.toString();
+}
+
+/** The unwinding error, sited at (path, lineno) unless an inner function sited it; ev.err cleared. */
+function takeErr(path: string, lineno: i32): IxErr {
+  const x = ev!;
+  const e = x.err!;
+  x.err = null;
+  return x.site(e, path, lineno);
 }
 
 function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32): void {
@@ -205,42 +248,45 @@ function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32
   if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
-/** Run block `b` with the caller's frame (pushed, isolated); null with ev.err set. */
+/** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
 export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
   const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots);
   f.block = b;
   f.line = b.node.line;
+  let r: i32;
   if (b.hasSuper) {
     // the lifted super(): the parent block rendered first, with this block's frame
     const list = ctx.blocks.has(b.name) ? ctx.blocks.get(b.name) : new Array<BlockDef>();
     const i = list.indexOf(b);
     if (i < 0 || i + 1 >= list.length) {
-      fail(new IxErr("super(): block '" + b.name + "' has no parent block"));
-      ev!.site(ev!.err!, b.tpl.path, f.line);
+      report(ev!.site(new IxErr("super(): block '" + b.name + "' has no parent block"), b.tpl.path, f.line));
       return null;
     }
     const s = runBlockFn(list[i + 1], ctx, f.frame);
-    if (s === null) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
+    if (s === null) return null;
     f.superOut = s;
     // the body continues inside the parent block's callback
-    const ok = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
-    if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
-  } else {
-    const ok = execList(b.node.body!, f, null, -1, true);
-    if (!ok) { ev!.site(ev!.err!, b.tpl.path, f.line); return null; }
-  }
+    r = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
+  } else r = execList(b.node.body!, f, null, -1, true);
+  if (r == EXC) { report(takeErr(b.tpl.path, f.line)); return null; }
+  if (r == STOP) return null;
   setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
   return f.out.toString();
 }
 
-/** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth. */
+/** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
 function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   const x = ev!;
   if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
   x.depth++;
+  const saved = collector;
+  collector = new Collector();
   const s = runBlockFn(b, ctx, new Frame(null, false));
+  const c = collector;
+  collector = saved;
   x.depth--;
-  if (s === null) { const e = x.err!; x.err = null; return new rt.VErr(e); }
+  if (c.failure !== null) return new rt.VErr(c.failure!);
+  if (s === null) return rt.err('internal: block stopped without an error');
   return rt.str(s);
 }
 
@@ -277,38 +323,46 @@ class LoopCycle extends VFunc {
 // ---- statements -----------------------------------------------------------------------------
 
 /**
- * Run a scope's statements. `cPath`/`cLine`: the callee whose try encloses the rest of the
- * scope (null: none yet); it sites an error no inner function sited. A function's top-level
- * scope (top: true) leaves its final catcher in f.tail*.
+ * Run a scope's statements. After a block call or include that succeeded, the rest of the scope
+ * runs inside that callee's callback (the oracle's generated code), so an exception there is
+ * caught by the callee's try: sited at its tail (the callee's template and final line, unless an
+ * inner function sited it), reported, and the scope ends without one (STOP). `cPath`: such a
+ * catcher from the start (a block's body after its lifted super()). `top`: the function's
+ * top-level scope, whose final catcher is kept in f.tail*.
  */
-function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: i32 = -1, top: bool = false): bool {
+function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: i32 = -1, top: bool = false): i32 {
   let path = cPath;
   let line = cLine;
   for (let i = 0; i < list.length; i++) {
     const n = list[i];
     const x = ev!;
     x.tailPath = null;
-    if (!exec(n, f)) {
-      const e = x.err!;
-      if (path !== null && e.file === null) x.site(e, path!, line);
-      return false;
+    const r = exec(n, f);
+    if (r == STOP) return STOP;
+    if (r == EXC) {
+      if (path === null) return EXC;
+      report(takeErr(path!, line));
+      return STOP;
     }
     if (x.tailPath !== null && (n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE)) { path = x.tailPath; line = x.tailLine; }
   }
   if (top) { f.tailPath = path; f.tailLine = line; }
-  return true;
+  return OK;
 }
 
-function emit(f: Fn, s: string): bool {
+/** A nested scope (if/for body, capture): only an exception leaves it. */
+@inline function nested(r: i32): i32 { return r == EXC ? EXC : OK; }
+
+function emit(f: Fn, s: string): i32 {
   const e = rt.countEmit(<f64>s.length);
   if (e !== null) return fail(e.err);
   f.out.add(s);
-  return true;
+  return OK;
 }
 
-function exec(n: Node, f: Fn): bool {
+function exec(n: Node, f: Fn): i32 {
   switch (n.kind) {
-    case A.S_DATA: return n.s.length == 0 ? true : emit(f, n.s);
+    case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
     case A.S_OUT: {
       f.line = n.a!.line;
       const v = evalExpr(n.a!, f);
@@ -319,9 +373,9 @@ function exec(n: Node, f: Fn): bool {
       f.line = n.line;
       const c = evalExpr(n.a!, f);
       if (c.isErr) return fail(errOfValue(c));
-      if (rt.truthy(c)) return execList(n.body!, f);
+      if (rt.truthy(c)) return nested(execList(n.body!, f));
       const e = n.els;
-      return e !== null ? execList(e, f) : true;
+      return e !== null ? nested(execList(e, f)) : OK;
     }
     case A.S_FOR: return execFor(n, f);
     case A.S_SET: return execSet(n, f);
@@ -336,40 +390,39 @@ function exec(n: Node, f: Fn): bool {
       if (o.k != rt.K_NS) return failMsg("cannot assign attribute '" + ks + "': only a namespace() has assignable attributes");
       if (ks == '__proto__' || ks == 'constructor' || ks == 'toString') return failMsg("cannot assign attribute '" + ks + "'");
       (<VNs>o).attrs.set(ks, v);
-      return true;
+      return OK;
     }
     case A.S_BLOCK: {
-      if (n.n == 0 && f.parent !== null) return true;
+      if (n.n == 0 && f.parent !== null) return OK;
       if (!f.ctx.blocks.has(n.s)) return failMsg("no block '" + n.s + "'");
       const s = runBlockFn(f.ctx.blocks.get(n.s)[0], f.ctx, f.frame);
-      if (s === null) return false;
+      if (s === null) return STOP;
       return emit(f, s);
     }
     case A.S_EXTENDS: return execExtends(n, f);
     case A.S_INCLUDE: return execInclude(n, f);
     case A.S_FILTER: {
       f.line = n.line;
-      f.line = n.line;
       if (!rt.hasFilter(n.s)) return failMsg("unknown filter '" + n.s + "'");
       const saved = f.out;
       f.out = new rt.StrBuf(64);
-      const ok = execList(n.body!, f);
+      const r = nested(execList(n.body!, f));
       const body = f.out.toString();
       f.out = saved;
-      if (!ok) return false;
+      if (r == EXC) return EXC;
       const args = new Array<Value>();
       args.push(rt.str(body));
       const v = evalArgs(n, f, args);
       if (v !== null) return fail(errOfValue(v));
-      const r = rt.filter(n.s, args);
-      if (r.isErr) return fail(errOfValue(r));
-      return emit(f, r.k == rt.K_STR ? (<VStr>r).s : rt.pyStr(r));
+      const res = rt.filter(n.s, args);
+      if (res.isErr) return fail(errOfValue(res));
+      return emit(f, res.k == rt.K_STR ? (<VStr>res).s : rt.pyStr(res));
     }
   }
   return failMsg('internal: unknown statement');
 }
 
-function execSet(n: Node, f: Fn): bool {
+function execSet(n: Node, f: Fn): i32 {
   f.line = n.line;
   let v: Value;
   const a = n.a;
@@ -380,11 +433,11 @@ function execSet(n: Node, f: Fn): bool {
     const saved = f.out;
     f.out = new rt.StrBuf(64);
     f.capture++;
-    const ok = execList(n.body!, f);
+    const r = nested(execList(n.body!, f));
     f.capture--;
     const s = f.out.toString();
     f.out = saved;
-    if (!ok) return false;
+    if (r == EXC) return EXC;
     v = rt.str(s);
   }
   const names = n.names!;
@@ -395,7 +448,7 @@ function execSet(n: Node, f: Fn): bool {
     f.frame.set(names[i], v, n.n == 0);
     if (f.frame.topLevel) f.ctx.vars.set(names[i], v);
   }
-  return true;
+  return OK;
 }
 
 function itemAt(arr: Value, j: i32): Value {
@@ -428,16 +481,17 @@ function bindLoop(fr: Frame, arr: Value, i: i32, len: i32): void {
   d.set('depth0', rt.num(0));
 }
 
-function execFor(n: Node, f: Fn): bool {
+function execFor(n: Node, f: Fn): i32 {
   f.line = n.line;
   const outer = f.frame;
   f.frame = new Frame(outer, false);
-  const ok = forBody(n, f);
-  f.frame = outer;
-  return ok;
+  const r = forBody(n, f);
+  // an exception leaves the loop's frame in place (the oracle pops it after the loop only)
+  if (r != EXC) f.frame = outer;
+  return r;
 }
 
-function forBody(n: Node, f: Fn): bool {
+function forBody(n: Node, f: Fn): i32 {
   let arr = evalExpr(n.a!, f);
   if (arr.isErr) return fail(errOfValue(arr));
   let len = 0;
@@ -460,7 +514,7 @@ function forBody(n: Node, f: Fn): bool {
         fr.setHere(names[0], k);
         if (names.length > 1) fr.setHere(names[1], v);
         bindLoop(fr, arr, i, len);
-        if (!execList(body, f)) return false;
+        if (execList(body, f) == EXC) return EXC;
       }
     } else {
       len = arr.k == rt.K_LIST ? (<VList>arr).items.length : (arr.k == rt.K_STR ? (<VStr>arr).s.length : 0);
@@ -481,16 +535,16 @@ function forBody(n: Node, f: Fn): bool {
           fr.setHere(names[0], item);
         }
         bindLoop(fr, arr, i, len);
-        if (!execList(body, f)) return false;
+        if (execList(body, f) == EXC) return EXC;
       }
     }
   }
   const e = n.els;
-  if (e !== null && len == 0) return execList(e, f);
-  return true;
+  if (e !== null && len == 0) return nested(execList(e, f));
+  return OK;
 }
 
-function execExtends(n: Node, f: Fn): bool {
+function execExtends(n: Node, f: Fn): i32 {
   f.line = n.line;
   const nameV = evalExpr(n.a!, f);
   if (nameV.isErr) return fail(errOfValue(nameV));
@@ -502,14 +556,14 @@ function execExtends(n: Node, f: Fn): bool {
   if (x.chain.length >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (extends chain)');
   x.chain.push(path);
   const t = x.load(path);
-  if (t === null) return false;
+  if (t === null) return EXC;
   f.parent = t;
   f.ctx.addBlocks(t);
   if (f.pre === null) f.pre = f.out.toString();
-  return true;
+  return OK;
 }
 
-function execInclude(n: Node, f: Fn): bool {
+function execInclude(n: Node, f: Fn): i32 {
   f.line = n.line;
   const nameV = evalExpr(n.a!, f);
   if (nameV.isErr) return fail(errOfValue(nameV));
@@ -517,7 +571,7 @@ function execInclude(n: Node, f: Fn): bool {
   const r = resolveName(rt.pyStr(nameV), f.tpl.path);
   if (r.err !== null) return fail(r.err!);
   const t = x.load(r.path);
-  if (t === null) return false;
+  if (t === null) return EXC;
   if (x.depth >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString());
   x.depth++;
   const c = new Ctx();
@@ -528,7 +582,7 @@ function execInclude(n: Node, f: Fn): bool {
   fr.topLevel = true;
   const s = runRoot(t, c, fr);
   x.depth--;
-  if (s === null) return false;
+  if (s === null) return STOP;
   return emit(f, s);
 }
 

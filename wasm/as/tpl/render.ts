@@ -10,7 +10,7 @@ import * as rt from '../rt/index';
 import { BootEnv, RenderInput, Rendered } from './index';
 import { archRecordOf, unknownTargetMessage } from './targets';
 import { SourceLoader } from './loader';
-import { Ctx, Eval, Frame, runRoot, setEval } from './interp';
+import { Ctx, Eval, Frame, renderRoot, setEval } from './interp';
 import { renderContext } from './context';
 
 const MAX_DEPTH: i32 = 64;
@@ -85,5 +85,5 @@ function renderChain(input: RenderInput, x: Eval, rootPath: string): string | nu
   ctx.addBlocks(root);
   const frame = new Frame(null, false);
   frame.topLevel = true;
-  return runRoot(root, ctx, frame);
+  return renderRoot(root, ctx, frame);
 }
