@@ -1,6 +1,6 @@
 /**
- * A test entry over tpl's renderText for raw-module tests (test/core-tpl.test.ts): the host's
- * read-file import is given by the test (an in-memory tree); a render's answer is one string.
+ * A test entry over tpl's renderText for raw-module tests (test/core-tpl.test.ts): the test
+ * answers the host's read-file from an in-memory tree; a render's answer is one string.
  *
  * Must not depend on: plan (tests tpl alone).
  */
@@ -8,7 +8,7 @@ import { renderText, RenderInput, archRecord } from '../index';
 import { canonicalFields } from '../targets';
 import { SourceCache } from '../loader';
 
-/** A raw block for the host to write a file's bytes into (freed by the core's lifting). */
+/** A raw block for a host answering the canonical-ABI read-file import (freed by the core's lifting). */
 export function testAlloc(size: usize): usize {
   return __alloc(size);
 }
