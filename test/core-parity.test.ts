@@ -27,16 +27,33 @@ const AS_DIR = process.env.IX_AS_CORE_DIR ?? join(outDir, 'as');
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 const params = (n: number) => ({ numRuns: n, ...(SEED !== undefined ? { seed: SEED } : {}) });
 
-/** What a call gave: its bytes/text, or its error (one-line message and whether internal). */
-type Outcome = { ok: true; out: string } | { ok: false; message: string; internal: boolean; pending: boolean };
+/** A user error's record fields beyond the message (wasm/core.wit `core-error`). */
+type Fields = { detail: string; file?: string; line?: number; packages: string[]; suggestions: string[] };
+/** What a call gave: its bytes/text, or its error (one-line message, whether internal, the record's fields for a user error). */
+type Outcome = { ok: true; out: string } | { ok: false; message: string; internal: boolean; pending: boolean; fields?: Fields };
+
+function fields(r: { detail: string; file?: string; line?: number; packages: string[]; suggestions: string[] }): Fields {
+  const f: Fields = { detail: r.detail, packages: r.packages, suggestions: r.suggestions };
+  if (r.file !== undefined) f.file = r.file;
+  if (r.line !== undefined) f.line = r.line;
+  return f;
+}
 
 function outcome(f: () => string | Uint8Array): Outcome {
   try {
     const r = f();
     return { ok: true, out: typeof r === 'string' ? r : Buffer.from(r).toString('utf8') };
   } catch (e) {
-    if (e instanceof CoreError) return { ok: false, message: e.message, internal: e.internal, pending: e.internal && /\bnot implemented\b/.test(e.detail) };
-    if (e instanceof CoreFailure) return { ok: false, message: e.record.message, internal: e.record.internal, pending: false };
+    if (e instanceof CoreError) {
+      const o: Outcome = { ok: false, message: e.message, internal: e.internal, pending: e.internal && /\bnot implemented\b/.test(e.detail) };
+      if (!e.internal) o.fields = fields(e);
+      return o;
+    }
+    if (e instanceof CoreFailure) {
+      const o: Outcome = { ok: false, message: e.record.message, internal: e.record.internal, pending: false };
+      if (!e.record.internal) o.fields = fields(e.record);
+      return o;
+    }
     return { ok: false, message: `${(e as Error).name}: ${(e as Error).message}`, internal: true, pending: false };
   }
 }

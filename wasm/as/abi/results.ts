@@ -49,6 +49,29 @@ function chain(pkg: string | null): Array<string> {
   return pkg.split(' -> ');
 }
 
+/**
+ * The suggestions of `e`, or, when it has none, the one the detail names as
+ * " (did you mean X?)" (the planner's wording, engine/plan/packages.ts), as wasm/core.ts reads it.
+ */
+function suggestionsOf(e: IxErr): Array<string> {
+  if (e.suggestions.length > 0) return e.suggestions;
+  const out = new Array<string>();
+  const k = ' (did you mean ';
+  const i = e.detail.indexOf(k);
+  if (i < 0) return out;
+  const start = i + k.length;
+  let j = start;
+  const d = e.detail;
+  // the candidate runs to '?' and holds no whitespace (the oracle's / \(did you mean ([^?\s]+)\?\)/)
+  while (j < d.length) {
+    const c = d.charCodeAt(j);
+    if (c == 63 /* ? */ || c == 32 || c == 9 || c == 10 || c == 13) break;
+    j++;
+  }
+  if (j > start && j + 1 < d.length && d.charCodeAt(j) == 63 && d.charCodeAt(j + 1) == 41 /* ) */) out.push(d.substring(start, j));
+  return out;
+}
+
 export function err(e: IxErr): usize {
   store<u8>(RET, 1);
   const at = RET + PAYLOAD;
@@ -64,7 +87,7 @@ export function err(e: IxErr): usize {
     store<u32>(at + 32, <u32>e.line);
   } else store<u8>(at + 28, 0);
   storeStrings(at + 36, chain(e.pkg));
-  storeStrings(at + 44, e.suggestions);
+  storeStrings(at + 44, suggestionsOf(e));
   store<u8>(at + 52, e.internal ? 1 : 0);
   return RET;
 }
