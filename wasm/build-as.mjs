@@ -51,7 +51,9 @@ export function inputsOf() {
 
 /** asc arguments (relative paths only, so the output does not depend on the checkout's place). */
 export function ascArgs(entry, runtime = AS_RUNTIME) {
-  return [relative(root, entry), '-O3', '--runtime', runtime, '--use', 'abort=', '--noColors', '--outFile', 'core.raw.wasm'];
+  // the incremental GC tuned as measured in shared/docs/findings.md (fewer, larger steps)
+  const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=400', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
+  return [relative(root, entry), '-O3', '--runtime', runtime, '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */

@@ -18,7 +18,8 @@
  *      the compiled core becomes the default.
  * Step 2 is skipped when the stamp (sha256 of the core's inputs + WIT + the build scripts +
  * backend) matches the manifest. Backend: `--backend=as|quickjs|starlingmonkey` or
- * IX_CORE_BACKEND (default quickjs until the compiled core passes the parity tests); `--force`
+ * IX_CORE_BACKEND (default quickjs until the compiled core passes the parity tests);
+ * `--as-runtime=stub|incremental` or IX_AS_RUNTIME: the compiled core's memory (build-as.mjs); `--force`
  * rebuilds; `--out=DIR` writes elsewhere.
  *
  * Must not depend on: anything outside this repository and its node_modules; no network.
@@ -48,6 +49,8 @@ if (!backend) {
   process.exit(2);
 }
 const force = args.includes('--force');
+/** The compiled core's runtime (build-as.mjs): `stub` (bump arena) or `incremental` (GC). */
+const asRuntime = flag('as-runtime') ?? process.env.IX_AS_RUNTIME ?? AS_RUNTIME;
 const quiet = args.includes('--quiet');
 const log = (msg) => quiet || console.error(`wasm/build: ${msg}`);
 
@@ -256,7 +259,7 @@ async function writeManifest(dir, backendUsed, stamp, extra = {}) {
 
 /** The compiled core into `dir`; when not `fatal`, a failure is reported and the build goes on. */
 async function compiledCore(dir, t0, fatal) {
-  const stamp = sha256(...inputsOf(), readFileSync(fileURLToPath(import.meta.url)), 'as', AS_RUNTIME);
+  const stamp = sha256(...inputsOf(), readFileSync(fileURLToPath(import.meta.url)), 'as', asRuntime);
   if (upToDate(dir, stamp)) {
     log(`compiled core up to date (${dir}, ${(performance.now() - t0).toFixed(0)} ms)`);
     return;
@@ -264,14 +267,14 @@ async function compiledCore(dir, t0, fatal) {
   mkdirSync(dir, { recursive: true });
   rmSync(join(dir, 'manifest.json'), { force: true });
   try {
-    await buildAsCore(dir, { quiet: true });
+    await buildAsCore(dir, { quiet: true, runtime: asRuntime });
   } catch (e) {
     const msg = String(e?.message ?? e).split('\n').slice(0, 12).join('\n');
     if (fatal) throw new Error(`the compiled core did not build: ${msg}`);
     log(`warning: the compiled core (${dir}) did not build: ${msg}`);
     return;
   }
-  const wasm = await writeManifest(dir, 'as', stamp, { runtime: AS_RUNTIME });
+  const wasm = await writeManifest(dir, 'as', stamp, { runtime: asRuntime });
   log(`built the compiled core (${dir}, ${wasm.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
