@@ -114,7 +114,7 @@ export class Eval {
     if (e.file !== null) return e;
     if (this.sources.has(path)) {
       const s = this.sources.get(path);
-      if (lineno >= 0 && lineno < s.files.length) { e.file = s.files[lineno]; e.line = s.lines[lineno]; return e; }
+      if (lineno >= 0 && lineno < s.count) { e.file = s.fileAt(lineno); e.line = s.lines[lineno]; return e; }
     }
     e.file = path;
     e.line = -1;
@@ -132,7 +132,7 @@ export class Eval {
       const e = new IxErr('template syntax error: ' + cleanMessage(t.err!));
       if (t.errLine > 0) {
         const k = t.errLine - 1;
-        if (k < src.files.length) { e.file = src.files[k]; e.line = src.lines[k]; } else e.file = path;
+        if (k < src.count) { e.file = src.fileAt(k); e.line = src.lines[k]; } else e.file = path;
       } else e.file = path;
       this.err = e;
       return null;

@@ -11,17 +11,30 @@ import { IxErr, isJsSpace } from '../errors';
 import * as host from '../host';
 import { base64Encode, decodeUtf8, encodeUtf8 } from './textio';
 
-/** Preprocessed text and, per output line (0-based), the logical file and 1-based line. */
+/**
+ * Preprocessed text and, per output line (0-based), the logical file and 1-based line. Files are
+ * kept as indexes into `names` (a source lives for a whole plan: no per-line strings to trace).
+ */
 export class Source {
   path: string;
   text: string;
-  files: Array<string>;
+  names: Array<string>;
+  fidx: Array<i32>;
   lines: Array<i32>;
   /** Every logical file read to produce it (itself and what it includes, transitively). */
   deps: Array<string>;
-  constructor(path: string, text: string, files: Array<string>, lines: Array<i32>, deps: Array<string>) {
-    this.path = path; this.text = text; this.files = files; this.lines = lines; this.deps = deps;
+  constructor(path: string, text: string, names: Array<string>, fidx: Array<i32>, lines: Array<i32>, deps: Array<string>) {
+    this.path = path; this.text = text; this.names = names; this.fidx = fidx; this.lines = lines; this.deps = deps;
   }
+  @inline get count(): i32 { return this.lines.length; }
+  @inline fileAt(k: i32): string { return this.names[this.fidx[k]]; }
+}
+
+/** The index of `name` in `names`, appended when absent (few distinct files per source). */
+function nameIndex(names: Array<string>, name: string): i32 {
+  for (let i = 0; i < names.length; i++) if (names[i] == name) return i;
+  names.push(name);
+  return names.length - 1;
 }
 
 /** Expanded sources shared by the renders of one plan (one snapshot of the recipe tree). */
@@ -132,7 +145,7 @@ export class SourceLoader {
     const t = this.readText(path);
     const r = new Loaded();
     if (t.err !== null) r.err = t.err;
-    else if (!t.missing) r.src = new Source(path, t.text, [], [], []);
+    else if (!t.missing) r.src = new Source(path, t.text, [], [], [], []);
     return r;
   }
 
@@ -165,7 +178,7 @@ export class SourceLoader {
       const inner = this.loadAt(path.substring(0, path.length - 7), st2);
       if (inner.err !== null) return inner;
       const i = inner.src!;
-      src = new Source(path, base64Encode(encodeUtf8(i.text)), [path], [1], i.deps);
+      src = new Source(path, base64Encode(encodeUtf8(i.text)), [path], [0], [1], i.deps);
     } else {
       const t = this.readText(path);
       if (t.err !== null) { r.err = t.err; return r; }
@@ -187,7 +200,9 @@ export class SourceLoader {
   private expand(path: string, text: string, stack: Array<string>): Loaded {
     const r = new Loaded();
     const outText = new Array<string>();
-    const files = new Array<string>();
+    const names = new Array<string>();
+    names.push(path);
+    const fidx = new Array<i32>();
     const lines = new Array<i32>();
     const deps = new Array<string>();
     const depSet = new Set<string>();
@@ -198,7 +213,7 @@ export class SourceLoader {
       const target = includeTarget(raw[i]);
       if (target === null) {
         outText.push(raw[i]);
-        files.push(path);
+        fidx.push(0);
         lines.push(i + 1);
         size += raw[i].length + 1;
         continue;
@@ -220,18 +235,18 @@ export class SourceLoader {
       const stripped = t.substring(a, b);
       if (stripped == '') {
         outText.push('');
-        files.push(path);
+        fidx.push(0);
         lines.push(i + 1);
       } else {
         outText.push(stripped);
         let n = 1;
         for (let k = 0; k < stripped.length; k++) if (stripped.charCodeAt(k) == 10) n++;
-        for (let k = skip; k < skip + n && k < inc.files.length; k++) { files.push(inc.files[k]); lines.push(inc.lines[k]); }
+        for (let k = skip; k < skip + n && k < inc.count; k++) { fidx.push(nameIndex(names, inc.fileAt(k))); lines.push(inc.lines[k]); }
       }
       size += stripped.length + 1;
       if (size > this.maxBytes) { r.err = new IxErr("template '" + path + "' expands to more than " + this.maxBytes.toString() + ' bytes'); return r; }
     }
-    r.src = new Source(path, outText.join('\n'), files, lines, deps);
+    r.src = new Source(path, outText.join('\n'), names, fidx, lines, deps);
     return r;
   }
 }
