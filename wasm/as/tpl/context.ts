@@ -68,6 +68,13 @@ export function recordValue(f: Fields): VDict {
   return d;
 }
 
+/** The record's dict, built once per record (records are immutable, as the oracle's frozen ones). */
+function recordOf(r: ArchRecord): VDict {
+  let d = r.value;
+  if (d === null) { d = recordValue(r.fields); r.value = d; }
+  return <VDict>d;
+}
+
 @inline function arg0(args: Array<Value>): Value { return args.length > 0 ? args[0] : UNDEF; }
 
 /** ix.<method>(...) of the `ix` object. */
@@ -152,7 +159,7 @@ export function renderContext(vars: Map<string, Value>, name: string, flags: Arr
   vars.set('ix_extract', rt.str(boot.extract));
   vars.set('ix_boot_path', rt.str(boot.path));
   vars.set('ix_boot_tool', new BootTool(boot.tools));
-  vars.set('host', recordValue(host.fields));
+  vars.set('host', recordOf(host));
   vars.set('tool', rt.bool_(name.startsWith('bld/')));
   vars.set('boot', rt.bool_(name.startsWith('bld/boot/')));
   vars.set('name', rt.str(name + '/ix.sh'));
@@ -175,7 +182,7 @@ export function renderContext(vars: Map<string, Value>, name: string, flags: Arr
     const k = flags[i];
     if (k != 'target' && k != 'host') vars.set(k, rt.str(flags[i + 1]));
   }
-  vars.set('target', recordValue(target.fields));
+  vars.set('target', recordOf(target));
   vars.set('kind', rt.str(kind));
   if (rt.truthy(vars.get('boot'))) vars.set('setx', rt.str('1'));
 }

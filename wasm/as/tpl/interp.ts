@@ -152,7 +152,7 @@ class Fn {
   frame: Frame;
   slots: StaticArray<Value>;
   line: i32 = 0;
-  out: rt.StrBuf = new rt.StrBuf(64);
+  out: rt.StrBuf;
   block: BlockDef | null = null;
   superOut: string = '';
   parent: Template | null = null;
@@ -164,9 +164,33 @@ class Fn {
   tailLine: i32 = -1;
   constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
     this.tpl = tpl; this.ctx = ctx; this.frame = frame;
+    this.out = takeBuf();
     this.slots = new StaticArray<Value>(nslots);
     for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
   }
+}
+
+// Output buffers are reused: functions and captures nest, so they are taken and given back in
+// LIFO order (every exit of runRoot/runBlockFn and of a capture gives its buffer back).
+const bufPool = new Array<rt.StrBuf>();
+let bufTop = 0;
+function takeBuf(): rt.StrBuf {
+  if (bufTop < bufPool.length) {
+    const b = unchecked(bufPool[bufTop++]);
+    b.clear();
+    return b;
+  }
+  const b = new rt.StrBuf(256);
+  bufPool.push(b);
+  bufTop++;
+  return b;
+}
+@inline function giveBuf(): void { bufTop--; }
+/** The buffer's text, the buffer given back. */
+function bufDone(b: rt.StrBuf): string {
+  const s = b.toString();
+  giveBuf();
+  return s;
 }
 
 /** A string, or an error in `ev.err`. */
@@ -208,6 +232,7 @@ function report(e: IxErr): void {
 export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const saved = collector;
   collector = new Collector();
+  bufTop = 0;
   const s = runRoot(t, ctx, frame);
   const c = collector;
   collector = saved;
@@ -222,17 +247,18 @@ export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const f = new Fn(t, ctx, frame, t.nslots);
   f.line = 0;
   const r = execList(t.body, f, null, -1, true);
-  if (r == EXC) { report(takeErr(t.path, f.line)); return null; }
-  if (r == STOP) return null;
+  if (r == EXC) { giveBuf(); report(takeErr(t.path, f.line)); return null; }
+  if (r == STOP) { giveBuf(); return null; }
   const p = f.parent;
   if (p !== null) {
+    giveBuf();
     const out = runRoot(p, ctx, frame);
     if (out === null) return null;
     const pre = f.pre;
     return pre !== null ? pre + out : out;
   }
   setTail(f.tailPath, f.tailLine, t.path, f.line);
-  return f.out.toString();
+  return bufDone(f.out);
 }
 
 /** The unwinding error, sited at (path, lineno) unless an inner function sited it; ev.err cleared. */
@@ -259,19 +285,20 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
     const list = ctx.blocks.has(b.name) ? ctx.blocks.get(b.name) : new Array<BlockDef>();
     const i = list.indexOf(b);
     if (i < 0 || i + 1 >= list.length) {
+      giveBuf();
       report(ev!.site(new IxErr("super(): block '" + b.name + "' has no parent block"), b.tpl.path, f.line));
       return null;
     }
     const s = runBlockFn(list[i + 1], ctx, f.frame);
-    if (s === null) return null;
+    if (s === null) { giveBuf(); return null; }
     f.superOut = s;
     // the body continues inside the parent block's callback
     r = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
   } else r = execList(b.node.body!, f, null, -1, true);
-  if (r == EXC) { report(takeErr(b.tpl.path, f.line)); return null; }
-  if (r == STOP) return null;
+  if (r == EXC) { giveBuf(); report(takeErr(b.tpl.path, f.line)); return null; }
+  if (r == STOP) { giveBuf(); return null; }
   setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
-  return f.out.toString();
+  return bufDone(f.out);
 }
 
 /** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
@@ -405,9 +432,9 @@ function exec(n: Node, f: Fn): i32 {
       f.line = n.line;
       if (!rt.hasFilter(n.s)) return failMsg("unknown filter '" + n.s + "'");
       const saved = f.out;
-      f.out = new rt.StrBuf(64);
+      f.out = takeBuf();
       const r = nested(execList(n.body!, f));
-      const body = f.out.toString();
+      const body = bufDone(f.out);
       f.out = saved;
       if (r == EXC) return EXC;
       const args = new Array<Value>();
@@ -431,11 +458,11 @@ function execSet(n: Node, f: Fn): i32 {
     if (v.isErr) return fail(errOfValue(v));
   } else {
     const saved = f.out;
-    f.out = new rt.StrBuf(64);
+    f.out = takeBuf();
     f.capture++;
     const r = nested(execList(n.body!, f));
     f.capture--;
-    const s = f.out.toString();
+    const s = bufDone(f.out);
     f.out = saved;
     if (r == EXC) return EXC;
     v = rt.str(s);

@@ -37,9 +37,14 @@ function nameIndex(names: Array<string>, name: string): i32 {
   return names.length - 1;
 }
 
-/** Expanded sources shared by the renders of one plan (one snapshot of the recipe tree). */
+/**
+ * Expanded sources shared by the renders of one plan (one snapshot of the recipe tree), by path;
+ * valid for the bounds of the loader that filled it first (another loader does not share it).
+ */
 export class SourceCache {
   map: Map<string, Source> = new Map<string, Source>();
+  maxDepth: i32 = -1;
+  maxBytes: i32 = -1;
 }
 
 /** A resolved name, or an error. */
@@ -118,7 +123,9 @@ export class SourceLoader {
   shared: SourceCache | null;
 
   constructor(maxDepth: i32, maxBytes: i32, shared: SourceCache | null) {
-    this.maxDepth = maxDepth; this.maxBytes = maxBytes; this.shared = shared;
+    this.maxDepth = maxDepth; this.maxBytes = maxBytes;
+    if (shared !== null && shared.maxDepth < 0) { shared.maxDepth = maxDepth; shared.maxBytes = maxBytes; }
+    this.shared = shared !== null && shared.maxDepth == maxDepth && shared.maxBytes == maxBytes ? shared : null;
   }
 
   /** Whether a file exists (reads and remembers it); an error for invalid UTF-8. */
@@ -157,10 +164,9 @@ export class SourceLoader {
   private loadAt(path: string, stack: Array<string>): Loaded {
     const r = new Loaded();
     if (this.cache.has(path)) { r.src = this.cache.get(path); return r; }
-    const skey = this.maxDepth.toString() + '\0' + this.maxBytes.toString() + '\0' + path;
     const sh = this.shared;
-    if (sh !== null && sh.map.has(skey)) {
-      const s = sh.map.get(skey);
+    if (sh !== null && sh.map.has(path)) {
+      const s = sh.map.get(path);
       for (let i = 0; i < s.deps.length; i++) this.filesRead.add(s.deps[i]);
       this.cache.set(path, s);
       r.src = s;
@@ -192,7 +198,7 @@ export class SourceLoader {
       return r;
     }
     this.cache.set(path, src);
-    if (sh !== null) sh.map.set(skey, src);
+    if (sh !== null) sh.map.set(path, src);
     r.src = src;
     return r;
   }

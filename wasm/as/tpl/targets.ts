@@ -52,6 +52,8 @@ function fieldText(f: Field): string {
 /** A platform record (engine/targets.ts ArchRecord). */
 export class ArchRecord {
   fields: Fields;
+  /** The record as templates see it (a dict of rt's), cached by tpl/context.ts. */
+  value: Object | null = null;
   constructor(fields: Fields) { this.fields = fields; }
   get name(): string { return this.fields.str('name'); }
   get os(): string { return this.fields.str('os'); }
