@@ -15,6 +15,10 @@ import { listPackages } from '../engine/plan/packages';
 import type { Evaluator } from '../engine/plan/types';
 import { archRecord } from '../engine/targets';
 import type { ArchRecord } from '../engine/targets';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostIO } from '../engine/api';
+import { plan as enginePlan, render as engineRender } from '../engine/index';
 import { compileEntry } from './support/core-asc';
 import type { TestHost } from './support/core-asc';
 import { memIO } from './support/memfs';
@@ -28,7 +32,8 @@ import { Graph, Renderer, RenderOut, setTargets } from '@as/plan/graph';
 import { parseSelector } from '@as/plan/selector';
 import { normalise, writeDescriptor } from '@as/plan/descriptor';
 import { planRequest } from '@as/plan/planner';
-import { TplTargets } from '@as/plan/evaluator';
+import { TplRenderer, TplTargets } from '@as/plan/evaluator';
+import { renderRequest } from '@as/plan/planner';
 import { listPackages } from '@as/plan/packages';
 
 /** Descriptors written out as JSON: the text is the file. */
@@ -82,6 +87,21 @@ export function planRaw(req: string, cache: bool): string {
   return o.text!;
 }
 
+export function planTpl(req: string, cache: bool): string {
+  setTargets(new TplTargets());
+  const o = planRequest(req, new TplRenderer(), cache);
+  if (o.err !== null) return errText(o.err!);
+  if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
+  return o.text!;
+}
+
+export function renderTpl(req: string): string {
+  setTargets(new TplTargets());
+  const o = renderRequest(req, new TplRenderer(), false);
+  if (o.err !== null) return errText(o.err!);
+  return o.text!;
+}
+
 export function packages(): string {
   return listPackages().join('\\n');
 }
@@ -92,6 +112,8 @@ interface Mod {
   norm(text: string): string;
   planRaw(req: string, cache: boolean): string;
   packages(): string;
+  planTpl(req: string, cache: boolean): string;
+  renderTpl(req: string): string;
 }
 
 let m: Mod;
@@ -340,5 +362,93 @@ describe('whole plans of generated JSON recipe trees', () => {
     expect(m.planRaw(req, true)).toBe(want2);
     // another request over the same descriptors: descriptor cache hits only
     expect(m.planRaw(JSON.stringify({ packages: ['bin/a', 'lib/x'] }), true)).toBe(oraclePlan(t, { packages: ['bin/a', 'lib/x'] }));
+  });
+});
+
+// ---- real recipes through the template evaluator (wasm/as/tpl) ----
+
+/** A HostIO over a directory (the repository's pkgs/). */
+function dirIO(root: string): HostIO {
+  return {
+    readFile: (p) => {
+      const f = join(root, p);
+      return existsSync(f) && statSync(f).isFile() ? new Uint8Array(readFileSync(f)) : undefined;
+    },
+    listDir: (p) => {
+      const d = join(root, p);
+      if (!existsSync(d) || !statSync(d).isDirectory()) return undefined;
+      return readdirSync(d, { withFileTypes: true }).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    },
+  };
+}
+
+const PKGS = join(import.meta.dirname, '../pkgs');
+const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
+
+describe('the repository\'s recipes through the template evaluator', () => {
+  const io = dirIO(PKGS);
+  const host: TestHost = { readFile: (p) => io.readFile(p) ?? null, listDir: (p) => io.listDir(p) ?? null, cacheGet: () => null, cachePut: () => {} };
+  const oracle = (req: PlanRequest): string => {
+    try {
+      return new TextDecoder().decode(enginePlan(io, req));
+    } catch (e) {
+      return oracleErr(e);
+    }
+  };
+  test('every package plans byte-identically on linux-x86_64, linux-aarch64 and freebsd-x86_64', () => {
+    setHost(host);
+    const names = listPackages(io);
+    expect(names.length).toBeGreaterThan(20);
+    const bad: string[] = [];
+    let same = 0;
+    let planned = 0;
+    for (const target of TARGETS) {
+      for (const name of names) {
+        const req = { packages: [name], target, keepGoing: true };
+        const want = oracle(req);
+        const got = m.planTpl(JSON.stringify(req), false);
+        if (want.startsWith('{') && !want.includes('"error":')) planned++;
+        if (got === want) same++;
+        else bad.push(`${target} ${name}: ${got.slice(0, 300)}`);
+      }
+    }
+    console.log(`pkgs/ plans byte-identical: ${same} of ${names.length * TARGETS.length} (${planned} without errors)`);
+    expect(bad).toEqual([]);
+    expect(planned).toBeGreaterThan(names.length * 2);
+  });
+  test('all packages in one plan, cold and warm through the caches, equal the oracle', () => {
+    const cache = new Map<string, Uint8Array>();
+    setHost({ ...host, cacheGet: (k) => cache.get(k) ?? null, cachePut: (k, v) => void cache.set(k, new TextEncoder().encode(v)) });
+    const names = listPackages(io);
+    for (const target of TARGETS) {
+      const req = { packages: names, target, keepGoing: true };
+      const want = oracle(req);
+      expect(m.planTpl(JSON.stringify(req), true)).toBe(want);
+      // another request over the same descriptors (descriptor cache), then the plan cache
+      const one = { packages: [names[0]], target };
+      expect(m.planTpl(JSON.stringify(one), true)).toBe(oracle(one));
+      if (!want.includes('"error":')) expect(m.planTpl(JSON.stringify(req), true)).toBe('BYTES ' + want);
+    }
+  });
+  test('every package renders as the oracle renders it (text and normalised)', () => {
+    setHost(host);
+    const names = listPackages(io);
+    let same = 0;
+    for (const target of TARGETS) {
+      for (const name of names) {
+        for (const normalised of [false, true]) {
+          const req = { package: name, target, normalised };
+          let want: string;
+          try {
+            want = engineRender(io, req);
+          } catch (e) {
+            want = oracleErr(e);
+          }
+          expect(m.renderTpl(JSON.stringify(req)), `${target} ${name} ${normalised}`).toBe(want);
+          same++;
+        }
+      }
+    }
+    expect(same).toBe(names.length * TARGETS.length * 2);
   });
 });
