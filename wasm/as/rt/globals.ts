@@ -170,7 +170,7 @@ export function loopItem(arr: Value, j: i32): Value {
     const xs = (<VList>arr).items;
     return j < xs.length ? xs[j] : UNDEF;
   }
-  if (arr.k == K_STR) {
+  if (arr.k == K_STR && !(<VStr>arr).safe) {
     const s = (<VStr>arr).s;
     return j < s.length ? str(String.fromCharCode(s.charCodeAt(j))) : UNDEF;
   }

@@ -13,6 +13,7 @@ import {
 import { jsNum, pyFloatRepr } from './numfmt';
 import { StrBuf } from './strbuf';
 import { isJsSpace } from '../errors';
+import { decimalToDouble } from './strtod';
 
 /** JS String(v). */
 export function jsString(v: Value): string {
@@ -109,7 +110,8 @@ export function stringToNumber(s0: string): f64 {
   }
   if (s.substring(i) == 'Infinity') return neg ? -Infinity : Infinity;
   if (!isDecimalLiteral(s, i)) return NaN;
-  return parseFloat(s);
+  const v = decimalToDouble(s.substring(i));
+  return neg ? -v : v;
 }
 
 /** StrUnsignedDecimalLiteral from `i` to the end. */
@@ -183,7 +185,7 @@ export function jsParseFloat(s: string): f64 {
     while (j < n && isDigit(s.charCodeAt(j))) j++;
     if (j > e0) i = j;
   }
-  const v = parseFloat(s.substring(start, i));
+  const v = decimalToDouble(s.substring(start, i));
   return neg ? -v : v;
 }
 
@@ -217,7 +219,7 @@ export function jsParseInt(s: string, radix: i32): f64 {
   }
   if (i == start) return NaN;
   // long decimal digit runs: re-read exactly as a decimal literal (JS rounds them correctly)
-  if (r == 10 && i - start > 15) v = parseFloat(s.substring(start, i));
+  if (r == 10 && i - start > 15) v = decimalToDouble(s.substring(start, i));
   return neg ? -v : v;
 }
 

@@ -7,6 +7,7 @@
  */
 import { Value, VStr, VList, VDict, NONE, TRUE, FALSE, num, str } from './value';
 import { StrBuf } from './strbuf';
+import { decimalToDouble } from './strtod';
 
 let t: string = '';
 let i: i32 = 0;
@@ -108,7 +109,9 @@ function pnum(): Value {
     if (!isDig(i)) return fail();
     while (isDig(i)) i++;
   }
-  return num(parseFloat(t.substring(start, i)));
+  const neg = t.charCodeAt(start) == 45;
+  const v = decimalToDouble(t.substring(neg ? start + 1 : start, i));
+  return num(neg ? -v : v);
 }
 
 function lit(w: string, v: Value): Value {

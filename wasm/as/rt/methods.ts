@@ -6,6 +6,7 @@
  *
  * Must not depend on: anything of the core but rt/ and errors.ts.
  */
+import { jsLower, jsUpper } from './casemap';
 import {
   Value, VNum, VStr, VList, VDict, VFunc,
   K_UNDEF, K_NONE, K_NUM, K_STR, K_LIST, K_DICT,
@@ -229,8 +230,8 @@ function callStrMethod(s: string, id: i32, args: Array<Value>): Value {
     case 2: return stripChars(s, arg(args, 0), false, true);
     case 3: return pySplit(s, arg(args, 0), arg(args, 1));
     case 4: return splitlines(s);
-    case 5: return str(s.toUpperCase());
-    case 6: return str(s.toLowerCase());
+    case 5: return str(jsUpper(s));
+    case 6: return str(jsLower(s));
     case 7: return anyPrefix(s, arg(args, 0), false);
     case 8: return anyPrefix(s, arg(args, 0), true);
     case 9: return num(<f64>s.indexOf(jsString(arg(args, 0))));
@@ -238,7 +239,7 @@ function callStrMethod(s: string, id: i32, args: Array<Value>): Value {
     case 11: return num(<f64>countOf(s, jsString(arg(args, 0))));
     case 12: return bool_(allIn(s, 48, 57, 48, 57));
     case 13: return bool_(allIn(s, 65, 90, 97, 122));
-    case 14: return s.length == 0 ? EMPTY_STR : str(s.charAt(0).toUpperCase() + s.substring(1).toLowerCase());
+    case 14: return s.length == 0 ? EMPTY_STR : str(jsUpper(s.charAt(0)) + jsLower(s.substring(1)));
     case 15: {
       const p = jsString(arg(args, 0));
       return str(s.startsWith(p) ? s.substring(p.length) : s);

@@ -85,15 +85,12 @@ export function pyFloorDiv(x: f64, y: f64): f64 {
 export function add(a: Value, b: Value): Value {
   const ka = a.k;
   const kb = b.k;
-  if (ka == K_NUM && kb == K_NUM) {
-    const r = (<VNum>a).n + (<VNum>b).n;
-    return isInt(a) && isInt(b) ? checkedInt(r, '+') : num(r);
+  if (isNumLike(a) && isNumLike(b)) {
+    const r = numVal(a) + numVal(b);
+    if (isInt(a) && isInt(b)) return checkedInt(r, '+');
+    // a float literal makes the sum a float literal (the oracle's 1 + 1.0 prints 2.0)
+    return ka == K_FLOAT || kb == K_FLOAT ? new VFloat(r) : num(r);
   }
-  if ((ka == K_NUM || ka == K_FLOAT) && (kb == K_NUM || kb == K_FLOAT)) return new VFloat(numVal(a) + numVal(b));
-  const ia = isInt(a);
-  const ib = isInt(b);
-  if (ia && ib) return checkedInt(numVal(a) + numVal(b), '+');
-  if ((ia || ka == K_FLOAT) && (ib || kb == K_FLOAT)) return new VFloat(numVal(a) + numVal(b));
   if (isStrLike(a) && isStrLike(b)) return concat(a, b);
   if (ka == K_LIST && kb == K_LIST) {
     const xa = (<VList>a).items;
@@ -190,6 +187,25 @@ export function mod(a: Value, b: Value): Value {
 export function jsPow(x: f64, y: f64): f64 {
   if (y != y) return NaN;
   if (!isFinite(y) && Math.abs(x) == 1) return NaN;
+  // fdlibm's (V8's) exact cases
+  if (y == 2) return x * x;
+  if (y == 1) return x;
+  if (y == -1) return 1 / x;
+  if (y == 0.5 && (x > 0 || (x == 0 && 1 / x > 0))) return Math.sqrt(x);
+  // an exactly representable integer power is computed exactly (both engines agree on it)
+  if (y > 0 && y <= 64 && y == Math.floor(y) && x == Math.floor(x) && Math.abs(x) < 9007199254740992) {
+    let r: f64 = 1;
+    let k = <i32>y;
+    let ok = true;
+    while (k-- > 0) {
+      r *= x;
+      if (Math.abs(r) > 9007199254740992) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return r;
+  }
   return Math.pow(x, y);
 }
 
@@ -491,7 +507,8 @@ export function fromIterator(v: Value): Value {
     const n = v.k == K_LIST ? (<VList>v).items.length : (<VStr>v).s.length;
     const e = countLoop(<f64>n);
     if (e !== null) return e;
-    return v;
+    // a SafeString iterates as its text
+    return v.k == K_STR && (<VStr>v).safe ? str((<VStr>v).s) : v;
   }
   if (v.k == K_DICT) {
     const ks = (<VDict>v).orderedKeys();

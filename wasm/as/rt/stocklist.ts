@@ -6,8 +6,9 @@
  *
  * Must not depend on: anything of the core but rt/ and errors.ts.
  */
+import { jsLower, jsUpper } from './casemap';
 import {
-  Value, VStr, VList, VDict, VErr,
+  Value, VStr, VList, VDict, VErr, VFunc,
   K_UNDEF, K_NONE, K_STR, K_LIST, K_DICT, K_BOOL,
   UNDEF, err, num, str,
 } from './value';
@@ -16,6 +17,7 @@ import { jsString, jsLess, joinInto, strictEq, toNumber, toPrimitive } from './j
 import { StrBuf } from './strbuf';
 import { typeErr, isJsObject, isPrimStr, jsArrayLike, jsGet, jsGetKey, jsHasOwn, jsKeys } from './jsobj';
 import { macroArgs } from './stockstr';
+import { countLoop } from './state';
 import { runTest, testByValue } from './tests';
 
 /** The first error a comparator met while sorting (sorting continues, the result is dropped). */
@@ -25,31 +27,104 @@ abstract class Cmp {
   abstract cmp(a: Value, b: Value): i32;
 }
 
-/** Stable merge sort of xs by c (V8's sort is stable). */
+/**
+ * V8's TimSort as far as its comparisons decide the result: runs found as V8 finds them
+ * (a strictly descending run reversed), short runs extended by binary insertion to the minimum
+ * run length, then runs merged stably. For a consistent comparator every stable sort gives the
+ * same order; for an inconsistent one (mixed types) this matches V8 on arrays shorter than 64.
+ */
 function stableSort(xs: Array<Value>, c: Cmp): Array<Value> {
   const n = xs.length;
   if (n < 2) return xs;
+  let m = n;
+  let r = 0;
+  while (m >= 64) {
+    r |= m & 1;
+    m >>= 1;
+  }
+  const minRun = m + r;
+  const runs = new Array<i32>();
+  let low = 0;
+  while (low < n) {
+    let len = countAndMakeRun(xs, low, n, c);
+    if (len < minRun) {
+      const forced = minRun < n - low ? minRun : n - low;
+      binaryInsertionSort(xs, low, low + len, low + forced, c);
+      len = forced;
+    }
+    runs.push(low);
+    low += len;
+  }
+  runs.push(n);
+  // merge neighbouring runs until one is left
+  let bounds = runs;
   let src = xs;
-  let dst = new Array<Value>(n);
-  for (let w = 1; w < n; w *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * w) {
-      const mid = lo + w < n ? lo + w : n;
-      const hi = lo + 2 * w < n ? lo + 2 * w : n;
+  while (bounds.length > 2) {
+    const dst = new Array<Value>(n);
+    const nb = new Array<i32>();
+    for (let k = 0; k + 1 < bounds.length; k += 2) {
+      const lo = bounds[k];
+      const mid = bounds[k + 1];
+      const hi = k + 2 < bounds.length ? bounds[k + 2] : mid;
       let i = lo;
       let j = mid;
-      let k = lo;
+      let w = lo;
       while (i < mid && j < hi) {
-        if (c.cmp(src[j], src[i]) < 0) dst[k++] = src[j++];
-        else dst[k++] = src[i++];
+        if (c.cmp(src[j], src[i]) < 0) dst[w++] = src[j++];
+        else dst[w++] = src[i++];
       }
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
+      while (i < mid) dst[w++] = src[i++];
+      while (j < hi) dst[w++] = src[j++];
+      nb.push(lo);
     }
-    const t = src;
+    nb.push(n);
+    bounds = nb;
     src = dst;
-    dst = t;
   }
   return src;
+}
+
+function countAndMakeRun(xs: Array<Value>, lowArg: i32, high: i32, c: Cmp): i32 {
+  const low = lowArg + 1;
+  if (low == high) return 1;
+  let runLength = 2;
+  let prev = xs[low];
+  const desc = c.cmp(prev, xs[low - 1]) < 0;
+  for (let idx = low + 1; idx < high; idx++) {
+    const cur = xs[idx];
+    const order = c.cmp(cur, prev);
+    if (desc ? order >= 0 : order < 0) break;
+    prev = cur;
+    runLength++;
+  }
+  if (desc) {
+    let a = lowArg;
+    let b = lowArg + runLength - 1;
+    while (a < b) {
+      const t = xs[a];
+      xs[a] = xs[b];
+      xs[b] = t;
+      a++;
+      b--;
+    }
+  }
+  return runLength;
+}
+
+function binaryInsertionSort(xs: Array<Value>, low: i32, startArg: i32, high: i32, c: Cmp): void {
+  let start = low == startArg ? startArg + 1 : startArg;
+  for (; start < high; start++) {
+    let left = low;
+    let right = start;
+    const pivot = xs[start];
+    while (left < right) {
+      const mid = left + ((right - left) >> 1);
+      if (c.cmp(pivot, xs[mid]) < 0) right = mid;
+      else left = mid + 1;
+    }
+    for (let p = start; p > left; p--) xs[p] = xs[p - 1];
+    xs[left] = pivot;
+  }
 }
 
 /** Array.prototype.sort: undefined items go last uncompared. */
@@ -100,7 +175,14 @@ export function fBatch(v: Value, linecount: Value, fill: Value): Value {
     tmp.push(items[i]);
   }
   if (tmp.length > 0) {
-    if (truthy(fill)) for (let i = tmp.length; <f64>i < lc; i++) tmp.push(fill);
+    if (truthy(fill)) {
+      // the oracle would exhaust memory on a huge count; the core counts it as loop iterations
+      if (lc - <f64>tmp.length > 0) {
+        const e = countLoop(lc - <f64>tmp.length);
+        if (e !== null) return e;
+      }
+      for (let i = tmp.length; <f64>i < lc; i++) tmp.push(fill);
+    }
     res.push(new VList(tmp));
   }
   return new VList(res);
@@ -114,8 +196,8 @@ class DictsortCmp extends Cmp {
     let a = (<VList>t1).items[this.si];
     let b = (<VList>t2).items[this.si];
     if (!this.cs) {
-      if (isPrimStr(a)) a = str((<VStr>a).s.toUpperCase());
-      if (isPrimStr(b)) b = str((<VStr>b).s.toUpperCase());
+      if (isPrimStr(a)) a = str(jsUpper((<VStr>a).s));
+      if (isPrimStr(b)) b = str(jsUpper((<VStr>b).s));
     }
     return jsLess(b, a) == 1 ? 1 : strictEq(a, b) ? 0 : -1;
   }
@@ -131,11 +213,30 @@ export function fDictsort(v: Value, caseSensitive: Value, by: Value): Value {
     p[1] = jsGetKey(v, ks[i]);
     arr.push(new VList(p));
   }
+  if (v.k == K_STR) {
+    // for-in also walks SafeString.prototype's enumerable methods
+    arr.push(pair('valueOf', PROTO_FN));
+    arr.push(pair('toString', PROTO_FN));
+  }
   let si = 0;
   if (by.k == K_UNDEF || strictEq(by, str('key'))) si = 0;
   else if (strictEq(by, str('value'))) si = 1;
   else return err('dictsort filter: You can only sort by either key or value');
   return new VList(jsSort(arr, new DictsortCmp(si, truthy(caseSensitive))));
+}
+
+class ProtoFn extends VFunc {
+  call(_args: Array<Value>): Value {
+    return UNDEF;
+  }
+}
+const PROTO_FN: Value = new ProtoFn();
+
+function pair(k: string, v: Value): VList {
+  const p = new Array<Value>(2);
+  p[0] = str(k);
+  p[1] = v;
+  return new VList(p);
 }
 
 export function fFirst(v: Value): Value {
@@ -278,8 +379,8 @@ class SortCmp extends Cmp {
       }
     }
     if (!this.cs && isPrimStr(x) && isPrimStr(y)) {
-      x = str((<VStr>x).s.toLowerCase());
-      y = str((<VStr>y).s.toLowerCase());
+      x = str(jsLower((<VStr>x).s));
+      y = str(jsLower((<VStr>y).s));
     }
     if (jsLess(x, y) == 1) return this.reversed ? 1 : -1;
     if (jsLess(y, x) == 1) return this.reversed ? -1 : 1;

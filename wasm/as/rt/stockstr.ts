@@ -7,6 +7,7 @@
  *
  * Must not depend on: anything of the core but rt/ and errors.ts.
  */
+import { jsLower, jsUpper } from './casemap';
 import {
   Value, VStr, VList, VDict,
   K_UNDEF, K_NONE, K_BOOL, K_STR, K_LIST,
@@ -56,9 +57,9 @@ export function macroArgs(args: Array<Value>, names: StaticArray<string>): Array
 }
 
 function capitalizeStr(s: string): string {
-  const r = s.toLowerCase();
+  const r = jsLower(s);
   if (r.length == 0) return r;
-  return r.charAt(0).toUpperCase() + r.substring(1);
+  return jsUpper(r.charAt(0)) + r.substring(1);
 }
 
 export function fCapitalize(v: Value): Value {
@@ -70,13 +71,13 @@ export function fCapitalize(v: Value): Value {
 export function fLower(v: Value): Value {
   const s = normalize(v);
   if (s.k != K_STR) return typeErr();
-  return str((<VStr>s).s.toLowerCase());
+  return str(jsLower((<VStr>s).s));
 }
 
 export function fUpper(v: Value): Value {
   const s = normalize(v);
   if (s.k != K_STR) return typeErr();
-  return str((<VStr>s).s.toUpperCase());
+  return str(jsUpper((<VStr>s).s));
 }
 
 export function fTitle(v: Value): Value {

@@ -103,7 +103,9 @@ function encodeInto(b: StrBuf, v: Value): void {
     case K_NUM:
     case K_FLOAT: {
       b.add(v.k == K_NUM ? 'i' : 'F');
-      const x = reinterpret<u64>(v.k == K_NUM ? (<VNum>v).n : (<VFloat>v).n);
+      const f = v.k == K_NUM ? (<VNum>v).n : (<VFloat>v).n;
+      // every NaN is one NaN (its sign and payload cannot be observed)
+      const x = f != f ? <u64>0x7ff8000000000000 : reinterpret<u64>(f);
       for (let i = 15; i >= 0; i--) b.addCode(HEXD.charCodeAt(<i32>((x >> (<u64>i * 4)) & 15)));
       b.add(';');
       return;
@@ -155,4 +157,83 @@ export function encode(v: Value): string {
   const b = new StrBuf();
   encodeInto(b, v);
   return b.toString();
+}
+
+// ---- the operations a test can run ----------------------------------------------------------------
+
+import { pyStr, pyRepr, pyJsonDumps, truthy } from './pystr';
+import {
+  add, sub, mul, div, floordiv, mod, pow, neg, pos as unaryPlus, concat, compare, cmpCode, contains, getitem, slice,
+  callValue, fromIterator,
+} from './ops';
+import { filter, test as runTestByName } from './filters_tests';
+import { globalLookup, setattr, loopItem } from './globals';
+import { ixObject } from './ixfilters';
+import { beginEval } from './state';
+import { str } from './value';
+
+/** Reset the evaluation counters for package `pkg` with the given bounds. */
+export function begin(pkg: string, maxOutput: i32, maxLoop: i32): void {
+  beginEval(pkg, maxOutput, maxLoop);
+}
+
+/** Run operation `op` on the encoded arguments; the encoded result. */
+export function run(op: string, enc: string): string {
+  const a = decodeArgs(enc);
+  const x = a.length > 0 ? a[0] : UNDEF;
+  const y = a.length > 1 ? a[1] : UNDEF;
+  let r: Value = UNDEF;
+  if (op == 'pyStr') r = str(pyStr(x));
+  else if (op == 'pyRepr') r = str(pyRepr(x));
+  else if (op == 'json') r = pyJsonDumps(x);
+  else if (op == 'truthy') r = truthy(x) ? TRUE : FALSE;
+  else if (op == '+') r = add(x, y);
+  else if (op == '-') r = sub(x, y);
+  else if (op == '*') r = mul(x, y);
+  else if (op == '/') r = div(x, y);
+  else if (op == '//') r = floordiv(x, y);
+  else if (op == '%') r = mod(x, y);
+  else if (op == '**') r = pow(x, y);
+  else if (op == 'neg') r = neg(x);
+  else if (op == 'pos') r = unaryPlus(x);
+  else if (op == '~') r = concat(x, y);
+  else if (op == 'in') r = contains(x, y);
+  else if (op == 'getitem') r = getitem(x, y);
+  else if (op == 'slice') r = slice(x, y, a.length > 2 ? a[2] : NONE, a.length > 3 ? a[3] : NONE);
+  else if (op == 'iter') r = fromIterator(x);
+  else if (op == 'setattr') {
+    const e = setattr(x, y, a[2]);
+    r = e !== null ? e : x;
+  } else if (op == 'loopItem') r = loopItem(x, <i32>(<VNum>y).n);
+  else if (op.startsWith('cmp:')) r = compare(cmpCode(op.substring(4)), x, y);
+  else if (op.startsWith('filter:')) r = filter(op.substring(7), a);
+  else if (op.startsWith('test:')) r = runTestByName(op.substring(5), a);
+  else if (op.startsWith('method:')) {
+    // getattr then call: a[0] is the object, the rest the arguments
+    const m = getitem(x, str(op.substring(7)));
+    r = m.isErr || m.k != K_FUNC ? m : callValue(m, op.substring(7), a.slice(1));
+  } else if (op.startsWith('global:')) {
+    // call a global with the arguments; `global:NAME:N` calls the result's method N times more
+    const parts = op.split(':');
+    const g = globalLookup(parts[1]);
+    r = g === null ? UNDEF : callValue(g, parts[1], a);
+  } else if (op.startsWith('ix:')) {
+    const m = getitem(ixObject('pkg/x'), str(op.substring(3)));
+    r = callValue(m, op.substring(3), a);
+  } else if (op == 'cycler') {
+    // cycler(items...).next() called n times (n = last argument), results listed
+    const n = <i32>(<VNum>a[a.length - 1]).n;
+    const c = callValue(<Value>globalLookup('cycler'), 'cycler', a.slice(0, a.length - 1));
+    const nx = getitem(c, str('next'));
+    const out = new Array<Value>();
+    for (let i = 0; i < n; i++) out.push(callValue(nx, 'next', []));
+    out.push(c);
+    r = new VList(out);
+  } else if (op == 'joiner') {
+    const j = callValue(<Value>globalLookup('joiner'), 'joiner', a);
+    const out = new Array<Value>();
+    for (let i = 0; i < 3; i++) out.push(callValue(j, 'j', []));
+    r = new VList(out);
+  }
+  return encode(r);
 }

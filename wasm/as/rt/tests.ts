@@ -5,6 +5,7 @@
  *
  * Must not depend on: anything of the core but rt/ and errors.ts.
  */
+import { jsLower, jsUpper } from './casemap';
 import {
   Value, VStr, VNum,
   K_UNDEF, K_NONE, K_NUM, K_STR, K_LIST, K_DICT, K_NS, K_FLOAT, K_FUNC,
@@ -65,7 +66,7 @@ export function runTest(id: i32, args: Array<Value>): Value {
       if (v.k != K_STR) return typeErr();
       if ((<VStr>v).safe) return FALSE;
       const s = (<VStr>v).s;
-      return bool_((id == 15 ? s.toLowerCase() : s.toUpperCase()) == s);
+      return bool_((id == 15 ? jsLower(s) : jsUpper(s)) == s);
     }
     case 16: return bool_(!strictEq(v, w));
     case 17: return bool_(v.k == K_NONE);
