@@ -417,12 +417,9 @@ class Parser {
     return true;
   }
 
+  /** An expression; nesting is counted where it nests (brackets, calls, unary operators, chains). */
   parseExpression(): Node | null {
-    const t = this.peek();
-    if (!this.enter(t !== null ? t.line : -2)) { this.exprDepth--; return null; }
-    const r = this.parseInlineIf();
-    this.exprDepth--;
-    return r;
+    return this.parseInlineIf();
   }
 
   bin(kind: i32, a: Node | null, b: Node | null): Node | null {
@@ -651,6 +648,8 @@ class Parser {
     let links = 0;
     let tok = this.peek();
     while (tok !== null && !this.bad) {
+      const isLink = tok.type == L.T_LBRACKET || tok.type == L.T_LPAREN || (tok.type == L.T_OP && tok.value == '.');
+      if (!isLink) break;
       if (++links + this.exprDepth > MAX_NEST) { this.setErr('nesting deeper than ' + MAX_NEST.toString() + ' levels', tok.line + 1); return null; }
       if (tok.type == L.T_LBRACKET) {
         this.next();
