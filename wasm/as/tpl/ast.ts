@@ -47,6 +47,7 @@ export const E_FILTER: i32 = 44;  // s name, args (subject first), names/kwargs
 export const E_SUPERCALL: i32 = 45; // n depth (super.super() = 2)
 export const E_SUPERVAL: i32 = 46;  // the pre-rendered super() of the enclosing block (n slot)
 export const E_TUPLE: i32 = 47;   // args (a parenthesised list)
+export const E_NULL: i32 = 48;    // no expression: a token that starts none, followed by a postfix (the oracle's compiler fails on it)
 
 export const L_STR: i32 = 0;
 export const L_INT: i32 = 1;

@@ -28,6 +28,7 @@ export function parse(src: string): Parsed {
   const r = new Parsed();
   r.body = p.parseNodes();
   if (p.err === null && p.lex.err !== null) p.setErr(p.lex.err!, -1);
+  if (p.err === null && p.hasNull) p.setErr(TYPE_ERROR, -1);
   r.err = p.err;
   r.errLine = p.errLine;
   return r;
@@ -56,6 +57,8 @@ class Parser {
   errLine: i32 = -1;
   tagDepth: i32 = 0;
   exprDepth: i32 = 0;
+  /** An expression of nothing was parsed (E_NULL): the oracle's compiler fails on it. */
+  hasNull: bool = false;
 
   constructor(lex: Lexer) { this.lex = lex; }
 
@@ -599,9 +602,17 @@ class Parser {
     } else {
       node = this.parseAggregate(tok);
       if (this.bad) return null;
+      if (node === null) {
+        // the token is consumed; a postfix after it still makes a node (of nothing)
+        const none = new Node(A.E_NULL, tok.line);
+        const p = noPostfix ? none : this.parsePostfix(none);
+        if (this.bad) return null;
+        if (p === none || p === null) { this.fail('unexpected token: ' + tok.value, tok); return null; }
+        this.hasNull = true;
+        return p;
+      }
     }
-    if (node === null) { this.fail('unexpected token: ' + tok.value, tok); return null; }
-    if (!noPostfix) node = this.parsePostfix(node);
+    if (!noPostfix) node = this.parsePostfix(node!);
     return node;
   }
 
