@@ -20,6 +20,13 @@ const ROOT = resolve(import.meta.dirname, '..');
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 const RUNS = Number(process.env.IX_FUZZ_RUNS ?? 150);
 
+/** Pieces of template syntax, well-formed and not, that random templates are joined from. */
+const PIECES = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', '-}}', ' ', '\n', 'x', 'if', 'for', 'in', 'endif', 'endfor', 'else',
+  'elif', 'set', '=', 'block', 'endblock', 'b', '(', ')', '[', ']', '{', '}', ',', ':', '|', 'upper', '.', "'s'", '"t"', '1',
+  '2.5', '-', '+', '*', '/', '//', '%', '**', '~', '==', '!=', '<', '>=', 'not', 'and', 'or', 'is', 'defined', 'none', 'true',
+  'loop', 'self', 'super', 'name', 'raw', 'endraw', 'endset', 'extends', 'include', "'//die/i.sh'", 'filter', 'endfilter',
+  'range', 'namespace', '\t', 'r/x/', '!', '#', 'x.y', 'nope()'];
+
 const ENTRY = `export { render, targetJson } from '@as/tpl/testing/entry';`;
 
 interface Mod {
@@ -140,6 +147,30 @@ describe('the compiled template evaluator', () => {
       }),
       { numRuns: RUNS, seed: 7 },
     );
+  });
+
+  test(`${RUNS * 10} templates of random tags, operators and names: the same text or syntax error`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 30 }), (ps) => {
+        const io = setTree({ 'bin/a/ix.sh': ps.join(''), 'die/i.sh': 'inc {{ name }}' });
+        const flags = flagsOf('bin/a', 'linux-x86_64');
+        expect(core('bin/a', 'linux-x86_64', flags, false)).toEqual(oracle(io, 'bin/a', 'linux-x86_64', flags));
+      }),
+      { numRuns: RUNS * 10, seed: 11 },
+    );
+  });
+
+  test('a render records the context names it looked up and the files it read', () => {
+    setTree({ 'bin/a/ix.sh': "{% set x = 1 %}{{ x }}{{ name }}{% for i in [1] %}{{ i }}{{ opt }}{% endfor %}{% include 'i.sh' %}", 'bin/a/i.sh': '{{ kind }}' });
+    const [head, fs, ns] = m.render('bin/a', 'linux-x86_64', ['kind', 'bin', 'opt', '7', 'target', 'linux-x86_64'].join('\u0000'), false).split('\u0001');
+    expect(head).toBe('T1bin/a/ix.sh17bin');
+    expect(fs.split('\u0002')).toEqual(['bin/a/i.sh', 'bin/a/ix.sh']);
+    expect(ns.split('\u0002')).toEqual(['kind', 'name', 'opt']);
+  });
+
+  test('invalid UTF-8 in a recipe file is an error naming the file and the byte', () => {
+    setTree({ 'bin/a/ix.sh': "a\n{% include 'i.sh' %}", 'bin/a/i.sh': new Uint8Array([0x62, 0x0a, 0xe2, 0x82, 0x41]) });
+    expect(core('bin/a', 'linux-x86_64', flagsOf('bin/a', 'linux-x86_64'), false)).toEqual({ err: 'bin/a/i.sh: invalid UTF-8 at byte 2 (package bin/a)' });
   });
 
   test('arch records: the same fields, order and ids as engine/targets', () => {
