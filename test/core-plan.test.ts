@@ -28,11 +28,11 @@ import { IxErr } from '@as/errors';
 import * as host from '@as/host';
 import { utf8Decode, StrBuilder, writeStr } from '@as/hash/index';
 import { Flags } from '@as/plan/flags';
-import { Graph, Renderer, RenderOut, setTargets } from '@as/plan/graph';
+import { Graph, Renderer, RenderOut } from '@as/plan/graph';
 import { parseSelector } from '@as/plan/selector';
 import { normalise, writeDescriptor } from '@as/plan/descriptor';
 import { planRequest } from '@as/plan/planner';
-import { TplRenderer, TplTargets } from '@as/plan/evaluator';
+import { setupCore, TplRenderer } from '@as/plan/evaluator';
 import { renderRequest } from '@as/plan/planner';
 import { listPackages } from '@as/plan/packages';
 
@@ -80,7 +80,7 @@ export function norm(text: string): string {
 }
 
 export function planRaw(req: string, cache: bool): string {
-  setTargets(new TplTargets());
+  setupCore();
   const o = planRequest(req, new RawRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
   if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
@@ -88,7 +88,7 @@ export function planRaw(req: string, cache: bool): string {
 }
 
 export function planTpl(req: string, cache: bool): string {
-  setTargets(new TplTargets());
+  setupCore();
   const o = planRequest(req, new TplRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
   if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
@@ -96,7 +96,7 @@ export function planTpl(req: string, cache: bool): string {
 }
 
 export function renderTpl(req: string): string {
-  setTargets(new TplTargets());
+  setupCore();
   const o = renderRequest(req, new TplRenderer(), false);
   if (o.err !== null) return errText(o.err!);
   return o.text!;

@@ -14,7 +14,7 @@ export { base32, toHex, utf8, utf8Decode, utf8DecodeAt, STORE_ID_CHARS } from '.
 export { JValue, JParse, parseJson, jsString, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } from './json';
 export { writeStr, writeCanonical, canonicalJson, cmpStr } from './canon';
 export { jsonErrorAt, foundAt, position } from './json-error';
-export { jsNumber } from './numfmt';
+export { jsNumber, jsonNumber, setNumberCodecs } from './numfmt';
 
 const idHasher = new Blake3();
 const digestBuf = new Uint8Array(32);

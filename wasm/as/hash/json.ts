@@ -8,7 +8,7 @@
  * Must not depend on: anything else of the core but builder.ts, numfmt.ts and json-error.ts.
  */
 import { StrBuilder } from './builder';
-import { jsNumber } from './numfmt';
+import { jsNumber, jsonNumber } from "./numfmt";
 import { foundAt, jsonErrorAt } from './json-error';
 
 export const J_NULL: u8 = 0;
@@ -398,6 +398,6 @@ class Parser {
       for (; k < this.i; k++) v = v * 10 + (this.text.charCodeAt(k) - 48);
       return JValue.num(neg ? -<f64>v : <f64>v);
     }
-    return JValue.num(parseFloat(this.text.substring(start, this.i)));
+    return JValue.num(jsonNumber(this.text.substring(start, this.i)));
   }
 }

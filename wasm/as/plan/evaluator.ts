@@ -9,8 +9,10 @@ import { IxErr } from '../errors';
 import { VDict, Value, str } from '../rt/value';
 import { archRecord, Intro, RenderInput, renderText, SourceCache } from '../tpl/index';
 import { unknownTargetMessage } from '../tpl/targets';
+import { setNumberCodecs } from '../hash/index';
+import { jsNum } from '../rt/numfmt';
 import { Flags } from './flags';
-import { Graph, Renderer, RenderOut, Targets } from './graph';
+import { Graph, Renderer, RenderOut, Targets, setTargets } from './graph';
 import { CURRENT } from './planner';
 
 class PlanIntro extends Intro {
@@ -76,4 +78,14 @@ export class TplTargets extends Targets {
     const r = archRecord(canonical);
     return r === null ? '' : r.id;
   }
+}
+
+/**
+ * Links the planner to the evaluator's targets and rt's exact number printing (idempotent).
+ * Reading stays AssemblyScript's parseFloat: rt/strtod.ts decimalToDouble misreads some large
+ * exponents (9.201442765180871e+38 as ...e+37), so it is not installed until that is fixed.
+ */
+export function setupCore(): void {
+  setTargets(new TplTargets());
+  setNumberCodecs(jsNum, null);
 }

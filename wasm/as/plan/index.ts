@@ -9,9 +9,8 @@
  * Must not depend on: abi/ (abi depends on this).
  */
 import { IxErr } from '../errors';
-import { setTargets } from './graph';
 import { planRequest, renderRequest } from './planner';
-import { TplRenderer, TplTargets } from './evaluator';
+import { setupCore, TplRenderer } from './evaluator';
 import { listPackages as list } from './packages';
 
 /** The WIT variant `plan-out` or an error: exactly one of text, bytes, err is set. */
@@ -34,7 +33,7 @@ export class ListResult {
 }
 
 function setup(): void {
-  setTargets(new TplTargets());
+  setupCore();
 }
 
 /** Plans the PlanRequest in `requestJson` (engine/api.ts). */
