@@ -72,7 +72,5 @@ export class Node {
   names: Array<string> | null = null;
   kwvals: Array<Node> | null = null;
   ops: Array<i32> | null = null;
-  /** Compiled value cache of a literal (set by the interpreter). */
-  cached: usize = 0;
   constructor(kind: i32, line: i32) { this.kind = kind; this.line = line; }
 }

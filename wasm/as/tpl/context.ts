@@ -13,7 +13,7 @@ import { Value, VFunc, VDict, VStr, UNDEF, NONE, TRUE, FALSE } from '../rt/index
 import { BootEnv, Intro } from './index';
 import { ArchRecord, Field, Fields } from './targets';
 import { resolveName } from './loader';
-import { ev } from './interp';
+import { ev, internal } from './interp';
 
 /** Default kind of a package path: its first component, with `bld` and `etc` meaning `bin`. */
 export function defaultKind(name: string): string {
@@ -106,7 +106,7 @@ class IxMethod extends VFunc {
       if (l.err !== null) return new rt.VErr(l.err!);
       return rt.str(l.src!.text);
     }
-    return rt.err('internal: unknown ix method');
+    return new rt.VErr(internal('unknown ix method ' + n));
   }
 }
 
@@ -140,7 +140,7 @@ class IntroFn extends VFunc {
     const r = i.call(rt.pyStr(arg0(args)));
     if (r === null) {
       const e = i.err;
-      return new rt.VErr(e !== null ? e : new IxErr('intro() failed'));
+      return new rt.VErr(e !== null ? e : internal('intro() failed without an error'));
     }
     return r;
   }

@@ -19,6 +19,13 @@ import { resolveName, Source, SourceLoader } from './loader';
 
 export const TYPE_ERROR = 'a value used here is undefined, null or of the wrong type';
 
+/** A bug of the evaluator (never the recipe's fault). */
+export function internal(what: string): IxErr {
+  const e = new IxErr('internal error in the template evaluator: ' + what);
+  e.internal = true;
+  return e;
+}
+
 // ---- frames and context -------------------------------------------------------------------------
 
 /** A runtime scope (nunjucks' Frame): an undefined value counts as absent. */
@@ -157,8 +164,6 @@ class Fn {
   superOut: string = '';
   parent: Template | null = null;
   pre: string | null = null;
-  capture: i32 = 0;
-  loopDepth: i32 = 0;
   /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
   tailPath: string | null = null;
   tailLine: i32 = -1;
@@ -191,12 +196,6 @@ function bufDone(b: rt.StrBuf): string {
   const s = b.toString();
   giveBuf();
   return s;
-}
-
-/** A string, or an error in `ev.err`. */
-export class StrOut {
-  s: string = '';
-  ok: bool = true;
 }
 
 /** exec / execList outcomes: OK (on to the next statement), STOP (the rest of the scope is skipped
@@ -238,7 +237,7 @@ export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   collector = saved;
   const x = ev!;
   if (c.failure !== null) { x.err = c.failure; return null; }
-  if (s === null) { x.err = new IxErr('internal: render stopped without an error'); return null; }
+  if (s === null) { x.err = internal('render stopped without an error'); return null; }
   return s;
 }
 
@@ -313,7 +312,7 @@ function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   collector = saved;
   x.depth--;
   if (c.failure !== null) return new rt.VErr(c.failure!);
-  if (s === null) return rt.err('internal: block stopped without an error');
+  if (s === null) return new rt.VErr(internal('block stopped without an error'));
   return rt.str(s);
 }
 
@@ -446,7 +445,7 @@ function exec(n: Node, f: Fn): i32 {
       return emit(f, res.k == rt.K_STR ? (<VStr>res).s : rt.pyStr(res));
     }
   }
-  return failMsg('internal: unknown statement');
+  return fail(internal('unknown statement'));
 }
 
 function execSet(n: Node, f: Fn): i32 {
@@ -459,9 +458,7 @@ function execSet(n: Node, f: Fn): i32 {
   } else {
     const saved = f.out;
     f.out = takeBuf();
-    f.capture++;
     const r = nested(execList(n.body!, f));
-    f.capture--;
     const s = bufDone(f.out);
     f.out = saved;
     if (r == EXC) return EXC;
@@ -677,7 +674,7 @@ function binop(kind: i32, a: Value, b: Value): Value {
     case A.E_POW: return rt.pow(a, b);
     case A.E_CAT: return rt.concat(a, b);
   }
-  return rt.err('internal: unknown operator');
+  return new rt.VErr(internal('unknown operator'));
 }
 
 function cmpCode(op: i32): i32 {
@@ -826,7 +823,7 @@ export function evalExpr(n: Node, f: Fn): Value {
       return runDetached(list[i + depth], f.ctx, '');
     }
   }
-  return rt.err('internal: unknown expression');
+  return new rt.VErr(internal('unknown expression'));
 }
 
 /** nunjucks' cleanMessage of a parse error (whitespace runs collapsed, trimmed). */

@@ -10,7 +10,7 @@ import * as rt from '../rt/index';
 import { BootEnv, RenderInput, Rendered } from './index';
 import { archRecordOf, unknownTargetMessage } from './targets';
 import { SourceLoader } from './loader';
-import { Ctx, Eval, Frame, renderRoot, setEval } from './interp';
+import { Ctx, Eval, Frame, internal, renderRoot, setEval } from './interp';
 import { renderContext } from './context';
 
 const MAX_DEPTH: i32 = 64;
@@ -50,7 +50,7 @@ export function render(input: RenderInput): Rendered {
   r.files = sorted(loader.filesRead);
   r.names = sorted(x.names);
   if (text === null) {
-    const e = x.err !== null ? x.err! : new IxErr('internal: render failed without an error');
+    const e = x.err !== null ? x.err! : internal('render failed without an error');
     if (e.pkg === null) e.pkg = pkg;
     r.err = e;
     return r;
