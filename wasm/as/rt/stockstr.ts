@@ -14,7 +14,7 @@ import {
   UNDEF, NONE, err, num, str, isKwargs,
 } from './value';
 import { truthy } from './pystr';
-import { jsString, jsParseFloat, jsParseInt, toNumber, strictEq } from './jsconv';
+import { jsString, jsParseFloat, jsParseInt, toNumber, toPrimitive, strictEq } from './jsconv';
 import { jsPow } from './ops';
 import { jsTrim } from './strutil';
 import { StrBuf } from './strbuf';
@@ -109,7 +109,8 @@ export function fTruncate(v: Value, lengthArg: Value, killwords: Value, end: Val
     if (idx == -1) idx = length;
     cut = s.substring(0, clampIndex(idx, s.length));
   }
-  const tail = end.k != K_UNDEF && end.k != K_NONE ? jsString(end) : '...';
+  // `input += end`: string concatenation converts a float literal by its valueOf
+  const tail = end.k != K_UNDEF && end.k != K_NONE ? jsString(toPrimitive(end)) : '...';
   return copySafeness(orig, cut + tail);
 }
 

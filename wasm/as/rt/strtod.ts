@@ -1,7 +1,7 @@
 /**
  * Decimal text to the nearest double (ties to even), as JavaScript reads numbers: Clinger's
- * fast path when exact, otherwise a first guess corrected by exact big-integer comparison with
- * the midpoints to its neighbours (AssemblyScript's parseFloat alone is not correctly rounded).
+ * fast path when exact, otherwise a binary search over the doubles by exact big-integer
+ * comparison (AssemblyScript's parseFloat is not correctly rounded).
  *
  * Must not depend on: anything of the core.
  */
@@ -18,6 +18,14 @@ function cmpScaled(d: string, k: i32, m: u64, j: i32): i32 {
   if (j >= 0) right.shl(j);
   else left.shl(-j);
   return left.cmp(right);
+}
+
+/** D * 10**k compared with the double whose bits are `b`. */
+function cmpBits(d: string, k: i32, b: u64): i32 {
+  const biased = <i32>((b >> 52) & 0x7ff);
+  const mant = b & 0xfffffffffffff;
+  if (biased == 0) return cmpScaled(d, k, mant, -1074);
+  return cmpScaled(d, k, mant | 0x10000000000000, biased - 1075);
 }
 
 /**
@@ -81,44 +89,37 @@ export function decimalToDouble(s: string): f64 {
     const f = <f64>I64.parseInt(digits);
     return exp10 >= 0 ? f * POW10[exp10] : f / POW10[-exp10];
   }
-  let x = parseFloat(digits + 'e' + exp10.toString());
-  if (x == Infinity) x = 1.7976931348623157e308;
-  for (let iter = 0; iter < 200; iter++) {
-    if (x == 0) {
-      // against half the smallest subnormal, 2**-1075
-      const c = cmpScaled(digits, exp10, 1, -1075);
-      if (c > 0) {
-        x = 5e-324;
-        continue;
-      }
-      return 0;
+  // the largest double not above the value: positive doubles order as their bit patterns
+  let lo: u64 = 0;
+  let hi: u64 = 0x7fefffffffffffff;
+  // AssemblyScript's parseFloat is usually within a few units in the last place: try a narrow
+  // window around it first, checked exactly
+  const g = parseFloat(digits + 'e' + exp10.toString());
+  if (g > 0 && g < Infinity) {
+    const gb = reinterpret<u64>(g);
+    const wl: u64 = gb > 64 ? gb - 64 : 0;
+    const wh: u64 = gb + 64 < hi ? gb + 64 : hi;
+    if (cmpBits(digits, exp10, wl) >= 0 && cmpBits(digits, exp10, wh) < 0) {
+      lo = wl;
+      hi = wh;
     }
-    const bits = reinterpret<u64>(x);
-    const biased = <i32>((bits >> 52) & 0x7ff);
-    const mant = bits & 0xfffffffffffff;
-    let m: u64;
-    let e: i32;
-    if (biased == 0) {
-      m = mant;
-      e = -1074;
-    } else {
-      m = mant | 0x10000000000000;
-      e = biased - 1075;
-    }
-    const odd = (m & 1) == 1;
-    const up = cmpScaled(digits, exp10, 2 * m + 1, e - 1);
-    if (up > 0 || (up == 0 && odd)) {
-      x = reinterpret<f64>(bits + 1);
-      if (x == Infinity) return x;
-      continue;
-    }
-    const closer = mant == 0 && biased > 1;
-    const down = closer ? cmpScaled(digits, exp10, 4 * m - 1, e - 2) : cmpScaled(digits, exp10, 2 * m - 1, e - 1);
-    if (down < 0 || (down == 0 && odd)) {
-      x = reinterpret<f64>(bits - 1);
-      continue;
-    }
-    return x;
   }
+  if (cmpBits(digits, exp10, hi) >= 0) lo = hi;
+  else {
+    while (hi - lo > 1) {
+      const mid = lo + ((hi - lo) >> 1);
+      if (cmpBits(digits, exp10, mid) >= 0) lo = mid;
+      else hi = mid;
+    }
+  }
+  // then the nearer of it and the next one up (ties to the even significand)
+  const x = reinterpret<f64>(lo);
+  if (x == 0 && cmpScaled(digits, exp10, 1, -1075) <= 0) return 0;
+  const biased = <i32>((lo >> 52) & 0x7ff);
+  const mant = lo & 0xfffffffffffff;
+  const m: u64 = biased == 0 ? mant : mant | 0x10000000000000;
+  const e: i32 = biased == 0 ? -1074 : biased - 1075;
+  const up = cmpScaled(digits, exp10, 2 * m + 1, e - 1);
+  if (up > 0 || (up == 0 && (m & 1) == 1)) return reinterpret<f64>(lo + 1);
   return x;
 }
