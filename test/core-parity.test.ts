@@ -1,4 +1,4 @@
-// Parity of the compiled core (wasm/out/as, AssemblyScript) with the V8 oracle (engine/ through
+// Parity of the compiled core (AssemblyScript: wasm/out, or wasm/out/as beside an interpreted default) with the V8 oracle (engine/ through
 // wasm/core.ts createCore, the code of core.bundle.js): the same plan bytes for every pkgs/
 // package on the three targets, and the same renders, plans and one-line errors for fast-check
 // generated recipe trees (test/support/fuzz.ts, evaluation bounds included). IX_FUZZ_RUNS sets the
@@ -8,7 +8,7 @@
 // internal error whose detail says "not implemented": such a case is counted as pending
 // and printed, not compared. Every other answer (a plan, a render, a user error, any other
 // internal error) must equal the oracle's. IX_CORE_PARITY=strict counts pending cases as failures.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -23,7 +23,16 @@ import { world } from './support/fuzz';
 const RUNS = Number(process.env.IX_FUZZ_RUNS ?? 200);
 const SEED = process.env.IX_FUZZ_SEED ? Number(process.env.IX_FUZZ_SEED) : undefined;
 const STRICT = process.env.IX_CORE_PARITY === 'strict';
-const AS_DIR = process.env.IX_AS_CORE_DIR ?? join(outDir, 'as');
+/** The compiled core: wasm/out when it is the default, else wasm/out/as beside the interpreted one. */
+function asDir(): string {
+  if (process.env.IX_AS_CORE_DIR) return process.env.IX_AS_CORE_DIR;
+  try {
+    if (JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')).backend === 'as') return outDir;
+  } catch {
+    // not built: ensureCoreBuilt builds it
+  }
+  return join(outDir, 'as');
+}
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 const params = (n: number) => ({ numRuns: n, ...(SEED !== undefined ? { seed: SEED } : {}) });
 
@@ -83,10 +92,11 @@ let oracle: (io: HostIO) => CoreApi;
 
 beforeAll(async () => {
   ensureCoreBuilt();
-  if (!existsSync(join(AS_DIR, 'manifest.json'))) {
-    throw new Error(`the compiled core is not built in ${AS_DIR}: run 'node wasm/build.mjs' and read its warning`);
+  const dir = asDir();
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new Error(`the compiled core is not built in ${dir}: run 'node wasm/build.mjs' and read its warning`);
   }
-  as = await loadCore(AS_DIR);
+  as = await loadCore(dir);
   expect(as.manifest.backend).toBe('as');
   oracle = createCore;
 }, 300_000);

@@ -10,9 +10,12 @@
  * asc runs from the repository root with a relative entry), so two builds give the same bytes
  * (test/core-build.test.ts).
  *
- * Memory model: `--runtime stub`, a bump arena that never frees, and a fresh instance per
- * request (the hosts instantiate the compiled module again for each call), so a request's
- * arena is dropped whole with its instance and no state leaks between requests.
+ * Memory model: a fresh instance per request (the hosts compile the modules once and instantiate
+ * them again for each call), so whatever a request allocated is dropped whole with its instance
+ * and no state leaks between requests. Within a request: `stub` (the default), a bump arena that
+ * never frees, or AssemblyScript's incremental GC, tuned (`incremental`: half the peak memory of
+ * the cold 5,005-recipe plan at 2.6x the stub's CPU; not the default while a runaway `self.NAME()`
+ * recursion traps under it instead of reporting the depth bound).
  *
  * Must not depend on: anything outside this repository and its node_modules; no network.
  */

@@ -13,12 +13,12 @@
  *      `as`: the compiled AssemblyScript core (wasm/as/, build-as.mjs; byte-reproducible);
  *      `quickjs`/`starlingmonkey`: jco componentize of out/core.component.js (not reproducible).
  *   3. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
- *   4. beside an interpreted default, the compiled core also goes to out/as/ (its own manifest),
- *      for the parity tests and benchmarks; a compile error there is reported, not fatal, until
- *      the compiled core becomes the default.
+ *   4. when an interpreted core is built (`--backend=quickjs`), the compiled core also goes to
+ *      out/as/ (its own manifest) for the parity tests and benchmarks; a compile error there is
+ *      reported, not fatal.
  * Step 2 is skipped when the stamp (sha256 of the core's inputs + WIT + the build scripts +
  * backend) matches the manifest. Backend: `--backend=as|quickjs|starlingmonkey` or
- * IX_CORE_BACKEND (default quickjs until the compiled core passes the parity tests);
+ * IX_CORE_BACKEND (default `as`: it passes the parity tests, test/core-parity.test.ts);
  * `--as-runtime=stub|incremental` or IX_AS_RUNTIME: the compiled core's memory (build-as.mjs); `--force`
  * rebuilds; `--out=DIR` writes elsewhere.
  *
@@ -40,7 +40,7 @@ const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.
 const out = flag('out') ? resolve(flag('out')) : join(here, 'out');
 const MANIFEST_FORMAT = 'ix-core-build/1';
 const BACKENDS = { as: 'as', assemblyscript: 'as', quickjs: 'quickjs', qjs: 'quickjs', starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey' };
-const DEFAULT_BACKEND = 'quickjs';
+const DEFAULT_BACKEND = 'as';
 
 const backendName = flag('backend') ?? process.env.IX_CORE_BACKEND ?? DEFAULT_BACKEND;
 const backend = BACKENDS[backendName];
