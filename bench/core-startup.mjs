@@ -91,5 +91,5 @@ console.log(`node -e 0 (whole process, for scale): ${med(nodeStart).toFixed(1)} 
 console.log('| core | load + first answer (median) | min | each further fresh instance + call | component | jco glue |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.backend} (${relative(repo, r.dir) || '.'}) | ${r.first.toFixed(1)} ms | ${r.min.toFixed(1)} ms | ${r.each.toFixed(2)} ms | ${(r.bytes / 1024).toFixed(0)} KB | ${(r.glue / 1024).toFixed(0)} KB |`);
+  console.log(`| ${r.backend} (${r.dir.startsWith(repo) ? relative(repo, r.dir) || '.' : r.dir}) | ${r.first.toFixed(1)} ms | ${r.min.toFixed(1)} ms | ${r.each.toFixed(2)} ms | ${(r.bytes / 1024).toFixed(0)} KB | ${(r.glue / 1024).toFixed(0)} KB |`);
 }
