@@ -28,10 +28,10 @@ export function internal(what: string): IxErr {
 
 // ---- frames and context -------------------------------------------------------------------------
 
-/** A runtime scope (nunjucks' Frame): an undefined value counts as absent. */
+/** A runtime scope (nunjucks' Frame): an undefined value counts as absent. Storage is made on first set. */
 export class Frame {
-  names: Array<string> = new Array<string>();
-  vals: Array<Value> = new Array<Value>();
+  names: Array<string> | null = null;
+  vals: Array<Value> | null = null;
   parent: Frame | null;
   isolate: bool;
   topLevel: bool = false;
@@ -39,21 +39,29 @@ export class Frame {
 
   own(name: string): i32 {
     const ns = this.names;
-    for (let i = ns.length - 1; i >= 0; i--) if (ns[i] == name) return i;
+    if (ns === null) return -1;
+    for (let i = ns.length - 1; i >= 0; i--) if (unchecked(ns[i]) == name) return i;
     return -1;
   }
   lookup(name: string): Value | null {
     let f: Frame | null = this;
     while (f !== null) {
       const i = f.own(name);
-      if (i >= 0 && f.vals[i].k != rt.K_UNDEF) return f.vals[i];
+      if (i >= 0) {
+        const v = unchecked(f.vals![i]);
+        if (v.k != rt.K_UNDEF) return v;
+      }
       f = f.parent;
     }
     return null;
   }
   setHere(name: string, v: Value): void {
     const i = this.own(name);
-    if (i >= 0) this.vals[i] = v; else { this.names.push(name); this.vals.push(v); }
+    if (i >= 0) { this.vals![i] = v; return; }
+    let ns = this.names;
+    if (ns === null) { ns = new Array<string>(); this.names = ns; this.vals = new Array<Value>(); }
+    ns.push(name);
+    this.vals!.push(v);
   }
   /** frame.set(name, v, resolveUp). */
   set(name: string, v: Value, resolveUp: bool): void {
@@ -62,7 +70,7 @@ export class Frame {
       let first = true;
       while (f !== null) {
         const i = f.own(name);
-        if (i >= 0 && f.vals[i].k != rt.K_UNDEF) { f.vals[i] = v; return; }
+        if (i >= 0 && f.vals![i].k != rt.K_UNDEF) { f.vals![i] = v; return; }
         if (first && f.isolate) break;
         first = false;
         f = f.parent;
@@ -73,7 +81,10 @@ export class Frame {
   /** The `loop` object of this frame (created when absent or falsy). */
   loopDict(): VDict {
     const i = this.own('loop');
-    if (i >= 0 && rt.truthy(this.vals[i]) && this.vals[i].k == rt.K_DICT) return <VDict>this.vals[i];
+    if (i >= 0) {
+      const v = this.vals![i];
+      if (rt.truthy(v) && v.k == rt.K_DICT) return <VDict>v;
+    }
     const d = new VDict();
     this.setHere('loop', d);
     return d;
