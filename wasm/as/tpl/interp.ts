@@ -1,11 +1,12 @@
 /**
  * The interpreter over compiled templates (compile.ts), with the oracle's runtime semantics
  * (engine/eval/runtime.ts + the code nunjucks 3.2.4 generates as patched by jinja-compat.ts):
- * frames as nunjucks scopes them (loop frames, isolated block frames, top-level sets reaching
- * the context), extends with the output before it kept, blocks/super()/super.super()/self.NAME(),
- * runtime include, loop.*, namespace assignment, capture blocks, the `lineno` the oracle keeps
- * current (error lines), and the nesting/output/loop bounds with the oracle's messages.
- * Errors are values: an expression yields a VErr, a statement list stops with `ev.err` set.
+ * statements (scopes in scope.ts, expressions in expr.ts): top-level sets reaching the context,
+ * extends with the output before it kept, blocks and lifted super(), runtime include, loops and
+ * loop.*, namespace assignment, capture blocks, the `lineno` the oracle keeps current (error
+ * lines), the nesting/output/loop bounds with the oracle's messages, and errors travelling as
+ * the oracle's callbacks carry them. An expression yields a VErr; a statement returns OK, STOP
+ * or EXC (the unwinding error in `ev.err`).
  *
  * Must not depend on: plan, abi.
  */
@@ -16,6 +17,10 @@ import * as A from './ast';
 import { Node } from './ast';
 import { BlockDef, Template, compileTemplate } from './compile';
 import { resolveName, Source, SourceLoader } from './loader';
+import { Ctx, Frame } from './scope';
+import { evalArgs, evalExpr, LoopCycle } from './expr';
+
+export { Ctx, Frame } from './scope';
 
 export const TYPE_ERROR = 'a value used here is undefined, null or of the wrong type';
 
@@ -24,84 +29,6 @@ export function internal(what: string): IxErr {
   const e = new IxErr('internal error in the template evaluator: ' + what);
   e.internal = true;
   return e;
-}
-
-// ---- frames and context -------------------------------------------------------------------------
-
-/** A runtime scope (nunjucks' Frame): an undefined value counts as absent. Storage is made on first set. */
-export class Frame {
-  names: Array<string> | null = null;
-  vals: Array<Value> | null = null;
-  parent: Frame | null;
-  isolate: bool;
-  topLevel: bool = false;
-  constructor(parent: Frame | null, isolate: bool) { this.parent = parent; this.isolate = isolate; }
-
-  own(name: string): i32 {
-    const ns = this.names;
-    if (ns === null) return -1;
-    for (let i = ns.length - 1; i >= 0; i--) if (unchecked(ns[i]) == name) return i;
-    return -1;
-  }
-  lookup(name: string): Value | null {
-    let f: Frame | null = this;
-    while (f !== null) {
-      const i = f.own(name);
-      if (i >= 0) {
-        const v = unchecked(f.vals![i]);
-        if (v.k != rt.K_UNDEF) return v;
-      }
-      f = f.parent;
-    }
-    return null;
-  }
-  setHere(name: string, v: Value): void {
-    const i = this.own(name);
-    if (i >= 0) { this.vals![i] = v; return; }
-    let ns = this.names;
-    if (ns === null) { ns = new Array<string>(); this.names = ns; this.vals = new Array<Value>(); }
-    ns.push(name);
-    this.vals!.push(v);
-  }
-  /** frame.set(name, v, resolveUp). */
-  set(name: string, v: Value, resolveUp: bool): void {
-    if (resolveUp) {
-      let f: Frame | null = this;
-      let first = true;
-      while (f !== null) {
-        const i = f.own(name);
-        if (i >= 0 && f.vals![i].k != rt.K_UNDEF) { f.vals![i] = v; return; }
-        if (first && f.isolate) break;
-        first = false;
-        f = f.parent;
-      }
-    }
-    this.setHere(name, v);
-  }
-  /** The `loop` object of this frame (created when absent or falsy). */
-  loopDict(): VDict {
-    const i = this.own('loop');
-    if (i >= 0) {
-      const v = this.vals![i];
-      if (rt.truthy(v) && v.k == rt.K_DICT) return <VDict>v;
-    }
-    const d = new VDict();
-    this.setHere('loop', d);
-    return d;
-  }
-}
-
-/** The render context (IxContext): variables and the block stacks of the chain. */
-export class Ctx {
-  vars: Map<string, Value> = new Map<string, Value>();
-  blocks: Map<string, Array<BlockDef>> = new Map<string, Array<BlockDef>>();
-  addBlocks(t: Template): void {
-    for (let i = 0; i < t.blockNames.length; i++) {
-      const n = t.blockNames[i];
-      if (!this.blocks.has(n)) this.blocks.set(n, new Array<BlockDef>());
-      this.blocks.get(n).push(t.blocks.get(n));
-    }
-  }
 }
 
 // ---- the evaluation -----------------------------------------------------------------------------
@@ -164,7 +91,7 @@ export let ev: Eval | null = null;
 export function setEval(e: Eval | null): void { ev = e; }
 
 /** One running function (a template's root or a block): its line, frame, slots and output. */
-class Fn {
+export class Fn {
   tpl: Template;
   ctx: Ctx;
   frame: Frame;
@@ -312,7 +239,7 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
 }
 
 /** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
-function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
+export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   const x = ev!;
   if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
   x.depth++;
@@ -325,36 +252,6 @@ function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   if (c.failure !== null) return new rt.VErr(c.failure!);
   if (s === null) return new rt.VErr(internal('block stopped without an error'));
   return rt.str(s);
-}
-
-// ---- template callables ---------------------------------------------------------------------
-
-/** `self`: self.NAME is a callable rendering the most-derived block NAME. */
-export class SelfRef extends VFunc {
-  ctx: Ctx;
-  constructor(ctx: Ctx) { super(); this.ctx = ctx; }
-  call(args: Array<Value>): Value { return rt.err(TYPE_ERROR); }
-}
-
-class SelfMethod extends VFunc {
-  ctx: Ctx;
-  name: string;
-  constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
-  call(args: Array<Value>): Value {
-    const n = this.name;
-    if (!this.ctx.blocks.has(n)) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
-    return runDetached(this.ctx.blocks.get(n)[0], this.ctx, ' (self.' + n + '() recursion?)');
-  }
-}
-
-/** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
-class LoopCycle extends VFunc {
-  i: i32;
-  constructor(i: i32) { super(); this.i = i; }
-  call(args: Array<Value>): Value {
-    if (args.length == 0) return rt.err('loop.cycle() needs at least one value');
-    return args[this.i % args.length];
-  }
 }
 
 // ---- statements -----------------------------------------------------------------------------
@@ -619,222 +516,6 @@ function execInclude(n: Node, f: Fn): i32 {
   x.depth--;
   if (s === null) return STOP;
   return emit(f, s);
-}
-
-// ---- expressions ----------------------------------------------------------------------------
-
-/** Positional arguments then (if any) the keyword dict, appended to `out`; a VErr or null. */
-function evalArgs(n: Node, f: Fn, out: Array<Value>): Value | null {
-  const args = n.args;
-  if (args !== null) for (let i = 0; i < args.length; i++) {
-    const v = evalExpr(args[i], f);
-    if (v.isErr) return v;
-    out.push(v);
-  }
-  const names = n.names;
-  if (names !== null && names.length > 0) {
-    const kv = n.kwvals!;
-    const vals = new Array<Value>();
-    for (let i = 0; i < kv.length; i++) {
-      const v = evalExpr(kv[i], f);
-      if (v.isErr) return v;
-      vals.push(v);
-    }
-    out.push(rt.kwargs(names, vals));
-  }
-  return null;
-}
-
-function lookupName(name: string, f: Fn): Value {
-  if (name == 'self') return new SelfRef(f.ctx);
-  const v = f.frame.lookup(name);
-  if (v !== null) return v;
-  ev!.names.add(name);
-  const vars = f.ctx.vars;
-  if (vars.has(name)) {
-    const c = vars.get(name);
-    if (c.k != rt.K_UNDEF) return c;
-  } else {
-    const g = rt.globalLookup(name);
-    if (g !== null) return g;
-  }
-  const k = rt.constantLookup(name);
-  return k !== null ? k : UNDEF;
-}
-
-function literal(n: Node): Value {
-  switch (n.n) {
-    case A.L_STR: return rt.str(n.s);
-    case A.L_INT: return rt.num(parseFloat(n.s));
-    case A.L_FLOAT: return rt.float_(parseFloat(n.s));
-    case A.L_TRUE: return TRUE;
-    case A.L_FALSE: return FALSE;
-    case A.L_NONE: return NONE;
-  }
-  return rt.str('/' + n.s + '/');
-}
-
-function binop(kind: i32, a: Value, b: Value): Value {
-  switch (kind) {
-    case A.E_ADD: return rt.add(a, b);
-    case A.E_SUB: return rt.sub(a, b);
-    case A.E_MUL: return rt.mul(a, b);
-    case A.E_DIV: return rt.div(a, b);
-    case A.E_FLOORDIV: return rt.floordiv(a, b);
-    case A.E_MOD: return rt.mod(a, b);
-    case A.E_POW: return rt.pow(a, b);
-    case A.E_CAT: return rt.concat(a, b);
-  }
-  return new rt.VErr(internal('unknown operator'));
-}
-
-function cmpCode(op: i32): i32 {
-  // parser codes: 0 ==, 1 !=, 2 <, 3 >, 4 <=, 5 >=, 6 ===, 7 !==
-  if (op == 6) return rt.CMP_EQ;
-  if (op == 7) return rt.CMP_NE;
-  return op;
-}
-
-export function evalExpr(n: Node, f: Fn): Value {
-  switch (n.kind) {
-    case A.E_LIT: return literal(n);
-    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n.s, f);
-    case A.E_ADD: case A.E_SUB: case A.E_MUL: case A.E_DIV: case A.E_FLOORDIV: case A.E_MOD: case A.E_POW: case A.E_CAT: {
-      const a = evalExpr(n.a!, f);
-      if (a.isErr) return a;
-      const b = evalExpr(n.b!, f);
-      if (b.isErr) return b;
-      return binop(n.kind, a, b);
-    }
-    case A.E_AND: {
-      const a = evalExpr(n.a!, f);
-      if (a.isErr || !rt.truthy(a)) return a;
-      return evalExpr(n.b!, f);
-    }
-    case A.E_OR: {
-      const a = evalExpr(n.a!, f);
-      if (a.isErr || rt.truthy(a)) return a;
-      return evalExpr(n.b!, f);
-    }
-    case A.E_NOT: {
-      const a = evalExpr(n.a!, f);
-      if (a.isErr) return a;
-      return rt.bool_(!rt.truthy(a));
-    }
-    case A.E_NEG: { const a = evalExpr(n.a!, f); return a.isErr ? a : rt.neg(a); }
-    case A.E_POS: { const a = evalExpr(n.a!, f); return a.isErr ? a : rt.pos(a); }
-    case A.E_IN: {
-      const a = evalExpr(n.a!, f);
-      if (a.isErr) return a;
-      const b = evalExpr(n.b!, f);
-      if (b.isErr) return b;
-      return rt.contains(a, b);
-    }
-    case A.E_IS: {
-      if (!rt.hasTest(n.s)) return rt.err("unknown test '" + n.s + "'");
-      const args = new Array<Value>();
-      const a = evalExpr(n.a!, f);
-      if (a.isErr) return a;
-      args.push(a);
-      const e = evalArgs(n, f, args);
-      if (e !== null) return e;
-      const r = rt.test(n.s, args);
-      if (r.isErr) return r;
-      return rt.bool_(r === TRUE);
-    }
-    case A.E_CMP: {
-      let a = evalExpr(n.a!, f);
-      if (a.isErr) return a;
-      const ops = n.ops!;
-      const xs = n.args!;
-      for (let i = 0; i < xs.length; i++) {
-        const b = evalExpr(xs[i], f);
-        if (b.isErr) return b;
-        a = rt.compare(cmpCode(ops[i]), a, b);
-        if (a.isErr) return a;
-      }
-      return a;
-    }
-    case A.E_IFEXP: {
-      const c = evalExpr(n.a!, f);
-      if (c.isErr) return c;
-      if (rt.truthy(c)) return evalExpr(n.b!, f);
-      const e = n.c;
-      return e !== null ? evalExpr(e, f) : EMPTY_STR;
-    }
-    case A.E_LOOKUP: {
-      const o = evalExpr(n.a!, f);
-      if (o.isErr) return o;
-      const k = evalExpr(n.b!, f);
-      if (k.isErr) return k;
-      if (o instanceof SelfRef) return new SelfMethod((<SelfRef>o).ctx, rt.pyStr(k));
-      return n.n == 1 ? rt.getattr(o, (<VStr>k).s) : rt.getitem(o, k);
-    }
-    case A.E_SLICE: {
-      const o = evalExpr(n.a!, f);
-      if (o.isErr) return o;
-      const a = evalExpr(n.b!, f);
-      if (a.isErr) return a;
-      const b = evalExpr(n.c!, f);
-      if (b.isErr) return b;
-      const c = evalExpr(n.d!, f);
-      if (c.isErr) return c;
-      return rt.slice(o, a, b, c);
-    }
-    case A.E_CALL: {
-      f.line = n.line;
-      const fn = evalExpr(n.a!, f);
-      if (fn.isErr) return fn;
-      const args = new Array<Value>();
-      const e = evalArgs(n, f, args);
-      if (e !== null) return e;
-      return rt.callValue(fn, n.s, args);
-    }
-    case A.E_FILTER: {
-      f.line = n.line;
-      if (!rt.hasFilter(n.s)) return rt.err("unknown filter '" + n.s + "'");
-      const args = new Array<Value>();
-      const e = evalArgs(n, f, args);
-      if (e !== null) return e;
-      return rt.filter(n.s, args);
-    }
-    case A.E_LIST: case A.E_TUPLE: {
-      const items = new Array<Value>();
-      const xs = n.args!;
-      for (let i = 0; i < xs.length; i++) {
-        const v = evalExpr(xs[i], f);
-        if (v.isErr) return v;
-        items.push(v);
-      }
-      return rt.list(items);
-    }
-    case A.E_DICT: {
-      const d = new VDict();
-      const ks = n.names!;
-      const xs = n.args!;
-      for (let i = 0; i < xs.length; i++) {
-        const v = evalExpr(xs[i], f);
-        if (v.isErr) return v;
-        d.set(ks[i], v);
-      }
-      return d;
-    }
-    case A.E_SUPERVAL: return new VStr(f.superOut, true);
-    case A.E_SUPERCALL: {
-      const b = f.block;
-      if (b === null) return rt.err('super.super() outside a block');
-      const depth = n.n;
-      const list = f.ctx.blocks.has(b.name) ? f.ctx.blocks.get(b.name) : new Array<BlockDef>();
-      const i = list.indexOf(b);
-      if (i < 0 || i + depth >= list.length) {
-        let sup = 'super';
-        for (let k = 1; k < depth; k++) sup += '.super';
-        return rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');
-      }
-      return runDetached(list[i + depth], f.ctx, '');
-    }
-  }
-  return new rt.VErr(internal('unknown expression'));
 }
 
 /** nunjucks' cleanMessage of a parse error (whitespace runs collapsed, trimmed). */
