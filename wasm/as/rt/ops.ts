@@ -383,48 +383,47 @@ function indexOf(n: i32, i: f64): i32 {
   return -1;
 }
 
-/** `obj[key]` and `obj.key` (the oracle's memberLookup): a Value, UNDEF when absent, or an Err. */
+/** `obj[key]` (the oracle's memberLookup): a Value, UNDEF when absent, or an Err. */
 export function getitem(obj: Value, key: Value): Value {
-  switch (obj.k) {
-    case K_UNDEF:
-      return err((key.k == K_NUM ? 'item ' + jsNum((<VNum>key).n) : "attribute '" + pyStr(key) + "'") + ' of an undefined value');
-    case K_STR: {
+  if (key.k == K_NUM) {
+    // a number indexes strings and lists (negative from the end); elsewhere it is a name
+    const n = (<VNum>key).n;
+    if (obj.k == K_UNDEF) return err('item ' + jsNum(n) + ' of an undefined value');
+    if (obj.k == K_STR) {
       const s = (<VStr>obj).s;
-      if (key.k == K_NUM) {
-        const i = indexOf(s.length, (<VNum>key).n);
-        return i < 0 ? UNDEF : new VStr(String.fromCharCode(s.charCodeAt(i)));
-      }
-      return strMethod(s, pyStr(key));
+      const i = indexOf(s.length, n);
+      return i < 0 ? UNDEF : new VStr(String.fromCharCode(s.charCodeAt(i)));
     }
-    case K_LIST: {
+    if (obj.k == K_LIST) {
       const xs = (<VList>obj).items;
-      if (key.k == K_NUM) {
-        const i = indexOf(xs.length, (<VNum>key).n);
-        return i < 0 ? UNDEF : xs[i];
-      }
-      return containerMethod(obj, pyStr(key));
+      const i = indexOf(xs.length, n);
+      return i < 0 ? UNDEF : xs[i];
     }
+  }
+  return getattr(obj, key.k == K_STR ? (<VStr>key).s : pyStr(key));
+}
+
+/** `obj.name` (memberLookup with a name): attributes, dict keys, str/list/dict methods as bound Funcs. */
+export function getattr(obj: Value, name: string): Value {
+  switch (obj.k) {
+    case K_UNDEF: return err("attribute '" + name + "' of an undefined value");
+    case K_STR: return strMethod((<VStr>obj).s, name);
+    case K_LIST: return containerMethod(obj, name);
     case K_DICT: {
-      const k = pyStr(key);
-      const v = (<VDict>obj).get(k);
+      const v = (<VDict>obj).get(name);
       if (v !== null) return v;
-      return containerMethod(obj, k);
+      return containerMethod(obj, name);
     }
     case K_NS: {
-      const v = (<VNs>obj).attrs.get(pyStr(key));
+      const v = (<VNs>obj).attrs.get(name);
       return v !== null ? v : UNDEF;
     }
     case K_FLOAT:
       // a PyFloat is a JS object with one own field, `v`
-      return pyStr(key) == 'v' ? num((<VFloat>obj).n) : UNDEF;
+      return name == 'v' ? num((<VFloat>obj).n) : UNDEF;
     default:
       return UNDEF;
   }
-}
-
-/** `obj.name`. */
-export function getattr(obj: Value, name: string): Value {
-  return getitem(obj, new VStr(name));
 }
 
 function sliceIndex(v: Value, what: string): f64 {
