@@ -147,9 +147,61 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
     }
     if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
+    const near = nearOption(verb, key);
+    if (near !== undefined) {
+      throw new UsageError(`unknown option --${key}: did you mean --${near}? (a package flag of that name is written as a selector: bin/x(${key}=${value ?? '1'}))`);
+    }
     out.push({ kind: 'flag', key, value: value === undefined ? '1' : value === '-' ? null : value, text: t });
   }
   return out;
+}
+
+/** Edit distance (insertions, deletions, substitutions; a transposition counts 2), capped at 3. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return Math.min(prev[b.length], 3);
+}
+
+/**
+ * The verb's own option that `key` is most likely a slip of (`dryrun`, `dry_run`, `jbos`,
+ * `--Json`): the same letters but for case, `-` and `_`, or within edit distance 1 (2 for names of
+ * six letters or more). Such a `--key` is refused rather than taken as a package flag, so a typo
+ * of --dry-run can never start a real build.
+ */
+export function nearOption(verb: string, key: string): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const k = norm(key);
+  let best: string | undefined;
+  let bestD = 3;
+  for (const o of ['help', ...(VERB_OPTIONS[verb] ?? [])]) {
+    if (PENDING.has(o)) continue;
+    const n = norm(o);
+    const d = n === k ? 0 : distance(k, n);
+    const allowed = n.length >= 6 ? 2 : n.length >= 4 ? 1 : 0;
+    if (d <= allowed && d < bestD) {
+      best = o;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** A number option's value: a finite number within [min, max] (a whole number if `integer`). */
+export function numberOption(name: string, value: string, r: { min: number; max: number; integer?: boolean; minExclusive?: boolean }): number {
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : NaN;
+  const low = r.minExclusive ? n > r.min : n >= r.min;
+  if (!(Number.isFinite(n) && low && n <= r.max && (!r.integer || Number.isInteger(n)))) {
+    const what = r.integer ? 'a whole number' : 'a number';
+    const range = r.minExclusive ? `greater than ${r.min} and at most ${r.max}` : `from ${r.min} to ${r.max}`;
+    throw new UsageError(`--${name} must be ${what} ${range}, got '${value}'`);
+  }
+  return n;
 }
 
 /** The options among `tokens`: name -> values in order (a switch has ['']). */

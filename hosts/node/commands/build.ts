@@ -13,6 +13,7 @@
  */
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
+import { numberOption } from '../options';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
@@ -20,9 +21,13 @@ import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type
 import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
-import { remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, urlList, type CacheOptions } from '../subst/config';
-import { cachesFor, dryRun } from '../subst';
+import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
+import { cacheSettings, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
+import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
+
+/** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
+export const MAX_JOBS = 4096;
+export const MAX_TIMEOUT_S = 2_147_483;
 
 /** The executor's options (options.ts: execution options, never part of a plan). */
 export interface ExecArgs {
@@ -58,19 +63,14 @@ export function execArgs(options: ReadonlyMap<string, string | readonly string[]
     const v = options.get(k);
     return typeof v === 'string' ? v : v?.at(-1);
   };
-  const num = (k: string): number | undefined => {
-    const v = get(k);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    // --jobs=0: build nothing here (remote builders only).
-    if (!(n > 0) && !(k === 'jobs' && v === '0')) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
-    return n;
-  };
   const on = (k: string) => options.has(k);
-  const t = num('timeout');
+  // --jobs=0: build nothing here (remote builders only).
+  const jobs = get('jobs') === undefined ? undefined : numberOption('jobs', get('jobs')!, { min: 0, max: MAX_JOBS, integer: true });
+  // Node's timers hold at most 2**31 - 1 ms; a longer one would fire at once
+  const t = get('timeout') === undefined ? undefined : numberOption('timeout', get('timeout')!, { min: 0, max: MAX_TIMEOUT_S, minExclusive: true });
   const b = get('builders');
   return {
-    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options),
+    keepGoing: on('keep-going'), check: on('check'), jobs, timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options),
     ...(b !== undefined ? { builders: b } : {}),
   };
 }
@@ -151,6 +151,16 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   return ok;
 }
 
+/**
+ * What a real run checks before it starts, for --dry-run: the builder specs, the trusted keys,
+ * the push targets' secret key (read), so a dry run is refused exactly when the run would be.
+ */
+async function checkRunSettings(ctx: Context, x: ExecArgs, settings: CacheSettings): Promise<void> {
+  builderSpecs(ctx, x);
+  if (settings.substituters.length) trustedKeys(settings);
+  if (settings.pushTo.length) await secretKey(settings);
+}
+
 export async function runBuild(ctx: Context): Promise<number> {
   const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
@@ -160,7 +170,9 @@ export async function runBuild(ctx: Context): Promise<number> {
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
     const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    await dryRun(store, plan.nodes, cacheSettings(ctx.env, x.cache, ctx.cwd), (l) => ctx.stderr(`${l}\n`));
+    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd);
+    await checkRunSettings(ctx, x, settings);
+    await dryRun(store, plan.nodes, settings, (l) => ctx.stderr(`${l}\n`));
     return 0;
   }
   const reporter = reporterFor(ctx, ctx.args.json);

@@ -32,7 +32,8 @@ export function trustedKeys(settings: Pick<CacheSettings, 'trustedKeys' | 'origi
   });
 }
 
-async function secretKey(settings: CacheSettings): Promise<SecretKey> {
+/** The secret key that signs uploads, read and checked (ConfigError naming where it is set). */
+export async function secretKey(settings: CacheSettings): Promise<SecretKey> {
   if (!settings.secretKeyFile) {
     throw new ConfigError(`${settings.origin.pushTo ?? '--push-to'}: uploads are signed: give --secret-key=FILE (or "secret-key-file" in the config)`);
   }
