@@ -138,7 +138,8 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
         continue;
       }
       if (value === undefined) {
-        if (i + 1 >= tokens.length) throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
+        // `--target --recipes DIR` lacks a value: the next option is not it
+        if (i + 1 >= tokens.length || tokens[i + 1].startsWith('--')) throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
         value = tokens[++i];
       }
       if (value === '') throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
@@ -156,16 +157,18 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
   return out;
 }
 
-/** Edit distance (insertions, deletions, substitutions; a transposition counts 2), capped at 3. */
+/** Edit distance (insertions, deletions, substitutions, swaps of neighbours), capped at 3. */
 function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
   }
-  return Math.min(prev[b.length], 3);
+  return Math.min(d[a.length][b.length], 3);
 }
 
 /**

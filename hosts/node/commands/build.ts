@@ -166,12 +166,12 @@ export async function runBuild(ctx: Context): Promise<number> {
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.dryRun) {
+    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd);
+    await checkRunSettings(ctx, x, settings);
     // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
     const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd);
-    await checkRunSettings(ctx, x, settings);
     await dryRun(store, plan.nodes, settings, (l) => ctx.stderr(`${l}\n`));
     return 0;
   }

@@ -71,7 +71,7 @@ export function checkCacheUrl(url: string, where: string): string {
   const bad = (why: string) => new ConfigError(`${where}: '${shown}': ${why}`);
   if (!SCHEMES.has(u.protocol)) throw bad(`unknown cache scheme ${u.protocol} (file, http, https or s3)`);
   if (u.username || u.password) throw bad('credentials do not belong in a cache URL (use netrc or the AWS credential chain)');
-  if (u.protocol === 'file:' && ((u.host !== '' && u.host !== 'localhost') || !u.pathname.startsWith('/'))) {
+  if (u.protocol === 'file:' && ((u.host !== '' && u.host !== 'localhost') || !/^file:\/\/(localhost)?\//i.test(url))) {
     throw bad('a directory cache is file:///absolute/path');
   }
   if (u.protocol === 's3:' && !u.hostname) throw bad('an S3 cache is s3://BUCKET[/PREFIX]');
