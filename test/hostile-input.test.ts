@@ -4,12 +4,13 @@
 // the exit code (2 bad input, 3 environment), one line on stderr naming the file and line, the
 // package, the option or the path; nothing on stdout; nothing written to the store; never
 // "internal error", a stack trace, a password or a raw control character; done within 10 s.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
 import { ensureCoreBuilt, recipe, repoRoot, tempDir, writeTree } from './support/cli';
+import { isRoot, missing } from './support/prereq';
 
 /** The secret every case may be handed; no output may ever contain it. */
 const SECRET = 'hunter2';
@@ -264,4 +265,44 @@ describe('hostile input: one line, exit 2 or 3, nothing written, no secret, with
       if (env.IX_ROOT.endsWith('/file')) expect(lstatSync(env.IX_ROOT).isFile()).toBe(true);
     });
   }
+});
+
+// A store on a read-only file system, fresh and after it was set up: the verbs that write say so
+// in one line (exit 3) before touching it, the ones that only read still work.
+describe.skipIf(missing('root (to mount a read-only tmpfs)', isRoot))('hostile input: a read-only store', () => {
+  const mounts: string[] = [];
+  const mount = (dir: string, opts: string) => {
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`mount: ${r.stderr}`);
+    mounts.push(dir);
+  };
+  afterAll(() => {
+    for (const d of mounts) spawnSync('umount', [d]);
+  });
+
+  test('writing verbs: exit 3 naming the root; reading verbs and dry runs work', async () => {
+    const fresh = tempDir('ix-ro-');
+    mount(fresh, 'size=1m,ro');
+    const used = tempDir('ix-ro-');
+    mount(used, 'size=4m');
+    const cache = tempDir('ix-ro-cache-');
+    expect((await run(['gc'], { IX_ROOT: join(used, 'ix'), IX_CACHE_DIR: cache })).code).toBe(0);
+    expect(spawnSync('mount', ['-o', 'remount,ro', used]).status).toBe(0);
+    for (const dir of [fresh, used]) {
+      const root = join(dir, 'ix');
+      const at = dir === fresh ? dir : root;
+      const env = { IX_ROOT: root, IX_CACHE_DIR: cache };
+      const writers = await Promise.all([['build', 'bin/ok'], ['gc'], ['mut', 'demo', 'bin/ok'], ['purge', 'demo'], ['root', 'add', 'x']].map((a) => run(a[0] === 'gc' || a[0] === 'purge' || a[0] === 'root' ? a : [...a, '--recipes', R], env)));
+      for (const r of writers) {
+        expect(r.code, r.err).toBe(3);
+        expect(r.err).toBe(`ix: error: the ix root ${root} is not writable (read-only file system at ${at}): set IX_ROOT to a writable directory\n`);
+      }
+      const dry = await run(['build', 'bin/ok', '--dry-run', '--recipes', R], env);
+      expect(dry.code, dry.err).toBe(0);
+      expect(dry.err).toMatch(/^build bin\/ok \/ix\/store\//);
+      if (dir === used) {
+        for (const a of [['list'], ['store', 'verify']]) expect((await run(a, env)).code).toBe(0);
+      }
+    }
+  });
 });

@@ -92,9 +92,12 @@ const READS_STORE = new Set(['list', 'log', 'diff', 'why-alive', 'store']);
 const NO_STORE = new Set(['plan', 'graph', 'why-depends', 'render', 'help', 'version', 'key', 'lsp', '--version', '--help', '-h']);
 const NO_CACHE = new Set(['help', 'version', 'key', 'lsp', '--version', '--help', '-h', 'list', 'diff', 'why-alive', 'purge', 'root', 'gc', 'store']);
 
-/** The checks `verb` needs, before it creates anything (main.ts and the fast path both call it). */
-export function checkEnvironmentDirs(env: Record<string, string | undefined>, verb: string): void {
+/**
+ * The checks `verb` needs, before it creates anything (main.ts and the fast path both call it);
+ * `rest` are its arguments (a --dry-run only reads the store).
+ */
+export function checkEnvironmentDirs(env: Record<string, string | undefined>, verb: string, rest: readonly string[] = []): void {
   if (!NO_CACHE.has(verb)) checkCacheDir(env);
-  if (!NO_STORE.has(verb)) checkRootDir(env, !READS_STORE.has(verb));
+  if (!NO_STORE.has(verb)) checkRootDir(env, !READS_STORE.has(verb) && !rest.includes('--dry-run'));
   if (!NO_STORE.has(verb)) checkConfigDir(env);
 }

@@ -68,7 +68,7 @@ async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number
     if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([], 'help') });
     if (verb === 'plan' || verb === 'build') {
       // the same checks as main.ts, so a bad directory is never answered from here
-      checkEnvironmentDirs(base.env, verb);
+      checkEnvironmentDirs(base.env, verb, rest);
       return await fastPlan(verb, rest, base);
     }
   } catch {

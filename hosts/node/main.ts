@@ -76,7 +76,7 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
     }
     if (verb === 'lsp') return await runLspVerb(rest, ctx);
     // before any directory is created (a recursive mkdir under /proc never returns)
-    checkEnvironmentDirs(ctx.env, verb);
+    checkEnvironmentDirs(ctx.env, verb, rest);
     if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs(rest, 'version') });
     if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([], 'help') });
     if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([], 'help') }) : await RAW_VERBS[verb](rest, ctx);
