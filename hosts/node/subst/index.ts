@@ -201,8 +201,11 @@ export async function copyTo(store: Store, url: string, paths: string[], keyFile
   return r;
 }
 
-/** `ix copy --from`: imports paths and their references, verified, each under its lock. */
-export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void): Promise<{ imported: number; present: number; failed: string[] }> {
+/**
+ * `ix copy --from`: imports paths and their references, verified, each under its lock.
+ * `quiet`: say nothing of paths the cache does not have (another cache may).
+ */
+export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void, quiet = false): Promise<{ imported: number; present: number; failed: string[] }> {
   const keys = trustedKeys({ trustedKeys: keyTexts, origin: {} });
   const [cache] = await openAll([url]);
   const r = { imported: 0, present: 0, failed: [] as string[] };
@@ -223,7 +226,7 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
     const found = node ? await lookup(node, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
     if (!found || !node) {
       r.failed.push(p);
-      print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
+      if (refused.length || !quiet) print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
       return false;
     }
     const n = node;
@@ -257,4 +260,31 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
   };
   for (const p of paths) await importOne(p);
   return r;
+}
+
+/**
+ * Imports whichever of `paths` (with their references) the configured caches hold, each cache
+ * in turn for what is still missing, verified like any substitution (a remote builder filling
+ * its store from the caches it trusts before its client sends anything). Resolves to the paths
+ * now in the store; refusals go to `note`.
+ */
+export async function fetchFromCaches(store: Store, settings: CacheSettings, paths: string[], note: (line: string) => void): Promise<string[]> {
+  const missing = async () => {
+    const r: string[] = [];
+    for (const p of paths) if (!(await store.isBuilt(p))) r.push(p);
+    return r;
+  };
+  let left = await missing();
+  if (settings.substituters.length && settings.trustedKeys.length) {
+    for (const url of settings.substituters) {
+      if (!left.length) break;
+      try {
+        await copyFrom(store, url, settings.trustedKeys, left, note, true);
+      } catch (e) {
+        note(`ix: cache ${url}: ${(e as Error).message.split('\n')[0]}`);
+      }
+      left = await missing();
+    }
+  }
+  return paths.filter((p) => !left.includes(p));
 }
