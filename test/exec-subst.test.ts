@@ -273,6 +273,11 @@ describe('top-down substitution', () => {
     expect(cache.looked[0]).toBe('bin/top');
     expect(cache.looked.slice(1, 5).sort()).toEqual(['bin/src-top', 'bin/tools', 'lib/l1', 'lib/l2']);
     expect(cache.looked.slice(5)).toEqual(['bin/src-l2']);
+    // with nothing in the cache, every node of the closure is asked about exactly once
+    const empty = storeCache(src, await freshStore(), { only: [] });
+    const none = await execute(DEEP, { store: await freshStore(), run: fakeRun([]), substituter: empty, wanted: [TOP.out] });
+    expect(none.ok).toBe(true);
+    expect(empty.looked.sort()).toEqual(DEEP.map((n) => n.name).sort());
     for (const n of [L2, TOP]) expect((await dst.record(n.out))!.hash).toBe((await src.record(n.out))!.hash);
   });
 

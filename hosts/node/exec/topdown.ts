@@ -117,13 +117,14 @@ export class TopDown<H extends TopDownHit> {
         }
         return { mode: 'build', deps: this.ids(n.inputs, n.id) };
       });
-      const next = new Set<string>();
       nodes.forEach((n, i) => {
         if (this.decided.has(n.id)) return;
         this.decided.set(n.id, answers[i]);
         added.push(n.id);
-        for (const d of answers[i].deps) if (!this.decided.has(d)) next.add(d);
       });
+      // after the whole wave is recorded: a node of this wave is never asked about twice
+      const next = new Set<string>();
+      for (const a of answers) for (const d of a.deps) if (!this.decided.has(d)) next.add(d);
       frontier = [...next];
     }
     return added;
