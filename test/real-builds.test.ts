@@ -230,6 +230,7 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     work: () => work,
     ix: (args, env) => ix(args, env),
     publicKey: () => publicKey,
+    secretKeyFile: () => join(work, 'machine-a.secret'),
     caches: () => binaryCaches,
     zstd: async () => (await x86)['bin/zstd'],
   }, haveNginx ? ['file', 'nginx', 's3'] : ['file', 's3']);

@@ -52,6 +52,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'keep-generations': val(false, 'N'),
   dir: val(false, 'DIR'),
   stdio: sw(false),
+  'build-closure': sw(true),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -79,7 +80,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   'why-alive': ['json'],
   'store verify': ['json'],
   'store serve': ['stdio', 'secret-key'],
-  copy: ['to', 'from', 'secret-key', ...PLANNING_BOOT],
+  copy: ['to', 'from', 'secret-key', 'build-closure', ...PLANNING_BOOT],
   'key generate': ['dir'],
   help: [],
   version: [],
