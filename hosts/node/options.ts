@@ -52,6 +52,11 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'keep-generations': val(false, 'N'),
   dir: val(false, 'DIR'),
   stdio: sw(false),
+  kernel: val(false, 'SEL'),
+  memory: val(true, 'SIZE'),
+  command: val(true, 'CMD'),
+  append: val(true, 'ARGS'),
+  'init-timeout': val(true, 'S'),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -71,6 +76,8 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   run: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  image: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
+  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', ...BUILDING, ...SUBSTITUTION, 'recipes'],
   list: ['json', 'generations'],
   diff: ['json'],
   purge: [],

@@ -40,6 +40,15 @@ IX_EOF
 { cat ix-shell-shim.c; printf '#define popen ix_test_popen\n#define pclose ix_test_pclose\n'; cat scripts/kconfig/preprocess.c; } > preprocess.c.new
 mv preprocess.c.new scripts/kconfig/preprocess.c
 rm ix-shell-shim.c
+# objtool (an ELF rewriter run on every object) needs libelf, which the store does not have, and
+# x86_64 selects it whatever the configuration says. Without HAVE_OBJTOOL x86_64 builds as 32-bit
+# x86 does: no ORC unwinder (the guess unwinder, set below), static calls through trampolines,
+# no compile-time validation of noinstr and uaccess rules.
+sed -i '/^\tselect HAVE_OBJTOOL[[:space:]]*if X86_64$/d' arch/x86/Kconfig
+if grep -q 'select HAVE_OBJTOOL[[:space:]]*if X86_64' arch/x86/Kconfig; then
+    echo "sys/linux: could not drop HAVE_OBJTOOL from arch/x86/Kconfig" >&2
+    exit 1
+fi
 {% endblock %}
 {% block configure %}
 base64 -d > kernel/configs/ix.config << 'IX_EOF'
@@ -60,6 +69,9 @@ $kmake ix.config >/dev/null
 missing=$(grep '^CONFIG_' kernel/configs/ix.config | while read -r opt; do
     grep -qx "$opt" .config || echo "$opt"
 done)
+if grep -q '^CONFIG_OBJTOOL=y' .config; then
+    missing="$missing (and CONFIG_OBJTOOL is on)"
+fi
 if [ -n "$missing" ]; then
     echo "sys/linux: Kconfig dropped these options (unmet dependencies?): $missing" >&2
     exit 1
