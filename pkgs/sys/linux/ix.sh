@@ -78,7 +78,10 @@ if [ -n "$missing" ]; then
 fi
 {% endblock %}
 {% block build %}
-$kmake -j "$make_thrs" bzImage
+# host programs (vdso2c, relocs) include Linux's user-space headers, which a host system has in
+# /usr/include and the store's C library does not carry: install the tree's own and point at them
+$kmake headers >/dev/null
+$kmake "HOSTCFLAGS=-isystem $PWD/usr/include" -j "$make_thrs" bzImage
 {% endblock %}
 {% block install %}
 mkdir -p "$out"
