@@ -253,7 +253,7 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
   });
 
   // Stalix: the kernel built once (pushed like the toolchain), a realm's image, booted in QEMU.
-  registerStalixStory({ rootA: () => root, ix: (args, env) => ix(args, env), push: () => ({ args: pushArgs, env: s3env }), ready: () => x86 });
+  registerStalixStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), push: () => ({ args: pushArgs, env: s3env }), ready: () => x86 });
 
   test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
     const names = storeEntries().map((e) => e.slice(33));

@@ -12,7 +12,7 @@
  *
  * Must not depend on: ix's internals beyond the store layout and the image module's reader.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { readCpio, hasSpecialBits, writeCpio } from '../../hosts/node/image/cpio';
@@ -26,6 +26,8 @@ const MIN = 60_000;
 export interface StalixMachine {
   /** A's ix root. */
   rootA(): string;
+  /** Scratch directory of the test file. */
+  work(): string;
   /** `./ix` in A's root; the result's stdout and stderr as text. */
   ix(args: string[], env?: Record<string, string>): Promise<{ code: number; out: string; err: string }>;
   /** Options that push what a build makes to A's caches (and the env they need). */
@@ -40,6 +42,22 @@ export const GUEST_COMMAND = 'zstd --version && echo "stalix boots" > /f && zstd
 
 /** The skeleton an image may hold outside /ix/store/<path> (object.ts). */
 const SKELETON = ['dev', 'dev/console', 'init', 'ix', 'ix/store', 'proc', 'sys'];
+
+/** A PATH with every program of this one except QEMU's system emulators (links in one directory). */
+function pathWithoutQemu(work: string): string {
+  const dir = join(work, 'path-without-qemu');
+  mkdirSync(dir, { recursive: true });
+  for (const d of (process.env.PATH ?? '').split(':').filter(Boolean).reverse()) {
+    let names: string[] = [];
+    try { names = readdirSync(d); } catch { continue; }
+    for (const n of names) {
+      if (n.startsWith('qemu-system-')) continue;
+      rmSync(join(dir, n), { force: true });
+      symlinkSync(join(d, n), join(dir, n));
+    }
+  }
+  return dir;
+}
 
 export function registerStalixStory(m: StalixMachine): void {
   const physical = (p: string) => join(m.rootA(), 'store', p.slice('/ix/store/'.length));
@@ -121,7 +139,7 @@ export function registerStalixStory(m: StalixMachine): void {
 
   test('ix boot without QEMU on PATH: one line, exit 3', async () => {
     expect(image, 'the image test passed').not.toBe('');
-    const r = await m.ix(['boot', 'stalix', '--command=true'], { PATH: '/nonexistent' });
+    const r = await m.ix(['boot', 'stalix', '--command=true'], { PATH: pathWithoutQemu(m.work()) });
     expect(r.code, r.err).toBe(3);
     expect(r.err.trim().split('\n')).toEqual(["ix: error: the program 'qemu-system-x86_64' was not found on PATH: install Debian's qemu-system-x86 to boot x86_64 images"]);
     expect(r.out).toBe('');
