@@ -82,7 +82,7 @@ function fakeKernel(name: string, arch: 'x86_64' | 'i386' | 'aarch64' | 'none'):
 }
 
 function request(kernel: string, arch: string, env: Record<string, string>): BootRequest {
-  return { kernel, initramfs: join(dir, 'initramfs.cpio'), arch, cmdline: 'console=ttyS0', memory: '128M', initTimeout: 5, env, console: () => undefined, interactive: false };
+  return { kernel, initramfs: join(dir, 'initramfs.cpio'), arch, cmdline: 'console=ttyS0', memory: '128M', initTimeout: 5, env, console: () => undefined, interactive: false, accel: 'auto' };
 }
 
 describe('booting: the kernel architecture and the QEMU command', () => {
@@ -117,7 +117,8 @@ describe('booting: the kernel architecture and the QEMU command', () => {
     const { program, args } = qemuCommand(request(fakeKernel('bz', 'x86_64'), 'x86_64', { PATH: bin }));
     expect(program).toBe(join(bin, 'qemu-system-x86_64'));
     expect(args.join(' ')).toContain('-m 128M -nodefaults -no-user-config -display none -serial stdio -no-reboot');
-    expect(args.join(' ')).toMatch(/-accel tcg/);
+    expect(args.join(' ')).toMatch(/-accel (tcg|kvm)/);
+    expect(qemuCommand({ ...request(fakeKernel('bz', 'x86_64'), 'x86_64', { PATH: bin }), accel: 'tcg' }).args.join(' ')).toMatch(/-accel tcg -m 128M/);
     expect(args.slice(-2)).toEqual(['-append', 'console=ttyS0']);
   });
 

@@ -57,6 +57,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   command: val(true, 'CMD'),
   append: val(true, 'ARGS'),
   'init-timeout': val(true, 'S'),
+  accel: val(true, 'A'),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -77,7 +78,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
   image: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
-  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', ...BUILDING, ...SUBSTITUTION, 'recipes'],
+  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', 'accel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
   list: ['json', 'generations'],
   diff: ['json'],
   purge: [],

@@ -131,7 +131,7 @@ export function registerStalixStory(m: StalixMachine): void {
     const r = await m.ix(['boot', 'stalix', `--command=${GUEST_COMMAND}`, '--memory=128M']);
     expect(r.out).toMatch(/\*\*\* Zstandard CLI/);
     expect(r.out).toContain('guest-ok');
-    expect(r.err).toMatch(/^ix: boot: init after [0-9.]+ s, exit 42 after [0-9.]+ s$/m);
+    expect(r.err).toMatch(/^ix: boot: init after [0-9.]+ s, exit 42 after [0-9.]+ s \((kvm|tcg)\)$/m);
     expect(r.code, r.err).toBe(42);
     const ok = await m.ix(['boot', 'stalix', '--command=true']);
     expect(ok.code, ok.err).toBe(0);

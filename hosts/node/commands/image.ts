@@ -5,7 +5,8 @@
  * `ix boot [NAME]`: the same image, then boots it in QEMU with the serial console on the
  * terminal (`--memory=SIZE`, default 256M; `--command=CMD`: a shell command the guest runs, else
  * an interactive shell; `--append=ARGS`: more kernel arguments; `--init-timeout=S`, default 120:
- * how long the kernel may take to start the init). Its exit status is the guest's.
+ * how long the kernel may take to start the init; `--accel=auto|kvm|tcg`, default auto: KVM when
+ * it works). Its exit status is the guest's.
  * Exit: 0 built (image) or the guest's status (boot), 1 a build failed or the guest stopped
  * without a status, 2 bad input (no such realm), 3 no QEMU or a kernel it cannot boot.
  *
@@ -23,6 +24,7 @@ import { kernelFile, readImageMeta, realiseImage, type ImageMeta } from '../imag
 import { boot, kernelArch } from '../image/qemu';
 import type { RealmArgs } from '../realm/grammar';
 import path from 'node:path';
+import { cacheDir } from '../cache';
 
 type Base = Omit<Context, 'args'>;
 
@@ -96,6 +98,8 @@ export async function runBoot(argv: string[], base: Base): Promise<number> {
   const initTimeout = Number(a.options.get('init-timeout') ?? '120');
   if (!Number.isFinite(initTimeout) || initTimeout <= 0) throw new UsageError(`--init-timeout needs a number of seconds, got '${a.options.get('init-timeout')}'`);
   const command = a.options.get('command');
+  const accel = a.options.get('accel') ?? 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`--accel takes auto, kvm or tcg, got '${accel}'`);
   const made = await makeImage(base, 'boot', a);
   if (!made) return 1;
   try {
@@ -106,12 +110,13 @@ export async function runBoot(argv: string[], base: Base): Promise<number> {
     const r = await boot({
       kernel: path.join(dir, 'kernel'), initramfs: path.join(dir, 'initramfs.cpio'), arch: meta.arch, cmdline, memory, initTimeout,
       env: base.env, console: (d) => base.stdout(d), interactive: command === undefined,
+      accel, verdictFile: path.join(cacheDir(base.env), 'kvm'), note: (l) => base.stderr(`ix: boot: ${l}\n`),
     });
     if (r.status === undefined) {
       base.stderr(`ix: boot: ${r.failure ?? 'the guest gave no exit status'}\n`);
       return 1;
     }
-    base.stderr(`ix: boot: init after ${r.initSeconds ?? '?'} s, exit ${r.status} after ${r.totalSeconds} s\n`);
+    base.stderr(`ix: boot: init after ${r.initSeconds ?? '?'} s, exit ${r.status} after ${r.totalSeconds} s (${r.accel})\n`);
     return r.status;
   } finally {
     await made.release();

@@ -44,7 +44,8 @@ verbs:
   image [NAME]           the bootable image of a realm: kernel (--kernel=SEL, default sys/linux)
                          and an initramfs of the realm's closure; prints its store path
   boot [NAME]            build the image and boot it in QEMU, console on the terminal
-                         (--command=CMD, --memory=SIZE, --append=ARGS, --init-timeout=S); exits
+                         (--command=CMD, --memory=SIZE, --append=ARGS, --init-timeout=S,
+                         --accel=auto|kvm|tcg); exits
                          with the guest's status
   gc                     delete unreachable store paths (--dry-run, --keep-generations=N)
   root add|remove|list   explicit gc roots
