@@ -213,6 +213,10 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     arm.catch(() => undefined);
   });
 
+  // Stalix: the kernel (built beside the programs, pushed like the toolchain, --check), a realm's
+  // image, booted in QEMU.
+  registerStalixStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), push: () => ({ args: pushArgs, env: s3env }), ready: () => x86 });
+
   let zstd = '';
   test('bin/zstd builds for linux-x86_64: static, every format round-trips', async () => {
     zstd = (await x86)['bin/zstd'];
@@ -251,9 +255,6 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     sources: () => cache,
     ready: () => x86,
   });
-
-  // Stalix: the kernel built once (pushed like the toolchain), a realm's image, booted in QEMU.
-  registerStalixStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), push: () => ({ args: pushArgs, env: s3env }), ready: () => x86 });
 
   test('the toolchain it used is in the store: seeds, the cc wrapper and musl', () => {
     const names = storeEntries().map((e) => e.slice(33));
