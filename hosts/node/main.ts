@@ -42,6 +42,10 @@ import { runCopy } from './commands/copy';
 RAW_VERBS.key = runKey;
 RAW_VERBS.copy = runCopy;
 // --- end of binary cache verbs
+// --- Stalix: a realm's bootable image, booted in QEMU
+import { runBoot, runImage } from './commands/image';
+RAW_VERBS.image = runImage;
+RAW_VERBS.boot = runBoot;
 /** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
 export { loadDigest as prepareHashing } from './digest';
 

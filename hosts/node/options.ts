@@ -53,6 +53,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
   dir: val(false, 'DIR'),
   stdio: sw(false),
   'build-closure': sw(true),
+  kernel: val(false, 'SEL'),
+  memory: val(true, 'SIZE'),
+  command: val(true, 'CMD'),
+  append: val(true, 'ARGS'),
+  'init-timeout': val(true, 'S'),
+  accel: val(true, 'A'),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -72,6 +78,8 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   run: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  image: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
+  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', 'accel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
   list: ['json', 'generations'],
   diff: ['json'],
   purge: [],
