@@ -262,7 +262,7 @@ describe('ix --version and help', () => {
     const { blake3 } = await import('hash-wasm');
     const hash = await blake3(readFileSync(join(outDir, 'core.wasm')));
     const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-    expect(r.out).toMatch(new RegExp(`^ix ${version.replace(/\./g, '\\.')}\ncore (quickjs|starlingmonkey) blake3:${hash} `));
+    expect(r.out).toMatch(new RegExp(`^ix ${version.replace(/\./g, '\\.')}\ncore (as|quickjs|starlingmonkey) blake3:${hash} `));
     expect(createHash('sha256').update(r.out).digest('hex')).toBe(createHash('sha256').update(ix(['--version']).out).digest('hex'));
   });
 

@@ -7,14 +7,20 @@
  *               hosts/node/launch.ts -> out/cli.js + out/cli-*.js (the Node CLI: a small entry
  *               answering --version, help and memoised plans, the rest in chunks loaded on use)
  *               hosts/lsp/main.ts  -> out/lsp.js            (`ix lsp`, loaded by the CLI for that verb only)
- *   2. jco componentize out/core.component.js -> out/core.wasm  (WASI: none; skipped when unchanged)
- *   3. jco transpile out/core.wasm -> out/core/                 (JS glue + core wasm modules;
- *      the glue then reads addresses unsigned: unsigned-pointers.mjs)
- *   4. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
- * Steps 2-3 are skipped when the stamp (sha256 of component bundle + WIT + this script + backend)
- * matches the manifest. Backend: `--backend=quickjs|starlingmonkey` or IX_CORE_BACKEND (default
- * quickjs: faster start-up and planning here, see the wasm/ notes); `--force` rebuilds; `--out=DIR`
- * writes elsewhere. The component is not byte-reproducible across rebuilds: it is identified by its hash.
+ *               hosts/node/launch-fast.ts -> out/cli-fast.cjs (CommonJS: `ix --version`, `ix help`)
+ *   2. the core named by the backend into out/core.wasm (the component) and out/core/ (jco
+ *      transpile's JS glue + core modules, addresses read unsigned: unsigned-pointers.mjs):
+ *      `as`: the compiled AssemblyScript core (wasm/as/, build-as.mjs; byte-reproducible);
+ *      `quickjs`/`starlingmonkey`: jco componentize of out/core.component.js (not reproducible).
+ *   3. out/manifest.json: format version, backend, the stamp, and BLAKE3 of core.wasm (ix --version).
+ *   4. when an interpreted core is built (`--backend=quickjs`), the compiled core also goes to
+ *      out/as/ (its own manifest) for the parity tests and benchmarks; a compile error there is
+ *      reported, not fatal.
+ * Step 2 is skipped when the stamp (sha256 of the core's inputs + WIT + the build scripts +
+ * backend) matches the manifest. Backend: `--backend=as|quickjs|starlingmonkey` or
+ * IX_CORE_BACKEND (default `as`: it passes the parity tests, test/core-parity.test.ts);
+ * `--as-runtime=stub|incremental` or IX_AS_RUNTIME: the compiled core's memory (build-as.mjs); `--force`
+ * rebuilds; `--out=DIR` writes elsewhere.
  *
  * Must not depend on: anything outside this repository and its node_modules; no network.
  */
@@ -24,6 +30,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unsignedPointers } from './unsigned-pointers.mjs';
+import { AS_RUNTIME, buildAsCore, inputsOf } from './build-as.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -32,16 +39,18 @@ const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.
 /** Output directory; `--out=DIR` builds elsewhere (e.g. to compare backends; run with IX_CORE_DIR=DIR). */
 const out = flag('out') ? resolve(flag('out')) : join(here, 'out');
 const MANIFEST_FORMAT = 'ix-core-build/1';
-const BACKENDS = { quickjs: 'quickjs', qjs: 'quickjs', starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey' };
-const DEFAULT_BACKEND = 'quickjs';
+const BACKENDS = { as: 'as', assemblyscript: 'as', quickjs: 'quickjs', qjs: 'quickjs', starlingmonkey: 'starlingmonkey', sm: 'starlingmonkey' };
+const DEFAULT_BACKEND = 'as';
 
 const backendName = flag('backend') ?? process.env.IX_CORE_BACKEND ?? DEFAULT_BACKEND;
 const backend = BACKENDS[backendName];
 if (!backend) {
-  console.error(`wasm/build: unknown backend '${backendName}' (quickjs or starlingmonkey)`);
+  console.error(`wasm/build: unknown backend '${backendName}' (as, quickjs or starlingmonkey)`);
   process.exit(2);
 }
 const force = args.includes('--force');
+/** The compiled core's runtime (build-as.mjs): `stub` (bump arena) or `incremental` (GC). */
+const asRuntime = flag('as-runtime') ?? process.env.IX_AS_RUNTIME ?? AS_RUNTIME;
 const quiet = args.includes('--quiet');
 const log = (msg) => quiet || console.error(`wasm/build: ${msg}`);
 
@@ -90,7 +99,7 @@ async function bundle() {
       });
     },
   };
-  const [core, component, cli, lsp] = await Promise.all([
+  const [core, component, cli, lsp, fast] = await Promise.all([
     esbuild.build({
       ...common,
       entryPoints: [join(here, 'core.ts')],
@@ -142,12 +151,25 @@ async function bundle() {
       external: ['./core/core.js', '@mongodb-js/zstd', '@mongodb-js/zstd/*', '@aws-sdk/client-s3'],
       banner: { js: "import { createRequire as __ixRequire } from 'node:module'; const require = __ixRequire(import.meta.url);" },
     }),
+    // The CommonJS first stage of the launcher (hosts/node/ix.cjs): `ix --version` and `ix help`
+    // without Node's ES-module loader. import.meta.url (hosts/node/paths.ts) is this file's URL.
+    esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'hosts/node/launch-fast.ts')],
+      format: 'cjs',
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      define: { 'import.meta.url': '__ixUrl' },
+      banner: { js: "const __ixUrl = require('node:url').pathToFileURL(__filename).href;" },
+    }),
   ]);
   return {
     core: core.outputFiles[0].contents,
     component: component.outputFiles[0].contents,
     cli: cli.outputFiles.map((f) => ({ rel: f.path.slice(out.length + 1), contents: f.contents })),
     lsp: lsp.outputFiles[0].contents,
+    fast: fast.outputFiles[0].contents,
   };
 }
 
@@ -183,41 +205,77 @@ async function main() {
   for (const f of chunks) writeAtomic(join(out, f.rel), f.contents);
   writeAtomic(join(out, 'cli.js'), b.cli.find((f) => f.rel === 'cli.js').contents);
   writeAtomic(join(out, 'lsp.js'), b.lsp);
-  const wit = readFileSync(join(here, 'core.wit'));
-  const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), readFileSync(join(here, 'unsigned-pointers.mjs')), backend);
-  const manifestPath = join(out, 'manifest.json');
-  let old;
-  try {
-    old = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch {
-    old = undefined;
-  }
-  if (!force && old?.format === MANIFEST_FORMAT && old.stamp === stamp && existsSync(join(out, 'core.wasm')) && existsSync(join(out, 'core/core.js'))) {
-    log(`core up to date (${backend}, ${(performance.now() - t0).toFixed(0)} ms)`);
+  writeAtomic(join(out, 'cli-fast.cjs'), b.fast);
+  if (backend === 'as') {
+    await compiledCore(out, t0, true);
     return;
   }
-  rmSync(manifestPath, { force: true });
-  log(`componentizing with ${backend}...`);
-  const backendArgs = backend === 'quickjs'
-    ? ['--backend', 'quickjs', '--backend-qjs-disable-async', '--backend-qjs-stub-wasi']
-    : ['--disable', 'all'];
-  jco('componentize', 'core.component.js', '--wit', join(here, 'core.wit'), '--world-name', 'core', ...backendArgs, '-o', 'core.wasm.tmp');
-  renameSync(join(out, 'core.wasm.tmp'), join(out, 'core.wasm'));
-  rmSync(join(out, 'core'), { recursive: true, force: true });
-  jco('transpile', 'core.wasm', '-o', 'core', '--name', 'core', '--instantiation', 'async', '--base64-cutoff', '0', '--quiet');
-  // addresses past 2 GiB: see unsigned-pointers.mjs
-  const glue = join(out, 'core', 'core.js');
-  writeFileSync(glue, unsignedPointers(readFileSync(glue, 'utf8')));
-  const wasm = readFileSync(join(out, 'core.wasm'));
+  const wit = readFileSync(join(here, 'core.wit'));
+  const stamp = sha256(b.component, wit, readFileSync(fileURLToPath(import.meta.url)), readFileSync(join(here, 'unsigned-pointers.mjs')), backend);
+  if (upToDate(out, stamp)) log(`core up to date (${backend}, ${(performance.now() - t0).toFixed(0)} ms)`);
+  else {
+    rmSync(join(out, 'manifest.json'), { force: true });
+    log(`componentizing with ${backend}...`);
+    const backendArgs = backend === 'quickjs'
+      ? ['--backend', 'quickjs', '--backend-qjs-disable-async', '--backend-qjs-stub-wasi']
+      : ['--disable', 'all'];
+    jco('componentize', 'core.component.js', '--wit', join(here, 'core.wit'), '--world-name', 'core', ...backendArgs, '-o', 'core.wasm.tmp');
+    renameSync(join(out, 'core.wasm.tmp'), join(out, 'core.wasm'));
+    rmSync(join(out, 'core'), { recursive: true, force: true });
+    jco('transpile', 'core.wasm', '-o', 'core', '--name', 'core', '--instantiation', 'async', '--base64-cutoff', '0', '--quiet');
+    // addresses past 2 GiB: see unsigned-pointers.mjs
+    const glue = join(out, 'core', 'core.js');
+    writeFileSync(glue, unsignedPointers(readFileSync(glue, 'utf8')));
+    const wasm = await writeManifest(out, backend, stamp);
+    log(`built core.wasm (${backend}, ${wasm.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  // the compiled core beside it, for the parity tests and benchmarks
+  await compiledCore(join(out, 'as'), performance.now(), false);
+}
+
+function upToDate(dir, stamp) {
+  let old;
+  try {
+    old = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  return !force && old?.format === MANIFEST_FORMAT && old.stamp === stamp && existsSync(join(dir, 'core.wasm')) && existsSync(join(dir, 'core/core.js'));
+}
+
+async function writeManifest(dir, backendUsed, stamp, extra = {}) {
+  const wasm = readFileSync(join(dir, 'core.wasm'));
   const manifest = {
     format: MANIFEST_FORMAT,
-    backend,
+    backend: backendUsed,
     stamp,
     coreWasmBlake3: await blake3Hex(wasm),
     coreWasmBytes: wasm.length,
+    ...extra,
   };
-  writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-  log(`built core.wasm (${backend}, ${wasm.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return wasm;
+}
+
+/** The compiled core into `dir`; when not `fatal`, a failure is reported and the build goes on. */
+async function compiledCore(dir, t0, fatal) {
+  const stamp = sha256(...inputsOf(), readFileSync(fileURLToPath(import.meta.url)), 'as', asRuntime);
+  if (upToDate(dir, stamp)) {
+    log(`compiled core up to date (${dir}, ${(performance.now() - t0).toFixed(0)} ms)`);
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  rmSync(join(dir, 'manifest.json'), { force: true });
+  try {
+    await buildAsCore(dir, { quiet: true, runtime: asRuntime });
+  } catch (e) {
+    const msg = String(e?.message ?? e).split('\n').slice(0, 12).join('\n');
+    if (fatal) throw new Error(`the compiled core did not build: ${msg}`);
+    log(`warning: the compiled core (${dir}) did not build: ${msg}`);
+    return;
+  }
+  const wasm = await writeManifest(dir, 'as', stamp, { runtime: asRuntime });
+  log(`built the compiled core (${dir}, ${wasm.length} bytes, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 main().catch((e) => {

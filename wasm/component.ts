@@ -1,7 +1,7 @@
 /**
  * Entry of the WASM component (world `core` in wasm/core.wit): binds the WIT `host` import to
  * the engine's HostIO and exports plan/render/list-packages. Errors leave as `result` errors
- * (a thrown string becomes the `err` payload in both componentize backends), never as traps.
+ * (a thrown plain object with the record's fields becomes the `core-error` payload), never as traps.
  * Top-level code runs at build time (Wizer): nothing here may call a host import at top level.
  *
  * Must not depend on: Node, host modules; the clock and randomness are banned by ./prelude.
@@ -10,7 +10,7 @@ import './prelude';
 import * as hostNs from 'ix:core/host';
 import type { HostIO } from '../engine/api';
 import { pureBlake3, toHex } from '../engine/hash/index';
-import { createCore, errorText } from './core';
+import { CoreFailure, createCore, errorRecord } from './core';
 import type { PlanOut } from './core';
 
 /** The WIT `host` interface as either backend presents it (named exports or a default object). */
@@ -64,7 +64,7 @@ function withDigest<T>(f: () => T): T {
   try {
     d = hostDigest();
   } catch (e) {
-    throw errorText(e);
+    throw errorRecord(e);
   }
   // File digests are trusted only from a host whose digest passed the BLAKE3 check.
   if (d) {
@@ -78,7 +78,12 @@ function withDigest<T>(f: () => T): T {
     delete io.digestText;
     delete io.fileDigests;
   }
-  return f();
+  try {
+    return f();
+  } catch (e) {
+    // the guest's glue lowers a plain object with the record's fields
+    throw e instanceof CoreFailure ? { ...e.record } : errorRecord(e);
+  }
 }
 
 export function plan(request: string): PlanOut {

@@ -2,8 +2,9 @@
  * The core's wire API, shared by the WASM component (wasm/component.ts) and by direct use in
  * Node/V8 (wasm/out/core.bundle.js, for the V8 oracle test and the benchmark).
  * Requests arrive as JSON text, plans leave as canonical JSON bytes, and every failure leaves as
- * a thrown string: an IxError's one-line message (the user's mistake), or a message starting with
- * INTERNAL_PREFIX (a bug in ix). Nothing else ever escapes, so a component export never traps.
+ * a thrown CoreFailure: an Error whose message is an IxError's one-line message (the user's
+ * mistake) or starts with INTERNAL_PREFIX (a bug in ix), carrying the WIT `core-error` record.
+ * Nothing else ever escapes, so a component export never traps.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -15,12 +16,35 @@ import { planOut, render, listPackages } from './engine-entry';
 export const INTERNAL_PREFIX = 'internal error: ';
 
 /** Version of the wire API (request/result shapes); bumped with the WIT package version. */
-export const CORE_API_VERSION = '0.3.0';
+export const CORE_API_VERSION = '0.4.0';
 
 /** The WIT variant `plan-out` as both the guest and jco's glue represent it. */
 export type PlanOut = { tag: 'text'; val: string } | { tag: 'bytes'; val: Uint8Array };
 
-/** The three operations, with errors thrown as strings (see the module comment). */
+/** The WIT record `core-error` (wasm/core.wit), as jco's glue and both guests represent it. */
+export interface ErrorRecord {
+  /** One line: "file:line: detail (package a -> b)". */
+  message: string;
+  detail: string;
+  file?: string;
+  line?: number;
+  /** The package chain, outermost first. */
+  packages: string[];
+  suggestions: string[];
+  internal: boolean;
+}
+
+/** What every operation throws: the record, with its message as the Error's (see INTERNAL_PREFIX). */
+export class CoreFailure extends Error {
+  readonly record: ErrorRecord;
+  constructor(record: ErrorRecord) {
+    super(record.internal ? `${INTERNAL_PREFIX}${record.message}` : record.message);
+    this.name = 'CoreFailure';
+    this.record = record;
+  }
+}
+
+/** The three operations, with errors thrown as CoreFailure (see the module comment). */
 export interface CoreApi {
   /** JSON of a PlanRequest in, the Plan's canonical JSON out: text (fresh) or its UTF-8 bytes (cached). */
   plan(request: string): PlanOut;
@@ -30,11 +54,23 @@ export interface CoreApi {
   listPackages(): string[];
 }
 
-/** Turns anything thrown inside the engine into the one error string of the wire API. */
-export function errorText(e: unknown): string {
-  if (e instanceof IxError || (e instanceof Error && e.name === 'IxError')) return e.message;
-  if (e instanceof Error) return `${INTERNAL_PREFIX}${e.name}: ${e.message}\n${e.stack ?? ''}`;
-  return `${INTERNAL_PREFIX}${String(e)}`;
+/** Turns anything thrown inside the engine into the `core-error` record of the wire API. */
+export function errorRecord(e: unknown): ErrorRecord {
+  if (e instanceof IxError || (e instanceof Error && e.name === 'IxError')) {
+    const x = e as IxError;
+    const site = x.site ?? {};
+    const detail = x.detail ?? x.message;
+    const r: ErrorRecord = { message: x.message, detail, packages: site.pkg !== undefined ? site.pkg.split(' -> ') : [], suggestions: [], internal: false };
+    if (site.file !== undefined) r.file = site.file;
+    if (site.file !== undefined && site.line !== undefined) r.line = site.line;
+    // engine/plan/packages.ts writes its one suggestion into the detail
+    const s = / \(did you mean ([^?\s]+)\?\)/.exec(detail);
+    if (s) r.suggestions.push(s[1]);
+    return r;
+  }
+  const first = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const detail = e instanceof Error ? `${first}\n${e.stack ?? ''}` : first;
+  return { message: first.split('\n')[0], detail, packages: [], suggestions: [], internal: true };
 }
 
 function parseRequest(text: string, what: string): Record<string, unknown> {
@@ -52,7 +88,7 @@ function guard<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw errorText(e);
+    throw new CoreFailure(errorRecord(e));
   }
 }
 

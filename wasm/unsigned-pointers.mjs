@@ -18,8 +18,11 @@ const REWRITES = [
   ['return and out-parameter areas', /dataView\((memory\d+)\)\.((?:get|set)\w+)\((arg\d+|ret) \+ /g, 'dataView($1).$2(($3 >>> 0) + '],
 ];
 
-/** The glue with every address read unsigned; throws naming a rewrite that found nothing. */
-export function unsignedPointers(js) {
+/**
+ * The glue with every address read unsigned; throws naming a rewrite that found nothing, unless
+ * the component imports nothing (`hasImports` false: no import glue holds pointer arguments).
+ */
+export function unsignedPointers(js, hasImports = true) {
   let out = js;
   for (const [what, re, to] of REWRITES) {
     let n = 0;
@@ -27,7 +30,7 @@ export function unsignedPointers(js) {
       n++;
       return to.replace(/\$(\d)/g, (_, i) => m[Number(i)]);
     });
-    if (n === 0) throw new Error(`unsigned-pointers: no ${what} found in jco's glue (did its shape change?)`);
+    if (n === 0 && (hasImports || what !== 'pointer arguments')) throw new Error(`unsigned-pointers: no ${what} found in jco's glue (did its shape change?)`);
   }
   return out;
 }

@@ -12,7 +12,8 @@ import { EditorState } from '@codemirror/state';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { StreamLanguage } from '@codemirror/language';
 import type { Plan } from '../../engine/api';
-import { parseCoreMessage } from '../lsp/errors';
+import { fromRecord, parseCoreMessage, type CoreMessage } from '../lsp/errors';
+import type { ErrorRecord } from '../../wasm/core';
 import { loadCore, treeIO } from './core';
 import { graphSvg } from './graph';
 
@@ -101,11 +102,14 @@ async function main(): Promise<void> {
     const pkg = pkgList.value;
     const target = targetList.value;
     const started = performance.now();
-    const errors: string[] = [];
+    const errors: { text: string; m: CoreMessage }[] = [];
     const marks: Diagnostic[] = [];
-    const fail = (message: string) => {
-      const m = parseCoreMessage(message);
-      errors.push(message);
+    const fail = (e: unknown) => {
+      // the core's errors carry the WIT record (hosts/browser/core.ts); read its fields
+      const text = e instanceof Error ? e.message : String(e);
+      const record = (e as { record?: ErrorRecord }).record;
+      const m = record && !record.internal ? fromRecord(record) : parseCoreMessage(text);
+      errors.push({ text, m });
       if (m.file === current) {
         const line = view.state.doc.line(Math.min(Math.max(1, m.line ?? 1), view.state.doc.lines));
         marks.push({ from: line.from, to: line.to, severity: 'error', message: m.detail });
@@ -116,13 +120,13 @@ async function main(): Promise<void> {
     try {
       plan = JSON.parse(core.plan({ packages: [pkg], target })) as Plan;
     } catch (e) {
-      fail((e as Error).message);
+      fail(e);
     }
     let descriptor = '';
     try {
       descriptor = core.render({ package: pkg, target });
     } catch (e) {
-      if (plan) fail((e as Error).message); // else the plan's error says it already
+      if (plan) fail(e); // else the plan's error says it already
     }
     const ms = performance.now() - started;
     const root = plan?.roots[0];
@@ -135,10 +139,9 @@ async function main(): Promise<void> {
     $('descriptor').textContent = descriptor;
     $('graph').innerHTML = plan ? graphSvg(plan) : '';
     $('errors').innerHTML = '';
-    for (const e of errors) {
+    for (const { text, m } of errors) {
       const li = document.createElement('li');
-      const m = parseCoreMessage(e);
-      li.textContent = e;
+      li.textContent = text;
       if (m.file && files.has(m.file)) {
         li.className = 'link';
         li.onclick = () => open(m.file!);

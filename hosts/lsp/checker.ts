@@ -11,7 +11,7 @@
  */
 import type { Plan, PlanRequest } from '../../engine/api';
 import { CoreError, HostError, type Core } from '../node/core';
-import { parseCoreMessage, type CoreMessage } from './errors';
+import { fromRecord, type CoreMessage } from './errors';
 import { packageOfFile, type Workspace } from './workspace';
 
 /** The server's probe package (a name no recipe tree can hold: a directory starting with '.'). */
@@ -250,9 +250,12 @@ export class Checker {
   }
 }
 
-/** A core or host failure as a message; anything else (a bug) keeps its first line. */
+/**
+ * A core or host failure as a message (the core's record fields); anything else (a bug, a trap
+ * in the core: the loader replaces the dead instance at the next call) keeps its first line.
+ */
 function toMessage(e: unknown): CoreMessage {
-  if (e instanceof CoreError && !e.internal) return parseCoreMessage(e.message);
+  if (e instanceof CoreError && !e.internal) return fromRecord(e);
   if (e instanceof HostError) return { detail: `host error: ${e.message}`, chain: [], suggestions: [] };
   const text = e instanceof Error ? e.message : String(e);
   return { detail: `internal error in ix: ${text.split('\n')[0]}`, chain: [], suggestions: [] };

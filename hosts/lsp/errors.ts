@@ -1,8 +1,9 @@
 /**
- * Reads the core's one-line error messages (engine/errors.ts `formatError`:
- * "file:line: detail (package a -> b)") back into their parts, so the language server can put a
- * diagnostic at its file and line and name the package chain. Messages without a file (an
- * unknown package, a cycle) are placed by `locate` at the selector that caused them.
+ * The core's errors as the language server uses them: from the WIT `core-error` record's fields
+ * (`fromRecord`), or, for a bare one-line message (engine/errors.ts `formatError`:
+ * "file:line: detail (package a -> b)"), parsed back into the same parts, so a diagnostic goes at
+ * its file and line and names the package chain. Messages without a file (an unknown package, a
+ * cycle) are placed by `locate` at the selector that caused them.
  *
  * Must not depend on: Node, the engine's code, the LSP library.
  */
@@ -18,6 +19,14 @@ export interface CoreMessage {
   chain: string[];
   /** "did you mean X?" suggestions the core made. */
   suggestions: string[];
+}
+
+/** The fields of a `core-error` record (wasm/core.wit) as a message; the detail on one line. */
+export function fromRecord(r: { detail: string; file?: string; line?: number; packages: string[]; suggestions: string[] }): CoreMessage {
+  const out: CoreMessage = { detail: r.detail.replace(/\s*\n\s*/g, ' '), chain: [...r.packages], suggestions: [...r.suggestions] };
+  if (r.file !== undefined) out.file = r.file;
+  if (r.file !== undefined && r.line !== undefined) out.line = r.line;
+  return out;
 }
 
 /** Splits a core message. Never throws; an unexpected form becomes a detail without a site. */

@@ -1,9 +1,15 @@
 /**
- * Loads the transpiled WASM core (wasm/out/core/) once per process and exposes plan, render
- * and listPackages over a HostIO. Every plan in every host goes through this component.
- * Result errors become CoreError (user mistake, or `internal` for a bug in ix); an exception in
- * a host import is caught, reported to the core as "absent", and rethrown after the call, so a
- * host failure never unwinds through the guest.
+ * Loads the transpiled WASM core named by wasm/out/manifest.json (`backend`: the compiled
+ * AssemblyScript core `as`, or the interpreted `quickjs`/`starlingmonkey` one) and exposes plan,
+ * render and listPackages over a HostIO. Every plan in every host goes through this component.
+ * - Result errors arrive as the WIT `core-error` record and become CoreError (user mistake, or
+ *   `internal` for a bug in ix), with the record's fields.
+ * - An exception in a host import is caught, reported to the core as "absent", and rethrown
+ *   after the call, so a host failure never unwinds through the guest.
+ * - A trap (out of memory, an abort, a stack overflow) becomes CoreTrap, one line naming the
+ *   package the core was evaluating, and the dead instance is replaced at the next call.
+ * - The compiled core gets a fresh instance per call (its memory model: a bump arena dropped
+ *   with the instance; the module is compiled once); the interpreted one keeps one instance.
  *
  * Must not depend on: the engine's code (types only); it talks to the core through the WIT world.
  */
@@ -11,23 +17,42 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
-import type { PlanOut } from '../../wasm/core';
+import type { ErrorRecord, PlanOut } from '../../wasm/core';
 import { loadDigest } from './digest';
 import { EnvironmentError, isEnvironmentFailure } from './env-error';
 
-/** Mirrors INTERNAL_PREFIX in wasm/core.ts: result errors with it are bugs in ix. */
-const INTERNAL_PREFIX = 'internal error: ';
 const WIT_HOST = 'ix:core/host';
-const WIT_VERSION = '0.3.0';
+const WIT_VERSION = '0.4.0';
 
 /** An error reported by the core: a one-line user-facing message, or an internal bug. */
 export class CoreError extends Error {
   readonly internal: boolean;
-  constructor(message: string) {
-    const internal = message.startsWith(INTERNAL_PREFIX);
-    super(internal ? message.slice(INTERNAL_PREFIX.length) : message);
+  /** The record's fields (wasm/core.wit `core-error`). */
+  readonly detail: string;
+  readonly file?: string;
+  readonly line?: number;
+  /** The package chain, outermost first. */
+  readonly packages: string[];
+  readonly suggestions: string[];
+  constructor(r: ErrorRecord) {
+    super(r.message);
     this.name = 'CoreError';
-    this.internal = internal;
+    this.internal = r.internal;
+    this.detail = r.detail;
+    if (r.file !== undefined && r.file !== null) this.file = r.file;
+    if (r.line !== undefined && r.line !== null) this.line = r.line;
+    this.packages = r.packages;
+    this.suggestions = r.suggestions;
+  }
+}
+
+/** The core trapped (a bug in ix, exit 70): one line naming the package it was evaluating. */
+export class CoreTrap extends Error {
+  readonly pkg?: string;
+  constructor(pkg: string | undefined, cause: string) {
+    super(`the core failed${pkg !== undefined ? ` while evaluating ${pkg}` : ''}: ${cause.split('\n')[0]}`);
+    this.name = 'CoreTrap';
+    if (pkg !== undefined) this.pkg = pkg;
   }
 }
 
@@ -63,6 +88,14 @@ interface CoreExports {
   listPackages(): string[];
 }
 
+type Glue = {
+  instantiate(
+    getCoreModule: (name: string) => WebAssembly.Module | Promise<WebAssembly.Module>,
+    imports: object,
+    instantiateCore?: (m: WebAssembly.Module, imports: WebAssembly.Imports) => WebAssembly.Instance | Promise<WebAssembly.Instance>,
+  ): CoreExports | Promise<CoreExports>;
+};
+
 /** Reads wasm/out/manifest.json; throws EnvironmentError when the core is not built. */
 export function readManifest(outDir: string): CoreManifest {
   try {
@@ -76,15 +109,16 @@ const loaded = new Map<string, Promise<Core>>();
 
 export interface LoadOptions {
   /**
-   * Compile the core with V8's baseline tier only (`--liftoff-only`): its optimising tier-up costs
-   * more than it saves on a small plan, and with it a whole-IX-tree plan overflowed the stack (the
-   * ix CLI sets this unless IX_WASM_TIERUP=1: hosts/node/context.ts). A V8 flag: it holds for
-   * every module compiled later in the process.
+   * Compile an interpreted core with V8's baseline tier only (`--liftoff-only`): its optimising
+   * tier-up costs more than it saves on a small plan, and with it a whole-IX-tree plan overflowed
+   * the stack (the ix CLI sets this unless IX_WASM_TIERUP=1: hosts/node/context.ts). A V8 flag:
+   * it holds for every module compiled later in the process. The compiled core ignores it (it
+   * needs the optimising tier to be fast).
    */
   liftoffOnly?: boolean;
 }
 
-/** The core built in `outDir` (wasm/out), instantiated once per process. */
+/** The core built in `outDir` (wasm/out), loaded once per process. */
 export function loadCore(outDir: string, opts: LoadOptions = {}): Promise<Core> {
   let p = loaded.get(outDir);
   if (!p) {
@@ -95,9 +129,8 @@ export function loadCore(outDir: string, opts: LoadOptions = {}): Promise<Core> 
 }
 
 /**
- * V8 flags the core needs, set just before it is compiled (node:v8 is imported only here, so a
- * command that never loads the core does not pay for it): the QuickJS core uses extended-const,
- * still behind a flag on Node 20.
+ * V8 flags an interpreted core needs, set just before it is compiled (node:v8 is imported only
+ * here): the QuickJS core uses extended-const, still behind a flag on Node 20.
  */
 async function setWasmFlags(opts: LoadOptions): Promise<void> {
   const { setFlagsFromString } = await import('node:v8');
@@ -111,12 +144,53 @@ async function setWasmFlags(opts: LoadOptions): Promise<void> {
   }
 }
 
+/** A WebAssembly trap or a stack overflow inside the guest (the instance is dead afterwards). */
+function isTrap(e: unknown): boolean {
+  return e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message));
+}
+
+/** The package a request names first, for a trap report when the core named none. */
+function requested(req: string): string | undefined {
+  try {
+    const r = JSON.parse(req) as { packages?: unknown; package?: unknown };
+    if (typeof r.package === 'string') return r.package;
+    if (Array.isArray(r.packages) && typeof r.packages[0] === 'string') return r.packages[0];
+  } catch {
+    // not JSON: no name
+  }
+  return undefined;
+}
+
+/** The package the compiled core last named (abi/state.ts: a (pointer, length) slot of UTF-16). */
+function evaluatingPackage(inst: WebAssembly.Instance | undefined): string | undefined {
+  const ex = inst?.exports as { memory?: WebAssembly.Memory; evaluating_package?: () => number } | undefined;
+  if (!ex?.memory || !ex.evaluating_package) return undefined;
+  try {
+    const slot = ex.evaluating_package() >>> 0;
+    const dv = new DataView(ex.memory.buffer);
+    const ptr = dv.getUint32(slot, true);
+    const len = dv.getUint32(slot + 4, true);
+    if (len === 0) return undefined;
+    return Buffer.from(ex.memory.buffer, ptr, len * 2).toString('utf16le');
+  } catch {
+    return undefined;
+  }
+}
+
 async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core> {
   const manifest = readManifest(outDir);
-  await setWasmFlags(opts);
+  const compiled = manifest.backend === 'as';
+  if (!compiled) await setWasmFlags(opts);
   const dir = join(outDir, 'core');
-  const glue = (await import(pathToFileURL(join(dir, 'core.js')).href)) as {
-    instantiate(getCoreModule: (name: string) => Promise<WebAssembly.Module>, imports: object): Promise<CoreExports>;
+  const glue = (await import(pathToFileURL(join(dir, 'core.js')).href)) as Glue;
+  /** Compiled once, instantiated per call (compiled core) or once (interpreted). */
+  const modules = new Map<string, WebAssembly.Module>();
+  const getModule = (name: string): WebAssembly.Module => {
+    const m = modules.get(name);
+    if (m) return m;
+    const c = new WebAssembly.Module(readFileSync(join(dir, name)));
+    modules.set(name, c);
+    return c;
   };
   let io: HostIO | undefined;
   let hostError: unknown;
@@ -143,15 +217,29 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
     cacheGet: guard((k: string) => current().cacheGet?.(k), undefined),
     cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
   };
-  const exports = await glue.instantiate(
-    async (name) => WebAssembly.compile(readFileSync(join(dir, name))),
-    { [WIT_HOST]: host, [`${WIT_HOST}@${WIT_VERSION}`]: host },
-  );
-  const call = <R>(with_: HostIO, f: () => R): R => {
+  // the glue looks up the unversioned key, its .d.ts names the versioned one: pass both
+  const imports = { [WIT_HOST]: host, [`${WIT_HOST}@${WIT_VERSION}`]: host };
+  /** The instance's main core module (the one exporting the evaluating slot), for trap reports. */
+  let raw: WebAssembly.Instance | undefined;
+  const instantiate = (): CoreExports => {
+    raw = undefined;
+    const ex = glue.instantiate(getModule, imports, (m, i) => {
+      const inst = new WebAssembly.Instance(m, i);
+      if ('evaluating_package' in inst.exports) raw = inst;
+      return inst;
+    });
+    if (ex instanceof Promise) throw new Error('the core glue did not instantiate synchronously');
+    return ex;
+  };
+  let live: CoreExports | undefined = compiled ? undefined : instantiate();
+  const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R): R => {
     io = with_;
     hostError = undefined;
+    // the compiled core: a fresh instance (and arena) per call; the interpreted one: kept
+    const ex = compiled || !live ? instantiate() : live;
+    if (!compiled) live = ex;
     try {
-      const r = f();
+      const r = f(ex);
       if (hostError !== undefined) throw hostError;
       return r;
     } catch (e) {
@@ -160,8 +248,14 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
         const h = hostError as { message?: string };
         throw new HostError(h.message ?? String(hostError));
       }
-      const payload = (e as { payload?: unknown }).payload ?? e;
-      if (typeof payload === 'string') throw new CoreError(payload);
+      const payload = (e as { payload?: unknown }).payload;
+      if (payload !== null && typeof payload === 'object' && typeof (payload as ErrorRecord).message === 'string') {
+        throw new CoreError(payload as ErrorRecord);
+      }
+      if (isTrap(e)) {
+        live = undefined; // dead: the next call instantiates again
+        throw new CoreTrap(evaluatingPackage(raw) ?? requested(request), (e as Error).message);
+      }
       throw e;
     } finally {
       io = undefined;
@@ -170,11 +264,17 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
   };
   return {
     manifest,
-    plan: (with_, req) => call(with_, () => {
-      const out = exports.plan(JSON.stringify(req));
-      return out.tag === 'text' ? Buffer.from(out.val, 'utf8') : out.val;
-    }),
-    render: (with_, req) => call(with_, () => exports.render(JSON.stringify(req))),
-    listPackages: (with_) => call(with_, () => exports.listPackages()),
+    plan: (with_, req) => {
+      const text = JSON.stringify(req);
+      return call(with_, text, (ex) => {
+        const out = ex.plan(text);
+        return out.tag === 'text' ? Buffer.from(out.val, 'utf8') : out.val;
+      });
+    },
+    render: (with_, req) => {
+      const text = JSON.stringify(req);
+      return call(with_, text, (ex) => ex.render(text));
+    },
+    listPackages: (with_) => call(with_, '{}', (ex) => ex.listPackages()),
   };
 }

@@ -48,13 +48,15 @@ export async function instantiateCore(
     cachePut: (k: string, v: string) => inst.io.cachePut?.(k, v),
   };
   // the glue looks up the unversioned key, the .d.ts names the versioned one: pass both
-  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.3.0': host });
+  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.4.0': host });
   const unwrap = <T>(f: () => T): T => {
     try {
       return f();
     } catch (e) {
-      const payload = (e as { payload?: unknown }).payload;
-      throw new Error(typeof payload === 'string' ? payload : String(e));
+      // a result error is the WIT record core-error; its message is the one-line form
+      const payload = (e as { payload?: { message?: unknown; internal?: unknown } }).payload;
+      if (typeof payload?.message !== 'string') throw new Error(String(e));
+      throw new Error(payload.internal ? `internal error: ${payload.message}` : payload.message);
     }
   };
   inst.plan = (req) => {

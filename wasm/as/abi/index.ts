@@ -1,0 +1,47 @@
+/**
+ * The compiled core's entry: the exports of world `core` (wasm/core.wit) over plan/index.ts.
+ * Each export takes its string argument as (pointer, length in UTF-16 code units), returns a
+ * pointer to its result in the return area (results.ts), and has a `cabi_post_*` that frees
+ * what the result held. wasm/build-as.mjs renames `list_packages` to the WIT name.
+ *
+ * Must not depend on: anything but plan/ (the entry functions) and this folder.
+ */
+import * as api from '../plan/index';
+import { liftString, realloc, release } from './canon';
+import { listResult, planResult, strResult } from './results';
+import { clearEvaluating } from './state';
+
+export { evaluating_package } from './state';
+
+export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
+  return realloc(old, oldSize, align, newSize);
+}
+
+export function plan(ptr: usize, len: usize): usize {
+  const req = liftString(ptr, len);
+  clearEvaluating();
+  return planResult(api.plan(req));
+}
+
+export function render(ptr: usize, len: usize): usize {
+  const req = liftString(ptr, len);
+  clearEvaluating();
+  return strResult(api.render(req));
+}
+
+export function list_packages(): usize {
+  clearEvaluating();
+  return listResult(api.listPackages());
+}
+
+export function cabi_post_plan(ret: usize): void {
+  release();
+}
+
+export function cabi_post_render(ret: usize): void {
+  release();
+}
+
+export function cabi_post_list_packages(ret: usize): void {
+  release();
+}

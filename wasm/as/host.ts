@@ -1,0 +1,42 @@
+/**
+ * What the core may ask of its host (wasm/core.wit `host`), as plain AssemblyScript functions.
+ * Every path is a logical recipe path ("bin/zstd/ix.sh"), never a host path. The bodies lower
+ * these calls onto the component's imports (abi/); everything else in the core calls only these.
+ *
+ * Must not depend on: anything else of the core but abi/ imports.
+ */
+import * as imp from './abi/imports';
+import * as st from './abi/state';
+
+/** Bytes of a recipe file through the layered recipe roots (first root wins), null when none has it. */
+export function readFile(path: string): Uint8Array | null {
+  return imp.readFile(path);
+}
+
+/** Entry names of a recipe directory merged over all roots (directories end with "/"), unsorted; null when none has it. */
+export function listDir(path: string): Array<string> | null {
+  return imp.listDir(path);
+}
+
+/** BLAKE3 of each file's bytes as readFile would return them (null where it would), or null when the host cannot. */
+export function fileDigests(paths: Array<string>): Array<Uint8Array | null> | null {
+  return imp.fileDigests(paths);
+}
+
+/** Persistent cache: the UTF-8 bytes cachePut stored under `key`, null on a miss. Never changes plan bytes. */
+export function cacheGet(key: string): Uint8Array | null {
+  return imp.cacheGet(key);
+}
+
+/** Store a cache entry (the host keeps its UTF-8 bytes; it may drop it silently). */
+export function cachePut(key: string, value: string): void {
+  imp.cachePut(key, value);
+}
+
+/**
+ * Names the package whose evaluation starts now ("bin/zstd"); cheap (no host call). If the core
+ * traps (out of memory, a bug), the host's one-line report names the last package set here.
+ */
+export function evaluating(pkg: string): void {
+  st.setEvaluating(pkg);
+}

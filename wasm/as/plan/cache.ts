@@ -1,0 +1,149 @@
+/**
+ * The compiled core's persistent caches through host.cacheGet/cachePut (engine/plan/cache.ts and
+ * plan-cache.ts, under keys of its own, "as-desc1-" and "as-plan1-", so they never meet the V8
+ * engine's entries): rendered descriptors per package instance, and whole plans per request. A hit
+ * counts only if every recipe file it was made from still has the recorded BLAKE3 (one
+ * host.fileDigests batch when the host offers it, else read and hashed here). Caches never
+ * change plan bytes.
+ *
+ * Values, versioned:
+ *  - descriptor: canonical JSON {"files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/1", "text"}
+ *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render);
+ *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text.
+ *
+ * Must not depend on: anything else of the core but host, hash, errors.
+ */
+import * as host from '../host';
+import {
+  StrBuilder, writeStr, hexOfBytes, toHex, parseJson, utf8DecodeAt, J_ARR, J_STR, J_NULL, J_OBJ, JValue,
+} from '../hash/index';
+
+export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
+const DESC_FORMAT = 'ix-as-descriptor-cache/1';
+const PLAN_HEADER = 'ix-as-plan-cache/1\n';
+
+/** Per-plan memo of file content hashes, and the set of recipe files the plan depended on. */
+export class FileHashes {
+  private memo: Map<string, string | null> = new Map<string, string | null>();
+  /** Every recipe path the plan read or validated. */
+  used: Set<string> = new Set<string>();
+
+  prefetch(paths: Array<string>): void {
+    const todo = new Array<string>();
+    for (let i = 0; i < paths.length; i++) if (!this.memo.has(paths[i])) todo.push(paths[i]);
+    if (todo.length == 0) return;
+    const got = host.fileDigests(todo);
+    if (got === null || got.length != todo.length) return;
+    for (let i = 0; i < todo.length; i++) {
+      const d = got[i];
+      if (d === null) this.memo.set(todo[i], null);
+      else if (d.length == 32) this.memo.set(todo[i], toHex(d));
+    }
+  }
+
+  get(path: string): string | null {
+    this.used.add(path);
+    if (this.memo.has(path)) return this.memo.get(path);
+    const b = host.readFile(path);
+    const h: string | null = b === null ? null : hexOfBytes(b);
+    this.memo.set(path, h);
+    return h;
+  }
+
+  /** True when every [path, hash] of a cached files list still holds. */
+  valid(files: JValue): bool {
+    if (files.kind != J_ARR) return false;
+    const it = files.items!;
+    const paths = new Array<string>(it.length);
+    for (let i = 0; i < it.length; i++) {
+      const f = it[i];
+      if (f.kind != J_ARR || f.items!.length < 2 || f.items![0].kind != J_STR) return false;
+      paths[i] = f.items![0].s;
+    }
+    for (let i = 0; i < paths.length; i++) this.used.add(paths[i]);
+    this.prefetch(paths);
+    for (let i = 0; i < it.length; i++) {
+      const want = it[i].items![1];
+      const got = this.get(paths[i]);
+      if (got === null) {
+        if (want.kind != J_NULL) return false;
+      } else if (want.kind != J_STR || want.s != got) return false;
+    }
+    return true;
+  }
+
+  /** Canonical JSON [[path, hex | null], ...] of sorted paths. */
+  writeFiles(sb: StrBuilder, paths: Array<string>): void {
+    this.prefetch(paths);
+    sb.ch(91);
+    for (let i = 0; i < paths.length; i++) {
+      if (i > 0) sb.ch(44);
+      sb.ch(91);
+      writeStr(sb, paths[i]);
+      sb.ch(44);
+      const h = this.get(paths[i]);
+      if (h === null) sb.str('null');
+      else writeStr(sb, h);
+      sb.ch(93);
+    }
+    sb.ch(93);
+  }
+}
+
+/** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
+export function descLookup(key: string, files: FileHashes): string | null {
+  const raw = host.cacheGet(key);
+  if (raw === null) return null;
+  const p = parseJson(utf8DecodeAt(raw.dataStart, raw.length));
+  const v = p.value;
+  if (v === null || v.kind != J_OBJ) return null;
+  const fmt = v.get('format');
+  const text = v.get('text');
+  const fl = v.get('files');
+  if (fmt === null || fmt.kind != J_STR || fmt.s != DESC_FORMAT || text === null || text.kind != J_STR || fl === null) return null;
+  if (!files.valid(fl)) return null;
+  return text.s;
+}
+
+/** Stores a fresh render with the content hashes of the files it read (sorted paths). */
+export function descStore(key: string, text: string, paths: Array<string>, files: FileHashes): void {
+  const sb = new StrBuilder(text.length + 256);
+  sb.str('{"files":');
+  files.writeFiles(sb, paths);
+  sb.str(',"format":"' + DESC_FORMAT + '","text":');
+  writeStr(sb, text);
+  sb.ch(125);
+  host.cachePut(key, sb.toString());
+}
+
+/** The stored plan bytes if every recorded file is unchanged, else null. */
+export function planLookup(key: string): Uint8Array | null {
+  const raw = host.cacheGet(key);
+  if (raw === null) return null;
+  const h = PLAN_HEADER.length;
+  if (raw.length < h) return null;
+  for (let i = 0; i < h; i++) if (<i32>raw[i] != PLAN_HEADER.charCodeAt(i)) return null;
+  const nl2 = raw.indexOf(10, h);
+  if (nl2 < 0) return null;
+  const p = parseJson(utf8DecodeAt(raw.dataStart + h, nl2 - h));
+  if (p.value === null) return null;
+  const files = new FileHashes();
+  if (!files.valid(p.value!)) return null;
+  return raw.subarray(nl2 + 1);
+}
+
+function cmp(a: string, b: string): i32 {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Stores plan text with the content hashes of the files it was made from. */
+export function planStore(key: string, files: FileHashes, text: string): void {
+  const paths = files.used.values();
+  paths.sort(cmp);
+  const sb = new StrBuilder(text.length + paths.length * 100 + 64);
+  sb.str(PLAN_HEADER);
+  files.writeFiles(sb, paths);
+  sb.ch(10);
+  sb.str(text);
+  host.cachePut(key, sb.toString());
+}

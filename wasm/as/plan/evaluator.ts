@@ -1,0 +1,91 @@
+/**
+ * The planner's link to the template evaluator (tpl/): renders through tpl.renderText with the
+ * sources shared by one call's renders, answers a template's intro(selector) from the planner,
+ * and resolves targets through tpl's arch records.
+ *
+ * Must not depend on: abi/.
+ */
+import { IxErr } from '../errors';
+import { VDict, Value, str } from '../rt/value';
+import { archRecord, Intro, RenderInput, renderText, SourceCache } from '../tpl/index';
+import { unknownTargetMessage } from '../tpl/targets';
+import { setNumberCodecs } from '../hash/index';
+import { jsNum } from '../rt/numfmt';
+import { Flags } from './flags';
+import { Graph, Renderer, RenderOut, Targets, setTargets } from './graph';
+import { CURRENT } from './planner';
+
+class PlanIntro extends Intro {
+  flags: Flags;
+  out: RenderOut;
+  constructor(flags: Flags, out: RenderOut) {
+    super();
+    this.flags = flags;
+    this.out = out;
+  }
+  call(selector: string): Value | null {
+    this.out.introduced = true;
+    const s = CURRENT;
+    if (s === null) {
+      this.err = new IxErr('intro() is only available while planning');
+      return null;
+    }
+    const uid = s.introUid(selector, this.flags);
+    if (uid === null) {
+      this.err = s.err;
+      s.err = null;
+      return null;
+    }
+    const d = new VDict();
+    d.set('uid', str(uid));
+    return d;
+  }
+}
+
+/** Renders with the template evaluator. */
+export class TplRenderer extends Renderer {
+  sources: SourceCache = new SourceCache();
+  render(g: Graph, name: string, flags: Flags, target: string): RenderOut {
+    const out = new RenderOut();
+    const input = new RenderInput();
+    input.name = name;
+    input.flags = flags.pairs();
+    input.host = g.hostName;
+    input.target = target;
+    const s = CURRENT;
+    input.boot = s !== null ? s.boot : null;
+    input.intro = new PlanIntro(flags, out);
+    input.sources = this.sources;
+    const r = renderText(input);
+    out.text = r.text;
+    out.files = r.files;
+    out.err = r.err;
+    return out;
+  }
+}
+
+/** Targets through tpl's arch records. */
+export class TplTargets extends Targets {
+  resolve(name: string): string | null {
+    const r = archRecord(name);
+    if (r === null) {
+      this.err = new IxErr(unknownTargetMessage(name));
+      return null;
+    }
+    return r.name;
+  }
+  idOf(canonical: string): string {
+    const r = archRecord(canonical);
+    return r === null ? '' : r.id;
+  }
+}
+
+/**
+ * Links the planner to the evaluator's targets and rt's exact number printing (idempotent).
+ * Reading stays AssemblyScript's parseFloat: rt/strtod.ts decimalToDouble misreads some large
+ * exponents (9.201442765180871e+38 as ...e+37), so it is not installed until that is fixed.
+ */
+export function setupCore(): void {
+  setTargets(new TplTargets());
+  setNumberCodecs(jsNum, null);
+}

@@ -1,0 +1,120 @@
+/**
+ * A flag set (string keys to string values) kept sorted by key in code-unit order: every
+ * consumer of flags in the oracle sorts them (instance keys, canonical JSON, messages), so equal
+ * sets are equal arrays and the instance key is written without sorting.
+ *
+ * Must not depend on: anything else of the core but hash/.
+ */
+import { StrBuilder, writeStr } from '../hash/index';
+
+export class Flags {
+  keys: Array<string> = new Array<string>();
+  vals: Array<string> = new Array<string>();
+
+  get size(): i32 {
+    return this.keys.length;
+  }
+
+  /** Position of `k`, or -(insertion point) - 1. */
+  find(k: string): i32 {
+    const ks = this.keys;
+    let lo = 0;
+    let hi = ks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = unchecked(ks[mid]);
+      if (m == k) return mid;
+      if (m < k) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  has(k: string): bool {
+    return this.find(k) >= 0;
+  }
+
+  /** The value of `k`, or null. */
+  get(k: string): string | null {
+    const i = this.find(k);
+    return i >= 0 ? unchecked(this.vals[i]) : null;
+  }
+
+  set(k: string, v: string): Flags {
+    const i = this.find(k);
+    if (i >= 0) {
+      unchecked((this.vals[i] = v));
+      return this;
+    }
+    const at = -i - 1;
+    const ks = this.keys;
+    const vs = this.vals;
+    ks.push(k);
+    vs.push(v);
+    for (let j = ks.length - 1; j > at; j--) {
+      unchecked((ks[j] = ks[j - 1]));
+      unchecked((vs[j] = vs[j - 1]));
+    }
+    unchecked((ks[at] = k));
+    unchecked((vs[at] = v));
+    return this;
+  }
+
+  /** Inserts a key known to sort after every present key. */
+  push(k: string, v: string): void {
+    this.keys.push(k);
+    this.vals.push(v);
+  }
+
+  /** Two keys known to be in order and absent (`a` < `b`), for small literal flag sets. */
+  push2(a: string, va: string, b: string, vb: string): Flags {
+    this.keys.push(a);
+    this.vals.push(va);
+    this.keys.push(b);
+    this.vals.push(vb);
+    return this;
+  }
+
+  delete(k: string): void {
+    const i = this.find(k);
+    if (i < 0) return;
+    this.keys.splice(i, 1);
+    this.vals.splice(i, 1);
+  }
+
+  copy(): Flags {
+    const f = new Flags();
+    f.keys = this.keys.slice(0);
+    f.vals = this.vals.slice(0);
+    return f;
+  }
+
+  /** A copy with `o`'s entries set on top. */
+  merged(o: Flags): Flags {
+    const f = this.copy();
+    for (let i = 0; i < o.keys.length; i++) f.set(unchecked(o.keys[i]), unchecked(o.vals[i]));
+    return f;
+  }
+
+  /** k0, v0, k1, v1, ... (the evaluator's RenderInput.flags). */
+  pairs(): Array<string> {
+    const out = new Array<string>(this.keys.length * 2);
+    for (let i = 0; i < this.keys.length; i++) {
+      unchecked((out[2 * i] = this.keys[i]));
+      unchecked((out[2 * i + 1] = this.vals[i]));
+    }
+    return out;
+  }
+
+  /** Canonical JSON of the flags (keys are sorted already). */
+  writeJson(sb: StrBuilder): void {
+    sb.ch(123);
+    for (let i = 0; i < this.keys.length; i++) {
+      if (i > 0) sb.ch(44);
+      writeStr(sb, unchecked(this.keys[i]));
+      sb.ch(58);
+      writeStr(sb, unchecked(this.vals[i]));
+    }
+    sb.ch(125);
+  }
+}

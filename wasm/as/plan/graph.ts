@@ -1,0 +1,526 @@
+/**
+ * The package graph (engine/plan/graph.ts) on the demand-driven task driver (engine/plan/driver.ts):
+ * package instances (name + flags incl. kind and target), each rendered once, and their closures
+ * with IX's flag propagation:
+ *
+ *   edge                  loaded as            flags the dependency gets
+ *   lib.deps, bld.target_libs, ind.deps of tools
+ *                         target lib           parent's libBase minus one-level flags, kind=lib
+ *   bld.host_libs         host lib             {target: host, kind: lib}
+ *   bld.deps (tools)      host bin + run cl.   {target: host, kind: bin} (a hub passes its flags too)
+ *   run.deps              target bin           {target: parent's target, kind: bin} (hubs pass flags)
+ *   bld.data, run.data    host aux             {target: host, kind: aux}
+ *
+ * The driver computes "task `what` of instance `p`" with an explicit stack (graph depth never
+ * exhausts the wasm stack) and reports dependency cycles with their path. Tasks are small
+ * integers, the "expanded" set is a bit mask per instance, closures are arrays per instance.
+ * Errors are IxErr values: a step returns one and the driver unwinds.
+ *
+ * Must not depend on: abi/.
+ */
+import { IxErr } from '../errors';
+import { StrBuilder } from '../hash/index';
+import { Descriptor, normalise } from './descriptor';
+import { Flags } from './flags';
+import { defaultKind, storeName } from './names';
+import { parseSelector, sanitize, withSelectorFlags } from './selector';
+import { suggestPackage } from './packages';
+import { FileHashes, descLookup, descStore, ENGINE_VERSION } from './cache';
+import { hexOfText } from '../hash/index';
+import * as host from '../host';
+
+export const T_LIB: i32 = 0;
+export const T_RUN: i32 = 1;
+export const T_BIN: i32 = 2;
+export const T_TLIB: i32 = 3;
+export const T_HLIB: i32 = 4;
+export const T_DATA: i32 = 5;
+export const T_NODE: i32 = 6;
+
+/** Upper bound on distinct package instances in one plan. */
+export const MAX_INSTANCES: i32 = 200000;
+
+/** A build node as the planner keeps it until the plan is written. */
+export class PNode {
+  id: string = '';
+  out: string = '';
+  storeName: string = '';
+  /** The node's canonical JSON (fetch nodes: written at the end, their URLs may still merge). */
+  json: string = '';
+  inputs: Array<string> = [];
+  runtime: Array<string> = [];
+  /** Fetch nodes only. */
+  fetchUrls: Array<string> | null = null;
+  fetchSha: string = '';
+  fetchFile: string = '';
+}
+
+/** One package rendered with one set of flags. */
+export class Instance {
+  key: string;
+  name: string;
+  flags: Flags;
+  kind: string;
+  storeName: string;
+  target: string;
+  text: string;
+  desc: Descriptor;
+  buildable: bool;
+  memo: StaticArray<Array<Instance> | null> = new StaticArray<Array<Instance> | null>(6);
+  libBase: Flags;
+  /** Bit t set: the frame (this, t) waits for frames above it on the driver's stack. */
+  expanded: i32 = 0;
+  node: PNode | null = null;
+  /** Visit stamp (closure walks). */
+  mark: i32 = 0;
+
+  constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
+    this.key = key;
+    this.name = name;
+    this.flags = flags;
+    this.kind = kind;
+    this.storeName = storeName(name, kind);
+    this.target = target;
+    this.text = text;
+    this.desc = desc;
+    const data = desc.scriptData;
+    this.buildable = data !== null && data.length > 0;
+    this.libBase = flags;
+  }
+}
+
+/** What renders a package for the graph: the template evaluator, or a test's stand-in. */
+export abstract class Renderer {
+  /** Text and files read; `err` set on failure. `intro` answers the template's intro(selector). */
+  abstract render(g: Graph, name: string, flags: Flags, target: string): RenderOut;
+}
+
+export class RenderOut {
+  text: string = '';
+  files: Array<string> = [];
+  err: IxErr | null = null;
+  /** The render called intro(): it depends on more than its files, so it is not cached. */
+  introduced: bool = false;
+}
+
+/** A copy of an error (errors are remembered and re-reported; never mutate a shared one). */
+export function cloneErr(e: IxErr): IxErr {
+  const c = new IxErr(e.detail);
+  c.file = e.file;
+  c.line = e.line;
+  c.pkg = e.pkg;
+  c.suggestions = e.suggestions;
+  c.internal = e.internal;
+  return c;
+}
+
+/** engine's `e.within({pkg})`: a copy with pkg filled when missing. */
+export function withinPkg(e: IxErr, pkg: string): IxErr {
+  if (e.pkg !== null) return e;
+  const c = cloneErr(e);
+  c.pkg = pkg;
+  return c;
+}
+
+/** The hooks the planner adds: the node task and a template's intro(selector). */
+export abstract class NodeTask {
+  /** Computes the node of `p` or appends its needs; returns an error or null. */
+  abstract step(g: Graph, p: Instance): IxErr | null;
+}
+
+export class Graph {
+  hostName: string;
+  hostId: string;
+  bootJson: string;
+  renderer: Renderer;
+  files: FileHashes = new FileHashes();
+  nodeTask: NodeTask | null = null;
+  useCache: bool;
+  private instances: Map<string, Instance> = new Map<string, Instance>();
+  private failed: Map<string, IxErr> = new Map<string, IxErr>();
+  count: i32 = 0;
+  /** The driver's stack of tasks (outermost first). */
+  private stInst: Array<Instance> = [];
+  private stWhat: Array<i32> = [];
+  /** Needs appended by the step being run (a region per step, see run). */
+  needInst: Array<Instance> = [];
+  needWhat: Array<i32> = [];
+  private stamp: i32 = 0;
+  private keyBuf: StrBuilder = new StrBuilder(256);
+  /** Target ids by canonical name (the descriptor cache key). */
+  targetIds: Map<string, string> = new Map<string, string>();
+
+  constructor(hostName: string, hostId: string, bootJson: string, renderer: Renderer, useCache: bool) {
+    this.hostName = hostName;
+    this.hostId = hostId;
+    this.bootJson = bootJson;
+    this.renderer = renderer;
+    this.useCache = useCache;
+  }
+
+  // ---- the driver ----
+
+  done(p: Instance, what: i32): bool {
+    return what == T_NODE ? p.node !== null : unchecked(p.memo[what]) !== null;
+  }
+
+  need(p: Instance, what: i32): void {
+    this.needInst.push(p);
+    this.needWhat.push(what);
+  }
+
+  private step(p: Instance, what: i32): IxErr | null {
+    switch (what) {
+      case T_LIB: return this.finish(p, T_LIB, this.load(p, p.desc.libDeps, this.targetLibFlags(p)), T_LIB);
+      case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
+      case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, new Flags().push2('kind', 'lib', 'target', this.hostName)), T_LIB);
+      case T_DATA: return this.finish(p, T_DATA, this.load(p, p.desc.data, this.dataFlags()), T_RUN);
+      case T_TLIB: {
+        const tools = unchecked(p.memo[T_BIN]);
+        if (tools === null) {
+          this.need(p, T_BIN);
+          return null;
+        }
+        const names = p.desc.libDeps.concat(p.desc.targetLibs);
+        for (let i = 0; i < tools.length; i++) {
+          const ind = unchecked(tools[i]).desc.indDeps;
+          for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
+        }
+        return this.finish(p, T_TLIB, this.load(p, names, this.targetLibFlags(p)), T_LIB);
+      }
+      case T_RUN: {
+        let wait = false;
+        if (p.kind == 'lib' && unchecked(p.memo[T_LIB]) === null) {
+          this.need(p, T_LIB);
+          wait = true;
+        }
+        if (unchecked(p.memo[T_TLIB]) === null) {
+          this.need(p, T_TLIB);
+          wait = true;
+        }
+        if (wait) return null;
+        const d = p.desc;
+        const direct = this.load(p, d.runDeps, this.binFlags(p, p.target));
+        if (this.loadErr !== null) return this.loadErr;
+        const rd = this.load(p, d.runData, this.dataFlags());
+        if (this.loadErr !== null) return this.loadErr;
+        for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
+        if (p.kind == 'lib') {
+          const l = unchecked(p.memo[T_LIB])!;
+          for (let i = 0; i < l.length; i++) direct.push(l[i]);
+        }
+        const tl = unchecked(p.memo[T_TLIB])!;
+        for (let i = 0; i < tl.length; i++) {
+          const l = tl[i];
+          const x = this.load(l, l.desc.runData, this.dataFlags());
+          if (this.loadErr !== null) return this.loadErr;
+          for (let j = 0; j < x.length; j++) direct.push(x[j]);
+        }
+        return this.finish(p, T_RUN, direct, T_RUN);
+      }
+      default: {
+        const t = this.nodeTask;
+        if (t === null) {
+          const e = new IxErr('plan: unknown task node');
+          e.internal = true;
+          return e;
+        }
+        return t.step(this, p);
+      }
+    }
+  }
+
+  /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
+  private finish(p: Instance, k: i32, items: Array<Instance>, child: i32): IxErr | null {
+    if (this.loadErr !== null) return this.loadErr;
+    let waiting = false;
+    for (let i = 0; i < items.length; i++) {
+      const x = unchecked(items[i]);
+      if (unchecked(x.memo[child]) === null) {
+        this.need(x, child);
+        waiting = true;
+      }
+    }
+    if (waiting) return null;
+    const stamp = ++this.stamp;
+    const out = new Array<Instance>();
+    for (let i = 0; i < items.length; i++) {
+      const x = unchecked(items[i]);
+      if (x.mark == stamp) continue;
+      x.mark = stamp;
+      out.push(x);
+      const c = unchecked(x.memo[child])!;
+      for (let j = 0; j < c.length; j++) {
+        const y = unchecked(c[j]);
+        if (y.mark != stamp) {
+          y.mark = stamp;
+          out.push(y);
+        }
+      }
+    }
+    unchecked((p.memo[k] = out));
+    return null;
+  }
+
+  /** Computes task `what` of `p` (engine/plan/driver.ts run); an error unwinds the frames it pushed. */
+  run(p: Instance, what: i32): IxErr | null {
+    if (this.done(p, what)) return null;
+    const base = this.stInst.length;
+    this.stInst.push(p);
+    this.stWhat.push(what);
+    while (this.stInst.length > base) {
+      const top = this.stInst[this.stInst.length - 1];
+      const tw = this.stWhat[this.stWhat.length - 1];
+      if (this.done(top, tw)) {
+        this.stInst.pop();
+        this.stWhat.pop();
+        top.expanded &= ~(1 << tw);
+        continue;
+      }
+      const nb = this.needInst.length;
+      const err = this.step(top, tw);
+      if (err !== null) {
+        this.needInst.length = nb;
+        this.needWhat.length = nb;
+        this.unwind(base);
+        return err;
+      }
+      const ne = this.needInst.length;
+      if (ne == nb) {
+        if (!this.done(top, tw)) {
+          this.unwind(base);
+          const e = new IxErr('plan: task stored nothing');
+          e.internal = true;
+          return e;
+        }
+        continue;
+      }
+      top.expanded |= 1 << tw;
+      for (let i = ne - 1; i >= nb; i--) {
+        const ni = this.needInst[i];
+        const nw = this.needWhat[i];
+        if ((ni.expanded & (1 << nw)) != 0) {
+          const e = this.cycle(ni, nw);
+          this.needInst.length = nb;
+          this.needWhat.length = nb;
+          this.unwind(base);
+          return e;
+        }
+        this.stInst.push(ni);
+        this.stWhat.push(nw);
+      }
+      this.needInst.length = nb;
+      this.needWhat.length = nb;
+    }
+    return null;
+  }
+
+  private unwind(base: i32): void {
+    for (let i = base; i < this.stInst.length; i++) this.stInst[i].expanded &= ~(1 << this.stWhat[i]);
+    this.stInst.length = base;
+    this.stWhat.length = base;
+  }
+
+  /** The cycle error for a need already being computed lower on the stack. */
+  private cycle(n: Instance, what: i32): IxErr {
+    let from = 0;
+    for (; from < this.stInst.length; from++) {
+      const s = this.stInst[from];
+      if (s === n && this.stWhat[from] == what && (s.expanded & (1 << what)) != 0) break;
+    }
+    const names = new Array<string>();
+    for (let i = from; i < this.stInst.length; i++) {
+      const s = this.stInst[i];
+      if ((s.expanded & (1 << this.stWhat[i])) == 0) continue;
+      if (names.length == 0 || names[names.length - 1] != s.name) names.push(s.name);
+    }
+    if (names.length == 1 || names.length == 0 || names[names.length - 1] != n.name) names.push(n.name);
+    return new IxErr('dependency cycle: ' + names.join(' -> '));
+  }
+
+  /** "bin/a -> lib/b -> lib/c": the packages waiting on each other, ending at `p`; long chains elided. */
+  chain(p: Instance): string {
+    const names = new Array<string>();
+    for (let i = 0; i < this.stInst.length; i++) {
+      const s = this.stInst[i];
+      if ((s.expanded & (1 << this.stWhat[i])) == 0) continue;
+      if (names.length == 0 || names[names.length - 1] != s.name) names.push(s.name);
+    }
+    if (names.length == 0 || names[names.length - 1] != p.name) names.push(p.name);
+    if (names.length > 6) {
+      const n = names.length;
+      return names[0] + ' -> ' + names[1] + ' -> ... -> ' + names[n - 3] + ' -> ' + names[n - 2] + ' -> ' + names[n - 1];
+    }
+    return names.join(' -> ');
+  }
+
+  // ---- instances ----
+
+  /** Set by a failing load (steps read it after load returns). */
+  loadErr: IxErr | null = null;
+
+  /** Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain. */
+  load(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
+    const out = new Array<Instance>();
+    this.loadErr = null;
+    for (let i = 0; i < deps.length; i++) {
+      const sel = parseSelector(unchecked(deps[i]));
+      let e: IxErr | null = sel.err;
+      if (e === null) {
+        const inst = this.instance(sel.name, withSelectorFlags(base, sel));
+        if (inst !== null) {
+          out.push(inst);
+          continue;
+        }
+        e = this.instErr;
+      }
+      this.loadErr = this.attach(e!, parent);
+      return out;
+    }
+    return out;
+  }
+
+  /** Adds the chain that led to a failing dependency to its error ("bin/a -> lib/b"). */
+  private attach(e: IxErr, parent: Instance): IxErr {
+    const pkg = e.pkg;
+    if (pkg !== null && pkg.indexOf(' -> ') >= 0) return e;
+    const c = cloneErr(e);
+    c.pkg = pkg === null ? this.chain(parent) : this.chain(parent) + ' -> ' + pkg;
+    return c;
+  }
+
+  targetLibFlags(p: Instance): Flags {
+    return sanitize(p.libBase.copy().set('kind', 'lib'));
+  }
+
+  binFlags(p: Instance, target: string): Flags {
+    const f = p.buildable ? new Flags() : p.flags.copy();
+    return f.set('target', target).set('kind', 'bin');
+  }
+
+  dataFlags(): Flags {
+    return new Flags().push2('kind', 'aux', 'target', this.hostName);
+  }
+
+  /** Set when instance() returns null. */
+  instErr: IxErr | null = null;
+
+  /** The instance of `name` with `given` flags, or null with instErr set. */
+  instance(name: string, given: Flags): Instance | null {
+    if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
+    const gk = given.get('kind');
+    if (name.indexOf('/') < 0 && gk === null) {
+      const e = new IxErr("package '" + name + "' has no '/', so its kind cannot come from its path: give it one (" + name + '(kind=bin)), or depend on it from a package of that kind');
+      e.pkg = name;
+      this.instErr = e;
+      return null;
+    }
+    const gt = given.get('target');
+    const target = TARGETS.resolve(gt !== null ? gt : this.hostName);
+    if (target === null) {
+      this.instErr = TARGETS.err;
+      return null;
+    }
+    const flags = given.copy().set('target', target).set('kind', gk !== null ? gk : defaultKind(name));
+    const kb = this.keyBuf;
+    kb.clear();
+    kb.str(name);
+    kb.ch(0);
+    flags.writeJson(kb);
+    const key = kb.toString();
+    if (this.instances.has(key)) return this.instances.get(key);
+    if (this.failed.has(key)) {
+      this.instErr = this.failed.get(key);
+      return null;
+    }
+    if (this.count >= MAX_INSTANCES) {
+      const e = new IxErr('plan too large: more than ' + MAX_INSTANCES.toString() + ' distinct package instances');
+      e.pkg = name;
+      this.instErr = e;
+      return null;
+    }
+    const r = this.renderCached(name, flags, target);
+    if (r.err !== null) {
+      this.failed.set(key, r.err!);
+      this.instErr = r.err;
+      return null;
+    }
+    const kind = flags.get('kind')!;
+    const inst = new Instance(key, name, flags, kind, target, r.text, r.desc!);
+    const fb = flags.get('boot');
+    const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
+    if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
+    this.instances.set(key, inst);
+    this.count++;
+    return inst;
+  }
+
+  /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
+  renderCached(name: string, flags: Flags, target: string): Rendered2 {
+    const out = new Rendered2();
+    let key = '';
+    if (this.useCache) {
+      const kb = new StrBuilder(256);
+      kb.str(ENGINE_VERSION);
+      kb.ch(0);
+      kb.str(name);
+      kb.ch(0);
+      flags.writeJson(kb);
+      kb.ch(0);
+      kb.str(this.hostId);
+      kb.ch(0);
+      kb.str(TARGETS.idOf(target));
+      kb.ch(0);
+      kb.str(this.bootJson);
+      key = 'as-desc1-' + hexOfText(kb.toString());
+      const hit = descLookup(key, this.files);
+      if (hit !== null) {
+        const n = normalise(hit, name);
+        if (n.d !== null) {
+          out.text = hit;
+          out.desc = n.d;
+          return out;
+        }
+      }
+    }
+    if (this.files.get(name + '/ix.sh') === null) {
+      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name));
+      return out;
+    }
+    host.evaluating(name);
+    const r = this.renderer.render(this, name, flags, target);
+    for (let i = 0; i < r.files.length; i++) this.files.used.add(r.files[i]);
+    if (r.err !== null) {
+      out.err = withinPkg(r.err!, name);
+      return out;
+    }
+    const n = normalise(r.text, name);
+    if (n.err !== null) {
+      out.err = withinPkg(n.err!, name);
+      return out;
+    }
+    out.text = r.text;
+    out.desc = n.d;
+    if (this.useCache && !r.introduced) descStore(key, r.text, r.files, this.files);
+    return out;
+  }
+}
+
+export class Rendered2 {
+  text: string = '';
+  desc: Descriptor | null = null;
+  err: IxErr | null = null;
+}
+
+/** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */
+export abstract class Targets {
+  err: IxErr | null = null;
+  /** The canonical name, or null with `err` set. */
+  abstract resolve(name: string): string | null;
+  abstract idOf(canonical: string): string;
+}
+
+export let TARGETS: Targets = changetype<Targets>(0);
+export function setTargets(t: Targets): void {
+  TARGETS = t;
+}

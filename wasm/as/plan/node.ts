@@ -1,0 +1,497 @@
+/**
+ * Build nodes, fetch nodes and fixed-output files (engine/plan/node.ts, fetch.ts, fixed-files.ts):
+ * checks in the oracle's order, ids by the placeholder scheme (BLAKE3 over the canonical JSON of
+ * {format, node} with the node's own id written as PLACEHOLDER, hashed in place in the builder),
+ * then the node's canonical JSON with the id substituted. Canonical JSON is written directly,
+ * keys in code-unit order.
+ *
+ * Must not depend on: abi/.
+ */
+import { IxErr } from '../errors';
+import { StrBuilder, writeStr, storeIdOfBuilder, digestBuilder, toHex } from '../hash/index';
+import { Descriptor, FetchItem } from './descriptor';
+import { Flags } from './flags';
+import { Instance, PNode } from './graph';
+import { storeName } from './names';
+
+/** Stands for the node's own id while hashing; 32 chars, never a valid id. */
+export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
+
+const sb = new StrBuilder(1 << 16);
+
+function err(detail: string, pkg: string): IxErr {
+  const e = new IxErr(detail);
+  e.pkg = pkg;
+  return e;
+}
+
+function isHexN(s: string, n: i32, upperOk: bool): bool {
+  if (s.length != n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (upperOk && c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+/** Is `c` a JS line terminator (what `.` never matches)? */
+function isLT(c: i32): bool {
+  return c == 10 || c == 13 || c == 0x2028 || c == 0x2029;
+}
+
+/** The file name a download is stored as (fetch.ts fetchFileName). */
+export function fetchFileName(item: FetchItem): string {
+  const nm = item.name;
+  if (nm !== null && nm.length > 0) return nm;
+  const url = item.url;
+  // /^apt:([^=/]+)=([^/]+)\/(.+)$/
+  if (url.startsWith('apt:')) {
+    let i = 4;
+    while (i < url.length && url.charCodeAt(i) != 61 && url.charCodeAt(i) != 47) i++;
+    if (i > 4 && i < url.length && url.charCodeAt(i) == 61) {
+      const a = url.substring(4, i);
+      let j = i + 1;
+      while (j < url.length && url.charCodeAt(j) != 47) j++;
+      if (j > i + 1 && j < url.length && j + 1 < url.length) {
+        let ok = true;
+        for (let k = j + 1; k < url.length; k++) if (isLT(url.charCodeAt(k))) ok = false;
+        if (ok) return a + '_' + url.substring(i + 1, j).replaceAll(':', '%3a') + '_' + url.substring(j + 1) + '.deb';
+      }
+    }
+  }
+  // url.replace(/[?#].*$/, ''): the first ? or # with no line terminator after it
+  let lastLT = -1;
+  for (let k = 0; k < url.length; k++) if (isLT(url.charCodeAt(k))) lastLT = k;
+  let cut = url.length;
+  for (let k = lastLT + 1; k < url.length; k++) {
+    const c = url.charCodeAt(k);
+    if (c == 63 || c == 35) {
+      cut = k;
+      break;
+    }
+  }
+  const path = url.substring(0, cut);
+  return path.substring(path.lastIndexOf('/') + 1);
+}
+
+/** The fetch node of one source item, or null with `errOut[0]` set. */
+export function fetchNode(item: FetchItem, pkg: string, errOut: Array<IxErr>): PNode | null {
+  const file = fetchFileName(item);
+  let sha = item.sha256;
+  if (sha.startsWith('sha256:')) sha = sha.substring(7);
+  else if (sha.startsWith('sha:')) sha = sha.substring(4);
+  sha = sha.toLowerCase();
+  if (!isHexN(sha, 64, false)) {
+    errOut.push(err('source ' + item.url + ": sha256 must be 64 hex digits, got '" + item.sha256 + "'", pkg));
+    return null;
+  }
+  if (file == '' || file == '.' || file == '..' || file.indexOf('/') >= 0 || file.indexOf('\0') >= 0) {
+    errOut.push(err('source ' + item.url + ': cannot derive a file name (give the item a "name")', pkg));
+    return null;
+  }
+  sb.clear();
+  sb.str('{"file":');
+  writeStr(sb, file);
+  sb.str(',"sha256":');
+  writeStr(sb, sha);
+  sb.ch(125);
+  const id = storeIdOfBuilder(sb, 0);
+  const n = new PNode();
+  n.id = id;
+  n.storeName = storeName('fetch/' + file, 'src');
+  n.out = '/ix/store/' + id + '-' + n.storeName;
+  n.fetchUrls = [item.url];
+  n.fetchSha = sha;
+  n.fetchFile = file;
+  return n;
+}
+
+function cmp(a: string, b: string): i32 {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A second sighting of the same source: URLs united, sorted. */
+export function mergeFetch(a: PNode, b: PNode): void {
+  const urls = a.fetchUrls!;
+  const bu = b.fetchUrls!;
+  for (let i = 0; i < bu.length; i++) if (!urls.includes(bu[i])) urls.push(bu[i]);
+  urls.sort(cmp);
+}
+
+/** The canonical JSON of a fetch node. */
+export function fetchJson(n: PNode): string {
+  sb.clear();
+  sb.str('{"fetch":{"file":');
+  writeStr(sb, n.fetchFile);
+  sb.str(',"sha256":');
+  writeStr(sb, n.fetchSha);
+  sb.str(',"urls":[');
+  const u = n.fetchUrls!;
+  for (let i = 0; i < u.length; i++) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, u[i]);
+  }
+  sb.str(']},"flags":{},"id":');
+  writeStr(sb, n.id);
+  sb.str(',"inputs":[],"name":');
+  writeStr(sb, 'fetch:' + n.fetchFile);
+  sb.str(',"net":true,"out":');
+  writeStr(sb, n.out);
+  sb.str(',"pool":"net","runtime":[],"storeName":');
+  writeStr(sb, n.storeName);
+  sb.ch(125);
+  return sb.toString();
+}
+
+/** predict_outputs checked, as sorted unique path, sha256 pairs (fixed-files.ts fixedFiles). */
+function fixedFiles(po: Array<string>, pkg: string, errOut: Array<IxErr>): Array<string> | null {
+  const paths = new Array<string>();
+  const sums = new Array<string>();
+  for (let i = 0; i < po.length; i += 2) {
+    const path = po[i];
+    const sum = po[i + 1];
+    // cleanPath
+    let bad = path == '' || path.indexOf('\0') >= 0;
+    if (!bad) {
+      const parts = path.split('/');
+      for (let k = 0; k < parts.length; k++) {
+        const x = parts[k];
+        if (x == '' || x == '.' || x == '..') bad = true;
+      }
+    }
+    if (bad) {
+      errOut.push(err("predict_outputs: '" + path + "' is not a clean path relative to the output (no empty, \".\", \"..\" parts, no leading \"/\")", pkg));
+      return null;
+    }
+    const s = isHexN(sum, 64, true) ? sum.toLowerCase() : sum;
+    const at = paths.indexOf(path);
+    if (at >= 0) {
+      if (sums[at] != s) {
+        errOut.push(err("predict_outputs: '" + path + "' is declared twice with different sums", pkg));
+        return null;
+      }
+      continue;
+    }
+    paths.push(path);
+    sums.push(s);
+  }
+  const order = new Array<i32>(paths.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  // insertion sort by path (lists are short)
+  for (let i = 1; i < order.length; i++) {
+    const x = order[i];
+    let j = i - 1;
+    while (j >= 0 && paths[order[j]] > paths[x]) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = x;
+  }
+  const out = new Array<string>();
+  for (let i = 0; i < order.length; i++) {
+    const p = paths[order[i]];
+    if (i > 0) {
+      const prev = out[out.length - 2];
+      if (p.startsWith(prev + '/')) {
+        errOut.push(err("predict_outputs: '" + prev + "' is a file, so '" + p + "' cannot be below it", pkg));
+        return null;
+      }
+    }
+    out.push(p);
+    out.push(sums[order[i]]);
+  }
+  return out;
+}
+
+/** What a build node is made of. */
+export class NodeParts {
+  inst!: Instance;
+  tools: Array<PNode> = [];
+  data: Array<PNode> = [];
+  targetLibs: Array<PNode> = [];
+  hostLibs: Array<PNode> = [];
+  runtime: Array<string> = [];
+  sources: Array<PNode> = [];
+}
+
+/** Object.prototype's names: POOLS[x] of the oracle is no string for them. */
+function protoName(s: string): bool {
+  return s == 'constructor' || s == 'toString' || s == 'toLocaleString' || s == 'valueOf' || s == 'hasOwnProperty' ||
+    s == 'isPrototypeOf' || s == 'propertyIsEnumerable' || s == '__defineGetter__' || s == '__defineSetter__' ||
+    s == '__lookupGetter__' || s == '__lookupSetter__';
+}
+
+/** Appends JSON of `s` with every PLACEHOLDER replaced by `id` (same length: patched in place). */
+function writeSub(b: StrBuilder, s: string, id: string | null): void {
+  const from = b.len;
+  writeStr(b, s);
+  if (id === null) return;
+  if (s.indexOf(PLACEHOLDER) < 0) return;
+  const n = b.len;
+  const p = b.ptr;
+  const ph = changetype<usize>(PLACEHOLDER);
+  const idp = changetype<usize>(id);
+  let i = from;
+  while (i + 32 <= n) {
+    if (memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
+      memory.copy(p + (<usize>i << 1), idp, 64);
+      i += 32;
+    } else i++;
+  }
+}
+
+/** Env entry: key, value, kept sorted by key at the end. */
+class Env {
+  keys: Array<string> = [];
+  vals: Array<string> = [];
+  set(k: string, v: string): void {
+    const i = this.keys.indexOf(k);
+    if (i >= 0) this.vals[i] = v;
+    else {
+      this.keys.push(k);
+      this.vals.push(v);
+    }
+  }
+}
+
+function joinRev(l: Array<PNode>): string {
+  const parts = new Array<string>(l.length);
+  for (let i = 0; i < l.length; i++) parts[l.length - 1 - i] = l[i].out;
+  return parts.join(':');
+}
+
+/** Writes the node fields (without `id`, or with it) as canonical JSON; `id` null means the draft. */
+function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, stdin: string, ek: Array<string>, ev: Array<string>, order: Array<i32>,
+  inputs: Array<string>, runtime: Array<string>, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
+  b.str('{"cmd":{"argv":[');
+  for (let i = 0; i < argv.length; i++) {
+    if (i > 0) b.ch(44);
+    writeSub(b, argv[i], id);
+  }
+  b.str('],"env":{');
+  for (let i = 0; i < order.length; i++) {
+    if (i > 0) b.ch(44);
+    writeStr(b, ek[order[i]]);
+    b.ch(58);
+    writeSub(b, ev[order[i]], id);
+  }
+  b.str('},"stdin":');
+  writeSub(b, stdin, id);
+  b.ch(125);
+  if (fixed !== null) {
+    b.str(',"fixed":');
+    writeStr(b, fixed);
+  }
+  if (files !== null) {
+    b.str(',"fixedFiles":[');
+    for (let i = 0; i < files.length; i += 2) {
+      if (i > 0) b.ch(44);
+      b.str('{"path":');
+      writeStr(b, files[i]);
+      b.str(',"sha256":');
+      writeStr(b, files[i + 1]);
+      b.ch(125);
+    }
+    b.ch(93);
+  }
+  b.str(',"flags":{');
+  const f = inst.flags;
+  for (let i = 0; i < f.keys.length; i++) {
+    if (i > 0) b.ch(44);
+    writeStr(b, f.keys[i]);
+    b.ch(58);
+    writeSub(b, f.vals[i], id);
+  }
+  b.ch(125);
+  if (id !== null) {
+    b.str(',"id":');
+    writeStr(b, id);
+  }
+  b.str(',"inputs":[');
+  for (let i = 0; i < inputs.length; i++) {
+    if (i > 0) b.ch(44);
+    writeStr(b, inputs[i]);
+  }
+  b.str('],"name":');
+  writeStr(b, inst.name);
+  b.str(net ? ',"net":true,"out":' : ',"net":false,"out":');
+  writeSub(b, out, id);
+  if (pool == '\0proto') b.str(',"pool":{}');
+  else if (pool != '\0none') {
+    b.str(',"pool":');
+    writeStr(b, pool);
+  }
+  b.str(',"runtime":[');
+  for (let i = 0; i < runtime.length; i++) {
+    if (i > 0) b.ch(44);
+    writeStr(b, runtime[i]);
+  }
+  b.ch(93);
+  if (seed) b.str(',"seed":true');
+  b.str(',"storeName":');
+  writeStr(b, inst.storeName);
+  b.ch(125);
+}
+
+function uniqSorted(l: Array<string>): Array<string> {
+  const c = l.slice(0);
+  c.sort(cmp);
+  const out = new Array<string>();
+  for (let i = 0; i < c.length; i++) if (i == 0 || c[i] != c[i - 1]) out.push(c[i]);
+  return out;
+}
+
+/** The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). */
+export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
+  const inst = p.inst;
+  const d: Descriptor = inst.desc;
+  const pkg = inst.name;
+  const kind = d.scriptKind;
+  if (kind !== null && kind != 'sh') {
+    errOut.push(err("script kind '" + kind + "' is not supported (only \"sh\")", pkg));
+    return null;
+  }
+  let files: Array<string> | null = null;
+  const po = d.predict;
+  if (po !== null && po.length > 0) {
+    files = fixedFiles(po, pkg, errOut);
+    if (files === null) return null;
+  }
+  if (d.net && files === null) {
+    errOut.push(err('asks for network access but is not fixed-output (only fetch sources and builds that declare their output files with predict_outputs may use the network)', pkg));
+    return null;
+  }
+  const net = d.net;
+  let pool: string;
+  if (net) pool = 'net';
+  else {
+    const tp = d.taskPool;
+    if (tp == '' || tp == 'slot' || tp == 'cpu') pool = 'cpu';
+    else if (tp == 'full') pool = 'full';
+    else if (protoName(tp)) pool = '\0none';
+    else if (tp == '__proto__') pool = '\0proto';
+    else {
+      errOut.push(err("unknown task_pool '" + tp + "' (expected slot, cpu or full)", pkg));
+      return null;
+    }
+  }
+  const seed = d.seed == 1;
+  if (files !== null && (seed || d.fixed !== null)) {
+    errOut.push(err('a build that declares its output files (predict_outputs) cannot also be a seed or pin "fixed"', pkg));
+    return null;
+  }
+  if (seed && !inst.name.startsWith('bld/boot/')) {
+    errOut.push(err('"seed": true is only allowed for bld/boot/* packages', pkg));
+    return null;
+  }
+  const fixed = d.fixed;
+  if (fixed !== null) {
+    if (!seed) {
+      errOut.push(err('"fixed" (a pinned output hash) is only allowed on seeds ("seed": true)', pkg));
+      return null;
+    }
+    if (!(fixed.startsWith('blake3:') && isHexN(fixed.substring(7), 64, false))) {
+      errOut.push(err("\"fixed\" must be blake3:<64 hex digits>, got '" + fixed + "'", pkg));
+      return null;
+    }
+  }
+  const args = d.scriptArgs;
+  const argv: Array<string> = args !== null && args.length > 0 ? args : ['sh', '-s'];
+
+  const inputs = new Array<string>();
+  const env = new Env();
+  const groups: StaticArray<Array<PNode>> = [p.tools, p.data, p.targetLibs, p.hostLibs];
+  for (let g = 0; g < 4; g++) {
+    const l = groups[g];
+    for (let i = 0; i < l.length; i++) {
+      const r = l[i];
+      inputs.push(r.out);
+      env.set(r.storeName.replaceAll('-', '_'), r.out);
+    }
+  }
+  for (let i = 0; i < p.sources.length; i++) inputs.push(p.sources[i].out);
+  env.set('MIX_B_DIR', joinRev(p.tools));
+  env.set('MIX_T_DIR', joinRev(p.targetLibs));
+  env.set('MIX_H_DIR', joinRev(p.hostLibs));
+  const path = new Array<string>(p.tools.length);
+  for (let i = 0; i < p.tools.length; i++) path[i] = p.tools[i].out + '/bin';
+  env.set('PATH', path.join(':'));
+  if (p.sources.length > 0) {
+    const src = new Array<string>(p.sources.length);
+    for (let i = 0; i < p.sources.length; i++) src[i] = p.sources[i].out;
+    env.set('src', src.join(' '));
+  }
+  const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
+  env.set('out', out);
+  env.set('tmp', '/ix/build/' + PLACEHOLDER);
+  env.set('uid', PLACEHOLDER);
+  const ek = env.keys;
+  const order = new Array<i32>(ek.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  for (let i = 1; i < order.length; i++) {
+    const x = order[i];
+    const kx = ek[x];
+    let j = i - 1;
+    while (j >= 0 && ek[order[j]] > kx) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = x;
+  }
+  const ins = uniqSorted(inputs);
+  const rt = p.runtime.slice(0);
+  rt.sort(cmp);
+  const stdin = d.scriptData !== null ? d.scriptData! : '';
+
+  let id: string;
+  sb.clear();
+  if (fixed !== null) {
+    sb.str('{"fixed":');
+    writeStr(sb, fixed);
+    sb.str(',"format":"ix-fixed/1","storeName":');
+    writeStr(sb, inst.storeName);
+    sb.ch(125);
+    id = storeIdOfBuilder(sb, 0);
+  } else if (files !== null) {
+    sb.str('{"files":[');
+    for (let i = 0; i < files.length; i += 2) {
+      if (i > 0) sb.ch(44);
+      sb.str('{"path":');
+      writeStr(sb, files[i]);
+      sb.str(',"sha256":');
+      writeStr(sb, files[i + 1]);
+      sb.ch(125);
+    }
+    sb.str('],"format":"ix-fixed-files/1","storeName":');
+    writeStr(sb, inst.storeName);
+    sb.ch(125);
+    id = storeIdOfBuilder(sb, 0);
+  } else {
+    sb.str('{"format":"ix-node/1","node":');
+    writeNode(sb, inst, argv, stdin, ek, env.vals, order, ins, rt, pool, net, seed, null, null, null, out);
+    sb.ch(125);
+    id = storeIdOfBuilder(sb, 0);
+  }
+  sb.clear();
+  writeNode(sb, inst, argv, stdin, ek, env.vals, order, ins, rt, pool, net, seed, fixed, files, id, out);
+  const n = new PNode();
+  n.id = id;
+  n.out = out.replaceAll(PLACEHOLDER, id);
+  n.storeName = inst.storeName;
+  n.json = sb.toString();
+  n.inputs = ins;
+  n.runtime = rt;
+  return n;
+}
+
+/** A hub's uid for intro(): hex BLAKE3 of the canonical JSON of its members' outs, 32 chars. */
+export function hubUid(members: Array<string>): string {
+  sb.clear();
+  sb.ch(91);
+  for (let i = 0; i < members.length; i++) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, members[i]);
+  }
+  sb.ch(93);
+  return toHex(digestBuilder(sb, 0)).substring(0, 32);
+}

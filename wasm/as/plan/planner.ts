@@ -1,0 +1,538 @@
+/**
+ * The planner (engine/plan/index.ts makePlan/renderOne, engine/index.ts planOut/render and
+ * wasm/core.ts's request checks): request JSON in, the Plan's canonical JSON out. Resolves the
+ * requested packages into instances (graph.ts), turns every buildable instance reachable from them
+ * into a node (node.ts), orders the nodes (order.ts) and writes the plan with one builder.
+ * Hubs have no node: a hub root lists its members. Errors are IxErr values; `internal` marks bugs
+ * and malformed requests (the oracle's plain Errors).
+ *
+ * Must not depend on: abi/.
+ */
+import { IxErr } from '../errors';
+import { JValue, parseJson, canonicalJson, StrBuilder, writeStr, hexOfText, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ, jsString } from '../hash/index';
+import { Flags } from './flags';
+import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_NODE, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
+import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
+import { orderNodes } from './order';
+import { parseSelector, withSelectorFlags } from './selector';
+import { writeDescriptor } from './descriptor';
+import { ENGINE_VERSION, planLookup, planStore } from './cache';
+import { BootEnv } from '../tpl/index';
+
+export const DEFAULT_PLATFORM = 'linux-x86_64';
+
+function internal(detail: string): IxErr {
+  const e = new IxErr(detail);
+  e.internal = true;
+  return e;
+}
+
+/** JS truthiness of a request field. */
+function truthy(v: JValue | null): bool {
+  if (v === null) return false;
+  switch (v.kind) {
+    case J_NULL: return false;
+    case J_BOOL: return v.b;
+    case J_NUM: return v.n != 0 && !isNaN(v.n);
+    case J_STR: return v.s.length > 0;
+    default: return true;
+  }
+}
+
+/** A request field that is absent or null (`??`). */
+function missing(v: JValue | null): bool {
+  return v === null || v.kind == J_NULL;
+}
+
+/** Parsed request flags, or null with `err` set (plan/index.ts checkFlags). */
+class Checked {
+  flags: Flags = new Flags();
+  err: IxErr | null = null;
+}
+
+function checkFlags(v: JValue | null): Checked {
+  const c = new Checked();
+  if (v === null) return c;
+  if (v.kind != J_OBJ) {
+    c.err = new IxErr('flags must be an object of strings');
+    return c;
+  }
+  const ks = v.jsKeys();
+  for (let i = 0; i < ks.length; i++) {
+    const x = v.get(ks[i])!;
+    if (x.kind != J_STR) {
+      c.err = new IxErr("flag '" + ks[i] + "' must be a string");
+      return c;
+    }
+    c.flags.set(ks[i], x.s);
+  }
+  return c;
+}
+
+function cmp(a: string, b: string): i32 {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The boot environment of a request (eval/boot-env.ts bootEnv) and its JSON for cache keys. */
+class Boot {
+  env: BootEnv = new BootEnv();
+  json: string = '';
+  err: IxErr | null = null;
+}
+
+function bootEnv(g: JValue | null): Boot {
+  const b = new Boot();
+  if (g !== null && g.kind != J_NULL) {
+    const bad = (why: string): IxErr => new IxErr('request field boot: ' + why);
+    if (g.kind != J_OBJ) {
+      b.err = bad('must be an object');
+      return b;
+    }
+    const ks = g.jsKeys();
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      if (k != 'path' && k != 'tools' && k != 'extract' && k != 'files' && k != 'ix_dir') {
+        b.err = bad("unknown field '" + k + "'");
+        return b;
+      }
+    }
+    const strs: Array<string> = ['path', 'extract', 'ix_dir'];
+    for (let i = 0; i < 3; i++) {
+      const v = g.get(strs[i]);
+      if (v === null) continue;
+      if (v.kind != J_STR) {
+        b.err = bad(strs[i] + ' must be a string');
+        return b;
+      }
+      if (i == 0) b.env.path = v.s;
+      else if (i == 1) b.env.extract = v.s;
+      else b.env.ix_dir = v.s;
+    }
+    const t = g.get('tools');
+    if (t !== null) {
+      let ok = t.kind == J_OBJ;
+      if (ok) for (let i = 0; i < t.items!.length; i++) if (t.items![i].kind != J_STR) ok = false;
+      if (!ok) {
+        b.err = bad('tools must map names to paths');
+        return b;
+      }
+      const names = t.keys!.slice(0);
+      names.sort(cmp);
+      const tools = new Array<string>();
+      for (let i = 0; i < names.length; i++) {
+        tools.push(names[i]);
+        tools.push(t.get(names[i])!.s);
+      }
+      b.env.tools = tools;
+    }
+    const f = g.get('files');
+    if (f !== null) {
+      let ok = f.kind == J_ARR;
+      if (ok) for (let i = 0; i < f.items!.length; i++) if (f.items![i].kind != J_STR) ok = false;
+      if (!ok) {
+        b.err = bad('files must be a list of paths');
+        return b;
+      }
+      const fs = new Array<string>();
+      for (let i = 0; i < f.items!.length; i++) fs.push(f.items![i].s);
+      fs.sort(cmp);
+      const uniq = new Array<string>();
+      for (let i = 0; i < fs.length; i++) if (i == 0 || fs[i] != fs[i - 1]) uniq.push(fs[i]);
+      b.env.files = uniq;
+    }
+  }
+  const sb = new StrBuilder(256);
+  sb.str('{"extract":');
+  writeStr(sb, b.env.extract);
+  sb.str(',"files":[');
+  for (let i = 0; i < b.env.files.length; i++) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, b.env.files[i]);
+  }
+  sb.str('],"ix_dir":');
+  writeStr(sb, b.env.ix_dir);
+  sb.str(',"path":');
+  writeStr(sb, b.env.path);
+  sb.str(',"tools":{');
+  for (let i = 0; i < b.env.tools.length; i += 2) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, b.env.tools[i]);
+    sb.ch(58);
+    writeStr(sb, b.env.tools[i + 1]);
+  }
+  sb.str('}}');
+  b.json = sb.toString();
+  return b;
+}
+
+/** The node task (plan/index.ts nodeTask): closures first, then buildable deps' nodes, then this node. */
+class Nodes extends NodeTask {
+  built: Array<PNode> = [];
+  fetchIds: Map<string, PNode> = new Map<string, PNode>();
+  fetches: Array<PNode> = [];
+  errs: Array<IxErr> = [];
+
+  step(g: Graph, p: Instance): IxErr | null {
+    const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RUN];
+    let wait = false;
+    for (let i = 0; i < 5; i++) {
+      if (unchecked(p.memo[kinds[i]]) === null) {
+        g.need(p, kinds[i]);
+        wait = true;
+      }
+    }
+    if (wait) return null;
+    const seen = new Set<Instance>();
+    for (let i = 0; i < 5; i++) {
+      const l = unchecked(p.memo[kinds[i]])!;
+      for (let j = 0; j < l.length; j++) {
+        const x = l[j];
+        if (x.buildable && x.node === null && !seen.has(x)) {
+          seen.add(x);
+          g.need(x, T_NODE);
+          wait = true;
+        }
+      }
+    }
+    if (wait) return null;
+    const parts = new NodeParts();
+    parts.inst = p;
+    refs(unchecked(p.memo[T_BIN])!, parts.tools);
+    refs(unchecked(p.memo[T_DATA])!, parts.data);
+    refs(unchecked(p.memo[T_TLIB])!, parts.targetLibs);
+    refs(unchecked(p.memo[T_HLIB])!, parts.hostLibs);
+    const run = unchecked(p.memo[T_RUN])!;
+    for (let i = 0; i < run.length; i++) if (run[i].buildable) parts.runtime.push(run[i].node!.out);
+    const fetch = p.desc.fetch;
+    this.errs.length = 0;
+    for (let i = 0; i < fetch.length; i++) {
+      const f = fetchNode(fetch[i], p.name, this.errs);
+      if (f === null) return this.errs[0];
+      if (this.fetchIds.has(f.id)) {
+        const old = this.fetchIds.get(f.id);
+        mergeFetch(old, f);
+        parts.sources.push(old);
+      } else {
+        this.fetchIds.set(f.id, f);
+        this.fetches.push(f);
+        parts.sources.push(f);
+      }
+    }
+    const n = buildNode(parts, this.errs);
+    if (n === null) return this.errs[0];
+    p.node = n;
+    this.built.push(n);
+    return null;
+  }
+}
+
+function refs(l: Array<Instance>, out: Array<PNode>): void {
+  for (let i = 0; i < l.length; i++) {
+    const x = unchecked(l[i]);
+    if (x.buildable) out.push(x.node!);
+  }
+}
+
+/** One plan or render call: the graph, its node task, the request's platform and flags. */
+export class Session {
+  graph: Graph;
+  nodes: Nodes = new Nodes();
+  target: string = '';
+  flags: Flags = new Flags();
+  boot: BootEnv;
+  err: IxErr | null = null;
+
+  constructor(req: JValue, renderer: Renderer, useCache: bool) {
+    const boot = bootEnv(req.get('boot'));
+    this.boot = boot.env;
+    this.graph = new Graph('', '', boot.json, renderer, useCache);
+    this.graph.nodeTask = this.nodes;
+    this.start(req, boot);
+  }
+
+  private start(req: JValue, boot: Boot): void {
+    const c = checkFlags(req.get('flags'));
+    const hv = req.get('host');
+    const hostName = missing(hv) ? DEFAULT_PLATFORM : jsString(hv!);
+    if (c.err !== null) {
+      this.err = c.err;
+      return;
+    }
+    if (boot.err !== null) {
+      this.err = boot.err;
+      return;
+    }
+    this.flags = c.flags;
+    const h = TARGETS.resolve(hostName);
+    if (h === null) {
+      this.err = TARGETS.err;
+      return;
+    }
+    this.graph.hostName = h!;
+    this.graph.hostId = TARGETS.idOf(h!);
+    const tv = req.get('target');
+    const t = TARGETS.resolve(missing(tv) ? DEFAULT_PLATFORM : jsString(tv!));
+    if (t === null) {
+      this.err = TARGETS.err;
+      return;
+    }
+    this.target = t!;
+  }
+
+  /** The requested package's instance: request flags, then the selector's own (which win). */
+  root(request: string): Instance | null {
+    const sel = parseSelector(request);
+    if (sel.err !== null) {
+      this.err = sel.err;
+      return null;
+    }
+    const base = new Flags().set('target', this.target).merged(this.flags);
+    const inst = this.graph.instance(sel.name, withSelectorFlags(base, sel));
+    if (inst === null) this.err = this.graph.instErr;
+    return inst;
+  }
+
+  /** The node of a buildable instance, or null with `err` set. */
+  nodeOf(p: Instance): PNode | null {
+    const e = this.graph.run(p, T_NODE);
+    if (e !== null) {
+      this.err = e;
+      return null;
+    }
+    return p.node;
+  }
+
+  /** The sorted unique outs of the buildable part of a hub's run closure, or null with `err` set. */
+  members(p: Instance): Array<string> | null {
+    const e = this.graph.run(p, T_RUN);
+    if (e !== null) {
+      this.err = e;
+      return null;
+    }
+    const run = unchecked(p.memo[T_RUN])!;
+    const outs = new Array<string>();
+    for (let i = 0; i < run.length; i++) {
+      if (!run[i].buildable) continue;
+      const n = this.nodeOf(run[i]);
+      if (n === null) return null;
+      outs.push(n.out);
+    }
+    outs.sort(cmp);
+    const uniq = new Array<string>();
+    for (let i = 0; i < outs.length; i++) if (i == 0 || outs[i] != outs[i - 1]) uniq.push(outs[i]);
+    return uniq;
+  }
+
+  /** intro(selector).uid for a render of `flags` (the graph's introHook), or null with `err` set. */
+  introUid(selector: string, flags: Flags): string | null {
+    const sel = parseSelector(selector);
+    if (sel.err !== null) {
+      this.err = sel.err;
+      return null;
+    }
+    const inst = this.graph.instance(sel.name, flags.merged(sel.flags));
+    if (inst === null) {
+      this.err = this.graph.instErr;
+      return null;
+    }
+    if (inst.buildable) {
+      const n = this.nodeOf(inst);
+      return n === null ? null : n.id;
+    }
+    const m = this.members(inst);
+    return m === null ? null : hubUid(m);
+  }
+}
+
+/** The session of the call in progress (a template's intro() reaches the planner through it). */
+export let CURRENT: Session | null = null;
+
+/** A plan's result: text, cached bytes, or an error. */
+export class PlanOut {
+  text: string | null = null;
+  bytes: Uint8Array | null = null;
+  err: IxErr | null = null;
+}
+
+function parseRequest(text: string, what: string): JValue | null {
+  const p = parseJson(text);
+  return p.value;
+}
+
+/** plan(): the Plan's canonical JSON for a PlanRequest (engine/index.ts planOut). */
+export function planRequest(requestJson: string, renderer: Renderer, useCache: bool): PlanOut {
+  const out = new PlanOut();
+  const req = parseRequest(requestJson, 'plan');
+  if (req === null) {
+    out.err = internal('plan request is not JSON');
+    return out;
+  }
+  if (req.kind != J_OBJ) {
+    out.err = internal('plan request is not an object');
+    return out;
+  }
+  const pk = req.get('packages');
+  if (pk === null || pk.kind != J_ARR) {
+    out.err = internal('plan request has no packages list');
+    return out;
+  }
+  let key = '';
+  if (useCache) {
+    const c = canonicalJson(req);
+    if (c === null) {
+      out.err = internal('canonicalJson: non-finite number');
+      return out;
+    }
+    key = 'as-plan1-' + hexOfText(ENGINE_VERSION + '\n' + c);
+    const hit = planLookup(key);
+    if (hit !== null) {
+      out.bytes = hit;
+      return out;
+    }
+  }
+  const s = new Session(req, renderer, useCache);
+  if (s.err !== null) {
+    out.err = s.err;
+    return out;
+  }
+  const prev = CURRENT;
+  CURRENT = s;
+  const keepGoing = truthy(req.get('keepGoing'));
+  const roots = new StrBuilder(1024);
+  let failures = false;
+  const items = pk.items!;
+  for (let i = 0; i < items.length; i++) {
+    if (items[i].kind != J_STR) {
+      CURRENT = prev;
+      out.err = internal('TypeError: a package selector is not a string');
+      return out;
+    }
+    const request = items[i].s;
+    const mark = roots.len;
+    if (i > 0) roots.ch(44);
+    if (plan1(s, request, roots)) continue;
+    const e = s.err!;
+    if (!keepGoing || e.internal) {
+      CURRENT = prev;
+      out.err = e;
+      return out;
+    }
+    failures = true;
+    roots.len = mark;
+    if (i > 0) roots.ch(44);
+    roots.str('{"error":');
+    writeStr(roots, e.format());
+    roots.str(',"name":');
+    writeStr(roots, request);
+    roots.str(',"request":');
+    writeStr(roots, request);
+    roots.ch(125);
+    s.err = null;
+  }
+  CURRENT = prev;
+  const all = s.nodes.built.concat(s.nodes.fetches);
+  const ordered = orderNodes(all);
+  if (ordered === null) {
+    out.err = internal('orderNodes: cycle among plan nodes (the graph walk should have caught it)');
+    return out;
+  }
+  let size = roots.len + 256;
+  for (let i = 0; i < all.length; i++) size += all[i].json.length + 2;
+  const sb = new StrBuilder(size + 4096);
+  sb.str('{"format":"ix-plan/3","host":');
+  writeStr(sb, s.graph.hostName);
+  sb.str(',"nodes":[');
+  for (let i = 0; i < ordered.length; i++) {
+    if (i > 0) sb.ch(44);
+    const n = ordered[i];
+    sb.str(n.fetchUrls !== null ? fetchJson(n) : n.json);
+  }
+  sb.str('],"roots":[');
+  sb.sub(roots.toString(), 0, roots.len);
+  sb.str('],"target":');
+  writeStr(sb, s.target);
+  sb.ch(125);
+  const text = sb.toString();
+  // a plan with failed roots is not stored: a failed render's files are not all recorded
+  if (useCache && !failures) planStore(key, s.graph.files, text);
+  out.text = text;
+  return out;
+}
+
+/** One root; false with s.err set on failure. */
+function plan1(s: Session, request: string, roots: StrBuilder): bool {
+  const inst = s.root(request);
+  if (inst === null) return false;
+  if (inst.buildable) {
+    const n = s.nodeOf(inst);
+    if (n === null) return false;
+    roots.str('{"name":');
+    writeStr(roots, inst.name);
+    roots.str(',"out":');
+    writeStr(roots, n.out);
+    roots.str(',"request":');
+    writeStr(roots, request);
+    roots.ch(125);
+    return true;
+  }
+  const m = s.members(inst);
+  if (m === null) return false;
+  roots.str('{"members":[');
+  for (let i = 0; i < m.length; i++) {
+    if (i > 0) roots.ch(44);
+    writeStr(roots, m[i]);
+  }
+  roots.str('],"name":');
+  writeStr(roots, inst.name);
+  roots.str(',"request":');
+  writeStr(roots, request);
+  roots.ch(125);
+  return true;
+}
+
+/** A render's result. */
+export class TextOut {
+  text: string | null = null;
+  err: IxErr | null = null;
+}
+
+/** render(): one package's descriptor text, or its normalised descriptor (engine/plan renderOne). */
+export function renderRequest(requestJson: string, renderer: Renderer, useCache: bool): TextOut {
+  const out = new TextOut();
+  const req = parseRequest(requestJson, 'render');
+  if (req === null) {
+    out.err = internal('render request is not JSON');
+    return out;
+  }
+  if (req.kind != J_OBJ) {
+    out.err = internal('render request is not an object');
+    return out;
+  }
+  const pkg = req.get('package');
+  if (pkg === null || pkg.kind != J_STR) {
+    out.err = internal('render request has no package');
+    return out;
+  }
+  const s = new Session(req, renderer, useCache);
+  if (s.err !== null) {
+    out.err = s.err;
+    return out;
+  }
+  const prev = CURRENT;
+  CURRENT = s;
+  const inst = s.root(pkg.s);
+  CURRENT = prev;
+  if (inst === null) {
+    out.err = s.err;
+    return out;
+  }
+  if (truthy(req.get('normalised'))) {
+    const sb = new StrBuilder(inst.text.length + 256);
+    writeDescriptor(sb, inst.desc);
+    out.text = sb.toString();
+  } else out.text = inst.text;
+  return out;
+}
+
+// silence unused-import checks of helpers kept for callers
+export { arrayIndex, cloneErr, RenderOut };

@@ -1,0 +1,247 @@
+/**
+ * Compiling a parsed template for the interpreter: loop variables resolved to slots of their
+ * function (root or block) exactly where the oracle's compiler binds them to JS locals, `super()`
+ * calls lifted to the start of their block (nunjucks' liftSuper: the outermost enclosing block),
+ * blocks collected in the oracle's order, and its compile-time errors. Compiled templates are
+ * cached per (path, source text) for the life of the instance.
+ *
+ * Must not depend on: rt, host.
+ */
+import * as A from './ast';
+import { Node } from './ast';
+import { parse } from './parser';
+
+export class BlockDef {
+  name: string;
+  node: Node;
+  tpl: Template;
+  nslots: i32 = 0;
+  hasSuper: bool = false;
+  constructor(name: string, node: Node, tpl: Template) { this.name = name; this.node = node; this.tpl = tpl; }
+}
+
+export class Template {
+  path: string;
+  body: Array<Node> = new Array<Node>();
+  nslots: i32 = 0;
+  blocks: Map<string, BlockDef> = new Map<string, BlockDef>();
+  blockNames: Array<string> = new Array<string>();
+  /** A syntax or compile error: detail and 1-based line of the preprocessed text (-1: none). */
+  err: string | null = null;
+  errLine: i32 = -1;
+  constructor(path: string) { this.path = path; }
+}
+
+/** What Jinja2's lexer does to a source first: newlines normalised, one trailing newline dropped. */
+export function jinjaSource(text: string): string {
+  let t = text;
+  if (t.includes('\r')) t = t.replaceAll('\r\n', '\n').replaceAll('\r', '\n');
+  return t.endsWith('\n') ? t.substring(0, t.length - 1) : t;
+}
+
+const cache = new Map<string, Template>();
+
+/** The compiled template of preprocessed `text` at `path`. */
+export function compileTemplate(path: string, text: string): Template {
+  const key = path + '\0' + text;
+  if (cache.has(key)) return cache.get(key);
+  const t = build(path, jinjaSource(text));
+  if (cache.size >= 50000) cache.clear();
+  cache.set(key, t);
+  return t;
+}
+
+/** The compile-time scope of one function: loop variable names to slots, innermost last. */
+class Scope {
+  names: Array<string> = new Array<string>();
+  slots: Array<i32> = new Array<i32>();
+  nslots: i32 = 0;
+  loopDepth: i32 = 0;
+  /** The block whose super() calls are lifted (the outermost block being compiled), or null. */
+  superBlock: BlockDef | null = null;
+  inBlock: bool = false;
+  capture: i32 = 0;
+  lookup(name: string): i32 {
+    for (let i = this.names.length - 1; i >= 0; i--) if (this.names[i] == name) return this.slots[i];
+    return -1;
+  }
+}
+
+class Compiler {
+  tpl: Template;
+  err: string | null = null;
+  errLine: i32 = -1;
+  constructor(tpl: Template) { this.tpl = tpl; }
+
+  fail(msg: string, line1: i32): void {
+    if (this.err === null) { this.err = msg; this.errLine = line1; }
+  }
+
+  stmts(list: Array<Node> | null, sc: Scope): void {
+    if (list === null) return;
+    for (let i = 0; i < list.length && this.err === null; i++) this.stmt(list[i], sc);
+  }
+
+  stmt(n: Node, sc: Scope): void {
+    switch (n.kind) {
+      case A.S_DATA: return;
+      case A.S_OUT: this.expr(n.a, sc); return;
+      case A.S_IF: this.expr(n.a, sc); this.stmts(n.body, sc); this.stmts(n.els, sc); return;
+      case A.S_FOR: {
+        this.expr(n.a, sc);
+        const mark = sc.names.length;
+        const names = n.names!;
+        const slots = new Array<Node>();
+        for (let i = 0; i < names.length; i++) {
+          sc.names.push(names[i]);
+          sc.slots.push(sc.nslots);
+          const s = new Node(A.E_SYM, n.line);
+          s.n = sc.nslots++;
+          slots.push(s);
+        }
+        n.args = slots;
+        sc.loopDepth++;
+        this.stmts(n.body, sc);
+        sc.loopDepth--;
+        this.stmts(n.els, sc);
+        sc.names.length = mark;
+        sc.slots.length = mark;
+        return;
+      }
+      case A.S_SET: {
+        this.expr(n.a, sc);
+        sc.capture++;
+        this.stmts(n.body, sc);
+        sc.capture--;
+        const names = n.names!;
+        const slots = new Array<Node>();
+        for (let i = 0; i < names.length; i++) {
+          const s = new Node(A.E_SYM, n.line);
+          s.n = sc.lookup(names[i]);
+          slots.push(s);
+        }
+        n.args = slots;
+        // inside a loop body a set assigns the loop's scope (no resolve-up)
+        n.n = sc.loopDepth > 0 ? 1 : 0;
+        return;
+      }
+      case A.S_SETATTR: this.expr(n.a, sc); this.expr(n.b, sc); this.expr(n.c, sc); return;
+      case A.S_BLOCK: {
+        // a block inside a block or a set-capture always renders; at top level only without a parent
+        n.n = sc.inBlock || sc.capture > 0 ? 1 : 0;
+        return;
+      }
+      case A.S_EXTENDS: case A.S_INCLUDE: this.expr(n.a, sc); return;
+      case A.S_FILTER: this.exprs(n.args, sc); this.exprs(n.kwvals, sc); sc.capture++; this.stmts(n.body, sc); sc.capture--; return;
+      case A.S_SUPER: return;
+    }
+  }
+
+  exprs(list: Array<Node> | null, sc: Scope): void {
+    if (list === null) return;
+    for (let i = 0; i < list.length && this.err === null; i++) this.expr(list[i], sc);
+  }
+
+  expr(n: Node | null, sc: Scope): void {
+    if (n === null || this.err !== null) return;
+    switch (n.kind) {
+      case A.E_SYM: n.n = sc.lookup(n.s); return;
+      case A.E_LIT: return;
+      case A.E_CALL: {
+        const callee = n.a!;
+        if (callee.kind == A.E_SYM && callee.s == 'super' && sc.superBlock !== null) {
+          n.kind = A.E_SUPERVAL;
+          sc.superBlock!.hasSuper = true;
+          // the arguments are dropped with the call
+          return;
+        }
+        this.expr(callee, sc);
+        this.exprs(n.args, sc);
+        this.exprs(n.kwvals, sc);
+        return;
+      }
+      case A.E_SUPERCALL: {
+        if (n.n < 0) { this.fail('super.super must be called', n.line + 1); return; }
+        if (!sc.inBlock) this.fail('super.super() outside a block', n.line + 1);
+        return;
+      }
+      case A.E_SUPERVAL: return;
+    }
+    this.expr(n.a, sc);
+    this.expr(n.b, sc);
+    this.expr(n.c, sc);
+    this.expr(n.d, sc);
+    this.exprs(n.args, sc);
+    this.exprs(n.kwvals, sc);
+  }
+}
+
+/** Blocks in the oracle's findAll order (pre-order over statements). */
+function collectBlocks(list: Array<Node> | null, out: Array<Node>): void {
+  if (list === null) return;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    if (n.kind == A.S_BLOCK) out.push(n);
+    collectBlocks(n.body, out);
+    collectBlocks(n.els, out);
+  }
+}
+
+/** Replace super() calls inside `list` (nested blocks included) by the block's lifted value. */
+function liftSuper(list: Array<Node> | null, b: BlockDef): void {
+  if (list === null) return;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    liftExpr(n.a, b); liftExpr(n.b, b); liftExpr(n.c, b);
+    liftExprs(n.args, b); liftExprs(n.kwvals, b);
+    // a nested block lifts its own super() (semantics: super() names its innermost block)
+    if (n.kind != A.S_BLOCK) liftSuper(n.body, b);
+    liftSuper(n.els, b);
+  }
+}
+function liftExprs(list: Array<Node> | null, b: BlockDef): void {
+  if (list === null) return;
+  for (let i = 0; i < list.length; i++) liftExpr(list[i], b);
+}
+function liftExpr(n: Node | null, b: BlockDef): void {
+  if (n === null) return;
+  if (n.kind == A.E_CALL && n.a !== null && n.a!.kind == A.E_SYM && n.a!.s == 'super') {
+    n.kind = A.E_SUPERVAL;
+    b.hasSuper = true;
+    return;
+  }
+  liftExpr(n.a, b); liftExpr(n.b, b); liftExpr(n.c, b); liftExpr(n.d, b);
+  liftExprs(n.args, b); liftExprs(n.kwvals, b);
+}
+
+function build(path: string, text: string): Template {
+  const t = new Template(path);
+  const p = parse(text);
+  if (p.err !== null) { t.err = p.err; t.errLine = p.errLine; return t; }
+  t.body = p.body;
+  const blockNodes = new Array<Node>();
+  collectBlocks(t.body, blockNodes);
+  // super() lifting runs before compiling, outer blocks first (their walk takes nested calls)
+  const defs = new Array<BlockDef>();
+  for (let i = 0; i < blockNodes.length; i++) {
+    const d = new BlockDef(blockNodes[i].s, blockNodes[i], t);
+    liftSuper(blockNodes[i].body, d);
+    defs.push(d);
+  }
+  const c = new Compiler(t);
+  const root = new Scope();
+  c.stmts(t.body, root);
+  t.nslots = root.nslots;
+  for (let i = 0; i < defs.length && c.err === null; i++) {
+    const d = defs[i];
+    if (t.blocks.has(d.name)) { c.fail('Block "' + d.name + '" defined more than once.', -1); break; }
+    t.blocks.set(d.name, d);
+    t.blockNames.push(d.name);
+    const sc = new Scope();
+    sc.inBlock = true;
+    c.stmts(d.node.body, sc);
+    d.nslots = sc.nslots;
+  }
+  if (c.err !== null) { t.err = c.err; t.errLine = c.errLine; }
+  return t;
+}

@@ -1,0 +1,541 @@
+/**
+ * The interpreter over compiled templates (compile.ts), with the oracle's runtime semantics
+ * (engine/eval/runtime.ts + the code nunjucks 3.2.4 generates as patched by jinja-compat.ts):
+ * statements (scopes in scope.ts, expressions in expr.ts): top-level sets reaching the context,
+ * extends with the output before it kept, blocks and lifted super(), runtime include, loops and
+ * loop.*, namespace assignment, capture blocks, the `lineno` the oracle keeps current (error
+ * lines), the nesting/output/loop bounds with the oracle's messages, and errors travelling as
+ * the oracle's callbacks carry them. An expression yields a VErr; a statement returns OK, STOP
+ * or EXC (the unwinding error in `ev.err`).
+ *
+ * Must not depend on: plan, abi.
+ */
+import { IxErr } from '../errors';
+import * as rt from '../rt/index';
+import { Value, VFunc, VStr, VList, VDict, VNs, UNDEF, NONE, TRUE, FALSE, EMPTY_STR } from '../rt/index';
+import * as A from './ast';
+import { Node } from './ast';
+import { BlockDef, Template, compileTemplate } from './compile';
+import { resolveName, Source, SourceLoader } from './loader';
+import { Ctx, Frame } from './scope';
+import { evalArgs, evalExpr, LoopCycle } from './expr';
+
+export { Ctx, Frame } from './scope';
+
+export const TYPE_ERROR = 'a value used here is undefined, null or of the wrong type';
+
+/** A bug of the evaluator (never the recipe's fault). */
+export function internal(what: string): IxErr {
+  const e = new IxErr('internal error in the template evaluator: ' + what);
+  e.internal = true;
+  return e;
+}
+
+// ---- the evaluation -----------------------------------------------------------------------------
+
+/** One render in progress (the oracle's EvalState). */
+export class Eval {
+  pkg: string;
+  loader: SourceLoader;
+  sources: Map<string, Source> = new Map<string, Source>();
+  chain: Array<string> = new Array<string>();
+  depth: i32 = 0;
+  maxDepth: i32 = 64;
+  err: IxErr | null = null;
+  /**
+   * The tail site of the function that finished last: the oracle's generated code continues a
+   * scope inside the callback of a block call (or include, or lifted super()), so an error later
+   * in that scope is caught by the callee's try first and takes the callee's template and final
+   * line. `tailPath` null: no callee.
+   */
+  tailPath: string | null = null;
+  tailLine: i32 = -1;
+  /** Context names the render looked up (found or not). */
+  names: Set<string> = new Set<string>();
+  constructor(pkg: string, loader: SourceLoader) { this.pkg = pkg; this.loader = loader; }
+
+  /** Logical file and line of 0-based line `lineno` of template `path`. */
+  site(e: IxErr, path: string, lineno: i32): IxErr {
+    if (e.file !== null) return e;
+    if (this.sources.has(path)) {
+      const s = this.sources.get(path);
+      if (lineno >= 0 && lineno < s.count) { e.file = s.fileAt(lineno); e.line = s.lines[lineno]; return e; }
+    }
+    e.file = path;
+    e.line = -1;
+    return e;
+  }
+
+  /** Load and compile a template (loader.ts + compile.ts); null with `err` set on failure. */
+  load(path: string): Template | null {
+    const l = this.loader.load(path);
+    if (l.err !== null) { this.err = l.err; return null; }
+    const src = l.src!;
+    this.sources.set(path, src);
+    const t = compileTemplate(path, src.text);
+    if (t.err !== null) {
+      const e = new IxErr('template syntax error: ' + cleanMessage(t.err!));
+      if (t.errLine > 0) {
+        const k = t.errLine - 1;
+        if (k < src.count) { e.file = src.fileAt(k); e.line = src.lines[k]; } else e.file = path;
+      } else e.file = path;
+      this.err = e;
+      return null;
+    }
+    return t;
+  }
+}
+
+/** The evaluation in progress (renders are synchronous and not re-entrant). */
+export let ev: Eval | null = null;
+export function setEval(e: Eval | null): void { ev = e; }
+
+/** One running function (a template's root or a block): its line, frame, slots and output. */
+export class Fn {
+  tpl: Template;
+  ctx: Ctx;
+  frame: Frame;
+  slots: StaticArray<Value>;
+  line: i32 = 0;
+  out: rt.StrBuf;
+  block: BlockDef | null = null;
+  superOut: string = '';
+  parent: Template | null = null;
+  pre: string | null = null;
+  /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
+  tailPath: string | null = null;
+  tailLine: i32 = -1;
+  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
+    this.tpl = tpl; this.ctx = ctx; this.frame = frame;
+    this.out = takeBuf();
+    this.slots = new StaticArray<Value>(nslots);
+    for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
+  }
+}
+
+// Output buffers are reused: functions and captures nest, so they are taken and given back in
+// LIFO order (every exit of runRoot/runBlockFn and of a capture gives its buffer back).
+const bufPool = new Array<rt.StrBuf>();
+let bufTop = 0;
+function takeBuf(): rt.StrBuf {
+  if (bufTop < bufPool.length) {
+    const b = unchecked(bufPool[bufTop++]);
+    b.clear();
+    return b;
+  }
+  const b = new rt.StrBuf(256);
+  bufPool.push(b);
+  bufTop++;
+  return b;
+}
+@inline function giveBuf(): void { bufTop--; }
+/** The buffer's text, the buffer given back. */
+function bufDone(b: rt.StrBuf): string {
+  const s = b.toString();
+  giveBuf();
+  return s;
+}
+
+/** exec / execList outcomes: OK (on to the next statement), STOP (the rest of the scope is skipped
+ *  without an exception: a callee did not succeed, or a callee's try caught one), EXC (an exception
+ *  unwinds, in ev.err). */
+const OK: i32 = 0;
+const STOP: i32 = 1;
+const EXC: i32 = 2;
+
+function fail(e: IxErr): i32 {
+  const x = ev!;
+  if (x.err === null) x.err = e;
+  return EXC;
+}
+function failMsg(msg: string): i32 { return fail(new IxErr(msg)); }
+@inline function errOfValue(v: Value): IxErr { return (<rt.VErr>v).err; }
+
+/**
+ * Where a function's errors go: the oracle's callbacks hand an error to the nearest consumer that
+ * is not a continuation (the render itself, or a self.NAME()/super.super() call), which keeps the
+ * last one; the code after the failed call's scope goes on running.
+ */
+class Collector {
+  failure: IxErr | null = null;
+}
+let collector: Collector = new Collector();
+
+function report(e: IxErr): void {
+  collector.failure = e;
+}
+
+/** Run `t`'s root as the whole render: its text, or null with ev.err set to the failure. */
+export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
+  const saved = collector;
+  collector = new Collector();
+  bufTop = 0;
+  const s = runRoot(t, ctx, frame);
+  const c = collector;
+  collector = saved;
+  const x = ev!;
+  if (c.failure !== null) { x.err = c.failure; return null; }
+  if (s === null) { x.err = internal('render stopped without an error'); return null; }
+  return s;
+}
+
+/** Run template `t`'s root with `ctx` and `frame`: its output if it succeeded, else null (errors reported). */
+export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
+  const f = new Fn(t, ctx, frame, t.nslots);
+  f.line = 0;
+  const r = execList(t.body, f, null, -1, true);
+  if (r == EXC) { giveBuf(); report(takeErr(t.path, f.line)); return null; }
+  if (r == STOP) { giveBuf(); return null; }
+  const p = f.parent;
+  if (p !== null) {
+    giveBuf();
+    const out = runRoot(p, ctx, frame);
+    if (out === null) return null;
+    const pre = f.pre;
+    return pre !== null ? pre + out : out;
+  }
+  setTail(f.tailPath, f.tailLine, t.path, f.line);
+  return bufDone(f.out);
+}
+
+/** The unwinding error, sited at (path, lineno) unless an inner function sited it; ev.err cleared. */
+function takeErr(path: string, lineno: i32): IxErr {
+  const x = ev!;
+  const e = x.err!;
+  x.err = null;
+  return x.site(e, path, lineno);
+}
+
+function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32): void {
+  const x = ev!;
+  if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
+}
+
+/** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
+export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
+  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots);
+  f.block = b;
+  f.line = b.node.line;
+  let r: i32;
+  if (b.hasSuper) {
+    // the lifted super(): the parent block rendered first, with this block's frame
+    const list = ctx.blocks.has(b.name) ? ctx.blocks.get(b.name) : new Array<BlockDef>();
+    const i = list.indexOf(b);
+    if (i < 0 || i + 1 >= list.length) {
+      giveBuf();
+      report(ev!.site(new IxErr("super(): block '" + b.name + "' has no parent block"), b.tpl.path, f.line));
+      return null;
+    }
+    const s = runBlockFn(list[i + 1], ctx, f.frame);
+    if (s === null) { giveBuf(); return null; }
+    f.superOut = s;
+    // the body continues inside the parent block's callback
+    r = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
+  } else r = execList(b.node.body!, f, null, -1, true);
+  if (r == EXC) { giveBuf(); report(takeErr(b.tpl.path, f.line)); return null; }
+  if (r == STOP) { giveBuf(); return null; }
+  setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
+  return bufDone(f.out);
+}
+
+/** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
+export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
+  x.depth++;
+  const saved = collector;
+  collector = new Collector();
+  const s = runBlockFn(b, ctx, new Frame(null, false));
+  const c = collector;
+  collector = saved;
+  x.depth--;
+  if (c.failure !== null) return new rt.VErr(c.failure!);
+  if (s === null) return new rt.VErr(internal('block stopped without an error'));
+  return rt.str(s);
+}
+
+// ---- statements -----------------------------------------------------------------------------
+
+/**
+ * Run a scope's statements. After a block call or include that succeeded, the rest of the scope
+ * runs inside that callee's callback (the oracle's generated code), so an exception there is
+ * caught by the callee's try: sited at its tail (the callee's template and final line, unless an
+ * inner function sited it), reported, and the scope ends without one (STOP). `cPath`: such a
+ * catcher from the start (a block's body after its lifted super()). `top`: the function's
+ * top-level scope, whose final catcher is kept in f.tail*.
+ */
+function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: i32 = -1, top: bool = false): i32 {
+  let path = cPath;
+  let line = cLine;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i];
+    const x = ev!;
+    x.tailPath = null;
+    const r = exec(n, f);
+    if (r == STOP) return STOP;
+    if (r == EXC) {
+      if (path === null) return EXC;
+      report(takeErr(path!, line));
+      return STOP;
+    }
+    if (x.tailPath !== null && (n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE)) { path = x.tailPath; line = x.tailLine; }
+  }
+  if (top) { f.tailPath = path; f.tailLine = line; }
+  return OK;
+}
+
+/** A nested scope (if/for body, capture): only an exception leaves it. */
+@inline function nested(r: i32): i32 { return r == EXC ? EXC : OK; }
+
+function emit(f: Fn, s: string): i32 {
+  const e = rt.countEmit(<f64>s.length);
+  if (e !== null) return fail(e.err);
+  f.out.add(s);
+  return OK;
+}
+
+function exec(n: Node, f: Fn): i32 {
+  switch (n.kind) {
+    case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
+    case A.S_OUT: {
+      f.line = n.a!.line;
+      const v = evalExpr(n.a!, f);
+      if (v.isErr) return fail(errOfValue(v));
+      return emit(f, v.k == rt.K_STR ? (<VStr>v).s : rt.pyStr(v));
+    }
+    case A.S_IF: {
+      f.line = n.line;
+      const c = evalExpr(n.a!, f);
+      if (c.isErr) return fail(errOfValue(c));
+      if (rt.truthy(c)) return nested(execList(n.body!, f));
+      const e = n.els;
+      return e !== null ? nested(execList(e, f)) : OK;
+    }
+    case A.S_FOR: return execFor(n, f);
+    case A.S_SET: return execSet(n, f);
+    case A.S_SETATTR: {
+      const o = evalExpr(n.a!, f);
+      if (o.isErr) return fail(errOfValue(o));
+      const k = evalExpr(n.b!, f);
+      if (k.isErr) return fail(errOfValue(k));
+      const v = evalExpr(n.c!, f);
+      if (v.isErr) return fail(errOfValue(v));
+      const ks = rt.pyStr(k);
+      if (o.k != rt.K_NS) return failMsg("cannot assign attribute '" + ks + "': only a namespace() has assignable attributes");
+      if (ks == '__proto__' || ks == 'constructor' || ks == 'toString') return failMsg("cannot assign attribute '" + ks + "'");
+      (<VNs>o).attrs.set(ks, v);
+      return OK;
+    }
+    case A.S_BLOCK: {
+      if (n.n == 0 && f.parent !== null) return OK;
+      if (!f.ctx.blocks.has(n.s)) return failMsg("no block '" + n.s + "'");
+      const s = runBlockFn(f.ctx.blocks.get(n.s)[0], f.ctx, f.frame);
+      if (s === null) return STOP;
+      return emit(f, s);
+    }
+    case A.S_EXTENDS: return execExtends(n, f);
+    case A.S_INCLUDE: return execInclude(n, f);
+    case A.S_FILTER: {
+      f.line = n.line;
+      if (!rt.hasFilter(n.s)) return failMsg("unknown filter '" + n.s + "'");
+      const saved = f.out;
+      f.out = takeBuf();
+      const r = nested(execList(n.body!, f));
+      const body = bufDone(f.out);
+      f.out = saved;
+      if (r == EXC) return EXC;
+      const args = new Array<Value>();
+      args.push(rt.str(body));
+      const v = evalArgs(n, f, args);
+      if (v !== null) return fail(errOfValue(v));
+      const res = rt.filter(n.s, args);
+      if (res.isErr) return fail(errOfValue(res));
+      return emit(f, res.k == rt.K_STR ? (<VStr>res).s : rt.pyStr(res));
+    }
+  }
+  return fail(internal('unknown statement'));
+}
+
+function execSet(n: Node, f: Fn): i32 {
+  f.line = n.line;
+  let v: Value;
+  const a = n.a;
+  if (a !== null) {
+    v = evalExpr(a, f);
+    if (v.isErr) return fail(errOfValue(v));
+  } else {
+    const saved = f.out;
+    f.out = takeBuf();
+    const r = nested(execList(n.body!, f));
+    const s = bufDone(f.out);
+    f.out = saved;
+    if (r == EXC) return EXC;
+    v = rt.str(s);
+  }
+  const names = n.names!;
+  const slots = n.args!;
+  for (let i = 0; i < names.length; i++) {
+    const s = slots[i].n;
+    if (s >= 0) f.slots[s] = v;
+    f.frame.set(names[i], v, n.n == 0);
+    if (f.frame.topLevel) f.ctx.vars.set(names[i], v);
+  }
+  return OK;
+}
+
+function itemAt(arr: Value, j: i32): Value {
+  if (arr.k == rt.K_LIST) { const it = (<VList>arr).items; return j >= 0 && j < it.length ? it[j] : UNDEF; }
+  if (arr.k == rt.K_STR) { const s = (<VStr>arr).s; return j >= 0 && j < s.length ? rt.str(s.charAt(j)) : UNDEF; }
+  return UNDEF;
+}
+
+/** JS `x[u]` of a loop item being unpacked. */
+function unpack(x: Value, u: i32): Value {
+  if (x.k == rt.K_UNDEF || x.k == rt.K_NONE) return rt.err(TYPE_ERROR);
+  if (x.k == rt.K_LIST || x.k == rt.K_STR) return itemAt(x, u);
+  if (x.k == rt.K_DICT) { const v = (<VDict>x).get(u.toString()); return v !== null ? v : UNDEF; }
+  return UNDEF;
+}
+
+function bindLoop(fr: Frame, arr: Value, i: i32, len: i32): void {
+  const d = fr.loopDict();
+  d.set('index', rt.num(i + 1));
+  d.set('index0', rt.num(i));
+  d.set('revindex', rt.num(len - i));
+  d.set('revindex0', rt.num(len - i - 1));
+  d.set('first', rt.bool_(i == 0));
+  d.set('last', rt.bool_(i == len - 1));
+  d.set('length', rt.num(len));
+  d.set('previtem', itemAt(arr, i - 1));
+  d.set('nextitem', itemAt(arr, i + 1));
+  d.set('cycle', new LoopCycle(i));
+  d.set('depth', rt.num(1));
+  d.set('depth0', rt.num(0));
+}
+
+function execFor(n: Node, f: Fn): i32 {
+  f.line = n.line;
+  const outer = f.frame;
+  f.frame = new Frame(outer, false);
+  const r = forBody(n, f);
+  // an exception leaves the loop's frame in place (the oracle pops it after the loop only)
+  if (r != EXC) f.frame = outer;
+  return r;
+}
+
+function forBody(n: Node, f: Fn): i32 {
+  let arr = evalExpr(n.a!, f);
+  if (arr.isErr) return fail(errOfValue(arr));
+  let len = 0;
+  if (rt.truthy(arr)) {
+    arr = rt.fromIterator(arr);
+    if (arr.isErr) return fail(errOfValue(arr));
+    const names = n.names!;
+    const slots = n.args!;
+    const body = n.body!;
+    const fr = f.frame;
+    if (n.n == 1 && arr.k == rt.K_STR) {
+      // unpacking over a string iterates its keys (indexes) and values (characters)
+      const s = (<VStr>arr).s;
+      len = s.length;
+      for (let i = 0; i < len; i++) {
+        const k = rt.str(i.toString());
+        const v = rt.str(s.charAt(i));
+        if (slots.length > 0) f.slots[slots[0].n] = k;
+        if (slots.length > 1) f.slots[slots[1].n] = v;
+        fr.setHere(names[0], k);
+        if (names.length > 1) fr.setHere(names[1], v);
+        bindLoop(fr, arr, i, len);
+        if (execList(body, f) == EXC) return EXC;
+      }
+    } else {
+      len = arr.k == rt.K_LIST ? (<VList>arr).items.length : (arr.k == rt.K_STR ? (<VStr>arr).s.length : 0);
+      for (let i = 0; i < len; i++) {
+        // the list may change while iterating (JS reads arr.length every time)
+        const cur = arr.k == rt.K_LIST ? (<VList>arr).items.length : len;
+        if (i >= cur) break;
+        const item = itemAt(arr, i);
+        if (n.n == 1) {
+          for (let u = 0; u < names.length; u++) {
+            const x = unpack(item, u);
+            if (x.isErr) return fail(errOfValue(x));
+            f.slots[slots[u].n] = x;
+            fr.setHere('[object Object]', x);
+          }
+        } else {
+          f.slots[slots[0].n] = item;
+          fr.setHere(names[0], item);
+        }
+        bindLoop(fr, arr, i, len);
+        if (execList(body, f) == EXC) return EXC;
+      }
+    }
+  }
+  const e = n.els;
+  if (e !== null && len == 0) return nested(execList(e, f));
+  return OK;
+}
+
+function execExtends(n: Node, f: Fn): i32 {
+  f.line = n.line;
+  const nameV = evalExpr(n.a!, f);
+  if (nameV.isErr) return fail(errOfValue(nameV));
+  const x = ev!;
+  const r = resolveName(rt.pyStr(nameV), f.tpl.path);
+  if (r.err !== null) return fail(r.err!);
+  const path = r.path;
+  if (x.chain.includes(path)) return failMsg('extends cycle: ' + x.chain.join(' -> ') + ' -> ' + path);
+  if (x.chain.length >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (extends chain)');
+  x.chain.push(path);
+  const t = x.load(path);
+  if (t === null) return EXC;
+  f.parent = t;
+  f.ctx.addBlocks(t);
+  if (f.pre === null) f.pre = f.out.toString();
+  return OK;
+}
+
+function execInclude(n: Node, f: Fn): i32 {
+  f.line = n.line;
+  const nameV = evalExpr(n.a!, f);
+  if (nameV.isErr) return fail(errOfValue(nameV));
+  const x = ev!;
+  const r = resolveName(rt.pyStr(nameV), f.tpl.path);
+  if (r.err !== null) return fail(r.err!);
+  const t = x.load(r.path);
+  if (t === null) return EXC;
+  if (x.depth >= x.maxDepth) return failMsg('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString());
+  x.depth++;
+  const c = new Ctx();
+  const keys = f.ctx.vars.keys();
+  for (let i = 0; i < keys.length; i++) c.vars.set(keys[i], f.ctx.vars.get(keys[i]));
+  c.addBlocks(t);
+  const fr = new Frame(f.frame, true);
+  fr.topLevel = true;
+  const s = runRoot(t, c, fr);
+  x.depth--;
+  if (s === null) return STOP;
+  return emit(f, s);
+}
+
+/** nunjucks' cleanMessage of a parse error (whitespace runs collapsed, trimmed). */
+export function cleanMessage(msg: string): string {
+  const b = new rt.StrBuf(msg.length);
+  let sp = false;
+  for (let i = 0; i < msg.length; i++) {
+    const c = msg.charCodeAt(i);
+    if (isWs(c)) { sp = true; continue; }
+    if (sp && b.length > 0) b.addCode(32);
+    sp = false;
+    b.addCode(c);
+  }
+  let s = b.toString();
+  if (s.startsWith('Template render error:')) s = s.substring(22).trimStart();
+  if (s.startsWith('Error:')) s = s.substring(6).trimStart();
+  return s;
+}
+
+function isWs(c: i32): bool {
+  return c == 9 || c == 10 || c == 11 || c == 12 || c == 13 || c == 32 || c == 0xa0 || c == 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff;
+}

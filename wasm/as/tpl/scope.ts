@@ -1,0 +1,87 @@
+/**
+ * Runtime scopes of the evaluator: frames as nunjucks scopes them (a loop pushes one, a block
+ * pushes an isolated one; an undefined value counts as absent; set resolves up to the frame that
+ * has the name) and the render context (IxContext): variables and the block stacks of the chain.
+ *
+ * Must not depend on: plan, abi, host.
+ */
+import * as rt from '../rt/index';
+import { Value, VDict } from '../rt/index';
+import { BlockDef, Template } from './compile';
+
+
+/** A runtime scope (nunjucks' Frame): an undefined value counts as absent. Storage is made on first set. */
+export class Frame {
+  names: Array<string> | null = null;
+  vals: Array<Value> | null = null;
+  parent: Frame | null;
+  isolate: bool;
+  topLevel: bool = false;
+  constructor(parent: Frame | null, isolate: bool) { this.parent = parent; this.isolate = isolate; }
+
+  own(name: string): i32 {
+    const ns = this.names;
+    if (ns === null) return -1;
+    for (let i = ns.length - 1; i >= 0; i--) if (unchecked(ns[i]) == name) return i;
+    return -1;
+  }
+  lookup(name: string): Value | null {
+    let f: Frame | null = this;
+    while (f !== null) {
+      const i = f.own(name);
+      if (i >= 0) {
+        const v = unchecked(f.vals![i]);
+        if (v.k != rt.K_UNDEF) return v;
+      }
+      f = f.parent;
+    }
+    return null;
+  }
+  setHere(name: string, v: Value): void {
+    const i = this.own(name);
+    if (i >= 0) { this.vals![i] = v; return; }
+    let ns = this.names;
+    if (ns === null) { ns = new Array<string>(); this.names = ns; this.vals = new Array<Value>(); }
+    ns.push(name);
+    this.vals!.push(v);
+  }
+  /** frame.set(name, v, resolveUp). */
+  set(name: string, v: Value, resolveUp: bool): void {
+    if (resolveUp) {
+      let f: Frame | null = this;
+      let first = true;
+      while (f !== null) {
+        const i = f.own(name);
+        if (i >= 0 && f.vals![i].k != rt.K_UNDEF) { f.vals![i] = v; return; }
+        if (first && f.isolate) break;
+        first = false;
+        f = f.parent;
+      }
+    }
+    this.setHere(name, v);
+  }
+  /** The `loop` object of this frame (created when absent or falsy). */
+  loopDict(): VDict {
+    const i = this.own('loop');
+    if (i >= 0) {
+      const v = this.vals![i];
+      if (rt.truthy(v) && v.k == rt.K_DICT) return <VDict>v;
+    }
+    const d = new VDict();
+    this.setHere('loop', d);
+    return d;
+  }
+}
+
+/** The render context (IxContext): variables and the block stacks of the chain. */
+export class Ctx {
+  vars: Map<string, Value> = new Map<string, Value>();
+  blocks: Map<string, Array<BlockDef>> = new Map<string, Array<BlockDef>>();
+  addBlocks(t: Template): void {
+    for (let i = 0; i < t.blockNames.length; i++) {
+      const n = t.blockNames[i];
+      if (!this.blocks.has(n)) this.blocks.set(n, new Array<BlockDef>());
+      this.blocks.get(n).push(t.blocks.get(n));
+    }
+  }
+}

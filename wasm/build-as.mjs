@@ -1,0 +1,183 @@
+/**
+ * Builds the compiled core (AssemblyScript, wasm/as/) into a component and its JS glue:
+ *   1. asc (JS API) compiles the entry (wasm/as/abi/index.ts) to a core module: -O3, the
+ *      runtime below, `abort` turned into a trap so the only imports are the WIT host's;
+ *   2. the export names AssemblyScript cannot spell (`list_packages`) get their WIT names;
+ *   3. componentEmbed (the WIT text, world `core`, UTF-16 strings) + componentNew from
+ *      @bytecodealliance/jco-transpile (the `jco embed` CLI panics here) -> core.wasm;
+ *   4. jco transpile -> core/ (then unsigned-pointers.mjs, as for the interpreted core).
+ * Every step is a pure function of its inputs (no timestamps, no absolute paths in the output:
+ * asc runs from the repository root with a relative entry), so two builds give the same bytes
+ * (test/core-build.test.ts).
+ *
+ * Memory model: a fresh instance per request (the hosts compile the modules once and instantiate
+ * them again for each call), so whatever a request allocated is dropped whole with its instance
+ * and no state leaks between requests. Within a request: `stub` (the default), a bump arena that
+ * never frees, or AssemblyScript's incremental GC, tuned (`incremental`: half the peak memory of
+ * the cold 5,005-recipe plan at 2.6x the stub's CPU; not the default while a runaway `self.NAME()`
+ * recursion traps under it instead of reporting the depth bound).
+ *
+ * Must not depend on: anything outside this repository and its node_modules; no network.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { unsignedPointers } from './unsigned-pointers.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+
+/** The compiled core's entry (the WIT exports over wasm/as/plan). */
+export const AS_ENTRY = join(here, 'as', 'abi', 'index.ts');
+/** The runtime: see the module comment. */
+export const AS_RUNTIME = 'stub';
+/** Export names AssemblyScript cannot spell, as the canonical ABI names them. */
+const RENAMES = { list_packages: 'list-packages', cabi_post_list_packages: 'cabi_post_list-packages' };
+
+/**
+ * Everything the compiled core's bytes depend on, in a fixed order: each source of wasm/as/ (its
+ * path, then its bytes), the WIT, the build scripts and the compiler's version.
+ */
+export function inputsOf() {
+  const files = readdirSync(join(here, 'as'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  const parts = [];
+  for (const f of files) parts.push(Buffer.from(`${f}\0`), readFileSync(join(here, 'as', f)));
+  for (const f of ['core.wit', 'build-as.mjs', 'unsigned-pointers.mjs']) parts.push(readFileSync(join(here, f)));
+  parts.push(readFileSync(join(root, 'node_modules/assemblyscript/package.json')));
+  parts.push(readFileSync(join(root, 'node_modules/@bytecodealliance/jco/package.json')));
+  return parts;
+}
+
+/** asc arguments (relative paths only, so the output does not depend on the checkout's place). */
+export function ascArgs(entry, runtime = AS_RUNTIME) {
+  // the incremental GC tuned as measured in shared/docs/findings.md (fewer, larger steps)
+  const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=400', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
+  return [relative(root, entry), '-O3', '--runtime', runtime, '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
+}
+
+/** Compiles `entry` with asc; throws with asc's diagnostics on failure. */
+export async function compileAs(entry, runtime = AS_RUNTIME) {
+  const { default: asc } = await import('assemblyscript/asc');
+  let binary;
+  let diag = '';
+  const cwd = process.cwd();
+  process.chdir(root);
+  try {
+    const r = await asc.main(ascArgs(entry, runtime), {
+      stdout: { write: (s) => ((diag += s), true) },
+      stderr: { write: (s) => ((diag += s), true) },
+      writeFile: (name, contents) => {
+        if (name.endsWith('core.raw.wasm')) binary = contents;
+      },
+    });
+    if (r.error || !binary) throw new Error(`asc failed: ${r.error?.message ?? 'no output'}\n${diag}`);
+  } finally {
+    process.chdir(cwd);
+  }
+  return new Uint8Array(binary);
+}
+
+// --- renaming exports in a core module ---------------------------------------------------------
+
+function readU32(b, at) {
+  let v = 0;
+  let shift = 0;
+  let i = at;
+  for (;;) {
+    const x = b[i++];
+    v += (x & 0x7f) * 2 ** shift;
+    if (x < 0x80) return [v, i];
+    shift += 7;
+  }
+}
+
+function u32(v) {
+  const out = [];
+  do {
+    let x = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v) x |= 0x80;
+    out.push(x);
+  } while (v);
+  return out;
+}
+
+/** The module with its export section's names mapped through `renames` (other sections untouched). */
+export function renameExports(wasm, renames = RENAMES) {
+  const parts = [wasm.subarray(0, 8)];
+  let i = 8;
+  let done = 0;
+  while (i < wasm.length) {
+    const id = wasm[i];
+    const [size, body] = readU32(wasm, i + 1);
+    const end = body + size;
+    if (id !== 7) {
+      parts.push(wasm.subarray(i, end));
+      i = end;
+      continue;
+    }
+    let [n, p] = readU32(wasm, body);
+    const out = [...u32(n)];
+    while (n-- > 0) {
+      const [len, s] = readU32(wasm, p);
+      let name = new TextDecoder().decode(wasm.subarray(s, s + len));
+      if (Object.hasOwn(renames, name)) {
+        name = renames[name];
+        done++;
+      }
+      const nb = new TextEncoder().encode(name);
+      const [, after] = readU32(wasm, s + len + 1); // kind byte, then the index
+      out.push(...u32(nb.length), ...nb, ...wasm.subarray(s + len, after));
+      p = after;
+    }
+    parts.push(Uint8Array.of(7, ...u32(out.length), ...out));
+    i = end;
+  }
+  if (done !== Object.keys(renames).length) throw new Error(`build-as: expected exports ${Object.keys(renames).join(', ')}`);
+  return Buffer.concat(parts);
+}
+
+// --- component ----------------------------------------------------------------------------------
+
+/** Core module bytes -> component bytes (the WIT world `core`, strings UTF-16). */
+export async function componentize(coreModule, witSource) {
+  // the package's index does not re-export these; its module does (a file URL: no exports map)
+  const tools = join(root, 'node_modules/@bytecodealliance/jco-transpile/dist/wasm-tools.js');
+  const { componentEmbed, componentNew } = await import(pathToFileURL(tools).href);
+  const embedded = await componentEmbed({ binary: coreModule, witSource, world: 'core', stringEncoding: 'utf16' });
+  return componentNew(embedded);
+}
+
+/** jco transpile of `<dir>/core.wasm` into `<dir>/core/`, with addresses read unsigned. */
+export function transpile(dir, quiet = true) {
+  const bin = join(root, 'node_modules/@bytecodealliance/jco/dist/jco.js');
+  rmSync(join(dir, 'core'), { recursive: true, force: true });
+  const r = spawnSync(process.execPath, [bin, 'transpile', 'core.wasm', '-o', 'core', '--name', 'core', '--instantiation', 'async', '--base64-cutoff', '0', '--quiet'], {
+    cwd: dir,
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`jco transpile failed (exit ${r.status})`);
+  const glue = join(dir, 'core', 'core.js');
+  const js = readFileSync(glue, 'utf8');
+  writeFileSync(glue, unsignedPointers(js, /imports\['ix:core\/host'\]/.test(js)));
+}
+
+/**
+ * Builds `entry` into `dir`: core.wasm (the component) and core/ (glue + core module). Returns
+ * the component bytes.
+ */
+export async function buildAsCore(dir, { entry = AS_ENTRY, runtime = AS_RUNTIME, quiet = true } = {}) {
+  mkdirSync(dir, { recursive: true });
+  const witSource = readFileSync(join(here, 'core.wit'), 'utf8');
+  const module = renameExports(await compileAs(entry, runtime));
+  const component = await componentize(module, witSource);
+  const tmp = join(dir, `core.wasm.tmp-${process.pid}`);
+  writeFileSync(tmp, component);
+  renameSync(tmp, join(dir, 'core.wasm'));
+  transpile(dir, quiet);
+  return component;
+}
