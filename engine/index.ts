@@ -1,12 +1,15 @@
 /**
  * The engine's entry points: plan(), render() and listPackages(), bytes in, bytes out, all I/O
- * through HostIO. The WASM core (wasm/) and the V8 oracle both call exactly these.
+ * through HostIO. The WASM core (wasm/) and the V8 oracle both call exactly these. Each call sees
+ * the recipe roots with their mounts' generated recipes (engine/mount).
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
 import type { HostIO, PlanRequest, RenderRequest } from './api';
 import { renderPackage } from './eval/index';
 import { canonicalJson, utf8 } from './hash/index';
+import { mountedIO } from './mount/index';
+import { listPackages as listAll } from './plan/packages';
 import { makePlan, renderOne } from './plan/index';
 import { planKey, planLookup, planStore, recordingIO } from './plan/plan-cache';
 import type { Evaluator } from './plan/types';
@@ -15,7 +18,11 @@ import type { ArchRecord } from './targets';
 
 export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, FixedFile, Flags } from './api';
 export { IxError } from './errors';
-export { listPackages } from './plan/packages';
+
+/** Every package name under the roots (generated recipes of known mounts included), sorted. */
+export function listPackages(io: HostIO): string[] {
+  return listAll(mountedIO(io));
+}
 
 /** The real evaluator (engine/eval) as the planner sees it. */
 export const evaluator: Evaluator<ArchRecord> = {
@@ -29,7 +36,8 @@ export const evaluator: Evaluator<ArchRecord> = {
  * the WASM core passes both on as they are (encoding MBs of text in an interpreted guest is slow,
  * and decoding cached bytes only to encode them again would be too).
  */
-export function planOut(io: HostIO, req: PlanRequest): string | Uint8Array {
+export function planOut(host: HostIO, req: PlanRequest): string | Uint8Array {
+  const io = mountedIO(host);
   const key = planKey(io, req);
   const hit = planLookup(io, key);
   if (hit !== undefined) return hit;
@@ -47,5 +55,5 @@ export function plan(io: HostIO, req: PlanRequest): Uint8Array {
 
 /** Descriptor text of one package, exactly as its template chain rendered it. */
 export function render(io: HostIO, req: RenderRequest): string {
-  return renderOne(io, req, evaluator);
+  return renderOne(mountedIO(io), req, evaluator);
 }

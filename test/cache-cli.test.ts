@@ -7,7 +7,7 @@
 // S3 is in test/real-builds.test.ts (test/support/cache-story.ts).
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { main } from '../hosts/node/main';
 import { encodeRecord, generateKeyFiles, parseRecord, readSecretKey, recordKey, signRecord } from '../hosts/node/cache/index';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
+import { expectGolden } from './support/golden';
 
 setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core needs it on Node 20
 
@@ -62,7 +63,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
   const trusting = (key: string) => ({ format: 'ix-config/1', substituters: [cacheUrl], 'trusted-public-keys': [key] });
   const events = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  it('A builds with --push-to; B, trusting A, gets everything from the cache and builds nothing', async () => {
+  it('A builds with --push-to; B, trusting A, downloads bin/hello alone (top-down: its seed is not needed) and builds nothing', async () => {
     const a = machine('a');
     const built = await a.ix('build', 'bin/hello', `--push-to=${cacheUrl}`, `--secret-key=${secret}`);
     expect(built.code, built.err).toBe(0);
@@ -71,8 +72,10 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     const r = await b.ix('build', 'bin/hello', '--json');
     expect(r.code, r.err).toBe(0);
     const ev = events(r.out);
-    expect(ev.find((e) => e.event === 'end')).toMatchObject({ ok: true, built: 0, substituted: 2 });
+    expect(ev[0]).toMatchObject({ event: 'begin', total: 2, needed: 1 });
+    expect(ev.find((e) => e.event === 'end')).toMatchObject({ ok: true, built: 0, substituted: 1, unneeded: 1 });
     expect(ev.at(-1)).toEqual({ event: 'outputs', paths: [built.out.trim()] });
+    expect(readdirSync(join(b.root, 'store'))).toEqual([built.out.trim().slice('/ix/store/'.length)]);
     const id = built.out.trim().slice('/ix/store/'.length, '/ix/store/'.length + 32);
     const rec = (root: string) => JSON.parse(readFileSync(join(root, 'var', 'db', 'v1', `${id}.json`), 'utf8'));
     expect(rec(b.root).hash).toBe(rec(a.root).hash);
@@ -82,16 +85,33 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(verify.code, verify.err).toBe(0);
   });
 
-  it('--dry-run says what would be downloaded and from where, and changes nothing', async () => {
+  it('--dry-run says exactly what would be downloaded (with the total) or built, and changes nothing', async () => {
     const c = machine('dry', trusting(pub));
     const r = await c.ix('build', '--dry-run', 'bin/hello');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^\/ix\/store\/[0-9a-z]{32}-bin-hello\n$/);
     expect(r.err).toMatch(new RegExp(`^download bin/hello /ix/store/\\S+ from ${cacheUrl} \\(\\d+(\\.\\d)? [kM]?B\\)$`, 'm'));
-    expect(r.err).toMatch(/^download bld\/boot\/bb /m);
+    expect(r.err).not.toMatch(/bld\/boot\/bb/);
+    expectGolden('golden/dry-run/hello-from-a-cache.txt', r.err.replaceAll(cacheUrl, 'CACHE'));
     expect(existsSync(join(c.root, 'store')) ? readdirSync(join(c.root, 'store')) : []).toEqual([]);
     const off = await c.ix('build', '--dry-run', 'bin/hello', '--no-substitute');
     expect(off.err).toMatch(/^build bin\/hello /m);
+    expect(off.err).toMatch(/^build bld\/boot\/bb /m);
+    // a cache that lacks bin/hello: it is built, and its seed (an input) is downloaded
+    const partial = join(work, 'cache-without-hello');
+    cpSync(join(work, 'cache'), partial, { recursive: true });
+    const hello = r.out.trim();
+    rmSync(join(partial, recordKey(hello)));
+    const p = machine('dry-partial', { ...trusting(pub), substituters: [`file://${partial}`] });
+    const pr = await p.ix('build', '--dry-run', 'bin/hello');
+    expect(pr.code, pr.err).toBe(0);
+    // the seed is a copy of the host's busybox: its size is the host's, not pinned here
+    expect(pr.err).toMatch(/^download bld\/boot\/bb \S+ from \S+ \(\d+(\.\d)? [kM]?B\)$/m);
+    expectGolden('golden/dry-run/hello-lacking-hello.txt', pr.err.replaceAll(`file://${partial}`, 'CACHE').replace(/\(\d+(\.\d)? [kM]?B\)/g, '(<bytes of the host busybox>)'));
+    // and the build does exactly that
+    const built = await p.ix('build', 'bin/hello', '--json');
+    expect(built.code, built.err).toBe(0);
+    expect(events(built.out).find((e) => e.event === 'end')).toMatchObject({ ok: true, built: 1, substituted: 1 });
   });
 
   it('a cache signed by a key B does not trust: one line each, then B builds', async () => {
@@ -122,7 +142,8 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     const wrong = `blake3:${'0'.repeat(64)}`;
     writeFileSync(recFile, encodeRecord(signRecord({ ...parseRecord(readFileSync(recFile, 'utf8')), treeHash: wrong, signatures: [] }, await readSecretKey(secret))));
     const b = machine('fixed-b', { format: 'ix-config/1', substituters: [`file://${cacheDir}`], 'trusted-public-keys': [pub] }, tree);
-    const r = await b.ix('build', 'bin/hello');
+    // bin/hello alone would need nothing of its seed (top-down): ask for the seed too
+    const r = await b.ix('build', 'bld/boot/bb', 'bin/hello');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(`${seedOut}: record's tree hash ${wrong} is not the ${pin} this fixed-output node pins`);
     expect(r.err).toMatch(/done: 1 built, 1 substituted, /);
@@ -137,6 +158,15 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(first.err).toMatch(/copied 1 paths .*\(0 already there\)/);
     const again = await a.ix('copy', `--to=${dir2}`, 'bin/hello', `--secret-key=${secret}`);
     expect(again.err).toMatch(/copied 0 paths .*\(1 already there\)/);
+    // --build-closure: everything its plan builds (here the seed too), for those who rebuild near the top
+    const whole = await a.ix('copy', `--to=${dir2}`, '--build-closure', 'bin/hello', `--secret-key=${secret}`);
+    expect(whole.code, whole.err).toBe(0);
+    expect(whole.err).toMatch(/copied 1 paths .*\(1 already there\)/);
+    const seed = (await a.ix('plan', 'bld/boot/bb')).out.trim();
+    expect(existsSync(join(work, 'cache2', recordKey(seed)))).toBe(true);
+    const wrong = await a.ix('copy', `--to=${dir2}`, '--build-closure', seed, `--secret-key=${secret}`);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/^ix: error: 'ix copy --build-closure' takes packages and --to=URL/);
     const path = (await a.ix('plan', 'bin/hello')).out.trim();
     const e = machine('importer', { format: 'ix-config/1', 'trusted-public-keys': [pub] });
     const imp = await e.ix('copy', `--from=${dir2}`, path);
@@ -160,7 +190,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     const r = await m.ix('mut', 'demo', 'bin/hello');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^realm demo: generation 1 /);
-    expect(r.err).toContain('0 built, 2 substituted');
+    expect(r.err).toContain('0 built, 1 substituted, 0 already there, 0 failed, 0 skipped, 1 not needed');
   });
 
   it('an upload that fails is one line and exit 1; the build itself is in the store', async () => {

@@ -93,22 +93,131 @@ describe('differences from Jinja2 that remain (engine/eval/jinja-compat.ts)', ()
   test('2. only literals remember being floats', () => {
     expect(text('{{ 4 / 2 }} {% if 0.0 %}t{% endif %}')).toBe('2 t'); // Jinja2: "2.0 "
   });
-  test('3. % keeps the dividend\'s sign', () => {
-    expect(text('{{ -7 % 3 }}')).toBe('-1'); // Jinja2: 2
-  });
-  test('4. a namespace prints without its fields; only a namespace has assignable attributes', () => {
+  test('3. a namespace prints without its fields; only a namespace has assignable attributes', () => {
     expect(text('{% set ns = namespace(x=1) %}{{ ns }} {{ ns.x }}')).toBe('<Namespace> 1'); // Jinja2: <Namespace {'x': 1}> 1
     expect(err("{% set d = {'a': 1} %}{% set d.a = 2 %}").message).toMatch(/only a namespace\(\) has assignable attributes/);
     expect(err('{% set ns = namespace() %}{% set ns.constructor = 2 %}').message).toMatch(/cannot assign attribute 'constructor'/);
   });
-  test('5. loop.changed() does not exist', () => {
+  test('4. loop.changed() does not exist', () => {
     expect(err("{% for x in ['a', 'b'] %}{{ loop.changed(x) }}{% endfor %}").message).toMatch(/call of undefined/); // Jinja2: TrueTrue
   });
-  test('6. dicts iterate integer-like keys first', () => {
+  test('5. dicts iterate integer-like keys first', () => {
     expect(text("{% for k in {'b': 1, '2': 2} %}{{ k }}{% endfor %}")).toBe('2b'); // Jinja2: b2
   });
-  test('7. tests are nunjucks\' set', () => {
+  test('6. tests are nunjucks\' set', () => {
     expect(err('{% if 1 is boolean %}{% endif %}').message).toMatch(/unknown test 'boolean'/);
+  });
+  test('7. an integer result beyond 2**53 - 1 is an error, not a big int', () => {
+    expect(err('{{ 9007199254740991 + 1 }}').message).toBe('p/a/ix.sh:1: integer overflow: the result of + exceeds 2**53 (package p/a)'); // Jinja2: 9007199254740992
+    expect(err('{{ 2 ** 64 }}').message).toMatch(/the result of \*\* exceeds 2\*\*53/);
+  });
+});
+
+// The semantics decided for the oracle and the compiled core alike (operators.ts, nesting.ts):
+// each line is what Jinja2 gives, or Jinja2 raises and we give the one-line error shown.
+describe('Python\'s operators, never JavaScript\'s', () => {
+  const msg = (src: string) => err(src).message.replace(/^p\/a\/ix\.sh:\d+: /, '').replace(/ \(package p\/a\)$/, '');
+  test('division, floor division and modulo by zero are errors', () => {
+    for (const e of ['1 / 0', '1 // 0', '1 % 0', '1 / 0.0', '1.5 % 0.0', '7 // False', '1 / False']) expect(msg(`{{ ${e} }}`), e).toBe('division by zero');
+    expect(err('\n\n{{ 2 / 0 }}').message).toBe('p/a/ix.sh:3: division by zero (package p/a)');
+  });
+  test('% and // floor as in Python', () => {
+    expect(text('{{ -7 % 3 }} {{ 7 % -3 }} {{ -7 // 2 }} {{ 7 // -2 }} {{ 7 // 2 }} {{ -7 % -3 }} {{ 6 % 3 }}')).toBe('2 -2 -4 -4 3 -1 0');
+    expect(text('{{ 7.5 // 2 }} {{ -7.5 % 2 }} {{ 7.0 % 2 }}')).toBe('3.0 0.5 1.0');
+  });
+  test('repetition of strings and lists, within the output and loop bounds', () => {
+    expect(text("{{ 'ab' * 3 }} {{ 3 * 'ab' }} [{{ 'ab' * 0 }}{{ 'ab' * -2 }}] {{ 'ab' * True }} [{{ 'ab' * False }}]")).toBe('ababab ababab [] ab []');
+    expect(text('{{ [1, 2] * 2 }} {{ 2 * [0] }} {{ [1] * 0 }}')).toBe('[1, 2, 1, 2] [0, 0] []');
+    expect(msg("{{ 'x' * 200000000 }}")).toBe('evaluation of p/a exceeded 8388608 bytes of output');
+    expect(msg("{{ 'x' * 8388609 }}")).toBe('evaluation of p/a exceeded 8388608 bytes of output');
+    expect(msg('{{ [1, 2] * 500001 }}')).toBe('list longer than 1000000 items');
+    expect(msg("{{ 'a' * 'b' }}")).toBe("unsupported operands for *: 'a' and 'b'");
+    expect(msg("{{ 'a' * 1.5 }}")).toBe("unsupported operands for *: 'a' and 1.5");
+    expect(msg("{{ 'a' * none }}")).toBe("unsupported operands for *: 'a' and None");
+    expect(msg("{{ [1] * [2] }}")).toBe('unsupported operands for *: [1] and [2]');
+  });
+  test('integer results beyond 2**53 - 1 are refused, floats are not', () => {
+    expect(text('{{ 9007199254740990 + 1 }} {{ 2 ** 52 }} {{ 3 ** 33 }} {{ 2 ** -1 }} {{ -9007199254740991 }}')).toBe('9007199254740991 4503599627370496 5559060566555523 0.5 -9007199254740991');
+    for (const [e, op] of [['9007199254740991 + 1', '+'], ['-9007199254740991 - 1', '-'], ['94906267 * 94906267', '*'], ['2 ** 53', '**'], ['2 ** 1000000000', '**'], ['(-3) ** 35', '**']]) {
+      expect(msg(`{{ ${e} }}`), e).toBe(`integer overflow: the result of ${op} exceeds 2**53`);
+    }
+    expect(text('{{ 2.0 ** 60 > 0 }}')).toBe('True');
+  });
+  test('other operators on non-numbers are errors too', () => {
+    expect(msg("{{ 'x' - 1 }}")).toBe("unsupported operands for -: 'x' and 1");
+    expect(msg("{{ '4' / 2 }}")).toBe("unsupported operands for /: '4' and 2");
+    expect(msg('{{ none % 2 }}')).toBe('unsupported operands for %: None and 2');
+  });
+  test('ordering: numbers with numbers, str with str, lists lexicographically; else an error', () => {
+    expect(text("{{ 1 < 2.5 }} {{ True < 2 }} {{ 'a' < 'b' }} {{ 'B' < 'a' }} {{ [1, 2] < [1, 3] }} {{ [1] < [1, 0] }} {{ [2] >= [1, 9] }} {{ 1 < 2 < 3 }} {{ 1 < 3 < 2 }}"))
+      .toBe('True True True True True True True True False');
+    expect(msg("{{ 1 < 'a' }}")).toBe("'<' not supported between int and str");
+    expect(msg("{{ 'a' >= 1.5 }}")).toBe("'>=' not supported between str and float");
+    expect(msg('{{ none > 1 }}')).toBe("'>' not supported between NoneType and int");
+    expect(msg('{{ nothing <= 1 }}')).toBe("'<=' not supported between Undefined and int");
+    expect(msg('{{ {} < {} }}')).toBe("'<' not supported between dict and dict");
+    expect(msg("{{ [1, 'a'] < [1, 2] }}")).toBe("'<' not supported between str and int");
+    expect(msg('{{ True < [1] }}')).toBe("'<' not supported between bool and list");
+    expect(msg('{% set ns = namespace() %}{{ ns < 1 }}')).toBe("'<' not supported between namespace and int");
+  });
+  test('equality is Python\'s', () => {
+    expect(text("{{ 1 == 1.0 }} {{ True == 1 }} {{ '1' == 1 }} {{ [1, 2] == [1, 2] }} {{ {'a': [1]} == {'a': [1]} }} {{ none == none }} {{ x == y }} {{ x == none }} {{ 1 != '1' }} {{ '' == 0 }} {{ [] == {} }}"))
+      .toBe('True True False True True True True False True False False');
+    expect(text("{{ True in [1] }} {{ '1' in [1] }}")).toBe('True False');
+  });
+  test('super() without a parent block fails at any nesting', () => {
+    const io = (src: string) => memIO({ 'p/a/ix.sh': src, 'p/base.sh': '{% block a %}A{% block b %}{% endblock %}{% endblock %}' });
+    const r = (src: string) => renderText(io(src), { name: 'p/a', flags: {}, host: x86, target: x86 }).text;
+    expect(r("{% extends '//p/base.sh' %}{% block a %}<{{ super() }}>{% endblock %}")).toBe('<A>');
+    expect(r("{% extends '//p/base.sh' %}{% block b %}[{{ super() }}]{% endblock %}")).toBe('A[]');
+    expect(() => r("{% extends '//p/base.sh' %}{% block a %}{% block d %}\n{{ super() }}{% endblock %}{% endblock %}")).toThrow("p/a/ix.sh:2: super(): block 'd' has no parent block (package p/a)");
+    expect(msg('{% block a %}{% block b %}{{ super() }}{% endblock %}{% endblock %}')).toBe("super(): block 'b' has no parent block");
+    expect(msg('{% block a %}{{ super() }}{% endblock %}')).toBe("super(): block 'a' has no parent block");
+  });
+});
+
+describe('nesting is bounded while parsing', () => {
+  const ifs = (k: number) => '{% if 1 %}\n'.repeat(k) + 'x' + '{% endif %}'.repeat(k);
+  const parens = (k: number) => '\n\n{{ ' + '('.repeat(k) + '1' + ')'.repeat(k) + ' }}';
+  test('64 levels pass, the 65th is an error at its line', () => {
+    expect(text(ifs(64))).toBe('x');
+    expect(err(ifs(65)).message).toBe('p/a/ix.sh:65: nesting deeper than 64 levels (package p/a)');
+    expect(err(ifs(200)).message).toBe('p/a/ix.sh:65: nesting deeper than 64 levels (package p/a)');
+    expect(text(parens(64))).toBe('\n\n1');
+    expect(err(parens(65)).message).toBe('p/a/ix.sh:3: nesting deeper than 64 levels (package p/a)');
+    expect(err(parens(300)).message).toBe('p/a/ix.sh:3: nesting deeper than 64 levels (package p/a)');
+    expect(text(ifs(64).replace('x', parens(64)))).toBe('\n\n1');
+  });
+  test('brackets, unary chains, filter chains and capturing set count; raw text does not', () => {
+    for (const src of ['{{ ' + '['.repeat(65) + ']'.repeat(65) + ' }}', '{{ ' + 'not '.repeat(65) + 'x }}', '{{ ' + '-'.repeat(65) + '1 }}', "{{ 'x'" + '|trim'.repeat(65) + ' }}', '{% set x %}'.repeat(65)]) {
+      expect(err(src).message, src.slice(0, 20)).toBe('p/a/ix.sh:1: nesting deeper than 64 levels (package p/a)');
+    }
+    expect(text("{{ 'x'" + '|trim'.repeat(64) + ' }}')).toBe('x');
+    expect(text('{% raw %}' + '{% if 1 %}'.repeat(100) + '{% endraw %}')).toBe('{% if 1 %}'.repeat(100));
+    expect(text("{{ {'a': 1}['a'] }} {{ -1 - -2 }} {% set y = [1, 2] %}{% for i in y %}{% if i > 1 %}{{ i }}{% endif %}{% endfor %}")).toBe('1 1 2');
+  });
+});
+
+describe('recipe files must be UTF-8', () => {
+  test('the first invalid byte is named, with the file and no line', () => {
+    const bad = (bytes: number[]) => {
+      const io = memIO({ 'p/a/ix.sh': 'x' });
+      const read = io.readFile;
+      const r = { ...io, readFile: (p: string) => (p === 'p/a/ix.sh' ? new Uint8Array([0x61, 0x62, ...bytes]) : read(p)) };
+      try {
+        renderText(r, { name: 'p/a', flags: {}, host: x86, target: x86 });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'rendered';
+    };
+    expect(bad([0xff])).toBe('p/a/ix.sh: invalid UTF-8 at byte 2 (package p/a)');
+    expect(bad([0xc3, 0xa9, 0x0a, 0xc3])).toBe('p/a/ix.sh: invalid UTF-8 at byte 5 (package p/a)'); // truncated at the end
+    expect(bad([0xed, 0xa0, 0x80])).toBe('p/a/ix.sh: invalid UTF-8 at byte 2 (package p/a)'); // a surrogate
+    expect(bad([0xe2, 0x82, 0x41])).toBe('p/a/ix.sh: invalid UTF-8 at byte 2 (package p/a)'); // a bad continuation
+    expect(bad([0xc0, 0xaf])).toBe('p/a/ix.sh: invalid UTF-8 at byte 2 (package p/a)'); // overlong
+    expect(bad([0xf4, 0x90, 0x80, 0x80])).toBe('p/a/ix.sh: invalid UTF-8 at byte 2 (package p/a)'); // above U+10FFFF
+    expect(bad([0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80])).toBe('rendered');
   });
 });
 

@@ -1,5 +1,7 @@
-// Substitution in the executor (issue 7 item 4), with a real store and a fake cache that serves
-// another store's outputs: nodes come from the cache in the "subst" pool, in dependency order,
+// Substitution in the executor, with a real store and a fake cache that serves another store's
+// outputs: top-down, only what the wanted outputs need is looked up (in bounded waves) and
+// realised; a failed download of a node in the middle brings its inputs back and builds it.
+// Nodes come from the cache in the "subst" pool, in dependency order,
 // committed only when their tree hash is the one the cache vouched for; a refused or tampered
 // copy is reported in one line and the node is built instead; two executors substituting the
 // same path download it once; kill -9 mid-download leaves nothing built; --push-to uploads what
@@ -34,12 +36,33 @@ const X = node('x');
 const F = node('f', [], 'full');
 const ALL = [A, B, C, X, F];
 
+// A closure shaped like bin/zstd's: sources (net), build-only tools, two libraries (l2 in the
+// middle uses l1), and a static program that refers to nothing at run time.
+function mk(name: string, c: string, inputs: PlanNode[], runtime: PlanNode[] = inputs, pool = 'cpu'): PlanNode {
+  const out = `/ix/store/${id(c)}-${name.replace(/\//g, '-')}`;
+  return {
+    id: id(c), out, name, storeName: name.replace(/\//g, '-'), flags: {}, pool, net: false,
+    inputs: inputs.map((n) => n.out).sort(), runtime: runtime.map((n) => n.out).sort(),
+    cmd: { argv: ['sh', '-s'], stdin: '', env: {} },
+  };
+}
+const SRC_T = mk('bin/src-t', 'g', [], [], 'net');
+const SRC_1 = mk('bin/src-l1', 'h', [], [], 'net');
+const SRC_2 = mk('bin/src-l2', 'i', [], [], 'net');
+const SRC_P = mk('bin/src-top', 'j', [], [], 'net');
+const T = mk('bin/tools', 'k', [SRC_T], []);
+const L1 = mk('lib/l1', 'm', [T, SRC_1], []);
+const L2 = mk('lib/l2', 'n', [T, L1, SRC_2], [L1]);
+const TOP = mk('bin/top', 'p', [T, L1, L2, SRC_P], []);
+const DEEP = [SRC_T, SRC_1, SRC_2, SRC_P, T, L1, L2, TOP];
+
 /** The fake sandbox: writes files that name the node and refer to its inputs. */
 function fakeRun(ran: string[]) {
   return async (n: PlanNode, o: RunNodeOptions): Promise<RunNodeResult> => {
     ran.push(n.name);
     mkdirSync(path.join(o.outDir, 'bin'));
-    writeFileSync(path.join(o.outDir, 'bin', n.name.slice(4)), `#!/bin/sh\necho ${n.name} ${n.inputs.join(' ')}\n`, { mode: 0o755 });
+    // refers to what the node declares at run time (a "static" node refers to nothing)
+    writeFileSync(path.join(o.outDir, 'bin', n.name.slice(4)), `#!/bin/sh\necho ${n.name} ${n.runtime.join(' ')}\n`, { mode: 0o755 });
     return { ok: true } as RunNodeResult;
   };
 }
@@ -51,13 +74,21 @@ async function freshStore(): Promise<Store> {
   return openStore({ root, onWait: () => undefined });
 }
 
-/** A cache over another store: lookups and downloads are recorded; `tamper` changes the bytes. */
-function storeCache(src: Store, dst: Store, opts: { refuse?: string[]; tamper?: string[]; delayMs?: number; log?: string[] } = {}): Substituter & { fetched: string[]; live: number; maxLive: number } {
+/**
+ * A cache over another store: lookups and downloads are recorded; `tamper` changes the bytes,
+ * `truncate` breaks a download halfway, `lacking` are not in it, `only` are all it holds.
+ */
+function storeCache(src: Store, dst: Store, opts: { refuse?: string[]; tamper?: string[]; truncate?: string[]; lacking?: string[]; only?: string[]; delayMs?: number; log?: string[] } = {}): Substituter & { fetched: string[]; looked: string[]; live: number; maxLive: number; asking: number; maxAsking: number } {
   const s = {
-    fetched: [] as string[], live: 0, maxLive: 0,
+    fetched: [] as string[], looked: [] as string[], live: 0, maxLive: 0, asking: 0, maxAsking: 0,
     async lookup(n: PlanNode) {
+      s.looked.push(n.name);
+      s.maxAsking = Math.max(s.maxAsking, ++s.asking);
+      await new Promise((r) => setTimeout(r, 5));
+      s.asking--;
+      if (opts.lacking?.includes(n.name) || (opts.only && !opts.only.includes(n.name))) return undefined;
       const rec = await src.record(n.out);
-      return rec ? { cache: 'file:///fake-cache', bytes: rec.size } : undefined;
+      return rec ? { cache: 'file:///fake-cache', bytes: rec.size, refs: rec.refs } : undefined;
     },
     async fetch(n: PlanNode, hit: { cache: string }, o: { tmpOut: string }, hooks: { onRefused(l: string): void; onProgress(b: number): void }) {
       s.live++;
@@ -76,6 +107,7 @@ function storeCache(src: Store, dst: Store, opts: { refuse?: string[]; tamper?: 
         await fs.rm(o.tmpOut, { recursive: true });
         cpSync(src.physical(n.out), o.tmpOut, { recursive: true });
         await fs.chmod(o.tmpOut, 0o755);
+        if (opts.truncate?.includes(n.name)) throw new Error('archive ended after 512 of 4096 bytes');
         if (opts.tamper?.includes(n.name)) {
           await fs.chmod(path.join(o.tmpOut, 'bin'), 0o755);
           writeFileSync(path.join(o.tmpOut, 'bin', 'evil'), 'x');
@@ -93,7 +125,7 @@ function storeCache(src: Store, dst: Store, opts: { refuse?: string[]; tamper?: 
 let src: Store;
 beforeAll(async () => {
   src = await freshStore();
-  const r = await execute(ALL, { store: src, run: fakeRun([]) });
+  const r = await execute([...ALL, ...DEEP], { store: src, run: fakeRun([]) });
   expect(r.ok).toBe(true);
 });
 afterAll(async () => {
@@ -180,6 +212,96 @@ describe('substitution', () => {
     expect(r.pushFailures).toEqual([`${X.out} to http://down: HTTP 500`]);
     expect(events.filter((e) => e.event === 'pushed')).toHaveLength(2);
   });
+});
+
+describe('top-down substitution', () => {
+  const names = async (st: Store, ns: PlanNode[]) => {
+    const r: string[] = [];
+    for (const n of ns) if (await st.isBuilt(n.out)) r.push(n.name);
+    return r.sort();
+  };
+
+  it('a cache holding only the program: one lookup, one download, nothing built, the rest not needed', async () => {
+    const dst = await freshStore();
+    const cache = storeCache(src, dst, { only: ['bin/top'] });
+    const ran: string[] = [];
+    const { events, reporter } = collect();
+    const r = await execute(DEEP, { store: dst, run: fakeRun(ran), substituter: cache, reporter, wanted: [TOP.out] });
+    expect(r.ok).toBe(true);
+    expect(ran).toEqual([]);
+    expect(cache.looked).toEqual(['bin/top']);
+    expect(cache.fetched).toEqual(['bin/top']);
+    expect(await names(dst, DEEP)).toEqual(['bin/top']);
+    expect(r.status.get(TOP.id)).toBe('substituted');
+    expect(r.status.get(L2.id)).toBe('unneeded');
+    expect(events[0]).toMatchObject({ event: 'begin', total: 8, needed: 1 });
+    expect(events.filter((e) => e.event === 'done').map((e) => e.event === 'done' && e.name)).toEqual(['bin/top']);
+    expect(events.at(-1)).toMatchObject({ event: 'end', ok: true, built: 0, substituted: 1, unneeded: 7 });
+    // the progress display counts only what is needed
+    let text = '';
+    const plain = plainReporter({ write: (x) => (text += x) });
+    for (const e of events) plain.emit(e);
+    expect(text).toMatch(/^\[1\/1\] substituted bin\/top /m);
+    expect(text).toMatch(/^done: 0 built, 1 substituted, 0 already there, 0 failed, 0 skipped, 7 not needed in /m);
+  });
+
+  it('a present output needs nothing it was built from; with no cache at all the rest is not needed either', async () => {
+    const dst = await freshStore();
+    const first = await execute(DEEP, { store: dst, run: fakeRun([]), substituter: storeCache(src, dst, { only: ['bin/top'] }), wanted: [TOP.out] });
+    expect(first.ok).toBe(true);
+    const ran: string[] = [];
+    const again = await execute(DEEP, { store: dst, run: fakeRun(ran), wanted: [TOP.out] });
+    expect(again.status.get(TOP.id)).toBe('cached');
+    expect([...again.status.values()].filter((x) => x === 'unneeded')).toHaveLength(7);
+    expect(ran).toEqual([]);
+  });
+
+  it('a cache lacking a library in the middle: only that library and what needs it are built, from inputs it downloads', async () => {
+    const dst = await freshStore();
+    const cache = storeCache(src, dst, { lacking: ['bin/top', 'lib/l2'] });
+    const ran: string[] = [];
+    const r = await execute(DEEP, { store: dst, run: fakeRun(ran), substituter: cache, wanted: [TOP.out], lookups: 2 });
+    expect(r.ok).toBe(true);
+    expect(ran).toEqual(['lib/l2', 'bin/top']);
+    expect(cache.maxAsking).toBe(2); // a wave of four, two lookups at a time
+    // tools and l1 come from the cache, so their own inputs (src-t, src-l1) are never needed
+    expect(cache.fetched.sort()).toEqual(['bin/src-l2', 'bin/src-top', 'bin/tools', 'lib/l1']);
+    expect(await names(dst, DEEP)).toEqual(['bin/src-l2', 'bin/src-top', 'bin/tools', 'bin/top', 'lib/l1', 'lib/l2']);
+    expect(r.status.get(SRC_1.id)).toBe('unneeded');
+    expect(r.status.get(SRC_T.id)).toBe('unneeded');
+    // lookups in waves: top, then its inputs, then l2's one input not asked yet
+    expect(cache.looked[0]).toBe('bin/top');
+    expect(cache.looked.slice(1, 5).sort()).toEqual(['bin/src-top', 'bin/tools', 'lib/l1', 'lib/l2']);
+    expect(cache.looked.slice(5)).toEqual(['bin/src-l2']);
+    // with nothing in the cache, every node of the closure is asked about exactly once
+    const empty = storeCache(src, await freshStore(), { only: [] });
+    const none = await execute(DEEP, { store: await freshStore(), run: fakeRun([]), substituter: empty, wanted: [TOP.out] });
+    expect(none.ok).toBe(true);
+    expect(empty.looked.sort()).toEqual(DEEP.map((n) => n.name).sort());
+    for (const n of [L2, TOP]) expect((await dst.record(n.out))!.hash).toBe((await src.record(n.out))!.hash);
+  });
+
+  for (const how of ['truncate', 'refuse'] as const) {
+    it(`a download of a library in the middle that ${how === 'truncate' ? 'breaks off halfway' : 'is refused'}: its inputs come back, it is built, the other downloads go on`, async () => {
+      const dst = await freshStore();
+      const cache = storeCache(src, dst, { lacking: ['bin/top'], [how]: ['lib/l2'] });
+      const ran: string[] = [];
+      const { events, reporter } = collect();
+      const r = await execute(DEEP, { store: dst, run: fakeRun(ran), substituter: cache, reporter, wanted: [TOP.out] });
+      expect(r.ok).toBe(true);
+      expect(ran).toEqual(['lib/l2', 'bin/top']);
+      expect(r.status.get(L2.id)).toBe('built');
+      expect(r.status.get(SRC_2.id)).toBe('substituted'); // brought back for l2's build
+      for (const n of [T, L1, SRC_P]) expect(r.status.get(n.id), n.name).toBe('substituted');
+      expect(r.status.get(SRC_1.id)).toBe('unneeded');
+      expect(events.find((e) => e.event === 'needed')).toMatchObject({ name: 'lib/l2', added: 1 });
+      expect(events.some((e) => e.event === 'refused' && e.name === 'lib/l2')).toBe(true);
+      const begin = events.find((e) => e.event === 'begin');
+      expect(begin).toMatchObject({ needed: 5 });
+      expect(events.at(-1)).toMatchObject({ event: 'end', ok: true, built: 2, substituted: 4, unneeded: 2 });
+      expect((await dst.record(L2.out))!.hash).toBe((await src.record(L2.out))!.hash);
+    });
+  }
 });
 
 // Two processes substituting one path, and kill -9 mid-download: a child process runs execute()

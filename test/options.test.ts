@@ -5,13 +5,17 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../engine/api';
 import { OPTIONS, PENDING, VERB_OPTIONS } from '../hosts/node/options';
 import { ensureCoreBuilt, ix, tempDir, world, writeTree } from './support/cli';
+import { generateKeyFiles } from '../hosts/node/cache/keys';
 
 let root: string;
+/** A real secret key: --dry-run reads it as the run would. */
+let secretKey = '';
 let base: Plan;
 let baseBytes: string;
-beforeAll(() => {
+beforeAll(async () => {
   ensureCoreBuilt();
   root = writeTree(world);
+  secretKey = (await generateKeyFiles('opt-test', tempDir('ix-key-'))).secretFile;
   const r = ix(['plan', 'bin/app', '--opt=7', '--json', '--recipes', root]);
   expect(r.code).toBe(0);
   baseBytes = r.out;
@@ -22,7 +26,8 @@ beforeAll(() => {
 function written(name: string): string {
   const spec = OPTIONS[name];
   if (spec.kind === 'switch') return `--${name}`;
-  const value: Record<string, string> = { jobs: '3', timeout: '50', format: 'json', substituters: 'file:///nonexistent', 'push-to': 'file:///nonexistent', 'secret-key': '/nonexistent', builders: 'local' };
+  // values a real run accepts too: --dry-run checks them as the run would
+  const value: Record<string, string> = { jobs: '3', timeout: '50', format: 'json', substituters: 'file:///nonexistent', 'push-to': 'file:///nonexistent', 'secret-key': secretKey, builders: 'ssh://builder.invalid' };
   return `--${name}=${value[name] ?? 'x'}`;
 }
 
@@ -35,13 +40,15 @@ describe('execution options never change a plan', () => {
     expect(execOptions('plan')).toEqual(['json', 'keep-going']);
   });
 
-  /** stderr lines other than `ix build --dry-run`'s "present|download|build NAME PATH" per node. */
-  const notDryRunLines = (err: string) => err.split('\n').filter((l) => l && !/^(present|download|build) \S+ \/ix\/store\//.test(l));
+  /** stderr lines other than `ix build --dry-run`'s "present|download|build NAME PATH" per node and its summary. */
+  const notDryRunLines = (err: string) => err.split('\n').filter((l) => l && !/^(present|download|build) \S+ \/ix\/store\/|^would download /.test(l));
 
   for (const opt of execOptions('build').filter((o) => o !== 'dry-run' && o !== 'json')) {
     test(`ix build --dry-run --json with ${written(opt)} before and after the package: the same plan bytes`, () => {
+      // a push target needs the key that signs uploads, in a dry run as in the run
+      const extra = opt === 'push-to' ? [written('secret-key')] : [];
       for (const args of [[written(opt), 'bin/app', '--opt=7'], ['bin/app', '--opt=7', written(opt)]]) {
-        const r = ix(['build', '--dry-run', '--json', ...args, '--recipes', root]);
+        const r = ix(['build', '--dry-run', '--json', ...args, ...extra, '--recipes', root]);
         expect(notDryRunLines(r.err), args.join(' ')).toEqual([]);
         expect(r.out, args.join(' ')).toBe(baseBytes);
       }

@@ -16,6 +16,7 @@
 //   - a small real package (test/fixtures/real/recipes) built by an unprivileged user with the
 //     toolchain from A's cache (test/support/rootless-story.ts, issue 12), and by A on a remote
 //     builder over SSH (test/support/remote-story.ts, issue 8).
+//   - Stalix: the kernel, a realm's image and a QEMU boot running zstd (test/support/stalix-story.ts).
 // Needs Linux, bubblewrap, qemu-user-static, nginx (.ci/apt-packages) and the filled source cache.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { registerCacheStory } from './support/cache-story';
 import { registerFaultsStory } from './support/faults-story';
 import { registerRemoteStory } from './support/remote-story';
 import { registerRootlessStory } from './support/rootless-story';
+import { registerStalixStory } from './support/stalix-story';
 import { missing } from './support/prereq';
 import { ixAsync, sourceCache } from './support/cli';
 
@@ -211,6 +213,10 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     arm.catch(() => undefined);
   });
 
+  // Stalix: the kernel (built beside the programs, pushed like the toolchain, --check), a realm's
+  // image, booted in QEMU.
+  registerStalixStory({ rootA: () => root, work: () => work, ix: (args, env) => ix(args, env), push: () => ({ args: pushArgs, env: s3env }), ready: () => x86 });
+
   let zstd = '';
   test('bin/zstd builds for linux-x86_64: static, every format round-trips', async () => {
     zstd = (await x86)['bin/zstd'];
@@ -230,6 +236,7 @@ describe.skipIf(missing('Linux with bwrap (Debian bubblewrap)', canBuild))('real
     work: () => work,
     ix: (args, env) => ix(args, env),
     publicKey: () => publicKey,
+    secretKeyFile: () => join(work, 'machine-a.secret'),
     caches: () => binaryCaches,
     zstd: async () => (await x86)['bin/zstd'],
   }, haveNginx ? ['file', 'nginx', 's3'] : ['file', 's3']);

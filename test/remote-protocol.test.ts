@@ -1,19 +1,21 @@
 // The builder protocol without SSH: builder specs, framing, and a real `ix store serve --stdio`
 // child spoken to through its pipes (hello, have, put, build with its log, get), a peer of
-// another protocol version, and a peer that is not ix at all.
+// another protocol version, a peer that is not ix at all, and a builder that takes inputs from
+// its own trusted binary cache so the client sends only the rest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { FrameDecoder, FrameError, MAGIC, encodeJson, parseBuilders, resolveBuilders, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
+import { FrameDecoder, FrameError, MAGIC, encodeJson, parseBuilders, resolveBuilders, RemoteBuilder, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
+import { generateKeyFiles, openCache, pushPath, readSecretKey } from '../hosts/node/cache/index';
 import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
-import { plainReporter, ttyReporter } from '../hosts/node/exec';
+import { execute, plainReporter, ttyReporter, type ExecEvent } from '../hosts/node/exec';
 import { repoRoot } from './support/cli';
 
 describe('builder specs', () => {
@@ -183,5 +185,62 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
     expect(child.exitCode).toBe(0);
     const gc = await collectGarbage(new Layout(remoteRoot), { dryRun: false });
     expect(gc.paths.map((d) => d.path)).toContain(BB);
+  }, 60_000);
+});
+
+// A builder whose own configuration trusts a binary cache: before a client sends inputs, the
+// builder takes what that cache holds, and the client sends only the rest.
+describe.skipIf(!haveBusybox())('a builder substitutes inputs from its own trusted caches', () => {
+  let local: Store;
+  let work: string;
+  let child: ChildProcess;
+  let stderr = '';
+  beforeAll(async () => {
+    local = await makeStore();
+    work = mkdtempSync(join(tmpdir(), 'ix-remote-subst-'));
+    chmodSync(work, 0o755);
+    const keys = await generateKeyFiles('cache-owner', work);
+    const cacheUrl = `file://${join(work, 'cache')}`;
+    await pushPath(local, BB, openCache(cacheUrl), await readSecretKey(keys.secretFile));
+    mkdirSync(join(work, 'config', 'ix'), { recursive: true });
+    writeFileSync(join(work, 'config', 'ix', 'config.json'), JSON.stringify({ format: 'ix-config/1', substituters: [cacheUrl], 'trusted-public-keys': [keys.publicKey] }));
+    child = spawn(process.execPath, [join(repoRoot, 'ix'), 'store', 'serve', '--stdio'], {
+      env: { ...process.env, IX_ROOT: join(work, 'builder'), XDG_CONFIG_HOME: join(work, 'config'), IX_SYSTEM_CONFIG: join(work, 'none.json') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  });
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    removeTree(local.layout.root);
+    removeTree(work);
+  });
+
+  it('the client sends only the input the cache lacks; the other comes from the cache, verified', async () => {
+    // an input only the client has, built here
+    const mine = shNode('m'.repeat(32), 'lib/mine', 'echo mine > $out/mine\n');
+    expect((await execute([mine], { store: local })).ok).toBe(true);
+    const n = shNode('n'.repeat(32), 'bin/uses', `cat ${mine.out}/mine > $out/got\n`, { inputs: [BB, mine.out].sort() });
+    const spec = parseBuilders('ssh://in-process')[0];
+    const rb = new RemoteBuilder(spec, {
+      store: local, paths: [BB, mine.out, n.out], env: {},
+      connect: () => Session.over('ssh://in-process', child.stdout!, child.stdin!, 60_000),
+    });
+    const events: ExecEvent[] = [];
+    const r = await execute([n], { store: local, builders: [rb], localSlots: 0, fallbackHere: false, reporter: { emit: (e) => events.push(e), close() {} } });
+    expect(r.ok, JSON.stringify(events.filter((e) => e.event === 'done'))).toBe(true);
+    const log = readFileSync(join(local.layout.logs, `${n.id}.log`), 'utf8');
+    expect(log).toContain('ssh://in-process has 1 of the 2 inputs it lacked');
+    expect(log).toContain('sending 1 input to ssh://in-process');
+    expect(stderr).toContain('1 of 2 inputs from this machine\'s binary caches');
+    // what crossed the connection: the small input, not busybox (about a megabyte)
+    const sent = events.filter((e) => e.event === 'moved').reduce((t, e) => t + (e.event === 'moved' ? e.sent : 0), 0);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(100_000);
+    expect(readFileSync(join(local.physical(n.out), 'got'), 'utf8')).toBe('mine\n');
+    const builder = await openStore({ root: join(work, 'builder'), recover: false });
+    expect(await builder.isBuilt(BB)).toBe(true);
+    expect((await builder.record(BB))!.hash).toBe((await local.record(BB))!.hash);
+    await rb.close();
   }, 60_000);
 });

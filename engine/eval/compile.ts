@@ -15,11 +15,12 @@ import { toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
 import { decodeUtf8 } from './textio';
 import { portableMessage } from './runtime';
+import { checkNesting } from './nesting';
 import './jinja-compat';
 import type { RenderFn } from './runtime';
 
 /** Changes whenever the generated code changes (the patches below, nunjucks version, options). */
-export const COMPILER_TAG = 'ix-nunjucks-3.2.4-c8 trim_blocks lstrip_blocks';
+export const COMPILER_TAG = 'ix-nunjucks-3.2.4-c9 trim_blocks lstrip_blocks';
 const ENTRY_HEADER = '// ix compiled template v1\n';
 const OPTIONS = { trimBlocks: true, lstripBlocks: true, autoescape: false, throwOnUndefined: false };
 
@@ -40,6 +41,9 @@ function instantiate(js: string): CompiledProps {
 
 /** Compile template source to JS; syntax errors become IxErrors at the 1-based template line. */
 export function compileToJs(text: string, path: string, site: (line: number) => { file?: string; line?: number }): string {
+  // before nunjucks' recursive descent can exhaust the stack
+  const deep = checkNesting(text);
+  if (deep) throw new IxError(deep.message, site(deep.line - 1));
   try {
     return nj.compiler.compile(text, [], [], path, OPTIONS);
   } catch (e) {

@@ -6,7 +6,9 @@
  *  - `(a, b)` is a tuple; `set` inside a for loop does not leak out of the loop;
  *  - blocks inside `{% set %}…{% endset %}` are real blocks and render their most-derived version;
  *  - subscripts are Python's: `x[i]`, slices `x[a:b:c]` with any part left out;
- *  - `super.super()` renders the block two levels up; float literals print as Python floats;
+ *  - `super()` in any block renders its parent block or fails (`super(): block 'b' has no parent
+ *    block`), also in a block nested in another; `super.super()` renders the block two levels up;
+ *  - float literals print as Python floats;
  *  - `loop.previtem`, `loop.nextitem`, `loop.cycle()`, `loop.depth`, `loop.depth0` exist;
  *  - `namespace(k=v)` and `{% set ns.k = v %}` (runtime.ts Namespace);
  *  - what a template prints before its `{% extends %}` runs is kept (nunjucks dropped it);
@@ -18,11 +20,15 @@
  * pinned by a test in test/eval-compat.test.ts, so fixing one shows up there:
  *  1. strings are indexed and sliced by UTF-16 code units, not code points;
  *  2. only literals remember being floats: `{{ 4 / 2 }}` is "2" (Jinja2 "2.0"), and `0.0` is true;
- *  3. `%` keeps the dividend's sign (JS), Python's result has the divisor's: `-7 % 3` is -1, not 2;
- *  4. a namespace prints as `<Namespace>` without its fields (Jinja2 lists them);
- *  5. `loop.changed()` is undefined and loops cannot be recursive (`loop.depth` is always 1);
- *  6. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
- *  7. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not.
+ *  3. a namespace prints as `<Namespace>` without its fields (Jinja2 lists them);
+ *  4. `loop.changed()` is undefined and loops cannot be recursive (`loop.depth` is always 1);
+ *  5. dicts iterate integer-like keys first (JS property order), Jinja2 in insertion order;
+ *  6. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not;
+ *  7. where Jinja2 raises and we refuse too, the message is ours, and an integer result beyond
+ *     2**53 - 1 is an error (`integer overflow: the result of * exceeds 2**53`) where Python
+ *     computes an exact big int (operators.ts).
+ * Arithmetic and comparisons follow Python (operators.ts: division by zero, `%` and `//` floor,
+ * repetition, mixed-type ordering, equality), and nesting is bounded while parsing (nesting.ts).
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -136,6 +142,37 @@ function viaRuntime(method: string, fn: string): void {
 viaRuntime('compileConcat', 'ixCat');
 viaRuntime('compileAdd', 'ixAdd');
 
+// The other arithmetic operators and comparisons have Python's semantics (operators.ts), not JS's.
+function arithViaRuntime(method: string, op: string): void {
+  P[method] = function (this: any, node: any, frame: any) {
+    this._emit(`runtime.ixArith(${JSON.stringify(op)}, `);
+    this.compile(node.left, frame);
+    this._emit(', ');
+    this.compile(node.right, frame);
+    this._emit(')');
+  };
+}
+for (const [m, op] of [['compileSub', '-'], ['compileMul', '*'], ['compileDiv', '/'], ['compileFloorDiv', '//'], ['compileMod', '%'], ['compilePow', '**']]) arithViaRuntime(m, op);
+P.compileCompare = function (this: any, node: any, frame: any) {
+  if (node.ops.length === 1) {
+    this._emit(`runtime.ixCompare(${JSON.stringify(node.ops[0].type)}, `);
+    this.compile(node.expr, frame);
+    this._emit(', ');
+    this.compile(node.ops[0].expr, frame);
+    this._emit(')');
+    return;
+  }
+  // a chain: later operands are thunks, evaluated only while the chain holds (Python)
+  this._emit('runtime.ixCompareChain(');
+  this.compile(node.expr, frame);
+  for (const op of node.ops) {
+    this._emit(`, ${JSON.stringify(op.type)}, function() { return `);
+    this.compile(op.expr, frame);
+    this._emit('; }');
+  }
+  this._emit(')');
+};
+
 // `(a, b)` is a tuple in Jinja2 (nunjucks would evaluate it with JS's comma operator).
 const origGroup = P.compileGroup;
 P.compileGroup = function (this: any, node: any, frame: any) {
@@ -215,9 +252,10 @@ PP.parsePostfix = function (this: any, node: any): any {
         node = new IxSlice(tok.lineno, tok.colno, node, parts[0] ?? lit(null), parts[1] ?? lit(null), parts[2] ?? lit(null));
       }
     } else if (tok.type === LX.TOKEN_LEFT_PAREN) {
-      if (node instanceof IxSuperRef) {
+      if (node instanceof IxSuperRef || (node instanceof N.Symbol && node.value === 'super')) {
+        // super() too: nunjucks' own lifting gave a nested block's super() to the outer block
         this.parseSignature();
-        node = new IxSuperCall(tok.lineno, tok.colno, node.depth);
+        node = new IxSuperCall(tok.lineno, tok.colno, node instanceof IxSuperRef ? node.depth : 1);
       } else node = new N.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
     } else if (tok.type === LX.TOKEN_OPERATOR && tok.value === '.') {
       this.nextToken();
@@ -243,7 +281,7 @@ P.compileIxSlice = function (this: any, node: any, frame: any) {
   this._emit('))');
 };
 P.compileIxSuperCall = function (this: any, node: any) {
-  if (this.ixBlock === undefined) this.fail('super.super() outside a block', node.lineno, node.colno);
+  if (this.ixBlock === undefined) this.fail(`super${'.super'.repeat(node.depth - 1)}() outside a block`, node.lineno, node.colno);
   this._emit(`runtime.ixSuper(context, ${JSON.stringify(this.ixBlock)}, b_${this.ixBlock}, ${Number(node.depth)})`);
 };
 P.compileIxSuperRef = function (this: any, node: any) {

@@ -9,7 +9,7 @@
  */
 import type { HostIO } from '../api';
 import { IxError } from '../errors';
-import { base64Encode, decodeUtf8, encodeUtf8 } from './textio';
+import { base64Encode, decodeUtf8, encodeUtf8, Utf8Error } from './textio';
 
 /** Preprocessed text and, per output line (0-based), the logical file and 1-based line. */
 export interface Source {
@@ -78,8 +78,8 @@ export class SourceLoader {
       this.filesRead.add(path);
       try {
         text = decodeUtf8(bytes);
-      } catch {
-        throw new IxError('file is not valid UTF-8', { file: path });
+      } catch (e) {
+        throw new IxError(e instanceof Utf8Error ? e.message : 'file is not valid UTF-8', { file: path });
       }
     }
     this.texts.set(path, text);

@@ -19,6 +19,13 @@ export class PyFloat {
   }
 }
 
+/** Jinja2's namespace(): an object whose attributes `{% set ns.k = v %}` may assign, also in loops. */
+export class Namespace {
+  toString(): string {
+    return '<Namespace>';
+  }
+}
+
 /** Python repr() of a float. */
 export function pyFloatRepr(n: number): string {
   if (Number.isNaN(n)) return 'nan';

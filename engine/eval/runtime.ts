@@ -11,7 +11,8 @@
  */
 import * as nj from 'nunjucks/browser/nunjucks.js';
 import { IxError } from '../errors';
-import { containerMethod, isPlainObject, PyFloat, pyRepr, pyStr, strMethod } from './pystr';
+import { containerMethod, isPlainObject, Namespace, PyFloat, pyRepr, pyStr, strMethod } from './pystr';
+import { arith, checkedInt, compare, compareChain, pyEq } from './operators';
 import { checkSize, countEmit, countLoop, current } from './state';
 import { IX_FILTERS } from './filters';
 
@@ -110,13 +111,6 @@ export class IxContext {
 }
 
 // ---- globals, filters, tests ----------------------------------------------------------------
-
-/** Jinja2's namespace(): an object whose attributes `{% set ns.k = v %}` may assign, also in loops. */
-export class Namespace {
-  toString(): string {
-    return '<Namespace>';
-  }
-}
 
 function namespace(...args: unknown[]): Namespace {
   const ns = new Namespace();
@@ -286,7 +280,9 @@ function contextOrFrameLookup(context: IxContext, frame: nj.NjFrame, name: strin
 function ixSuper(context: IxContext, name: string, block: RenderFn, depth: number): string {
   const list = context.blocks[name] ?? [];
   const i = list.indexOf(block);
-  if (i < 0 || i + depth >= list.length) throw new IxError(`super${'.super'.repeat(depth - 1)}(): block '${name}' has no block ${depth} levels up`);
+  if (i < 0 || i + depth >= list.length) {
+    throw new IxError(depth === 1 ? `super(): block '${name}' has no parent block` : `super${'.super'.repeat(depth - 1)}(): block '${name}' has no block ${depth} levels up`);
+  }
   return runBlock(context, list[i + depth]);
 }
 
@@ -322,9 +318,13 @@ function ixCat(a: unknown, b: unknown): string {
 }
 
 function ixAdd(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (typeof a === 'number' && typeof b === 'number') return Number.isInteger(a) && Number.isInteger(b) ? checkedInt(a + b, '+') : a + b;
   const num = (x: unknown) => typeof x === 'number' || x instanceof PyFloat;
   if (num(a) && num(b)) return new PyFloat(Number(a) + Number(b));
+  // Python: bool is an int (True + 1 is 2)
+  const int = (x: unknown) => typeof x === 'boolean' || (typeof x === 'number' && Number.isInteger(x));
+  if (int(a) && int(b)) return checkedInt(Number(a) + Number(b), '+');
+  if ((int(a) || a instanceof PyFloat) && (int(b) || b instanceof PyFloat)) return new PyFloat(Number(a) + Number(b));
   if (isStrLike(a) && isStrLike(b)) return ixCat(a, b);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length + b.length > current().limits.maxLoop) throw new IxError(`list longer than ${current().limits.maxLoop} items`);
@@ -336,7 +336,7 @@ function ixAdd(a: unknown, b: unknown): unknown {
 function inOperator(key: unknown, val: unknown): boolean {
   // Jinja2's Undefined iterates as empty, so nothing is `in` it
   if (val === undefined) return false;
-  if (Array.isArray(val)) return val.includes(key);
+  if (Array.isArray(val)) return val.some((x) => pyEq(x, key));
   if (typeof val === 'string' || val instanceof nj.runtime.SafeString) return pyStr(val).includes(pyStr(key));
   if (isPlainObject(val)) return hasOwn(val, pyStr(key));
   throw new IxError(`'in' needs a string, list or dict on the right, got ${pyRepr(val)}`);
@@ -397,6 +397,10 @@ export const ixRuntime = {
   ixSlice,
   ixSuper,
   ixFloat: (v: number) => new PyFloat(v),
+  /** `-`, `*`, `/`, `//`, `%`, `**` and comparisons with Python's semantics (operators.ts). */
+  ixArith: arith,
+  ixCompare: compare,
+  ixCompareChain: compareChain,
   /** loop.previtem / loop.nextitem: the neighbour in a list or string, undefined past the ends. */
   ixSetAttr,
   ixItem: (arr: unknown, j: number): unknown => ((Array.isArray(arr) || typeof arr === 'string') && j >= 0 && j < arr.length ? arr[j] : undefined),

@@ -15,9 +15,55 @@ const g = globalThis as unknown as Codecs;
 const dec = new g.TextDecoder('utf-8', { fatal: true });
 const enc = new g.TextEncoder();
 
+/**
+ * The 0-based offset of the first byte of the first ill-formed sequence in `bytes` (a byte that
+ * cannot start a character, a lead byte whose continuation is missing or wrong, an overlong form,
+ * a surrogate, a code point above U+10FFFF), or -1 when `bytes` is valid UTF-8. Checked here, not
+ * left to TextDecoder's `fatal`, because the QuickJS core's decoder stand-in replaces bad bytes.
+ */
+export function invalidUtf8At(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    if (i + need >= n) return i;
+    const c = bytes[i + 1];
+    if (c < lo || c > hi) return i;
+    for (let k = 2; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
 /** UTF-8 text of bytes; throws on invalid UTF-8 (the caller turns it into an IxError). */
 export function decodeUtf8(bytes: Uint8Array): string {
+  const bad = invalidUtf8At(bytes);
+  if (bad >= 0) throw new Utf8Error(bad);
   return dec.decode(bytes);
+}
+
+/** Invalid UTF-8 at byte `offset` (0-based). */
+export class Utf8Error extends Error {
+  constructor(readonly offset: number) {
+    super(`invalid UTF-8 at byte ${offset}`);
+  }
 }
 
 export function encodeUtf8(s: string): Uint8Array {

@@ -30,8 +30,10 @@ else
 fi
 mkdir -p "$cache/sha256"
 
-# Debian source packages whose original tarball is one of our sources.
-SRC_PKGS="musl zlib lz4 xz-utils bzip2 libzstd m4 sed gzip busybox"
+# Debian source packages whose original tarball is one of our sources. NAME=VERSION asks for that
+# version only: Linux's tarball is 137 MB, and trying every listed version newest first would
+# download several before reaching the pinned one.
+SRC_PKGS="musl zlib lz4 xz-utils bzip2 libzstd m4 sed gzip busybox linux=6.1.4-1"
 
 # Every pinned sha256 in the tree, and the apt: sources with theirs.
 pinned=$(mktemp)
@@ -142,7 +144,10 @@ if [ "$all_cached" = 0 ]; then
     }
     for p in $SRC_PKGS; do
         [ -n "$(still_missing)" ] || break
-        versions=$(apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | awk '!seen[$0]++')
+        case "$p" in
+            *=*) versions=${p#*=}; p=${p%%=*} ;;
+            *) versions=$(apt-cache showsrc "$p" 2>/dev/null | sed -n 's/^Version: //p' | awk '!seen[$0]++') ;;
+        esac
         [ -n "$versions" ] || die "source package $p: apt-cache showsrc lists no version (is a deb-src entry present?)"
         found=""; tried=""
         for v in $versions; do

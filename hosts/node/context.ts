@@ -4,7 +4,7 @@
  *
  * Must not depend on: the engine's code (types only).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { selection, UsageError, type ParsedArgs } from './args';
@@ -23,9 +23,25 @@ export interface Context {
   stderr(data: string): void;
 }
 
-/** Recipe roots, highest priority first: each --recipes DIR (relative to cwd), then pkgs/. */
+/**
+ * Recipe roots, highest priority first: each --recipes DIR (relative to cwd), then pkgs/.
+ * A DIR that is missing or not a directory is a UsageError: ignoring it would plan the stock
+ * recipe of the same name instead of the user's.
+ */
 export function recipeRoots(ctx: Context): string[] {
-  return [...ctx.args.recipes.map((d) => resolve(ctx.cwd, d)), defaultRecipes];
+  const dirs = ctx.args.recipes.map((d) => {
+    const abs = resolve(ctx.cwd, d);
+    let st;
+    try {
+      st = statSync(abs, { throwIfNoEntry: false });
+    } catch (e) {
+      throw new UsageError(`--recipes=${d}: cannot read it (${(e as { code?: string }).code ?? 'error'})`);
+    }
+    if (!st) throw new UsageError(`--recipes=${d}: no such directory`);
+    if (!st.isDirectory()) throw new UsageError(`--recipes=${d}: not a directory`);
+    return abs;
+  });
+  return [...dirs, defaultRecipes];
 }
 
 /**

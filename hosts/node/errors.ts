@@ -28,7 +28,23 @@ export class UsageError extends Error {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3, bug: 70 } as const;
 
-const first = (m: string) => m.split('\n')[0];
+/**
+ * Text made safe for a terminal and a log: C0 and C1 control characters (ESC, BEL, CR, ...) and
+ * the Unicode direction overrides are shown escaped (`\x1b`, `\u202e`), and the password of any
+ * `scheme://user:password@host` is replaced (`user:***@`), so neither a package name, a path or recipe text
+ * can drive the terminal, nor a message show a secret. Newlines are kept (callers split lines).
+ */
+export function safeText(s: string): string {
+  return s
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\s@'"[\]:]*):[^/?#\s@'"[\]]*@/g, '$1:***@')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+      const n = c.charCodeAt(0);
+      return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+    });
+}
+
+const first = (m: string) => safeText(m.split('\n')[0]);
 
 /** A Node system error (errno code, often a path and syscall), wherever it was thrown. */
 function systemError(e: unknown): (Error & { code: string; path?: string; syscall?: string; dest?: string }) | undefined {
@@ -79,12 +95,12 @@ export function classify(e: unknown): { code: 2 | 3 | 70; message: string } {
 export function report(e: unknown, stderr: (s: string) => void, debug: boolean): number {
   const { code, message } = classify(e);
   stderr(`${message}\n`);
-  if (code === 3 && debug && e instanceof Error) stderr(`${e.stack ?? ''}\n`);
+  if (code === 3 && debug && e instanceof Error) stderr(`${safeText(e.stack ?? '')}\n`);
   if (code === 70) {
     if (debug) {
       const msg = e instanceof Error ? e.message : String(e);
       const more = msg.split('\n').slice(1).join('\n');
-      stderr(`${more}\n${e instanceof Error && !(e instanceof CoreError) ? e.stack ?? '' : ''}\n`);
+      stderr(`${safeText(more)}\n${e instanceof Error && !(e instanceof CoreError) ? safeText(e.stack ?? '') : ''}\n`);
     } else {
       stderr('ix: this is a bug in ix: please report it with the command line; rerun with IX_DEBUG=1 for details\n');
     }

@@ -33,6 +33,7 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
           const b = readFileSync(join(r, path));
           return new Uint8Array(b.buffer, b.byteOffset, b.length);
         } catch (e) {
+          if ((e as { code?: string }).code === 'ELOOP') throw new Error(`${path}: a loop of symbolic links, not a file`);
           if (!missing(e)) throw e;
         }
       }

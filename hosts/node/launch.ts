@@ -20,6 +20,7 @@ import { answerPlan, planVerbRequest } from './commands/plan';
 import { memoSite, type Context } from './context';
 import { plainReporter } from './exec/events';
 import { lookupPlan } from './plan-memo';
+import { checkEnvironmentDirs } from './env-dirs';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
 /** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */
@@ -65,7 +66,11 @@ async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number
     const [verb, ...rest] = argv;
     if (rest.length === 0 && (verb === '--version' || verb === 'version')) return runVersion({ ...base, args: parseArgs([], 'version') });
     if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([], 'help') });
-    if (verb === 'plan' || verb === 'build') return await fastPlan(verb, rest, base);
+    if (verb === 'plan' || verb === 'build') {
+      // the same checks as main.ts, so a bad directory is never answered from here
+      checkEnvironmentDirs(base.env, verb, rest);
+      return await fastPlan(verb, rest, base);
+    }
   } catch {
     // main.ts reports it
   }

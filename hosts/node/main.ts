@@ -8,6 +8,7 @@
  */
 import { parseArgs } from './args';
 import { UsageError, report } from './errors';
+import { checkEnvironmentDirs } from './env-dirs';
 import { runBuild } from './commands/build';
 import { runGraph } from './commands/graph';
 import { HELP, runHelp, runVersion } from './commands/info';
@@ -41,6 +42,10 @@ import { runCopy } from './commands/copy';
 RAW_VERBS.key = runKey;
 RAW_VERBS.copy = runCopy;
 // --- end of binary cache verbs
+// --- Stalix: a realm's bootable image, booted in QEMU
+import { runBoot, runImage } from './commands/image';
+RAW_VERBS.image = runImage;
+RAW_VERBS.boot = runBoot;
 /** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
 export { loadDigest as prepareHashing } from './digest';
 
@@ -74,6 +79,8 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
       return 2;
     }
     if (verb === 'lsp') return await runLspVerb(rest, ctx);
+    // before any directory is created (a recursive mkdir under /proc never returns)
+    checkEnvironmentDirs(ctx.env, verb, rest);
     if (verb === '--version' || verb === 'version') return runVersion({ ...ctx, args: parseArgs(rest, 'version') });
     if (verb === '--help' || verb === '-h') return runHelp({ ...ctx, args: parseArgs([], 'help') });
     if (Object.hasOwn(RAW_VERBS, verb)) return verb !== 'run' && rest.includes('--help') ? runHelp({ ...ctx, args: parseArgs([], 'help') }) : await RAW_VERBS[verb](rest, ctx);

@@ -52,6 +52,13 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'keep-generations': val(false, 'N'),
   dir: val(false, 'DIR'),
   stdio: sw(false),
+  'build-closure': sw(true),
+  kernel: val(false, 'SEL'),
+  memory: val(true, 'SIZE'),
+  command: val(true, 'CMD'),
+  append: val(true, 'ARGS'),
+  'init-timeout': val(true, 'S'),
+  accel: val(true, 'A'),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -71,6 +78,8 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   run: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
   mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
   let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
+  image: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
+  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', 'accel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
   list: ['json', 'generations'],
   diff: ['json'],
   purge: [],
@@ -79,7 +88,7 @@ export const VERB_OPTIONS: Record<string, readonly string[]> = {
   'why-alive': ['json'],
   'store verify': ['json'],
   'store serve': ['stdio', 'secret-key'],
-  copy: ['to', 'from', 'secret-key', ...PLANNING_BOOT],
+  copy: ['to', 'from', 'secret-key', 'build-closure', ...PLANNING_BOOT],
   'key generate': ['dir'],
   help: [],
   version: [],
@@ -138,7 +147,8 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
         continue;
       }
       if (value === undefined) {
-        if (i + 1 >= tokens.length) throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
+        // `--target --recipes DIR` lacks a value: the next option is not it
+        if (i + 1 >= tokens.length || tokens[i + 1].startsWith('--')) throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
         value = tokens[++i];
       }
       if (value === '') throw new UsageError(`option --${key} needs a value (--${key}=${spec.meta})`);
@@ -147,9 +157,63 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
     }
     if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
+    const near = nearOption(verb, key);
+    if (near !== undefined) {
+      throw new UsageError(`unknown option --${key}: did you mean --${near}? (a package flag of that name is written as a selector: bin/x(${key}=${value ?? '1'}))`);
+    }
     out.push({ kind: 'flag', key, value: value === undefined ? '1' : value === '-' ? null : value, text: t });
   }
   return out;
+}
+
+/** Edit distance (insertions, deletions, substitutions, swaps of neighbours), capped at 3. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return Math.min(d[a.length][b.length], 3);
+}
+
+/**
+ * The verb's own option that `key` is most likely a slip of (`dryrun`, `dry_run`, `jbos`,
+ * `--Json`): the same letters but for case, `-` and `_`, or within edit distance 1 (2 for names of
+ * six letters or more). Such a `--key` is refused rather than taken as a package flag, so a typo
+ * of --dry-run can never start a real build.
+ */
+export function nearOption(verb: string, key: string): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
+  const k = norm(key);
+  let best: string | undefined;
+  let bestD = 3;
+  for (const o of ['help', ...(VERB_OPTIONS[verb] ?? [])]) {
+    if (PENDING.has(o)) continue;
+    const n = norm(o);
+    const d = n === k ? 0 : distance(k, n);
+    const allowed = n.length >= 6 ? 2 : n.length >= 4 ? 1 : 0;
+    if (d <= allowed && d < bestD) {
+      best = o;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** A number option's value: a finite number within [min, max] (a whole number if `integer`). */
+export function numberOption(name: string, value: string, r: { min: number; max: number; integer?: boolean; minExclusive?: boolean }): number {
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : NaN;
+  const low = r.minExclusive ? n > r.min : n >= r.min;
+  if (!(Number.isFinite(n) && low && n <= r.max && (!r.integer || Number.isInteger(n)))) {
+    const what = r.integer ? 'a whole number' : 'a number';
+    const range = r.minExclusive ? `greater than ${r.min} and at most ${r.max}` : `from ${r.min} to ${r.max}`;
+    throw new UsageError(`--${name} must be ${what} ${range}, got '${value}'`);
+  }
+  return n;
 }
 
 /** The options among `tokens`: name -> values in order (a switch has ['']). */

@@ -3,8 +3,10 @@
  *  [--substituters=URL,...] [--no-substitute] [--push-to=URL] [--secret-key=FILE]`:
  * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec), substituting
  * from binary caches (hosts/node/subst) what they hold, and prints the store paths it built or
- * found. --dry-run says for each node whether it is there, would be downloaded (from which
- * cache, how many bytes) or built, and asks the caches but changes nothing. --check rebuilds
+ * found. Only what the requested outputs need is realised (top-down: an output a cache holds
+ * needs none of its build inputs). --dry-run prints exactly that set: each needed node there,
+ * downloaded (from which cache, how many bytes) or built, and the total; it asks the caches
+ * but changes nothing. --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
  * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input, 3 a host that cannot build.
@@ -13,16 +15,21 @@
  */
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
+import { numberOption } from '../options';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
-import { execute, checkRebuild, jsonReporter, pickReporter, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
+import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
 import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
-import { remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, urlList, type CacheOptions } from '../subst/config';
-import { cachesFor, dryRun } from '../subst';
+import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
+import { cacheSettings, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
+import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
+
+/** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
+export const MAX_JOBS = 4096;
+export const MAX_TIMEOUT_S = 2_147_483;
 
 /** The executor's options (options.ts: execution options, never part of a plan). */
 export interface ExecArgs {
@@ -58,19 +65,14 @@ export function execArgs(options: ReadonlyMap<string, string | readonly string[]
     const v = options.get(k);
     return typeof v === 'string' ? v : v?.at(-1);
   };
-  const num = (k: string): number | undefined => {
-    const v = get(k);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    // --jobs=0: build nothing here (remote builders only).
-    if (!(n > 0) && !(k === 'jobs' && v === '0')) throw new UsageError(`--${k} needs a positive number, got '${v}'`);
-    return n;
-  };
   const on = (k: string) => options.has(k);
-  const t = num('timeout');
+  // --jobs=0: build nothing here (remote builders only).
+  const jobs = get('jobs') === undefined ? undefined : numberOption('jobs', get('jobs')!, { min: 0, max: MAX_JOBS, integer: true });
+  // Node's timers hold at most 2**31 - 1 ms; a longer one would fire at once
+  const t = get('timeout') === undefined ? undefined : numberOption('timeout', get('timeout')!, { min: 0, max: MAX_TIMEOUT_S, minExclusive: true });
   const b = get('builders');
   return {
-    keepGoing: on('keep-going'), check: on('check'), jobs: num('jobs'), timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options),
+    keepGoing: on('keep-going'), check: on('check'), jobs, timeoutMs: t !== undefined ? t * 1000 : undefined, cache: cacheOptions(options),
     ...(b !== undefined ? { builders: b } : {}),
   };
 }
@@ -103,29 +105,41 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
   return false;
 }
 
+/**
+ * What a build of `plan` must leave in the store: its roots and their declared runtime closure
+ * (the executor realises only what they need); with `check`, the roots' inputs too, since
+ * --check rebuilds the roots from them.
+ */
+export function wantedOf(plan: Plan, check = false): string[] {
+  const roots = rootPaths(plan);
+  const wanted = wantedOutputs(plan.nodes, roots);
+  if (!check) return wanted;
+  const byOut = new Map(plan.nodes.map((n) => [n.out, n]));
+  return [...new Set([...wanted, ...roots.flatMap((r) => byOut.get(r)?.inputs ?? [])])].sort();
+}
+
 /** Runs a plan into the store (errors go to the CLI's one error path, hosts/node/errors.ts). */
 export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporter: Reporter): Promise<ExecuteResult> {
   try {
     const store = await storeFor(ctx);
     const remote = remoteBuilders(ctx, x, plan, store);
     if (x.jobs === 0 && !remote.length) throw new UsageError('--jobs=0 builds nothing here, and no builder is configured (--builders=ssh://host, or "builders" in the config file)');
-    // Probe the sandbox (a bubblewrap start, ~0.1-0.3 s) only when some node still has to run:
-    // a run where every output is already built starts nothing (e.g. a no-op `ix mut`).
-    // With remote builders, a machine that cannot build (macOS, no user namespaces) leaves every
-    // node to them (and with --jobs=0 builds only if every builder fails, and only if it can);
-    // without, it is an error as before.
+    // Probe the sandbox (a bubblewrap start, ~0.1-0.3 s) only when some node has to be built:
+    // a run that finds or downloads everything it needs starts nothing (a no-op `ix mut`, a
+    // build from a binary cache). Without builders the executor says so once it has decided
+    // what is needed (`prepare`), and a missing sandbox is then an error. With remote builders,
+    // a machine that cannot build (macOS, no user namespaces) leaves every node to them (and
+    // with --jobs=0 builds only if every builder fails, and only if it can).
     let here = true;
-    if (await someToRun(store, plan)) {
-      if (remote.length) here = sandboxHere();
-      else requireSandbox();
-    }
+    if (remote.length && (await someToRun(store, plan))) here = sandboxHere();
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
     const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${m}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
-      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here,
+      substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
+      prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(); },
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);
@@ -151,16 +165,29 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   return ok;
 }
 
+/**
+ * What a real run checks before it starts, for --dry-run: the builder specs, the trusted keys,
+ * the push targets' secret key (read), so a dry run is refused exactly when the run would be.
+ */
+async function checkRunSettings(ctx: Context, x: ExecArgs, settings: CacheSettings): Promise<void> {
+  builderSpecs(ctx, x);
+  if (settings.substituters.length) trustedKeys(settings);
+  if (settings.pushTo.length) await secretKey(settings);
+}
+
 export async function runBuild(ctx: Context): Promise<number> {
   const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.dryRun) {
+    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd);
+    await checkRunSettings(ctx, x, settings);
     // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
     const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    await dryRun(store, plan.nodes, cacheSettings(ctx.env, x.cache, ctx.cwd), (l) => ctx.stderr(`${l}\n`));
+    await dryRun(store, plan.nodes, wantedOf(plan, x.check), settings, (l) => ctx.stderr(`${l}
+`));
     return 0;
   }
   const reporter = reporterFor(ctx, ctx.args.json);

@@ -2,7 +2,10 @@
  * `ix copy --to=URL PKG|PATH... [--secret-key=FILE] [--target=T] [--recipes DIR]`: uploads the
  * runtime closure of each package's output (or store path) to a binary cache, signed, skipping
  * what the cache already has; the closure comes from the store's records (their references,
- * transitively), so everything named must be built here.
+ * transitively), so everything named must be built here. That is what others need to download
+ * the package instead of building it. With `--build-closure`, every output of the packages'
+ * plans (toolchain, libraries, sources: everything a build of them realises), so that a cache
+ * also serves someone who changes a recipe near the top and builds only that.
  * `ix copy --from=URL PATH...`: imports store paths (and their references) from a cache without
  * building: each record must be signed by a trusted key (configuration), each archive and tree
  * verified, each path committed atomically under its lock like a build.
@@ -36,7 +39,7 @@ function parseCopyArgs(argv: string[]): CopyArgs {
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i];
     const m = /^--(to|from|secret-key)(?:=(.*))?$/.exec(t);
-    if (!m) { r.rest.push(t); continue; }
+    if (!m) { r.rest.push(t); continue; } // --build-closure and the plan's options: the verb's table (options.ts)
     const v = m[2] ?? argv[++i];
     if (!v) throw new UsageError(`option --${m[1]} needs a value (--${m[1]}=...)`);
     if (m[1] === 'to') r.to = v;
@@ -50,7 +53,7 @@ function parseCopyArgs(argv: string[]): CopyArgs {
 export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const c = parseCopyArgs(argv);
   const args = parseArgs(c.rest, 'copy');
-  if (args.cache.size || args.json || args.dryRun || args.format) throw new UsageError("'ix copy' takes --to/--from, --secret-key, --target, --host and --recipes");
+  if (args.cache.size || args.json || args.dryRun || args.format) throw new UsageError("'ix copy' takes --to/--from, --secret-key, --build-closure, --target, --host and --recipes");
   if (!args.packages.length) throw new UsageError(`'ix copy' needs packages or store paths, e.g. ix copy ${c.to ? '--to=file:///srv/cache bin/zstd' : '--from=file:///srv/cache /ix/store/...'}`);
   const ctx: Context = { ...base, args };
   try {
@@ -64,10 +67,13 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
       if (!parseStorePath(p.name) || p.flags.size) throw new UsageError(`not a store path: ${p.name}`);
       paths.push(p.name);
     }
+    const buildClosure = args.options.has('build-closure');
+    if (buildClosure && (c.from || ssh || direct.length)) throw new UsageError("'ix copy --build-closure' takes packages and --to=URL of a binary cache: it copies what their plans build");
     if (direct.length < args.packages.length) {
       if (c.from) throw new UsageError("'ix copy --from' takes store paths (/ix/store/...), not packages: it never plans");
       const pkgs = { ...ctx, args: { ...args, packages: args.packages.filter((p) => !p.name.startsWith('/ix/store/')) } };
-      paths.push(...rootPaths((await planOf(pkgs, planRequest(pkgs))).plan));
+      const { plan } = await planOf(pkgs, planRequest(pkgs));
+      paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
     }
     const store = await storeFor(ctx);
     const print = (line: string) => base.stderr(`${line}\n`);

@@ -11,6 +11,7 @@ import type { Context } from '../context';
 import { storeFor } from './build';
 import { noArgs, noEdits, realmArgs } from './mut';
 import { collectGarbage } from '../gc';
+import { numberOption } from '../options';
 
 export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs('gc', argv);
@@ -18,8 +19,7 @@ export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promis
   if (a.realms.length) throw new UsageError(`'ix gc' takes no realm name (got '${a.realms[0]}')`);
   let keep: number | undefined;
   if (a.options.has('keep-generations')) {
-    keep = Number(a.options.get('keep-generations'));
-    if (!Number.isInteger(keep) || keep < 1) throw new UsageError(`--keep-generations needs a number of at least 1, got '${a.options.get('keep-generations')}'`);
+    keep = numberOption('keep-generations', String(a.options.get('keep-generations')), { min: 1, max: 1_000_000, integer: true });
   }
   const dryRun = a.options.has('dry-run');
   const store = await storeFor({ ...base, args: noArgs('gc') });

@@ -41,6 +41,12 @@ verbs:
   list [NAME]            realms, a realm's packages (--generations)
   diff NAME N M          closure difference between two generations
   purge NAME             remove a realm
+  image [NAME]           the bootable image of a realm: kernel (--kernel=SEL, default sys/linux)
+                         and an initramfs of the realm's closure; prints its store path
+  boot [NAME]            build the image and boot it in QEMU, console on the terminal
+                         (--command=CMD, --memory=SIZE, --append=ARGS, --init-timeout=S,
+                         --accel=auto|kvm|tcg); exits
+                         with the guest's status
   gc                     delete unreachable store paths (--dry-run, --keep-generations=N)
   root add|remove|list   explicit gc roots
   why-alive PATH         which root keeps a store path alive

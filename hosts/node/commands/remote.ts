@@ -15,14 +15,18 @@ import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
 import { builderSettings, ConfigError } from '../subst/config';
 
-export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {
-  let specs;
+/** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
+export function builderSpecs(ctx: Pick<Context, 'env'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
   try {
-    specs = resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
+    return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
   } catch (e) {
     if (e instanceof IxError || e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {
+  const specs = builderSpecs(ctx, x);
   if (!specs.length) return [];
   const paths = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs]))].sort();
   return specs.map((s) => new RemoteBuilder(s, { store, paths, env: ctx.env, timeoutMs: x.timeoutMs }));

@@ -4,7 +4,9 @@
  * Exit 0 when everything is intact, 1 otherwise.
  * `ix store serve --stdio [--secret-key=FILE]`: the builder side of remote builds
  * (hosts/node/remote/serve.ts), the command an SSH client runs (or a forced command in
- * authorized_keys); stdout carries the protocol; with a key it signs the outputs it sends. Takes its raw arguments (sub-verbs are not
+ * authorized_keys); stdout carries the protocol; with a key it signs the outputs it sends; the
+ * binary caches of its configuration (substituters, trusted keys) supply inputs before a client
+ * sends them. Takes its raw arguments (sub-verbs are not
  * packages, so the package grammar of args.ts does not apply).
  *
  * Must not depend on: the engine's code.
@@ -15,6 +17,8 @@ import { describeOptions, tokenize } from '../options';
 import { resolveRoot, verifyStore } from '../store';
 import { serve } from '../remote/serve';
 import { readSecretKey } from '../cache/keys';
+import { cacheSettings, ConfigError } from '../subst/config';
+import { fetchFromCaches } from '../subst';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
@@ -28,7 +32,18 @@ export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Prom
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    return serve(process.stdin, process.stdout, { root: resolveRoot(ctx.env), note: (l) => ctx.stderr(`${l}\n`), secretKey });
+    // The builder's own binary caches (its config files), for inputs a client would send.
+    let settings;
+    try {
+      settings = cacheSettings(ctx.env, {}, ctx.cwd);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    const note = (l: string) => ctx.stderr(`${l}\n`);
+    return serve(process.stdin, process.stdout, {
+      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note),
+    });
   }
   if (sub !== 'verify') throw new UsageError(`'ix store' knows the sub-commands verify and serve (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
   const toks = tokenize('store verify', rest);

@@ -3,8 +3,9 @@
  * to show them: `--json` (one JSON object per line), plain lines (pipes, CI logs), and a live
  * status display on a terminal (running nodes with their current step, done/total, elapsed).
  * Events: begin, start, step, done (status built | substituted | cached | failed | skipped),
- * refused (a binary cache's copy was not used), pushed (an upload of --push-to), end, check,
- * outputs. Additions to ix-events/1 are additive (new events, new optional fields): readers
+ * refused (a binary cache's copy was not used), needed (a failed download brought a node's
+ * inputs back), pushed (an upload of --push-to), end, check, outputs. Nodes the wanted outputs
+ * do not need (top-down realisation) get no events: `begin.needed` and `end.unneeded` count them. Additions to ix-events/1 are additive (new events, new optional fields): readers
  * ignore what they do not know. A download from a cache shows as `step` lines with bytes and rate.
  *
  * Must not depend on: the store, the sandbox, the scheduler.
@@ -19,7 +20,8 @@ export const EVENTS_FORMAT = 'ix-events/1';
 export type NodeStatus = 'built' | 'substituted' | 'cached' | 'failed' | 'skipped';
 
 export type ExecEvent =
-  | { event: 'begin'; format: typeof EVENTS_FORMAT; total: number; cores: number }
+  /** `total`: nodes of the plan; `needed`: those this run realises or finds (the rest are not needed). */
+  | { event: 'begin'; format: typeof EVENTS_FORMAT; total: number; cores: number; needed?: number }
   | { event: 'start'; id: string; name: string; out: string; pool: string; log: string }
   | { event: 'step'; id: string; name: string; line: string }
   /** `cache` and `bytes` (the compressed archive downloaded) come with status `substituted`. */
@@ -28,7 +30,10 @@ export type ExecEvent =
   | { event: 'refused'; id: string; name: string; out: string; line: string }
   /** A path built by this run was uploaded to a cache (`--push-to`), or the upload failed (`error`). */
   | { event: 'pushed'; name: string; out: string; cache: string; error?: string }
-  | { event: 'end'; ok: boolean; built: number; substituted: number; cached: number; failed: number; skipped: number; ms: number }
+  /** The download of a node failed, so it is built: `added` more nodes (its inputs, decided top-down) are needed. */
+  | { event: 'needed'; id: string; name: string; out: string; added: number }
+  /** `unneeded`: plan nodes this run did not need (only to build something present or downloadable). */
+  | { event: 'end'; ok: boolean; built: number; substituted: number; cached: number; failed: number; skipped: number; unneeded?: number; ms: number }
   /** `ix build --check`: whether a rebuild gave the same bytes. */
   | { event: 'check'; id: string; name: string; out: string; identical: boolean; expected?: string; actual?: string; differ?: string[]; reason?: string }
   /** A node was given to a builder ("here" or ssh://user@host; again after a builder failed). */
@@ -108,8 +113,11 @@ export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Repor
   };
   return {
     emit(e) {
-      if (e.event === 'begin') total = e.total;
-      else if (e.event === 'placed') {
+      if (e.event === 'begin') total = e.needed ?? e.total;
+      else if (e.event === 'needed') {
+        total += e.added;
+        out.write(`ix: ${e.name} is built instead, so ${e.added} more node${e.added === 1 ? ' is' : 's are'} needed\n`);
+      } else if (e.event === 'placed') {
         if (e.builder === 'here') remote.delete(e.id);
         else remote.set(e.id, { builder: e.builder, sent: 0, received: 0 });
         if (starts && e.builder !== 'here') out.write(`[${done}/${total}] ${e.name} goes to ${e.builder}\n`);
@@ -133,7 +141,7 @@ export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Repor
         else if (e.identical) out.write(`check ${e.name}: rebuilt bit-identical (${e.expected})\n`);
         else out.write(`check ${e.name}: NOT reproducible: ${e.expected} before, ${e.actual} now; differing: ${(e.differ ?? []).join(', ') || '?'}\n`);
       } else if (e.event === 'end') {
-        out.write(`${e.ok ? 'done' : 'FAILED'}: ${e.built} built, ${e.substituted ? `${e.substituted} substituted, ` : ''}${e.cached} already there, ${e.failed} failed, ${e.skipped} skipped in ${secs(e.ms)}\n`);
+        out.write(`${e.ok ? 'done' : 'FAILED'}: ${e.built} built, ${e.substituted ? `${e.substituted} substituted, ` : ''}${e.cached} already there, ${e.failed} failed, ${e.skipped} skipped${e.unneeded ? `, ${e.unneeded} not needed` : ''} in ${secs(e.ms)}\n`);
       }
     },
     close() {},
@@ -169,7 +177,8 @@ export function ttyReporter(out: Sink, now: () => number = () => performance.now
   return {
     emit(e) {
       plain.emit(e);
-      if (e.event === 'begin') { total = e.total; start = now(); }
+      if (e.event === 'begin') { total = e.needed ?? e.total; start = now(); }
+      if (e.event === 'needed') total += e.added;
       if (e.event === 'start') running.set(e.id, { name: e.name, since: now(), step: '' });
       if (e.event === 'placed') { const r = running.get(e.id); if (r) r.name = e.builder === 'here' ? e.name.split(' ')[0] : `${e.name.split(' ')[0]} on ${e.builder}`; }
       if (e.event === 'step') { const r = running.get(e.id); if (r) r.step = printable(e.line); }

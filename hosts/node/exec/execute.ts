@@ -1,13 +1,17 @@
 /**
- * The executor: runs a plan's nodes into the store. For each node, in critical-path order within
- * the pools (scheduler.ts): skip it if the store has it; else, with a `substituter`, ask the
- * binary caches for it ("subst" pool) and download it under the output lock into a pending
- * output that commits only when its tree hash is the one the signed record names; else (no
- * cache has it, or its copy was refused: one line says why) under the output lock, build it
- * (fetch nodes through the fetcher, command nodes in the sandbox) into a pending output, keep
- * a log file, commit (the store normalises and checks the output) or abort. A failure reports
- * the log's last lines and the command that reproduces the node. With `push`, every path built
- * here is uploaded as soon as it is committed (beside the builds; the run waits for uploads).
+ * The executor: runs a plan's nodes into the store, top-down (topdown.ts). First it decides,
+ * from the wanted outputs down, which nodes are needed: a node already in the store or held by
+ * a binary cache (`substituter`; asked in waves, a bounded number at once) needs only its
+ * runtime references, a node to build needs its inputs; the rest of the plan is not needed and
+ * never runs. Then, in critical-path order within the pools (scheduler.ts): a download ("subst"
+ * pool) goes under the output lock into a pending output that commits only when its tree hash
+ * is the one the signed record names; a build, under the output lock (fetch nodes through the
+ * fetcher, command nodes in the sandbox), into a pending output with a log file, committed
+ * (the store normalises and checks the output) or aborted. A download refused or broken
+ * halfway (one line says why) turns its node into a build: its inputs are decided the same way
+ * and brought in, while other downloads go on. A failure reports the log's last lines and the
+ * command that reproduces the node. With `push`, every path built here is uploaded as soon as
+ * it is committed (beside the builds; the run waits for uploads).
  * When the store, a lock or the machine fails around a node (not its build), execute() throws
  * that cause after the run.
  *
@@ -19,7 +23,8 @@ import type { Layout } from '../store/layout';
 import type { PendingOutput } from '../store/store';
 import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
 import { buildGraph } from './graph';
-import { schedule, type Outcome } from './scheduler';
+import { schedule, type Outcome, type Task } from './scheduler';
+import { TopDown, type Decision } from './topdown';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
@@ -43,6 +48,8 @@ export interface SubstituteHit {
   cache: string;
   /** Size of the compressed archive to download. */
   bytes: number;
+  /** The store paths the output refers to (its record's references; absent: the node's runtime). */
+  refs?: string[];
 }
 
 export interface SubstituteHooks {
@@ -55,7 +62,10 @@ export interface SubstituteHooks {
 
 /** Binary caches as the executor sees them (hosts/node/subst implements it over hosts/node/cache). */
 export interface Substituter {
-  /** The first cache (in priority order) with a trusted record for node.out; no download. */
+  /**
+   * The first cache (in priority order) with a trusted record for node.out; no download. The
+   * record's references need not be in the store yet: they are realised before `fetch`.
+   */
   lookup(node: PlanNode, hooks: SubstituteHooks): Promise<SubstituteHit | undefined>;
   /**
    * Download, verify and unpack node.out from `hit` into `o.tmpOut`. Resolves to the tree hash
@@ -92,6 +102,18 @@ export interface ExecuteOptions {
   fallbackHere?: boolean;
   /** Binary caches to try before building a node (none: build everything). */
   substituter?: Substituter;
+  /**
+   * Outputs the run must leave in the store (default: every node's). Only what they need is
+   * realised: see topdown.ts.
+   */
+  wanted?: string[];
+  /** Cache lookups in flight at once while deciding what is needed; default 16. */
+  lookups?: number;
+  /**
+   * Called once what is needed is decided, before anything runs, with the nodes to build (a
+   * throw stops the run: e.g. no sandbox here although something must be built).
+   */
+  prepare?(toBuild: PlanNode[]): void | Promise<void>;
   /** Parallel downloads from caches; default 4. */
   substSlots?: number;
   /** Upload each path built here (`--push-to`). */
@@ -100,12 +122,15 @@ export interface ExecuteOptions {
 
 export interface ExecuteResult {
   ok: boolean;
-  status: Map<string, NodeStatus>;
+  status: Map<string, RunStatus>;
   /** One line per failed node: "bin/x: exit code 2". */
   failures: string[];
   /** One line per failed upload (`push`): the build itself may still be ok. */
   pushFailures: string[];
 }
+
+/** Statuses of a run's nodes: a node the wanted outputs did not need is `unneeded` (no event). */
+export type RunStatus = NodeStatus | 'unneeded';
 
 /** The first line of an error's message. */
 function oneLine(e: unknown): string {
@@ -120,13 +145,12 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const cores = opts.cores ?? availableParallelism();
   const emit = (e: ExecEvent) => opts.reporter?.emit(e);
   const run = opts.run ?? runNode;
-  const status = new Map<string, NodeStatus>();
+  const status = new Map<string, RunStatus>();
   const failures: string[] = [];
   const pushFailures: string[] = [];
   const abort = new AbortController();
   const uploads: Promise<void>[] = [];
 
-  emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores });
 
   // Command nodes go to a pool of builders when remote ones are given (builders.ts); else here.
   const pool = opts.builders?.length ? builderPool(opts, cores, host ?? 'linux-x86_64', (n, o, log) => runHere(n, o, log), emit) : undefined;
@@ -200,18 +224,13 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     };
   };
 
-  /** The "subst" pool: realise n from a cache (under its lock), or undefined to build it. */
+  /** The "subst" pool: realise n from the cache that offered it (under its lock), or undefined to build it. */
   const substitute = async (n: PlanNode): Promise<Outcome | undefined> => {
     if (await present(n)) return 'cached';
     const sub = opts.substituter!;
-    let hit: SubstituteHit | undefined;
-    try {
-      hit = await sub.lookup(n, hooksFor(n));
-    } catch (e) {
-      emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line: `${n.out}: cache lookup failed: ${oneLine(e)}` });
-      return undefined;
-    }
-    if (!hit) return undefined;
+    const d = td.decided.get(n.id);
+    if (d?.mode !== 'download') return undefined;
+    const hit = d.hit;
     return store.withOutputLock(n.out, async () => {
       if (await present(n)) return 'cached';
       const t = performance.now();
@@ -221,7 +240,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       try {
         o = await store.beginOutput(n);
         const hooks = hooksFor(n, log);
-        const got = await sub.fetch(n, hit!, o, hooks);
+        const got = await sub.fetch(n, hit, o, hooks);
         if (!got) {
           await o.abort();
           log.close();
@@ -235,7 +254,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
         return 'substituted';
       } catch (e) {
         await o?.abort().catch(() => undefined);
-        const line = `cache ${hit!.cache}: ${n.out}: ${oneLine(e)}`;
+        const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
         log.write(`# ix: ${line}\n`);
         log.close();
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
@@ -289,6 +308,25 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     });
   };
 
+  // Top-down: which nodes the wanted outputs need, and whether each is there, downloaded or built.
+  const sub = opts.substituter;
+  const td = new TopDown<SubstituteHit>(nodes, {
+    isBuilt: (out) => store.isBuilt(out),
+    concurrency: opts.lookups,
+    lookup: sub ? async (n) => {
+      try {
+        return await sub.lookup(n, hooksFor(n));
+      } catch (e) {
+        emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line: `${n.out}: cache lookup failed: ${oneLine(e)}` });
+        return undefined;
+      }
+    } : undefined,
+  });
+  await td.need(opts.wanted ?? nodes.map((n) => n.out));
+  await opts.prepare?.([...td.decided].filter(([, d]) => d.mode === 'build').map(([id]) => td.node(id)));
+  emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores, needed: td.decided.size });
+  const task = (id: string, d: Decision<SubstituteHit>): Task => ({ node: td.node(id), deps: d.deps, subst: d.mode === 'download' });
+
   // A rejected `work` is not a build failure but the store, a lock or the machine failing
   // around it: after the run it is rethrown, so the CLI reports its cause (hosts/node/errors.ts).
   const rejections: unknown[] = [];
@@ -296,7 +334,13 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
     work,
-    substitute: opts.substituter ? substitute : undefined,
+    substitute: sub ? substitute : undefined,
+    // A download that failed: the node is built, so its inputs are needed after all.
+    async fallback(n) {
+      const added = await td.rebuild(n.id);
+      if (added.length) emit({ event: 'needed', id: n.id, name: n.name, out: n.out, added: added.length });
+      return { add: added.map((id) => task(id, td.decided.get(id)!)), deps: td.decided.get(n.id)!.deps };
+    },
     rejected(n, e) {
       rejections.push(e);
       failed(n, e instanceof Error ? e.message.split('\n')[0] : String(e));
@@ -305,15 +349,15 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       const reason = cause ? `needs ${cause.name}, which failed` : 'not started: the run stopped at the first failure (use --keep-going)';
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
     },
-  });
+  }, [...td.decided].map(([id, d]) => task(id, d)));
   await Promise.all(uploads);
   await pool?.close();
-  for (const [id, o] of r.outcome) status.set(id, o);
-  const count = (s: NodeStatus) => [...status.values()].filter((x) => x === s).length;
+  for (const n of nodes) status.set(n.id, r.outcome.get(n.id) ?? 'unneeded');
+  const count = (s: RunStatus) => [...status.values()].filter((x) => x === s).length;
   const ok = count('failed') === 0 && count('skipped') === 0;
   emit({
     event: 'end', ok, built: count('built'), substituted: count('substituted'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'),
-    ms: Math.round(performance.now() - t0),
+    unneeded: count('unneeded'), ms: Math.round(performance.now() - t0),
   });
   if (rejections.length) {
     // A write that failed on a file descriptor names no path: name the ix root it writes under.

@@ -1,14 +1,15 @@
 /**
- * The executor: plan graph and critical-path priorities (graph.ts), pools (scheduler.ts),
- * per-node logs (logs.ts), events and displays (events.ts), pre-run checks (preflight.ts),
- * remote builders as pools beside this machine (builders.ts), and the glue with store, fetcher
+ * The executor: plan graph and critical-path priorities (graph.ts), what a run needs, decided
+ * top-down (topdown.ts), pools (scheduler.ts), per-node logs (logs.ts), events and displays
+ * (events.ts), pre-run checks (preflight.ts), remote builders as pools beside this machine (builders.ts), and the glue with store, fetcher
  * and sandbox (execute.ts).
  *
  * Must not depend on: the CLI.
  */
-export { execute, type ExecuteOptions, type ExecuteResult, type ExecStore, type FetchNode, type Substituter, type SubstituteHit, type SubstituteHooks, type Pusher } from './execute';
+export { execute, type ExecuteOptions, type ExecuteResult, type RunStatus, type ExecStore, type FetchNode, type Substituter, type SubstituteHit, type SubstituteHooks, type Pusher } from './execute';
 export { buildGraph, POOL_COST, type Graph } from './graph';
-export { schedule, type Outcome, type ScheduleOptions } from './scheduler';
+export { schedule, type Outcome, type ScheduleOptions, type Task } from './scheduler';
+export { TopDown, wantedOutputs, mapLimit, LOOKUP_CONCURRENCY, type Decision, type TopDownHit, type TopDownIO } from './topdown';
 export { openLog, readLog, tailFile, logPath, nodeFilePath, reproduceCommand, runNodeCommand, LOG_FORMAT } from './logs';
 export { jsonReporter, plainReporter, ttyReporter, pickReporter, formatBytes, formatTransfer, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
 export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';

@@ -2,7 +2,8 @@
  * A remote builder as the executor's pool sees it (exec/builders.ts Builder): one SSH session
  * (session.ts) shared by its `jobs` slots. On open it learns which of the plan's paths the builder
  * already has, so placement can prefer it for nodes whose inputs are there. To build a node it
- * sends the inputs the builder lacks as archives (each at most once, also when several builds
+ * first lets the builder take the inputs it lacks from the binary caches it trusts, then sends
+ * the rest as archives (each at most once, also when several builds
  * need it at the same time), asks for the build with the log streaming back into the local log,
  * then fetches the output's archive and unpacks it into the local pending output; the executor's
  * commit accepts it only if its tree hash is the one the builder reported (and the record's).
@@ -30,6 +31,8 @@ export interface RemoteOptions {
   env: Record<string, string | undefined>;
   /** Per-node time-out handed to the builder (ms). */
   timeoutMs?: number;
+  /** Test seam: the session (default: ssh to the spec's host). */
+  connect?: () => Promise<Session>;
 }
 
 export class RemoteBuilder implements Builder {
@@ -60,7 +63,7 @@ export class RemoteBuilder implements Builder {
 
   async open(): Promise<void> {
     this.keys = trustedKeys(this.spec);
-    this.session = await Session.open(this.spec, this.opts.env);
+    this.session = await (this.opts.connect?.() ?? Session.open(this.spec, this.opts.env));
     if (this.keys.length && !this.session.peer?.signs) {
       await this.session.close();
       throw new BuilderDown('does not sign what it sends (run it as ix store serve --stdio --secret-key=FILE), but trust= requires signatures');
@@ -94,8 +97,11 @@ export class RemoteBuilder implements Builder {
     try {
       const missing = node.inputs.filter((p) => !this.present.has(p));
       if (missing.length) {
-        // Another client may have sent some meanwhile: ask, then send the rest.
-        for (const p of await s.have(missing)) this.present.add(p);
+        // The builder takes what its own trusted caches hold (another client may also have sent
+        // some meanwhile); only the rest is sent from here.
+        const got = await s.have(missing, true);
+        for (const p of got) this.present.add(p);
+        if (got.size) io.note(`${this.name} has ${got.size} of the ${missing.length} inputs it lacked (from its binary caches or another client)`);
         const rest = missing.filter((p) => !this.present.has(p));
         if (rest.length) io.note(`sending ${rest.length} input${rest.length > 1 ? 's' : ''} to ${this.name}`);
         for (const p of rest) await this.send(p, io, s);

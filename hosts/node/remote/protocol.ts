@@ -5,7 +5,8 @@
  *
  *   client -> server                         server -> client
  *   hello {protocol, ix}                     hello {protocol, ix, signs} | error {code: 'protocol'}
- *   have {paths}                             have {paths: the ones present}
+ *   have {paths, substitute?}                have {paths: the ones present (with substitute: after
+ *                                            taking what its own trusted binary caches hold)}
  *   put {path, record} B... end {}           ok {} | error {message}
  *   build {node, timeoutMs?} (cancel {})     B... (log bytes), alive {}, built {path, hash} | failed {reason} | error {message}
  *   get {path}                               archive {record} B... end {} | error {message}

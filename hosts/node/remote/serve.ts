@@ -3,7 +3,9 @@
  * stdout (see protocol.ts for the messages). It builds each node with this machine's own executor
  * and sandbox, exactly as a local `ix build` would (same locks, logs, output checks and atomic
  * commit), imports the archives it receives through the same verification as a substituted path,
- * and packs the outputs it is asked for. Everything this session was asked about, received or
+ * and packs the outputs it is asked for. Before a client sends inputs it asks `have` with
+ * `substitute`: the builder first takes what the binary caches it trusts hold (its own
+ * configuration, checked like any substitution), so only the rest crosses the connection. Everything this session was asked about, received or
  * builds is registered as a gc hold (hosts/node/gc/holds.ts) before it is looked at, so the
  * builder's `ix gc` never removes the inputs of a build that is still running.
  *
@@ -34,6 +36,12 @@ export interface ServeOptions {
   version?: string;
   /** Sign the records of the outputs it sends (`--secret-key=FILE`). */
   secretKey?: SecretKey;
+  /**
+   * Fill the store from the binary caches this machine trusts: asked for the paths a client is
+   * about to send (`have` with `substitute`), so it sends only what they lack. Resolves to the
+   * paths now present.
+   */
+  substitute?(store: Store, paths: string[]): Promise<string[]>;
 }
 
 /** Checks the shape of a node sent by a client (the executor and sandbox check the rest). */
@@ -86,10 +94,25 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     });
   }
 
-  async function have(ch: number, paths: string[]): Promise<void> {
+  async function have(ch: number, paths: string[], substitute: boolean): Promise<void> {
     await holdMore(paths); // held before looked at: a gc either ran before or keeps them
     const present: string[] = [];
-    for (const p of paths) if (parseStorePath(p) && (await store.isBuilt(p))) present.push(p);
+    const lacking: string[] = [];
+    for (const p of paths) {
+      if (!parseStorePath(p)) continue;
+      if (await store.isBuilt(p)) present.push(p);
+      else lacking.push(p);
+    }
+    // The client is about to send these: take what our own trusted caches have first.
+    if (substitute && lacking.length && opts.substitute) {
+      try {
+        const got = await opts.substitute(store, lacking);
+        if (got.length) note(`ix store serve: ${got.length} of ${lacking.length} inputs from this machine's binary caches`);
+        present.push(...got);
+      } catch (e) {
+        note(`ix store serve: binary caches: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
     await send(ch, { op: 'have', paths: present });
   }
 
@@ -189,7 +212,7 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     const guard = (p: Promise<void>) => track(p.catch((e) => fail(ch, e)));
     try {
       switch (m.op) {
-        case 'have': guard(have(ch, strings(m, 'paths'))); break;
+        case 'have': guard(have(ch, strings(m, 'paths'), m.substitute === true)); break;
         case 'put': {
           const size = (m.record as { archive?: { size?: unknown } } | undefined)?.archive?.size;
           puts.set(ch, { path: str(m, 'path'), record: m.record, chunks: [], size: 0, limit: typeof size === 'number' && size >= 0 ? size : 0 });

@@ -174,9 +174,12 @@ export class Session {
     return m.op === 'error' ? new Error(String(m.message ?? 'error')) : undefined;
   }
 
-  /** Which of `paths` the builder has. */
-  have(paths: string[]): Promise<Set<string>> {
-    return this.request<Set<string>>({ op: 'have', paths }, (ok, no) => ({
+  /**
+   * Which of `paths` the builder has; with `substitute`, after it took what the binary caches it
+   * trusts hold (a builder that predates this ignores the field and answers as before).
+   */
+  have(paths: string[], substitute = false): Promise<Set<string>> {
+    return this.request<Set<string>>({ op: 'have', paths, ...(substitute ? { substitute: true } : {}) }, (ok, no) => ({
       onJson: (m) => {
         const e = Session.remoteError(m);
         if (e) return no(e);

@@ -51,15 +51,31 @@ export interface CacheOptions {
 
 const SCHEMES = new Set(['file:', 'http:', 'https:', 's3:']);
 
-/** Checks a cache URL; `where` names the file and key or the option for the message. */
+/** A URL for messages: the password of `user:password@` replaced, so no message or log shows it. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/, '$1:***@');
+}
+
+/**
+ * Checks a cache URL as opening the cache would (cache/open.ts), so a bad one is one line and
+ * exit 2 before anything runs, also under --dry-run; `where` names the file and key or the option.
+ */
 export function checkCacheUrl(url: string, where: string): string {
+  const shown = redactUrl(url);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new ConfigError(`${where}: '${url}' is not a URL (expected file:///DIR, http(s)://HOST/PATH or s3://BUCKET)`);
+    throw new ConfigError(`${where}: '${shown}' is not a URL (expected file:///DIR, http(s)://HOST/PATH or s3://BUCKET)`);
   }
-  if (!SCHEMES.has(u.protocol)) throw new ConfigError(`${where}: '${url}': unknown cache scheme ${u.protocol} (file, http, https or s3)`);
+  const bad = (why: string) => new ConfigError(`${where}: '${shown}': ${why}`);
+  if (!SCHEMES.has(u.protocol)) throw bad(`unknown cache scheme ${u.protocol} (file, http, https or s3)`);
+  if (u.username || u.password) throw bad('credentials do not belong in a cache URL (use netrc or the AWS credential chain)');
+  if (u.protocol === 'file:' && ((u.host !== '' && u.host !== 'localhost') || !/^file:\/\/(localhost)?\//i.test(url))) {
+    throw bad('a directory cache is file:///absolute/path');
+  }
+  if (u.protocol === 's3:' && !u.hostname) throw bad('an S3 cache is s3://BUCKET[/PREFIX]');
+  if ((u.protocol === 'http:' || u.protocol === 'https:') && !u.hostname) throw bad('an HTTP cache is http(s)://HOST[/PATH]');
   return url;
 }
 
@@ -89,7 +105,9 @@ export function readConfigFile(file: string): FileSettings | undefined {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${file}: not JSON: ${(e as Error).message}`);
+    // only the position: the parser's message may quote the text, which may hold a secret
+    const at = /position (\d+)/.exec((e as Error).message);
+    throw new ConfigError(`${file}: not JSON${at ? ` (at character ${at[1]})` : ''}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${file}: expected a JSON object {"format":"${CONFIG_FORMAT}", ...}`);
   const o = doc as Record<string, unknown>;

@@ -12,7 +12,7 @@ import {
   type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
 } from '../cache/index';
 import type { Pusher, Substituter, SubstituteHit } from '../exec';
-import { formatBytes } from '../exec';
+import { formatBytes, TopDown } from '../exec';
 import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
@@ -32,7 +32,8 @@ export function trustedKeys(settings: Pick<CacheSettings, 'trustedKeys' | 'origi
   });
 }
 
-async function secretKey(settings: CacheSettings): Promise<SecretKey> {
+/** The secret key that signs uploads, read and checked (ConfigError naming where it is set). */
+export async function secretKey(settings: CacheSettings): Promise<SecretKey> {
   if (!settings.secretKeyFile) {
     throw new ConfigError(`${settings.origin.pushTo ?? '--push-to'}: uploads are signed: give --secret-key=FILE (or "secret-key-file" in the config)`);
   }
@@ -56,9 +57,10 @@ type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime' | 'fixed
  * `havePath` says whether a reference is present (at run time: the store; for --dry-run: yes,
  * since the references would be downloaded first). Reads records only, never archives.
  */
-async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], onRefused: (l: string) => void, havePath: (p: string) => Promise<boolean>): Promise<{ cache: CacheBackend; record: CacheRecord } | undefined> {
+async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], onRefused: (l: string) => void, havePath: (p: string) => Promise<boolean>, asked?: () => void): Promise<{ cache: CacheBackend; record: CacheRecord } | undefined> {
   for (const cache of ordered) {
     try {
+      asked?.();
       const text = await readSmall(cache, recordKey(node.out));
       if (text === undefined) continue;
       const record = parseRecord(text);
@@ -73,19 +75,26 @@ async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], on
   return undefined;
 }
 
-/** The executor's view of the configured caches (their info files are read once, on first use). */
-export function substituter(store: Pick<Store, 'isBuilt'>, caches: CacheBackend[], keys: PublicKey[], havePath = (p: string) => store.isBuilt(p)): Substituter {
+/**
+ * The executor's view of the configured caches (their info files are read once, on first use).
+ * A lookup accepts a record whose references are not in the store yet (the executor realises
+ * them first); the download checks them against the store (`havePath`) before anything is read.
+ * `requests` counts the record reads (for --dry-run and the benchmarks).
+ */
+export function substituter(store: Pick<Store, 'isBuilt'>, caches: CacheBackend[], keys: PublicKey[], havePath = (p: string) => store.isBuilt(p)): Substituter & { requests(): number } {
   let ordered: Promise<CacheBackend[]> | undefined;
   const refusedCaches: string[] = [];
+  let requests = 0;
   const order = () => (ordered ??= orderCaches(caches, (l) => refusedCaches.push(l)).then((xs) => xs.map((x) => x.cache)));
   return {
+    requests: () => requests + caches.length * (ordered ? 1 : 0),
     async lookup(node, hooks) {
       const first = !ordered;
       const cs = await order();
       if (first) for (const l of refusedCaches) hooks.onRefused(l); // an unusable cache: said once
-      const found = await lookup(node, cs, keys, hooks.onRefused, havePath);
+      const found = await lookup(node, cs, keys, hooks.onRefused, async () => true, () => requests++);
       if (!found) return undefined;
-      const hit: Hit = { cache: found.cache.url, bytes: found.record.archive.size, backend: found.cache };
+      const hit: Hit = { cache: found.cache.url, bytes: found.record.archive.size, refs: found.record.refs, backend: found.cache };
       return hit;
     },
     async fetch(node, hit, o, hooks) {
@@ -128,20 +137,34 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
   return r;
 }
 
-/** `ix build --dry-run`: one line per node: present, download (cache, bytes) or build. */
-export async function dryRun(store: Store, nodes: PlanNode[], settings: CacheSettings, print: (line: string) => void): Promise<void> {
+/**
+ * `ix build --dry-run`: exactly what a build of `wanted` would do, decided top-down as the
+ * executor decides (exec/topdown.ts): one line per needed node in plan order (present, download
+ * with cache and bytes, or build), refusals as `ix:` lines, then a summary with the download
+ * total and the number of plan nodes not needed. Reads records only; changes nothing.
+ */
+export async function dryRun(store: Store, nodes: PlanNode[], wanted: string[], settings: CacheSettings, print: (line: string) => void): Promise<{ requests: number }> {
   const keys = settings.substituters.length ? trustedKeys(settings) : [];
   const caches = keys.length ? await openAll(settings.substituters) : [];
-  // a reference not present yet would be downloaded (or built) first: count it as there
-  const sub = caches.length ? substituter(store, caches, keys, async () => true) : undefined;
-  const lines = await Promise.all(nodes.map(async (n) => {
-    if (await store.isBuilt(n.out)) return `present ${n.name} ${n.out}`;
-    const refused: string[] = [];
-    const hit = await sub?.lookup(n, { onRefused: (l) => refused.push(l), onProgress: () => undefined, signal: new AbortController().signal });
-    if (hit) return `download ${n.name} ${n.out} from ${hit.cache} (${formatBytes(hit.bytes)})`;
-    return [...refused.map((l) => `ix: ${l}`), `build ${n.name} ${n.out}`].join('\n');
-  }));
-  for (const l of lines) print(l);
+  const sub = caches.length ? substituter(store, caches, keys) : undefined;
+  const refused = new Map<string, string[]>();
+  const hooks = (n: PlanNode) => ({
+    onRefused: (l: string) => refused.set(n.id, [...(refused.get(n.id) ?? []), l]), onProgress: () => undefined, signal: new AbortController().signal,
+  });
+  const td = new TopDown<SubstituteHit>(nodes, { isBuilt: (p) => store.isBuilt(p), lookup: sub ? (n) => sub.lookup(n, hooks(n)) : undefined });
+  await td.need(wanted);
+  for (const n of nodes) {
+    const d = td.decided.get(n.id);
+    for (const l of refused.get(n.id) ?? []) print(`ix: ${l}`);
+    if (!d) continue;
+    if (d.mode === 'present') print(`present ${n.name} ${n.out}`);
+    else if (d.mode === 'download') print(`download ${n.name} ${n.out} from ${d.hit.cache} (${formatBytes(d.hit.bytes)})`);
+    else print(`build ${n.name} ${n.out}`);
+  }
+  const c = td.counts();
+  const unneeded = nodes.length - td.decided.size;
+  print(`would download ${c.download} path${c.download === 1 ? '' : 's'} (${formatBytes(c.bytes)}), build ${c.build}, ${c.present} present; ${unneeded} of ${nodes.length} plan nodes not needed`);
+  return { requests: sub?.requests() ?? 0 };
 }
 
 /** The runtime closure of `paths` from the store's records; every path must be built here. */
@@ -179,8 +202,11 @@ export async function copyTo(store: Store, url: string, paths: string[], keyFile
   return r;
 }
 
-/** `ix copy --from`: imports paths and their references, verified, each under its lock. */
-export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void): Promise<{ imported: number; present: number; failed: string[] }> {
+/**
+ * `ix copy --from`: imports paths and their references, verified, each under its lock.
+ * `quiet`: say nothing of paths the cache does not have (another cache may).
+ */
+export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void, quiet = false): Promise<{ imported: number; present: number; failed: string[] }> {
   const keys = trustedKeys({ trustedKeys: keyTexts, origin: {} });
   const [cache] = await openAll([url]);
   const r = { imported: 0, present: 0, failed: [] as string[] };
@@ -201,7 +227,7 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
     const found = node ? await lookup(node, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
     if (!found || !node) {
       r.failed.push(p);
-      print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
+      if (refused.length || !quiet) print(`ix: ${refused[0] ?? `${url}: ${p}: not in this cache`}`);
       return false;
     }
     const n = node;
@@ -235,4 +261,31 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
   };
   for (const p of paths) await importOne(p);
   return r;
+}
+
+/**
+ * Imports whichever of `paths` (with their references) the configured caches hold, each cache
+ * in turn for what is still missing, verified like any substitution (a remote builder filling
+ * its store from the caches it trusts before its client sends anything). Resolves to the paths
+ * now in the store; refusals go to `note`.
+ */
+export async function fetchFromCaches(store: Store, settings: CacheSettings, paths: string[], note: (line: string) => void): Promise<string[]> {
+  const missing = async () => {
+    const r: string[] = [];
+    for (const p of paths) if (!(await store.isBuilt(p))) r.push(p);
+    return r;
+  };
+  let left = await missing();
+  if (settings.substituters.length && settings.trustedKeys.length) {
+    for (const url of settings.substituters) {
+      if (!left.length) break;
+      try {
+        await copyFrom(store, url, settings.trustedKeys, left, note, true);
+      } catch (e) {
+        note(`ix: cache ${url}: ${(e as Error).message.split('\n')[0]}`);
+      }
+      left = await missing();
+    }
+  }
+  return paths.filter((p) => !left.includes(p));
 }

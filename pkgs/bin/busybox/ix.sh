@@ -1,4 +1,5 @@
-{# BusyBox 1.35.0, static, with a small applet set (small.config beside this recipe, merged
+{# BusyBox 1.35.0, static, with a small applet set and ash, which runs its applets without links
+   (FEATURE_SH_STANDALONE: a realm links only bin/busybox) (small.config beside this recipe, merged
    over allnoconfig) so it builds in well under a minute. Kconfig's host programs are built with the
    target compiler, so only native builds work for now. #}
 {% extends '//die/c/make.sh' %}
