@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IxError } from '../engine/errors';
 import { PyFloat, pyFloatRepr, pyJsonDumps, pyRepr, pyStr, isPlainObject } from '../engine/eval/pystr';
 import { ixObject } from '../engine/eval/filters';
-import { env, IxContext, ixRuntime, portableMessage } from '../engine/eval/runtime';
+import { env, filterNames, IxContext, ixRuntime, portableMessage } from '../engine/eval/runtime';
 import { install, type EvalState } from '../engine/eval/state';
 import { compileEntry } from './support/core-asc';
 
@@ -19,6 +19,7 @@ interface RtModule {
   begin(pkg: string, maxOutput: number, maxLoop: number): void;
   jsNumT(n: number): string;
   pyFloatReprT(n: number): string;
+  filterNamesT(): string;
 }
 
 let rt: RtModule;
@@ -314,6 +315,9 @@ const IX = ['parse_list', 'fix_list', 'list_to_json', 'preproc', 'parse_urls', '
 
 describe('filters', () => {
   const ctx = { env };
+  test('the same filter names', () => {
+    expect(rt.filterNamesT().split(',')).toEqual(filterNames());
+  });
   for (const name of [...STOCK, ...IX, 'nosuch']) {
     test(`|${name}`, () => {
       const call = (...a: unknown[]) => env.getFilter(name).call(ctx, ...a);

@@ -167,6 +167,7 @@ import {
   callValue, fromIterator,
 } from './ops';
 import { filter, test as runTestByName } from './filters_tests';
+import { filterNames } from './filters';
 import { globalLookup, setattr, loopItem } from './globals';
 import { ixObject } from './ixfilters';
 import { beginEval } from './state';
@@ -236,4 +237,9 @@ export function run(op: string, enc: string): string {
     r = new VList(out);
   }
   return encode(r);
+}
+
+/** The filter names a template may use, comma-separated. */
+export function filterNamesT(): string {
+  return filterNames().join(',');
 }
