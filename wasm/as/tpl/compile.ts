@@ -1,8 +1,7 @@
 /**
  * Compiling a parsed template for the interpreter: loop variables resolved to slots of their
- * function (root or block) exactly where the oracle's compiler binds them to JS locals, `super()`
- * calls lifted to the start of their block (nunjucks' liftSuper: the outermost enclosing block),
- * blocks collected in the oracle's order, and its compile-time errors. Compiled templates are
+ * function (root or block) exactly where the oracle's compiler binds them to JS locals, blocks
+ * collected in the oracle's order, and its compile-time errors (super() outside a block). Compiled templates are
  * cached per (path, source text) for the life of the instance.
  *
  * Must not depend on: rt, host.
@@ -16,7 +15,6 @@ export class BlockDef {
   node: Node;
   tpl: Template;
   nslots: i32 = 0;
-  hasSuper: bool = false;
   constructor(name: string, node: Node, tpl: Template) { this.name = name; this.node = node; this.tpl = tpl; }
 }
 
@@ -57,8 +55,6 @@ class Scope {
   slots: Array<i32> = new Array<i32>();
   nslots: i32 = 0;
   loopDepth: i32 = 0;
-  /** The block whose super() calls are lifted (the outermost block being compiled), or null. */
-  superBlock: BlockDef | null = null;
   inBlock: bool = false;
   capture: i32 = 0;
   lookup(name: string): i32 {
@@ -148,24 +144,20 @@ class Compiler {
       case A.E_SYM: n.n = sc.lookup(n.s); return;
       case A.E_LIT: return;
       case A.E_CALL: {
-        const callee = n.a!;
-        if (callee.kind == A.E_SYM && callee.s == 'super' && sc.superBlock !== null) {
-          n.kind = A.E_SUPERVAL;
-          sc.superBlock!.hasSuper = true;
-          // the arguments are dropped with the call
-          return;
-        }
-        this.expr(callee, sc);
+        this.expr(n.a!, sc);
         this.exprs(n.args, sc);
         this.exprs(n.kwvals, sc);
         return;
       }
       case A.E_SUPERCALL: {
         if (n.n < 0) { this.fail('super.super must be called', n.line + 1); return; }
-        if (!sc.inBlock) this.fail('super.super() outside a block', n.line + 1);
+        if (!sc.inBlock) {
+          let sup = 'super';
+          for (let k = 1; k < n.n; k++) sup += '.super';
+          this.fail(sup + '() outside a block', n.line + 1);
+        }
         return;
       }
-      case A.E_SUPERVAL: return;
     }
     this.expr(n.a, sc);
     this.expr(n.b, sc);
@@ -187,33 +179,6 @@ function collectBlocks(list: Array<Node> | null, out: Array<Node>): void {
   }
 }
 
-/** Replace super() calls inside `list` (nested blocks included) by the block's lifted value. */
-function liftSuper(list: Array<Node> | null, b: BlockDef): void {
-  if (list === null) return;
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i];
-    liftExpr(n.a, b); liftExpr(n.b, b); liftExpr(n.c, b);
-    liftExprs(n.args, b); liftExprs(n.kwvals, b);
-    // a nested block lifts its own super() (semantics: super() names its innermost block)
-    if (n.kind != A.S_BLOCK) liftSuper(n.body, b);
-    liftSuper(n.els, b);
-  }
-}
-function liftExprs(list: Array<Node> | null, b: BlockDef): void {
-  if (list === null) return;
-  for (let i = 0; i < list.length; i++) liftExpr(list[i], b);
-}
-function liftExpr(n: Node | null, b: BlockDef): void {
-  if (n === null) return;
-  if (n.kind == A.E_CALL && n.a !== null && n.a!.kind == A.E_SYM && n.a!.s == 'super') {
-    n.kind = A.E_SUPERVAL;
-    b.hasSuper = true;
-    return;
-  }
-  liftExpr(n.a, b); liftExpr(n.b, b); liftExpr(n.c, b); liftExpr(n.d, b);
-  liftExprs(n.args, b); liftExprs(n.kwvals, b);
-}
-
 function build(path: string, text: string): Template {
   const t = new Template(path);
   const p = parse(text);
@@ -221,13 +186,8 @@ function build(path: string, text: string): Template {
   t.body = p.body;
   const blockNodes = new Array<Node>();
   collectBlocks(t.body, blockNodes);
-  // super() lifting runs before compiling, outer blocks first (their walk takes nested calls)
   const defs = new Array<BlockDef>();
-  for (let i = 0; i < blockNodes.length; i++) {
-    const d = new BlockDef(blockNodes[i].s, blockNodes[i], t);
-    liftSuper(blockNodes[i].body, d);
-    defs.push(d);
-  }
+  for (let i = 0; i < blockNodes.length; i++) defs.push(new BlockDef(blockNodes[i].s, blockNodes[i], t));
   const c = new Compiler(t);
   const root = new Scope();
   c.stmts(t.body, root);

@@ -171,13 +171,21 @@ export function evalExpr(n: Node, f: Fn): Value {
       if (a.isErr) return a;
       const ops = n.ops!;
       const xs = n.args!;
+      if (xs.length == 1) {
+        const b = evalExpr(xs[0], f);
+        if (b.isErr) return b;
+        return rt.compare(cmpCode(ops[0]), a, b);
+      }
+      // a chain (Python): each later operand only while the chain holds; the result is a bool
       for (let i = 0; i < xs.length; i++) {
         const b = evalExpr(xs[i], f);
         if (b.isErr) return b;
-        a = rt.compare(cmpCode(ops[i]), a, b);
-        if (a.isErr) return a;
+        const r = rt.compare(cmpCode(ops[i]), a, b);
+        if (r.isErr) return r;
+        if (!rt.truthy(r)) return FALSE;
+        a = b;
       }
-      return a;
+      return TRUE;
     }
     case A.E_IFEXP: {
       const c = evalExpr(n.a!, f);
@@ -243,14 +251,14 @@ export function evalExpr(n: Node, f: Fn): Value {
       }
       return d;
     }
-    case A.E_SUPERVAL: return new VStr(f.superOut, true);
     case A.E_SUPERCALL: {
       const b = f.block;
-      if (b === null) return rt.err('super.super() outside a block');
       const depth = n.n;
+      if (b === null) return new rt.VErr(internal('super() outside a block'));
       const list = f.ctx.blocks.has(b.name) ? f.ctx.blocks.get(b.name) : new Array<BlockDef>();
       const i = list.indexOf(b);
       if (i < 0 || i + depth >= list.length) {
+        if (depth == 1) return rt.err("super(): block '" + b.name + "' has no parent block");
         let sup = 'super';
         for (let k = 1; k < depth; k++) sup += '.super';
         return rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');

@@ -72,7 +72,11 @@ export class Eval {
     if (l.err !== null) { this.err = l.err; return null; }
     const src = l.src!;
     this.sources.set(path, src);
-    const t = compileTemplate(path, src.text);
+    let t = src.compiled;
+    if (t === null || t.path != path) {
+      t = compileTemplate(path, src.text);
+      src.compiled = t;
+    }
     if (t.err !== null) {
       const e = new IxErr('template syntax error: ' + cleanMessage(t.err!));
       if (t.errLine > 0) {
@@ -99,7 +103,6 @@ export class Fn {
   line: i32 = 0;
   out: rt.StrBuf;
   block: BlockDef | null = null;
-  superOut: string = '';
   parent: Template | null = null;
   pre: string | null = null;
   /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
@@ -216,22 +219,7 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
   const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots);
   f.block = b;
   f.line = b.node.line;
-  let r: i32;
-  if (b.hasSuper) {
-    // the lifted super(): the parent block rendered first, with this block's frame
-    const list = ctx.blocks.has(b.name) ? ctx.blocks.get(b.name) : new Array<BlockDef>();
-    const i = list.indexOf(b);
-    if (i < 0 || i + 1 >= list.length) {
-      giveBuf();
-      report(ev!.site(new IxErr("super(): block '" + b.name + "' has no parent block"), b.tpl.path, f.line));
-      return null;
-    }
-    const s = runBlockFn(list[i + 1], ctx, f.frame);
-    if (s === null) { giveBuf(); return null; }
-    f.superOut = s;
-    // the body continues inside the parent block's callback
-    r = execList(b.node.body!, f, ev!.tailPath, ev!.tailLine, true);
-  } else r = execList(b.node.body!, f, null, -1, true);
+  const r = execList(b.node.body!, f, null, -1, true);
   if (r == EXC) { giveBuf(); report(takeErr(b.tpl.path, f.line)); return null; }
   if (r == STOP) { giveBuf(); return null; }
   setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);

@@ -10,6 +10,7 @@
 import { IxErr, isJsSpace } from '../errors';
 import * as host from '../host';
 import { base64Encode, decodeUtf8, encodeUtf8 } from './textio';
+import { Template } from './compile';
 
 /**
  * Preprocessed text and, per output line (0-based), the logical file and 1-based line. Files are
@@ -23,6 +24,8 @@ export class Source {
   lines: Array<i32>;
   /** Every logical file read to produce it (itself and what it includes, transitively). */
   deps: Array<string>;
+  /** Its compiled template, once compiled (a source shared by a plan's renders is compiled once). */
+  compiled: Template | null = null;
   constructor(path: string, text: string, names: Array<string>, fidx: Array<i32>, lines: Array<i32>, deps: Array<string>) {
     this.path = path; this.text = text; this.names = names; this.fidx = fidx; this.lines = lines; this.deps = deps;
   }

@@ -365,11 +365,12 @@ export class ExprParser {
           node = n;
         }
       } else if (tok.type == L.T_LPAREN) {
-        if (node.kind == A.E_SUPERCALL && node.n < 0) {
+        if ((node.kind == A.E_SUPERCALL && node.n < 0) || (node.kind == A.E_SYM && node.s == 'super')) {
+          // super() too: it renders the parent of its innermost block
           const tmp = new Node(A.E_CALL, tok.line);
           this.parseSignatureInto(tmp);
           const n = new Node(A.E_SUPERCALL, tok.line);
-          n.n = -node.n;
+          n.n = node.kind == A.E_SYM ? 1 : -node.n;
           node = n;
         } else {
           const n = new Node(A.E_CALL, tok.line);
