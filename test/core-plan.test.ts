@@ -334,6 +334,12 @@ describe('whole plans of generated JSON recipe trees', () => {
     const cyc = oraclePlan(t, { packages: ['lib/n0'] });
     expect(cyc).toContain('dependency cycle');
     expect(m.planRaw(JSON.stringify({ packages: ['lib/n0'] }), false)).toBe(cyc);
+    // a failure deep down names the chain that led to it, elided in the middle
+    t['lib/n299/ix.sh'] = JSON.stringify({ bld: { script: { data: 'x' } }, lib: { deps: ['lib/nope'] } });
+    setHost(hostOf(t));
+    const deep = oraclePlan(t, { packages: ['lib/n0'] });
+    expect(deep).toContain(' -> ... -> ');
+    expect(m.planRaw(JSON.stringify({ packages: ['lib/n0'] }), false)).toBe(deep);
   });
   test('an unknown package gets the oracle suggestion; listPackages equals the oracle', () => {
     const t: Record<string, string> = { 'bin/zstd/ix.sh': '{"bld":{"script":{"data":"x"}}}', 'lib/z/ix.sh': '{}', 'die/x/ix.sh': '{}', 'bin/zstd/sub/ix.sh': '{}' };
