@@ -12,6 +12,7 @@ import { renderText } from '../engine/eval/index';
 import { defaultKind } from '../engine/eval/names';
 import { canonicalJson } from '../engine/hash/index';
 import { archRecord } from '../engine/targets';
+import { IxError } from '../engine/errors';
 import { compileEntry } from './support/core-asc';
 import { TPL_CASES, type TplCase } from './support/core-tpl-cases';
 import { world } from './support/fuzz';
@@ -38,6 +39,8 @@ interface Outcome {
   text?: string;
   files?: string[];
   err?: string;
+  /** The oracle failed with something that is not an IxError (its bug, exit 70): not compared. */
+  bug?: string;
 }
 
 let m: Mod;
@@ -74,7 +77,7 @@ function oracle(io: HostIO, name: string, target: string, flags: Record<string, 
     const r = renderText(io, { name, flags, host: archRecord('linux-x86_64'), target: archRecord(target) });
     return { text: r.text, files: r.files };
   } catch (e) {
-    return { err: (e as Error).message };
+    return e instanceof IxError ? { err: e.message } : { bug: String(e) };
   }
 }
 
@@ -154,7 +157,9 @@ describe('the compiled template evaluator', () => {
       fc.property(fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 30 }), (ps) => {
         const io = setTree({ 'bin/a/ix.sh': ps.join(''), 'die/i.sh': 'inc {{ name }}' });
         const flags = flagsOf('bin/a', 'linux-x86_64');
-        expect(core('bin/a', 'linux-x86_64', flags, false)).toEqual(oracle(io, 'bin/a', 'linux-x86_64', flags));
+        const want = oracle(io, 'bin/a', 'linux-x86_64', flags);
+        // an oracle crash (generated JS it cannot parse, e.g. from `{{+ endif "t" raw}}`) is its bug
+        if (want.bug === undefined) expect(core('bin/a', 'linux-x86_64', flags, false)).toEqual(want);
       }),
       { numRuns: RUNS * 10, seed: 11 },
     );

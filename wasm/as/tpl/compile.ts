@@ -9,6 +9,7 @@
 import * as A from './ast';
 import { Node } from './ast';
 import { parse } from './parser';
+import { checkNesting, MAX_NESTING } from './nesting';
 
 export class BlockDef {
   name: string;
@@ -27,6 +28,8 @@ export class Template {
   /** A syntax or compile error: detail and 1-based line of the preprocessed text (-1: none). */
   err: string | null = null;
   errLine: i32 = -1;
+  /** The error is the nesting bound's (its message has no "template syntax error" prefix). */
+  nesting: bool = false;
   constructor(path: string) { this.path = path; }
 }
 
@@ -181,6 +184,14 @@ function collectBlocks(list: Array<Node> | null, out: Array<Node>): void {
 
 function build(path: string, text: string): Template {
   const t = new Template(path);
+  // the nesting bound is checked on the source first, as the oracle does before its parser runs
+  const deep = checkNesting(text);
+  if (deep >= 0) {
+    t.err = 'nesting deeper than ' + MAX_NESTING.toString() + ' levels';
+    t.errLine = deep;
+    t.nesting = true;
+    return t;
+  }
   const p = parse(text);
   if (p.err !== null) { t.err = p.err; t.errLine = p.errLine; return t; }
   t.body = p.body;

@@ -78,7 +78,7 @@ export class Eval {
       src.compiled = t;
     }
     if (t.err !== null) {
-      const e = new IxErr('template syntax error: ' + cleanMessage(t.err!));
+      const e = new IxErr(t.nesting ? t.err! : 'template syntax error: ' + cleanMessage(t.err!));
       if (t.errLine > 0) {
         const k = t.errLine - 1;
         if (k < src.count) { e.file = src.fileAt(k); e.line = src.lines[k]; } else e.file = path;
