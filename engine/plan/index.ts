@@ -73,8 +73,12 @@ function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
   graph.addTask('node', (p) => {
     const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
     if (missing.length) return missing;
-    const deps = kinds.flatMap((k) => p.memo[k]!).filter((x) => x.buildable && !nodes.has(x));
-    if (deps.length) return [...new Set(deps)].map((x) => ({ inst: x, what: 'node' }));
+    // One missing node at a time: asking for all of them put every member of every closure on the
+    // driver's stack again at each level of a chain (a run_deps chain n deep held n²/2 frames);
+    // the first member's node brings its own closures' nodes, so few steps repeat.
+    for (const k of kinds) {
+      for (const x of p.memo[k]!) if (x.buildable && !nodes.has(x)) return [{ inst: x, what: 'node' }];
+    }
     const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
     const sources = p.descriptor.bld.fetch.map((item) => {
       const f = fetchNode(item, p.name, td);
