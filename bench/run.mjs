@@ -3,7 +3,7 @@
  * `npm run bench`: planning speed of the WASM core vs the same bundle in V8, cold vs warm caches,
  * both componentize backends, component start-up, and `ix plan bin/zstd` wall time; writes
  * bench/.tmp/results.json and prints a Markdown summary (copied by hand into BENCHMARKS.md).
- * Options: --libs=N (default 4000) --bins=N (default libs/4) --backends=quickjs,starlingmonkey
+ * Options: --libs=N (default 4000) --bins=N (default libs/4) --backends=as,quickjs,starlingmonkey
  *          --runs=N (zstd wall-time runs, default 10) --profile (V8 CPU profile, top self costs)
  *          --startup-only (only bench/startup.mjs) --root=DIR (a built store for the no-op rows)
  *          --baseline=PATH (another checkout's ix launcher, measured beside this one).
@@ -28,7 +28,7 @@ const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
 const libs = Number(opt('libs', '4000'));
 const bins = Number(opt('bins', String(Math.floor(libs / 4))));
-const backends = opt('backends', 'quickjs,starlingmonkey').split(',').filter(Boolean);
+const backends = opt('backends', 'as,quickjs,starlingmonkey').split(',').filter(Boolean);
 const runs = Number(opt('runs', '10'));
 const log = (m) => console.error(`bench: ${m}`);
 mkdirSync(tmpDir, { recursive: true });
