@@ -127,8 +127,12 @@ describe('the compiled core against the V8 oracle', () => {
     }
   }, 600_000);
 
-  test(`${RUNS} generated recipe trees: the same renders and plans, or the same one-line errors`, () => {
-    fc.assert(fc.property(world, ({ files, req }) => {
+  test(`${RUNS} generated recipe trees: the same renders and plans, or the same one-line errors`, async () => {
+    let n = 0;
+    await fc.assert(fc.asyncProperty(world, async ({ files, req }) => {
+      // jco's glue leaves a timer per instance (its deadlock check): a host that never returns to
+      // the event loop keeps every instance alive; a long-running host does return, so do we
+      if (++n % 50 === 0) await new Promise((r) => setTimeout(r, 0));
       const io = treeIO(files);
       same('fuzz plans', JSON.stringify({ files, req }), outcome(() => as.plan(io, req)), outcome(() => oraclePlan(io, req)));
       const name = req.packages[0].replace(/\(.*$/, '');
