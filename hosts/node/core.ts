@@ -10,6 +10,9 @@
  *   package the core was evaluating, and the dead instance is replaced at the next call.
  * - The compiled core gets a fresh instance per call (its memory model: a bump arena dropped
  *   with the instance; the module is compiled once); the interpreted one keeps one instance.
+ *   jco's glue arms a timer per instance (its deadlock check) that holds the instance until the
+ *   event loop runs it: a caller making thousands of calls must return to the event loop now and
+ *   then (ix lsp checks one package per turn), or the instances' memories pile up.
  *
  * Must not depend on: the engine's code (types only); it talks to the core through the WIT world.
  */
