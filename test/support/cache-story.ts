@@ -17,7 +17,7 @@
  * Must not depend on: ix's internals beyond the store layout (it drives the CLI like a user).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { diffTrees } from '../../hosts/node/exec/check';
@@ -45,6 +45,7 @@ const MIN = 60_000;
 /** A fresh machine B: its own root, a config trusting only A's key and naming only `url`. */
 function machineB(m: StoryMachine, label: string, url: string, extra: Record<string, string>): Record<string, string> {
   const dir = mkdtempSync(join(m.work(), `machine-b-${label}-`));
+  chmodSync(dir, 0o755); // B may build: the sandbox's build user must reach its root
   mkdirSync(join(dir, 'config', 'ix'), { recursive: true });
   writeFileSync(join(dir, 'config', 'ix', 'config.json'), JSON.stringify({ format: 'ix-config/1', substituters: [url], 'trusted-public-keys': [m.publicKey()] }));
   mkdirSync(join(dir, 'no-sources'));

@@ -23,10 +23,11 @@ verbs:
   plan PKG...            print each package's store path (--json: the whole plan; --keep-going:
                          each package plans or fails alone, one error line per failure, exit 2
                          if any failed)
-  build PKG...           build in the sandbox; prints the store paths (--dry-run: the plan view,
-                         and what would be downloaded or built; --check: rebuild and compare,
+  build PKG...           build what the packages need (top-down); prints the store paths (--dry-run:
+                         the plan view, and exactly what would be downloaded or built; --check: rebuild and compare,
                          --keep-going, --jobs=N, --timeout=S)
-  copy --to=URL PKG|PATH...  upload runtime closures to a binary cache (--secret-key=FILE)
+  copy --to=URL PKG|PATH...  upload runtime closures to a binary cache (--secret-key=FILE;
+                         --build-closure: everything the packages' builds use)
   copy --from=URL PATH...    import store paths from a binary cache, verified, without building
   run PROG [ARGS...]     build the package providing PROG and run it
   log PKG|PATH           the build log of a package (also of a failed build)
