@@ -77,7 +77,7 @@ const load1 = loadavg()[0];
 
 console.log(`kernel build: ${built ? `${built[1]} s` : `already built (ix build took ${kb.secs.toFixed(1)} s)`}; bzImage ${(kernelBytes / 1024).toFixed(0)} KiB`);
 console.log(`image: initramfs ${(cpioBytes / 1024).toFixed(0)} KiB uncompressed, ${meta.paths.length} store paths`);
-console.log(`boots (${runs}, TCG unless /dev/kvm opens): QEMU start -> init ${boots.map((b) => fmt(b.init)).join(' ')} s (median ${fmt(median(boots.map((b) => b.init)))}),`
+console.log(`boots (${runs}, accelerator as ix boot chose it: KVM only when it runs): QEMU start -> init ${boots.map((b) => fmt(b.init)).join(' ')} s (median ${fmt(median(boots.map((b) => b.init)))}),`
   + ` QEMU start -> end median ${fmt(median(boots.map((b) => b.qemu)))} s, ix boot -> first command's output median ${fmt(median(boots.map((b) => b.firstCommand ?? NaN)))} s,`
   + ` ix boot wall median ${fmt(median(boots.map((b) => b.wall)))} s`);
 console.log(`load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} (${new Date().toISOString()})`);
