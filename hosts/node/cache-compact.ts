@@ -5,7 +5,8 @@
  * dropped. Earlier layouts' directories (`<dir>/v1`..`v3`, which nothing reads) are removed.
  *
  * Safe beside running ix processes without a lock: a pack whose writer is alive (its pid, from
- * the pack's name, answers signal 0 on this host) is left alone; the merged pack is written under
+ * the pack's name, answers signal 0 on this host) is left alone; the merged pack (named with pid 0:
+ * it has no writer once it appears, so the next gc may merge it again) is written under
  * temporary names and renamed into place (pack first, then index), and only then are the inputs'
  * indexes and packs removed. A reader that loaded an input's index before that reads the input
  * through its open descriptor or gets a miss; the merged records keep their stamps, so the latest
@@ -37,6 +38,7 @@ export interface CompactReport {
 
 /** Whether process `pid` runs on this host (signal 0: exists, ours or not). */
 function alive(pid: number): boolean {
+  if (pid === 0) return false; // a compaction's output: complete when it appears
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -105,7 +107,7 @@ function compactBase(base: string, ns: string): [number, number, number] {
     }
   }
   const fds = new Map<string, number>();
-  const out = newPackId();
+  const out = newPackId(0);
   const packTmp = join(base, `${out}.pack.tmp`);
   const idxTmp = join(base, `${out}.idx.tmp`);
   let kept = 0;

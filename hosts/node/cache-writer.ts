@@ -18,9 +18,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { INDEX_HEADER, PACK_HEADER, type Span } from './cache-pack';
 
-/** A new pack name for this process: `<base36 ms>-<pid>-<random hex>`. */
-export function newPackId(): string {
-  return `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** A new pack name: `<base36 ms>-<pid>-<random hex>` (pid: this process's, or 0 for a finished pack). */
+export function newPackId(pid = process.pid): string {
+  return `${Date.now().toString(36)}-${pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Appends records to this process's pack in one cache directory. */
