@@ -1,76 +1,201 @@
-// The disk cache's background writes (hosts/node/cache-writer.ts): a put is readable at once in
-// the same process, lands on disk byte-identical to a synchronous put once flushed, never leaves
-// a temporary file, and a write that cannot happen is a later miss, not an error. The CLI flushes
-// before a command ends, so a cold `ix plan` leaves every entry the next process needs.
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+// The disk cache's packs (hosts/node/cache-pack.ts, cache-writer.ts, cache-compact.ts): one
+// append-only pack + index per process instead of a file per entry; readers trust only sealed
+// records (torn tails from a process killed with SIGKILL, flipped bytes, foreign records and
+// other format versions are misses); concurrent processes write safely; `ix gc` compacts.
+import { spawn } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
-import { diskCache } from '../hosts/node/cache';
-import { flushCacheWrites } from '../hosts/node/cache-writer';
-import { ensureCoreBuilt, ix, tempDir, world, writeTree } from './support/cli';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { cacheBase, diskCache } from '../hosts/node/cache';
+import { compactCache } from '../hosts/node/cache-compact';
+import { loadIndexes } from '../hosts/node/cache-pack';
+import { ensureCoreBuilt, ix, repoRoot, tempDir, world, writeTree } from './support/cli';
 
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+/** A value derived from (writer, key): every byte says who wrote it, so a mixed entry shows. */
+const valueOf = (w: number, k: number, size: number) => new Uint8Array(size).fill((w * 31 + k) % 251);
+/** Whether `got` is exactly valueOf(w, k, size) (compared natively: big arrays make slow diffs). */
+const isValue = (got: Uint8Array | undefined, w: number, k: number, size: number) => got !== undefined && Buffer.from(got).equals(valueOf(w, k, size));
 
-test('a background put is read back at once and written byte-identical to a synchronous one', async () => {
-  const bg = tempDir('ix-cache-');
-  const sync = tempDir('ix-cache-');
-  const a = diskCache(bg, 'ns', { background: true });
-  const b = diskCache(sync, 'ns');
-  const values = Array.from({ length: 300 }, (_, i) => new Uint8Array(i * 97 + 1).fill(i % 251));
-  values.forEach((v, i) => {
-    a.put(`key-${i}`, v);
-    b.put(`key-${i}`, v);
+/** A bundled child program that puts entries: `node writer.mjs DIR NS W COUNT SIZE [progress]` (progress: a line per put). */
+let writer: string;
+beforeAll(async () => {
+  writer = join(tempDir('ix-writer-'), 'writer.mjs');
+  await build({
+    stdin: {
+      contents: `import { diskCache } from ${JSON.stringify(join(repoRoot, 'hosts/node/cache.ts'))};
+        const [dir, ns, w, count, size] = process.argv.slice(2).map((x, i) => (i < 2 ? x : Number(x)));
+        const c = diskCache(dir, ns);
+        for (let k = 0; k < count; k++) {
+          c.put('key-' + (k % 50) + '-entry', new Uint8Array(size).fill((w * 31 + (k % 50)) % 251));
+          if (process.argv[7]) process.stdout.write(k + '\\n');
+        }`,
+      resolveDir: repoRoot,
+    },
+    bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'error',
   });
-  a.put('key-big', new Uint8Array(3 << 20).fill(7)); // bigger than Node's buffer pool
-  b.put('key-big', new Uint8Array(3 << 20).fill(7));
-  a.put('key-7', new Uint8Array([1, 2, 3])); // a rewrite: the later value wins, in memory and on disk
-  b.put('key-7', new Uint8Array([1, 2, 3]));
-  expect([...(a.get('key-7') ?? [])]).toEqual([1, 2, 3]);
-  expect(a.get('key-12')?.length).toBe(12 * 97 + 1);
-  await flushCacheWrites();
-  expect(files(bg).sort()).toEqual(files(sync).sort());
-  for (const f of files(sync)) expect(readFileSync(join(bg, f)).equals(readFileSync(join(sync, f))), f).toBe(true);
-  expect(files(bg).filter((f) => f.includes('.tmp-'))).toEqual([]);
-  const fresh = diskCache(bg, 'ns');
-  expect([...(fresh.get('key-7') ?? [])]).toEqual([1, 2, 3]);
-  expect(fresh.get('key-big')?.every((x) => x === 7)).toBe(true);
 });
 
-test('past the in-memory budget a pending entry is a miss or the right bytes, never other bytes', async () => {
-  const dir = tempDir('ix-cache-');
-  const c = diskCache(dir, 'ns', { background: true });
-  const mib = (i: number) => new Uint8Array(1 << 20).fill(i);
-  for (let i = 0; i < 80; i++) c.put(`big-${i}`, mib(i)); // 80 MiB: more than the cache keeps in memory
-  for (let i = 0; i < 80; i++) {
-    const got = c.get(`big-${i}`);
-    if (got !== undefined) expect(got.length === 1 << 20 && got.every((x) => x === i), `big-${i}`).toBe(true);
-  }
-  expect(c.get('big-0')?.[0]).toBe(0); // the first ones are kept in memory (or already on disk)
-  await flushCacheWrites();
-  const fresh = diskCache(dir, 'ns');
-  for (let i = 0; i < 80; i++) expect(fresh.get(`big-${i}`)?.[5], `big-${i}`).toBe(i);
+function runWriter(dir: string, w: number, count: number, size: number): Promise<number> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, [writer, dir, 'ns', String(w), String(count), String(size)], { stdio: 'inherit' });
+    p.on('exit', (code) => res(code ?? -1));
+  });
+}
+
+describe('packs', () => {
+  test('entries go into one pack and one index per process; the latest put wins; a fresh reader sees them', () => {
+    const dir = tempDir('ix-cache-');
+    const c = diskCache(dir, 'ns');
+    for (let i = 0; i < 300; i++) c.put(`key-${i}`, valueOf(0, i, i * 97 + 1));
+    c.put('key-big', new Uint8Array(3 << 20).fill(7));
+    c.put('key-7', new Uint8Array([1, 2, 3]));
+    c.put('unsafe/../key', new Uint8Array([1])); // never stored
+    c.put('.hidden', new Uint8Array([1]));
+    expect([...(c.get('key-7') ?? [])]).toEqual([1, 2, 3]);
+    const names = files(dir);
+    expect(names).toHaveLength(2);
+    expect(names.map((n) => n.replace(/[^/]*\./, 'ID.')).sort()).toEqual(['v4/ns/ID.idx', 'v4/ns/ID.pack']);
+    const fresh = diskCache(dir, 'ns');
+    expect([...(fresh.get('key-7') ?? [])]).toEqual([1, 2, 3]);
+    expect(fresh.get('key-12')).toEqual(valueOf(0, 12, 12 * 97 + 1));
+    expect(fresh.get('key-big')?.every((x) => x === 7)).toBe(true);
+    expect(fresh.get('unsafe/../key')).toBeUndefined();
+    expect(diskCache(dir, 'other').get('key-12')).toBeUndefined(); // another namespace
+  });
+
+  test('a flipped byte, a foreign record, a truncated pack, a torn index line and another version: misses', () => {
+    const dir = tempDir('ix-cache-');
+    const c = diskCache(dir, 'ns');
+    for (let i = 0; i < 10; i++) c.put(`key-${i}`, valueOf(1, i, 1000));
+    const base = cacheBase(dir, 'ns');
+    const spans = loadIndexes(base);
+    const pack = join(base, `${spans.get('key-0')!.pack}.pack`);
+    const idx = pack.replace(/\.pack$/, '.idx');
+    const bytes = readFileSync(pack);
+    // key-3's body: one byte flipped
+    const s3 = spans.get('key-3')!;
+    bytes[s3.offset + s3.length - 10] ^= 1;
+    // key-4's record replaced by key-5's bytes (same length): a foreign record
+    const s4 = spans.get('key-4')!;
+    const s5 = spans.get('key-5')!;
+    bytes.copy(bytes, s4.offset, s5.offset, s5.offset + s5.length);
+    writeFileSync(pack, bytes);
+    // key-9 is last: its record torn in the middle
+    const s9 = spans.get('key-9')!;
+    truncateSync(pack, s9.offset + 500);
+    appendFileSync(idx, 'key-torn 10 20'); // a torn index line (no newline)
+    const r = diskCache(dir, 'ns');
+    for (const i of [0, 1, 2, 5, 6, 7, 8]) expect(r.get(`key-${i}`), `key-${i}`).toEqual(valueOf(1, i, 1000));
+    for (const i of [3, 4, 9]) expect(r.get(`key-${i}`), `key-${i}`).toBeUndefined();
+    expect(r.get('key-torn')).toBeUndefined();
+    // a namespace's records copied into another namespace's directory: all misses (the seal names it)
+    const other = cacheBase(dir, 'ns2');
+    diskCache(dir, 'ns2').put('key-x', new Uint8Array([9]));
+    const theirs = readdirSync(other).find((n) => n.endsWith('.idx'))!;
+    writeFileSync(join(other, theirs.replace('.idx', '.pack')), readFileSync(pack));
+    writeFileSync(join(other, theirs), readFileSync(idx));
+    expect(diskCache(dir, 'ns2').get('key-0')).toBeUndefined();
+    // an index of another format version is not read
+    writeFileSync(idx, readFileSync(idx, 'latin1').replace('ix-pack-index/1', 'ix-pack-index/9'), 'latin1');
+    expect(diskCache(dir, 'ns').get('key-0')).toBeUndefined();
+  });
+
+  test('concurrent processes writing the same keys: every entry is one writer\'s whole value', async () => {
+    const dir = tempDir('ix-cache-');
+    const codes = await Promise.all([1, 2, 3, 4].map((w) => runWriter(dir, w, 200, 20000)));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(readdirSync(cacheBase(dir, 'ns'))).toHaveLength(8);
+    const c = diskCache(dir, 'ns');
+    for (let k = 0; k < 50; k++) {
+      const v = c.get(`key-${k}-entry`);
+      expect(v?.length).toBe(20000);
+      expect([1, 2, 3, 4].some((w) => v!.every((b) => b === (w * 31 + k) % 251)), `key-${k}`).toBe(true);
+    }
+  });
+
+  test('a writer killed with SIGKILL mid-write: what it finished reads back, its torn tail is ignored, gc drops it', async () => {
+    const dir = tempDir('ix-cache-');
+    const done = await new Promise<number>((res) => {
+      const p = spawn(process.execPath, [writer, dir, 'ns', '5', '100000', String(1 << 20), 'progress'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let last = -1;
+      let text = '';
+      p.stdout.on('data', (b: Buffer) => {
+        text += b.toString('latin1');
+        last = text.split('\n').length - 2; // the last complete line's number
+        if (last >= 60) p.kill('SIGKILL');
+      });
+      p.on('exit', (_code, sig) => {
+        expect(sig).toBe('SIGKILL');
+        res(last);
+      });
+    });
+    expect(done).toBeGreaterThanOrEqual(60);
+    const base = cacheBase(dir, 'ns');
+    const spans = loadIndexes(base);
+    const packFile = readdirSync(base).find((n) => n.endsWith('.pack'))!;
+    const end = Math.max(...[...spans.values()].map((s) => s.offset + s.length));
+    expect(statSync(join(base, packFile)).size).toBeGreaterThanOrEqual(end);
+    // the writer was killed between puts or inside one: bytes past the last indexed record, if
+    // any, belong to no entry; force a torn record there too, as a kill inside write(2) leaves it
+    appendFileSync(join(base, packFile), Buffer.concat([Buffer.from(`key-1-entry ${1 << 20} ${'0'.repeat(64)}\n`), Buffer.alloc(1000, 1)]));
+    const c = diskCache(dir, 'ns');
+    for (let k = 0; k < 50; k++) expect(isValue(c.get(`key-${k}-entry`), 5, k, 1 << 20), `key-${k}`).toBe(true);
+    const r = compactCache(dir);
+    expect(r).toMatchObject({ packsMerged: 1, entries: 50, busy: 0 });
+    expect(r.bytesAfter).toBeLessThan(r.bytesBefore); // 61+ records of 50 keys -> 50
+    const after = diskCache(dir, 'ns');
+    for (let k = 0; k < 50; k++) expect(isValue(after.get(`key-${k}-entry`), 5, k, 1 << 20), `key-${k}`).toBe(true);
+  });
+
+  test('gc compaction: finished packs merge into one, the latest value of a key wins, a live pack is left alone', async () => {
+    const dir = tempDir('ix-cache-');
+    expect(await runWriter(dir, 1, 100, 3000)).toBe(0);
+    await new Promise((r) => setTimeout(r, 5)); // a later stamp
+    expect(await runWriter(dir, 2, 100, 3000)).toBe(0);
+    const live = diskCache(dir, 'ns'); // this process: alive, its pack must stay
+    live.put('key-live', new Uint8Array([4, 2]));
+    const reader = diskCache(dir, 'ns');
+    expect(reader.get('key-1-entry')).toEqual(valueOf(2, 1, 3000)); // the second writer's
+    const base = cacheBase(dir, 'ns');
+    expect(readdirSync(base)).toHaveLength(6);
+    const r = compactCache(dir);
+    expect(r).toMatchObject({ format: 'ix-cache-compact/1', packsMerged: 2, entries: 50, busy: 1, filesBefore: 6, filesAfter: 4 });
+    const fresh = diskCache(dir, 'ns');
+    for (let k = 0; k < 50; k++) expect(fresh.get(`key-${k}-entry`), `key-${k}`).toEqual(valueOf(2, k, 3000));
+    expect([...(fresh.get('key-live') ?? [])]).toEqual([4, 2]);
+    // a reader that loaded the indexes before: the right bytes or a miss, never others
+    const v = reader.get('key-2-entry');
+    if (v !== undefined) expect(v).toEqual(valueOf(2, 2, 3000));
+    // a second gc merges its predecessor's pack: nothing lost
+    expect(compactCache(dir)).toMatchObject({ packsMerged: 1, entries: 50, busy: 1 });
+    expect(diskCache(dir, 'ns').get('key-3-entry')).toEqual(valueOf(2, 3, 3000));
+  });
 });
 
-test('a background write that fails is a later miss, leaves no temporary file, and flush still resolves', async () => {
-  const dir = tempDir('ix-cache-');
-  // a directory where the entry's file would go: the rename fails (modes would not stop root)
-  mkdirSync(join(dir, 'v3', 'ns', 'ke', 'key-dir'), { recursive: true });
-  const c = diskCache(dir, 'ns', { background: true });
-  c.put('key-dir', new Uint8Array([1]));
-  c.put('unsafe/../key', new Uint8Array([1])); // never stored, like a synchronous put
-  await flushCacheWrites();
-  expect(diskCache(dir, 'ns').get('key-dir')).toBeUndefined();
-  expect(readdirSync(join(dir, 'v3', 'ns', 'ke'))).toEqual(['key-dir']);
-});
-
-test('a cold `ix plan` leaves its cache entries on disk when the process exits (the CLI flushes)', () => {
-  ensureCoreBuilt();
-  const root = writeTree(world);
-  const cache = tempDir('ix-cache-');
-  const first = ix(['plan', 'bin/app', '--json', '--recipes', root], { env: { IX_CACHE_DIR: cache } });
-  expect(first.code).toBe(0);
-  const names = files(cache).map((f) => f.split('/').pop()!);
-  for (const kind of ['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-']) expect(names.some((n) => n.startsWith(kind)), kind).toBe(true);
-  expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+describe('the CLI', () => {
+  beforeAll(() => ensureCoreBuilt());
+  test('a cold `ix plan` leaves every kind of entry in one pack; `ix gc` compacts; the next plan is the same', () => {
+    const root = writeTree(world);
+    const cache = tempDir('ix-cache-');
+    const env = { IX_CACHE_DIR: cache, IX_ROOT: tempDir('ix-root-') };
+    const first = ix(['plan', 'bin/app', '--json', '--recipes', root], { env });
+    expect(first.code).toBe(0);
+    const names = files(cache);
+    expect(names.map((n) => n.replace(/[^/]*\.(pack|idx)$/, 'ID.$1')).sort()).toEqual(
+      [expect.stringMatching(/^v4\/core-[0-9a-f]{16}\/ID\.idx$/), expect.stringMatching(/^v4\/core-[0-9a-f]{16}\/ID\.pack$/)]);
+    const keys = [...loadIndexes(join(cache, names[0].split('/').slice(0, 2).join('/'))).keys()];
+    for (const kind of ['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-']) expect(keys.some((k) => k.startsWith(kind)), kind).toBe(true);
+    writeFileSync(join(root, 'bin', 'app', 'ix.sh'), readFileSync(join(root, 'bin', 'app', 'ix.sh'), 'utf8') + '{# an edit that renders nothing #}');
+    expect(ix(['plan', 'bin/app', '--json', '--recipes', root], { env }).out).toBe(first.out);
+    expect(files(cache)).toHaveLength(4);
+    const gc = ix(['gc'], { env });
+    expect(gc.code).toBe(0);
+    expect(gc.out).toMatch(/^plan cache: 4 files, \d+ bytes -> 2 files, \d+ bytes \(2 packs merged, \d+ entries kept, 0 in use\)$/m);
+    expect(files(cache)).toHaveLength(2);
+    const again = ix(['plan', 'bin/app', '--json', '--recipes', root], { env });
+    expect(again.out).toBe(first.out);
+  });
 });

@@ -75,45 +75,56 @@ describe('disk cache', () => {
     expect(cacheDir({ HOME: '/h' })).toBe('/h/.cache/ix');
   });
 
-  test('round trip in a versioned layout with a versioned header carrying the digest', async () => {
+  test('round trip in a versioned layout: a pack and its index, each record sealed', async () => {
     const dir = tempDir('ix-cache-');
     const c = diskCache(dir);
     expect(c.get('abcdef01')).toBeUndefined();
     c.put('abcdef01', new Uint8Array([1, 2, 3]));
     expect([...(c.get('abcdef01') ?? [])]).toEqual([1, 2, 3]);
-    const file = join(dir, 'v3', 'ab', 'abcdef01');
-    const sum = createHash('sha256').update(Buffer.from('ix-cache/3 \0abcdef01\0\x01\x02\x03', 'latin1')).digest('hex');
-    expect(readFileSync(file, 'latin1')).toBe(`ix-cache/3 3 ${sum}\n\x01\x02\x03`);
-    expect(readdirSync(join(dir, 'v3', 'ab'))).toEqual(['abcdef01']); // no temporary files left
+    const names = readdirSync(join(dir, 'v4')).sort();
+    expect(names).toHaveLength(2);
+    const [idx, pack] = names;
+    expect(idx).toMatch(/^[0-9a-z]+-\d+-[0-9a-f]+\.idx$/);
+    expect(pack).toBe(idx.replace(/\.idx$/, '.pack'));
+    const sum = createHash('sha256').update(Buffer.from('ix-cache/4 \0abcdef01\0\x01\x02\x03', 'latin1')).digest('hex');
+    const record = `abcdef01 3 ${sum}\n\x01\x02\x03`;
+    expect(readFileSync(join(dir, 'v4', pack), 'latin1')).toBe(`ix-pack/1\n${record}`);
+    expect(readFileSync(join(dir, 'v4', idx), 'latin1')).toMatch(new RegExp(`^ix-pack-index/1\\nabcdef01 10 ${record.length} [0-9a-z]+\\n$`));
   });
 
-  test('truncated, corrupted or foreign entries are misses; unsafe keys are never stored', async () => {
+  test('truncated, corrupted or foreign records are misses; unsafe keys are never stored', async () => {
     const dir = tempDir('ix-cache-');
     const c = diskCache(dir);
     c.put('abcdef02', new Uint8Array([1, 2, 3]));
     c.put('abcdef03', new Uint8Array([1, 2, 3]));
-    const file = join(dir, 'v3', 'ab', 'abcdef02');
+    const file = join(dir, 'v4', readdirSync(join(dir, 'v4')).find((n) => n.endsWith('.pack'))!);
     const good = readFileSync(file);
-    writeFileSync(file, good.subarray(0, good.length - 1)); // truncated
-    expect(c.get('abcdef02')).toBeUndefined();
+    const at = good.indexOf('abcdef03 ');
+    writeFileSync(file, good.subarray(0, at - 1)); // abcdef02's record truncated by one byte
+    expect(diskCache(dir).get('abcdef02')).toBeUndefined();
     const flipped = Buffer.from(good);
-    flipped[flipped.length - 1] ^= 1; // same length, one bit
+    flipped[at - 1] ^= 1; // same length, one bit of abcdef02's body
     writeFileSync(file, flipped);
-    expect(c.get('abcdef02')).toBeUndefined();
-    writeFileSync(file, readFileSync(join(dir, 'v3', 'ab', 'abcdef03'))); // another key's entry
-    expect(c.get('abcdef02')).toBeUndefined();
+    expect(diskCache(dir).get('abcdef02')).toBeUndefined();
+    const swapped = Buffer.from(good); // abcdef03's record where abcdef02's was: another key's
+    good.copy(swapped, good.indexOf('abcdef02 '), at);
+    writeFileSync(file, swapped);
+    expect(diskCache(dir).get('abcdef02')).toBeUndefined();
     writeFileSync(file, good);
-    expect([...(c.get('abcdef02') ?? [])]).toEqual([1, 2, 3]);
-    // another core's (namespace's) entry, copied in: a miss
+    expect([...(diskCache(dir).get('abcdef02') ?? [])]).toEqual([1, 2, 3]);
+    // another core's (namespace's) pack, copied in: misses
     const other = diskCache(dir, 'core-a');
     other.put('abcdef04', new Uint8Array([9]));
-    const mine = diskCache(dir, 'core-b');
-    mine.put('abcdef04', new Uint8Array([8]));
-    writeFileSync(join(dir, 'v3', 'core-b', 'ab', 'abcdef04'), readFileSync(join(dir, 'v3', 'core-a', 'ab', 'abcdef04')));
-    expect(mine.get('abcdef04')).toBeUndefined();
+    const theirs = join(dir, 'v4', 'core-a');
+    const mineDir = join(dir, 'v4', 'core-b');
+    diskCache(dir, 'core-b').put('abcdef05', new Uint8Array([8]));
+    for (const n of readdirSync(theirs)) writeFileSync(join(mineDir, n), readFileSync(join(theirs, n)));
+    expect(diskCache(dir, 'core-b').get('abcdef04')).toBeUndefined();
+    expect([...(diskCache(dir, 'core-a').get('abcdef04') ?? [])]).toEqual([9]);
     c.put('../../evil', new Uint8Array([1]));
     c.put('.hidden', new Uint8Array([1]));
-    expect(readdirSync(join(dir, 'v3')).sort()).toEqual(['ab', 'core-a', 'core-b']);
+    expect(readdirSync(join(dir, 'v4')).filter((n) => !/\.(idx|pack)$/.test(n)).sort()).toEqual(['core-a', 'core-b']);
+    expect(readFileSync(file, 'latin1')).not.toContain('evil');
   });
 
   test('concurrent processes writing the same keys leave only complete entries', async () => {
@@ -142,6 +153,6 @@ describe('disk cache', () => {
       expect(v?.length).toBe(50000);
       expect(v?.every((b) => b === k)).toBe(true);
     }
-    expect(readdirSync(join(dir, 'v3', 'ke')).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(join(dir, 'v4'))).toHaveLength(8); // a pack and an index per process
   });
 });

@@ -134,8 +134,8 @@ describe('ix plan', () => {
     expect(run(c2)).toBe(cold);
     const xdg = tempDir('ix-xdg-');
     expect(ix(['plan', 'set/all', '--json', '--recipes', root], { env: { IX_CACHE_DIR: '', XDG_CACHE_HOME: xdg } }).out).toBe(cold);
-    expect(readdirSync(c1)).toEqual(['v3']);
-    expect(readdirSync(join(xdg, 'ix'))).toEqual(['v3']);
+    expect(readdirSync(c1)).toEqual(['v4']);
+    expect(readdirSync(join(xdg, 'ix'))).toEqual(['v4']);
   });
 });
 

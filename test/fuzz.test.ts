@@ -5,7 +5,7 @@
 // goes through the real CLI error path: exit 0, or exit 2 with one line; and the parsers of what
 // ix reads back from disk (cache entries, store records) get random bytes. IX_FUZZ_RUNS sets the
 // number of cases (bench/fuzz.mjs runs many and records the count in BENCHMARKS.md).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -15,7 +15,8 @@ import { IxError } from '../engine/errors';
 import { jsonErrorAt } from '../engine/eval/json-error';
 import { UsageError, parseArgs } from '../hosts/node/args';
 import { main } from '../hosts/node/main';
-import { diskCache } from '../hosts/node/cache';
+import { cacheBase, diskCache } from '../hosts/node/cache';
+import { loadIndexes } from '../hosts/node/cache-pack';
 import { Layout } from '../hosts/node/store';
 import { isRecord, readRecord } from '../hosts/node/store/record';
 import { treeIO, type CoreInstance } from './support/browser-host';
@@ -123,17 +124,23 @@ describe('fuzz: parsers of what ix reads back from disk', () => {
   test('cache entries: random, truncated or spliced bytes are a miss or the exact value put, never a throw', async () => {
     const dir = tempDir('ix-fuzz-cache-');
     const c = diskCache(dir, 'ns');
-    const file = join(dir, 'v3', 'ns', 'ke', 'key1aaaa');
+    const base = cacheBase(dir, 'ns');
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), fc.nat(200), (value, noise, cut) => {
       c.put('key1aaaa', value);
-      const good = readFileSync(file);
       expect([...(c.get('key1aaaa') ?? [])]).toEqual([...value]);
+      // the record just appended is the pack's last: overwrite it, as a torn or damaged tail
+      const span = loadIndexes(base).get('key1aaaa')!;
+      const file = join(base, `${span.pack}.pack`);
+      const good = readFileSync(file).subarray(span.offset, span.offset + span.length);
       for (const bad of [Buffer.concat([good.subarray(0, cut), noise]), Buffer.from(noise), good.subarray(0, Math.min(cut, good.length - 1))]) {
         if (bad.equals(good)) continue;
-        writeFileSync(file, bad);
-        const got = c.get('key1aaaa');
+        truncateSync(file, span.offset);
+        appendFileSync(file, bad);
+        const got = diskCache(dir, 'ns').get('key1aaaa');
         if (got !== undefined) expect(Buffer.from(got).equals(Buffer.from(value))).toBe(true);
       }
+      truncateSync(file, span.offset);
+      appendFileSync(file, good);
     }), params(RUNS));
   });
 

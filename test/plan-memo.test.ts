@@ -7,7 +7,8 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync,
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../engine/api';
-import { diskCache } from '../hosts/node/cache';
+import { cacheBase, diskCache } from '../hosts/node/cache';
+import { loadIndexes } from '../hosts/node/cache-pack';
 import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { MARGIN_MS, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
@@ -44,17 +45,15 @@ function editKeepingTimes(path: string, text: string): void {
 /** The memo entries' file rows (path, digest, stat) in a cache directory. */
 function memoRows(cache: string): [string, string | null, string | null][] {
   const rows: [string, string | null, string | null][] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.startsWith('memo1-')) {
-        const text = readFileSync(join(d, e.name), 'utf8'); // the cache's own header, then the memo head
-        const at = text.indexOf('ix-plan-memo/1\n');
-        rows.push(...JSON.parse(text.slice(at + 'ix-plan-memo/1\n'.length)).files);
-      }
+  const top = join(cache, 'v4');
+  for (const ns of readdirSync(top)) {
+    const c = diskCache(cache, ns);
+    for (const key of loadIndexes(join(top, ns)).keys()) {
+      if (!key.startsWith('memo1-')) continue;
+      const text = Buffer.from(c.get(key)!).toString('utf8');
+      rows.push(...JSON.parse(text.slice('ix-plan-memo/1\n'.length)).files);
     }
-  };
-  walk(cache);
+  }
   return rows;
 }
 
@@ -204,20 +203,21 @@ describe('plan memo entries', () => {
     expect(await lookupPlan({ ...site, roots: [root, root] }, req)).toBeUndefined();
 
     // the body of write A under the head of write B (a concurrent rewrite): bytes() is a miss
-    const files = readdirSync(dir, { recursive: true }) as string[];
-    const bodyA = readFileSync(join(dir, files.find((f) => f.includes('memob-'))!));
+    const keys = [...loadIndexes(cacheBase(dir, 'ns')).keys()];
+    const bodyKey = keys.find((k) => k.startsWith('memob-'))!;
+    const headKey = keys.find((k) => k.startsWith('memo1-'))!;
+    const bodyA = site.cache.get(bodyKey)!;
     storePlan(site, req, Buffer.from('plan B'), plan('/b'), rec, Date.now());
-    writeFileSync(join(dir, files.find((f) => f.includes('memob-'))!), bodyA);
+    site.cache.put(bodyKey, bodyA);
     const b = await lookupPlan(site, req);
     expect(b?.roots[0].out).toBe('/b');
     expect(b!.bytes()).toBeUndefined();
 
     // a head whose key text differs (as after an FNV collision) or that does not parse
-    const head = join(dir, files.find((f) => f.includes('memo1-'))!);
-    const text = readFileSync(head, 'utf8');
-    writeFileSync(head, text.replace('bin/c', 'bin/x'));
+    const text = Buffer.from(site.cache.get(headKey)!).toString('utf8');
+    site.cache.put(headKey, Buffer.from(text.replace('bin/c', 'bin/x')));
     expect(await lookupPlan(site, req)).toBeUndefined();
-    writeFileSync(head, text.slice(0, text.length - 5));
+    site.cache.put(headKey, Buffer.from(text.slice(0, text.length - 5)));
     expect(await lookupPlan(site, req)).toBeUndefined();
   });
 

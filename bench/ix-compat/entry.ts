@@ -8,5 +8,4 @@
 export { render, planOut, IxError } from '../../engine/index';
 export { fsHostIO } from '../../hosts/node/io';
 export { diskCache } from '../../hosts/node/cache';
-export { flushCacheWrites } from '../../hosts/node/cache-writer';
 export { loadDigest } from '../../hosts/node/digest';

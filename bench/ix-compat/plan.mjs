@@ -6,10 +6,9 @@
  * failed, nodes, time, and the most common failure messages (package names elided).
  *
  *   node bench/ix-compat/plan.mjs IX_CHECKOUT [--targets=a,b] [--only=PREFIX] [--show=N] [--json=FILE]
- *        [--cache=DIR [--background]] [--compare] [--ix-results=DIR]
- * --cache: plan with the disk cache in DIR (run twice for cold and warm); with --background its
- * entries are written on a worker thread as `ix plan` writes them (hosts/node/cache-writer.ts),
- * and the time printed includes waiting for them.
+ *        [--cache=DIR] [--compare] [--ix-results=DIR]
+ * --cache: plan with the disk cache in DIR (run twice for cold and warm), written as `ix plan`
+ * writes it (one append-only pack per process, hosts/node/cache-writer.ts).
  * --compare: also plan every package with IX's own planner (ix-plan.py; slow, ~10 min a target
  * here) and print which fail in both, only in ix, only in IX. --ix-results: keep IX's answers in
  * DIR/<target>.jsonl and reuse them when present (they depend only on the checkout and the list).
@@ -61,8 +60,7 @@ const names = recipes(pkgsDir).filter((n) => n.startsWith(opt('only', '')));
 const out = {};
 for (const target of targets) {
   const cacheDir = opt('cache', '');
-  const background = args.includes('--background');
-  const io = ix.fsHostIO(roots, { digest: await ix.loadDigest(), cache: cacheDir ? ix.diskCache(cacheDir, undefined, { background }) : undefined });
+  const io = ix.fsHostIO(roots, { digest: await ix.loadDigest(), cache: cacheDir ? ix.diskCache(cacheDir) : undefined });
   const t0 = performance.now();
   let plan;
   try {
@@ -72,7 +70,6 @@ for (const target of targets) {
     console.log(`${target}: the whole plan failed: ${e instanceof ix.IxError ? e.message : e.stack}`);
     continue;
   }
-  await ix.flushCacheWrites();
   const ms = performance.now() - t0;
   const failed = plan.roots.filter((r) => r.error !== undefined);
   const kinds = new Map();

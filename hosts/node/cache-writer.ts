@@ -1,114 +1,84 @@
 /**
- * Background writes of disk-cache entries (hosts/node/cache.ts): one worker thread per process
- * creates the entry files while the main thread keeps planning. A cold plan of a whole IX tree
- * puts ~22,000 entries (compiled templates, descriptors, the plan); written synchronously, their
- * open/write/rename calls were ~20% of the main thread's time (BENCHMARKS.md, "A real IX tree").
- * The core's calls are synchronous, so the worker is the only way to overlap those system calls
- * with the core's work.
+ * The disk cache's writer (format in hosts/node/cache-pack.ts): one append-only pack per cache
+ * directory per process, opened at the first put. A put appends the record to the pack, then
+ * its line to the pack's index, both with positioned writes from the calling thread: no file is
+ * created per entry (a cold plan of a whole IX tree once made ~22,000, whose creation cost ~20% of
+ * the main thread; two appends into the page cache cost a few microseconds), so no worker thread
+ * is needed to overlap them.
  *
- * The worker receives finished entries (header and seal already computed by cache.ts) and writes
- * each one exactly as a synchronous put does: a unique temporary file renamed into place, the
- * temporary removed on failure. So a reader never sees a partial entry, and an entry lost to a
- * killed process is a later miss. `flushCacheWrites()` resolves when every entry handed over so
- * far is on disk (or failed); the CLI awaits it before exiting (hosts/node/main.ts). Until then the
- * worker does not keep the process alive on its own, and a process that exits without flushing
- * loses (only) the entries still queued.
+ * Nothing is ever rewritten in place, and no two processes write one file (pack names carry the
+ * pid and random bits, created with O_EXCL), so concurrent processes need no lock. A process
+ * killed mid-put leaves a torn record or index line at the end of its own files, which readers
+ * ignore (the seal and the line rule of cache-pack.ts) and compaction drops. Every failure
+ * disables this writer (later puts are dropped): the cache is best-effort.
  *
- * Must not depend on: the engine; anything but node:module/worker_threads (node:fs in the worker).
+ * Must not depend on: the engine; anything but node:fs/crypto and ./cache-pack.
  */
-import { createRequire } from 'node:module';
-import type { Worker as WorkerT } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { INDEX_HEADER, PACK_HEADER, type Span } from './cache-pack';
 
-/** The worker's program (CommonJS, evaluated from this string: no file of its own to bundle). */
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { mkdirSync, renameSync, rmSync, writeFileSync } = require('node:fs');
-parentPort.on('message', (m) => {
-  if (m.flush !== undefined) return parentPort.postMessage({ flushed: m.flush });
-  try {
-    mkdirSync(m.dir, { recursive: true });
-    writeFileSync(m.tmp, m.data);
-    renameSync(m.tmp, m.final);
-  } catch {
-    try { rmSync(m.tmp, { force: true }); } catch {}
-  }
-  parentPort.postMessage({ done: m.seq });
-});
-`;
-
-/** One entry to write: `data` goes to `tmp` in `dir`, then becomes `final`. */
-export interface EntryWrite {
-  dir: string;
-  tmp: string;
-  final: string;
-  data: Uint8Array;
+/** A new pack name: `<base36 ms>-<pid>-<random hex>` (pid: this process's, or 0 for a finished pack). */
+export function newPackId(pid = process.pid): string {
+  return `${Date.now().toString(36)}-${pid}-${randomBytes(4).toString('hex')}`;
 }
 
-let worker: WorkerT | undefined;
-let broken = false;
-let seq = 0;
-let flushes = 0;
-const waiting = new Map<number, () => void>();
-const written = new Set<(seq: number) => void>();
+/** Appends records to this process's pack in one cache directory. */
+export class PackWriter {
+  readonly id = newPackId();
+  private pack = -1;
+  private index = -1;
+  private pos = 0;
+  private broken = false;
 
-function start(): WorkerT | undefined {
-  if (worker || broken) return worker;
-  try {
-    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on('message', (m: { done?: number; flushed?: number }) => {
-      if (m.done !== undefined) for (const f of written) f(m.done);
-      if (m.flushed !== undefined) {
-        waiting.get(m.flushed)?.();
-        waiting.delete(m.flushed);
-        if (waiting.size === 0) w.unref();
+  constructor(private readonly base: string) {}
+
+  /** The open pack's descriptor (for reading back this process's own records), or -1. */
+  get fd(): number {
+    return this.pack;
+  }
+
+  private open(): boolean {
+    if (this.pack >= 0) return true;
+    if (this.broken) return false;
+    try {
+      mkdirSync(this.base, { recursive: true });
+      this.pack = openSync(`${this.base}/${this.id}.pack`, 'wx+');
+      this.pos = writeSync(this.pack, PACK_HEADER, 0, 'latin1');
+      this.index = openSync(`${this.base}/${this.id}.idx`, 'wx');
+      writeSync(this.index, INDEX_HEADER, null, 'latin1');
+      return true;
+    } catch {
+      this.fail();
+      return false;
+    }
+  }
+
+  private fail(): void {
+    this.broken = true;
+    for (const fd of [this.pack, this.index]) {
+      try {
+        if (fd >= 0) closeSync(fd);
+      } catch {
+        // nothing left to do: the cache is best-effort
       }
-    });
-    w.on('error', () => stop());
-    w.on('exit', () => stop());
-    w.unref();
-    worker = w;
-  } catch {
-    broken = true;
+    }
+    this.pack = this.index = -1;
   }
-  return worker;
-}
 
-/** The worker is gone: later puts are written by the caller itself (cache.ts), pending flushes resolve. */
-function stop(): void {
-  worker = undefined;
-  broken = true;
-  for (const r of waiting.values()) r();
-  waiting.clear();
-}
-
-/**
- * Hands one entry to the worker; returns its sequence number, or undefined when no worker can
- * run (the caller then writes it itself). `data` is transferred: the caller must not reuse it.
- */
-export function writeInBackground(e: EntryWrite): number | undefined {
-  const w = start();
-  if (!w) return undefined;
-  const n = ++seq;
-  const data = e.data;
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-  w.postMessage({ ...e, seq: n }, whole ? [data.buffer as ArrayBuffer] : []);
-  return n;
-}
-
-/** Calls `f(seq)` as each background write finishes (on the main thread's event loop). */
-export function onWritten(f: (seq: number) => void): void {
-  written.add(f);
-}
-
-/** Resolves when every entry handed to the worker so far is written (or failed). Never rejects. */
-export function flushCacheWrites(): Promise<void> {
-  const w = worker;
-  if (!w) return Promise.resolve();
-  const id = ++flushes;
-  w.ref(); // keep the process alive until the queue is written
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    w.postMessage({ flush: id });
-  });
+  /** Appends one encoded record for `key`; its span, or undefined when nothing was written. */
+  append(key: string, record: Uint8Array): Span | undefined {
+    if (!this.open()) return undefined;
+    const span: Span = { pack: this.id, offset: this.pos, length: record.length, stamp: Date.now() };
+    try {
+      let done = 0;
+      while (done < record.length) done += writeSync(this.pack, record, done, record.length - done, this.pos + done);
+      this.pos += record.length;
+      writeSync(this.index, `${key} ${span.offset} ${span.length} ${span.stamp.toString(36)}\n`, null, 'latin1');
+      return span;
+    } catch {
+      this.fail();
+      return undefined;
+    }
+  }
 }

@@ -1,33 +1,30 @@
 /**
  * The on-disk cache behind the core's cache-get/cache-put imports: compiled templates (`tpl1-`),
- * rendered descriptors (`desc1-`) and plans (`plan1-`). Layout
- * `<dir>/v3/[<core hash>/]<key[0:2]>/<key>`. The entry format is the one place that decides
- * whether an entry can be trusted: each starts with the line `ix-cache/3 <byte length> <digest>`,
- * the digest being SHA-256 (hex) over the namespace, the key and the body, so a truncated,
- * corrupted (any flipped byte) or foreign entry (another key's or another core's, copied here)
- * is a miss and is never handed to the core. The seal is node:crypto's native SHA-256 (the hash
- * sources are verified with), not the store's BLAKE3: it checks a local file rather than naming
+ * rendered descriptors (`desc1-`), plans (`plan1-`) and the host's plan memo (`memo1-`, `memob-`).
+ * Entries live in append-only packs, one per writing process, under `<dir>/v4/[<core hash>/]`
+ * (format: hosts/node/cache-pack.ts; writer: cache-writer.ts; `ix gc` compacts them:
+ * cache-compact.ts). A cache reads every index of its directory once, at its first get, and
+ * answers its own puts from its own pack; entries other processes write later are not seen.
+ *
+ * The entry format is the one place that decides whether an entry can be trusted: each record is
+ * sealed with a SHA-256 over the namespace, the key and the body, checked at every get, so a
+ * truncated, corrupted (any flipped byte) or foreign entry (another key's or another core's) is a
+ * miss and is never handed to the core. The seal is node:crypto's native SHA-256 (the hash
+ * sources are verified with), not the store's BLAKE3: it checks local bytes rather than naming
  * content, and a plan-memo hit then loads no WebAssembly (hash-wasm costs ~8 ms of a ~45 ms
- * `ix plan`, BENCHMARKS.md "Interactive speed"). Writes go to a unique temporary file and are
- * renamed into place, so concurrent processes never see a partial entry. Every failure is a
- * miss: the cache may vanish at any time and never changes plan bytes. A cache opened with
- * `background` hands those writes to a worker thread (hosts/node/cache-writer.ts) and answers
- * its own later gets for a key from memory until the entry is on disk (up to PENDING_MAX_BYTES;
- * past that, such a get is a miss).
+ * `ix plan`, BENCHMARKS.md "Interactive speed"). Every failure is a miss: the cache may vanish at
+ * any time and never changes plan bytes.
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
- * Must not depend on: the engine; anything but node:fs/path/os/crypto and ./cache-writer.
+ * Must not depend on: the engine; anything but node:fs/path/os and ./cache-pack, ./cache-writer.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { onWritten, writeInBackground } from './cache-writer';
+import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, loadIndexes, readSpan, type Span } from './cache-pack';
+import { PackWriter } from './cache-writer';
 
-/** Version of the on-disk layout; a new layout gets a new directory. */
-export const CACHE_LAYOUT = 'v3';
-const HEADER = 'ix-cache/3 ';
-const KEY = /^[A-Za-z0-9_.-]{4,200}$/;
+export { CACHE_LAYOUT } from './cache-pack';
 
 /** Where the cache lives for this environment. */
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -41,108 +38,62 @@ export interface DiskCache {
   put(key: string, value: Uint8Array): void;
 }
 
-let seq = 0;
-/**
- * How many bytes of background puts a cache keeps in memory until they are on disk (so its own
- * gets still find them); beyond it a get of an entry still being written is a miss. Bounds what a
- * cold whole-tree plan holds while the worker catches up (~500 MB of entries for an IX tree).
- */
-const PENDING_MAX_BYTES = 64 << 20;
+/** The directory of a cache's packs. */
+export function cacheBase(dir: string, namespace?: string): string {
+  return namespace ? join(dir, CACHE_LAYOUT, namespace) : join(dir, CACHE_LAYOUT);
+}
 
-export interface DiskCacheOptions {
-  /**
-   * Write entries on a worker thread (hosts/node/cache-writer.ts) instead of before put() returns;
-   * the process must await flushCacheWrites() before exiting to keep them. For callers that put
-   * many entries during one long synchronous core call (the CLI's plan).
-   */
-  background?: boolean;
+/** One pack per cache directory per process, whichever DiskCache instances write to it. */
+const writers = new Map<string, PackWriter>();
+function writerFor(base: string): PackWriter {
+  let w = writers.get(base);
+  if (!w) writers.set(base, (w = new PackWriter(base)));
+  return w;
 }
 
 /**
- * A cache rooted at `dir` (created lazily). Keys outside [A-Za-z0-9_.-] are never stored.
+ * A cache rooted at `dir` (created at the first put). Keys outside [A-Za-z0-9_.-] are never stored.
  * `namespace` (the built core's hash) separates entries of different cores: entries hold compiled
  * templates and plans whose meaning depends on the engine's code, so a rebuilt core starts afresh.
  */
-export function diskCache(dir: string, namespace?: string, opts: DiskCacheOptions = {}): DiskCache {
-  const base = namespace ? join(dir, CACHE_LAYOUT, namespace) : join(dir, CACHE_LAYOUT);
-  // background puts not yet on disk (a get must still see them): key -> [write number, value]
-  const pending = new Map<string, [number, Uint8Array]>();
-  const keyOf = new Map<number, string>();
-  let pendingBytes = 0;
-  if (opts.background) {
-    onWritten((n) => {
-      const k = keyOf.get(n);
-      if (k === undefined) return;
-      keyOf.delete(n);
-      const p = pending.get(k);
-      if (p?.[0] === n) {
-        pending.delete(k);
-        pendingBytes -= p[1].length;
+export function diskCache(dir: string, namespace?: string): DiskCache {
+  const base = cacheBase(dir, namespace);
+  const ns = namespace ?? '';
+  const writer = writerFor(base);
+  let spans: Map<string, Span> | undefined;
+  const own = new Map<string, Span>(); // this process's puts: it always sees its own latest write
+  const fds = new Map<string, number>();
+  const index = (): Map<string, Span> => (spans ??= loadIndexes(base));
+  const fdOf = (pack: string): number => {
+    if (pack === writer.id) return writer.fd;
+    let fd = fds.get(pack);
+    if (fd === undefined) {
+      try {
+        fd = openSync(join(base, `${pack}.pack`), 'r');
+      } catch {
+        fd = -1; // compacted away meanwhile: its entries are misses
       }
-    });
-  }
-  const pathOf = (key: string) => join(base, key.slice(0, 2), key);
-  const seal = (key: string, body: Uint8Array): string => {
-    return createHash('sha256').update(`${HEADER}${namespace ?? ''}\0${key}\0`, 'latin1').update(body).digest('hex');
+      fds.set(pack, fd);
+    }
+    return fd;
   };
   return {
     get(key) {
-      if (!KEY.test(key) || key.startsWith('.')) return undefined;
-      const queued = pending.get(key);
-      if (queued) return queued[1];
-      let buf: Buffer;
-      try {
-        buf = readFileSync(pathOf(key));
-      } catch {
-        return undefined;
-      }
-      const nl = buf.indexOf(10);
-      if (nl < 0 || nl > 100) return undefined;
-      const head = buf.subarray(0, nl).toString('latin1');
-      if (!head.startsWith(HEADER)) return undefined;
-      const [len, sum] = head.slice(HEADER.length).split(' ');
-      if (len !== String(buf.length - nl - 1)) return undefined;
-      const body = new Uint8Array(buf.buffer, buf.byteOffset + nl + 1, buf.length - nl - 1);
-      return sum === seal(key, body) ? body : undefined;
+      if (!KEY.test(key)) return undefined;
+      const span = own.get(key) ?? index().get(key);
+      if (!span) return undefined;
+      const fd = fdOf(span.pack);
+      if (fd < 0) return undefined;
+      const rec = readSpan(fd, span);
+      return rec && decodeRecord(ns, key, rec);
     },
     put(key, value) {
-      if (!KEY.test(key) || key.startsWith('.')) return;
-      const final = pathOf(key);
-      const tmp = `${final}.tmp-${process.pid}-${++seq}`;
-      const data = () => {
-        // a fresh buffer of its own (not Node's shared pool): the background writer transfers it
-        const head = Buffer.from(`${HEADER}${value.length} ${seal(key, value)}\n`, 'latin1');
-        const out = new Uint8Array(head.length + value.length);
-        out.set(head);
-        out.set(value, head.length);
-        return out;
-      };
-      if (opts.background) {
-        const n = writeInBackground({ dir: join(base, key.slice(0, 2)), tmp, final, data: data() });
-        if (n !== undefined) {
-          const old = pending.get(key);
-          if (old) {
-            pending.delete(key); // the newer write replaces it (the worker writes in order)
-            pendingBytes -= old[1].length;
-          }
-          if (pendingBytes + value.length <= PENDING_MAX_BYTES) {
-            pending.set(key, [n, value]);
-            keyOf.set(n, key);
-            pendingBytes += value.length;
-          }
-          return;
-        }
-      }
-      try {
-        mkdirSync(join(base, key.slice(0, 2)), { recursive: true });
-        writeFileSync(tmp, data());
-        renameSync(tmp, final);
-      } catch {
-        try {
-          rmSync(tmp, { force: true });
-        } catch {
-          // the cache is best-effort
-        }
+      if (!KEY.test(key)) return;
+      const span = writer.append(key, encodeRecord(ns, key, value));
+      if (span) own.set(key, span);
+      else {
+        own.delete(key); // not the older value after a failed rewrite
+        spans?.delete(key);
       }
     },
   };

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { selection, UsageError, type ParsedArgs } from './args';
-import { cacheDir, diskCache, type DiskCache, type DiskCacheOptions } from './cache';
+import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
@@ -58,17 +58,14 @@ export function core(ctx: Context): Promise<Core> {
 }
 
 /** The on-disk cache of this invocation, namespaced by the built core's hash. */
-function cacheOf(ctx: Context, opts: DiskCacheOptions = {}): DiskCache {
+function cacheOf(ctx: Context): DiskCache {
   const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(ctx.env), coreId, opts);
+  return diskCache(cacheDir(ctx.env), coreId);
 }
 
-/**
- * The filesystem HostIO for this invocation. The core's cache entries are written in the
- * background (a cold plan of a big tree puts thousands; main.ts flushes them before exiting).
- */
+/** The filesystem HostIO for this invocation, over the disk cache. */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx, { background: true }) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */

@@ -19,7 +19,6 @@ import { runLog } from './commands/log';
 import { runRun } from './commands/run';
 import { runStore } from './commands/store';
 import type { Context } from './context';
-import { flushCacheWrites } from './cache-writer';
 // --- realm and gc verbs (realm/gc engineer): they parse their own arguments (IX's +/- grammar).
 import { runMut } from './commands/mut';
 import { runLet } from './commands/let';
@@ -91,10 +90,6 @@ export async function main(argv: string[], ctx: Omit<Context, 'args'>): Promise<
     return await run({ ...ctx, args });
   } catch (e) {
     return report(e, ctx.stderr, debug);
-  } finally {
-    // the answer is written: wait for the cache entries still being written in the background
-    // (hosts/node/cache-writer.ts), so they are on disk when the command is over
-    await flushCacheWrites();
   }
 }
 

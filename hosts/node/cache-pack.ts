@@ -1,0 +1,144 @@
+/**
+ * The disk cache's pack format (hosts/node/cache.ts): entries live in append-only packs, one pack
+ * per writing process, each with an index file beside it, instead of one file per entry (a cold
+ * plan of a whole IX tree made ~22,000 files). This module is the format: encoding a record,
+ * parsing indexes, reading one record back and checking it. Writing is cache-writer.ts; merging
+ * packs is cache-compact.ts (`ix gc`).
+ *
+ * Files in a cache directory `<dir>/v4/[<namespace>/]`, for a pack named `<id>`
+ * (`<base36 ms>-<pid>-<random hex>`, unique per process):
+ *   `<id>.pack`  "ix-pack/1\n", then records back to back, each
+ *                `<key> <body length> <seal>\n<body>`; the seal is the SHA-256 (hex) of
+ *                "ix-cache/4 " + namespace + "\0" + key + "\0" + body.
+ *   `<id>.idx`   "ix-pack-index/1\n", then one line per record, appended after the record:
+ *                `<key> <offset> <record length> <stamp>\n` (offset and length of the whole
+ *                record in the pack, decimal; stamp: the put's time in ms, base 36).
+ * A reader believes nothing of an index line until the record it points to parses with the same
+ * key and length and its seal matches: a torn tail (a process killed mid-write), a hole, a flipped
+ * byte, an entry copied from another key or namespace, all read as misses. Only complete index
+ * lines (ending in "\n") count, so a torn index line is ignored too. When a key has several
+ * records, the latest stamp wins (ties: the later pack name, then the later line), so a rewritten
+ * entry (a descriptor re-rendered after an edit, a refreshed plan-memo head) shadows the older one.
+ *
+ * Must not depend on: the engine; anything but node:fs/crypto.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, readSync } from 'node:fs';
+
+/** Version of the directory layout (`<dir>/v4/`); a new layout gets a new directory. */
+export const CACHE_LAYOUT = 'v4';
+export const PACK_HEADER = 'ix-pack/1\n';
+export const INDEX_HEADER = 'ix-pack-index/1\n';
+const SEAL = 'ix-cache/4 ';
+/** Keys the cache stores: file-name safe, so they also work as names in tests and tools. */
+export const KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{3,199}$/;
+/** A pack name: `<base36 ms>-<pid>-<random hex>`. */
+const PACK_ID = /^([0-9a-z]+)-(\d+)-([0-9a-f]+)$/;
+
+/** Where one record lives. */
+export interface Span {
+  pack: string;
+  offset: number;
+  length: number;
+  stamp: number;
+}
+
+/** SHA-256 (hex) over the namespace, the key and the body. */
+export function seal(namespace: string, key: string, body: Uint8Array): string {
+  return createHash('sha256').update(`${SEAL}${namespace}\0${key}\0`, 'latin1').update(body).digest('hex');
+}
+
+/** One record's bytes (a fresh buffer). */
+export function encodeRecord(namespace: string, key: string, body: Uint8Array): Buffer {
+  const head = Buffer.from(`${key} ${body.length} ${seal(namespace, key, body)}\n`, 'latin1');
+  return Buffer.concat([head, body]);
+}
+
+/** The body of a record read back for `key`, or undefined unless it is exactly that key's sealed entry. */
+export function decodeRecord(namespace: string, key: string, rec: Uint8Array): Uint8Array | undefined {
+  const nl = rec.indexOf(10);
+  if (nl < 0 || nl > 300) return undefined;
+  const head = Buffer.from(rec.buffer, rec.byteOffset, nl).toString('latin1').split(' ');
+  if (head.length !== 3 || head[0] !== key || head[1] !== String(rec.length - nl - 1)) return undefined;
+  const body = new Uint8Array(rec.buffer, rec.byteOffset + nl + 1, rec.length - nl - 1);
+  return head[2] === seal(namespace, key, body) ? body : undefined;
+}
+
+/** Reads `span` of an open pack; undefined when the pack is shorter (a torn tail) or unreadable. */
+export function readSpan(fd: number, span: Span): Uint8Array | undefined {
+  try {
+    const buf = Buffer.allocUnsafe(span.length);
+    let got = 0;
+    while (got < span.length) {
+      const n = readSync(fd, buf, got, span.length - got, span.offset + got);
+      if (n <= 0) return undefined;
+      got += n;
+    }
+    return buf;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process id a pack name carries, or undefined for a name that is not a pack's. */
+export function packPid(id: string): number | undefined {
+  const m = PACK_ID.exec(id);
+  return m ? Number(m[2]) : undefined;
+}
+
+/** Whether span `a` shadows span `b` of the same key (`a` read later when in the same pack). */
+export function newer(a: Span, b: Span): boolean {
+  if (a.stamp !== b.stamp) return a.stamp > b.stamp;
+  if (a.pack !== b.pack) return a.pack > b.pack;
+  return a.offset >= b.offset;
+}
+
+/** Adds the complete lines of index `text` (pack `pack`) to `into`, latest winning. */
+export function parseIndex(pack: string, text: string, into: Map<string, Span>): number {
+  if (!text.startsWith(INDEX_HEADER)) return 0;
+  let n = 0;
+  let at = INDEX_HEADER.length;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) break; // a torn last line is not an entry
+    const f = text.slice(at, nl).split(' ');
+    at = nl + 1;
+    if (f.length !== 4) continue;
+    const offset = Number(f[1]);
+    const length = Number(f[2]);
+    const stamp = parseInt(f[3], 36);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || !Number.isSafeInteger(stamp) || length <= 0) continue;
+    const span = { pack, offset, length, stamp };
+    const old = into.get(f[0]);
+    if (!old || newer(span, old)) into.set(f[0], span);
+    n++;
+  }
+  return n;
+}
+
+/** The pack names of a cache directory that have an index (sorted), or [] when it does not exist. */
+export function packIds(base: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.endsWith('.idx') && packPid(n.slice(0, -4)) !== undefined).map((n) => n.slice(0, -4)).sort();
+}
+
+/** Every index of `base` except `skip`'s, merged: key -> its latest span. */
+export function loadIndexes(base: string, skip?: string): Map<string, Span> {
+  const map = new Map<string, Span>();
+  for (const id of packIds(base)) {
+    if (id === skip) continue;
+    let text: string;
+    try {
+      text = readFileSync(`${base}/${id}.idx`, 'latin1');
+    } catch {
+      continue; // removed by a compaction meanwhile
+    }
+    parseIndex(id, text, map);
+  }
+  return map;
+}
