@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
+import { mountedIO } from '../../engine/mount/index';
 import type { ErrorRecord, PlanOut } from '../../wasm/core';
 import { loadDigest } from './digest';
 import { EnvironmentError, isEnvironmentFailure } from './env-error';
@@ -236,7 +237,10 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
   };
   let live: CoreExports | undefined = compiled ? undefined : instantiate();
   const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R): R => {
-    io = with_;
+    // Recipe mounts (engine/mount: IX's generated pip/ recipes) are served inside the interpreted
+    // core, which bundles the engine; the compiled core has no port of them yet, so the host lays
+    // the same pure generator over its recipe roots for it (a stored file still wins over it).
+    io = compiled ? mountedIO(with_) : with_;
     hostError = undefined;
     // the compiled core: a fresh instance (and arena) per call; the interpreted one: kept
     const ex = compiled || !live ? instantiate() : live;
