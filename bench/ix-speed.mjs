@@ -60,7 +60,7 @@ export function ixSpeedBench({ checkout, target = 'linux-x86_64', runs = 5, comp
   // the CLI refuses a one-component name (a top-level recipe such as `bld`) as an argument, as IX
   // refuses it requested alone: every other recipe is asked for
   writeFileSync(join(dir, 'cli.txt'), names.filter((n) => n.includes('/')).join('\n') + '\n');
-  const roots = recipeRoots(checkout); // materialises IX's generated pip/ recipes once
+  const roots = recipeRoots(checkout);
   const res = { date: new Date().toISOString(), target, recipes: names.length, loadBefore: load(), rows: {} };
   const row = (name, r) => {
     res.rows[name] = r;

@@ -4,8 +4,7 @@
  *
  * Must not depend on: the network; writes only under bench/.tmp/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,18 +24,11 @@ export function recipes(dir, prefix = '') {
 }
 
 /**
- * The recipe roots for an IX checkout: its pkgs/, then the pip/ recipes IX generates with a Python
- * plugin (materialize-pip.py writes them under bench/.tmp/ix-pip/ once per run).
+ * The recipe roots for an IX checkout: its pkgs/. The pip/ recipes IX generates with a Python
+ * plugin (pkgs/pip/mount.py) are served by ix's engine itself (engine/mount).
  */
 export function recipeRoots(checkout) {
-  const roots = [join(checkout, 'pkgs')];
-  if (existsSync(join(checkout, 'pkgs', 'pip', 'mount.py'))) {
-    const dir = join(tmp, 'ix-pip');
-    rmSync(dir, { recursive: true, force: true });
-    const r = spawnSync('python3', [join(here, 'materialize-pip.py'), checkout, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status === 0) roots.push(dir);
-  }
-  return roots;
+  return [join(checkout, 'pkgs')];
 }
 
 /** Bundles entry.ts and imports it: { render, planOut, IxError, fsHostIO }. */
