@@ -1,12 +1,12 @@
-// Caches that cannot lie: every entry the CLI wrote for a real plan (compiled templates tpl1-,
-// descriptors desc1-, plans plan1-) is corrupted in place; the next run must plan the same bytes,
+// Caches that cannot lie: every entry the CLI wrote for a real plan (the core's descriptors and
+// plans, and compiled templates where the core keeps them; support/cli.ts coreEntryKinds) is corrupted in place; the next run must plan the same bytes,
 // never the corrupted content. A control shows the corruption would change the plan if trusted.
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { diskCache } from '../hosts/node/cache';
 import { loadIndexes, type Span } from '../hosts/node/cache-pack';
-import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
+import { coreEntryKinds, ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
 
 let root: string;
 let expected: string;
@@ -82,7 +82,7 @@ function repoint(dir: string, e: Entry, bytes: Buffer): void {
   expect(loadIndexes(baseOf(dir)).get(e.key)?.offset).toBe(size);
 }
 
-describe.each(['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-'])('%s entries', (kind) => {
+describe.each([...coreEntryKinds().core, 'memo1-', 'memob-'])('%s entries', (kind) => {
   test('truncated: a miss, the same plan', () => {
     const { dir, entries } = filled(kind);
     for (const e of entries) repoint(dir, e, recordOf(e).subarray(0, -7));
@@ -116,7 +116,7 @@ describe.each(['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-'])('%s entries', (
 });
 
 test('control: a forged plan entry with a valid digest would be believed, so the digest is what refuses it', async () => {
-  const { dir, entries } = filled('plan1-');
+  const { dir, entries } = filled(coreEntryKinds().plan);
   const c = diskCache(dir, namespace());
   const raw = recordOf(entries[0]);
   const body = raw.subarray(raw.indexOf(10) + 1);

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { cacheBase, diskCache } from '../hosts/node/cache';
 import { compactCache } from '../hosts/node/cache-compact';
 import { loadIndexes } from '../hosts/node/cache-pack';
-import { ensureCoreBuilt, ix, repoRoot, tempDir, world, writeTree } from './support/cli';
+import { coreEntryKinds, ensureCoreBuilt, ix, repoRoot, tempDir, world, writeTree } from './support/cli';
 
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
@@ -187,7 +187,7 @@ describe('the CLI', () => {
     expect(names.map((n) => n.replace(/[^/]*\.(pack|idx)$/, 'ID.$1')).sort()).toEqual(
       [expect.stringMatching(/^v4\/core-[0-9a-f]{16}\/ID\.idx$/), expect.stringMatching(/^v4\/core-[0-9a-f]{16}\/ID\.pack$/)]);
     const keys = [...loadIndexes(join(cache, names[0].split('/').slice(0, 2).join('/'))).keys()];
-    for (const kind of ['tpl1-', 'desc1-', 'plan1-', 'memo1-', 'memob-']) expect(keys.some((k) => k.startsWith(kind)), kind).toBe(true);
+    for (const kind of [...coreEntryKinds().core, 'memo1-', 'memob-']) expect(keys.some((k) => k.startsWith(kind)), kind).toBe(true);
     writeFileSync(join(root, 'bin', 'app', 'ix.sh'), readFileSync(join(root, 'bin', 'app', 'ix.sh'), 'utf8') + '{# an edit that renders nothing #}');
     expect(ix(['plan', 'bin/app', '--json', '--recipes', root], { env }).out).toBe(first.out);
     expect(files(cache)).toHaveLength(4);

@@ -4,7 +4,7 @@
  * recipe trees to temporary directories.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ParsedArgs } from '../../hosts/node/args';
@@ -116,4 +116,14 @@ export function captureContext(args: ParsedArgs, env: Record<string, string | un
     stderr(d: string) { c.err += d; },
   };
   return c;
+}
+
+/**
+ * Prefixes of the cache entries the built core writes: the compiled core keeps descriptors and
+ * plans under its own keys (`as-desc1-`, `as-plan1-`; it persists no compiled templates), the
+ * interpreted one writes `tpl1-`, `desc1-`, `plan1-`. The host's plan memo adds `memo1-`/`memob-`.
+ */
+export function coreEntryKinds(): { core: string[]; plan: string } {
+  const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { backend?: string };
+  return m.backend === 'as' ? { core: ['as-desc1-', 'as-plan1-'], plan: 'as-plan1-' } : { core: ['tpl1-', 'desc1-', 'plan1-'], plan: 'plan1-' };
 }
