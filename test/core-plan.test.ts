@@ -341,6 +341,18 @@ describe('whole plans of generated JSON recipe trees', () => {
     expect(deep).toContain(' -> ... -> ');
     expect(m.planRaw(JSON.stringify({ packages: ['lib/n0'] }), false)).toBe(deep);
   });
+  test('a failure below a node whose closure holds it twice names the oracle\'s chain', () => {
+    const t: Record<string, string> = {
+      'bin/b/ix.sh': JSON.stringify({ bld: { script: { data: 'e' } }, run: { deps: ['bld/boot/s'] } }),
+      'bld/boot/s/ix.sh': JSON.stringify({ bld: { script: { data: 'e' } }, run: { data: ['set/h'] } }),
+      'set/h/ix.sh': JSON.stringify({ bld: { script: { data: 'e' }, target_libs: ['lib/xx(k=v)'] } }),
+      'lib/xx/ix.sh': JSON.stringify({ bld: { script: { data: 'e' }, host_libs: ['bin/missing'] } }),
+    };
+    setHost(hostOf(t));
+    const want = oraclePlan(t, { packages: ['bin/b'] });
+    expect(want).toBe("ERR unknown package 'bin/missing' (package bin/b -> bld/boot/s -> set/h -> lib/xx)");
+    expect(m.planRaw(JSON.stringify({ packages: ['bin/b'] }), false)).toBe(want);
+  });
   test('an unknown package gets the oracle suggestion; listPackages equals the oracle', () => {
     const t: Record<string, string> = { 'bin/zstd/ix.sh': '{"bld":{"script":{"data":"x"}}}', 'lib/z/ix.sh': '{}', 'die/x/ix.sh': '{}', 'bin/zstd/sub/ix.sh': '{}' };
     setHost(hostOf(t));

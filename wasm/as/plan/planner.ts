@@ -182,19 +182,18 @@ class Nodes extends NodeTask {
       }
     }
     if (wait) return null;
-    const seen = new Set<Instance>();
+    // one missing node at a time (as the oracle): the first member's node brings its own
+    // closures' nodes, so a chain does not put every member on the stack again at each level
     for (let i = 0; i < 5; i++) {
       const l = unchecked(p.memo[kinds[i]])!;
       for (let j = 0; j < l.length; j++) {
         const x = l[j];
-        if (x.buildable && x.node === null && !seen.has(x)) {
-          seen.add(x);
+        if (x.buildable && x.node === null) {
           g.need(x, T_NODE);
-          wait = true;
+          return null;
         }
       }
     }
-    if (wait) return null;
     const parts = new NodeParts();
     parts.inst = p;
     refs(unchecked(p.memo[T_BIN])!, parts.tools);
