@@ -12,10 +12,12 @@
  *
  * Memory model: a fresh instance per request (the hosts compile the modules once and instantiate
  * them again for each call), so whatever a request allocated is dropped whole with its instance
- * and no state leaks between requests. Within a request: `stub` (the default), a bump arena that
- * never frees, or AssemblyScript's incremental GC, tuned (`incremental`: half the peak memory of
- * the cold 5,005-recipe plan at 2.6x the stub's CPU; not the default while a runaway `self.NAME()`
- * recursion traps under it instead of reporting the depth bound).
+ * and no state leaks between requests. Within a request: AssemblyScript's incremental GC, tuned
+ * (`incremental`, the default: half the peak memory of the cold 5,005-recipe plan at 2.6x the
+ * stub's CPU, still under V8's), or `stub`, a bump arena that never frees (fastest, but ~1 MB per
+ * render, so a request rendering a whole IX tree outgrows wasm32's 4 GiB). The shadow stack is
+ * 2 MiB (`--stackSize`): with AssemblyScript's default 32 KB a `self.NAME()` recursion trapped
+ * before it reached the evaluator's depth bound of 64.
  *
  * Must not depend on: anything outside this repository and its node_modules; no network.
  */
@@ -31,7 +33,7 @@ const root = dirname(here);
 /** The compiled core's entry (the WIT exports over wasm/as/plan). */
 export const AS_ENTRY = join(here, 'as', 'abi', 'index.ts');
 /** The runtime: see the module comment. */
-export const AS_RUNTIME = 'stub';
+export const AS_RUNTIME = 'incremental';
 /** Export names AssemblyScript cannot spell, as the canonical ABI names them. */
 const RENAMES = { list_packages: 'list-packages', cabi_post_list_packages: 'cabi_post_list-packages' };
 
@@ -56,7 +58,7 @@ export function inputsOf() {
 export function ascArgs(entry, runtime = AS_RUNTIME) {
   // the incremental GC tuned as measured in shared/docs/findings.md (fewer, larger steps)
   const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=400', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
-  return [relative(root, entry), '-O3', '--runtime', runtime, '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
+  return [relative(root, entry), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */
