@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const banned = 'engine/ must stay pure: it takes bytes and returns bytes through HostIO';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'wasm/out/**', 'wasm/build/**', 'wasm/as/**', 'dist/**', '**/*.js', '**/*.mjs', 'test/.tmp/**', 'bench/.tmp/**'] },
+  { ignores: ['node_modules/**', 'wasm/out/**', 'wasm/build/**', 'wasm/as/**', 'dist/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'test/.tmp/**', 'bench/.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
