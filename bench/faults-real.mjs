@@ -117,7 +117,9 @@ function setUp(work, { packages, cache, cacheDir, key, freshEvery, sources, ix }
         return;
       }
       shared = root;
-      if (!rooted) for (const n of toolchain) run(root, ['root', 'add', n.out]);
+      // top-down realisation brings only what the packages' builds need (a toolchain node's own
+      // sources stay in the cache), so only toolchain paths that are present become roots
+      if (!rooted) for (const n of toolchain) if (existsSync(join(root, 'store', basename(n.out)))) run(root, ['root', 'add', n.out]);
       rooted = true;
       run(root, ['gc']);
       const left = plan.roots.filter((r) => existsSync(join(root, 'store', basename(r.out))));
