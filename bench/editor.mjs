@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:editor`: speed of the editor paths (issue 10, item 4), printed as Markdown for
+ * `npm run bench:editor`: speed of the editor paths, printed as Markdown for
  * BENCHMARKS.md. Each number is a median over `--runs=N` (default 9) in one session:
  *   - `ix lsp` start-up (process start, core load) to the first diagnostics of an open broken recipe,
  *     with an empty and with a warm disk cache;

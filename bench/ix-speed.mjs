@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Whole-IX-tree planning speed, side by side in one session (issue 9, item 7): IX's own renderer
+ * Whole-IX-tree planning speed, side by side in one session: IX's own renderer
  * rendering every recipe once, ix's engine in V8 planning the whole tree cold (no disk cache, the
  * disk cache written synchronously, and written in the background as `ix plan` does), the `ix`
  * CLI (the WASM component it ships) planning the tree cold, then warm in new processes.
@@ -144,7 +144,7 @@ export function ixSpeedLines(res) {
     else lines.push(`| ${label} | ${s(r.wallMs)} | ${s(r.cpuMs)} | ${r.planMs ? `${s(r.planMs)}, ${r.planned} planned, ${r.nodes} nodes` : ''} | ${k === 'ixRender' ? '1' : ratio(r)} |`);
   }
   const verdict = (ok) => (ok ? 'met' : 'missed');
-  lines.push('', 'targets (issue 9, item 7):', '');
+  lines.push('', 'targets:', '');
   const cold = res.rows.cliCold ?? res.rows.v8Cold;
   if (cold && !cold.failed && base && !base.failed) {
     lines.push(`- cold whole-tree plan, ${res.rows.cliCold ? 'ix plan (component)' : 'V8'} / IX's render: ${(cold.wallMs / base.wallMs).toFixed(2)}x wall, ${(cold.cpuMs / base.cpuMs).toFixed(2)}x CPU (<= 1x) ${verdict(cold.wallMs <= base.wallMs)}`);

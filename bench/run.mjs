@@ -9,7 +9,7 @@
  *          --baseline=PATH (another checkout's ix launcher, measured beside this one).
  *          --ix=DIR (an IX checkout: bench/ix-speed.mjs plans its whole tree beside IX's renderer;
  *          skipped with a line without it) --ix-only (only that part).
- * Ends with the targets of issue 11, each with its measured ratio and "met" or "missed".
+ * Ends with the speed targets, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
  *
@@ -197,7 +197,7 @@ if (args.includes('--profile')) results.profileV8Cold = profile(v8Out, tree.dir)
   results.cli5k = { coldMs: performance.now() - t0, warm: hyperfine(`env -u NODE_EXTRA_CA_CERTS ${cmd} >/dev/null`, env) };
 }
 results.startup = startupBench(startupOpts);
-// A real IX tree (issue 9): needs a checkout of IX, which never enters this repository.
+// A real IX tree: needs a checkout of IX, which never enters this repository.
 results.ixSpeed = ixSpeedBench(ixSpeedOpts);
 
 
@@ -228,9 +228,9 @@ if (results.cli5k) lines.push('', `ix plan set/world over the 5k tree: cold ${ms
 const rss = results.synthetic[backends[0]]?.cold?.maxRssKb;
 if (rss) lines.push('', `peak RSS of the cold 5k plan (${backends[0]} component, one process): ${(rss / 1024).toFixed(0)} MiB; V8 bundle: ${((results.synthetic.v8.cold.maxRssKb ?? 0) / 1024).toFixed(0)} MiB`);
 lines.push('', ...startupLines(results.startup));
-// ---- the targets of issue 11 ---------------------------------------------------------------
+// ---- the speed targets ---------------------------------------------------------------------
 const verdict = (ok) => (ok ? 'met' : 'missed');
-lines.push('', 'targets (issue 11):', '');
+lines.push('', 'targets:', '');
 for (const r of results.startup.rows.filter((x) => x.target !== undefined)) lines.push(`- ${r.what}: ${r.ratio.toFixed(2)}x node -e 0 (<= ${r.target}x) ${verdict(r.met)}`);
 const coldQ = results.synthetic[backends[0]]?.cold;
 if (coldQ && !coldQ.failed) {

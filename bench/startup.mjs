@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Interactive speed (issue 11, item 1): wall time of short `ix` commands as ratios to `node -e 0`,
+ * Interactive speed: wall time of short `ix` commands as ratios to `node -e 0`,
  * measured in one run, alternating the commands round by round so that load changes hit all of
  * them alike. NODE_EXTRA_CA_CERTS is unset for every command (it adds ~90 ms to any Node start).
  *   ix --version, ix help              <= 1.3x

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Realising the bin/zstd closure on an empty root from a loopback binary cache, against building
- * it (issue 7, item 10; target: under 5% of the build's time). Steps, each a fresh `./ix`:
+ * it (target: under 5% of the build's time). Steps, each a fresh `./ix`:
  *   1. machine A: `ix build bin/zstd --push-to=file://DIR` into an empty root (the build time),
  *      or with --root=DIR an already built root whose plan outputs are copied with `ix copy --to`;
  *   2. machine B: `ix build bin/zstd` on an empty root trusting A's key, from the directory cache;

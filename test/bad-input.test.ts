@@ -1,4 +1,4 @@
-// Bad input through the real CLI and WASM core (issue 2, item 10): every user mistake is one line
+// Bad input through the real CLI and WASM core: every user mistake is one line
 // on stderr naming the file and line or the package, exit code 2, no stack trace. The messages
 // are pinned by golden files (UPDATE_GOLDEN=1 regenerates), with the temp dir replaced by <tmp>.
 import { beforeAll, describe, expect, test } from 'vitest';

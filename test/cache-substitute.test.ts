@@ -1,4 +1,4 @@
-// Substitution and pushing end to end through the library (issue 7 items 2, 5, 6): a path built in
+// Substitution and pushing end to end through the library: a path built in
 // store A is pushed to a cache and substituted into store B, over a directory, nginx and s3rver;
 // then every kind of bad cache is refused with one line naming the cache, the path and the
 // reason, and nothing enters the store. The misbehaving HTTP servers are tiny node servers.

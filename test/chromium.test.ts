@@ -1,4 +1,4 @@
-// Determinism in a browser (issue 2, item 8b): the transpiled component (IX_CORE_DIR or
+// Determinism in a browser: the transpiled component (IX_CORE_DIR or
 // wasm/out) served from a loopback HTTP server started here, run in headless Chromium with a
 // HostIO over the synthetic recipe tree shipped as JSON, must give the same plan bytes as the
 // same component in Node, for the native and two cross targets, also with reversed listDir.

@@ -1,4 +1,4 @@
-// Determinism of plan bytes (issue 2, item 8): the built WASM core (IX_CORE_DIR or wasm/out)
+// Determinism of plan bytes: the built WASM core (IX_CORE_DIR or wasm/out)
 // must give the same canonical plan bytes twice in one instance, in a fresh instance, as the same
 // bundle run directly in V8, with a reversed directory order and a warm cache, and through the
 // CLI under a perturbed host (another checkout path and cwd, TZ, LANG, HOME, umask, extra env,

@@ -1,4 +1,4 @@
-// Golden plans (issue 2, item 8): the plans of pkgs/ packages and of the synthetic tree, for the
+// Golden plans: the plans of pkgs/ packages and of the synthetic tree, for the
 // native target and two cross targets, pinned in test/golden/plans/<name>.<target>.json.
 // Planned by the engine from source over the real pkgs/ files (test/determinism.test.ts proves
 // the built core gives the same bytes). A golden holds the plan pretty-printed; the test also

@@ -1,4 +1,4 @@
-// `ix lsp` driven by a scripted JSON-RPC client (issue 10, items 1, 5, 6): diagnostics at file and
+// `ix lsp` driven by a scripted JSON-RPC client: diagnostics at file and
 // line with the package chain, cleared when fixed; buffers over the roots (--recipes layering);
 // errors of a shared template; hover store paths equal to `ix plan` (also after a target switch);
 // definition, references, completion, symbols, code lens, the descriptor command; quick fixes;

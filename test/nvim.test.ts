@@ -1,4 +1,4 @@
-// A real editor as the client of `ix lsp` (issue 10, "Done when"): Debian's Neovim 0.7, headless,
+// A real editor as the client of `ix lsp`: Debian's Neovim 0.7, headless,
 // runs test/nvim/lsp-client.lua with its built-in LSP client (vim.lsp.start_client +
 // buf_attach_client): a broken recipe shows ix's diagnostic at the right line, hovering a package
 // gives the store path `ix plan` prints, a block jumps to the template it overrides, and a

@@ -1,4 +1,4 @@
-// The playground in headless Chromium (issue 10, item 3): `hosts/browser/build.mjs` builds the
+// The playground in headless Chromium: `hosts/browser/build.mjs` builds the
 // static page (CodeMirror 6, the same component bytes as the CLI, pkgs/ in memory), the dev
 // server serves it on 127.0.0.1, and Playwright types into the editor. The store path the page
 // shows must change with the edit and equal what `ix plan` prints for the same files, also after

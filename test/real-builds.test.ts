@@ -1,4 +1,4 @@
-// Real builds through `./ix build` (issue 3, items 5, 6 and 9), from the pinned upstream sources
+// Real builds through `./ix build`, from the pinned upstream sources
 // in the source cache (filled by `npm run setup`: hosts/linux-sandbox/fill-source-cache.sh), in the
 // sandbox, into a fresh temporary ix root:
 //   - bin/zstd for linux-x86_64 (with its toolchain seeds, musl, zlib, lz4, liblzma): static,
@@ -9,13 +9,13 @@
 //   - bin/zstd for freebsd-x86_64 stops before anything is fetched or built.
 //   - m4, sed, gzip, bzip2, lz4, xz and busybox, each running its upstream test suite in its build
 //     (left out with IX_TEST_QUICK=1).
-//   - binary caches (issue 7): both builds push every path they build (`--push-to`) to a
+//   - binary caches: both builds push every path they build (`--push-to`) to a
 //     directory, nginx (WebDAV PUT) and s3rver, started here on 127.0.0.1; this root is machine A
 //     of the end-to-end story (test/support/cache-story.ts), so the toolchain is built once a run;
 //     the rootless, remote-builder and faults stories (test/support/*-story.ts) reuse it too.
 //   - a small real package (test/fixtures/real/recipes) built by an unprivileged user with the
-//     toolchain from A's cache (test/support/rootless-story.ts, issue 12), and by A on a remote
-//     builder over SSH (test/support/remote-story.ts, issue 8).
+//     toolchain from A's cache (test/support/rootless-story.ts), and by A on a remote
+//     builder over SSH (test/support/remote-story.ts).
 //   - Stalix: the kernel, a realm's image and a QEMU boot running zstd (test/support/stalix-story.ts).
 // Needs Linux, bubblewrap, qemu-user-static, nginx (.ci/apt-packages) and the filled source cache.
 import { spawnSync } from 'node:child_process';
@@ -47,7 +47,7 @@ interface Run { code: number; out: string; err: string }
 let work = '';
 let root = '';
 const cache = sourceCache();
-// Binary caches machine A pushes to (issue 7): the servers, the key, the push options.
+// Binary caches machine A pushes to: the servers, the key, the push options.
 const servers: Server[] = [];
 let binaryCaches: { label: string; url: string; env: Record<string, string> }[] = [];
 let publicKey = '';

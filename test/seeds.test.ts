@@ -1,5 +1,5 @@
 /**
- * Same bytes under the same path, whoever built it (issue 7, item 8): the bootstrap runs only
+ * Same bytes under the same path, whoever built it: the bootstrap runs only
  * pinned tools. The one node that runs host tools (the bld/boot/busybox seed) pins its output's
  * tree hash, which the store checks; every other bootstrap package is an ordinary node whose
  * sandbox shows no host directory, so it can only call the busybox applets and the patchelf its

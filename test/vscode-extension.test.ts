@@ -1,4 +1,4 @@
-// The VS Code extension is built and packaged offline (issue 10, item 2): `npm run vsix`
+// The VS Code extension is built and packaged offline: `npm run vsix`
 // (hosts/vscode/build.mjs) bundles the thin client with esbuild and runs `vsce package
 // --no-dependencies`; the .vsix must hold the manifest and the bundle, and the bundle must speak
 // the server's commands and start `ix lsp`.

@@ -35,12 +35,12 @@ export interface ParsedArgs {
   help: boolean;
   format?: string;
   recipes: string[];
-  // --- binary caches (issue 7): execution options, never package flags. Raw values by option
+  // --- binary caches: execution options, never package flags. Raw values by option
   // name (substituters, push-to, secret-key; no-substitute is ''); hosts/node/subst reads them.
   cache: Map<string, string>;
 }
 
-/** Binary-cache options (issue 7), also kept by name in `cache` for hosts/node/subst. */
+/** Binary-cache options, also kept by name in `cache` for hosts/node/subst. */
 export const CACHE_OPTIONS = ['substituters', 'push-to', 'secret-key', 'no-substitute'];
 
 /** A package selector on the command line or in a realm: UsageError when malformed. */

@@ -1,5 +1,5 @@
 /**
- * Faults on a real package in CI (issue 12, item 5), registered as a test inside
+ * Faults on a real package in CI, registered as a test inside
  * test/real-builds.test.ts so the toolchain comes from what that run already built: machine A
  * pushed its linux-x86_64 build to a file:// cache. bench/faults.mjs --real builds lib/z from
  * source on that toolchain (substituted through a filtered copy of the cache that holds only the

@@ -1,5 +1,5 @@
 /**
- * A real package built on a remote builder (issue 8, item 5), registered as a test inside
+ * A real package built on a remote builder, registered as a test inside
  * test/real-builds.test.ts: the client is machine A (the root that file built the toolchain in);
  * the builder is Debian's sshd on 127.0.0.1 (test/support/sshd.ts) as another unprivileged user
  * with its own, empty ix root. `ix build --jobs=0 --builders=ssh://… bin/zpack` (the fixture of

@@ -1,5 +1,5 @@
 /**
- * A real package built rootless (issue 12, item 4), registered as a test inside
+ * A real package built rootless, registered as a test inside
  * test/real-builds.test.ts so the toolchain comes from what that run already built: machine A
  * pushed its linux-x86_64 build to a file:// cache. An unprivileged user (test/support/
  * unprivileged.ts) with its own HOME, whose ~/.config/ix/config.json trusts only A's key and names

@@ -1,5 +1,5 @@
 /**
- * Binary caches: the public interface (issue 7; formats and trust rules in ARCHITECTURE.md,
+ * Binary caches: the public interface (formats and trust rules in ARCHITECTURE.md,
  * "Binary caches"). Import it as `hosts/node/cache/index`: hosts/node/cache.ts (the core's
  * template cache) shadows the bare folder name.
  *

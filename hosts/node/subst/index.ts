@@ -1,5 +1,5 @@
 /**
- * Binary caches for the commands that build (issue 7): turns the settings (config.ts) into the
+ * Binary caches for the commands that build: turns the settings (config.ts) into the
  * executor's Substituter and Pusher seams over hosts/node/cache, says what a build would
  * download (`ix build --dry-run`), and copies closures to and from a cache (`ix copy`).
  * Caches are opened lazily: a run that finds everything built never reads a cache's info file.
