@@ -19,6 +19,9 @@ declare module 'nunjucks/browser/nunjucks.js' {
     compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: Record<string, unknown>): string;
     Compiler: { prototype: Record<string, unknown> };
   };
+  export const lib: {
+    getAttrGetter(attr: unknown): (item: unknown, i: number) => unknown;
+  };
   export const nodes: Record<string, new (...args: never[]) => unknown>;
   export class Environment {
     constructor(loaders?: unknown[], opts?: Record<string, unknown>);

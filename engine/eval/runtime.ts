@@ -161,7 +161,25 @@ const STOCK_FILTERS = ['abs', 'batch', 'capitalize', 'default', 'd', 'dictsort',
 
 const FILTERS: Record<string, Fn> = Object.create(null);
 for (const f of STOCK_FILTERS) FILTERS[f] = stock.filters[f] as Fn;
+FILTERS.groupby = groupby;
 Object.assign(FILTERS, IX_FILTERS);
+
+/**
+ * nunjucks' groupby with the groups kept in own properties: the stock filter looks a group up
+ * with `result[key] || ...`, so an item whose key is `toString` or `__proto__` found
+ * Object.prototype's member and failed. A key names a group, never an inherited member.
+ */
+function groupby(this: unknown, arr: unknown, attr: unknown): Record<string, unknown[]> {
+  const items = arr as ArrayLike<unknown>;
+  const key = nj.lib.getAttrGetter(attr);
+  const result: Record<string, unknown[]> = {};
+  for (let i = 0; i < items.length; i++) {
+    const k = String(key(items[i], i));
+    if (hasOwn(result, k)) result[k].push(items[i]);
+    else Object.defineProperty(result, k, { value: [items[i]], enumerable: true, writable: true, configurable: true });
+  }
+  return result;
+}
 
 /** Filter names a template may use. */
 export function filterNames(): string[] {
