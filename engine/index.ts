@@ -17,7 +17,7 @@ import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
 
 export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
-export { expandPlan, expandedData, EXPANDED_FORMAT } from './plan/expand';
+export { expandPlan, EXPANDED_FORMAT } from './plan/expand';
 export { IxError } from './errors';
 
 /** Every package name under the roots (generated recipes of known mounts included), sorted. */

@@ -148,3 +148,16 @@ describe('closures from direct references equal the package graph\'s closures', 
     for (const target of ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64']) expect(compareClosures(treeIO(TREE), ['set/world'], target)).toBeGreaterThan(40);
   });
 });
+
+describe('expandPlan refuses what is not an ix-plan/4 plan in dependency order', () => {
+  const w = (): PlanWire => JSON.parse(planChain(3)) as PlanWire;
+  test('another format, a reference to no earlier node, a script the table lacks', () => {
+    expect(() => expandPlan({ ...w(), format: 'ix-plan/3' } as unknown as PlanWire)).toThrow(/expected format ix-plan\/4, got ix-plan\/3/);
+    const reversed = w();
+    reversed.nodes.reverse();
+    expect(() => expandPlan(reversed).nodes[0].runtime).toThrow(/references \/ix\/store\/\S+-bin-c1, which is not a node before it/);
+    const noScript = w();
+    noScript.scripts = {};
+    expect(() => expandPlan(noScript)).toThrow(/names script [0-9a-f]{64}, which the plan's scripts table lacks/);
+  });
+});

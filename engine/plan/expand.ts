@@ -97,8 +97,3 @@ export function expandPlan(w: PlanWire): Plan {
   });
   return { format: EXPANDED_FORMAT, host: w.host, target: w.target, roots: w.roots, nodes };
 }
-
-/** The expanded plan as plain data (closures computed), for printing. */
-export function expandedData(p: Plan): Plan {
-  return { ...p, nodes: p.nodes.map((n) => ({ ...n })) };
-}
