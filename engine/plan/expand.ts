@@ -7,9 +7,10 @@
  *   inputs(n)  = deps(n) with their runtime, libs(n) with their libs*   (what its build may read)
  *   cmd.stdin  = scripts[cmd.script]
  *
- * Nodes come in dependency order, so one pass in plan order computes every closure from closures
- * already made (no recursion, each closure once). Closures are made when first asked for: a plan
- * only printed or walked by its direct edges never pays for them.
+ * A node's closures are made when first read, by a walk over the references from that node alone
+ * (an explicit queue, no recursion), and kept: asking for one node's closure costs its size, never
+ * the closures of the nodes it reaches (a run_deps chain n deep asked for its top's runtime walks
+ * n nodes once, not n²/2 entries).
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -19,26 +20,27 @@ import { IxError } from '../errors';
 /** The format tag of an expanded plan (`ix plan --json --expand`). */
 export const EXPANDED_FORMAT = 'ix-plan/4-expanded';
 
-type Closures = Map<string, string[]>;
-
-/** Closes `refs` over itself in plan order: each node's list, sorted, deduplicated. */
-function closeOver(nodes: WireNode[], refs: (n: WireNode) => string[]): Closures {
-  const done: Closures = new Map();
-  for (const n of nodes) {
-    const set = new Set<string>();
-    for (const r of refs(n)) {
-      set.add(r);
-      const c = done.get(r);
-      if (c === undefined) throw badRef(n, r);
-      for (const x of c) set.add(x);
-    }
-    done.set(n.out, [...set].sort());
+/** Adds to `into` every out reachable from `start` along `refs` (`start` themselves included). */
+function walk(byOut: Map<string, WireNode>, from: WireNode, start: readonly string[], refs: (n: WireNode) => string[], into: Set<string>): void {
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  const push = (r: string): void => {
+    if (seen.has(r)) return;
+    seen.add(r);
+    queue.push(r);
+  };
+  start.forEach(push);
+  for (let i = 0; i < queue.length; i++) {
+    const r = queue[i];
+    into.add(r);
+    const n = byOut.get(r);
+    if (n === undefined) throw badRef(from, r);
+    refs(n).forEach(push);
   }
-  return done;
 }
 
 function badRef(n: WireNode, r: string): IxError {
-  return new IxError(`plan: node ${n.out} references ${r}, which is not a node before it (not an ix-plan/4 plan in dependency order)`);
+  return new IxError(`plan: node ${n.out} references ${r}, which is no node of the plan`);
 }
 
 /** Checks the parts of a wire plan the expansion relies on; a malformed one is an IxError. */
@@ -57,36 +59,31 @@ function checkWire(w: PlanWire): void {
 
 /**
  * The expanded plan: nodes with `inputs`, `runtime` and `cmd.stdin`, besides their direct
- * references. `inputs` and `runtime` are computed on first read (for every node at once, then
- * kept), so consumers read them as plain arrays.
+ * references. `inputs` and `runtime` are computed on a node's first read of them and kept, so
+ * consumers read them as plain arrays.
  */
 export function expandPlan(w: PlanWire): Plan {
   checkWire(w);
-  let run: Closures | undefined;
-  let lib: Closures | undefined;
-  const runtimes = (): Closures => (run ??= closeOver(w.nodes, (n) => n.runDeps));
-  const libClosures = (): Closures => (lib ??= closeOver(w.nodes, (n) => n.libDeps));
+  const byOut = new Map(w.nodes.map((n) => [n.out, n]));
   const nodes = w.nodes.map((n): PlanNode => {
+    let runtime: string[] | undefined;
     let inputs: string[] | undefined;
     const { cmd, ...rest } = n;
     const e = {
       ...rest,
       get runtime(): string[] {
-        return runtimes().get(n.out)!;
+        if (runtime === undefined) {
+          const set = new Set<string>();
+          walk(byOut, n, n.runDeps, (x) => x.runDeps, set);
+          runtime = [...set].sort();
+        }
+        return runtime;
       },
       get inputs(): string[] {
         if (inputs === undefined) {
-          const r = runtimes();
-          const l = libClosures();
           const set = new Set<string>();
-          for (const [refs, closure] of [[n.deps, r], [n.libs, l]] as const) {
-            for (const d of refs) {
-              set.add(d);
-              const c = closure.get(d);
-              if (c === undefined) throw badRef(n, d);
-              for (const x of c) set.add(x);
-            }
-          }
+          walk(byOut, n, n.deps, (x) => x.runDeps, set);
+          walk(byOut, n, n.libs, (x) => x.libDeps, set);
           inputs = [...set].sort();
         }
         return inputs;
