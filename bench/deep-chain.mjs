@@ -1,7 +1,7 @@
 // Planning depth: `ix plan` of a run_deps chain N packages deep (bin/c0 -> bin/c1 -> ... ) beside
 // N independent packages gathered by one hub, through the real CLI and core, cold caches.
 // Prints a Markdown table: wall and CPU time (user+sys of the child, from /usr/bin/time), peak
-// RSS and plan size. Usage: node bench/deep-chain.mjs [N ...]   (default 250 500 1000)
+// RSS and plan size. Usage: node bench/deep-chain.mjs [N ...]   (default 1000 2000 10000)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,9 +39,11 @@ function measure(dir, pkg) {
 }
 
 const rows = ['| N | chain: wall / CPU / RSS / plan | N independent: wall / CPU / RSS / plan | CPU ratio |', '|---|---|---|---|'];
-for (const n of sizes.length ? sizes : [250, 500, 1000]) {
-  const c = measure(tree(n, true), 'bin/c0');
-  const f = measure(tree(n, false), 'set/all');
+for (const n of sizes.length ? sizes : [1000, 2000, 10000]) {
+  const dirs = [tree(n, true), tree(n, false)];
+  const c = measure(dirs[0], 'bin/c0');
+  const f = measure(dirs[1], 'set/all');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   const cell = (m) => `${m.wall.toFixed(2)} s / ${m.cpu.toFixed(2)} s / ${m.rssMiB.toFixed(0)} MiB / ${(m.bytes / 2 ** 20).toFixed(1)} MiB`;
   rows.push(`| ${n} | ${cell(c)} | ${cell(f)} | ${(c.cpu / f.cpu).toFixed(1)} |`);
 }

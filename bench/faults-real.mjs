@@ -51,7 +51,7 @@ function setUp(work, { packages, cache, cacheDir, key, freshEvery, sources, ix }
     IX_ROOT: root, IX_CACHE_DIR: join(root, '.cache'), IX_SYSTEM_CONFIG: '/nonexistent',
     XDG_CONFIG_HOME: join(work, 'config'), IX_SOURCE_CACHE: sources,
   });
-  const p = ix(probe, ['plan', '--json', ...packages], env(probe));
+  const p = ix(probe, ['plan', '--expand', ...packages], env(probe));
   if (p.status !== 0) throw new Error(`ix plan ${packages.join(' ')} failed: ${p.stderr.trim()}`);
   const plan = JSON.parse(p.stdout);
   const byOut = new Map(plan.nodes.map((n) => [n.out, n]));

@@ -130,12 +130,46 @@ export interface PlanNode {
   fixedFiles?: FixedFile[];
 }
 
-/** A whole plan: nodes in dependency order (inputs first), ties broken by out path. */
+/**
+ * A whole plan as consumers see it: every node with its closures (`inputs`, `runtime`) and its
+ * script inlined (`cmd.stdin`), made from the wire form (PlanWire) by engine/plan/expand.ts.
+ * Nodes in dependency order (inputs first), ties broken by out path.
+ */
 export interface Plan {
-  format: 'ix-plan/3';
+  format: 'ix-plan/4-expanded';
   host: string;
   target: string;
   /** One entry per requested package, in request order. Hubs have no out but list their members. */
   roots: { request: string; name: string; out?: string; members?: string[]; error?: string }[];
   nodes: PlanNode[];
+}
+
+/**
+ * One node of the wire form (ix-plan/4): direct references only, its script by digest. Closures
+ * follow from the graph (engine/plan/expand.ts): runtime(n) = runDeps and their runtime;
+ * libClosure(n) = libDeps and their lib closures; inputs(n) = deps with their runtime, libs with
+ * their lib closures. All lists are sorted out paths of nodes of the same plan.
+ */
+export interface WireNode extends Omit<PlanNode, 'inputs' | 'runtime' | 'cmd'> {
+  /** Build inputs read with their run closures: tools, build data, sources (fetch nodes). */
+  deps: string[];
+  /** Build inputs read with their lib closures: target and host libraries. */
+  libs: string[];
+  /** Direct run-time references (hubs expanded to their members' direct references). */
+  runDeps: string[];
+  /** Direct library references (lib.deps, hubs expanded): what a lib closure is made of. */
+  libDeps: string[];
+  /** How to run it; `script` is the key of its stdin text in the plan's `scripts`. */
+  cmd?: { argv: string[]; script: string; env: Record<string, string> };
+}
+
+/** The plan as the engine writes it (`ix plan --json`): linear in nodes and direct edges. */
+export interface PlanWire {
+  format: 'ix-plan/4';
+  host: string;
+  target: string;
+  roots: Plan['roots'];
+  nodes: WireNode[];
+  /** Distinct build scripts: lowercase hex BLAKE3-256 of the text's UTF-8 bytes -> the text. */
+  scripts: Record<string, string>;
 }

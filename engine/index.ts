@@ -16,7 +16,8 @@ import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
 
-export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, FixedFile, Flags } from './api';
+export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
+export { expandPlan, EXPANDED_FORMAT } from './plan/expand';
 export { IxError } from './errors';
 
 /** Every package name under the roots (generated recipes of known mounts included), sorted. */

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Plan } from '../engine/api';
+import type { Plan, PlanWire } from '../engine/api';
+import { expandPlan } from '../engine/plan/expand';
 import { ensureCoreBuilt, ix, outDir, recipe, repoRoot, tempDir, world, writeTree } from './support/cli';
 
 let root: string;
@@ -16,6 +17,13 @@ beforeAll(() => {
 
 const plan = (...args: string[]) => {
   const r = ix(['plan', ...args, '--json', '--recipes', root]);
+  expect(r.err).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out) as PlanWire;
+};
+/** The plan as `ix plan --expand` prints it: closures and scripts inlined. */
+const expanded = (...args: string[]) => {
+  const r = ix(['plan', ...args, '--expand', '--recipes', root]);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.out) as Plan;
@@ -41,9 +49,27 @@ describe('ix plan', () => {
     expect(r.out.endsWith('\n')).toBe(true);
     const body = r.out.slice(0, -1);
     expect(canonicalize(JSON.parse(body))).toBe(body);
-    const p = JSON.parse(body) as Plan;
-    expect(p.format).toBe('ix-plan/3');
+    const p = JSON.parse(body) as PlanWire;
+    expect(p.format).toBe('ix-plan/4');
     expect(p.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['bin/app', 'lib/z', 'lib/zz', 'bld/tool']));
+    const app = p.nodes.find((n) => n.name === 'bin/app')!;
+    expect(p.scripts[app.cmd!.script]).toMatch(/^echo /);
+  });
+
+  test('--expand prints the plan with closures and scripts inlined, as engine/plan/expand makes it', () => {
+    const r = ix(['plan', 'bin/app', '--expand', '--recipes', root]);
+    expect(r.code).toBe(0);
+    const body = r.out.slice(0, -1);
+    expect(canonicalize(JSON.parse(body))).toBe(body);
+    const e = JSON.parse(body) as Plan;
+    expect(e.format).toBe('ix-plan/4-expanded');
+    expect(body).toBe(canonicalize(expandPlan(plan('bin/app'))));
+    const app = e.nodes.find((n) => n.name === 'bin/app')!;
+    const out = (name: string) => e.nodes.find((n) => n.name === name)!.out;
+    // lib/z links lib/zz: bin/app reads both, though it names lib/z alone
+    expect(app.inputs).toEqual(expect.arrayContaining([out('lib/z'), out('lib/zz'), out('bld/tool')]));
+    expect((app as unknown as PlanWire['nodes'][number]).libs).not.toContain(out('lib/zz'));
+    expect(app.cmd!.stdin).toMatch(/^echo /);
   });
 
   test('--keep-going: each package plans or fails alone; one line per failure with file, line and chain; exit 2', () => {
@@ -144,7 +170,7 @@ describe('ix graph', () => {
     const r = ix(['graph', 'bin/app', '--format=json', '--recipes', root]);
     expect(r.code).toBe(0);
     const g = JSON.parse(r.out) as { format: string; nodes: { name: string; out: string }[]; edges: [string, string][] };
-    const p = plan('bin/app');
+    const p = expanded('bin/app');
     expect(g.format).toBe('ix-graph/1');
     expect(g.nodes.map((n) => n.out)).toEqual(p.nodes.map((n) => n.out));
     const expected = p.nodes.flatMap((n) => n.inputs.filter((i) => p.nodes.some((m) => m.out === i)).map((i) => [n.out, i]));

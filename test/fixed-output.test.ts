@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { plan } from '../engine/index';
+import { expandPlan } from '../engine/plan/expand';
 import type { Plan, PlanNode } from '../engine/api';
 import { IxError } from '../engine/errors';
 import { utf8Decode, textDigest } from '../engine/hash/index';
@@ -35,7 +36,7 @@ setFlagsFromString('--experimental-wasm-extended-const'); // the QuickJS core ne
 const recipes = fileURLToPath(new URL('./fixtures/ixnet/recipes', import.meta.url));
 const SUM = '501d51eca1a81d4f64f32b8aa3bc38bbdecb49b98f11a508b4169a1918ae9e3b'; // sha256("payload v1\n")
 const planOf = (packages: string[], flags: Record<string, string> = {}): Plan =>
-  JSON.parse(utf8Decode(plan(fsHostIO([recipes]), { packages, flags })));
+  expandPlan(JSON.parse(utf8Decode(plan(fsHostIO([recipes]), { packages, flags }))));
 const pack = (p: Plan): PlanNode => p.nodes.find((n) => n.name === 'aux/pack')!;
 
 describe('planning a recipe that declares its output (IX predict_outputs + use_network)', () => {
@@ -76,7 +77,7 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
       throw new Error('planned');
     };
     // as in IX, a sum that is no sha256 plans (IX trees hold '' and 'broken'); it cannot be built
-    const n = JSON.parse(utf8Decode(plan(tpl(`[{"path": "share/x", "sum": "broken"}]`), { packages: ['aux/n'] }))).nodes[0] as PlanNode;
+    const n = expandPlan(JSON.parse(utf8Decode(plan(tpl(`[{"path": "share/x", "sum": "broken"}]`), { packages: ['aux/n'] })))).nodes[0];
     expect(n.fixedFiles).toEqual([{ path: 'share/x', sha256: 'broken' }]);
     expect(() => checkNode(n)).toThrow("invalid plan node: the recipe declares 'broken' as the sha256 of share/x, which is no sha256 (64 hex digits): no output can match, so it is not built (package aux/n)");
     expect(err(`[{"path": "../x", "sum": "${SUM}"}]`)).toMatch(/^predict_outputs: '..\/x' is not a clean path relative to the output .*\(package aux\/n\)$/);
@@ -87,7 +88,7 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
 
   test('a declaration without the network (IX\'s aux/ca/bundle) is fixed-output too, and gets no network', () => {
     const io = memIO({ 'aux/ca/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "predict_outputs": [{"path": "etc/ca.pem", "sum": "${SUM}"}]}\n` });
-    const n = JSON.parse(utf8Decode(plan(io, { packages: ['aux/ca'] }))).nodes[0] as PlanNode;
+    const n = expandPlan(JSON.parse(utf8Decode(plan(io, { packages: ['aux/ca'] })))).nodes[0];
     expect(n).toMatchObject({ net: false, pool: 'cpu', fixedFiles: [{ path: 'etc/ca.pem', sha256: SUM }] });
     expect(n.id).toBe(fixedFilesId('aux-ca', n.fixedFiles!, textDigest()));
     expect(() => checkNode(n)).not.toThrow();
@@ -96,7 +97,7 @@ describe('planning a recipe that declares its output (IX predict_outputs + use_n
 
   test('the declaration is canonical: sorted by path, duplicates merged, hex lowercased; so is the id', () => {
     const io = (predict: string) => memIO({ 'aux/n/ix.sh': `{"bld": {"script": {"kind": "sh", "data": "x"}}, "net": true, "predict_outputs": ${predict}}\n` });
-    const node = (predict: string): PlanNode => JSON.parse(utf8Decode(plan(io(predict), { packages: ['aux/n'] }))).nodes[0];
+    const node = (predict: string): PlanNode => expandPlan(JSON.parse(utf8Decode(plan(io(predict), { packages: ['aux/n'] })))).nodes[0];
     const a = node(`[{"path": "z/f", "sum": "${SUM.toUpperCase()}"}, {"path": "a", "sum": "${SUM}"}, {"path": "a", "sum": "${SUM}"}]`);
     const b = node(`[{"path": "a", "sum": "${SUM}"}, {"path": "z/f", "sum": "${SUM}"}]`);
     expect(a.fixedFiles).toEqual([{ path: 'a', sha256: SUM }, { path: 'z/f', sha256: SUM }]);

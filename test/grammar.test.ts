@@ -84,7 +84,7 @@ describe('per-verb option tables', () => {
   });
 
   test("another verb's option is an error naming this verb's options", () => {
-    expect(() => parseArgs(['--jobs=4', 'bin/a'], 'plan')).toThrow(/'ix plan' does not take --jobs \(its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE\)/);
+    expect(() => parseArgs(['--jobs=4', 'bin/a'], 'plan')).toThrow(/'ix plan' does not take --jobs \(its options: --json, --expand, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE\)/);
     expect(() => parseArgs(['bin/a', '--check'], 'plan')).toThrow(/'ix plan' does not take --check/);
     expect(() => parseRealmArgs(['demo', '--generations'], { verb: 'mut' })).toThrow(/'ix mut' does not take --generations/);
     expect(() => tokenize('gc', ['--to=3'])).toThrow(/'ix gc' does not take --to \(its options: --json, --dry-run, --keep-generations=N\)/);

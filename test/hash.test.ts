@@ -141,7 +141,7 @@ describe('store paths', () => {
     const p = JSON.parse(utf8Decode(plan(io, { packages: ['bin/hello'] })));
     expect(p.nodes.map((n: { out: string }) => n.out)).toEqual([
       '/ix/store/8wamhbs49yjbg8n0lvj52rxs797b1c24-src-h-c',
-      '/ix/store/00y27y54bvri73rpwq5g3w1swz2i8ll1-bin-hello',
+      '/ix/store/jp6ckar6i6554a60xl9fqhhn0979hir3-bin-hello',
     ]);
     // the fetch node's id is storeIdOf({file, sha256}) and nothing else
     expect(p.nodes[0].id).toBe(storeIdOf({ file: 'h.c', sha256: '0'.repeat(64) }));

@@ -4,7 +4,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { Plan } from '../engine/api';
+import type { Plan, PlanWire } from '../engine/api';
+import { expandPlan } from '../engine/plan/expand';
 import { IxError } from '../engine/errors';
 import { utf8Decode } from '../engine/hash/index';
 import { listPackages, plan } from '../engine/index';
@@ -67,7 +68,7 @@ describe('a recipe root with a mount', () => {
   beforeAll(async () => {
     digest = await loadDigest();
   });
-  const decode = (b: Uint8Array): Plan => JSON.parse(utf8Decode(b));
+  const decode = (b: Uint8Array): Plan => expandPlan(JSON.parse(utf8Decode(b)) as PlanWire);
 
   test('generated files read and list beside stored ones; stored files win', () => {
     const io = mountedIO(fsHostIO([FIXTURE], { digest }));

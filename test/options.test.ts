@@ -37,7 +37,7 @@ describe('execution options never change a plan', () => {
   test('every verb lists only known options, and plan/build/graph/mut have execution options to test', () => {
     for (const names of Object.values(VERB_OPTIONS)) for (const n of names) expect(OPTIONS[n]).toBeDefined();
     expect(execOptions('build')).toEqual(expect.arrayContaining(['jobs', 'keep-going', 'check', 'timeout', 'dry-run', 'json']));
-    expect(execOptions('plan')).toEqual(['json', 'keep-going']);
+    expect(execOptions('plan')).toEqual(['json', 'expand', 'keep-going']);
   });
 
   /** stderr lines other than `ix build --dry-run`'s "present|download|build NAME PATH" per node and its summary. */
@@ -68,7 +68,13 @@ describe('execution options never change a plan', () => {
       for (const args of [[written(opt), 'bin/app', '--opt=7'], ['bin/app', '--opt=7', written(opt)]]) {
         const r = ix(['plan', '--json', ...args, '--recipes', root]);
         expect(r.err, args.join(' ')).toBe('');
-        expect(r.out, args.join(' ')).toBe(baseBytes);
+        if (opt !== 'expand') expect(r.out, args.join(' ')).toBe(baseBytes);
+        else {
+          // the expanded form of the same plan: the same roots and nodes, closures inlined
+          const e = JSON.parse(r.out) as Plan;
+          expect(e.roots).toEqual(base.roots);
+          expect(e.nodes.map((n) => n.out)).toEqual(base.nodes.map((n) => n.out));
+        }
       }
     });
   }
@@ -110,7 +116,7 @@ describe('execution options never change a plan', () => {
   test("another verb's option is an error naming this verb's options, exit 2", () => {
     const r = ix(['plan', 'bin/app', '--check', '--recipes', root]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE)\n");
+    expect(r.err).toBe("ix: error: 'ix plan' does not take --check (its options: --json, --expand, --keep-going, --target=T, --host=T, --recipes=DIR, --boot=FILE)\n");
     const j = ix(['plan', '--jobs=4', 'bin/app', '--recipes', root]);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^ix: error: 'ix plan' does not take --jobs/);

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IxError, listPackages, plan, render } from '../engine/index';
-import type { HostIO, Plan, PlanNode } from '../engine/api';
+import type { HostIO, Plan, PlanNode, PlanWire } from '../engine/api';
+import { expandPlan } from '../engine/plan/expand';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'pkgs');
 
@@ -39,7 +40,7 @@ function planOf(pkgs: string[], target: string): Plan {
   const key = pkgs.join(',') + '@' + target;
   let p = plans.get(key);
   if (!p) {
-    p = JSON.parse(new TextDecoder().decode(plan(io, { packages: pkgs, target }))) as Plan;
+    p = expandPlan(JSON.parse(new TextDecoder().decode(plan(io, { packages: pkgs, target }))) as PlanWire);
     plans.set(key, p);
   }
   return p;
@@ -83,7 +84,7 @@ describe('pkgs/ recipe tree', () => {
           continue;
         }
         const p = planOf([pkg], target);
-        expect(p.format).toBe('ix-plan/3');
+        expect(p.format).toBe('ix-plan/4-expanded');
         expect(p.target).toBe(target);
         expect(p.roots[0].name).toBe(pkg);
       }

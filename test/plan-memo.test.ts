@@ -51,7 +51,7 @@ function memoRows(cache: string): [string, string | null, string | null][] {
     for (const key of loadIndexes(join(top, ns)).keys()) {
       if (!key.startsWith('memo1-')) continue;
       const text = Buffer.from(c.get(key)!).toString('utf8');
-      rows.push(...JSON.parse(text.slice('ix-plan-memo/1\n'.length)).files);
+      rows.push(...JSON.parse(text.slice('ix-plan-memo/2\n'.length)).files);
     }
   }
   return rows;
@@ -186,7 +186,7 @@ describe('plan memo', () => {
 });
 
 describe('plan memo entries', () => {
-  const plan = (out: string): Plan => ({ format: 'ix-plan/3', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
+  const plan = (out: string): Plan => ({ format: 'ix-plan/4-expanded', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
 
   test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
     const root = writeTree(tree());

@@ -3,9 +3,10 @@
 import { createBLAKE3 } from 'hash-wasm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { listPackages, plan, render, evaluator } from '../engine/index';
-import type { Plan, PlanNode } from '../engine/api';
+import type { Plan, PlanNode, PlanWire } from '../engine/api';
+import { expandPlan } from '../engine/plan/expand';
 import { IxError } from '../engine/errors';
-import { base32, canonicalJson, pureBlake3, utf8, utf8Decode } from '../engine/hash/index';
+import { base32, canonicalJson, pureBlake3, toHex, utf8, utf8Decode } from '../engine/hash/index';
 import { makePlan } from '../engine/plan/index';
 import { Graph } from '../engine/plan/graph';
 import { PLACEHOLDER } from '../engine/plan/node';
@@ -36,7 +37,7 @@ function recipe(o: {
 }
 
 const SHA = (c: string): string => c.repeat(64);
-const decode = (b: Uint8Array): Plan => JSON.parse(utf8Decode(b));
+const decode = (b: Uint8Array): Plan => expandPlan(JSON.parse(utf8Decode(b)) as PlanWire);
 const planOf = (io: ReturnType<typeof memIO>, packages: string[], more: Partial<Parameters<typeof plan>[1]> = {}): Plan =>
   decode(plan(io, { packages, ...more }));
 const byName = (p: Plan, name: string): PlanNode[] => p.nodes.filter((n) => n.name === name);
@@ -254,12 +255,16 @@ describe('nodes', () => {
   });
 
   test('the id is the hash of the node with its own id as a placeholder, substituted back everywhere', () => {
-    const app = one(planOf(memIO(world), ['bin/app']), 'bin/app');
+    const w = JSON.parse(utf8Decode(plan(memIO(world), { packages: ['bin/app'] }))) as PlanWire;
+    const app = w.nodes.find((n) => n.name === 'bin/app')!;
     const json = canonicalJson(app).split(app.id).join(PLACEHOLDER);
     const { id: _id, ...rest } = JSON.parse(json);
     expect(_id).toBe(PLACEHOLDER);
-    expect(base32(pureBlake3(utf8(canonicalJson({ format: 'ix-node/1', node: rest }))), 32)).toBe(app.id);
-    expect(JSON.stringify(app)).not.toContain(PLACEHOLDER);
+    // the script is named by the hex BLAKE3 of its text; the plan holds the text once
+    expect(w.scripts[app.cmd!.script]).toBe('echo building app opt= verbose=');
+    expect(toHex(pureBlake3(utf8(w.scripts[app.cmd!.script])))).toBe(app.cmd!.script);
+    expect(base32(pureBlake3(utf8(canonicalJson({ format: 'ix-node/2', node: rest }))), 32)).toBe(app.id);
+    expect(JSON.stringify(w)).not.toContain(PLACEHOLDER);
   });
 
   test('a change in a dependency cascades to dependents and leaves the rest alone', () => {
@@ -465,7 +470,7 @@ describe('descriptor cache', () => {
     const ev = counting();
     const after = makePlan(io, { packages: ['bin/d'] }, ev);
     expect(ev.renders.map((r) => r.split(' ')[0])).toEqual(['bin/c']);
-    const c = (p: Plan) => p.nodes.find((n) => n.name === 'bin/c')!;
+    const c = (p: PlanWire) => expandPlan(p).nodes.find((n) => n.name === 'bin/c')!;
     expect(c(after).cmd!.stdin).toBe('echo c v2');
     expect(c(after).out).not.toBe(c(before).out);
   });
@@ -584,8 +589,12 @@ describe('IX trees: whole-tree planning, intro(), template-path names', () => {
 
   test('intro(selector).uid is the store id of that package as planned with this package\'s flags', () => {
     const p = planOf(memIO(files), ['etc/svc(srv=bin/ok)', 'lib/dep'], { target: 'linux-x86_64' });
-    const dep = p.nodes.find((n) => n.name === 'lib/dep')!;
     const svc = p.nodes.find((n) => n.name === 'etc/svc')!;
+    // lib/dep with etc/svc's own flags (srv, and its kind): neither the requested lib/dep nor
+    // the one bin/ok links (intro(srv) plans bin/ok with those flags too)
+    const deps = p.nodes.filter((n) => n.name === 'lib/dep');
+    expect(deps).toHaveLength(3);
+    const dep = deps.find((n) => n.flags.srv === 'bin/ok' && n.flags.kind === svc.flags.kind)!;
     expect(svc.cmd!.stdin).toContain(`dep-id=${dep.id} True`);
     expect(() => render(memIO(files), { package: 'etc/svc', flags: { srv: 'bin/ok' } })).not.toThrow();
   });

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plan } from '../engine/index';
+import { expandPlan } from '../engine/plan/expand';
 import type { HostIO, Plan, PlanNode } from '../engine/api';
 import { bwrapArgs, runNode } from '../hosts/linux-sandbox/sandbox';
 import { openStore, OutputCheckError, type Store } from '../hosts/node/store';
@@ -48,7 +49,7 @@ const io: HostIO = {
 };
 
 const BOOT = ['bld/boot/busybox', 'bld/boot/patchelf', 'bld/boot/tools', 'bld/boot/gcc/x86_64', 'bld/boot/gcc/aarch64'];
-const thePlan: Plan = JSON.parse(new TextDecoder().decode(plan(io, { packages: BOOT })));
+const thePlan: Plan = expandPlan(JSON.parse(new TextDecoder().decode(plan(io, { packages: BOOT }))));
 const nodeOf = (name: string): PlanNode => {
   const l = thePlan.nodes.filter((n) => n.name === name);
   expect(l, name).toHaveLength(1);

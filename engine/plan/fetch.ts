@@ -5,7 +5,7 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
-import type { PlanNode } from '../api';
+import type { WireNode } from '../api';
 import type { FetchItem } from '../descriptor';
 import { IxError } from '../errors';
 import { storeIdOf } from '../hash';
@@ -27,7 +27,7 @@ export function fetchFileName(item: FetchItem): string {
 }
 
 /** The fetch node of one descriptor source item; malformed items are IxErrors naming `pkg`. */
-export function fetchNode(item: FetchItem, pkg: string, td?: TextDigest): PlanNode {
+export function fetchNode(item: FetchItem, pkg: string, td?: TextDigest): WireNode {
   const file = fetchFileName(item);
   const sha256 = typeof item.sha256 === 'string' ? item.sha256.replace(/^sha(256)?:/, '').toLowerCase() : '';
   if (!SHA256.test(sha256)) throw new IxError(`source ${item.url}: sha256 must be 64 hex digits, got '${item.sha256}'`, { pkg });
@@ -42,8 +42,10 @@ export function fetchNode(item: FetchItem, pkg: string, td?: TextDigest): PlanNo
     name: `fetch:${file}`,
     storeName: sname,
     flags: {},
-    inputs: [],
-    runtime: [],
+    deps: [],
+    libs: [],
+    runDeps: [],
+    libDeps: [],
     fetch: { urls: [item.url], sha256, file },
     pool: 'net',
     net: true,
@@ -51,7 +53,7 @@ export function fetchNode(item: FetchItem, pkg: string, td?: TextDigest): PlanNo
 }
 
 /** Merges a second sighting of the same source (same id): URLs united, sorted. */
-export function mergeFetch(a: PlanNode, b: PlanNode): void {
+export function mergeFetch(a: WireNode, b: WireNode): void {
   const urls = new Set([...a.fetch!.urls, ...b.fetch!.urls]);
   a.fetch!.urls = [...urls].sort();
 }

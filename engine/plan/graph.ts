@@ -59,7 +59,14 @@ export interface Instance<A extends ArchLike = ArchLike> {
   libBase: Flags;
 }
 
-export type ClosureKind = 'lib' | 'run' | 'bin' | 'tlib' | 'hlib' | 'data';
+/**
+ * Closures (lib, run, bin, tlib, hlib, data: each item with its closure, hubs included) and direct
+ * references (rdir, ldir: buildable instances only, a hub replaced by its own direct references).
+ * rdir: what the run closure is made of (run.deps, run.data, a lib's lib.deps, run.data of the
+ * target libs); ldir: lib.deps. Closing rdir (ldir) over itself gives the buildable part of the run
+ * (lib) closure, which is how plan consumers get closures without the planner listing them.
+ */
+export type ClosureKind = 'lib' | 'run' | 'bin' | 'tlib' | 'hlib' | 'data' | 'rdir' | 'ldir';
 
 /** Each item, then its closure; first occurrence wins. */
 export function visit<T>(items: readonly T[], child: (x: T) => readonly T[]): T[] {
@@ -254,28 +261,95 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
       p.memo[k] = visit(items, (x) => x.memo[child]!);
       return null;
     };
-    this.addTask('lib', (p) => finish(p, 'lib', this.load(p, p.descriptor.lib.deps, this.targetLibFlags(p)), 'lib'), done('lib'));
-    this.addTask('bin', (p) => finish(p, 'bin', this.load(p, p.descriptor.bld.deps, this.binFlags(p, this.host.name)), 'run'), done('bin'));
-    this.addTask('hlib', (p) => finish(p, 'hlib', this.load(p, p.descriptor.bld.host_libs, { target: this.host.name, kind: 'lib' }), 'lib'), done('hlib'));
-    this.addTask('data', (p) => finish(p, 'data', this.load(p, p.descriptor.bld.data, this.dataFlags()), 'run'), done('data'));
+    this.addTask('lib', (p) => finish(p, 'lib', this.libItems(p), 'lib'), done('lib'));
+    this.addTask('bin', (p) => finish(p, 'bin', this.toolItems(p), 'run'), done('bin'));
+    this.addTask('hlib', (p) => finish(p, 'hlib', this.hostLibItems(p), 'lib'), done('hlib'));
+    this.addTask('data', (p) => finish(p, 'data', this.dataItems(p), 'run'), done('data'));
     this.addTask('tlib', (p) => {
-      const tools = p.memo.bin;
-      if (!tools) return [{ inst: p, what: 'bin' }];
-      const names = [...p.descriptor.lib.deps, ...p.descriptor.bld.target_libs];
-      for (const t of tools) names.push(...t.descriptor.ind.deps);
-      return finish(p, 'tlib', this.load(p, names, this.targetLibFlags(p)), 'lib');
+      if (!p.memo.bin) return [{ inst: p, what: 'bin' }];
+      return finish(p, 'tlib', this.targetLibItems(p), 'lib');
     }, done('tlib'));
     this.addTask('run', (p) => {
       const first: Need<Instance<A>>[] = [];
       if (p.kind === 'lib' && !p.memo.lib) first.push({ inst: p, what: 'lib' });
       if (!p.memo.tlib) first.push({ inst: p, what: 'tlib' });
       if (first.length) return first;
-      const d = p.descriptor;
-      const direct = [...this.load(p, d.run.deps, this.binFlags(p, p.target.name)), ...this.load(p, d.run.data, this.dataFlags())];
-      if (p.kind === 'lib') direct.push(...p.memo.lib!);
-      for (const l of p.memo.tlib!) direct.push(...this.load(l, l.descriptor.run.data, this.dataFlags()));
-      return finish(p, 'run', direct, 'run');
+      return finish(p, 'run', this.runItems(p, p.kind === 'lib' ? p.memo.lib! : []), 'run');
     }, done('run'));
+    this.addTask('rdir', (p) => {
+      if (!p.memo.tlib) return [{ inst: p, what: 'tlib' }];
+      const items = this.runItems(p, p.kind === 'lib' ? this.libItems(p) : []);
+      const needs = this.directNeeds(items, 'rdir');
+      if (needs.length) return needs;
+      p.memo.rdir = this.direct(items, 'rdir');
+      return null;
+    }, done('rdir'));
+    this.addTask('ldir', (p) => {
+      const items = this.libItems(p);
+      const needs = this.directNeeds(items, 'ldir');
+      if (needs.length) return needs;
+      p.memo.ldir = this.direct(items, 'ldir');
+      return null;
+    }, done('ldir'));
+  }
+
+  /** The tasks a direct-reference list of `items` waits for: `k` of each hub among them. */
+  directNeeds(items: readonly Instance<A>[], k: 'rdir' | 'ldir'): Need<Instance<A>>[] {
+    return items.filter((x) => !x.buildable && x.memo[k] === undefined).map((x) => ({ inst: x, what: k }));
+  }
+
+  /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
+  direct(items: readonly Instance<A>[], k: 'rdir' | 'ldir'): Instance<A>[] {
+    const seen = new Set<Instance<A>>();
+    const out: Instance<A>[] = [];
+    for (const x of items) {
+      for (const y of x.buildable ? [x] : x.memo[k]!) {
+        if (!seen.has(y)) {
+          seen.add(y);
+          out.push(y);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** lib.deps, as target libs. */
+  libItems(p: Instance<A>): Instance<A>[] {
+    return this.load(p, p.descriptor.lib.deps, this.targetLibFlags(p));
+  }
+
+  /** bld.deps, as host bins. */
+  toolItems(p: Instance<A>): Instance<A>[] {
+    return this.load(p, p.descriptor.bld.deps, this.binFlags(p, this.host.name));
+  }
+
+  /** bld.host_libs. */
+  hostLibItems(p: Instance<A>): Instance<A>[] {
+    return this.load(p, p.descriptor.bld.host_libs, { target: this.host.name, kind: 'lib' });
+  }
+
+  /** bld.data. */
+  dataItems(p: Instance<A>): Instance<A>[] {
+    return this.load(p, p.descriptor.bld.data, this.dataFlags());
+  }
+
+  /** lib.deps, bld.target_libs and the ind.deps of every tool in the tool closure (needs `bin`). */
+  targetLibItems(p: Instance<A>): Instance<A>[] {
+    const names = [...p.descriptor.lib.deps, ...p.descriptor.bld.target_libs];
+    for (const t of p.memo.bin!) names.push(...t.descriptor.ind.deps);
+    return this.load(p, names, this.targetLibFlags(p));
+  }
+
+  /**
+   * What the run closure is made of (needs `tlib`): run.deps, run.data, a lib's `libs`, the
+   * run.data of every target lib. `libs` is the lib closure (for the closure) or lib.deps (for
+   * direct references: the run closure of each lib.deps item holds its lib closure).
+   */
+  runItems(p: Instance<A>, libs: readonly Instance<A>[]): Instance<A>[] {
+    const d = p.descriptor;
+    const direct = [...this.load(p, d.run.deps, this.binFlags(p, p.target.name)), ...this.load(p, d.run.data, this.dataFlags()), ...libs];
+    for (const l of p.memo.tlib!) direct.push(...this.load(l, l.descriptor.run.data, this.dataFlags()));
+    return direct;
   }
 
   targetLibFlags(p: Instance<A>): Flags {

@@ -6,7 +6,7 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale. The evaluator is passed in.
  */
-import type { Flags, HostIO, Plan, PlanNode, PlanRequest, RenderRequest } from '../api';
+import type { Flags, HostIO, PlanRequest, PlanWire, RenderRequest, WireNode } from '../api';
 import { IxError } from '../errors';
 import { canonicalJson, toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
@@ -24,13 +24,13 @@ import type { ArchLike, Evaluator } from './types';
 export const DEFAULT_PLATFORM = 'linux-x86_64';
 
 /** Plans `req`; the result is plain data (the caller encodes it canonically). */
-export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): Plan {
+export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): PlanWire {
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
-  const { nodes, fetches, nodeOf } = nodeTask(graph, io);
+  const { nodes, fetches, scripts, nodeOf } = nodeTask(graph, io);
 
-  const roots: Plan['roots'] = [];
+  const roots: PlanWire['roots'] = [];
   const plan1 = (request: string): void => {
     const inst = rootInstance(graph, request, req.flags ?? {}, target.name);
     if (inst.buildable) roots.push({ request, name: inst.name, out: nodeOf(inst).out });
@@ -51,11 +51,12 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     }
   }
   return {
-    format: 'ix-plan/3',
+    format: 'ix-plan/4',
     host: graph.host.name,
     target: target.name,
     roots,
     nodes: orderNodes([...nodes.values(), ...fetches.values()]),
+    scripts,
   };
 }
 
@@ -67,19 +68,28 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
  */
 function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
   const td = hostTextDigest(io);
-  const nodes = new Map<Instance<A>, PlanNode>();
-  const fetches = new Map<string, PlanNode>();
-  const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'run'];
+  const nodes = new Map<Instance<A>, WireNode>();
+  const fetches = new Map<string, WireNode>();
+  const scripts: Record<string, string> = {};
+  // closures (the environment lists them) and direct references (the node lists them)
+  const kinds: ClosureKind[] = ['bin', 'data', 'tlib', 'hlib', 'rdir', 'ldir'];
   graph.addTask('node', (p) => {
     const missing = kinds.filter((k) => !p.memo[k]).map((k) => ({ inst: p, what: k }));
     if (missing.length) return missing;
+    const runItems = [...graph.toolItems(p), ...graph.dataItems(p)];
+    const libItems = [...graph.targetLibItems(p), ...graph.hostLibItems(p)];
+    const hubs = [...graph.directNeeds(runItems, 'rdir'), ...graph.directNeeds(libItems, 'ldir')];
+    if (hubs.length) return hubs;
+    const deps = graph.direct(runItems, 'rdir');
+    const libs = graph.direct(libItems, 'ldir');
     // One missing node at a time: asking for all of them put every member of every closure on the
-    // driver's stack again at each level of a chain (a run_deps chain n deep held n²/2 frames);
-    // the first member's node brings its own closures' nodes, so few steps repeat.
-    for (const k of kinds) {
-      for (const x of p.memo[k]!) if (x.buildable && !nodes.has(x)) return [{ inst: x, what: 'node' }];
+    // driver's stack again at each level of a chain; the first member's node brings its own
+    // references' nodes, so few steps repeat.
+    for (const l of [...kinds.map((k) => p.memo[k]!), deps, libs]) {
+      for (const x of l) if (x.buildable && !nodes.has(x)) return [{ inst: x, what: 'node' }];
     }
     const refs = (k: ClosureKind): PlanNodeRef[] => p.memo[k]!.filter((x) => x.buildable).map((x) => nodes.get(x)!);
+    const outs = (l: Instance<A>[]): string[] => l.map((x) => nodes.get(x)!.out);
     const sources = p.descriptor.bld.fetch.map((item) => {
       const f = fetchNode(item, p.name, td);
       const old = fetches.get(f.id);
@@ -87,14 +97,15 @@ function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
       else mergeFetch(old, f);
       return old ?? f;
     });
-    const node = buildNode(
-      { inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'), runtime: refs('run').map((r) => r.out), sources },
-      td,
-    );
-    nodes.set(p, node);
+    const built = buildNode({
+      inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'),
+      deps: outs(deps), libs: outs(libs), runDeps: outs(p.memo.rdir!), libDeps: outs(p.memo.ldir!), sources,
+    }, td);
+    nodes.set(p, built.node);
+    scripts[built.node.cmd!.script] = built.script;
     return null;
   }, (p) => nodes.has(p));
-  const nodeOf = (p: Instance<A>): PlanNode => {
+  const nodeOf = (p: Instance<A>): WireNode => {
     graph.run(p, 'node');
     return nodes.get(p)!;
   };
@@ -103,7 +114,7 @@ function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
     const members = [...new Set(graph.runClosure(p).filter((x) => x.buildable).map((x) => nodeOf(x).out))].sort();
     return toHex(td(canonicalJson(members))).slice(0, 32);
   };
-  return { nodes, fetches, nodeOf };
+  return { nodes, fetches, scripts, nodeOf };
 }
 
 /** The descriptor text of one package instance, exactly as its template chain rendered it (or, with

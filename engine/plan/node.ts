@@ -1,15 +1,18 @@
 /**
  * Build nodes: a buildable package instance becomes a PlanNode (pkgs/README.md §6).
  *
- *  - inputs: store paths of the tool closure, build data, target and host lib closures, and the
- *    package's fetch nodes; sorted, deduplicated. runtime: the buildable part of the run closure.
+ *  - direct references only (ix-plan/4), each list sorted: `deps` (tools, build data, fetch nodes:
+ *    read with their run closures), `libs` (target and host libs: read with their lib closures),
+ *    `runDeps` and `libDeps` (what its own run and lib closures are made of). A hub in any list
+ *    stands for its own direct references. Closures are the consumers' (expand.ts).
  *  - env: `out`, `tmp` (/ix/build/<id>), `uid` (the id), `src` (the fetch outputs, space-separated
  *    directories in descriptor order; each holds exactly one file, so with one source `$src` is the
  *    directory holding it, as in IX), `PATH` (each tool's /bin in closure order), one
  *    `<uniq_id>=<out>` per buildable build dependency, and `MIX_B_DIR`/`MIX_T_DIR`/`MIX_H_DIR`
  *    (tool / target lib / host lib outs, `:`-separated, last declared first) for IX-style templates.
  *    The runner adds `make_thrs` (not hashed); nothing else of the host reaches a node.
- *  - cmd: descriptor bld.script.args or ["sh", "-s"], the script on stdin. Only kind "sh" runs.
+ *  - cmd: descriptor bld.script.args or ["sh", "-s"]; `script` is the hex BLAKE3 of the text run
+ *    on stdin, which the plan keeps once in its `scripts` table. Only kind "sh" runs.
  *  - pool: task_pool "", "slot", "cpu" → "cpu"; "full" → "full"; "net" for fixed-output builds.
  *  - fixedFiles: descriptor `predict_outputs` (IX's declared output files) makes a fixed-output
  *    build node (fixed-files.ts): id from {storeName, fixedFiles} only, output checked at commit.
@@ -19,14 +22,16 @@
  *  - fixed: descriptor `"fixed": "blake3:<hex>"`, allowed only on seeds: the output's tree hash,
  *    which the store checks at commit. Such a node's id is storeIdOf({format, storeName, fixed})
  *    (like a fetch node's), so neither its script nor the host tools it runs reach its id.
- *  - id: BLAKE3 of {format, node without id} with the id written as PLACEHOLDER everywhere,
- *    then the real id substituted back everywhere, so the script can see its own $out.
+ *  - id: BLAKE3 of {format, node without id} with the id written as PLACEHOLDER everywhere (the
+ *    script by the digest of its placeholder text), then the real id substituted back everywhere,
+ *    so the script can see its own $out. A reference's out holds its id, which covers its own
+ *    references: the id covers the closures without listing them.
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
-import type { PlanNode } from '../api';
+import type { PlanNode, WireNode } from '../api';
 import { IxError } from '../errors';
-import { base32, canonicalJson, STORE_ID_CHARS, storeIdOf, textDigest } from '../hash';
+import { base32, canonicalJson, STORE_ID_CHARS, storeIdOf, textDigest, toHex } from '../hash';
 import type { TextDigest } from '../hash';
 import { fixedFiles, fixedFilesId } from './fixed-files';
 import type { Instance } from './graph';
@@ -34,20 +39,33 @@ import type { ArchLike } from './types';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id (e, o, u, t are not base32). */
 export const PLACEHOLDER = 'ixselfidplaceholder'.padEnd(STORE_ID_CHARS, '0');
-const NODE_FORMAT = 'ix-node/1';
+const NODE_FORMAT = 'ix-node/2';
 const FIXED_FORMAT = 'ix-fixed/1';
 const TREE_HASH = /^blake3:[0-9a-f]{64}$/;
 
 /** What a build node is made of, gathered by the planner. */
 export interface NodeParts {
   inst: Instance<ArchLike>;
+  /** Closures, for the environment (PATH, MIX_*_DIR, one variable per input). */
   tools: PlanNodeRef[];
   data: PlanNodeRef[];
   targetLibs: PlanNodeRef[];
   hostLibs: PlanNodeRef[];
-  runtime: string[];
-  sources: PlanNode[];
+  /** Direct references: out paths (any order, possibly repeated). */
+  deps: string[];
+  libs: string[];
+  runDeps: string[];
+  libDeps: string[];
+  sources: Pick<PlanNode, 'out'>[];
 }
+
+/** A built node and the text of its script (the plan's `scripts` entry under `cmd.script`). */
+export interface BuiltNode {
+  node: WireNode;
+  script: string;
+}
+
+const sortedUnique = (l: string[]): string[] => [...new Set(l)].sort();
 
 /** A buildable dependency as the node sees it. */
 export interface PlanNodeRef {
@@ -58,7 +76,7 @@ export interface PlanNodeRef {
 const POOLS: Record<string, string> = { '': 'cpu', slot: 'cpu', cpu: 'cpu', full: 'full' };
 
 /** Builds the node of a buildable instance. */
-export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode {
+export function buildNode(p: NodeParts, td: TextDigest = textDigest()): BuiltNode {
   const { inst } = p;
   const d = inst.descriptor;
   const site = { pkg: inst.name };
@@ -81,15 +99,10 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   }
   const argv = script.args && script.args.length ? [...script.args] : ['sh', '-s'];
 
-  const inputs = new Set<string>();
   const env: Record<string, string> = {};
   for (const group of [p.tools, p.data, p.targetLibs, p.hostLibs]) {
-    for (const r of group) {
-      inputs.add(r.out);
-      env[r.storeName.replace(/-/g, '_')] = r.out;
-    }
+    for (const r of group) env[r.storeName.replace(/-/g, '_')] = r.out;
   }
-  for (const s of p.sources) inputs.add(s.out);
   const rev = (l: PlanNodeRef[]): string => l.map((r) => r.out).reverse().join(':');
   env.MIX_B_DIR = rev(p.tools);
   env.MIX_T_DIR = rev(p.targetLibs);
@@ -102,14 +115,17 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
   env.out = out;
   env.tmp = `/ix/build/${PLACEHOLDER}`;
   env.uid = PLACEHOLDER;
-  const draft: Omit<PlanNode, 'id'> = {
+  const text = script.data ?? '';
+  const draft: Omit<WireNode, 'id'> = {
     out,
     name: inst.name,
     storeName: inst.storeName,
     flags: inst.flags,
-    inputs: [...inputs].sort(),
-    runtime: [...p.runtime].sort(),
-    cmd: { argv, stdin: script.data ?? '', env },
+    deps: sortedUnique([...p.deps, ...p.sources.map((s) => s.out)]),
+    libs: sortedUnique(p.libs),
+    runDeps: sortedUnique(p.runDeps),
+    libDeps: sortedUnique(p.libDeps),
+    cmd: { argv, script: toHex(td(text)), env },
     pool,
     net,
   };
@@ -130,20 +146,23 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): PlanNode
     flags = {};
     for (const [k, v] of Object.entries(draft.flags)) flags[k] = sub(v);
   }
-  const node: PlanNode = {
+  const final = sub(text);
+  const node: WireNode = {
     id,
     out: sub(out),
     name: draft.name,
     storeName: draft.storeName,
     flags,
-    inputs: draft.inputs,
-    runtime: draft.runtime,
-    cmd: { argv: argv.map(sub), stdin: sub(draft.cmd!.stdin), env },
+    deps: draft.deps,
+    libs: draft.libs,
+    runDeps: draft.runDeps,
+    libDeps: draft.libDeps,
+    cmd: { argv: argv.map(sub), script: final === text ? draft.cmd!.script : toHex(td(final)), env },
     pool,
     net,
   };
   if (seed) node.seed = true;
   if (fixed !== undefined) node.fixed = fixed;
   if (files !== undefined) node.fixedFiles = files;
-  return node;
+  return { node, script: final };
 }

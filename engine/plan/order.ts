@@ -4,18 +4,21 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
-import type { PlanNode } from '../api';
+import type { WireNode } from '../api';
 
-/** Nodes sorted so each comes after every node whose out path is in its inputs or runtime. */
-export function orderNodes(nodes: PlanNode[]): PlanNode[] {
+/**
+ * Nodes sorted so each comes after every node it references (deps, libs, runDeps, libDeps). Direct
+ * references give the same order as closures would: a node is ready exactly when everything it
+ * reaches is placed, and the heap picks among ready nodes by out path alone.
+ */
+export function orderNodes<N extends Pick<WireNode, 'out' | 'deps' | 'libs' | 'runDeps' | 'libDeps'>>(nodes: N[]): N[] {
   const byOut = new Map<string, number>();
   nodes.forEach((n, i) => byOut.set(n.out, i));
   const pending = new Int32Array(nodes.length);
   const users: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => {
     const deps = new Set<number>();
-    for (const p of n.inputs) addDep(p);
-    for (const p of n.runtime) addDep(p);
+    for (const l of [n.deps, n.libs, n.runDeps, n.libDeps]) for (const p of l) addDep(p);
     function addDep(p: string): void {
       const j = byOut.get(p);
       if (j !== undefined && j !== i && !deps.has(j)) {
@@ -29,7 +32,7 @@ export function orderNodes(nodes: PlanNode[]): PlanNode[] {
   nodes.forEach((_, i) => {
     if (pending[i] === 0) heap.push(i);
   });
-  const out: PlanNode[] = [];
+  const out: N[] = [];
   while (heap.size) {
     const i = heap.pop();
     out.push(nodes[i]);
@@ -42,7 +45,7 @@ export function orderNodes(nodes: PlanNode[]): PlanNode[] {
 /** Min-heap of node indices by out path (code-unit order). */
 class OutHeap {
   private readonly a: number[] = [];
-  constructor(private readonly nodes: PlanNode[]) {}
+  constructor(private readonly nodes: { out: string }[]) {}
   get size(): number {
     return this.a.length;
   }

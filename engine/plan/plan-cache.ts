@@ -18,7 +18,7 @@ import { canonicalJson, toHex, utf8Decode } from '../hash';
 import { hostTextDigest } from '../host-digest';
 import { ENGINE_VERSION, FileHashes } from './cache';
 
-const FORMAT = 'ix-plan-cache/1';
+const FORMAT = 'ix-plan-cache/2';
 const HEADER = FORMAT + '\n';
 
 /** The cache key of a plan request (hashed with the host's digest when it has one). */

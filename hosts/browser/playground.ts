@@ -11,7 +11,8 @@ import { basicSetup, EditorView } from 'codemirror';
 import { EditorState } from '@codemirror/state';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { StreamLanguage } from '@codemirror/language';
-import type { Plan } from '../../engine/api';
+import type { Plan, PlanWire } from '../../engine/api';
+import { expandPlan } from '../../engine/plan/expand';
 import { fromRecord, parseCoreMessage, type CoreMessage } from '../lsp/errors';
 import type { ErrorRecord } from '../../wasm/core';
 import { loadCore, treeIO } from './core';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     };
     let plan: Plan | undefined;
     try {
-      plan = JSON.parse(core.plan({ packages: [pkg], target })) as Plan;
+      plan = expandPlan(JSON.parse(core.plan({ packages: [pkg], target })) as PlanWire);
     } catch (e) {
       fail(e);
     }

@@ -9,7 +9,8 @@
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
-import type { Plan, PlanRequest } from '../../engine/api';
+import type { Plan, PlanRequest, PlanWire } from '../../engine/api';
+import { expandPlan } from '../../engine/plan/expand';
 import { CoreError, HostError, type Core } from '../node/core';
 import { fromRecord, type CoreMessage } from './errors';
 import { packageOfFile, type Workspace } from './workspace';
@@ -213,7 +214,7 @@ export class Checker {
     if (!a) {
       try {
         const bytes = this.core.plan(this.ws.io, this.request(selector));
-        a = { bytes, plan: JSON.parse(new TextDecoder().decode(bytes)) as Plan };
+        a = { bytes, plan: expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire) };
       } catch (e) {
         a = { error: toMessage(e) };
       }

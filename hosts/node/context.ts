@@ -6,7 +6,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HostIO, Plan, PlanRequest } from '../../engine/api';
+import type { HostIO, Plan, PlanRequest, PlanWire } from '../../engine/api';
+import { expandPlan } from '../../engine/plan/expand';
 import { selection, UsageError, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core } from './core';
@@ -107,7 +108,8 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
 }
 
 /**
- * Plans through the core: canonical bytes and the parsed plan. A request whose memoised answer
+ * Plans through the core: canonical bytes (ix-plan/4) and the plan with its closures
+ * (engine/plan/expand.ts, computed when first read). A request whose memoised answer
  * is still valid (plan-memo.ts) is answered without loading the core; every other answer the core
  * gives is memoised.
  */
@@ -116,12 +118,12 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
   const reqJson = JSON.stringify(req);
   const hit = await lookupPlan(site, reqJson);
   const cached = hit?.bytes();
-  if (cached) return { bytes: cached, plan: JSON.parse(new TextDecoder().decode(cached)) as Plan };
+  if (cached) return { bytes: cached, plan: expandPlan(JSON.parse(new TextDecoder().decode(cached)) as PlanWire) };
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
   const bytes = c.plan(recording, req);
-  const plan = JSON.parse(new TextDecoder().decode(bytes)) as Plan;
+  const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
   storePlan(site, reqJson, bytes, plan, rec, started);
   return { bytes, plan };
 }

@@ -29,6 +29,7 @@ const val = (exec: boolean, meta: string): OptionSpec => ({ kind: 'value', exec,
 export const OPTIONS: Record<string, OptionSpec> = {
   help: sw(true),
   json: sw(true),
+  expand: sw(true),
   format: val(true, 'F'),
   'dry-run': sw(true),
   'keep-going': sw(true),
@@ -69,7 +70,7 @@ const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 
 
 /** Each verb's options (`help` is every verb's). Sub-verbs are written "store verify". */
 export const VERB_OPTIONS: Record<string, readonly string[]> = {
-  plan: ['json', 'keep-going', ...PLANNING_BOOT],
+  plan: ['json', 'expand', 'keep-going', ...PLANNING_BOOT],
   build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
   graph: ['json', 'format', ...PLANNING_BOOT],
   'why-depends': ['json', ...PLANNING_BOOT],

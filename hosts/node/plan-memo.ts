@@ -19,9 +19,9 @@
  *
  * Two DiskCache entries per request (namespaced by the core's hash like every cache entry), so
  * that `ix plan` and a no-op `ix build` never read the plan itself (22 MB for 5,000 recipes):
- *   `memo1-<h>`  "ix-plan-memo/1\n" + JSON {key, body, files: [[path, hexBlake3 | null,
+ *   `memo1-<h>`  "ix-plan-memo/2\n" + JSON {key, body, files: [[path, hexBlake3 | null,
  *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
- *   `memob-<h>`  "ix-plan-memo-body/1 <body>\n" + the plan bytes
+ *   `memob-<h>`  "ix-plan-memo-body/2 <body>\n" + the plan bytes
  * <h> is FNV-1a (64-bit) of the key text (format, recipe roots, request), a file name only: the
  * entry holds the whole key text and a lookup compares it. <body> is a token unique to one write;
  * a body whose token differs from its head's (a concurrent rewrite) reads as a miss. Every
@@ -36,9 +36,9 @@ import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
 
-const FORMAT = 'ix-plan-memo/1';
+const FORMAT = 'ix-plan-memo/2';
 const HEADER = FORMAT + '\n';
-const BODY_FORMAT = 'ix-plan-memo-body/1 ';
+const BODY_FORMAT = 'ix-plan-memo-body/2 ';
 /** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
 export const MARGIN_MS = 2000;
 

@@ -20,9 +20,9 @@ export function runVersion(ctx: Context): number {
 export const HELP = `usage: ix <verb> [arguments]
 
 verbs:
-  plan PKG...            print each package's store path (--json: the whole plan; --keep-going:
-                         each package plans or fails alone, one error line per failure, exit 2
-                         if any failed)
+  plan PKG...            print each package's store path (--json: the whole plan; --expand: the
+                         plan with closures and scripts inlined; --keep-going: each package
+                         plans or fails alone, one error line per failure, exit 2 if any failed)
   build PKG...           build what the packages need (top-down); prints the store paths (--dry-run:
                          the plan view, and exactly what would be downloaded or built; --check: rebuild and compare,
                          --keep-going, --jobs=N, --timeout=S)

@@ -1,20 +1,28 @@
 /**
- * `ix plan PKG... [--target=T] [--host=T] [--k=v] [--json] [--keep-going]`: prints each requested
- * package's store path (a hub prints its members' paths), or with --json the whole plan as the
- * core's canonical JSON bytes plus a newline. With --keep-going each package plans or fails on its
+ * `ix plan PKG... [--target=T] [--host=T] [--k=v] [--json] [--expand] [--keep-going]`: prints each
+ * requested package's store path (a hub prints its members' paths), or with --json the whole plan
+ * as the core's canonical JSON bytes (ix-plan/4: direct references, a script table) plus a newline,
+ * or with --expand the plan with every node's closures and script inlined (ix-plan/4-expanded,
+ * canonical JSON; the closures come from engine/plan/expand.ts through planOf). With --keep-going each package plans or fails on its
  * own (one plan call, shared work: whole IX trees): the paths of those that plan are printed, each
  * failure is one stderr line naming file, line and package chain, and the exit code is 2 (bad
  * input) when any failed.
  *
  * Must not depend on: the engine's code (types only).
  */
+import canonicalize from 'canonicalize';
 import type { Plan, PlanRequest } from '../../../engine/api';
 import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
 
 /** What `ix plan` prints: the plan bytes (--json), or each root's store path (a hub's members). */
-export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): void {
+export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots'], expanded?: Plan): void {
+  if (expanded) {
+    ctx.stdout(canonicalize(expanded) as string);
+    ctx.stdout('\n');
+    return;
+  }
   if (ctx.args.json) {
     ctx.stdout(bytes);
     ctx.stdout('\n');
@@ -31,9 +39,9 @@ export function planVerbRequest(ctx: Context, verb: string): PlanRequest {
 }
 
 /** Prints the plan, then one line per package that failed to plan and a count; the exit code. */
-export function answerPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): number {
+export function answerPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots'], expanded?: Plan): number {
   const failed = roots.filter((r) => r.error !== undefined);
-  printPlan(ctx, bytes, roots);
+  printPlan(ctx, bytes, roots, expanded);
   for (const r of failed) ctx.stderr(`ix: error: ${r.error}\n`);
   if (failed.length) ctx.stderr(`ix: ${failed.length} of ${roots.length} packages failed to plan\n`);
   return failed.length ? 2 : 0;
@@ -43,5 +51,5 @@ export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   // `ix plan` never touches the network: binary-cache options are not in its table (options.ts).
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
   const { bytes, plan } = await planOf(ctx, planVerbRequest(ctx, verb));
-  return answerPlan(ctx, bytes, plan.roots);
+  return answerPlan(ctx, bytes, plan.roots, ctx.args.options.has('expand') ? plan : undefined);
 }

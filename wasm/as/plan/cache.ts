@@ -1,6 +1,6 @@
 /**
  * The compiled core's persistent caches through host.cacheGet/cachePut (engine/plan/cache.ts and
- * plan-cache.ts, under keys of its own, "as-desc1-" and "as-plan1-", so they never meet the V8
+ * plan-cache.ts, under keys of its own, "as-desc1-" and "as-plan2-", so they never meet the V8
  * engine's entries): rendered descriptors per package instance, and whole plans per request. A hit
  * counts only if every recipe file it was made from still has the recorded BLAKE3 (one
  * host.fileDigests batch when the host offers it, else read and hashed here). Caches never

@@ -36,6 +36,9 @@ export const T_TLIB: i32 = 3;
 export const T_HLIB: i32 = 4;
 export const T_DATA: i32 = 5;
 export const T_NODE: i32 = 6;
+/** Direct references (engine/plan/graph.ts rdir, ldir): buildable only, hubs replaced by theirs. */
+export const T_RDIR: i32 = 7;
+export const T_LDIR: i32 = 8;
 
 /** Upper bound on distinct package instances in one plan. */
 export const MAX_INSTANCES: i32 = 200000;
@@ -47,8 +50,11 @@ export class PNode {
   storeName: string = '';
   /** The node's canonical JSON (fetch nodes: written at the end, their URLs may still merge). */
   json: string = '';
-  inputs: Array<string> = [];
-  runtime: Array<string> = [];
+  /** Every out path it references directly (deps, libs, runDeps, libDeps): its edges. */
+  refs: Array<string> = [];
+  /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table). */
+  script: string = '';
+  scriptText: string = '';
   /** Fetch nodes only. */
   fetchUrls: Array<string> | null = null;
   fetchSha: string = '';
@@ -66,7 +72,7 @@ export class Instance {
   text: string;
   desc: Descriptor;
   buildable: bool;
-  memo: StaticArray<Array<Instance> | null> = new StaticArray<Array<Instance> | null>(6);
+  memo: StaticArray<Array<Instance> | null> = new StaticArray<Array<Instance> | null>(9);
   libBase: Flags;
   /** Bit t set: the frame (this, t) waits for frames above it on the driver's stack. */
   expanded: i32 = 0;
@@ -199,24 +205,32 @@ export class Graph {
           wait = true;
         }
         if (wait) return null;
-        const d = p.desc;
-        const direct = this.load(p, d.runDeps, this.binFlags(p, p.target));
+        const direct = this.runItems(p, p.kind == 'lib' ? unchecked(p.memo[T_LIB])! : new Array<Instance>());
         if (this.loadErr !== null) return this.loadErr;
-        const rd = this.load(p, d.runData, this.dataFlags());
-        if (this.loadErr !== null) return this.loadErr;
-        for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
-        if (p.kind == 'lib') {
-          const l = unchecked(p.memo[T_LIB])!;
-          for (let i = 0; i < l.length; i++) direct.push(l[i]);
-        }
-        const tl = unchecked(p.memo[T_TLIB])!;
-        for (let i = 0; i < tl.length; i++) {
-          const l = tl[i];
-          const x = this.load(l, l.desc.runData, this.dataFlags());
-          if (this.loadErr !== null) return this.loadErr;
-          for (let j = 0; j < x.length; j++) direct.push(x[j]);
-        }
         return this.finish(p, T_RUN, direct, T_RUN);
+      }
+      case T_RDIR: {
+        if (unchecked(p.memo[T_TLIB]) === null) {
+          this.need(p, T_TLIB);
+          return null;
+        }
+        let libs = new Array<Instance>();
+        if (p.kind == 'lib') {
+          libs = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
+          if (this.loadErr !== null) return this.loadErr;
+        }
+        const items = this.runItems(p, libs);
+        if (this.loadErr !== null) return this.loadErr;
+        if (this.directNeeds(items, T_RDIR)) return null;
+        unchecked((p.memo[T_RDIR] = this.direct(items, T_RDIR)));
+        return null;
+      }
+      case T_LDIR: {
+        const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
+        if (this.loadErr !== null) return this.loadErr;
+        if (this.directNeeds(items, T_LDIR)) return null;
+        unchecked((p.memo[T_LDIR] = this.direct(items, T_LDIR)));
+        return null;
       }
       default: {
         const t = this.nodeTask;
@@ -228,6 +242,66 @@ export class Graph {
         return t.step(this, p);
       }
     }
+  }
+
+  /**
+   * What the run closure is made of (engine/plan/graph.ts runItems; needs T_TLIB): run.deps,
+   * run.data, `libs`, the run.data of every target lib. loadErr set on failure.
+   */
+  runItems(p: Instance, libs: Array<Instance>): Array<Instance> {
+    const d = p.desc;
+    const direct = this.load(p, d.runDeps, this.binFlags(p, p.target));
+    if (this.loadErr !== null) return direct;
+    const rd = this.load(p, d.runData, this.dataFlags());
+    if (this.loadErr !== null) return direct;
+    for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
+    for (let i = 0; i < libs.length; i++) direct.push(libs[i]);
+    const tl = unchecked(p.memo[T_TLIB])!;
+    for (let i = 0; i < tl.length; i++) {
+      const l = tl[i];
+      const x = this.load(l, l.desc.runData, this.dataFlags());
+      if (this.loadErr !== null) return direct;
+      for (let j = 0; j < x.length; j++) direct.push(x[j]);
+    }
+    return direct;
+  }
+
+  /** Appends task `k` of each hub among `items` that lacks it; true if any was appended. */
+  directNeeds(items: Array<Instance>, k: i32): bool {
+    let waiting = false;
+    for (let i = 0; i < items.length; i++) {
+      const x = unchecked(items[i]);
+      if (!x.buildable && unchecked(x.memo[k]) === null) {
+        this.need(x, k);
+        waiting = true;
+      }
+    }
+    return waiting;
+  }
+
+  /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
+  direct(items: Array<Instance>, k: i32): Array<Instance> {
+    const stamp = ++this.stamp;
+    const out = new Array<Instance>();
+    for (let i = 0; i < items.length; i++) {
+      const x = unchecked(items[i]);
+      if (x.buildable) {
+        if (x.mark != stamp) {
+          x.mark = stamp;
+          out.push(x);
+        }
+        continue;
+      }
+      const c = unchecked(x.memo[k])!;
+      for (let j = 0; j < c.length; j++) {
+        const y = unchecked(c[j]);
+        if (y.mark != stamp) {
+          y.mark = stamp;
+          out.push(y);
+        }
+      }
+    }
+    return out;
   }
 
   /** Needs for items without their `child` closure, else the closure: each item, then its closure. */

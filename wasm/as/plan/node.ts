@@ -3,12 +3,13 @@
  * checks in the oracle's order, ids by the placeholder scheme (BLAKE3 over the canonical JSON of
  * {format, node} with the node's own id written as PLACEHOLDER, hashed in place in the builder),
  * then the node's canonical JSON with the id substituted. Canonical JSON is written directly,
- * keys in code-unit order.
+ * keys in code-unit order. Nodes list direct references only (ix-plan/4) and name their script
+ * by its hex BLAKE3; the planner writes the scripts table.
  *
  * Must not depend on: abi/.
  */
 import { IxErr } from '../errors';
-import { StrBuilder, writeStr, storeIdOfBuilder, digestBuilder, toHex } from '../hash/index';
+import { StrBuilder, writeStr, storeIdOfBuilder, digestBuilder, toHex, hexOfText } from '../hash/index';
 import { Descriptor, FetchItem } from './descriptor';
 import { Flags } from './flags';
 import { Instance, PNode } from './graph';
@@ -121,7 +122,7 @@ export function mergeFetch(a: PNode, b: PNode): void {
 /** The canonical JSON of a fetch node. */
 export function fetchJson(n: PNode): string {
   sb.clear();
-  sb.str('{"fetch":{"file":');
+  sb.str('{"deps":[],"fetch":{"file":');
   writeStr(sb, n.fetchFile);
   sb.str(',"sha256":');
   writeStr(sb, n.fetchSha);
@@ -133,11 +134,11 @@ export function fetchJson(n: PNode): string {
   }
   sb.str(']},"flags":{},"id":');
   writeStr(sb, n.id);
-  sb.str(',"inputs":[],"name":');
+  sb.str(',"libDeps":[],"libs":[],"name":');
   writeStr(sb, 'fetch:' + n.fetchFile);
   sb.str(',"net":true,"out":');
   writeStr(sb, n.out);
-  sb.str(',"pool":"net","runtime":[],"storeName":');
+  sb.str(',"pool":"net","runDeps":[],"storeName":');
   writeStr(sb, n.storeName);
   sb.ch(125);
   return sb.toString();
@@ -210,7 +211,11 @@ export class NodeParts {
   data: Array<PNode> = [];
   targetLibs: Array<PNode> = [];
   hostLibs: Array<PNode> = [];
-  runtime: Array<string> = [];
+  /** Direct references (out paths, any order, possibly repeated). */
+  deps: Array<string> = [];
+  libs: Array<string> = [];
+  runDeps: Array<string> = [];
+  libDeps: Array<string> = [];
   sources: Array<PNode> = [];
 }
 
@@ -261,8 +266,17 @@ function joinRev(l: Array<PNode>): string {
 }
 
 /** Writes the node fields (without `id`, or with it) as canonical JSON; `id` null means the draft. */
-function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, stdin: string, ek: Array<string>, ev: Array<string>, order: Array<i32>,
-  inputs: Array<string>, runtime: Array<string>, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
+function writeList(b: StrBuilder, key: string, l: Array<string>): void {
+  b.str(key);
+  for (let i = 0; i < l.length; i++) {
+    if (i > 0) b.ch(44);
+    writeStr(b, l[i]);
+  }
+  b.ch(93);
+}
+
+function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: string, ek: Array<string>, ev: Array<string>, order: Array<i32>,
+  refs: Refs, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
   b.str('{"cmd":{"argv":[');
   for (let i = 0; i < argv.length; i++) {
     if (i > 0) b.ch(44);
@@ -275,9 +289,10 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, stdin: st
     b.ch(58);
     writeSub(b, ev[order[i]], id);
   }
-  b.str('},"stdin":');
-  writeSub(b, stdin, id);
+  b.str('},"script":');
+  writeStr(b, script);
   b.ch(125);
+  writeList(b, ',"deps":[', refs.deps);
   if (fixed !== null) {
     b.str(',"fixed":');
     writeStr(b, fixed);
@@ -307,12 +322,9 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, stdin: st
     b.str(',"id":');
     writeStr(b, id);
   }
-  b.str(',"inputs":[');
-  for (let i = 0; i < inputs.length; i++) {
-    if (i > 0) b.ch(44);
-    writeStr(b, inputs[i]);
-  }
-  b.str('],"name":');
+  writeList(b, ',"libDeps":[', refs.libDeps);
+  writeList(b, ',"libs":[', refs.libs);
+  b.str(',"name":');
   writeStr(b, inst.name);
   b.str(net ? ',"net":true,"out":' : ',"net":false,"out":');
   writeSub(b, out, id);
@@ -321,16 +333,19 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, stdin: st
     b.str(',"pool":');
     writeStr(b, pool);
   }
-  b.str(',"runtime":[');
-  for (let i = 0; i < runtime.length; i++) {
-    if (i > 0) b.ch(44);
-    writeStr(b, runtime[i]);
-  }
-  b.ch(93);
+  writeList(b, ',"runDeps":[', refs.runDeps);
   if (seed) b.str(',"seed":true');
   b.str(',"storeName":');
   writeStr(b, inst.storeName);
   b.ch(125);
+}
+
+/** A node's direct references, each sorted and unique. */
+class Refs {
+  deps: Array<string> = [];
+  libs: Array<string> = [];
+  runDeps: Array<string> = [];
+  libDeps: Array<string> = [];
 }
 
 function uniqSorted(l: Array<string>): Array<string> {
@@ -398,18 +413,17 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const args = d.scriptArgs;
   const argv: Array<string> = args !== null && args.length > 0 ? args : ['sh', '-s'];
 
-  const inputs = new Array<string>();
   const env = new Env();
   const groups: StaticArray<Array<PNode>> = [p.tools, p.data, p.targetLibs, p.hostLibs];
   for (let g = 0; g < 4; g++) {
     const l = groups[g];
     for (let i = 0; i < l.length; i++) {
       const r = l[i];
-      inputs.push(r.out);
       env.set(r.storeName.replaceAll('-', '_'), r.out);
     }
   }
-  for (let i = 0; i < p.sources.length; i++) inputs.push(p.sources[i].out);
+  const deps = p.deps.slice(0);
+  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
   env.set('MIX_B_DIR', joinRev(p.tools));
   env.set('MIX_T_DIR', joinRev(p.targetLibs));
   env.set('MIX_H_DIR', joinRev(p.hostLibs));
@@ -438,10 +452,13 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     }
     order[j + 1] = x;
   }
-  const ins = uniqSorted(inputs);
-  const rt = p.runtime.slice(0);
-  rt.sort(cmp);
+  const refs = new Refs();
+  refs.deps = uniqSorted(deps);
+  refs.libs = uniqSorted(p.libs);
+  refs.runDeps = uniqSorted(p.runDeps);
+  refs.libDeps = uniqSorted(p.libDeps);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
+  const draftScript = hexOfText(stdin);
 
   let id: string;
   sb.clear();
@@ -467,20 +484,24 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   } else {
-    sb.str('{"format":"ix-node/1","node":');
-    writeNode(sb, inst, argv, stdin, ek, env.vals, order, ins, rt, pool, net, seed, null, null, null, out);
+    sb.str('{"format":"ix-node/2","node":');
+    writeNode(sb, inst, argv, draftScript, ek, env.vals, order, refs, pool, net, seed, null, null, null, out);
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
+  const text = stdin.indexOf(PLACEHOLDER) >= 0 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
+  const script = text == stdin ? draftScript : hexOfText(text);
   sb.clear();
-  writeNode(sb, inst, argv, stdin, ek, env.vals, order, ins, rt, pool, net, seed, fixed, files, id, out);
+  writeNode(sb, inst, argv, script, ek, env.vals, order, refs, pool, net, seed, fixed, files, id, out);
   const n = new PNode();
   n.id = id;
   n.out = out.replaceAll(PLACEHOLDER, id);
   n.storeName = inst.storeName;
   n.json = sb.toString();
-  n.inputs = ins;
-  n.runtime = rt;
+  const all = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+  n.refs = all;
+  n.script = script;
+  n.scriptText = text;
   return n;
 }
 

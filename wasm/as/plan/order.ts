@@ -55,7 +55,7 @@ class OutHeap {
   }
 }
 
-/** Nodes sorted so each comes after every node whose out path is in its inputs or runtime; null on a cycle. */
+/** Nodes sorted so each comes after every node it references (deps, libs, runDeps, libDeps); null on a cycle. */
 export function orderNodes(nodes: Array<PNode>): Array<PNode> | null {
   const n = nodes.length;
   const byOut = new Map<string, i32>();
@@ -68,17 +68,15 @@ export function orderNodes(nodes: Array<PNode>): Array<PNode> | null {
     const node = nodes[i];
     let count = 0;
     const stamp = i + 1;
-    for (let pass = 0; pass < 2; pass++) {
-      const l = pass == 0 ? node.inputs : node.runtime;
-      for (let k = 0; k < l.length; k++) {
-        const p = unchecked(l[k]);
-        if (!byOut.has(p)) continue;
-        const j = byOut.get(p);
-        if (j != i && unchecked(seen[j]) != stamp) {
-          unchecked((seen[j] = stamp));
-          count++;
-          users[j].push(i);
-        }
+    const l = node.refs;
+    for (let k = 0; k < l.length; k++) {
+      const p = unchecked(l[k]);
+      if (!byOut.has(p)) continue;
+      const j = byOut.get(p);
+      if (j != i && unchecked(seen[j]) != stamp) {
+        unchecked((seen[j] = stamp));
+        count++;
+        users[j].push(i);
       }
     }
     pending[i] = count;

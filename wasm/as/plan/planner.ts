@@ -11,7 +11,7 @@
 import { IxErr } from '../errors';
 import { JValue, parseJson, canonicalJson, StrBuilder, writeStr, hexOfText, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ, jsString } from '../hash/index';
 import { Flags } from './flags';
-import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_NODE, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
+import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
 import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
 import { orderNodes } from './order';
 import { parseSelector, withSelectorFlags } from './selector';
@@ -172,20 +172,47 @@ class Nodes extends NodeTask {
   fetches: Array<PNode> = [];
   errs: Array<IxErr> = [];
 
+  /** Scripts by digest, first sighting order (written sorted). */
+  scripts: Map<string, string> = new Map<string, string>();
+  scriptKeys: Array<string> = [];
+
   step(g: Graph, p: Instance): IxErr | null {
-    const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RUN];
+    // closures (the environment lists them) and direct references (the node lists them)
+    const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
     let wait = false;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       if (unchecked(p.memo[kinds[i]]) === null) {
         g.need(p, kinds[i]);
         wait = true;
       }
     }
     if (wait) return null;
+    const d = p.desc;
+    const runItems = g.load(p, d.deps, g.binFlags(p, g.hostName));
+    if (g.loadErr !== null) return g.loadErr;
+    const di = g.load(p, d.data, g.dataFlags());
+    if (g.loadErr !== null) return g.loadErr;
+    for (let i = 0; i < di.length; i++) runItems.push(di[i]);
+    const names = d.libDeps.concat(d.targetLibs);
+    const tools = unchecked(p.memo[T_BIN])!;
+    for (let i = 0; i < tools.length; i++) {
+      const ind = unchecked(tools[i]).desc.indDeps;
+      for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
+    }
+    const libItems = g.load(p, names, g.targetLibFlags(p));
+    if (g.loadErr !== null) return g.loadErr;
+    const hl = g.load(p, d.hostLibs, new Flags().push2('kind', 'lib', 'target', g.hostName));
+    if (g.loadErr !== null) return g.loadErr;
+    for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
+    const w1 = g.directNeeds(runItems, T_RDIR);
+    const w2 = g.directNeeds(libItems, T_LDIR);
+    if (w1 || w2) return null;
+    const deps = g.direct(runItems, T_RDIR);
+    const libs = g.direct(libItems, T_LDIR);
     // one missing node at a time (as the oracle): the first member's node brings its own
-    // closures' nodes, so a chain does not put every member on the stack again at each level
-    for (let i = 0; i < 5; i++) {
-      const l = unchecked(p.memo[kinds[i]])!;
+    // references' nodes, so a chain does not put every member on the stack again at each level
+    for (let i = 0; i < 8; i++) {
+      const l = i < 6 ? unchecked(p.memo[kinds[i]])! : i == 6 ? deps : libs;
       for (let j = 0; j < l.length; j++) {
         const x = l[j];
         if (x.buildable && x.node === null) {
@@ -200,8 +227,10 @@ class Nodes extends NodeTask {
     refs(unchecked(p.memo[T_DATA])!, parts.data);
     refs(unchecked(p.memo[T_TLIB])!, parts.targetLibs);
     refs(unchecked(p.memo[T_HLIB])!, parts.hostLibs);
-    const run = unchecked(p.memo[T_RUN])!;
-    for (let i = 0; i < run.length; i++) if (run[i].buildable) parts.runtime.push(run[i].node!.out);
+    outs(deps, parts.deps);
+    outs(libs, parts.libs);
+    outs(unchecked(p.memo[T_RDIR])!, parts.runDeps);
+    outs(unchecked(p.memo[T_LDIR])!, parts.libDeps);
     const fetch = p.desc.fetch;
     this.errs.length = 0;
     for (let i = 0; i < fetch.length; i++) {
@@ -221,8 +250,16 @@ class Nodes extends NodeTask {
     if (n === null) return this.errs[0];
     p.node = n;
     this.built.push(n);
+    if (!this.scripts.has(n.script)) {
+      this.scripts.set(n.script, n.scriptText);
+      this.scriptKeys.push(n.script);
+    }
     return null;
   }
+}
+
+function outs(l: Array<Instance>, out: Array<string>): void {
+  for (let i = 0; i < l.length; i++) out.push(unchecked(l[i]).node!.out);
 }
 
 function refs(l: Array<Instance>, out: Array<PNode>): void {
@@ -382,7 +419,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
       out.err = internal('canonicalJson: non-finite number');
       return out;
     }
-    key = 'as-plan1-' + hexOfText(ENGINE_VERSION + '\n' + c);
+    key = 'as-plan2-' + hexOfText(ENGINE_VERSION + '\n' + c);
     const hit = planLookup(key);
     if (hit !== null) {
       out.bytes = hit;
@@ -437,8 +474,11 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   }
   let size = roots.len + 256;
   for (let i = 0; i < all.length; i++) size += all[i].json.length + 2;
+  const keys = s.nodes.scriptKeys.slice(0);
+  keys.sort(cmp);
+  for (let i = 0; i < keys.length; i++) size += keys[i].length + s.nodes.scripts.get(keys[i]).length + 8;
   const sb = new StrBuilder(size + 4096);
-  sb.str('{"format":"ix-plan/3","host":');
+  sb.str('{"format":"ix-plan/4","host":');
   writeStr(sb, s.graph.hostName);
   sb.str(',"nodes":[');
   for (let i = 0; i < ordered.length; i++) {
@@ -448,7 +488,14 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   }
   sb.str('],"roots":[');
   sb.sub(roots.toString(), 0, roots.len);
-  sb.str('],"target":');
+  sb.str('],"scripts":{');
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, keys[i]);
+    sb.ch(58);
+    writeStr(sb, s.nodes.scripts.get(keys[i]));
+  }
+  sb.str('},"target":');
   writeStr(sb, s.target);
   sb.ch(125);
   const text = sb.toString();
