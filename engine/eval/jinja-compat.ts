@@ -39,8 +39,30 @@ const P = nj.compiler.Compiler.prototype as any;
 const N = nj.nodes as any;
 const L = Object.getPrototypeOf((nj as any).lexer.lex('', {}));
 
-// ---- lexer: comments follow trim_blocks and lstrip_blocks --------------------------------------
+// ---- lexer: a name is ASCII letters, digits and `_`, not starting with a digit ------------------
+// nunjucks reads anything up to a delimiter as one name (`endif"t"raw`, `a\b`, `1x`, `a\u200b`)
+// and writes it into the generated JS, quoted or as a property or function name, unescaped: such
+// a name made invalid (or injected) JS. Jinja2's lexer ends a name at the first other character
+// and the parser then rejects what follows; here the name is a syntax error at its line. The
+// compiled core's lexer (wasm/as/tpl/lexer.ts, badName) gives the same message.
 
+/** The syntax error for a name that is not one, or undefined for a good name. */
+function badName(name: string): string | undefined {
+  let i = 0;
+  for (const ch of name) {
+    const c = ch.codePointAt(0)!;
+    const digit = c >= 48 && c <= 57;
+    if (digit && i === 0) return 'a name cannot start with a digit';
+    if (!(digit || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) {
+      const shown = c > 0x20 && c < 0x7f ? `'${ch}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      return `unexpected character ${shown} in a name`;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+// ---- lexer: comments follow trim_blocks and lstrip_blocks; names are checked -------------------
 const origNext = L.nextToken;
 L.nextToken = function (this: any): any {
   const tok = origNext.call(this);
@@ -51,6 +73,9 @@ L.nextToken = function (this: any): any {
       this.forward();
       if (this.current() === '\n') this.forward();
     }
+  } else if (tok.type === 'symbol') {
+    const bad = badName(tok.value);
+    if (bad !== undefined) throw new (nj as any).lib.TemplateError(bad, tok.lineno + 1, tok.colno + 1);
   } else if (tok.type === 'data' && this.lstripBlocks && !this.in_code && this._matches('{#') && this.colno > 0 && this.colno <= tok.value.length) {
     if (/^[ \t]+$/.test(tok.value.slice(-this.colno))) {
       tok.value = tok.value.slice(0, -this.colno);

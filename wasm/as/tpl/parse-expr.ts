@@ -33,7 +33,7 @@ export class ExprParser {
   setErr(msg: string, line1: i32): void {
     if (this.err !== null) return;
     // a lexing error raised while the parser looked ahead wins (it was thrown first)
-    if (this.lex.err !== null) { this.err = this.lex.err; this.errLine = -1; return; }
+    if (this.lex.err !== null) { this.err = this.lex.err; this.errLine = this.lex.errLine; return; }
     this.err = msg;
     this.errLine = line1;
   }
