@@ -212,7 +212,7 @@ const cases: Case[] = [
   ['descriptor is not JSON', ['plan', 'bin/not-json'], {}, 2, /not valid JSON.*\(package bin\/not-json\)/],
   ['invalid UTF-8', ['plan', 'bin/bad-utf8'], {}, 2, 'bin/bad-utf8/ix.sh: invalid UTF-8 at byte 4 (package bin/bad-utf8)'],
   ['ix.sh a symlink loop', ['plan', 'bin/sym-loop'], {}, 2, /bin\/sym-loop\/ix\.sh: a loop of symbolic links, not a file/],
-  ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, /unknown package 'bin\/dir-recipe'/],
+  ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
   ['recipe text with terminal escapes', ['plan', 'bin/escape'], {}, 2, 'bin/escape/ix.sh:1: bad \\x1b]0;pwned\\x07 text (package bin/escape)'],
   ['a dependency name with terminal escapes', ['plan', 'bin/escape-dep'], {}, 2, /unknown package 'bin\/no\\x1b\]0;pwned\\x07'/],
   ['a fetch URL with a password', ['plan', 'bin/secret-dep'], {}, 2, /bin\/secret-dep/],

@@ -20,7 +20,7 @@ export function logical(path: string): boolean {
 
 const missing = (e: unknown) => {
   const code = (e as { code?: string }).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR';
 };
 
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
@@ -33,7 +33,10 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
           const b = readFileSync(join(r, path));
           return new Uint8Array(b.buffer, b.byteOffset, b.length);
         } catch (e) {
-          if ((e as { code?: string }).code === 'ELOOP') throw new Error(`${path}: a loop of symbolic links, not a file`);
+          const code = (e as { code?: string }).code;
+          // a mistake in the recipe tree, not an absent file: a lower root must not stand in for it
+          if (code === 'ELOOP') throw new Error(`${path}: a loop of symbolic links, not a file`);
+          if (code === 'EISDIR') throw new Error(`${path}: a directory, not a file`);
           if (!missing(e)) throw e;
         }
       }
