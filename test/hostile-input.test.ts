@@ -5,10 +5,11 @@
 // package, the option or the path; nothing on stdout; nothing written to the store; never
 // "internal error", a stack trace, a password or a raw control character; done within 10 s.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
+import { haveBusybox } from './fixtures/hostile/kit';
 import { ensureCoreBuilt, recipe, repoRoot, tempDir, writeTree } from './support/cli';
 import { isRoot, missing } from './support/prereq';
 
@@ -305,4 +306,73 @@ describe.skipIf(missing('root (to mount a read-only tmpfs)', isRoot))('hostile i
       }
     }
   });
+});
+
+// Names, flag values and build output with terminal escapes, through every message a successful
+// plan or a failed build shows: the plain and the live progress lines, the failure's log tail,
+// the log's header, dry-run lines, keep-going errors, why-depends, mut --dry-run and ix list.
+// Each control character is shown escaped; none reaches the terminal raw.
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('hostile input: output that cannot attack the terminal', () => {
+  const E = `bin/e${ESC}x`;
+  const shown = 'bin/e\\x1b]0;pwned\\x07x';
+  const kit = join(repoRoot, 'test', 'fixtures', 'hostile', 'recipes');
+  /** Control characters other than newlines and the live display's own cursor moves. */
+  // eslint-disable-next-line no-control-regex
+  const raw = (s: string) => s.replace(/\x1b\[\d+A\r\x1b\[J/g, '').match(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g) ?? [];
+  let T = '';
+  let root = '';
+  let env: Record<string, string> = {};
+  beforeAll(() => {
+    T = writeTree({
+      [`${E}/ix.sh`]: JSON.stringify({ bld: { deps: ['bld/boot/bb'], script: { kind: 'sh', data: "printf '\\033]0;pwned\\007 step\\r\\n'; exit 1" } } }),
+      'bin/uses-e/ix.sh': recipe({ script: 'true', deps: [E] }),
+      'bin/broken/ix.sh': `{{ ix.error("bad ${ESC}") }}`,
+    });
+    root = tempDir('ix-hostile-tty-');
+    chmodSync(root, 0o755); // the build user enters it
+    env = { IX_ROOT: root, IX_CACHE_DIR: tempDir('ix-hostile-cache-'), XDG_CONFIG_HOME: join(root, 'no-config') };
+  });
+  const ix = (args: string[], extra: Record<string, string> = {}) => run([...args, '--recipes', T, '--recipes', kit], { ...env, ...extra });
+
+  test('a failed build: plain and live progress, the log tail, the log header', async () => {
+    for (const progress of ['plain', 'live']) {
+      const r = await ix(['build', E], { IX_PROGRESS: progress });
+      expect(r.code, r.err).toBe(1);
+      expect(raw(r.out + r.err), r.err).toEqual([]);
+      expect(r.err).toContain(`FAILED ${shown} `);
+      expect(r.err).toContain('| \\x1b]0;pwned\\x07 step\\x0d');
+      expect(r.err).toContain(`ix: build failed: ${shown}: `);
+      const log = /log: (\S+)/.exec(r.err)![1].replace(/^\/ix\//, `${root}/`);
+      expect(readFileSync(log, 'utf8')).toMatch(new RegExp(`^# ix-log/1\\n# node bin/e\\\\x1b\\]0;pwned\\\\x07x\\n`));
+    }
+  }, 60_000);
+
+  test('dry run, keep-going plan, why-depends, mut --dry-run', async () => {
+    const dry = await ix(['build', E, '--dry-run']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(raw(dry.out + dry.err)).toEqual([]);
+    expect(dry.err).toMatch(new RegExp(`^build bin/e\\\\x1b\\]0;pwned\\\\x07x /ix/store/`, 'm'));
+    const plan = await ix(['plan', E, 'bin/broken', '--keep-going']);
+    expect(plan.code).toBe(2);
+    expect(raw(plan.out + plan.err)).toEqual([]);
+    expect(plan.err).toContain('ix: error: bin/broken/ix.sh:1: bad \\x1b]0;pwned\\x07 (package bin/broken)\n');
+    const why = await ix(['why-depends', 'bin/uses-e', E]);
+    expect(why.code, why.err).toBe(0);
+    expect(raw(why.out + why.err)).toEqual([]);
+    expect(why.out).toMatch(new RegExp(`└─ /ix/store/\\S+ ${shown.replace(/[\\[\]]/g, '\\$&')}\\n$`));
+    const mut = await ix(['mut', 'demo', `bin/hello(k=${ESC})`, '--dry-run']);
+    expect(mut.code, mut.err).toBe(0);
+    expect(raw(mut.out + mut.err)).toEqual([]);
+    expect(mut.out).toContain('\\x1b]0;pwned\\x07');
+  }, 60_000);
+
+  test('a realm whose package carries a flag with escapes: mut and ix list', async () => {
+    const mut = await ix(['mut', 'demo', `bin/hello(k=${ESC})`]);
+    expect(mut.code, mut.err).toBe(0);
+    expect(raw(mut.out + mut.err)).toEqual([]);
+    const list = await run(['list', 'demo'], env);
+    expect(list.code, list.err).toBe(0);
+    expect(raw(list.out + list.err)).toEqual([]);
+    expect(list.out).toContain('\\x1b]0;pwned\\x07');
+  }, 60_000);
 });

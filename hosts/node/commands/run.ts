@@ -17,6 +17,7 @@ import { hostIO, planOf, planRequest, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
+import { safeText } from '../safe-text';
 
 function isExecutable(p: string): boolean {
   try {
@@ -75,13 +76,13 @@ export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promi
   if (io.readFile(`bin/${prog}/ix.sh`) !== undefined) {
     const { plan } = await planOf(ctx, planRequest(ctx));
     const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
-    if (!r.ok) { ctx.stderr(`ix: run: could not build bin/${prog}: ${r.failures.join('; ')}\n`); return 1; }
+    if (!r.ok) { ctx.stderr(safeText(`ix: run: could not build bin/${prog}: ${r.failures.join('; ')}`) + '\n'); return 1; }
     phys = findProgram(l, candidatePaths(plan), prog);
     if (!phys) throw new UsageError(`package bin/${prog} was built but provides no bin/${prog} (looked in ${candidatePaths(plan).join(' ')})`);
   } else {
     const found = searchStore(l, prog);
     if (!found.length) throw new UsageError(`no package bin/${prog} and no store path built here provides bin/${prog}`);
-    if (found.length > 1) ctx.stderr(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})\n`);
+    if (found.length > 1) ctx.stderr(safeText(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})`) + '\n');
     phys = join(l.store, storeBase(found[0]), 'bin', prog);
   }
   return runProgram(phys, argv.slice(at + 1));
