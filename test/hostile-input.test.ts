@@ -53,6 +53,10 @@ const recipes: Record<string, string> = {
   'bin/escape/ix.sh': `{{ ix.error("bad ${ESC} text") }}\n`,
   'bin/escape-dep/ix.sh': recipe({ script: 'true', deps: [`bin/no${ESC}`] }),
   'bin/secret-dep/ix.sh': recipe({ script: 'true', fetch: [{ url: `https://user:${SECRET}@example.org/x.tgz`, sha256: 'z' }] }),
+  // names nunjucks reads whole and pastes into generated JS (a raw SyntaxError before)
+  'bin/bad-name/ix.sh': 'endsetloop:=range~endset:true{{+\nendif"t"raw}}',
+  'bin/esc-name/ix.sh': `{{ a${ESC}b }}`,
+  'bin/digit-name/ix.sh': '\n\n{% set 1x = 2 %}',
 };
 
 let R = '';
@@ -66,6 +70,10 @@ beforeAll(async () => {
   mkdirSync(join(R, 'bin', 'sym-loop'), { recursive: true });
   symlinkSync('ix.sh', join(R, 'bin', 'sym-loop', 'ix.sh'));
   mkdirSync(join(R, 'bin', 'dir-recipe', 'ix.sh'), { recursive: true });
+  for (const d of ['fifo', 'zero', 'dangling']) mkdirSync(join(R, 'bin', d));
+  expect(spawnSync('mkfifo', [join(R, 'bin', 'fifo', 'ix.sh')]).status).toBe(0); // reading it would wait forever
+  symlinkSync('/dev/zero', join(R, 'bin', 'zero', 'ix.sh')); // reading it would never end
+  symlinkSync('nowhere', join(R, 'bin', 'dangling', 'ix.sh'));
   work = tempDir('ix-hostile-');
   writeFileSync(join(work, 'file'), 'a file where a directory belongs\n');
   symlinkSync('/proc/self', join(work, 'to-proc'));
@@ -79,6 +87,11 @@ beforeAll(async () => {
   conf('conf-unknown', JSON.stringify({ format: 'ix-config/1', substitutors: ['file:///x'] }));
   conf('conf-format', JSON.stringify({ format: 'ix-config/9' }));
   conf('conf-s3', JSON.stringify({ format: 'ix-config/1', substituters: ['s3://'] }));
+  conf('conf-empty', '');
+  conf('conf-null', 'null');
+  conf('conf-badkey', JSON.stringify({ format: 'ix-config/1', 'trusted-public-keys': [`k:${SECRET}`] }));
+  mkdirSync(join(work, 'conf-dir', 'ix', 'config.json'), { recursive: true });
+  mkdirSync(join(work, 'a-dir'));
   await generateKeyFiles('battery', work); // battery.secret: a good key, so only the URL is wrong
   writeFileSync(join(work, 'bad.secret'), `battery:${SECRET}not-base64\n`);
   writeFileSync(join(work, 'boot.json'), '{"path": ');
@@ -146,6 +159,17 @@ const cases: Case[] = [
   ['why-depends on a package that does not exist', ['why-depends', 'bin/deps-ok', 'bin/nosuchpkg'], {}, 2, "unknown package 'bin/nosuchpkg' (no bin/nosuchpkg/ix.sh in the recipe roots)"],
   ['--boot file missing', ['plan', 'bin/ok', '--boot=nothere.json'], {}, 2, /--boot=nothere.json: cannot read it \(ENOENT\)/],
   ['--boot not JSON', ['plan', 'bin/ok', '--boot=boot.json'], {}, 2, /--boot=boot.json: not JSON/],
+  ['--boot naming a directory', ['plan', 'bin/ok', '--boot=a-dir'], {}, 2, '--boot=a-dir: cannot read it (EISDIR)'],
+  ['two flag groups in a selector', ['plan', 'bin/ok(k=v)(x=y)'], {}, 2, `malformed package selector 'bin/ok(k=v)(x=y)': text after the closing ")": '(x=y)'`],
+  ['a selector climbing out of the recipe root', ['plan', '../etc/passwd'], {}, 2, `malformed package name '../etc/passwd': "." and ".." path components are not allowed`],
+  ['an absolute selector', ['plan', '/etc/passwd'], {}, 2, `malformed package name '/etc/passwd': a package path is relative to the recipe root: no leading "/"`],
+  ['an empty selector', ['plan', ''], {}, 2, /^'' is not a package/],
+  ['--jobs with an empty value', ['build', 'bin/ok', '--jobs='], {}, 2, 'option --jobs needs a value (--jobs=N)'],
+  ['an unknown graph format', ['graph', 'bin/ok', '--format=xml'], {}, 2, "unknown graph format 'xml' (dot or json)"],
+  ['a config-file key given as a flag, with key material', ['build', 'bin/ok', '--dry-run', `--trusted-public-keys=k:${SECRET}`], {}, 2, /^--trusted-public-keys is a key of the config file .*, not an option; .*bin\/x\(trusted-public-keys=\.\.\.\)$/],
+  ['--secret-key-file (a config key) as a flag', ['build', 'bin/ok', '--secret-key-file=k.secret'], {}, 2, /^--secret-key-file is a key of the config file/],
+  ['ix log of a name with escapes', ['log', `bin/${ESC}`], {}, 2, "unknown package 'bin/\\x1b]0;pwned\\x07'"],
+  ['ix root add of a path with escapes', ['root', 'add', `/tmp/a${ESC}`], {}, 2, 'not a store path: /tmp/a\\x1b]0;pwned\\x07'],
   // ---- --recipes
   ['--recipes that does not exist', ['plan', 'bin/ok', '--recipes', '/nonexistent/dir'], {}, 2, '--recipes=/nonexistent/dir: no such directory'],
   ['--recipes naming a file', ['plan', 'bin/ok', '--recipes', 'file'], {}, 2, '--recipes=file: not a directory'],
@@ -167,6 +191,9 @@ const cases: Case[] = [
   ['--secret-key missing, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:///tmp/ix-nowhere', '--secret-key=/nonexistent/k.secret'], {}, 2, /cannot read the secret key \(ENOENT\)/],
   ['--push-to a relative file URL with a good key, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:cache', '--secret-key=battery.secret'], {}, 2, "--push-to: 'file:cache': a directory cache is file:///absolute/path"],
   ['--builders of an unknown kind, dry run', ['build', 'bin/ok', '--dry-run', '--builders=nonsense://x'], {}, 2, /--builders: bad builder 'nonsense:\/\/x'/],
+  ['--builders without a host, dry run', ['build', 'bin/ok', '--dry-run', '--builders=ssh://'], {}, 2, "--builders: bad builder 'ssh://': expected [user@]host[:port]"],
+  ['--builders with a password, dry run', ['build', 'bin/ok', '--dry-run', `--builders=ssh://u:${SECRET}@h`], {}, 2, "--builders: bad builder 'ssh://u:***@h': expected [user@]host[:port]"],
+  ['--secret-key naming a directory, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:///tmp/ix-nowhere', '--secret-key=a-dir'], {}, 2, /--secret-key: .*a-dir: cannot read the secret key \(EISDIR\)/],
   ['--builders with jobs=0, dry run', ['build', 'bin/ok', '--dry-run', '--builders=ssh://h?jobs=0'], {}, 2, /jobs must be a whole number of at least 1/],
   ['config: credentials in substituters', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-cred' }, 2, /conf-cred\/ix\/config\.json: key "substituters": 'https:\/\/me:\*\*\*@cache\.example\.org\/': credentials/],
   ['config: credentials in push-to', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-push-cred' }, 2, /key "push-to": 's3:\/\/me:\*\*\*@bucket\/x': credentials/],
@@ -174,6 +201,11 @@ const cases: Case[] = [
   ['config: unknown key', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-unknown' }, 2, /unknown key "substitutors"/],
   ['config: unknown format', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-format' }, 2, /key "format": unknown format "ix-config\/9"/],
   ['config: s3:// without a bucket', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-s3' }, 2, /key "substituters": 's3:\/\/': an S3 cache/],
+  ['config: a directory', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-dir' }, 2, /conf-dir\/ix\/config\.json: a directory, not a file$/],
+  ['config: an empty file', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-empty' }, 2, /conf-empty\/ix\/config\.json: not JSON/],
+  ['config: null', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-null' }, 2, /conf-null\/ix\/config\.json: expected a JSON object/],
+  ['config: a trusted key that is not one, dry run', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-badkey' }, 2, /conf-badkey\/ix\/config\.json: key "trusted-public-keys": .*not 32 bytes of base64/],
+  ['config: a trusted key that is not one, real run', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-badkey' }, 2, /conf-badkey\/ix\/config\.json: key "trusted-public-keys": .*not 32 bytes of base64/],
   // ---- the environment's directories
   ['IX_ROOT naming a file: ix list', ['list'], { IX_ROOT: 'W/file' }, 3, /^IX_ROOT=.*\/file: .*\/file is not a directory$/],
   ['IX_ROOT naming a file: ix store verify', ['store', 'verify'], { IX_ROOT: 'W/file' }, 3, /IX_ROOT=.*\/file is not a directory/],
@@ -214,6 +246,12 @@ const cases: Case[] = [
   ['invalid UTF-8', ['plan', 'bin/bad-utf8'], {}, 2, 'bin/bad-utf8/ix.sh: invalid UTF-8 at byte 4 (package bin/bad-utf8)'],
   ['ix.sh a symlink loop', ['plan', 'bin/sym-loop'], {}, 2, /bin\/sym-loop\/ix\.sh: a loop of symbolic links, not a file/],
   ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
+  ['ix.sh a named pipe', ['plan', 'bin/fifo'], {}, 2, 'bin/fifo/ix.sh: a named pipe, not a file'],
+  ['ix.sh a link to /dev/zero', ['plan', 'bin/zero'], {}, 2, 'bin/zero/ix.sh: a device, not a file'],
+  ['ix.sh a dangling link', ['plan', 'bin/dangling'], {}, 2, 'bin/dangling/ix.sh: a symbolic link to nothing (nowhere)'],
+  ['a name with a quote (nunjucks pastes it into JS)', ['plan', 'bin/bad-name'], {}, 2, `bin/bad-name/ix.sh:2: template syntax error: unexpected character '"' in a name (package bin/bad-name)`],
+  ['a name with an escape character', ['render', 'bin/esc-name'], {}, 2, 'bin/esc-name/ix.sh:1: template syntax error: unexpected character U+001B in a name (package bin/esc-name)'],
+  ['a name starting with a digit', ['plan', 'bin/digit-name'], {}, 2, 'bin/digit-name/ix.sh:3: template syntax error: a name cannot start with a digit (package bin/digit-name)'],
   ['recipe text with terminal escapes', ['plan', 'bin/escape'], {}, 2, 'bin/escape/ix.sh:1: bad \\x1b]0;pwned\\x07 text (package bin/escape)'],
   ['a dependency name with terminal escapes', ['plan', 'bin/escape-dep'], {}, 2, /unknown package 'bin\/no\\x1b\]0;pwned\\x07'/],
   ['a fetch URL with a password', ['plan', 'bin/secret-dep'], {}, 2, /bin\/secret-dep/],
