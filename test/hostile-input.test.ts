@@ -322,6 +322,10 @@ describe.skipIf(missing('root (to mount a read-only tmpfs)', isRoot))('hostile i
   test('writing verbs: exit 3 naming the root; reading verbs and dry runs work', async () => {
     const fresh = tempDir('ix-ro-');
     mount(fresh, 'size=1m,ro');
+    // a read-only cache directory: even a plan says so in one line
+    const noCache = await run(['plan', 'bin/ok', '--recipes', R], { IX_ROOT: tempDir('ix-ro-root-'), IX_CACHE_DIR: join(fresh, 'cache') });
+    expect(noCache.code, noCache.err).toBe(3);
+    expect(noCache.err).toBe(`ix: error: the cache directory ${join(fresh, 'cache')} is not writable (read-only file system at ${fresh}): set IX_CACHE_DIR to a writable directory\n`);
     const used = tempDir('ix-ro-');
     mount(used, 'size=4m');
     const cache = tempDir('ix-ro-cache-');
