@@ -136,12 +136,12 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
-    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${m}\n`));
+    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
       substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
       prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(); },
-    }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
+    }, plan.host), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${safeText(f)}\n`);
     return r;
