@@ -248,6 +248,8 @@ const cases: Case[] = [
   ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
   ['ix.sh a named pipe', ['plan', 'bin/fifo'], {}, 2, 'bin/fifo/ix.sh: a named pipe, not a file'],
   ['ix.sh a link to /dev/zero', ['plan', 'bin/zero'], {}, 2, 'bin/zero/ix.sh: a device, not a file'],
+  ['ix run of a program whose ix.sh is a directory', ['run', 'dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
+  ['ix run of a program whose ix.sh is a named pipe', ['run', 'fifo', '--help'], {}, 2, 'bin/fifo/ix.sh: a named pipe, not a file'],
   ['ix.sh a dangling link', ['plan', 'bin/dangling'], {}, 2, 'bin/dangling/ix.sh: a symbolic link to nothing (nowhere)'],
   ['a name with a quote (nunjucks pastes it into JS)', ['plan', 'bin/bad-name'], {}, 2, `bin/bad-name/ix.sh:2: template syntax error: unexpected character '"' in a name (package bin/bad-name)`],
   ['a name with an escape character', ['render', 'bin/esc-name'], {}, 2, 'bin/esc-name/ix.sh:1: template syntax error: unexpected character U+001B in a name (package bin/esc-name)'],

@@ -14,6 +14,7 @@ import type { Plan } from '../../../engine/api';
 import { UsageError, parseArgs } from '../args';
 import { OPTIONS } from '../options';
 import { hostIO, planOf, planRequest, type Context } from '../context';
+import { HostError } from '../core';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
@@ -73,7 +74,16 @@ export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promi
   const l = new Layout(resolveRoot(ctx.env));
   let phys: string | undefined;
   const io = await hostIO(ctx);
-  if (io.readFile(`bin/${prog}/ix.sh`) !== undefined) {
+  let recipe: Uint8Array | undefined;
+  try {
+    recipe = io.readFile(`bin/${prog}/ix.sh`);
+  } catch (e) {
+    // the recipe tree's own mistake (a directory, a pipe, a link loop where ix.sh belongs) is
+    // bad input as it is inside a plan; a system error (EACCES, ...) goes on as it is
+    if ((e as { code?: unknown }).code !== undefined) throw e;
+    throw new HostError((e as Error).message);
+  }
+  if (recipe !== undefined) {
     const { plan } = await planOf(ctx, planRequest(ctx));
     const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
     if (!r.ok) { ctx.stderr(safeText(`ix: run: could not build bin/${prog}: ${r.failures.join('; ')}`) + '\n'); return 1; }
