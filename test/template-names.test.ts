@@ -67,6 +67,22 @@ const pinned: [string, string][] = [
   ['{{ x|up@per }}', "bin/x/ix.sh:1: template syntax error: unexpected character '@' in a name (package bin/x)"],
   ['{% set a&b = 1 %}', "bin/x/ix.sh:1: template syntax error: unexpected character '&' in a name (package bin/x)"],
   ['{% if x is a^b %}{% endif %}', "bin/x/ix.sh:1: template syntax error: unexpected character '^' in a name (package bin/x)"],
+  // strings nunjucks takes as names
+  ['{% set "a\\"b" = 1 %}', "bin/x/ix.sh:1: template syntax error: unexpected character '\"' in a name (package bin/x)"],
+  ['{% set x, "a b" = [1, 2] %}', 'bin/x/ix.sh:1: template syntax error: unexpected character U+0020 in a name (package bin/x)'],
+  ['{% set "1" %}x{% endset %}', 'bin/x/ix.sh:1: template syntax error: a name cannot start with a digit (package bin/x)'],
+  ['{% set ns.a, "b c" = 1 %}', 'bin/x/ix.sh:1: template syntax error: unexpected character U+0020 in a name (package bin/x)'],
+  ['\n{{ x is "a\\"b" }}', "bin/x/ix.sh:2: template syntax error: unexpected character '\"' in a name (package bin/x)"],
+  ["{{ x is 'a b'(1) }}", 'bin/x/ix.sh:1: template syntax error: unexpected character U+0020 in a name (package bin/x)'],
+];
+
+/** Statements the compiled core does not implement yet: the oracle's one line only. */
+const oracleOnly: [string, string][] = [
+  ['{% macro "a\\"b"() %}{% endmacro %}', "bin/x/ix.sh:1: template syntax error: unexpected character '\"' in a name (package bin/x)"],
+  ['{% macro m("a\\"b"=1) %}{% endmacro %}', "bin/x/ix.sh:1: template syntax error: unexpected character '\"' in a name (package bin/x)"],
+  ['{% import "x" as "a\\"b" %}', "bin/x/ix.sh:1: template syntax error: unexpected character '\"' in a name (package bin/x)"],
+  ['{% from "x" import "a b" %}', 'bin/x/ix.sh:1: template syntax error: unexpected character U+0020 in a name (package bin/x)'],
+  ['{% from "x" import a as "b\\"c" %}', "bin/x/ix.sh:1: template syntax error: unexpected character '\"' in a name (package bin/x)"],
 ];
 
 /** The core's answer for a statement it does not implement yet: not compared. */
@@ -78,7 +94,7 @@ const TOKENS = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', 'set', 'endset
   'include', 'import', 'from', 'as', 'super', 'caller', 'loop', 'range', 'is', 'not', 'and', 'or', 'true', 'none', 'x', 'y_1', '_',
   '1', '0.5', '"t"', "'", '"', '`', '\\', '$', ';', '?', '@', '&', '^', '(', ')', '[', ']', '.', ',', '|', ':', '=', ':=', '~', '+',
   '-', '*', '**', '/', '//', '%', '==', '<', '>', '!', '{', '}', '#', ' ', '\n', '\t', '\r', '\u00a0', '\u000b', '\u001b', '\u200b',
-  '\u2028', 'é', '€', '\u{1f600}'];
+  '\u2028', 'é', '€', '\u{1f600}', '"a b"', '"a\\"b"', "'x'", '"1"', 'ns.a'];
 const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 16 }).map((a) => a.join(''));
 
 describe('names nunjucks accepts but cannot compile', () => {
@@ -87,6 +103,12 @@ describe('names nunjucks accepts but cannot compile', () => {
     const want = { error: line, internal: false };
     expect(render.oracle(io)).toEqual(want);
     expect(render.core(io)).toEqual(want);
+  });
+
+  test.each(oracleOnly)('%j (the oracle; the compiled core has no such statement yet)', (text, line) => {
+    const io = treeIO({ 'bin/x/ix.sh': text });
+    expect(render.oracle(io)).toEqual({ error: line, internal: false });
+    expect(pending(render.core(io))).toBe(true);
   });
 
   test('what is not a name is left alone: strings, attribute names, template text', () => {

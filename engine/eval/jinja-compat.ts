@@ -112,8 +112,49 @@ P.compileFor = function (this: any, node: any, frame: any) {
     this.ixLoopDepth--;
   }
 };
+/**
+ * A string literal nunjucks takes as a name (`{% set "a b" = 1 %}`, `x is "a\"b"`, macro and
+ * import names) is pasted into the generated JS like a name: it must be one (badName), else a
+ * syntax error at the literal's line (Jinja2 rejects strings there altogether).
+ */
+function checkLiteralName(c: any, node: any): void {
+  if (node instanceof N.Literal && typeof node.value === 'string') {
+    const bad = badName(node.value);
+    if (bad !== undefined) c.fail(bad, node.lineno, node.colno);
+  }
+}
+const origIs = P.compileIs;
+P.compileIs = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.right?.name ?? node.right);
+  return origIs.call(this, node, frame);
+};
+const origMacro = P._compileMacro;
+P._compileMacro = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.name);
+  for (const a of node.args?.children ?? []) {
+    checkLiteralName(this, a);
+    if (a instanceof N.Dict || a instanceof N.KeywordArgs) for (const p of a.children ?? []) checkLiteralName(this, p.key);
+  }
+  return origMacro.call(this, node, frame);
+};
+const origImport = P.compileImport;
+P.compileImport = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.target);
+  return origImport.call(this, node, frame);
+};
+const origFromImport = P.compileFromImport;
+P.compileFromImport = function (this: any, node: any, frame: any) {
+  for (const n of node.names?.children ?? []) {
+    if (n instanceof N.Pair) {
+      checkLiteralName(this, n.key);
+      checkLiteralName(this, n.value);
+    } else checkLiteralName(this, n);
+  }
+  return origFromImport.call(this, node, frame);
+};
 const origSet = P.compileSet;
 P.compileSet = function (this: any, node: any, frame: any) {
+  for (const t of node.targets) checkLiteralName(this, t);
   // `{% set ns.attr = value %}`: assigns an attribute of a namespace() object (runtime.ixSetAttr)
   const t = node.targets[0];
   if (t instanceof N.LookupVal) {

@@ -177,6 +177,11 @@ export class ExprParser {
       } else if (right.kind == A.E_SYM) n.s = right.s;
       else if (right.kind == A.E_LIT) n.s = litName(right);
       else n.s = 'undefined';
+      const lit = right.kind == A.E_CALL ? right.a : right;
+      if (lit !== null && lit.kind == A.E_LIT && lit.n == A.L_STR) {
+        const b = L.badName(lit.s);
+        if (b !== null) { n.bad = b; n.badLine = lit.line; }
+      }
       node = n;
       if (not) { const m = new Node(A.E_NOT, node.line); m.a = node; node = m; }
     }
