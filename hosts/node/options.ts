@@ -115,6 +115,11 @@ export function describeOptions(verb: string): string {
 export const PENDING = new Set<string>();
 
 const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
+/**
+ * Keys of the config file that are no option: as `--key=value` they would become a package flag
+ * and carry a key or a key file's name into the plan, so they are refused (without the value).
+ */
+const CONFIG_ONLY = new Set(['substituters', 'trusted-public-keys', 'push-to', 'secret-key-file', 'builders'].filter((k) => !KNOWN.has(k)));
 
 /** One classified command-line token. */
 export type Token =
@@ -157,6 +162,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
       continue;
     }
     if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
+    if (CONFIG_ONLY.has(key)) throw new UsageError(`--${key} is a key of the config file (ix/config.json under XDG_CONFIG_HOME), not an option; a package flag of that name is written as a selector: bin/x(${key}=...)`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
     const near = nearOption(verb, key);
     if (near !== undefined) {

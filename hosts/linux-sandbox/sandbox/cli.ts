@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { IxError } from '../../../engine/errors';
 import { Store } from '../../node/store/store';
 import { resolveRoot } from '../../node/store/layout';
+import { safeText } from '../../node/safe-text';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions } from './run-node';
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       const r = await runNode(node, { ...common, outDir: o.tmpOut, tmpDir: o.tmpBuild });
       if (!r.ok) {
         await o.abort({ keepBuild: !!opt['keep-tmp'] });
-        process.stderr.write(`run-node: ${node.name} failed: ${r.reason}\n`);
+        process.stderr.write(safeText(`run-node: ${node.name} failed: ${r.reason}`) + '\n');
         return r.exitCode && r.exitCode > 0 ? r.exitCode : 1;
       }
       await o.commit();
@@ -75,9 +76,9 @@ export async function main(argv: string[]): Promise<number> {
   removeTree(outDir);
   mkdirSync(outDir, { recursive: true });
   const r = await runNode(node, { ...common, outDir, tmpDir });
-  process.stderr.write(r.ok
-    ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}\n`
-    : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}\n`);
+  process.stderr.write(safeText(r.ok
+    ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}`
+    : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}`) + '\n');
   return r.ok ? 0 : r.exitCode && r.exitCode > 0 ? r.exitCode : 1;
 }
 
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
 export function cli(argv: string[]): void {
   main(argv).then((code) => { process.exitCode = code; }, (e) => {
     if (e instanceof IxError || e instanceof SandboxUnavailable) {
-      process.stderr.write(`run-node: ${e.message}\n`);
+      process.stderr.write(safeText(`run-node: ${e.message}`) + '\n');
       process.exitCode = 2;
     } else {
       process.stderr.write(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : e}\n`);

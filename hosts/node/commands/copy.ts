@@ -25,6 +25,7 @@ import { storeFor } from './build';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
+import { safeText } from '../safe-text';
 
 interface CopyArgs {
   to?: string;
@@ -76,7 +77,7 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
       paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
     }
     const store = await storeFor(ctx);
-    const print = (line: string) => base.stderr(`${line}\n`);
+    const print = (line: string) => base.stderr(`${safeText(line)}\n`);
     if (ssh) {
       try {
         const r = await copyToSsh(store, url, paths, base.env, print);
@@ -84,7 +85,7 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
         return 0;
       } catch (e) {
         if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
-        base.stderr(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}\n`);
+        base.stderr(safeText(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}`) + '\n');
         return 1;
       }
     }

@@ -11,6 +11,7 @@ import type { Context } from '../context';
 import { noEdits, realmArgs } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
+import { safeText } from '../safe-text';
 
 export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs('diff', argv, true);
@@ -35,9 +36,9 @@ export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Prom
     base.stdout(`${JSON.stringify({ format: 'ix-realm-diff/1', realm: name, from: from.generation, to: to.generation, packages, closure: { added, removed } })}\n`);
     return 0;
   }
-  for (const p of packages.added) base.stdout(`package +${p}\n`);
-  for (const p of packages.removed) base.stdout(`package -${p}\n`);
-  for (const p of packages.changed) base.stdout(`package ~${p}\n`);
+  for (const p of packages.added) base.stdout(`package +${safeText(p)}\n`);
+  for (const p of packages.removed) base.stdout(`package -${safeText(p)}\n`);
+  for (const p of packages.changed) base.stdout(`package ~${safeText(p)}\n`);
   for (const p of added) base.stdout(`+ ${p}\n`);
   for (const p of removed) base.stdout(`- ${p}\n`);
   return 0;

@@ -10,6 +10,7 @@ import { describeOptions, tokenize } from '../options';
 import type { Context } from '../context';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
+import { safeText } from '../safe-text';
 
 export async function runRoot(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
@@ -22,19 +23,19 @@ export async function runRoot(argv: string[], base: Omit<Context, 'args'>): Prom
   if (sub === 'list') {
     if (words.length) throw new UsageError(`'ix root list' takes no arguments (got '${words[0]}')`);
     const roots = await listRoots(layout);
-    base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${r}\n`).join(''));
+    base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${safeText(r)}\n`).join(''));
     return 0;
   }
   if (sub !== 'add' && sub !== 'remove') throw new UsageError(`'ix root' knows add, remove and list (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
   if (words.length !== 1 || json) throw new UsageError(`'ix root ${sub}' takes one store path`);
   if (sub === 'add') {
-    base.stdout(`added root ${await addRoot(layout, words[0])}\n`);
+    base.stdout(`added root ${safeText(await addRoot(layout, words[0]))}\n`);
     return 0;
   }
   if (!(await removeRoot(layout, words[0]))) {
-    base.stderr(`ix: ${words[0]} was not a root\n`);
+    base.stderr(`ix: ${safeText(words[0])} was not a root\n`);
     return 1;
   }
-  base.stdout(`removed root ${words[0]}\n`);
+  base.stdout(`removed root ${safeText(words[0])}\n`);
   return 0;
 }

@@ -30,6 +30,7 @@ import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './e
 import { checkPlanRunnable } from './preflight';
 import { isEnvironmentFailure } from '../env-error';
 import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
+import { safeText } from '../safe-text';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export interface ExecStore {
@@ -210,7 +211,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     return {
       signal: abort.signal,
       onRefused: (line: string) => {
-        log?.write(`# ix: ${line}\n`);
+        log?.write(`# ix: ${safeText(line)}\n`);
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
       },
       onProgress: (bytes: number, total?: number) => {
@@ -255,7 +256,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       } catch (e) {
         await o?.abort().catch(() => undefined);
         const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
-        log.write(`# ix: ${line}\n`);
+        log.write(`# ix: ${safeText(line)}\n`);
         log.close();
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
         return undefined;
