@@ -6,7 +6,7 @@
  * never runs. Then, in critical-path order within the pools (scheduler.ts): a download ("subst"
  * pool) goes under the output lock into a pending output that commits only when its tree hash
  * is the one the signed record names; a build, under the output lock (fetch nodes through the
- * fetcher, command nodes in the sandbox), into a pending output with a log file, committed
+ * fetcher, command nodes with the Runner the caller hands in), into a pending output with a log file, committed
  * (the store normalises and checks the output) or aborted. A download refused or broken
  * halfway (one line says why) turns its node into a build: its inputs are decided the same way
  * and brought in, while other downloads go on. A failure reports the log's last lines and the
@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
 import type { Layout } from '../store/layout';
 import type { PendingOutput } from '../store/store';
-import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
+import type { Runner } from '../../common/runner';
 import { buildGraph } from './graph';
 import { schedule, type Outcome, type Task } from './scheduler';
 import { TopDown, type Decision } from './topdown';
@@ -90,8 +90,11 @@ export interface ExecuteOptions {
   reporter?: Reporter;
   /** Lines of the log shown with a failure; default 20. */
   tailLines?: number;
-  /** Test seam: the sandbox runner. */
-  run?: (node: PlanNode, opts: RunNodeOptions) => Promise<RunNodeResult>;
+  /**
+   * Runs command nodes here (the command line hands in the host's: hosts/linux-sandbox's on
+   * Linux; tests hand in fakes). None: a command node to build here fails with one line.
+   */
+  run?: Runner;
   /**
    * Remote builders (builders.ts): command nodes then go to a pool of them plus this machine
    * with `localSlots` slots (default `cores`; 0 builds here only when every builder has failed).
@@ -144,7 +147,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const layout = store.layout;
   const cores = opts.cores ?? availableParallelism();
   const emit = (e: ExecEvent) => opts.reporter?.emit(e);
-  const run = opts.run ?? runNode;
+  const run = opts.run;
   const status = new Map<string, RunStatus>();
   const failures: string[] = [];
   const pushFailures: string[] = [];
@@ -186,6 +189,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       }, abort.signal);
       return undefined;
     }
+    if (!run) return 'no runner for command nodes on this host';
     let lastStep = '';
     const r = await run(n, {
       layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, cores, timeoutMs: opts.timeoutMs, signal: abort.signal,

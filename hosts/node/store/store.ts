@@ -228,7 +228,7 @@ export class Store {
    * Produce node.out once across processes: returns "present" if it is (or becomes, while we
    * wait for another process) built, else runs `build` on a fresh PendingOutput and commits it.
    */
-  async realise(node: OutputNode, build: (o: PendingOutput) => Promise<void>): Promise<'built' | 'present'> {
+  async realise(node: OutputNode, build: (o: PendingOutput) => Promise<void>, opts: { keepBuild?: boolean } = {}): Promise<'built' | 'present'> {
     if (await this.isBuilt(node.out)) return 'present';
     return this.withOutputLock(node.out, async () => {
       if (await this.isBuilt(node.out)) return 'present';
@@ -236,7 +236,7 @@ export class Store {
       try {
         await build(o);
       } catch (e) {
-        await o.abort();
+        await o.abort({ keepBuild: opts.keepBuild });
         throw e;
       }
       await o.commit();
