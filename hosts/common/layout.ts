@@ -11,7 +11,7 @@
  *   <root>/var/log/v1/<id>.log      build logs (written by the executor)
  *   <root>/cache/sources/           the source cache (see fetch/)
  *
- * Must not depend on: the engine's evaluator, the sandbox or executor modules.
+ * Must not depend on: any host folder (hosts/node and hosts/linux-sandbox both build on it).
  */
 import path from 'node:path';
 import os from 'node:os';

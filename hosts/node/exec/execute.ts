@@ -28,7 +28,7 @@ import { TopDown, type Decision } from './topdown';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
-import { isEnvironmentFailure } from '../env-error';
+import { isEnvironmentFailure } from '../../common/env-error';
 import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
