@@ -4,6 +4,7 @@
 // name; type-only imports count too (an arrow is an arrow for a reader).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { ESLint } from 'eslint';
 import { describe, expect, test } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -114,4 +115,13 @@ describe('imports run one way (allow-list per folder)', () => {
     for (const d of [...hostDirs, ...nodeDirs]) expect(ALLOW, d).toHaveProperty([d]);
     for (const d of [...Object.keys(ALLOW), ...Object.values(ALLOW).flat()]) expect(existsSync(join(root, d)), d).toBe(true);
   });
+
+  test('eslint enforces the same where it can: no restricted import in hosts/', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const results = await eslint.lintFiles(['hosts/']);
+    const errors = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${relative(root, r.filePath)}:${m.line}: ${m.message}`));
+    expect(errors).toEqual([]);
+    const [probe] = await eslint.lintText("import { Store } from '../../node/store/store';\nexport const x = Store;\n", { filePath: join(root, 'hosts/linux-sandbox/sandbox/probe-import.ts') });
+    expect(probe.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  }, 60_000);
 });
