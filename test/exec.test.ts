@@ -2,7 +2,8 @@
 // runs into a real store: skip-if-built, log files, failure tail + reproduce command, events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PlanNode } from '../engine/api';
 import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/node/exec';
 import type { Store } from '../hosts/node/store';
@@ -155,6 +156,28 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('exec
     expect(again.status).toBe(3);
     expect(again.stderr).toContain('error: the same failure');
     expect(await store.isBuilt(bad.out)).toBe(false);
+  });
+
+  it('run-node --commit builds a node into the store on the CLI side, and a failure leaves nothing there', async () => {
+    const script = join(import.meta.dirname, '..', 'hosts/linux-sandbox/run-node');
+    const commit = (n: PlanNode) => {
+      const file = join(store.layout.root, `${n.id}.commit.json`);
+      writeFileSync(file, JSON.stringify(n));
+      return spawnSync(script, [`--root=${store.layout.root}`, '--commit', file], { encoding: 'utf8' });
+    };
+    const good = shNode(id('c'), 'bin/committed', 'echo made > $out/made\n');
+    const ok = commit(good);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(`${good.out}\n`);
+    expect(readFileSync(`${store.physical(good.out)}/made`, 'utf8')).toBe('made\n');
+    expect(commit(good).stdout).toBe(`${good.out}\n`); // present: nothing runs again
+    const bad = shNode(id('f'), 'bin/uncommitted', 'echo half > $out/half; exit 4\n');
+    const no = commit(bad);
+    expect(no.status).toBe(4);
+    expect(no.stderr).toContain('run-node: bin/uncommitted failed: exit code 4');
+    expect(await store.isBuilt(bad.out)).toBe(false);
+    expect(existsSync(store.layout.tmpOut(bad.id))).toBe(false);
   });
 
   it('a rejection around a node (disk full in the store) is reported with its cause, not as skipped nodes', async () => {

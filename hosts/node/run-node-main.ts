@@ -8,25 +8,17 @@
 import { cli, type CommitNode, type RunNodeResult } from '../linux-sandbox';
 import { Store } from './store/store';
 
-/** Raised inside Store.realise so that the pending output is aborted; carries the run's result. */
-class NodeFailed extends Error {
-  constructor(readonly result: RunNodeResult) {
-    super(result.reason ?? 'failed');
-  }
-}
-
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   const store = new Store({ root });
   await store.init();
-  try {
-    await store.realise(node, async (o) => {
-      const r = await run({ layout: store.layout, outDir: o.tmpOut, tmpDir: o.tmpBuild });
-      if (!r.ok) throw new NodeFailed(r);
-    }, { keepBuild: keepTmp });
-  } catch (e) {
-    if (!(e instanceof NodeFailed)) throw e;
-    process.stderr.write(`run-node: ${node.name} failed: ${e.message}\n`);
-    return e.result.exitCode && e.result.exitCode > 0 ? e.result.exitCode : 1;
+  let r: RunNodeResult | undefined;
+  const how = await store.realise(node, async (o) => {
+    r = await run({ layout: store.layout, outDir: o.tmpOut, tmpDir: o.tmpBuild });
+    return r.ok ? undefined : { failed: r.reason ?? 'failed' };
+  }, { keepBuild: keepTmp });
+  if (how !== 'built' && how !== 'present') {
+    process.stderr.write(`run-node: ${node.name} failed: ${how.failed}\n`);
+    return r?.exitCode && r.exitCode > 0 ? r.exitCode : 1;
   }
   process.stdout.write(`${node.out}\n`);
   return 0;
