@@ -12,8 +12,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, resolveRoot } from '../../common/layout';
-import { removeTreeSync } from '../../common/tree';
+import { Layout, resolveRoot } from '../../common';
+import { removeTreeSync } from '../../common';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions, type RunNodeResult } from './run-node';

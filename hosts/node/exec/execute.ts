@@ -20,14 +20,14 @@
 import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
 import type { PendingOutput, Store } from '../store/store';
-import type { Runner } from '../../common/runner';
+import type { Runner } from '../../common';
 import { buildGraph } from './graph';
 import { schedule, type Outcome, type Task } from './scheduler';
 import { TopDown, type Decision } from './topdown';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
-import { isEnvironmentFailure } from '../../common/env-error';
+import { isEnvironmentFailure } from '../../common';
 import { builderPool, buildIO, emptyPending, type Builder } from './builders';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */

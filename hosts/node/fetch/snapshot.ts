@@ -8,9 +8,9 @@
  *
  * Must not depend on: the engine's evaluator, the store, the sandbox or executor.
  */
-import { DEFAULT_SNAPSHOT } from '../../common/snapshot.mjs';
+import { DEFAULT_SNAPSHOT } from '../../common';
 
-export { DEFAULT_SNAPSHOT, SnapshotError, snapshotFileUrl, snapshotIndexUrl } from '../../common/snapshot.mjs';
+export { DEFAULT_SNAPSHOT, SnapshotError, snapshotFileUrl, snapshotIndexUrl } from '../../common';
 
 /** Snapshot bases from $IX_DEBIAN_SNAPSHOT ("none": no snapshot mirror). */
 export function snapshotBases(env: Record<string, string | undefined> = process.env): string[] {
