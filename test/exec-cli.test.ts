@@ -12,7 +12,7 @@ import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
 import { runRun } from '../hosts/node/commands/run';
 import { runStore } from '../hosts/node/commands/store';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { captureContext } from './support/cli';
 import { missing } from './support/prereq';
@@ -28,7 +28,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     root = mkdtempSync(join(tmpdir(), 'ix-cli-'));
     chmodSync(root, 0o755);
   });
-  afterAll(() => removeTree(root));
+  afterAll(() => removeTreeSync(root));
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
     return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'), { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH });

@@ -8,10 +8,9 @@
  */
 import { resolve } from 'node:path';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-import { cacheDir, diskCache } from '../node/cache';
-import { loadCore } from '../node/core';
+import { coreCacheFor, coreFor } from '../node/context';
 import { loadDigest } from '../node/digest';
-import { coreOutDir, defaultRecipes } from '../node/paths';
+import { defaultRecipes } from '../node/paths';
 import { startServer, TARGETS } from './server';
 import { Workspace } from './workspace';
 
@@ -50,9 +49,8 @@ export async function runLsp(argv: string[], env: Record<string, string | undefi
     process.stderr.write(`ix: error: ${a}\n`);
     return 2;
   }
-  const outDir = env.IX_CORE_DIR ?? coreOutDir;
-  const [core, digest] = await Promise.all([loadCore(outDir), loadDigest()]);
-  const cache = diskCache(cacheDir(env), 'core-' + core.manifest.coreWasmBlake3.slice(0, 16));
+  const [core, digest] = await Promise.all([coreFor(env), loadDigest()]);
+  const cache = coreCacheFor(env);
   const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   // a bug in a feature must not take the editor's server down: say it on stderr, keep serving

@@ -55,13 +55,22 @@ export function recipeRoots(ctx: Context): string[] {
  * later plan of the tree; BENCHMARKS.md "Whole-IX-tree speed").
  */
 export function core(ctx: Context): Promise<Core> {
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: ctx.env.IX_WASM_TIERUP !== '1' });
+  return coreFor(ctx.env);
 }
 
-/** The on-disk cache of this invocation, namespaced by the built core's hash. */
+/** The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one. */
+export function coreFor(env: Context['env']): Promise<Core> {
+  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1' });
+}
+
+/** The on-disk cache the core's cache imports use, namespaced by the built core's hash. */
+export function coreCacheFor(env: Context['env']): DiskCache {
+  const coreId = 'core-' + readManifest(env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
+  return diskCache(cacheDir(env), coreId);
+}
+
 function cacheOf(ctx: Context): DiskCache {
-  const coreId = 'core-' + readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(ctx.env), coreId);
+  return coreCacheFor(ctx.env);
 }
 
 /** The filesystem HostIO for this invocation, over the disk cache. */

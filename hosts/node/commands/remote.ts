@@ -12,7 +12,7 @@ import type { Context } from '../context';
 import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
-import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { requireSandbox } from '../../linux-sandbox';
 import { builderSettings, ConfigError } from '../subst/config';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */

@@ -16,6 +16,7 @@ import { UsageError } from '../args';
 import { describeOptions, tokenize } from '../options';
 import { resolveRoot, verifyStore } from '../store';
 import { serve } from '../remote/serve';
+import { runNode } from '../../linux-sandbox';
 import { readSecretKey } from '../cache/keys';
 import { cacheSettings, ConfigError } from '../subst/config';
 import { fetchFromCaches } from '../subst';
@@ -42,7 +43,7 @@ export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Prom
     }
     const note = (l: string) => ctx.stderr(`${l}\n`);
     return serve(process.stdin, process.stdout, {
-      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note),
+      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note), run: runNode,
     });
   }
   if (sub !== 'verify') throw new UsageError(`'ix store' knows the sub-commands verify and serve (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
