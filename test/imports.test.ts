@@ -34,7 +34,7 @@ export const ALLOW: Record<string, string[]> = {
   'hosts/node/commands': ['engine', 'wasm', 'hosts/common', 'hosts/linux-sandbox', 'hosts/node', 'hosts/node/store', 'hosts/node/fetch',
     'hosts/node/cache', 'hosts/node/exec', 'hosts/node/gc', 'hosts/node/realm', 'hosts/node/image', 'hosts/node/subst', 'hosts/node/remote'],
   'hosts/node': ['engine', 'wasm', 'hosts/common', 'hosts/linux-sandbox', 'hosts/node/store', 'hosts/node/exec', 'hosts/node/commands'],
-  'hosts/lsp': ['engine', 'hosts/node'],
+  'hosts/lsp': ['engine', 'hosts/common', 'hosts/node'],
   'hosts/browser': ['engine', 'wasm', 'hosts/lsp'],
   'hosts/vscode': [],
 };

@@ -12,7 +12,7 @@ import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic, type R
 import type { Checker } from './checker';
 import { locate, quotedPackage, type CoreMessage } from './errors';
 import type { Family } from './family';
-import { safeText } from '../node/safe-text';
+import { safeText } from '../common';
 
 /** What a quick fix needs, carried in Diagnostic.data. */
 interface FixData {

@@ -15,10 +15,10 @@
 import { IxError } from '../../engine/errors';
 import { CoreError, HostError } from './core';
 import { EnvironmentError } from './env-error';
-import { safeText } from './safe-text';
+import { safeText } from '../common';
 
 export { EnvironmentError, missingTool } from './env-error';
-export { safeText } from './safe-text';
+export { safeText } from '../common';
 
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {

@@ -7,7 +7,7 @@
  */
 import { cli, type CommitNode, type RunNodeResult } from '../linux-sandbox';
 import { Store } from './store/store';
-import { safeText } from './safe-text';
+import { safeText } from '../common';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   const store = new Store({ root });

@@ -25,7 +25,7 @@ import { storeFor } from './build';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 interface CopyArgs {
   to?: string;

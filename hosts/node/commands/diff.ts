@@ -11,7 +11,7 @@ import type { Context } from '../context';
 import { noEdits, realmArgs } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs('diff', argv, true);

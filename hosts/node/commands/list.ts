@@ -11,7 +11,7 @@ import type { Context } from '../context';
 import { noEdits, realmArgs } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
 import { Layout, resolveRoot } from '../store';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 export async function runList(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const a = realmArgs('list', argv);

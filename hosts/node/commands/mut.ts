@@ -23,7 +23,7 @@ import {
 import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 

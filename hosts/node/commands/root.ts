@@ -10,7 +10,7 @@ import { describeOptions, tokenize } from '../options';
 import type { Context } from '../context';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 export async function runRoot(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;

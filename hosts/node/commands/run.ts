@@ -18,7 +18,7 @@ import { HostError } from '../core';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
-import { safeText } from '../safe-text';
+import { safeText } from '../../common';
 
 function isExecutable(p: string): boolean {
   try {
