@@ -96,7 +96,9 @@ const strings = fc.oneof(
   fc.string({ maxLength: 8 }),
   fc.constantFrom('', ' ', 'a b', ' a  b\tc\n', '#x\n y z \n\n# c\n w', "it's", '"q"', `'"`, 'a\\b', '\n', 'x\ty\r\nz', '1', '-7', '+3', '3.5', '1e3',
     '0x1f', ' 12 ', 'Ab_c dE', '<b>x</b> <!-- c --> y', 'é', '😀x', '\ud800', 'sha:abc', 'http://x/y.tar.gz sha:' + 'a'.repeat(64), 'a.b.c', '/a/b/', '//',
-    'TRUE', 'true', 'None', 'key', 'value', 'aGVsbG8=', 'w7k=', '{"a": [1, 2.5, "x"], "0": null}', '[1, 2', 'ab,cd', 'ß', 'İ', 'ΑΣ', '{} {0} {1}'),
+    'TRUE', 'true', 'None', 'key', 'value', 'aGVsbG8=', 'w7k=', '{"a": [1, 2.5, "x"], "0": null}', '[1, 2', 'ab,cd', 'ß', 'İ', 'ΑΣ', '{} {0} {1}',
+    // names that JavaScript objects inherit: a template's keys and strings never see them
+    'toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'),
   fc.string({ unit: 'grapheme', maxLength: 5 }),
   fc.string({ unit: 'binary', maxLength: 5 }),
 );
