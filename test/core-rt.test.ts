@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IxError } from '../engine/errors';
 import { PyFloat, pyFloatRepr, pyJsonDumps, pyRepr, pyStr, isPlainObject } from '../engine/eval/pystr';
 import { ixObject } from '../engine/eval/filters';
+import { ownSet } from '../engine/eval/own';
 import { env, filterNames, IxContext, ixRuntime, portableMessage } from '../engine/eval/runtime';
 import { install, type EvalState } from '../engine/eval/state';
 import { compileEntry } from './support/core-asc';
@@ -108,12 +109,14 @@ const doubles = fc.oneof(
   fc.constantFrom(0, -0, 1, 2, 3, -1, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 1e21, 1e16, 123456789012345680000, 0.1, 1.5, -2.5, 0.5, 1e-7, 5e-324, NaN, Infinity, -Infinity),
   fc.double(),
 );
-const keys = fc.oneof(fc.constantFrom('a', 'b', '0', '1', '10', '01', '-1', 'key', 'value', 'url', 'md5', 'v'), fc.string({ maxLength: 3 }))
-  .filter((k) => k !== '__proto__' && k !== '__keywords' && k !== 'length');
+const keys = fc.oneof(fc.constantFrom('a', 'b', '0', '1', '10', '01', '-1', 'key', 'value', 'url', 'md5', 'v'), fc.string({ maxLength: 3 }),
+  // names that JavaScript objects inherit: as keys they are a dict's own data like any other
+  fc.constantFrom('constructor', '__proto__', 'hasOwnProperty'))
+  .filter((k) => k !== '__keywords' && k !== 'length');
 const dictOf = <T>(vals: fc.Arbitrary<T>): fc.Arbitrary<Record<string, T>> =>
   fc.array(fc.tuple(keys, vals), { maxLength: 4 }).map((kv) => {
     const o: Record<string, T> = {};
-    for (const [k, v] of kv) o[k] = v;
+    for (const [k, v] of kv) ownSet(o, k, v);
     return o;
   });
 const leaf: fc.Arbitrary<unknown> = fc.oneof(
