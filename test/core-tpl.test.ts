@@ -26,7 +26,9 @@ const PIECES = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', '-}}', ' ', '\
   'elif', 'set', '=', 'block', 'endblock', 'b', '(', ')', '[', ']', '{', '}', ',', ':', '|', 'upper', '.', "'s'", '"t"', '1',
   '2.5', '-', '+', '*', '/', '//', '%', '**', '~', '==', '!=', '<', '>=', 'not', 'and', 'or', 'is', 'defined', 'none', 'true',
   'loop', 'self', 'super', 'name', 'raw', 'endraw', 'endset', 'extends', 'include', "'//die/i.sh'", 'filter', 'endfilter',
-  'range', 'namespace', '\t', 'r/x/', '!', '#', 'x.y', 'nope()'];
+  'range', 'namespace', '\t', 'r/x/', '!', '#', 'x.y', 'nope()',
+  // names JavaScript objects inherit: as variables, attributes, items and dict keys they are never found
+  'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', "'__proto__'", "'constructor'"];
 
 const ENTRY = `export { render, targetJson } from '@as/tpl/testing/entry';`;
 
