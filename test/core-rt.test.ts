@@ -23,6 +23,9 @@ interface RtModule {
   filterNamesT(): string;
 }
 
+// IX_FUZZ_SEED=<seed> replays a property failure: every property runs with the seed it printed
+if (process.env.IX_FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.IX_FUZZ_SEED) });
+
 let rt: RtModule;
 let dispose = (): void => {};
 beforeAll(async () => {

@@ -20,6 +20,8 @@ import { world } from './support/fuzz';
 const ROOT = resolve(import.meta.dirname, '..');
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 const RUNS = Number(process.env.IX_FUZZ_RUNS ?? 150);
+/** IX_FUZZ_SEED=<seed> runs the generated cases with another seed (a failure prints its seed). */
+const SEED = process.env.IX_FUZZ_SEED ? Number(process.env.IX_FUZZ_SEED) : undefined;
 
 /** Pieces of template syntax, well-formed and not, that random templates are joined from. */
 const PIECES = ['{{', '}}', '{%', '%}', '{#', '#}', '{%-', '-%}', '-}}', ' ', '\n', 'x', 'if', 'for', 'in', 'endif', 'endfor', 'else',
@@ -150,7 +152,7 @@ describe('the compiled template evaluator', () => {
           expect(core(name, target, flags, false)).toEqual(oracle(io, name, target, flags));
         }
       }),
-      { numRuns: RUNS, seed: 7 },
+      { numRuns: RUNS, seed: SEED ?? 7 },
     );
   });
 
@@ -163,7 +165,7 @@ describe('the compiled template evaluator', () => {
         // an oracle crash (generated JS it cannot parse, e.g. from `{{+ endif "t" raw}}`) is its bug
         if (want.bug === undefined) expect(core('bin/a', 'linux-x86_64', flags, false)).toEqual(want);
       }),
-      { numRuns: RUNS * 10, seed: 11 },
+      { numRuns: RUNS * 10, seed: SEED ?? 11 },
     );
   });
 
