@@ -161,4 +161,6 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% for k, v in {'constructor': 1, '__proto__': 2}.items() %}{{ k }}={{ v }};{% endfor %}{{ {'constructor': 1, '__proto__': 2}|dictsort }}"}},
   {"files": {"bin/a/ix.sh": "{{ [{'constructor': 1}]|groupby('constructor') }}|{{ ['a']|groupby('__proto__') }}|{{ [{'x': 1}, {'x': 0}]|sort(attribute='constructor') }}"}},
   {"files": {"bin/a/ix.sh": "{{ namespace(constructor=1).constructor }}|{{ namespace(__proto__=2) }}|{{ namespace().toString }}|{{ {'__proto__': {'a': 1}}.a }}"}},
+  // a callable prints as a placeholder, never as its JavaScript source
+  {"files": {"bin/a/ix.sh": "{{ range }}|{{ ''.upper }}|{{ self.x }}|{{ [range, {'a': ''.split}] }}|{{ range ~ '' }}|{{ namespace }}|{{ ix.parse_list }}|{{ cycler(1).next }}"}},
 ];
