@@ -38,6 +38,10 @@ export class SelfRef {
   method(name: string): Fn {
     return () => renderBlock(this.context, name);
   }
+  /** Printed like a callable (as the compiled core prints it), not as a JavaScript object. */
+  toString(): string {
+    return '<function>';
+  }
 }
 
 /** Render one block of a context synchronously and return its text (used by self.NAME()). */

@@ -163,4 +163,5 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{{ namespace(constructor=1).constructor }}|{{ namespace(__proto__=2) }}|{{ namespace().toString }}|{{ {'__proto__': {'a': 1}}.a }}"}},
   // a callable prints as a placeholder, never as its JavaScript source
   {"files": {"bin/a/ix.sh": "{{ range }}|{{ ''.upper }}|{{ self.x }}|{{ [range, {'a': ''.split}] }}|{{ range ~ '' }}|{{ namespace }}|{{ ix.parse_list }}|{{ cycler(1).next }}"}},
+  {"files": {"bin/a/ix.sh": "{{ self }}raw|{{ [self] }}|{{ self ~ '' }}|{{ [self]|join }}|{{ self|string }}|{{ self is defined }}"}},
 ];
