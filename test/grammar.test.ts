@@ -2,7 +2,7 @@
 // the per-verb option tables (hosts/node/options.ts): own options anywhere, other verbs'
 // options an error naming this verb's, everything else a package flag.
 import { describe, expect, test } from 'vitest';
-import { parseSelector, parseSelectorParams, formatSelector, isSelectorValue } from '../engine/plan/selector';
+import { parseSelector, parseSelectorParams, formatSelector, isSelectorValue, sanitize, sortedFlags } from '../engine/plan/selector';
 import { IxError } from '../engine/errors';
 import { UsageError, parseArgs, selection } from '../hosts/node/args';
 import { OPTIONS, PENDING, VERB_OPTIONS, tokenize } from '../hosts/node/options';
@@ -40,6 +40,15 @@ describe('the selector grammar', () => {
   test('`k=-` removes, a bare key is 1, empty parentheses are no flags', () => {
     expect(parseSelector('bin/x(a=1,a=-,b)')).toEqual({ name: 'bin/x', flags: { b: '1' }, removed: ['a'] });
     expect(parseSelector('bin/x()')).toEqual({ name: 'bin/x', flags: {}, removed: [] });
+  });
+
+  test('flags named like the members JS objects inherit are flags like any other', () => {
+    const sel = parseSelector('bin/x(__proto__=a,constructor,toString=-)');
+    expect(Object.keys(sel.flags)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(sel.flags)).toBe(Object.prototype);
+    expect(Object.entries(sortedFlags({ ...sel.flags, kind: 'bin' }))).toEqual([['__proto__', 'a'], ['constructor', '1'], ['kind', 'bin']]);
+    expect(Object.entries(sanitize(sel.flags))).toEqual([['__proto__', 'a'], ['constructor', '1']]);
+    expect(formatSelector('bin/x', sel.flags)).toBe('bin/x(__proto__=a,constructor=1)');
   });
 
   for (const bad of ['bin/x(a=(1)', 'bin/x(a=1))', 'bin/x(a=1)b', 'bin/x(a=1,,b=2)', 'bin/x(=1)', 'bin/x(a b=1)', 'bin/x y(a=1)']) {

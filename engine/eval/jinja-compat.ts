@@ -396,6 +396,19 @@ P.compileLiteral = function (this: any, node: any, frame: any) {
   else origLiteral.call(this, node, frame);
 };
 
+// ---- a dict literal's keys are its own data ----------------------------------------------------
+// `{'__proto__': x}` as a JS object literal would set the prototype (its items then inherited);
+// a computed key `["__proto__"]: x` makes an own key like any other (own.ts states the rule).
+const origPair = P.compilePair;
+P.compilePair = function (this: any, node: any, frame: any) {
+  const key = node.key;
+  if (!(key instanceof N.Symbol) && !(key instanceof N.Literal && typeof key.value === 'string')) return origPair.call(this, node, frame);
+  this._emit('[');
+  this.compile(key instanceof N.Symbol ? new N.Literal(key.lineno, key.colno, key.value) : key, frame);
+  this._emit(']: ');
+  this._compileExpression(node.value, frame);
+};
+
 // ---- output before `{% extends %}` is kept (Jinja2), output after it is dropped (both) ---------
 // nunjucks drops the whole root output of a template that extends another; Jinja2 yields what
 // the template printed before its extends tag ran.

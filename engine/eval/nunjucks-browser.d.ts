@@ -21,6 +21,7 @@ declare module 'nunjucks/browser/nunjucks.js' {
   };
   export const lib: {
     getAttrGetter(attr: unknown): (item: unknown, i: number) => unknown;
+    map(obj: unknown, f: (v: unknown) => unknown): unknown[];
   };
   export const nodes: Record<string, new (...args: never[]) => unknown>;
   export class Environment {

@@ -45,6 +45,8 @@ export function pyStr(v: unknown): string {
   if (typeof v === 'number') return pyNum(v);
   if (Array.isArray(v) || isPlainObject(v)) return pyRepr(v);
   if (typeof v === 'object' && typeof (v as { val?: unknown }).val === 'string') return (v as { val: string }).val;
+  // a callable prints as a placeholder, never as its JavaScript source (which differs by build)
+  if (typeof v === 'function') return '<function>';
   return String(v);
 }
 

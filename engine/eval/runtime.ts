@@ -15,6 +15,7 @@ import { containerMethod, isPlainObject, Namespace, PyFloat, pyRepr, pyStr, strM
 import { arith, checkedInt, compare, compareChain, pyEq } from './operators';
 import { checkSize, countEmit, countLoop, current } from './state';
 import { IX_FILTERS } from './filters';
+import { OWN_FILTERS, ownSet } from './own';
 
 type Fn = (...a: unknown[]) => unknown;
 type Cb = (err: unknown, res?: unknown) => void;
@@ -36,6 +37,10 @@ export class SelfRef {
   constructor(private readonly context: IxContext) {}
   method(name: string): Fn {
     return () => renderBlock(this.context, name);
+  }
+  /** Printed like a callable (as the compiled core prints it), not as a JavaScript object. */
+  toString(): string {
+    return '<function>';
   }
 }
 
@@ -116,7 +121,7 @@ function namespace(...args: unknown[]): Namespace {
   const ns = new Namespace();
   for (const a of args) {
     if (!isPlainObject(a)) throw new IxError('namespace() takes keyword arguments or a dict');
-    for (const k of Object.keys(a)) if (k !== '__keywords') (ns as unknown as Record<string, unknown>)[k] = a[k];
+    for (const k of Object.keys(a)) if (k !== '__keywords') ownSet(ns, k, a[k]);
   }
   return ns;
 }
@@ -161,25 +166,8 @@ const STOCK_FILTERS = ['abs', 'batch', 'capitalize', 'default', 'd', 'dictsort',
 
 const FILTERS: Record<string, Fn> = Object.create(null);
 for (const f of STOCK_FILTERS) FILTERS[f] = stock.filters[f] as Fn;
-FILTERS.groupby = groupby;
+Object.assign(FILTERS, OWN_FILTERS);
 Object.assign(FILTERS, IX_FILTERS);
-
-/**
- * nunjucks' groupby with the groups kept in own properties: the stock filter looks a group up
- * with `result[key] || ...`, so an item whose key is `toString` or `__proto__` found
- * Object.prototype's member and failed. A key names a group, never an inherited member.
- */
-function groupby(this: unknown, arr: unknown, attr: unknown): Record<string, unknown[]> {
-  const items = arr as ArrayLike<unknown>;
-  const key = nj.lib.getAttrGetter(attr);
-  const result: Record<string, unknown[]> = {};
-  for (let i = 0; i < items.length; i++) {
-    const k = String(key(items[i], i));
-    if (hasOwn(result, k)) result[k].push(items[i]);
-    else Object.defineProperty(result, k, { value: [items[i]], enumerable: true, writable: true, configurable: true });
-  }
-  return result;
-}
 
 /** Filter names a template may use. */
 export function filterNames(): string[] {

@@ -143,8 +143,7 @@ export function buildNode(p: NodeParts, td: TextDigest = textDigest()): BuiltNod
   for (const k of Object.keys(env)) env[k] = sub(env[k]);
   let flags = draft.flags;
   if (Object.values(flags).some((v) => v.includes(PLACEHOLDER))) {
-    flags = {};
-    for (const [k, v] of Object.entries(draft.flags)) flags[k] = sub(v);
+    flags = Object.fromEntries(Object.entries(draft.flags).map(([k, v]) => [k, sub(v)]));
   }
   const final = sub(text);
   const node: WireNode = {

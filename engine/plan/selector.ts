@@ -98,19 +98,20 @@ export interface ParsedSelector extends Selector {
 /** Parses a selector (grammar: parseSelectorParams) into flags and removals. */
 export function parseSelector(text: string, site: ErrorSite = {}): ParsedSelector {
   const { name, params } = parseSelectorParams(text, site);
-  const flags: Flags = {};
+  // a Map, then own keys: a flag named `__proto__` is a flag like any other, not the prototype
+  const set = new Map<string, string>();
   const removed: string[] = [];
   for (const [k, v] of params) {
     if (v === null) {
-      delete flags[k];
+      set.delete(k);
       if (!removed.includes(k)) removed.push(k);
     } else {
-      flags[k] = v;
+      set.set(k, v);
       const at = removed.indexOf(k);
       if (at >= 0) removed.splice(at, 1);
     }
   }
-  return { name, flags, removed };
+  return { name, flags: Object.fromEntries(set), removed };
 }
 
 /**
@@ -143,16 +144,13 @@ export function formatSelector(name: string, flags: Flags): string {
 
 /** A copy of `flags` without the one-level flags (what a library dependency inherits). */
 export function sanitize(flags: Flags): Flags {
-  const out: Flags = {};
-  for (const k of Object.keys(flags)) if (!ONE_LEVEL_FLAGS.includes(k)) out[k] = flags[k];
-  return out;
+  return Object.fromEntries(Object.keys(flags).filter((k) => !ONE_LEVEL_FLAGS.includes(k)).map((k) => [k, flags[k]]));
 }
 
 /** The same flags with keys in code-unit order: equal sets give equal objects and equal keys. */
 export function sortedFlags(flags: Flags): Flags {
-  const out: Flags = {};
-  for (const k of Object.keys(flags).sort()) out[k] = flags[k];
-  return out;
+  // Object.fromEntries makes own keys (an assignment to `__proto__` would drop that flag)
+  return Object.fromEntries(Object.keys(flags).sort().map((k) => [k, flags[k]]));
 }
 
 /** Human form "bin/x(k=v,...)" used in messages; flags sorted, target and kind left out. */

@@ -150,4 +150,18 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1{{ super() }}[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% block b %}B0{% endblock %}{% endblock %}"}},
   {"files": {"bin/a/ix.sh": "{% block a %}A{% block b %}B{{ super() }}{% endblock %}{% endblock %}"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% endblock %}"}},
+  // names JavaScript objects inherit are never visible: attribute and item reads see own data only (engine/eval/own.ts)
+  {"files": {"bin/a/ix.sh": "{{ {'__proto__': [1, 2]}|first }}|{{ {'__proto__': [1, 2]} }}|{{ {'__proto__': 1}|length }}|{{ '__proto__' in {'__proto__': 1} }}"}},
+  {"files": {"bin/a/ix.sh": "{{ x.constructor }}"}},
+  {"files": {"bin/a/ix.sh": "{{ ''.constructor }}|{{ [].constructor }}|{{ {}.constructor }}|{{ {}.__proto__ }}|{{ ''.__proto__ }}|{{ {}['hasOwnProperty'] }}|{{ 'x'.valueOf }}|{{ [1]['toString'] }}"}},
+  {"files": {"bin/a/ix.sh": "{{ 'toString' in {} }}|{{ 'constructor' in {'a': 1} }}|{{ {'a': 1}.get('constructor') }}|{{ {'a': 1}.get('toString', 5) }}"}},
+  {"files": {"bin/a/ix.sh": "{{ [{'a': 1}]|selectattr('constructor')|list }}|{{ ['']|selectattr('constructor')|list }}|{{ ['']|rejectattr('constructor')|list }}"}},
+  {"files": {"bin/a/ix.sh": "{{ ['']|sum('hasOwnProperty') }}|{{ ['a']|join(',', 'valueOf') }}|{{ ['ab']|join(',', 'length') }}|{{ [[1, 2]]|sum('length') }}"}},
+  {"files": {"bin/a/ix.sh": "{% set constructor = 3 %}{{ constructor }}|{{ toString }}|{{ valueOf is defined }}|{{ __proto__ is defined }}|{{ hasOwnProperty }}"}},
+  {"files": {"bin/a/ix.sh": "{% for k, v in {'constructor': 1, '__proto__': 2}.items() %}{{ k }}={{ v }};{% endfor %}{{ {'constructor': 1, '__proto__': 2}|dictsort }}"}},
+  {"files": {"bin/a/ix.sh": "{{ [{'constructor': 1}]|groupby('constructor') }}|{{ ['a']|groupby('__proto__') }}|{{ [{'x': 1}, {'x': 0}]|sort(attribute='constructor') }}"}},
+  {"files": {"bin/a/ix.sh": "{{ namespace(constructor=1).constructor }}|{{ namespace(__proto__=2) }}|{{ namespace().toString }}|{{ {'__proto__': {'a': 1}}.a }}"}},
+  // a callable prints as a placeholder, never as its JavaScript source
+  {"files": {"bin/a/ix.sh": "{{ range }}|{{ ''.upper }}|{{ self.x }}|{{ [range, {'a': ''.split}] }}|{{ range ~ '' }}|{{ namespace }}|{{ ix.parse_list }}|{{ cycler(1).next }}"}},
+  {"files": {"bin/a/ix.sh": "{{ self }}raw|{{ [self] }}|{{ self ~ '' }}|{{ [self]|join }}|{{ self|string }}|{{ self is defined }}"}},
 ];

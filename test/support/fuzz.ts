@@ -19,7 +19,8 @@ export const BASE = `{% block descriptor %}{"bld": {"fetch": [], "script": {"kin
 `;
 
 const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
-const key = fc.oneof(word, fc.constantFrom('kind', 'target', 'opt', 'setx', 'help', 'k'));
+// the names JavaScript objects inherit are keys like any other
+const key = fc.oneof(word, fc.constantFrom('kind', 'target', 'opt', 'setx', 'help', 'k', 'constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'));
 /** Values: plain words, spaces, `=`, `;`, commas, balanced and unbalanced parentheses, `-`. */
 const value: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: word },
@@ -50,7 +51,8 @@ export const flags = fc.dictionary(key, value, { maxKeys: 3 });
 /** Template fragments: valid Jinja of the kinds recipes use, bound-crossing loops, and garbage. */
 const fragment: fc.Arbitrary<string> = fc.oneof(
   { weight: 12, arbitrary: word },
-  { weight: 6, arbitrary: fc.constantFrom('{{ name }}', '{{ target.arch }}', '{{ host.os }}', '{{ opt }}', '{{ undefined_thing }}', '{{ uniq_id }}', '{{ "a b c" | parse_list | list_to_json }}', '{{ name | b64e | b64d }}', '{{ "x" | pad(3) }}', '{{ 1 | add(2) }}', '{{ " s "|strip }}', '{{ name.split("/")[0] }}') },
+  { weight: 6, arbitrary: fc.constantFrom('{{ name }}', '{{ target.arch }}', '{{ host.os }}', '{{ opt }}', '{{ undefined_thing }}', '{{ uniq_id }}', '{{ "a b c" | parse_list | list_to_json }}', '{{ name | b64e | b64d }}', '{{ "x" | pad(3) }}', '{{ 1 | add(2) }}', '{{ " s "|strip }}', '{{ name.split("/")[0] }}',
+    '{{ name.constructor }}', '{{ target.__proto__ }}', '{{ toString }}', '{{ {"__proto__": [1]}|first }}', '{{ [""]|selectattr("constructor")|list }}', '{{ constructor }}') },
   { weight: 1, arbitrary: fc.constantFrom('{% if native %}n{% else %}c{% endif %}', '{% set v = "q" %}{{ v }}', '{{ super() }}', '{{ self.tools() }}', '{{ nope() }}', '{{ self.missing() }}', '{% include "nofile" %}', '{% raw %}{{{% endraw %}') },
   // Loops: small ones, and ones past the range() bound (rejected before any iteration, so the
   // component stays fast; the iteration bound itself is pinned by test/format's err/big-range).
