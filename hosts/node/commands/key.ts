@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { generateKeyFiles, KeyError } from '../cache/keys';
+import { generateKeyFiles } from '../cache/keys';
 
 export async function runKey(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
   const [sub, ...rest] = argv;
@@ -21,12 +21,7 @@ export async function runKey(argv: string[], base: Omit<Context, 'args'>): Promi
     else words.push(a);
   }
   if (words.length !== 1) throw new UsageError(`'ix key generate' takes one key NAME (e.g. ix key generate ci-1)`);
-  try {
-    const k = await generateKeyFiles(words[0], dir);
-    base.stdout(`secret key ${k.secretFile} (keep it private)\npublic key ${k.publicFile}:\n${k.publicKey}\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof KeyError) throw new UsageError(e.message);
-    throw e;
-  }
+  const k = await generateKeyFiles(words[0], dir);
+  base.stdout(`secret key ${k.secretFile} (keep it private)\npublic key ${k.publicFile}:\n${k.publicKey}\n`);
+  return 0;
 }

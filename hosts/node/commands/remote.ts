@@ -6,23 +6,16 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan } from '../../../engine/api';
-import { IxError } from '../../../engine/errors';
-import { UsageError } from '../args';
 import type { Context } from '../context';
 import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
-import { builderSettings, ConfigError } from '../subst/config';
+import { builderSettings } from '../subst/config';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
 export function builderSpecs(ctx: Pick<Context, 'env'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
-  try {
-    return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
-  } catch (e) {
-    if (e instanceof IxError || e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
 }
 
 export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {

@@ -17,7 +17,7 @@ import { describeOptions, tokenize } from '../options';
 import { resolveRoot, verifyStore } from '../store';
 import { serve } from '../remote/serve';
 import { readSecretKey } from '../cache/keys';
-import { cacheSettings, ConfigError } from '../subst/config';
+import { cacheSettings } from '../subst/config';
 import { fetchFromCaches } from '../subst';
 
 export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
@@ -26,20 +26,9 @@ export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Prom
     const bad = rest.find((a) => a !== '--stdio' && !a.startsWith('--secret-key='));
     if (bad || !rest.includes('--stdio')) throw new UsageError(`'ix store serve' takes --stdio and --secret-key=FILE${bad ? ` (got '${bad}')` : ''}`);
     const keyFile = rest.find((a) => a.startsWith('--secret-key='))?.slice('--secret-key='.length);
-    let secretKey;
-    try {
-      secretKey = keyFile ? await readSecretKey(keyFile) : undefined;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const secretKey = keyFile ? await readSecretKey(keyFile) : undefined;
     // The builder's own binary caches (its config files), for inputs a client would send.
-    let settings;
-    try {
-      settings = cacheSettings(ctx.env, {}, ctx.cwd);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const settings = cacheSettings(ctx.env, {}, ctx.cwd);
     const note = (l: string) => ctx.stderr(`${l}\n`);
     return serve(process.stdin, process.stdout, {
       root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note),
