@@ -124,6 +124,8 @@ export interface LoadOptions {
    * needs the optimising tier to be fast).
    */
   liftoffOnly?: boolean;
+  /** The manifest of `outDir` when the caller has read it already (the CLI reads it once). */
+  manifest?: CoreManifest;
 }
 
 /** The core built in `outDir` (wasm/out), loaded once per process. */
@@ -186,7 +188,7 @@ function evaluatingPackage(inst: WebAssembly.Instance | undefined): string | und
 }
 
 async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core> {
-  const manifest = readManifest(outDir);
+  const manifest = opts.manifest ?? readManifest(outDir);
   const compiled = manifest.backend === 'as';
   if (!compiled) await setWasmFlags(opts);
   const dir = join(outDir, 'core');

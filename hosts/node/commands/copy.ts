@@ -15,28 +15,27 @@
  *
  * Must not depend on: the engine's code (types only); the executor.
  */
-import { parseArgs, UsageError } from '../args';
+import { UsageError } from '../args';
 import type { Context } from '../context';
-import { planOf, planRequest } from '../context';
+import { configReader, planOf, planRequest } from '../context';
 import { parseStorePath } from '../store';
-import { cacheSettings, checkCacheUrl } from '../subst/config';
+import { cacheSettings, checkCacheUrl, configFiles } from '../subst/config';
 import { copyFrom, copyTo } from '../subst';
 import { storeFor } from './build';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
 
-export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const args = parseArgs(argv, 'copy');
+export async function runCopy(ctx: Context): Promise<number> {
+  const { args } = ctx;
   const one = (k: string) => args.options.get(k)?.at(-1);
   const c = { to: one('to'), from: one('from'), secretKey: one('secret-key') };
   if (!!c.to === !!c.from) throw new UsageError("'ix copy' needs exactly one of --to=URL or --from=URL");
   if (!args.packages.length) throw new UsageError(`'ix copy' needs packages or store paths, e.g. ix copy ${c.to ? '--to=file:///srv/cache bin/zstd' : '--from=file:///srv/cache /ix/store/...'}`);
-  const ctx: Context = { ...base, args };
   // ssh://[user@]host: a remote builder's store, over the builder protocol (hosts/node/remote/copy.ts).
   const ssh = c.to?.startsWith('ssh://') === true;
   const url = ssh ? c.to! : checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
-  const settings = cacheSettings(base.env, { secretKey: c.secretKey }, base.cwd);
+  const settings = cacheSettings(ctx.env, { secretKey: c.secretKey }, ctx.cwd, configFiles(ctx.env), configReader(ctx));
   const paths: string[] = [];
   const direct = args.packages.filter((p) => p.name.startsWith('/ix/store/'));
   for (const p of direct) {
@@ -52,26 +51,26 @@ export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Prom
     paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
   }
   const store = await storeFor(ctx);
-  const print = (line: string) => base.stderr(`${line}\n`);
+  const print = (line: string) => ctx.stderr(`${line}\n`);
   if (ssh) {
     try {
-      const r = await copyToSsh(store, url, paths, base.env, print);
-      base.stderr(`ix: copied ${r.sent} paths to ${url} (${r.present} already there)\n`);
+      const r = await copyToSsh(store, url, paths, ctx.env, print);
+      ctx.stderr(`ix: copied ${r.sent} paths to ${url} (${r.present} already there)\n`);
       return 0;
     } catch (e) {
       if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
-      base.stderr(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}\n`);
+      ctx.stderr(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}\n`);
       return 1;
     }
   }
   if (c.to) {
     if (!settings.secretKeyFile) throw new UsageError("'ix copy --to' signs what it uploads: give --secret-key=FILE (or \"secret-key-file\" in the config)");
     const r = await copyTo(store, url, paths, settings.secretKeyFile, print);
-    base.stderr(`ix: copied ${r.uploaded} paths to ${url} (${r.skipped} already there)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
+    ctx.stderr(`ix: copied ${r.uploaded} paths to ${url} (${r.skipped} already there)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
     return r.failed.length ? 1 : 0;
   }
   if (!settings.trustedKeys.length) throw new UsageError(`'ix copy --from' accepts only records signed by a trusted key, and none is configured ("trusted-public-keys" in ${settings.origin.trustedKeys ?? 'the config file'})`);
   const r = await copyFrom(store, url, settings.trustedKeys, paths, print);
-  base.stderr(`ix: imported ${r.imported} paths from ${url} (${r.present} already here)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
+  ctx.stderr(`ix: imported ${r.imported} paths from ${url} (${r.present} already here)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
   return r.failed.length ? 1 : 0;
 }

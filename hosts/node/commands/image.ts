@@ -15,7 +15,7 @@
 import { UsageError, selectorArg } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor } from './build';
-import { noArgs, noEdits, realmName, realmArgs } from './mut';
+import { noArgs, noEdits, realmName } from './mut';
 import { RealmLayout, currentGeneration, getGeneration, readRealmMeta } from '../realm';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
@@ -37,7 +37,7 @@ interface Made { store: Store; path: string; meta: ImageMeta; release(): Promise
 async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made | undefined> {
   noEdits(verb, a);
   const name = realmName(verb, a, base.env);
-  const store = await storeFor({ ...base, args: noArgs(verb) });
+  const store = await storeFor(base);
   const rl = new RealmLayout(store.layout);
   const cur = await currentGeneration(rl, name);
   if (cur === undefined) throw new UsageError(`realm ${name} does not exist (make it with 'ix mut ${name} bin/busybox ...')`);
@@ -75,8 +75,8 @@ async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made |
   }
 }
 
-export async function runImage(argv: string[], base: Base): Promise<number> {
-  const made = await makeImage(base, 'image', realmArgs('image', argv));
+export async function runImage(a: RealmArgs, base: Base): Promise<number> {
+  const made = await makeImage(base, 'image', a);
   if (!made) return 1;
   await made.release();
   base.stdout(`${made.path}\n`);
@@ -91,8 +91,7 @@ export function commandArg(cmd: string): string {
   return `ixcmd=${Buffer.from(cmd, 'utf8').toString('base64')}`;
 }
 
-export async function runBoot(argv: string[], base: Base): Promise<number> {
-  const a = realmArgs('boot', argv);
+export async function runBoot(a: RealmArgs, base: Base): Promise<number> {
   const memory = a.options.get('memory') ?? '256M';
   if (!MEMORY.test(memory)) throw new UsageError(`--memory needs a size such as 256M or 1G, got '${memory}'`);
   const initTimeout = Number(a.options.get('init-timeout') ?? '120');

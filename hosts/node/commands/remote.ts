@@ -6,16 +6,16 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan } from '../../../engine/api';
-import type { Context } from '../context';
+import { configReader, type Context } from '../context';
 import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox/sandbox';
-import { builderSettings } from '../subst/config';
+import { builderSettings, configFiles } from '../subst/config';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
-export function builderSpecs(ctx: Pick<Context, 'env'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
-  return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
+export function builderSpecs(ctx: Pick<Context, 'env' | 'memo'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
+  return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env, configFiles(ctx.env), configReader(ctx)) : undefined);
 }
 
 export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {
