@@ -36,6 +36,7 @@ interface Made { store: Store; path: string; meta: ImageMeta; release(): Promise
 /** Builds (or finds) the image of the realm named in `a`; undefined when a build failed. */
 async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made | undefined> {
   noEdits(verb, a);
+  const x = execArgs(a.options); // a bad option value (a cache URL, --jobs) before anything is looked at
   const name = realmName(verb, a, base.env);
   const store = await storeFor(base);
   const rl = new RealmLayout(store.layout);
@@ -54,7 +55,7 @@ async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made |
   const paths = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]).concat(gen.path, realmMeta.members))];
   const hold = await holdPaths(store.layout, paths, `ix ${verb} ${name}`, (m) => base.stderr(`ix: ${m}\n`));
   try {
-    const r = await realisePlan(ctx, plan, execArgs(a.options), reporterFor(ctx, false));
+    const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
     if (!r.ok) {
       base.stderr(`ix: ${verb} ${name}: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
       await hold.release();
