@@ -16,6 +16,7 @@ import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './grammar';
 import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
+import { forceLockHelper } from './store/lock-helper';
 import { runBuild } from './commands/build';
 import { runCopy } from './commands/copy';
 import { runDiff } from './commands/diff';
@@ -138,6 +139,10 @@ export function processInvocation(): Invocation {
 
 /** Entry used by the ./ix launcher: process in, exit code out; `memo`: what launch.ts found. */
 export async function run(memo?: Map<string, unknown>): Promise<void> {
+  // The S3 SDK warns on every first use under Node 20 that *future* SDK versions will need Node
+  // 22; ours is pinned in package.json, so the warning would only be noise in `ix build` output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  forceLockHelper(process.env.IX_LOCK_HELPER);
   // A closed pipe (`ix plan ... | head`) ends the output quietly, like other Unix tools.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;

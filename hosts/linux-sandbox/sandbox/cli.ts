@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   const timeout = opt.timeout !== undefined ? Number(opt.timeout) : undefined;
   if (timeout !== undefined && !(timeout >= 0)) throw new IxError(`--timeout must be a number of seconds, got ${opt.timeout}`);
   const bwrap = requireSandbox();
-  const store = new Store({ root: opt.root ?? resolveRoot() });
+  const store = new Store({ root: opt.root ?? resolveRoot(process.env), onWait: (m) => process.stderr.write(`ix: ${m}\n`) });
   await store.init();
   const common: Omit<RunNodeOptions, 'outDir'> = {
     layout: store.layout, bwrap, keepTmp: !!opt['keep-tmp'],

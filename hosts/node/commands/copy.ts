@@ -65,12 +65,12 @@ export async function runCopy(ctx: Context): Promise<number> {
   }
   if (c.to) {
     if (!settings.secretKeyFile) throw new UsageError("'ix copy --to' signs what it uploads: give --secret-key=FILE (or \"secret-key-file\" in the config)");
-    const r = await copyTo(store, url, paths, settings.secretKeyFile, print);
+    const r = await copyTo(store, url, paths, settings.secretKeyFile, print, ctx.env);
     ctx.stderr(`ix: copied ${r.uploaded} paths to ${url} (${r.skipped} already there)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
     return r.failed.length ? 1 : 0;
   }
   if (!settings.trustedKeys.length) throw new UsageError(`'ix copy --from' accepts only records signed by a trusted key, and none is configured ("trusted-public-keys" in ${settings.origin.trustedKeys ?? 'the config file'})`);
-  const r = await copyFrom(store, url, settings.trustedKeys, paths, print);
+  const r = await copyFrom(store, url, settings.trustedKeys, paths, print, ctx.env);
   ctx.stderr(`ix: imported ${r.imported} paths from ${url} (${r.present} already here)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
   return r.failed.length ? 1 : 0;
 }

@@ -21,7 +21,7 @@ export const DEFAULT_SNAPSHOT = 'https://snapshot.debian.org';
 const MAX_INDEX_BYTES = 1 << 20;
 
 /** Snapshot bases from $IX_DEBIAN_SNAPSHOT ("none": no snapshot mirror). */
-export function snapshotBases(env: Record<string, string | undefined> = process.env): string[] {
+export function snapshotBases(env: Record<string, string | undefined>): string[] {
   const v = env.IX_DEBIAN_SNAPSHOT;
   if (v === undefined) return [DEFAULT_SNAPSHOT];
   if (v.trim() === 'none') return [];

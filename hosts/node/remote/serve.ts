@@ -28,8 +28,8 @@ import type { SecretKey } from '../cache/keys';
 import { runNode } from '../../linux-sandbox/sandbox/run-node';
 
 export interface ServeOptions {
-  /** The ix root (default: the store's own default). */
-  root?: string;
+  /** The ix root. */
+  root: string;
   /** Diagnostics (stderr); never stdout, which carries the protocol. */
   note?: (line: string) => void;
   /** ix version for the hello. */
@@ -59,7 +59,7 @@ function checkNode(x: unknown): PlanNode {
 }
 
 /** Serve one client until it says bye or goes away; resolves with the exit code. */
-export async function serve(input: Readable, output: Writable, opts: ServeOptions = {}): Promise<number> {
+export async function serve(input: Readable, output: Writable, opts: ServeOptions): Promise<number> {
   const note = opts.note ?? (() => undefined);
   const store: Store = await openStore({ root: opts.root, onWait: () => undefined });
   const hold: Hold = await holdPaths(store.layout, [], `ix store serve (builder session, pid ${process.pid})`);

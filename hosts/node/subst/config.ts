@@ -39,6 +39,8 @@ export interface CacheSettings {
   secretKeyFile?: string;
   /** Where each setting came from, for messages ("--push-to", "/etc/ix/config.json"). */
   origin: Partial<Record<'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile', string>>;
+  /** The environment the caches are opened in (AWS_REGION, NETRC). */
+  env?: Record<string, string | undefined>;
 }
 
 /** What the command line said (undefined: not given). */
@@ -144,7 +146,7 @@ export type ConfigReader = (file: string) => FileSettings | undefined;
 
 /** The settings of this invocation: command line over user file over system file. */
 export function cacheSettings(env: Record<string, string | undefined>, cli: CacheOptions, cwd: string, files = configFiles(env), read: ConfigReader = readConfigFile): CacheSettings {
-  const s: CacheSettings = { substituters: [], trustedKeys: [], pushTo: [], origin: {} };
+  const s: CacheSettings = { substituters: [], trustedKeys: [], pushTo: [], origin: {}, env };
   const layers: [string, FileSettings | undefined][] = [];
   if (files.system) layers.push([files.system, read(files.system)]);
   layers.push([files.user, read(files.user)]);
