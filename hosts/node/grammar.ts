@@ -8,16 +8,10 @@
  */
 import { parseArgs, type ParsedArgs } from './args';
 import { UsageError } from './errors';
-import { describeOptions, OPTIONS, optionsOf, tokenize, VERBS, type VerbName, type VerbSpec } from './options';
+import { OPTIONS, readWords as words, VERBS, type VerbName, type VerbSpec, type WordArgs } from './options';
 import { parseRealmArgs, type RealmArgs } from './realm/grammar';
 
-/** Plain words and the verb's options (grammars `words` and `sub`). */
-export interface WordArgs {
-  /** The verb, or "verb sub" for a sub-verb. */
-  verb: string;
-  options: Map<string, string[]>;
-  words: string[];
-}
+export type { WordArgs } from './options';
 
 /** A sub-verb and its words (`ix store verify`, `ix root add PATH`). */
 export interface SubArgs extends WordArgs {
@@ -45,18 +39,6 @@ export type VerbArgs<V extends VerbName> = GrammarArgs[(typeof VERBS)[V]['gramma
 
 const list = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : xs[0]);
 
-/** Words and options, refusing package flags and unknown `-x` words: these verbs take neither. */
-function words(verb: string, tokens: readonly string[]): WordArgs {
-  const toks = tokenize(verb, tokens);
-  const words: string[] = [];
-  for (const t of toks) {
-    if (t.kind === 'option') continue;
-    const bad = t.kind === 'flag' ? t.text : t.text.startsWith('-') && t.text !== '-' ? t.text : undefined;
-    if (bad !== undefined) throw new UsageError(`'ix ${verb}' does not take '${bad}' (its options: ${describeOptions(verb)})`);
-    words.push(t.text);
-  }
-  return { verb, options: optionsOf(toks), words };
-}
 
 /** `ix run`: options up to the first word (PROG); everything after PROG is the program's, even --help. */
 function program(tokens: readonly string[]): ProgramArgs | 'help' {

@@ -60,6 +60,9 @@ export const OPTIONS: Record<string, OptionSpec> = {
   'init-timeout': val(true, 'S'),
   accel: val(true, 'A'),
   'no-watch': sw(true),
+  root: val(false, 'DIR'),
+  'keep-tmp': sw(true),
+  commit: sw(false),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -122,6 +125,19 @@ export const VERBS = {
 
 export type VerbName = keyof typeof VERBS;
 
+/**
+ * The helper programs beside `ix` that read their options through the same tokenizer (words
+ * grammar): `run-node`, the sandbox's command that reproduces one node. Not verbs of `ix`.
+ */
+export const TOOLS = {
+  'run-node': { grammar: 'words', options: ['root', 'timeout', 'keep-tmp', 'commit'] },
+} as const satisfies Record<string, VerbSpec>;
+
+/** How a verb is named in messages: `ix plan`, `ix store verify`, or a tool's own name. */
+function shown(verb: string): string {
+  return Object.hasOwn(TOOLS, verb) ? verb : `ix ${verb}`;
+}
+
 /** True when `verb` is one of `ix`'s verbs. */
 export function isVerb(verb: string): verb is VerbName {
   return Object.hasOwn(VERBS, verb);
@@ -132,7 +148,7 @@ export function isVerb(verb: string): verb is VerbName {
  * grammar's own line holds the options it takes before its sub-verb is known (none).
  */
 export const VERB_OPTIONS: Record<string, readonly string[]> = Object.fromEntries(
-  Object.entries(VERBS as Record<string, VerbSpec>).flatMap(([v, s]) => [
+  Object.entries({ ...VERBS, ...TOOLS } as Record<string, VerbSpec>).flatMap(([v, s]) => [
     [v, s.options] as const,
     ...Object.entries(s.subs ?? {}).map(([sub, o]) => [`${v} ${sub}`, o] as const),
   ]),
@@ -157,7 +173,8 @@ export function describeOptions(verb: string): string {
  */
 export const PENDING = new Set<string>();
 
-const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
+/** The options of `ix`'s verbs (not of the tools: `--root=` stays a package flag for `ix build`). */
+const KNOWN = new Set(Object.entries(VERB_OPTIONS).filter(([v]) => isVerb(v.split(' ')[0])).flatMap(([, o]) => o));
 
 /** One classified command-line token. */
 export type Token =
@@ -184,7 +201,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
     let value = eq < 0 ? undefined : t.slice(eq + 1);
     if (takesOption(verb, key)) {
       const spec = OPTIONS[key];
-      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of 'ix ${verb}' is not available in this version of ix yet`);
+      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of '${shown(verb)}' is not available in this version of ix yet`);
       if (spec.kind === 'switch') {
         if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
         out.push({ kind: 'option', name: key, value: '' });
@@ -199,7 +216,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
       out.push({ kind: 'option', name: key, value });
       continue;
     }
-    if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
+    if (KNOWN.has(key)) throw new UsageError(`'${shown(verb)}' does not take --${key} (its options: ${describeOptions(verb)})`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
     const near = nearOption(verb, key);
     if (near !== undefined) {
@@ -258,6 +275,26 @@ export function numberOption(name: string, value: string, r: { min: number; max:
     throw new UsageError(`--${name} must be ${what} ${range}, got '${value}'`);
   }
   return n;
+}
+
+/** Plain words and the options of `verb` (grammar `words`; `verb` may be "verb sub" or a tool). */
+export interface WordArgs {
+  verb: string;
+  options: Map<string, string[]>;
+  words: string[];
+}
+
+/** Words and options, refusing package flags and unknown `-x` words: these verbs take neither. */
+export function readWords(verb: string, tokens: readonly string[]): WordArgs {
+  const toks = tokenize(verb, tokens);
+  const words: string[] = [];
+  for (const t of toks) {
+    if (t.kind === 'option') continue;
+    const bad = t.kind === 'flag' ? t.text : t.text.startsWith('-') && t.text !== '-' ? t.text : undefined;
+    if (bad !== undefined) throw new UsageError(`'${shown(verb)}' does not take '${bad}' (its options: ${describeOptions(verb)})`);
+    words.push(t.text);
+  }
+  return { verb, options: optionsOf(toks), words };
 }
 
 /** The options among `tokens`: name -> values in order (a switch has ['']). */

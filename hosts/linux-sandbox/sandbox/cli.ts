@@ -15,22 +15,19 @@ import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions } from './run-node';
 import { removeTree } from './tree';
+import { readWords } from '../../node/options';
+import { UserError } from '../../node/user-error';
 
 const USAGE = 'usage: run-node [--root=DIR] [--timeout=SECONDS] [--keep-tmp] [--commit] NODE.json|-';
 
 export async function main(argv: string[]): Promise<number> {
-  const opt: Record<string, string> = {};
-  const files: string[] = [];
-  for (const a of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (m) opt[m[1]] = m[2] ?? '1';
-    else files.push(a);
-  }
-  const known = new Set(['root', 'timeout', 'keep-tmp', 'commit', 'help']);
-  const bad = Object.keys(opt).find((k) => !known.has(k));
-  if (opt.help) { process.stdout.write(`${USAGE}\n`); return 0; }
-  if (bad || files.length !== 1) throw new IxError(bad ? `unknown option --${bad}. ${USAGE}` : USAGE);
-  const file = files[0];
+  // its options are declared beside the CLI's verbs (hosts/node/options.ts TOOLS) and read by the same tokenizer
+  const a = readWords('run-node', argv);
+  const one = (k: string) => a.options.get(k)?.at(-1);
+  const opt = { root: one('root'), timeout: one('timeout'), 'keep-tmp': a.options.has('keep-tmp'), commit: a.options.has('commit') };
+  if (a.options.has('help')) { process.stdout.write(`${USAGE}\n`); return 0; }
+  if (a.words.length !== 1) throw new IxError(USAGE);
+  const file = a.words[0];
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -84,9 +81,9 @@ export async function main(argv: string[]): Promise<number> {
 /** Entry: one-line errors, exit 2 for bad input or an unusable host, never a stack trace. */
 export function cli(argv: string[]): void {
   main(argv).then((code) => { process.exitCode = code; }, (e) => {
-    if (e instanceof IxError || e instanceof SandboxUnavailable) {
-      process.stderr.write(`run-node: ${e.message}\n`);
-      process.exitCode = 2;
+    if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof UserError) {
+      process.stderr.write(`run-node: ${e.message.split('\n')[0]}\n`);
+      process.exitCode = e instanceof UserError ? e.exitCode : 2;
     } else {
       process.stderr.write(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : e}\n`);
       process.exitCode = 70;
