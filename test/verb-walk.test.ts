@@ -135,3 +135,19 @@ describe.concurrent('an ix root that cannot be used: one line naming it, exit 3 
     }, 10_000);
   }
 });
+
+test('a package outside a kind folder, named with its kind as the engine\'s messages suggest, is a package on the command line', async () => {
+  const dir = tempDir('ix-walk-solo-');
+  mkdirSync(join(dir, 'solo'));
+  writeFileSync(join(dir, 'solo', 'ix.sh'), '{"bld": {"script": {"kind": "sh", "data": "echo solo"}}}\n');
+  const env = envFor(join(tempDir('ix-walk-root-'), 'root'));
+  const bare = await ixAsync(['render', 'solo', '--recipes', dir], env);
+  expect(bare.err).toBe("ix: error: 'solo' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: solo(kind=bin))\n");
+  expect(bare.code).toBe(2);
+  const r = await ixAsync(['render', 'solo(kind=bin)', '--recipes', dir], env);
+  expect(r.err).toBe('');
+  expect(r.out).toContain('echo solo');
+  expect(r.code).toBe(0);
+  const p = await ixAsync(['plan', 'solo(kind=bin)', '--recipes', dir], env);
+  expect(p.out).toMatch(/^\/ix\/store\/[0-9a-z]{32}-bin-solo\n$/);
+}, 10_000);
