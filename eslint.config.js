@@ -46,15 +46,33 @@ export default tseslint.config(
     },
   },
   {
-    // Host parts: the portable store, fetcher, realms, gc, binary caches and the client side of
-    // remote builders run on any OS (macOS too), so they never reach into the Linux sandbox host,
-    // nor up into the CLI. remote/serve.ts is the builder's side (it runs the sandbox).
-    files: ['hosts/node/store/**/*.ts', 'hosts/node/fetch/**/*.ts', 'hosts/node/gc/**/*.ts', 'hosts/node/realm/**/*.ts', 'hosts/node/cache/**/*.ts', 'hosts/node/remote/**/*.ts'],
-    ignores: ['hosts/node/remote/serve.ts'],
+    // Host parts: the portable store, executor, fetcher, realms, gc, binary caches, substituters,
+    // images and remote builders run on any OS (macOS too), so they never reach into the Linux
+    // sandbox host, nor up into the CLI: the command line hands the executor and the builder's
+    // side (remote/serve.ts) the host's Runner. test/imports.test.ts checks the whole allow-list.
+    files: ['hosts/node/{store,exec,fetch,gc,realm,cache,remote,subst,image}/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/linux-sandbox/**', '**/linux-sandbox'], message: 'portable host code may not import the Linux sandbox host' },
-        { group: ['**/commands/**', '**/node/main', '**/wasm/**'], message: 'store, fetch, realm, gc, cache and remote may not import the CLI or the component' },
+        { group: ['**/linux-sandbox/**', '**/linux-sandbox'], message: 'portable host code may not import the Linux sandbox host: take a Runner (hosts/common/runner.ts)' },
+        { group: ['**/commands/**', '**/node/main', '**/wasm/**'], message: 'host parts may not import the CLI or the component' },
+      ] }],
+    },
+  },
+  {
+    files: ['hosts/node/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/linux-sandbox/**', '**/linux-sandbox', '**/commands/**', '**/node/main', '**/wasm/**', '../exec/**', '../exec', '../realm/**', '../gc/**', '../cache/**', '../remote/**', '../fetch/**', '../subst/**', '../image/**'],
+          message: 'the store is the bottom of hosts/node: it imports only hosts/common and the engine' },
+      ] }],
+    },
+  },
+  {
+    // Shared by both hosts, so it imports neither.
+    files: ['hosts/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/hosts/node/**', '../node/**', '../node', '**/linux-sandbox/**', '**/linux-sandbox', '**/wasm/**'], message: 'hosts/common is below hosts/node and hosts/linux-sandbox: it imports only the engine' },
       ] }],
     },
   },
@@ -62,7 +80,7 @@ export default tseslint.config(
     files: ['hosts/linux-sandbox/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/node/commands/**', '**/node/main', '**/node/exec/**', '**/node/realm/**', '**/node/gc/**', '**/wasm/**'], message: 'linux-sandbox may use only hosts/node/store (layout, tree helpers), never the CLI, executor, realms, gc or the component' },
+        { group: ['**/hosts/node/**', '../node/**', '../../node/**', '**/wasm/**'], message: 'linux-sandbox uses only hosts/common and the engine: the store and the CLI are hosts/node\'s, which hands in a commit hook' },
       ] }],
     },
   },
@@ -96,7 +114,7 @@ export default tseslint.config(
     // command run in-process (a test, the language server) sees only what it was given. The
     // process's identity (pid, uid, arch, kill) is a fact of the machine, not of an invocation.
     files: ['hosts/**/*.ts'],
-    ignores: ['hosts/node/main.ts', 'hosts/node/launch.ts', 'hosts/node/launch-fast.ts', 'hosts/lsp/main.ts', 'hosts/linux-sandbox/sandbox/cli.ts', 'hosts/linux-sandbox/sandbox/cli-main.ts', 'hosts/vscode/**'],
+    ignores: ['hosts/node/main.ts', 'hosts/node/launch.ts', 'hosts/node/launch-fast.ts', 'hosts/node/run-node-main.ts', 'hosts/lsp/main.ts', 'hosts/linux-sandbox/sandbox/cli.ts', 'hosts/linux-sandbox/sandbox/cli-main.ts', 'hosts/vscode/**'],
     rules: {
       'no-restricted-properties': ['error', ...['env', 'argv', 'cwd', 'chdir', 'stdin', 'stdout', 'stderr', 'exit', 'exitCode', 'on', 'once', 'off'].map((property) => ({
         object: 'process', property, message: 'only the entry files read the process: take it from the invocation (hosts/node/context.ts)',

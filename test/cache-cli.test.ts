@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../hosts/node/main';
 import { encodeRecord, generateKeyFiles, parseRecord, readSecretKey, recordKey, signRecord } from '../hosts/node/cache/index';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { expectGolden } from './support/golden';
 
@@ -37,7 +37,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     pub = k.publicKey;
     other = (await generateKeyFiles('stranger', work)).publicKey;
   });
-  afterAll(() => removeTree(work));
+  afterAll(() => removeTreeSync(work));
 
   /** A machine: its own ix root and config dir; `config` is written as its user config file. */
   function machine(name: string, config?: unknown, tree = recipes) {

@@ -11,7 +11,7 @@ import type { Context } from '../hosts/node/context';
 import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
 import { main } from '../hosts/node/main';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { captureContext } from './support/cli';
 import { missing } from './support/prereq';
@@ -27,7 +27,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     root = mkdtempSync(join(tmpdir(), 'ix-cli-'));
     chmodSync(root, 0o755);
   });
-  afterAll(() => removeTree(root));
+  afterAll(() => removeTreeSync(root));
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
     return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'), { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH });

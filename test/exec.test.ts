@@ -2,11 +2,13 @@
 // runs into a real store: skip-if-built, log files, failure tail + reproduce command, events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PlanNode } from '../engine/api';
 import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/node/exec';
 import type { Store } from '../hosts/node/store';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
+import { runNode } from '../hosts/linux-sandbox';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 
@@ -124,20 +126,20 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('exec
   beforeAll(async () => {
     store = await makeStore();
   });
-  afterAll(() => removeTree(store.layout.root));
+  afterAll(() => removeTreeSync(store.layout.root));
 
   it('builds a chain into the store, logs each node, and skips it the second time', async () => {
     const lib = shNode(id('l'), 'lib/a', 'echo building lib; mkdir $out/lib; echo A > $out/lib/a\n');
     const bin = shNode(id('p'), 'bin/p', `echo step one; cat ${lib.out}/lib/a > $out/p; echo "${lib.out}" > $out/ref\n`, { inputs: [BB, lib.out], runtime: [lib.out] });
     const events: ExecEvent[] = [];
-    const r = await execute([lib, bin], { store, reporter: { emit: (e) => events.push(e), close() {} } });
+    const r = await execute([lib, bin], { store, run: runNode, reporter: { emit: (e) => events.push(e), close() {} } });
     expect(r.ok).toBe(true);
     expect(readFileSync(store.physical(bin.out) + '/p', 'utf8')).toBe('A\n');
     expect(readFileSync(`${store.layout.logs}/${bin.id}.log`, 'utf8')).toBe(`# ix-log/1\n# node bin/p\n# out ${bin.out}\nstep one\n`);
     expect(events.filter((e) => e.event === 'done').map((e) => e.event === 'done' && `${e.name}:${e.status}`)).toEqual(['lib/a:built', 'bin/p:built']);
     expect(events.some((e) => e.event === 'step' && e.line === 'step one')).toBe(true);
     const again: ExecEvent[] = [];
-    const r2 = await execute([lib, bin], { store, reporter: { emit: (e) => again.push(e), close() {} } });
+    const r2 = await execute([lib, bin], { store, run: runNode, reporter: { emit: (e) => again.push(e), close() {} } });
     expect(r2.ok).toBe(true);
     expect(again.filter((e) => e.event === 'start')).toEqual([]);
     expect([...r2.status.values()]).toEqual(['cached', 'cached']);
@@ -146,7 +148,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('exec
   it('the printed reproduce command, executed, fails the same way', async () => {
     const bad = shNode(id('w'), 'bin/repro', 'echo compiling; echo "error: the same failure" >&2; exit 3\n');
     let text = '';
-    const r = await execute([bad], { store, reporter: plainReporter({ write: (x) => (text += x) }) });
+    const r = await execute([bad], { store, run: runNode, reporter: plainReporter({ write: (x) => (text += x) }) });
     expect(r.failures).toEqual(['bin/repro: exit code 3']);
     const cmd = /reproduce: (.*)\n/.exec(text)?.[1];
     expect(cmd).toMatch(/run-node /);
@@ -156,12 +158,34 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('exec
     expect(await store.isBuilt(bad.out)).toBe(false);
   });
 
+  it('run-node --commit builds a node into the store on the CLI side, and a failure leaves nothing there', async () => {
+    const script = join(import.meta.dirname, '..', 'hosts/linux-sandbox/run-node');
+    const commit = (n: PlanNode) => {
+      const file = join(store.layout.root, `${n.id}.commit.json`);
+      writeFileSync(file, JSON.stringify(n));
+      return spawnSync(script, [`--root=${store.layout.root}`, '--commit', file], { encoding: 'utf8' });
+    };
+    const good = shNode(id('c'), 'bin/committed', 'echo made > $out/made\n');
+    const ok = commit(good);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(`${good.out}\n`);
+    expect(readFileSync(`${store.physical(good.out)}/made`, 'utf8')).toBe('made\n');
+    expect(commit(good).stdout).toBe(`${good.out}\n`); // present: nothing runs again
+    const bad = shNode(id('f'), 'bin/uncommitted', 'echo half > $out/half; exit 4\n');
+    const no = commit(bad);
+    expect(no.status).toBe(4);
+    expect(no.stderr).toContain('run-node: bin/uncommitted failed: exit code 4');
+    expect(await store.isBuilt(bad.out)).toBe(false);
+    expect(existsSync(store.layout.tmpOut(bad.id))).toBe(false);
+  });
+
   it('a rejection around a node (disk full in the store) is reported with its cause, not as skipped nodes', async () => {
     const n = shNode(id('x'), 'bin/nospace', 'true');
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     const broken = Object.create(store, { withOutputLock: { value: async () => { throw full; } } }) as Store;
     const events: ExecEvent[] = [];
-    await expect(execute([n], { store: broken, reporter: { emit: (e) => events.push(e), close() {} } })).rejects.toBe(full);
+    await expect(execute([n], { store: broken, run: runNode, reporter: { emit: (e) => events.push(e), close() {} } })).rejects.toBe(full);
     expect(full).toMatchObject({ path: store.layout.root });
     expect(events.find((e) => e.event === 'done')).toMatchObject({ status: 'failed', reason: 'ENOSPC: no space left on device, write' });
   });
@@ -172,7 +196,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('exec
     const other = shNode(id('s'), 'bin/other', 'touch $out/ok\n');
     let text = '';
     const rep = plainReporter({ write: (x) => (text += x) });
-    const r = await execute([bad, user, other], { store, reporter: rep, keepGoing: true });
+    const r = await execute([bad, user, other], { store, run: runNode, reporter: rep, keepGoing: true });
     expect(r.ok).toBe(false);
     expect(r.failures).toEqual(['bin/bad: exit code 2']);
     expect(Object.fromEntries([...r.status].map(([k, v]) => [k[0], v]))).toEqual({ q: 'failed', r: 'skipped', s: 'built' });

@@ -22,7 +22,7 @@ import { openStore } from '../hosts/node/store';
 import { parseArgs } from '../hosts/node/args';
 import type { Context } from '../hosts/node/context';
 import { runBuild } from '../hosts/node/commands/build';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { checkNode } from '../hosts/linux-sandbox/sandbox/node-check';
 import { bwrapArgs } from '../hosts/linux-sandbox/sandbox/bwrap-args';
 import { haveBusybox } from './fixtures/hostile/kit';
@@ -135,7 +135,7 @@ describe('the store check of a fixed-output output (no sandbox)', () => {
         else await o.commit();
       });
       expect(await store.isBuilt(node.out)).toBe(!refused);
-      removeTree(store.layout.root);
+      removeTreeSync(store.layout.root);
     });
   }
 });
@@ -148,7 +148,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     root = mkdtempSync(join(tmpdir(), 'ix-fixed-'));
     chmodSync(root, 0o755);
   });
-  afterAll(() => removeTree(root));
+  afterAll(() => removeTreeSync(root));
 
   function ctx(argv: string[]): Context & { out: string; err: string } {
     return captureContext(parseArgs(['--recipes', recipes, ...argv], 'build'), { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH });

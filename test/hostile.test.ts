@@ -10,8 +10,9 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanNode } from '../engine/api';
 import { execute, type ExecEvent } from '../hosts/node/exec';
+import { runNode } from '../hosts/linux-sandbox';
 import { verifyStore, type Store } from '../hosts/node/store';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { BB, fixture, haveBusybox, makeStore, processesWith, treeDigest } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 
@@ -48,7 +49,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('host
     for (const n of names) nodes[n] = fixture(n, vars);
     storeBefore = readdirSync(store.layout.store);
     const r = await execute(Object.values(nodes), {
-      store, keepGoing: true, timeoutMs: 60_000,
+      store, run: runNode, keepGoing: true, timeoutMs: 60_000,
       reporter: { emit: (e) => { if (e.event === 'done') done[names.find((n) => nodes[n].id === e.id)!] = e; }, close() {} },
     });
     expect(r.ok).toBe(false);
@@ -57,7 +58,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('host
   afterAll(async () => {
     sentinel?.kill();
     await new Promise<void>((res) => server ? server.close(() => res()) : res());
-    if (store) removeTree(store.layout.root);
+    if (store) removeTreeSync(store.layout.root);
   });
 
   it('cannot read host files outside its inputs', () => {

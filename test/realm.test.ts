@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../hosts/node/main';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 
@@ -43,7 +43,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
     write('bin/user', recipe({ 'bin/user': 'user' }, ['bin/dep']));
     write('set/both', JSON.stringify({ run: { deps: ['bin/one', 'bin/user'], data: [] } }));
   });
-  afterAll(() => removeTree(root));
+  afterAll(() => removeTreeSync(root));
 
   async function ix(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const r = { code: 0, out: '', err: '' };

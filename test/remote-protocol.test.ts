@@ -13,9 +13,10 @@ import { FrameDecoder, FrameError, MAGIC, encodeJson, parseBuilders, resolveBuil
 import { generateKeyFiles, openCache, pushPath, readSecretKey } from '../hosts/node/cache/index';
 import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { execute, plainReporter, ttyReporter, type ExecEvent } from '../hosts/node/exec';
+import { runNode } from '../hosts/linux-sandbox';
 import { repoRoot } from './support/cli';
 
 describe('builder specs', () => {
@@ -138,8 +139,8 @@ describe.skipIf(!haveBusybox())('ix store serve --stdio (a real builder process)
   });
   afterAll(async () => {
     await s?.close();
-    removeTree(local.layout.root);
-    removeTree(remoteRoot);
+    removeTreeSync(local.layout.root);
+    removeTreeSync(remoteRoot);
   });
 
   it('refuses an input whose archive is longer than its record says, or altered; nothing enters its store', async () => {
@@ -212,14 +213,14 @@ describe.skipIf(!haveBusybox())('a builder substitutes inputs from its own trust
   });
   afterAll(() => {
     if (child.exitCode === null) child.kill('SIGTERM');
-    removeTree(local.layout.root);
-    removeTree(work);
+    removeTreeSync(local.layout.root);
+    removeTreeSync(work);
   });
 
   it('the client sends only the input the cache lacks; the other comes from the cache, verified', async () => {
     // an input only the client has, built here
     const mine = shNode('m'.repeat(32), 'lib/mine', 'echo mine > $out/mine\n');
-    expect((await execute([mine], { store: local })).ok).toBe(true);
+    expect((await execute([mine], { store: local, run: runNode })).ok).toBe(true);
     const n = shNode('n'.repeat(32), 'bin/uses', `cat ${mine.out}/mine > $out/got\n`, { inputs: [BB, mine.out].sort() });
     const spec = parseBuilders('ssh://in-process')[0];
     const rb = new RemoteBuilder(spec, {
@@ -227,7 +228,7 @@ describe.skipIf(!haveBusybox())('a builder substitutes inputs from its own trust
       connect: () => Session.over('ssh://in-process', child.stdout!, child.stdin!, 60_000),
     });
     const events: ExecEvent[] = [];
-    const r = await execute([n], { store: local, builders: [rb], localSlots: 0, fallbackHere: false, reporter: { emit: (e) => events.push(e), close() {} } });
+    const r = await execute([n], { store: local, run: runNode, builders: [rb], localSlots: 0, fallbackHere: false, reporter: { emit: (e) => events.push(e), close() {} } });
     expect(r.ok, JSON.stringify(events.filter((e) => e.event === 'done'))).toBe(true);
     const log = readFileSync(join(local.layout.logs, `${n.id}.log`), 'utf8');
     expect(log).toContain('ssh://in-process has 1 of the 2 inputs it lacked');

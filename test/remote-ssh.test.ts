@@ -14,7 +14,7 @@ import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
 import { main } from '../hosts/node/main';
 import { openStore, verifyStore } from '../hosts/node/store';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyToSsh } from '../hosts/node/remote';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
@@ -45,7 +45,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
   afterAll(async () => {
     for (const s of servers) await s.stop();
     for (const m of mounts) spawnSync('umount', [m]);
-    for (const r of [...roots, ...servers.map((s) => s.root)]) removeTree(r);
+    for (const r of [...roots, ...servers.map((s) => s.root)]) removeTreeSync(r);
   });
 
   const sshd = async (name: string, serveArgs?: string, forced?: string) => {

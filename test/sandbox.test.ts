@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probe, checkNode, bwrapArgs, runNode, requireSandbox, type ProbeHost } from '../hosts/linux-sandbox/sandbox';
-import { removeTree } from '../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../hosts/common/tree';
 import type { Layout } from '../hosts/node/store/layout';
 import { BB, haveBusybox, makeStore, processesWith, shNode } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
@@ -111,11 +111,11 @@ describe('bwrapArgs', () => {
 describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('runNode', () => {
   let l: Layout;
   beforeAll(async () => { l = (await makeStore()).layout; });
-  afterAll(() => removeTree(l.root));
+  afterAll(() => removeTreeSync(l.root));
 
   async function run(node: ReturnType<typeof shNode>, extra: Partial<Parameters<typeof runNode>[1]> = {}) {
     const outDir = l.tmpOut(node.id);
-    removeTree(outDir);
+    removeTreeSync(outDir);
     mkdirSync(outDir, { recursive: true });
     let log = '';
     const r = await runNode(node, { layout: l, outDir, output: (c) => { log += c.toString(); }, cores: 3, ...extra });
@@ -148,7 +148,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('runN
     const { statSync } = await import('node:fs');
     const n = shNode('k'.repeat(32), 'bin/uid', 'echo x > $out/f; echo ready; (echo 1 > /proc/sys/vm/swappiness) 2>&1; sleep 1\n');
     const outDir = l.tmpOut(n.id);
-    removeTree(outDir);
+    removeTreeSync(outDir);
     mkdirSync(outDir, { recursive: true });
     let log = '';
     let ownerWhileRunning = -1;

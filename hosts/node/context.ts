@@ -14,7 +14,6 @@ import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import { selection, UsageError, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core, type CoreManifest } from './core';
-import { readConfigFile } from './subst/config';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
@@ -61,11 +60,6 @@ export function once<T>(ctx: Pick<Context, 'memo'>, key: string, make: () => T):
 /** The built core's manifest, read once per invocation. */
 export function manifestOf(ctx: Pick<Context, 'env' | 'memo'>): CoreManifest {
   return once(ctx, 'manifest', () => readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir));
-}
-
-/** A config file's settings (subst/config.ts), read once per invocation. */
-export function configReader(ctx: Pick<Context, 'memo'>): (file: string) => ReturnType<typeof readConfigFile> {
-  return (file) => once(ctx, `config ${file}`, () => readConfigFile(file));
 }
 
 /**

@@ -22,7 +22,7 @@ import { answerPlan, planVerbRequest } from './commands/plan';
 import { memoLookup, memoSite, once, type Context, type Invocation } from './context';
 import { plainReporter } from './exec/events';
 import { checkEnvironmentDirs } from './env-dirs';
-import { readArgs } from './grammar';
+import { readArgs } from './commands/grammar';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
 /** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */

@@ -1,6 +1,6 @@
 /**
  * The `ix` command line: reads a verb's arguments by the grammar its declaration names
- * (options.ts VERBS, read by grammar.ts) and runs the verb's handler from this file's table;
+ * (options.ts VERBS, read by commands/grammar.ts) and runs the verb's handler from this file's table;
  * every failure goes through the one error path (errors.ts: one line on stderr, the exit code
  * the error carries: 2 for the user's mistakes, 3 for the environment, 70 for bugs in ix, with
  * the stack only under IX_DEBUG=1).
@@ -13,7 +13,7 @@
 import { resolve } from 'node:path';
 import { report, UsageError } from './errors';
 import { checkEnvironmentDirs } from './env-dirs';
-import { readArgs, type VerbArgs, type WordArgs } from './grammar';
+import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
 import { forceLockHelper } from './store/lock-helper';
@@ -38,7 +38,6 @@ import { runRun } from './commands/run';
 import { runStore } from './commands/store';
 import { runWhyAlive } from './commands/why-alive';
 import { runWhyDepends } from './commands/why-depends';
-import type { LspArgs } from '../lsp/main';
 /** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
 export { loadDigest as prepareHashing } from './digest';
 
@@ -81,6 +80,13 @@ const HANDLERS: { [V in VerbName]: Handler<V> } = {
  * `ix lsp`: the language server (hosts/lsp/, bundled apart as wasm/out/lsp.js beside this CLI
  * bundle), loaded only for this verb so other commands start as fast as before.
  */
+/** What hosts/lsp/main.ts's runLsp takes (that bundle is loaded at run time, not imported). */
+interface LspArgs {
+  recipes: string[];
+  target?: string;
+  watch: boolean;
+}
+
 async function runLspVerb(a: WordArgs, inv: Invocation): Promise<number> {
   if (a.words.length) throw new UsageError(`'ix lsp' takes no words (got '${a.words[0]}')`);
   const entry = './lsp.js'; // a variable: the bundler leaves it to run time

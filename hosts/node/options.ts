@@ -72,7 +72,7 @@ const BUILDING = ['keep-going', 'jobs', 'timeout'];
 const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders'];
 
 /**
- * How a verb's words are read once its options are taken out (grammar.ts reads each):
+ * How a verb's words are read once its options are taken out (commands/grammar.ts reads each):
  *   packages: package selectors and package flags (args.ts), for the verbs that plan;
  *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (realm/grammar.ts);
  *   program:  `ix run`: options up to the program name; every word after it is the program's;

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { diffTrees } from '../../hosts/node/exec/check';
-import { removeTree } from '../../hosts/linux-sandbox/sandbox/tree';
+import { removeTreeSync } from '../../hosts/common/tree';
 import { repoRoot } from './cli';
 import { checkZpack, events, REAL_FIXTURES, type ZpackBuild } from './rootless-story';
 import { missing } from './prereq';
@@ -87,7 +87,7 @@ export function registerRemoteStory(m: RemoteClient): void {
       rmSync(config, { recursive: true, force: true });
     } finally {
       await b.stop();
-      removeTree(b.root);
+      removeTreeSync(b.root);
       rmSync(client.dir, { recursive: true, force: true });
     }
   }, 5 * 60_000);

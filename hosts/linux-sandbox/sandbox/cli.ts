@@ -4,30 +4,50 @@
  * failure prints to reproduce a node. By default the output goes to a scratch directory
  * (<root>/build/<id>.repro, kept for inspection); --commit builds it into the store instead.
  * Exit status: the node's own (1 if killed), 2 for bad input or a host that cannot sandbox.
+ * Committing into the store is the caller's (`commit`, handed in by hosts/node/run-node-main.ts),
+ * so this host never opens a store.
  *
- * Must not depend on: the executor, the CLI of hosts/node.
+ * Must not depend on: hosts/node (the store, the executor, the CLI).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Store } from '../../node/store/store';
-import { resolveRoot } from '../../node/store/layout';
+import { Layout, resolveRoot } from '../../common/layout';
+import { UserError } from '../../common/user-error';
+import { removeTreeSync } from '../../common/tree';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
-import { runNode, type RunNodeOptions } from './run-node';
-import { removeTree } from './tree';
-import { readWords } from '../../node/options';
-import { UserError } from '../../node/user-error';
+import { runNode, type RunNodeOptions, type RunNodeResult } from './run-node';
+
+/**
+ * `--commit`: build `node` into the store at `root`, running it with `run` into the pending
+ * output's directories; resolves to the exit status (printing the store path on success).
+ */
+export type CommitNode = (
+  node: PlanNode, root: string, keepTmp: boolean,
+  run: (dirs: { layout: Layout; outDir: string; tmpDir: string }) => Promise<RunNodeResult>,
+) => Promise<number>;
 
 const USAGE = 'usage: run-node [--root=DIR] [--timeout=SECONDS] [--keep-tmp] [--commit] NODE.json|-';
 
-export async function main(argv: string[]): Promise<number> {
-  // its options are declared beside the CLI's verbs (hosts/node/options.ts TOOLS) and read by the same tokenizer
-  const a = readWords('run-node', argv);
-  const one = (k: string) => a.options.get(k)?.at(-1);
-  const opt = { root: one('root'), timeout: one('timeout'), 'keep-tmp': a.options.has('keep-tmp'), commit: a.options.has('commit') };
-  if (a.options.has('help')) { process.stdout.write(`${USAGE}\n`); return 0; }
-  if (a.words.length !== 1) throw new IxError(USAGE);
-  const file = a.words[0];
+/**
+ * run-node's arguments as its entry read them: its options are declared beside the CLI's verbs
+ * (hosts/node/options.ts TOOLS) and read by the same tokenizer (hosts/node/run-node-main.ts).
+ */
+export interface RunNodeArgs {
+  help: boolean;
+  root?: string;
+  timeout?: string;
+  'keep-tmp': boolean;
+  commit: boolean;
+  /** The words: one NODE.json or `-`. */
+  words: string[];
+}
+
+export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<number> {
+  if (opt.help) { process.stdout.write(`${USAGE}\n`); return 0; }
+  if (opt.words.length !== 1) throw new IxError(USAGE);
+  const file = opt.words[0];
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -45,33 +65,22 @@ export async function main(argv: string[]): Promise<number> {
   const timeout = opt.timeout !== undefined ? Number(opt.timeout) : undefined;
   if (timeout !== undefined && !(timeout >= 0)) throw new IxError(`--timeout must be a number of seconds, got ${opt.timeout}`);
   const bwrap = requireSandbox();
-  const store = new Store({ root: opt.root ?? resolveRoot(process.env), onWait: (m) => process.stderr.write(`ix: ${m}\n`) });
-  await store.init();
-  const common: Omit<RunNodeOptions, 'outDir'> = {
-    layout: store.layout, bwrap, keepTmp: !!opt['keep-tmp'],
+  const common: Omit<RunNodeOptions, 'outDir' | 'layout'> = {
+    bwrap, keepTmp: !!opt['keep-tmp'],
     timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
     output: (c) => process.stderr.write(c),
   };
+  const root = opt.root ?? resolveRoot(process.env);
   if (opt.commit) {
-    if (await store.isBuilt(node.out)) { process.stdout.write(`${node.out}\n`); return 0; }
-    return store.withOutputLock(node.out, async () => {
-      const o = await store.beginOutput(node);
-      const r = await runNode(node, { ...common, outDir: o.tmpOut, tmpDir: o.tmpBuild });
-      if (!r.ok) {
-        await o.abort({ keepBuild: !!opt['keep-tmp'] });
-        process.stderr.write(`run-node: ${node.name} failed: ${r.reason}\n`);
-        return r.exitCode && r.exitCode > 0 ? r.exitCode : 1;
-      }
-      await o.commit();
-      process.stdout.write(`${node.out}\n`);
-      return 0;
-    });
+    if (!commit) throw new IxError('--commit needs the store: use hosts/linux-sandbox/run-node');
+    return commit(node, root, !!opt['keep-tmp'], (dirs) => runNode(node, { ...common, ...dirs }));
   }
-  const outDir = `${store.layout.build}/${node.id}.repro`;
-  const tmpDir = `${store.layout.build}/${node.id}.repro-tmp`;
-  removeTree(outDir);
+  const layout = new Layout(root);
+  const outDir = `${layout.build}/${node.id}.repro`;
+  const tmpDir = `${layout.build}/${node.id}.repro-tmp`;
+  removeTreeSync(outDir);
   mkdirSync(outDir, { recursive: true });
-  const r = await runNode(node, { ...common, outDir, tmpDir });
+  const r = await runNode(node, { ...common, layout, outDir, tmpDir });
   process.stderr.write(r.ok
     ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}\n`
     : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}\n`);
@@ -79,8 +88,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Entry: one-line errors, exit 2 for bad input or an unusable host, never a stack trace. */
-export function cli(argv: string[]): void {
-  main(argv).then((code) => { process.exitCode = code; }, (e) => {
+export function cli(read: () => RunNodeArgs, commit?: CommitNode): void {
+  Promise.resolve().then(() => main(read(), commit)).then((code) => { process.exitCode = code; }, (e) => {
     if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof UserError) {
       process.stderr.write(`run-node: ${e.message.split('\n')[0]}\n`);
       process.exitCode = e instanceof UserError ? e.exitCode : 2;

@@ -8,4 +8,4 @@ export { probe, requireSandbox, SandboxUnavailable, type Probe, type ProbeHost }
 export { checkNode } from './node-check';
 export { bwrapArgs, resolveProgram, nodeTmp, LOGICAL_BUILD, type SandboxDirs } from './bwrap-args';
 export { runNode, DEFAULT_TIMEOUT_MS, type RunNodeOptions, type RunNodeResult } from './run-node';
-export { removeTree, emptyDir } from './tree';
+export { chownTree, untraversable } from './tree';

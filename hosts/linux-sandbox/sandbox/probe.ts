@@ -4,12 +4,12 @@
  * kernel.apparmor_restrict_unprivileged_userns), and a trial `bwrap --unshare-all ... true`.
  * When something is missing it says exactly what and how to fix it, in one or two lines.
  *
- * Must not depend on: the store, the executor, the CLI (only the leaf hosts/node/env-error.ts).
+ * Must not depend on: the store, the executor, the CLI (only the leaf hosts/common/env-error.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { EnvironmentError } from '../../node/env-error';
+import { EnvironmentError } from '../../common/env-error';
 
 export type Probe =
   | { ok: true; bwrap: string; version: string }

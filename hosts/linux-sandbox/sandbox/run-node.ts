@@ -4,8 +4,7 @@
  * dies with it: the pid namespace ends when its first process exits, and bwrap's
  * --die-with-parent ends the namespace if ix itself dies.
  *
- * It does not decide whether a node needs building, lock, commit or normalise outputs: that is
- * the store's and the executor's job. Must not depend on: the store, the executor, the CLI.
+ * It is the Linux host's Runner (hosts/common/runner.ts). Must not depend on: hosts/node.
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readlinkSync, existsSync } from 'node:fs';
@@ -14,46 +13,22 @@ import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
 import { bwrapArgs, NET_HOST_FILES, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
-import { storeBase, type Layout } from '../../node/store/layout';
+import { storeBase, type Layout } from '../../common/layout';
+import type { RunOptions, RunResult } from '../../common/runner';
+import { emptyDirSync, removeTreeSync } from '../../common/tree';
 import { buildUid, requireSandbox, SandboxUnavailable } from './probe';
-import { chownTree, emptyDir, removeTree, untraversable } from './tree';
+import { chownTree, untraversable } from './tree';
 import { checkNode } from './node-check';
 
-export interface RunNodeOptions {
-  /** Physical ix layout: inputs are read from layout.store. */
-  layout: Layout;
-  /** Physical directory that becomes node.out (must exist and be empty). */
-  outDir: string;
-  /** Physical $tmp; default <root>/build/<id>, emptied before and removed after. */
-  tmpDir?: string;
-  /** Keep $tmp after the run (for debugging). */
-  keepTmp?: boolean;
-  /** make_thrs handed to the node (not hashed); default: every core. */
-  cores?: number;
-  /** Kill the node after this many milliseconds (0 = never). Default 6 hours. */
-  timeoutMs?: number;
-  /** Receives the node's stdout and stderr, interleaved as they arrive. */
-  output?: (chunk: Buffer) => void;
-  /** Abort (kill) the node. */
-  signal?: AbortSignal;
+/** The Runner's options plus the sandbox's own. */
+export interface RunNodeOptions extends RunOptions {
   /** bwrap to use; default: probe the host once (throws SandboxUnavailable with a fix). */
   bwrap?: string;
   /** Host uid (and gid) to run the sandbox as; 0 = as ix itself. Default: probe.ts buildUid(). */
   buildUid?: number;
 }
 
-export interface RunNodeResult {
-  ok: boolean;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  aborted: boolean;
-  ms: number;
-  /** The bwrap argv that ran (for debugging; host paths, never hashed). */
-  argv: string[];
-  /** One line describing a failure ("exit code 2", "timed out after 10 s"). */
-  reason?: string;
-}
+export type RunNodeResult = RunResult;
 
 export const DEFAULT_TIMEOUT_MS = 6 * 3600 * 1000;
 
@@ -94,7 +69,7 @@ export async function runNode(node: PlanNode, opts: RunNodeOptions): Promise<Run
   const bwrap = opts.bwrap ?? requireSandbox();
   const tmpDir = opts.tmpDir ?? opts.layout.tmpBuild(node.id);
   mkdirSync(tmpDir, { recursive: true });
-  emptyDir(tmpDir);
+  emptyDirSync(tmpDir);
   const dirs = sandboxDirs(node, opts.layout, opts.outDir, tmpDir);
   checkInputs(node, dirs);
   const program = resolveProgram(node, dirs, isProgram);
@@ -140,7 +115,7 @@ export async function runNode(node: PlanNode, opts: RunNodeOptions): Promise<Run
       chownTree(opts.outDir, process.getuid!(), process.getgid!());
       if (opts.keepTmp) chownTree(tmpDir, process.getuid!(), process.getgid!());
     }
-    if (!opts.keepTmp) removeTree(tmpDir);
+    if (!opts.keepTmp) removeTreeSync(tmpDir);
   }
 }
 

@@ -16,13 +16,14 @@
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { numberOption } from '../options';
-import { configReader, once, planOf, planRequest, type Context, type Invocation } from '../context';
+import { once, planOf, planRequest, type Context, type Invocation } from '../context';
+import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
 import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
-import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
 import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
 import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
@@ -137,7 +138,7 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
     const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)), (m) => ctx.stderr(`ix: ${m}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
-      store, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
+      store, run: runNode, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
       substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
       prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(); },
     }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
@@ -157,7 +158,7 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   for (const out of rootPaths(plan)) {
     const n = byOut.get(out);
     if (!n) continue;
-    const r = await checkRebuild(n, store, { timeoutMs: x.timeoutMs, cores: x.jobs });
+    const r = await checkRebuild(n, store, runNode, { timeoutMs: x.timeoutMs, cores: x.jobs });
     ok &&= r.identical;
     reporter.emit({ event: 'check', id: n.id, name: n.name, out: n.out, ...r });
   }

@@ -17,11 +17,12 @@
  */
 import { UsageError } from '../args';
 import type { Context } from '../context';
-import { configReader, planOf, planRequest } from '../context';
-import { parseStorePath } from '../store';
+import { planOf, planRequest } from '../context';
+import { parseStorePath, STORE_PREFIX } from '../store';
 import { cacheSettings, checkCacheUrl, configFiles } from '../subst/config';
 import { copyFrom, copyTo } from '../subst';
 import { storeFor } from './build';
+import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
@@ -37,7 +38,7 @@ export async function runCopy(ctx: Context): Promise<number> {
   const url = ssh ? c.to! : checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
   const settings = cacheSettings(ctx.env, { secretKey: c.secretKey }, ctx.cwd, configFiles(ctx.env), configReader(ctx));
   const paths: string[] = [];
-  const direct = args.packages.filter((p) => p.name.startsWith('/ix/store/'));
+  const direct = args.packages.filter((p) => p.name.startsWith(STORE_PREFIX));
   for (const p of direct) {
     if (!parseStorePath(p.name) || p.flags.size) throw new UsageError(`not a store path: ${p.name}`);
     paths.push(p.name);
@@ -46,7 +47,7 @@ export async function runCopy(ctx: Context): Promise<number> {
   if (buildClosure && (c.from || ssh || direct.length)) throw new UsageError("'ix copy --build-closure' takes packages and --to=URL of a binary cache: it copies what their plans build");
   if (direct.length < args.packages.length) {
     if (c.from) throw new UsageError("'ix copy --from' takes store paths (/ix/store/...), not packages: it never plans");
-    const pkgs = { ...ctx, args: { ...args, packages: args.packages.filter((p) => !p.name.startsWith('/ix/store/')) } };
+    const pkgs = { ...ctx, args: { ...args, packages: args.packages.filter((p) => !p.name.startsWith(STORE_PREFIX)) } };
     const { plan } = await planOf(pkgs, planRequest(pkgs));
     paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
   }

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { UsageError } from '../args';
 import type { Invocation } from '../context';
-import type { SubArgs } from '../grammar';
+import type { SubArgs } from './grammar';
 import { generateKeyFiles } from '../cache/keys';
 
 export async function runKey({ words, options }: SubArgs, base: Invocation): Promise<number> {

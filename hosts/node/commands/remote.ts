@@ -6,11 +6,12 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan } from '../../../engine/api';
-import { configReader, type Context } from '../context';
+import type { Context } from '../context';
+import { configReader } from './config';
 import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
-import { requireSandbox } from '../../linux-sandbox/sandbox';
+import { requireSandbox } from '../../linux-sandbox';
 import { builderSettings, configFiles } from '../subst/config';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */

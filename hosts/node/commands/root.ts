@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../args';
 import type { Invocation } from '../context';
-import type { SubArgs } from '../grammar';
+import type { SubArgs } from './grammar';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
 

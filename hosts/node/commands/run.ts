@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
 import { UsageError } from '../args';
 import { hostIO, planOf, planRequest, type Context, type Invocation } from '../context';
-import type { ProgramArgs } from '../grammar';
+import type { ProgramArgs } from './grammar';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';

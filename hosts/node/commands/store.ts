@@ -11,15 +11,17 @@
  *
  * Must not depend on: the engine's code.
  */
-import { configReader, type Invocation } from '../context';
+import type { Invocation } from '../context';
+import { configReader } from './config';
 import { UsageError } from '../args';
 import { describeOptions } from '../options';
-import type { SubArgs } from '../grammar';
+import type { SubArgs } from './grammar';
 import { resolveRoot, verifyStore } from '../store';
 import { serve } from '../remote/serve';
 import { readSecretKey } from '../cache/keys';
 import { cacheSettings, configFiles } from '../subst/config';
 import { fetchFromCaches } from '../subst';
+import { runNode } from '../../linux-sandbox';
 
 export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {
   if (a.sub === 'serve') {
@@ -31,7 +33,7 @@ export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {
     const settings = cacheSettings(ctx.env, {}, ctx.cwd, configFiles(ctx.env), configReader(ctx));
     const note = (l: string) => ctx.stderr(`${l}\n`);
     return serve(ctx.stdio.stdin, ctx.stdio.stdout, {
-      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note),
+      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note), run: runNode,
     });
   }
   const json = a.options.has('json');

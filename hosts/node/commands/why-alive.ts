@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../args';
 import type { Invocation } from '../context';
-import type { WordArgs } from '../grammar';
+import type { WordArgs } from './grammar';
 import { toStorePath, whyAlive } from '../gc';
 import { Layout, resolveRoot } from '../store';
 

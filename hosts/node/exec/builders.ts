@@ -17,7 +17,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanNode } from '../../../engine/api';
 import type { PendingOutput } from '../store/store';
-import type { StoreRecord } from '../store/record';
 import { removeTree } from '../store/fsutil';
 import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
@@ -238,9 +237,4 @@ export async function emptyPending(o: PendingOutput): Promise<void> {
   for (const d of [o.tmpOut, o.tmpBuild]) {
     for (const e of await fs.readdir(d).catch(() => [] as string[])) await removeTree(path.join(d, e));
   }
-}
-
-/** Commit, requiring the tree hash a remote builder reported when there is one. */
-export function commitChecked(o: PendingOutput, expectHash: string | undefined): Promise<StoreRecord> {
-  return expectHash ? o.commit({ expectHash }) : o.commit();
 }

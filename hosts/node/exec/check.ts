@@ -11,8 +11,8 @@ import type { PlanNode } from '../../../engine/api';
 import { declaredRefs } from '../store/layout';
 import type { Store } from '../store/store';
 import { processTree } from '../store/tree';
-import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
-import { removeTree } from '../../linux-sandbox/sandbox/tree';
+import type { Runner, RunOptions } from '../../common/runner';
+import { removeTreeSync } from '../../common/tree';
 import { openLog } from './logs';
 
 export interface CheckResult {
@@ -53,7 +53,8 @@ export function diffTrees(a: string, b: string, cap = 20): string[] {
   return out;
 }
 
-export async function checkNode(node: PlanNode, store: Store, opts: Partial<RunNodeOptions> & { run?: (n: PlanNode, o: RunNodeOptions) => Promise<RunNodeResult> } = {}): Promise<CheckResult> {
+/** Rebuild `node` with `run` (the host's Runner) and compare; `opts` are passed on to the runner. */
+export async function checkNode(node: PlanNode, store: Store, run: Runner, opts: Partial<RunOptions> = {}): Promise<CheckResult> {
   if (node.fetch) return { identical: true, differ: [], reason: 'fetch nodes are checked by their sha256, not rebuilt' };
   const rec = await store.record(node.out);
   if (!rec) return { identical: false, differ: [], reason: 'not built yet' };
@@ -61,11 +62,11 @@ export async function checkNode(node: PlanNode, store: Store, opts: Partial<RunN
   return store.withOutputLock(node.out, async () => {
     const outDir = join(l.build, `${node.id}.check`);
     const tmpDir = join(l.build, `${node.id}.check-tmp`);
-    removeTree(outDir);
+    removeTreeSync(outDir);
     mkdirSync(outDir, { recursive: true });
     const log = openLog(l.logs, node, '.check');
     try {
-      const r = await (opts.run ?? runNode)(node, { ...opts, layout: l, outDir, tmpDir, output: (c) => log.write(c) });
+      const r = await run(node, { ...opts, layout: l, outDir, tmpDir, output: (c) => log.write(c) });
       if (!r.ok) return { identical: false, expected: rec.hash, differ: [], reason: `rebuild failed: ${r.reason} (log: ${log.path})` };
       const declared = declaredRefs(node);
       let tree;
@@ -78,8 +79,8 @@ export async function checkNode(node: PlanNode, store: Store, opts: Partial<RunN
       return { identical, expected: rec.hash, actual: tree.hash, differ: identical ? [] : diffTrees(store.physical(node.out), outDir) };
     } finally {
       log.close();
-      removeTree(outDir);
-      removeTree(tmpDir);
+      removeTreeSync(outDir);
+      removeTreeSync(tmpDir);
     }
   });
 }

@@ -6,7 +6,7 @@
  * never runs. Then, in critical-path order within the pools (scheduler.ts): a download ("subst"
  * pool) goes under the output lock into a pending output that commits only when its tree hash
  * is the one the signed record names; a build, under the output lock (fetch nodes through the
- * fetcher, command nodes in the sandbox), into a pending output with a log file, committed
+ * fetcher, command nodes with the Runner the caller hands in), into a pending output with a log file, committed
  * (the store normalises and checks the output) or aborted. A download refused or broken
  * halfway (one line says why) turns its node into a build: its inputs are decided the same way
  * and brought in, while other downloads go on. A failure reports the log's last lines and the
@@ -19,26 +19,20 @@
  */
 import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
-import type { Layout } from '../store/layout';
-import type { PendingOutput } from '../store/store';
-import { runNode, type RunNodeOptions, type RunNodeResult } from '../../linux-sandbox/sandbox/run-node';
+import type { PendingOutput, Store } from '../store/store';
+import type { Runner } from '../../common/runner';
 import { buildGraph } from './graph';
 import { schedule, type Outcome, type Task } from './scheduler';
 import { TopDown, type Decision } from './topdown';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
-import { isEnvironmentFailure } from '../env-error';
+import { isEnvironmentFailure } from '../../common/env-error';
 import { DiskFullError, diskWatch } from './disk-full';
-import { builderPool, buildIO, commitChecked, emptyPending, type Builder } from './builders';
+import { builderPool, buildIO, emptyPending, type Builder } from './builders';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
-export interface ExecStore {
-  readonly layout: Layout;
-  isBuilt(out: string): Promise<boolean>;
-  withOutputLock<T>(out: string, fn: () => Promise<T>): Promise<T>;
-  beginOutput(node: PlanNode): Promise<PendingOutput>;
-}
+export type ExecStore = Pick<Store, 'layout' | 'isBuilt' | 'realise'>;
 
 /** Performs a fetch node: puts node.fetch.file into `tmpOut` (verified by sha256). */
 export type FetchNode = (node: PlanNode, tmpOut: string, log: (line: string) => void, signal: AbortSignal) => Promise<void>;
@@ -91,8 +85,11 @@ export interface ExecuteOptions {
   reporter?: Reporter;
   /** Lines of the log shown with a failure; default 20. */
   tailLines?: number;
-  /** Test seam: the sandbox runner. */
-  run?: (node: PlanNode, opts: RunNodeOptions) => Promise<RunNodeResult>;
+  /**
+   * Runs command nodes here (the command line hands in the host's: hosts/linux-sandbox's on
+   * Linux; tests hand in fakes). None: a command node to build here fails with one line.
+   */
+  run?: Runner;
   /**
    * Remote builders (builders.ts): command nodes then go to a pool of them plus this machine
    * with `localSlots` slots (default `cores`; 0 builds here only when every builder has failed).
@@ -145,7 +142,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const layout = store.layout;
   const cores = opts.cores ?? availableParallelism();
   const emit = (e: ExecEvent) => opts.reporter?.emit(e);
-  const run = opts.run ?? runNode;
+  const run = opts.run;
   const status = new Map<string, RunStatus>();
   const failures: string[] = [];
   const pushFailures: string[] = [];
@@ -169,7 +166,8 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     return 'failed';
   };
 
-  const build = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
+  /** Makes n's output into `o` (a builder of the pool, the fetcher or the runner); why not, or undefined. */
+  const make = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
     if (pool && !n.fetch && !n.net) { // network nodes build here: builders refuse them (remote/serve.ts)
       const r = await pool.build(n, o, buildIO(n, log, abort.signal, emit), () => emptyPending(o));
       if (r.ok && r.expectHash) expectHash.set(n.id, r.expectHash);
@@ -187,6 +185,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
       }, abort.signal);
       return undefined;
     }
+    if (!run) return 'no runner for command nodes on this host';
     let lastStep = '';
     const disk = diskWatch(layout.root);
     const r = await run(n, {
@@ -203,10 +202,10 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     return r.ok ? undefined : r.reason ?? 'failed';
   };
 
-  const present = async (n: PlanNode): Promise<boolean> => {
-    if (!(await store.isBuilt(n.out))) return false;
+  /** Step one: n is in the store already (say so). */
+  const present = (n: PlanNode): Outcome => {
     emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
-    return true;
+    return 'cached';
   };
 
   const hooksFor = (n: PlanNode, log?: NodeLog) => {
@@ -229,43 +228,42 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     };
   };
 
-  /** The "subst" pool: realise n from the cache that offered it (under its lock), or undefined to build it. */
+  /** Step two, in the "subst" pool: realise n from the cache that offered it, or undefined to build it. */
   const substitute = async (n: PlanNode): Promise<Outcome | undefined> => {
-    if (await present(n)) return 'cached';
-    const sub = opts.substituter!;
     const d = td.decided.get(n.id);
-    if (d?.mode !== 'download') return undefined;
+    if (d?.mode !== 'download') return (await store.isBuilt(n.out)) ? present(n) : undefined;
     const hit = d.hit;
-    return store.withOutputLock(n.out, async () => {
-      if (await present(n)) return 'cached';
-      const t = performance.now();
-      const log = openLog(layout.logs, n);
-      emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: 'subst', log: log.path });
-      let o: PendingOutput | undefined;
-      try {
-        o = await store.beginOutput(n);
-        const hooks = hooksFor(n, log);
-        const got = await sub.fetch(n, hit, o, hooks);
-        if (!got) {
-          await o.abort();
-          log.close();
-          return undefined;
-        }
-        await o.commit({ expectHash: got.expectHash });
-        log.write(`# ix: substituted from ${got.cache} (${got.bytes} bytes downloaded, tree hash ${got.expectHash} verified); built elsewhere, so there is no build log here\n`);
-        log.close();
-        const ms = Math.round(performance.now() - t);
-        emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'substituted', ms, log: log.path, cache: got.cache, bytes: got.bytes });
-        return 'substituted';
-      } catch (e) {
-        await o?.abort().catch(() => undefined);
-        const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
-        log.write(`# ix: ${line}\n`);
-        log.close();
-        emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
+    let t = 0;
+    let log: NodeLog | undefined;
+    let got: { cache: string; bytes: number; expectHash: string } | undefined;
+    try {
+      const how = await store.realise(n, async (o) => {
+        got = await opts.substituter!.fetch(n, hit, o, hooksFor(n, log));
+        return got ? { expectHash: got.expectHash } : { failed: 'refused' };
+      }, {
+        start: () => {
+          t = performance.now();
+          log = openLog(layout.logs, n);
+          emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: 'subst', log: log.path });
+        },
+      });
+      if (how === 'present') return present(n);
+      if (how !== 'built' || !got) {
+        log?.close();
         return undefined;
       }
-    });
+    } catch (e) {
+      if (!log) throw e; // the store or its lock failed, not this cache's copy (see `rejected`)
+      const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
+      log?.write(`# ix: ${line}\n`);
+      log?.close();
+      emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
+      return undefined;
+    }
+    log!.write(`# ix: substituted from ${got.cache} (${got.bytes} bytes downloaded, tree hash ${got.expectHash} verified); built elsewhere, so there is no build log here\n`);
+    log!.close();
+    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'substituted', ms: Math.round(performance.now() - t), log: log!.path, cache: got.cache, bytes: got.bytes });
+    return 'substituted';
   };
 
   const pushBuilt = (n: PlanNode) => {
@@ -280,37 +278,39 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     }));
   };
 
-  const work = async (n: PlanNode): Promise<Outcome> => {
-    if (await present(n)) return 'cached';
-    return store.withOutputLock(n.out, async () => {
-      if (await present(n)) return 'cached';
-      const t = performance.now();
-      const log = openLog(layout.logs, n);
-      emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: n.pool, log: log.path });
-      let o: PendingOutput | undefined;
-      try {
-        o = await store.beginOutput(n);
-        const why = await build(n, o, log);
-        if (log.error !== undefined) throw log.error;
-        if (why !== undefined) {
-          await o.abort();
-          return failed(n, why, log, Math.round(performance.now() - t));
-        }
-        await commitChecked(o, expectHash.get(n.id)); // throws a one-line OutputCheckError when the output breaks a store rule
-      } catch (e) {
-        // commit() cleans up after itself; abort() refuses a second finish, which is fine here.
-        await o?.abort().catch(() => undefined);
-        if (isEnvironmentFailure(e)) {
-          log.close();
-          throw e; // disk full, read-only store, missing tool: not this node's fault (see `rejected`)
-        }
-        return failed(n, e instanceof Error ? e.message : String(e), log, Math.round(performance.now() - t));
+  /** Step three, in the node's pool: build n under its lock into a pending output, with a log. */
+  const build = async (n: PlanNode): Promise<Outcome> => {
+    let t = 0;
+    let log: NodeLog | undefined;
+    const ms = () => Math.round(performance.now() - t);
+    try {
+      const how = await store.realise(n, async (o) => {
+        const why = await make(n, o, log!);
+        if (log!.error !== undefined) throw log!.error;
+        if (why !== undefined) return { failed: why };
+        // the commit throws a one-line OutputCheckError when the output breaks a store rule
+        return { expectHash: expectHash.get(n.id) };
+      }, {
+        start: () => {
+          t = performance.now();
+          log = openLog(layout.logs, n);
+          emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: n.pool, log: log.path });
+        },
+      });
+      if (how === 'present') return present(n);
+      if (how !== 'built') return failed(n, how.failed, log, ms());
+    } catch (e) {
+      if (!log) throw e; // the store or its lock failed around the node (see `rejected`)
+      if (isEnvironmentFailure(e)) {
+        log?.close();
+        throw e; // disk full, read-only store, missing tool: not this node's fault (see `rejected`)
       }
-      log.close();
-      emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'built', ms: Math.round(performance.now() - t), log: log.path });
-      if (opts.push) pushBuilt(n);
-      return 'built';
-    });
+      return failed(n, e instanceof Error ? e.message : String(e), log, ms());
+    }
+    log!.close();
+    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'built', ms: ms(), log: log!.path });
+    if (opts.push) pushBuilt(n);
+    return 'built';
   };
 
   // Top-down: which nodes the wanted outputs need, and whether each is there, downloaded or built.
@@ -338,7 +338,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const r = await schedule(buildGraph(nodes), {
     slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
-    work,
+    work: build,
     substitute: sub ? substitute : undefined,
     // A download that failed: the node is built, so its inputs are needed after all.
     async fallback(n) {

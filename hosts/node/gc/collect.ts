@@ -14,7 +14,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { removeTree, syncDir } from '../store/fsutil';
-import { parseStorePath, STORE_ENTRY, type Layout } from '../store/layout';
+import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout } from '../store/layout';
 import { tryLock } from '../store/lock';
 import { readRecord } from '../store/record';
 import { RealmLayout } from '../realm/layout';
@@ -89,7 +89,7 @@ async function storePaths(layout: Layout): Promise<string[]> {
     const m = STORE_ENTRY.exec(n);
     if (!m) continue;
     const rec = await readRecord(layout, m[1]);
-    if (rec && rec.path === `/ix/store/${n}`) out.push(rec.path);
+    if (rec && rec.path === `${STORE_PREFIX}${n}`) out.push(rec.path);
   }
   return out;
 }

@@ -15,6 +15,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { storeIdOf } from '../../../engine/hash';
 import type { Store } from '../store/store';
+import { STORE_PREFIX } from '../store/layout';
 import { writeCpio, type CpioEntry } from './cpio';
 
 export const IMAGE_META_FORMAT = 'ix-image/1';
@@ -53,7 +54,7 @@ export interface ImageMeta {
 /** The logical store path of the image of `i` (a pure function of its inputs). */
 export function imagePath(i: ImageInputs): string {
   const id = storeIdOf({ format: IMAGE_META_FORMAT, realm: i.realm, kernel: i.kernel, init: i.init, arch: i.arch });
-  return `/ix/store/${id}-${IMAGE_STORE_NAME}`;
+  return `${STORE_PREFIX}${id}-${IMAGE_STORE_NAME}`;
 }
 
 /** The kernel file of a kernel package's output directory, or undefined. */
@@ -120,27 +121,16 @@ export async function realiseImage(store: Store, i: ImageInputs): Promise<{ path
     cmdline: `console=${i.arch === 'aarch64' ? 'ttyAMA0' : 'ttyS0'} panic=-1 ixrealm=${i.realm}`,
     paths,
   };
-  if (await store.isBuilt(out)) return { path: out, meta, built: false };
-  const kfile = await kernelFile(store.physical(i.kernel));
-  if (!kfile) throw new Error(`image: ${i.kernel} holds no bzImage or Image`);
   const node = { id: store.parse(out).id, out, name: 'image', inputs: [...paths, i.kernel].sort(), runtime: paths };
-  let built = false;
-  await store.withOutputLock(out, async () => {
-    if (await store.isBuilt(out)) return;
-    const o = await store.beginOutput(node);
-    try {
-      const cpio = writeCpio(await imageEntries(store, paths, i.init));
-      await fs.writeFile(path.join(o.tmpOut, 'initramfs.cpio'), cpio);
-      await fs.copyFile(kfile, path.join(o.tmpOut, 'kernel'));
-      await fs.writeFile(path.join(o.tmpOut, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
-    } catch (e) {
-      await o.abort();
-      throw e;
-    }
-    await o.commit();
-    built = true;
+  const how = await store.realise(node, async (o) => {
+    const kfile = await kernelFile(store.physical(i.kernel));
+    if (!kfile) throw new Error(`image: ${i.kernel} holds no bzImage or Image`);
+    const cpio = writeCpio(await imageEntries(store, paths, i.init));
+    await fs.writeFile(path.join(o.tmpOut, 'initramfs.cpio'), cpio);
+    await fs.copyFile(kfile, path.join(o.tmpOut, 'kernel'));
+    await fs.writeFile(path.join(o.tmpOut, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
   });
-  return { path: out, meta, built };
+  return { path: out, meta, built: how === 'built' };
 }
 
 /** Read meta.json of an image object (physical directory), or undefined if unreadable. */

@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { storeIdOf } from '../../../engine/hash';
 import type { Store } from '../store/store';
+import { STORE_PREFIX } from '../store/layout';
 import { planFarm, writeFarm, type FarmMember, type Override } from './farm';
 import { normaliseSpec, type RealmSpec } from './spec';
 
@@ -65,7 +66,7 @@ export function realmPath(c: RealmContent): string {
   const spec = normaliseSpec(c.spec);
   const roots = Object.fromEntries(Object.entries(c.roots).map(([k, v]) => [k, sorted(v)]).sort(([a], [b]) => (a < b ? -1 : 1)));
   const id = storeIdOf({ format: REALM_META_FORMAT, ...spec, roots, members: [...membersOf(c).keys()] });
-  return `/ix/store/${id}-${REALM_STORE_NAME}`;
+  return `${STORE_PREFIX}${id}-${REALM_STORE_NAME}`;
 }
 
 function envText(self: string, envs: string[]): string {
@@ -100,25 +101,13 @@ export async function realiseRealm(store: Store, c: RealmContent, realmName: str
     members: [...owners.keys()],
     overrides: farm.overrides,
   };
-  if (await store.isBuilt(out)) return { path: out, meta, built: false };
-  const id = store.parse(out).id;
-  const node = { id, out, name: `realm:${realmName}`, inputs: meta.members, runtime: meta.members };
-  let built = false;
-  await store.withOutputLock(out, async () => {
-    if (await store.isBuilt(out)) return;
-    const o = await store.beginOutput(node);
-    try {
-      await writeFarm(farm, o.tmpOut);
-      await fs.writeFile(path.join(o.tmpOut, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
-      await fs.writeFile(path.join(o.tmpOut, 'env'), envText(out, farm.envs));
-    } catch (e) {
-      await o.abort();
-      throw e;
-    }
-    await o.commit();
-    built = true;
+  const node = { id: store.parse(out).id, out, name: `realm:${realmName}`, inputs: meta.members, runtime: meta.members };
+  const how = await store.realise(node, async (o) => {
+    await writeFarm(farm, o.tmpOut);
+    await fs.writeFile(path.join(o.tmpOut, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+    await fs.writeFile(path.join(o.tmpOut, 'env'), envText(out, farm.envs));
   });
-  return { path: out, meta, built };
+  return { path: out, meta, built: how === 'built' };
 }
 
 /** Read meta.json of a realm object (physical directory), or undefined if unreadable. */

@@ -25,7 +25,7 @@ import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
 import { checkRecord, importInput, packForWire, wireRecord } from './transfer';
 import type { SecretKey } from '../cache/keys';
-import { runNode } from '../../linux-sandbox/sandbox/run-node';
+import type { Runner } from '../../common/runner';
 
 export interface ServeOptions {
   /** The ix root. */
@@ -42,6 +42,8 @@ export interface ServeOptions {
    * paths now present.
    */
   substitute?(store: Store, paths: string[]): Promise<string[]>;
+  /** Runs the nodes it is asked to build (the command line hands in the host's Runner); none: builds fail. */
+  run?: Runner;
 }
 
 /** Checks the shape of a node sent by a client (the executor and sandbox check the rest). */
@@ -152,11 +154,11 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
       const r = await execute([node], {
         store, timeoutMs, keepGoing: false,
         reporter: { emit: (e: ExecEvent) => { if (e.event === 'done' && e.reason) reason = e.reason; }, close() {} },
-        run: (n, ro) => runNode(n, {
+        run: opts.run && ((n, ro) => opts.run!(n, {
           ...ro,
           signal: ro.signal ? AbortSignal.any([ro.signal, cancel.signal]) : cancel.signal,
           output: (c) => { ro.output?.(c); void conn.sendBytes(ch, c).catch(() => undefined); },
-        }),
+        })),
       }).catch((e: unknown) => {
         if (!(e instanceof DiskFullError)) throw e;
         return { ok: false as const, full: e };

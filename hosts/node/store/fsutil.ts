@@ -1,61 +1,17 @@
 /**
- * Small filesystem helpers the store needs: removing read-only trees (store outputs are 0555/0444,
- * which an unprivileged user cannot delete without first making directories writable) and writing
- * a file atomically (temp file, fsync, rename), hashing a file (sha256).
+ * Small filesystem helpers the store needs: writing a file atomically (temp file, fsync, rename),
+ * hashing a file (sha256); removing read-only trees is hosts/common/tree.ts's (re-exported here).
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+export { removeTree } from '../../common/tree';
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
-}
-
-/** Make every directory of a tree writable and searchable by us (ignores vanished entries). */
-async function unlockDirs(dir: string): Promise<void> {
-  try {
-    await fs.chmod(dir, 0o700);
-    const entries = await fs.readdir(dir, { withFileTypes: true });
-    for (const e of entries) if (e.isDirectory()) await unlockDirs(path.join(dir, e.name));
-  } catch (e) {
-    if (!isMissing(e)) throw e;
-  }
-}
-
-/**
- * Remove a file or tree, even if read-only. When `trashDir` is given the tree is first renamed
- * there (one atomic step, so it stops existing at its old name at once), then deleted.
- */
-export async function removeTree(p: string, trashDir?: string): Promise<void> {
-  let target = p;
-  if (trashDir) {
-    target = path.join(trashDir, `trash-${process.pid}-${randomBytes(6).toString('hex')}`);
-    try {
-      await fs.rename(p, target);
-    } catch (e) {
-      if (isMissing(e)) return;
-      // A directory moving to another parent needs its own write bit: unlock the top and retry.
-      await fs.chmod(p, 0o700).catch(() => undefined);
-      try {
-        await fs.rename(p, target);
-      } catch (e2) {
-        if (isMissing(e2)) return;
-        throw e2;
-      }
-    }
-  }
-  let st;
-  try {
-    st = await fs.lstat(target);
-  } catch (e) {
-    if (isMissing(e)) return;
-    throw e;
-  }
-  if (st.isDirectory()) await unlockDirs(target);
-  await fs.rm(target, { recursive: true, force: true });
 }
 
 let atomicSeq = 0;

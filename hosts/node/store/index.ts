@@ -13,7 +13,7 @@ import { recover, type RecoverReport } from './recover';
 import { verifyStore as verifyLayout, type VerifyEntry } from './verify';
 import { Layout } from './layout';
 
-export { Store, OutputCheckError, type OutputNode, type PendingOutput, type StoreOptions, type CommitOptions } from './store';
+export { Store, OutputCheckError, type OutputNode, type PendingOutput, type StoreOptions, type CommitOptions, type Failed, type RealiseHooks } from './store';
 export { Layout, resolveRoot, parseStorePath, storeBase, STORE_PREFIX, type ParsedStorePath } from './layout';
 export { type StoreRecord, RECORD_FORMAT } from './record';
 export { type RecoverReport } from './recover';

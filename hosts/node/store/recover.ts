@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BUILD_ENTRY, STORE_ENTRY, parseStorePath, type Layout } from './layout';
+import { BUILD_ENTRY, STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout } from './layout';
 import { tryLock } from './lock';
 import { removeTree, pidAlive } from './fsutil';
 import { readRecord } from './record';
@@ -98,7 +98,7 @@ export async function recover(layout: Layout): Promise<RecoverReport> {
   for (const [id, name] of storeById) {
     const p = path.join(layout.store, name);
     const r = await readRecord(layout, id);
-    if (r && r.path === `/ix/store/${name}`) {
+    if (r && r.path === `${STORE_PREFIX}${name}`) {
       const st = await fs.lstat(p);
       if ((st.mode & 0o222) !== 0 && st.isDirectory()) {
         await underLock(id, p, async () => {

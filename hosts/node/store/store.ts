@@ -12,7 +12,7 @@ import { IxError } from '../../../engine/errors';
 import { Layout, declaredRefs, parseStorePath, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
-import { EnvironmentError } from '../env-error';
+import { EnvironmentError } from '../../common/env-error';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 import { checkFixedFiles } from './fixed-files';
@@ -225,24 +225,46 @@ export class Store {
   }
 
   /**
-   * Produce node.out once across processes: returns "present" if it is (or becomes, while we
-   * wait for another process) built, else runs `build` on a fresh PendingOutput and commits it.
+   * Produce node.out once across processes: the one check, lock, check, begin, commit-or-abort
+   * sequence of ix. Resolves "present" if it is (or becomes, while we wait for another process)
+   * built; else runs `build` on a fresh PendingOutput (after `hooks.start`, under the lock) and
+   * commits it with the options `build` returns, or aborts it and resolves `{ failed }` when
+   * `build` says why it made nothing. A throw from `build` aborts the output and is rethrown; a
+   * commit that fails cleans up after itself and throws (OutputCheckError for a broken rule).
    */
-  async realise(node: OutputNode, build: (o: PendingOutput) => Promise<void>): Promise<'built' | 'present'> {
+  async realise(node: OutputNode, build: (o: PendingOutput) => Promise<void | CommitOptions | Failed>, hooks: RealiseHooks = {}): Promise<'built' | 'present' | Failed> {
     if (await this.isBuilt(node.out)) return 'present';
     return this.withOutputLock(node.out, async () => {
       if (await this.isBuilt(node.out)) return 'present';
+      hooks.start?.();
       const o = await this.beginOutput(node);
+      let step;
       try {
-        await build(o);
+        step = await build(o);
       } catch (e) {
-        await o.abort();
+        await o.abort({ keepBuild: hooks.keepBuild }).catch(() => undefined);
         throw e;
       }
-      await o.commit();
+      if (step && 'failed' in step) {
+        await o.abort({ keepBuild: hooks.keepBuild });
+        return step;
+      }
+      await o.commit(step ?? undefined);
       return 'built';
     });
   }
+}
+
+/** What a build step of Store.realise resolves to when it made nothing (one line, no throw). */
+export interface Failed {
+  failed: string;
+}
+
+export interface RealiseHooks {
+  /** Called under the output lock once the output must be made, before its pending output opens. */
+  start?(): void;
+  /** Keep a failed build's $tmp (run-node --keep-tmp). */
+  keepBuild?: boolean;
 }
 
 /**

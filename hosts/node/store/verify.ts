@@ -6,7 +6,7 @@
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import fs from 'node:fs/promises';
-import { STORE_ENTRY, parseStorePath, type Layout } from './layout';
+import { STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout } from './layout';
 import { readRecord } from './record';
 import { processTree, TreeViolation } from './tree';
 
@@ -54,7 +54,7 @@ export async function verifyStore(layout: Layout): Promise<VerifyEntry[]> {
     }
   }
   for (const n of (await fs.readdir(layout.store).catch(() => [] as string[])).sort()) {
-    if (STORE_ENTRY.test(n) && !seen.has(n)) out.push({ path: `/ix/store/${n}`, status: 'unrecorded', problems: [] });
+    if (STORE_ENTRY.test(n) && !seen.has(n)) out.push({ path: `${STORE_PREFIX}${n}`, status: 'unrecorded', problems: [] });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

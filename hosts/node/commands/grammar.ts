@@ -6,12 +6,12 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator, any command.
  */
-import { parseArgs, type ParsedArgs } from './args';
-import { UsageError } from './errors';
-import { OPTIONS, readWords as words, VERBS, type VerbName, type VerbSpec, type WordArgs } from './options';
-import { parseRealmArgs, type RealmArgs } from './realm/grammar';
+import { parseArgs, type ParsedArgs } from '../args';
+import { UsageError } from '../errors';
+import { OPTIONS, readWords as words, VERBS, type VerbName, type VerbSpec, type WordArgs } from '../options';
+import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
 
-export type { WordArgs } from './options';
+export type { WordArgs } from '../options';
 
 /** A sub-verb and its words (`ix store verify`, `ix root add PATH`). */
 export interface SubArgs extends WordArgs {

@@ -1,0 +1,127 @@
+// Imports run one way: every source folder of the product may import only the folders its row of
+// ALLOW names (an allow-list: a new folder or a new arrow fails until it is written down here and
+// in ARCHITECTURE.md's picture of the hosts). Relative imports are resolved to the file they
+// name; type-only imports count too (an arrow is an arrow for a reader).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+
+/**
+ * Folder -> the folders it may import (besides itself). hosts/node's own top-level files are the
+ * command line (main, launch, args, options, errors, context) and its shared leaves (core,
+ * digest, io, paths, caches of plans); the subfolders below it are the portable host parts.
+ */
+export const ALLOW: Record<string, string[]> = {
+  engine: [],
+  wasm: ['engine'],
+  'hosts/common': ['engine'],
+  'hosts/linux-sandbox': ['engine', 'hosts/common'],
+  'hosts/node/store': ['engine', 'hosts/common'],
+  'hosts/node/fetch': ['engine', 'hosts/common', 'hosts/node/store'],
+  'hosts/node/cache': ['engine', 'hosts/common', 'hosts/node/store'],
+  'hosts/node/exec': ['engine', 'hosts/common', 'hosts/node/store'],
+  'hosts/node/gc': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/realm'],
+  // realm's +/- grammar uses the command line's option tokenizer; subst's config raises its UsageError
+  'hosts/node/realm': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node'],
+  'hosts/node/image': ['engine', 'hosts/common', 'hosts/node/store'],
+  // subst implements the executor's Substituter
+  'hosts/node/subst': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec', 'hosts/node'],
+  'hosts/node/remote': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec', 'hosts/node/gc'],
+  'hosts/node/commands': ['engine', 'wasm', 'hosts/common', 'hosts/linux-sandbox', 'hosts/node', 'hosts/node/store', 'hosts/node/fetch',
+    'hosts/node/cache', 'hosts/node/exec', 'hosts/node/gc', 'hosts/node/realm', 'hosts/node/image', 'hosts/node/subst', 'hosts/node/remote'],
+  'hosts/node': ['engine', 'wasm', 'hosts/common', 'hosts/linux-sandbox', 'hosts/node/store', 'hosts/node/exec', 'hosts/node/commands'],
+  'hosts/lsp': ['engine', 'hosts/node'],
+  'hosts/browser': ['engine', 'wasm', 'hosts/lsp'],
+  'hosts/vscode': [],
+};
+
+/** The folder (a row of ALLOW) a repository path belongs to, or undefined outside the product. */
+export function folderOf(file: string): string | undefined {
+  const p = file.split('/');
+  if (p[0] === 'engine' || p[0] === 'wasm') return p[0];
+  if (p[0] !== 'hosts' || p.length < 3) return undefined;
+  if (p[1] === 'node') return p.length > 3 ? `hosts/node/${p[2]}` : 'hosts/node';
+  return `hosts/${p[1]}`;
+}
+
+/** The file a relative import of `from` names (with .ts, /index.ts or as written). */
+function resolve(from: string, spec: string): string {
+  const base = relative(root, join(root, dirname(from), spec));
+  for (const c of [`${base}.ts`, join(base, 'index.ts'), base]) {
+    if (existsSync(join(root, c)) && statSync(join(root, c)).isFile()) return c;
+  }
+  return base;
+}
+
+/** The relative import specifiers of a source text. */
+export function importsOf(src: string): string[] {
+  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]/g)]
+    .map((m) => m[1] ?? m[2] ?? m[3])
+    .filter((s) => s.startsWith('.'));
+}
+
+/** Every arrow of `file` that its folder's row does not allow, as "file -> target". */
+export function forbidden(file: string, src: string, allow = ALLOW): string[] {
+  const from = folderOf(file);
+  if (from === undefined) return [];
+  const row = allow[from];
+  if (row === undefined) return [`${file}: its folder ${from} has no row in the allow-list`];
+  const out: string[] = [];
+  for (const s of importsOf(src)) {
+    const target = resolve(file, s);
+    const to = folderOf(target);
+    if (to === from) continue;
+    if (to === undefined || !row.includes(to)) out.push(`${file} -> ${target} (${from} may import: ${row.join(', ') || 'nothing'})`);
+  }
+  return out;
+}
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) {
+      if (!['out', 'build', 'as', 'node_modules'].includes(e.name)) out.push(...sources(p));
+    } else if (/\.(ts|mjs|cjs)$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+describe('imports run one way (allow-list per folder)', () => {
+  test('the checker catches an arrow back up, a missing row and an import out of the product', () => {
+    expect(forbidden('hosts/linux-sandbox/sandbox/x.ts', "import { Store } from '../../node/store/store';")).toHaveLength(1);
+    expect(forbidden('hosts/node/exec/x.ts', "import { runNode } from '../../linux-sandbox';")).toHaveLength(1);
+    expect(forbidden('hosts/node/store/x.ts', "import type { X } from '../exec/y';")).toHaveLength(1);
+    expect(forbidden('hosts/common/x.ts', "export * from '../node/store/layout';")).toHaveLength(1);
+    expect(forbidden('hosts/newhost/x.ts', "import { a } from './a';")).toEqual(['hosts/newhost/x.ts: its folder hosts/newhost has no row in the allow-list']);
+    expect(forbidden('hosts/node/store/x.ts', "import { a } from '../../../test/support/a';")).toHaveLength(1);
+    expect(forbidden('hosts/node/commands/x.ts', "import { runNode } from '../../linux-sandbox';")).toEqual([]);
+    expect(forbidden('hosts/node/exec/x.ts', "import type { Runner } from '../../common/runner';\nimport { x } from './y';")).toEqual([]);
+  });
+
+  test('every product source imports only what its folder allows', () => {
+    const files = ['engine', 'wasm', 'hosts'].flatMap((d) => sources(d));
+    expect(files.length).toBeGreaterThan(100);
+    const problems = files.flatMap((f) => forbidden(f, readFileSync(join(root, f), 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
+  test('every host folder has its row, and no row names a folder that is gone', () => {
+    const hostDirs = readdirSync(join(root, 'hosts'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `hosts/${e.name}`);
+    const nodeDirs = readdirSync(join(root, 'hosts/node'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `hosts/node/${e.name}`);
+    for (const d of [...hostDirs, ...nodeDirs]) expect(ALLOW, d).toHaveProperty([d]);
+    for (const d of [...Object.keys(ALLOW), ...Object.values(ALLOW).flat()]) expect(existsSync(join(root, d)), d).toBe(true);
+  });
+
+  test('eslint enforces the same where it can: no restricted import in hosts/', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const results = await eslint.lintFiles(['hosts/']);
+    const errors = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${relative(root, r.filePath)}:${m.line}: ${m.message}`));
+    expect(errors).toEqual([]);
+    const [probe] = await eslint.lintText("import { Store } from '../../node/store/store';\nexport const x = Store;\n", { filePath: join(root, 'hosts/linux-sandbox/sandbox/probe-import.ts') });
+    expect(probe.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  }, 60_000);
+});
