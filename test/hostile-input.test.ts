@@ -5,10 +5,11 @@
 // package, the option or the path; nothing on stdout; nothing written to the store; never
 // "internal error", a stack trace, a password or a raw control character; done within 10 s.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyFiles } from '../hosts/node/cache/keys';
+import { haveBusybox } from './fixtures/hostile/kit';
 import { ensureCoreBuilt, recipe, repoRoot, tempDir, writeTree } from './support/cli';
 import { isRoot, missing } from './support/prereq';
 
@@ -52,6 +53,10 @@ const recipes: Record<string, string> = {
   'bin/escape/ix.sh': `{{ ix.error("bad ${ESC} text") }}\n`,
   'bin/escape-dep/ix.sh': recipe({ script: 'true', deps: [`bin/no${ESC}`] }),
   'bin/secret-dep/ix.sh': recipe({ script: 'true', fetch: [{ url: `https://user:${SECRET}@example.org/x.tgz`, sha256: 'z' }] }),
+  // names nunjucks reads whole and pastes into generated JS (a raw SyntaxError before)
+  'bin/bad-name/ix.sh': 'endsetloop:=range~endset:true{{+\nendif"t"raw}}',
+  'bin/esc-name/ix.sh': `{{ a${ESC}b }}`,
+  'bin/digit-name/ix.sh': '\n\n{% set 1x = 2 %}',
 };
 
 let R = '';
@@ -65,6 +70,10 @@ beforeAll(async () => {
   mkdirSync(join(R, 'bin', 'sym-loop'), { recursive: true });
   symlinkSync('ix.sh', join(R, 'bin', 'sym-loop', 'ix.sh'));
   mkdirSync(join(R, 'bin', 'dir-recipe', 'ix.sh'), { recursive: true });
+  for (const d of ['fifo', 'zero', 'dangling']) mkdirSync(join(R, 'bin', d));
+  expect(spawnSync('mkfifo', [join(R, 'bin', 'fifo', 'ix.sh')]).status).toBe(0); // reading it would wait forever
+  symlinkSync('/dev/zero', join(R, 'bin', 'zero', 'ix.sh')); // reading it would never end
+  symlinkSync('nowhere', join(R, 'bin', 'dangling', 'ix.sh'));
   work = tempDir('ix-hostile-');
   writeFileSync(join(work, 'file'), 'a file where a directory belongs\n');
   symlinkSync('/proc/self', join(work, 'to-proc'));
@@ -78,6 +87,11 @@ beforeAll(async () => {
   conf('conf-unknown', JSON.stringify({ format: 'ix-config/1', substitutors: ['file:///x'] }));
   conf('conf-format', JSON.stringify({ format: 'ix-config/9' }));
   conf('conf-s3', JSON.stringify({ format: 'ix-config/1', substituters: ['s3://'] }));
+  conf('conf-empty', '');
+  conf('conf-null', 'null');
+  conf('conf-badkey', JSON.stringify({ format: 'ix-config/1', 'trusted-public-keys': [`k:${SECRET}`] }));
+  mkdirSync(join(work, 'conf-dir', 'ix', 'config.json'), { recursive: true });
+  mkdirSync(join(work, 'a-dir'));
   await generateKeyFiles('battery', work); // battery.secret: a good key, so only the URL is wrong
   writeFileSync(join(work, 'bad.secret'), `battery:${SECRET}not-base64\n`);
   writeFileSync(join(work, 'boot.json'), '{"path": ');
@@ -145,6 +159,17 @@ const cases: Case[] = [
   ['why-depends on a package that does not exist', ['why-depends', 'bin/deps-ok', 'bin/nosuchpkg'], {}, 2, "unknown package 'bin/nosuchpkg' (no bin/nosuchpkg/ix.sh in the recipe roots)"],
   ['--boot file missing', ['plan', 'bin/ok', '--boot=nothere.json'], {}, 2, /--boot=nothere.json: cannot read it \(ENOENT\)/],
   ['--boot not JSON', ['plan', 'bin/ok', '--boot=boot.json'], {}, 2, /--boot=boot.json: not JSON/],
+  ['--boot naming a directory', ['plan', 'bin/ok', '--boot=a-dir'], {}, 2, '--boot=a-dir: cannot read it (EISDIR)'],
+  ['two flag groups in a selector', ['plan', 'bin/ok(k=v)(x=y)'], {}, 2, `malformed package selector 'bin/ok(k=v)(x=y)': text after the closing ")": '(x=y)'`],
+  ['a selector climbing out of the recipe root', ['plan', '../etc/passwd'], {}, 2, `malformed package name '../etc/passwd': "." and ".." path components are not allowed`],
+  ['an absolute selector', ['plan', '/etc/passwd'], {}, 2, `malformed package name '/etc/passwd': a package path is relative to the recipe root: no leading "/"`],
+  ['an empty selector', ['plan', ''], {}, 2, /^'' is not a package/],
+  ['--jobs with an empty value', ['build', 'bin/ok', '--jobs='], {}, 2, 'option --jobs needs a value (--jobs=N)'],
+  ['an unknown graph format', ['graph', 'bin/ok', '--format=xml'], {}, 2, "unknown graph format 'xml' (dot or json)"],
+  ['a config-file key given as a flag, with key material', ['build', 'bin/ok', '--dry-run', `--trusted-public-keys=k:${SECRET}`], {}, 2, /^--trusted-public-keys is a key of the config file .*, not an option; .*bin\/x\(trusted-public-keys=\.\.\.\)$/],
+  ['--secret-key-file (a config key) as a flag', ['build', 'bin/ok', '--secret-key-file=k.secret'], {}, 2, /^--secret-key-file is a key of the config file/],
+  ['ix log of a name with escapes', ['log', `bin/${ESC}`], {}, 2, "unknown package 'bin/\\x1b]0;pwned\\x07'"],
+  ['ix root add of a path with escapes', ['root', 'add', `/tmp/a${ESC}`], {}, 2, 'not a store path: /tmp/a\\x1b]0;pwned\\x07'],
   // ---- --recipes
   ['--recipes that does not exist', ['plan', 'bin/ok', '--recipes', '/nonexistent/dir'], {}, 2, '--recipes=/nonexistent/dir: no such directory'],
   ['--recipes naming a file', ['plan', 'bin/ok', '--recipes', 'file'], {}, 2, '--recipes=file: not a directory'],
@@ -166,6 +191,9 @@ const cases: Case[] = [
   ['--secret-key missing, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:///tmp/ix-nowhere', '--secret-key=/nonexistent/k.secret'], {}, 2, /cannot read the secret key \(ENOENT\)/],
   ['--push-to a relative file URL with a good key, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:cache', '--secret-key=battery.secret'], {}, 2, "--push-to: 'file:cache': a directory cache is file:///absolute/path"],
   ['--builders of an unknown kind, dry run', ['build', 'bin/ok', '--dry-run', '--builders=nonsense://x'], {}, 2, /--builders: bad builder 'nonsense:\/\/x'/],
+  ['--builders without a host, dry run', ['build', 'bin/ok', '--dry-run', '--builders=ssh://'], {}, 2, "--builders: bad builder 'ssh://': expected [user@]host[:port]"],
+  ['--builders with a password, dry run', ['build', 'bin/ok', '--dry-run', `--builders=ssh://u:${SECRET}@h`], {}, 2, "--builders: bad builder 'ssh://u:***@h': expected [user@]host[:port]"],
+  ['--secret-key naming a directory, dry run', ['build', 'bin/ok', '--dry-run', '--push-to=file:///tmp/ix-nowhere', '--secret-key=a-dir'], {}, 2, /--secret-key: .*a-dir: cannot read the secret key \(EISDIR\)/],
   ['--builders with jobs=0, dry run', ['build', 'bin/ok', '--dry-run', '--builders=ssh://h?jobs=0'], {}, 2, /jobs must be a whole number of at least 1/],
   ['config: credentials in substituters', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-cred' }, 2, /conf-cred\/ix\/config\.json: key "substituters": 'https:\/\/me:\*\*\*@cache\.example\.org\/': credentials/],
   ['config: credentials in push-to', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-push-cred' }, 2, /key "push-to": 's3:\/\/me:\*\*\*@bucket\/x': credentials/],
@@ -173,6 +201,11 @@ const cases: Case[] = [
   ['config: unknown key', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-unknown' }, 2, /unknown key "substitutors"/],
   ['config: unknown format', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-format' }, 2, /key "format": unknown format "ix-config\/9"/],
   ['config: s3:// without a bucket', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-s3' }, 2, /key "substituters": 's3:\/\/': an S3 cache/],
+  ['config: a directory', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-dir' }, 2, /conf-dir\/ix\/config\.json: a directory, not a file$/],
+  ['config: an empty file', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-empty' }, 2, /conf-empty\/ix\/config\.json: not JSON/],
+  ['config: null', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-null' }, 2, /conf-null\/ix\/config\.json: expected a JSON object/],
+  ['config: a trusted key that is not one, dry run', ['build', 'bin/ok', '--dry-run'], { XDG_CONFIG_HOME: 'W/conf-badkey' }, 2, /conf-badkey\/ix\/config\.json: key "trusted-public-keys": .*not 32 bytes of base64/],
+  ['config: a trusted key that is not one, real run', ['build', 'bin/ok'], { XDG_CONFIG_HOME: 'W/conf-badkey' }, 2, /conf-badkey\/ix\/config\.json: key "trusted-public-keys": .*not 32 bytes of base64/],
   // ---- the environment's directories
   ['IX_ROOT naming a file: ix list', ['list'], { IX_ROOT: 'W/file' }, 3, /^IX_ROOT=.*\/file: .*\/file is not a directory$/],
   ['IX_ROOT naming a file: ix store verify', ['store', 'verify'], { IX_ROOT: 'W/file' }, 3, /IX_ROOT=.*\/file is not a directory/],
@@ -212,7 +245,15 @@ const cases: Case[] = [
   ['descriptor is not JSON', ['plan', 'bin/not-json'], {}, 2, /not valid JSON.*\(package bin\/not-json\)/],
   ['invalid UTF-8', ['plan', 'bin/bad-utf8'], {}, 2, 'bin/bad-utf8/ix.sh: invalid UTF-8 at byte 4 (package bin/bad-utf8)'],
   ['ix.sh a symlink loop', ['plan', 'bin/sym-loop'], {}, 2, /bin\/sym-loop\/ix\.sh: a loop of symbolic links, not a file/],
-  ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, /unknown package 'bin\/dir-recipe'/],
+  ['ix.sh a directory', ['plan', 'bin/dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
+  ['ix.sh a named pipe', ['plan', 'bin/fifo'], {}, 2, 'bin/fifo/ix.sh: a named pipe, not a file'],
+  ['ix.sh a link to /dev/zero', ['plan', 'bin/zero'], {}, 2, 'bin/zero/ix.sh: a device, not a file'],
+  ['ix run of a program whose ix.sh is a directory', ['run', 'dir-recipe'], {}, 2, 'bin/dir-recipe/ix.sh: a directory, not a file'],
+  ['ix run of a program whose ix.sh is a named pipe', ['run', 'fifo', '--help'], {}, 2, 'bin/fifo/ix.sh: a named pipe, not a file'],
+  ['ix.sh a dangling link', ['plan', 'bin/dangling'], {}, 2, 'bin/dangling/ix.sh: a symbolic link to nothing (nowhere)'],
+  ['a name with a quote (nunjucks pastes it into JS)', ['plan', 'bin/bad-name'], {}, 2, `bin/bad-name/ix.sh:2: template syntax error: unexpected character '"' in a name (package bin/bad-name)`],
+  ['a name with an escape character', ['render', 'bin/esc-name'], {}, 2, 'bin/esc-name/ix.sh:1: template syntax error: unexpected character U+001B in a name (package bin/esc-name)'],
+  ['a name starting with a digit', ['plan', 'bin/digit-name'], {}, 2, 'bin/digit-name/ix.sh:3: template syntax error: a name cannot start with a digit (package bin/digit-name)'],
   ['recipe text with terminal escapes', ['plan', 'bin/escape'], {}, 2, 'bin/escape/ix.sh:1: bad \\x1b]0;pwned\\x07 text (package bin/escape)'],
   ['a dependency name with terminal escapes', ['plan', 'bin/escape-dep'], {}, 2, /unknown package 'bin\/no\\x1b\]0;pwned\\x07'/],
   ['a fetch URL with a password', ['plan', 'bin/secret-dep'], {}, 2, /bin\/secret-dep/],
@@ -283,6 +324,10 @@ describe.skipIf(missing('root (to mount a read-only tmpfs)', isRoot))('hostile i
   test('writing verbs: exit 3 naming the root; reading verbs and dry runs work', async () => {
     const fresh = tempDir('ix-ro-');
     mount(fresh, 'size=1m,ro');
+    // a read-only cache directory: even a plan says so in one line
+    const noCache = await run(['plan', 'bin/ok', '--recipes', R], { IX_ROOT: tempDir('ix-ro-root-'), IX_CACHE_DIR: join(fresh, 'cache') });
+    expect(noCache.code, noCache.err).toBe(3);
+    expect(noCache.err).toBe(`ix: error: the cache directory ${join(fresh, 'cache')} is not writable (read-only file system at ${fresh}): set IX_CACHE_DIR to a writable directory\n`);
     const used = tempDir('ix-ro-');
     mount(used, 'size=4m');
     const cache = tempDir('ix-ro-cache-');
@@ -305,4 +350,73 @@ describe.skipIf(missing('root (to mount a read-only tmpfs)', isRoot))('hostile i
       }
     }
   });
+});
+
+// Names, flag values and build output with terminal escapes, through every message a successful
+// plan or a failed build shows: the plain and the live progress lines, the failure's log tail,
+// the log's header, dry-run lines, keep-going errors, why-depends, mut --dry-run and ix list.
+// Each control character is shown escaped; none reaches the terminal raw.
+describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('hostile input: output that cannot attack the terminal', () => {
+  const E = `bin/e${ESC}x`;
+  const shown = 'bin/e\\x1b]0;pwned\\x07x';
+  const kit = join(repoRoot, 'test', 'fixtures', 'hostile', 'recipes');
+  /** Control characters other than newlines and the live display's own cursor moves. */
+  // eslint-disable-next-line no-control-regex
+  const raw = (s: string) => s.replace(/\x1b\[\d+A\r\x1b\[J/g, '').match(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g) ?? [];
+  let T = '';
+  let root = '';
+  let env: Record<string, string> = {};
+  beforeAll(() => {
+    T = writeTree({
+      [`${E}/ix.sh`]: JSON.stringify({ bld: { deps: ['bld/boot/bb'], script: { kind: 'sh', data: "printf '\\033]0;pwned\\007 step\\r\\n'; exit 1" } } }),
+      'bin/uses-e/ix.sh': recipe({ script: 'true', deps: [E] }),
+      'bin/broken/ix.sh': `{{ ix.error("bad ${ESC}") }}`,
+    });
+    root = tempDir('ix-hostile-tty-');
+    chmodSync(root, 0o755); // the build user enters it
+    env = { IX_ROOT: root, IX_CACHE_DIR: tempDir('ix-hostile-cache-'), XDG_CONFIG_HOME: join(root, 'no-config') };
+  });
+  const ix = (args: string[], extra: Record<string, string> = {}) => run([...args, '--recipes', T, '--recipes', kit], { ...env, ...extra });
+
+  test('a failed build: plain and live progress, the log tail, the log header', async () => {
+    for (const progress of ['plain', 'live']) {
+      const r = await ix(['build', E], { IX_PROGRESS: progress });
+      expect(r.code, r.err).toBe(1);
+      expect(raw(r.out + r.err), r.err).toEqual([]);
+      expect(r.err).toContain(`FAILED ${shown} `);
+      expect(r.err).toContain('| \\x1b]0;pwned\\x07 step\\x0d');
+      expect(r.err).toContain(`ix: build failed: ${shown}: `);
+      const log = /log: (\S+)/.exec(r.err)![1].replace(/^\/ix\//, `${root}/`);
+      expect(readFileSync(log, 'utf8')).toMatch(new RegExp(`^# ix-log/1\\n# node bin/e\\\\x1b\\]0;pwned\\\\x07x\\n`));
+    }
+  }, 60_000);
+
+  test('dry run, keep-going plan, why-depends, mut --dry-run', async () => {
+    const dry = await ix(['build', E, '--dry-run']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(raw(dry.out + dry.err)).toEqual([]);
+    expect(dry.err).toMatch(new RegExp(`^build bin/e\\\\x1b\\]0;pwned\\\\x07x /ix/store/`, 'm'));
+    const plan = await ix(['plan', E, 'bin/broken', '--keep-going']);
+    expect(plan.code).toBe(2);
+    expect(raw(plan.out + plan.err)).toEqual([]);
+    expect(plan.err).toContain('ix: error: bin/broken/ix.sh:1: bad \\x1b]0;pwned\\x07 (package bin/broken)\n');
+    const why = await ix(['why-depends', 'bin/uses-e', E]);
+    expect(why.code, why.err).toBe(0);
+    expect(raw(why.out + why.err)).toEqual([]);
+    expect(why.out).toMatch(new RegExp(`└─ /ix/store/\\S+ ${shown.replace(/[\\[\]]/g, '\\$&')}\\n$`));
+    const mut = await ix(['mut', 'demo', `bin/hello(k=${ESC})`, '--dry-run']);
+    expect(mut.code, mut.err).toBe(0);
+    expect(raw(mut.out + mut.err)).toEqual([]);
+    expect(mut.out).toContain('\\x1b]0;pwned\\x07');
+  }, 60_000);
+
+  test('a realm whose package carries a flag with escapes: mut and ix list', async () => {
+    const mut = await ix(['mut', 'demo', `bin/hello(k=${ESC})`]);
+    expect(mut.code, mut.err).toBe(0);
+    expect(raw(mut.out + mut.err)).toEqual([]);
+    const list = await run(['list', 'demo'], env);
+    expect(list.code, list.err).toBe(0);
+    expect(raw(list.out + list.err)).toEqual([]);
+    expect(list.out).toContain('\\x1b]0;pwned\\x07');
+  }, 60_000);
 });

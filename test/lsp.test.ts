@@ -244,6 +244,22 @@ describe('ix lsp over JSON-RPC', () => {
     await c.waitDiagnostics(uriOf(Q), (x) => x.length === 0);
   }, 60_000);
 
+  test('recipe text with terminal escapes reaches the editor escaped', async () => {
+    const text = readFileSync(Q, 'utf8');
+    c.open(uriOf(Q), text);
+    c.change(uriOf(Q), 300, text.replace('make\n', 'make\n{{ ix.error("bad \x1b]0;pwned\x07 \u202e text") }}\n'));
+    try {
+      const ds = await c.waitDiagnostics(uriOf(Q), (x) => x.some((d) => d.message.includes('pwned')));
+      const d = ds.find((x) => x.message.includes('pwned'))!;
+      expect(d.message).toContain('bad \\x1b]0;pwned\\x07 \\u202e text');
+      // eslint-disable-next-line no-control-regex
+      expect(d.message).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202e]/);
+    } finally {
+      c.change(uriOf(Q), 301, text);
+    }
+    await c.waitDiagnostics(uriOf(Q), (x) => x.length === 0);
+  }, 60_000);
+
   test('a file changed on disk is noticed (workspace/didChangeWatchedFiles)', async () => {
     const users = join(tree, 'bin/uses-q/ix.sh');
     const good = readFileSync(users, 'utf8');

@@ -16,6 +16,8 @@ function file(doc: unknown): string {
   return p;
 }
 const F = 'ix-config/1';
+/** A public key of the right form (a name and 32 bytes of base64): keys are checked when read. */
+const SYS_KEY = `sys:${Buffer.alloc(32, 7).toString('base64')}`;
 
 describe('cache settings', () => {
   it('finds the user file under XDG_CONFIG_HOME, else ~/.config; the system file only as root', () => {
@@ -24,11 +26,11 @@ describe('cache settings', () => {
   });
 
   it('command line over user over system, key by key; --no-substitute empties the list', () => {
-    const system = file({ format: F, substituters: ['https://sys.example/c'], 'trusted-public-keys': ['sys:AAAA'], 'secret-key-file': 'keys/sys.secret' });
+    const system = file({ format: F, substituters: ['https://sys.example/c'], 'trusted-public-keys': [SYS_KEY], 'secret-key-file': 'keys/sys.secret' });
     const user = file({ format: F, substituters: ['file:///srv/cache'], 'push-to': 's3://bucket/prefix' });
     const s = cacheSettings({}, {}, '/cwd', { user, system });
     expect(s.substituters).toEqual(['file:///srv/cache']);
-    expect(s.trustedKeys).toEqual(['sys:AAAA']);
+    expect(s.trustedKeys).toEqual([SYS_KEY]);
     expect(s.pushTo).toEqual(['s3://bucket/prefix']);
     expect(s.secretKeyFile).toBe(join(system, '..', 'keys', 'sys.secret'));
     expect(s.origin).toEqual({ substituters: user, trustedKeys: system, pushTo: user, secretKeyFile: system });
@@ -47,6 +49,7 @@ describe('cache settings', () => {
       [{ format: F, substituter: [] }, /unknown key "substituter" \(known: /],
       [{ format: F, substituters: 'file:///x' }, /key "substituters": expected a list of non-empty strings/],
       [{ format: F, substituters: ['ftp://x/'] }, /key "substituters": 'ftp:\/\/x\/': unknown cache scheme ftp:/],
+      [{ format: F, 'trusted-public-keys': ['x:AAAA'] }, /key "trusted-public-keys": public key: key x is not 32 bytes of base64$/],
       [{ format: F, 'push-to': ['not a url'] }, /key "push-to": 'not a url' is not a URL/],
       [{ format: F, 'secret-key-file': 3 }, /key "secret-key-file": expected a file name/],
       ['{"format":', /not JSON/],

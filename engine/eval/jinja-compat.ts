@@ -39,8 +39,30 @@ const P = nj.compiler.Compiler.prototype as any;
 const N = nj.nodes as any;
 const L = Object.getPrototypeOf((nj as any).lexer.lex('', {}));
 
-// ---- lexer: comments follow trim_blocks and lstrip_blocks --------------------------------------
+// ---- lexer: a name is ASCII letters, digits and `_`, not starting with a digit ------------------
+// nunjucks reads anything up to a delimiter as one name (`endif"t"raw`, `a\b`, `1x`, `a\u200b`)
+// and writes it into the generated JS, quoted or as a property or function name, unescaped: such
+// a name made invalid (or injected) JS. Jinja2's lexer ends a name at the first other character
+// and the parser then rejects what follows; here the name is a syntax error at its line. The
+// compiled core's lexer (wasm/as/tpl/lexer.ts, badName) gives the same message.
 
+/** The syntax error for a name that is not one, or undefined for a good name. */
+function badName(name: string): string | undefined {
+  let i = 0;
+  for (const ch of name) {
+    const c = ch.codePointAt(0)!;
+    const digit = c >= 48 && c <= 57;
+    if (digit && i === 0) return 'a name cannot start with a digit';
+    if (!(digit || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95)) {
+      const shown = c > 0x20 && c < 0x7f ? `'${ch}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+      return `unexpected character ${shown} in a name`;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+// ---- lexer: comments follow trim_blocks and lstrip_blocks; names are checked -------------------
 const origNext = L.nextToken;
 L.nextToken = function (this: any): any {
   const tok = origNext.call(this);
@@ -51,6 +73,9 @@ L.nextToken = function (this: any): any {
       this.forward();
       if (this.current() === '\n') this.forward();
     }
+  } else if (tok.type === 'symbol') {
+    const bad = badName(tok.value);
+    if (bad !== undefined) throw new (nj as any).lib.TemplateError(bad, tok.lineno + 1, tok.colno + 1);
   } else if (tok.type === 'data' && this.lstripBlocks && !this.in_code && this._matches('{#') && this.colno > 0 && this.colno <= tok.value.length) {
     if (/^[ \t]+$/.test(tok.value.slice(-this.colno))) {
       tok.value = tok.value.slice(0, -this.colno);
@@ -87,8 +112,49 @@ P.compileFor = function (this: any, node: any, frame: any) {
     this.ixLoopDepth--;
   }
 };
+/**
+ * A string literal nunjucks takes as a name (`{% set "a b" = 1 %}`, `x is "a\"b"`, macro and
+ * import names) is pasted into the generated JS like a name: it must be one (badName), else a
+ * syntax error at the literal's line (Jinja2 rejects strings there altogether).
+ */
+function checkLiteralName(c: any, node: any): void {
+  if (node instanceof N.Literal && typeof node.value === 'string') {
+    const bad = badName(node.value);
+    if (bad !== undefined) c.fail(bad, node.lineno, node.colno);
+  }
+}
+const origIs = P.compileIs;
+P.compileIs = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.right?.name ?? node.right);
+  return origIs.call(this, node, frame);
+};
+const origMacro = P._compileMacro;
+P._compileMacro = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.name);
+  for (const a of node.args?.children ?? []) {
+    checkLiteralName(this, a);
+    if (a instanceof N.Dict || a instanceof N.KeywordArgs) for (const p of a.children ?? []) checkLiteralName(this, p.key);
+  }
+  return origMacro.call(this, node, frame);
+};
+const origImport = P.compileImport;
+P.compileImport = function (this: any, node: any, frame: any) {
+  checkLiteralName(this, node.target);
+  return origImport.call(this, node, frame);
+};
+const origFromImport = P.compileFromImport;
+P.compileFromImport = function (this: any, node: any, frame: any) {
+  for (const n of node.names?.children ?? []) {
+    if (n instanceof N.Pair) {
+      checkLiteralName(this, n.key);
+      checkLiteralName(this, n.value);
+    } else checkLiteralName(this, n);
+  }
+  return origFromImport.call(this, node, frame);
+};
 const origSet = P.compileSet;
 P.compileSet = function (this: any, node: any, frame: any) {
+  for (const t of node.targets) checkLiteralName(this, t);
   // `{% set ns.attr = value %}`: assigns an attribute of a namespace() object (runtime.ixSetAttr)
   const t = node.targets[0];
   if (t instanceof N.LookupVal) {

@@ -11,4 +11,5 @@ export * from './layout';
 export * from './user-error';
 export * from './env-error';
 export * from './tree';
+export * from './safe-text';
 export type * from './runner';

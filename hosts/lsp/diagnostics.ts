@@ -12,6 +12,7 @@ import { CodeAction, CodeActionKind, DiagnosticSeverity, type Diagnostic, type R
 import type { Checker } from './checker';
 import { locate, quotedPackage, type CoreMessage } from './errors';
 import type { Family } from './family';
+import { safeText } from '../node/safe-text';
 
 /** What a quick fix needs, carried in Diagnostic.data. */
 interface FixData {
@@ -67,7 +68,7 @@ export function diagnosticsOf(file: string, checker: Checker, family: Family, te
   for (const { d, pkgs, msg } of merged.values()) {
     const chain = msg.chain.length ? msg.chain : [pkgs[0]];
     const more = pkgs.length > 1 ? `; ${pkgs.length - 1} more package${pkgs.length > 2 ? 's' : ''}: ${pkgs.slice(1, 6).join(', ')}${pkgs.length > 6 ? ', …' : ''}` : '';
-    d.message = `${msg.detail} (package ${chain.join(' -> ')}${more})`;
+    d.message = safeText(`${msg.detail} (package ${chain.join(' -> ')}${more})`);
     out.push(d);
   }
   return [...out, ...unknownBlocks(file, family, text)];
@@ -89,7 +90,7 @@ function unknownBlocks(file: string, family: Family, text: (f: string) => string
       range: { start: { line: b.nameSpan.line, character: b.nameSpan.start }, end: { line: b.nameSpan.line, character: b.nameSpan.end } },
       severity: DiagnosticSeverity.Warning,
       source: 'ix',
-      message: `block '${b.name}' is not defined by ${parent} or its parents, and nothing calls it: it renders nothing${hint}`,
+      message: safeText(`block '${b.name}' is not defined by ${parent} or its parents, and nothing calls it: it renders nothing${hint}`),
       data: { kind: 'unknown-block', choices } satisfies FixData,
     });
   }

@@ -78,6 +78,9 @@ export function parseArgs(tokens: string[], verb: string): ParsedArgs {
       r.packages.push({ name: w, flags: new Map() });
       continue;
     }
+    if (!w.includes('/') && !w.includes('(')) {
+      throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: ${w || 'x'}(kind=bin))`);
+    }
     const p = selectorArg(w);
     // A name without '/' has no kind folder: the engine takes it when the selector names its kind.
     if (!p.name.includes('/') && !p.flags.get('kind')) {

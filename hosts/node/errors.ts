@@ -13,26 +13,12 @@
  * or error subclass (an error says its own code).
  */
 import { IxError } from '../../engine/errors';
+import { safeText } from './safe-text';
 import { UserError } from './user-error';
 
 export { EnvironmentError, missingTool } from './env-error';
+export { safeText } from './safe-text';
 export { EXIT, UsageError, UserError } from './user-error';
-
-/**
- * Text made safe for a terminal and a log: C0 and C1 control characters (ESC, BEL, CR, ...) and
- * the Unicode direction overrides are shown escaped (`\x1b`, `\u202e`), and the password of any
- * `scheme://user:password@host` is replaced (`user:***@`), so neither a package name, a path or recipe text
- * can drive the terminal, nor a message show a secret. Newlines are kept (callers split lines).
- */
-export function safeText(s: string): string {
-  return s
-    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\s@'"[\]:]*):[^/?#\s@'"[\]]*@/g, '$1:***@')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-      const n = c.charCodeAt(0);
-      return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-    });
-}
 
 const first = (m: string) => safeText(m.split('\n')[0]);
 

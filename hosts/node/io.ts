@@ -6,7 +6,7 @@
  *
  * Must not depend on: the engine's internals (types only).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
@@ -20,7 +20,7 @@ export function logical(path: string): boolean {
 
 const missing = (e: unknown) => {
   const code = (e as { code?: string }).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR';
 };
 
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
@@ -29,12 +29,28 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
       for (const r of roots) {
+        let fd: number;
         try {
-          const b = readFileSync(join(r, path));
-          return new Uint8Array(b.buffer, b.byteOffset, b.length);
+          // non-blocking, so a named pipe where a recipe belongs cannot stall the open
+          fd = openSync(join(r, path), constants.O_RDONLY | constants.O_NONBLOCK);
         } catch (e) {
-          if ((e as { code?: string }).code === 'ELOOP') throw new Error(`${path}: a loop of symbolic links, not a file`);
+          // a mistake in the recipe tree, not an absent file: a lower root must not stand in for it
+          const code = (e as { code?: string }).code;
+          if (code === 'ELOOP') throw new Error(`${path}: a loop of symbolic links, not a file`);
+          if (code === 'ENOENT' && lstatSync(join(r, path), { throwIfNoEntry: false })?.isSymbolicLink()) {
+            throw new Error(`${path}: a symbolic link to nothing (${readlinkSync(join(r, path))})`);
+          }
           if (!missing(e)) throw e;
+          continue;
+        }
+        try {
+          const st = fstatSync(fd);
+          // a pipe or a device (a link to /dev/zero) would never end: only regular files are read
+          if (!st.isFile()) throw new Error(`${path}: ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device'}, not a file`);
+          const b = readFileSync(fd);
+          return new Uint8Array(b.buffer, b.byteOffset, b.length);
+        } finally {
+          closeSync(fd);
         }
       }
       return undefined;

@@ -175,6 +175,11 @@ export const PENDING = new Set<string>();
 
 /** The options of `ix`'s verbs (not of the tools: `--root=` stays a package flag for `ix build`). */
 const KNOWN = new Set(Object.entries(VERB_OPTIONS).filter(([v]) => isVerb(v.split(' ')[0])).flatMap(([, o]) => o));
+/**
+ * Keys of the config file that are no option: as `--key=value` they would become a package flag
+ * and carry a key or a key file's name into the plan, so they are refused (without the value).
+ */
+const CONFIG_ONLY = new Set(['substituters', 'trusted-public-keys', 'push-to', 'secret-key-file', 'builders'].filter((k) => !KNOWN.has(k)));
 
 /** One classified command-line token. */
 export type Token =
@@ -217,6 +222,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
       continue;
     }
     if (KNOWN.has(key)) throw new UsageError(`'${shown(verb)}' does not take --${key} (its options: ${describeOptions(verb)})`);
+    if (CONFIG_ONLY.has(key)) throw new UsageError(`--${key} is a key of the config file (ix/config.json under XDG_CONFIG_HOME), not an option; a package flag of that name is written as a selector: bin/x(${key}=...)`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
     const near = nearOption(verb, key);
     if (near !== undefined) {

@@ -95,8 +95,8 @@ function resolveStat(roots: string[], path: string): Stats | undefined {
       if ((e as { code?: string }).code === 'ENOTDIR') continue;
       return undefined;
     }
-    if (!st || st.isDirectory()) continue; // readFile treats both as "not in this root"
-    return st.isFile() ? st : undefined;
+    if (!st) continue; // readFile treats it as "not in this root"
+    return st.isFile() ? st : undefined; // a directory is an error for readFile: never memoised
   }
   return undefined;
 }

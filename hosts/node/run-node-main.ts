@@ -7,6 +7,7 @@
  */
 import { cli, type CommitNode, type RunNodeArgs, type RunNodeResult } from '../linux-sandbox';
 import { readWords } from './options';
+import { safeText } from './safe-text';
 import { Store } from './store/store';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
@@ -18,7 +19,7 @@ export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
     return r.ok ? undefined : { failed: r.reason ?? 'failed' };
   }, { keepBuild: keepTmp });
   if (how !== 'built' && how !== 'present') {
-    process.stderr.write(`run-node: ${node.name} failed: ${how.failed}\n`);
+    process.stderr.write(safeText(`run-node: ${node.name} failed: ${how.failed}`) + '\n');
     return r?.exitCode && r.exitCode > 0 ? r.exitCode : 1;
   }
   process.stdout.write(`${node.out}\n`);

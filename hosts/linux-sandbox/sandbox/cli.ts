@@ -15,6 +15,7 @@ import { IxError } from '../../../engine/errors';
 import { Layout, resolveRoot } from '../../common/layout';
 import { UserError } from '../../common/user-error';
 import { removeTreeSync } from '../../common/tree';
+import { safeText } from '../../common/safe-text';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions, type RunNodeResult } from './run-node';
@@ -81,9 +82,9 @@ export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<numbe
   removeTreeSync(outDir);
   mkdirSync(outDir, { recursive: true });
   const r = await runNode(node, { ...common, layout, outDir, tmpDir });
-  process.stderr.write(r.ok
-    ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}\n`
-    : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}\n`);
+  process.stderr.write(safeText(r.ok
+    ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}`
+    : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}`) + '\n');
   return r.ok ? 0 : r.exitCode && r.exitCode > 0 ? r.exitCode : 1;
 }
 
@@ -91,7 +92,7 @@ export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<numbe
 export function cli(read: () => RunNodeArgs, commit?: CommitNode): void {
   Promise.resolve().then(() => main(read(), commit)).then((code) => { process.exitCode = code; }, (e) => {
     if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof UserError) {
-      process.stderr.write(`run-node: ${e.message.split('\n')[0]}\n`);
+      process.stderr.write(safeText(`run-node: ${e.message.split('\n')[0]}`) + '\n');
       process.exitCode = e instanceof UserError ? e.exitCode : 2;
     } else {
       process.stderr.write(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : e}\n`);

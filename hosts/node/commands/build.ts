@@ -27,6 +27,7 @@ import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
 import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
 import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
+import { safeText } from '../../common/safe-text';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
 export const MAX_JOBS = 4096;
@@ -136,14 +137,14 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
-    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)), (m) => ctx.stderr(`ix: ${m}\n`));
+    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, run: runNode, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
       substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
       prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(); },
-    }, plan.host), (m) => ctx.stderr(`ix: ${m}\n`));
+    }, plan.host), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     reporter.close();
-    for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${f}\n`);
+    for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${safeText(f)}\n`);
     return r;
   } finally {
     reporter.close();
@@ -187,14 +188,13 @@ export async function runBuild(ctx: Context): Promise<number> {
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
     else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
     const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    await dryRun(store, plan.nodes, wantedOf(plan, x.check), settings, (l) => ctx.stderr(`${l}
-`));
+    await dryRun(store, plan.nodes, wantedOf(plan, x.check), settings, (l) => ctx.stderr(`${safeText(l)}\n`));
     return 0;
   }
   const reporter = reporterFor(ctx, ctx.args.json);
   const r = await realisePlan(ctx, plan, x, reporter);
   if (!r.ok) {
-    if (!ctx.args.json) ctx.stderr(`ix: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
+    if (!ctx.args.json) ctx.stderr(`ix: build failed: ${safeText(r.failures.join('; ')) || 'nodes were skipped'}\n`);
     return 1;
   }
   if (r.pushFailures.length) return 1;

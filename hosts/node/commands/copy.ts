@@ -26,6 +26,7 @@ import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
+import { safeText } from '../../common/safe-text';
 
 export async function runCopy(ctx: Context): Promise<number> {
   const { args } = ctx;
@@ -52,7 +53,7 @@ export async function runCopy(ctx: Context): Promise<number> {
     paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
   }
   const store = await storeFor(ctx);
-  const print = (line: string) => ctx.stderr(`${line}\n`);
+  const print = (line: string) => ctx.stderr(`${safeText(line)}\n`);
   if (ssh) {
     try {
       const r = await copyToSsh(store, url, paths, ctx.env, print);
@@ -60,7 +61,7 @@ export async function runCopy(ctx: Context): Promise<number> {
       return 0;
     } catch (e) {
       if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
-      ctx.stderr(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}\n`);
+      ctx.stderr(safeText(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}`) + '\n');
       return 1;
     }
   }

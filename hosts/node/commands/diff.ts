@@ -12,6 +12,7 @@ import { noEdits } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
 import type { RealmArgs } from '../realm/grammar';
+import { safeText } from '../../common/safe-text';
 
 export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('diff', a);
@@ -35,9 +36,9 @@ export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {
     base.stdout(`${JSON.stringify({ format: 'ix-realm-diff/1', realm: name, from: from.generation, to: to.generation, packages, closure: { added, removed } })}\n`);
     return 0;
   }
-  for (const p of packages.added) base.stdout(`package +${p}\n`);
-  for (const p of packages.removed) base.stdout(`package -${p}\n`);
-  for (const p of packages.changed) base.stdout(`package ~${p}\n`);
+  for (const p of packages.added) base.stdout(`package +${safeText(p)}\n`);
+  for (const p of packages.removed) base.stdout(`package -${safeText(p)}\n`);
+  for (const p of packages.changed) base.stdout(`package ~${safeText(p)}\n`);
   for (const p of added) base.stdout(`+ ${p}\n`);
   for (const p of removed) base.stdout(`- ${p}\n`);
   return 0;

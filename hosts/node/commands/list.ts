@@ -12,6 +12,7 @@ import { noEdits } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
 import { Layout, resolveRoot } from '../store';
 import type { RealmArgs } from '../realm/grammar';
+import { safeText } from '../../common/safe-text';
 
 export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('list', a);
@@ -28,7 +29,7 @@ export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
       rows.push({ realm: n, generation: cur ?? null, path: g?.path ?? null, packages: g?.packages.length ?? 0 });
     }
     if (json) base.stdout(`${JSON.stringify({ format: 'ix-realm-list/1', realms: rows })}\n`);
-    else for (const r of rows) base.stdout(`${r.realm}\tgeneration ${r.generation ?? '?'}\t${r.packages} packages\t${r.path ?? '(broken)'}\n`);
+    else for (const r of rows) base.stdout(`${safeText(r.realm)}\tgeneration ${r.generation ?? '?'}\t${r.packages} packages\t${r.path ?? '(broken)'}\n`);
     return 0;
   }
   checkRealmName(name);
@@ -42,7 +43,7 @@ export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
     }
     for (const g of gens) {
       const what = [...g.added.map((p) => `+${p}`), ...g.removed.map((p) => `-${p}`), ...g.changed.map((p) => `~${p}`)].join(' ') || '(rebuilt)';
-      base.stdout(`${g.generation === cur ? '*' : ' '} ${g.generation}\t${g.date.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}\t${what}\t${g.path}\n`);
+      base.stdout(`${g.generation === cur ? '*' : ' '} ${g.generation}\t${g.date.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}\t${safeText(what)}\t${g.path}\n`);
     }
     return 0;
   }
@@ -50,8 +51,8 @@ export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
   if (json) base.stdout(`${JSON.stringify({ format: 'ix-realm-packages/1', realm: name, generation: cur, path: g.path, packages: g.packages, flags: g.flags })}\n`);
   else {
     const rf = Object.entries(g.flags).map(([k, v]) => `--${k}=${v}`).join(' ');
-    if (rf) base.stdout(`(realm flags) ${rf}\n`);
-    base.stdout(g.packages.map((p) => `${describePackage(p)}\n`).join(''));
+    if (rf) base.stdout(`(realm flags) ${safeText(rf)}\n`);
+    base.stdout(g.packages.map((p) => `${safeText(describePackage(p))}\n`).join(''));
   }
   return 0;
 }

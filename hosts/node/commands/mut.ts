@@ -23,6 +23,7 @@ import {
 import type { RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
+import { safeText } from '../../common/safe-text';
 
 type Base = Omit<Context, 'args'>;
 
@@ -107,14 +108,14 @@ export async function assembleRealm(base: Base, a: RealmArgs, name: string, spec
   try {
     const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
     if (!r.ok) {
-      base.stderr(`ix: ${verb} ${name}: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
+      base.stderr(`ix: ${verb} ${name}: build failed: ${safeText(r.failures.join('; ')) || 'nodes were skipped'}\n`);
       await hold.release();
       return undefined;
     }
     const content = contentOf(spec, plan);
     await hold.add([realmPath(content)]);
     const made = await realiseRealm(store, content, name);
-    for (const o of made.meta.overrides) base.stderr(`ix: ${name}: ${o.file} from ${o.winner} (preferred over ${o.loser})\n`);
+    for (const o of made.meta.overrides) base.stderr(safeText(`ix: ${name}: ${o.file} from ${o.winner} (preferred over ${o.loser})`) + '\n');
     return { path: made.path, release: () => hold.release() };
   } catch (e) {
     await hold.release();
@@ -162,7 +163,7 @@ export async function runMut(a: RealmArgs, base: Base): Promise<number> {
     spec = withPlatforms(applyEdits(spec, a.edits, name), platformOptions(a));
     if (!old && !spec.packages.length) throw new UsageError(`realm ${name} does not exist; name packages to put in it, e.g. ix mut ${name} bin/zstd`);
     if (a.options.has('dry-run')) {
-      base.stdout(spec.packages.map((p) => `${describePackage(p)}\n`).join(''));
+      base.stdout(spec.packages.map((p) => `${safeText(describePackage(p))}\n`).join(''));
       return 0;
     }
     const made = await assembleRealm(base, a, name, spec, store, 'mut');
@@ -175,7 +176,7 @@ export async function runMut(a: RealmArgs, base: Base): Promise<number> {
       }
       const g = await addGeneration(rl, name, made.path, { ...spec, from: cur ?? 0, ...changes }, new Date());
       await switchTo(rl, name, g.generation);
-      base.stdout(`realm ${name}: generation ${g.generation} (${changeText(changes)}) -> ${made.path}\n`);
+      base.stdout(`realm ${name}: generation ${g.generation} (${safeText(changeText(changes))}) -> ${made.path}\n`);
       return 0;
     } finally {
       await made.release();

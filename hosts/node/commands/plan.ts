@@ -12,6 +12,7 @@ import type { Plan, PlanRequest } from '../../../engine/api';
 import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
+import { safeText } from '../../common/safe-text';
 
 /** What `ix plan` prints: the plan bytes (--json), or each root's store path (a hub's members). */
 export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): void {
@@ -34,7 +35,7 @@ export function planVerbRequest(ctx: Context, verb: string): PlanRequest {
 export function answerPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']): number {
   const failed = roots.filter((r) => r.error !== undefined);
   printPlan(ctx, bytes, roots);
-  for (const r of failed) ctx.stderr(`ix: error: ${r.error}\n`);
+  for (const r of failed) ctx.stderr(`ix: error: ${safeText(r.error!.split('\n')[0])}\n`);
   if (failed.length) ctx.stderr(`ix: ${failed.length} of ${roots.length} packages failed to plan\n`);
   return failed.length ? 2 : 0;
 }

@@ -10,6 +10,7 @@ import type { Invocation } from '../context';
 import type { SubArgs } from './grammar';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
+import { safeText } from '../../common/safe-text';
 
 export async function runRoot({ sub, words, options }: SubArgs, base: Invocation): Promise<number> {
   const json = options.has('json');
@@ -17,18 +18,18 @@ export async function runRoot({ sub, words, options }: SubArgs, base: Invocation
   if (sub === 'list') {
     if (words.length) throw new UsageError(`'ix root list' takes no arguments (got '${words[0]}')`);
     const roots = await listRoots(layout);
-    base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${r}\n`).join(''));
+    base.stdout(json ? `${JSON.stringify({ format: 'ix-gc-roots/1', roots })}\n` : roots.map((r) => `${safeText(r)}\n`).join(''));
     return 0;
   }
   if (words.length !== 1) throw new UsageError(`'ix root ${sub}' takes one store path`);
   if (sub === 'add') {
-    base.stdout(`added root ${await addRoot(layout, words[0])}\n`);
+    base.stdout(`added root ${safeText(await addRoot(layout, words[0]))}\n`);
     return 0;
   }
   if (!(await removeRoot(layout, words[0]))) {
-    base.stderr(`ix: ${words[0]} was not a root\n`);
+    base.stderr(`ix: ${safeText(words[0])} was not a root\n`);
     return 1;
   }
-  base.stdout(`removed root ${words[0]}\n`);
+  base.stdout(`removed root ${safeText(words[0])}\n`);
   return 0;
 }

@@ -13,10 +13,12 @@ import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
 import { UsageError } from '../args';
 import { hostIO, planOf, planRequest, type Context, type Invocation } from '../context';
+import { HostError } from '../core';
 import type { ProgramArgs } from './grammar';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
+import { safeText } from '../../common/safe-text';
 
 function isExecutable(p: string): boolean {
   try {
@@ -62,16 +64,25 @@ export async function runRun({ args, prog, progArgs }: ProgramArgs, base: Invoca
   const l = new Layout(resolveRoot(ctx.env));
   let phys: string | undefined;
   const io = await hostIO(ctx);
-  if (io.readFile(`bin/${prog}/ix.sh`) !== undefined) {
+  let recipe: Uint8Array | undefined;
+  try {
+    recipe = io.readFile(`bin/${prog}/ix.sh`);
+  } catch (e) {
+    // the recipe tree's own mistake (a directory, a pipe, a link loop where ix.sh belongs) is
+    // bad input as it is inside a plan; a system error (EACCES, ...) goes on as it is
+    if ((e as { code?: unknown }).code !== undefined) throw e;
+    throw new HostError((e as Error).message);
+  }
+  if (recipe !== undefined) {
     const { plan } = await planOf(ctx, planRequest(ctx));
     const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
-    if (!r.ok) { ctx.stderr(`ix: run: could not build bin/${prog}: ${r.failures.join('; ')}\n`); return 1; }
+    if (!r.ok) { ctx.stderr(safeText(`ix: run: could not build bin/${prog}: ${r.failures.join('; ')}`) + '\n'); return 1; }
     phys = findProgram(l, candidatePaths(plan), prog);
     if (!phys) throw new UsageError(`package bin/${prog} was built but provides no bin/${prog} (looked in ${candidatePaths(plan).join(' ')})`);
   } else {
     const found = searchStore(l, prog);
     if (!found.length) throw new UsageError(`no package bin/${prog} and no store path built here provides bin/${prog}`);
-    if (found.length > 1) ctx.stderr(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})\n`);
+    if (found.length > 1) ctx.stderr(safeText(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})`) + '\n');
     phys = join(l.store, storeBase(found[0]), 'bin', prog);
   }
   return runProgram(phys, progArgs, ctx.onSignal);

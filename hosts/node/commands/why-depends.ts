@@ -36,6 +36,6 @@ export async function runWhyDepends(ctx: Context): Promise<number> {
     ctx.stderr(`ix: ${safeText(a.name)} does not depend on ${safeText(b.name)}\n`);
     return 1;
   }
-  ctx.stdout(path.map((n, i) => `${i ? '  '.repeat(i - 1) + '└─ ' : ''}${n.out} ${n.name}\n`).join(''));
+  ctx.stdout(path.map((n, i) => `${i ? '  '.repeat(i - 1) + '└─ ' : ''}${n.out} ${safeText(n.name)}\n`).join(''));
   return 0;
 }

@@ -20,6 +20,7 @@ import type { PendingOutput } from '../store/store';
 import { removeTree } from '../store/fsutil';
 import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
+import { safeText } from '../../common/safe-text';
 
 /** What a builder gets to build one node into a pending output. */
 export interface BuildIO {
@@ -227,7 +228,7 @@ export function buildIO(n: PlanNode, log: NodeLog, signal: AbortSignal, emit: (e
       const line = log.lastLine();
       if (line !== last) { last = line; emit({ event: 'step', id: n.id, name: n.name, line }); }
     },
-    note: (line) => log.write(`\n# ix: ${line}\n`),
+    note: (line) => log.write(`\n# ix: ${safeText(line)}\n`),
     moved: (builder, sent, received) => emit({ event: 'moved', id: n.id, name: n.name, builder, sent, received }),
   };
 }

@@ -10,6 +10,8 @@
  *
  * Must not depend on: the store, the sandbox, the scheduler.
  */
+import { safeText } from '../../common/safe-text';
+
 export const EVENTS_FORMAT = 'ix-events/1';
 
 /**
@@ -58,12 +60,8 @@ export interface Sink {
   columns?: number;
 }
 
-/** A log line made safe for one status row: control characters (colours, \r) become spaces. */
-function printable(s: string): string {
-  let r = '';
-  for (const ch of s) r += ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127 ? ' ' : ch;
-  return r.trim();
-}
+/** A log line made safe for one status row: control characters (colours, \r) are shown escaped. */
+const printable = (s: string): string => safeText(s.trim()).replace(/\n/g, '\\n');
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const kb = (n: number) => (n < 10_000 ? `${n} B` : n < 10_000_000 ? `${Math.round(n / 1000)} kB` : `${Math.round(n / 1e6)} MB`);
@@ -100,8 +98,12 @@ function failureText(e: Extract<ExecEvent, { event: 'done' }>): string {
   return s;
 }
 
-/** Plain lines, one per finished node; failures with their log tail and reproduce command. */
-export function plainReporter(out: Sink, opts: { starts?: boolean } = {}): Reporter {
+/**
+ * Plain lines, one per finished node; failures with their log tail and reproduce command. Every
+ * line goes through safeText: names, log lines and reasons carry recipe-derived text.
+ */
+export function plainReporter(sink: Sink, opts: { starts?: boolean } = {}): Reporter {
+  const out = { write: (s: string) => sink.write(safeText(s)) };
   const starts = opts.starts ?? true;
   let total = 0;
   let done = 0;
@@ -179,8 +181,8 @@ export function ttyReporter(out: Sink, now: () => number = () => performance.now
       plain.emit(e);
       if (e.event === 'begin') { total = e.needed ?? e.total; start = now(); }
       if (e.event === 'needed') total += e.added;
-      if (e.event === 'start') running.set(e.id, { name: e.name, since: now(), step: '' });
-      if (e.event === 'placed') { const r = running.get(e.id); if (r) r.name = e.builder === 'here' ? e.name.split(' ')[0] : `${e.name.split(' ')[0]} on ${e.builder}`; }
+      if (e.event === 'start') running.set(e.id, { name: safeText(e.name), since: now(), step: '' });
+      if (e.event === 'placed') { const r = running.get(e.id); if (r) r.name = safeText(e.builder === 'here' ? e.name.split(' ')[0] : `${e.name.split(' ')[0]} on ${e.builder}`); }
       if (e.event === 'step') { const r = running.get(e.id); if (r) r.step = printable(e.line); }
       if (e.event === 'done') { running.delete(e.id); done++; }
       if (e.event !== 'step') draw();

@@ -30,6 +30,7 @@ import { checkPlanRunnable } from './preflight';
 import { isEnvironmentFailure } from '../../common/env-error';
 import { DiskFullError, diskWatch } from './disk-full';
 import { builderPool, buildIO, emptyPending, type Builder } from './builders';
+import { safeText } from '../../common/safe-text';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export type ExecStore = Pick<Store, 'layout' | 'isBuilt' | 'realise'>;
@@ -214,7 +215,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     return {
       signal: abort.signal,
       onRefused: (line: string) => {
-        log?.write(`# ix: ${line}\n`);
+        log?.write(`# ix: ${safeText(line)}\n`);
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
       },
       onProgress: (bytes: number, total?: number) => {
@@ -255,7 +256,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     } catch (e) {
       if (!log) throw e; // the store or its lock failed, not this cache's copy (see `rejected`)
       const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
-      log?.write(`# ix: ${line}\n`);
+      log?.write(`# ix: ${safeText(line)}\n`);
       log?.close();
       emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
       return undefined;

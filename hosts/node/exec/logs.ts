@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, fst
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanNode } from '../../../engine/api';
+import { safeText } from '../../common/safe-text';
 
 export const LOG_FORMAT = 'ix-log/1';
 
@@ -40,7 +41,8 @@ export function openLog(logsDir: string, node: PlanNode, suffix = ''): NodeLog {
   const nodeFile = nodeFilePath(logsDir, node.id);
   writeFileSync(nodeFile, `${JSON.stringify(node, null, 1)}\n`);
   const fd = openSync(path, 'w', 0o644);
-  writeSync(fd, `# ${LOG_FORMAT}\n# node ${node.name}\n# out ${node.out}\n`);
+  // the header is ix's own text: the node's name is recipe-derived, so it is escaped
+  writeSync(fd, `# ${LOG_FORMAT}\n# node ${safeText(node.name)}\n# out ${node.out}\n`);
   let partial = '';
   let last = '';
   let open = true;

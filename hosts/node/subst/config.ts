@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parsePublicKey } from '../cache/keys';
 import { UsageError } from '../errors';
 
 export const CONFIG_FORMAT = 'ix-config/1';
@@ -101,7 +102,8 @@ export function readConfigFile(file: string): FileSettings | undefined {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`${file}: cannot read: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: ${code === 'EISDIR' ? 'a directory, not a file' : `cannot read it (${code ?? (e as Error).message})`}`);
   }
   let doc: unknown;
   try {
@@ -125,7 +127,17 @@ export function readConfigFile(file: string): FileSettings | undefined {
     const key = KEYS[k];
     if (!key) throw new ConfigError(`${file}: unknown key "${k}" (known: ${Object.keys(KEYS).join(', ')})`);
     if (key === 'substituters') r.substituters = strings(k, v).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
-    else if (key === 'trustedKeys') r.trustedKeys = strings(k, v);
+    else if (key === 'trustedKeys') {
+      // checked here, not only when a cache is asked: a bad key is a mistake whatever the run does
+      r.trustedKeys = strings(k, v);
+      for (const t of r.trustedKeys) {
+        try {
+          parsePublicKey(t);
+        } catch (e) {
+          throw new ConfigError(`${file}: key "${k}": ${(e as Error).message}`);
+        }
+      }
+    }
     else if (key === 'builders') r.builders = strings(k, v);
     else if (key === 'pushTo') r.pushTo = (typeof v === 'string' ? [v] : strings(k, v)).map((u) => checkCacheUrl(u, `${file}: key "${k}"`));
     else if (key === 'secretKeyFile') {

@@ -71,5 +71,8 @@ export class Node {
   names: Array<string> | null = null;
   kwvals: Array<Node> | null = null;
   ops: Array<i32> | null = null;
+  /** A string used as a name that is not one (lexer.ts badName), failed by the compiler in the oracle's order. */
+  bad: string | null = null;
+  badLine: i32 = 0;
   constructor(kind: i32, line: i32) { this.kind = kind; this.line = line; }
 }

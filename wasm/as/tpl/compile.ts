@@ -108,6 +108,7 @@ class Compiler {
         return;
       }
       case A.S_SET: {
+        if (n.bad !== null) { this.fail(n.bad!, n.badLine + 1); return; }
         this.expr(n.a, sc);
         sc.capture++;
         this.stmts(n.body, sc);
@@ -143,6 +144,7 @@ class Compiler {
 
   expr(n: Node | null, sc: Scope): void {
     if (n === null || this.err !== null) return;
+    if (n.bad !== null) { this.fail(n.bad!, n.badLine + 1); return; }
     switch (n.kind) {
       case A.E_SYM: n.n = sc.lookup(n.s); return;
       case A.E_LIT: return;

@@ -99,6 +99,8 @@ export class Lexer {
   inCode: bool = false;
   /** A lexing error (message without position, as the oracle's plain Error). */
   err: string | null = null;
+  /** The 1-based line of a lexing error that has one (a bad name), else -1. */
+  errLine: i32 = -1;
 
   constructor(s: string) { this.s = s; this.n = s.length; }
 
@@ -206,6 +208,8 @@ export class Lexer {
       }
       if (tok == 'true' || tok == 'false') return new Token(T_BOOL, tok, line, col);
       if (tok == 'none' || tok == 'null') return new Token(T_NONE, tok, line, col);
+      const bad = badName(tok);
+      if (bad !== null) { this.err = bad; this.errLine = line + 1; return null; }
       return new Token(T_SYMBOL, tok, line, col);
     }
     // template text
@@ -301,4 +305,31 @@ function isIntText(t: string): bool {
   if (k >= t.length) return false;
   for (; k < t.length; k++) if (!isDigit(t.charCodeAt(k))) return false;
   return true;
+}
+
+/**
+ * The syntax error for a name that is not one (ASCII letters, digits and `_`, not starting with
+ * a digit), or null: the oracle's lexer check (engine/eval/jinja-compat.ts, badName), same text.
+ */
+export function badName(name: string): string | null {
+  let i = 0;
+  let k = 0;
+  while (k < name.length) {
+    const c = name.codePointAt(k);
+    const digit = c >= 48 && c <= 57;
+    if (digit && i == 0) return 'a name cannot start with a digit';
+    if (!(digit || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95)) {
+      let shown: string;
+      if (c > 0x20 && c < 0x7f) shown = "'" + String.fromCharCode(c) + "'";
+      else {
+        let h = c.toString(16).toUpperCase();
+        while (h.length < 4) h = '0' + h;
+        shown = 'U+' + h;
+      }
+      return 'unexpected character ' + shown + ' in a name';
+    }
+    k += c > 0xffff ? 2 : 1;
+    i++;
+  }
+  return null;
 }

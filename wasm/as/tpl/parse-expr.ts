@@ -33,7 +33,7 @@ export class ExprParser {
   setErr(msg: string, line1: i32): void {
     if (this.err !== null) return;
     // a lexing error raised while the parser looked ahead wins (it was thrown first)
-    if (this.lex.err !== null) { this.err = this.lex.err; this.errLine = -1; return; }
+    if (this.lex.err !== null) { this.err = this.lex.err; this.errLine = this.lex.errLine; return; }
     this.err = msg;
     this.errLine = line1;
   }
@@ -177,6 +177,11 @@ export class ExprParser {
       } else if (right.kind == A.E_SYM) n.s = right.s;
       else if (right.kind == A.E_LIT) n.s = litName(right);
       else n.s = 'undefined';
+      const lit = right.kind == A.E_CALL ? right.a : right;
+      if (lit !== null && lit.kind == A.E_LIT && lit.n == A.L_STR) {
+        const b = L.badName(lit.s);
+        if (b !== null) { n.bad = b; n.badLine = lit.line; }
+      }
       node = n;
       if (not) { const m = new Node(A.E_NOT, node.line); m.a = node; node = m; }
     }

@@ -311,8 +311,16 @@ class Parser extends ExprParser {
       this.advanceAfterBlockEnd(tag.value);
     }
     if (this.bad) return null;
+    // a string target is taken as a name: it must be one (the oracle checks every target first)
+    let badName: string | null = null;
+    let badLine: i32 = 0;
+    for (let i = 0; i < targets.length && badName === null; i++) {
+      const t = targets[i];
+      if (t.kind == A.E_LIT && t.n == A.L_STR) { badName = L.badName(t.s); badLine = t.line; }
+    }
     const t0 = targets[0];
     if (t0.kind == A.E_LOOKUP) {
+      if (badName !== null) { this.failAt(badName!, badLine); return null; }
       if (targets.length != 1 || value === null) { this.fail('set: only `{% set ns.name = value %}` may assign an attribute', tag); return null; }
       const n = new Node(A.S_SETATTR, tag.line);
       n.a = t0.a; n.b = t0.b; n.c = value;
@@ -324,6 +332,8 @@ class Parser extends ExprParser {
     n.names = names;
     n.a = value;
     n.body = body;
+    n.bad = badName;
+    n.badLine = badLine;
     return n;
   }
 
