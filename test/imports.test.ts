@@ -1,7 +1,8 @@
 // Imports run one way: every source folder of the product may import only the folders its row of
 // ALLOW names (an allow-list: a new folder or a new arrow fails until it is written down here and
 // in ARCHITECTURE.md's picture of the hosts). Relative imports are resolved to the file they
-// name; type-only imports count too (an arrow is an arrow for a reader).
+// name; type-only imports count too (an arrow is an arrow for a reader). hosts/common and
+// hosts/linux-sandbox are entered through their index.ts.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ESLint } from 'eslint';
@@ -37,6 +38,9 @@ export const ALLOW: Record<string, string[]> = {
   'hosts/browser': ['engine', 'wasm', 'hosts/lsp'],
   'hosts/vscode': [],
 };
+
+/** Host folders whose importers must go through their index.ts. */
+const THROUGH_INDEX = ['hosts/common', 'hosts/linux-sandbox'];
 
 /** The folder (a row of ALLOW) a repository path belongs to, or undefined outside the product. */
 export function folderOf(file: string): string | undefined {
@@ -75,6 +79,11 @@ export function forbidden(file: string, src: string, allow = ALLOW): string[] {
     const to = folderOf(target);
     if (to === from) continue;
     if (to === undefined || !row.includes(to)) out.push(`${file} -> ${target} (${from} may import: ${row.join(', ') || 'nothing'})`);
+    // A host folder is entered through its index.ts (a plain .mjs, run by node as it is, may
+    // import a plain .mjs of it directly).
+    else if (THROUGH_INDEX.includes(to) && target !== `${to}/index.ts` && !(file.endsWith('.mjs') && target.endsWith('.mjs'))) {
+      out.push(`${file} -> ${target} (enter ${to} through ${to}/index.ts)`);
+    }
   }
   return out;
 }
@@ -99,7 +108,9 @@ describe('imports run one way (allow-list per folder)', () => {
     expect(forbidden('hosts/newhost/x.ts', "import { a } from './a';")).toEqual(['hosts/newhost/x.ts: its folder hosts/newhost has no row in the allow-list']);
     expect(forbidden('hosts/node/store/x.ts', "import { a } from '../../../test/support/a';")).toHaveLength(1);
     expect(forbidden('hosts/node/commands/x.ts', "import { runNode } from '../../linux-sandbox';")).toEqual([]);
-    expect(forbidden('hosts/node/exec/x.ts', "import type { Runner } from '../../common/runner';\nimport { x } from './y';")).toEqual([]);
+    expect(forbidden('hosts/node/commands/x.ts', "import { runNode } from '../../linux-sandbox/sandbox/run-node';")).toHaveLength(1);
+    expect(forbidden('hosts/node/exec/x.ts', "import type { Runner } from '../../common/runner';")).toHaveLength(1);
+    expect(forbidden('hosts/node/exec/x.ts', "import type { Runner } from '../../common';\nimport { x } from './y';")).toEqual([]);
   });
 
   test('every product source imports only what its folder allows', () => {

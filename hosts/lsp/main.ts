@@ -7,10 +7,9 @@
  * Must not depend on: the executor, the store, the sandbox, the engine's code (types only).
  */
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-import { cacheDir, diskCache } from '../node/cache';
-import { loadCore } from '../node/core';
+import { coreCacheFor, coreFor } from '../node/context';
 import { loadDigest } from '../node/digest';
-import { coreOutDir, defaultRecipes } from '../node/paths';
+import { defaultRecipes } from '../node/paths';
 import { startServer, TARGETS } from './server';
 import { Workspace } from './workspace';
 
@@ -34,9 +33,8 @@ export async function runLsp(a: LspArgs, env: Record<string, string | undefined>
     stderr(`ix: error: ix lsp: unknown target '${a.target}' (${TARGETS.join(', ')})\n`);
     return 2;
   }
-  const outDir = env.IX_CORE_DIR ?? coreOutDir;
-  const [core, digest] = await Promise.all([loadCore(outDir), loadDigest()]);
-  const cache = diskCache(cacheDir(env), 'core-' + core.manifest.coreWasmBlake3.slice(0, 16));
+  const [core, digest] = await Promise.all([coreFor(env), loadDigest()]);
+  const cache = coreCacheFor(env);
   const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   // a bug in a feature must not take the editor's server down: say it on stderr, keep serving

@@ -93,13 +93,21 @@ export function recipeRoots(ctx: Context): string[] {
  * later plan of the tree; BENCHMARKS.md "Whole-IX-tree speed").
  */
 export function core(ctx: Context): Promise<Core> {
-  return loadCore(ctx.env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: ctx.env.IX_WASM_TIERUP !== '1', manifest: manifestOf(ctx) });
+  return coreFor(ctx.env, manifestOf(ctx));
 }
 
-/** The on-disk cache of this invocation, namespaced by the built core's hash. */
+/** The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one. */
+export function coreFor(env: Context['env'], manifest?: CoreManifest): Promise<Core> {
+  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}) });
+}
+
+/** The on-disk cache the core's cache imports use, namespaced by the built core's hash. */
+export function coreCacheFor(env: Context['env'], manifest = readManifest(env.IX_CORE_DIR ?? coreOutDir)): DiskCache {
+  return diskCache(cacheDir(env), 'core-' + manifest.coreWasmBlake3.slice(0, 16));
+}
+
 function cacheOf(ctx: Context): DiskCache {
-  const coreId = 'core-' + manifestOf(ctx).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(ctx.env), coreId);
+  return coreCacheFor(ctx.env, manifestOf(ctx));
 }
 
 /** The filesystem HostIO for this invocation, over the disk cache. */

@@ -4,4 +4,4 @@
  *
  * Must not depend on: anything but hosts/common.
  */
-export * from '../common/env-error';
+export { EnvironmentError, missingTool, ENVIRONMENT_CODES, isEnvironmentFailure } from '../common';

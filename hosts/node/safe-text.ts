@@ -4,4 +4,4 @@
  *
  * Must not depend on: anything but hosts/common.
  */
-export * from '../common/safe-text';
+export { safeText } from '../common';

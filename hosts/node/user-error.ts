@@ -4,4 +4,4 @@
  *
  * Must not depend on: anything but hosts/common.
  */
-export * from '../common/user-error';
+export { EXIT, UsageError, UserError } from '../common';

@@ -16,7 +16,7 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { parseStorePath } from '../../common/layout';
+import { parseStorePath } from '../../common';
 
 /** The logical build directory: a node's $tmp is /ix/build/<id>. */
 export const LOGICAL_BUILD = '/ix/build';

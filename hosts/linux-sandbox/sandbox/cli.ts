@@ -12,10 +12,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, resolveRoot } from '../../common/layout';
-import { UserError } from '../../common/user-error';
-import { removeTreeSync } from '../../common/tree';
-import { safeText } from '../../common/safe-text';
+import { Layout, removeTreeSync, resolveRoot, safeText, UserError } from '../../common';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions, type RunNodeResult } from './run-node';

@@ -7,7 +7,7 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { parseStorePath } from '../../common/layout';
+import { parseStorePath } from '../../common';
 
 const ID = /^[0-9abcdfghijklmnpqrsvwxyz]{32}$/;
 

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { EnvironmentError } from '../../common/env-error';
+import { EnvironmentError } from '../../common';
 
 export type Probe =
   | { ok: true; bwrap: string; version: string }

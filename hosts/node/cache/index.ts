@@ -45,5 +45,5 @@ export {
 } from './info';
 export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';
 export { packPath, packPathStream, importPath, nodeOfRecord, receiveInto, unpackVerified, checkRecordFor, ImportError, type PackedPath, type ReceiveOptions } from './import';
-export { substituteInto, findInCaches, orderCaches, type SubstituteHooks, type Substituted, type Found } from './substitute';
+export { substituteInto, findInCaches, orderCaches, trustedRecords, refusal, type SubstituteHooks, type Substituted, type Found } from './substitute';
 export { pushPath, type PushExtra, type PushResult } from './push';

@@ -9,7 +9,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../common/user-error';
+import { UsageError } from '../../common';
 
 /** DER prefixes that turn 32 raw bytes into SPKI / PKCS#8 ed25519 keys (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

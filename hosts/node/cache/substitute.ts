@@ -74,7 +74,8 @@ export async function orderCaches(caches: readonly CacheBackend[], onRefused: (l
   return ok.map((x, i) => ({ ...x, i })).sort((a, b) => a.info.priority - b.info.priority || a.i - b.i).map(({ cache, info }) => ({ cache, info }));
 }
 
-function refusal(url: string, p: string, e: unknown): string {
+/** The one refusal line for a cache's copy of a path: "cache URL: PATH: why" (a surprise says so). */
+export function refusal(url: string, p: string, e: unknown): string {
   let msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
   const prefix = `cache ${url}: `;
   if (msg.startsWith(prefix)) msg = msg.slice(prefix.length);
@@ -90,37 +91,53 @@ export interface Found {
 }
 
 /**
- * Which cache would serve `node` (for `ix build --dry-run`): the first, in priority order, with a
- * record for node.out that parses, is for this path, is signed by a trusted key and names only
- * references the plan declares. Downloads nothing else and does not require the references to be
- * present yet (a dry run has built nothing). Refusals go to onRefused as in substituteInto.
+ * The trusted-record lookup of ix, one cache at a time in the order given: each record for
+ * node.out that parses, is for this path, is signed by a trusted key and names only references
+ * the plan declares (`havePath`: whether a reference is present; default yes, as for a dry run
+ * or a lookup whose references are realised first). Every other cache's record is refused with
+ * one line (`refusal`) to `onRefused`; a cache without a record is passed over. `asked` is
+ * called before each cache is read. Reads records only, never archives.
  */
-export async function findInCaches(node: OutputNode, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: Pick<SubstituteHooks, 'onRefused'>): Promise<Found | undefined> {
-  for (const { cache } of await orderCaches(caches, hooks.onRefused, node.out)) {
+export async function* trustedRecords(
+  node: OutputNode, ordered: readonly CacheBackend[], trustedKeys: readonly PublicKey[],
+  hooks: { onRefused(line: string): void; havePath?: (p: string) => Promise<boolean>; asked?: () => void },
+): AsyncGenerator<{ cache: CacheBackend; record: CacheRecord }> {
+  for (const cache of ordered) {
+    let record: CacheRecord;
     try {
+      hooks.asked?.();
       const text = await readSmall(cache, recordKey(node.out));
       if (text === undefined) continue;
-      const rec = parseRecord(text);
-      await checkRecordFor(node, rec, { trusted: trustedKeys, havePath: async () => true });
-      return { cache: cache.url, record: rec, bytes: rec.archive.size };
+      record = parseRecord(text);
+      await checkRecordFor(node, record, { trusted: trustedKeys, havePath: hooks.havePath ?? (async () => true) });
     } catch (e) {
       hooks.onRefused(refusal(cache.url, node.out, e));
+      continue;
     }
+    yield { cache, record };
+  }
+}
+
+/**
+ * Which cache would serve `node` (for `ix build --dry-run`): the first trusted record
+ * (trustedRecords). Downloads nothing else and does not require the references to be present
+ * yet (a dry run has built nothing). Refusals go to onRefused as in substituteInto.
+ */
+export async function findInCaches(node: OutputNode, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: Pick<SubstituteHooks, 'onRefused'>): Promise<Found | undefined> {
+  const ordered = (await orderCaches(caches, hooks.onRefused, node.out)).map((c) => c.cache);
+  for await (const { cache, record } of trustedRecords(node, ordered, trustedKeys, hooks)) {
+    return { cache: cache.url, record, bytes: record.archive.size };
   }
   return undefined;
 }
 
 /** Fill `pending` for `node` from `caches` (see module comment); undefined when none could. */
 export async function substituteInto(node: OutputNode, pending: PendingOutput, caches: readonly CacheBackend[], trustedKeys: readonly PublicKey[], hooks: SubstituteHooks): Promise<Substituted | undefined> {
-  const ordered = await orderCaches(caches, hooks.onRefused, node.out);
+  const ordered = (await orderCaches(caches, hooks.onRefused, node.out)).map((c) => c.cache);
   const havePath = hooks.havePath ?? (async () => false);
   const file = path.join(pending.tmpBuild, 'archive');
-  for (const { cache } of ordered) {
+  for await (const { cache, record: rec } of trustedRecords(node, ordered, trustedKeys, { onRefused: hooks.onRefused, havePath })) {
     try {
-      const text = await readSmall(cache, recordKey(node.out));
-      if (text === undefined) continue;
-      const rec = parseRecord(text);
-      await checkRecordFor(node, rec, { trusted: trustedKeys, havePath });
       await downloadToFile(cache, archiveKey(rec.archive.hash, rec.archive.compression), file, rec.archive, { onProgress: hooks.onProgress });
       await unpackVerified(file, rec, pending);
       return { cache: cache.url, bytes: rec.archive.size, expectHash: rec.treeHash, record: rec };

@@ -27,7 +27,7 @@ import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
 import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
 import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
 export const MAX_JOBS = 4096;

@@ -26,7 +26,7 @@ import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export async function runCopy(ctx: Context): Promise<number> {
   const { args } = ctx;

@@ -12,7 +12,7 @@ import { noEdits } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
 import type { RealmArgs } from '../realm/grammar';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('diff', a);

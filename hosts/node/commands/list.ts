@@ -12,7 +12,7 @@ import { noEdits } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
 import { Layout, resolveRoot } from '../store';
 import type { RealmArgs } from '../realm/grammar';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('list', a);

@@ -23,7 +23,7 @@ import {
 import type { RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 

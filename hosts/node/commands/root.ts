@@ -10,7 +10,7 @@ import type { Invocation } from '../context';
 import type { SubArgs } from './grammar';
 import { addRoot, listRoots, removeRoot } from '../gc';
 import { Layout, resolveRoot } from '../store';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export async function runRoot({ sub, words, options }: SubArgs, base: Invocation): Promise<number> {
   const json = options.has('json');

@@ -18,7 +18,7 @@ import type { ProgramArgs } from './grammar';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 function isExecutable(p: string): boolean {
   try {

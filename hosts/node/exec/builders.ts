@@ -20,7 +20,7 @@ import type { PendingOutput } from '../store/store';
 import { removeTree } from '../store/fsutil';
 import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 /** What a builder gets to build one node into a pending output. */
 export interface BuildIO {

@@ -11,8 +11,8 @@ import type { PlanNode } from '../../../engine/api';
 import { declaredRefs } from '../store/layout';
 import type { Store } from '../store/store';
 import { processTree } from '../store/tree';
-import type { Runner, RunOptions } from '../../common/runner';
-import { removeTreeSync } from '../../common/tree';
+import type { Runner, RunOptions } from '../../common';
+import { removeTreeSync } from '../../common';
 import { openLog } from './logs';
 
 export interface CheckResult {

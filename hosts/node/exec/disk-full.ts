@@ -8,7 +8,7 @@
  * Must not depend on: the executor's scheduling, the CLI, the sandbox.
  */
 import { statfsSync } from 'node:fs';
-import { EnvironmentError } from '../../common/env-error';
+import { EnvironmentError } from '../../common';
 
 const NO_SPACE = /no space left on device/i;
 

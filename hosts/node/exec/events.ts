@@ -10,7 +10,7 @@
  *
  * Must not depend on: the store, the sandbox, the scheduler.
  */
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export const EVENTS_FORMAT = 'ix-events/1';
 

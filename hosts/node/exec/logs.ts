@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, fst
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanNode } from '../../../engine/api';
-import { safeText } from '../../common/safe-text';
+import { safeText } from '../../common';
 
 export const LOG_FORMAT = 'ix-log/1';
 

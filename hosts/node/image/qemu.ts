@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, openSync, readSync, closeSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../../common/env-error';
+import { EnvironmentError } from '../../common';
 
 /** QEMU system emulator and its Debian package, per kernel architecture. */
 const QEMU: Record<string, { program: string; deb: string; args: string[] }> = {

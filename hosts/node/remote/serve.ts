@@ -25,7 +25,7 @@ import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
 import { checkRecord, importInput, packForWire, wireRecord } from './transfer';
 import type { SecretKey } from '../cache/keys';
-import type { Runner } from '../../common/runner';
+import type { Runner } from '../../common';
 
 export interface ServeOptions {
   /** The ix root. */

@@ -4,4 +4,6 @@
  *
  * Must not depend on: anything but hosts/common.
  */
-export * from '../../common/layout';
+export {
+  STORE_PREFIX, ID_CHARS, BUILD_ENTRY, STORE_ENTRY, parseStorePath, storeBase, resolveRoot, Layout, declaredRefs, type ParsedStorePath,
+} from '../../common';

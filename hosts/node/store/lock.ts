@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { missingTool } from '../../common/env-error';
+import { missingTool } from '../../common';
 import { holderArgv } from './lock-helper';
 
 /** A held lock; release() is idempotent and waits until the kernel lock is gone. */

@@ -12,7 +12,7 @@ import { IxError } from '../../../engine/errors';
 import { Layout, declaredRefs, parseStorePath, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
-import { EnvironmentError } from '../../common/env-error';
+import { EnvironmentError } from '../../common';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 import { checkFixedFiles } from './fixed-files';

@@ -8,7 +8,7 @@
  */
 import type { PlanNode } from '../../../engine/api';
 import {
-  checkRecordFor, nodeOfRecord, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, substituteInto,
+  nodeOfRecord, openCache, orderCaches, parsePublicKey, parseRecord, pushPath, readSecretKey, readSmall, recordKey, refusal, substituteInto, trustedRecords,
   type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
 } from '../cache/index';
 import type { Pusher, Substituter, SubstituteHit } from '../exec';
@@ -58,20 +58,7 @@ type Node = Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime' | 'fixed
  * since the references would be downloaded first). Reads records only, never archives.
  */
 async function lookup(node: Node, ordered: CacheBackend[], keys: PublicKey[], onRefused: (l: string) => void, havePath: (p: string) => Promise<boolean>, asked?: () => void): Promise<{ cache: CacheBackend; record: CacheRecord } | undefined> {
-  for (const cache of ordered) {
-    try {
-      asked?.();
-      const text = await readSmall(cache, recordKey(node.out));
-      if (text === undefined) continue;
-      const record = parseRecord(text);
-      await checkRecordFor(node, record, { trusted: keys, havePath });
-      return { cache, record };
-    } catch (e) {
-      let msg = (e as Error).message.split('\n')[0];
-      if (msg.startsWith(`cache ${cache.url}: `)) msg = msg.slice(`cache ${cache.url}: `.length);
-      onRefused(`cache ${cache.url}: ${node.out}: ${msg}`);
-    }
-  }
+  for await (const hit of trustedRecords(node, ordered, keys, { onRefused, havePath, asked })) return hit;
   return undefined;
 }
 
@@ -222,7 +209,7 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
       const text = await readSmall(cache, recordKey(p));
       if (text !== undefined) node = nodeOfRecord(parseRecord(text));
     } catch (e) {
-      refused.push(`cache ${url}: ${p}: ${(e as Error).message.split('\n')[0]}`);
+      refused.push(refusal(url, p, e));
     }
     const found = node ? await lookup(node, [cache], keys, (l) => refused.push(l), async () => true) : undefined;
     if (!found || !node) {
