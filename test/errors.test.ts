@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { IxError } from '../engine/errors';
 import { EnvironmentError, UsageError, classify, report } from '../hosts/node/errors';
 import { haveBusybox } from './fixtures/hostile/kit';
-import { ensureCoreBuilt, ix, repoRoot, tempDir } from './support/cli';
+import { ensureCoreBuilt, ix, repoRoot, tempDir, writeTree } from './support/cli';
 import { isRoot, missing, onPath, MissingPrerequisite } from './support/prereq';
 
 const recipes = join(repoRoot, 'test', 'fixtures', 'hostile', 'recipes');
@@ -77,6 +77,20 @@ describe.skipIf(missing('root (to mount a tmpfs)', isRoot) || missing('bwrap (De
     const holds = join(dir, 'var', 'gc', 'v1', 'holds');
     expect(readdirSync(holds).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(readdirSync(join(dir, 'store'))).toEqual([]);
+  });
+
+  test('a local build that fills the disk: exit 3 like a builder\'s full disk, one line naming the root and the node; nothing committed', () => {
+    // the root on an 8 MB tmpfs: the busybox seed fits, bin/fill writes until the disk is full
+    const dir = mount('size=8m');
+    const fill = writeTree({ 'bin/fill/ix.sh': JSON.stringify({ bld: { deps: ['bld/boot/bb'], script: { kind: 'sh', data: 'cat /dev/zero > $out/big\n' } } }) });
+    const r = ix(['build', 'bin/fill', '--recipes', fill, '--recipes', recipes], { env: { IX_ROOT: dir } });
+    expect(r.code, r.err).toBe(3);
+    const last = r.err.trim().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^ix: error: no space left on the device holding ${dir}: bin/fill failed \\(exit code 1\\): free space \\(ix gc\\) or set IX_ROOT elsewhere$`));
+    expect(r.err).not.toMatch(/\n\s+at |internal error/);
+    const store = readdirSync(join(dir, 'store'));
+    expect(store.some((e) => e.endsWith('-bin-fill'))).toBe(false);
+    expect(store).toHaveLength(1); // the seed, built before the disk filled
   });
 
   test('util-linux flock (and perl, the fallback) missing from PATH: exit 3, one line naming the program and the package', () => {

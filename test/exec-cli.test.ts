@@ -10,8 +10,7 @@ import { parseArgs } from '../hosts/node/args';
 import type { Context } from '../hosts/node/context';
 import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
-import { runRun } from '../hosts/node/commands/run';
-import { runStore } from '../hosts/node/commands/store';
+import { main } from '../hosts/node/main';
 import { removeTreeSync } from '../hosts/common/tree';
 import { haveBusybox } from './fixtures/hostile/kit';
 import { captureContext } from './support/cli';
@@ -95,19 +94,24 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()) || mis
   });
 
   it('ix run resolves a program to its package and passes the exit code through', async () => {
-    const base = { env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(), stdout: () => undefined, stderr: () => undefined };
-    expect(await runRun(['--recipes', recipes, 'hello', '--help'], base)).toBe(7);
-    await expect(runRun(['--recipes', recipes, 'nosuchprog'], base)).rejects.toThrow('no package bin/nosuchprog and no store path built here provides bin/nosuchprog');
-    expect(await runRun(['--recipes', recipes, 'echo', 'found in the store'], base)).toBe(0); // no bin/echo package: the seed's bin/ has it
+    let err = '';
+    const base = { env: { IX_ROOT: root, IX_PROGRESS: 'plain', PATH: process.env.PATH }, cwd: process.cwd(), stdout: () => undefined, stderr: (d: string) => { err += d; } };
+    expect(await main(['run', '--recipes', recipes, 'hello', '--help'], base)).toBe(7); // --help after PROG is the program's
+    err = '';
+    expect(await main(['run', '--recipes', recipes, 'nosuchprog'], base)).toBe(2);
+    expect(err).toBe('ix: error: no package bin/nosuchprog and no store path built here provides bin/nosuchprog\n');
+    expect(await main(['run', '--recipes', recipes, 'echo', 'found in the store'], base)).toBe(0); // no bin/echo package: the seed's bin/ has it
   });
 
   it('ix store verify finds the store intact', async () => {
     let out = '';
     let err = '';
-    const code = await runStore(['verify'], { env: { IX_ROOT: root }, cwd: '/', stdout: (d) => { out += d; }, stderr: (d) => { err += d; } });
+    const code = await main(['store', 'verify'], { env: { IX_ROOT: root }, cwd: '/', stdout: (d) => { out += d; }, stderr: (d) => { err += d; } });
     expect(out).toBe('');
     expect(err).toMatch(/store paths checked in .*: all intact/);
     expect(code).toBe(0);
-    await expect(runStore(['fix'], { env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined })).rejects.toThrow("knows the sub-commands verify and serve (got 'fix')");
+    err = '';
+    expect(await main(['store', 'fix'], { env: { IX_ROOT: root }, cwd: '/', stdout: () => undefined, stderr: (d) => { err += d; } })).toBe(2);
+    expect(err).toBe("ix: error: 'ix store' knows the sub-commands verify and serve (got 'fix')\n");
   });
 });

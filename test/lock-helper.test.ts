@@ -5,14 +5,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flockTry, flockWait, lock, tryLock } from '../hosts/node/store/lock';
-import { lockHelper } from '../hosts/node/store/lock-helper';
+import { forceLockHelper, lockHelper } from '../hosts/node/store/lock-helper';
 
-const saved = process.env.IX_LOCK_HELPER;
-afterEach(() => {
-  if (saved === undefined) delete process.env.IX_LOCK_HELPER;
-  else process.env.IX_LOCK_HELPER = saved;
-});
-const using = (h: string) => { process.env.IX_LOCK_HELPER = h; };
+afterEach(() => forceLockHelper(undefined));
+const using = (h: string) => forceLockHelper(h);
 
 describe('lock helpers', () => {
   it('perl and util-linux flock take the same kernel lock, exclusive and shared', async () => {

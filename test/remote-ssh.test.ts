@@ -12,7 +12,7 @@ import { parseArgs } from '../hosts/node/args';
 import type { Context } from '../hosts/node/context';
 import { runBuild } from '../hosts/node/commands/build';
 import { runLog } from '../hosts/node/commands/log';
-import { runCopy } from '../hosts/node/commands/copy';
+import { main } from '../hosts/node/main';
 import { openStore, verifyStore } from '../hosts/node/store';
 import { removeTreeSync } from '../hosts/common/tree';
 import { spawn, spawnSync } from 'node:child_process';
@@ -251,7 +251,7 @@ describe.skipIf(missing !== undefined)('remote builders over ssh', () => {
     const env = ctx(root, []).env;
     let err = '';
     const base = { env, cwd: process.cwd(), stdout: () => undefined, stderr: (d: string) => { err += d; } };
-    expect(await runCopy([`--to=${c.url}`, top], base), err).toBe(0);
+    expect(await main(['copy', `--to=${c.url}`, top], base), err).toBe(0);
     expect(err).toMatch(new RegExp(`ix: copied [1-9]\\d* paths to ${c.url.replace(/[.]/g, '\\.')} \\(0 already there\\)`));
     const remote = await openStore({ root: c.root, recover: false });
     expect(await remote.isBuilt(top)).toBe(true);

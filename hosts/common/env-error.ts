@@ -4,9 +4,12 @@
  * its one line and exits 3 (hosts/node/errors.ts). A leaf module, so that the store, the gc,
  * realms and the Linux sandbox host can all raise it.
  *
- * Must not depend on: anything (a leaf module).
+ * Must not depend on: anything but the user-error base (a leaf module).
  */
-export class EnvironmentError extends Error {
+import { EXIT, UserError } from './user-error';
+
+export class EnvironmentError extends UserError {
+  readonly exitCode: 2 | 3 | 70 = EXIT.environment;
   constructor(message: string) {
     super(message);
     this.name = 'EnvironmentError';

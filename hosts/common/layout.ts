@@ -58,7 +58,7 @@ export function storeBase(p: string): string {
  * `uid` and `home` are parameters so tests can check every branch.
  */
 export function resolveRoot(
-  env: Record<string, string | undefined> = process.env,
+  env: Record<string, string | undefined>,
   uid: number = process.getuid ? process.getuid() : -1,
   home: string = os.homedir(),
 ): string {

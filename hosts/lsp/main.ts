@@ -6,7 +6,6 @@
  *
  * Must not depend on: the executor, the store, the sandbox, the engine's code (types only).
  */
-import { resolve } from 'node:path';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import { coreCacheFor, coreFor } from '../node/context';
 import { loadDigest } from '../node/digest';
@@ -14,39 +13,24 @@ import { defaultRecipes } from '../node/paths';
 import { startServer, TARGETS } from './server';
 import { Workspace } from './workspace';
 
-export const LSP_HELP = `usage: ix lsp [--recipes DIR]... [--target=${TARGETS.join('|')}]
-  a Language Server Protocol server on stdin/stdout for recipe files (ix.sh, die/ templates)
-`;
-
-/** Parses the verb's arguments; returns an error line for a bad one. */
-export function lspArgs(argv: string[], cwd: string): { recipes: string[]; target?: string; watch: boolean } | string {
-  const recipes: string[] = [];
-  let target: string | undefined;
-  let watch = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--recipes' && i + 1 < argv.length) recipes.push(resolve(cwd, argv[++i]));
-    else if (a.startsWith('--recipes=')) recipes.push(resolve(cwd, a.slice('--recipes='.length)));
-    else if (a.startsWith('--target=')) {
-      target = a.slice('--target='.length);
-      if (!TARGETS.includes(target)) return `ix lsp: unknown target '${target}' (${TARGETS.join(', ')})`;
-    }
-    else if (a === '--no-watch') watch = false;
-    else if (a === '--stdio') continue; // what many clients add; stdio is the only transport
-    else return `ix lsp: unknown argument '${a}' (${LSP_HELP.split('\n')[0]})`;
-  }
-  return { recipes, target, watch };
+/**
+ * The verb's options as the CLI's verb table read them (hosts/node/options.ts: --recipes DIR
+ * (repeatable, absolute here), --target=T, --no-watch, --stdio, which many clients add: stdio is
+ * the only transport).
+ */
+export interface LspArgs {
+  recipes: string[];
+  target?: string;
+  watch: boolean;
 }
 
-/** Runs the server until the client exits it; returns the exit code for bad arguments. */
-export async function runLsp(argv: string[], env: Record<string, string | undefined>, cwd: string): Promise<number> {
-  if (argv.includes('--help')) {
-    process.stdout.write(LSP_HELP);
-    return 0;
-  }
-  const a = lspArgs(argv, cwd);
-  if (typeof a === 'string') {
-    process.stderr.write(`ix: error: ${a}\n`);
+/**
+ * Runs the server until the client exits it; returns the exit code for bad arguments, whose one
+ * line goes to `stderr` (this bundle's error classes are not the CLI's, so it does not throw them).
+ */
+export async function runLsp(a: LspArgs, env: Record<string, string | undefined>, stderr: (s: string) => void): Promise<number> {
+  if (a.target !== undefined && !TARGETS.includes(a.target)) {
+    stderr(`ix: error: ix lsp: unknown target '${a.target}' (${TARGETS.join(', ')})\n`);
     return 2;
   }
   const [core, digest] = await Promise.all([coreFor(env), loadDigest()]);

@@ -1,14 +1,14 @@
 /**
  * The CLI grammar of the package verbs (plan, build, graph, ...; pkgs/README.md §9):
  * tokens are classified by the verb's option table (options.ts); a package flag `--k=v`
- * attaches to the last package named, else it is global; a token with '/' is a package selector,
- * parsed by the one selector grammar (engine/plan/selector.ts). --target/--host apply to the
+ * attaches to the last package named, else it is global; any other word is a package selector,
+ * parsed by the one selector grammar (engine/plan/selector.ts), whose name has a '/' or whose
+ * parameters give its kind (`bld(kind=bin)`, as the engine's own messages suggest). --target/--host apply to the
  * whole request.
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
 import { formatSelector, isSelectorValue, parseSelectorParams } from '../../engine/plan/selector';
-import { IxError } from '../../engine/errors';
 import { UsageError } from './errors';
 import { optionsOf, tokenize } from './options';
 
@@ -45,13 +45,8 @@ export const CACHE_OPTIONS = ['substituters', 'push-to', 'secret-key', 'no-subst
 
 /** A package selector on the command line or in a realm: UsageError when malformed. */
 export function selectorArg(token: string): PackageArg {
-  try {
-    const { name, params } = parseSelectorParams(token);
-    return { name, flags: new Map(params) };
-  } catch (e) {
-    if (e instanceof IxError) throw new UsageError(e.message);
-    throw e;
-  }
+  const { name, params } = parseSelectorParams(token);
+  return { name, flags: new Map(params) };
 }
 
 /** Parses the tokens after `verb` (a verb of options.ts VERB_OPTIONS). */
@@ -77,10 +72,21 @@ export function parseArgs(tokens: string[], verb: string): ParsedArgs {
     }
     const w = t.text;
     if (w.startsWith('-') && w !== '-') throw new UsageError(`unknown option '${w}'`);
-    if (!w.includes('/')) throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd)`);
     if (w.startsWith('+')) throw new UsageError(`'${w}': +/- package edits belong to realm verbs, not to this one`);
     // A store path (`ix log /ix/store/...`) is not a selector; the verb checks it.
-    r.packages.push(w.startsWith('/') ? { name: w, flags: new Map() } : selectorArg(w));
+    if (w.startsWith('/')) {
+      r.packages.push({ name: w, flags: new Map() });
+      continue;
+    }
+    if (!w.includes('/') && !w.includes('(')) {
+      throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: ${w || 'x'}(kind=bin))`);
+    }
+    const p = selectorArg(w);
+    // A name without '/' has no kind folder: the engine takes it when the selector names its kind.
+    if (!p.name.includes('/') && !p.flags.get('kind')) {
+      throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: ${p.name}(kind=bin))`);
+    }
+    r.packages.push(p);
   }
   return r;
 }

@@ -1,20 +1,30 @@
 /**
- * What every CLI command gets: parsed arguments, output sinks, and lazy access to the core and
- * to the filesystem HostIO (so `ix --version` or a usage error never loads the core).
+ * What every CLI command gets: one invocation (environment, cwd, output sinks, the terminal's
+ * facts, the process's streams, all read from `process` by the entry files alone), the parsed
+ * arguments, and lazy access to what an invocation computes at most once: the core's manifest,
+ * the config files, the store, the plan memo's answers (so `ix --version` or a usage error never
+ * loads the core, and the fast path's work is not done again by main.ts).
  *
  * Must not depend on: the engine's code (types only).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { HostIO, Plan, PlanRequest, PlanWire } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
 import { selection, UsageError, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
-import { loadCore, readManifest, type Core } from './core';
+import { loadCore, readManifest, type Core, type CoreManifest } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
 import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
+
+/** What the entry file knows of a terminal on an output stream. */
+export interface Terminal {
+  isTTY: boolean;
+  columns?: number;
+}
 
 export interface Context {
   args: ParsedArgs;
@@ -22,6 +32,35 @@ export interface Context {
   cwd: string;
   stdout(data: string | Uint8Array): void;
   stderr(data: string): void;
+  /** stderr's terminal (absent: not a terminal, as in tests). */
+  terminal?: Terminal;
+  /** The process's streams, for verbs that speak a protocol on stdio (ix store serve, ix lsp). */
+  stdio?: { stdin: Readable; stdout: Writable };
+  /** Adds a handler of a signal the process gets; returns its removal (ix run forwards them). */
+  onSignal?(signal: NodeJS.Signals, handler: () => void): () => void;
+  /** What this invocation computed once (see `once`); shared by the fast path and main.ts. */
+  memo?: Map<string, unknown>;
+}
+
+/** An invocation before its arguments are read. */
+export type Invocation = Omit<Context, 'args'>;
+
+/**
+ * `make()` computed once per invocation under `key` (every time when the context has no memo,
+ * as in a test's hand-made context). A throw is not remembered: the next caller throws again.
+ */
+export function once<T>(ctx: Pick<Context, 'memo'>, key: string, make: () => T): T {
+  const m = ctx.memo;
+  if (!m) return make();
+  if (m.has(key)) return m.get(key) as T;
+  const v = make();
+  m.set(key, v);
+  return v;
+}
+
+/** The built core's manifest, read once per invocation. */
+export function manifestOf(ctx: Pick<Context, 'env' | 'memo'>): CoreManifest {
+  return once(ctx, 'manifest', () => readManifest(ctx.env.IX_CORE_DIR ?? coreOutDir));
 }
 
 /**
@@ -55,22 +94,21 @@ export function recipeRoots(ctx: Context): string[] {
  * later plan of the tree; BENCHMARKS.md "Whole-IX-tree speed").
  */
 export function core(ctx: Context): Promise<Core> {
-  return coreFor(ctx.env);
+  return coreFor(ctx.env, manifestOf(ctx));
 }
 
 /** The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one. */
-export function coreFor(env: Context['env']): Promise<Core> {
-  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1' });
+export function coreFor(env: Context['env'], manifest?: CoreManifest): Promise<Core> {
+  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}) });
 }
 
 /** The on-disk cache the core's cache imports use, namespaced by the built core's hash. */
-export function coreCacheFor(env: Context['env']): DiskCache {
-  const coreId = 'core-' + readManifest(env.IX_CORE_DIR ?? coreOutDir).coreWasmBlake3.slice(0, 16);
-  return diskCache(cacheDir(env), coreId);
+export function coreCacheFor(env: Context['env'], manifest = readManifest(env.IX_CORE_DIR ?? coreOutDir)): DiskCache {
+  return diskCache(cacheDir(env), 'core-' + manifest.coreWasmBlake3.slice(0, 16));
 }
 
 function cacheOf(ctx: Context): DiskCache {
-  return coreCacheFor(ctx.env);
+  return coreCacheFor(ctx.env, manifestOf(ctx));
 }
 
 /** The filesystem HostIO for this invocation, over the disk cache. */
@@ -81,6 +119,11 @@ export async function hostIO(ctx: Context): Promise<HostIO> {
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
 export function memoSite(ctx: Context): MemoSite {
   return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
+}
+
+/** The plan memo's answer for `reqJson`, looked up once per invocation (the fast path's lookup included). */
+export function memoLookup(ctx: Pick<Context, 'memo'>, site: MemoSite, reqJson: string): ReturnType<typeof lookupPlan> {
+  return once(ctx, `plan-memo ${reqJson}`, () => lookupPlan(site, reqJson));
 }
 
 /** The plan request the arguments describe. */
@@ -125,7 +168,7 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
 export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
   const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
-  const hit = await lookupPlan(site, reqJson);
+  const hit = await memoLookup(ctx, site, reqJson);
   const cached = hit?.bytes();
   if (cached) return { bytes: cached, plan: expandPlan(JSON.parse(new TextDecoder().decode(cached)) as PlanWire) };
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
@@ -134,5 +177,6 @@ export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: U
   const bytes = c.plan(recording, req);
   const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
   storePlan(site, reqJson, bytes, plan, rec, started);
+  ctx.memo?.delete(`plan-memo ${reqJson}`); // the next lookup of this request finds what was stored
   return { bytes, plan };
 }

@@ -24,13 +24,15 @@ import { mountedIO } from '../../engine/mount/index';
 import type { ErrorRecord, PlanOut } from '../../wasm/core';
 import { loadDigest } from './digest';
 import { EnvironmentError, isEnvironmentFailure } from './env-error';
+import { EXIT, UserError } from './user-error';
 
 const WIT_HOST = 'ix:core/host';
 const WIT_VERSION = '0.4.0';
 
-/** An error reported by the core: a one-line user-facing message, or an internal bug. */
-export class CoreError extends Error {
+/** An error reported by the core: a one-line user-facing message (exit 2), or an internal bug (70). */
+export class CoreError extends UserError {
   readonly internal: boolean;
+  readonly exitCode: 2 | 3 | 70;
   /** The record's fields (wasm/core.wit `core-error`). */
   readonly detail: string;
   readonly file?: string;
@@ -42,6 +44,7 @@ export class CoreError extends Error {
     super(r.message);
     this.name = 'CoreError';
     this.internal = r.internal;
+    this.exitCode = r.internal ? EXIT.bug : EXIT.usage;
     this.detail = r.detail;
     if (r.file !== undefined && r.file !== null) this.file = r.file;
     if (r.line !== undefined && r.line !== null) this.line = r.line;
@@ -60,8 +63,9 @@ export class CoreTrap extends Error {
   }
 }
 
-/** An error of the host itself while serving the core (an unreadable recipe file...). */
-export class HostError extends Error {
+/** An error of the host itself while serving the core (an unreadable recipe file...): exit 2. */
+export class HostError extends UserError {
+  readonly exitCode: 2 | 3 | 70 = EXIT.usage;
   constructor(message: string) {
     super(message);
     this.name = 'HostError';
@@ -120,6 +124,8 @@ export interface LoadOptions {
    * needs the optimising tier to be fast).
    */
   liftoffOnly?: boolean;
+  /** The manifest of `outDir` when the caller has read it already (the CLI reads it once). */
+  manifest?: CoreManifest;
 }
 
 /** The core built in `outDir` (wasm/out), loaded once per process. */
@@ -182,7 +188,7 @@ function evaluatingPackage(inst: WebAssembly.Instance | undefined): string | und
 }
 
 async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core> {
-  const manifest = readManifest(outDir);
+  const manifest = opts.manifest ?? readManifest(outDir);
   const compiled = manifest.backend === 'as';
   if (!compiled) await setWasmFlags(opts);
   const dir = join(outDir, 'core');

@@ -2,33 +2,23 @@
  * The one place where failures become messages and exit codes (hosts/node/main.ts calls
  * `report`; commands just throw):
  *   0 ok; 1 a build failed (commands return it, nothing throws it);
- *   2 a user mistake: UsageError, the engine's IxError, the core's non-internal errors, an
- *     unreadable recipe root (HostError): one line;
- *   3 the environment is in the way: EnvironmentError (missing tool, no user namespaces, ...),
- *     and the system errors that mean the same (permission denied or read-only file system on a
- *     path, disk full, a program that is not installed): one line naming the path or the fix;
+ *   2 or 3: a UserError (user-error.ts) carries its own code; the engine's IxError is 2: one line;
+ *   3 also for the system errors that mean the environment is in the way (permission denied or
+ *     read-only file system on a path, disk full, a program that is not installed): one line
+ *     naming the path or the fix;
  *   70 anything else, which is a bug in ix: one line and a hint to report it (IX_DEBUG=1 adds
  *     the stack).
  *
- * Must not depend on: the engine's code (its error class only), the sandbox host.
+ * Must not depend on: the engine's code (its error class only), the sandbox host, any command
+ * or error subclass (an error says its own code).
  */
 import { IxError } from '../../engine/errors';
-import { CoreError, HostError } from './core';
-import { EnvironmentError } from './env-error';
-import { safeText } from '../common';
+import { safeText } from './safe-text';
+import { UserError } from './user-error';
 
 export { EnvironmentError, missingTool } from './env-error';
-export { safeText } from '../common';
-
-/** A mistake on the command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, environment: 3, bug: 70 } as const;
+export { safeText } from './safe-text';
+export { EXIT, UsageError, UserError } from './user-error';
 
 const first = (m: string) => safeText(m.split('\n')[0]);
 
@@ -67,10 +57,8 @@ function environmentMessage(e: unknown): string | undefined {
 
 /** Exit code and the line(s) to print for a thrown value. */
 export function classify(e: unknown): { code: 2 | 3 | 70; message: string } {
-  if (e instanceof UsageError || e instanceof IxError || e instanceof HostError || (e instanceof CoreError && !e.internal)) {
-    return { code: 2, message: `ix: error: ${first(e.message)}` };
-  }
-  if (e instanceof EnvironmentError) return { code: 3, message: `ix: error: ${first(e.message)}` };
+  if (e instanceof IxError) return { code: 2, message: `ix: error: ${first(e.message)}` };
+  if (e instanceof UserError && e.exitCode !== 70) return { code: e.exitCode, message: `ix: error: ${first(e.message)}` };
   const env = environmentMessage(e);
   if (env) return { code: 3, message: `ix: error: ${env}` };
   const msg = e instanceof Error ? e.message : String(e);
@@ -86,7 +74,8 @@ export function report(e: unknown, stderr: (s: string) => void, debug: boolean):
     if (debug) {
       const msg = e instanceof Error ? e.message : String(e);
       const more = msg.split('\n').slice(1).join('\n');
-      stderr(`${safeText(more)}\n${e instanceof Error && !(e instanceof CoreError) ? safeText(e.stack ?? '') : ''}\n`);
+      // an error the core reported has no host stack worth showing: its detail is the message
+      stderr(`${safeText(more)}\n${e instanceof Error && !(e instanceof UserError) ? safeText(e.stack ?? '') : ''}\n`);
     } else {
       stderr('ix: this is a bug in ix: please report it with the command line; rerun with IX_DEBUG=1 for details\n');
     }

@@ -6,7 +6,9 @@
  *   - `ix plan ...` / `ix build --dry-run ...` whose memoised plan is still valid (plan-memo.ts);
  *   - a no-op `ix build ...`: memoised plan valid and every output already in the store.
  * Anything unusual (an option it does not know, a miss, any error) falls through to main.ts,
- * which does the whole job and reports errors; this file prints only answers (and the
+ * which does the whole job and reports errors, handed what was found here (the invocation's
+ * memo: the arguments read, the directories checked, the manifest, the plan-memo lookup), so no
+ * work is done twice; this file prints only answers (and the
  * executor's closing summary line of a no-op build), and only once it has them whole.
  * A no-op build takes no gc hold: it starts nothing and prints paths that were built when looked at.
  *
@@ -17,10 +19,10 @@ import { statSync, writeSync } from 'node:fs';
 import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { answerPlan, planVerbRequest } from './commands/plan';
-import { memoSite, type Context } from './context';
+import { memoLookup, memoSite, once, type Context, type Invocation } from './context';
 import { plainReporter } from './exec/events';
-import { lookupPlan } from './plan-memo';
 import { checkEnvironmentDirs } from './env-dirs';
+import { readArgs } from './commands/grammar';
 import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
 /** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */
@@ -37,14 +39,16 @@ function built(layout: Layout, out: string): boolean {
 }
 
 /** `ix plan` / `ix build` answered from the memo, or undefined to let main.ts do it. */
-async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
+async function fastPlan(verb: 'plan' | 'build', rest: string[], base: Invocation): Promise<number | undefined> {
   const t0 = performance.now();
-  const ctx: Context = { ...base, args: parseArgs(rest, verb) };
+  // read as main.ts reads them, under the same key: main.ts does not read them again
+  const args = once(base, 'args', () => readArgs(verb, rest));
+  if (args === 'help' || !args.packages.length) return undefined;
+  const ctx: Context = { ...base, args };
   const a = ctx.args;
-  if (a.help || !a.packages.length) return undefined;
   if ([...a.options.keys()].some((k) => !FAST_OPTIONS[verb].includes(k))) return undefined;
   const building = verb === 'build';
-  const hit = await lookupPlan(memoSite(ctx), JSON.stringify(planVerbRequest(ctx, verb)));
+  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(planVerbRequest(ctx, verb)));
   if (!hit) return undefined;
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));
@@ -61,14 +65,14 @@ async function fastPlan(verb: string, rest: string[], base: Omit<Context, 'args'
 }
 
 /** The answer without main.ts, or undefined. Throws nothing. */
-async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number | undefined> {
+async function fast(argv: string[], base: Invocation): Promise<number | undefined> {
   try {
     const [verb, ...rest] = argv;
     if (rest.length === 0 && (verb === '--version' || verb === 'version')) return runVersion({ ...base, args: parseArgs([], 'version') });
     if (rest.length === 0 && (verb === 'help' || verb === '--help' || verb === '-h')) return runHelp({ ...base, args: parseArgs([], 'help') });
     if (verb === 'plan' || verb === 'build') {
       // the same checks as main.ts, so a bad directory is never answered from here
-      checkEnvironmentDirs(base.env, verb, rest);
+      once(base, 'environment-dirs', () => checkEnvironmentDirs(base.env, verb, rest));
       return await fastPlan(verb, rest, base);
     }
   } catch {
@@ -81,15 +85,17 @@ async function fast(argv: string[], base: Omit<Context, 'args'>): Promise<number
 export async function run(): Promise<void> {
   const out: Buffer[] = [];
   const err: string[] = [];
+  const memo = new Map<string, unknown>();
   const code = await fast(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
     stdout: (d) => void out.push(typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.from(d.buffer, d.byteOffset, d.length)),
     stderr: (s) => void err.push(s),
+    memo,
   });
   if (code === undefined) {
     const main = await import('./main');
-    return main.run();
+    return main.run(memo);
   }
   process.exitCode = code;
   try {

@@ -60,6 +60,10 @@ export const OPTIONS: Record<string, OptionSpec> = {
   append: val(true, 'ARGS'),
   'init-timeout': val(true, 'S'),
   accel: val(true, 'A'),
+  'no-watch': sw(true),
+  root: val(false, 'DIR'),
+  'keep-tmp': sw(true),
+  commit: sw(false),
 };
 
 const PLANNING = ['target', 'host', 'recipes'];
@@ -68,32 +72,88 @@ const PLANNING_BOOT = [...PLANNING, 'boot'];
 const BUILDING = ['keep-going', 'jobs', 'timeout'];
 const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 'builders'];
 
-/** Each verb's options (`help` is every verb's). Sub-verbs are written "store verify". */
-export const VERB_OPTIONS: Record<string, readonly string[]> = {
-  plan: ['json', 'expand', 'keep-going', ...PLANNING_BOOT],
-  build: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
-  graph: ['json', 'format', ...PLANNING_BOOT],
-  'why-depends': ['json', ...PLANNING_BOOT],
-  render: ['normalised', ...PLANNING_BOOT],
-  log: [...PLANNING_BOOT],
-  run: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT],
-  mut: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING],
-  let: [...BUILDING, ...SUBSTITUTION, ...PLANNING],
-  image: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
-  boot: ['kernel', 'memory', 'command', 'append', 'init-timeout', 'accel', ...BUILDING, ...SUBSTITUTION, 'recipes'],
-  list: ['json', 'generations'],
-  diff: ['json'],
-  purge: [],
-  gc: ['json', 'dry-run', 'keep-generations'],
-  root: ['json'],
-  'why-alive': ['json'],
-  'store verify': ['json'],
-  'store serve': ['stdio', 'secret-key'],
-  copy: ['to', 'from', 'secret-key', 'build-closure', ...PLANNING_BOOT],
-  'key generate': ['dir'],
-  help: [],
-  version: [],
-};
+/**
+ * How a verb's words are read once its options are taken out (commands/grammar.ts reads each):
+ *   packages: package selectors and package flags (args.ts), for the verbs that plan;
+ *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (realm/grammar.ts);
+ *   program:  `ix run`: options up to the program name; every word after it is the program's;
+ *   sub:      a sub-verb first (`ix store verify`), each with its own options;
+ *   words:    plain words (a store path, a realm name), no package flags.
+ */
+export type Grammar = 'packages' | 'realm' | 'program' | 'sub' | 'words';
+
+/** One verb's declaration: its grammar and its options (`help` is every verb's). */
+export interface VerbSpec {
+  grammar: Grammar;
+  options: readonly string[];
+  /** realm grammar: bare numbers are words (generation numbers), not realm names. */
+  numbers?: boolean;
+  /** sub grammar: each sub-verb's options. */
+  subs?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Every verb of `ix`, with its grammar and options: the one table the dispatcher (main.ts), the
+ * tokenizer, `ix help` and the tests read. Its handler sits in main.ts's table, which the compiler
+ * holds to exactly these names; it is apart so that `ix --version` and the plan memo's fast path
+ * load no command's code.
+ */
+export const VERBS = {
+  plan: { grammar: 'packages', options: ['json', 'expand', 'keep-going', ...PLANNING_BOOT] },
+  build: { grammar: 'packages', options: ['json', 'dry-run', 'check', ...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT] },
+  graph: { grammar: 'packages', options: ['json', 'format', ...PLANNING_BOOT] },
+  'why-depends': { grammar: 'packages', options: ['json', ...PLANNING_BOOT] },
+  render: { grammar: 'packages', options: ['normalised', ...PLANNING_BOOT] },
+  log: { grammar: 'packages', options: [...PLANNING_BOOT] },
+  run: { grammar: 'program', options: [...BUILDING, ...SUBSTITUTION, ...PLANNING_BOOT] },
+  mut: { grammar: 'realm', options: ['dry-run', 'rollback', 'to', ...BUILDING, ...SUBSTITUTION, ...PLANNING] },
+  let: { grammar: 'realm', options: [...BUILDING, ...SUBSTITUTION, ...PLANNING] },
+  image: { grammar: 'realm', options: ['kernel', ...BUILDING, ...SUBSTITUTION, 'recipes'] },
+  boot: { grammar: 'realm', options: ['kernel', 'memory', 'command', 'append', 'init-timeout', 'accel', ...BUILDING, ...SUBSTITUTION, 'recipes'] },
+  list: { grammar: 'realm', options: ['json', 'generations'] },
+  diff: { grammar: 'realm', options: ['json'], numbers: true },
+  purge: { grammar: 'realm', options: [] },
+  gc: { grammar: 'realm', options: ['json', 'dry-run', 'keep-generations'] },
+  root: { grammar: 'sub', options: [], subs: { add: [], remove: [], list: ['json'] } },
+  'why-alive': { grammar: 'words', options: ['json'] },
+  store: { grammar: 'sub', options: [], subs: { verify: ['json'], serve: ['stdio', 'secret-key'] } },
+  copy: { grammar: 'packages', options: ['to', 'from', 'secret-key', 'build-closure', ...PLANNING_BOOT] },
+  key: { grammar: 'sub', options: [], subs: { generate: ['dir'] } },
+  lsp: { grammar: 'words', options: ['recipes', 'target', 'no-watch', 'stdio'] },
+  help: { grammar: 'words', options: [] },
+  version: { grammar: 'words', options: [] },
+} as const satisfies Record<string, VerbSpec>;
+
+export type VerbName = keyof typeof VERBS;
+
+/**
+ * The helper programs beside `ix` that read their options through the same tokenizer (words
+ * grammar): `run-node`, the sandbox's command that reproduces one node. Not verbs of `ix`.
+ */
+export const TOOLS = {
+  'run-node': { grammar: 'words', options: ['root', 'timeout', 'keep-tmp', 'commit'] },
+} as const satisfies Record<string, VerbSpec>;
+
+/** How a verb is named in messages: `ix plan`, `ix store verify`, or a tool's own name. */
+function shown(verb: string): string {
+  return Object.hasOwn(TOOLS, verb) ? verb : `ix ${verb}`;
+}
+
+/** True when `verb` is one of `ix`'s verbs. */
+export function isVerb(verb: string): verb is VerbName {
+  return Object.hasOwn(VERBS, verb);
+}
+
+/**
+ * Each verb's options by name, sub-verbs written "store verify" (derived from VERBS). A sub-verb
+ * grammar's own line holds the options it takes before its sub-verb is known (none).
+ */
+export const VERB_OPTIONS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries({ ...VERBS, ...TOOLS } as Record<string, VerbSpec>).flatMap(([v, s]) => [
+    [v, s.options] as const,
+    ...Object.entries(s.subs ?? {}).map(([sub, o]) => [`${v} ${sub}`, o] as const),
+  ]),
+);
 
 /** True when `name` is one of `verb`'s options. */
 export function takesOption(verb: string, name: string): boolean {
@@ -114,7 +174,8 @@ export function describeOptions(verb: string): string {
  */
 export const PENDING = new Set<string>();
 
-const KNOWN = new Set(Object.values(VERB_OPTIONS).flat());
+/** The options of `ix`'s verbs (not of the tools: `--root=` stays a package flag for `ix build`). */
+const KNOWN = new Set(Object.entries(VERB_OPTIONS).filter(([v]) => isVerb(v.split(' ')[0])).flatMap(([, o]) => o));
 /**
  * Keys of the config file that are no option: as `--key=value` they would become a package flag
  * and carry a key or a key file's name into the plan, so they are refused (without the value).
@@ -146,7 +207,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
     let value = eq < 0 ? undefined : t.slice(eq + 1);
     if (takesOption(verb, key)) {
       const spec = OPTIONS[key];
-      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of 'ix ${verb}' is not available in this version of ix yet`);
+      if (PENDING.has(key) || PENDING.has(verb)) throw new UsageError(`option --${key} of '${shown(verb)}' is not available in this version of ix yet`);
       if (spec.kind === 'switch') {
         if (value !== undefined) throw new UsageError(`option --${key} takes no value`);
         out.push({ kind: 'option', name: key, value: '' });
@@ -161,7 +222,7 @@ export function tokenize(verb: string, tokens: readonly string[]): Token[] {
       out.push({ kind: 'option', name: key, value });
       continue;
     }
-    if (KNOWN.has(key)) throw new UsageError(`'ix ${verb}' does not take --${key} (its options: ${describeOptions(verb)})`);
+    if (KNOWN.has(key)) throw new UsageError(`'${shown(verb)}' does not take --${key} (its options: ${describeOptions(verb)})`);
     if (CONFIG_ONLY.has(key)) throw new UsageError(`--${key} is a key of the config file (ix/config.json under XDG_CONFIG_HOME), not an option; a package flag of that name is written as a selector: bin/x(${key}=...)`);
     if (!FLAG_KEY.test(key)) throw new UsageError(`bad flag '${t}'`);
     const near = nearOption(verb, key);
@@ -221,6 +282,26 @@ export function numberOption(name: string, value: string, r: { min: number; max:
     throw new UsageError(`--${name} must be ${what} ${range}, got '${value}'`);
   }
   return n;
+}
+
+/** Plain words and the options of `verb` (grammar `words`; `verb` may be "verb sub" or a tool). */
+export interface WordArgs {
+  verb: string;
+  options: Map<string, string[]>;
+  words: string[];
+}
+
+/** Words and options, refusing package flags and unknown `-x` words: these verbs take neither. */
+export function readWords(verb: string, tokens: readonly string[]): WordArgs {
+  const toks = tokenize(verb, tokens);
+  const words: string[] = [];
+  for (const t of toks) {
+    if (t.kind === 'option') continue;
+    const bad = t.kind === 'flag' ? t.text : t.text.startsWith('-') && t.text !== '-' ? t.text : undefined;
+    if (bad !== undefined) throw new UsageError(`'${shown(verb)}' does not take '${bad}' (its options: ${describeOptions(verb)})`);
+    words.push(t.text);
+  }
+  return { verb, options: optionsOf(toks), words };
 }
 
 /** The options among `tokens`: name -> values in order (a switch has ['']). */

@@ -3,11 +3,12 @@
  * `--commit` wired to this host's store, so the sandbox host never opens a store itself. A
  * failed node's output is aborted (its $tmp kept with --keep-tmp) and its exit status returned.
  *
- * Must not depend on: the executor, the planner, the rest of the CLI.
+ * Must not depend on: the executor, the planner, the rest of the CLI (only its option tokenizer).
  */
-import { cli, type CommitNode, type RunNodeResult } from '../linux-sandbox';
+import { cli, type CommitNode, type RunNodeArgs, type RunNodeResult } from '../linux-sandbox';
+import { readWords } from './options';
+import { safeText } from './safe-text';
 import { Store } from './store/store';
-import { safeText } from '../common';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   const store = new Store({ root });
@@ -25,4 +26,16 @@ export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   return 0;
 };
 
-cli(process.argv.slice(2), commitNode);
+/** run-node's arguments, read by the CLI's tokenizer from its declared options (options.ts TOOLS). */
+function readRunNodeArgs(argv: string[]): RunNodeArgs {
+  const a = readWords('run-node', argv);
+  const one = (k: string) => a.options.get(k)?.at(-1);
+  const r: RunNodeArgs = { help: a.options.has('help'), 'keep-tmp': a.options.has('keep-tmp'), commit: a.options.has('commit'), words: a.words };
+  const root = one('root');
+  const timeout = one('timeout');
+  if (root !== undefined) r.root = root;
+  if (timeout !== undefined) r.timeout = timeout;
+  return r;
+}
+
+cli(() => readRunNodeArgs(process.argv.slice(2)), commitNode);

@@ -12,8 +12,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, resolveRoot } from '../../common';
-import { removeTreeSync, safeText } from '../../common';
+import { Layout, removeTreeSync, resolveRoot, safeText, UserError } from '../../common';
 import { checkNode } from './node-check';
 import { requireSandbox, SandboxUnavailable } from './probe';
 import { runNode, type RunNodeOptions, type RunNodeResult } from './run-node';
@@ -29,19 +28,24 @@ export type CommitNode = (
 
 const USAGE = 'usage: run-node [--root=DIR] [--timeout=SECONDS] [--keep-tmp] [--commit] NODE.json|-';
 
-export async function main(argv: string[], commit?: CommitNode): Promise<number> {
-  const opt: Record<string, string> = {};
-  const files: string[] = [];
-  for (const a of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (m) opt[m[1]] = m[2] ?? '1';
-    else files.push(a);
-  }
-  const known = new Set(['root', 'timeout', 'keep-tmp', 'commit', 'help']);
-  const bad = Object.keys(opt).find((k) => !known.has(k));
+/**
+ * run-node's arguments as its entry read them: its options are declared beside the CLI's verbs
+ * (hosts/node/options.ts TOOLS) and read by the same tokenizer (hosts/node/run-node-main.ts).
+ */
+export interface RunNodeArgs {
+  help: boolean;
+  root?: string;
+  timeout?: string;
+  'keep-tmp': boolean;
+  commit: boolean;
+  /** The words: one NODE.json or `-`. */
+  words: string[];
+}
+
+export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<number> {
   if (opt.help) { process.stdout.write(`${USAGE}\n`); return 0; }
-  if (bad || files.length !== 1) throw new IxError(bad ? `unknown option --${bad}. ${USAGE}` : USAGE);
-  const file = files[0];
+  if (opt.words.length !== 1) throw new IxError(USAGE);
+  const file = opt.words[0];
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -64,7 +68,7 @@ export async function main(argv: string[], commit?: CommitNode): Promise<number>
     timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
     output: (c) => process.stderr.write(c),
   };
-  const root = opt.root ?? resolveRoot();
+  const root = opt.root ?? resolveRoot(process.env);
   if (opt.commit) {
     if (!commit) throw new IxError('--commit needs the store: use hosts/linux-sandbox/run-node');
     return commit(node, root, !!opt['keep-tmp'], (dirs) => runNode(node, { ...common, ...dirs }));
@@ -82,11 +86,11 @@ export async function main(argv: string[], commit?: CommitNode): Promise<number>
 }
 
 /** Entry: one-line errors, exit 2 for bad input or an unusable host, never a stack trace. */
-export function cli(argv: string[], commit?: CommitNode): void {
-  main(argv, commit).then((code) => { process.exitCode = code; }, (e) => {
-    if (e instanceof IxError || e instanceof SandboxUnavailable) {
-      process.stderr.write(safeText(`run-node: ${e.message}`) + '\n');
-      process.exitCode = 2;
+export function cli(read: () => RunNodeArgs, commit?: CommitNode): void {
+  Promise.resolve().then(() => main(read(), commit)).then((code) => { process.exitCode = code; }, (e) => {
+    if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof UserError) {
+      process.stderr.write(safeText(`run-node: ${e.message.split('\n')[0]}`) + '\n');
+      process.exitCode = e instanceof UserError ? e.exitCode : 2;
     } else {
       process.stderr.write(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : e}\n`);
       process.exitCode = 70;

@@ -34,6 +34,9 @@ export interface ProbeHost {
 }
 
 export const realHost: ProbeHost = {
+  // Whether this machine can sandbox, probed once per process, is a fact of the machine (like
+  // the uid): its PATH finds bwrap. The executor does not pass an invocation down to here yet.
+  // eslint-disable-next-line no-restricted-properties
   env: process.env,
   uid: process.getuid?.() ?? 0,
   readSysctl(path) {

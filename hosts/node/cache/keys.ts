@@ -9,14 +9,15 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../../common';
 
 /** DER prefixes that turn 32 raw bytes into SPKI / PKCS#8 ed25519 keys (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** A key file or configuration string that cannot be used; `message` is one line. */
-export class KeyError extends Error {
+/** A key file or configuration string that cannot be used; `message` is one line (exit 2). */
+export class KeyError extends UsageError {
   constructor(message: string) {
     super(message);
     this.name = 'KeyError';

@@ -16,7 +16,8 @@
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { numberOption } from '../options';
-import { planOf, planRequest, type Context } from '../context';
+import { once, planOf, planRequest, type Context, type Invocation } from '../context';
+import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
@@ -24,7 +25,7 @@ import { openStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
+import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
 import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
 import { safeText } from '../../common';
 
@@ -86,17 +87,17 @@ export function fetcher(env: Record<string, string | undefined>): FetchNode {
   };
 }
 
-/** Open the store of this invocation's ix root, noting waits for other processes' locks. */
-export function storeFor(ctx: Context): Promise<Store> {
-  return openStore({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
+/** The store of this invocation's ix root (opened once), noting waits for other processes' locks. */
+export function storeFor(ctx: Invocation): Promise<Store> {
+  return once(ctx, 'store', () => openStore({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) }));
 }
 
 /** Progress display: --json events on stdout, else a live display (terminal) or lines on stderr. */
-export function reporterFor(ctx: Context, json: boolean): Reporter {
+export function reporterFor(ctx: Invocation, json: boolean): Reporter {
   if (json) return jsonReporter({ write: (s) => ctx.stdout(s) });
   // IX_PROGRESS=plain|live overrides the guess (a terminal on stderr and not CI means live).
-  const live = ctx.env.IX_PROGRESS ? ctx.env.IX_PROGRESS === 'live' : !!process.stderr.isTTY && !ctx.env.CI;
-  return pickReporter({ write: (s) => ctx.stderr(s), isTTY: live, columns: process.stderr.columns }, false);
+  const live = ctx.env.IX_PROGRESS ? ctx.env.IX_PROGRESS === 'live' : ctx.terminal?.isTTY === true && !ctx.env.CI;
+  return pickReporter({ write: (s) => ctx.stderr(s), isTTY: live, columns: ctx.terminal?.columns }, false);
 }
 
 
@@ -136,7 +137,7 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
-    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
+    const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
       store, run: runNode, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
       substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
@@ -181,7 +182,7 @@ export async function runBuild(ctx: Context): Promise<number> {
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
   const { bytes, plan } = await planOf(ctx, planRequest(ctx));
   if (ctx.args.dryRun) {
-    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd);
+    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx));
     await checkRunSettings(ctx, x, settings);
     // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
     if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);

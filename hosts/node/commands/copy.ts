@@ -15,92 +15,64 @@
  *
  * Must not depend on: the engine's code (types only); the executor.
  */
-import { parseArgs, UsageError } from '../args';
+import { UsageError } from '../args';
 import type { Context } from '../context';
 import { planOf, planRequest } from '../context';
 import { parseStorePath, STORE_PREFIX } from '../store';
-import { cacheSettings, checkCacheUrl, ConfigError } from '../subst/config';
+import { cacheSettings, checkCacheUrl, configFiles } from '../subst/config';
 import { copyFrom, copyTo } from '../subst';
 import { storeFor } from './build';
+import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
 import { safeText } from '../../common';
 
-interface CopyArgs {
-  to?: string;
-  from?: string;
-  secretKey?: string;
-  /** Tokens for the plan grammar (packages, flags, --target, --recipes). */
-  rest: string[];
-}
-
-function parseCopyArgs(argv: string[]): CopyArgs {
-  const r: CopyArgs = { rest: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    const m = /^--(to|from|secret-key)(?:=(.*))?$/.exec(t);
-    if (!m) { r.rest.push(t); continue; } // --build-closure and the plan's options: the verb's table (options.ts)
-    const v = m[2] ?? argv[++i];
-    if (!v) throw new UsageError(`option --${m[1]} needs a value (--${m[1]}=...)`);
-    if (m[1] === 'to') r.to = v;
-    else if (m[1] === 'from') r.from = v;
-    else r.secretKey = v;
-  }
-  if (!!r.to === !!r.from) throw new UsageError("'ix copy' needs exactly one of --to=URL or --from=URL");
-  return r;
-}
-
-export async function runCopy(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const c = parseCopyArgs(argv);
-  const args = parseArgs(c.rest, 'copy');
-  if (args.cache.size || args.json || args.dryRun || args.format) throw new UsageError("'ix copy' takes --to/--from, --secret-key, --build-closure, --target, --host and --recipes");
+export async function runCopy(ctx: Context): Promise<number> {
+  const { args } = ctx;
+  const one = (k: string) => args.options.get(k)?.at(-1);
+  const c = { to: one('to'), from: one('from'), secretKey: one('secret-key') };
+  if (!!c.to === !!c.from) throw new UsageError("'ix copy' needs exactly one of --to=URL or --from=URL");
   if (!args.packages.length) throw new UsageError(`'ix copy' needs packages or store paths, e.g. ix copy ${c.to ? '--to=file:///srv/cache bin/zstd' : '--from=file:///srv/cache /ix/store/...'}`);
-  const ctx: Context = { ...base, args };
-  try {
-    // ssh://[user@]host: a remote builder's store, over the builder protocol (hosts/node/remote/copy.ts).
-    const ssh = c.to?.startsWith('ssh://') === true;
-    const url = ssh ? c.to! : checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
-    const settings = cacheSettings(base.env, { secretKey: c.secretKey }, base.cwd);
-    const paths: string[] = [];
-    const direct = args.packages.filter((p) => p.name.startsWith(STORE_PREFIX));
-    for (const p of direct) {
-      if (!parseStorePath(p.name) || p.flags.size) throw new UsageError(`not a store path: ${p.name}`);
-      paths.push(p.name);
-    }
-    const buildClosure = args.options.has('build-closure');
-    if (buildClosure && (c.from || ssh || direct.length)) throw new UsageError("'ix copy --build-closure' takes packages and --to=URL of a binary cache: it copies what their plans build");
-    if (direct.length < args.packages.length) {
-      if (c.from) throw new UsageError("'ix copy --from' takes store paths (/ix/store/...), not packages: it never plans");
-      const pkgs = { ...ctx, args: { ...args, packages: args.packages.filter((p) => !p.name.startsWith(STORE_PREFIX)) } };
-      const { plan } = await planOf(pkgs, planRequest(pkgs));
-      paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
-    }
-    const store = await storeFor(ctx);
-    const print = (line: string) => base.stderr(`${safeText(line)}\n`);
-    if (ssh) {
-      try {
-        const r = await copyToSsh(store, url, paths, base.env, print);
-        base.stderr(`ix: copied ${r.sent} paths to ${url} (${r.present} already there)\n`);
-        return 0;
-      } catch (e) {
-        if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
-        base.stderr(safeText(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}`) + '\n');
-        return 1;
-      }
-    }
-    if (c.to) {
-      if (!settings.secretKeyFile) throw new UsageError("'ix copy --to' signs what it uploads: give --secret-key=FILE (or \"secret-key-file\" in the config)");
-      const r = await copyTo(store, url, paths, settings.secretKeyFile, print);
-      base.stderr(`ix: copied ${r.uploaded} paths to ${url} (${r.skipped} already there)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
-      return r.failed.length ? 1 : 0;
-    }
-    if (!settings.trustedKeys.length) throw new UsageError(`'ix copy --from' accepts only records signed by a trusted key, and none is configured ("trusted-public-keys" in ${settings.origin.trustedKeys ?? 'the config file'})`);
-    const r = await copyFrom(store, url, settings.trustedKeys, paths, print);
-    base.stderr(`ix: imported ${r.imported} paths from ${url} (${r.present} already here)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
-    return r.failed.length ? 1 : 0;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
+  // ssh://[user@]host: a remote builder's store, over the builder protocol (hosts/node/remote/copy.ts).
+  const ssh = c.to?.startsWith('ssh://') === true;
+  const url = ssh ? c.to! : checkCacheUrl((c.to ?? c.from)!, c.to ? '--to' : '--from');
+  const settings = cacheSettings(ctx.env, { secretKey: c.secretKey }, ctx.cwd, configFiles(ctx.env), configReader(ctx));
+  const paths: string[] = [];
+  const direct = args.packages.filter((p) => p.name.startsWith(STORE_PREFIX));
+  for (const p of direct) {
+    if (!parseStorePath(p.name) || p.flags.size) throw new UsageError(`not a store path: ${p.name}`);
+    paths.push(p.name);
   }
+  const buildClosure = args.options.has('build-closure');
+  if (buildClosure && (c.from || ssh || direct.length)) throw new UsageError("'ix copy --build-closure' takes packages and --to=URL of a binary cache: it copies what their plans build");
+  if (direct.length < args.packages.length) {
+    if (c.from) throw new UsageError("'ix copy --from' takes store paths (/ix/store/...), not packages: it never plans");
+    const pkgs = { ...ctx, args: { ...args, packages: args.packages.filter((p) => !p.name.startsWith(STORE_PREFIX)) } };
+    const { plan } = await planOf(pkgs, planRequest(pkgs));
+    paths.push(...(buildClosure ? plan.nodes.map((n) => n.out) : rootPaths(plan)));
+  }
+  const store = await storeFor(ctx);
+  const print = (line: string) => ctx.stderr(`${safeText(line)}\n`);
+  if (ssh) {
+    try {
+      const r = await copyToSsh(store, url, paths, ctx.env, print);
+      ctx.stderr(`ix: copied ${r.sent} paths to ${url} (${r.present} already there)\n`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof BuilderDown || e instanceof IxError)) throw e;
+      ctx.stderr(safeText(`ix: copy to ${url} failed: ${e.message.split('\n')[0]}`) + '\n');
+      return 1;
+    }
+  }
+  if (c.to) {
+    if (!settings.secretKeyFile) throw new UsageError("'ix copy --to' signs what it uploads: give --secret-key=FILE (or \"secret-key-file\" in the config)");
+    const r = await copyTo(store, url, paths, settings.secretKeyFile, print, ctx.env);
+    ctx.stderr(`ix: copied ${r.uploaded} paths to ${url} (${r.skipped} already there)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
+    return r.failed.length ? 1 : 0;
+  }
+  if (!settings.trustedKeys.length) throw new UsageError(`'ix copy --from' accepts only records signed by a trusted key, and none is configured ("trusted-public-keys" in ${settings.origin.trustedKeys ?? 'the config file'})`);
+  const r = await copyFrom(store, url, settings.trustedKeys, paths, print, ctx.env);
+  ctx.stderr(`ix: imported ${r.imported} paths from ${url} (${r.present} already here)${r.failed.length ? `, ${r.failed.length} failed` : ''}\n`);
+  return r.failed.length ? 1 : 0;
 }

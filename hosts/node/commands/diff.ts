@@ -7,14 +7,14 @@
  * Must not depend on: the engine's code.
  */
 import { UsageError } from '../args';
-import type { Context } from '../context';
-import { noEdits, realmArgs } from './mut';
+import type { Invocation } from '../context';
+import { noEdits } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
 import { Layout, parseStorePath, resolveRoot } from '../store';
+import type { RealmArgs } from '../realm/grammar';
 import { safeText } from '../../common';
 
-export async function runDiff(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs('diff', argv, true);
+export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('diff', a);
   if (a.realms.length !== 1 || a.words.length !== 2) throw new UsageError("'ix diff' takes a realm and two generation numbers, e.g. ix diff demo 1 2");
   const name = a.realms[0];

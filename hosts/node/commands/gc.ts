@@ -8,16 +8,16 @@
  * Must not depend on: the engine's code.
  */
 import { UsageError } from '../args';
-import type { Context } from '../context';
+import type { Invocation } from '../context';
 import { storeFor } from './build';
-import { noArgs, noEdits, realmArgs } from './mut';
+import { noEdits } from './mut';
 import { collectGarbage } from '../gc';
 import { numberOption } from '../options';
 import { cacheDir } from '../cache';
 import { compactCache, type CompactReport } from '../cache-compact';
+import type { RealmArgs } from '../realm/grammar';
 
-export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs('gc', argv);
+export async function runGc(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('gc', a);
   if (a.realms.length) throw new UsageError(`'ix gc' takes no realm name (got '${a.realms[0]}')`);
   let keep: number | undefined;
@@ -25,7 +25,7 @@ export async function runGc(argv: string[], base: Omit<Context, 'args'>): Promis
     keep = numberOption('keep-generations', String(a.options.get('keep-generations')), { min: 1, max: 1_000_000, integer: true });
   }
   const dryRun = a.options.has('dry-run');
-  const store = await storeFor({ ...base, args: noArgs('gc') });
+  const store = await storeFor(base);
   const r = await collectGarbage(store.layout, { dryRun, keepGenerations: keep, onWait: (m) => base.stderr(`ix: ${m}\n`) });
   // the plan cache's packs of finished processes are merged into one (hosts/node/cache-compact.ts)
   let c: CompactReport | undefined;

@@ -15,7 +15,7 @@
 import { UsageError, selectorArg } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor } from './build';
-import { noArgs, noEdits, realmName, realmArgs } from './mut';
+import { noArgs, noEdits, realmName } from './mut';
 import { RealmLayout, currentGeneration, getGeneration, readRealmMeta } from '../realm';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
@@ -36,8 +36,9 @@ interface Made { store: Store; path: string; meta: ImageMeta; release(): Promise
 /** Builds (or finds) the image of the realm named in `a`; undefined when a build failed. */
 async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made | undefined> {
   noEdits(verb, a);
+  const x = execArgs(a.options); // a bad option value (a cache URL, --jobs) before anything is looked at
   const name = realmName(verb, a, base.env);
-  const store = await storeFor({ ...base, args: noArgs(verb) });
+  const store = await storeFor(base);
   const rl = new RealmLayout(store.layout);
   const cur = await currentGeneration(rl, name);
   if (cur === undefined) throw new UsageError(`realm ${name} does not exist (make it with 'ix mut ${name} bin/busybox ...')`);
@@ -54,7 +55,7 @@ async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made |
   const paths = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]).concat(gen.path, realmMeta.members))];
   const hold = await holdPaths(store.layout, paths, `ix ${verb} ${name}`, (m) => base.stderr(`ix: ${m}\n`));
   try {
-    const r = await realisePlan(ctx, plan, execArgs(a.options), reporterFor(ctx, false));
+    const r = await realisePlan(ctx, plan, x, reporterFor(ctx, false));
     if (!r.ok) {
       base.stderr(`ix: ${verb} ${name}: build failed: ${r.failures.join('; ') || 'nodes were skipped'}\n`);
       await hold.release();
@@ -75,8 +76,8 @@ async function makeImage(base: Base, verb: string, a: RealmArgs): Promise<Made |
   }
 }
 
-export async function runImage(argv: string[], base: Base): Promise<number> {
-  const made = await makeImage(base, 'image', realmArgs('image', argv));
+export async function runImage(a: RealmArgs, base: Base): Promise<number> {
+  const made = await makeImage(base, 'image', a);
   if (!made) return 1;
   await made.release();
   base.stdout(`${made.path}\n`);
@@ -91,8 +92,7 @@ export function commandArg(cmd: string): string {
   return `ixcmd=${Buffer.from(cmd, 'utf8').toString('base64')}`;
 }
 
-export async function runBoot(argv: string[], base: Base): Promise<number> {
-  const a = realmArgs('boot', argv);
+export async function runBoot(a: RealmArgs, base: Base): Promise<number> {
   const memory = a.options.get('memory') ?? '256M';
   if (!MEMORY.test(memory)) throw new UsageError(`--memory needs a size such as 256M or 1G, got '${memory}'`);
   const initTimeout = Number(a.options.get('init-timeout') ?? '120');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Context } from '../context';
 import { readManifest } from '../core';
 import { checkoutRoot, coreOutDir } from '../paths';
-import { PENDING, VERB_OPTIONS, describeOptions } from '../options';
+import { PENDING, VERB_OPTIONS, describeOptions, isVerb } from '../options';
 
 export function runVersion(ctx: Context): number {
   const version = (JSON.parse(readFileSync(join(checkoutRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -74,7 +74,7 @@ exit codes: 0 ok, 1 a build failed or a negative answer, 2 bad input, 3 an envir
 
 /** Each verb's options, from the one table (hosts/node/options.ts). */
 export function optionsHelp(): string {
-  const verbs = Object.keys(VERB_OPTIONS).filter((v) => VERB_OPTIONS[v].length && !PENDING.has(v));
+  const verbs = Object.keys(VERB_OPTIONS).filter((v) => isVerb(v.split(' ')[0]) && VERB_OPTIONS[v].length && !PENDING.has(v));
   const width = Math.max(...verbs.map((v) => v.length)) + 2;
   return `\noptions of each verb (any other --k=v is a package flag):\n${verbs.map((v) => `  ${v.padEnd(width)}${describeOptions(v)}\n`).join('')}`;
 }

@@ -7,26 +7,15 @@
  */
 import path from 'node:path';
 import { UsageError } from '../args';
-import type { Context } from '../context';
-import { generateKeyFiles, KeyError } from '../cache/keys';
+import type { Invocation } from '../context';
+import type { SubArgs } from './grammar';
+import { generateKeyFiles } from '../cache/keys';
 
-export async function runKey(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'generate') throw new UsageError(`'ix key' knows generate (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
-  let dir = base.cwd;
-  const words: string[] = [];
-  for (const a of rest) {
-    if (a.startsWith('--dir=')) dir = path.resolve(base.cwd, a.slice(6));
-    else if (a.startsWith('-')) throw new UsageError(`'ix key generate' takes NAME and --dir=D (got '${a}')`);
-    else words.push(a);
-  }
+export async function runKey({ words, options }: SubArgs, base: Invocation): Promise<number> {
+  const d = options.get('dir')?.at(-1);
+  const dir = d === undefined ? base.cwd : path.resolve(base.cwd, d);
   if (words.length !== 1) throw new UsageError(`'ix key generate' takes one key NAME (e.g. ix key generate ci-1)`);
-  try {
-    const k = await generateKeyFiles(words[0], dir);
-    base.stdout(`secret key ${k.secretFile} (keep it private)\npublic key ${k.publicFile}:\n${k.publicKey}\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof KeyError) throw new UsageError(e.message);
-    throw e;
-  }
+  const k = await generateKeyFiles(words[0], dir);
+  base.stdout(`secret key ${k.secretFile} (keep it private)\npublic key ${k.publicFile}:\n${k.publicKey}\n`);
+  return 0;
 }

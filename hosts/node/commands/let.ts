@@ -6,15 +6,15 @@
  *
  * Must not depend on: the engine's code.
  */
-import type { Context } from '../context';
+import type { Invocation } from '../context';
 import { storeFor } from './build';
-import { assembleRealm, noArgs, platformOptions, realmArgs, realmName } from './mut';
+import { assembleRealm, platformOptions, realmName } from './mut';
 import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpec, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../realm';
+import type { RealmArgs } from '../realm/grammar';
 
-export async function runLet(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs('let', argv);
+export async function runLet(a: RealmArgs, base: Invocation): Promise<number> {
   const name = realmName('let', a, base.env);
-  const store = await storeFor({ ...base, args: noArgs('let') });
+  const store = await storeFor(base);
   const rl = new RealmLayout(store.layout);
   const cur = await currentGeneration(rl, name);
   const old = cur !== undefined ? await getGeneration(rl, name, cur) : undefined;

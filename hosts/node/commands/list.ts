@@ -7,14 +7,14 @@
  * Must not depend on: the engine's code.
  */
 import { UsageError } from '../args';
-import type { Context } from '../context';
-import { noEdits, realmArgs } from './mut';
+import type { Invocation } from '../context';
+import { noEdits } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
 import { Layout, resolveRoot } from '../store';
+import type { RealmArgs } from '../realm/grammar';
 import { safeText } from '../../common';
 
-export async function runList(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs('list', argv);
+export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('list', a);
   if (a.realms.length > 1) throw new UsageError("'ix list' shows one realm at a time");
   const json = a.options.has('json');

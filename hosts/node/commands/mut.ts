@@ -20,17 +20,12 @@ import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
   lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, normaliseSpec, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
 } from '../realm';
-import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
 import { safeText } from '../../common';
 
 type Base = Omit<Context, 'args'>;
-
-/** Parse realm-verb arguments by `verb`'s option table (hosts/node/options.ts). */
-export function realmArgs(verb: string, argv: string[], numbers = false): RealmArgs {
-  return parseRealmArgs(argv, { numbers, verb });
-}
 
 /** Arguments with no packages and no options: for verbs that only need the store. */
 export function noArgs(verb: string): ParsedArgs {
@@ -152,12 +147,11 @@ async function switchBack(base: Base, store: Store, name: string, a: RealmArgs):
   return 0;
 }
 
-export async function runMut(argv: string[], base: Base): Promise<number> {
-  const a = realmArgs('mut', argv);
+export async function runMut(a: RealmArgs, base: Base): Promise<number> {
   const name = realmName('mut', a, base.env);
   const back = a.options.has('rollback') || a.options.has('to');
   if (back && a.edits.length) throw new UsageError("'ix mut --rollback/--to' takes no packages or flags");
-  const store = await storeFor({ ...base, args: noArgs('mut') });
+  const store = await storeFor(base);
   const rl = new RealmLayout(store.layout);
   const rlock = await lockRealm(rl, name, (m) => base.stderr(`ix: ${m}\n`));
   try {

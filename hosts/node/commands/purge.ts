@@ -5,13 +5,13 @@
  * Must not depend on: the engine's code.
  */
 import { UsageError } from '../args';
-import type { Context } from '../context';
-import { noEdits, realmArgs } from './mut';
+import type { Invocation } from '../context';
+import { noEdits } from './mut';
 import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../realm';
 import { Layout, resolveRoot } from '../store';
+import type { RealmArgs } from '../realm/grammar';
 
-export async function runPurge(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const a = realmArgs('purge', argv);
+export async function runPurge(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('purge', a);
   if (a.realms.length !== 1) throw new UsageError("'ix purge' takes exactly one realm name, e.g. ix purge demo");
   const name = a.realms[0];

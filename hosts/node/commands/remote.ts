@@ -6,23 +6,17 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan } from '../../../engine/api';
-import { IxError } from '../../../engine/errors';
-import { UsageError } from '../args';
 import type { Context } from '../context';
+import { configReader } from './config';
 import type { Builder } from '../exec/builders';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox';
-import { builderSettings, ConfigError } from '../subst/config';
+import { builderSettings, configFiles } from '../subst/config';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
-export function builderSpecs(ctx: Pick<Context, 'env'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
-  try {
-    return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env) : undefined);
-  } catch (e) {
-    if (e instanceof IxError || e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+export function builderSpecs(ctx: Pick<Context, 'env' | 'memo'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
+  return resolveBuilders(x.builders, x.builders === undefined ? builderSettings(ctx.env, configFiles(ctx.env), configReader(ctx)) : undefined);
 }
 
 export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?: number }, plan: Plan, store: Store): Builder[] {

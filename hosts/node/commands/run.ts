@@ -2,8 +2,8 @@
  * `ix run [ix options] PROG [ARGS...]`: finds the package that provides program PROG, builds it if
  * needed and runs it with ARGS outside the sandbox; the exit code is passed through (128+N for a
  * signal). Lookup: the package bin/PROG (PROG in its outputs' or run closure's bin/ dirs), else a
- * store path built earlier on this machine whose bin/ holds PROG. Takes raw arguments: everything
- * after PROG belongs to the program, even `--help`.
+ * store path built earlier on this machine whose bin/ holds PROG. Everything after PROG belongs to
+ * the program, even `--help` (the `program` grammar, grammar.ts).
  *
  * Must not depend on: the engine's code (types only).
  */
@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
-import { UsageError, parseArgs } from '../args';
-import { OPTIONS } from '../options';
-import { hostIO, planOf, planRequest, type Context } from '../context';
+import { UsageError } from '../args';
+import { hostIO, planOf, planRequest, type Context, type Invocation } from '../context';
 import { HostError } from '../core';
+import type { ProgramArgs } from './grammar';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
 import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
@@ -58,17 +58,7 @@ export function searchStore(l: Layout, prog: string): string[] {
   return entries.filter((e) => isExecutable(join(l.store, e, 'bin', prog))).map((e) => `${STORE_PREFIX}${e}`);
 }
 
-export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  let at = -1;
-  for (let i = 0; i < argv.length; i++) {
-    const opt = OPTIONS[argv[i].slice(2)];
-    if (argv[i].startsWith('--') && opt && opt.kind !== 'switch') { i++; continue; } // `--recipes DIR`: the value is a separate word
-    if (!argv[i].startsWith('-')) { at = i; break; }
-  }
-  if (at < 0) throw new UsageError("'ix run' needs a program name, e.g. ix run zstd --help");
-  const prog = argv[at];
-  if (prog.includes('/')) throw new UsageError(`'ix run' takes a program name, not a path or package: '${prog}'`);
-  const args = parseArgs([...argv.slice(0, at), `bin/${prog}`], 'run');
+export async function runRun({ args, prog, progArgs }: ProgramArgs, base: Invocation): Promise<number> {
   const ctx: Context = { ...base, args };
   const x = execArgs(args.options);
   const l = new Layout(resolveRoot(ctx.env));
@@ -95,19 +85,18 @@ export async function runRun(argv: string[], base: Omit<Context, 'args'>): Promi
     if (found.length > 1) ctx.stderr(safeText(`ix: run: ${prog} from ${found[0]} (also in ${found.slice(1).join(' ')})`) + '\n');
     phys = join(l.store, storeBase(found[0]), 'bin', prog);
   }
-  return runProgram(phys, argv.slice(at + 1));
+  return runProgram(phys, progArgs, ctx.onSignal);
 }
 
 /** Run a program with the terminal; resolves to its exit code (128+signal number if killed). */
-export function runProgram(path: string, args: string[]): Promise<number> {
+export function runProgram(path: string, args: string[], onSignal?: Invocation['onSignal']): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(path, args, { stdio: 'inherit' });
     const forward = (s: NodeJS.Signals) => () => child.kill(s);
-    const handlers: [NodeJS.Signals, () => void][] = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)]);
-    for (const [s, h] of handlers) process.on(s, h);
+    const off = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => onSignal?.(s, forward(s)));
     child.on('error', (e) => reject(new UsageError(`cannot run ${path}: ${e.message}`)));
     child.on('close', (code, sig) => {
-      for (const [s, h] of handlers) process.off(s, h);
+      for (const o of off) o?.();
       resolve(code ?? 128 + (sig ? (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 } as Record<string, number>)[sig] ?? 1) : 1));
     });
   });

@@ -11,46 +11,33 @@
  *
  * Must not depend on: the engine's code.
  */
-import type { Context } from '../context';
+import type { Invocation } from '../context';
+import { configReader } from './config';
 import { UsageError } from '../args';
-import { describeOptions, tokenize } from '../options';
+import { describeOptions } from '../options';
+import type { SubArgs } from './grammar';
 import { resolveRoot, verifyStore } from '../store';
 import { serve } from '../remote/serve';
-import { runNode } from '../../linux-sandbox';
 import { readSecretKey } from '../cache/keys';
-import { cacheSettings, ConfigError } from '../subst/config';
+import { cacheSettings, configFiles } from '../subst/config';
 import { fetchFromCaches } from '../subst';
+import { runNode } from '../../linux-sandbox';
 
-export async function runStore(argv: string[], ctx: Omit<Context, 'args'>): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === 'serve') {
-    const bad = rest.find((a) => a !== '--stdio' && !a.startsWith('--secret-key='));
-    if (bad || !rest.includes('--stdio')) throw new UsageError(`'ix store serve' takes --stdio and --secret-key=FILE${bad ? ` (got '${bad}')` : ''}`);
-    const keyFile = rest.find((a) => a.startsWith('--secret-key='))?.slice('--secret-key='.length);
-    let secretKey;
-    try {
-      secretKey = keyFile ? await readSecretKey(keyFile) : undefined;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {
+  if (a.sub === 'serve') {
+    const bad = a.words[0];
+    if (bad !== undefined || !a.options.has('stdio') || !ctx.stdio) throw new UsageError(`'ix store serve' takes --stdio and --secret-key=FILE${bad !== undefined ? ` (got '${bad}')` : ''}`);
+    const keyFile = a.options.get('secret-key')?.at(-1);
+    const secretKey = keyFile ? await readSecretKey(keyFile) : undefined;
     // The builder's own binary caches (its config files), for inputs a client would send.
-    let settings;
-    try {
-      settings = cacheSettings(ctx.env, {}, ctx.cwd);
-    } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(e.message);
-      throw e;
-    }
+    const settings = cacheSettings(ctx.env, {}, ctx.cwd, configFiles(ctx.env), configReader(ctx));
     const note = (l: string) => ctx.stderr(`${l}\n`);
-    return serve(process.stdin, process.stdout, {
+    return serve(ctx.stdio.stdin, ctx.stdio.stdout, {
       root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note), run: runNode,
     });
   }
-  if (sub !== 'verify') throw new UsageError(`'ix store' knows the sub-commands verify and serve (got ${sub === undefined ? 'nothing' : `'${sub}'`})`);
-  const toks = tokenize('store verify', rest);
-  const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
-  const bad = toks.find((t) => t.kind !== 'option');
-  if (bad) throw new UsageError(`'ix store verify' does not take '${bad.text}' (its options: ${describeOptions('store verify')})`);
+  const json = a.options.has('json');
+  if (a.words.length) throw new UsageError(`'ix store verify' does not take '${a.words[0]}' (its options: ${describeOptions('store verify')})`);
   const root = resolveRoot(ctx.env);
   const entries = await verifyStore(root);
   const broken = entries.filter((e) => e.status !== 'ok');

@@ -6,17 +6,13 @@
  * Must not depend on: the engine's code.
  */
 import { UsageError } from '../args';
-import { describeOptions, tokenize } from '../options';
-import type { Context } from '../context';
+import type { Invocation } from '../context';
+import type { WordArgs } from './grammar';
 import { toStorePath, whyAlive } from '../gc';
 import { Layout, resolveRoot } from '../store';
 
-export async function runWhyAlive(argv: string[], base: Omit<Context, 'args'>): Promise<number> {
-  const toks = tokenize('why-alive', argv);
-  const json = toks.some((t) => t.kind === 'option' && t.name === 'json');
-  const words = toks.flatMap((t) => (t.kind === 'word' ? [t.text] : []));
-  const bad = toks.find((t) => t.kind === 'flag')?.text ?? words.find((w) => w.startsWith('-'));
-  if (bad) throw new UsageError(`'ix why-alive' does not take '${bad}' (its options: ${describeOptions('why-alive')})`);
+export async function runWhyAlive({ words, options }: WordArgs, base: Invocation): Promise<number> {
+  const json = options.has('json');
   if (words.length !== 1) throw new UsageError("'ix why-alive' takes one store path");
   const layout = new Layout(resolveRoot(base.env));
   const p = toStorePath(layout, words[0]);

@@ -28,6 +28,7 @@ import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
 import { isEnvironmentFailure } from '../../common';
+import { DiskFullError, diskWatch } from './disk-full';
 import { builderPool, buildIO, emptyPending, type Builder } from './builders';
 import { safeText } from '../../common';
 
@@ -187,14 +188,18 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     }
     if (!run) return 'no runner for command nodes on this host';
     let lastStep = '';
+    const disk = diskWatch(layout.root);
     const r = await run(n, {
       layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, cores, timeoutMs: opts.timeoutMs, signal: abort.signal,
       output: (c) => {
+        disk.watch(c);
         log.write(c);
         const line = log.lastLine();
         if (line !== lastStep) { lastStep = line; emit({ event: 'step', id: n.id, name: n.name, line }); }
       },
     });
+    // the machine's trouble, not the node's: rethrown after the run (see `rejections`), exit 3
+    if (!r.ok && disk.full) throw new DiskFullError(layout.root, n.name, r.reason ?? 'failed');
     return r.ok ? undefined : r.reason ?? 'failed';
   };
 

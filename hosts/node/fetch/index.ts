@@ -57,7 +57,7 @@ export interface FetchOptions {
   snapshots?: string[];
   /** Package name for error messages. */
   name?: string;
-  /** Environment to read IX_SOURCE_CACHE / IX_MIRRORS / IX_ROOT from (default process.env). */
+  /** Environment to read IX_SOURCE_CACHE / IX_MIRRORS / IX_ROOT / IX_DEBIAN_SNAPSHOT from (default: none set). */
   env?: Record<string, string | undefined>;
 }
 
@@ -80,13 +80,13 @@ export class FetchError extends IxError {
 }
 
 /** $IX_SOURCE_CACHE, else <ix root>/cache/sources. */
-export function resolveSourceCache(env: Record<string, string | undefined> = process.env): string {
+export function resolveSourceCache(env: Record<string, string | undefined>): string {
   if (env.IX_SOURCE_CACHE) return path.resolve(env.IX_SOURCE_CACHE);
   return new Layout(resolveRoot(env)).sources;
 }
 
 /** Mirror templates from $IX_MIRRORS (space-separated). */
-export function mirrorsFromEnv(env: Record<string, string | undefined> = process.env): string[] {
+export function mirrorsFromEnv(env: Record<string, string | undefined>): string[] {
   return (env.IX_MIRRORS ?? '').split(/\s+/).filter(Boolean);
 }
 
@@ -112,7 +112,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Make `<dest>/<spec.file>` hold the verified bytes. Throws FetchError; on failure nothing is stored. */
 export async function fetchSource(spec: FetchSpec, dest: string, opts: FetchOptions = {}): Promise<FetchResult> {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? {};
   const sha = normaliseSha(spec.sha256, opts.name);
   if (!spec.file || spec.file.includes('/') || spec.file.startsWith('.')) throw new FetchError(`bad file name "${spec.file}"`, opts.name);
   const cache = opts.cacheDir ?? resolveSourceCache(env);

@@ -15,11 +15,11 @@
  *
  * Must not depend on: the CLI.
  */
-import { statfsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { PlanNode } from '../../../engine/api';
 import { holdPaths, type Hold } from '../gc/holds';
 import { execute, type ExecEvent } from '../exec';
+import { DiskFullError } from '../exec/disk-full';
 import { openStore, parseStorePath, type Store } from '../store';
 import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
@@ -28,8 +28,8 @@ import type { SecretKey } from '../cache/keys';
 import type { Runner } from '../../common';
 
 export interface ServeOptions {
-  /** The ix root (default: the store's own default). */
-  root?: string;
+  /** The ix root. */
+  root: string;
   /** Diagnostics (stderr); never stdout, which carries the protocol. */
   note?: (line: string) => void;
   /** ix version for the hello. */
@@ -61,7 +61,7 @@ function checkNode(x: unknown): PlanNode {
 }
 
 /** Serve one client until it says bye or goes away; resolves with the exit code. */
-export async function serve(input: Readable, output: Writable, opts: ServeOptions = {}): Promise<number> {
+export async function serve(input: Readable, output: Writable, opts: ServeOptions): Promise<number> {
   const note = opts.note ?? (() => undefined);
   const store: Store = await openStore({ root: opts.root, onWait: () => undefined });
   const hold: Hold = await holdPaths(store.layout, [], `ix store serve (builder session, pid ${process.pid})`);
@@ -148,27 +148,25 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   async function runBuild(ch: number, node: PlanNode, timeoutMs: number | undefined, cancel: AbortController): Promise<void> {
     const alive = setInterval(() => void send(ch, { op: 'alive' }), ALIVE_MS);
     let reason = 'failed';
-    // A build that fails because this machine's disk is full is the builder's trouble, not the
-    // node's: the client then tries elsewhere. A failed write says so in the log; the disk is
-    // looked at right then (the node's half-written $out is removed before the build ends).
-    let full = false;
-    const watch = (c: Uint8Array) => {
-      if (!full && NO_SPACE.test(Buffer.from(c).toString('latin1'))) full = diskFull(store.layout.root);
-    };
     try {
+      // A build that fails because this machine's disk is full is the builder's trouble, not the
+      // node's (exec/disk-full.ts): the client then tries elsewhere.
       const r = await execute([node], {
         store, timeoutMs, keepGoing: false,
         reporter: { emit: (e: ExecEvent) => { if (e.event === 'done' && e.reason) reason = e.reason; }, close() {} },
         run: opts.run && ((n, ro) => opts.run!(n, {
           ...ro,
           signal: ro.signal ? AbortSignal.any([ro.signal, cancel.signal]) : cancel.signal,
-          output: (c) => { ro.output?.(c); watch(c); void conn.sendBytes(ch, c).catch(() => undefined); },
+          output: (c) => { ro.output?.(c); void conn.sendBytes(ch, c).catch(() => undefined); },
         })),
+      }).catch((e: unknown) => {
+        if (!(e instanceof DiskFullError)) throw e;
+        return { ok: false as const, full: e };
       });
       const rec = r.ok ? await store.record(node.out) : undefined;
       if (rec) await send(ch, { op: 'built', path: node.out, hash: rec.hash });
       else if (cancel.signal.aborted) await send(ch, { op: 'failed', reason: 'cancelled' });
-      else await send(ch, { op: 'failed', reason: full ? `ENOSPC: no space left on device in ${store.layout.root} (${reason})` : reason });
+      else await send(ch, { op: 'failed', reason: 'full' in r ? `ENOSPC: no space left on device in ${store.layout.root} (${r.full.reason})` : reason });
     } finally {
       clearInterval(alive);
     }
@@ -241,14 +239,3 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   return finished;
 }
 
-const NO_SPACE = /no space left on device/i;
-
-/** Less than 1 MiB left for this user on the file system of `dir`. */
-function diskFull(dir: string): boolean {
-  try {
-    const f = statfsSync(dir);
-    return f.bavail * f.bsize < 1 << 20;
-  } catch {
-    return false;
-  }
-}

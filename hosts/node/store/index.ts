@@ -3,7 +3,7 @@
  * recovering it), test and produce outputs atomically under per-output locks, verify it.
  *
  * Typical use by an executor:
- *   const store = await openStore({ onWait: (m) => display.note(m) });
+ *   const store = await openStore({ root: resolveRoot(env), onWait: (m) => display.note(m) });
  *   await store.realise(node, async (o) => runSandbox(node, { out: o.tmpOut, tmp: o.tmpBuild }));
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
@@ -11,7 +11,7 @@
 import { Store, type StoreOptions } from './store';
 import { recover, type RecoverReport } from './recover';
 import { verifyStore as verifyLayout, type VerifyEntry } from './verify';
-import { Layout, resolveRoot } from './layout';
+import { Layout } from './layout';
 
 export { Store, OutputCheckError, type OutputNode, type PendingOutput, type StoreOptions, type CommitOptions, type Failed, type RealiseHooks } from './store';
 export { Layout, resolveRoot, parseStorePath, storeBase, STORE_PREFIX, type ParsedStorePath } from './layout';
@@ -22,8 +22,8 @@ export { TREE_FORMAT, NORMAL_MTIME, processTree, type TreeResult } from './tree'
 export { lock, tryLock, type HeldLock } from './lock';
 export { removeTree } from './fsutil';
 
-/** Open (and create) the store at opts.root or the default root; runs recovery unless disabled. */
-export async function openStore(opts: StoreOptions = {}): Promise<Store> {
+/** Open (and create) the store at opts.root; runs recovery unless disabled. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
   const store = new Store(opts);
   await store.init();
   if (opts.recover !== false) await recover(store.layout);
@@ -31,11 +31,11 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
 }
 
 /** Clean what crashed processes left (see recover.ts). */
-export function recoverStore(root: string = resolveRoot()): Promise<RecoverReport> {
+export function recoverStore(root: string): Promise<RecoverReport> {
   return recover(new Layout(root));
 }
 
 /** `ix store verify`: one entry per store path (see verify.ts). */
-export function verifyStore(root: string = resolveRoot()): Promise<VerifyEntry[]> {
+export function verifyStore(root: string): Promise<VerifyEntry[]> {
   return verifyLayout(new Layout(root));
 }

@@ -24,11 +24,19 @@ const PERL = [
 ].join(' ');
 
 let chosen: 'flock' | 'perl' | undefined;
+let forced: 'flock' | 'perl' | undefined;
+
+/**
+ * Forces one helper for this process (the CLI's entry passes IX_LOCK_HELPER=flock|perl; tests
+ * switch between them); undefined or any other value: the one found on PATH.
+ */
+export function forceLockHelper(helper: string | undefined): void {
+  forced = helper === 'flock' || helper === 'perl' ? helper : undefined;
+}
 
 /** Which helper this process uses. */
-export function lockHelper(env: Record<string, string | undefined> = process.env): 'flock' | 'perl' {
-  const forced = env.IX_LOCK_HELPER;
-  if (forced === 'flock' || forced === 'perl') return forced;
+export function lockHelper(): 'flock' | 'perl' {
+  if (forced) return forced;
   chosen ??= spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0 ? 'flock' : 'perl';
   return chosen;
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, declaredRefs, parseStorePath, resolveRoot, type ParsedStorePath } from './layout';
+import { Layout, declaredRefs, parseStorePath, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
 import { exists, removeTree, syncDir } from './fsutil';
 import { EnvironmentError } from '../../common';
@@ -51,9 +51,9 @@ export class OutputCheckError extends IxError {
 }
 
 export interface StoreOptions {
-  /** The ix root; default resolveRoot() (IX_ROOT, /ix as root, else XDG data dir). */
-  root?: string;
-  /** Called when another process holds an output's lock; default: a line on stderr. */
+  /** The ix root (the CLI's: resolveRoot of its environment). */
+  root: string;
+  /** Called when another process holds an output's lock; default: nothing is said. */
   onWait?: (message: string) => void;
   /** Run recover() when opening (default true). */
   recover?: boolean;
@@ -68,9 +68,9 @@ export class Store {
   /** Ids whose lock this Store object holds (beginOutput requires it). */
   private readonly held = new Map<string, HeldLock>();
 
-  constructor(opts: StoreOptions = {}) {
-    this.layout = new Layout(opts.root ?? resolveRoot());
-    this.onWait = opts.onWait ?? ((m) => process.stderr.write(`ix: ${m}\n`));
+  constructor(opts: StoreOptions) {
+    this.layout = new Layout(opts.root);
+    this.onWait = opts.onWait ?? (() => undefined);
     this.faultHook = opts.faultHook;
   }
 

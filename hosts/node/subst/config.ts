@@ -40,6 +40,8 @@ export interface CacheSettings {
   secretKeyFile?: string;
   /** Where each setting came from, for messages ("--push-to", "/etc/ix/config.json"). */
   origin: Partial<Record<'substituters' | 'trustedKeys' | 'pushTo' | 'secretKeyFile', string>>;
+  /** The environment the caches are opened in (AWS_REGION, NETRC). */
+  env?: Record<string, string | undefined>;
 }
 
 /** What the command line said (undefined: not given). */
@@ -151,12 +153,15 @@ export function urlList(option: string, value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean).map((u) => checkCacheUrl(u, option));
 }
 
+/** Reads one config file (readConfigFile, or the invocation's copy of what it read). */
+export type ConfigReader = (file: string) => FileSettings | undefined;
+
 /** The settings of this invocation: command line over user file over system file. */
-export function cacheSettings(env: Record<string, string | undefined>, cli: CacheOptions = {}, cwd = process.cwd(), files = configFiles(env)): CacheSettings {
-  const s: CacheSettings = { substituters: [], trustedKeys: [], pushTo: [], origin: {} };
+export function cacheSettings(env: Record<string, string | undefined>, cli: CacheOptions, cwd: string, files = configFiles(env), read: ConfigReader = readConfigFile): CacheSettings {
+  const s: CacheSettings = { substituters: [], trustedKeys: [], pushTo: [], origin: {}, env };
   const layers: [string, FileSettings | undefined][] = [];
-  if (files.system) layers.push([files.system, readConfigFile(files.system)]);
-  layers.push([files.user, readConfigFile(files.user)]);
+  if (files.system) layers.push([files.system, read(files.system)]);
+  layers.push([files.user, read(files.user)]);
   for (const [file, f] of layers) {
     if (!f) continue;
     for (const k of ['substituters', 'trustedKeys', 'pushTo', 'secretKeyFile'] as const) {
@@ -173,10 +178,10 @@ export function cacheSettings(env: Record<string, string | undefined>, cli: Cach
 }
 
 /** Remote builder specs from the config files (user over system), with the file they came from. */
-export function builderSettings(env: Record<string, string | undefined>, files = configFiles(env)): { specs: string[]; file: string } | undefined {
+export function builderSettings(env: Record<string, string | undefined>, files = configFiles(env), read: ConfigReader = readConfigFile): { specs: string[]; file: string } | undefined {
   for (const file of [files.user, files.system]) {
     if (!file) continue;
-    const f = readConfigFile(file);
+    const f = read(file);
     if (f?.builders !== undefined) return { specs: f.builders, file };
   }
   return undefined;

@@ -17,8 +17,8 @@ import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
 /** The open caches of a run, in the order they are asked (the cache's own priority first). */
-async function openAll(urls: string[]): Promise<CacheBackend[]> {
-  return Promise.all(urls.map((u) => openCache(u)));
+async function openAll(urls: string[], env: Record<string, string | undefined> | undefined): Promise<CacheBackend[]> {
+  return Promise.all(urls.map((u) => openCache(u, env ? { env } : {})));
 }
 
 /** Parses the trusted keys; a bad one is a ConfigError naming where it came from. */
@@ -118,9 +118,9 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
   if (settings.substituters.length) {
     const keys = trustedKeys(settings);
     if (!keys.length) warn(`no trusted public keys are configured, so nothing from ${settings.substituters.join(', ')} can be accepted; building instead`);
-    else r.substituter = substituter(store, await openAll(settings.substituters), keys);
+    else r.substituter = substituter(store, await openAll(settings.substituters, settings.env), keys);
   }
-  if (settings.pushTo.length) r.push = pusher(store, await openAll(settings.pushTo), await secretKey(settings));
+  if (settings.pushTo.length) r.push = pusher(store, await openAll(settings.pushTo, settings.env), await secretKey(settings));
   return r;
 }
 
@@ -132,7 +132,7 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
  */
 export async function dryRun(store: Store, nodes: PlanNode[], wanted: string[], settings: CacheSettings, print: (line: string) => void): Promise<{ requests: number }> {
   const keys = settings.substituters.length ? trustedKeys(settings) : [];
-  const caches = keys.length ? await openAll(settings.substituters) : [];
+  const caches = keys.length ? await openAll(settings.substituters, settings.env) : [];
   const sub = caches.length ? substituter(store, caches, keys) : undefined;
   const refused = new Map<string, string[]>();
   const hooks = (n: PlanNode) => ({
@@ -171,9 +171,9 @@ export async function closureOf(store: Store, paths: string[]): Promise<string[]
 }
 
 /** `ix copy --to`: uploads the closures, skipping paths the cache has. */
-export async function copyTo(store: Store, url: string, paths: string[], keyFile: string, print: (line: string) => void): Promise<{ uploaded: number; skipped: number; failed: string[] }> {
+export async function copyTo(store: Store, url: string, paths: string[], keyFile: string, print: (line: string) => void, env: Record<string, string | undefined>): Promise<{ uploaded: number; skipped: number; failed: string[] }> {
   const key = await secretKey({ substituters: [], trustedKeys: [], pushTo: [url], secretKeyFile: keyFile, origin: { secretKeyFile: '--secret-key' } });
-  const [cache] = await openAll([url]);
+  const [cache] = await openAll([url], env);
   const r = { uploaded: 0, skipped: 0, failed: [] as string[] };
   for (const p of await closureOf(store, paths)) {
     try {
@@ -193,9 +193,9 @@ export async function copyTo(store: Store, url: string, paths: string[], keyFile
  * `ix copy --from`: imports paths and their references, verified, each under its lock.
  * `quiet`: say nothing of paths the cache does not have (another cache may).
  */
-export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void, quiet = false): Promise<{ imported: number; present: number; failed: string[] }> {
+export async function copyFrom(store: Store, url: string, keyTexts: string[], paths: string[], print: (line: string) => void, env: Record<string, string | undefined> | undefined, quiet = false): Promise<{ imported: number; present: number; failed: string[] }> {
   const keys = trustedKeys({ trustedKeys: keyTexts, origin: {} });
-  const [cache] = await openAll([url]);
+  const [cache] = await openAll([url], env);
   const r = { imported: 0, present: 0, failed: [] as string[] };
   const seen = new Set<string>();
   const importOne = async (p: string): Promise<boolean> => {
@@ -267,7 +267,7 @@ export async function fetchFromCaches(store: Store, settings: CacheSettings, pat
     for (const url of settings.substituters) {
       if (!left.length) break;
       try {
-        await copyFrom(store, url, settings.trustedKeys, left, note, true);
+        await copyFrom(store, url, settings.trustedKeys, left, note, settings.env, true);
       } catch (e) {
         note(`ix: cache ${url}: ${(e as Error).message.split('\n')[0]}`);
       }

@@ -31,7 +31,7 @@ export class HttpBackend implements CacheBackend {
 
   constructor(readonly url: string, opts: HttpOptions = {}) {
     this.base = new URL(url.endsWith('/') ? url : `${url}/`);
-    const login = netrcLogin(this.base.hostname, opts.netrc);
+    const login = netrcLogin(this.base.hostname, opts.netrc, opts.env ?? {});
     if (login) this.auth = `Basic ${Buffer.from(`${login.login}:${login.password}`).toString('base64')}`;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retries = opts.retries ?? 3;

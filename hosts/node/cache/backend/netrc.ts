@@ -37,7 +37,7 @@ export function netrcLookup(text: string, host: string): Login | undefined {
 }
 
 /** The login for `host` from the netrc file chosen as described above. */
-export function netrcLogin(host: string, file?: string, env: Record<string, string | undefined> = process.env): Login | undefined {
+export function netrcLogin(host: string, file: string | undefined, env: Record<string, string | undefined>): Login | undefined {
   const f = file ?? env.NETRC ?? path.join(os.homedir(), '.netrc');
   let text: string;
   try {

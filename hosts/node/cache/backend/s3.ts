@@ -31,13 +31,10 @@ export class S3Backend implements CacheBackend {
     const p = decodeURIComponent(u.pathname).replace(/^\/+|\/+$/g, '');
     this.prefix = p ? `${p}/` : '';
     this.endpoint = u.searchParams.get('endpoint') ?? undefined;
-    this.region = u.searchParams.get('region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    this.region = u.searchParams.get('region') ?? opts.env?.AWS_REGION ?? opts.env?.AWS_DEFAULT_REGION ?? 'us-east-1';
   }
 
   private connect(): Promise<{ sdk: Sdk; s3: S3Client }> {
-    // The SDK warns on every first use under Node 20 that *future* SDK versions will need Node 22;
-    // ours is pinned in package.json, so the warning would only be noise in `ix build` output.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client ??= import('@aws-sdk/client-s3').then((sdk) => {
       const timeout = this.opts.timeoutMs ?? 30_000;
       const s3 = new sdk.S3Client({

@@ -28,6 +28,8 @@ export interface CacheBackend {
 
 /** Time-outs and retries shared by the network backends. */
 export interface NetOptions {
+  /** The invocation's environment: AWS_REGION / AWS_DEFAULT_REGION (s3), NETRC (http); default none set. */
+  env?: Record<string, string | undefined>;
   /** Milliseconds without progress (connecting, waiting for headers, between body bytes); default 30000. */
   timeoutMs?: number;
   /** Further attempts after a 5xx answer, a reset or a time-out; default 3. */
