@@ -49,7 +49,8 @@ describe('filesystem HostIO', () => {
     expect(text(io.readFile('bin/a/ix.sh'))).toBe('top a');
     expect(text(io.readFile('bin/b/ix.sh'))).toBe('low b');
     expect(io.readFile('bin/c/ix.sh')).toBeUndefined();
-    expect(io.readFile('bin/a')).toBeUndefined(); // a directory is not a file
+    // a directory where a file is read is a mistake in the tree, named, never a silent miss
+    expect(() => io.readFile('bin/a')).toThrow('bin/a: a directory, not a file');
   });
 
   test('listings merge every root, directories end with /', () => {
