@@ -41,7 +41,7 @@ describe('the invocation', () => {
     memo.set('args', args);
     const req = JSON.stringify(planVerbRequest({ ...base, args }, 'plan'));
     const roots = [{ request: 'bin/zstd', name: 'bin/zstd', out: FAKE }];
-    const bytes = new TextEncoder().encode(JSON.stringify({ format: 'ix-plan/3', roots, nodes: [] }));
+    const bytes = new TextEncoder().encode(JSON.stringify({ format: 'ix-plan/4', roots, nodes: [], scripts: {} }));
     memo.set(`plan-memo ${req}`, Promise.resolve({ roots, outs: [FAKE], bytes: () => bytes }));
     // the command line says another package: main.ts does not read it again
     expect(await main(['plan', 'bin/other'], base), base.err).toBe(0);
