@@ -53,10 +53,12 @@ export class CoreError extends Error {
 /** The core trapped (a bug in ix, exit 70): one line naming the package it was evaluating. */
 export class CoreTrap extends Error {
   readonly pkg?: string;
-  constructor(pkg: string | undefined, cause: string) {
+  constructor(pkg: string | undefined, cause: string, causeStack?: string) {
     super(`the core failed${pkg !== undefined ? ` while evaluating ${pkg}` : ''}: ${cause.split('\n')[0]}`);
     this.name = 'CoreTrap';
     if (pkg !== undefined) this.pkg = pkg;
+    // the trap's own frames (wasm functions) are what finds the bug: IX_DEBUG=1 prints the stack
+    if (causeStack !== undefined) this.stack = `${this.stack ?? ''}\ntrapped at:\n${causeStack}`;
   }
 }
 
@@ -261,7 +263,7 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
       }
       if (isTrap(e)) {
         live = undefined; // dead: the next call instantiates again
-        throw new CoreTrap(evaluatingPackage(raw) ?? requested(request), (e as Error).message);
+        throw new CoreTrap(evaluatingPackage(raw) ?? requested(request), (e as Error).message, (e as Error).stack);
       }
       throw e;
     } finally {
