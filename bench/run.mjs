@@ -9,6 +9,8 @@
  *          --baseline=PATH (another checkout's ix launcher, measured beside this one).
  *          --ix=DIR (an IX checkout: bench/ix-speed.mjs plans its whole tree beside IX's renderer;
  *          skipped with a line without it) --ix-only (only that part).
+ *          --ix-core (with --ix: only bench/ix-core.mjs, the compiled core vs the V8 oracle on
+ *          that tree: render every recipe, cold keep-going plan; --ix-targets=a,b, default linux-x86_64).
  * Ends with the speed targets, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
@@ -23,6 +25,7 @@ import { generateTree } from './gen-tree.mjs';
 import { repo, shadowBuild, tmpDir } from './shadow.mjs';
 import { startupBench, startupLines } from './startup.mjs';
 import { ixSpeedBench } from './ix-speed.mjs';
+import { ixCoreBench } from './ix-core.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -144,6 +147,11 @@ if (args.includes('--startup-only')) {
   process.exit(0);
 }
 const ixSpeedOpts = { checkout: opt('ix'), runs: Math.min(runs, 5), log };
+if (args.includes('--ix-core')) {
+  const r = await ixCoreBench({ checkout: opt('ix'), targets: opt('ix-targets', 'linux-x86_64').split(','), log });
+  console.log(r.lines.join('\n'));
+  process.exit(r.rows?.some((x) => x.failed || !x.same) ? 1 : 0);
+}
 if (args.includes('--ix-only')) {
   console.log(ixSpeedBench(ixSpeedOpts).lines.join('\n'));
   process.exit(0);

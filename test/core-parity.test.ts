@@ -127,6 +127,37 @@ describe('the compiled core against the V8 oracle', () => {
     }
   }, 600_000);
 
+  test('a render inside a render (intro() plans another package mid-template): the outer one goes on with its own state', () => {
+    // a recipe's JSON with the script from a block; {{ '{' }} keeps the braces out of the tag syntax
+    const base = (extra: string) => `{% block head %}{% endblock %}${extra}{"bld": {"fetch": [], "script": {"kind": "sh", "data": "{% block script %}{% endblock %}"}, `
+      + '"deps": [], "host_libs": [], "target_libs": [], "data": []}, "run": {"deps": [], "data": []}, "lib": {"deps": []}, '
+      + '"ind": {"deps": []}, "fix": {"deps": []}, "net": false, "task_pool": "slot"}\n';
+    const files: Record<string, string> = {
+      'die/base.sh': base(''),
+      'die/mid.sh': "{% extends '//die/base.sh' %}{% block script %}mid {{ super() }}{% set c %}[{% for i in range(3) %}{{ i }}{% endfor %}]{% endset %}{{ c }}{% endblock %}",
+      // the introspected package: its own extends chain, captures, loops and blocks
+      'lib/inner/ix.sh': "{% extends '//die/mid.sh' %}{% block script %}inner {% for i in range(m | int) %}{% endfor %}{{ super() }}{% endblock %}",
+      'lib/broken/ix.sh': "{% extends '//die/mid.sh' %}{% block script %}{{ nothing.attr }}{% endblock %}",
+      // the outer package calls intro() inside a capture inside a block, then keeps rendering:
+      // more captures, loops counted against its own budget (n=700,000 + the inner's m=400,000 is
+      // over the bound of 1,000,000 only if the counters were shared), blocks after the call
+      'etc/svc/ix.sh': "{% extends '//die/mid.sh' %}{% set sd %}{% if srv %}{{ srv }}{% else %}none{% endif %}{% endset %}"
+        + "{% block script %}{% for i in range(n | int) %}{% endfor %}{% set u %}id={{ intro(dep).uid }}{% endset %}{{ u | length }} sd={{ sd }} "
+        + "{% for x in ['a', 'b'] %}{% set y %}<{{ x }}>{% endset %}{{ y }}{% endfor %} {{ super() }} {{ self.head() }}{% endblock %}",
+    };
+    const io = treeIO(files);
+    for (const target of TARGETS) {
+      for (const dep of ['lib/inner', 'lib/broken', 'lib/missing']) {
+        const req: PlanRequest = { packages: [`etc/svc(dep=${dep},srv=x,n=2,m=3)`, 'etc/svc(dep=lib/inner,n=0,m=0)'], target, keepGoing: true };
+        same('intro inside a render', `${dep} for ${target}`, outcome(() => as.plan(io, req)), outcome(() => oraclePlan(io, req)));
+      }
+    }
+    const big: PlanRequest = { packages: ['etc/svc(dep=lib/inner,srv=x,n=700000,m=400000)'], target: 'linux-x86_64' };
+    const got = outcome(() => as.plan(io, big));
+    same('intro inside a render', 'the loop budgets apart', got, outcome(() => oraclePlan(io, big)));
+    expect(got.ok && got.out).toContain('sd=x <a><b> mid [012]');
+  }, 300_000);
+
   test(`${RUNS} generated recipe trees: the same renders and plans, or the same one-line errors`, async () => {
     let n = 0;
     await fc.assert(fc.asyncProperty(world, async ({ files, req }) => {

@@ -8,8 +8,11 @@
  *   after the call, so a host failure never unwinds through the guest.
  * - A trap (out of memory, an abort, a stack overflow) becomes CoreTrap, one line naming the
  *   package the core was evaluating, and the dead instance is replaced at the next call.
- * - The compiled core gets a fresh instance per call (its memory model: a bump arena dropped
- *   with the instance; the module is compiled once); the interpreted one keeps one instance.
+ * - The compiled core gets a fresh instance per plan (its memory model: everything a plan
+ *   allocates is dropped with the instance; the module is compiled once); renders and package
+ *   lists share one kept instance, so its compiled templates (cached per path and text) serve a
+ *   long-running host's later renders; it is replaced past RECYCLE_BYTES of memory or after a
+ *   trap. The interpreted core keeps one instance.
  *   jco's glue arms a timer per instance (its deadlock check) that holds the instance until the
  *   event loop runs it: a caller making thousands of calls must return to the event loop now and
  *   then (ix lsp checks one package per turn), or the instances' memories pile up.
@@ -56,10 +59,12 @@ export class CoreError extends UserError {
 /** The core trapped (a bug in ix, exit 70): one line naming the package it was evaluating. */
 export class CoreTrap extends Error {
   readonly pkg?: string;
-  constructor(pkg: string | undefined, cause: string) {
+  constructor(pkg: string | undefined, cause: string, causeStack?: string) {
     super(`the core failed${pkg !== undefined ? ` while evaluating ${pkg}` : ''}: ${cause.split('\n')[0]}`);
     this.name = 'CoreTrap';
     if (pkg !== undefined) this.pkg = pkg;
+    // the trap's own frames (wasm functions) are what finds the bug: IX_DEBUG=1 prints the stack
+    if (causeStack !== undefined) this.stack = `${this.stack ?? ''}\ntrapped at:\n${causeStack}`;
   }
 }
 
@@ -187,6 +192,9 @@ function evaluatingPackage(inst: WebAssembly.Instance | undefined): string | und
   }
 }
 
+/** A kept compiled-core instance is dropped once its memory passes this (its next call instantiates). */
+const RECYCLE_BYTES = 256 * 1024 * 1024;
+
 async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core> {
   const manifest = opts.manifest ?? readManifest(outDir);
   const compiled = manifest.backend === 'as';
@@ -242,18 +250,35 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
     return ex;
   };
   let live: CoreExports | undefined = compiled ? undefined : instantiate();
-  const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R): R => {
+  let liveRaw: WebAssembly.Instance | undefined = raw;
+  /** The compiled core's memory in bytes (0 if unknown). */
+  const memoryOf = (inst: WebAssembly.Instance | undefined): number => {
+    const m = inst?.exports.memory;
+    return m instanceof WebAssembly.Memory ? m.buffer.byteLength : 0;
+  };
+  const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R, keep = false): R => {
     // Recipe mounts (engine/mount: IX's generated pip/ recipes) are served inside the interpreted
     // core, which bundles the engine; the compiled core has no port of them yet, so the host lays
     // the same pure generator over its recipe roots for it (a stored file still wins over it).
     io = compiled ? mountedIO(with_) : with_;
     hostError = undefined;
-    // the compiled core: a fresh instance (and arena) per call; the interpreted one: kept
-    const ex = compiled || !live ? instantiate() : live;
-    if (!compiled) live = ex;
+    // the interpreted core: one instance, kept. The compiled core: a fresh instance (and memory)
+    // per plan; renders and package lists share one kept instance, so a template's compiled form
+    // (cached per path and text inside it) serves every later render of a long-running host,
+    // until its memory passes RECYCLE_BYTES or it traps
+    const reuse = !compiled || keep;
+    let ex: CoreExports;
+    if (reuse && live) {
+      ex = live;
+      raw = liveRaw;
+    } else {
+      ex = instantiate();
+      if (reuse) { live = ex; liveRaw = raw; }
+    }
     try {
       const r = f(ex);
       if (hostError !== undefined) throw hostError;
+      if (compiled && reuse && memoryOf(liveRaw) > RECYCLE_BYTES) live = undefined;
       return r;
     } catch (e) {
       if (hostError !== undefined) {
@@ -267,7 +292,7 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
       }
       if (isTrap(e)) {
         live = undefined; // dead: the next call instantiates again
-        throw new CoreTrap(evaluatingPackage(raw) ?? requested(request), (e as Error).message);
+        throw new CoreTrap(evaluatingPackage(raw) ?? requested(request), (e as Error).message, (e as Error).stack);
       }
       throw e;
     } finally {
@@ -286,8 +311,8 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
     },
     render: (with_, req) => {
       const text = JSON.stringify(req);
-      return call(with_, text, (ex) => ex.render(text));
+      return call(with_, text, (ex) => ex.render(text), true);
     },
-    listPackages: (with_) => call(with_, '{}', (ex) => ex.listPackages()),
+    listPackages: (with_) => call(with_, '{}', (ex) => ex.listPackages(), true),
   };
 }

@@ -40,3 +40,8 @@ export function cachePut(key: string, value: string): void {
 export function evaluating(pkg: string): void {
   st.setEvaluating(pkg);
 }
+
+/** The package last named by `evaluating` (a render inside a render names its outer one again after). */
+export function evaluatingNow(): string {
+  return st.evaluatingNow();
+}

@@ -17,6 +17,11 @@ export function setEvaluating(name: string): void {
   store<u32>(SLOT, <u32>name.length, 4);
 }
 
+/** The package named now (restored by a caller whose render ran another one inside it). */
+export function evaluatingNow(): string {
+  return current;
+}
+
 export function clearEvaluating(): void {
   current = '';
   store<u32>(SLOT, 0);

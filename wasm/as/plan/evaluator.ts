@@ -5,6 +5,7 @@
  *
  * Must not depend on: abi/.
  */
+import * as host from '../host';
 import { IxErr } from '../errors';
 import { VDict, Value, str } from '../rt/value';
 import { archRecord, Intro, RenderInput, renderText, SourceCache } from '../tpl/index';
@@ -30,7 +31,10 @@ class PlanIntro extends Intro {
       this.err = new IxErr('intro() is only available while planning');
       return null;
     }
+    // planning the selector renders other packages inside this render: name this one again after
+    const outer = host.evaluatingNow();
     const uid = s.introUid(selector, this.flags);
+    host.evaluating(outer);
     if (uid === null) {
       this.err = s.err;
       s.err = null;

@@ -1,7 +1,10 @@
 /**
  * The bounds and counters of the one evaluation in progress (engine/eval/state.ts): output size,
  * loop iterations, the package named in bound errors. The renderer sets them per package with
- * `beginEval`; rt's operators and filters count against them and return Err values.
+ * `beginEval`; rt's operators and filters count against them and return Err values. A render can
+ * start another one inside it (intro() plans, and so renders, another package): the outer
+ * render's counters are saved with `saveEval` and put back with `restoreEval`, as the oracle's
+ * `install` keeps the previous state.
  *
  * Must not depend on: anything of the core but rt/value.ts and errors.ts.
  */
@@ -22,6 +25,28 @@ export function beginEval(pkg: string, output: i32 = 8 * 1024 * 1024, loop: i32 
   maxDepth = depth;
   loops = 0;
   emitted = 0;
+}
+
+/** The bounds and counters of an evaluation, set aside while a nested one runs. */
+export class EvalCounters {
+  pkg: string = '';
+  maxOutput: i32 = 0;
+  maxLoop: i32 = 0;
+  maxDepth: i32 = 0;
+  loops: f64 = 0;
+  emitted: f64 = 0;
+}
+
+export function saveEval(): EvalCounters {
+  const c = new EvalCounters();
+  c.pkg = evalPkg; c.maxOutput = maxOutput; c.maxLoop = maxLoop; c.maxDepth = maxDepth;
+  c.loops = loops; c.emitted = emitted;
+  return c;
+}
+
+export function restoreEval(c: EvalCounters): void {
+  evalPkg = c.pkg; maxOutput = c.maxOutput; maxLoop = c.maxLoop; maxDepth = c.maxDepth;
+  loops = c.loops; emitted = c.emitted;
 }
 
 /** Count `n` loop iterations; an Err once the package's budget is exceeded. */

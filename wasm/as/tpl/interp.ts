@@ -90,7 +90,8 @@ export class Eval {
   }
 }
 
-/** The evaluation in progress (renders are synchronous and not re-entrant). */
+/** The evaluation in progress (renders are synchronous; one nested in another, through intro(),
+ *  saves and restores it: render.ts). */
 export let ev: Eval | null = null;
 export function setEval(e: Eval | null): void { ev = e; }
 
@@ -172,8 +173,11 @@ function report(e: IxErr): void {
 export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const saved = collector;
   collector = new Collector();
-  bufTop = 0;
+  // a nested render (intro()) takes buffers above the outer one's; every render leaves the pool's
+  // top where it found it, even one whose failure skipped a buffer's return
+  const top = bufTop;
   const s = runRoot(t, ctx, frame);
+  bufTop = top;
   const c = collector;
   collector = saved;
   const x = ev!;

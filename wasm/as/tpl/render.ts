@@ -10,7 +10,7 @@ import * as rt from '../rt/index';
 import { BootEnv, RenderInput, Rendered } from './index';
 import { archRecordOf, unknownTargetMessage } from './targets';
 import { SourceLoader } from './loader';
-import { Ctx, Eval, Frame, internal, renderRoot, setEval } from './interp';
+import { Ctx, Eval, Frame, ev, internal, renderRoot, setEval } from './interp';
 import { renderContext } from './context';
 
 const MAX_DEPTH: i32 = 64;
@@ -39,6 +39,10 @@ export function render(input: RenderInput): Rendered {
   const r = new Rendered();
   const pkg = input.name;
   const rootPath = pkg + '/ix.sh';
+  // a render may run inside another (intro() plans another package): the outer one's state is
+  // set aside and put back, so it goes on with its own counters and evaluation
+  const outerCounters = rt.saveEval();
+  const outer = ev;
   rt.beginEval(pkg, MAX_OUTPUT, MAX_LOOP, MAX_DEPTH);
   const loader = new SourceLoader(MAX_DEPTH, MAX_OUTPUT, input.sources);
   const x = new Eval(pkg, loader);
@@ -46,7 +50,8 @@ export function render(input: RenderInput): Rendered {
   x.chain.push(rootPath);
   setEval(x);
   const text = renderChain(input, x, rootPath);
-  setEval(null);
+  setEval(outer);
+  rt.restoreEval(outerCounters);
   r.files = sorted(loader.filesRead);
   r.names = sorted(x.names);
   if (text === null) {
