@@ -26,6 +26,7 @@ import { defaultKind, storeName } from './names';
 import { parseSelector, sanitize, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION } from './cache';
+import { flagsBehind, RenderShare } from './reads';
 import { hexOfText } from '../hash/index';
 import * as host from '../host';
 
@@ -101,6 +102,8 @@ export class RenderOut {
   err: IxErr | null = null;
   /** The render called intro(): it depends on more than its files, so it is not cached. */
   introduced: bool = false;
+  /** Context names the render looked up; null: unknown, so the render is not shared (plan/reads.ts). */
+  names: Array<string> | null = null;
 }
 
 /** A copy of an error (errors are remembered and re-reported; never mutate a shared one). */
@@ -149,6 +152,9 @@ export class Graph {
   private keyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
   targetIds: Map<string, string> = new Map<string, string>();
+  /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
+  share: RenderShare<Rendered2> = new RenderShare<Rendered2>();
+  shareRenders: bool = true;
 
   constructor(hostName: string, hostId: string, bootJson: string, renderer: Renderer, useCache: bool) {
     this.hostName = hostName;
@@ -457,6 +463,14 @@ export class Graph {
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: string): Rendered2 {
+    const pk = name + '\x00' + flags.get('kind')! + '\x00' + target;
+    if (this.shareRenders) {
+      const shared = this.share.find(pk, flags);
+      if (shared !== null) {
+        this.share.sharedCount++;
+        return shared;
+      }
+    }
     const out = new Rendered2();
     let key = '';
     if (this.useCache) {
@@ -489,6 +503,7 @@ export class Graph {
     }
     host.evaluating(name);
     const r = this.renderer.render(this, name, flags, target);
+    this.share.renderCount++;
     for (let i = 0; i < r.files.length; i++) this.files.used.add(r.files[i]);
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
@@ -502,6 +517,8 @@ export class Graph {
     out.text = r.text;
     out.desc = n.d;
     if (this.useCache && !r.introduced) descStore(key, r.text, r.files, this.files);
+    // intro() read another package's node, which hashes every flag: such a render is not shared
+    if (this.shareRenders && !r.introduced && r.names !== null) this.share.add(pk, flagsBehind(r.names!), flags, out);
     return out;
   }
 }
