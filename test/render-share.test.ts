@@ -95,7 +95,7 @@ describe('shared renders on pkgs/', () => {
     for (const p of packages.slice(0, 8)) {
       expect(canonicalJson(makePlan(io, { packages: [p], target, keepGoing: true }, counting()))).toBe(canonicalJson(makePlan(fsIO(), { packages: [p], target, keepGoing: true }, evaluator, { shareRenders: false })));
     }
-  });
+   }, 300_000);
 });
 
 /** A flag lookup of a template, each a different way of reading a context name. */
@@ -144,5 +144,5 @@ describe('shared renders on generated worlds', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 300_000);
 });
