@@ -16,6 +16,11 @@ import type { Evaluator } from '../engine/plan/types';
 import type { ArchRecord } from '../engine/targets';
 import type { HostIO } from '../engine/api';
 import { canonicalJson } from '../engine/hash';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { treeIO } from './support/browser-host';
+import { coreOutDir, freshCore } from './support/browser-node';
+import { missing } from './support/prereq';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'pkgs');
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
@@ -110,39 +115,65 @@ const READS = [
 ];
 const FLAGS = ['a', 'b', 'c', 'boot', 'setx', 'lib'];
 
+const templateArb = fc.record({
+  reads: fc.array(fc.tuple(fc.nat(READS.length - 1), fc.constantFrom(...FLAGS)), { maxLength: 4 }),
+  // a branch on one flag guards the reads of others: read sets differ between instances
+  guard: fc.option(fc.constantFrom(...FLAGS)),
+  include: fc.boolean(),
+});
+const instArb = fc.dictionary(fc.constantFrom(...FLAGS), fc.constantFrom('', '1', '2', 'True'), { maxKeys: 4 });
+type Tpl = { reads: [number, string][]; guard: string | null; include: boolean };
+
+/** Templates t0.. each planned under every flag set of `insts`, all run deps of one hub. */
+function world(tpls: Tpl[], insts: Record<string, string>[]): Record<string, string> {
+  const files: Record<string, string> = { 'die/part.sh': '{{ a }}{{ c }}' };
+  const run: string[] = [];
+  tpls.forEach((t, i) => {
+    let body = t.reads.map(([r, f]) => READS[r](f)).join(' ');
+    if (t.guard !== null) body = `{% if ${t.guard} %}${body}{% endif %}`;
+    if (t.include) body += "{% include '//die/part.sh' %}";
+    files[`bin/t${i}/ix.sh`] = JSON.stringify({ bld: { script: { kind: 'sh', data: `echo ${body}` } } }) + '\n';
+    for (const fl of insts) {
+      const sel = Object.keys(fl).sort().map((k) => `${k}=${fl[k]}`).join(',');
+      run.push(sel ? `bin/t${i}(${sel})` : `bin/t${i}`);
+    }
+  });
+  files['set/all/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: '' } }, run: { deps: run } }) + '\n';
+  return files;
+}
+
+const REQ = { packages: ['set/all'], keepGoing: true };
+
 describe('shared renders on generated worlds', () => {
   test('instances differing in read and unread flags plan the same bytes shared and alone', () => {
-    const template = fc.record({
-      reads: fc.array(fc.tuple(fc.nat(READS.length - 1), fc.constantFrom(...FLAGS)), { maxLength: 4 }),
-      // a branch on one flag guards the reads of others: read sets differ between instances
-      guard: fc.option(fc.constantFrom(...FLAGS)),
-      include: fc.boolean(),
-    });
-    const inst = fc.dictionary(fc.constantFrom(...FLAGS), fc.constantFrom('', '1', '2', 'True'), { maxKeys: 4 });
     fc.assert(
-      fc.property(fc.array(template, { minLength: 1, maxLength: 3 }), fc.array(inst, { minLength: 1, maxLength: 8 }), (tpls, insts) => {
-        const files: Record<string, string> = { 'die/part.sh': '{{ a }}{{ c }}' };
-        const run: string[] = [];
-        tpls.forEach((t, i) => {
-          let body = t.reads.map(([r, f]) => READS[r](f)).join(' ');
-          if (t.guard !== null) body = `{% if ${t.guard} %}${body}{% endif %}`;
-          if (t.include) body += "{% include '//die/part.sh' %}";
-          files[`bin/t${i}/ix.sh`] = JSON.stringify({ bld: { script: { kind: 'sh', data: `echo ${body}` } } }) + '\n';
-          for (const fl of insts) {
-            const sel = Object.keys(fl).sort().map((k) => `${k}=${fl[k]}`).join(',');
-            run.push(sel ? `bin/t${i}(${sel})` : `bin/t${i}`);
-          }
-        });
-        files['set/all/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: '' } }, run: { deps: run } }) + '\n';
-        const req = { packages: ['set/all'], keepGoing: true };
-        const want = canonicalJson(makePlan(memIO(files), req, evaluator, { shareRenders: false }));
+      fc.property(fc.array(templateArb, { minLength: 1, maxLength: 3 }), fc.array(instArb, { minLength: 1, maxLength: 8 }), (tpls, insts) => {
+        const files = world(tpls, insts);
+        const want = canonicalJson(makePlan(memIO(files), REQ, evaluator, { shareRenders: false }));
         const io = memIO(files);
         const shared = counting();
-        expect(canonicalJson(makePlan(io, req, shared))).toBe(want);
+        expect(canonicalJson(makePlan(io, REQ, shared))).toBe(want);
         expect(shared.renders).toBeLessThanOrEqual(tpls.length * new Set(insts.map((x) => canonicalJson(x))).size + 1);
-        expect(canonicalJson(makePlan(io, req, evaluator))).toBe(want);
+        expect(canonicalJson(makePlan(io, REQ, evaluator))).toBe(want);
       }),
       { numRuns: 150 },
+    );
+  }, 300_000);
+});
+
+describe.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))('shared renders in the built core', () => {
+  test('the core plans generated worlds as the oracle plans them rendering every instance alone', async () => {
+    const files: Record<string, string> = {};
+    const core = await freshCore(treeIO(files));
+    await fc.assert(
+      fc.asyncProperty(fc.array(templateArb, { minLength: 1, maxLength: 3 }), fc.array(instArb, { minLength: 1, maxLength: 8 }), async (tpls, insts) => {
+        for (const k of Object.keys(files)) delete files[k];
+        Object.assign(files, world(tpls, insts));
+        const want = canonicalJson(makePlan(memIO(files), REQ, evaluator, { shareRenders: false }));
+        expect(want).toContain('"name":"bin/t0"');
+        expect(new TextDecoder().decode(core.plan(REQ))).toBe(want);
+      }),
+      { numRuns: 80 },
     );
   }, 300_000);
 });
