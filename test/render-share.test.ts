@@ -162,18 +162,40 @@ describe('shared renders on generated worlds', () => {
 });
 
 describe.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))('shared renders in the built core', () => {
-  test('the core plans generated worlds as the oracle plans them rendering every instance alone', async () => {
+  test('the core plans generated worlds as the oracle plans them rendering every instance alone, cold and from its read-set cache', async () => {
     const files: Record<string, string> = {};
-    const core = await freshCore(treeIO(files));
+    /** Counts descriptor-cache hits. */
+    class Hits extends Map<string, Uint8Array> {
+      hits = 0;
+      override get(k: string): Uint8Array | undefined {
+        const v = super.get(k);
+        if (v !== undefined && k.startsWith('as-desc1-')) this.hits++;
+        return v;
+      }
+    }
+    const cache = new Hits();
+    const core = await freshCore(treeIO(files, { cache }));
+    const other = await freshCore(treeIO(files, { cache }));
+    let entries = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(templateArb, { minLength: 1, maxLength: 3 }), fc.array(instArb, { minLength: 1, maxLength: 8 }), async (tpls, insts) => {
         for (const k of Object.keys(files)) delete files[k];
         Object.assign(files, world(tpls, insts));
+        cache.clear();
         const want = canonicalJson(makePlan(memIO(files), REQ, evaluator, { shareRenders: false }));
         expect(want).toContain('"name":"bin/t0"');
         expect(new TextDecoder().decode(core.plan(REQ))).toBe(want);
+        // another instance, its own renders empty, without the whole-plan entry: every render
+        // comes through the stored read sets
+        for (const k of [...cache.keys()]) if (k.startsWith('as-plan1-')) cache.delete(k);
+        entries += [...cache.keys()].filter((k) => k.startsWith('as-desc1-')).length;
+        cache.hits = 0;
+        expect(new TextDecoder().decode(other.plan(REQ))).toBe(want);
+        // at least the read sets of bin/t0 and one of its renders
+        expect(cache.hits).toBeGreaterThanOrEqual(2);
       }),
       { numRuns: 80 },
     );
+    expect(entries).toBeGreaterThan(80);
   }, 300_000);
 });

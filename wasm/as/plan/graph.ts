@@ -25,8 +25,8 @@ import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
 import { parseSelector, sanitize, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
-import { FileHashes, descLookup, descStore, ENGINE_VERSION } from './cache';
-import { flagsBehind, RenderShare } from './reads';
+import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
+import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { hexOfText } from '../hash/index';
 import * as host from '../host';
 
@@ -155,6 +155,8 @@ export class Graph {
   /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
   share: RenderShare<Rendered2> = new RenderShare<Rendered2>();
   shareRenders: bool = true;
+  /** Package keys whose stored read sets were loaded from the descriptor cache. */
+  private setsLoaded: Set<string> = new Set<string>();
 
   constructor(hostName: string, hostId: string, bootJson: string, renderer: Renderer, useCache: bool) {
     this.hostName = hostName;
@@ -473,7 +475,47 @@ export class Graph {
     }
     const out = new Rendered2();
     let key = '';
+    let setsKey = '';
     if (this.useCache) {
+      const sk = new StrBuilder(256);
+      sk.str(ENGINE_VERSION);
+      sk.ch(0);
+      sk.str(name);
+      sk.ch(0);
+      sk.str(flags.get('kind')!);
+      sk.ch(0);
+      sk.str(this.hostId);
+      sk.ch(0);
+      sk.str(TARGETS.idOf(target));
+      sk.ch(0);
+      sk.str(this.bootJson);
+      sk.str('\x00reads');
+      setsKey = 'as-desc1-' + hexOfText(sk.toString());
+      if (this.shareRenders) {
+        // the read sets earlier plans saw: each names one render entry to try
+        const sets = this.share.readSets(pk);
+        if (!this.setsLoaded.has(pk)) {
+          this.setsLoaded.add(pk);
+          const stored = readSetsLookup(setsKey);
+          for (let i = 0; i < stored.length; i++) {
+            const id = stored[i].join('\x00');
+            let known = false;
+            for (let j = 0; j < sets.length; j++) if (sets[j].join('\x00') == id) known = true;
+            if (!known) sets.push(stored[i]);
+          }
+        }
+        for (let i = 0; i < sets.length; i++) {
+          const hit = descLookup(renderKeyOf(setsKey, sets[i], flags), this.files);
+          if (hit === null) continue;
+          const n = normalise(hit, name);
+          if (n.d === null) continue;
+          out.text = hit;
+          out.desc = n.d;
+          this.share.add(pk, sets[i], flags, out);
+          return out;
+        }
+      }
+      // a render whose names are unknown is stored per instance
       const kb = new StrBuilder(256);
       kb.str(ENGINE_VERSION);
       kb.ch(0);
@@ -516,11 +558,24 @@ export class Graph {
     }
     out.text = r.text;
     out.desc = n.d;
-    if (this.useCache && !r.introduced) descStore(key, r.text, r.files, this.files);
     // intro() read another package's node, which hashes every flag: such a render is not shared
-    if (this.shareRenders && !r.introduced && r.names !== null) this.share.add(pk, flagsBehind(r.names!), flags, out);
+    // nor cached
+    if (r.introduced) return out;
+    if (this.shareRenders && r.names !== null) {
+      const reads = flagsBehind(r.names!);
+      const fresh = this.share.add(pk, reads, flags, out);
+      if (this.useCache) {
+        if (fresh) readSetsStore(setsKey, this.share.readSets(pk));
+        descStore(renderKeyOf(setsKey, reads, flags), r.text, r.files, this.files);
+      }
+    } else if (this.useCache) descStore(key, r.text, r.files, this.files);
     return out;
   }
+}
+
+/** The descriptor-cache key of one render: its package's read-sets key, a read set and its values. */
+function renderKeyOf(setsKey: string, reads: Array<string>, flags: Flags): string {
+  return 'as-desc1-' + hexOfText(setsKey + '\x00' + valuesKey(reads, flags));
 }
 
 export class Rendered2 {

@@ -24,7 +24,7 @@ export function flagsBehind(names: Array<string>): Array<string> {
 }
 
 /** The read set and its values in `flags` as one key (\x01: absent; \x00 separates). */
-function valuesKey(reads: Array<string>, flags: Flags): string {
+export function valuesKey(reads: Array<string>, flags: Flags): string {
   let s = '';
   for (let i = 0; i < reads.length; i++) {
     const v = flags.get(reads[i]);
@@ -40,6 +40,14 @@ export class RenderShare<R> {
   renderCount: i32 = 0;
   sharedCount: i32 = 0;
 
+  /** The read sets seen for `pk` (mutable: a caller merges ones stored by earlier plans). */
+  readSets(pk: string): Array<Array<string>> {
+    if (this.shapes.has(pk)) return this.shapes.get(pk);
+    const s = new Array<Array<string>>();
+    this.shapes.set(pk, s);
+    return s;
+  }
+
   /** A render of `pk` whose read set has the same values in `flags`, or null. */
   find(pk: string, flags: Flags): R | null {
     if (!this.shapes.has(pk)) return null;
@@ -51,18 +59,14 @@ export class RenderShare<R> {
     return null;
   }
 
-  /** Records `r` for every flags agreeing with `flags` on `reads`. */
-  add(pk: string, reads: Array<string>, flags: Flags, r: R): void {
-    let s: Array<Array<string>>;
-    if (this.shapes.has(pk)) s = this.shapes.get(pk);
-    else {
-      s = new Array<Array<string>>();
-      this.shapes.set(pk, s);
-    }
+  /** Records `r` for every flags agreeing with `flags` on `reads`; true if the read set is new. */
+  add(pk: string, reads: Array<string>, flags: Flags, r: R): bool {
+    const s = this.readSets(pk);
     const id = reads.join('\x00');
     let fresh = true;
     for (let i = 0; i < s.length; i++) if (s[i].join('\x00') == id) fresh = false;
     if (fresh) s.push(reads);
     this.renders.set(pk + '\x03' + valuesKey(reads, flags), r);
+    return fresh;
   }
 }
