@@ -486,14 +486,38 @@ describe('descriptor cache', () => {
     expect(canonicalJson(makePlan(io, { packages: ['bin/d'] }, counting()))).toBe(cold);
   });
 
-  test('flags, target and host are part of the key', () => {
-    const io = memIO(tree());
-    makePlan(io, { packages: ['bin/c'] }, counting());
-    for (const req of [{ packages: ['bin/c(x=1)'] }, { packages: ['bin/c'], target: 'linux-aarch64' }, { packages: ['bin/c'], host: 'linux-aarch64' }]) {
+  test('the flags the chain read, target and host are part of the key; other flags are not', () => {
+    const files = { ...tree(), 'bin/e/ix.sh': "{% extends '//die/base.sh' %}\n{% block build %}echo {{ x }}{% endblock %}\n" };
+    const io = memIO(files);
+    makePlan(io, { packages: ['bin/c', 'bin/e'] }, counting());
+    for (const req of [{ packages: ['bin/e(x=1)'] }, { packages: ['bin/c'], target: 'linux-aarch64' }, { packages: ['bin/c'], host: 'linux-aarch64' }]) {
       const ev = counting();
       makePlan(io, req, ev);
       expect(ev.renders).toHaveLength(1);
     }
+    // bin/c never looks x up: its render is the one already stored, though its node differs
+    const ev = counting();
+    const p = makePlan(io, { packages: ['bin/c(x=1)'] }, ev);
+    expect(ev.renders).toEqual([]);
+    expect(p.nodes[0].out).not.toBe(makePlan(io, { packages: ['bin/c'] }, counting()).nodes[0].out);
+    expect(canonicalJson(p)).toBe(canonicalJson(makePlan(memIO(files), { packages: ['bin/c(x=1)'] }, counting(), { shareRenders: false })));
+  });
+
+  test('one plan renders a package once per distinct value of the flags its chain read', () => {
+    const files = {
+      ...tree(),
+      'bin/e/ix.sh': "{% extends '//die/base.sh' %}\n{% block build %}echo {% if y %}{{ x }}{% endif %}{% endblock %}\n",
+      'set/s/ix.sh': recipe({ script: '', run: ['bin/e(x=1)', 'bin/e(x=2)', 'bin/e(x=1,z=3)', 'bin/e(x=1,y=1)', 'bin/e(x=2,y=1)', 'bin/e(x=2,y=1,z=4)'] }),
+    };
+    const ev = counting();
+    const shared = makePlan(memIO(files), { packages: ['set/s'] }, ev);
+    // no y: x is never read, one render; with y: one per value of x
+    expect(ev.renders.filter((r) => r.startsWith('bin/e '))).toHaveLength(3);
+    const all = counting();
+    const alone = makePlan(memIO(files), { packages: ['set/s'] }, all, { shareRenders: false });
+    expect(all.renders.filter((r) => r.startsWith('bin/e '))).toHaveLength(6);
+    expect(canonicalJson(shared)).toBe(canonicalJson(alone));
+    expect(new Set(shared.nodes.filter((n) => n.name === 'bin/e').map((n) => n.out)).size).toBe(6);
   });
 });
 

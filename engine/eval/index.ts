@@ -49,6 +49,8 @@ export interface Rendered {
   descriptor: Descriptor;
   /** Logical paths read, sorted, deduplicated. */
   files: string[];
+  /** Context names looked up (found or not), sorted, deduplicated. */
+  names: string[];
 }
 
 /** Collapse every run of three newlines to two, repeatedly (IX's whole-file post-pass). */
@@ -123,11 +125,11 @@ setTemplateLoader((name, from, isExtends) => {
 export function renderPackage(io: HostIO, input: RenderInput, limits?: Partial<EvalLimits>): Rendered {
   const r = renderText(io, input, limits);
   const descriptor = normaliseDescriptor(parseDescriptorJson(r.text, input.name), input.name);
-  return { text: r.text, descriptor, files: r.files };
+  return { text: r.text, descriptor, files: r.files, names: r.names };
 }
 
 /** Render the chain's text only (after the newline post-pass), without reading it as JSON. */
-export function renderText(io: HostIO, input: RenderInput, limits?: Partial<EvalLimits>): { text: string; files: string[] } {
+export function renderText(io: HostIO, input: RenderInput, limits?: Partial<EvalLimits>): { text: string; files: string[]; names: string[] } {
   const lim: EvalLimits = { ...DEFAULT_LIMITS, ...limits };
   const pkg = input.name;
   const rootPath = `${pkg}/ix.sh`;
@@ -141,6 +143,7 @@ export function renderText(io: HostIO, input: RenderInput, limits?: Partial<Eval
     emitted: 0,
     depth: 0,
     chain: [rootPath],
+    names: new Set(),
   };
   const prev = install(st);
   try {
@@ -164,7 +167,7 @@ export function renderText(io: HostIO, input: RenderInput, limits?: Partial<Eval
     }
     text = collapseNewlines(text);
     if (text.length > lim.maxOutput) throw new IxError(`evaluation of ${pkg} exceeded ${lim.maxOutput} bytes of output`, { pkg });
-    return { text, files: [...st.loader.filesRead].sort() };
+    return { text, files: [...st.loader.filesRead].sort(), names: [...st.names].sort() };
   } finally {
     install(prev);
   }

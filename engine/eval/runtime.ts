@@ -81,7 +81,9 @@ export class IxContext {
   get env(): unknown {
     return env;
   }
+  /** A context name's value; the name is recorded as read (the render's read set, plan/reads.ts). */
   lookup(name: string): unknown {
+    current().names.add(name);
     if (name in this.ctx) return this.ctx[name];
     return hasOwn(GLOBALS, name) ? GLOBALS[name] : undefined;
   }

@@ -33,6 +33,8 @@ export interface EvalState {
   depth: number;
   /** Templates entered via extends, in order (cycle detection). */
   chain: string[];
+  /** Context names the render looked up (found or not): the part of its context it depended on. */
+  names: Set<string>;
 }
 
 let active: EvalState | undefined;

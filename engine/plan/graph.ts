@@ -23,10 +23,11 @@ import type { Descriptor } from '../descriptor';
 import { IxError } from '../errors';
 import { canonicalJson } from '../hash';
 import { defaultKind, storeName } from '../eval/names';
-import { cacheLookup, cacheStore, descriptorKey, FileHashes } from './cache';
+import { cacheLookup, cacheStore, FileHashes, readSetsKey, readSetsLookup, readSetsStore, renderKey } from './cache';
+import { flagsBehind, packageKey, RenderShare } from './reads';
 import { parseSelector, sanitize, sortedFlags, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
-import type { ArchLike, Evaluator } from './types';
+import type { ArchLike, Evaluator, RenderedPackage } from './types';
 import { TaskDriver } from './driver';
 import { DEFAULT_BOOT_ENV } from '../eval/boot-env';
 import type { FullBootEnv } from '../eval/boot-env';
@@ -97,6 +98,15 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
   introHook?: (p: Instance<A>) => string;
   private readonly archs = new Map<string, A>();
   private readonly files: FileHashes;
+  /** Renders shared by read set; the number of chain evaluations and reuses (plan/reads.ts). */
+  readonly share = new RenderShare<RenderedPackage>();
+  /** Package keys whose stored read sets were loaded from the descriptor cache. */
+  private readonly setsLoaded = new Set<string>();
+  /**
+   * False: every instance renders on its own and nothing is cached (equivalence tests compare
+   * plans made both ways byte for byte).
+   */
+  shareRenders = true;
 
   constructor(
     private readonly io: HostIO,
@@ -172,15 +182,35 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     return inst;
   }
 
-  /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
-  renderCached(name: string, flags: Flags, target: A): { text: string; descriptor: Descriptor; files: string[] } {
-    const key = descriptorKey(this.io, name, flags, this.host.id, target.id, this.boot);
-    const hit = cacheLookup(this.io, key, this.files);
-    if (hit) return hit;
+  /**
+   * Renders through the shared renders of this graph (plan/reads.ts), then the descriptor cache; a
+   * missing ix.sh is "unknown package" with a suggestion.
+   */
+  renderCached(name: string, flags: Flags, target: A): RenderedPackage {
+    const pk = packageKey(name, flags.kind, target.id);
+    const shared = this.shareRenders ? this.share.find(pk, flags) : undefined;
+    if (shared) {
+      this.share.sharedCount++;
+      return shared;
+    }
+    const setsKey = readSetsKey(this.io, name, flags.kind, this.host.id, target.id, this.boot);
+    if (this.shareRenders && !this.setsLoaded.has(pk)) {
+      // the read sets earlier plans saw: each names one render entry to try
+      this.setsLoaded.add(pk);
+      const known = this.share.readSets(pk);
+      for (const reads of readSetsLookup(this.io, setsKey)) if (!known.some((k) => k.join('\0') === reads.join('\0'))) known.push(reads);
+    }
+    for (const reads of this.shareRenders ? this.share.readSets(pk) : []) {
+      const hit = cacheLookup(this.io, renderKey(this.io, setsKey, reads, flags), this.files);
+      if (hit) {
+        this.share.add(pk, reads, flags, hit);
+        return hit;
+      }
+    }
     if (this.files.get(`${name}/ix.sh`) === null) {
       throw new IxError(`unknown package '${name}'${suggestPackage(this.io, name)}`);
     }
-    let r;
+    let r: RenderedPackage;
     let introduced = false;
     // IX's intro(selector): another package loaded with this package's flags, for its uid
     const intro = (selector: string) => {
@@ -194,8 +224,14 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     } catch (e) {
       throw e instanceof IxError ? e.within({ pkg: name }) : e;
     }
-    // a render that asked intro() depends on more than the files it read: not cached
-    if (!introduced) cacheStore(this.io, key, r, this.files);
+    this.share.renderCount++;
+    // a render that asked intro() depends on more than its files and names (the other package's
+    // node hashes every flag), and one of an evaluator that does not report its names is unknown:
+    // neither is shared nor cached
+    if (introduced || r.names === undefined || !this.shareRenders) return r;
+    const reads = flagsBehind(r.names);
+    if (this.share.add(pk, reads, flags, r)) readSetsStore(this.io, setsKey, this.share.readSets(pk));
+    cacheStore(this.io, renderKey(this.io, setsKey, reads, flags), r, reads, this.files);
     return r;
   }
 

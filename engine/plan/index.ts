@@ -24,9 +24,11 @@ import type { ArchLike, Evaluator } from './types';
 export const DEFAULT_PLATFORM = 'linux-x86_64';
 
 /** Plans `req`; the result is plain data (the caller encodes it canonically). */
-export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>): PlanWire {
+/** `shareRenders: false` renders every instance on its own, uncached (plan/reads.ts; for equivalence tests). */
+export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>, opts: { shareRenders?: boolean } = {}): PlanWire {
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
+  graph.shareRenders = opts.shareRenders ?? true;
   const target = graph.arch(req.target ?? DEFAULT_PLATFORM);
   const { nodes, fetches, scripts, nodeOf } = nodeTask(graph, io);
 

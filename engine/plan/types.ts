@@ -23,6 +23,10 @@ export interface RenderedPackage {
   descriptor: Descriptor;
   /** Logical recipe paths the chain read, sorted. */
   files: string[];
+  /** Context names the chain looked up, sorted (absent: unknown, so the render is not shared). */
+  names?: string[];
+  /** The flags behind those names (plan/reads.ts), as stored with a cached render. */
+  reads?: string[];
 }
 
 /** The evaluator as seen by the planner (engine/eval's renderPackage + archRecord). */

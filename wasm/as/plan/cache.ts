@@ -9,7 +9,9 @@
  * Values, versioned:
  *  - descriptor: canonical JSON {"files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/1", "text"}
  *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render);
- *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text.
+ *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text;
+ *  - read sets (plan/reads.ts): canonical JSON {"format": "ix-as-descriptor-reads/1", "reads": [[flag, ...], ...]},
+ *    every read set a package's renders had; a render's key then hashes one read set and its values.
  *
  * Must not depend on: anything else of the core but host, hash, errors.
  */
@@ -21,6 +23,7 @@ import {
 export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
 const DESC_FORMAT = 'ix-as-descriptor-cache/1';
 const PLAN_HEADER = 'ix-as-plan-cache/1\n';
+const READS_FORMAT = 'ix-as-descriptor-reads/1';
 
 /** Per-plan memo of file content hashes, and the set of recipe files the plan depended on. */
 export class FileHashes {
@@ -145,5 +148,48 @@ export function planStore(key: string, files: FileHashes, text: string): void {
   files.writeFiles(sb, paths);
   sb.ch(10);
   sb.str(text);
+  host.cachePut(key, sb.toString());
+}
+
+/** The read sets stored under `key`; none for a miss or a foreign value. */
+export function readSetsLookup(key: string): Array<Array<string>> {
+  const out = new Array<Array<string>>();
+  const raw = host.cacheGet(key);
+  if (raw === null) return out;
+  const p = parseJson(utf8DecodeAt(raw.dataStart, raw.length));
+  const v = p.value;
+  if (v === null || v.kind != J_OBJ) return out;
+  const fmt = v.get('format');
+  const rs = v.get('reads');
+  if (fmt === null || fmt.kind != J_STR || fmt.s != READS_FORMAT || rs === null || rs.kind != J_ARR) return out;
+  const it = rs.items!;
+  for (let i = 0; i < it.length; i++) {
+    if (it[i].kind != J_ARR) continue;
+    const xs = it[i].items!;
+    const r = new Array<string>();
+    let ok = true;
+    for (let j = 0; j < xs.length; j++) {
+      if (xs[j].kind != J_STR) ok = false;
+      else r.push(xs[j].s);
+    }
+    if (ok) out.push(r);
+  }
+  return out;
+}
+
+/** Stores every read set known for a package. */
+export function readSetsStore(key: string, sets: Array<Array<string>>): void {
+  const sb = new StrBuilder(256);
+  sb.str('{"format":"' + READS_FORMAT + '","reads":[');
+  for (let i = 0; i < sets.length; i++) {
+    if (i > 0) sb.ch(44);
+    sb.ch(91);
+    for (let j = 0; j < sets[i].length; j++) {
+      if (j > 0) sb.ch(44);
+      writeStr(sb, sets[i][j]);
+    }
+    sb.ch(93);
+  }
+  sb.str(']}');
   host.cachePut(key, sb.toString());
 }

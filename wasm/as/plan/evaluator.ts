@@ -63,6 +63,7 @@ export class TplRenderer extends Renderer {
     const r = renderText(input);
     out.text = r.text;
     out.files = r.files;
+    out.names = r.names;
     out.err = r.err;
     return out;
   }

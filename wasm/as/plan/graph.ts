@@ -25,7 +25,8 @@ import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
 import { parseSelector, sanitize, withSelectorFlags } from './selector';
 import { suggestPackage } from './packages';
-import { FileHashes, descLookup, descStore, ENGINE_VERSION } from './cache';
+import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
+import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { hexOfText } from '../hash/index';
 import * as host from '../host';
 
@@ -107,6 +108,8 @@ export class RenderOut {
   err: IxErr | null = null;
   /** The render called intro(): it depends on more than its files, so it is not cached. */
   introduced: bool = false;
+  /** Context names the render looked up; null: unknown, so the render is not shared (plan/reads.ts). */
+  names: Array<string> | null = null;
 }
 
 /** A copy of an error (errors are remembered and re-reported; never mutate a shared one). */
@@ -155,6 +158,11 @@ export class Graph {
   private keyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
   targetIds: Map<string, string> = new Map<string, string>();
+  /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
+  share: RenderShare<Rendered2> = new RenderShare<Rendered2>();
+  shareRenders: bool = true;
+  /** Package keys whose stored read sets were loaded from the descriptor cache. */
+  private setsLoaded: Set<string> = new Set<string>();
 
   constructor(hostName: string, hostId: string, bootJson: string, renderer: Renderer, useCache: bool) {
     this.hostName = hostName;
@@ -531,9 +539,57 @@ export class Graph {
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: string): Rendered2 {
+    const pk = name + '\x00' + flags.get('kind')! + '\x00' + target;
+    if (this.shareRenders) {
+      const shared = this.share.find(pk, flags);
+      if (shared !== null) {
+        this.share.sharedCount++;
+        return shared;
+      }
+    }
     const out = new Rendered2();
     let key = '';
+    let setsKey = '';
     if (this.useCache) {
+      const sk = new StrBuilder(256);
+      sk.str(ENGINE_VERSION);
+      sk.ch(0);
+      sk.str(name);
+      sk.ch(0);
+      sk.str(flags.get('kind')!);
+      sk.ch(0);
+      sk.str(this.hostId);
+      sk.ch(0);
+      sk.str(TARGETS.idOf(target));
+      sk.ch(0);
+      sk.str(this.bootJson);
+      sk.str('\x00reads');
+      setsKey = 'as-desc1-' + hexOfText(sk.toString());
+      if (this.shareRenders) {
+        // the read sets earlier plans saw: each names one render entry to try
+        const sets = this.share.readSets(pk);
+        if (!this.setsLoaded.has(pk)) {
+          this.setsLoaded.add(pk);
+          const stored = readSetsLookup(setsKey);
+          for (let i = 0; i < stored.length; i++) {
+            const id = stored[i].join('\x00');
+            let known = false;
+            for (let j = 0; j < sets.length; j++) if (sets[j].join('\x00') == id) known = true;
+            if (!known) sets.push(stored[i]);
+          }
+        }
+        for (let i = 0; i < sets.length; i++) {
+          const hit = descLookup(renderKeyOf(setsKey, sets[i], flags), this.files);
+          if (hit === null) continue;
+          const n = normalise(hit, name);
+          if (n.d === null) continue;
+          out.text = hit;
+          out.desc = n.d;
+          this.share.add(pk, sets[i], flags, out);
+          return out;
+        }
+      }
+      // a render whose names are unknown is stored per instance
       const kb = new StrBuilder(256);
       kb.str(ENGINE_VERSION);
       kb.ch(0);
@@ -563,6 +619,7 @@ export class Graph {
     }
     host.evaluating(name);
     const r = this.renderer.render(this, name, flags, target);
+    this.share.renderCount++;
     for (let i = 0; i < r.files.length; i++) this.files.used.add(r.files[i]);
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
@@ -575,9 +632,24 @@ export class Graph {
     }
     out.text = r.text;
     out.desc = n.d;
-    if (this.useCache && !r.introduced) descStore(key, r.text, r.files, this.files);
+    // intro() read another package's node, which hashes every flag: such a render is not shared
+    // nor cached
+    if (r.introduced) return out;
+    if (this.shareRenders && r.names !== null) {
+      const reads = flagsBehind(r.names!);
+      const fresh = this.share.add(pk, reads, flags, out);
+      if (this.useCache) {
+        if (fresh) readSetsStore(setsKey, this.share.readSets(pk));
+        descStore(renderKeyOf(setsKey, reads, flags), r.text, r.files, this.files);
+      }
+    } else if (this.useCache) descStore(key, r.text, r.files, this.files);
     return out;
   }
+}
+
+/** The descriptor-cache key of one render: its package's read-sets key, a read set and its values. */
+function renderKeyOf(setsKey: string, reads: Array<string>, flags: Flags): string {
+  return 'as-desc1-' + hexOfText(setsKey + '\x00' + valuesKey(reads, flags));
 }
 
 export class Rendered2 {

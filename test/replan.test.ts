@@ -1,0 +1,115 @@
+/**
+ * Re-planning after edits (engine/plan/reads.ts, cache.ts): fast-check generates a tree (packages
+ * extending a shared template, a flag default in an included file, dependencies with flags) and a
+ * sequence of edits — a leaf recipe, the shared template, the flag default, a leaf that starts
+ * reading another flag (its read set changes). After each edit the re-plan through the warm
+ * descriptor cache must equal, byte for byte, a cold plan in a fresh cache with every instance
+ * rendered alone; and it renders again only packages whose chain read an edited file.
+ */
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { evaluator } from '../engine/index';
+import { makePlan } from '../engine/plan/index';
+import type { Evaluator } from '../engine/plan/types';
+import type { ArchRecord } from '../engine/targets';
+import type { HostIO } from '../engine/api';
+import { canonicalJson } from '../engine/hash';
+
+function memIO(files: Record<string, string>, cache = new Map<string, Uint8Array>()): HostIO {
+  const enc = new TextEncoder();
+  return {
+    readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? enc.encode(files[p]) : undefined),
+    listDir: () => undefined,
+    cacheGet: (k) => cache.get(k),
+    cachePut: (k, v) => void cache.set(k, typeof v === 'string' ? enc.encode(v) : v),
+  };
+}
+
+/** The evaluator, noting which packages rendered and the files each render read. */
+function recording(filesOf: Map<string, string[]>): Evaluator<ArchRecord> & { rendered: Set<string> } {
+  const rendered = new Set<string>();
+  return {
+    rendered,
+    arch: evaluator.arch,
+    render: (io, input) => {
+      rendered.add(input.name);
+      const r = evaluator.render(io, input);
+      filesOf.set(input.name, [...new Set([...(filesOf.get(input.name) ?? []), ...r.files])]);
+      return r;
+    },
+  };
+}
+
+const FLAGS = ['opt', 'mode', 'x'];
+
+const pkgArb = fc.record({
+  extendsBase: fc.boolean(),
+  reads: fc.subarray(FLAGS),
+  deps: fc.array(fc.tuple(fc.nat(), fc.option(fc.tuple(fc.constantFrom(...FLAGS), fc.constantFrom('1', '2')))), { maxLength: 3 }),
+  text: fc.constantFrom<string>('a', 'b', 'c'),
+});
+
+const editArb = fc.oneof(
+  fc.record({ kind: fc.constant('leaf' as const), i: fc.nat(), text: fc.constantFrom('a', 'b', 'd', 'e') }),
+  fc.record({ kind: fc.constant('base' as const), text: fc.constantFrom('v1', 'v2', 'v3') }),
+  fc.record({ kind: fc.constant('default' as const), value: fc.constantFrom('1', '2', '3') }),
+  fc.record({ kind: fc.constant('read' as const), i: fc.nat(), flag: fc.constantFrom(...FLAGS) }),
+);
+
+type Pkg = { extendsBase: boolean; reads: string[]; deps: [number, [string, string] | null][]; text: string };
+
+function leaf(p: Pkg, i: number, n: number): string {
+  const body = `${p.text} ${p.reads.map((f) => `{{ ${f} }}`).join(' ')}`;
+  const deps = p.deps.filter(([j]) => j % n < i).map(([j, fl]) => `bin/p${j % n}${fl ? `(${fl[0]}=${fl[1]})` : ''}`);
+  if (p.extendsBase) return `{% extends '//die/base.sh' %}\n{% block deps %}${JSON.stringify(deps)}{% endblock %}\n{% block build %}${body}{% endblock %}\n`;
+  return JSON.stringify({ bld: { script: { kind: 'sh', data: body }, deps: [] }, run: { deps } }) + '\n';
+}
+
+/** The shared template; its script ends with the flag default (die/defaults.sh). */
+function base(text: string): string {
+  return JSON.stringify({ bld: { script: { kind: 'sh', data: `{% block build %}{% endblock %} ${text} {% include '//die/defaults.sh' %}` }, deps: [] }, run: { deps: '@DEPS@' } })
+    .replace('"@DEPS@"', '{% block deps %}[]{% endblock %}') + '\n';
+}
+
+const defaults = (v: string): string => `{{ opt | default('${v}') }}`;
+
+describe('re-planning after edits', () => {
+  test('every re-plan equals a cold plan and re-renders only what read an edited file', () => {
+    fc.assert(
+      fc.property(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), (pkgs, edits) => {
+        const n = pkgs.length;
+        const files: Record<string, string> = { 'die/base.sh': base('v0'), 'die/defaults.sh': defaults('0') };
+        pkgs.forEach((p, i) => (files[`bin/p${i}/ix.sh`] = leaf(p, i, n)));
+        const roots = pkgs.map((_, i) => `bin/p${i}`);
+        roots.push(`bin/p${n - 1}(opt=1)`, `bin/p${n - 1}(x=2)`);
+        const req = { packages: roots, keepGoing: true };
+        const cache = new Map<string, Uint8Array>();
+        const filesOf = new Map<string, string[]>();
+        makePlan(memIO(files, cache), req, recording(filesOf));
+        for (const e of edits) {
+          let changed: string;
+          if (e.kind === 'leaf' || e.kind === 'read') {
+            const p = pkgs[e.i % n];
+            if (e.kind === 'leaf') p.text = e.text;
+            else if (!p.reads.includes(e.flag)) p.reads.push(e.flag);
+            changed = `bin/p${e.i % n}/ix.sh`;
+            files[changed] = leaf(p, e.i % n, n);
+          } else if (e.kind === 'base') {
+            changed = 'die/base.sh';
+            files[changed] = base(e.text);
+          } else {
+            changed = 'die/defaults.sh';
+            files[changed] = defaults(e.value);
+          }
+          const before = new Map(filesOf);
+          const ev = recording(filesOf);
+          const warm = canonicalJson(makePlan(memIO(files, cache), req, ev));
+          const cold = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
+          expect(warm).toBe(cold);
+          for (const name of ev.rendered) expect(before.get(name) ?? [changed], `${name} re-rendered after an edit of ${changed}`).toContain(changed);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 300_000);
+});

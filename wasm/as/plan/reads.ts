@@ -1,0 +1,72 @@
+/**
+ * Render sharing by read set (engine/plan/reads.ts, the same contract): a chain's text is a pure
+ * function of its files, the package, kind, host, target and boot environment and the values of
+ * the context names it looked up; instances of one package agreeing on the flags behind those
+ * names reuse one render. Instance keys and node ids still hash every flag, so no store path
+ * changes. Renders that called intro() or whose renderer reports no names are never shared.
+ *
+ * Must not depend on: anything of the core but plan/flags.
+ */
+import { Flags } from './flags';
+
+/** The flags behind the looked-up names: not target, kind, host; `setx` also follows `boot`. Sorted. */
+export function flagsBehind(names: Array<string>): Array<string> {
+  const s = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i];
+    if (n == 'target' || n == 'kind' || n == 'host') continue;
+    s.add(n);
+    if (n == 'setx') s.add('boot');
+  }
+  const out = s.values();
+  out.sort((a: string, b: string): i32 => (a < b ? -1 : a > b ? 1 : 0));
+  return out;
+}
+
+/** The read set and its values in `flags` as one key (\x01: absent; \x00 separates). */
+export function valuesKey(reads: Array<string>, flags: Flags): string {
+  let s = '';
+  for (let i = 0; i < reads.length; i++) {
+    const v = flags.get(reads[i]);
+    s += reads[i] + '\x00' + (v === null ? '\x01' : '\x02' + v!) + '\x00';
+  }
+  return s;
+}
+
+/** Renders of one graph shared by read set, keyed by (package, kind, target) then the read values. */
+export class RenderShare<R> {
+  private shapes: Map<string, Array<Array<string>>> = new Map<string, Array<Array<string>>>();
+  private renders: Map<string, R> = new Map<string, R>();
+  renderCount: i32 = 0;
+  sharedCount: i32 = 0;
+
+  /** The read sets seen for `pk` (mutable: a caller merges ones stored by earlier plans). */
+  readSets(pk: string): Array<Array<string>> {
+    if (this.shapes.has(pk)) return this.shapes.get(pk);
+    const s = new Array<Array<string>>();
+    this.shapes.set(pk, s);
+    return s;
+  }
+
+  /** A render of `pk` whose read set has the same values in `flags`, or null. */
+  find(pk: string, flags: Flags): R | null {
+    if (!this.shapes.has(pk)) return null;
+    const s = this.shapes.get(pk);
+    for (let i = 0; i < s.length; i++) {
+      const k = pk + '\x03' + valuesKey(s[i], flags);
+      if (this.renders.has(k)) return this.renders.get(k);
+    }
+    return null;
+  }
+
+  /** Records `r` for every flags agreeing with `flags` on `reads`; true if the read set is new. */
+  add(pk: string, reads: Array<string>, flags: Flags, r: R): bool {
+    const s = this.readSets(pk);
+    const id = reads.join('\x00');
+    let fresh = true;
+    for (let i = 0; i < s.length; i++) if (s[i].join('\x00') == id) fresh = false;
+    if (fresh) s.push(reads);
+    this.renders.set(pk + '\x03' + valuesKey(reads, flags), r);
+    return fresh;
+  }
+}
