@@ -39,7 +39,16 @@ afterAll(() => dispose());
 
 const SafeString = (nj as unknown as { runtime: { SafeString: new (s: string) => { val: string } } }).runtime.SafeString;
 const globalsCtx = new IxContext({}, {});
-const namespaceFn = globalsCtx.lookup('namespace') as (...a: unknown[]) => object;
+/** A context lookup outside a template: it records the name read, so it needs a state. */
+function lookupGlobal(name: string): unknown {
+  const prev = install({ names: new Set<string>() } as unknown as EvalState);
+  try {
+    return globalsCtx.lookup(name);
+  } finally {
+    install(prev);
+  }
+}
+const namespaceFn = lookupGlobal('namespace') as (...a: unknown[]) => object;
 const NamespaceClass = namespaceFn().constructor;
 const bits = new Float64Array(1);
 const bitsU = new BigUint64Array(bits.buffer);
@@ -74,7 +83,7 @@ const MAX_LOOP = 1_000_000;
 
 /** Run `f` as the oracle: a fresh evaluation state; an error becomes its detail text. */
 function oracle(f: () => unknown, maxOutput = MAX_OUT, maxLoop = MAX_LOOP): string {
-  const st = { pkg: 'pkg/x', limits: { maxDepth: 64, maxOutput, maxLoop }, loops: 0, emitted: 0, depth: 0, chain: [], sources: new Map() };
+  const st = { pkg: 'pkg/x', limits: { maxDepth: 64, maxOutput, maxLoop }, loops: 0, emitted: 0, depth: 0, chain: [], sources: new Map(), names: new Set<string>() };
   const prev = install(st as unknown as EvalState);
   try {
     return enc(f());
@@ -381,7 +390,7 @@ describe('tests (`is`)', () => {
 // ---- globals and the ix object ---------------------------------------------------------------------------
 
 describe('globals and the ix object', () => {
-  const g = (name: string) => globalsCtx.lookup(name) as (...a: unknown[]) => unknown;
+  const g = (name: string) => lookupGlobal(name) as (...a: unknown[]) => unknown;
   test('range()', () => {
     const n = fc.oneof(fc.integer({ min: -30, max: 30 }), fc.constantFrom(undefined, 0, 1.5, '3', null, 2 ** 21, -(2 ** 21)));
     agrees('global:range', fc.tuple(n), (a) => g('range')(a), { small: true });
