@@ -17,6 +17,11 @@ import { orderNodes } from './order';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
 import { ENGINE_VERSION, planLookup, planStore } from './cache';
+import { ByteBuilder } from '../hash/bytes';
+import { utf8Decode } from '../hash/encode';
+
+/** The largest plan (UTF-8 bytes) stored in the host's cache (it takes one string; see hash/bytes.ts). */
+const PLAN_STORE_MAX = 64 << 20;
 import { BootEnv } from '../tpl/index';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
@@ -477,31 +482,39 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   const keys = s.nodes.scriptKeys.slice(0);
   keys.sort(cmp);
   for (let i = 0; i < keys.length; i++) size += keys[i].length + s.nodes.scripts.get(keys[i]).length + 8;
-  const sb = new StrBuilder(size + 4096);
+  // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB
+  const bb = new ByteBuilder(size + (size >> 5) + 4096);
+  const sb = new StrBuilder(4096);
   sb.str('{"format":"ix-plan/4","host":');
   writeStr(sb, s.graph.hostName);
   sb.str(',"nodes":[');
+  bb.text(sb);
   for (let i = 0; i < ordered.length; i++) {
-    if (i > 0) sb.ch(44);
+    if (i > 0) bb.ch(44);
     const n = ordered[i];
-    sb.str(n.fetchUrls !== null ? fetchJson(n) : n.json);
+    bb.str(n.fetchUrls !== null ? fetchJson(n) : n.json);
   }
-  sb.str('],"roots":[');
-  sb.sub(roots.toString(), 0, roots.len);
-  sb.str('],"scripts":{');
+  bb.str('],"roots":[');
+  bb.text(roots);
+  bb.str('],"scripts":{');
   for (let i = 0; i < keys.length; i++) {
-    if (i > 0) sb.ch(44);
+    if (i > 0) bb.ch(44);
+    sb.clear();
     writeStr(sb, keys[i]);
     sb.ch(58);
     writeStr(sb, s.nodes.scripts.get(keys[i]));
+    bb.text(sb);
   }
+  sb.clear();
   sb.str('},"target":');
   writeStr(sb, s.target);
   sb.ch(125);
-  const text = sb.toString();
-  // a plan with failed roots is not stored: a failed render's files are not all recorded
-  if (useCache && !failures) planStore(key, s.graph.files, text);
-  out.text = text;
+  bb.text(sb);
+  const bytes = bb.bytes();
+  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
+  // one too large for the host to take as one string (the cache may drop any entry)
+  if (useCache && !failures && bytes.length <= PLAN_STORE_MAX) planStore(key, s.graph.files, utf8Decode(bytes));
+  out.bytes = bytes;
   return out;
 }
 
