@@ -83,7 +83,7 @@ export function planRaw(req: string, cache: bool): string {
   setupCore();
   const o = planRequest(req, new RawRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
-  if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
+  if (o.bytes !== null) return (o.cached ? 'BYTES ' : '') + utf8Decode(o.bytes!);
   return o.text!;
 }
 
@@ -91,7 +91,7 @@ export function planTpl(req: string, cache: bool): string {
   setupCore();
   const o = planRequest(req, new TplRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
-  if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
+  if (o.bytes !== null) return (o.cached ? 'BYTES ' : '') + utf8Decode(o.bytes!);
   return o.text!;
 }
 

@@ -388,10 +388,11 @@ export class Session {
 /** The session of the call in progress (a template's intro() reaches the planner through it). */
 export let CURRENT: Session | null = null;
 
-/** A plan's result: text, cached bytes, or an error. */
+/** A plan's result: its UTF-8 bytes (fresh, or from the cache: `cached`), or an error. */
 export class PlanOut {
   text: string | null = null;
   bytes: Uint8Array | null = null;
+  cached: bool = false;
   err: IxErr | null = null;
 }
 
@@ -428,6 +429,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     const hit = planLookup(key);
     if (hit !== null) {
       out.bytes = hit;
+      out.cached = true;
       return out;
     }
   }
