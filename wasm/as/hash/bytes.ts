@@ -88,6 +88,14 @@ export class ByteBuilder {
     this.utf16(sb.ptr, sb.len);
   }
 
+  /** Appends bytes as they are. */
+  raw(a: Uint8Array): void {
+    const n = a.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    memory.copy(this.buf.dataStart + <usize>this.len, a.dataStart, <usize>n);
+    this.len += n;
+  }
+
   /** Appends one ASCII character. */
   ch(c: i32): void {
     if (this.len >= this.buf.length) this.grow(1);
@@ -99,4 +107,11 @@ export class ByteBuilder {
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }
+}
+
+/** The UTF-8 of what `sb` holds (half the memory of its UTF-16 for ASCII text). */
+export function utf8OfBuilder(sb: StrBuilder): Uint8Array {
+  const bb = new ByteBuilder(sb.len + 16);
+  bb.text(sb);
+  return bb.bytes();
 }

@@ -49,11 +49,15 @@ export class PNode {
   id: string = '';
   out: string = '';
   storeName: string = '';
-  /** The node's canonical JSON (fetch nodes: written at the end, their URLs may still merge). */
-  json: string = '';
+  /**
+   * The node's canonical JSON as UTF-8 (kept until the plan is written: a whole tree's nodes are
+   * ~170 MB of it, twice that as strings). Fetch nodes: null, written at the end (their URLs may
+   * still merge).
+   */
+  utf8: Uint8Array | null = null;
   /** Every out path it references directly (deps, libs, runDeps, libDeps): its edges. */
   refs: Array<string> = [];
-  /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table). */
+  /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table; '' once listed there). */
   script: string = '';
   scriptText: string = '';
   /** Fetch nodes only. */

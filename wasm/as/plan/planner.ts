@@ -259,6 +259,8 @@ class Nodes extends NodeTask {
       this.scripts.set(n.script, n.scriptText);
       this.scriptKeys.push(n.script);
     }
+    // the table holds the text now (a node's own copy, with its id filled in, is garbage)
+    n.scriptText = '';
     return null;
   }
 }
@@ -480,7 +482,10 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     return out;
   }
   let size = roots.len + 256;
-  for (let i = 0; i < all.length; i++) size += all[i].json.length + 2;
+  for (let i = 0; i < all.length; i++) {
+    const u = all[i].utf8;
+    size += (u !== null ? u.length : 512) + 2;
+  }
   const keys = s.nodes.scriptKeys.slice(0);
   keys.sort(cmp);
   for (let i = 0; i < keys.length; i++) size += keys[i].length + s.nodes.scripts.get(keys[i]).length + 8;
@@ -494,7 +499,9 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   for (let i = 0; i < ordered.length; i++) {
     if (i > 0) bb.ch(44);
     const n = ordered[i];
-    bb.str(n.fetchUrls !== null ? fetchJson(n) : n.json);
+    const u = n.utf8;
+    if (n.fetchUrls !== null || u === null) bb.str(fetchJson(n));
+    else bb.raw(u);
   }
   bb.str('],"roots":[');
   bb.text(roots);
