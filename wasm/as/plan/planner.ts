@@ -440,6 +440,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = s.err;
     return out;
   }
+  s.graph.keepText = false;
   const prev = CURRENT;
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
