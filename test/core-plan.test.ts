@@ -35,6 +35,7 @@ import { planRequest } from '@as/plan/planner';
 import { setupCore, TplRenderer } from '@as/plan/evaluator';
 import { renderRequest } from '@as/plan/planner';
 import { listPackages } from '@as/plan/packages';
+import { ByteBuilder } from '@as/hash/bytes';
 
 /** Descriptors written out as JSON: the text is the file. */
 class RawRenderer extends Renderer {
@@ -83,7 +84,7 @@ export function planRaw(req: string, cache: bool): string {
   setupCore();
   const o = planRequest(req, new RawRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
-  if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
+  if (o.bytes !== null) return (o.cached ? 'BYTES ' : '') + utf8Decode(o.bytes!);
   return o.text!;
 }
 
@@ -91,7 +92,7 @@ export function planTpl(req: string, cache: bool): string {
   setupCore();
   const o = planRequest(req, new TplRenderer(), cache);
   if (o.err !== null) return errText(o.err!);
-  if (o.bytes !== null) return 'BYTES ' + utf8Decode(o.bytes!);
+  if (o.bytes !== null) return (o.cached ? 'BYTES ' : '') + utf8Decode(o.bytes!);
   return o.text!;
 }
 
@@ -100,6 +101,20 @@ export function renderTpl(req: string): string {
   const o = renderRequest(req, new TplRenderer(), false);
   if (o.err !== null) return errText(o.err!);
   return o.text!;
+}
+
+/** \`a\` then \`b\` appended to a ByteBuilder (the plan's writer) from a small capacity, as hex. */
+export function utf8Bytes(a: string, b: string): string {
+  const bb = new ByteBuilder(16);
+  bb.str(a);
+  bb.ch(44);
+  const sb = new StrBuilder(4);
+  sb.str(b);
+  bb.text(sb);
+  const x = bb.bytes();
+  let h = '';
+  for (let i = 0; i < x.length; i++) h += (<i32>x[i] < 16 ? '0' : '') + (<i32>x[i]).toString(16);
+  return h;
 }
 
 export function packages(): string {
@@ -112,6 +127,7 @@ interface Mod {
   norm(text: string): string;
   planRaw(req: string, cache: boolean): string;
   packages(): string;
+  utf8Bytes(a: string, b: string): string;
   planTpl(req: string, cache: boolean): string;
   renderTpl(req: string): string;
 }
@@ -163,6 +179,16 @@ describe('selectors', () => {
       }
       expect(m.sel(t)).toBe(want);
     }), { numRuns: 5000 });
+  });
+});
+
+describe('the plan writer (hash/bytes.ts)', () => {
+  test('encodes as Buffer does, lone surrogates as U+FFFD, across its growth', () => {
+    const unit = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+      fc.constantFrom('\ud800', '\udc00x', '\ud83d\ude00', 'é€', '\u07ff\u0800\uffff', 'a\ud800'));
+    fc.assert(fc.property(unit, unit, (a, b) => {
+      expect(m.utf8Bytes(a, b)).toBe(Buffer.from(a + ',' + b, 'utf8').toString('hex'));
+    }), { numRuns: 2000 });
   });
 });
 

@@ -49,11 +49,15 @@ export class PNode {
   id: string = '';
   out: string = '';
   storeName: string = '';
-  /** The node's canonical JSON (fetch nodes: written at the end, their URLs may still merge). */
-  json: string = '';
+  /**
+   * The node's canonical JSON as UTF-8 (kept until the plan is written: a whole tree's nodes are
+   * ~170 MB of it, twice that as strings). Fetch nodes: null, written at the end (their URLs may
+   * still merge).
+   */
+  utf8: Uint8Array | null = null;
   /** Every out path it references directly (deps, libs, runDeps, libDeps): its edges. */
   refs: Array<string> = [];
-  /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table). */
+  /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table; '' once listed there). */
   script: string = '';
   scriptText: string = '';
   /** Fetch nodes only. */
@@ -161,6 +165,11 @@ export class Graph {
   /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
   share: RenderShare<Rendered2> = new RenderShare<Rendered2>();
   shareRenders: bool = true;
+  /**
+   * Whether instances keep their descriptor text (render() returns it; a plan reads only the
+   * parsed descriptor, and a whole tree's texts are hundreds of MB).
+   */
+  keepText: bool = true;
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
   private setsLoaded: Set<string> = new Set<string>();
 
@@ -528,7 +537,9 @@ export class Graph {
       return null;
     }
     const kind = flags.get('kind')!;
-    const inst = new Instance(key, name, flags, kind, target, r.text, r.desc!);
+    const inst = new Instance(key, name, flags, kind, target, this.keepText ? r.text : '', r.desc!);
+    // a shared render: later instances need only its descriptor
+    if (!this.keepText) r.text = '';
     const fb = flags.get('boot');
     const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');

@@ -13,6 +13,7 @@ import { StrBuilder, writeStr, storeIdOfBuilder, digestBuilder, toHex, hexOfText
 import { Descriptor, FetchItem } from './descriptor';
 import { Flags } from './flags';
 import { Instance, PNode } from './graph';
+import { utf8OfBuilder } from '../hash/bytes';
 import { storeName } from './names';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
@@ -497,7 +498,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   n.id = id;
   n.out = out.replaceAll(PLACEHOLDER, id);
   n.storeName = inst.storeName;
-  n.json = sb.toString();
+  n.utf8 = utf8OfBuilder(sb);
   const all = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
   n.refs = all;
   n.script = script;

@@ -17,6 +17,11 @@ import { orderNodes } from './order';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
 import { ENGINE_VERSION, planLookup, planStore } from './cache';
+import { ByteBuilder } from '../hash/bytes';
+import { utf8Decode } from '../hash/encode';
+
+/** The largest plan (UTF-8 bytes) stored in the host's cache (it takes one string; see hash/bytes.ts). */
+const PLAN_STORE_MAX = 64 << 20;
 import { BootEnv } from '../tpl/index';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
@@ -254,6 +259,8 @@ class Nodes extends NodeTask {
       this.scripts.set(n.script, n.scriptText);
       this.scriptKeys.push(n.script);
     }
+    // the table holds the text now (a node's own copy, with its id filled in, is garbage)
+    n.scriptText = '';
     return null;
   }
 }
@@ -383,10 +390,11 @@ export class Session {
 /** The session of the call in progress (a template's intro() reaches the planner through it). */
 export let CURRENT: Session | null = null;
 
-/** A plan's result: text, cached bytes, or an error. */
+/** A plan's result: its UTF-8 bytes (fresh, or from the cache: `cached`), or an error. */
 export class PlanOut {
   text: string | null = null;
   bytes: Uint8Array | null = null;
+  cached: bool = false;
   err: IxErr | null = null;
 }
 
@@ -423,6 +431,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     const hit = planLookup(key);
     if (hit !== null) {
       out.bytes = hit;
+      out.cached = true;
       return out;
     }
   }
@@ -431,6 +440,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = s.err;
     return out;
   }
+  s.graph.keepText = false;
   const prev = CURRENT;
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
@@ -473,35 +483,48 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     return out;
   }
   let size = roots.len + 256;
-  for (let i = 0; i < all.length; i++) size += all[i].json.length + 2;
+  for (let i = 0; i < all.length; i++) {
+    const u = all[i].utf8;
+    size += (u !== null ? u.length : 512) + 2;
+  }
   const keys = s.nodes.scriptKeys.slice(0);
   keys.sort(cmp);
   for (let i = 0; i < keys.length; i++) size += keys[i].length + s.nodes.scripts.get(keys[i]).length + 8;
-  const sb = new StrBuilder(size + 4096);
+  // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB
+  const bb = new ByteBuilder(size + (size >> 5) + 4096);
+  const sb = new StrBuilder(4096);
   sb.str('{"format":"ix-plan/4","host":');
   writeStr(sb, s.graph.hostName);
   sb.str(',"nodes":[');
+  bb.text(sb);
   for (let i = 0; i < ordered.length; i++) {
-    if (i > 0) sb.ch(44);
+    if (i > 0) bb.ch(44);
     const n = ordered[i];
-    sb.str(n.fetchUrls !== null ? fetchJson(n) : n.json);
+    const u = n.utf8;
+    if (n.fetchUrls !== null || u === null) bb.str(fetchJson(n));
+    else bb.raw(u);
   }
-  sb.str('],"roots":[');
-  sb.sub(roots.toString(), 0, roots.len);
-  sb.str('],"scripts":{');
+  bb.str('],"roots":[');
+  bb.text(roots);
+  bb.str('],"scripts":{');
   for (let i = 0; i < keys.length; i++) {
-    if (i > 0) sb.ch(44);
+    if (i > 0) bb.ch(44);
+    sb.clear();
     writeStr(sb, keys[i]);
     sb.ch(58);
     writeStr(sb, s.nodes.scripts.get(keys[i]));
+    bb.text(sb);
   }
+  sb.clear();
   sb.str('},"target":');
   writeStr(sb, s.target);
   sb.ch(125);
-  const text = sb.toString();
-  // a plan with failed roots is not stored: a failed render's files are not all recorded
-  if (useCache && !failures) planStore(key, s.graph.files, text);
-  out.text = text;
+  bb.text(sb);
+  const bytes = bb.bytes();
+  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
+  // one too large for the host to take as one string (the cache may drop any entry)
+  if (useCache && !failures && bytes.length <= PLAN_STORE_MAX) planStore(key, s.graph.files, utf8Decode(bytes));
+  out.bytes = bytes;
   return out;
 }
 

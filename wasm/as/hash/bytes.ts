@@ -1,0 +1,117 @@
+/**
+ * One growable UTF-8 buffer for building large outputs (a whole tree's plan is ~200 MB): strings
+ * are encoded as they are appended (lone surrogates as U+FFFD, as TextEncoder and Buffer do), so
+ * the output never exists as a UTF-16 string (twice the bytes) nor is copied to be encoded, and
+ * `bytes()` hands it out without a copy. The host cannot decode a UTF-16 result above ~134M code
+ * units (Node's TextDecoder refuses it), which a byte result also avoids.
+ *
+ * Must not depend on: anything else of the core but builder.ts.
+ */
+import { StrBuilder } from './builder';
+
+export class ByteBuilder {
+  buf: Uint8Array;
+  len: i32 = 0;
+
+  constructor(capacity: i32 = 256) {
+    this.buf = new Uint8Array(capacity < 16 ? 16 : capacity);
+  }
+
+  private grow(extra: i32): void {
+    const need = this.len + extra;
+    let cap = this.buf.length;
+    if (need <= cap) return;
+    // grow by a quarter: the first capacity is an estimate close to the result's size
+    while (cap < need) cap = cap + (cap >> 2) + 16;
+    const nb = new Uint8Array(cap);
+    memory.copy(nb.dataStart, this.buf.dataStart, <usize>this.len);
+    this.buf = nb;
+  }
+
+  /** Appends the UTF-8 of the `n` UTF-16 code units at `p`. */
+  private utf16(p: usize, n: i32): void {
+    if (this.len + n > this.buf.length) this.grow(n);
+    let o = this.buf.dataStart + <usize>this.len;
+    let end = this.buf.dataStart + <usize>this.buf.length;
+    for (let i = 0; i < n; i++) {
+      let c = <u32>load<u16>(p + (<usize>i << 1));
+      if (c < 0x80) {
+        if (o >= end) {
+          this.len = <i32>(o - this.buf.dataStart);
+          this.grow(n - i + 4);
+          o = this.buf.dataStart + <usize>this.len;
+          end = this.buf.dataStart + <usize>this.buf.length;
+        }
+        store<u8>(o++, <u8>c);
+        continue;
+      }
+      if (o + 4 > end) {
+        this.len = <i32>(o - this.buf.dataStart);
+        this.grow((n - i) * 3 + 4);
+        o = this.buf.dataStart + <usize>this.len;
+        end = this.buf.dataStart + <usize>this.buf.length;
+      }
+      if (c < 0x800) {
+        store<u8>(o++, <u8>(0xc0 | (c >> 6)));
+        store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdfff) {
+        if (c <= 0xdbff && i + 1 < n) {
+          const d = <u32>load<u16>(p + (<usize>(i + 1) << 1));
+          if (d >= 0xdc00 && d <= 0xdfff) {
+            const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+            store<u8>(o++, <u8>(0xf0 | (cp >> 18)));
+            store<u8>(o++, <u8>(0x80 | ((cp >> 12) & 0x3f)));
+            store<u8>(o++, <u8>(0x80 | ((cp >> 6) & 0x3f)));
+            store<u8>(o++, <u8>(0x80 | (cp & 0x3f)));
+            i++;
+            continue;
+          }
+        }
+        c = 0xfffd;
+      }
+      store<u8>(o++, <u8>(0xe0 | (c >> 12)));
+      store<u8>(o++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(o++, <u8>(0x80 | (c & 0x3f)));
+    }
+    this.len = <i32>(o - this.buf.dataStart);
+  }
+
+  /** Appends `s` as UTF-8. */
+  str(s: string): void {
+    this.utf16(changetype<usize>(s), s.length);
+  }
+
+  /** Appends what `sb` holds as UTF-8. */
+  text(sb: StrBuilder): void {
+    this.utf16(sb.ptr, sb.len);
+  }
+
+  /** Appends bytes as they are. */
+  raw(a: Uint8Array): void {
+    const n = a.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    memory.copy(this.buf.dataStart + <usize>this.len, a.dataStart, <usize>n);
+    this.len += n;
+  }
+
+  /** Appends one ASCII character. */
+  ch(c: i32): void {
+    if (this.len >= this.buf.length) this.grow(1);
+    store<u8>(this.buf.dataStart + <usize>this.len, <u8>c);
+    this.len++;
+  }
+
+  /** The bytes appended so far (a view of the buffer: no copy). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}
+
+/** The UTF-8 of what `sb` holds (half the memory of its UTF-16 for ASCII text). */
+export function utf8OfBuilder(sb: StrBuilder): Uint8Array {
+  const bb = new ByteBuilder(sb.len + 16);
+  bb.text(sb);
+  return bb.bytes();
+}
