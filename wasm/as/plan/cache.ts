@@ -93,17 +93,23 @@ export class FileHashes {
   }
 }
 
-/** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
-export function descLookup(key: string, files: FileHashes): string | null {
+/** The JSON object cached under `key` when its "format" is `format`; null for a miss or a foreign value. */
+function cachedObject(key: string, format: string): JValue | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
-  const p = parseJson(utf8DecodeAt(raw.dataStart, raw.length));
-  const v = p.value;
+  const v = parseJson(utf8DecodeAt(raw.dataStart, raw.length)).value;
   if (v === null || v.kind != J_OBJ) return null;
   const fmt = v.get('format');
+  return fmt !== null && fmt.kind == J_STR && fmt.s == format ? v : null;
+}
+
+/** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
+export function descLookup(key: string, files: FileHashes): string | null {
+  const v = cachedObject(key, DESC_FORMAT);
+  if (v === null) return null;
   const text = v.get('text');
   const fl = v.get('files');
-  if (fmt === null || fmt.kind != J_STR || fmt.s != DESC_FORMAT || text === null || text.kind != J_STR || fl === null) return null;
+  if (text === null || text.kind != J_STR || fl === null) return null;
   if (!files.valid(fl)) return null;
   return text.s;
 }
@@ -154,14 +160,10 @@ export function planStore(key: string, files: FileHashes, text: string): void {
 /** The read sets stored under `key`; none for a miss or a foreign value. */
 export function readSetsLookup(key: string): Array<Array<string>> {
   const out = new Array<Array<string>>();
-  const raw = host.cacheGet(key);
-  if (raw === null) return out;
-  const p = parseJson(utf8DecodeAt(raw.dataStart, raw.length));
-  const v = p.value;
-  if (v === null || v.kind != J_OBJ) return out;
-  const fmt = v.get('format');
+  const v = cachedObject(key, READS_FORMAT);
+  if (v === null) return out;
   const rs = v.get('reads');
-  if (fmt === null || fmt.kind != J_STR || fmt.s != READS_FORMAT || rs === null || rs.kind != J_ARR) return out;
+  if (rs === null || rs.kind != J_ARR) return out;
   const it = rs.items!;
   for (let i = 0; i < it.length; i++) {
     if (it[i].kind != J_ARR) continue;

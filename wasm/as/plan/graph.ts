@@ -309,14 +309,7 @@ export class Graph {
         }
         continue;
       }
-      const c = unchecked(x.memo[k])!;
-      for (let j = 0; j < c.length; j++) {
-        const y = unchecked(c[j]);
-        if (y.mark != stamp) {
-          y.mark = stamp;
-          out.push(y);
-        }
-      }
+      pushUnmarked(out, unchecked(x.memo[k])!, stamp);
     }
     return out;
   }
@@ -340,14 +333,7 @@ export class Graph {
       if (x.mark == stamp) continue;
       x.mark = stamp;
       out.push(x);
-      const c = unchecked(x.memo[child])!;
-      for (let j = 0; j < c.length; j++) {
-        const y = unchecked(c[j]);
-        if (y.mark != stamp) {
-          y.mark = stamp;
-          out.push(y);
-        }
-      }
+      pushUnmarked(out, unchecked(x.memo[child])!, stamp);
     }
     unchecked((p.memo[k] = out));
     return null;
@@ -680,4 +666,15 @@ export abstract class Targets {
 export let TARGETS: Targets = changetype<Targets>(0);
 export function setTargets(t: Targets): void {
   TARGETS = t;
+}
+
+/** Appends each of `items` not yet marked with `stamp` to `out`, marking it: a set union in order. */
+function pushUnmarked(out: Array<Instance>, items: Array<Instance>, stamp: i32): void {
+  for (let j = 0; j < items.length; j++) {
+    const y = unchecked(items[j]);
+    if (y.mark != stamp) {
+      y.mark = stamp;
+      out.push(y);
+    }
+  }
 }
