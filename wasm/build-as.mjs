@@ -26,6 +26,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unsignedPointers } from './unsigned-pointers.mjs';
+import { quietGlue } from './quiet-glue.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -48,7 +49,7 @@ export function inputsOf() {
     .sort();
   const parts = [];
   for (const f of files) parts.push(Buffer.from(`${f}\0`), readFileSync(join(here, 'as', f)));
-  for (const f of ['core.wit', 'build-as.mjs', 'unsigned-pointers.mjs']) parts.push(readFileSync(join(here, f)));
+  for (const f of ['core.wit', 'build-as.mjs', 'unsigned-pointers.mjs', 'quiet-glue.mjs']) parts.push(readFileSync(join(here, f)));
   parts.push(readFileSync(join(root, 'node_modules/assemblyscript/package.json')));
   parts.push(readFileSync(join(root, 'node_modules/@bytecodealliance/jco/package.json')));
   return parts;
@@ -165,7 +166,7 @@ export function transpile(dir, quiet = true) {
   if (r.status !== 0) throw new Error(`jco transpile failed (exit ${r.status})`);
   const glue = join(dir, 'core', 'core.js');
   const js = readFileSync(glue, 'utf8');
-  writeFileSync(glue, unsignedPointers(js, /imports\['ix:core\/host'\]/.test(js)));
+  writeFileSync(glue, quietGlue(unsignedPointers(js, /imports\['ix:core\/host'\]/.test(js))));
 }
 
 /**

@@ -310,7 +310,9 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
       });
     },
     render: (with_, req) => {
-      const text = JSON.stringify(req);
+      // the compiled core hashes every file a render read to store its descriptor: with no cache
+      // to store into, `"cache": false` spares it reading them all again
+      const text = JSON.stringify(compiled && !with_.cacheGet && !with_.cachePut ? { ...req, cache: false } : req);
       return call(with_, text, (ex) => ex.render(text), true);
     },
     listPackages: (with_) => call(with_, '{}', (ex) => ex.listPackages(), true),

@@ -582,7 +582,10 @@ export function renderRequest(requestJson: string, renderer: Renderer, useCache:
     out.err = internal('render request has no package');
     return out;
   }
-  const s = new Session(req, renderer, useCache);
+  // a host without a persistent cache says `"cache": false`: no descriptor is then hashed for
+  // storing (hashing re-read every file a render read, through the host)
+  const cache = req.get('cache');
+  const s = new Session(req, renderer, useCache && !(cache !== null && cache.kind == J_BOOL && !cache.b));
   if (s.err !== null) {
     out.err = s.err;
     return out;
