@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as nj from 'nunjucks/browser/nunjucks.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { IxError } from '../engine/errors';
-import { PyFloat, pyFloatRepr, pyJsonDumps, pyRepr, pyStr, isPlainObject } from '../engine/eval/pystr';
+import { PyFloat, pyFloatRepr, pyJsonDumps, pyRepr, pyStr, isPlainObject, newDict } from '../engine/eval/pystr';
 import { ixObject } from '../engine/eval/filters';
 import { ownSet } from '../engine/eval/own';
 import { env, filterNames, IxContext, ixRuntime, portableMessage } from '../engine/eval/runtime';
@@ -122,14 +122,13 @@ const doubles = fc.oneof(
   fc.double(),
 );
 const keys = fc.oneof(fc.constantFrom('a', 'b', '0', '1', '10', '01', '-1', 'key', 'value', 'url', 'md5', 'v'), fc.string({ maxLength: 3 }),
-  // names that JavaScript objects inherit: as keys they are a dict's own data like any other.
-  // Not yet `toString` and `valueOf`: the oracle's JavaScript conversions (String(), +, <, join)
-  // of a dict consult those keys and fail, where the core converts it as '[object Object]'.
-  fc.constantFrom('constructor', '__proto__', 'hasOwnProperty'))
+  // names that JavaScript objects inherit: as keys they are a dict's own data like any other,
+  // also inside JavaScript's conversions (String(), +, <, join) of a dict (engine/eval/pystr.ts DICT_PROTO)
+  fc.constantFrom('constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf'))
   .filter((k) => k !== '__keywords' && k !== 'length');
 const dictOf = <T>(vals: fc.Arbitrary<T>): fc.Arbitrary<Record<string, T>> =>
   fc.array(fc.tuple(keys, vals), { maxLength: 4 }).map((kv) => {
-    const o: Record<string, T> = {};
+    const o = newDict<T>(); // a template's dict, as a literal makes it
     for (const [k, v] of kv) ownSet(o, k, v);
     return o;
   });

@@ -111,6 +111,18 @@ describe('differences from Jinja2 that remain (engine/eval/jinja-compat.ts)', ()
     expect(err('{{ 9007199254740991 + 1 }}').message).toBe('p/a/ix.sh:1: integer overflow: the result of + exceeds 2**53 (package p/a)'); // Jinja2: 9007199254740992
     expect(err('{{ 2 ** 64 }}').message).toMatch(/the result of \*\* exceeds 2\*\*53/);
   });
+  test('8. macros, call blocks, imports and regex literals are refused while parsing, at their line', () => {
+    // Jinja2 renders the macro: "x"
+    expect(err('{% macro m() %}x{% endmacro %}{{ m() }}').message).toBe('p/a/ix.sh:1: template syntax error: {% macro %} is not supported (package p/a)');
+    // refused even where it would never run
+    expect(err("a\n{% if 0 %}{% import 'b.sh' as b %}{% endif %}").message).toBe('p/a/ix.sh:2: template syntax error: {% import %} is not supported (package p/a)');
+    for (const tag of ['call m()', "from 'b.sh' import y", 'switch 1', 'ifAsync 1', 'asyncEach x in []', 'asyncAll x in []']) {
+      expect(err(`{% ${tag} %}{% end %}`).message).toBe(`p/a/ix.sh:1: template syntax error: {% ${tag.split(' ')[0]} %} is not supported (package p/a)`);
+    }
+    expect(err('a\n\n{{ r/x+/g }}').message).toBe('p/a/ix.sh:3: template syntax error: regular expression literals are not supported (package p/a)');
+    // the tag names are free as variable names
+    expect(text('{% set macro = 1 %}{{ macro }}{{ [r] }}', { flags: { r: '2' } })).toBe("1['2']");
+  });
 });
 
 // The semantics decided for the oracle and the compiled core alike (operators.ts, nesting.ts):

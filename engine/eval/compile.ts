@@ -20,7 +20,7 @@ import './jinja-compat';
 import type { RenderFn } from './runtime';
 
 /** Changes whenever the generated code changes (the patches below, nunjucks version, options). */
-export const COMPILER_TAG = 'ix-nunjucks-3.2.4-c12 trim_blocks lstrip_blocks';
+export const COMPILER_TAG = 'ix-nunjucks-3.2.4-c13 trim_blocks lstrip_blocks';
 const ENTRY_HEADER = '// ix compiled template v1\n';
 const OPTIONS = { trimBlocks: true, lstripBlocks: true, autoescape: false, throwOnUndefined: false };
 

@@ -9,7 +9,7 @@
 import { IxError } from '../errors';
 import { jsonErrorAt } from './json-error';
 import { base64Decode, base64Encode, decodeUtf8, encodeUtf8 } from './textio';
-import { pyJsonDumps, pyStr } from './pystr';
+import { DICT_PROTO, newDict, pyJsonDumps, pyStr } from './pystr';
 import { checkSize, countLoop, current } from './state';
 import { resolveName } from './loader';
 
@@ -73,14 +73,14 @@ export function sha256Of(token: string, url: string): string {
  */
 export function parseUrls(v: unknown): UrlItem[] {
   const out: UrlItem[] = [];
-  let cur: Record<string, string> = {};
+  let cur = newDict<string>();
   for (const tok of fixList(v).split(' ')) {
     // keys keep the order they were set in, as in the Python dict IX builds
     if (tok.includes('://')) cur.url = tok;
     else cur.md5 = tok.startsWith('sha:') ? tok.slice(4) : tok;
     if (cur.url !== undefined && cur.md5 !== undefined) {
       out.push(cur as unknown as UrlItem);
-      cur = {};
+      cur = newDict<string>();
     }
   }
   return out;
@@ -149,7 +149,8 @@ function defined(v: unknown, what: unknown): unknown {
 
 function jl(v: unknown): unknown {
   try {
-    return JSON.parse(pyStr(v));
+    // objects become template dicts (DICT_PROTO); a key "__proto__" stays an own key
+    return JSON.parse(pyStr(v), (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.setPrototypeOf(x, DICT_PROTO) : x));
   } catch {
     const text = pyStr(v);
     const bad = jsonErrorAt(text) ?? { offset: 0, found: 'text' };

@@ -26,7 +26,10 @@
  *  6. tests (`is ...`) are nunjucks' set: `is number`, `is mapping` etc. exist, `is boolean` does not;
  *  7. where Jinja2 raises and we refuse too, the message is ours, and an integer result beyond
  *     2**53 - 1 is an error (`integer overflow: the result of * exceeds 2**53`) where Python
- *     computes an exact big int (operators.ts).
+ *     computes an exact big int (operators.ts);
+ *  8. `macro`, `call`, `import`, `from` (and nunjucks' `switch` and async tags) are refused while
+ *     parsing, as are nunjucks' regex literals `r/x/`: no IX tree uses them, the compiled core
+ *     implements none of them, and both refuse them with the same line.
  * Arithmetic and comparisons follow Python (operators.ts: division by zero, `%` and `//` floor,
  * repetition, mixed-type ordering, equality), and nesting is bounded while parsing (nesting.ts).
  *
@@ -38,6 +41,8 @@ import * as nj from 'nunjucks/browser/nunjucks.js';
 const P = nj.compiler.Compiler.prototype as any;
 const N = nj.nodes as any;
 const L = Object.getPrototypeOf((nj as any).lexer.lex('', {}));
+const PP = (nj as any).parser.Parser.prototype;
+const LX = (nj as any).lexer;
 
 // ---- lexer: a name is ASCII letters, digits and `_`, not starting with a digit ------------------
 // nunjucks reads anything up to a delimiter as one name (`endif"t"raw`, `a\b`, `1x`, `a\u200b`)
@@ -113,8 +118,7 @@ P.compileFor = function (this: any, node: any, frame: any) {
   }
 };
 /**
- * A string literal nunjucks takes as a name (`{% set "a b" = 1 %}`, `x is "a\"b"`, macro and
- * import names) is pasted into the generated JS like a name: it must be one (badName), else a
+ * A string literal nunjucks takes as a name (`{% set "a b" = 1 %}`, `x is "a\"b"`) is pasted into the generated JS like a name: it must be one (badName), else a
  * syntax error at the literal's line (Jinja2 rejects strings there altogether).
  */
 function checkLiteralName(c: any, node: any): void {
@@ -128,29 +132,20 @@ P.compileIs = function (this: any, node: any, frame: any) {
   checkLiteralName(this, node.right?.name ?? node.right);
   return origIs.call(this, node, frame);
 };
-const origMacro = P._compileMacro;
-P._compileMacro = function (this: any, node: any, frame: any) {
-  checkLiteralName(this, node.name);
-  for (const a of node.args?.children ?? []) {
-    checkLiteralName(this, a);
-    if (a instanceof N.Dict || a instanceof N.KeywordArgs) for (const p of a.children ?? []) checkLiteralName(this, p.key);
+// ---- tags IX recipes never use are refused while parsing ---------------------------------------
+// Macros, call blocks, imports, switch and nunjucks' async tags: no IX tree uses them, and the
+// compiled core (wasm/as/tpl/parser.ts) implements none of them; both refuse the tag with the
+// same one-line syntax error at its line (ARCHITECTURE.md, the compiled core's template subset).
+const REFUSED_TAGS = new Set(['macro', 'call', 'import', 'from', 'switch', 'ifAsync', 'asyncEach', 'asyncAll']);
+/** The error of a regex literal (the compiled core's parser gives the same). */
+const REGEX_REFUSED = 'regular expression literals are not supported';
+const origStatement = PP.parseStatement;
+PP.parseStatement = function (this: any): any {
+  const tok = this.peekToken();
+  if (tok && tok.type === LX.TOKEN_SYMBOL && REFUSED_TAGS.has(tok.value) && !(this.breakOnBlocks && this.breakOnBlocks.includes(tok.value))) {
+    this.fail(`{% ${tok.value} %} is not supported`, tok.lineno, tok.colno);
   }
-  return origMacro.call(this, node, frame);
-};
-const origImport = P.compileImport;
-P.compileImport = function (this: any, node: any, frame: any) {
-  checkLiteralName(this, node.target);
-  return origImport.call(this, node, frame);
-};
-const origFromImport = P.compileFromImport;
-P.compileFromImport = function (this: any, node: any, frame: any) {
-  for (const n of node.names?.children ?? []) {
-    if (n instanceof N.Pair) {
-      checkLiteralName(this, n.key);
-      checkLiteralName(this, n.value);
-    } else checkLiteralName(this, n);
-  }
-  return origFromImport.call(this, node, frame);
+  return origStatement.call(this);
 };
 const origSet = P.compileSet;
 P.compileSet = function (this: any, node: any, frame: any) {
@@ -292,8 +287,6 @@ const IxSlice = N.Node.extend('IxSlice', { fields: ['target', 'start', 'stop', '
 // `super.super()` (Jinja2: the block two levels up the chain; each `.super` one more level)
 const IxSuperRef = N.Node.extend('IxSuperRef', { fields: ['depth'] });
 const IxSuperCall = N.Node.extend('IxSuperCall', { fields: ['depth'] });
-const PP = (nj as any).parser.Parser.prototype;
-const LX = (nj as any).lexer;
 PP.parsePostfix = function (this: any, node: any): any {
   let tok = this.peekToken();
   while (tok) {
@@ -382,6 +375,8 @@ P._getNodeName = function (this: any, node: any): string {
 const origPrimary = PP.parsePrimary;
 PP.parsePrimary = function (this: any, noPostfix: boolean): any {
   const tok = this.peekToken();
+  // nunjucks' regex literal `r/x/flags` is no Jinja2 and no IX recipe writes one: refused
+  if (tok && tok.type === LX.TOKEN_REGEX) this.fail(REGEX_REFUSED, tok.lineno, tok.colno);
   const node = origPrimary.call(this, noPostfix);
   if (tok && tok.type === LX.TOKEN_FLOAT) {
     let n = node;
@@ -397,6 +392,16 @@ P.compileLiteral = function (this: any, node: any, frame: any) {
 };
 
 // ---- a dict literal's keys are its own data ----------------------------------------------------
+// A literal is made with the template dicts' prototype (pystr.ts DICT_PROTO), in the literal
+// itself (`__proto__: ...` written plainly sets the prototype; a computed key never does).
+P.compileDict = function (this: any, node: any, frame: any) {
+  this._emit('{__proto__: runtime.ixDictProto');
+  for (const child of node.children) {
+    this._emit(', ');
+    this.compile(child, frame);
+  }
+  this._emit('}');
+};
 // `{'__proto__': x}` as a JS object literal would set the prototype (its items then inherited);
 // a computed key `["__proto__"]: x` makes an own key like any other (own.ts states the rule).
 const origPair = P.compilePair;

@@ -14,6 +14,7 @@ declare module 'nunjucks/browser/nunjucks.js' {
   export const runtime: Record<string, unknown> & {
     Frame: new (parent?: NjFrame, isolate?: boolean) => NjFrame;
     SafeString: new (val: string) => { val: string; toString(): string };
+    markSafe(val: unknown): unknown;
   };
   export const compiler: {
     compile(src: string, asyncFilters: string[], extensions: unknown[], name: string, opts: Record<string, unknown>): string;

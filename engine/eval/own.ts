@@ -11,6 +11,7 @@
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
 import * as nj from 'nunjucks/browser/nunjucks.js';
+import { newDict } from './pystr';
 
 /**
  * JavaScript's `obj[key]` restricted to own properties: an inherited member is undefined.
@@ -59,7 +60,7 @@ function join(arr: unknown, del: unknown, attr: unknown): string {
 function groupby(arr: unknown, attr: unknown): Record<string, unknown[]> {
   const items = arr as ArrayLike<unknown>;
   const key = nj.lib.getAttrGetter(attr);
-  const result: Record<string, unknown[]> = {};
+  const result = newDict<unknown[]>();
   for (let i = 0; i < items.length; i++) {
     const k = String(key(items[i], i));
     if (Object.prototype.hasOwnProperty.call(result, k)) result[k].push(items[i]);
@@ -68,5 +69,19 @@ function groupby(arr: unknown, attr: unknown): Record<string, unknown[]> {
   return result;
 }
 
-/** The stock filters that read attributes, rebuilt on ownGet (they replace nunjucks' own). */
-export const OWN_FILTERS: Record<string, (...a: unknown[]) => unknown> = { selectattr, rejectattr, sum, join, groupby };
+/**
+ * nunjucks' string and safe convert with the value's own `toString` method, which a dict's key
+ * `toString` replaced: they convert as String() does (pystr.ts DICT_PROTO), and still fail on
+ * None and Undefined (string) as the stock filter did.
+ */
+function string(v: unknown): unknown {
+  if (v === null || v === undefined) throw new TypeError(`cannot convert ${String(v)} to a string`);
+  return v instanceof nj.runtime.SafeString ? new nj.runtime.SafeString(v as unknown as string) : String(v);
+}
+function safe(v: unknown): unknown {
+  if (v instanceof nj.runtime.SafeString) return v;
+  return nj.runtime.markSafe(v === null || v === undefined ? '' : String(v));
+}
+
+/** The stock filters that read attributes or convert, rebuilt on own data (they replace nunjucks' own). */
+export const OWN_FILTERS: Record<string, (...a: unknown[]) => unknown> = { selectattr, rejectattr, sum, join, groupby, string, safe };

@@ -24,6 +24,10 @@ export class Namespace {
   toString(): string {
     return '<Namespace>';
   }
+  /** JavaScript's conversions of a namespace, which an attribute `toString` or `valueOf` cannot replace (as DICT_PROTO). */
+  [Symbol.toPrimitive](): string {
+    return '<Namespace>';
+  }
 }
 
 /** Python repr() of a float. */
@@ -55,10 +59,30 @@ function pyNum(n: number): string {
   return String(n);
 }
 
+/**
+ * The prototype of the dicts templates make (literals, filter results, parsed JSON): instead of
+ * Object.prototype, only the conversion JavaScript gives a plain object ('[object Object]'), as
+ * Symbol.toPrimitive, which a dict's own keys cannot replace. String(), `+`, `<` and join in
+ * nunjucks' filters then treat a dict alike whatever its keys (with Object.prototype, a key
+ * `toString` or `valueOf` replaced the conversion and failed it), as the compiled core does.
+ * Its toString and valueOf (not enumerable, never seen by a template's own-data lookups) keep
+ * explicit calls of code written for plain objects working.
+ */
+export const DICT_PROTO: object = Object.freeze(Object.create(null, {
+  [Symbol.toPrimitive]: { value: () => '[object Object]' },
+  toString: { value: () => '[object Object]' },
+  valueOf: { value(this: unknown) { return this; } },
+}));
+
+/** An empty dict of a template (DICT_PROTO). */
+export function newDict<T = unknown>(): Record<string, T> {
+  return Object.create(DICT_PROTO) as Record<string, T>;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const p = Object.getPrototypeOf(v);
-  return p === Object.prototype || p === null;
+  return p === Object.prototype || p === null || p === DICT_PROTO;
 }
 
 /** Python repr() of strings, lists and dicts. */

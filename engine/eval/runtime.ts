@@ -11,7 +11,7 @@
  */
 import * as nj from 'nunjucks/browser/nunjucks.js';
 import { IxError } from '../errors';
-import { containerMethod, isPlainObject, Namespace, PyFloat, pyRepr, pyStr, strMethod } from './pystr';
+import { containerMethod, DICT_PROTO, isPlainObject, Namespace, PyFloat, pyRepr, pyStr, strMethod } from './pystr';
 import { arith, checkedInt, compare, compareChain, pyEq } from './operators';
 import { checkSize, countEmit, countLoop, current } from './state';
 import { IX_FILTERS } from './filters';
@@ -405,6 +405,8 @@ export const ixRuntime = {
   ixSlice,
   ixSuper,
   ixFloat: (v: number) => new PyFloat(v),
+  /** The prototype of dict literals (pystr.ts DICT_PROTO). */
+  ixDictProto: DICT_PROTO,
   /** `-`, `*`, `/`, `//`, `%`, `**` and comparisons with Python's semantics (operators.ts). */
   ixArith: arith,
   ixCompare: compare,

@@ -164,4 +164,20 @@ export const TPL_CASES: (string | TplCase)[] = [
   // a callable prints as a placeholder, never as its JavaScript source
   {"files": {"bin/a/ix.sh": "{{ range }}|{{ ''.upper }}|{{ self.x }}|{{ [range, {'a': ''.split}] }}|{{ range ~ '' }}|{{ namespace }}|{{ ix.parse_list }}|{{ cycler(1).next }}"}},
   {"files": {"bin/a/ix.sh": "{{ self }}raw|{{ [self] }}|{{ self ~ '' }}|{{ [self]|join }}|{{ self|string }}|{{ self is defined }}"}},
+  // nunjucks' regex literals: no IX recipe writes one; both evaluators refuse them in one line
+  "{{ r/x/ }}",
+  "a\n{% if r/a+b/g %}x{% endif %}",
+  // `self` is the template's blocks (a callable namespace), not itself callable
+  "{{ self is callable }}|{{ self.x is callable }}|{{ range is callable }}|{{ ''.upper is callable }}|{{ 1 is callable }}",
+  "{{ self is mapping }}|{{ self is iterable }}|{{ self is string }}|{{ self is sameas self }}|{{ self is truthy }}|{{ self is object }}|{{ self|length }}",
+  // macros, call blocks and imports: no IX recipe uses them; both evaluators refuse them in one line
+  "{% macro m() %}x{% endmacro %}{{ m() }}",
+  "a\n{% call m() %}x{% endcall %}",
+  {"files": {"bin/a/ix.sh": "{% import '//die/i.sh' as x %}{{ x }}", "die/i.sh": "{% macro y() %}y{% endmacro %}"}},
+  {"files": {"bin/a/ix.sh": "{% from '//die/i.sh' import y %}{{ y() }}", "die/i.sh": "{% macro y() %}y{% endmacro %}"}},
+  "{% if 0 %}{% macro m() %}x{% endmacro %}{% endif %}",
+  // dict keys JavaScript objects inherit, inside the conversions of filters and operators
+  "{{ {'toString': 1} ~ '' }}|{{ {'valueOf': 1}|string }}|{{ [{'toString': 1}]|join(',') }}|{{ [{'valueOf': 2}] }}|{{ {'toString': 1, 'valueOf': 2} }}",
+  "{{ {'toString': 1} == {'toString': 1} }}|{{ {'valueOf': 1} in [{'valueOf': 1}] }}|{{ {'valueOf': 1}|length }}|{{ {'toString': 'x'}|list }}|{{ {'valueOf': 3}|dictsort }}",
+  "{{ [{'valueOf': 1}, {'valueOf': 0}]|sort(attribute='valueOf') }}|{{ [{'toString': 'b'}, {'toString': 'a'}]|map(attribute='toString')|join }}|{{ {'toString': 1}|replace('o', '0') }}|{{ {'valueOf': 1}|upper }}",
 ];

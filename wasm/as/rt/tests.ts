@@ -7,7 +7,7 @@
  */
 import { jsLower, jsUpper } from './casemap';
 import {
-  Value, VStr, VNum,
+  Value, VStr, VNum, VFunc,
   K_UNDEF, K_NONE, K_NUM, K_STR, K_LIST, K_DICT, K_NS, K_FLOAT, K_FUNC,
   UNDEF, TRUE, FALSE, bool_, err,
 } from './value';
@@ -46,7 +46,7 @@ export function runTest(id: i32, args: Array<Value>): Value {
   const v = arg(args, 0);
   const w = arg(args, 1);
   switch (id) {
-    case 0: return bool_(v.k == K_FUNC);
+    case 0: return bool_(v.k == K_FUNC && (v as VFunc).callable);
     case 1: return bool_(v.k != K_UNDEF);
     case 2: return bool_(jsMod(v, w) == 0);
     case 3: return bool_(v.k == K_STR && (<VStr>v).safe);

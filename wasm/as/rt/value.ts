@@ -205,6 +205,8 @@ export class VNs extends Value {
  * entry is present, as in nunjucks). Returns a Value or an Err.
  */
 export abstract class VFunc extends Value {
+  /** What `is callable` says: false for a namespace of callables that is not one itself (`self`). */
+  callable: bool = true;
   constructor() {
     super(K_FUNC);
   }

@@ -54,7 +54,6 @@ export const L_FLOAT: i32 = 2;
 export const L_TRUE: i32 = 3;
 export const L_FALSE: i32 = 4;
 export const L_NONE: i32 = 5;
-export const L_REGEX: i32 = 6;
 
 export class Node {
   kind: i32;

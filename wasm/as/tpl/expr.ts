@@ -20,7 +20,8 @@ import { ev, Fn, internal, runDetached, TYPE_ERROR } from './interp';
 /** `self`: self.NAME is a callable rendering the most-derived block NAME. */
 export class SelfRef extends VFunc {
   ctx: Ctx;
-  constructor(ctx: Ctx) { super(); this.ctx = ctx; }
+  // the oracle's `self` is an object holding the block callables: not callable itself
+  constructor(ctx: Ctx) { super(); this.ctx = ctx; this.callable = false; }
   call(args: Array<Value>): Value { return rt.err(TYPE_ERROR); }
 }
 

@@ -162,7 +162,7 @@ export class Lexer {
       if (this.m2(125, 125)) { this.forwardN(2); this.inCode = false; return new Token(T_VAR_END, '}}', line, col); }
       if (c == 45 && this.at(this.i + 1) == 125 && this.at(this.i + 2) == 125) { this.forwardN(3); this.inCode = false; return new Token(T_VAR_END, '-}}', line, col); }
       if (c == 114 && this.at(this.i + 1) == 47) {
-        // r/regex/flags: a token the parser turns into a value nothing can use
+        // r/regex/flags: lexed as nunjucks does, then refused by the parser
         this.forwardN(2);
         while (this.i < this.n) {
           if (this.cur() == 47 && this.at(this.i - 1) != 92) { this.forward(); break; }

@@ -272,11 +272,13 @@ export class ExprParser {
     if (tok === null) { this.fail('expected expression, got end of file'); return null; }
     let node: Node | null = null;
     const t = tok.type;
-    if (t == L.T_STRING || t == L.T_INT || t == L.T_FLOAT || t == L.T_BOOL || t == L.T_NONE || t == L.T_REGEX) {
+    // nunjucks' regex literal: refused, as by the oracle (engine/eval/jinja-compat.ts)
+    if (t == L.T_REGEX) { this.fail('regular expression literals are not supported', tok); return null; }
+    if (t == L.T_STRING || t == L.T_INT || t == L.T_FLOAT || t == L.T_BOOL || t == L.T_NONE) {
       node = new Node(A.E_LIT, tok.line);
       node.s = tok.value;
       node.n = t == L.T_STRING ? A.L_STR : t == L.T_INT ? A.L_INT : t == L.T_FLOAT ? A.L_FLOAT :
-        t == L.T_BOOL ? (tok.value == 'true' ? A.L_TRUE : A.L_FALSE) : t == L.T_NONE ? A.L_NONE : A.L_REGEX;
+        t == L.T_BOOL ? (tok.value == 'true' ? A.L_TRUE : A.L_FALSE) : A.L_NONE;
     } else if (t == L.T_SYMBOL) {
       node = new Node(A.E_SYM, tok.line);
       node.s = tok.value;

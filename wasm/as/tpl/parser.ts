@@ -157,7 +157,8 @@ class Parser extends ExprParser {
     if (v == 'set') return this.parseSet();
     if (v == 'filter') return this.parseFilterStatement();
     if (v == 'macro' || v == 'call' || v == 'import' || v == 'from' || v == 'switch' || v == 'ifAsync' || v == 'asyncEach' || v == 'asyncAll') {
-      this.fail('the compiled evaluator does not support {% ' + v + ' %} yet', tok);
+      // no IX tree uses them; the oracle refuses them with the same line (engine/eval/jinja-compat.ts)
+      this.fail('{% ' + v + ' %} is not supported', tok);
       return null;
     }
     this.fail('unknown block tag: ' + v, tok);
