@@ -1,12 +1,15 @@
 // What a render of the compiled core asks of its host, through hosts/node/core.ts as the CLI and
 // `ix lsp` load it: with no persistent cache, every recipe file of the chain is read once, the
 // package's ix.sh twice (the core hashed every file again to store a descriptor nowhere); with a
-// cache, the descriptor is stored and a later render is answered from it.
+// cache, the descriptor is stored and a later render is answered from it. Sources the kept
+// instance remembers across requests (wasm/as/tpl/kept.ts) answer as a fresh expansion would:
+// after a file changes, and where the include nesting bound is hit only from a deeper stack.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { HostIO } from '../engine/api';
-import { loadCore, type Core } from '../hosts/node/core';
+import { CoreError, loadCore, type Core } from '../hosts/node/core';
+import { createCore, CoreFailure } from '../wasm/core';
 import { ensureCoreBuilt, outDir } from './support/cli';
 
 const enc = new TextEncoder();
@@ -62,5 +65,45 @@ describe('a compiled-core render and its host', () => {
     expect(core.render(io, { package: 'bin/a' })).toBe(text);
     expect(io.stored.size).toBe(stored);
     expect(core.render(countingIO(false), { package: 'bin/a' })).toBe(text);
+  });
+
+  test('a kept source follows its files: an included file changed, then changed back', () => {
+    const files: Record<string, string> = { ...FILES };
+    const io: HostIO = { readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? enc.encode(files[p]) : undefined), listDir: () => undefined };
+    const first = core.render(io, { package: 'bin/a' });
+    files['bin/a/part.sh'] = 'changed {{ kind }}';
+    const second = core.render(io, { package: 'bin/a' });
+    expect(second).toContain('changed bin a');
+    expect(second).toBe(createCore(io).render(JSON.stringify({ package: 'bin/a' })));
+    files['bin/a/part.sh'] = FILES['bin/a/part.sh'];
+    expect(core.render(io, { package: 'bin/a' })).toBe(first);
+  });
+
+  test('a kept include chain is refused where a fresh expansion hits the nesting bound', () => {
+    // die/x0.sh .. die/x60.sh: each includes the next (61 files deep); bin/near includes x0 at
+    // depth 1 (fits 64), bin/far through six more files (does not)
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) files[`die/x${i}.sh`] = `x${i}\n{% include '//die/x${i + 1}.sh' %}`;
+    files['die/x60.sh'] = '{"bld": {"deps": []}}';
+    for (let i = 0; i < 6; i++) files[`die/y${i}.sh`] = `{% include '//die/${i < 5 ? `y${i + 1}` : 'x0'}.sh' %}`;
+    files['bin/near/ix.sh'] = "{% include '//die/x0.sh' %}";
+    files['bin/far/ix.sh'] = "{% include '//die/y0.sh' %}";
+    const io: HostIO = { readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? enc.encode(files[p]) : undefined), listDir: () => undefined };
+    const answer = (f: () => string): string => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof CoreError) return `error: ${e.message}`;
+        if (e instanceof CoreFailure) return `error: ${e.record.message}`;
+        throw e;
+      }
+    };
+    for (const order of [['bin/near', 'bin/far'], ['bin/far', 'bin/near']]) {
+      for (const name of order) {
+        const want = answer(() => createCore(io).render(JSON.stringify({ package: name })));
+        expect(answer(() => core.render(io, { package: name })), name).toBe(want);
+      }
+    }
+    expect(answer(() => core.render(io, { package: 'bin/far' }))).toMatch(/includes nested deeper than 64/);
   });
 });

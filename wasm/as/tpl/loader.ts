@@ -11,6 +11,7 @@ import { IxErr, isJsSpace } from '../errors';
 import * as host from '../host';
 import { base64Encode, decodeUtf8, encodeUtf8 } from './textio';
 import { Template } from './compile';
+import { keepSource, keepText, keptSource, keptText, Text } from './kept';
 
 /**
  * Preprocessed text and, per output line (0-based), the logical file and 1-based line. Files are
@@ -26,6 +27,8 @@ export class Source {
   deps: Array<string>;
   /** Its compiled template, once compiled (a source shared by a plan's renders is compiled once). */
   compiled: Template | null = null;
+  /** Files on its longest include chain, itself included (1: it includes nothing). */
+  height: i32 = 1;
   constructor(path: string, text: string, names: Array<string>, fidx: Array<i32>, lines: Array<i32>, deps: Array<string>) {
     this.path = path; this.text = text; this.names = names; this.fidx = fidx; this.lines = lines; this.deps = deps;
   }
@@ -109,13 +112,6 @@ export class Loaded {
   err: IxErr | null = null;
 }
 
-/** Raw text of a file: `missing` when no root has it, else text or an error. */
-class Text {
-  missing: bool = false;
-  text: string = '';
-  err: IxErr | null = null;
-}
-
 /** Per-evaluation loader state: read cache, files read, bounds. */
 export class SourceLoader {
   cache: Map<string, Source> = new Map<string, Source>();
@@ -131,23 +127,65 @@ export class SourceLoader {
     this.shared = shared !== null && shared.maxDepth == maxDepth && shared.maxBytes == maxBytes ? shared : null;
   }
 
-  /** Whether a file exists (reads and remembers it); an error for invalid UTF-8. */
+  /** Whether a file exists (reads and remembers it, counted as read); an error for invalid UTF-8. */
   readText(path: string): Text {
+    const t = this.peekText(path);
+    if (!t.missing) this.filesRead.add(path);
+    return t;
+  }
+
+  /** readText without counting the file as read (checking a kept source reads ahead). */
+  private peekText(path: string): Text {
     if (this.texts.has(path)) return this.texts.get(path);
-    const t = new Text();
+    let t = new Text();
     const bytes = host.readFile(path);
     if (bytes === null) t.missing = true;
     else {
-      this.filesRead.add(path);
-      const d = decodeUtf8(bytes);
-      if (d.bad >= 0) {
-        const e = new IxErr('invalid UTF-8 at byte ' + d.bad.toString());
-        e.file = path;
-        t.err = e;
-      } else t.text = d.text;
+      const k = keptText(path, bytes);
+      if (k !== null) t = k;
+      else {
+        const d = decodeUtf8(bytes);
+        if (d.bad >= 0) {
+          const e = new IxErr('invalid UTF-8 at byte ' + d.bad.toString());
+          e.file = path;
+          t.err = e;
+        } else {
+          t.text = d.text;
+          keepText(path, bytes, t);
+        }
+      }
     }
     this.texts.set(path, t);
     return t;
+  }
+
+  /**
+   * The source kept from an earlier request when a fresh expansion at this stack would give it:
+   * every file it was made from reads as the same text, none is on the stack (no cycle), and its
+   * include height fits the nesting bound. Counts its files as read.
+   */
+  private reuse(path: string, stack: Array<string>): Source | null {
+    const k = keptSource(path, this.maxDepth, this.maxBytes);
+    if (k === null) return null;
+    const s = k.src;
+    if (stack.length + s.height > this.maxDepth) return null;
+    for (let i = 0; i < s.deps.length; i++) {
+      if (stack.includes(s.deps[i])) return null;
+      if (this.peekText(s.deps[i]) !== k.texts[i]) return null;
+    }
+    for (let i = 0; i < s.deps.length; i++) this.filesRead.add(s.deps[i]);
+    return s;
+  }
+
+  /** Keep a fresh expansion for later requests when this loader read every file it was made from. */
+  private keep(path: string, src: Source): void {
+    const deps = new Array<Text>(src.deps.length);
+    for (let i = 0; i < src.deps.length; i++) {
+      const d = src.deps[i];
+      if (!this.texts.has(d)) return; // expanded from a source another render of the plan read
+      deps[i] = this.texts.get(d);
+    }
+    keepSource(path, src, deps, this.maxDepth, this.maxBytes);
   }
 
   /** Whether `path` exists; its UTF-8 error if it cannot be read. */
@@ -175,6 +213,13 @@ export class SourceLoader {
       r.src = s;
       return r;
     }
+    const kept = this.reuse(path, stack);
+    if (kept !== null) {
+      this.cache.set(path, kept);
+      if (sh !== null) sh.map.set(path, kept);
+      r.src = kept;
+      return r;
+    }
     if (stack.includes(path)) {
       r.err = new IxErr('include cycle: ' + stack.join(' -> ') + ' -> ' + path);
       return r;
@@ -188,6 +233,7 @@ export class SourceLoader {
       if (inner.err !== null) return inner;
       const i = inner.src!;
       src = new Source(path, base64Encode(encodeUtf8(i.text)), [path], [0], [1], i.deps);
+      src.height = 1 + i.height;
     } else {
       const t = this.readText(path);
       if (t.err !== null) { r.err = t.err; return r; }
@@ -202,6 +248,7 @@ export class SourceLoader {
     }
     this.cache.set(path, src);
     if (sh !== null) sh.map.set(path, src);
+    this.keep(path, src);
     r.src = src;
     return r;
   }
@@ -217,6 +264,7 @@ export class SourceLoader {
     const depSet = new Set<string>();
     deps.push(path); depSet.add(path);
     let size = 0;
+    let height = 1;
     const raw = text.split('\n');
     for (let i = 0; i < raw.length; i++) {
       const target = includeTarget(raw[i]);
@@ -233,6 +281,7 @@ export class SourceLoader {
       const l = this.loadAt(res.path, stack);
       if (l.err !== null) { r.err = l.err!.within(path, i + 1, null); return r; }
       inc = l.src!;
+      if (inc.height + 1 > height) height = inc.height + 1;
       for (let k = 0; k < inc.deps.length; k++) if (!depSet.has(inc.deps[k])) { depSet.add(inc.deps[k]); deps.push(inc.deps[k]); }
       // Python's str.strip() of the included text (JS whitespace), keeping the line map aligned
       const t = inc.text;
@@ -255,7 +304,9 @@ export class SourceLoader {
       size += stripped.length + 1;
       if (size > this.maxBytes) { r.err = new IxErr("template '" + path + "' expands to more than " + this.maxBytes.toString() + ' bytes'); return r; }
     }
-    r.src = new Source(path, outText.join('\n'), names, fidx, lines, deps);
+    const src = new Source(path, outText.join('\n'), names, fidx, lines, deps);
+    src.height = height;
+    r.src = src;
     return r;
   }
 }
