@@ -14,10 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
+import { removeTree } from '../hosts/common';
 import type { PlanNode } from '../engine/api';
 import { execute, plainReporter, type ExecEvent, type Substituter } from '../hosts/node/exec';
 import type { RunNodeOptions, RunNodeResult } from '../hosts/linux-sandbox/sandbox/run-node';
-import { openStore, removeTree, type Store } from '../hosts/node/store';
+import { openStore, type Store } from '../hosts/node/store';
 
 const id = (c: string) => c.repeat(32);
 function node(c: string, deps: string[] = [], pool = 'cpu'): PlanNode {

@@ -25,11 +25,11 @@ export const ALLOW: Record<string, string[]> = {
   'hosts/node/cache': ['engine', 'hosts/common', 'hosts/node/store'],
   'hosts/node/exec': ['engine', 'hosts/common', 'hosts/node/store'],
   'hosts/node/gc': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/realm'],
-  // realm's +/- grammar uses the command line's option tokenizer; subst's config raises its UsageError
+  // realm's +/- grammar uses the command line's option tokenizer
   'hosts/node/realm': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node'],
   'hosts/node/image': ['engine', 'hosts/common', 'hosts/node/store'],
   // subst implements the executor's Substituter
-  'hosts/node/subst': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec', 'hosts/node'],
+  'hosts/node/subst': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec'],
   'hosts/node/remote': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec', 'hosts/node/gc'],
   'hosts/node/commands': ['engine', 'wasm', 'hosts/common', 'hosts/linux-sandbox', 'hosts/node', 'hosts/node/store', 'hosts/node/fetch',
     'hosts/node/cache', 'hosts/node/exec', 'hosts/node/gc', 'hosts/node/realm', 'hosts/node/image', 'hosts/node/subst', 'hosts/node/remote'],

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Layout } from '../hosts/common';
 import { probe, checkNode, bwrapArgs, runNode, requireSandbox, type ProbeHost } from '../hosts/linux-sandbox/sandbox';
 import { removeTreeSync } from '../hosts/common/tree';
-import type { Layout } from '../hosts/node/store/layout';
 import { BB, haveBusybox, makeStore, processesWith, shNode } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 

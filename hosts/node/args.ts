@@ -8,11 +8,9 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
+import { UsageError } from '../common';
 import { formatSelector, isSelectorValue, parseSelectorParams } from '../../engine/plan/selector';
-import { UsageError } from './errors';
 import { optionsOf, tokenize } from './options';
-
-export { UsageError } from './errors';
 
 export interface PackageArg {
   /** Package name without parameters ("bin/zstd"). */

@@ -22,12 +22,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EnvironmentError, isEnvironmentFailure, EXIT, UserError } from '../common';
 import type { HostIO, PlanRequest, RenderRequest } from '../../engine/api';
 import { mountedIO } from '../../engine/mount/index';
 import type { ErrorRecord, PlanOut } from '../../wasm/core';
 import { loadDigest } from './digest';
-import { EnvironmentError, isEnvironmentFailure } from './env-error';
-import { EXIT, UserError } from './user-error';
 
 const WIT_HOST = 'ix:core/host';
 const WIT_VERSION = '0.4.0';

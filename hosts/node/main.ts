@@ -11,7 +11,8 @@
  * Must not depend on: the engine's code (types only); planning goes through the WASM core.
  */
 import { resolve } from 'node:path';
-import { report, UsageError } from './errors';
+import { UsageError } from '../common';
+import { report } from './errors';
 import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';

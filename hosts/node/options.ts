@@ -1,3 +1,4 @@
+import { UsageError } from '../common';
 /**
  * The option tables of the `ix` verbs, one per verb (as Ninja keeps one per tool), and the one
  * tokenizer every verb's arguments go through (IX's grammar, pkgs/README.md §9).
@@ -11,7 +12,6 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
-import { UsageError } from './errors';
 
 export interface OptionSpec {
   /** switch: `--k`; value: `--k=V` or `--k V`; list: a value option that may repeat. */

@@ -5,9 +5,9 @@
  *
  * Must not depend on: the executor, the planner, the rest of the CLI (only its option tokenizer).
  */
+import { safeText } from '../common';
 import { cli, type CommitNode, type RunNodeArgs, type RunNodeResult } from '../linux-sandbox';
 import { readWords } from './options';
-import { safeText } from './safe-text';
 import { Store } from './store/store';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {

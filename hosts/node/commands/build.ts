@@ -14,20 +14,19 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan, PlanNode } from '../../../engine/api';
-import { UsageError } from '../args';
 import { numberOption } from '../options';
 import { once, planOf, planRequest, type Context, type Invocation } from '../context';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
-import { openStore, resolveRoot, Store } from '../store';
+import { openStore, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
 import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
 import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
-import { safeText } from '../../common';
+import { safeText, UsageError, resolveRoot } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
 export const MAX_JOBS = 4096;

@@ -7,7 +7,7 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
+import { UsageError } from '../../common';
 import type { Invocation } from '../context';
 import { storeFor } from './build';
 import { noEdits } from './mut';

@@ -12,7 +12,8 @@
  *
  * Must not depend on: the engine's code (types only).
  */
-import { UsageError, selectorArg } from '../args';
+import { UsageError } from '../../common';
+import { selectorArg } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor } from './build';
 import { noArgs, noEdits, realmName } from './mut';

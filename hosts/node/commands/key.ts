@@ -6,7 +6,7 @@
  * Must not depend on: the engine's code, the store, the executor.
  */
 import path from 'node:path';
-import { UsageError } from '../args';
+import { UsageError } from '../../common';
 import type { Invocation } from '../context';
 import type { SubArgs } from './grammar';
 import { generateKeyFiles } from '../cache/keys';

@@ -12,7 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Plan } from '../../../engine/api';
-import { UsageError, type ParsedArgs } from '../args';
+import type { ParsedArgs } from '../args';
 import { planOf, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor, type ExecArgs } from './build';
 import type { Store } from '../store';
@@ -23,7 +23,7 @@ import {
 import type { RealmArgs } from '../realm/grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
-import { safeText } from '../../common';
+import { safeText, UsageError } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 

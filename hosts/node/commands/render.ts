@@ -8,8 +8,8 @@
  *
  * Must not depend on: the engine's code (types only).
  */
+import { UsageError } from '../../common';
 import type { RenderRequest } from '../../../engine/api';
-import { UsageError } from '../args';
 import { bootOf, core, hostIO, type Context } from '../context';
 
 export async function runRender(ctx: Context): Promise<number> {

@@ -11,12 +11,12 @@
  *
  * Must not depend on: the engine's code.
  */
+import { UsageError, resolveRoot } from '../../common';
 import type { Invocation } from '../context';
 import { configReader } from './config';
-import { UsageError } from '../args';
 import { describeOptions } from '../options';
 import type { SubArgs } from './grammar';
-import { resolveRoot, verifyStore } from '../store';
+import { verifyStore } from '../store';
 import { serve } from '../remote/serve';
 import { readSecretKey } from '../cache/keys';
 import { cacheSettings, configFiles } from '../subst/config';

@@ -16,8 +16,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Layout, resolveRoot } from '../../common';
 import { IxError } from '../../../engine/errors';
-import { Layout, resolveRoot } from '../store/layout';
 import { APT_URL, attempt, AttemptError, type FetchProgress } from './transport';
 import { snapshotBases, snapshotFileUrl, SnapshotError } from './snapshot';
 import { lookupCache, storeInCache, cleanScratch } from './cache';

@@ -13,8 +13,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { removeTree, syncDir } from '../store/fsutil';
-import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout } from '../store/layout';
+import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout, removeTree } from '../../common';
+import { syncDir } from '../store/fsutil';
 import { tryLock } from '../store/lock';
 import { readRecord } from '../store/record';
 import { RealmLayout } from '../realm/layout';

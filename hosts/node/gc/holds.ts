@@ -13,9 +13,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Layout } from '../../common';
 import { writeFileAtomic } from '../store/fsutil';
 import { lock as lockExclusive, tryLock } from '../store/lock';
-import type { Layout } from '../store/layout';
 import { flockWait } from '../store/lock';
 import { GcLayout } from './layout';
 

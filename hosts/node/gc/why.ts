@@ -4,7 +4,7 @@
  *
  * Must not depend on: the engine's evaluator, the sandbox, the CLI.
  */
-import type { Layout } from '../store/layout';
+import type { Layout } from '../../common';
 import { flockWait } from '../store/lock';
 import { GcLayout } from './layout';
 import { allRoots } from './roots';

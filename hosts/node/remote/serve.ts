@@ -16,11 +16,12 @@
  * Must not depend on: the CLI.
  */
 import type { Readable, Writable } from 'node:stream';
+import { parseStorePath } from '../../common';
 import type { PlanNode } from '../../../engine/api';
 import { holdPaths, type Hold } from '../gc/holds';
 import { execute, type ExecEvent } from '../exec';
 import { DiskFullError } from '../exec/disk-full';
-import { openStore, parseStorePath, type Store } from '../store';
+import { openStore, type Store } from '../store';
 import { FramedConnection, type Frame } from './frames';
 import { ALIVE_MS, PROTOCOL, str, strings } from './protocol';
 import { checkRecord, importInput, packForWire, wireRecord } from './transfer';
