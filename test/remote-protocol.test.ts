@@ -17,7 +17,10 @@ import { collectGarbage } from '../hosts/node/gc';
 import { removeTreeSync } from '../hosts/common/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { execute, plainReporter, ttyReporter, type ExecEvent } from '../hosts/node/exec';
-import { runNode } from '../hosts/linux-sandbox';
+import { sandboxRunner } from '../hosts/linux-sandbox';
+
+/** The Linux runner for this test process's environment (its PATH finds bwrap). */
+const runNode = sandboxRunner(process.env);
 import { repoRoot } from './support/cli';
 
 describe('builder specs', () => {

@@ -26,10 +26,10 @@ export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?:
   return specs.map((s) => new RemoteBuilder(s, { store, paths, env: ctx.env, timeoutMs: x.timeoutMs }));
 }
 
-/** True when this machine's sandbox works (probed once). */
-export function sandboxHere(): boolean {
+/** True when this machine's sandbox works for the invocation (probed once). */
+export function sandboxHere(ctx: Pick<Context, 'env'>): boolean {
   try {
-    requireSandbox();
+    requireSandbox(ctx.env);
     return true;
   } catch {
     return false;
