@@ -120,7 +120,7 @@ export function selection(a: ParsedArgs): Selection {
     }
     return selectorText(p.name, Object.fromEntries(own));
   });
-  const flags: Record<string, string> = {};
-  if (!removesGlobal) for (const k of [...globals.keys()].sort()) flags[k] = globals.get(k)!;
+  // own keys through Object.fromEntries: a flag named `__proto__` is a flag, as in the engine
+  const flags: Record<string, string> = removesGlobal ? {} : Object.fromEntries([...globals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { packages, flags };
 }
