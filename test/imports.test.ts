@@ -3,12 +3,10 @@
 // in ARCHITECTURE.md's picture of the hosts). Relative imports are resolved to the file they
 // name; type-only imports count too (an arrow is an arrow for a reader). hosts/common and
 // hosts/linux-sandbox are entered through their index.ts.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { ESLint } from 'eslint';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-
-const root = join(import.meta.dirname, '..');
+import { importSpecifiers, lintMessages, lintRulesOf, repoRoot as root, resolveImport, sourceFiles } from './support/imports';
 
 /**
  * Folder -> the folders it may import (besides itself). hosts/node's own top-level files are the
@@ -51,20 +49,9 @@ export function folderOf(file: string): string | undefined {
   return `hosts/${p[1]}`;
 }
 
-/** The file a relative import of `from` names (with .ts, /index.ts or as written). */
-function resolve(from: string, spec: string): string {
-  const base = relative(root, join(root, dirname(from), spec));
-  for (const c of [`${base}.ts`, join(base, 'index.ts'), base]) {
-    if (existsSync(join(root, c)) && statSync(join(root, c)).isFile()) return c;
-  }
-  return base;
-}
-
 /** The relative import specifiers of a source text. */
 export function importsOf(src: string): string[] {
-  return [...src.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]/g)]
-    .map((m) => m[1] ?? m[2] ?? m[3])
-    .filter((s) => s.startsWith('.'));
+  return importSpecifiers(src).filter((s) => s.startsWith('.'));
 }
 
 /** Every arrow of `file` that its folder's row does not allow, as "file -> target". */
@@ -75,7 +62,7 @@ export function forbidden(file: string, src: string, allow = ALLOW): string[] {
   if (row === undefined) return [`${file}: its folder ${from} has no row in the allow-list`];
   const out: string[] = [];
   for (const s of importsOf(src)) {
-    const target = resolve(file, s);
+    const target = resolveImport(file, s);
     const to = folderOf(target);
     if (to === from) continue;
     if (to === undefined || !row.includes(to)) out.push(`${file} -> ${target} (${from} may import: ${row.join(', ') || 'nothing'})`);
@@ -84,17 +71,6 @@ export function forbidden(file: string, src: string, allow = ALLOW): string[] {
     else if (THROUGH_INDEX.includes(to) && target !== `${to}/index.ts` && !(file.endsWith('.mjs') && target.endsWith('.mjs'))) {
       out.push(`${file} -> ${target} (enter ${to} through ${to}/index.ts)`);
     }
-  }
-  return out;
-}
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory()) {
-      if (!['out', 'build', 'as', 'node_modules'].includes(e.name)) out.push(...sources(p));
-    } else if (/\.(ts|mjs|cjs)$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name)) out.push(p);
   }
   return out;
 }
@@ -114,7 +90,7 @@ describe('imports run one way (allow-list per folder)', () => {
   });
 
   test('every product source imports only what its folder allows', () => {
-    const files = ['engine', 'wasm', 'hosts'].flatMap((d) => sources(d));
+    const files = ['engine', 'wasm', 'hosts'].flatMap((d) => sourceFiles(d));
     expect(files.length).toBeGreaterThan(100);
     const problems = files.flatMap((f) => forbidden(f, readFileSync(join(root, f), 'utf8')));
     expect(problems).toEqual([]);
@@ -128,11 +104,8 @@ describe('imports run one way (allow-list per folder)', () => {
   });
 
   test('eslint enforces the same where it can: no restricted import in hosts/', async () => {
-    const eslint = new ESLint({ cwd: root });
-    const results = await eslint.lintFiles(['hosts/']);
-    const errors = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${relative(root, r.filePath)}:${m.line}: ${m.message}`));
-    expect(errors).toEqual([]);
-    const [probe] = await eslint.lintText("import { Store } from '../../node/store/store';\nexport const x = Store;\n", { filePath: join(root, 'hosts/linux-sandbox/sandbox/probe-import.ts') });
-    expect(probe.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    expect(await lintMessages(['hosts/'], (m) => m.ruleId === 'no-restricted-imports')).toEqual([]);
+    const probe = "import { Store } from '../../node/store/store';\nexport const x = Store;\n";
+    expect(await lintRulesOf(probe, 'hosts/linux-sandbox/sandbox/probe-import.ts')).toContain('no-restricted-imports');
   }, 60_000);
 });
