@@ -7,7 +7,7 @@ import { parseSelector, parseSelectorParams, formatSelector, isSelectorValue, sa
 import { IxError } from '../engine/errors';
 import { parseArgs, selection } from '../hosts/node/args';
 import { OPTIONS, PENDING, VERB_OPTIONS, tokenize } from '../hosts/node/options';
-import { parseRealmArgs } from '../hosts/node/realm/grammar';
+import { parseRealmArgs } from '../hosts/node/commands/realm-grammar';
 import { applyEdits, planRequestOf, EMPTY_SPEC } from '../hosts/node/realm';
 
 const RUNIT = 'etc/services/runit(srv_dir=x,srv_command=chown x /var/run/x; exec /bin/x)';

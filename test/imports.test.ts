@@ -23,8 +23,7 @@ export const ALLOW: Record<string, string[]> = {
   'hosts/node/cache': ['engine', 'hosts/common', 'hosts/node/store'],
   'hosts/node/exec': ['engine', 'hosts/common', 'hosts/node/store'],
   'hosts/node/gc': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/realm'],
-  // realm's +/- grammar uses the command line's option tokenizer
-  'hosts/node/realm': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node'],
+  'hosts/node/realm': ['engine', 'hosts/common', 'hosts/node/store'],
   'hosts/node/image': ['engine', 'hosts/common', 'hosts/node/store'],
   // subst implements the executor's Substituter
   'hosts/node/subst': ['engine', 'hosts/common', 'hosts/node/store', 'hosts/node/cache', 'hosts/node/exec'],
@@ -75,6 +74,41 @@ export function forbidden(file: string, src: string, allow = ALLOW): string[] {
   return out;
 }
 
+/** `a/{b,c}` -> a/b, a/c (one pair of braces at most). */
+function expand(word: string): string[] {
+  const m = /^(.*)\{([^}]*)\}(.*)$/.exec(word);
+  return m ? m[2].split(',').map((x) => `${m[1]}${x}${m[3]}`) : [word];
+}
+
+/** A folder as the picture abbreviates it (common, lsp, node/store...) -> its ALLOW name. */
+function folderName(short: string): string {
+  if (short === 'engine' || short === 'wasm' || short.startsWith('hosts/')) return short;
+  return `hosts/${short}`;
+}
+
+/**
+ * ARCHITECTURE.md's picture of the hosts' layers as allow-list rows: each line "FOLDER ─► A, B"
+ * (`engine` implied), "─► engine only", "─► nothing"; a trailing "(...)" is a note, and lines of
+ * "──" are headings.
+ */
+export function pictureRows(md: string): Record<string, string[]> {
+  const at = md.indexOf("### The hosts' layers");
+  if (at < 0) throw new Error("ARCHITECTURE.md has no section \"### The hosts' layers\"");
+  const open = md.indexOf('```\n', at) + 4;
+  const rows: Record<string, string[]> = {};
+  for (const line of md.slice(open, md.indexOf('\n```', open)).split('\n')) {
+    if (/^\s*──/.test(line) || !line.trim()) continue;
+    const m = /^\s*(\S+)\s+─►\s+(.*?)\s*(?:\(.*\))?\s*$/.exec(line);
+    if (!m) throw new Error(`ARCHITECTURE.md's layer picture: cannot read '${line}'`);
+    const to = m[2].startsWith('nothing') ? [] : m[2] === 'engine only' ? ['engine']
+      : ['engine', ...(m[2].match(/[^,{]+(?:\{[^}]*\})?/g) ?? []).map((w) => w.trim()).flatMap(expand).map(folderName)];
+    for (const from of expand(m[1])) rows[from] = to;
+  }
+  return rows;
+}
+
+const sorted = (rows: Record<string, string[]>) => Object.fromEntries(Object.keys(rows).sort().map((k) => [k, [...rows[k]].sort()]));
+
 describe('imports run one way (allow-list per folder)', () => {
   test('the checker catches an arrow back up, a missing row and an import out of the product', () => {
     expect(forbidden('hosts/linux-sandbox/sandbox/x.ts', "import { Store } from '../../node/store/store';")).toHaveLength(1);
@@ -94,6 +128,12 @@ describe('imports run one way (allow-list per folder)', () => {
     expect(files.length).toBeGreaterThan(100);
     const problems = files.flatMap((f) => forbidden(f, readFileSync(join(root, f), 'utf8')));
     expect(problems).toEqual([]);
+  });
+
+  test("ARCHITECTURE.md's picture of the layers is the allow-list, row for row", () => {
+    expect(pictureRows('```\n hosts/a/{b,c} ─► common, node/{x,y}  (a note)\n ── heading ──\n wasm ─► engine only\n```'.replace(/^/, "### The hosts' layers\n")))
+      .toEqual({ 'hosts/a/b': ['engine', 'hosts/common', 'hosts/node/x', 'hosts/node/y'], 'hosts/a/c': ['engine', 'hosts/common', 'hosts/node/x', 'hosts/node/y'], wasm: ['engine'] });
+    expect(sorted(pictureRows(readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8')))).toEqual(sorted(ALLOW));
   });
 
   test('every host folder has its row, and no row names a folder that is gone', () => {

@@ -75,7 +75,7 @@ const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 
 /**
  * How a verb's words are read once its options are taken out (commands/grammar.ts reads each):
  *   packages: package selectors and package flags (args.ts), for the verbs that plan;
- *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (realm/grammar.ts);
+ *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (commands/realm-grammar.ts);
  *   program:  `ix run`: options up to the program name; every word after it is the program's;
  *   sub:      a sub-verb first (`ix store verify`), each with its own options;
  *   words:    plain words (a store path, a realm name), no package flags.

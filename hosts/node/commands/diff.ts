@@ -9,7 +9,7 @@
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 import { safeText, UsageError, Layout, parseStorePath, resolveRoot } from '../../common';
 
 export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {

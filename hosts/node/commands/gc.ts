@@ -15,7 +15,7 @@ import { collectGarbage } from '../gc';
 import { numberOption } from '../options';
 import { cacheDir } from '../cache';
 import { compactCache, type CompactReport } from '../cache-compact';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 
 export async function runGc(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('gc', a);

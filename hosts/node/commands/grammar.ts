@@ -9,7 +9,7 @@
 import { UsageError } from '../../common';
 import { parseArgs, type ParsedArgs } from '../args';
 import { OPTIONS, readWords as words, VERBS, type VerbName, type VerbSpec, type WordArgs } from '../options';
-import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
+import { parseRealmArgs, type RealmArgs } from './realm-grammar';
 
 export type { WordArgs } from '../options';
 

@@ -23,7 +23,7 @@ import { rootOuts } from '../plan-view';
 import type { Store } from '../store';
 import { kernelFile, readImageMeta, realiseImage, type ImageMeta } from '../image/object';
 import { boot, kernelArch } from '../image/qemu';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 import path from 'node:path';
 import { cacheDir } from '../cache';
 

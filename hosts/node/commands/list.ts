@@ -9,7 +9,7 @@
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 import { safeText, UsageError, Layout, resolveRoot } from '../../common';
 
 export async function runList(a: RealmArgs, base: Invocation): Promise<number> {

@@ -20,7 +20,7 @@ import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
   lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, normaliseSpec, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
 } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
 import { safeText, UsageError } from '../../common';

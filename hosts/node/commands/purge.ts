@@ -8,7 +8,7 @@ import { UsageError, Layout, resolveRoot } from '../../common';
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 
 export async function runPurge(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('purge', a);
