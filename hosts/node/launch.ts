@@ -21,6 +21,7 @@ import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { answerPlan, planVerbRequest } from './commands/plan';
 import { memoLookup, memoSite, once, type Context, type Invocation } from './context';
+// past the exec index on purpose: the index would bring the whole executor into this chunk
 import { plainReporter } from './exec/events';
 import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs } from './commands/grammar';

@@ -17,7 +17,7 @@ import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
-import { forceLockHelper } from './store/lock-helper';
+import { forceLockHelper } from './store';
 import { runBuild } from './commands/build';
 import { runCopy } from './commands/copy';
 import { runDiff } from './commands/diff';

@@ -8,7 +8,7 @@
 import { safeText } from '../common';
 import { cli, type CommitNode, type RunNodeArgs, type RunNodeResult } from '../linux-sandbox';
 import { readWords } from './options';
-import { Store } from './store/store';
+import { Store } from './store';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   const store = new Store({ root });

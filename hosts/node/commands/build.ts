@@ -24,8 +24,7 @@ import { openStore, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, sandboxRunner } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
-import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
+import { cachesFor, dryRun, secretKey, trustedKeys, cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst';
 import { safeText, UsageError, resolveRoot } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */

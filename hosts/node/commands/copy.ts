@@ -17,8 +17,7 @@
  */
 import type { Context } from '../context';
 import { planOf, planRequest } from '../context';
-import { cacheSettings, checkCacheUrl, configFiles } from '../subst/config';
-import { copyFrom, copyTo } from '../subst';
+import { copyFrom, copyTo, cacheSettings, checkCacheUrl, configFiles } from '../subst';
 import { storeFor } from './build';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';

@@ -21,8 +21,7 @@ import { RealmLayout, currentGeneration, getGeneration, readRealmMeta } from '..
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
 import type { Store } from '../store';
-import { kernelFile, readImageMeta, realiseImage, type ImageMeta } from '../image/object';
-import { boot, kernelArch } from '../image/qemu';
+import { kernelFile, readImageMeta, realiseImage, type ImageMeta, boot, kernelArch } from '../image';
 import type { RealmArgs } from './realm-grammar';
 import path from 'node:path';
 import { cacheDir } from '../cache';

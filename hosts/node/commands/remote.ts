@@ -8,11 +8,11 @@
 import type { Plan } from '../../../engine/api';
 import type { Context } from '../context';
 import { configReader } from './config';
-import type { Builder } from '../exec/builders';
+import type { Builder } from '../exec';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox';
-import { builderSettings, configFiles } from '../subst/config';
+import { builderSettings, configFiles } from '../subst';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
 export function builderSpecs(ctx: Pick<Context, 'env' | 'memo'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {

@@ -17,10 +17,9 @@ import { configReader } from './config';
 import { describeOptions } from '../options';
 import type { SubArgs } from './grammar';
 import { verifyStore } from '../store';
-import { serve } from '../remote/serve';
-import { readSecretKey } from '../cache/keys';
-import { cacheSettings, configFiles } from '../subst/config';
-import { fetchFromCaches } from '../subst';
+import { serve } from '../remote';
+import { readSecretKey } from '../cache/index';
+import { fetchFromCaches, cacheSettings, configFiles } from '../subst';
 import { sandboxRunner } from '../../linux-sandbox';
 
 export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {

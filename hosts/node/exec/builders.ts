@@ -16,7 +16,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanNode } from '../../../engine/api';
-import type { PendingOutput } from '../store/store';
+import type { PendingOutput } from '../store';
 import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
 import { safeText, removeTree } from '../../common';

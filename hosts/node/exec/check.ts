@@ -8,8 +8,7 @@
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
-import type { Store } from '../store/store';
-import { processTree } from '../store/tree';
+import { type Store, processTree } from '../store';
 import type { Runner, RunOptions } from '../../common';
 import { removeTreeSync, declaredRefs } from '../../common';
 import { openLog } from './logs';

@@ -14,12 +14,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout, removeTree } from '../../common';
-import { syncDir } from '../store/fsutil';
-import { tryLock } from '../store/lock';
-import { readRecord } from '../store/record';
-import { RealmLayout } from '../realm/layout';
-import { dropGenerations, listRealms, lockRealm } from '../realm/generations';
-import { flockWait } from '../store/lock';
+import { syncDir, tryLock, readRecord, flockWait } from '../store';
+import { RealmLayout, dropGenerations, listRealms, lockRealm } from '../realm';
 import { GcLayout } from './layout';
 import { allRoots, type Root } from './roots';
 

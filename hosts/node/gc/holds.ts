@@ -14,9 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Layout } from '../../common';
-import { writeFileAtomic } from '../store/fsutil';
-import { lock as lockExclusive, tryLock } from '../store/lock';
-import { flockWait } from '../store/lock';
+import { writeFileAtomic, lock as lockExclusive, tryLock, flockWait } from '../store';
 import { GcLayout } from './layout';
 
 export const HOLD_FORMAT = 'ix-gc-hold/1';

@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { STORE_PREFIX } from '../../common';
 import { storeIdOf } from '../../../engine/hash';
-import type { Store } from '../store/store';
+import type { Store } from '../store';
 import { planFarm, writeFarm, type FarmMember, type Override } from './farm';
 import { normaliseSpec, type RealmSpec } from './spec';
 

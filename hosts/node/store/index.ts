@@ -14,11 +14,13 @@ import { recover, type RecoverReport } from './recover';
 import { verifyStore as verifyLayout, type VerifyEntry } from './verify';
 
 export { Store, OutputCheckError, type OutputNode, type PendingOutput, type StoreOptions, type CommitOptions, type Failed, type RealiseHooks } from './store';
-export { type StoreRecord, RECORD_FORMAT } from './record';
+export { readRecord, type StoreRecord, RECORD_FORMAT } from './record';
 export { type RecoverReport } from './recover';
 export { type VerifyEntry, type VerifyStatus } from './verify';
 export { TREE_FORMAT, NORMAL_MTIME, processTree, type TreeResult } from './tree';
-export { lock, tryLock, type HeldLock } from './lock';
+export { lock, tryLock, flockWait, flockTry, type HeldLock, type LockMode } from './lock';
+export { forceLockHelper } from './lock-helper';
+export { writeFileAtomic, sha256File, syncDir, pidAlive } from './fsutil';
 
 /** Open (and create) the store at opts.root; runs recovery unless disabled. */
 export async function openStore(opts: StoreOptions): Promise<Store> {

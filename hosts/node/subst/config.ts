@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../../common';
-import { parsePublicKey } from '../cache/keys';
+import { parsePublicKey } from '../cache/index';
 
 export const CONFIG_FORMAT = 'ix-config/1';
 
