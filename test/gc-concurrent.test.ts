@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 import { removeTree } from '../hosts/common';
 import { openStore, type Store } from '../hosts/node/store';
 import { missing } from './support/prereq';
-import { collectGarbage, flockWait, GcLayout } from '../hosts/node/gc';
+import { collectGarbage, GcLayout } from '../hosts/node/gc';
+import { flockWait } from '../hosts/node/store';
 import { main } from '../hosts/node/main';
 import { haveBusybox } from './fixtures/hostile/kit';
 
