@@ -17,7 +17,7 @@ import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
 export {
-  CONFIG_FORMAT, ConfigError, redactUrl, checkCacheUrl, configFiles, readConfigFile, urlList, cacheSettings, builderSettings,
+  CONFIG_FORMAT, ConfigError, checkCacheUrl, configFiles, readConfigFile, urlList, cacheSettings, builderSettings,
   type CacheSettings, type CacheOptions, type ConfigReader,
 } from './config';
 
