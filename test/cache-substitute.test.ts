@@ -58,7 +58,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await (await import('../hosts/node/store/index')).removeTree(work);
+  await (await import('../hosts/common')).removeTree(work);
 });
 
 /** Substitute `n` into `store` the way the executor does; returns what came back and the refusals. */

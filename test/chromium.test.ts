@@ -22,7 +22,7 @@ let browser: BrowserContext | undefined;
 let profile: string | undefined;
 let origin = '';
 
-/** Serves /, /page.js, /tree.json and /core/<file> from the built core; nothing else. */
+/** Serves /, /page.js, /tree.json, /manifest.json and /core/<file> from the built core; nothing else. */
 async function serve(pageJs: string): Promise<void> {
   const coreDir = join(coreOutDir, 'core');
   const tree = JSON.stringify(TREE);
@@ -32,6 +32,7 @@ async function serve(pageJs: string): Promise<void> {
     if (path === '/') body = '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>';
     else if (path === '/page.js') body = pageJs;
     else if (path === '/tree.json') body = tree;
+    else if (path === '/manifest.json') body = readFileSync(join(coreOutDir, 'manifest.json'));
     else if (path.startsWith('/core/')) {
       const file = normalize(join(coreDir, path.slice('/core/'.length)));
       if (file.startsWith(coreDir + '/') && existsSync(file)) body = readFileSync(file);

@@ -14,10 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
+import { removeTree } from '../hosts/common';
 import type { PlanNode } from '../engine/api';
 import { execute, plainReporter, type ExecEvent, type Substituter } from '../hosts/node/exec';
-import type { RunNodeOptions, RunNodeResult } from '../hosts/linux-sandbox/sandbox/run-node';
-import { openStore, removeTree, type Store } from '../hosts/node/store';
+import type { RunOptions, RunResult } from '../hosts/common';
+import { openStore, type Store } from '../hosts/node/store';
 
 const id = (c: string) => c.repeat(32);
 function node(c: string, deps: string[] = [], pool = 'cpu'): PlanNode {
@@ -58,12 +59,12 @@ const DEEP = [SRC_T, SRC_1, SRC_2, SRC_P, T, L1, L2, TOP];
 
 /** The fake sandbox: writes files that name the node and refer to its inputs. */
 function fakeRun(ran: string[]) {
-  return async (n: PlanNode, o: RunNodeOptions): Promise<RunNodeResult> => {
+  return async (n: PlanNode, o: RunOptions): Promise<RunResult> => {
     ran.push(n.name);
     mkdirSync(path.join(o.outDir, 'bin'));
     // refers to what the node declares at run time (a "static" node refers to nothing)
     writeFileSync(path.join(o.outDir, 'bin', n.name.slice(4)), `#!/bin/sh\necho ${n.name} ${n.runtime.join(' ')}\n`, { mode: 0o755 });
-    return { ok: true } as RunNodeResult;
+    return { ok: true } as RunResult;
   };
 }
 

@@ -8,7 +8,10 @@ import type { PlanNode } from '../engine/api';
 import { buildGraph, schedule, execute, jsonReporter, plainReporter, ttyReporter, checkPlanRunnable, type ExecEvent, type Outcome } from '../hosts/node/exec';
 import type { Store } from '../hosts/node/store';
 import { removeTreeSync } from '../hosts/common/tree';
-import { runNode } from '../hosts/linux-sandbox';
+import { sandboxRunner } from '../hosts/linux-sandbox';
+
+/** The Linux runner for this test process's environment (its PATH finds bwrap). */
+const runNode = sandboxRunner(process.env);
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 

@@ -10,7 +10,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, snapshotBases, snapshotIndexUrl, FetchError, type FetchProgress } from '../hosts/node/fetch';
+import { fetchSource, mirrorUrl, mirrorsFromEnv, resolveSourceCache, formatProgress, snapshotBases, FetchError, type FetchProgress } from '../hosts/node/fetch';
+import { snapshotIndexUrl } from '../hosts/common';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest('hex');

@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { Layout } from '../hosts/common';
 import type { HostIO, PlanRequest } from '../engine/api';
 import { parseSelectorParams } from '../engine/plan/selector';
 import { IxError } from '../engine/errors';
@@ -18,7 +19,6 @@ import { classify } from '../hosts/node/errors';
 import { main } from '../hosts/node/main';
 import { cacheBase, diskCache } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
-import { Layout } from '../hosts/node/store';
 import { isRecord, readRecord } from '../hosts/node/store/record';
 import { treeIO, type CoreInstance } from './support/browser-host';
 import { freshCore, v8Core } from './support/browser-node';

@@ -10,9 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { openStore, removeTree, type Store } from '../hosts/node/store';
+import { removeTree } from '../hosts/common';
+import { openStore, type Store } from '../hosts/node/store';
 import { missing } from './support/prereq';
-import { collectGarbage, flockWait, GcLayout } from '../hosts/node/gc';
+import { collectGarbage, GcLayout } from '../hosts/node/gc';
+import { flockWait } from '../hosts/node/store';
 import { main } from '../hosts/node/main';
 import { haveBusybox } from './fixtures/hostile/kit';
 

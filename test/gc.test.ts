@@ -6,7 +6,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { openStore, removeTree, verifyStore, type Store } from '../hosts/node/store';
+import { removeTree } from '../hosts/common';
+import { openStore, verifyStore, type Store } from '../hosts/node/store';
 import { RealmLayout, addGeneration, realiseRealm, switchTo, listGenerations, type RealmContent } from '../hosts/node/realm';
 import { addRoot, collectGarbage, listRoots, removeRoot, whyAlive } from '../hosts/node/gc';
 

@@ -2,11 +2,12 @@
 // the per-verb option tables (hosts/node/options.ts): own options anywhere, other verbs'
 // options an error naming this verb's, everything else a package flag.
 import { describe, expect, test } from 'vitest';
+import { UsageError } from '../hosts/common';
 import { parseSelector, parseSelectorParams, formatSelector, isSelectorValue, sanitize, sortedFlags } from '../engine/plan/selector';
 import { IxError } from '../engine/errors';
-import { UsageError, parseArgs, selection } from '../hosts/node/args';
+import { parseArgs, selection } from '../hosts/node/args';
 import { OPTIONS, PENDING, VERB_OPTIONS, tokenize } from '../hosts/node/options';
-import { parseRealmArgs } from '../hosts/node/realm/grammar';
+import { parseRealmArgs } from '../hosts/node/commands/realm-grammar';
 import { applyEdits, planRequestOf, EMPTY_SPEC } from '../hosts/node/realm';
 
 const RUNIT = 'etc/services/runit(srv_dir=x,srv_command=chown x /var/run/x; exec /bin/x)';

@@ -10,7 +10,10 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanNode } from '../engine/api';
 import { execute, type ExecEvent } from '../hosts/node/exec';
-import { runNode } from '../hosts/linux-sandbox';
+import { sandboxRunner } from '../hosts/linux-sandbox';
+
+/** The Linux runner for this test process's environment (its PATH finds bwrap). */
+const runNode = sandboxRunner(process.env);
 import { verifyStore, type Store } from '../hosts/node/store';
 import { removeTreeSync } from '../hosts/common/tree';
 import { BB, fixture, haveBusybox, makeStore, processesWith, treeDigest } from './fixtures/hostile/kit';

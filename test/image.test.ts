@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { EnvironmentError } from '../hosts/common';
 import { hasSpecialBits, readCpio, writeCpio, type CpioEntry } from '../hosts/node/image/cpio';
 import { kernelArch, qemuCommand, type BootRequest } from '../hosts/node/image/qemu';
 import { commandArg } from '../hosts/node/commands/image';
-import { EnvironmentError } from '../hosts/node/env-error';
 import { missing, onPath } from './support/prereq';
 
 const dir = mkdtempSync(join(tmpdir(), 'ix-image-'));

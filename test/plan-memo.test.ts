@@ -169,7 +169,7 @@ describe('plan memo', () => {
     const plan = ix(['plan', 'bin/d', '--json', '--recipes', low], { env: { IX_CACHE_DIR: cache } });
     const outs = (JSON.parse(plan.out) as { nodes: { id: string; out: string }[] }).nodes;
     const build = () => ix(['build', 'bin/d', '--recipes', low], { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless, IX_ROOT: root } });
-    // a hand-made store: each output's record and read-only directory (hosts/node/store/layout.ts)
+    // a hand-made store: each output's record and read-only directory (hosts/common/layout.ts)
     mkdirSync(join(root, 'var/db/v1'), { recursive: true });
     for (const n of outs) {
       const dir = join(root, 'store', n.out.slice('/ix/store/'.length));

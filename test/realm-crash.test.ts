@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { build } from 'esbuild';
-import { openStore, removeTree, type Store } from '../hosts/node/store';
+import { removeTree } from '../hosts/common';
+import { openStore, type Store } from '../hosts/node/store';
 import {
   RealmLayout, addGeneration, currentGeneration, getGeneration, listGenerations, realiseRealm, switchTo, type RealmContent,
 } from '../hosts/node/realm';

@@ -1,6 +1,6 @@
 // IX's argument grammar for realm verbs and the spec edits it drives (pure functions).
 import { describe, it, expect } from 'vitest';
-import { parseRealmArgs } from '../hosts/node/realm/grammar';
+import { parseRealmArgs } from '../hosts/node/commands/realm-grammar';
 import { applyEdits, planRequestOf, EMPTY_SPEC } from '../hosts/node/realm';
 
 const flags = (m: Map<string, string | null>) => Object.fromEntries(m);

@@ -9,14 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
+import { Layout } from '../hosts/common';
 import { FrameDecoder, FrameError, MAGIC, encodeJson, parseBuilders, resolveBuilders, RemoteBuilder, Session, packForWire, PROTOCOL, sshCause } from '../hosts/node/remote';
 import { generateKeyFiles, openCache, pushPath, readSecretKey } from '../hosts/node/cache/index';
-import { Layout, openStore, verifyStore, type Store } from '../hosts/node/store';
+import { openStore, verifyStore, type Store } from '../hosts/node/store';
 import { collectGarbage } from '../hosts/node/gc';
 import { removeTreeSync } from '../hosts/common/tree';
 import { BB, haveBusybox, makeStore, shNode } from './fixtures/hostile/kit';
 import { execute, plainReporter, ttyReporter, type ExecEvent } from '../hosts/node/exec';
-import { runNode } from '../hosts/linux-sandbox';
+import { sandboxRunner } from '../hosts/linux-sandbox';
+
+/** The Linux runner for this test process's environment (its PATH finds bwrap). */
+const runNode = sandboxRunner(process.env);
 import { repoRoot } from './support/cli';
 
 describe('builder specs', () => {

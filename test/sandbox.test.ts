@@ -1,11 +1,12 @@
 // The bubblewrap runner: host probe (real and simulated restricted hosts), node checks, the bwrap
 // argv, and real runs of small busybox nodes (environment, identity, filesystem, exit codes, timeout).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probe, checkNode, bwrapArgs, runNode, requireSandbox, type ProbeHost } from '../hosts/linux-sandbox/sandbox';
+import type { Layout } from '../hosts/common';
+import { probe, checkNode, bwrapArgs, machine, runNode, requireSandbox, type ProbeHost } from '../hosts/linux-sandbox/sandbox';
 import { removeTreeSync } from '../hosts/common/tree';
-import type { Layout } from '../hosts/node/store/layout';
 import { BB, haveBusybox, makeStore, processesWith, shNode } from './fixtures/hostile/kit';
 import { missing } from './support/prereq';
 
@@ -23,9 +24,22 @@ function fakeHost(over: Partial<ProbeHost> & { sysctl?: Record<string, string>; 
 
 describe('probe', () => {
   it('accepts this machine', () => {
-    const p = probe();
+    const p = probe(machine(process.env));
     expect(p).toMatchObject({ ok: true });
-    expect(requireSandbox()).toMatch(/bwrap$/);
+    expect(requireSandbox(process.env)).toMatch(/bwrap$/);
+  });
+  it("finds bwrap on the invocation's PATH, not the process's", () => {
+    const real = requireSandbox(process.env);
+    const env = { ...process.env, IX_BWRAP: undefined };
+    expect(() => requireSandbox({ ...env, PATH: '/nonexistent-ix-path' })).toThrow(/bubblewrap \(bwrap\) is not installed or not on PATH/);
+    const dir = mkdtempSync(join(tmpdir(), 'ix-path-'));
+    try {
+      chmodSync(dir, 0o755); // as root, the trial runs as the build user, who must reach it
+      symlinkSync(real, join(dir, 'bwrap'));
+      expect(requireSandbox({ ...env, PATH: `/nonexistent-ix-path:${dir}` })).toBe(join(dir, 'bwrap'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('says how to install bwrap when it is missing', () => {
     const p = probe(fakeHost({ bins: [] }));
@@ -67,7 +81,7 @@ describe('probe', () => {
     const p = probe(h);
     expect(p.ok).toBe(false);
     if (!p.ok) expect(p.reason).toContain('trial sandbox failed');
-    expect(() => requireSandbox(h)).toThrow(/^sandbox unavailable: .*\n?$/);
+    expect(() => requireSandbox(h.env, h)).toThrow(/^sandbox unavailable: .*\n?$/);
   });
 });
 
@@ -118,7 +132,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('runN
     removeTreeSync(outDir);
     mkdirSync(outDir, { recursive: true });
     let log = '';
-    const r = await runNode(node, { layout: l, outDir, output: (c) => { log += c.toString(); }, cores: 3, ...extra });
+    const r = await runNode(node, { env: process.env, layout: l, outDir, output: (c) => { log += c.toString(); }, cores: 3, ...extra });
     return { r, log, outDir };
   }
 
@@ -152,7 +166,7 @@ describe.skipIf(missing('busybox (Debian busybox-static)', haveBusybox()))('runN
     mkdirSync(outDir, { recursive: true });
     let log = '';
     let ownerWhileRunning = -1;
-    const r = await runNode(n, { layout: l, outDir, output: (c) => {
+    const r = await runNode(n, { env: process.env, layout: l, outDir, output: (c) => {
       log += c.toString();
       if (ownerWhileRunning < 0 && log.includes('ready')) ownerWhileRunning = statSync(join(outDir, 'f')).uid;
     } });

@@ -129,7 +129,7 @@ async function storeWithDeb(name: string): Promise<Store> {
 async function buildSeed(store: Store, node: PlanNode): Promise<void> {
   await store.realise(node, async (o) => {
     let log = '';
-    const r = await runNode(node, { layout: store.layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, output: (c) => { log += c.toString(); }, cores: 1 });
+    const r = await runNode(node, { env: process.env, layout: store.layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, output: (c) => { log += c.toString(); }, cores: 1 });
     if (!r.ok) throw new Error(`${node.name}: ${r.reason}\n${log}`);
   });
 }

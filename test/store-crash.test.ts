@@ -7,7 +7,8 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
-import { openStore, removeTree } from '../hosts/node/store';
+import { removeTree } from '../hosts/common';
+import { openStore } from '../hosts/node/store';
 
 // A child process that produces one output; its behaviour is chosen by argv.
 const CHILD = `

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openStore, verifyStore, recoverStore, resolveRoot, OutputCheckError, NORMAL_MTIME, type Store, type OutputNode } from '../hosts/node/store';
+import { resolveRoot } from '../hosts/common';
+import { openStore, verifyStore, recoverStore, OutputCheckError, NORMAL_MTIME, type Store, type OutputNode } from '../hosts/node/store';
 import { tryLock } from '../hosts/node/store/lock';
 
 const B32 = '0123456789abcdfghijklmnpqrsvwxyz';
@@ -26,7 +27,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fs.chmod(root, 0o755);
-  await (await import('../hosts/node/store')).removeTree(root);
+  await (await import('../hosts/common')).removeTree(root);
 });
 
 async function build(n: OutputNode, fill: (out: string) => Promise<void>) {
@@ -219,7 +220,7 @@ describe('verify', () => {
     expect(rep[0].status).toBe('abnormal');
     expect(rep[0].problems).toEqual(['f: mode 644', expect.stringMatching(/^f: mtime /)]);
 
-    await (await import('../hosts/node/store')).removeTree(store.physical(n.out));
+    await (await import('../hosts/common')).removeTree(store.physical(n.out));
     rep = await verifyStore(root);
     expect(rep[0]).toEqual(expect.objectContaining({ path: n.out, status: 'missing' }));
   });

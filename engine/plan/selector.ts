@@ -42,7 +42,7 @@ export function packageName(name: string, site: ErrorSite = {}): string {
 
 /**
  * The one selector grammar, shared by the planner, the CLI (hosts/node/args.ts) and realms
- * (hosts/node/realm/grammar.ts). `name` or `name(k=v,k2=v2,...)`:
+ * (hosts/node/commands/realm-grammar.ts). `name` or `name(k=v,k2=v2,...)`:
  * - the name is read as IX reads it, a path (packageName): `bld/python/` is `bld/python`;
  * - the parameters are split at commas outside nested parentheses, so a value may hold
  *   `f(a,b)`; parentheses must balance and the closing one must end the selector;

@@ -1,7 +1,7 @@
 /**
  * The Runner: what runs one command node of a plan, as the executor, `ix build --check` and a
  * remote builder see it. The executor never picks one itself: the command line hands it the
- * runner of the host it runs on (hosts/linux-sandbox's runNode on Linux), and tests hand it fakes.
+ * runner of the host it runs on (hosts/linux-sandbox's sandboxRunner(env) on Linux), and tests hand it fakes.
  * A runner does not decide whether a node needs building, lock, commit or normalise outputs: that
  * is the store's and the executor's job.
  *

@@ -8,11 +8,9 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
+import { UsageError } from '../common';
 import { formatSelector, isSelectorValue, parseSelectorParams } from '../../engine/plan/selector';
-import { UsageError } from './errors';
 import { optionsOf, tokenize } from './options';
-
-export { UsageError } from './errors';
 
 export interface PackageArg {
   /** Package name without parameters ("bin/zstd"). */
@@ -122,7 +120,7 @@ export function selection(a: ParsedArgs): Selection {
     }
     return selectorText(p.name, Object.fromEntries(own));
   });
-  const flags: Record<string, string> = {};
-  if (!removesGlobal) for (const k of [...globals.keys()].sort()) flags[k] = globals.get(k)!;
+  // own keys through Object.fromEntries: a flag named `__proto__` is a flag, as in the engine
+  const flags: Record<string, string> = removesGlobal ? {} : Object.fromEntries([...globals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { packages, flags };
 }

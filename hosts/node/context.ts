@@ -10,9 +10,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { UsageError } from '../common';
 import type { HostIO, Plan, PlanRequest, PlanWire } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
-import { selection, UsageError, type ParsedArgs } from './args';
+import { selection, type ParsedArgs } from './args';
 import { cacheDir, diskCache, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core, type CoreManifest } from './core';
 import { loadDigest } from './digest';

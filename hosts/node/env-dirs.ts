@@ -11,9 +11,8 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { EnvironmentError, resolveRoot } from '../common';
 import { cacheDir } from './cache';
-import { EnvironmentError } from './env-error';
-import { resolveRoot } from './store/layout';
 
 const PSEUDO = /^\/(proc|sys)(\/|$)/;
 

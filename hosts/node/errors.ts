@@ -2,7 +2,7 @@
  * The one place where failures become messages and exit codes (hosts/node/main.ts calls
  * `report`; commands just throw):
  *   0 ok; 1 a build failed (commands return it, nothing throws it);
- *   2 or 3: a UserError (user-error.ts) carries its own code; the engine's IxError is 2: one line;
+ *   2 or 3: a UserError (hosts/common/user-error.ts) carries its own code; the engine's IxError is 2: one line;
  *   3 also for the system errors that mean the environment is in the way (permission denied or
  *     read-only file system on a path, disk full, a program that is not installed): one line
  *     naming the path or the fix;
@@ -12,13 +12,8 @@
  * Must not depend on: the engine's code (its error class only), the sandbox host, any command
  * or error subclass (an error says its own code).
  */
+import { safeText, UserError } from '../common';
 import { IxError } from '../../engine/errors';
-import { safeText } from './safe-text';
-import { UserError } from './user-error';
-
-export { EnvironmentError, missingTool } from './env-error';
-export { safeText } from './safe-text';
-export { EXIT, UsageError, UserError } from './user-error';
 
 const first = (m: string) => safeText(m.split('\n')[0]);
 

@@ -16,14 +16,15 @@
  * the executor's modules beyond its event printer.
  */
 import { statSync, writeSync } from 'node:fs';
+import { Layout, parseStorePath, resolveRoot } from '../common';
 import { parseArgs } from './args';
 import { runHelp, runVersion } from './commands/info';
 import { answerPlan, planVerbRequest } from './commands/plan';
 import { memoLookup, memoSite, once, type Context, type Invocation } from './context';
+// past the exec index on purpose: the index would bring the whole executor into this chunk
 import { plainReporter } from './exec/events';
 import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs } from './commands/grammar';
-import { Layout, parseStorePath, resolveRoot } from './store/layout';
 
 /** Options the fast path understands; any other (--check, --jobs, --dry-run, caches…) goes to main.ts. */
 const FAST_OPTIONS: Record<string, readonly string[]> = { plan: ['json', 'keep-going', 'target', 'host', 'recipes'], build: ['target', 'host', 'recipes'] };

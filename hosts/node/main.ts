@@ -11,12 +11,13 @@
  * Must not depend on: the engine's code (types only); planning goes through the WASM core.
  */
 import { resolve } from 'node:path';
-import { report, UsageError } from './errors';
+import { UsageError } from '../common';
+import { report } from './errors';
 import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
-import { forceLockHelper } from './store/lock-helper';
+import { forceLockHelper } from './store';
 import { runBuild } from './commands/build';
 import { runCopy } from './commands/copy';
 import { runDiff } from './commands/diff';

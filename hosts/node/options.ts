@@ -1,3 +1,4 @@
+import { UsageError } from '../common';
 /**
  * The option tables of the `ix` verbs, one per verb (as Ninja keeps one per tool), and the one
  * tokenizer every verb's arguments go through (IX's grammar, pkgs/README.md §9).
@@ -11,7 +12,6 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator.
  */
-import { UsageError } from './errors';
 
 export interface OptionSpec {
   /** switch: `--k`; value: `--k=V` or `--k V`; list: a value option that may repeat. */
@@ -75,7 +75,7 @@ const SUBSTITUTION = ['substituters', 'no-substitute', 'push-to', 'secret-key', 
 /**
  * How a verb's words are read once its options are taken out (commands/grammar.ts reads each):
  *   packages: package selectors and package flags (args.ts), for the verbs that plan;
- *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (realm/grammar.ts);
+ *   realm:    IX's realm grammar: realm names, +/-package edits, realm flags (commands/realm-grammar.ts);
  *   program:  `ix run`: options up to the program name; every word after it is the program's;
  *   sub:      a sub-verb first (`ix store verify`), each with its own options;
  *   words:    plain words (a store path, a realm name), no package flags.

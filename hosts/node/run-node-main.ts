@@ -5,10 +5,10 @@
  *
  * Must not depend on: the executor, the planner, the rest of the CLI (only its option tokenizer).
  */
+import { safeText } from '../common';
 import { cli, type CommitNode, type RunNodeArgs, type RunNodeResult } from '../linux-sandbox';
 import { readWords } from './options';
-import { safeText } from './safe-text';
-import { Store } from './store/store';
+import { Store } from './store';
 
 export const commitNode: CommitNode = async (node, root, keepTmp, run) => {
   const store = new Store({ root });

@@ -1,29 +1,19 @@
 /**
- * A minimal host for the transpiled WASM core (wasm/out/core/core.js) that runs unchanged in
- * Node and in a browser page: the caller supplies how to get the core wasm modules (fs or
- * fetch) and a HostIO; this binds them to the WIT `host` import and unwraps `result` errors.
+ * The tests' way to the transpiled WASM core (wasm/out/core/core.js), unchanged in Node and in a
+ * browser page: the caller supplies how to get the core wasm modules (fs or fetch), the
+ * manifest's backend and a HostIO; the one core loader (wasm/loader.ts) does the rest.
  * Used by the determinism tests (fresh instances in Node) and bundled into the Chromium page.
  * Also: `treeIO`, an in-memory HostIO over { path: text } with an optional reversed listDir.
  *
  * Must not depend on: Node or DOM APIs (only WebAssembly, TextEncoder, globalThis), the engine's
- * code (types only), hosts/.
+ * code (types only; the loader brings its pure recipe mounts), hosts/.
  */
 import type { HostIO, PlanRequest } from '../../engine/api';
-import type { PlanOut } from '../../wasm/core';
+import { bindCore, type CoreGlue, type CoreManifest } from '../../wasm/loader';
 
-/** The exports of the transpiled component (world `core` in wasm/core.wit). */
-interface CoreExports {
-  plan(request: string): PlanOut;
-  render(request: string): string;
-  listPackages(): string[];
-}
+export type { CoreGlue } from '../../wasm/loader';
 
-/** The glue module jco generates with `--instantiation async`. */
-export interface CoreGlue {
-  instantiate(getCoreModule: (name: string) => Promise<WebAssembly.Module>, imports: object): Promise<CoreExports>;
-}
-
-/** One instance of the core, bound to a HostIO that can be swapped between calls. */
+/** One loaded core, bound to a HostIO that can be swapped between calls. */
 export interface CoreInstance {
   io: HostIO;
   /** Canonical plan bytes; throws Error(message) for a core `err` result. */
@@ -31,39 +21,23 @@ export interface CoreInstance {
   render(pkg: string, target?: string): string;
 }
 
-/** Instantiates a fresh core (a new component instance: no state shared with others). */
+/**
+ * Loads a core through the one loader (wasm/loader.ts) from a glue module and an asynchronous
+ * compiler of its modules: nothing is shared with another load (the compiled core also gets a
+ * fresh instance per plan, as in every host).
+ */
 export async function instantiateCore(
   glue: CoreGlue,
   getCoreModule: (name: string) => Promise<WebAssembly.Module>,
   io: HostIO,
+  manifest: Pick<CoreManifest, 'backend'>,
 ): Promise<CoreInstance> {
-  const inst = { io } as CoreInstance;
-  const host = {
-    readFile: (p: string) => inst.io.readFile(p),
-    listDir: (p: string) => inst.io.listDir(p),
-    digest: (d: Uint8Array) => inst.io.digest?.(d),
-    digestText: (s: string) => (inst.io.digest ? inst.io.digestText?.(s) : undefined),
-    fileDigests: (ps: string[]) => inst.io.fileDigests?.(ps),
-    cacheGet: (k: string) => inst.io.cacheGet?.(k),
-    cachePut: (k: string, v: string) => inst.io.cachePut?.(k, v),
+  const core = await bindCore({ manifest, glue, compile: getCoreModule, eager: true });
+  const inst: CoreInstance = {
+    io,
+    plan: (req) => core.plan(inst.io, req),
+    render: (pkg, target) => core.render(inst.io, target ? { package: pkg, target } : { package: pkg }),
   };
-  // the glue looks up the unversioned key, the .d.ts names the versioned one: pass both
-  const ex = await glue.instantiate(getCoreModule, { 'ix:core/host': host, 'ix:core/host@0.4.0': host });
-  const unwrap = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      // a result error is the WIT record core-error; its message is the one-line form
-      const payload = (e as { payload?: { message?: unknown; internal?: unknown } }).payload;
-      if (typeof payload?.message !== 'string') throw new Error(String(e));
-      throw new Error(payload.internal ? `internal error: ${payload.message}` : payload.message);
-    }
-  };
-  inst.plan = (req) => {
-    const out = unwrap(() => ex.plan(JSON.stringify(req)));
-    return out.tag === 'text' ? new TextEncoder().encode(out.val) : out.val;
-  };
-  inst.render = (pkg, target) => unwrap(() => ex.render(JSON.stringify(target ? { package: pkg, target } : { package: pkg })));
   return inst;
 }
 

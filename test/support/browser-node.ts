@@ -31,7 +31,7 @@ export async function freshCore(io: HostIO): Promise<CoreInstance> {
   // a query string gives a new module instance of the glue too, so nothing is shared
   const url = `${pathToFileURL(join(dir, 'core.js')).href}?fresh=${++fresh}`;
   const glue = (await import(/* @vite-ignore */ url)) as CoreGlue;
-  return instantiateCore(glue, async (name) => WebAssembly.compile(await readFile(join(dir, name))), io);
+  return instantiateCore(glue, async (name) => WebAssembly.compile(await readFile(join(dir, name))), io, coreManifest());
 }
 let fresh = 0;
 

@@ -62,9 +62,9 @@ export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<numbe
   if (!node.cmd) throw new IxError('this is a fetch node: the host fetches it natively (use ix build)', { pkg: node.name });
   const timeout = opt.timeout !== undefined ? Number(opt.timeout) : undefined;
   if (timeout !== undefined && !(timeout >= 0)) throw new IxError(`--timeout must be a number of seconds, got ${opt.timeout}`);
-  const bwrap = requireSandbox();
+  const bwrap = requireSandbox(process.env);
   const common: Omit<RunNodeOptions, 'outDir' | 'layout'> = {
-    bwrap, keepTmp: !!opt['keep-tmp'],
+    env: process.env, bwrap, keepTmp: !!opt['keep-tmp'],
     timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
     output: (c) => process.stderr.write(c),
   };

@@ -4,8 +4,8 @@
  *
  * Must not depend on: the executor, the CLI.
  */
-export { probe, requireSandbox, SandboxUnavailable, type Probe, type ProbeHost } from './probe';
+export { machine, probe, requireSandbox, SandboxUnavailable, type Probe, type ProbeHost, type SandboxEnv } from './probe';
 export { checkNode } from './node-check';
 export { bwrapArgs, resolveProgram, nodeTmp, LOGICAL_BUILD, type SandboxDirs } from './bwrap-args';
-export { runNode, DEFAULT_TIMEOUT_MS, type RunNodeOptions, type RunNodeResult } from './run-node';
+export { runNode, sandboxRunner, DEFAULT_TIMEOUT_MS, type RunNodeOptions, type RunNodeResult } from './run-node';
 export { chownTree, untraversable } from './tree';

@@ -3,6 +3,8 @@
  * (kernel.unprivileged_userns_clone, user.max_user_namespaces, AppArmor's
  * kernel.apparmor_restrict_unprivileged_userns), and a trial `bwrap --unshare-all ... true`.
  * When something is missing it says exactly what and how to fix it, in one or two lines.
+ * PATH, IX_BWRAP and IX_BUILD_UID are the invocation's (handed in as `env`), never the process's:
+ * a command run in-process with its own environment finds its own bwrap.
  *
  * Must not depend on: the store, the executor, the CLI (only the leaf hosts/common/env-error.ts).
  */
@@ -23,9 +25,12 @@ export class SandboxUnavailable extends EnvironmentError {
   }
 }
 
+/** The environment of one invocation (its PATH finds bwrap; IX_BWRAP, IX_BUILD_UID). */
+export type SandboxEnv = Record<string, string | undefined>;
+
 /** Host facts the probe reads; injectable so tests can simulate restricted hosts. */
 export interface ProbeHost {
-  env: NodeJS.ProcessEnv;
+  env: SandboxEnv;
   uid: number;
   readSysctl(path: string): string | undefined;
   isExecutable(path: string): boolean;
@@ -33,11 +38,12 @@ export interface ProbeHost {
   run(argv: string[], uid?: number): { status: number | null; stdout: string; stderr: string };
 }
 
-export const realHost: ProbeHost = {
-  // Whether this machine can sandbox, probed once per process, is a fact of the machine (like
-  // the uid): its PATH finds bwrap. The executor does not pass an invocation down to here yet.
-  // eslint-disable-next-line no-restricted-properties
-  env: process.env,
+/** This machine as an invocation with environment `env` sees it. */
+export function machine(env: SandboxEnv): ProbeHost {
+  return { env, ...machineFacts };
+}
+
+const machineFacts: Omit<ProbeHost, 'env'> = {
   uid: process.getuid?.() ?? 0,
   readSysctl(path) {
     try {
@@ -99,7 +105,7 @@ function namespaceBlocker(h: ProbeHost, uid: number): { reason: string; fix: str
  * root). Running the sandbox as root would make its user host root without capabilities, which
  * may still write root-owned files it can see; a build user owns nothing but its own $out/$tmp.
  */
-export function buildUid(h: Pick<ProbeHost, 'env' | 'uid'> = realHost): number | undefined {
+export function buildUid(h: Pick<ProbeHost, 'env' | 'uid'>): number | undefined {
   if (h.uid !== 0) return undefined;
   const v = h.env.IX_BUILD_UID;
   if (v === undefined || v === '') return DEFAULT_BUILD_UID;
@@ -110,7 +116,7 @@ export function buildUid(h: Pick<ProbeHost, 'env' | 'uid'> = realHost): number |
 
 export const DEFAULT_BUILD_UID = 30000;
 
-export function probe(h: ProbeHost = realHost): Probe {
+export function probe(h: ProbeHost): Probe {
   const bwrap = findBwrap(h);
   if (!bwrap) {
     const which = h.env.IX_BWRAP ? `IX_BWRAP=${h.env.IX_BWRAP} is not executable` : 'bubblewrap (bwrap) is not installed or not on PATH';
@@ -147,11 +153,21 @@ export function probe(h: ProbeHost = realHost): Probe {
   };
 }
 
-let cached: Probe | undefined;
+/** Probes of this machine, once per process for each environment the probe reads. */
+const probed = new Map<string, Probe>();
 
-/** Probe once per process and return bwrap's path, or throw SandboxUnavailable. */
-export function requireSandbox(h?: ProbeHost): string {
-  const p = h ? probe(h) : (cached ??= probe());
+/**
+ * bwrap's path for an invocation with environment `env` (this machine probed once per process and
+ * per PATH, IX_BWRAP and IX_BUILD_UID; or `h`, probed afresh), or throw SandboxUnavailable.
+ */
+export function requireSandbox(env: SandboxEnv, h?: ProbeHost): string {
+  let p: Probe;
+  if (h) p = probe(h);
+  else {
+    const key = [env.PATH, env.IX_BWRAP, env.IX_BUILD_UID].join('\0');
+    p = probed.get(key) ?? probe(machine(env));
+    probed.set(key, p);
+  }
   if (!p.ok) throw new SandboxUnavailable(p.reason, p.fix);
   return p.bwrap;
 }

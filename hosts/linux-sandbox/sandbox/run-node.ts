@@ -14,14 +14,20 @@ import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
 import { bwrapArgs, NET_HOST_FILES, resolveProgram, SEED_HOST_DIRS, type SandboxDirs } from './bwrap-args';
 import { storeBase, type Layout } from '../../common';
-import type { RunOptions, RunResult } from '../../common';
+import type { Runner, RunOptions, RunResult } from '../../common';
 import { emptyDirSync, removeTreeSync } from '../../common';
-import { buildUid, requireSandbox, SandboxUnavailable } from './probe';
+import { buildUid, machine, requireSandbox, SandboxUnavailable, type SandboxEnv } from './probe';
 import { chownTree, untraversable } from './tree';
 import { checkNode } from './node-check';
 
 /** The Runner's options plus the sandbox's own. */
 export interface RunNodeOptions extends RunOptions {
+  /**
+   * The invocation's environment: its PATH (or IX_BWRAP) finds bwrap, IX_BUILD_UID names the
+   * build user. Only read for what `bwrap` and `buildUid` leave open; the node itself gets an
+   * empty environment.
+   */
+  env: SandboxEnv;
   /** bwrap to use; default: probe the host once (throws SandboxUnavailable with a fix). */
   bwrap?: string;
   /** Host uid (and gid) to run the sandbox as; 0 = as ix itself. Default: probe.ts buildUid(). */
@@ -63,10 +69,15 @@ function checkInputs(node: PlanNode, dirs: SandboxDirs): void {
   }
 }
 
+/** The Linux Runner for an invocation with environment `env` (what the command line hands the executor). */
+export function sandboxRunner(env: SandboxEnv): Runner {
+  return (node, opts) => runNode(node, { ...opts, env });
+}
+
 export async function runNode(node: PlanNode, opts: RunNodeOptions): Promise<RunNodeResult> {
   checkNode(node);
   if (!node.cmd) throw new IxError('runNode: a fetch node is performed by the fetcher, not the sandbox', { pkg: node.name });
-  const bwrap = opts.bwrap ?? requireSandbox();
+  const bwrap = opts.bwrap ?? requireSandbox(opts.env);
   const tmpDir = opts.tmpDir ?? opts.layout.tmpBuild(node.id);
   mkdirSync(tmpDir, { recursive: true });
   emptyDirSync(tmpDir);
@@ -76,7 +87,7 @@ export async function runNode(node: PlanNode, opts: RunNodeOptions): Promise<Run
   const cores = opts.cores ?? availableParallelism();
   const args = bwrapArgs(node, dirs, program, cores);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const asUid = opts.buildUid !== undefined ? opts.buildUid || undefined : buildUid();
+  const asUid = opts.buildUid !== undefined ? opts.buildUid || undefined : buildUid(machine(opts.env));
   if (asUid !== undefined) prepareForBuildUser(node, dirs, asUid);
   const ids = asUid !== undefined ? { uid: asUid, gid: asUid } : {};
   const started = performance.now();

@@ -35,6 +35,7 @@ export {
   type PublicKey, type SecretKey,
 } from './keys';
 export { openCache, type OpenOptions } from './open';
+export { parseCacheUrl, redactUrl, cacheUrlProblem, type CacheUrl } from './url';
 export { CacheError, type CacheBackend, type Body, type NetOptions } from './backend/types';
 export { DirBackend } from './backend/dir';
 export { HttpBackend, type HttpOptions } from './backend/http';

@@ -11,10 +11,10 @@
  * Must not depend on: the store's internals, the executor, the CLI.
  */
 import type { Readable } from 'node:stream';
+import { parseStorePath } from '../../common';
 import { canonicalJson } from '../../../engine/hash';
 import { ARCHIVE_SUFFIX, DEFAULT_COMPRESSION, isCompression, type Compression } from './compress';
 import { CacheError, type CacheBackend } from './backend/types';
-import { parseStorePath } from '../store/layout';
 
 export const CACHE_INFO_FORMAT = 'ix-cache/1';
 export const INFO_KEY = 'ix-cache-info';

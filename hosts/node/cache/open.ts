@@ -4,6 +4,8 @@
  *   http://host/path, https://…            GET/HEAD/PUT (backend/http.ts; netrc credentials)
  *   s3://bucket/prefix?endpoint=…&region=…  S3 and compatible stores (backend/s3.ts)
  *
+ * Which URLs are cache URLs is url.ts's grammar, shared with the settings' check.
+ *
  * Must not depend on: the store, the executor, the CLI.
  */
 import { fileURLToPath } from 'node:url';
@@ -11,17 +13,14 @@ import { DirBackend } from './backend/dir';
 import { HttpBackend, type HttpOptions } from './backend/http';
 import { S3Backend } from './backend/s3';
 import { CacheError, type CacheBackend } from './backend/types';
+import { parseCacheUrl, redactUrl } from './url';
 
 export type OpenOptions = HttpOptions;
 
 export function openCache(url: string, opts: OpenOptions = {}): CacheBackend {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new CacheError(url, 'not a URL (file:///dir, http(s)://host/path or s3://bucket/prefix)');
-  }
-  if (u.username || u.password) throw new CacheError(`${u.protocol}//${u.host}${u.pathname}`, 'credentials do not belong in a cache URL (use netrc or the AWS credential chain)');
+  const p = parseCacheUrl(url);
+  if (!p.ok) throw new CacheError(redactUrl(url), p.why);
+  const u = p.url;
   switch (u.protocol) {
     case 'file:': {
       let dir: string;
@@ -37,7 +36,7 @@ export function openCache(url: string, opts: OpenOptions = {}): CacheBackend {
       return new HttpBackend(url, opts);
     case 's3:':
       return new S3Backend(url, opts);
-    default:
-      throw new CacheError(url, `unknown scheme ${u.protocol} (file:, http:, https:, s3:)`);
+    default: // parseCacheUrl admits no other scheme
+      throw new CacheError(redactUrl(url), `unknown cache scheme ${u.protocol}`);
   }
 }

@@ -16,8 +16,8 @@
  *
  * Must not depend on: the store's internals, the cache backends, the CLI.
  */
+import { parseStorePath } from '../../common';
 import { canonicalJson } from '../../../engine/hash';
-import { parseStorePath } from '../store/layout';
 import { isCompression, type Compression } from './compress';
 import { signText, verifyText, type PublicKey, type SecretKey } from './keys';
 

@@ -14,20 +14,18 @@
  * Must not depend on: the engine's code (types only).
  */
 import type { Plan, PlanNode } from '../../../engine/api';
-import { UsageError } from '../args';
 import { numberOption } from '../options';
 import { once, planOf, planRequest, type Context, type Invocation } from '../context';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
-import { openStore, resolveRoot, Store } from '../store';
+import { openStore, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
-import { requireSandbox, runNode } from '../../linux-sandbox';
+import { requireSandbox, sandboxRunner } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
-import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
-import { safeText } from '../../common';
+import { cachesFor, dryRun, secretKey, trustedKeys, cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst';
+import { safeText, UsageError, resolveRoot } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
 export const MAX_JOBS = 4096;
@@ -133,15 +131,15 @@ export async function realisePlan(ctx: Context, plan: Plan, x: ExecArgs, reporte
     // a machine that cannot build (macOS, no user namespaces) leaves every node to them (and
     // with --jobs=0 builds only if every builder fails, and only if it can).
     let here = true;
-    if (remote.length && (await someToRun(store, plan))) here = sandboxHere();
+    if (remote.length && (await someToRun(store, plan))) here = sandboxHere(ctx);
     // Hold every path of the plan for the whole run, so a concurrent `ix gc` keeps the inputs of
     // nodes that have not started yet and the outputs already built, not only the running node.
     const held = [...new Set(plan.nodes.flatMap((n) => [n.out, ...n.inputs, ...n.runtime]))].sort();
     const caches = await cachesFor(store, cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     const r = await withHold(store.layout, held, 'ix build', () => execute(plan.nodes, {
-      store, run: runNode, fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
+      store, run: sandboxRunner(ctx.env), fetch: fetcher(ctx.env), keepGoing: x.keepGoing, cores: x.jobs || undefined, timeoutMs: x.timeoutMs, reporter,
       substituter: caches.substituter, push: caches.push, builders: remote, localSlots: here ? x.jobs : 0, fallbackHere: here, wanted: wantedOf(plan, x.check),
-      prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(); },
+      prepare: (toBuild) => { if (!remote.length && toBuild.some((n) => n.cmd)) requireSandbox(ctx.env); },
     }, plan.host), (m) => ctx.stderr(`ix: ${safeText(m)}\n`));
     reporter.close();
     for (const f of r.pushFailures) ctx.stderr(`ix: push failed: ${safeText(f)}\n`);
@@ -159,7 +157,7 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   for (const out of rootPaths(plan)) {
     const n = byOut.get(out);
     if (!n) continue;
-    const r = await checkRebuild(n, store, runNode, { timeoutMs: x.timeoutMs, cores: x.jobs });
+    const r = await checkRebuild(n, store, sandboxRunner(ctx.env), { timeoutMs: x.timeoutMs, cores: x.jobs });
     ok &&= r.identical;
     reporter.emit({ event: 'check', id: n.id, name: n.name, out: n.out, ...r });
   }

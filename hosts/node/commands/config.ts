@@ -5,7 +5,7 @@
  * Must not depend on: the executor, the store, the core.
  */
 import { once, type Context } from '../context';
-import { readConfigFile, type ConfigReader } from '../subst/config';
+import { readConfigFile, type ConfigReader } from '../subst';
 
 /** A config file's settings, read once per invocation. */
 export function configReader(ctx: Pick<Context, 'memo'>): ConfigReader {

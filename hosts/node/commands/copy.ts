@@ -15,18 +15,15 @@
  *
  * Must not depend on: the engine's code (types only); the executor.
  */
-import { UsageError } from '../args';
 import type { Context } from '../context';
 import { planOf, planRequest } from '../context';
-import { parseStorePath, STORE_PREFIX } from '../store';
-import { cacheSettings, checkCacheUrl, configFiles } from '../subst/config';
-import { copyFrom, copyTo } from '../subst';
+import { copyFrom, copyTo, cacheSettings, checkCacheUrl, configFiles } from '../subst';
 import { storeFor } from './build';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { BuilderDown, copyToSsh } from '../remote';
 import { IxError } from '../../../engine/errors';
-import { safeText } from '../../common';
+import { safeText, UsageError, parseStorePath, STORE_PREFIX } from '../../common';
 
 export async function runCopy(ctx: Context): Promise<number> {
   const { args } = ctx;

@@ -6,13 +6,11 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, getGeneration, readRealmMeta, specChanges, checkRealmName, type GenerationRecord } from '../realm';
-import { Layout, parseStorePath, resolveRoot } from '../store';
-import type { RealmArgs } from '../realm/grammar';
-import { safeText } from '../../common';
+import type { RealmArgs } from './realm-grammar';
+import { safeText, UsageError, Layout, parseStorePath, resolveRoot } from '../../common';
 
 export async function runDiff(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('diff', a);

@@ -7,7 +7,7 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
+import { UsageError } from '../../common';
 import type { Invocation } from '../context';
 import { storeFor } from './build';
 import { noEdits } from './mut';
@@ -15,7 +15,7 @@ import { collectGarbage } from '../gc';
 import { numberOption } from '../options';
 import { cacheDir } from '../cache';
 import { compactCache, type CompactReport } from '../cache-compact';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 
 export async function runGc(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('gc', a);

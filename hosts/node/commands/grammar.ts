@@ -6,10 +6,10 @@
  *
  * Must not depend on: the filesystem, the environment, the engine's evaluator, any command.
  */
+import { UsageError } from '../../common';
 import { parseArgs, type ParsedArgs } from '../args';
-import { UsageError } from '../errors';
 import { OPTIONS, readWords as words, VERBS, type VerbName, type VerbSpec, type WordArgs } from '../options';
-import { parseRealmArgs, type RealmArgs } from '../realm/grammar';
+import { parseRealmArgs, type RealmArgs } from './realm-grammar';
 
 export type { WordArgs } from '../options';
 

@@ -4,7 +4,7 @@
  *
  * Must not depend on: the engine's code (types only).
  */
-import { UsageError } from '../args';
+import { UsageError } from '../../common';
 import { planOf, planRequest, type Context } from '../context';
 import { graphDot, graphJson } from '../plan-view';
 

@@ -12,7 +12,8 @@
  *
  * Must not depend on: the engine's code (types only).
  */
-import { UsageError, selectorArg } from '../args';
+import { UsageError } from '../../common';
+import { selectorArg } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor } from './build';
 import { noArgs, noEdits, realmName } from './mut';
@@ -20,9 +21,8 @@ import { RealmLayout, currentGeneration, getGeneration, readRealmMeta } from '..
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
 import type { Store } from '../store';
-import { kernelFile, readImageMeta, realiseImage, type ImageMeta } from '../image/object';
-import { boot, kernelArch } from '../image/qemu';
-import type { RealmArgs } from '../realm/grammar';
+import { kernelFile, readImageMeta, realiseImage, type ImageMeta, boot, kernelArch } from '../image';
+import type { RealmArgs } from './realm-grammar';
 import path from 'node:path';
 import { cacheDir } from '../cache';
 

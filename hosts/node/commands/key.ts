@@ -6,10 +6,10 @@
  * Must not depend on: the engine's code, the store, the executor.
  */
 import path from 'node:path';
-import { UsageError } from '../args';
+import { UsageError } from '../../common';
 import type { Invocation } from '../context';
 import type { SubArgs } from './grammar';
-import { generateKeyFiles } from '../cache/keys';
+import { generateKeyFiles } from '../cache/index';
 
 export async function runKey({ words, options }: SubArgs, base: Invocation): Promise<number> {
   const d = options.get('dir')?.at(-1);

@@ -10,7 +10,7 @@ import type { Invocation } from '../context';
 import { storeFor } from './build';
 import { assembleRealm, platformOptions, realmName } from './mut';
 import { RealmLayout, applyEdits, currentGeneration, getGeneration, normaliseSpec, withPlatforms, EMPTY_SPEC, type RealmSpec } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 
 export async function runLet(a: RealmArgs, base: Invocation): Promise<number> {
   const name = realmName('let', a, base.env);

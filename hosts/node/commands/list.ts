@@ -6,13 +6,11 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, currentGeneration, describePackage, getGeneration, listGenerations, listRealms, checkRealmName } from '../realm';
-import { Layout, resolveRoot } from '../store';
-import type { RealmArgs } from '../realm/grammar';
-import { safeText } from '../../common';
+import type { RealmArgs } from './realm-grammar';
+import { safeText, UsageError, Layout, resolveRoot } from '../../common';
 
 export async function runList(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('list', a);

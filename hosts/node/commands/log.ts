@@ -5,11 +5,10 @@
  *
  * Must not depend on: the engine's code (types only).
  */
+import { UsageError, Layout, STORE_PREFIX, parseStorePath, resolveRoot } from '../../common';
 import type { PlanNode } from '../../../engine/api';
-import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { readLog } from '../exec';
-import { Layout, STORE_PREFIX, parseStorePath, resolveRoot } from '../store';
 import { rootPaths } from '../plan-view';
 
 export async function runLog(ctx: Context): Promise<number> {

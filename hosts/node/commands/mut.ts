@@ -12,7 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Plan } from '../../../engine/api';
-import { UsageError, type ParsedArgs } from '../args';
+import type { ParsedArgs } from '../args';
 import { planOf, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor, type ExecArgs } from './build';
 import type { Store } from '../store';
@@ -20,10 +20,10 @@ import {
   RealmLayout, addGeneration, applyEdits, checkRealmName, currentGeneration, describePackage, getGeneration, listGenerations,
   lockRealm, planRequestOf, realiseRealm, realmPath, specChanges, normaliseSpec, switchTo, withPlatforms, EMPTY_SPEC, type RealmContent, type RealmSpec,
 } from '../realm';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 import { holdPaths } from '../gc';
 import { rootOuts } from '../plan-view';
-import { safeText } from '../../common';
+import { safeText, UsageError } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 

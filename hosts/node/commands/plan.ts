@@ -12,10 +12,9 @@
  */
 import canonicalize from 'canonicalize';
 import type { Plan, PlanRequest } from '../../../engine/api';
-import { UsageError } from '../args';
 import { planOf, planRequest, type Context } from '../context';
 import { rootPaths } from '../plan-view';
-import { safeText } from '../../common';
+import { safeText, UsageError } from '../../common';
 
 /** What `ix plan` prints: the plan bytes (--json), or each root's store path (a hub's members). */
 export function printPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots'], expanded?: Plan): void {

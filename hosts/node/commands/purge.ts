@@ -4,12 +4,11 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
+import { UsageError, Layout, resolveRoot } from '../../common';
 import type { Invocation } from '../context';
 import { noEdits } from './mut';
 import { RealmLayout, checkRealmName, lockRealm, purgeRealm } from '../realm';
-import { Layout, resolveRoot } from '../store';
-import type { RealmArgs } from '../realm/grammar';
+import type { RealmArgs } from './realm-grammar';
 
 export async function runPurge(a: RealmArgs, base: Invocation): Promise<number> {
   noEdits('purge', a);

@@ -8,11 +8,11 @@
 import type { Plan } from '../../../engine/api';
 import type { Context } from '../context';
 import { configReader } from './config';
-import type { Builder } from '../exec/builders';
+import type { Builder } from '../exec';
 import { RemoteBuilder, resolveBuilders } from '../remote';
 import type { Store } from '../store';
 import { requireSandbox } from '../../linux-sandbox';
-import { builderSettings, configFiles } from '../subst/config';
+import { builderSettings, configFiles } from '../subst';
 
 /** The builder specs of this run (--builders, else the config file), checked: UsageError when bad. */
 export function builderSpecs(ctx: Pick<Context, 'env' | 'memo'>, x: { builders?: string }): ReturnType<typeof resolveBuilders> {
@@ -26,10 +26,10 @@ export function remoteBuilders(ctx: Context, x: { builders?: string; timeoutMs?:
   return specs.map((s) => new RemoteBuilder(s, { store, paths, env: ctx.env, timeoutMs: x.timeoutMs }));
 }
 
-/** True when this machine's sandbox works (probed once). */
-export function sandboxHere(): boolean {
+/** True when this machine's sandbox works for the invocation (probed once). */
+export function sandboxHere(ctx: Pick<Context, 'env'>): boolean {
   try {
-    requireSandbox();
+    requireSandbox(ctx.env);
     return true;
   } catch {
     return false;

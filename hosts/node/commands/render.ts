@@ -8,23 +8,24 @@
  *
  * Must not depend on: the engine's code (types only).
  */
+import { UsageError } from '../../common';
 import type { RenderRequest } from '../../../engine/api';
-import { UsageError } from '../args';
 import { bootOf, core, hostIO, type Context } from '../context';
 
 export async function runRender(ctx: Context): Promise<number> {
   if (ctx.args.packages.length !== 1) throw new UsageError("'ix render' takes exactly one package");
   const pkg = ctx.args.packages[0];
-  const flags: Record<string, string> = {};
+  // a Map, then own keys: a flag named `__proto__` is a flag, as in the engine
+  const flags = new Map<string, string>();
   const normalised = ctx.args.options.has('normalised');
   for (const scope of [ctx.args.flags, pkg.flags]) {
     for (const [k, v] of scope) {
-      if (v === null) delete flags[k];
-      else flags[k] = v;
+      if (v === null) flags.delete(k);
+      else flags.set(k, v);
     }
   }
   const req: RenderRequest = { package: pkg.name };
-  if (Object.keys(flags).length) req.flags = Object.fromEntries(Object.entries(flags).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (flags.size) req.flags = Object.fromEntries([...flags].sort(([a], [b]) => (a < b ? -1 : 1)));
   if (ctx.args.target !== undefined) req.target = ctx.args.target;
   if (ctx.args.host !== undefined) req.host = ctx.args.host;
   if (normalised) req.normalised = true;

@@ -5,12 +5,10 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
 import type { Invocation } from '../context';
 import type { SubArgs } from './grammar';
 import { addRoot, listRoots, removeRoot } from '../gc';
-import { Layout, resolveRoot } from '../store';
-import { safeText } from '../../common';
+import { safeText, UsageError, Layout, resolveRoot } from '../../common';
 
 export async function runRoot({ sub, words, options }: SubArgs, base: Invocation): Promise<number> {
   const json = options.has('json');

@@ -11,14 +11,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../../engine/api';
-import { UsageError } from '../args';
 import { hostIO, planOf, planRequest, type Context, type Invocation } from '../context';
 import { HostError } from '../core';
 import type { ProgramArgs } from './grammar';
 import { execArgs, realisePlan, reporterFor } from './build';
 import { rootPaths } from '../plan-view';
-import { Layout, STORE_PREFIX, resolveRoot, storeBase } from '../store';
-import { safeText } from '../../common';
+import { safeText, UsageError, Layout, STORE_PREFIX, resolveRoot, storeBase } from '../../common';
 
 function isExecutable(p: string): boolean {
   try {

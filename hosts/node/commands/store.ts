@@ -11,17 +11,16 @@
  *
  * Must not depend on: the engine's code.
  */
+import { UsageError, resolveRoot } from '../../common';
 import type { Invocation } from '../context';
 import { configReader } from './config';
-import { UsageError } from '../args';
 import { describeOptions } from '../options';
 import type { SubArgs } from './grammar';
-import { resolveRoot, verifyStore } from '../store';
-import { serve } from '../remote/serve';
-import { readSecretKey } from '../cache/keys';
-import { cacheSettings, configFiles } from '../subst/config';
-import { fetchFromCaches } from '../subst';
-import { runNode } from '../../linux-sandbox';
+import { verifyStore } from '../store';
+import { serve } from '../remote';
+import { readSecretKey } from '../cache/index';
+import { fetchFromCaches, cacheSettings, configFiles } from '../subst';
+import { sandboxRunner } from '../../linux-sandbox';
 
 export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {
   if (a.sub === 'serve') {
@@ -33,7 +32,7 @@ export async function runStore(a: SubArgs, ctx: Invocation): Promise<number> {
     const settings = cacheSettings(ctx.env, {}, ctx.cwd, configFiles(ctx.env), configReader(ctx));
     const note = (l: string) => ctx.stderr(`${l}\n`);
     return serve(ctx.stdio.stdin, ctx.stdio.stdout, {
-      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note), run: runNode,
+      root: resolveRoot(ctx.env), note, secretKey, substitute: (store, paths) => fetchFromCaches(store, settings, paths, note), run: sandboxRunner(ctx.env),
     });
   }
   const json = a.options.has('json');

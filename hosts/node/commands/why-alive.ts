@@ -5,11 +5,10 @@
  *
  * Must not depend on: the engine's code.
  */
-import { UsageError } from '../args';
+import { UsageError, Layout, resolveRoot } from '../../common';
 import type { Invocation } from '../context';
 import type { WordArgs } from './grammar';
 import { toStorePath, whyAlive } from '../gc';
-import { Layout, resolveRoot } from '../store';
 
 export async function runWhyAlive({ words, options }: WordArgs, base: Invocation): Promise<number> {
   const json = options.has('json');

@@ -7,11 +7,10 @@
  * Must not depend on: the engine's code (types only).
  */
 import canonicalize from 'canonicalize';
-import { UsageError } from '../args';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError, safeText } from '../../common';
 import { planOf, planRequest, recipeRoots, type Context } from '../context';
-import { safeText } from '../errors';
 import { rootOuts, shortestPath } from '../plan-view';
 
 export async function runWhyDepends(ctx: Context): Promise<number> {

@@ -16,11 +16,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanNode } from '../../../engine/api';
-import type { PendingOutput } from '../store/store';
-import { removeTree } from '../store/fsutil';
+import type { PendingOutput } from '../store';
 import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
-import { safeText } from '../../common';
+import { safeText, removeTree } from '../../common';
 
 /** What a builder gets to build one node into a pending output. */
 export interface BuildIO {

@@ -8,11 +8,9 @@
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanNode } from '../../../engine/api';
-import { declaredRefs } from '../store/layout';
-import type { Store } from '../store/store';
-import { processTree } from '../store/tree';
+import { type Store, processTree } from '../store';
 import type { Runner, RunOptions } from '../../common';
-import { removeTreeSync } from '../../common';
+import { removeTreeSync, declaredRefs } from '../../common';
 import { openLog } from './logs';
 
 export interface CheckResult {

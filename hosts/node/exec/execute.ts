@@ -19,18 +19,16 @@
  */
 import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
-import type { PendingOutput, Store } from '../store/store';
-import type { Runner } from '../../common';
+import type { PendingOutput, Store } from '../store';
 import { buildGraph } from './graph';
 import { schedule, type Outcome, type Task } from './scheduler';
 import { TopDown, type Decision } from './topdown';
 import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
 import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
-import { isEnvironmentFailure } from '../../common';
 import { DiskFullError, diskWatch } from './disk-full';
 import { builderPool, buildIO, emptyPending, type Builder } from './builders';
-import { safeText } from '../../common';
+import { isEnvironmentFailure, safeText, type Runner } from '../../common';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export type ExecStore = Pick<Store, 'layout' | 'isBuilt' | 'realise'>;

@@ -15,3 +15,4 @@ export { jsonReporter, plainReporter, ttyReporter, pickReporter, formatBytes, fo
 export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';
 export { checkNode as checkRebuild, diffTrees, type CheckResult } from './check';
 export { BuilderPool, hereBuilder, type Builder, type BuildIO, type BuildOutcome } from './builders';
+export { DiskFullError, diskFull, diskWatch } from './disk-full';

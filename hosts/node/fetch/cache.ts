@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pidAlive, sha256File } from '../store/fsutil';
+import { pidAlive, sha256File } from '../store';
 
 export function cachePath(cache: string, sha: string): string {
   return path.join(cache, 'sha256', sha);

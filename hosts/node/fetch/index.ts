@@ -16,15 +16,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Layout, resolveRoot, snapshotFileUrl, SnapshotError } from '../../common';
 import { IxError } from '../../../engine/errors';
-import { Layout, resolveRoot } from '../store/layout';
 import { APT_URL, attempt, AttemptError, type FetchProgress } from './transport';
-import { snapshotBases, snapshotFileUrl, SnapshotError } from './snapshot';
+import { snapshotBases } from './snapshot';
 import { lookupCache, storeInCache, cleanScratch } from './cache';
 
 export { type FetchProgress } from './transport';
 export { APT_URL } from './transport';
-export { snapshotBases, snapshotIndexUrl, DEFAULT_SNAPSHOT } from './snapshot';
+export { snapshotBases } from './snapshot';
 
 export interface FetchSpec {
   urls: string[];

@@ -10,8 +10,6 @@
  */
 import { DEFAULT_SNAPSHOT } from '../../common';
 
-export { DEFAULT_SNAPSHOT, SnapshotError, snapshotFileUrl, snapshotIndexUrl } from '../../common';
-
 /** Snapshot bases from $IX_DEBIAN_SNAPSHOT ("none": no snapshot mirror). */
 export function snapshotBases(env: Record<string, string | undefined>): string[] {
   const v = env.IX_DEBIAN_SNAPSHOT;

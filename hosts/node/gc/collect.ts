@@ -13,13 +13,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { removeTree, syncDir } from '../store/fsutil';
-import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout } from '../store/layout';
-import { tryLock } from '../store/lock';
-import { readRecord } from '../store/record';
-import { RealmLayout } from '../realm/layout';
-import { dropGenerations, listRealms, lockRealm } from '../realm/generations';
-import { flockWait } from '../store/lock';
+import { parseStorePath, STORE_ENTRY, STORE_PREFIX, type Layout, removeTree } from '../../common';
+import { syncDir, tryLock, readRecord, flockWait } from '../store';
+import { RealmLayout, dropGenerations, listRealms, lockRealm } from '../realm';
 import { GcLayout } from './layout';
 import { allRoots, type Root } from './roots';
 

@@ -13,10 +13,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '../store/fsutil';
-import { lock as lockExclusive, tryLock } from '../store/lock';
-import type { Layout } from '../store/layout';
-import { flockWait } from '../store/lock';
+import type { Layout } from '../../common';
+import { writeFileAtomic, lock as lockExclusive, tryLock, flockWait } from '../store';
 import { GcLayout } from './layout';
 
 export const HOLD_FORMAT = 'ix-gc-hold/1';

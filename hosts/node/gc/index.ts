@@ -7,7 +7,6 @@
  * Must not depend on: the CLI, the planner.
  */
 export { GcLayout } from './layout';
-export { flockWait, flockTry, type LockMode } from '../store/lock';
 export { holdPaths, withHold, liveHolds, HOLD_FORMAT, type Hold, type LiveHold } from './holds';
 export { addRoot, removeRoot, listRoots, allRoots, toStorePath, ROOT_FORMAT, type Root } from './roots';
 export { collectGarbage, diskUsage, reachable, GC_REPORT_FORMAT, type GcOptions, type GcReport } from './collect';

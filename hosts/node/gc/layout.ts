@@ -8,7 +8,7 @@
  * Must not depend on: the engine's evaluator, the sandbox, the CLI.
  */
 import path from 'node:path';
-import type { Layout } from '../store/layout';
+import type { Layout } from '../../common';
 
 export class GcLayout {
   readonly gcLock: string;

@@ -9,13 +9,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { BUILD_ENTRY, parseStorePath, STORE_PREFIX, type Layout } from '../../common';
 import { IxError } from '../../../engine/errors';
-import { writeFileAtomic } from '../store/fsutil';
-import { BUILD_ENTRY, parseStorePath, STORE_PREFIX, type Layout } from '../store/layout';
-import { tryLock } from '../store/lock';
-import { readRecord } from '../store/record';
-import { RealmLayout } from '../realm/layout';
-import { listGenerations, listRealms } from '../realm/generations';
+import { writeFileAtomic, tryLock, readRecord } from '../store';
+import { RealmLayout, listGenerations, listRealms } from '../realm';
 import { liveHolds } from './holds';
 import { GcLayout } from './layout';
 

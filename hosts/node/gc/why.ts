@@ -4,8 +4,8 @@
  *
  * Must not depend on: the engine's evaluator, the sandbox, the CLI.
  */
-import type { Layout } from '../store/layout';
-import { flockWait } from '../store/lock';
+import type { Layout } from '../../common';
+import { flockWait } from '../store';
 import { GcLayout } from './layout';
 import { allRoots } from './roots';
 import { reachable } from './collect';

@@ -13,9 +13,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { STORE_PREFIX } from '../../common';
 import { storeIdOf } from '../../../engine/hash';
-import type { Store } from '../store/store';
-import { STORE_PREFIX } from '../store/layout';
+import type { Store } from '../store';
 import { writeCpio, type CpioEntry } from './cpio';
 
 export const IMAGE_META_FORMAT = 'ix-image/1';

@@ -12,10 +12,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseStorePath } from '../../common';
 import { IxError } from '../../../engine/errors';
-import { syncDir, writeFileAtomic, pidAlive } from '../store/fsutil';
-import { lock, type HeldLock } from '../store/lock';
-import { parseStorePath } from '../store/layout';
+import { syncDir, writeFileAtomic, pidAlive, lock, type HeldLock } from '../store';
 import type { RealmLayout } from './layout';
 import type { RealmSpec } from './spec';
 

@@ -10,8 +10,8 @@
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import path from 'node:path';
+import type { Layout } from '../../common';
 import { IxError } from '../../../engine/errors';
-import type { Layout } from '../store/layout';
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$/;
 

@@ -11,9 +11,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { STORE_PREFIX } from '../../common';
 import { storeIdOf } from '../../../engine/hash';
-import type { Store } from '../store/store';
-import { STORE_PREFIX } from '../store/layout';
+import type { Store } from '../store';
 import { planFarm, writeFarm, type FarmMember, type Override } from './farm';
 import { normaliseSpec, type RealmSpec } from './spec';
 

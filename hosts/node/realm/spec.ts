@@ -46,13 +46,15 @@ function sortFlags(f: Flags): Flags {
   return Object.fromEntries(Object.entries(f).sort(([a], [b]) => cmp(a, b)));
 }
 
+// Flags are built as Maps and become objects through Object.fromEntries (own keys): an assignment
+// to a flag named `__proto__` would set the prototype and drop the flag, which the engine keeps.
 function applyFlags(base: Flags, edit: Map<string, string | null>): Flags {
-  const r: Flags = { ...base };
+  const r = new Map(Object.entries(base));
   for (const [k, v] of edit) {
-    if (v === null) delete r[k];
-    else r[k] = v;
+    if (v === null) r.delete(k);
+    else r.set(k, v);
   }
-  return sortFlags(r);
+  return sortFlags(Object.fromEntries(r));
 }
 
 /** The empty realm. */
@@ -75,7 +77,6 @@ export function withPlatforms(s: RealmSpec, p: { target?: string; host?: string 
   return r;
 }
 
-
 /**
  * Apply edits in order. Adding a package already present merges the new flags into its own;
  * removing a package that is not there is an error naming it (a typo would otherwise pass).
@@ -92,9 +93,7 @@ export function applyEdits(spec: RealmSpec, edits: RealmEdit[], realm: string): 
 }
 
 function plannerFlags(f: Flags): Flags {
-  const r: Flags = {};
-  for (const [k, v] of Object.entries(f)) if (!REALM_ONLY_FLAGS.includes(k)) r[k] = v;
-  return r;
+  return Object.fromEntries(Object.entries(f).filter(([k]) => !REALM_ONLY_FLAGS.includes(k)));
 }
 
 /** Package selector text "name(k=v,...)" for the planner (realm-only flags left out). */

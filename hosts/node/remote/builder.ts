@@ -15,13 +15,13 @@
  * Must not depend on: the sandbox, anything Linux-only.
  */
 import type { PlanNode } from '../../../engine/api';
-import type { Builder, BuildIO, BuildOutcome } from '../exec/builders';
+import type { Builder, BuildIO, BuildOutcome } from '../exec';
 import type { PendingOutput, Store } from '../store';
 import { BuilderDown, Session } from './session';
 import type { BuilderSpec } from './spec';
 import { checkRecord, packForWire, receiveOutput } from './transfer';
 import { trustedKeys } from './trust';
-import type { PublicKey } from '../cache/keys';
+import type { PublicKey } from '../cache/index';
 
 export interface RemoteOptions {
   /** The local store (inputs are packed from it). */

@@ -15,3 +15,4 @@ export { Session, BuilderDown } from './session';
 export { RemoteBuilder, type RemoteOptions } from './builder';
 export { packForWire, receiveOutput, importInput, checkRecord, wireRecord, TRANSFER_RECORD, type TransferRecord } from './transfer';
 export { copyToSsh, closureOf, type CopyReport } from './copy';
+export { serve, type ServeOptions } from './serve';

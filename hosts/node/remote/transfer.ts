@@ -11,12 +11,10 @@
  */
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { parseStorePath } from '../../common';
 import { IxError } from '../../../engine/errors';
-import { importPath, packPath, receiveInto } from '../cache/import';
-import type { PublicKey, SecretKey } from '../cache/keys';
-import { CACHE_RECORD_FORMAT, encodeRecord, parseRecord, signRecord, type CacheRecord } from '../cache/record';
+import { importPath, packPath, receiveInto, type PublicKey, type SecretKey, CACHE_RECORD_FORMAT, encodeRecord, parseRecord, signRecord, type CacheRecord } from '../cache/index';
 import type { OutputNode, PendingOutput, Store } from '../store';
-import { parseStorePath } from '../store/layout';
 
 export { CACHE_RECORD_FORMAT as TRANSFER_RECORD };
 export type TransferRecord = CacheRecord;

@@ -9,7 +9,7 @@
  * Must not depend on: the executor, anything Linux-only.
  */
 import { readFileSync } from 'node:fs';
-import { parsePublicKey, type PublicKey } from '../cache/keys';
+import { parsePublicKey, type PublicKey } from '../cache/index';
 import { BuilderDown } from './session';
 import type { BuilderSpec } from './spec';
 

@@ -1,6 +1,6 @@
 /**
  * Small filesystem helpers the store needs: writing a file atomically (temp file, fsync, rename),
- * hashing a file (sha256); removing read-only trees is hosts/common/tree.ts's (re-exported here).
+ * hashing a file (sha256); removing read-only trees is hosts/common/tree.ts's.
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
@@ -8,7 +8,6 @@ import fs from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-export { removeTree } from '../../common';
 
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';

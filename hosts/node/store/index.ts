@@ -8,19 +8,19 @@
  *
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
+import { Layout } from '../../common';
 import { Store, type StoreOptions } from './store';
 import { recover, type RecoverReport } from './recover';
 import { verifyStore as verifyLayout, type VerifyEntry } from './verify';
-import { Layout } from './layout';
 
 export { Store, OutputCheckError, type OutputNode, type PendingOutput, type StoreOptions, type CommitOptions, type Failed, type RealiseHooks } from './store';
-export { Layout, resolveRoot, parseStorePath, storeBase, STORE_PREFIX, type ParsedStorePath } from './layout';
-export { type StoreRecord, RECORD_FORMAT } from './record';
+export { readRecord, type StoreRecord, RECORD_FORMAT } from './record';
 export { type RecoverReport } from './recover';
 export { type VerifyEntry, type VerifyStatus } from './verify';
 export { TREE_FORMAT, NORMAL_MTIME, processTree, type TreeResult } from './tree';
-export { lock, tryLock, type HeldLock } from './lock';
-export { removeTree } from './fsutil';
+export { lock, tryLock, flockWait, flockTry, type HeldLock, type LockMode } from './lock';
+export { forceLockHelper } from './lock-helper';
+export { writeFileAtomic, sha256File, syncDir, pidAlive } from './fsutil';
 
 /** Open (and create) the store at opts.root; runs recovery unless disabled. */
 export async function openStore(opts: StoreOptions): Promise<Store> {

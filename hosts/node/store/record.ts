@@ -7,8 +7,8 @@
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import fs from 'node:fs/promises';
+import { parseStorePath, type Layout } from '../../common';
 import { writeFileAtomic } from './fsutil';
-import { parseStorePath, type Layout } from './layout';
 
 export const RECORD_FORMAT = 'ix-store-record/1';
 

@@ -11,9 +11,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BUILD_ENTRY, STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout } from './layout';
+import { BUILD_ENTRY, STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout, removeTree } from '../../common';
 import { tryLock } from './lock';
-import { removeTree, pidAlive } from './fsutil';
+import { pidAlive } from './fsutil';
 import { readRecord } from './record';
 
 export interface RecoverReport {

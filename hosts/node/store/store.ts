@@ -9,10 +9,9 @@
 import fs from 'node:fs/promises';
 import type { PlanNode } from '../../../engine/api';
 import { IxError } from '../../../engine/errors';
-import { Layout, declaredRefs, parseStorePath, type ParsedStorePath } from './layout';
 import { lock, type HeldLock } from './lock';
-import { exists, removeTree, syncDir } from './fsutil';
-import { EnvironmentError } from '../../common';
+import { exists, syncDir } from './fsutil';
+import { EnvironmentError, Layout, declaredRefs, parseStorePath, type ParsedStorePath, removeTree } from '../../common';
 import { readRecord, writeRecord, RECORD_FORMAT, type StoreRecord } from './record';
 import { processTree, TreeViolation, NORMAL_MTIME } from './tree';
 import { checkFixedFiles } from './fixed-files';

@@ -15,7 +15,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
-import { ID_CHARS, STORE_PREFIX } from './layout';
+import { ID_CHARS, STORE_PREFIX } from '../../common';
 
 export const TREE_FORMAT = 'ix-tree/1';
 /** The mtime (seconds since the epoch) of every file in the store. */

@@ -6,7 +6,7 @@
  * Must not depend on: the engine's evaluator, the sandbox or executor modules.
  */
 import fs from 'node:fs/promises';
-import { STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout } from './layout';
+import { STORE_ENTRY, STORE_PREFIX, parseStorePath, type Layout } from '../../common';
 import { readRecord } from './record';
 import { processTree, TreeViolation } from './tree';
 

@@ -16,8 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parsePublicKey } from '../cache/keys';
-import { UsageError } from '../errors';
+import { UsageError } from '../../common';
+import { cacheUrlProblem, parseCacheUrl, parsePublicKey } from '../cache/index';
 
 export const CONFIG_FORMAT = 'ix-config/1';
 
@@ -52,33 +52,14 @@ export interface CacheOptions {
   secretKey?: string;
 }
 
-const SCHEMES = new Set(['file:', 'http:', 'https:', 's3:']);
-
-/** A URL for messages: the password of `user:password@` replaced, so no message or log shows it. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/, '$1:***@');
-}
-
 /**
- * Checks a cache URL as opening the cache would (cache/open.ts), so a bad one is one line and
- * exit 2 before anything runs, also under --dry-run; `where` names the file and key or the option.
+ * Checks a cache URL by the one grammar opening a cache reads (cache/url.ts), so a bad one is one
+ * line and exit 2 before anything runs, also under --dry-run; `where` names the file and key or
+ * the option.
  */
 export function checkCacheUrl(url: string, where: string): string {
-  const shown = redactUrl(url);
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ConfigError(`${where}: '${shown}' is not a URL (expected file:///DIR, http(s)://HOST/PATH or s3://BUCKET)`);
-  }
-  const bad = (why: string) => new ConfigError(`${where}: '${shown}': ${why}`);
-  if (!SCHEMES.has(u.protocol)) throw bad(`unknown cache scheme ${u.protocol} (file, http, https or s3)`);
-  if (u.username || u.password) throw bad('credentials do not belong in a cache URL (use netrc or the AWS credential chain)');
-  if (u.protocol === 'file:' && ((u.host !== '' && u.host !== 'localhost') || !/^file:\/\/(localhost)?\//i.test(url))) {
-    throw bad('a directory cache is file:///absolute/path');
-  }
-  if (u.protocol === 's3:' && !u.hostname) throw bad('an S3 cache is s3://BUCKET[/PREFIX]');
-  if ((u.protocol === 'http:' || u.protocol === 'https:') && !u.hostname) throw bad('an HTTP cache is http(s)://HOST[/PATH]');
+  const p = parseCacheUrl(url);
+  if (!p.ok) throw new ConfigError(`${where}: ${cacheUrlProblem(url, p.why)}`);
   return url;
 }
 

@@ -16,6 +16,11 @@ import { formatBytes, TopDown } from '../exec';
 import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
+export {
+  CONFIG_FORMAT, ConfigError, checkCacheUrl, configFiles, readConfigFile, urlList, cacheSettings, builderSettings,
+  type CacheSettings, type CacheOptions, type ConfigReader,
+} from './config';
+
 /** The open caches of a run, in the order they are asked (the cache's own priority first). */
 async function openAll(urls: string[], env: Record<string, string | undefined> | undefined): Promise<CacheBackend[]> {
   return Promise.all(urls.map((u) => openCache(u, env ? { env } : {})));

@@ -1,5 +1,6 @@
 /**
- * IX's argument grammar for the realm verbs (pkgs/README.md §9): the verb's options
+ * IX's argument grammar for the realm verbs (pkgs/README.md §9), part of the command line (the
+ * realm folder below it takes the edits as data): the verb's options
  * come from its table (hosts/node/options.ts); `--k=v` is a flag (`--k` means k=1, `--k=-`
  * removes k) attached to the last package named, else to the realm; a token with '/' is a
  * package (`+pkg` or `pkg` adds, `-pkg` removes; `pkg(k=v,...)` carries flags, read by the one
@@ -10,7 +11,7 @@
 import { IxError } from '../../../engine/errors';
 import { parseSelectorParams } from '../../../engine/plan/selector';
 import { optionsOf, tokenize } from '../options';
-import type { RealmEdit } from './spec';
+import type { RealmEdit } from '../realm';
 
 export interface RealmArgs {
   /** Realm names, in order (most verbs take one). */
