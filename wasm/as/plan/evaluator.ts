@@ -67,6 +67,9 @@ export class TplRenderer extends Renderer {
     out.err = r.err;
     return out;
   }
+  release(): void {
+    this.sources = new SourceCache();
+  }
 }
 
 /** Targets through tpl's arch records. */

@@ -50,11 +50,13 @@ export class PNode {
   out: string = '';
   storeName: string = '';
   /**
-   * The node's canonical JSON as UTF-8 (kept until the plan is written: a whole tree's nodes are
-   * ~170 MB of it, twice that as strings). Fetch nodes: null, written at the end (their URLs may
-   * still merge).
+   * The node's canonical JSON as UTF-8, kept until the plan is written; once the planner has it,
+   * with known out paths as tokens (plan/outpack.ts: a whole tree's nodes are ~170 MB as UTF-8,
+   * ~40 MB packed). Fetch nodes: null, written at the end (their URLs may still merge).
    */
   utf8: Uint8Array | null = null;
+  /** The length of `utf8` unpacked. */
+  size: i32 = 0;
   /** Every out path it references directly (deps, libs, runDeps, libDeps): its edges. */
   refs: Array<string> = [];
   /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table; '' once listed there). */
@@ -104,6 +106,8 @@ export class Instance {
 export abstract class Renderer {
   /** Text and files read; `err` set on failure. `intro` answers the template's intro(selector). */
   abstract render(g: Graph, name: string, flags: Flags, target: string): RenderOut;
+  /** Drops what it keeps between renders (a plan calls this once its walk is over). */
+  release(): void {}
 }
 
 export class RenderOut {
@@ -149,7 +153,7 @@ export class Graph {
   files: FileHashes = new FileHashes();
   nodeTask: NodeTask | null = null;
   useCache: bool;
-  private instances: Map<string, Instance> = new Map<string, Instance>();
+  instances: Map<string, Instance> = new Map<string, Instance>();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
   count: i32 = 0;
   /** The driver's stack of tasks (outermost first). */
