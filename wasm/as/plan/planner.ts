@@ -212,7 +212,7 @@ class Nodes extends NodeTask {
     }
     const libItems = g.load(p, names, g.targetLibFlags(p));
     if (g.loadErr !== null) return g.loadErr;
-    const hl = g.load(p, d.hostLibs, new Flags().push2('kind', 'lib', 'target', g.hostName));
+    const hl = g.load(p, d.hostLibs, g.hostLibFlags());
     if (g.loadErr !== null) return g.loadErr;
     for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
     const w1 = g.directNeeds(runItems, T_RDIR);
