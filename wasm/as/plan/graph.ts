@@ -24,7 +24,7 @@ import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
 import { parseSelector, sanitize, Selector, withSelectorFlags } from './selector';
-import { suggestPackage } from './packages';
+import { listPackages, suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
 import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { hexOfText } from '../hash/index';
@@ -579,6 +579,18 @@ export class Graph {
     return inst;
   }
 
+  /** Every package name, listed once per graph (each unknown package's suggestion reads it). */
+  private allPackages: Array<string> | null = null;
+
+  private packageNames(): Array<string> {
+    let all = this.allPackages;
+    if (all === null) {
+      all = listPackages();
+      this.allPackages = all;
+    }
+    return all;
+  }
+
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
   renderCached(name: string, flags: Flags, target: string): Rendered2 {
     const pk = name + '\x00' + flags.get('kind')! + '\x00' + target;
@@ -656,7 +668,7 @@ export class Graph {
       }
     }
     if (this.files.get(name + '/ix.sh') === null) {
-      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name));
+      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
       return out;
     }
     host.evaluating(name);
