@@ -39,7 +39,8 @@ if (engine === 'as') {
   const core = await loadCore(${JSON.stringify(join(repo, 'wasm', 'out'))});
   if (core.manifest.backend !== 'as') throw new Error('wasm/out does not hold the compiled core');
   render = (req) => core.render(io, req);
-  plan = (req) => Buffer.from(core.plan(io, req)).toString('utf8');
+  // the plan's UTF-8 bytes as the host hands them out (a whole tree's are ~200 MB: no copy, no string)
+  plan = (req) => core.plan(io, req);
 } else {
   const { createCore } = await import(bundleUrl);
   render = (req) => createCore(io).render(JSON.stringify(req));
@@ -61,7 +62,7 @@ if (job === 'render') {
 }
 const wallMs = performance.now() - t0;
 const c = process.cpuUsage(c0);
-writeFileSync(outFile, out.join('\\n\\u0000\\n'));
+writeFileSync(outFile, job === 'plan' ? out[0] : out.join('\\n\\u0000\\n'));
 process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs, maxRssMB: process.resourceUsage().maxRSS / 1024, n: out.length, failed }));
 `;
 

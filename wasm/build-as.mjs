@@ -57,8 +57,10 @@ export function inputsOf() {
 
 /** asc arguments (relative paths only, so the output does not depend on the checkout's place). */
 export function ascArgs(entry, runtime = AS_RUNTIME) {
-  // the incremental GC tuned: fewer, larger steps (on a workload like ours 1.22x V8's CPU, untuned 1.67x)
-  const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=400', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
+  // the incremental GC tuned: fewer, larger steps (on a workload like ours 1.22x V8's CPU, untuned
+  // 1.67x); a cycle starts when the heap has doubled since the last one (idle factor 200: a whole
+  // IX tree's plan peaks under 1 GiB; 400 took 1.34 GB for ~20% less CPU, see BENCHMARKS.md)
+  const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=200', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
   return [relative(root, entry), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 

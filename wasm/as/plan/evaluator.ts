@@ -67,21 +67,39 @@ export class TplRenderer extends Renderer {
     out.err = r.err;
     return out;
   }
+  release(): void {
+    this.sources = new SourceCache();
+  }
 }
 
-/** Targets through tpl's arch records. */
+/**
+ * Targets through tpl's arch records, remembered by name: the graph resolves a target for every
+ * instance lookup, and finding a record parses the name again each time.
+ */
 export class TplTargets extends Targets {
+  /** Canonical names by name; '' for an unknown one. */
+  private names: Map<string, string> = new Map<string, string>();
+  private ids: Map<string, string> = new Map<string, string>();
   resolve(name: string): string | null {
-    const r = archRecord(name);
-    if (r === null) {
+    let c: string;
+    if (this.names.has(name)) c = this.names.get(name);
+    else {
+      const r = archRecord(name);
+      c = r === null ? '' : r.name;
+      this.names.set(name, c);
+    }
+    if (c.length == 0) {
       this.err = new IxErr(unknownTargetMessage(name));
       return null;
     }
-    return r.name;
+    return c;
   }
   idOf(canonical: string): string {
+    if (this.ids.has(canonical)) return this.ids.get(canonical);
     const r = archRecord(canonical);
-    return r === null ? '' : r.id;
+    const id = r === null ? '' : r.id;
+    this.ids.set(canonical, id);
+    return id;
   }
 }
 

@@ -106,6 +106,34 @@ export class Flags {
     return out;
   }
 
+  /**
+   * Canonical JSON of these flags with `kind` and `target` set to the values given, written
+   * without building that set (the instance key of a lookup that usually hits).
+   */
+  writeJsonKindTarget(sb: StrBuilder, kind: string, target: string): void {
+    sb.ch(123);
+    let n = 0;
+    let kindDone = false;
+    let targetDone = false;
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = unchecked(this.keys[i]);
+      if (!kindDone && k >= 'kind') {
+        n = pair(sb, n, 'kind', kind);
+        kindDone = true;
+        if (k == 'kind') continue;
+      }
+      if (!targetDone && k >= 'target') {
+        n = pair(sb, n, 'target', target);
+        targetDone = true;
+        if (k == 'target') continue;
+      }
+      n = pair(sb, n, k, unchecked(this.vals[i]));
+    }
+    if (!kindDone) n = pair(sb, n, 'kind', kind);
+    if (!targetDone) pair(sb, n, 'target', target);
+    sb.ch(125);
+  }
+
   /** Canonical JSON of the flags (keys are sorted already). */
   writeJson(sb: StrBuilder): void {
     sb.ch(123);
@@ -117,4 +145,13 @@ export class Flags {
     }
     sb.ch(125);
   }
+}
+
+/** Writes one `"k":"v"` member (after a comma unless it is the first); returns the count. */
+function pair(sb: StrBuilder, n: i32, k: string, v: string): i32 {
+  if (n > 0) sb.ch(44);
+  writeStr(sb, k);
+  sb.ch(58);
+  writeStr(sb, v);
+  return n + 1;
 }

@@ -23,8 +23,8 @@ import { StrBuilder } from '../hash/index';
 import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
-import { parseSelector, sanitize, withSelectorFlags } from './selector';
-import { suggestPackage } from './packages';
+import { parseSelector, sanitize, Selector, withSelectorFlags } from './selector';
+import { listPackages, suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
 import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { hexOfText } from '../hash/index';
@@ -50,11 +50,13 @@ export class PNode {
   out: string = '';
   storeName: string = '';
   /**
-   * The node's canonical JSON as UTF-8 (kept until the plan is written: a whole tree's nodes are
-   * ~170 MB of it, twice that as strings). Fetch nodes: null, written at the end (their URLs may
-   * still merge).
+   * The node's canonical JSON as UTF-8, kept until the plan is written; once the planner has it,
+   * with known out paths as tokens (plan/outpack.ts: a whole tree's nodes are ~170 MB as UTF-8,
+   * ~40 MB packed). Fetch nodes: null, written at the end (their URLs may still merge).
    */
   utf8: Uint8Array | null = null;
+  /** The length of `utf8` unpacked. */
+  size: i32 = 0;
   /** Every out path it references directly (deps, libs, runDeps, libDeps): its edges. */
   refs: Array<string> = [];
   /** Hex BLAKE3 of its script and the script's text (the plan's `scripts` table; '' once listed there). */
@@ -84,6 +86,8 @@ export class Instance {
   node: PNode | null = null;
   /** Visit stamp (closure walks). */
   mark: i32 = 0;
+  /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
+  libFlags: Flags | null = null;
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
@@ -104,6 +108,8 @@ export class Instance {
 export abstract class Renderer {
   /** Text and files read; `err` set on failure. `intro` answers the template's intro(selector). */
   abstract render(g: Graph, name: string, flags: Flags, target: string): RenderOut;
+  /** Drops what it keeps between renders (a plan calls this once its walk is over). */
+  release(): void {}
 }
 
 export class RenderOut {
@@ -149,7 +155,7 @@ export class Graph {
   files: FileHashes = new FileHashes();
   nodeTask: NodeTask | null = null;
   useCache: bool;
-  private instances: Map<string, Instance> = new Map<string, Instance>();
+  instances: Map<string, Instance> = new Map<string, Instance>();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
   count: i32 = 0;
   /** The driver's stack of tasks (outermost first). */
@@ -196,7 +202,7 @@ export class Graph {
     switch (what) {
       case T_LIB: return this.finish(p, T_LIB, this.load(p, p.desc.libDeps, this.targetLibFlags(p)), T_LIB);
       case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
-      case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, new Flags().push2('kind', 'lib', 'target', this.hostName)), T_LIB);
+      case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, this.hostLibFlags()), T_LIB);
       case T_DATA: return this.finish(p, T_DATA, this.load(p, p.desc.data, this.dataFlags()), T_RUN);
       case T_TLIB: {
         const tools = unchecked(p.memo[T_BIN]);
@@ -441,10 +447,11 @@ export class Graph {
     const out = new Array<Instance>();
     this.loadErr = null;
     for (let i = 0; i < deps.length; i++) {
-      const sel = parseSelector(unchecked(deps[i]));
+      const sel = this.selector(unchecked(deps[i]));
       let e: IxErr | null = sel.err;
       if (e === null) {
-        const inst = this.instance(sel.name, withSelectorFlags(base, sel));
+        const plain = sel.flags.size == 0 && sel.removed.length == 0;
+        const inst = this.instance(sel.name, plain ? base : withSelectorFlags(base, sel));
         if (inst !== null) {
           out.push(inst);
           continue;
@@ -466,17 +473,55 @@ export class Graph {
     return c;
   }
 
+  // The flag sets below are made once and shared: load() and instance() only read the flags
+  // they are given, and an instance keeps a copy of its own.
+
   targetLibFlags(p: Instance): Flags {
-    return sanitize(p.libBase.copy().set('kind', 'lib'));
+    let f = p.libFlags;
+    if (f === null) {
+      f = sanitize(p.libBase.copy().set('kind', 'lib'));
+      p.libFlags = f;
+    }
+    return f;
   }
 
   binFlags(p: Instance, target: string): Flags {
-    const f = p.buildable ? new Flags() : p.flags.copy();
-    return f.set('target', target).set('kind', 'bin');
+    if (!p.buildable) return p.flags.copy().set('target', target).set('kind', 'bin');
+    if (this.binByTarget.has(target)) return this.binByTarget.get(target);
+    const f = new Flags().push2('kind', 'bin', 'target', target);
+    this.binByTarget.set(target, f);
+    return f;
   }
 
   dataFlags(): Flags {
-    return new Flags().push2('kind', 'aux', 'target', this.hostName);
+    let f = this.dataF;
+    if (f === null || f.vals[1] != this.hostName) {
+      f = new Flags().push2('kind', 'aux', 'target', this.hostName);
+      this.dataF = f;
+    }
+    return f;
+  }
+
+  hostLibFlags(): Flags {
+    let f = this.hostLibF;
+    if (f === null || f.vals[1] != this.hostName) {
+      f = new Flags().push2('kind', 'lib', 'target', this.hostName);
+      this.hostLibF = f;
+    }
+    return f;
+  }
+
+  private binByTarget: Map<string, Flags> = new Map<string, Flags>();
+  private dataF: Flags | null = null;
+  private hostLibF: Flags | null = null;
+  /** Parsed dependency selectors by text (a Selector is never changed once parsed). */
+  private selectors: Map<string, Selector> = new Map<string, Selector>();
+
+  private selector(text: string): Selector {
+    if (this.selectors.has(text)) return this.selectors.get(text);
+    const sel = parseSelector(text);
+    this.selectors.set(text, sel);
+    return sel;
   }
 
   /** Set when instance() returns null. */
@@ -498,12 +543,12 @@ export class Graph {
       this.instErr = TARGETS.err;
       return null;
     }
-    const flags = given.copy().set('target', target).set('kind', gk !== null ? gk : defaultKind(name));
+    const kind = gk !== null ? gk : defaultKind(name);
     const kb = this.keyBuf;
     kb.clear();
     kb.str(name);
     kb.ch(0);
-    flags.writeJson(kb);
+    given.writeJsonKindTarget(kb, kind, target!);
     const key = kb.toString();
     if (this.instances.has(key)) return this.instances.get(key);
     if (this.failed.has(key)) {
@@ -516,14 +561,14 @@ export class Graph {
       this.instErr = e;
       return null;
     }
-    const r = this.renderCached(name, flags, target);
+    const flags = given.copy().set('target', target!).set('kind', kind);
+    const r = this.renderCached(name, flags, target!);
     if (r.err !== null) {
       this.failed.set(key, r.err!);
       this.instErr = r.err;
       return null;
     }
-    const kind = flags.get('kind')!;
-    const inst = new Instance(key, name, flags, kind, target, this.keepText ? r.text : '', r.desc!);
+    const inst = new Instance(key, name, flags, kind, target!, this.keepText ? r.text : '', r.desc!);
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
     const fb = flags.get('boot');
@@ -532,6 +577,18 @@ export class Graph {
     this.instances.set(key, inst);
     this.count++;
     return inst;
+  }
+
+  /** Every package name, listed once per graph (each unknown package's suggestion reads it). */
+  private allPackages: Array<string> | null = null;
+
+  private packageNames(): Array<string> {
+    let all = this.allPackages;
+    if (all === null) {
+      all = listPackages();
+      this.allPackages = all;
+    }
+    return all;
   }
 
   /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
@@ -611,7 +668,7 @@ export class Graph {
       }
     }
     if (this.files.get(name + '/ix.sh') === null) {
-      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name));
+      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
       return out;
     }
     host.evaluating(name);

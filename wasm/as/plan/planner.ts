@@ -16,12 +16,15 @@ import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from '
 import { orderNodes } from './order';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
-import { ENGINE_VERSION, planLookup, planStore } from './cache';
+import { ENGINE_VERSION, FileHashes, planLookup, planStore } from './cache';
 import { ByteBuilder } from '../hash/bytes';
+import { OutTable } from './outpack';
 import { utf8Decode } from '../hash/encode';
 
 /** The largest plan (UTF-8 bytes) stored in the host's cache (it takes one string; see hash/bytes.ts). */
 const PLAN_STORE_MAX = 64 << 20;
+/** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
+const BIG_PLAN = 16 << 20;
 import { BootEnv } from '../tpl/index';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
@@ -181,6 +184,9 @@ class Nodes extends NodeTask {
   scripts: Map<string, string> = new Map<string, string>();
   scriptKeys: Array<string> = [];
 
+  /** Every node's out path: nodes keep their JSON with these as tokens until the plan is written. */
+  outs: OutTable = new OutTable();
+
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
     const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
@@ -206,7 +212,7 @@ class Nodes extends NodeTask {
     }
     const libItems = g.load(p, names, g.targetLibFlags(p));
     if (g.loadErr !== null) return g.loadErr;
-    const hl = g.load(p, d.hostLibs, new Flags().push2('kind', 'lib', 'target', g.hostName));
+    const hl = g.load(p, d.hostLibs, g.hostLibFlags());
     if (g.loadErr !== null) return g.loadErr;
     for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
     const w1 = g.directNeeds(runItems, T_RDIR);
@@ -248,6 +254,7 @@ class Nodes extends NodeTask {
       } else {
         this.fetchIds.set(f.id, f);
         this.fetches.push(f);
+        this.outs.add(f.out);
         parts.sources.push(f);
       }
     }
@@ -255,6 +262,12 @@ class Nodes extends NodeTask {
     if (n === null) return this.errs[0];
     p.node = n;
     this.built.push(n);
+    const u = n.utf8;
+    if (u !== null) {
+      this.outs.add(n.out);
+      n.size = u.length;
+      n.utf8 = this.outs.pack(u);
+    }
     if (!this.scripts.has(n.script)) {
       this.scripts.set(n.script, n.scriptText);
       this.scriptKeys.push(n.script);
@@ -435,23 +448,100 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
       return out;
     }
   }
+  const w = walk(req, pk.items!, renderer, useCache);
+  if (w.err !== null) {
+    out.err = w.err;
+    return out;
+  }
+  const nodes = w.nodes;
+  const all = nodes.built.concat(nodes.fetches);
+  const ordered = orderNodes(all);
+  if (ordered === null) {
+    out.err = internal('orderNodes: cycle among plan nodes (the graph walk should have caught it)');
+    return out;
+  }
+  const roots = w.roots;
+  let size = roots.len + 256;
+  for (let i = 0; i < all.length; i++) {
+    const n = all[i];
+    size += (n.utf8 !== null ? n.size : 512) + 2;
+  }
+  const keys = nodes.scriptKeys.slice(0);
+  keys.sort(cmp);
+  for (let i = 0; i < keys.length; i++) size += keys[i].length + nodes.scripts.get(keys[i]).length + 8;
+  // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB. The walk's graph
+  // is unreachable now: a full collection first, so the buffer reuses the memory it held
+  // instead of growing the heap by its size
+  if (size > BIG_PLAN) __collect();
+  const bb = new ByteBuilder(size + (size >> 5) + 4096);
+  const sb = new StrBuilder(4096);
+  sb.str('{"format":"ix-plan/4","host":');
+  writeStr(sb, w.hostName);
+  sb.str(',"nodes":[');
+  bb.text(sb);
+  for (let i = 0; i < ordered.length; i++) {
+    if (i > 0) bb.ch(44);
+    const n = ordered[i];
+    const u = n.utf8;
+    if (n.fetchUrls !== null || u === null) bb.str(fetchJson(n));
+    else nodes.outs.unpackInto(bb, u);
+  }
+  bb.str('],"roots":[');
+  bb.text(roots);
+  bb.str('],"scripts":{');
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) bb.ch(44);
+    sb.clear();
+    writeStr(sb, keys[i]);
+    sb.ch(58);
+    writeStr(sb, nodes.scripts.get(keys[i]));
+    bb.text(sb);
+  }
+  sb.clear();
+  sb.str('},"target":');
+  writeStr(sb, w.target);
+  sb.ch(125);
+  bb.text(sb);
+  const bytes = bb.bytes();
+  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
+  // one too large for the host to take as one string (the cache may drop any entry)
+  if (useCache && !w.failures && bytes.length <= PLAN_STORE_MAX) planStore(key, w.files!, utf8Decode(bytes));
+  out.bytes = bytes;
+  return out;
+}
+
+/** What a plan's walk leaves for writing the plan: its nodes and roots, not the graph. */
+class Walked {
+  nodes: Nodes = new Nodes();
+  roots: StrBuilder = new StrBuilder(1024);
+  hostName: string = '';
+  target: string = '';
+  files: FileHashes | null = null;
+  failures: bool = false;
+  err: IxErr | null = null;
+}
+
+/**
+ * Plans every requested root (keep-going: a failing root becomes an error entry). The session,
+ * its graph and the renderer's sources die with this call: the plan is written from the result.
+ */
+function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool): Walked {
+  const w = new Walked();
   const s = new Session(req, renderer, useCache);
   if (s.err !== null) {
-    out.err = s.err;
-    return out;
+    w.err = s.err;
+    return w;
   }
   s.graph.keepText = false;
   const prev = CURRENT;
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
-  const roots = new StrBuilder(1024);
-  let failures = false;
-  const items = pk.items!;
+  const roots = w.roots;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
       CURRENT = prev;
-      out.err = internal('TypeError: a package selector is not a string');
-      return out;
+      w.err = internal('TypeError: a package selector is not a string');
+      return w;
     }
     const request = items[i].s;
     const mark = roots.len;
@@ -460,10 +550,10 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     const e = s.err!;
     if (!keepGoing || e.internal) {
       CURRENT = prev;
-      out.err = e;
-      return out;
+      w.err = e;
+      return w;
     }
-    failures = true;
+    w.failures = true;
     roots.len = mark;
     if (i > 0) roots.ch(44);
     roots.str('{"error":');
@@ -476,56 +566,13 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     s.err = null;
   }
   CURRENT = prev;
-  const all = s.nodes.built.concat(s.nodes.fetches);
-  const ordered = orderNodes(all);
-  if (ordered === null) {
-    out.err = internal('orderNodes: cycle among plan nodes (the graph walk should have caught it)');
-    return out;
-  }
-  let size = roots.len + 256;
-  for (let i = 0; i < all.length; i++) {
-    const u = all[i].utf8;
-    size += (u !== null ? u.length : 512) + 2;
-  }
-  const keys = s.nodes.scriptKeys.slice(0);
-  keys.sort(cmp);
-  for (let i = 0; i < keys.length; i++) size += keys[i].length + s.nodes.scripts.get(keys[i]).length + 8;
-  // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB
-  const bb = new ByteBuilder(size + (size >> 5) + 4096);
-  const sb = new StrBuilder(4096);
-  sb.str('{"format":"ix-plan/4","host":');
-  writeStr(sb, s.graph.hostName);
-  sb.str(',"nodes":[');
-  bb.text(sb);
-  for (let i = 0; i < ordered.length; i++) {
-    if (i > 0) bb.ch(44);
-    const n = ordered[i];
-    const u = n.utf8;
-    if (n.fetchUrls !== null || u === null) bb.str(fetchJson(n));
-    else bb.raw(u);
-  }
-  bb.str('],"roots":[');
-  bb.text(roots);
-  bb.str('],"scripts":{');
-  for (let i = 0; i < keys.length; i++) {
-    if (i > 0) bb.ch(44);
-    sb.clear();
-    writeStr(sb, keys[i]);
-    sb.ch(58);
-    writeStr(sb, s.nodes.scripts.get(keys[i]));
-    bb.text(sb);
-  }
-  sb.clear();
-  sb.str('},"target":');
-  writeStr(sb, s.target);
-  sb.ch(125);
-  bb.text(sb);
-  const bytes = bb.bytes();
-  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
-  // one too large for the host to take as one string (the cache may drop any entry)
-  if (useCache && !failures && bytes.length <= PLAN_STORE_MAX) planStore(key, s.graph.files, utf8Decode(bytes));
-  out.bytes = bytes;
-  return out;
+  w.nodes = s.nodes;
+  w.nodes.fetchIds.clear();
+  w.hostName = s.graph.hostName;
+  w.target = s.target;
+  w.files = s.graph.files;
+  renderer.release();
+  return w;
 }
 
 /** One root; false with s.err set on failure. */
@@ -608,3 +655,4 @@ export function renderRequest(requestJson: string, renderer: Renderer, useCache:
 
 // silence unused-import checks of helpers kept for callers
 export { arrayIndex, cloneErr, RenderOut };
+
