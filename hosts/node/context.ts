@@ -19,6 +19,7 @@ import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
 import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
+import type { PlanSummary } from './plan-summary';
 
 /** What the entry file knows of a terminal on an output stream. */
 export interface Terminal {
@@ -157,6 +158,15 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
   } catch {
     throw new UsageError(`--boot=${file}: not JSON (expected an object such as {"path": "/usr/bin:/bin", "tools": {"gcc": "/usr/bin/gcc"}})`);
   }
+}
+
+/**
+ * What `ix build --dry-run` decides from: the memo's summary of the plan when the memo answers
+ * the request (the plan itself is not read), else the plan, planned as planOf does.
+ */
+export async function planSummaryOf(ctx: Context, req: PlanRequest): Promise<PlanSummary> {
+  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
+  return hit?.summary() ?? (await planOf(ctx, req)).plan;
 }
 
 /**

@@ -16,12 +16,13 @@
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { numberOption } from '../options';
-import { once, planOf, planRequest, type Context, type Invocation } from '../context';
+import { once, planOf, planRequest, planSummaryOf, type Context, type Invocation } from '../context';
+import type { PlanSummary } from '../plan-summary';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
-import { openStore, resolveRoot, Store } from '../store';
+import { recoverStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, runNode } from '../../linux-sandbox';
 import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
@@ -87,9 +88,31 @@ export function fetcher(env: Record<string, string | undefined>): FetchNode {
   };
 }
 
-/** The store of this invocation's ix root (opened once), noting waits for other processes' locks. */
+/** The invocation's one Store object over its ix root (made once; nothing created or repaired yet). */
+function storeObject(ctx: Invocation): Store {
+  return once(ctx, 'store-object', () => new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) }));
+}
+
+/**
+ * The store of this invocation's ix root, ready to write: its directories made and what crashed
+ * processes left cleaned (store/recover.ts), once; waits for other processes' locks are noted.
+ */
 export function storeFor(ctx: Invocation): Promise<Store> {
-  return once(ctx, 'store', () => openStore({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) }));
+  return once(ctx, 'store', async () => {
+    const store = storeObject(ctx);
+    await store.init();
+    await recoverStore(store.layout.root);
+    return store;
+  });
+}
+
+/**
+ * The same store read-only, for what only looks (`ix build --dry-run`): the Store object storeFor
+ * gives, before or after it is opened, but asking for it creates, repairs and locks nothing, so
+ * a missing or read-only root answers "not built".
+ */
+export function storeView(ctx: Invocation): Pick<Store, 'isBuilt' | 'record' | 'layout'> {
+  return storeObject(ctx);
 }
 
 /** Progress display: --json events on stdout, else a live display (terminal) or lines on stderr. */
@@ -112,7 +135,7 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
  * (the executor realises only what they need); with `check`, the roots' inputs too, since
  * --check rebuilds the roots from them.
  */
-export function wantedOf(plan: Plan, check = false): string[] {
+export function wantedOf(plan: PlanSummary, check = false): string[] {
   const roots = rootPaths(plan);
   const wanted = wantedOutputs(plan.nodes, roots);
   if (!check) return wanted;
@@ -177,20 +200,38 @@ async function checkRunSettings(ctx: Context, x: ExecArgs, settings: CacheSettin
   if (settings.pushTo.length) await secretKey(settings);
 }
 
+/**
+ * `--dry-run`: stdout shows the same view as `ix plan` (with --json the plan itself), stderr what
+ * a build would do with each node. Without --json it reads only what it prints: the memo's
+ * summary of the plan (context.ts planSummaryOf), never the plan's scripts and environments.
+ */
+async function dryRunBuild(ctx: Context, x: ExecArgs): Promise<number> {
+  const req = planRequest(ctx);
+  let plan: PlanSummary;
+  if (ctx.args.json) {
+    const r = await planOf(ctx, req);
+    plan = r.plan;
+    await checkRunSettings(ctx, x, settingsOf(ctx, x));
+    ctx.stdout(`${new TextDecoder().decode(r.bytes)}\n`);
+  } else {
+    plan = await planSummaryOf(ctx, req);
+    await checkRunSettings(ctx, x, settingsOf(ctx, x));
+    ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
+  }
+  await dryRun(storeView(ctx), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => ctx.stderr(`${safeText(l)}\n`));
+  return 0;
+}
+
+/** The binary-cache settings of this run (command line over config files), read once. */
+function settingsOf(ctx: Context, x: ExecArgs): CacheSettings {
+  return once(ctx, 'cache-settings', () => cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)));
+}
+
 export async function runBuild(ctx: Context): Promise<number> {
   const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
-  const { bytes, plan } = await planOf(ctx, planRequest(ctx));
-  if (ctx.args.dryRun) {
-    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx));
-    await checkRunSettings(ctx, x, settings);
-    // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
-    if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
-    else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
-    const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    await dryRun(store, plan.nodes, wantedOf(plan, x.check), settings, (l) => ctx.stderr(`${safeText(l)}\n`));
-    return 0;
-  }
+  if (ctx.args.dryRun) return dryRunBuild(ctx, x);
+  const { plan } = await planOf(ctx, planRequest(ctx));
   const reporter = reporterFor(ctx, ctx.args.json);
   const r = await realisePlan(ctx, plan, x, reporter);
   if (!r.ok) {

@@ -26,11 +26,14 @@ export interface TopDownHit {
   refs?: string[];
 }
 
-export interface TopDownIO<H extends TopDownHit> {
+/** What the decision reads of a node (a plan's summary has it too: plan-summary.ts). */
+export type TopDownNode = Pick<PlanNode, 'id' | 'out' | 'inputs' | 'runtime'>;
+
+export interface TopDownIO<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Is this output in the store already? */
   isBuilt(out: string): Promise<boolean>;
   /** The cache that would serve this node, if any (absent: no caches, everything builds). */
-  lookup?(node: PlanNode): Promise<H | undefined>;
+  lookup?(node: N): Promise<H | undefined>;
   /** Lookups (and presence checks) in flight at once; default 16. */
   concurrency?: number;
 }
@@ -57,22 +60,22 @@ export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T)
   return out;
 }
 
-export class TopDown<H extends TopDownHit> {
-  private readonly byOut = new Map<string, PlanNode>();
-  private readonly byId = new Map<string, PlanNode>();
+export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
+  private readonly byOut = new Map<string, N>();
+  private readonly byId = new Map<string, N>();
   /** Decided nodes by id, in the order they were decided. */
   readonly decided = new Map<string, Decision<H>>();
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
-  constructor(nodes: readonly PlanNode[], private readonly io: TopDownIO<H>) {
+  constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>) {
     for (const n of nodes) {
       this.byOut.set(n.out, n);
       this.byId.set(n.id, n);
     }
   }
 
-  node(id: string): PlanNode {
+  node(id: string): N {
     return this.byId.get(id)!;
   }
 
@@ -145,7 +148,7 @@ export class TopDown<H extends TopDownHit> {
  * The outputs a request wants: `roots` and the runtime closure the plan declares for them, so a
  * realm or `ix run` finds every path its packages may refer to.
  */
-export function wantedOutputs(nodes: readonly PlanNode[], roots: readonly string[]): string[] {
+export function wantedOutputs(nodes: readonly Pick<PlanNode, 'out' | 'runtime'>[], roots: readonly string[]): string[] {
   const byOut = new Map(nodes.map((n) => [n.out, n]));
   const seen = new Set<string>();
   const todo = [...roots];

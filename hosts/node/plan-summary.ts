@@ -1,0 +1,107 @@
+/**
+ * A plan's summary: what `ix build --dry-run` prints and decides from, without the plan itself.
+ * A whole IX tree's plan is ~200 MB (build environments and scripts); its summary keeps, per
+ * node, only the id, name, output path, the fixed-output pin a cache record is checked against,
+ * and the four lists of direct references, so reading it costs a few MB however large the
+ * scripts are. Closures (`runtime`, `inputs`) come from the references through
+ * engine/plan/expand.ts, the one place closures come from, so they equal the full plan's.
+ *
+ * Text, versioned, after a first line the caller chooses (the plan memo puts its own there):
+ *   {"format":"ix-plan-summary/1","host":H,"target":T,"roots":[...],
+ *    "nodes":[[id, name, out, deps, libs, runDeps, libDeps, fixed?], ...]}
+ * in plan order; each reference list holds indices into `nodes`. Anything malformed reads as
+ * undefined (the caller then reads the plan).
+ *
+ * Must not depend on: the filesystem, the environment, the core (the engine's expand.ts only).
+ */
+import type { Plan, PlanNode, PlanWire, WireNode } from '../../engine/api';
+import { expandPlan } from '../../engine/plan/expand';
+
+/** The summary's format tag. */
+export const SUMMARY_FORMAT = 'ix-plan-summary/1';
+
+/** What a summary keeps of a node (and what --dry-run and the top-down decision read). */
+export type SummaryNode = Pick<PlanNode, 'id' | 'name' | 'out' | 'inputs' | 'runtime' | 'fixed'>;
+
+/** A plan as far as its summary tells it: a full Plan is one too. */
+export interface PlanSummary {
+  host: string;
+  target: string;
+  roots: Plan['roots'];
+  nodes: readonly SummaryNode[];
+}
+
+type Row = [id: string, name: string, out: string, deps: number[], libs: number[], runDeps: number[], libDeps: number[], fixed?: string];
+const LISTS = ['deps', 'libs', 'runDeps', 'libDeps'] as const;
+
+/**
+ * The summary text of a plan whose nodes still carry their direct references (an expanded
+ * plan keeps the wire fields), or undefined when they do not or refer outside the plan.
+ */
+export function encodeSummary(plan: Plan): string | undefined {
+  const index = new Map<string, number>();
+  plan.nodes.forEach((n, i) => index.set(n.out, i));
+  const rows: Row[] = [];
+  for (const n of plan.nodes as readonly (PlanNode & Partial<WireNode>)[]) {
+    const lists: number[][] = [];
+    for (const k of LISTS) {
+      const refs = n[k];
+      if (!Array.isArray(refs)) return undefined;
+      const l: number[] = [];
+      for (const r of refs) {
+        const i = index.get(r);
+        if (i === undefined) return undefined;
+        l.push(i);
+      }
+      lists.push(l);
+    }
+    const row: Row = [n.id, n.name, n.out, lists[0], lists[1], lists[2], lists[3]];
+    if (n.fixed !== undefined) row.push(n.fixed);
+    rows.push(row);
+  }
+  return JSON.stringify({ format: SUMMARY_FORMAT, host: plan.host, target: plan.target, roots: plan.roots, nodes: rows });
+}
+
+const isStr = (x: unknown): x is string => typeof x === 'string';
+
+/** The plan summary of `text` (as encodeSummary wrote it), or undefined when it is not one. */
+export function decodeSummary(text: string): PlanSummary | undefined {
+  let s: { format?: unknown; host?: unknown; target?: unknown; roots?: unknown; nodes?: unknown };
+  try {
+    s = JSON.parse(text) as typeof s;
+  } catch {
+    return undefined;
+  }
+  if (!s || s.format !== SUMMARY_FORMAT || !isStr(s.host) || !isStr(s.target) || !Array.isArray(s.roots) || !Array.isArray(s.nodes)) return undefined;
+  const rows = s.nodes as unknown[];
+  const outs: string[] = [];
+  for (const r of rows) {
+    if (!Array.isArray(r) || r.length < 7 || r.length > 8 || !isStr(r[0]) || !isStr(r[1]) || !isStr(r[2]) || (r.length === 8 && !isStr(r[7]))) return undefined;
+    outs.push(r[2]);
+  }
+  const refs = (l: unknown): string[] | undefined => {
+    if (!Array.isArray(l)) return undefined;
+    const out: string[] = new Array(l.length);
+    for (let i = 0; i < l.length; i++) {
+      const x = l[i] as number;
+      if (!Number.isInteger(x) || x < 0 || x >= outs.length) return undefined;
+      out[i] = outs[x];
+    }
+    return out;
+  };
+  const nodes: WireNode[] = [];
+  for (const r of rows as Row[]) {
+    const [deps, libs, runDeps, libDeps] = [refs(r[3]), refs(r[4]), refs(r[5]), refs(r[6])];
+    if (!deps || !libs || !runDeps || !libDeps) return undefined;
+    const n = { id: r[0], name: r[1], out: r[2], deps, libs, runDeps, libDeps } as Partial<WireNode>;
+    if (r.length === 8) n.fixed = r[7];
+    nodes.push(n as WireNode);
+  }
+  const wire: PlanWire = { format: 'ix-plan/4', host: s.host, target: s.target, roots: s.roots as Plan['roots'], nodes, scripts: {} };
+  try {
+    const p = expandPlan(wire);
+    return { host: p.host, target: p.target, roots: p.roots, nodes: p.nodes };
+  } catch {
+    return undefined;
+  }
+}
