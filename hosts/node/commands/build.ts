@@ -4,9 +4,7 @@
  * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec), substituting
  * from binary caches (hosts/node/subst) what they hold, and prints the store paths it built or
  * found. Only what the requested outputs need is realised (top-down: an output a cache holds
- * needs none of its build inputs). --dry-run prints exactly that set: each needed node there,
- * downloaded (from which cache, how many bytes) or built, and the total; it asks the caches
- * but changes nothing. --check rebuilds
+ * needs none of its build inputs). --dry-run (build-dry-run.ts) prints exactly that set. --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
  * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input, 3 a host that cannot build.
@@ -16,7 +14,7 @@
 import type { Plan, PlanNode } from '../../../engine/api';
 import { UsageError } from '../args';
 import { numberOption } from '../options';
-import { once, planOf, planRequest, planSummaryOf, type Context, type Invocation } from '../context';
+import { once, planOf, planRequest, type Context, type Invocation } from '../context';
 import type { PlanSummary } from '../plan-summary';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
@@ -25,9 +23,9 @@ import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type 
 import { recoverStore, resolveRoot, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, runNode } from '../../linux-sandbox';
-import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
-import { cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst/config';
-import { cachesFor, dryRun, secretKey, trustedKeys } from '../subst';
+import { remoteBuilders, sandboxHere } from './remote';
+import { cacheSettings, configFiles, urlList, type CacheOptions } from '../subst/config';
+import { cachesFor } from '../subst';
 import { safeText } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
@@ -190,47 +188,10 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   return ok;
 }
 
-/**
- * What a real run checks before it starts, for --dry-run: the builder specs, the trusted keys,
- * the push targets' secret key (read), so a dry run is refused exactly when the run would be.
- */
-async function checkRunSettings(ctx: Context, x: ExecArgs, settings: CacheSettings): Promise<void> {
-  builderSpecs(ctx, x);
-  if (settings.substituters.length) trustedKeys(settings);
-  if (settings.pushTo.length) await secretKey(settings);
-}
-
-/**
- * `--dry-run`: stdout shows the same view as `ix plan` (with --json the plan itself), stderr what
- * a build would do with each node. Without --json it reads only what it prints: the memo's
- * summary of the plan (context.ts planSummaryOf), never the plan's scripts and environments.
- */
-async function dryRunBuild(ctx: Context, x: ExecArgs): Promise<number> {
-  const req = planRequest(ctx);
-  let plan: PlanSummary;
-  if (ctx.args.json) {
-    const r = await planOf(ctx, req);
-    plan = r.plan;
-    await checkRunSettings(ctx, x, settingsOf(ctx, x));
-    ctx.stdout(`${new TextDecoder().decode(r.bytes)}\n`);
-  } else {
-    plan = await planSummaryOf(ctx, req);
-    await checkRunSettings(ctx, x, settingsOf(ctx, x));
-    ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
-  }
-  await dryRun(storeView(ctx), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => ctx.stderr(`${safeText(l)}\n`));
-  return 0;
-}
-
-/** The binary-cache settings of this run (command line over config files), read once. */
-function settingsOf(ctx: Context, x: ExecArgs): CacheSettings {
-  return once(ctx, 'cache-settings', () => cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx)));
-}
-
+/** A real build (`--dry-run` is build-dry-run.ts's runDryRun, which main.ts picks). */
 export async function runBuild(ctx: Context): Promise<number> {
   const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
-  if (ctx.args.dryRun) return dryRunBuild(ctx, x);
   const { plan } = await planOf(ctx, planRequest(ctx));
   const reporter = reporterFor(ctx, ctx.args.json);
   const r = await realisePlan(ctx, plan, x, reporter);

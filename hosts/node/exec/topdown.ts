@@ -10,6 +10,11 @@
  * outputs costs a request per output and spares the whole build closure. A node needed only to
  * build something present or downloadable is never looked at. When a download fails later,
  * `rebuild` turns that node into a build and decides its inputs the same way.
+ * A decision's `deps` (what the executor waits for) are computed when first read. The next wave
+ * is found without them when nodes carry their direct references (an expanded plan's or a
+ * summary's nodes do): one walk over the run and lib references of the whole wave, each node's
+ * references followed once per decision, instead of every node's whole input closure; the
+ * union of closures is the closure of the union, so the nodes decided are the same.
  * The plan is never changed: this only chooses which of its nodes run.
  *
  * Must not depend on: the store, the caches' formats, the sandbox, the terminal (lookups and
@@ -26,8 +31,26 @@ export interface TopDownHit {
   refs?: string[];
 }
 
-/** What the decision reads of a node (a plan's summary has it too: plan-summary.ts). */
-export type TopDownNode = Pick<PlanNode, 'id' | 'out' | 'inputs' | 'runtime'>;
+/**
+ * What the decision reads of a node (a plan's summary has it too: plan-summary.ts). The direct
+ * references, when present, must be the ones `inputs` and `runtime` are the closures of
+ * (engine/plan/expand.ts): inputs = deps with their runDeps closure and libs with their libDeps
+ * closure; runtime = the runDeps closure.
+ */
+export type TopDownNode = Pick<PlanNode, 'id' | 'out' | 'inputs' | 'runtime'> & { deps?: string[]; libs?: string[]; runDeps?: string[]; libDeps?: string[] };
+
+const hasRefs = (n: TopDownNode): n is TopDownNode & Required<Pick<TopDownNode, 'deps' | 'libs' | 'runDeps' | 'libDeps'>> =>
+  Array.isArray(n.deps) && Array.isArray(n.libs) && Array.isArray(n.runDeps) && Array.isArray(n.libDeps);
+
+/** A download or build decision whose `deps` are computed on first read and kept. */
+class Lazy<H extends TopDownHit> {
+  private memo?: string[];
+  constructor(readonly mode: 'download' | 'build', readonly hit: H | undefined, private readonly make: () => string[]) {}
+  get deps(): string[] {
+    return (this.memo ??= this.make());
+  }
+}
+const decision = <H extends TopDownHit>(mode: 'download' | 'build', hit: H | undefined, deps: () => string[]) => new Lazy(mode, hit, deps) as Decision<H>;
 
 export interface TopDownIO<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Is this output in the store already? */
@@ -105,21 +128,27 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     return this.wave(deps);
   }
 
+  /** The decision for `n`; its deps are what it needs first (computed when read). */
+  private async decide(n: N): Promise<Decision<H>> {
+    if (await this.io.isBuilt(n.out)) return { mode: 'present', deps: [] };
+    if (this.io.lookup) {
+      this.lookups++;
+      const hit = await this.io.lookup(n);
+      if (hit) return decision('download', hit, () => this.ids(hit.refs ?? n.runtime, n.id));
+    }
+    return decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+  }
+
   private async wave(start: string[]): Promise<string[]> {
     const added: string[] = [];
     let frontier = start.filter((id) => !this.decided.has(id));
     const limit = this.io.concurrency ?? LOOKUP_CONCURRENCY;
+    // outs whose run (lib) references this call has followed already: their closures are queued
+    const runSeen = new Set<string>();
+    const libSeen = new Set<string>();
     while (frontier.length) {
       const nodes = frontier.map((id) => this.byId.get(id)!);
-      const answers = await mapLimit(nodes, limit, async (n): Promise<Decision<H>> => {
-        if (await this.io.isBuilt(n.out)) return { mode: 'present', deps: [] };
-        if (this.io.lookup) {
-          this.lookups++;
-          const hit = await this.io.lookup(n);
-          if (hit) return { mode: 'download', hit, deps: this.ids(hit.refs ?? n.runtime, n.id) };
-        }
-        return { mode: 'build', deps: this.ids(n.inputs, n.id) };
-      });
+      const answers = await mapLimit(nodes, limit, (n) => this.decide(n));
       nodes.forEach((n, i) => {
         if (this.decided.has(n.id)) return;
         this.decided.set(n.id, answers[i]);
@@ -127,10 +156,53 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       });
       // after the whole wave is recorded: a node of this wave is never asked about twice
       const next = new Set<string>();
-      for (const a of answers) for (const d of a.deps) if (!this.decided.has(d)) next.add(d);
+      const add = (out: string) => {
+        const m = this.byOut.get(out);
+        if (m && !this.decided.has(m.id)) next.add(m.id);
+      };
+      const runStart: string[] = [];
+      const libStart: string[] = [];
+      answers.forEach((a, i) => {
+        const n = nodes[i];
+        if (a.mode === 'present') return;
+        if (!hasRefs(n)) {
+          for (const d of a.deps) if (!this.decided.has(d)) next.add(d);
+        } else if (a.mode === 'build') {
+          runStart.push(...n.deps);
+          libStart.push(...n.libs);
+        } else if (a.hit.refs) {
+          for (const r of a.hit.refs) if (r !== n.out) add(r);
+        } else {
+          runStart.push(...n.runDeps);
+        }
+      });
+      this.reach(runStart, (m) => m.runDeps, runSeen, add);
+      this.reach(libStart, (m) => m.libDeps, libSeen, add);
       frontier = [...next];
     }
     return added;
+  }
+
+  /** Calls `add` for every out reachable from `start` along `refs`, skipping outs in `seen` (then adding them). */
+  private reach(start: readonly string[], refs: (n: TopDownNode & { runDeps?: string[]; libDeps?: string[] }) => string[] | undefined, seen: Set<string>, add: (out: string) => void): void {
+    const queue: string[] = [];
+    for (const s of start) {
+      if (!seen.has(s)) {
+        seen.add(s);
+        queue.push(s);
+      }
+    }
+    for (let i = 0; i < queue.length; i++) {
+      const out = queue[i];
+      add(out);
+      const n = this.byOut.get(out);
+      for (const r of (n && refs(n)) ?? []) {
+        if (!seen.has(r)) {
+          seen.add(r);
+          queue.push(r);
+        }
+      }
+    }
   }
 
   /** Summary for displays and --dry-run. */
@@ -146,9 +218,10 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
 
 /**
  * The outputs a request wants: `roots` and the runtime closure the plan declares for them, so a
- * realm or `ix run` finds every path its packages may refer to.
+ * realm or `ix run` finds every path its packages may refer to. Nodes' `runDeps`, when present,
+ * must be the direct references their `runtime` is the closure of (TopDownNode).
  */
-export function wantedOutputs(nodes: readonly Pick<PlanNode, 'out' | 'runtime'>[], roots: readonly string[]): string[] {
+export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'> & { runDeps?: string[] })[], roots: readonly string[]): string[] {
   const byOut = new Map(nodes.map((n) => [n.out, n]));
   const seen = new Set<string>();
   const todo = [...roots];
@@ -156,7 +229,9 @@ export function wantedOutputs(nodes: readonly Pick<PlanNode, 'out' | 'runtime'>[
     const p = todo.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    todo.push(...(byOut.get(p)?.runtime ?? []));
+    // the direct run references reach the same closure without making each node's closure
+    const n = byOut.get(p);
+    todo.push(...((n && (Array.isArray(n.runDeps) ? n.runDeps : n.runtime)) ?? []));
   }
   return [...seen].sort();
 }
