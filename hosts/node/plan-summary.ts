@@ -64,6 +64,26 @@ export function encodeSummary(plan: Plan): string | undefined {
 
 const isStr = (x: unknown): x is string => typeof x === 'string';
 
+/**
+ * A summary's node: plain fields (read for every node of a whole tree, so a fixed shape), and
+ * closures from the expanded summary, which is made only when some node's closure is read.
+ */
+class Node implements SummaryNode, Omit<WireNode, 'storeName' | 'flags' | 'pool' | 'net' | 'cmd'> {
+  constructor(
+    private readonly index: number, readonly id: string, readonly name: string, readonly out: string, readonly fixed: string | undefined,
+    readonly deps: string[], readonly libs: string[], readonly runDeps: string[], readonly libDeps: string[],
+    private readonly closures: () => Plan,
+  ) {}
+
+  get inputs(): string[] {
+    return this.closures().nodes[this.index].inputs;
+  }
+
+  get runtime(): string[] {
+    return this.closures().nodes[this.index].runtime;
+  }
+}
+
 /** The plan summary of `text` (as encodeSummary wrote it), or undefined when it is not one. */
 export function decodeSummary(text: string): PlanSummary | undefined {
   let s: { format?: unknown; host?: unknown; target?: unknown; roots?: unknown; nodes?: unknown };
@@ -89,19 +109,15 @@ export function decodeSummary(text: string): PlanSummary | undefined {
     }
     return out;
   };
-  const nodes: WireNode[] = [];
+  const nodes: Node[] = [];
+  const wire: PlanWire = { format: 'ix-plan/4', host: s.host, target: s.target, roots: s.roots as Plan['roots'], nodes: nodes as unknown as WireNode[], scripts: {} };
+  // every reference is an index checked above, so the expansion cannot fail
+  let expanded: Plan | undefined;
+  const closures = () => (expanded ??= expandPlan(wire));
   for (const r of rows as Row[]) {
     const [deps, libs, runDeps, libDeps] = [refs(r[3]), refs(r[4]), refs(r[5]), refs(r[6])];
     if (!deps || !libs || !runDeps || !libDeps) return undefined;
-    const n = { id: r[0], name: r[1], out: r[2], deps, libs, runDeps, libDeps } as Partial<WireNode>;
-    if (r.length === 8) n.fixed = r[7];
-    nodes.push(n as WireNode);
+    nodes.push(new Node(nodes.length, r[0], r[1], r[2], r.length === 8 ? r[7] : undefined, deps, libs, runDeps, libDeps, closures));
   }
-  const wire: PlanWire = { format: 'ix-plan/4', host: s.host, target: s.target, roots: s.roots as Plan['roots'], nodes, scripts: {} };
-  try {
-    const p = expandPlan(wire);
-    return { host: p.host, target: p.target, roots: p.roots, nodes: p.nodes };
-  } catch {
-    return undefined;
-  }
+  return { host: s.host, target: s.target, roots: wire.roots, nodes };
 }

@@ -44,14 +44,14 @@ async function checkRunSettings(ctx: Context, x: ExecArgs): Promise<void> {
 }
 
 /**
- * `store.isBuilt` for many paths of one moment: the record directory is listed at the first
- * call; a path whose record was not there is not built, any other is asked of the store (record
- * and directory). A root with no record directory has nothing built. When the listing fails
- * otherwise, every path is asked of the store.
+ * The store's presence answers for many paths of one moment: the record directory is listed at
+ * the first question; a path whose record was not there is absent (`absentNow`, no waiting), any
+ * other is asked of the store (record and directory). A root with no record directory has
+ * nothing built; when the listing fails otherwise, every path is asked of the store.
  */
-export function builtSnapshot(store: Pick<Store, 'isBuilt' | 'layout'>): (path: string) => Promise<boolean> {
+export function builtSnapshot(store: Pick<Store, 'isBuilt' | 'layout'>): { isBuilt(path: string): Promise<boolean>; absentNow(path: string): boolean } {
   let records: Set<string> | null | undefined;
-  return async (path) => {
+  const absentNow = (path: string): boolean => {
     if (records === undefined) {
       try {
         records = new Set(readdirSync(store.layout.db));
@@ -60,9 +60,9 @@ export function builtSnapshot(store: Pick<Store, 'isBuilt' | 'layout'>): (path: 
       }
     }
     const sp = records ? parseStorePath(path) : undefined;
-    if (records && sp && !records.has(`${sp.id}.json`)) return false;
-    return store.isBuilt(path);
+    return records !== null && sp !== undefined && !records.has(`${sp.id}.json`);
   };
+  return { absentNow, isBuilt: async (path) => !absentNow(path) && store.isBuilt(path) };
 }
 
 /** `ix build --dry-run` (see the header). */
@@ -83,7 +83,7 @@ export async function runDryRun(ctx: Context): Promise<number> {
   }
   const store = storeView(ctx);
   const lines: string[] = [];
-  await dryRun({ isBuilt: builtSnapshot(store) }, plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l));
+  await dryRun(builtSnapshot(store), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l));
   // one write: a whole tree gives ~30,000 lines (safeText keeps newlines and works within lines)
   ctx.stderr(safeText(lines.map((l) => `${l}\n`).join('')));
   return 0;

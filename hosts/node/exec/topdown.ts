@@ -55,6 +55,12 @@ const decision = <H extends TopDownHit>(mode: 'download' | 'build', hit: H | und
 export interface TopDownIO<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Is this output in the store already? */
   isBuilt(out: string): Promise<boolean>;
+  /**
+   * True when this output is certainly not in the store, answered without waiting (false or
+   * undefined: ask isBuilt). Such a node is decided at once when there are no caches to ask, so
+   * a whole tree of unbuilt nodes costs no promise per node.
+   */
+  absentNow?(out: string): boolean | undefined;
   /** The cache that would serve this node, if any (absent: no caches, everything builds). */
   lookup?(node: N): Promise<H | undefined>;
   /** Lookups (and presence checks) in flight at once; default 16. */
@@ -148,7 +154,14 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     const libSeen = new Set<string>();
     while (frontier.length) {
       const nodes = frontier.map((id) => this.byId.get(id)!);
-      const answers = await mapLimit(nodes, limit, (n) => this.decide(n));
+      const answers: Decision<H>[] = new Array(nodes.length);
+      const asked: number[] = [];
+      nodes.forEach((n, i) => {
+        if (!this.io.lookup && this.io.absentNow?.(n.out) === true) answers[i] = decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+        else asked.push(i);
+      });
+      const got = await mapLimit(asked, limit, (i) => this.decide(nodes[i]));
+      asked.forEach((i, k) => (answers[i] = got[k]));
       nodes.forEach((n, i) => {
         if (this.decided.has(n.id)) return;
         this.decided.set(n.id, answers[i]);
