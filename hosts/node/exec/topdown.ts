@@ -11,7 +11,7 @@
  * build something present or downloadable is never looked at. When a download fails later,
  * `rebuild` turns that node into a build and decides its inputs the same way.
  * A decision's `deps` (what the executor waits for) are computed when first read. The next wave
- * is found without them when nodes carry their direct references (an expanded plan's or a
+ * is found without them when every node carries its direct references (an expanded plan's or a
  * summary's nodes do): one walk over the run and lib references of the whole wave, each node's
  * references followed once per decision, instead of every node's whole input closure; the
  * union of closures is the closure of the union, so the nodes decided are the same.
@@ -90,30 +90,39 @@ export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T)
 }
 
 export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
-  private readonly byOut = new Map<string, N>();
-  private readonly byId = new Map<string, N>();
+  private readonly nodes: readonly N[];
+  /** Index of a node in `nodes` by its out and by its id. */
+  private readonly byOut = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
+  /** 1 where `decided` has the node (indexable where the walks below need speed). */
+  private readonly done: Uint8Array;
+  /** Every node carries its direct references: the next wave is found by walking them. */
+  private readonly refs: boolean;
   /** Decided nodes by id, in the order they were decided. */
   readonly decided = new Map<string, Decision<H>>();
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
   constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>) {
-    for (const n of nodes) {
-      this.byOut.set(n.out, n);
-      this.byId.set(n.id, n);
-    }
+    this.nodes = nodes;
+    nodes.forEach((n, i) => {
+      this.byOut.set(n.out, i);
+      this.byId.set(n.id, i);
+    });
+    this.done = new Uint8Array(nodes.length);
+    this.refs = nodes.every(hasRefs);
   }
 
   node(id: string): N {
-    return this.byId.get(id)!;
+    return this.nodes[this.byId.get(id)!];
   }
 
   /** Plan node ids among store paths (paths no node of the plan makes are not ours to realise). */
   private ids(paths: readonly string[], self?: string): string[] {
     const r = new Set<string>();
     for (const p of paths) {
-      const n = this.byOut.get(p);
-      if (n && n.id !== self) r.add(n.id);
+      const i = this.byOut.get(p);
+      if (i !== undefined && this.nodes[i].id !== self) r.add(this.nodes[i].id);
     }
     return [...r];
   }
@@ -128,7 +137,7 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
 
   /** A download of `id` failed: build it instead; resolves to the ids newly decided for it. */
   async rebuild(id: string): Promise<string[]> {
-    const n = this.byId.get(id)!;
+    const n = this.node(id);
     const deps = this.ids(n.inputs, id);
     this.decided.set(id, { mode: 'build', deps });
     return this.wave(deps);
@@ -147,13 +156,17 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
 
   private async wave(start: string[]): Promise<string[]> {
     const added: string[] = [];
-    let frontier = start.filter((id) => !this.decided.has(id));
+    const count = this.nodes.length;
+    let frontier: number[] = [];
+    for (const id of start) if (!this.decided.has(id)) frontier.push(this.byId.get(id)!);
     const limit = this.io.concurrency ?? LOOKUP_CONCURRENCY;
-    // outs whose run (lib) references this call has followed already: their closures are queued
-    const runSeen = new Set<string>();
-    const libSeen = new Set<string>();
-    while (frontier.length) {
-      const nodes = frontier.map((id) => this.byId.get(id)!);
+    // nodes whose run (lib) references this call has followed already: their closures are queued
+    const runSeen = new Uint8Array(count);
+    const libSeen = new Uint8Array(count);
+    // the wave a node was last queued for (a node is queued once per wave)
+    const queued = new Uint32Array(count);
+    for (let wave = 1; frontier.length; wave++) {
+      const nodes = frontier.map((i) => this.nodes[i]);
       const answers: Decision<H>[] = new Array(nodes.length);
       const asked: number[] = [];
       nodes.forEach((n, i) => {
@@ -163,59 +176,58 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       const got = await mapLimit(asked, limit, (i) => this.decide(nodes[i]));
       asked.forEach((i, k) => (answers[i] = got[k]));
       nodes.forEach((n, i) => {
+        this.done[frontier[i]] = 1;
         if (this.decided.has(n.id)) return;
         this.decided.set(n.id, answers[i]);
         added.push(n.id);
       });
       // after the whole wave is recorded: a node of this wave is never asked about twice
-      const next = new Set<string>();
-      const add = (out: string) => {
-        const m = this.byOut.get(out);
-        if (m && !this.decided.has(m.id)) next.add(m.id);
+      const next: number[] = [];
+      const add = (i: number | undefined) => {
+        if (i !== undefined && !this.done[i] && queued[i] !== wave) {
+          queued[i] = wave;
+          next.push(i);
+        }
       };
-      const runStart: string[] = [];
-      const libStart: string[] = [];
-      answers.forEach((a, i) => {
-        const n = nodes[i];
+      const runStart: number[] = [];
+      const libStart: number[] = [];
+      const queue = (outs: readonly string[], seen: Uint8Array, into: number[]) => {
+        for (const o of outs) {
+          const i = this.byOut.get(o);
+          if (i !== undefined && !seen[i]) {
+            seen[i] = 1;
+            into.push(i);
+          }
+        }
+      };
+      answers.forEach((a, k) => {
+        const n = nodes[k];
         if (a.mode === 'present') return;
-        if (!hasRefs(n)) {
-          for (const d of a.deps) if (!this.decided.has(d)) next.add(d);
+        if (!this.refs || !hasRefs(n)) {
+          for (const d of a.deps) add(this.byId.get(d));
         } else if (a.mode === 'build') {
-          runStart.push(...n.deps);
-          libStart.push(...n.libs);
+          queue(n.deps, runSeen, runStart);
+          queue(n.libs, libSeen, libStart);
         } else if (a.hit.refs) {
-          for (const r of a.hit.refs) if (r !== n.out) add(r);
+          for (const r of a.hit.refs) if (r !== n.out) add(this.byOut.get(r));
         } else {
-          runStart.push(...n.runDeps);
+          queue(n.runDeps, runSeen, runStart);
         }
       });
-      this.reach(runStart, (m) => m.runDeps, runSeen, add);
-      this.reach(libStart, (m) => m.libDeps, libSeen, add);
-      frontier = [...next];
+      // the closures: every queued node and what its run (lib) references reach, each once per call
+      for (let q = 0; q < runStart.length; q++) {
+        add(runStart[q]);
+        const m = this.nodes[runStart[q]];
+        queue(m.runDeps!, runSeen, runStart);
+      }
+      for (let q = 0; q < libStart.length; q++) {
+        add(libStart[q]);
+        const m = this.nodes[libStart[q]];
+        queue(m.libDeps!, libSeen, libStart);
+      }
+      frontier = next;
     }
     return added;
-  }
-
-  /** Calls `add` for every out reachable from `start` along `refs`, skipping outs in `seen` (then adding them). */
-  private reach(start: readonly string[], refs: (n: TopDownNode & { runDeps?: string[]; libDeps?: string[] }) => string[] | undefined, seen: Set<string>, add: (out: string) => void): void {
-    const queue: string[] = [];
-    for (const s of start) {
-      if (!seen.has(s)) {
-        seen.add(s);
-        queue.push(s);
-      }
-    }
-    for (let i = 0; i < queue.length; i++) {
-      const out = queue[i];
-      add(out);
-      const n = this.byOut.get(out);
-      for (const r of (n && refs(n)) ?? []) {
-        if (!seen.has(r)) {
-          seen.add(r);
-          queue.push(r);
-        }
-      }
-    }
   }
 
   /** Summary for displays and --dry-run. */
