@@ -82,6 +82,24 @@ describe('ix build --dry-run from the summary', () => {
     const again = run(['set/all']);
     expect(again.err).toBe(cold.err);
     expect(again.out).toBe(cold.out);
+    expect(run(['set/all'], { IX_CORE_DIR: coreless }).err, 'the new plan has its summary').toBe(cold.err);
+  });
+
+  test('a memo entry whose summary is lost gets it again from its plan bytes', () => {
+    const root = writeTree(world);
+    const cache = tempDir('ix-cache-');
+    const run = (env: Record<string, string> = {}) => ix(['build', '--dry-run', 'set/all', '--recipes', root], { env: { IX_CACHE_DIR: cache, IX_ROOT: join(tempDir('ix-none-'), 'root'), ...env } });
+    const cold = run();
+    expect(cold.code).toBe(0);
+    corrupt(cache, 'memos-');
+    const fromBody = run({ IX_CORE_DIR: coreless });
+    expect(fromBody.err).toBe(cold.err);
+    expect(fromBody.out).toBe(cold.out);
+    corrupt(cache, 'memob-');
+    const fromSummary = run({ IX_CORE_DIR: coreless });
+    expect(fromSummary.code).toBe(0);
+    expect(fromSummary.err).toBe(cold.err);
+    expect(fromSummary.out).toBe(cold.out);
   });
 
   test("the summary's nodes and closures are the plan's", () => {
@@ -89,14 +107,18 @@ describe('ix build --dry-run from the summary', () => {
     for (const args of [['set/all'], ['bin/app', '--target=linux-aarch64']]) {
       const wire = JSON.parse(ix(['plan', '--json', ...args, '--recipes', root]).out) as PlanWire;
       const plan = expandPlan(wire);
-      const s = decodeSummary(encodeSummary(plan)!)!;
+      const outs = plan.nodes.map((n) => n.out);
+      const text = encodeSummary(plan)!;
+      const s = decodeSummary(text, plan.roots, outs)!;
       expect(s.roots).toEqual(plan.roots);
       expect(s.nodes.map((n) => [n.id, n.name, n.out, n.fixed, n.inputs, n.runtime])).toEqual(plan.nodes.map((n) => [n.id, n.name, n.out, n.fixed, n.inputs, n.runtime]));
       expect(wantedOf(s, true)).toEqual(wantedOf(plan, true));
       expect(wantedOf(s)).toEqual(wantedOf(plan));
+      // another plan's outputs, a reference out of range, another format: not a summary
+      expect(decodeSummary(text, plan.roots, outs.slice(1))).toBeUndefined();
+      expect(decodeSummary(text.replace("[[", `[["x",[${outs.length + 1}],[],[],[]],[`), plan.roots, [...outs, outs[0]])).toBeUndefined();
+      expect(decodeSummary(text.replace('ix-plan-summary/1', 'ix-plan-summary/0'), plan.roots, outs)).toBeUndefined();
     }
-    expect(decodeSummary('{"format":"ix-plan-summary/1","host":"h","target":"t","roots":[],"nodes":[["i","n","/o",[1],[],[],[]]]}')).toBeUndefined();
-    expect(decodeSummary('{"format":"ix-plan-summary/0"}')).toBeUndefined();
   });
 });
 

@@ -162,11 +162,18 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
 
 /**
  * What `ix build --dry-run` decides from: the memo's summary of the plan when the memo answers
- * the request (the plan itself is not read), else the plan, planned as planOf does.
+ * the request (the plan itself is not read), else the plan, planned as planOf does. A valid memo
+ * entry whose summary is missing or unreadable gets it written again from its plan bytes.
  */
 export async function planSummaryOf(ctx: Context, req: PlanRequest): Promise<PlanSummary> {
   const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
-  return hit?.summary() ?? (await planOf(ctx, req)).plan;
+  const summary = hit?.summary();
+  if (summary) return summary;
+  const bytes = hit?.bytes();
+  if (!hit || !bytes) return (await planOf(ctx, req)).plan;
+  const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
+  hit.putSummary(plan);
+  return plan;
 }
 
 /**

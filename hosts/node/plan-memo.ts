@@ -22,8 +22,8 @@
  *   `memo1-<h>`  "ix-plan-memo/2\n" + JSON {key, body, files: [[path, hexBlake3 | null,
  *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
  *   `memob-<h>`  "ix-plan-memo-body/2 <body>\n" + the plan bytes
- *   `memos-<h>`  "ix-plan-memo-summary/1 <body>\n" + the plan's summary (plan-summary.ts), which
- *                `ix build --dry-run` reads instead of the plan (a few MB against ~200 MB)
+ *   `memos-<h>`  "ix-plan-memo-summary/1 <body>\n" + the plan's summary (plan-summary.ts; with the
+ *                head's roots and outs, what `ix build --dry-run` reads instead of the plan)
  * <h> is FNV-1a (64-bit) of the key text (format, recipe roots, request), a file name only: the
  * entry holds the whole key text and a lookup compares it. <body> is a token unique to one write;
  * a body whose token differs from its head's (a concurrent rewrite) reads as a miss. Every
@@ -61,6 +61,8 @@ export interface MemoHit {
   bytes(): Uint8Array | undefined;
   /** The plan's summary, or undefined if that entry is gone, malformed or from another write. */
   summary(): PlanSummary | undefined;
+  /** Writes the summary of `plan`, which must be this entry's plan (read from its bytes). */
+  putSummary(plan: Plan): void;
 }
 
 type FileRow = [path: string, digest: string | null, stat: string | null];
@@ -176,8 +178,9 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
       roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body),
       summary: () => {
         const b = bodyBytes(site.cache.get(key.summary), head.body, SUMMARY_LINE);
-        return b && decodeSummary(Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8'));
+        return b && decodeSummary(Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8'), head.roots, head.outs);
       },
+      putSummary: (plan) => putSummary(site.cache, key.summary, head.body, plan),
     };
   } catch {
     return undefined;
@@ -185,6 +188,16 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
 }
 
 let writes = 0;
+
+/** Stores the summary of `plan` under `key` for the head whose body token is `body`. */
+function putSummary(cache: DiskCache, key: string, body: string, plan: Plan): void {
+  try {
+    const summary = encodeSummary(plan);
+    if (summary !== undefined) cache.put(key, Buffer.from(SUMMARY_LINE + body + '\n' + summary, 'utf8'));
+  } catch {
+    // best-effort, like every cache write
+  }
+}
 
 /** What a recording HostIO saw during one core call. */
 export interface Recording {
@@ -242,8 +255,7 @@ export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, pl
     // the body first: a head is only ever read with the body it names
     const body = `${process.pid}-${Date.now()}-${++writes}`;
     site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
-    const summary = encodeSummary(plan);
-    if (summary !== undefined) site.cache.put(key.summary, Buffer.from(SUMMARY_LINE + body + '\n' + summary, 'utf8'));
+    putSummary(site.cache, key.summary, body, plan);
     site.cache.put(key.head, encodeHead({ key: key.text, body, files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
   } catch {
     // the memo is best-effort: a failed write is a later miss

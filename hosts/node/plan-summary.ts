@@ -1,21 +1,25 @@
 /**
  * A plan's summary: what `ix build --dry-run` prints and decides from, without the plan itself.
  * A whole IX tree's plan is ~200 MB (build environments and scripts); its summary keeps, per
- * node, only the id, name, output path, the fixed-output pin a cache record is checked against,
- * and the four lists of direct references, so reading it costs a few MB however large the
- * scripts are. Closures (`runtime`, `inputs`) come from the references through
- * engine/plan/expand.ts, the one place closures come from, so they equal the full plan's.
+ * node, only the name, the fixed-output pin a cache record is checked against, and the four
+ * lists of direct references (~4 MB), so reading it costs little however large the scripts are.
+ * The roots and each node's output path, in plan order, are kept by the caller beside it (the
+ * plan memo's head holds them for its own answers), and a node's id is its output's store id
+ * (encodeSummary refuses a plan where it is not). Closures (`runtime`, `inputs`) come from the
+ * references through engine/plan/expand.ts, the one place closures come from, so they equal
+ * the full plan's.
  *
  * Text, versioned, after a first line the caller chooses (the plan memo puts its own there):
- *   {"format":"ix-plan-summary/1","host":H,"target":T,"roots":[...],
- *    "nodes":[[id, name, out, deps, libs, runDeps, libDeps, fixed?], ...]}
- * in plan order; each reference list holds indices into `nodes`. Anything malformed reads as
- * undefined (the caller then reads the plan).
+ *   {"format":"ix-plan-summary/1","host":H,"target":T,
+ *    "nodes":[[name, deps, libs, runDeps, libDeps, fixed?], ...]}
+ * in plan order; each reference list holds indices into `nodes`. Anything malformed or not
+ * matching the caller's outputs reads as undefined (the caller then reads the plan).
  *
  * Must not depend on: the filesystem, the environment, the core (the engine's expand.ts only).
  */
 import type { Plan, PlanNode, PlanWire, WireNode } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
+import { parseStorePath } from '../common/layout';
 
 /** The summary's format tag. */
 export const SUMMARY_FORMAT = 'ix-plan-summary/1';
@@ -31,18 +35,20 @@ export interface PlanSummary {
   nodes: readonly SummaryNode[];
 }
 
-type Row = [id: string, name: string, out: string, deps: number[], libs: number[], runDeps: number[], libDeps: number[], fixed?: string];
+type Row = [name: string, deps: number[], libs: number[], runDeps: number[], libDeps: number[], fixed?: string];
 const LISTS = ['deps', 'libs', 'runDeps', 'libDeps'] as const;
 
 /**
  * The summary text of a plan whose nodes still carry their direct references (an expanded
- * plan keeps the wire fields), or undefined when they do not or refer outside the plan.
+ * plan keeps the wire fields), or undefined when they do not, refer outside the plan, or a
+ * node's id is not its output's store id.
  */
 export function encodeSummary(plan: Plan): string | undefined {
   const index = new Map<string, number>();
   plan.nodes.forEach((n, i) => index.set(n.out, i));
   const rows: Row[] = [];
   for (const n of plan.nodes as readonly (PlanNode & Partial<WireNode>)[]) {
+    if (parseStorePath(n.out)?.id !== n.id) return undefined;
     const lists: number[][] = [];
     for (const k of LISTS) {
       const refs = n[k];
@@ -55,11 +61,11 @@ export function encodeSummary(plan: Plan): string | undefined {
       }
       lists.push(l);
     }
-    const row: Row = [n.id, n.name, n.out, lists[0], lists[1], lists[2], lists[3]];
+    const row: Row = [n.name, lists[0], lists[1], lists[2], lists[3]];
     if (n.fixed !== undefined) row.push(n.fixed);
     rows.push(row);
   }
-  return JSON.stringify({ format: SUMMARY_FORMAT, host: plan.host, target: plan.target, roots: plan.roots, nodes: rows });
+  return JSON.stringify({ format: SUMMARY_FORMAT, host: plan.host, target: plan.target, nodes: rows });
 }
 
 const isStr = (x: unknown): x is string => typeof x === 'string';
@@ -84,21 +90,18 @@ class Node implements SummaryNode, Omit<WireNode, 'storeName' | 'flags' | 'pool'
   }
 }
 
-/** The plan summary of `text` (as encodeSummary wrote it), or undefined when it is not one. */
-export function decodeSummary(text: string): PlanSummary | undefined {
-  let s: { format?: unknown; host?: unknown; target?: unknown; roots?: unknown; nodes?: unknown };
+/**
+ * The plan summary of `text` (as encodeSummary wrote it) for a plan with these roots and these
+ * output paths (in plan order), or undefined when it is not one.
+ */
+export function decodeSummary(text: string, roots: Plan['roots'], outs: readonly string[]): PlanSummary | undefined {
+  let s: { format?: unknown; host?: unknown; target?: unknown; nodes?: unknown };
   try {
     s = JSON.parse(text) as typeof s;
   } catch {
     return undefined;
   }
-  if (!s || s.format !== SUMMARY_FORMAT || !isStr(s.host) || !isStr(s.target) || !Array.isArray(s.roots) || !Array.isArray(s.nodes)) return undefined;
-  const rows = s.nodes as unknown[];
-  const outs: string[] = [];
-  for (const r of rows) {
-    if (!Array.isArray(r) || r.length < 7 || r.length > 8 || !isStr(r[0]) || !isStr(r[1]) || !isStr(r[2]) || (r.length === 8 && !isStr(r[7]))) return undefined;
-    outs.push(r[2]);
-  }
+  if (!s || s.format !== SUMMARY_FORMAT || !isStr(s.host) || !isStr(s.target) || !Array.isArray(s.nodes) || s.nodes.length !== outs.length) return undefined;
   const refs = (l: unknown): string[] | undefined => {
     if (!Array.isArray(l)) return undefined;
     const out: string[] = new Array(l.length);
@@ -110,14 +113,17 @@ export function decodeSummary(text: string): PlanSummary | undefined {
     return out;
   };
   const nodes: Node[] = [];
-  const wire: PlanWire = { format: 'ix-plan/4', host: s.host, target: s.target, roots: s.roots as Plan['roots'], nodes: nodes as unknown as WireNode[], scripts: {} };
-  // every reference is an index checked above, so the expansion cannot fail
+  const wire: PlanWire = { format: 'ix-plan/4', host: s.host, target: s.target, roots, nodes: nodes as unknown as WireNode[], scripts: {} };
+  // every reference is an index checked here, so the expansion cannot fail
   let expanded: Plan | undefined;
   const closures = () => (expanded ??= expandPlan(wire));
-  for (const r of rows as Row[]) {
-    const [deps, libs, runDeps, libDeps] = [refs(r[3]), refs(r[4]), refs(r[5]), refs(r[6])];
-    if (!deps || !libs || !runDeps || !libDeps) return undefined;
-    nodes.push(new Node(nodes.length, r[0], r[1], r[2], r.length === 8 ? r[7] : undefined, deps, libs, runDeps, libDeps, closures));
+  for (const r of s.nodes as unknown[]) {
+    if (!Array.isArray(r) || r.length < 5 || r.length > 6 || !isStr(r[0]) || (r.length === 6 && !isStr(r[5]))) return undefined;
+    const out = outs[nodes.length];
+    const id = isStr(out) ? parseStorePath(out)?.id : undefined;
+    const [deps, libs, runDeps, libDeps] = [refs(r[1]), refs(r[2]), refs(r[3]), refs(r[4])];
+    if (id === undefined || !deps || !libs || !runDeps || !libDeps) return undefined;
+    nodes.push(new Node(nodes.length, id, r[0], out, r.length === 6 ? (r[5] as string) : undefined, deps, libs, runDeps, libDeps, closures));
   }
-  return { host: s.host, target: s.target, roots: wire.roots, nodes };
+  return { host: s.host, target: s.target, roots, nodes };
 }
