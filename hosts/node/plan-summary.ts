@@ -19,7 +19,7 @@
  */
 import type { Plan, PlanNode, PlanWire, WireNode } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
-import { parseStorePath } from '../common/layout';
+import { parseStorePath } from './store/layout';
 
 /** The summary's format tag. */
 export const SUMMARY_FORMAT = 'ix-plan-summary/1';
