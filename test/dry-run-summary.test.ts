@@ -116,8 +116,17 @@ describe('ix build --dry-run from the summary', () => {
       expect(wantedOf(s)).toEqual(wantedOf(plan));
       // another plan's outputs, a reference out of range, another format: not a summary
       expect(decodeSummary(text, plan.roots, outs.slice(1))).toBeUndefined();
-      expect(decodeSummary(text.replace("[[", `[["x",[${outs.length + 1}],[],[],[]],[`), plan.roots, [...outs, outs[0]])).toBeUndefined();
-      expect(decodeSummary(text.replace('ix-plan-summary/1', 'ix-plan-summary/0'), plan.roots, outs)).toBeUndefined();
+      expect(s.refTable!.data.length).toBeGreaterThan(0);
+      const bad = text.slice();
+      new Uint32Array(bad.buffer, bad.length - 4, 1)[0] = outs.length; // the last reference past the last node
+      expect(decodeSummary(bad, plan.roots, outs)).toBeUndefined();
+      const other = text.slice();
+      other[other.indexOf(0x32)] = 0x31; // ix-plan-summary/1
+      expect(decodeSummary(other, plan.roots, outs)).toBeUndefined();
+      // unaligned bytes decode the same
+      const shifted = new Uint8Array(text.length + 1).subarray(1);
+      shifted.set(text);
+      expect(decodeSummary(shifted, plan.roots, outs)!.nodes.map((n) => [n.id, n.inputs])).toEqual(plan.nodes.map((n) => [n.id, n.inputs]));
     }
   });
 });
@@ -141,7 +150,7 @@ const wirePlan = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(
 });
 
 describe('top-down decisions from direct references', () => {
-  test('decide the same nodes, modes and deps as from every closure (fast-check)', async () => {
+  test('decide the same nodes, modes and deps as from every closure, also from a summary\'s reference table (fast-check)', async () => {
     await fc.assert(fc.asyncProperty(wirePlan, fc.infiniteStream(fc.nat(5)), fc.boolean(), async (wire, coin, caches) => {
       const plan = expandPlan(wire);
       const built = new Set<string>();
@@ -160,15 +169,21 @@ describe('top-down decisions from direct references', () => {
       };
       const bare = plan.nodes.map((n) => ({ id: n.id, out: n.out, inputs: n.inputs, runtime: n.runtime }));
       const wanted = plan.nodes.filter((_, i) => i % 3 === plan.nodes.length % 3).map((n) => n.out);
+      const summary = decodeSummary(encodeSummary(plan)!, plan.roots, plan.nodes.map((n) => n.out))!;
       const a = new TopDown(plan.nodes, io);
       const b = new TopDown(bare, io);
+      const c = new TopDown(summary.nodes, io, summary.refTable);
       const da = await a.need(wanted);
       const db = await b.need(wanted);
+      const dc = await c.need(wanted);
       expect(new Set(da)).toEqual(new Set(db));
+      expect(new Set(dc)).toEqual(new Set(db));
       const view = (t: TopDown<TopDownHit, { id: string; out: string; inputs: string[]; runtime: string[] }>) =>
         [...t.decided].map(([id, d]) => [id, d.mode, [...d.deps].sort()] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1));
       expect(view(a)).toEqual(view(b));
+      expect(view(c)).toEqual(view(b));
       expect(a.counts()).toEqual(b.counts());
+      expect(c.counts()).toEqual(b.counts());
     }), { numRuns: 300 });
   });
 });

@@ -178,7 +178,7 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
       roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body),
       summary: () => {
         const b = bodyBytes(site.cache.get(key.summary), head.body, SUMMARY_LINE);
-        return b && decodeSummary(Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8'), head.roots, head.outs);
+        return b && decodeSummary(b, head.roots, head.outs);
       },
       putSummary: (plan) => putSummary(site.cache, key.summary, head.body, plan),
     };
@@ -193,7 +193,7 @@ let writes = 0;
 function putSummary(cache: DiskCache, key: string, body: string, plan: Plan): void {
   try {
     const summary = encodeSummary(plan);
-    if (summary !== undefined) cache.put(key, Buffer.from(SUMMARY_LINE + body + '\n' + summary, 'utf8'));
+    if (summary !== undefined) cache.put(key, Buffer.concat([Buffer.from(SUMMARY_LINE + body + '\n', 'latin1'), summary]));
   } catch {
     // best-effort, like every cache write
   }

@@ -83,7 +83,7 @@ export async function runDryRun(ctx: Context): Promise<number> {
   }
   const store = storeView(ctx);
   const lines: string[] = [];
-  await dryRun(builtSnapshot(store), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l));
+  await dryRun(builtSnapshot(store), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
   // one write: a whole tree gives ~30,000 lines (safeText keeps newlines and works within lines)
   ctx.stderr(safeText(lines.map((l) => `${l}\n`).join('')));
   return 0;

@@ -39,6 +39,17 @@ export interface TopDownHit {
  */
 export type TopDownNode = Pick<PlanNode, 'id' | 'out' | 'inputs' | 'runtime'> & { deps?: string[]; libs?: string[]; runDeps?: string[]; libDeps?: string[] };
 
+/**
+ * The direct references of a node list (`of`) as positions in it: list k (0 deps, 1 libs,
+ * 2 runDeps, 3 libDeps) of node i is data[offsets[4i+k] .. offsets[4i+k+1]) (plan-summary.ts).
+ * Given for the very list TopDown decides over, the walk reads it instead of looking paths up.
+ */
+export interface RefTable {
+  of: readonly unknown[];
+  offsets: Uint32Array;
+  data: Uint32Array;
+}
+
 const hasRefs = (n: TopDownNode): n is TopDownNode & Required<Pick<TopDownNode, 'deps' | 'libs' | 'runDeps' | 'libDeps'>> =>
   Array.isArray(n.deps) && Array.isArray(n.libs) && Array.isArray(n.runDeps) && Array.isArray(n.libDeps);
 
@@ -98,19 +109,22 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   private readonly done: Uint8Array;
   /** Every node carries its direct references: the next wave is found by walking them. */
   private readonly refs: boolean;
+  /** ... given as positions (RefTable) for `nodes`. */
+  private readonly table?: RefTable;
   /** Decided nodes by id, in the order they were decided. */
   readonly decided = new Map<string, Decision<H>>();
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
-  constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>) {
+  constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>, table?: RefTable) {
     this.nodes = nodes;
     nodes.forEach((n, i) => {
       this.byOut.set(n.out, i);
       this.byId.set(n.id, i);
     });
     this.done = new Uint8Array(nodes.length);
-    this.refs = nodes.every(hasRefs);
+    if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) this.table = table;
+    this.refs = this.table !== undefined || nodes.every(hasRefs);
   }
 
   node(id: string): N {
@@ -191,8 +205,20 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       };
       const runStart: number[] = [];
       const libStart: number[] = [];
-      const queue = (outs: readonly string[], seen: Uint8Array, into: number[]) => {
-        for (const o of outs) {
+      const LIST = { deps: 0, libs: 1, runDeps: 2, libDeps: 3 } as const;
+      const t = this.table;
+      const queue = (at: number, k: keyof typeof LIST, seen: Uint8Array, into: number[]) => {
+        if (t) {
+          for (let x = t.offsets[4 * at + LIST[k]], end = t.offsets[4 * at + LIST[k] + 1]; x < end; x++) {
+            const i = t.data[x];
+            if (!seen[i]) {
+              seen[i] = 1;
+              into.push(i);
+            }
+          }
+          return;
+        }
+        for (const o of this.nodes[at][k]!) {
           const i = this.byOut.get(o);
           if (i !== undefined && !seen[i]) {
             seen[i] = 1;
@@ -203,27 +229,25 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       answers.forEach((a, k) => {
         const n = nodes[k];
         if (a.mode === 'present') return;
-        if (!this.refs || !hasRefs(n)) {
+        if (!this.refs) {
           for (const d of a.deps) add(this.byId.get(d));
         } else if (a.mode === 'build') {
-          queue(n.deps, runSeen, runStart);
-          queue(n.libs, libSeen, libStart);
+          queue(frontier[k], 'deps', runSeen, runStart);
+          queue(frontier[k], 'libs', libSeen, libStart);
         } else if (a.hit.refs) {
           for (const r of a.hit.refs) if (r !== n.out) add(this.byOut.get(r));
         } else {
-          queue(n.runDeps, runSeen, runStart);
+          queue(frontier[k], 'runDeps', runSeen, runStart);
         }
       });
       // the closures: every queued node and what its run (lib) references reach, each once per call
       for (let q = 0; q < runStart.length; q++) {
         add(runStart[q]);
-        const m = this.nodes[runStart[q]];
-        queue(m.runDeps!, runSeen, runStart);
+        queue(runStart[q], 'runDeps', runSeen, runStart);
       }
       for (let q = 0; q < libStart.length; q++) {
         add(libStart[q]);
-        const m = this.nodes[libStart[q]];
-        queue(m.libDeps!, libSeen, libStart);
+        queue(libStart[q], 'libDeps', libSeen, libStart);
       }
       frontier = next;
     }
