@@ -92,18 +92,16 @@ export function encodeSummary(plan: Plan): Uint8Array | undefined {
  * references as output paths when first read; closures from the expanded summary.
  */
 class Node implements SummaryNode {
-  private paths?: string[][];
+  private readonly paths: (string[] | undefined)[] = [undefined, undefined, undefined, undefined];
   constructor(
     private readonly index: number, readonly id: string, readonly name: string, readonly out: string, readonly fixed: string | undefined,
     private readonly table: RefTable, private readonly outs: readonly string[], private readonly closures: () => Plan,
   ) {}
 
   private refs(k: number): string[] {
-    if (!this.paths) {
-      const { offsets, data } = this.table;
-      this.paths = [0, 1, 2, 3].map((j) => Array.from(data.subarray(offsets[4 * this.index + j], offsets[4 * this.index + j + 1]), (x) => this.outs[x]));
-    }
-    return this.paths[k];
+    const { offsets, data } = this.table;
+    const at = 4 * this.index + k;
+    return (this.paths[k] ??= Array.from(data.subarray(offsets[at], offsets[at + 1]), (x) => this.outs[x]));
   }
 
   get deps(): string[] {
