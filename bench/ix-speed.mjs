@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { recipeRoots, recipes } from './ix-compat/common.mjs';
 import { repo, tmpDir } from './shadow.mjs';
 
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/** The load average (1, 5, 15 min) as text. */
+export const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const secs = (m) => Number(m[1]) * 60 + Number(m[2]);
 
 /**
@@ -30,7 +31,7 @@ const secs = (m) => Number(m[1]) * 60 + Number(m[2]);
  * exit code outside `okCodes` is a failed row (`ix plan --keep-going` exits 2 when some package
  * fails, as a few of every IX tree do in IX too).
  */
-function timed(cmd, env, outFile, okCodes = [0]) {
+export function timed(cmd, env, outFile, okCodes = [0]) {
   const t0 = performance.now();
   const r = spawnSync('sh', ['-c', `${cmd} > ${outFile} 2>${outFile}.err; s=$?; times; exit $s`], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...env }, encoding: 'utf8', maxBuffer: 1 << 26,

@@ -11,6 +11,8 @@
  *          skipped with a line without it) --ix-only (only that part).
  *          --ix-core (with --ix: only bench/ix-core.mjs, the compiled core vs the V8 oracle on
  *          that tree: render every recipe, cold keep-going plan; --ix-targets=a,b, default linux-x86_64).
+ *          --ix-stal (with --ix: only bench/ix-stal.mjs: bin/zstd and set/pg cold and after a leaf
+ *          edit, the cold whole-tree plan's cache size, the warm whole-tree `ix build --dry-run`).
  * Ends with the speed targets, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
@@ -26,6 +28,7 @@ import { repo, shadowBuild, tmpDir } from './shadow.mjs';
 import { startupBench, startupLines } from './startup.mjs';
 import { ixSpeedBench } from './ix-speed.mjs';
 import { ixCoreBench } from './ix-core.mjs';
+import { ixStalBench } from './ix-stal.mjs';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => args.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -151,6 +154,10 @@ if (args.includes('--ix-core')) {
   const r = await ixCoreBench({ checkout: opt('ix'), targets: opt('ix-targets', 'linux-x86_64').split(','), log });
   console.log(r.lines.join('\n'));
   process.exit(r.rows?.some((x) => x.failed || !x.same) ? 1 : 0);
+}
+if (args.includes('--ix-stal')) {
+  console.log(ixStalBench({ checkout: opt('ix'), runs: Math.min(runs, 5), log }).lines.join('\n'));
+  process.exit(0);
 }
 if (args.includes('--ix-only')) {
   console.log(ixSpeedBench(ixSpeedOpts).lines.join('\n'));

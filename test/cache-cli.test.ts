@@ -93,6 +93,8 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     expect(r.err).toMatch(new RegExp(`^download bin/hello /ix/store/\\S+ from ${cacheUrl} \\(\\d+(\\.\\d)? [kM]?B\\)$`, 'm'));
     expect(r.err).not.toMatch(/bld\/boot\/bb/);
     expectGolden('golden/dry-run/hello-from-a-cache.txt', r.err.replaceAll(cacheUrl, 'CACHE'));
+    // again, now certainly from the plan memo's summary: the same decisions
+    expect((await c.ix('build', '--dry-run', 'bin/hello')).err).toBe(r.err);
     expect(existsSync(join(c.root, 'store')) ? readdirSync(join(c.root, 'store')) : []).toEqual([]);
     const off = await c.ix('build', '--dry-run', 'bin/hello', '--no-substitute');
     expect(off.err).toMatch(/^build bin\/hello /m);
@@ -108,6 +110,7 @@ describe.skipIf(!haveBusybox() || !coreBuilt)('binary caches through the CLI', (
     // the seed is a copy of the host's busybox: its size is the host's, not pinned here
     expect(pr.err).toMatch(/^download bld\/boot\/bb \S+ from \S+ \(\d+(\.\d)? [kM]?B\)$/m);
     expectGolden('golden/dry-run/hello-lacking-hello.txt', pr.err.replaceAll(`file://${partial}`, 'CACHE').replace(/\(\d+(\.\d)? [kM]?B\)/g, '(<bytes of the host busybox>)'));
+    expect((await p.ix('build', '--dry-run', 'bin/hello')).err).toBe(pr.err);
     // and the build does exactly that
     const built = await p.ix('build', 'bin/hello', '--json');
     expect(built.code, built.err).toBe(0);

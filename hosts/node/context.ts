@@ -20,6 +20,7 @@ import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
 import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
+import type { PlanSummary } from './plan-summary';
 
 /** What the entry file knows of a terminal on an output stream. */
 export interface Terminal {
@@ -158,6 +159,22 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
   } catch {
     throw new UsageError(`--boot=${file}: not JSON (expected an object such as {"path": "/usr/bin:/bin", "tools": {"gcc": "/usr/bin/gcc"}})`);
   }
+}
+
+/**
+ * What `ix build --dry-run` decides from: the memo's summary of the plan when the memo answers
+ * the request (the plan itself is not read), else the plan, planned as planOf does. A valid memo
+ * entry whose summary is missing or unreadable gets it written again from its plan bytes.
+ */
+export async function planSummaryOf(ctx: Context, req: PlanRequest): Promise<PlanSummary> {
+  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
+  const summary = hit?.summary();
+  if (summary) return summary;
+  const bytes = hit?.bytes();
+  if (!hit || !bytes) return (await planOf(ctx, req)).plan;
+  const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
+  hit.putSummary(plan);
+  return plan;
 }
 
 /**

@@ -3,7 +3,8 @@
  * needs neither the WASM core nor most of the CLI from a small first chunk, and otherwise loads
  * main.ts (a separate chunk, see wasm/build.mjs) and runs it:
  *   - `ix --version`, `ix help` (exactly these forms);
- *   - `ix plan ...` / `ix build --dry-run ...` whose memoised plan is still valid (plan-memo.ts);
+ *   - `ix plan ...` whose memoised plan is still valid (plan-memo.ts; `--dry-run` goes to main.ts,
+ *     which answers it from the memo's plan summary: commands/build-dry-run.ts);
  *   - a no-op `ix build ...`: memoised plan valid and every output already in the store.
  * Anything unusual (an option it does not know, a miss, any error) falls through to main.ts,
  * which does the whole job and reports errors, handed what was found here (the invocation's

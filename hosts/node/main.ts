@@ -19,6 +19,7 @@ import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
 import { forceLockHelper } from './store';
 import { runBuild } from './commands/build';
+import { runDryRun } from './commands/build-dry-run';
 import { runCopy } from './commands/copy';
 import { runDiff } from './commands/diff';
 import { runGc } from './commands/gc';
@@ -53,7 +54,7 @@ const withArgs = (run: (ctx: Context) => Promise<number> | number) => (args: Con
  */
 const HANDLERS: { [V in VerbName]: Handler<V> } = {
   plan: withArgs(runPlan),
-  build: withArgs(runBuild),
+  build: withArgs((ctx) => (ctx.args.dryRun ? runDryRun(ctx) : runBuild(ctx))),
   graph: withArgs(runGraph),
   'why-depends': withArgs(runWhyDepends),
   render: withArgs(runRender),

@@ -22,6 +22,8 @@
  *   `memo1-<h>`  "ix-plan-memo/2\n" + JSON {key, body, files: [[path, hexBlake3 | null,
  *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
  *   `memob-<h>`  "ix-plan-memo-body/2 <body>\n" + the plan bytes
+ *   `memos-<h>`  "ix-plan-memo-summary/1 <body>\n" + the plan's summary (plan-summary.ts; with the
+ *                head's roots and outs, what `ix build --dry-run` reads instead of the plan)
  * <h> is FNV-1a (64-bit) of the key text (format, recipe roots, request), a file name only: the
  * entry holds the whole key text and a lookup compares it. <body> is a token unique to one write;
  * a body whose token differs from its head's (a concurrent rewrite) reads as a miss. Every
@@ -35,10 +37,12 @@ import type { HostIO, Plan } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
+import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
 
 const FORMAT = 'ix-plan-memo/2';
 const HEADER = FORMAT + '\n';
 const BODY_FORMAT = 'ix-plan-memo-body/2 ';
+const SUMMARY_LINE = 'ix-plan-memo-summary/1 ';
 /** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
 export const MARGIN_MS = 2000;
 
@@ -55,6 +59,10 @@ export interface MemoHit {
   outs: string[];
   /** The plan bytes, or undefined if the body entry is gone or from another write (a miss). */
   bytes(): Uint8Array | undefined;
+  /** The plan's summary, or undefined if that entry is gone, malformed or from another write. */
+  summary(): PlanSummary | undefined;
+  /** Writes the summary of `plan`, which must be this entry's plan (read from its bytes). */
+  putSummary(plan: Plan): void;
 }
 
 type FileRow = [path: string, digest: string | null, stat: string | null];
@@ -76,10 +84,10 @@ function fnv64(text: string): string {
 }
 
 /** The key text of a request over a root list, and the names of its two entries. */
-function memoKey(site: MemoSite, reqJson: string): { text: string; head: string; body: string } {
+function memoKey(site: MemoSite, reqJson: string): { text: string; head: string; body: string; summary: string } {
   const text = JSON.stringify([FORMAT, site.roots, reqJson]);
   const h = fnv64(text);
-  return { text, head: `memo1-${h}`, body: `memob-${h}` };
+  return { text, head: `memo1-${h}`, body: `memob-${h}`, summary: `memos-${h}` };
 }
 
 /** The file a logical path resolves to through the roots (stat only), or undefined if unsure/absent. */
@@ -125,9 +133,9 @@ function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
 const encodeHead = (head: Head) => Buffer.from(HEADER + JSON.stringify(head), 'utf8');
 
 /** The plan bytes of body entry `raw` if it belongs to the head with token `body`. */
-function bodyBytes(raw: Uint8Array | undefined, body: string): Uint8Array | undefined {
+function bodyBytes(raw: Uint8Array | undefined, body: string, format = BODY_FORMAT): Uint8Array | undefined {
   if (!raw) return undefined;
-  const line = BODY_FORMAT + body + '\n';
+  const line = format + body + '\n';
   if (raw.length < line.length || Buffer.from(raw.buffer, raw.byteOffset, line.length).toString('latin1') !== line) return undefined;
   return raw.subarray(line.length);
 }
@@ -166,13 +174,30 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
       }
     }
     if (refreshed) site.cache.put(key.head, encodeHead(head));
-    return { roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body) };
+    return {
+      roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body),
+      summary: () => {
+        const b = bodyBytes(site.cache.get(key.summary), head.body, SUMMARY_LINE);
+        return b && decodeSummary(b, head.roots, head.outs);
+      },
+      putSummary: (plan) => putSummary(site.cache, key.summary, head.body, plan),
+    };
   } catch {
     return undefined;
   }
 }
 
 let writes = 0;
+
+/** Stores the summary of `plan` under `key` for the head whose body token is `body`. */
+function putSummary(cache: DiskCache, key: string, body: string, plan: Plan): void {
+  try {
+    const summary = encodeSummary(plan);
+    if (summary !== undefined) cache.put(key, Buffer.concat([Buffer.from(SUMMARY_LINE + body + '\n', 'latin1'), summary]));
+  } catch {
+    // best-effort, like every cache write
+  }
+}
 
 /** What a recording HostIO saw during one core call. */
 export interface Recording {
@@ -230,6 +255,7 @@ export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, pl
     // the body first: a head is only ever read with the body it names
     const body = `${process.pid}-${Date.now()}-${++writes}`;
     site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
+    putSummary(site.cache, key.summary, body, plan);
     site.cache.put(key.head, encodeHead({ key: key.text, body, files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
   } catch {
     // the memo is best-effort: a failed write is a later miss

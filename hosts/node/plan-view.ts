@@ -15,7 +15,7 @@ export function rootOuts(r: Plan['roots'][number]): string[] {
 }
 
 /** Store paths of the plan's roots, in request order (a hub gives its members). */
-export function rootPaths(plan: Plan): string[] {
+export function rootPaths(plan: Pick<Plan, 'roots'>): string[] {
   return plan.roots.flatMap(rootOuts);
 }
 

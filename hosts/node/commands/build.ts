@@ -4,9 +4,7 @@
  * plans through the core, runs the plan in the Linux sandbox (hosts/node/exec), substituting
  * from binary caches (hosts/node/subst) what they hold, and prints the store paths it built or
  * found. Only what the requested outputs need is realised (top-down: an output a cache holds
- * needs none of its build inputs). --dry-run prints exactly that set: each needed node there,
- * downloaded (from which cache, how many bytes) or built, and the total; it asks the caches
- * but changes nothing. --check rebuilds
+ * needs none of its build inputs). --dry-run (build-dry-run.ts) prints exactly that set. --check rebuilds
  * the requested packages and reports whether the output is bit-identical. --json turns the
  * progress into an "ix-events/1" stream on stdout (one JSON object per line).
  * Exit: 0 all built, 1 a node failed or a check differed, 2 bad input, 3 a host that cannot build.
@@ -16,15 +14,16 @@
 import type { Plan, PlanNode } from '../../../engine/api';
 import { numberOption } from '../options';
 import { once, planOf, planRequest, type Context, type Invocation } from '../context';
+import type { PlanSummary } from '../plan-summary';
 import { configReader } from './config';
 import { rootPaths } from '../plan-view';
 import { withHold } from '../gc';
 import { execute, checkRebuild, jsonReporter, pickReporter, wantedOutputs, type FetchNode, type Reporter, type ExecuteResult } from '../exec';
-import { openStore, Store } from '../store';
+import { recoverStore, Store } from '../store';
 import { fetchSource, formatProgress } from '../fetch';
 import { requireSandbox, sandboxRunner } from '../../linux-sandbox';
-import { builderSpecs, remoteBuilders, sandboxHere } from './remote';
-import { cachesFor, dryRun, secretKey, trustedKeys, cacheSettings, configFiles, urlList, type CacheOptions, type CacheSettings } from '../subst';
+import { remoteBuilders, sandboxHere } from './remote';
+import { cachesFor, cacheSettings, configFiles, urlList, type CacheOptions } from '../subst';
 import { safeText, UsageError, resolveRoot } from '../../common';
 
 /** Bounds of --jobs and --timeout (seconds: Node's timers hold at most 2**31 - 1 ms). */
@@ -85,9 +84,31 @@ export function fetcher(env: Record<string, string | undefined>): FetchNode {
   };
 }
 
-/** The store of this invocation's ix root (opened once), noting waits for other processes' locks. */
+/** The invocation's one Store object over its ix root (made once; nothing created or repaired yet). */
+function storeObject(ctx: Invocation): Store {
+  return once(ctx, 'store-object', () => new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) }));
+}
+
+/**
+ * The store of this invocation's ix root, ready to write: its directories made and what crashed
+ * processes left cleaned (store/recover.ts), once; waits for other processes' locks are noted.
+ */
 export function storeFor(ctx: Invocation): Promise<Store> {
-  return once(ctx, 'store', () => openStore({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) }));
+  return once(ctx, 'store', async () => {
+    const store = storeObject(ctx);
+    await store.init();
+    await recoverStore(store.layout.root);
+    return store;
+  });
+}
+
+/**
+ * The same store read-only, for what only looks (`ix build --dry-run`): the Store object storeFor
+ * gives, before or after it is opened, but asking for it creates, repairs and locks nothing, so
+ * a missing or read-only root answers "not built".
+ */
+export function storeView(ctx: Invocation): Pick<Store, 'isBuilt' | 'record' | 'layout'> {
+  return storeObject(ctx);
 }
 
 /** Progress display: --json events on stdout, else a live display (terminal) or lines on stderr. */
@@ -110,7 +131,7 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
  * (the executor realises only what they need); with `check`, the roots' inputs too, since
  * --check rebuilds the roots from them.
  */
-export function wantedOf(plan: Plan, check = false): string[] {
+export function wantedOf(plan: PlanSummary, check = false): string[] {
   const roots = rootPaths(plan);
   const wanted = wantedOutputs(plan.nodes, roots);
   if (!check) return wanted;
@@ -165,30 +186,11 @@ async function checkRoots(ctx: Context, plan: Plan, x: ExecArgs, reporter: Repor
   return ok;
 }
 
-/**
- * What a real run checks before it starts, for --dry-run: the builder specs, the trusted keys,
- * the push targets' secret key (read), so a dry run is refused exactly when the run would be.
- */
-async function checkRunSettings(ctx: Context, x: ExecArgs, settings: CacheSettings): Promise<void> {
-  builderSpecs(ctx, x);
-  if (settings.substituters.length) trustedKeys(settings);
-  if (settings.pushTo.length) await secretKey(settings);
-}
-
+/** A real build (`--dry-run` is build-dry-run.ts's runDryRun, which main.ts picks). */
 export async function runBuild(ctx: Context): Promise<number> {
   const x = execArgs(ctx.args.options);
   if (!ctx.args.packages.length) throw new UsageError("'ix build' needs at least one package, e.g. ix build bin/zstd");
-  const { bytes, plan } = await planOf(ctx, planRequest(ctx));
-  if (ctx.args.dryRun) {
-    const settings = cacheSettings(ctx.env, x.cache, ctx.cwd, configFiles(ctx.env), configReader(ctx));
-    await checkRunSettings(ctx, x, settings);
-    // stdout: the same view as `ix plan`; stderr: what a build would do with each node.
-    if (ctx.args.json) ctx.stdout(`${new TextDecoder().decode(bytes)}\n`);
-    else ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
-    const store = new Store({ root: resolveRoot(ctx.env), onWait: (m) => ctx.stderr(`ix: ${m}\n`) });
-    await dryRun(store, plan.nodes, wantedOf(plan, x.check), settings, (l) => ctx.stderr(`${safeText(l)}\n`));
-    return 0;
-  }
+  const { plan } = await planOf(ctx, planRequest(ctx));
   const reporter = reporterFor(ctx, ctx.args.json);
   const r = await realisePlan(ctx, plan, x, reporter);
   if (!r.ok) {

@@ -60,7 +60,7 @@ export interface Substituter {
    * The first cache (in priority order) with a trusted record for node.out; no download. The
    * record's references need not be in the store yet: they are realised before `fetch`.
    */
-  lookup(node: PlanNode, hooks: SubstituteHooks): Promise<SubstituteHit | undefined>;
+  lookup(node: Pick<PlanNode, 'id' | 'out' | 'name' | 'inputs' | 'runtime' | 'fixed'>, hooks: SubstituteHooks): Promise<SubstituteHit | undefined>;
   /**
    * Download, verify and unpack node.out from `hit` into `o.tmpOut`. Resolves to the tree hash
    * the signed record names (the store's commit checks it), or undefined when refused.

@@ -10,6 +10,11 @@
  * outputs costs a request per output and spares the whole build closure. A node needed only to
  * build something present or downloadable is never looked at. When a download fails later,
  * `rebuild` turns that node into a build and decides its inputs the same way.
+ * A decision's `deps` (what the executor waits for) are computed when first read. The next wave
+ * is found without them when every node carries its direct references (an expanded plan's or a
+ * summary's nodes do): one walk over the run and lib references of the whole wave, each node's
+ * references followed once per decision, instead of every node's whole input closure; the
+ * union of closures is the closure of the union, so the nodes decided are the same.
  * The plan is never changed: this only chooses which of its nodes run.
  *
  * Must not depend on: the store, the caches' formats, the sandbox, the terminal (lookups and
@@ -26,11 +31,49 @@ export interface TopDownHit {
   refs?: string[];
 }
 
-export interface TopDownIO<H extends TopDownHit> {
+/**
+ * What the decision reads of a node (a plan's summary has it too: plan-summary.ts). The direct
+ * references, when present, must be the ones `inputs` and `runtime` are the closures of
+ * (engine/plan/expand.ts): inputs = deps with their runDeps closure and libs with their libDeps
+ * closure; runtime = the runDeps closure.
+ */
+export type TopDownNode = Pick<PlanNode, 'id' | 'out' | 'inputs' | 'runtime'> & { deps?: string[]; libs?: string[]; runDeps?: string[]; libDeps?: string[] };
+
+/**
+ * The direct references of a node list (`of`) as positions in it: list k (0 deps, 1 libs,
+ * 2 runDeps, 3 libDeps) of node i is data[offsets[4i+k] .. offsets[4i+k+1]) (plan-summary.ts).
+ * Given for the very list TopDown decides over, the walk reads it instead of looking paths up.
+ */
+export interface RefTable {
+  of: readonly unknown[];
+  offsets: Uint32Array;
+  data: Uint32Array;
+}
+
+const hasRefs = (n: TopDownNode): n is TopDownNode & Required<Pick<TopDownNode, 'deps' | 'libs' | 'runDeps' | 'libDeps'>> =>
+  Array.isArray(n.deps) && Array.isArray(n.libs) && Array.isArray(n.runDeps) && Array.isArray(n.libDeps);
+
+/** A download or build decision whose `deps` are computed on first read and kept. */
+class Lazy<H extends TopDownHit> {
+  private memo?: string[];
+  constructor(readonly mode: 'download' | 'build', readonly hit: H | undefined, private readonly make: () => string[]) {}
+  get deps(): string[] {
+    return (this.memo ??= this.make());
+  }
+}
+const decision = <H extends TopDownHit>(mode: 'download' | 'build', hit: H | undefined, deps: () => string[]) => new Lazy(mode, hit, deps) as Decision<H>;
+
+export interface TopDownIO<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Is this output in the store already? */
   isBuilt(out: string): Promise<boolean>;
+  /**
+   * True when this output is certainly not in the store, answered without waiting (false or
+   * undefined: ask isBuilt). Such a node is decided at once when there are no caches to ask, so
+   * a whole tree of unbuilt nodes costs no promise per node.
+   */
+  absentNow?(out: string): boolean | undefined;
   /** The cache that would serve this node, if any (absent: no caches, everything builds). */
-  lookup?(node: PlanNode): Promise<H | undefined>;
+  lookup?(node: N): Promise<H | undefined>;
   /** Lookups (and presence checks) in flight at once; default 16. */
   concurrency?: number;
 }
@@ -57,31 +100,43 @@ export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T)
   return out;
 }
 
-export class TopDown<H extends TopDownHit> {
-  private readonly byOut = new Map<string, PlanNode>();
-  private readonly byId = new Map<string, PlanNode>();
+export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
+  private readonly nodes: readonly N[];
+  /** Index of a node in `nodes` by its out and by its id. */
+  private readonly byOut = new Map<string, number>();
+  private readonly byId = new Map<string, number>();
+  /** 1 where `decided` has the node (indexable where the walks below need speed). */
+  private readonly done: Uint8Array;
+  /** Every node carries its direct references: the next wave is found by walking them. */
+  private readonly refs: boolean;
+  /** ... given as positions (RefTable) for `nodes`. */
+  private readonly table?: RefTable;
   /** Decided nodes by id, in the order they were decided. */
   readonly decided = new Map<string, Decision<H>>();
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
-  constructor(nodes: readonly PlanNode[], private readonly io: TopDownIO<H>) {
-    for (const n of nodes) {
-      this.byOut.set(n.out, n);
-      this.byId.set(n.id, n);
-    }
+  constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>, table?: RefTable) {
+    this.nodes = nodes;
+    nodes.forEach((n, i) => {
+      this.byOut.set(n.out, i);
+      this.byId.set(n.id, i);
+    });
+    this.done = new Uint8Array(nodes.length);
+    if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) this.table = table;
+    this.refs = this.table !== undefined || nodes.every(hasRefs);
   }
 
-  node(id: string): PlanNode {
-    return this.byId.get(id)!;
+  node(id: string): N {
+    return this.nodes[this.byId.get(id)!];
   }
 
   /** Plan node ids among store paths (paths no node of the plan makes are not ours to realise). */
   private ids(paths: readonly string[], self?: string): string[] {
     const r = new Set<string>();
     for (const p of paths) {
-      const n = this.byOut.get(p);
-      if (n && n.id !== self) r.add(n.id);
+      const i = this.byOut.get(p);
+      if (i !== undefined && this.nodes[i].id !== self) r.add(this.nodes[i].id);
     }
     return [...r];
   }
@@ -96,36 +151,105 @@ export class TopDown<H extends TopDownHit> {
 
   /** A download of `id` failed: build it instead; resolves to the ids newly decided for it. */
   async rebuild(id: string): Promise<string[]> {
-    const n = this.byId.get(id)!;
+    const n = this.node(id);
     const deps = this.ids(n.inputs, id);
     this.decided.set(id, { mode: 'build', deps });
     return this.wave(deps);
   }
 
+  /** The decision for `n`; its deps are what it needs first (computed when read). */
+  private async decide(n: N): Promise<Decision<H>> {
+    if (await this.io.isBuilt(n.out)) return { mode: 'present', deps: [] };
+    if (this.io.lookup) {
+      this.lookups++;
+      const hit = await this.io.lookup(n);
+      if (hit) return decision('download', hit, () => this.ids(hit.refs ?? n.runtime, n.id));
+    }
+    return decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+  }
+
   private async wave(start: string[]): Promise<string[]> {
     const added: string[] = [];
-    let frontier = start.filter((id) => !this.decided.has(id));
+    const count = this.nodes.length;
+    let frontier: number[] = [];
+    for (const id of start) if (!this.decided.has(id)) frontier.push(this.byId.get(id)!);
     const limit = this.io.concurrency ?? LOOKUP_CONCURRENCY;
-    while (frontier.length) {
-      const nodes = frontier.map((id) => this.byId.get(id)!);
-      const answers = await mapLimit(nodes, limit, async (n): Promise<Decision<H>> => {
-        if (await this.io.isBuilt(n.out)) return { mode: 'present', deps: [] };
-        if (this.io.lookup) {
-          this.lookups++;
-          const hit = await this.io.lookup(n);
-          if (hit) return { mode: 'download', hit, deps: this.ids(hit.refs ?? n.runtime, n.id) };
-        }
-        return { mode: 'build', deps: this.ids(n.inputs, n.id) };
-      });
+    // nodes whose run (lib) references this call has followed already: their closures are queued
+    const runSeen = new Uint8Array(count);
+    const libSeen = new Uint8Array(count);
+    // the wave a node was last queued for (a node is queued once per wave)
+    const queued = new Uint32Array(count);
+    for (let wave = 1; frontier.length; wave++) {
+      const nodes = frontier.map((i) => this.nodes[i]);
+      const answers: Decision<H>[] = new Array(nodes.length);
+      const asked: number[] = [];
       nodes.forEach((n, i) => {
+        if (!this.io.lookup && this.io.absentNow?.(n.out) === true) answers[i] = decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+        else asked.push(i);
+      });
+      const got = await mapLimit(asked, limit, (i) => this.decide(nodes[i]));
+      asked.forEach((i, k) => (answers[i] = got[k]));
+      nodes.forEach((n, i) => {
+        this.done[frontier[i]] = 1;
         if (this.decided.has(n.id)) return;
         this.decided.set(n.id, answers[i]);
         added.push(n.id);
       });
       // after the whole wave is recorded: a node of this wave is never asked about twice
-      const next = new Set<string>();
-      for (const a of answers) for (const d of a.deps) if (!this.decided.has(d)) next.add(d);
-      frontier = [...next];
+      const next: number[] = [];
+      const add = (i: number | undefined) => {
+        if (i !== undefined && !this.done[i] && queued[i] !== wave) {
+          queued[i] = wave;
+          next.push(i);
+        }
+      };
+      const runStart: number[] = [];
+      const libStart: number[] = [];
+      const LIST = { deps: 0, libs: 1, runDeps: 2, libDeps: 3 } as const;
+      const t = this.table;
+      const queue = (at: number, k: keyof typeof LIST, seen: Uint8Array, into: number[]) => {
+        if (t) {
+          for (let x = t.offsets[4 * at + LIST[k]], end = t.offsets[4 * at + LIST[k] + 1]; x < end; x++) {
+            const i = t.data[x];
+            if (!seen[i]) {
+              seen[i] = 1;
+              into.push(i);
+            }
+          }
+          return;
+        }
+        for (const o of this.nodes[at][k]!) {
+          const i = this.byOut.get(o);
+          if (i !== undefined && !seen[i]) {
+            seen[i] = 1;
+            into.push(i);
+          }
+        }
+      };
+      answers.forEach((a, k) => {
+        const n = nodes[k];
+        if (a.mode === 'present') return;
+        if (!this.refs) {
+          for (const d of a.deps) add(this.byId.get(d));
+        } else if (a.mode === 'build') {
+          queue(frontier[k], 'deps', runSeen, runStart);
+          queue(frontier[k], 'libs', libSeen, libStart);
+        } else if (a.hit.refs) {
+          for (const r of a.hit.refs) if (r !== n.out) add(this.byOut.get(r));
+        } else {
+          queue(frontier[k], 'runDeps', runSeen, runStart);
+        }
+      });
+      // the closures: every queued node and what its run (lib) references reach, each once per call
+      for (let q = 0; q < runStart.length; q++) {
+        add(runStart[q]);
+        queue(runStart[q], 'runDeps', runSeen, runStart);
+      }
+      for (let q = 0; q < libStart.length; q++) {
+        add(libStart[q]);
+        queue(libStart[q], 'libDeps', libSeen, libStart);
+      }
+      frontier = next;
     }
     return added;
   }
@@ -143,9 +267,10 @@ export class TopDown<H extends TopDownHit> {
 
 /**
  * The outputs a request wants: `roots` and the runtime closure the plan declares for them, so a
- * realm or `ix run` finds every path its packages may refer to.
+ * realm or `ix run` finds every path its packages may refer to. Nodes' `runDeps`, when present,
+ * must be the direct references their `runtime` is the closure of (TopDownNode).
  */
-export function wantedOutputs(nodes: readonly PlanNode[], roots: readonly string[]): string[] {
+export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'> & { runDeps?: string[] })[], roots: readonly string[]): string[] {
   const byOut = new Map(nodes.map((n) => [n.out, n]));
   const seen = new Set<string>();
   const todo = [...roots];
@@ -153,7 +278,9 @@ export function wantedOutputs(nodes: readonly PlanNode[], roots: readonly string
     const p = todo.pop()!;
     if (seen.has(p)) continue;
     seen.add(p);
-    todo.push(...(byOut.get(p)?.runtime ?? []));
+    // the direct run references reach the same closure without making each node's closure
+    const n = byOut.get(p);
+    todo.push(...((n && (Array.isArray(n.runDeps) ? n.runDeps : n.runtime)) ?? []));
   }
   return [...seen].sort();
 }

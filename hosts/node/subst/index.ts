@@ -12,7 +12,7 @@ import {
   type CacheBackend, type CacheRecord, type PublicKey, type SecretKey,
 } from '../cache/index';
 import type { Pusher, Substituter, SubstituteHit } from '../exec';
-import { formatBytes, TopDown } from '../exec';
+import { formatBytes, TopDown, type RefTable, type TopDownIO } from '../exec';
 import type { OutputNode, Store } from '../store';
 import { ConfigError, type CacheSettings } from './config';
 
@@ -129,21 +129,26 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
   return r;
 }
 
+/** What --dry-run reads of a node: a plan's summary has it (hosts/node/plan-summary.ts). */
+export type DryRunNode = Pick<PlanNode, 'id' | 'name' | 'out' | 'inputs' | 'runtime' | 'fixed'>;
+
 /**
  * `ix build --dry-run`: exactly what a build of `wanted` would do, decided top-down as the
  * executor decides (exec/topdown.ts): one line per needed node in plan order (present, download
  * with cache and bytes, or build), refusals as `ix:` lines, then a summary with the download
  * total and the number of plan nodes not needed. Reads records only; changes nothing.
  */
-export async function dryRun(store: Store, nodes: PlanNode[], wanted: string[], settings: CacheSettings, print: (line: string) => void): Promise<{ requests: number }> {
+export async function dryRun(
+  store: Pick<Store, 'isBuilt'> & Pick<TopDownIO<SubstituteHit>, 'absentNow'>, nodes: readonly DryRunNode[], wanted: string[], settings: CacheSettings, print: (line: string) => void, refTable?: RefTable,
+): Promise<{ requests: number }> {
   const keys = settings.substituters.length ? trustedKeys(settings) : [];
   const caches = keys.length ? await openAll(settings.substituters, settings.env) : [];
   const sub = caches.length ? substituter(store, caches, keys) : undefined;
   const refused = new Map<string, string[]>();
-  const hooks = (n: PlanNode) => ({
+  const hooks = (n: DryRunNode) => ({
     onRefused: (l: string) => refused.set(n.id, [...(refused.get(n.id) ?? []), l]), onProgress: () => undefined, signal: new AbortController().signal,
   });
-  const td = new TopDown<SubstituteHit>(nodes, { isBuilt: (p) => store.isBuilt(p), lookup: sub ? (n) => sub.lookup(n, hooks(n)) : undefined });
+  const td = new TopDown<SubstituteHit, DryRunNode>(nodes, { isBuilt: (p) => store.isBuilt(p), absentNow: store.absentNow, lookup: sub ? (n) => sub.lookup(n, hooks(n)) : undefined }, refTable);
   await td.need(wanted);
   for (const n of nodes) {
     const d = td.decided.get(n.id);
