@@ -21,7 +21,7 @@
  */
 import type { Plan, PlanNode, WireNode } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
-import type { RefTable } from './exec/topdown';
+import type { RefTable } from './exec';
 import { parseStorePath } from '../common';
 
 /** The summary's format line. */
