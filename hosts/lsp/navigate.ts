@@ -46,8 +46,8 @@ const loc = (ws: Workspace, file: string, s?: Span): Location | undefined => {
 };
 
 /** The store path and facts of a package for the current target, as Markdown. */
-export function packageFacts(checker: Checker, selector: string): string {
-  const a = checker.planOf(selector);
+export async function packageFacts(checker: Checker, selector: string): Promise<string> {
+  const a = await checker.planOf(selector);
   if (a.error || !a.plan) return `**${selector}** (${checker.target})\n\n✗ ${a.error?.detail ?? 'cannot plan'}`;
   const plan: Plan = a.plan;
   const root = plan.roots[0];
@@ -102,12 +102,13 @@ function contextHover(ws: Workspace, checker: Checker, file: string, pos: Positi
   return undefined;
 }
 
-export function hover(ws: Workspace, family: Family, checker: Checker, file: string, pos: Position): Hover | undefined {
+/** Package facts need a plan (the planning thread); everything else answers from the text at once. */
+export async function hover(ws: Workspace, family: Family, checker: Checker, file: string, pos: Position): Promise<Hover | undefined> {
   const t = targetAt(family, file, pos);
   if (!t) return contextHover(ws, checker, file, pos);
   const range = { start: { line: t.span.line, character: t.span.start }, end: { line: t.span.line, character: t.span.end } };
   let value: string;
-  if (t.kind === 'package') value = packageFacts(checker, t.selector);
+  if (t.kind === 'package') value = await packageFacts(checker, t.selector);
   else if (t.kind === 'template') value = `**template ${t.path}**\n\nused by ${checker.usersOf(t.path).length} packages`;
   else if (t.how === 'super') {
     const parent = family.definitions(file, t.name).find((d) => d.file !== file);

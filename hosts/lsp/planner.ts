@@ -1,0 +1,119 @@
+/**
+ * The main thread's handle on the planning thread (plan-worker.ts): mirrors the editor's buffers
+ * to it, queues plan requests and runs them one at a time there. Urgent requests (a hover, a code
+ * lens: someone waits) go before background ones (re-checks), and the checker keeps at most one
+ * background request here, so the wait of an urgent one is bounded by the plan in flight. A
+ * worker that dies (out of memory) fails its request with an internal error and is replaced at
+ * the next request, with the buffers sent again.
+ *
+ * Must not depend on: the executor, the store, the sandbox, the LSP library.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CoreMessage } from './errors';
+import { PROTOCOL, type PlanDone, type ToWorker, type WorkerInit } from './plan-worker';
+
+export interface PlanResult {
+  reads: Set<string>;
+  error?: CoreMessage;
+  bytes?: Uint8Array;
+  /** The core's time for this plan (ms). */
+  ms: number;
+}
+
+interface Job {
+  id: number;
+  selector: string;
+  target: string;
+  resolve: (r: PlanResult) => void;
+}
+
+export class Planner {
+  private worker: Worker | undefined;
+  private readonly overlays = new Map<string, string>();
+  private readonly urgent: Job[] = [];
+  private readonly background: Job[] = [];
+  private running: Job | undefined;
+  private nextId = 1;
+  /** Plans made, and the process's RSS after the latest (bytes): for ix/status. */
+  plans = 0;
+  rss = 0;
+  /** The planning thread's in-memory cache after the latest plan. */
+  cache: PlanDone['cache'] | undefined;
+
+  /** `script`: the file that runs runPlanWorker in a worker thread (the bundle itself). */
+  constructor(private readonly script: URL, private readonly roots: string[], private readonly env: Record<string, string | undefined>) {}
+
+  /** Sets (text) or drops (undefined) a buffer by absolute host path. */
+  setOverlay(path: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(path);
+    else this.overlays.set(path, text);
+    this.post({ v: PROTOCOL, t: 'overlay', path, text: text ?? null });
+  }
+
+  touched(): void {
+    this.post({ v: PROTOCOL, t: 'touched' });
+  }
+
+  /** True while a plan runs or waits. */
+  busy(): boolean {
+    return this.running !== undefined || this.urgent.length + this.background.length > 0;
+  }
+
+  plan(selector: string, target: string, urgent: boolean): Promise<PlanResult> {
+    return new Promise((resolve) => {
+      (urgent ? this.urgent : this.background).push({ id: this.nextId++, selector, target, resolve });
+      this.kick();
+    });
+  }
+
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private post(m: ToWorker): void {
+    this.worker?.postMessage(m); // no worker yet: it gets every buffer when it starts
+  }
+
+  private start(): Worker {
+    const init: WorkerInit = { ixLspPlanner: PROTOCOL, roots: this.roots, env: this.env };
+    // the worker's stdout would interleave with the protocol on ours: it goes to stderr
+    const w = new Worker(this.script, { workerData: init, stdout: true });
+    w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
+    w.on('message', (m: PlanDone) => {
+      if (m.v !== PROTOCOL || m.t !== 'done' || m.id !== this.running?.id) return;
+      const job = this.running;
+      this.running = undefined;
+      this.plans++;
+      this.rss = m.rss;
+      this.cache = m.cache;
+      const r: PlanResult = { reads: new Set(m.reads), ms: m.ms };
+      if (m.error) r.error = m.error;
+      if (m.bytes) r.bytes = m.bytes;
+      job.resolve(r);
+      this.kick();
+    });
+    const died = (why: string) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      const job = this.running;
+      this.running = undefined;
+      job?.resolve({ reads: new Set(), ms: 0, error: { detail: `internal error in ix: the planning thread ${why}`, chain: [], suggestions: [] } });
+      this.kick();
+    };
+    w.on('error', (e) => died(`failed: ${e.message.split('\n')[0]}`));
+    w.on('exit', (code) => died(`exited (${code})`));
+    w.unref(); // the server's lifetime is its connection's, not this thread's
+    for (const [path, text] of this.overlays) w.postMessage({ v: PROTOCOL, t: 'overlay', path, text } satisfies ToWorker);
+    return w;
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    const job = this.urgent.shift() ?? this.background.shift();
+    if (!job) return;
+    this.worker ??= this.start();
+    this.running = job;
+    this.post({ v: PROTOCOL, t: 'plan', id: job.id, selector: job.selector, target: job.target });
+  }
+}
