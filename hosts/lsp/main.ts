@@ -40,7 +40,7 @@ export async function runLsp(a: LspArgs, env: Record<string, string | undefined>
   const roots = [...a.recipes, defaultRecipes];
   const ws = new Workspace(roots, digest, cache, env);
   // this bundle is also the planning thread's script (the entry check at the end of this file)
-  const planner = new Planner(new URL(import.meta.url), roots, env);
+  const planner = new Planner(new URL(import.meta.url), roots, env, stderr);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   // a bug in a feature must not take the editor's server down: say it on stderr, keep serving
   const report = (e: unknown) => process.stderr.write(`ix lsp: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -41,7 +41,13 @@ export class Planner {
   cache: PlanDone['cache'] | undefined;
 
   /** `script`: the file that runs runPlanWorker in a worker thread (the bundle itself). */
-  constructor(private readonly script: URL, private readonly roots: string[], private readonly env: Record<string, string | undefined>) {}
+  constructor(
+    private readonly script: URL,
+    private readonly roots: string[],
+    private readonly env: Record<string, string | undefined>,
+    /** Where the thread's own stdout goes (never the protocol's stream). */
+    private readonly log: (s: string) => void,
+  ) {}
 
   /** Sets (text) or drops (undefined) a buffer by absolute host path. */
   setOverlay(path: string, text: string | undefined): void {
@@ -79,7 +85,7 @@ export class Planner {
     const init: WorkerInit = { ixLspPlanner: PROTOCOL, roots: this.roots, env: this.env };
     // the worker's stdout would interleave with the protocol on ours: it goes to stderr
     const w = new Worker(this.script, { workerData: init, stdout: true });
-    w.stdout.on('data', (d: Buffer) => process.stderr.write(d));
+    w.stdout.on('data', (d: Buffer) => this.log(d.toString()));
     w.on('message', (m: PlanDone) => {
       if (m.v !== PROTOCOL || m.t !== 'done' || m.id !== this.running?.id) return;
       const job = this.running;
