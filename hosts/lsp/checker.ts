@@ -122,16 +122,21 @@ export class Checker {
 
   /** Counters for ix/status. */
   stats(): Record<string, number> {
-    return { queued: this.queue.size, indexedPackages: this.filesOf.size, indexedFiles: this.readers.size, textualIndexMs: Math.round(this.textual.buildMs), memo: this.memo.size };
+    return {
+      queued: this.queue.size, indexedPackages: this.filesOf.size, indexedFiles: this.readers.size, memo: this.memo.size,
+      textualIndexMs: this.textual.complete ? Math.round(this.textual.buildMs) : -1,
+    };
   }
 
   /** Queue every package (start-up, target switch): preferred ones first. */
   checkAll(): void {
+    void this.textual.build();
     this.schedule(this.packages(), false);
   }
 
   /** A file changed (buffer or disk): re-check its users, a sample first. */
   changed(files: string[]): void {
+    void this.textual.build();
     this.textual.changed(files);
     const users = new Set<string>();
     for (const f of files) for (const u of this.usersOf(f)) users.add(u);

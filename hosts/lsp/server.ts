@@ -120,6 +120,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, planner
     setImmediate(() => void publish());
   };
   const changed = (files: string[], now = false) => {
+    family.forget(files);
     for (const f of files) pendingFiles.add(f);
     if (debounce) clearTimeout(debounce);
     const fire = () => {

@@ -1,83 +1,109 @@
 /**
  * The reverse index of template users, read from the text: for each recipe or template file, the
- * packages whose recipe reaches it through `{% extends %}` and `{% include %}` (every C recipe
- * reaches die/c/base.sh). Built once from every template file's outline, then updated per change:
- * a changed file re-reads only the packages that reached it (and its own package), since only
- * their chains can have moved. It knows users before any plan ran, which on a real IX tree is an
- * hour of planning; the checker joins it with what plans actually read (dependencies' recipes).
+ * templates (recipes and die/ files) that reach it through `{% extends %}` and `{% include %}`
+ * (every C recipe reaches die/c/ix.sh). It knows users before any plan ran, which on a real IX
+ * tree is an hour of planning; the checker joins it with what plans actually read (dependencies'
+ * recipes). Built once, in slices between other work (a few thousand outlines take seconds);
+ * until it is complete, users come from what is built so far and from plans. Updated per change:
+ * only a file whose references moved re-reads the templates that reached it.
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
 import type { Family } from './family';
-import { resolveTemplate } from './template';
 import { packageOfFile } from './workspace';
 
-/** Files followed from one recipe at most (a bound for runaway include loops). */
+/** Files followed from one template at most (a bound for runaway include loops). */
 const MAX_FILES = 256;
+/** How long one slice of the first build may hold the thread (ms). */
+const SLICE_MS = 8;
 
 export class TemplateUsers {
+  /** file → templates that reach it (itself excluded). */
   private readonly reachedBy = new Map<string, Set<string>>();
+  /** template → files it reaches. */
   private readonly reaches = new Map<string, string[]>();
-  private built = false;
-  /** Time the first build took (ms): ix/status. */
+  /** file → its resolved references, as indexed (a change that keeps them moves nobody). */
+  private readonly refsOf = new Map<string, string>();
+  private building: Promise<void> | undefined;
+  /** True once every template file was indexed; time the build took (ms): ix/status. */
+  complete = false;
   buildMs = 0;
 
   constructor(private readonly family: Family, private readonly templateFiles: () => string[]) {}
 
+  /** Starts the first build (idempotent); resolves when it is complete. */
+  build(): Promise<void> {
+    this.building ??= this.buildSlices();
+    return this.building;
+  }
+
   /** Packages whose recipe reaches `file` (not counting the file's own package). */
-  usersOf(file: string): ReadonlySet<string> {
-    this.build();
-    return this.reachedBy.get(file) ?? new Set();
+  usersOf(file: string): string[] {
+    return [...(this.reachedBy.get(file) ?? [])].filter((f) => packageOfFile(f) !== undefined).map((f) => packageOfFile(f)!);
   }
 
-  /** Re-reads the packages a change of `files` can have moved. */
+  /** Templates whose extends/include closure reaches `file`. */
+  reachersOf(file: string): string[] {
+    return [...(this.reachedBy.get(file) ?? [])];
+  }
+
+  /** Re-indexes what a change of `files` can have moved (call after Family forgot them). */
   changed(files: string[]): void {
-    if (!this.built) return; // the first use builds from the current text
-    const pkgs = new Set<string>();
+    const again = new Set<string>();
     for (const f of files) {
-      for (const p of this.reachedBy.get(f) ?? []) pkgs.add(p);
-      const own = packageOfFile(f);
-      if (own !== undefined) pkgs.add(own);
+      if (this.refsOf.get(f) === this.refs(f)) continue;
+      for (const t of this.reachedBy.get(f) ?? []) again.add(t);
+      again.add(f);
     }
-    for (const p of pkgs) this.index(p);
+    for (const t of again) if (this.reaches.has(t) || packageOfFile(t) !== undefined || t.startsWith('die/')) this.index(t);
   }
 
-  private build(): void {
-    if (this.built) return;
-    this.built = true;
+  private async buildSlices(): Promise<void> {
     const t0 = performance.now();
-    for (const f of this.templateFiles()) {
-      const p = packageOfFile(f);
-      if (p !== undefined) this.index(p);
+    const files = this.templateFiles();
+    let i = 0;
+    while (i < files.length) {
+      const s = performance.now();
+      while (i < files.length && performance.now() - s < SLICE_MS) {
+        if (!this.reaches.has(files[i])) this.index(files[i]);
+        i++;
+      }
+      await new Promise((r) => setImmediate(r));
     }
+    this.complete = true;
     this.buildMs = performance.now() - t0;
   }
 
-  private index(pkg: string): void {
-    for (const f of this.reaches.get(pkg) ?? []) this.reachedBy.get(f)?.delete(pkg);
-    const files = this.walk(`${pkg}/ix.sh`);
-    this.reaches.set(pkg, files);
+  private refs(file: string): string {
+    return this.family.refs(file).map((r) => r.path ?? '').join('\n');
+  }
+
+  private index(t: string): void {
+    for (const f of this.reaches.get(t) ?? []) this.reachedBy.get(f)?.delete(t);
+    const files = this.walk(t);
+    this.reaches.set(t, files);
     for (const f of files) {
       let s = this.reachedBy.get(f);
       if (!s) this.reachedBy.set(f, (s = new Set()));
-      s.add(pkg);
+      s.add(t);
     }
   }
 
-  /** Files a recipe reaches through extends and include (itself excluded). */
-  private walk(recipe: string): string[] {
-    const seen = new Set([recipe]);
-    const todo = [recipe];
+  /** Files a template reaches through extends and include (itself excluded); notes their refs. */
+  private walk(start: string): string[] {
+    const seen = new Set([start]);
+    const todo = [start];
     while (todo.length && seen.size < MAX_FILES) {
       const f = todo.pop()!;
-      for (const r of this.family.outline(f).refs) {
-        const t = resolveTemplate(f, r.name);
-        if (t === undefined || seen.has(t)) continue;
+      const refs = this.refs(f);
+      this.refsOf.set(f, refs);
+      for (const t of refs.split('\n')) {
+        if (!t || seen.has(t)) continue;
         seen.add(t);
         todo.push(t);
       }
     }
-    seen.delete(recipe);
+    seen.delete(start);
     return [...seen];
   }
 }
