@@ -60,6 +60,11 @@ export class Planner {
     this.post({ v: PROTOCOL, t: 'touched' });
   }
 
+  /** The plan running on the thread now (its request number and selector), if any. */
+  inFlight(): { id: number; selector: string } | undefined {
+    return this.running ? { id: this.running.id, selector: this.running.selector } : undefined;
+  }
+
   /** True while a plan runs or waits. */
   busy(): boolean {
     return this.running !== undefined || this.urgent.length + this.background.length > 0;
