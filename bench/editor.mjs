@@ -253,6 +253,8 @@ async function ixSession() {
   // the leaf's completion position is in a dependency list block when it has one
   const dep = /\{% block (bld_libs|lib_deps|run_deps|bld_tool) %\}\n/.exec(files[0].text);
   if (dep) files[0].completeAt = { line: files[0].text.slice(0, dep.index).split('\n').length, character: 0 };
+  // the template's: inside its first `{{` (context names and flags)
+  if (files[1].text.includes('{{')) files[1].completeAt = posIn(files[1].text, '{{', 2);
   const t0 = performance.now();
   const opened = s.next(files[0].u, () => true, 120_000);
   for (const x of files) s.open(x.u, x.text);
