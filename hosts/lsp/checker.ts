@@ -106,6 +106,11 @@ export class Checker {
     return [...users].sort();
   }
 
+  /** Templates that may reach `file` (the textual index's, or every template file until it is built). */
+  reachersOf(file: string): string[] {
+    return this.textual.complete ? this.textual.reachersOf(file) : this.ws.templateFiles();
+  }
+
   errorOf(pkg: string): CoreMessage | undefined {
     return this.errors.get(pkg);
   }

@@ -71,13 +71,13 @@ export async function packageFacts(checker: Checker, selector: string): Promise<
 }
 
 /** Markdown for a block: which template defines it, what it overrides, who overrides it. */
-function blockFacts(ws: Workspace, family: Family, file: string, name: string): string {
+function blockFacts(family: Family, checker: Checker, file: string, name: string): string {
   const defs = family.definitions(file, name);
   const lines = [`**block ${name}**`, ''];
   if (defs.length) lines.push(`defined by: ${defs[defs.length - 1].file}`, '');
   const above = defs.filter((d) => d.file !== file);
   if (defs.some((d) => d.file === file) && above.length) lines.push(`overrides: ${above[0].file}`, '');
-  const over = family.descendants(file, ws.templateFiles()).filter((f) => family.blocks(f).some((b) => b.block.name === name));
+  const over = family.descendants(file, checker.reachersOf(file)).filter((f) => family.blocks(f).some((b) => b.block.name === name));
   if (over.length) lines.push(`overridden by ${over.length}: ${over.slice(0, 12).join(', ')}${over.length > 12 ? ', …' : ''}`);
   if (!defs.length) lines.push('no template of this chain defines it');
   return lines.join('\n');
@@ -113,7 +113,7 @@ export async function hover(ws: Workspace, family: Family, checker: Checker, fil
   else if (t.how === 'super') {
     const parent = family.definitions(file, t.name).find((d) => d.file !== file);
     value = `**super()** of block ${t.name}: ${parent ? parent.file : 'no parent defines it'}`;
-  } else value = blockFacts(ws, family, file, t.name);
+  } else value = blockFacts(family, checker, file, t.name);
   return { contents: { kind: 'markdown', value }, range };
 }
 

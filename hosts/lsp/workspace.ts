@@ -49,7 +49,8 @@ export class Workspace {
 
   /** Sets (text) or drops (undefined) the overlay of an open buffer. */
   setOverlay(path: string, text: string | undefined): void {
-    if ((text === undefined) !== !this.overlays.has(path)) this.layout++;
+    // a buffer over a file on disk adds or removes no file: listings stay valid
+    if ((text === undefined) !== !this.overlays.has(path) && !isFile(path)) this.layout++;
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
     this.version++;
@@ -219,6 +220,14 @@ export class Workspace {
       if (l && (l.endsWith('/ix.sh') || l.startsWith('die/'))) found.add(l);
     }
     return [...found].sort();
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
