@@ -149,6 +149,9 @@ export class Checker {
     if (files.some((f) => f.endsWith('/ix.sh'))) for (const p of this.errors.keys()) users.add(p);
     for (const u of users) this.stale.add(u);
     this.sample = new Set(this.schedule([...users], true));
+    // the background plan in flight is either stale now or holding the sample back: cancelled,
+    // it goes back into the queue behind the sample (pump)
+    this.planner.cancelBackground();
     this.rendered.clear();
     void this.renderStage([...this.sample], ++this.generation);
   }
@@ -223,6 +226,10 @@ export class Checker {
         const before = this.ws.version;
         const target = this.target;
         const r = await this.planner.plan(pkg, target, false);
+        if (r.cancelled) {
+          if (target === this.target && !this.queue.has(pkg)) this.requeue(pkg, this.sample.size);
+          continue;
+        }
         this.checks++;
         this.lastCheckMs = r.ms;
         // content changed meanwhile and the package is queued again, or the target switched:
@@ -237,6 +244,14 @@ export class Checker {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Puts `pkg` back into the queue at position `at` (behind a sample). */
+  private requeue(pkg: string, at: number): void {
+    const q = [...this.queue];
+    q.splice(Math.min(at, q.length), 0, pkg);
+    this.queue.clear();
+    for (const p of q) this.queue.add(p);
   }
 
   /** One shared string per path: every package's read set holds the same few thousand. */

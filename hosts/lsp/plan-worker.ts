@@ -4,10 +4,13 @@
  * package (a second or more on a real IX tree) never blocks the main thread's hover, completion
  * or the fast render stage of a fresh edit. It runs one request at a time, in the order the main
  * thread sends them; the main thread keeps the queue (and so decides priority and drops stale
- * work). Messages (structured clones, version 1 of this protocol):
+ * work). A plan is cancelled through a shared word (`cancel`, Int32): the main thread stores the
+ * request's id there; the worker's HostIO sees it at the core's next host call and fails it, and
+ * the core, which gets "absent" for everything after a host failure, ends the call within a few
+ * calls. Messages (structured clones, version 1 of this protocol):
  *   main → worker: {v:1, t:'overlay', path, text|null}  {v:1, t:'touched'}
  *                  {v:1, t:'plan', id, selector, target}
- *   worker → main: {v:1, t:'done', id, reads, error?, bytes?, ms, rss}
+ *   worker → main: {v:1, t:'done', id, reads, error?, bytes?, cancelled?, ms, rss, cache}
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
@@ -25,6 +28,8 @@ export interface WorkerInit {
   ixLspPlanner: typeof PROTOCOL;
   roots: string[];
   env: Record<string, string | undefined>;
+  /** One Int32: the id of the plan to cancel. */
+  cancel: SharedArrayBuffer;
 }
 
 export type ToWorker =
@@ -40,6 +45,8 @@ export interface PlanDone {
   reads: string[];
   error?: CoreMessage;
   bytes?: Uint8Array;
+  /** The main thread cancelled it: no result. */
+  cancelled?: boolean;
   /** Time the core took (ms) and the process's resident memory after it (bytes). */
   ms: number;
   rss: number;
@@ -57,6 +64,15 @@ export async function runPlanWorker(): Promise<void> {
   const port = parentPort!;
   const [core, digest] = await Promise.all([coreFor(init.env), loadDigest()]);
   const ws = new Workspace(init.roots, digest, coreCacheFor(init.env), init.env);
+  const cancel = new Int32Array(init.cancel);
+  let current = 0;
+  const check = () => {
+    if (Atomics.load(cancel, 0) === current) throw new Error('plan cancelled');
+  };
+  // the workspace's HostIO, failing once the running plan is cancelled
+  const io = Object.fromEntries(
+    Object.entries(ws.io).map(([k, f]) => [k, (...a: unknown[]) => (check(), (f as (...x: unknown[]) => unknown)(...a))]),
+  ) as unknown as typeof ws.io;
   port.on('message', (m: ToWorker) => {
     if (m.v !== PROTOCOL) return;
     if (m.t === 'overlay') ws.setOverlay(m.path, m.text ?? undefined);
@@ -66,15 +82,19 @@ export async function runPlanWorker(): Promise<void> {
       const t0 = performance.now();
       let bytes: Uint8Array | undefined;
       let error: CoreMessage | undefined;
+      current = m.id;
       try {
-        bytes = core.plan(ws.io, { packages: [m.selector], target: m.target });
+        bytes = core.plan(io, { packages: [m.selector], target: m.target });
       } catch (e) {
         error = toMessage(e);
       }
+      const cancelled = Atomics.load(cancel, 0) === m.id;
+      current = 0;
       const ms = performance.now() - t0;
       const done: PlanDone = { v: 1, t: 'done', id: m.id, reads: [...ws.stopRecording()], ms, rss: process.memoryUsage.rss(), cache: ws.cacheStats() };
-      if (error) done.error = error;
-      if (bytes) done.bytes = bytes;
+      if (cancelled) done.cancelled = true;
+      else if (error) done.error = error;
+      else if (bytes) done.bytes = bytes;
       port.postMessage(done); // copied: the core's bytes may sit in Node's shared buffer pool
     }
   });

@@ -2,7 +2,9 @@
  * The main thread's handle on the planning thread (plan-worker.ts): mirrors the editor's buffers
  * to it, queues plan requests and runs them one at a time there. Urgent requests (a hover, a code
  * lens: someone waits) go before background ones (re-checks), and the checker keeps at most one
- * background request here, so the wait of an urgent one is bounded by the plan in flight. A
+ * background request here. An urgent request cancels the background plan in flight, and so may
+ * the caller (a plan made stale by an edit, or holding back a fresh edit's sample): cancelled, it
+ * resolves with `cancelled` and the caller queues it again. A
  * worker that dies (out of memory) fails its request with an internal error and is replaced at
  * the next request, with the buffers sent again.
  *
@@ -18,12 +20,15 @@ export interface PlanResult {
   bytes?: Uint8Array;
   /** The core's time for this plan (ms). */
   ms: number;
+  /** Cancelled before it finished: nothing else is set. */
+  cancelled?: boolean;
 }
 
 interface Job {
   id: number;
   selector: string;
   target: string;
+  urgent: boolean;
   resolve: (r: PlanResult) => void;
 }
 
@@ -34,6 +39,9 @@ export class Planner {
   private readonly background: Job[] = [];
   private running: Job | undefined;
   private nextId = 1;
+  private readonly cancelWord = new SharedArrayBuffer(4);
+  /** Plans cancelled (ix/status). */
+  cancelled = 0;
   /** Plans made, and the process's RSS after the latest (bytes): for ix/status. */
   plans = 0;
   rss = 0;
@@ -72,9 +80,18 @@ export class Planner {
 
   plan(selector: string, target: string, urgent: boolean): Promise<PlanResult> {
     return new Promise((resolve) => {
-      (urgent ? this.urgent : this.background).push({ id: this.nextId++, selector, target, resolve });
+      (urgent ? this.urgent : this.background).push({ id: this.nextId++, selector, target, urgent, resolve });
+      if (urgent) this.cancelBackground(); // someone waits: the background plan goes back to its queue
       this.kick();
     });
+  }
+
+  /** Cancels the background plan in flight, if any; returns its selector. */
+  cancelBackground(): string | undefined {
+    const r = this.running;
+    if (!r || r.urgent) return undefined;
+    Atomics.store(new Int32Array(this.cancelWord), 0, r.id);
+    return r.selector;
   }
 
   close(): void {
@@ -87,7 +104,7 @@ export class Planner {
   }
 
   private start(): Worker {
-    const init: WorkerInit = { ixLspPlanner: PROTOCOL, roots: this.roots, env: this.env };
+    const init: WorkerInit = { ixLspPlanner: PROTOCOL, roots: this.roots, env: this.env, cancel: this.cancelWord };
     // the worker's stdout would interleave with the protocol on ours: it goes to stderr
     const w = new Worker(this.script, { workerData: init, stdout: true });
     w.stdout.on('data', (d: Buffer) => this.log(d.toString()));
@@ -99,6 +116,10 @@ export class Planner {
       this.rss = m.rss;
       this.cache = m.cache;
       const r: PlanResult = { reads: new Set(m.reads), ms: m.ms };
+      if (m.cancelled) {
+        r.cancelled = true;
+        this.cancelled++;
+      }
       if (m.error) r.error = m.error;
       if (m.bytes) r.bytes = m.bytes;
       job.resolve(r);
