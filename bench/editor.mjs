@@ -14,7 +14,8 @@
  *     in the template every C recipe extends (`--ix-template`, default die/c/ix.sh: the first
  *     sample's diagnostics), hover and completion sent right after each edit, and the process's
  *     RSS over `--edits=N` (default 1000) edits alternating leaf and template (each break fixed
- *     before the other file breaks; every edit waits for its diagnostics).
+ *     before the other file breaks; every edit waits for its diagnostics), then over `--idle=S`
+ *     seconds (default 120) without edits, while the background plans go on.
  * `--prof=DIR` writes V8 CPU profiles of each `ix lsp` (main and planning thread) into DIR.
  * No timing is asserted anywhere. Buffers are never saved: nothing under pkgs/ is written.
  *
@@ -263,8 +264,9 @@ async function ixSession() {
   // edits start once the textual index of template users is complete (seconds after start)
   while ((await s.conn.sendRequest('ix/status', {})).textualIndexMs < 0) await new Promise((r) => setTimeout(r, 100));
   const st0 = await s.conn.sendRequest('ix/status', { uri: files[1].u });
-  log(`real tree ${pkgsDir}: open to first diagnostics ${ms(openMs)} (textual index of template users ${st0.textualIndexMs} ms); ${files[1].f}: ${st0.users.length} users`);
-  const out = { pkgsDir, openMs, users: st0.users.length, textualIndexMs: st0.textualIndexMs };
+  const st1 = await s.conn.sendRequest('ix/status', {});
+  log(`real tree ${pkgsDir}: open to first diagnostics ${ms(openMs)} (textual index of template users ${st1.textualIndexMs} ms); ${files[1].f}: ${st0.users.length} users`);
+  const out = { pkgsDir, openMs, users: st0.users.length, textualIndexMs: st1.textualIndexMs };
   for (const [k, x] of files.entries()) {
     const r = { breaks: [], fixes: [], hover: [], completion: [] };
     for (let i = 0; i < runs; i++) {
@@ -279,6 +281,19 @@ async function ixSession() {
     log(`${x.f}: each edit: ${r.breaks.map((b, i) => `${ms(b)} / ${ms(r.fixes[i] ?? Number.NaN)}`).join(', ')}`);
     log(`${x.f}: keystroke → diagnostics breaking ${ms(median(r.breaks))}, fixing ${ms(median(r.fixes))}; hover ${ms(median(r.hover))}, completion ${ms(median(r.completion))} (sent right after the edit)`);
   }
+  // an error only a plan finds: an unknown dependency written into the leaf's first list block
+  if (dep) {
+    const x = files[0];
+    const at = dep.index + dep[0].length;
+    const unknown = `${x.text.slice(0, at)}lib/bench-unknown\n${x.text.slice(at)}`;
+    const r = { breaks: [], fixes: [] };
+    for (let i = 0; i < Math.min(runs, 5); i++) {
+      r.breaks.push((await editWithRequests(s, x.u, ++x.v, unknown, (d) => d.some((e) => e.message.includes('bench-unknown')), x.blockAt, x.completeAt)).diag);
+      r.fixes.push((await editWithRequests(s, x.u, ++x.v, x.text, noError, x.blockAt, x.completeAt)).diag);
+    }
+    out.planError = { breaks: median(r.breaks), fixes: median(r.fixes) };
+    log(`${x.f}: an unknown dependency (a plan's error): ${r.breaks.map((b, i) => `${ms(b)} / ${ms(r.fixes[i])}`).join(', ')}`);
+  }
   // a dependency's facts need a plan: on the planning thread, after the plan in flight
   const th = performance.now();
   const hv = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: files[0].u }, position: files[0].completeAt });
@@ -291,7 +306,7 @@ async function ixSession() {
   const sample = async (n) => {
     const st = await s.conn.sendRequest('ix/status', {});
     rss.push({ edits: n, rss: st.rss, indexed: st.indexedPackages, cache: st.cache.bytes, plannerCache: st.plannerCache?.bytes ?? 0 });
-    log(`after ${n} edits: RSS ${(st.rss / 2 ** 20).toFixed(0)} MiB, ${st.indexedPackages} packages planned, caches ${(st.cache.bytes / 2 ** 20).toFixed(1)} + ${((st.plannerCache?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB, ${st.dropped} stale results dropped`);
+    log(`after ${n}${typeof n === 'number' ? ' edits' : ''}: RSS ${(st.rss / 2 ** 20).toFixed(0)} MiB, ${st.indexedPackages} packages planned, caches ${(st.cache.bytes / 2 ** 20).toFixed(1)} + ${((st.plannerCache?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB, ${st.cancelled} plans cancelled, ${st.dropped} stale results dropped`);
   };
   await sample(0);
   const tm = performance.now();
@@ -301,6 +316,13 @@ async function ixSession() {
     const e = await editWithRequests(s, x.u, ++x.v, bad ? x.broken : x.text, bad ? hasError : noError, x.blockAt, x.completeAt);
     if (!(e.diag < 1000)) slow++;
     if (n % Math.max(1, Math.floor(edits / 10)) === 0) await sample(n);
+  }
+  // then quiet (no edits) for `--idle=S` seconds: the background plans go on, the index grows
+  const idle = Number(opt('idle', '120'));
+  const ti = performance.now();
+  while (performance.now() - ti < idle * 1000) {
+    await new Promise((r) => setTimeout(r, Math.min(idle * 1000, 30_000)));
+    await sample(`${edits} edits + ${((performance.now() - ti) / 1000).toFixed(0)} s idle`);
   }
   out.rss = rss;
   out.edits = edits;
@@ -324,13 +346,15 @@ ${pk ? `| \`ix lsp\` start-up to first diagnostics, empty disk cache | ${ms(pk['
 | keystroke → every user of die/base.json re-checked | ${ms(pk.base.settled)} |
 ` : ''}${big ? `| generated tree (${big.files} files): indexing every package at start-up | ${ms(big.indexed)} |
 | generated tree: keystroke → diagnostics, ${big.leaf}: breaking / fixing | ${ms(big.breaks)} / ${ms(big.fixes)} |
-` : ''}${ix ? `| real IX tree (${ix.pkgsDir}): open two files to first diagnostics (incl. textual index of template users, ${ix.textualIndexMs} ms) | ${ms(ix.openMs)} |
+` : ''}${ix ? `| real IX tree (${ix.pkgsDir}): open two files to first diagnostics | ${ms(ix.openMs)} |
+| real tree: textual index of template users, built in slices in the background | ${ms(ix.textualIndexMs)} |
 | real tree: keystroke → diagnostics, ${opt('ix-leaf', 'bin/zstd/ix.sh')} (target 150 ms): breaking / fixing | ${ms(ix.leaf.breaks)} / ${ms(ix.leaf.fixes)} |
 | real tree: hover / completion sent right after a leaf edit | ${ms(ix.leaf.hover)} / ${ms(ix.leaf.completion)} |
-| real tree: keystroke → first sample's diagnostics, ${opt('ix-template', 'die/c/ix.sh')} (${ix.users} users; target 1 s): breaking / fixing | ${ms(ix.template.breaks)} / ${ms(ix.template.fixes)} |
+${ix.planError ? `| real tree: keystroke → diagnostics of an unknown dependency in the leaf (a plan's error), breaking / fixing | ${ms(ix.planError.breaks)} / ${ms(ix.planError.fixes)} |
+` : ''}| real tree: keystroke → first sample's diagnostics, ${opt('ix-template', 'die/c/ix.sh')} (${ix.users} users; target 1 s): breaking / fixing | ${ms(ix.template.breaks)} / ${ms(ix.template.fixes)} |
 | real tree: hover / completion sent right after a template edit | ${ms(ix.template.hover)} / ${ms(ix.template.completion)} |
-| real tree: hover on a dependency (its plan, after the plan in flight) | ${ms(ix.depHover)} |
-| real tree: RSS after 0 / ${ix.rss.map((r) => r.edits).slice(1).join(' / ')} edits (alternating leaf / template, ${(ix.editsMs / 1000).toFixed(0)} s; ${ix.slow} edits over 1 s) | ${ix.rss.map((r) => mib(r.rss)).join(' / ')} |
+| real tree: hover on a dependency (its plan; the background plan in flight is cancelled) | ${ms(ix.depHover)} |
+| real tree: RSS over ${ix.edits} edits (alternating leaf / template, ${(ix.editsMs / 1000).toFixed(0)} s; ${ix.slow} edits over 1 s), then idle | ${ix.rss.map((r) => `${typeof r.edits === 'number' ? r.edits : r.edits.replace(/^\d+ edits \+ /, '+')}: ${mib(r.rss)}`).join(', ')} |
 | real tree: packages planned in the background meanwhile | ${ix.rss.map((r) => r.indexed).join(' / ')} |
 ` : ''}${pg ? `| playground: page load to first plan shown (Chromium) | ${ms(pg.load)} |
 | playground: keystroke → new store path (incl. 120 ms debounce) | ${ms(pg.key)} |` : ''}`);
