@@ -7,9 +7,9 @@
  * the kept core instance, a few milliseconds each: a template error shows at once, and a fixed
  * one clears. Then every user is planned, one at a time, on the planning thread (planner.ts), so
  * a long plan never blocks hover or completion. A new change re-orders the queue (its sample
- * first) and stops the previous change's render stage; a result computed against content that
- * changed meanwhile, for a package queued again, is dropped (the newer check wins), so no stale
- * error is ever published. Runaway templates end at the evaluator's bounds (an error).
+ * first), stops the previous change's render stage and cancels the background plan in flight
+ * (queued again behind the sample); a result computed against content that changed meanwhile, for
+ * a package queued again, is dropped (the newer check wins), so no stale error is ever published. Runaway templates end at the evaluator's bounds (an error).
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
