@@ -27,9 +27,12 @@ interface Status {
   checks: number;
   dropped: number;
   cancelled: number;
+  joined: number;
+  reused: number;
   plans: number;
   planning: { id: number; selector: string } | null;
   users?: string[];
+  failing?: string[];
   cache: { bytes: number; entries: number; evicted: number; cap: number };
   plannerCache?: { bytes: number; entries: number; evicted: number; cap: number };
 }
@@ -105,6 +108,21 @@ describe('ix lsp with long plans in the background', () => {
     c.change(uriOf(SHARED), 201, shared());
     await c.waitDiagnostics(uriOf(SHARED), (d) => d.length === 0, 120_000);
   }, 360_000);
+
+  test('a code lens asked right after an edit and the re-check of that package share one plan', async () => {
+    await until('quiet', (s) => !s.busy, 180_000);
+    const big = readFileSync(BIG, 'utf8');
+    const before = await status(uriOf(BIG));
+    c.change(uriOf(BIG), 300, `${big}{# edited #}\n`);
+    const lens = await c.request<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri: uriOf(BIG) } });
+    expect(lens[0].command.title).toMatch(/^\/ix\/store\/\S+-bin-big /);
+    const after = await until('the re-check', (s) => !s.busy && s.checks > before.checks, 120_000);
+    // one plan of bin/big for both: the check joined the code lens's plan, or took its answer
+    expect(after.joined + after.reused).toBeGreaterThan(before.joined + before.reused);
+    // (an edited recipe also re-checks every failing package: a new one may fix them)
+    expect(after.plans - before.plans).toBe(1 + before.failing!.length);
+    c.change(uriOf(BIG), 301, big);
+  }, 300_000);
 
   test('the in-memory caches stay under their bound and evict', async () => {
     const s = await until('a plan to report its cache', (x) => x.plannerCache !== undefined);

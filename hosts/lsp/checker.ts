@@ -35,6 +35,8 @@ export interface PlanAnswer {
   plan?: Plan;
   bytes?: Uint8Array;
   error?: CoreMessage;
+  /** The files the plan read (a check can take the answer whole). */
+  reads?: Set<string>;
 }
 
 export class Checker {
@@ -66,6 +68,8 @@ export class Checker {
   /** Render-stage renders since start, and results dropped because their content was stale. */
   renders = 0;
   dropped = 0;
+  /** Checks answered by a plan made for a request of the same content. */
+  reused = 0;
 
   constructor(
     private readonly core: Core,
@@ -225,20 +229,23 @@ export class Checker {
         this.queue.delete(pkg);
         const before = this.ws.version;
         const target = this.target;
-        const r = await this.planner.plan(pkg, target, false);
+        // a plan of the current content made for a request (a code lens after the edit) is the check
+        const hit = this.memoVersion === before ? this.memo.get(this.memoKey(pkg)) : undefined;
+        const r: PlanResult = hit?.reads ? { reads: hit.reads, ms: 0, ...(hit.error ? { error: hit.error } : {}) } : await this.planner.plan(pkg, target, false);
+        if (hit?.reads) this.reused++;
         if (r.cancelled) {
           if (target === this.target && !this.queue.has(pkg)) this.requeue(pkg, this.sample.size);
           continue;
         }
         this.checks++;
-        this.lastCheckMs = r.ms;
+        if (!hit?.reads) this.lastCheckMs = r.ms;
         // content changed meanwhile and the package is queued again, or the target switched:
         // the newer check decides
         if (target !== this.target || (this.ws.version !== before && this.queue.has(pkg))) {
           this.dropped++;
           continue;
         }
-        if (this.ws.version === before && r.bytes) this.keep(this.memoKey(pkg), { bytes: r.bytes });
+        if (this.ws.version === before && !hit?.reads && r.reads.size) this.keep(this.memoKey(pkg), answerOf(r));
         await this.record(pkg, r);
       }
     } finally {
@@ -319,8 +326,9 @@ export class Checker {
     if (!a) {
       const before = this.ws.version;
       const r = await this.planner.plan(selector, this.target, true);
-      a = r.error ? { error: r.error } : { bytes: r.bytes };
-      if (this.ws.version === before && key === this.memoKey(selector)) this.keep(key, a);
+      a = answerOf(r);
+      // an answer without reads is a planning thread that died: asked again next time
+      if (this.ws.version === before && key === this.memoKey(selector) && r.reads.size) this.keep(key, a);
     }
     if (a.bytes && !a.plan) a.plan = expandPlan(JSON.parse(new TextDecoder().decode(a.bytes)) as PlanWire);
     return a;
@@ -352,4 +360,12 @@ export class Checker {
       return { error: toMessage(e) };
     }
   }
+}
+
+/** What a plan answered, as kept for requests and checks. */
+function answerOf(r: PlanResult): PlanAnswer {
+  const a: PlanAnswer = { reads: r.reads };
+  if (r.error) a.error = r.error;
+  else if (r.bytes) a.bytes = r.bytes;
+  return a;
 }

@@ -2,7 +2,8 @@
  * The main thread's handle on the planning thread (plan-worker.ts): mirrors the editor's buffers
  * to it, queues plan requests and runs them one at a time there. Urgent requests (a hover, a code
  * lens: someone waits) go before background ones (re-checks), and the checker keeps at most one
- * background request here. An urgent request cancels the background plan in flight, and so may
+ * background request here; a request for a plan already queued, or in flight over the same
+ * buffers, waits for that one. An urgent request cancels the background plan in flight, and so may
  * the caller (a plan made stale by an edit, or holding back a fresh edit's sample): cancelled, it
  * resolves with `cancelled` and the caller queues it again. A
  * worker that dies (out of memory) fails its request with an internal error and is replaced at
@@ -29,7 +30,10 @@ interface Job {
   selector: string;
   target: string;
   urgent: boolean;
-  resolve: (r: PlanResult) => void;
+  /** Everyone waiting for this plan (a request for a plan already asked for joins it). */
+  waiters: ((r: PlanResult) => void)[];
+  /** The buffers' epoch when it was sent to the thread. */
+  epoch: number;
 }
 
 export class Planner {
@@ -39,9 +43,12 @@ export class Planner {
   private readonly background: Job[] = [];
   private running: Job | undefined;
   private nextId = 1;
+  /** Bumped by every buffer or disk change sent to the thread. */
+  private epoch = 0;
   private readonly cancelWord = new SharedArrayBuffer(4);
-  /** Plans cancelled (ix/status). */
+  /** Plans cancelled, and requests that joined a plan already asked for (ix/status). */
   cancelled = 0;
+  joined = 0;
   /** Plans made, and the process's RSS after the latest (bytes): for ix/status. */
   plans = 0;
   rss = 0;
@@ -62,10 +69,12 @@ export class Planner {
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
     this.post({ v: PROTOCOL, t: 'overlay', path, text: text ?? null });
+    this.epoch++;
   }
 
   touched(): void {
     this.post({ v: PROTOCOL, t: 'touched' });
+    this.epoch++;
   }
 
   /** The plan running on the thread now (its request number and selector), if any. */
@@ -80,7 +89,29 @@ export class Planner {
 
   plan(selector: string, target: string, urgent: boolean): Promise<PlanResult> {
     return new Promise((resolve) => {
-      (urgent ? this.urgent : this.background).push({ id: this.nextId++, selector, target, urgent, resolve });
+      const same = (j: Job) => j.selector === selector && j.target === target;
+      // the same plan of the same content, in flight and not being cancelled: wait for it
+      const r = this.running;
+      if (r && same(r) && r.epoch === this.epoch && Atomics.load(new Int32Array(this.cancelWord), 0) !== r.id) {
+        r.urgent ||= urgent;
+        r.waiters.push(resolve);
+        this.joined++;
+        return;
+      }
+      // the same plan queued (it will see the buffers as they are when it is sent): join it
+      const queued = this.urgent.find(same) ?? this.background.find(same);
+      if (queued) {
+        queued.waiters.push(resolve);
+        this.joined++;
+        if (urgent && !queued.urgent) {
+          this.background.splice(this.background.indexOf(queued), 1);
+          queued.urgent = true;
+          this.urgent.push(queued);
+          this.cancelBackground();
+        }
+        return;
+      }
+      (urgent ? this.urgent : this.background).push({ id: this.nextId++, selector, target, urgent, waiters: [resolve], epoch: -1 });
       if (urgent) this.cancelBackground(); // someone waits: the background plan goes back to its queue
       this.kick();
     });
@@ -122,7 +153,7 @@ export class Planner {
       }
       if (m.error) r.error = m.error;
       if (m.bytes) r.bytes = m.bytes;
-      job.resolve(r);
+      for (const w of job.waiters) w(r);
       this.kick();
     });
     const died = (why: string) => {
@@ -130,7 +161,8 @@ export class Planner {
       this.worker = undefined;
       const job = this.running;
       this.running = undefined;
-      job?.resolve({ reads: new Set(), ms: 0, error: { detail: `internal error in ix: the planning thread ${why}`, chain: [], suggestions: [] } });
+      const failed: PlanResult = { reads: new Set(), ms: 0, error: { detail: `internal error in ix: the planning thread ${why}`, chain: [], suggestions: [] } };
+      for (const w of job?.waiters ?? []) w(failed);
       this.kick();
     };
     w.on('error', (e) => died(`failed: ${e.message.split('\n')[0]}`));
@@ -146,6 +178,7 @@ export class Planner {
     if (!job) return;
     this.worker ??= this.start();
     this.running = job;
+    job.epoch = this.epoch;
     this.post({ v: PROTOCOL, t: 'plan', id: job.id, selector: job.selector, target: job.target });
   }
 }

@@ -266,7 +266,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, planner
     const file = p?.uri ? fileOf(p.uri) : undefined;
     return {
       busy: checker.busy() || planner.busy(), checks: checker.checks, lastCheckMs: checker.lastCheckMs, target: checker.target, core: core.manifest.coreWasmBlake3,
-      renders: checker.renders, dropped: checker.dropped, plans: planner.plans, cancelled: planner.cancelled, planning: planner.inFlight() ?? null, ...checker.stats(),
+      renders: checker.renders, dropped: checker.dropped, reused: checker.reused, plans: planner.plans, cancelled: planner.cancelled, joined: planner.joined, planning: planner.inFlight() ?? null, ...checker.stats(),
       cache: ws.cacheStats(), plannerCache: planner.cache, rss: process.memoryUsage.rss(),
       ...(file ? { users: checker.usersOf(file), failing: checker.failing() } : {}),
     };
