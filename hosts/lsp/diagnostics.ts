@@ -84,7 +84,11 @@ function unknownBlocks(file: string, family: Family, text: (f: string) => string
   const out: Diagnostic[] = [];
   for (const b of family.outline(file).blocks) {
     if (inherited.includes(b.name) || called.has(b.name)) continue;
-    const choices = [...inherited].sort((x, y) => distance(b.name, x) - distance(b.name, y) || (x < y ? -1 : 1)).slice(0, 5);
+    const choices = inherited
+      .map((n) => ({ n, d: distance(b.name, n) }))
+      .sort((x, y) => x.d - y.d || (x.n < y.n ? -1 : 1))
+      .slice(0, 5)
+      .map((x) => x.n);
     const hint = choices.length ? ` (did you mean ${choices[0]}?)` : '';
     out.push({
       range: { start: { line: b.nameSpan.line, character: b.nameSpan.start }, end: { line: b.nameSpan.line, character: b.nameSpan.end } },

@@ -2,7 +2,9 @@
  * Template families: how recipe templates relate through `{% extends %}` and textual
  * `{% include %}` (pkgs/README.md §2), read from the outlines of their current text (buffers
  * included). Answers which template of a chain defines a block, which ones override it, and
- * which templates extend a given one. Outlines are cached by text, so a keystroke re-scans one file.
+ * which templates extend a given one. Outlines are kept until the server says their file changed
+ * (forget: a buffer edit, a change on disk), so a keystroke re-scans one file and a question
+ * about thousands of templates reads none.
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
@@ -19,24 +21,50 @@ export interface BlockSite {
 const MAX_DEPTH = 64;
 
 export class Family {
-  private readonly outlines = new Map<string, { text: string; o: Outline }>();
+  private readonly outlines = new Map<string, Outline>();
+  /** Resolved reference targets per outline (an outline object lives until its file changes). */
+  private readonly resolved = new WeakMap<Outline, { kind: 'extends' | 'include'; path: string | undefined }[]>();
 
   constructor(private readonly ws: Workspace) {}
 
   /** The outline of a logical path's current text (empty when it does not exist). */
   outline(path: string): Outline {
-    const text = this.ws.text(path) ?? '';
     const hit = this.outlines.get(path);
-    if (hit && hit.text === text) return hit.o;
-    const o = outline(text);
-    this.outlines.set(path, { text, o });
+    if (hit) return hit;
+    const o = outline(this.ws.text(path) ?? '');
+    this.outlines.set(path, o);
     return o;
+  }
+
+  /** `files` changed (or came, or went): their outlines are read again when asked. */
+  forget(files: string[]): void {
+    for (const f of files) {
+      this.outlines.delete(f);
+      // a directory (a watcher reports renames by directory): everything under it
+      const dir = `${f}/`;
+      for (const k of this.outlines.keys()) if (k.startsWith(dir)) this.outlines.delete(k);
+    }
+  }
+
+  /** Anything may have changed (a change on disk without a path). */
+  forgetAll(): void {
+    this.outlines.clear();
+  }
+
+  /** The `{% extends %}` and `{% include %}` targets of `path`, resolved (undefined: unresolvable). */
+  refs(path: string): { kind: 'extends' | 'include'; path: string | undefined }[] {
+    const o = this.outline(path);
+    let r = this.resolved.get(o);
+    if (!r) {
+      r = o.refs.map((x) => ({ kind: x.kind, path: resolveTemplate(path, x.name) }));
+      this.resolved.set(o, r);
+    }
+    return r;
   }
 
   /** The parent template `path` extends, resolved, if it names one. */
   parent(path: string): string | undefined {
-    const ref = this.outline(path).refs.find((r) => r.kind === 'extends');
-    return ref ? resolveTemplate(path, ref.name) : undefined;
+    return this.refs(path).find((r) => r.kind === 'extends')?.path;
   }
 
   /** [path, its parent, the parent's parent, ...], stopping at a loop or the nesting bound. */

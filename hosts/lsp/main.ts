@@ -10,6 +10,8 @@ import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageW
 import { coreCacheFor, coreFor } from '../node/context';
 import { loadDigest } from '../node/digest';
 import { defaultRecipes } from '../node/paths';
+import { isPlanWorker, runPlanWorker } from './plan-worker';
+import { Planner } from './planner';
 import { startServer, TARGETS } from './server';
 import { Workspace } from './workspace';
 
@@ -35,14 +37,24 @@ export async function runLsp(a: LspArgs, env: Record<string, string | undefined>
   }
   const [core, digest] = await Promise.all([coreFor(env), loadDigest()]);
   const cache = coreCacheFor(env);
-  const ws = new Workspace([...a.recipes, defaultRecipes], digest, cache);
+  const roots = [...a.recipes, defaultRecipes];
+  const ws = new Workspace(roots, digest, cache, env);
+  // this bundle is also the planning thread's script (the entry check at the end of this file)
+  const planner = new Planner(new URL(import.meta.url), roots, env, stderr);
   const conn = createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
   // a bug in a feature must not take the editor's server down: say it on stderr, keep serving
   const report = (e: unknown) => process.stderr.write(`ix lsp: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
-  startServer(conn, core, ws, { target: a.target, watch: a.watch });
+  startServer(conn, core, ws, planner, { target: a.target, watch: a.watch });
   // the `exit` notification ends the process (vscode-languageserver); a client that dies without
   // it closes our stdin: end then too, or the root watchers would keep an orphan server alive
   return new Promise<number>((done) => process.stdin.once('end', () => done(0))).then((code) => process.exit(code));
+}
+
+if (isPlanWorker()) {
+  runPlanWorker().catch((e: unknown) => {
+    process.stderr.write(`ix lsp: the planning thread failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(70);
+  });
 }

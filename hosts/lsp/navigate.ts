@@ -46,8 +46,8 @@ const loc = (ws: Workspace, file: string, s?: Span): Location | undefined => {
 };
 
 /** The store path and facts of a package for the current target, as Markdown. */
-export function packageFacts(checker: Checker, selector: string): string {
-  const a = checker.planOf(selector);
+export async function packageFacts(checker: Checker, selector: string): Promise<string> {
+  const a = await checker.planOf(selector);
   if (a.error || !a.plan) return `**${selector}** (${checker.target})\n\n✗ ${a.error?.detail ?? 'cannot plan'}`;
   const plan: Plan = a.plan;
   const root = plan.roots[0];
@@ -71,13 +71,13 @@ export function packageFacts(checker: Checker, selector: string): string {
 }
 
 /** Markdown for a block: which template defines it, what it overrides, who overrides it. */
-function blockFacts(ws: Workspace, family: Family, file: string, name: string): string {
+function blockFacts(family: Family, checker: Checker, file: string, name: string): string {
   const defs = family.definitions(file, name);
   const lines = [`**block ${name}**`, ''];
   if (defs.length) lines.push(`defined by: ${defs[defs.length - 1].file}`, '');
   const above = defs.filter((d) => d.file !== file);
   if (defs.some((d) => d.file === file) && above.length) lines.push(`overrides: ${above[0].file}`, '');
-  const over = family.descendants(file, ws.templateFiles()).filter((f) => family.blocks(f).some((b) => b.block.name === name));
+  const over = family.descendants(file, checker.reachersOf(file)).filter((f) => family.blocks(f).some((b) => b.block.name === name));
   if (over.length) lines.push(`overridden by ${over.length}: ${over.slice(0, 12).join(', ')}${over.length > 12 ? ', …' : ''}`);
   if (!defs.length) lines.push('no template of this chain defines it');
   return lines.join('\n');
@@ -102,17 +102,18 @@ function contextHover(ws: Workspace, checker: Checker, file: string, pos: Positi
   return undefined;
 }
 
-export function hover(ws: Workspace, family: Family, checker: Checker, file: string, pos: Position): Hover | undefined {
+/** Package facts need a plan (the planning thread); everything else answers from the text at once. */
+export async function hover(ws: Workspace, family: Family, checker: Checker, file: string, pos: Position): Promise<Hover | undefined> {
   const t = targetAt(family, file, pos);
   if (!t) return contextHover(ws, checker, file, pos);
   const range = { start: { line: t.span.line, character: t.span.start }, end: { line: t.span.line, character: t.span.end } };
   let value: string;
-  if (t.kind === 'package') value = packageFacts(checker, t.selector);
+  if (t.kind === 'package') value = await packageFacts(checker, t.selector);
   else if (t.kind === 'template') value = `**template ${t.path}**\n\nused by ${checker.usersOf(t.path).length} packages`;
   else if (t.how === 'super') {
     const parent = family.definitions(file, t.name).find((d) => d.file !== file);
     value = `**super()** of block ${t.name}: ${parent ? parent.file : 'no parent defines it'}`;
-  } else value = blockFacts(ws, family, file, t.name);
+  } else value = blockFacts(family, checker, file, t.name);
   return { contents: { kind: 'markdown', value }, range };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The ix language server: wires the LSP protocol (vscode-languageserver) to the workspace (roots
  * + open buffers), the checker (plans through the WASM core) and the editor features. Buffer
- * edits are debounced, then re-check the packages that use the file; results are published as
+ * edits are debounced, then re-check the packages that use the file (checker.ts: a render stage
+ * on this thread, plans on the planning thread, planner.ts); results are published as
  * diagnostics of every file they land in, and a file whose last error went away gets an empty
  * list. Files changed on disk are noticed through workspace/didChangeWatchedFiles and a watcher
  * on the recipe roots. Settings (initializationOptions or `ix.*` configuration): `target`.
@@ -24,6 +25,7 @@ import { complete, symbols } from './complete';
 import { diagnosticsOf, quickFixes, siteOf } from './diagnostics';
 import { Family } from './family';
 import { definition, hover, references } from './navigate';
+import type { Planner } from './planner';
 import { packageOfFile, type Workspace } from './workspace';
 
 /** Targets the setting accepts (those our recipes plan for). */
@@ -39,7 +41,7 @@ export interface ServerOptions {
   watch?: boolean;
 }
 
-export function startServer(conn: Connection, core: Core, ws: Workspace, opts: ServerOptions): void {
+export function startServer(conn: Connection, core: Core, ws: Workspace, planner: Planner, opts: ServerOptions): void {
   const docs = new TextDocuments(TextDocument);
   const family = new Family(ws);
   const published = new Map<string, string>();
@@ -57,7 +59,16 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
     }
     return s;
   };
-  const checker = new Checker(core, ws, () => publish(), openPackages);
+  const checker = new Checker(core, ws, planner, family, () => publish(), openPackages);
+  /** A buffer as both threads see it. */
+  const setOverlay = (path: string, text: string | undefined) => {
+    ws.setOverlay(path, text);
+    planner.setOverlay(path, text);
+  };
+  const touched = () => {
+    ws.touched();
+    planner.touched();
+  };
   if (opts.target) checker.target = opts.target;
 
   const text = (f: string) => ws.text(f);
@@ -109,6 +120,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
     setImmediate(() => void publish());
   };
   const changed = (files: string[], now = false) => {
+    family.forget(files);
     for (const f of files) pendingFiles.add(f);
     if (debounce) clearTimeout(debounce);
     const fire = () => {
@@ -162,7 +174,7 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
             if (!name) return;
             const abs = join(root, name.toString());
             if (docs.get(pathToFileURL(abs).href)) return; // the buffer is what counts
-            ws.touched();
+            touched();
             const l = ws.logicalOf(abs);
             if (l) changed([l]);
           }));
@@ -175,27 +187,28 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
   conn.onDidChangeConfiguration((p) => setTarget((p.settings as { ix?: { target?: unknown } } | undefined)?.ix?.target));
   conn.onShutdown(() => {
     for (const w of watchers) w.close();
+    planner.close();
   });
 
   const fileOf = (uri: string) => ws.logicalOf(uri);
   docs.onDidOpen((e) => {
     const f = fileOf(e.document.uri);
-    ws.setOverlay(uriPath(e.document.uri), e.document.getText());
+    setOverlay(uriPath(e.document.uri), e.document.getText());
     if (f) changed([f], true);
   });
   docs.onDidChangeContent((e) => {
     const f = fileOf(e.document.uri);
-    ws.setOverlay(uriPath(e.document.uri), e.document.getText());
+    setOverlay(uriPath(e.document.uri), e.document.getText());
     if (f) changed([f]);
   });
   docs.onDidClose((e) => {
     if (published.get(e.document.uri) === '[]') published.delete(e.document.uri);
     const f = fileOf(e.document.uri);
-    ws.setOverlay(uriPath(e.document.uri), undefined);
+    setOverlay(uriPath(e.document.uri), undefined);
     if (f) changed([f], true);
   });
   conn.onDidChangeWatchedFiles((p) => {
-    ws.touched();
+    touched();
     changed(p.changes.map((c) => fileOf(c.uri)).filter((f): f is string => f !== undefined));
   });
 
@@ -208,28 +221,37 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
       return empty; // a feature never takes the server down
     }
   };
-  conn.onHover((p) => at(p.textDocument.uri, (f) => hover(ws, family, checker, f, p.position) ?? null, null));
+  const atAsync = async <R>(uri: string, f: (file: string) => Promise<R>, empty: R): Promise<R> => {
+    const file = fileOf(uri);
+    if (!file) return empty;
+    try {
+      return await f(file);
+    } catch {
+      return empty;
+    }
+  };
+  conn.onHover((p) => atAsync(p.textDocument.uri, async (f) => (await hover(ws, family, checker, f, p.position)) ?? null, null));
   conn.onDefinition((p) => at(p.textDocument.uri, (f) => definition(ws, family, f, p.position), []));
   conn.onReferences((p) => at(p.textDocument.uri, (f) => references(ws, family, f, p.position), []));
   conn.onCompletion((p) => at(p.textDocument.uri, (f) => complete(ws, family, checker, f, p.position), []));
   conn.onDocumentSymbol((p) => at(p.textDocument.uri, (f) => symbols(family, f), []));
   conn.onCodeAction((p) => quickFixes(p.textDocument.uri, p.context.diagnostics));
-  conn.onCodeLens((p) => at(p.textDocument.uri, (f): CodeLens[] => {
+  conn.onCodeLens((p) => atAsync(p.textDocument.uri, async (f): Promise<CodeLens[]> => {
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const pkg = packageOfFile(f);
     if (pkg === undefined) {
       const n = checker.usersOf(f).length;
       return [{ range, command: { title: `used by ${n} package${n === 1 ? '' : 's'}`, command: '' } }];
     }
-    const a = checker.planOf(pkg);
+    const a = await checker.planOf(pkg);
     const title = a.plan?.roots[0]?.out ?? (a.plan ? `hub: ${(a.plan.roots[0]?.members ?? []).join(' ')}` : `✗ ${a.error?.detail ?? 'cannot plan'}`);
     return [{ range, command: { title: `${title} (${checker.target}) · show descriptor`, command: 'ix.showDescriptor', arguments: [pkg] } }];
   }, []));
-  conn.onExecuteCommand((p) => {
+  conn.onExecuteCommand(async (p) => {
     if (p.command !== 'ix.renderDescriptor') return null;
     const pkg = String(p.arguments?.[0] ?? '');
     const r = checker.render(pkg);
-    const a = checker.planOf(pkg);
+    const a = await checker.planOf(pkg);
     return {
       package: pkg,
       target: checker.target,
@@ -238,11 +260,14 @@ export function startServer(conn: Connection, core: Core, ws: Workspace, opts: S
     };
   });
   // for tests, the bench and curious clients: the core's hash, whether checks are running, and
-  // which packages use a file (the index diagnostics are computed from)
+  // which packages use a file (the index diagnostics are computed from), the caches' sizes and
+  // the process's memory
   conn.onRequest('ix/status', (p?: { uri?: string }) => {
     const file = p?.uri ? fileOf(p.uri) : undefined;
     return {
-      busy: checker.busy(), checks: checker.checks, lastCheckMs: checker.lastCheckMs, target: checker.target, core: core.manifest.coreWasmBlake3,
+      busy: checker.busy() || planner.busy(), checks: checker.checks, lastCheckMs: checker.lastCheckMs, target: checker.target, core: core.manifest.coreWasmBlake3,
+      renders: checker.renders, dropped: checker.dropped, reused: checker.reused, plans: planner.plans, cancelled: planner.cancelled, joined: planner.joined, planning: planner.inFlight() ?? null, ...checker.stats(),
+      cache: ws.cacheStats(), plannerCache: planner.cache, rss: process.memoryUsage.rss(),
       ...(file ? { users: checker.usersOf(file), failing: checker.failing() } : {}),
     };
   });

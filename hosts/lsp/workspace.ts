@@ -17,8 +17,11 @@ import type { Digest } from '../node/digest';
 import { fsHostIO } from '../node/io';
 
 const enc = new TextEncoder();
-/** Bound of the in-memory cache (entries): compiled templates and descriptors of a session. */
-const MEMORY_ENTRIES = 20_000;
+/**
+ * Bound of the in-memory cache (bytes of values): compiled templates and descriptors of a
+ * session, oldest first out. IX_LSP_CACHE_BYTES overrides it (tests make it small).
+ */
+const MEMORY_BYTES = 96 * 1024 * 1024;
 
 export class Workspace {
   /** Open buffers by absolute host path. */
@@ -31,13 +34,23 @@ export class Workspace {
   private reads: Set<string> | undefined;
   /** Bumped on every change of content (buffer edit, file on disk): caches of answers key on it. */
   version = 0;
+  /** Bumped when the set of files may have changed (a buffer opened or closed, a change on disk). */
+  layout = 0;
+  private memoryBytes = 0;
+  private readonly memoryCap: number;
+  /** Entries the in-memory cache dropped to stay under its bound (ix/status, tests). */
+  evicted = 0;
 
-  constructor(readonly roots: string[], private readonly digest: Digest, private readonly diskCache?: DiskCache) {
+  constructor(readonly roots: string[], private readonly digest: Digest, private readonly diskCache?: DiskCache, env: Record<string, string | undefined> = {}) {
     this.disk = fsHostIO(roots);
+    const cap = Number(env.IX_LSP_CACHE_BYTES);
+    this.memoryCap = Number.isFinite(cap) && cap > 0 ? cap : MEMORY_BYTES;
   }
 
   /** Sets (text) or drops (undefined) the overlay of an open buffer. */
   setOverlay(path: string, text: string | undefined): void {
+    // a buffer over a file on disk adds or removes no file: listings stay valid
+    if ((text === undefined) !== !this.overlays.has(path) && !isFile(path)) this.layout++;
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
     this.version++;
@@ -46,6 +59,12 @@ export class Workspace {
   /** Notes a change on disk (another editor, git checkout). */
   touched(): void {
     this.version++;
+    this.layout++;
+  }
+
+  /** The in-memory cache's size: entries and bytes of values. */
+  cacheStats(): { entries: number; bytes: number; evicted: number; cap: number } {
+    return { entries: this.memory.size, bytes: this.memoryBytes, evicted: this.evicted, cap: this.memoryCap };
   }
 
   /** The logical recipe path of a host file, or undefined when it is in no root. */
@@ -141,7 +160,11 @@ export class Workspace {
       // what its plan reads, and a plan served whole reads only its own list of files
       if (k.startsWith('plan1-')) return undefined;
       const hit = this.memory.get(k);
-      if (hit) return hit;
+      if (hit) {
+        this.memory.delete(k); // most recently used last: eviction takes the oldest
+        this.memory.set(k, hit);
+        return hit;
+      }
       const d = this.diskCache?.get(k);
       if (d) this.remember(k, d);
       return d;
@@ -152,12 +175,30 @@ export class Workspace {
   };
 
   private remember(k: string, v: Uint8Array): void {
-    if (this.memory.size >= MEMORY_ENTRIES) this.memory.delete(this.memory.keys().next().value as string);
+    const old = this.memory.get(k);
+    if (old) {
+      this.memoryBytes -= old.length;
+      this.memory.delete(k);
+    }
     this.memory.set(k, v);
+    this.memoryBytes += v.length;
+    while (this.memoryBytes > this.memoryCap && this.memory.size > 1) {
+      const first = this.memory.keys().next().value as string;
+      this.memoryBytes -= this.memory.get(first)!.length;
+      this.memory.delete(first);
+      this.evicted++;
+    }
   }
 
-  /** Every template-like file (`ix.sh`, files under `die/`) of all roots, logical, sorted. */
+  private templates: { layout: number; files: string[] } | undefined;
+
+  /** Every template-like file (`ix.sh`, files under `die/`) of all roots, logical, sorted (walked again only when files come or go). */
   templateFiles(): string[] {
+    if (this.templates?.layout !== this.layout) this.templates = { layout: this.layout, files: this.walkTemplates() };
+    return this.templates.files;
+  }
+
+  private walkTemplates(): string[] {
     const found = new Set<string>();
     const walk = (root: string, rel: string, depth: number) => {
       if (depth > 12) return;
@@ -179,6 +220,14 @@ export class Workspace {
       if (l && (l.endsWith('/ix.sh') || l.startsWith('die/'))) found.add(l);
     }
     return [...found].sort();
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
