@@ -114,7 +114,7 @@ export default tseslint.config(
     // command run in-process (a test, the language server) sees only what it was given. The
     // process's identity (pid, uid, arch, kill) is a fact of the machine, not of an invocation.
     files: ['hosts/**/*.ts'],
-    ignores: ['hosts/node/main.ts', 'hosts/node/launch.ts', 'hosts/node/launch-fast.ts', 'hosts/node/run-node-main.ts', 'hosts/lsp/main.ts', 'hosts/linux-sandbox/sandbox/cli.ts', 'hosts/linux-sandbox/sandbox/cli-main.ts', 'hosts/vscode/**'],
+    ignores: ['hosts/node/main.ts', 'hosts/node/launch.ts', 'hosts/node/launch-fast.ts', 'hosts/node/run-node-main.ts', 'hosts/lsp/main.ts', 'hosts/vscode/**'],
     rules: {
       'no-restricted-properties': ['error', ...['env', 'argv', 'cwd', 'chdir', 'stdin', 'stdout', 'stderr', 'exit', 'exitCode', 'on', 'once', 'off'].map((property) => ({
         object: 'process', property, message: 'only the entry files read the process: take it from the invocation (hosts/node/context.ts)',
