@@ -382,7 +382,8 @@ describe('whole plans of generated JSON recipe trees', () => {
   test('an unknown package gets the oracle suggestion; listPackages equals the oracle', () => {
     const t: Record<string, string> = { 'bin/zstd/ix.sh': '{"bld":{"script":{"data":"x"}}}', 'lib/z/ix.sh': '{}', 'die/x/ix.sh': '{}', 'bin/zstd/sub/ix.sh': '{}' };
     setHost(hostOf(t));
-    for (const p of ['bin/zstf', 'lib/zz', 'bin/q', 'x']) expect(m.planRaw(JSON.stringify({ packages: [p] }), false)).toBe(oraclePlan(t, { packages: [p] }));
+    for (const p of ['bin/zstf', 'lib/zz', 'bin/q', 'x', 'zstd', 'sub', 'z(kind=bin)']) expect(m.planRaw(JSON.stringify({ packages: [p] }), false)).toBe(oraclePlan(t, { packages: [p] }));
+    expect(m.planRaw(JSON.stringify({ packages: ['sub'] }), false)).toContain('(did you mean bin/zstd/sub?)');
     expect(m.packages()).toBe(listPackages(memIO(t)).join('\n'));
   });
   test('the caches give the same bytes, warm, and see an edited recipe', () => {

@@ -39,10 +39,9 @@ export const ALLOW: Record<string, string[]> = {
 /**
  * Host folders whose importers must go through their index.ts: every one but the command line's
  * verbs (hosts/node/commands: main.ts loads each verb's module by itself, so a verb's code is
- * read only when it runs) and hosts/lsp (a program, not a library: the playground borrows two
- * pure files of it, errors.ts and template.ts, which eslint names).
+ * read only when it runs).
  */
-const THROUGH_INDEX = Object.keys(ALLOW).filter((f) => f.startsWith('hosts/') && !['hosts/node', 'hosts/node/commands', 'hosts/lsp', 'hosts/vscode'].includes(f));
+const THROUGH_INDEX = Object.keys(ALLOW).filter((f) => f.startsWith('hosts/') && !['hosts/node', 'hosts/node/commands', 'hosts/vscode'].includes(f));
 
 /**
  * Imports past an index that start-up needs: the launcher's memo-hit and no-op-build path prints
@@ -136,6 +135,24 @@ describe('imports run one way (allow-list per folder)', () => {
     expect(forbidden('hosts/node/gc/x.ts', "import { lock } from '../store/lock';")).toHaveLength(1);
     expect(forbidden('hosts/node/gc/x.ts', "import { lock } from '../store';")).toEqual([]);
     expect(forbidden('hosts/node/x.ts', "import { runBuild } from './commands/build';")).toEqual([]);
+    expect(forbidden('hosts/browser/x.ts', "import { parseCoreMessage } from '../lsp/errors';")).toHaveLength(1);
+    expect(forbidden('hosts/browser/x.ts', "import { parseCoreMessage } from '../lsp';")).toEqual([]);
+  });
+
+  test('the language server\'s index, which the browser imports, reaches no Node and no server module', () => {
+    const seen = new Set<string>();
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(join(root, file), 'utf8');
+      for (const s of importSpecifiers(src)) {
+        expect(s.startsWith('node:') || s.startsWith('vscode-languageserver'), `${file} imports ${s}`).toBe(false);
+        if (s.startsWith('.')) walk(resolveImport(file, s));
+      }
+    };
+    walk('hosts/lsp/index.ts');
+    expect([...seen].filter((f) => /\/(server|workspace|checker|main)\.ts$/.test(f))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(1);
   });
 
   test('every product source imports only what its folder allows', () => {

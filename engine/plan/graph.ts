@@ -142,6 +142,8 @@ export class Graph<A extends ArchLike = ArchLike> extends TaskDriver<Instance<A>
     if (name.endsWith('/ix.sh')) name = name.slice(0, -'/ix.sh'.length);
     // IX takes a package's kind from its first path component; a one-component name has none
     if (!name.includes('/') && given.kind === undefined) {
+      // a name no recipe root holds is unknown, kind or not: name the package it may mean
+      if (this.files.get(`${name}/ix.sh`) === null) throw new IxError(`unknown package '${name}'${suggestPackage(this.io, name)}`);
       throw new IxError(`package '${name}' has no '/', so its kind cannot come from its path: give it one (${name}(kind=bin)), or depend on it from a package of that kind`, { pkg: name });
     }
     const target = this.arch(given.target ?? this.host.name);

@@ -1,6 +1,7 @@
 /**
  * The package list of the recipe roots (every directory holding ix.sh, outside die/), and
- * "did you mean" suggestions for unknown package names (Levenshtein distance over that list).
+ * "did you mean" suggestions for unknown package names (a package whose last path component
+ * is the name, else the Levenshtein distance over that list).
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
@@ -24,10 +25,16 @@ export function listPackages(io: HostIO): string[] {
   return out.sort();
 }
 
-/** " (did you mean bin/zstd?)" for a near miss, else "". */
+/**
+ * " (did you mean bin/zstd?)" for a near miss, else "". A name that is a package's last path
+ * component (`zstd` for bin/zstd) names that package (the first in order), however far the
+ * whole names are apart.
+ */
 export function suggestPackage(io: HostIO, name: string): string {
   const all = listPackages(io);
   if (all.length === 0) return '';
+  const tail = all.find((p) => p.slice(p.lastIndexOf('/') + 1) === name);
+  if (tail !== undefined) return ` (did you mean ${tail}?)`;
   const best = closest(name, all);
   const d = distance(name, best);
   return d <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean ${best}?)` : '';

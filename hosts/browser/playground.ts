@@ -13,7 +13,7 @@ import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { StreamLanguage } from '@codemirror/language';
 import type { Plan, PlanWire } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
-import { fromRecord, parseCoreMessage, type CoreMessage } from '../lsp/errors';
+import { fromRecord, parseCoreMessage, type CoreMessage } from '../lsp';
 import type { ErrorRecord } from '../../wasm/core';
 import { loadCore, treeIO } from './core';
 import { graphSvg } from './graph';

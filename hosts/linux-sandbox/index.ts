@@ -7,4 +7,4 @@
  * Must not depend on: hosts/node (only hosts/common and the engine's plan types and errors).
  */
 export * from './sandbox';
-export { main as runNodeMain, cli, type CommitNode, type RunNodeArgs } from './sandbox/cli';
+export { main as runNodeMain, cli, type CommitNode, type RunNodeArgs, type RunNodeIO } from './sandbox/cli';

@@ -38,6 +38,33 @@ export interface ParsedArgs {
   cache: Map<string, string>;
 }
 
+/** What the recipe roots hold for a bare name (bare-name.ts looks). */
+export interface BareNameHint {
+  /** Packages whose last path component is the name (bin/zstd for `zstd`), sorted. */
+  packages: string[];
+  /** A package of that very name outside a kind folder (NAME/ix.sh): it takes `NAME(kind=bin)`. */
+  kindless: boolean;
+}
+
+/** Why a word without '/' or kind is no package; with `hint`, the package it may mean. */
+export function bareNameText(word: string, name: string, hint?: BareNameHint): string {
+  const why = `'${word}' is not a package (package names contain '/'`;
+  if (hint?.kindless) return `${why}, e.g. bin/zstd, or name their kind: ${name}(kind=bin))`;
+  if (hint?.packages.length) return `${why}: did you mean ${hint.packages[0]}?)`;
+  return `${why}, e.g. bin/zstd)`;
+}
+
+/**
+ * A word without '/' whose selector names no kind. Refused here (this module reads no files);
+ * the CLI's entry asks the recipe roots (`recipes` as given, relative to the working directory)
+ * what it may mean and reports bareNameText with that hint.
+ */
+export class BareNameError extends UsageError {
+  constructor(readonly word: string, readonly pkg: string, readonly recipes: readonly string[]) {
+    super(bareNameText(word, pkg));
+  }
+}
+
 /** Binary-cache options, also kept by name in `cache` for hosts/node/subst. */
 export const CACHE_OPTIONS = ['substituters', 'push-to', 'secret-key', 'no-substitute'];
 
@@ -76,14 +103,10 @@ export function parseArgs(tokens: string[], verb: string): ParsedArgs {
       r.packages.push({ name: w, flags: new Map() });
       continue;
     }
-    if (!w.includes('/') && !w.includes('(')) {
-      throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: ${w || 'x'}(kind=bin))`);
-    }
+    if (!w.includes('/') && !w.includes('(')) throw new BareNameError(w, w, r.recipes);
     const p = selectorArg(w);
     // A name without '/' has no kind folder: the engine takes it when the selector names its kind.
-    if (!p.name.includes('/') && !p.flags.get('kind')) {
-      throw new UsageError(`'${w}' is not a package (package names contain '/', e.g. bin/zstd, or name their kind: ${p.name}(kind=bin))`);
-    }
+    if (!p.name.includes('/') && !p.flags.get('kind')) throw new BareNameError(w, p.name, r.recipes);
     r.packages.push(p);
   }
   return r;

@@ -13,6 +13,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../common';
 import { report } from './errors';
+import { withBareNameHint } from './bare-name';
 import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';
@@ -124,7 +125,7 @@ export async function main(argv: string[], inv: Invocation): Promise<number> {
     if (a === 'help') return runHelp({ ...ctx, args: noArgs('help') });
     return await (HANDLERS[verb] as Handler<VerbName>)(a, ctx);
   } catch (e) {
-    return report(e, ctx.stderr, debug);
+    return report(withBareNameHint(e, ctx.cwd), ctx.stderr, debug);
   }
 }
 

@@ -38,4 +38,5 @@ function readRunNodeArgs(argv: string[]): RunNodeArgs {
   return r;
 }
 
-cli(() => readRunNodeArgs(process.argv.slice(2)), commitNode);
+const io = { env: process.env, stdout: (s: string) => void process.stdout.write(s), stderr: (s: string | Uint8Array) => void process.stderr.write(s) };
+void cli(() => readRunNodeArgs(process.argv.slice(2)), io, commitNode).then((code) => { process.exitCode = code; });

@@ -26,6 +26,17 @@ export type CommitNode = (
   run: (dirs: { layout: Layout; outDir: string; tmpDir: string }) => Promise<RunNodeResult>,
 ) => Promise<number>;
 
+/**
+ * What run-node reads of its process, handed in by its entry (hosts/node/run-node-main.ts), so
+ * this module runs the same in-process (a test) as from the command line.
+ */
+export interface RunNodeIO {
+  env: Record<string, string | undefined>;
+  stdout(s: string): void;
+  /** The node's own output arrives as raw bytes (a character may span two chunks). */
+  stderr(s: string | Uint8Array): void;
+}
+
 const USAGE = 'usage: run-node [--root=DIR] [--timeout=SECONDS] [--keep-tmp] [--commit] NODE.json|-';
 
 /**
@@ -42,8 +53,8 @@ export interface RunNodeArgs {
   words: string[];
 }
 
-export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<number> {
-  if (opt.help) { process.stdout.write(`${USAGE}\n`); return 0; }
+export async function main(opt: RunNodeArgs, io: RunNodeIO, commit?: CommitNode): Promise<number> {
+  if (opt.help) { io.stdout(`${USAGE}\n`); return 0; }
   if (opt.words.length !== 1) throw new IxError(USAGE);
   const file = opt.words[0];
   let text: string;
@@ -62,13 +73,13 @@ export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<numbe
   if (!node.cmd) throw new IxError('this is a fetch node: the host fetches it natively (use ix build)', { pkg: node.name });
   const timeout = opt.timeout !== undefined ? Number(opt.timeout) : undefined;
   if (timeout !== undefined && !(timeout >= 0)) throw new IxError(`--timeout must be a number of seconds, got ${opt.timeout}`);
-  const bwrap = requireSandbox(process.env);
+  const bwrap = requireSandbox(io.env);
   const common: Omit<RunNodeOptions, 'outDir' | 'layout'> = {
-    env: process.env, bwrap, keepTmp: !!opt['keep-tmp'],
+    env: io.env, bwrap, keepTmp: !!opt['keep-tmp'],
     timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
-    output: (c) => process.stderr.write(c),
+    output: (c) => io.stderr(c),
   };
-  const root = opt.root ?? resolveRoot(process.env);
+  const root = opt.root ?? resolveRoot(io.env);
   if (opt.commit) {
     if (!commit) throw new IxError('--commit needs the store: use hosts/linux-sandbox/run-node');
     return commit(node, root, !!opt['keep-tmp'], (dirs) => runNode(node, { ...common, ...dirs }));
@@ -79,21 +90,23 @@ export async function main(opt: RunNodeArgs, commit?: CommitNode): Promise<numbe
   removeTreeSync(outDir);
   mkdirSync(outDir, { recursive: true });
   const r = await runNode(node, { ...common, layout, outDir, tmpDir });
-  process.stderr.write(safeText(r.ok
+  io.stderr(safeText(r.ok
     ? `run-node: ${node.name} succeeded; output (not in the store) in ${outDir}`
     : `run-node: ${node.name} failed: ${r.reason}; partial output in ${outDir}${opt['keep-tmp'] ? `, $tmp in ${tmpDir}` : ''}`) + '\n');
   return r.ok ? 0 : r.exitCode && r.exitCode > 0 ? r.exitCode : 1;
 }
 
-/** Entry: one-line errors, exit 2 for bad input or an unusable host, never a stack trace. */
-export function cli(read: () => RunNodeArgs, commit?: CommitNode): void {
-  Promise.resolve().then(() => main(read(), commit)).then((code) => { process.exitCode = code; }, (e) => {
+/**
+ * run-node as a command: one-line errors, exit 2 for bad input or an unusable host, never a
+ * stack trace. Resolves to the exit status (never rejects); the entry sets it on the process.
+ */
+export function cli(read: () => RunNodeArgs, io: RunNodeIO, commit?: CommitNode): Promise<number> {
+  return Promise.resolve().then(() => main(read(), io, commit)).then((code) => code, (e: unknown) => {
     if (e instanceof IxError || e instanceof SandboxUnavailable || e instanceof UserError) {
-      process.stderr.write(safeText(`run-node: ${e.message.split('\n')[0]}`) + '\n');
-      process.exitCode = e instanceof UserError ? e.exitCode : 2;
-    } else {
-      process.stderr.write(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : e}\n`);
-      process.exitCode = 70;
+      io.stderr(safeText(`run-node: ${e.message.split('\n')[0]}`) + '\n');
+      return e instanceof UserError ? e.exitCode : 2;
     }
+    io.stderr(`run-node: internal error (a bug in ix): ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 70;
   });
 }

@@ -3,15 +3,14 @@
  * from the wanted outputs down, which nodes are needed: a node already in the store or held by
  * a binary cache (`substituter`; asked in waves, a bounded number at once) needs only its
  * runtime references, a node to build needs its inputs; the rest of the plan is not needed and
- * never runs. Then, in critical-path order within the pools (scheduler.ts): a download ("subst"
- * pool) goes under the output lock into a pending output that commits only when its tree hash
- * is the one the signed record names; a build, under the output lock (fetch nodes through the
- * fetcher, command nodes with the Runner the caller hands in), into a pending output with a log file, committed
- * (the store normalises and checks the output) or aborted. A download refused or broken
- * halfway (one line says why) turns its node into a build: its inputs are decided the same way
- * and brought in, while other downloads go on. A failure reports the log's last lines and the
- * command that reproduces the node. With `push`, every path built here is uploaded as soon as
- * it is committed (beside the builds; the run waits for uploads).
+ * never runs. Then, in critical-path order within the pools (scheduler.ts), each needed node
+ * runs its job (node-job.ts) of three steps: present (step-present.ts), substitute from the
+ * cache that offered it, in the "subst" pool (step-substitute.ts), or build, in its own pool
+ * (step-build.ts; made by the fetcher, the Runner the caller hands in, or a remote builder:
+ * make.ts). A download refused or broken halfway (one line says why) turns its node into a
+ * build: its inputs are decided the same way and brought in, while other downloads go on. A
+ * failure reports the log's last lines and the command that reproduces the node (failure.ts).
+ * With `push`, every path built here is uploaded as soon as it is committed (uploads.ts).
  * When the store, a lock or the machine fails around a node (not its build), execute() throws
  * that cause after the run.
  *
@@ -21,14 +20,18 @@ import { availableParallelism } from 'node:os';
 import type { PlanNode } from '../../../engine/api';
 import type { PendingOutput, Store } from '../store';
 import { buildGraph } from './graph';
-import { schedule, type Outcome, type Task } from './scheduler';
+import { schedule, type Task } from './scheduler';
 import { TopDown, type Decision } from './topdown';
-import { openLog, reproduceCommand, tailFile, type NodeLog } from './logs';
-import { formatBytes, type ExecEvent, type NodeStatus, type Reporter } from './events';
+import type { NodeLog } from './logs';
+import type { ExecEvent, NodeStatus, Reporter } from './events';
 import { checkPlanRunnable } from './preflight';
-import { DiskFullError, diskWatch } from './disk-full';
-import { builderPool, buildIO, emptyPending, type Builder } from './builders';
-import { isEnvironmentFailure, safeText, type Runner } from '../../common';
+import { builderPool, type Builder } from './builders';
+import { makeHere, maker } from './make';
+import { nodeJob } from './node-job';
+import { downloadHooks } from './step-substitute';
+import { oneLine } from './failure';
+import { Uploads } from './uploads';
+import type { Runner } from '../../common';
 
 /** What the executor needs of the store (hosts/node/store Store satisfies it). */
 export type ExecStore = Pick<Store, 'layout' | 'isBuilt' | 'realise'>;
@@ -129,11 +132,6 @@ export interface ExecuteResult {
 /** Statuses of a run's nodes: a node the wanted outputs did not need is `unneeded` (no event). */
 export type RunStatus = NodeStatus | 'unneeded';
 
-/** The first line of an error's message. */
-function oneLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
-}
-
 export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: string): Promise<ExecuteResult> {
   checkPlanRunnable(nodes, host);
   const t0 = performance.now();
@@ -141,176 +139,14 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   const layout = store.layout;
   const cores = opts.cores ?? availableParallelism();
   const emit = (e: ExecEvent) => opts.reporter?.emit(e);
-  const run = opts.run;
-  const status = new Map<string, RunStatus>();
+  const signal = new AbortController().signal;
   const failures: string[] = [];
-  const pushFailures: string[] = [];
-  const abort = new AbortController();
-  const uploads: Promise<void>[] = [];
-
+  const uploads = opts.push ? new Uploads(opts.push, emit) : undefined;
 
   // Command nodes go to a pool of builders when remote ones are given (builders.ts); else here.
-  const pool = opts.builders?.length ? builderPool(opts, cores, host ?? 'linux-x86_64', (n, o, log) => runHere(n, o, log), emit) : undefined;
-  const expectHash = new Map<string, string>();
-
-  const failed = (n: PlanNode, reason: string, log?: NodeLog, ms?: number): Outcome => {
-    failures.push(`${n.name}: ${reason}`);
-    const tail = log ? tailFile(log.path, opts.tailLines ?? 20) : undefined;
-    log?.write(`\n# ix: ${reason}\n`);
-    log?.close();
-    emit({
-      event: 'done', id: n.id, name: n.name, out: n.out, status: 'failed', ms, reason, log: log?.path, tail,
-      reproduce: n.cmd ? reproduceCommand(layout.logs, n.id, layout.root) : undefined,
-    });
-    return 'failed';
-  };
-
-  /** Makes n's output into `o` (a builder of the pool, the fetcher or the runner); why not, or undefined. */
-  const make = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
-    if (pool && !n.fetch && !n.net) { // network nodes build here: builders refuse them (remote/serve.ts)
-      const r = await pool.build(n, o, buildIO(n, log, abort.signal, emit), () => emptyPending(o));
-      if (r.ok && r.expectHash) expectHash.set(n.id, r.expectHash);
-      return r.ok ? undefined : r.reason ?? 'failed';
-    }
-    return runHere(n, o, log);
-  };
-
-  const runHere = async (n: PlanNode, o: PendingOutput, log: NodeLog): Promise<string | undefined> => {
-    if (n.fetch) {
-      if (!opts.fetch) return 'no fetcher configured for fetch nodes';
-      await opts.fetch(n, o.tmpOut, (line) => {
-        log.write(`${line}\n`);
-        emit({ event: 'step', id: n.id, name: n.name, line });
-      }, abort.signal);
-      return undefined;
-    }
-    if (!run) return 'no runner for command nodes on this host';
-    let lastStep = '';
-    const disk = diskWatch(layout.root);
-    const r = await run(n, {
-      layout, outDir: o.tmpOut, tmpDir: o.tmpBuild, cores, timeoutMs: opts.timeoutMs, signal: abort.signal,
-      output: (c) => {
-        disk.watch(c);
-        log.write(c);
-        const line = log.lastLine();
-        if (line !== lastStep) { lastStep = line; emit({ event: 'step', id: n.id, name: n.name, line }); }
-      },
-    });
-    // the machine's trouble, not the node's: rethrown after the run (see `rejections`), exit 3
-    if (!r.ok && disk.full) throw new DiskFullError(layout.root, n.name, r.reason ?? 'failed');
-    return r.ok ? undefined : r.reason ?? 'failed';
-  };
-
-  /** Step one: n is in the store already (say so). */
-  const present = (n: PlanNode): Outcome => {
-    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'cached' });
-    return 'cached';
-  };
-
-  const hooksFor = (n: PlanNode, log?: NodeLog) => {
-    const t = performance.now();
-    let shown = 0;
-    return {
-      signal: abort.signal,
-      onRefused: (line: string) => {
-        log?.write(`# ix: ${safeText(line)}\n`);
-        emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
-      },
-      onProgress: (bytes: number, total?: number) => {
-        const now = performance.now();
-        if (now - shown < 250) return; // a step line at most 4 times a second
-        shown = now;
-        const of = total ? ` of ${formatBytes(total)}` : '';
-        const rate = now > t ? ` at ${formatBytes(Math.round((bytes * 1000) / (now - t)))}/s` : '';
-        emit({ event: 'step', id: n.id, name: n.name, line: `downloading ${formatBytes(bytes)}${of}${rate}` });
-      },
-    };
-  };
-
-  /** Step two, in the "subst" pool: realise n from the cache that offered it, or undefined to build it. */
-  const substitute = async (n: PlanNode): Promise<Outcome | undefined> => {
-    const d = td.decided.get(n.id);
-    if (d?.mode !== 'download') return (await store.isBuilt(n.out)) ? present(n) : undefined;
-    const hit = d.hit;
-    let t = 0;
-    let log: NodeLog | undefined;
-    let got: { cache: string; bytes: number; expectHash: string } | undefined;
-    try {
-      const how = await store.realise(n, async (o) => {
-        got = await opts.substituter!.fetch(n, hit, o, hooksFor(n, log));
-        return got ? { expectHash: got.expectHash } : { failed: 'refused' };
-      }, {
-        start: () => {
-          t = performance.now();
-          log = openLog(layout.logs, n);
-          emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: 'subst', log: log.path });
-        },
-      });
-      if (how === 'present') return present(n);
-      if (how !== 'built' || !got) {
-        log?.close();
-        return undefined;
-      }
-    } catch (e) {
-      if (!log) throw e; // the store or its lock failed, not this cache's copy (see `rejected`)
-      const line = `cache ${hit.cache}: ${n.out}: ${oneLine(e)}`;
-      log?.write(`# ix: ${safeText(line)}\n`);
-      log?.close();
-      emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line });
-      return undefined;
-    }
-    log!.write(`# ix: substituted from ${got.cache} (${got.bytes} bytes downloaded, tree hash ${got.expectHash} verified); built elsewhere, so there is no build log here\n`);
-    log!.close();
-    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'substituted', ms: Math.round(performance.now() - t), log: log!.path, cache: got.cache, bytes: got.bytes });
-    return 'substituted';
-  };
-
-  const pushBuilt = (n: PlanNode) => {
-    uploads.push(opts.push!(n).then((rs) => {
-      for (const r of rs) {
-        if (r.error) pushFailures.push(`${n.out} to ${r.cache}: ${r.error}`);
-        emit({ event: 'pushed', name: n.name, out: n.out, cache: r.cache, ...(r.error ? { error: r.error } : {}) });
-      }
-    }, (e) => {
-      pushFailures.push(`${n.out}: ${oneLine(e)}`);
-      emit({ event: 'pushed', name: n.name, out: n.out, cache: '?', error: oneLine(e) });
-    }));
-  };
-
-  /** Step three, in the node's pool: build n under its lock into a pending output, with a log. */
-  const build = async (n: PlanNode): Promise<Outcome> => {
-    let t = 0;
-    let log: NodeLog | undefined;
-    const ms = () => Math.round(performance.now() - t);
-    try {
-      const how = await store.realise(n, async (o) => {
-        const why = await make(n, o, log!);
-        if (log!.error !== undefined) throw log!.error;
-        if (why !== undefined) return { failed: why };
-        // the commit throws a one-line OutputCheckError when the output breaks a store rule
-        return { expectHash: expectHash.get(n.id) };
-      }, {
-        start: () => {
-          t = performance.now();
-          log = openLog(layout.logs, n);
-          emit({ event: 'start', id: n.id, name: n.name, out: n.out, pool: n.pool, log: log.path });
-        },
-      });
-      if (how === 'present') return present(n);
-      if (how !== 'built') return failed(n, how.failed, log, ms());
-    } catch (e) {
-      if (!log) throw e; // the store or its lock failed around the node (see `rejected`)
-      if (isEnvironmentFailure(e)) {
-        log?.close();
-        throw e; // disk full, read-only store, missing tool: not this node's fault (see `rejected`)
-      }
-      return failed(n, e instanceof Error ? e.message : String(e), log, ms());
-    }
-    log!.close();
-    emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'built', ms: ms(), log: log!.path });
-    if (opts.push) pushBuilt(n);
-    return 'built';
-  };
+  const hereCtx = { layout, cores, timeoutMs: opts.timeoutMs, fetch: opts.fetch, run: opts.run, emit, signal };
+  const here = (n: PlanNode, o: PendingOutput, log: NodeLog) => makeHere(hereCtx, n, o, log);
+  const pool = opts.builders?.length ? builderPool(opts, cores, host ?? 'linux-x86_64', here, emit) : undefined;
 
   // Top-down: which nodes the wanted outputs need, and whether each is there, downloaded or built.
   const sub = opts.substituter;
@@ -319,7 +155,7 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     concurrency: opts.lookups,
     lookup: sub ? async (n) => {
       try {
-        return await sub.lookup(n, hooksFor(n));
+        return await sub.lookup(n, downloadHooks({ emit, signal }, n));
       } catch (e) {
         emit({ event: 'refused', id: n.id, name: n.name, out: n.out, line: `${n.out}: cache lookup failed: ${oneLine(e)}` });
         return undefined;
@@ -331,14 +167,21 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
   emit({ event: 'begin', format: 'ix-events/1', total: nodes.length, cores, needed: td.decided.size });
   const task = (id: string, d: Decision<SubstituteHit>): Task => ({ node: td.node(id), deps: d.deps, subst: d.mode === 'download' });
 
+  const job = nodeJob({
+    store, emit, signal, substituter: sub, make: maker(here, pool, { emit, signal }),
+    failure: { emit, root: layout.root, logs: layout.logs, tailLines: opts.tailLines ?? 20, failures },
+    decision: (id) => td.decided.get(id),
+    built: uploads ? (n) => uploads.add(n) : undefined,
+  });
+
   // A rejected `work` is not a build failure but the store, a lock or the machine failing
   // around it: after the run it is rethrown, so the CLI reports its cause (hosts/node/errors.ts).
   const rejections: unknown[] = [];
   const r = await schedule(buildGraph(nodes), {
     slots: { cpu: pool ? pool.slots : Math.max(1, cores), net: opts.netSlots ?? 4, subst: opts.substSlots ?? 4 },
     keepGoing: opts.keepGoing ?? false,
-    work: build,
-    substitute: sub ? substitute : undefined,
+    work: job.build,
+    substitute: job.substitute,
     // A download that failed: the node is built, so its inputs are needed after all.
     async fallback(n) {
       const added = await td.rebuild(n.id);
@@ -347,15 +190,16 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     },
     rejected(n, e) {
       rejections.push(e);
-      failed(n, e instanceof Error ? e.message.split('\n')[0] : String(e));
+      job.fail(n, oneLine(e));
     },
     skip(n, cause) {
       const reason = cause ? `needs ${cause.name}, which failed` : 'not started: the run stopped at the first failure (use --keep-going)';
       emit({ event: 'done', id: n.id, name: n.name, out: n.out, status: 'skipped', reason });
     },
   }, [...td.decided].map(([id, d]) => task(id, d)));
-  await Promise.all(uploads);
+  await uploads?.done();
   await pool?.close();
+  const status = new Map<string, RunStatus>();
   for (const n of nodes) status.set(n.id, r.outcome.get(n.id) ?? 'unneeded');
   const count = (s: RunStatus) => [...status.values()].filter((x) => x === s).length;
   const ok = count('failed') === 0 && count('skipped') === 0;
@@ -369,5 +213,5 @@ export async function execute(nodes: PlanNode[], opts: ExecuteOptions, host?: st
     if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = layout.root;
     throw e;
   }
-  return { ok, status, failures, pushFailures };
+  return { ok, status, failures, pushFailures: uploads?.failures ?? [] };
 }

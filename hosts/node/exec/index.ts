@@ -1,8 +1,8 @@
 /**
  * The executor: plan graph and critical-path priorities (graph.ts), what a run needs, decided
  * top-down (topdown.ts), pools (scheduler.ts), per-node logs (logs.ts), events and displays
- * (events.ts), pre-run checks (preflight.ts), remote builders as pools beside this machine (builders.ts), and the glue with store, fetcher
- * and sandbox (execute.ts).
+ * (events.ts), pre-run checks (preflight.ts), remote builders as pools beside this machine (builders.ts), each
+ * node's job and its steps (node-job.ts, step-*.ts, make.ts), and the run (execute.ts).
  *
  * Must not depend on: the CLI.
  */

@@ -532,6 +532,11 @@ export class Graph {
     if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
     const gk = given.get('kind');
     if (name.indexOf('/') < 0 && gk === null) {
+      // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
+      if (this.files.get(name + '/ix.sh') === null) {
+        this.instErr = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
+        return null;
+      }
       const e = new IxErr("package '" + name + "' has no '/', so its kind cannot come from its path: give it one (" + name + '(kind=bin)), or depend on it from a package of that kind');
       e.pkg = name;
       this.instErr = e;

@@ -1,6 +1,7 @@
 /**
  * The package list of the recipe roots (every directory holding ix.sh, outside die/) and "did
- * you mean" suggestions (engine/plan/packages.ts): Levenshtein distance over UTF-16 code units,
+ * you mean" suggestions (engine/plan/packages.ts): a package whose last path component is the
+ * name, else the Levenshtein distance over UTF-16 code units,
  * the first closest name winning, as fastest-levenshtein's `closest` and `distance` compute it.
  *
  * Must not depend on: anything else of the core but host.
@@ -66,9 +67,13 @@ export function distance(a: string, b: string): i32 {
   return unchecked(r[m]);
 }
 
-/** " (did you mean bin/zstd?)" for a near miss among `all` (listPackages()), else "". */
+/** " (did you mean bin/zstd?)" for a near miss among `all` (listPackages()), else ""; first a package whose last path component is `name`. */
 export function suggestPackage(name: string, all: Array<string>): string {
   if (all.length == 0) return '';
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i];
+    if (p.substring(p.lastIndexOf('/') + 1) == name) return ' (did you mean ' + p + '?)';
+  }
   let best = 0;
   let bestD = i32.MAX_VALUE;
   for (let i = 0; i < all.length; i++) {
