@@ -7,8 +7,9 @@
  * change plan bytes.
  *
  * Values, versioned:
- *  - descriptor: canonical JSON {"files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/1", "text"}
- *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render);
+ *  - descriptor: canonical JSON {"digest", "files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/2", "text"}
+ *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render;
+ *    `digest` is the text's hex BLAKE3, part of its nodes' memo keys: node-memo.ts);
  *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text;
  *  - read sets (plan/reads.ts): canonical JSON {"format": "ix-as-descriptor-reads/1", "reads": [[flag, ...], ...]},
  *    every read set a package's renders had; a render's key then hashes one read set and its values.
@@ -21,7 +22,7 @@ import {
 } from '../hash/index';
 
 export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
-const DESC_FORMAT = 'ix-as-descriptor-cache/1';
+const DESC_FORMAT = 'ix-as-descriptor-cache/2';
 const PLAN_HEADER = 'ix-as-plan-cache/1\n';
 const READS_FORMAT = 'ix-as-descriptor-reads/1';
 
@@ -103,21 +104,33 @@ function cachedObject(key: string, format: string): JValue | null {
   return fmt !== null && fmt.kind == J_STR && fmt.s == format ? v : null;
 }
 
+/** A cached render: its text and the text's hex BLAKE3. */
+export class DescHit {
+  text: string = '';
+  digest: string = '';
+}
+
 /** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
-export function descLookup(key: string, files: FileHashes): string | null {
+export function descLookup(key: string, files: FileHashes): DescHit | null {
   const v = cachedObject(key, DESC_FORMAT);
   if (v === null) return null;
   const text = v.get('text');
+  const digest = v.get('digest');
   const fl = v.get('files');
-  if (text === null || text.kind != J_STR || fl === null) return null;
+  if (text === null || text.kind != J_STR || digest === null || digest.kind != J_STR || fl === null) return null;
   if (!files.valid(fl)) return null;
-  return text.s;
+  const hit = new DescHit();
+  hit.text = text.s;
+  hit.digest = digest.s;
+  return hit;
 }
 
-/** Stores a fresh render with the content hashes of the files it read (sorted paths). */
-export function descStore(key: string, text: string, paths: Array<string>, files: FileHashes): void {
+/** Stores a fresh render (`digest`: its text's hex BLAKE3) with the content hashes of the files it read (sorted paths). */
+export function descStore(key: string, text: string, digest: string, paths: Array<string>, files: FileHashes): void {
   const sb = new StrBuilder(text.length + 256);
-  sb.str('{"files":');
+  sb.str('{"digest":');
+  writeStr(sb, digest);
+  sb.str(',"files":');
   files.writeFiles(sb, paths);
   sb.str(',"format":"' + DESC_FORMAT + '","text":');
   writeStr(sb, text);

@@ -14,6 +14,7 @@ import { Flags } from './flags';
 import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
 import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
 import { orderNodes } from './order';
+import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
 import { ENGINE_VERSION, planLookup, planStore } from './cache';
@@ -251,8 +252,14 @@ class Nodes extends NodeTask {
         parts.sources.push(f);
       }
     }
-    const n = buildNode(parts, this.errs);
-    if (n === null) return this.errs[0];
+    // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
+    const key = g.useCache && p.digest != '' ? nodeMemoKey(parts, p.digest) : '';
+    let n = key != '' ? nodeMemoLookup(key, parts) : null;
+    if (n === null) {
+      n = buildNode(parts, this.errs);
+      if (n === null) return this.errs[0];
+      if (key != '') nodeMemoStore(key, n);
+    }
     p.node = n;
     this.built.push(n);
     if (!this.scripts.has(n.script)) {
