@@ -69,19 +69,30 @@ export class TplRenderer extends Renderer {
   }
 }
 
-/** Targets through tpl's arch records. */
+/**
+ * Targets through tpl's arch records, memoised per name: the graph resolves a target for every
+ * instance it looks up, and building an arch record each time was a fifth of a whole-tree
+ * re-plan's CPU. The records are a fixed table, so the memo never goes stale.
+ */
 export class TplTargets extends Targets {
+  private names: Map<string, string> = new Map<string, string>();
+  private ids: Map<string, string> = new Map<string, string>();
   resolve(name: string): string | null {
+    if (this.names.has(name)) return this.names.get(name);
     const r = archRecord(name);
     if (r === null) {
       this.err = new IxErr(unknownTargetMessage(name));
       return null;
     }
+    this.names.set(name, r.name);
     return r.name;
   }
   idOf(canonical: string): string {
+    if (this.ids.has(canonical)) return this.ids.get(canonical);
     const r = archRecord(canonical);
-    return r === null ? '' : r.id;
+    const id = r === null ? '' : r.id;
+    this.ids.set(canonical, id);
+    return id;
   }
 }
 
