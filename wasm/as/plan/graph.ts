@@ -24,7 +24,7 @@ import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
 import { parseSelector, sanitize, withSelectorFlags } from './selector';
-import { suggestPackage } from './packages';
+import { listPackages, suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
 import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { hexOfText } from '../hash/index';
@@ -172,6 +172,8 @@ export class Graph {
    * parsed descriptor, and a whole tree's texts are hundreds of MB).
    */
   keepText: bool = true;
+  /** The recipe roots' packages, listed at the first unknown package (suggestions). */
+  packageList: Array<string> | null = null;
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
   private setsLoaded: Set<string> = new Set<string>();
 
@@ -616,7 +618,9 @@ export class Graph {
       }
     }
     if (this.files.get(name + '/ix.sh') === null) {
-      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name));
+      // one listing per plan: a whole tree's keep-going plan names hundreds of unknown packages
+      if (this.packageList === null) this.packageList = listPackages();
+      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageList));
       return out;
     }
     host.evaluating(name);

@@ -82,8 +82,11 @@ function nl(raw: Uint8Array, from: i32): i32 {
   return -1;
 }
 
-/** The node stored under `key`, or null (a miss or a value of another shape). */
-export function nodeMemoLookup(key: string, p: NodeParts): PNode | null {
+/**
+ * The node stored under `key`, or null (a miss or a value of another shape). Its script text is
+ * decoded only when `scripts` (the plan's table so far) lacks it: most scripts are shared.
+ */
+export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, string>): PNode | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
   const h = HEADER.length;
@@ -110,7 +113,7 @@ export function nodeMemoLookup(key: string, p: NodeParts): PNode | null {
   n.out = nodeOut(n.storeName, n.id);
   n.utf8 = raw.slice(e3 + 1, e3 + 1 + len);
   const from = e3 + 1 + len;
-  n.scriptText = utf8DecodeAt(raw.dataStart + <usize>from, raw.length - from);
+  if (!scripts.has(n.script)) n.scriptText = utf8DecodeAt(raw.dataStart + <usize>from, raw.length - from);
   n.refs = nodeRefs(p);
   return n;
 }

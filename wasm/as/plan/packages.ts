@@ -66,9 +66,9 @@ export function distance(a: string, b: string): i32 {
   return unchecked(r[m]);
 }
 
-/** " (did you mean bin/zstd?)" for a near miss, else "". */
-export function suggestPackage(name: string): string {
-  const all = listPackages();
+/** " (did you mean bin/zstd?)" for a near miss among `all` (default: listed now), else "". */
+export function suggestPackage(name: string, all: Array<string> | null = null): string {
+  if (all === null) all = listPackages();
   if (all.length == 0) return '';
   let best = 0;
   let bestD = i32.MAX_VALUE;
