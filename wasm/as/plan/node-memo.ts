@@ -11,9 +11,10 @@
  * upstream changes some out in the key of every node downstream of it: a stale node is never
  * found, and an unchanged one is found without being rendered into JSON or hashed again.
  *
- * Value, versioned: "ix-as-node-memo/1\n" + id + "\n" + script hex + "\n" + byte length of
- * the node's JSON + "\n" + the node's canonical JSON + the script's text (its out is rebuilt from
- * the id as buildNode makes it). Any other value is a miss. Under keys of its own ("as-node1-"), so it never meets the oracle's.
+ * Values, versioned: under "as-node1-<key>", "ix-as-node-memo/2\n" + id + "\n" + script hex +
+ * "\n" + the node's canonical JSON (its out is rebuilt from the id as buildNode makes it); under
+ * "as-script1-<script hex>", "ix-as-script/1\n" + the script's text. Any other value is a miss.
+ * Keys of its own, so it never meets the oracle's entries.
  *
  * Must not depend on: abi/.
  */
@@ -23,8 +24,9 @@ import { PNode } from './graph';
 import { NodeParts, nodeOut, nodeRefs } from './node';
 import { ENGINE_VERSION } from './cache';
 
-const FORMAT = 'ix-as-node-memo/1';
+const FORMAT = 'ix-as-node-memo/2';
 const HEADER = FORMAT + '\n';
+const SCRIPT_HEADER = 'ix-as-script/1\n';
 const kb = new StrBuilder(1 << 14);
 
 function outsOf(b: StrBuilder, l: Array<PNode>): void {
@@ -82,9 +84,24 @@ function nl(raw: Uint8Array, from: i32): i32 {
   return -1;
 }
 
+/** The key of a script's entry: its hex BLAKE3 (content-addressed). */
+const scriptKey = (hex: string): string => 'as-script1-' + hex;
+
+/** The script text stored under its digest `hex`, or null (a miss or a value of another shape). */
+function scriptLookup(hex: string): string | null {
+  const raw = host.cacheGet(scriptKey(hex));
+  if (raw === null) return null;
+  const h = SCRIPT_HEADER.length;
+  if (raw.length < h) return null;
+  for (let i = 0; i < h; i++) if (<i32>raw[i] != SCRIPT_HEADER.charCodeAt(i)) return null;
+  return utf8DecodeAt(raw.dataStart + <usize>h, raw.length - h);
+}
+
 /**
- * The node stored under `key`, or null (a miss or a value of another shape). Its script text is
- * decoded only when `scripts` (the plan's table so far) lacks it: most scripts are shared.
+ * The node stored under `key`, or null (a miss, a value of another shape, or a script the plan's
+ * table `scripts` lacks and the cache no longer holds). Scripts are shared by many nodes (a
+ * whole IX tree's 29,500 nodes have a few thousand), so a node's entry names its script and the
+ * text is read only when the plan has not seen it yet.
  */
 export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, string>): PNode | null {
   const raw = host.cacheGet(key);
@@ -96,40 +113,34 @@ export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, s
   if (e1 < 0) return null;
   const e2 = nl(raw, e1 + 1);
   if (e2 < 0) return null;
-  const e3 = nl(raw, e2 + 1);
-  if (e3 < 0) return null;
-  const lenText = utf8DecodeAt(raw.dataStart + <usize>(e2 + 1), e3 - e2 - 1);
-  let len = 0;
-  for (let i = 0; i < lenText.length; i++) {
-    const c = lenText.charCodeAt(i);
-    if (c < 48 || c > 57 || i > 9) return null;
-    len = len * 10 + (c - 48);
-  }
-  if (lenText.length == 0 || e3 + 1 + len > raw.length) return null;
   const n = new PNode();
   n.id = utf8DecodeAt(raw.dataStart + <usize>h, e1 - h);
   n.script = utf8DecodeAt(raw.dataStart + <usize>(e1 + 1), e2 - e1 - 1);
+  if (!scripts.has(n.script)) {
+    const text = scriptLookup(n.script);
+    if (text === null) return null;
+    n.scriptText = text;
+  }
   n.storeName = p.inst.storeName;
   n.out = nodeOut(n.storeName, n.id);
-  n.utf8 = raw.slice(e3 + 1, e3 + 1 + len);
-  const from = e3 + 1 + len;
-  if (!scripts.has(n.script)) n.scriptText = utf8DecodeAt(raw.dataStart + <usize>from, raw.length - from);
+  n.utf8 = raw.slice(e2 + 1);
   n.refs = nodeRefs(p);
   return n;
 }
 
-/** Stores a freshly built node (before its script text leaves it for the plan's table). */
-export function nodeMemoStore(key: string, n: PNode): void {
+/**
+ * Stores a freshly built node; `newScript`: the plan had not seen its script yet, so its text
+ * (still on the node) is stored under its digest too.
+ */
+export function nodeMemoStore(key: string, n: PNode, newScript: bool): void {
   const json = n.utf8!;
-  const sb = new StrBuilder(json.length + n.scriptText.length + 256);
+  const sb = new StrBuilder(json.length + 128);
   sb.str(HEADER);
   sb.str(n.id);
   sb.ch(10);
   sb.str(n.script);
   sb.ch(10);
-  sb.str(json.length.toString());
-  sb.ch(10);
   sb.str(utf8DecodeAt(json.dataStart, json.length));
-  sb.str(n.scriptText);
   host.cachePut(key, sb.toString());
+  if (newScript) host.cachePut(scriptKey(n.script), SCRIPT_HEADER + n.scriptText);
 }

@@ -258,7 +258,7 @@ class Nodes extends NodeTask {
     if (n === null) {
       n = buildNode(parts, this.errs);
       if (n === null) return this.errs[0];
-      if (key != '') nodeMemoStore(key, n);
+      if (key != '') nodeMemoStore(key, n, !this.scripts.has(n.script));
     }
     p.node = n;
     this.built.push(n);
