@@ -7,9 +7,10 @@
  * change plan bytes.
  *
  * Values, versioned:
- *  - descriptor: canonical JSON {"digest", "files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/2", "text"}
- *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render;
- *    `digest` is the text's hex BLAKE3, part of its nodes' memo keys: node-memo.ts);
+ *  - descriptor: "ix-as-descriptor-cache/3\n" + the text's hex BLAKE3 (part of its nodes' memo
+ *    keys: node-memo.ts) + "\n" + canonical JSON [[path, hex | null], ...] + "\n" + the text, as
+ *    is (only the files list is parsed on a hit; the text is normalised again: a parse, cheap
+ *    beside a render);
  *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text;
  *  - read sets (plan/reads.ts): canonical JSON {"format": "ix-as-descriptor-reads/1", "reads": [[flag, ...], ...]},
  *    every read set a package's renders had; a render's key then hashes one read set and its values.
@@ -22,7 +23,7 @@ import {
 } from '../hash/index';
 
 export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
-const DESC_FORMAT = 'ix-as-descriptor-cache/2';
+const DESC_HEADER = 'ix-as-descriptor-cache/3\n';
 const PLAN_HEADER = 'ix-as-plan-cache/1\n';
 const READS_FORMAT = 'ix-as-descriptor-reads/1';
 
@@ -110,31 +111,40 @@ export class DescHit {
   digest: string = '';
 }
 
+/** Index of byte 10 at or after `from`, or -1. */
+function nl(raw: Uint8Array, from: i32): i32 {
+  for (let i = from; i < raw.length; i++) if (unchecked(raw[i]) == 10) return i;
+  return -1;
+}
+
 /** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
 export function descLookup(key: string, files: FileHashes): DescHit | null {
-  const v = cachedObject(key, DESC_FORMAT);
-  if (v === null) return null;
-  const text = v.get('text');
-  const digest = v.get('digest');
-  const fl = v.get('files');
-  if (text === null || text.kind != J_STR || digest === null || digest.kind != J_STR || fl === null) return null;
-  if (!files.valid(fl)) return null;
+  const raw = host.cacheGet(key);
+  if (raw === null) return null;
+  const h = DESC_HEADER.length;
+  if (raw.length < h) return null;
+  for (let i = 0; i < h; i++) if (<i32>raw[i] != DESC_HEADER.charCodeAt(i)) return null;
+  const e1 = nl(raw, h);
+  if (e1 < 0) return null;
+  const e2 = nl(raw, e1 + 1);
+  if (e2 < 0) return null;
+  const fl = parseJson(utf8DecodeAt(raw.dataStart + <usize>(e1 + 1), e2 - e1 - 1)).value;
+  if (fl === null || !files.valid(fl)) return null;
   const hit = new DescHit();
-  hit.text = text.s;
-  hit.digest = digest.s;
+  hit.digest = utf8DecodeAt(raw.dataStart + <usize>h, e1 - h);
+  hit.text = utf8DecodeAt(raw.dataStart + <usize>(e2 + 1), raw.length - e2 - 1);
   return hit;
 }
 
 /** Stores a fresh render (`digest`: its text's hex BLAKE3) with the content hashes of the files it read (sorted paths). */
 export function descStore(key: string, text: string, digest: string, paths: Array<string>, files: FileHashes): void {
   const sb = new StrBuilder(text.length + 256);
-  sb.str('{"digest":');
-  writeStr(sb, digest);
-  sb.str(',"files":');
+  sb.str(DESC_HEADER);
+  sb.str(digest);
+  sb.ch(10);
   files.writeFiles(sb, paths);
-  sb.str(',"format":"' + DESC_FORMAT + '","text":');
-  writeStr(sb, text);
-  sb.ch(125);
+  sb.ch(10);
+  sb.str(text);
   host.cachePut(key, sb.toString());
 }
 
