@@ -11,6 +11,9 @@
  * own references, so an edit anywhere upstream changes an out in the key of every node downstream
  * of it; an edit of the package itself changes its descriptor, name or flags.
  *
+ * The code of buildNode is not in the key: bump FORMAT (or ENGINE_VERSION) when it changes; the
+ * Node host also namespaces its cache directory by the built core's hash.
+ *
  * Key "node1-" + hex BLAKE3 of the canonical JSON of that list. Value, versioned:
  * "ix-node-memo/1\n" + canonical JSON {node, script}; any other value is a miss.
  *

@@ -11,6 +11,9 @@
  * upstream changes some out in the key of every node downstream of it: a stale node is never
  * found, and an unchanged one is found without being rendered into JSON or hashed again.
  *
+ * The code of buildNode is not in the key: the Node host namespaces its cache directory by the
+ * built core's hash, so a changed core never reads another core's nodes; bump FORMAT all the same.
+ *
  * Values, versioned: under "as-node1-<key>", "ix-as-node-memo/2\n" + id + "\n" + script hex +
  * "\n" + the node's canonical JSON (its out is rebuilt from the id as buildNode makes it); under
  * "as-script1-<script hex>", "ix-as-script/1\n" + the script's text. Any other value is a miss.
