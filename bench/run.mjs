@@ -11,6 +11,8 @@
  *          skipped with a line without it) --ix-only (only that part).
  *          --ix-core (with --ix: only bench/ix-core.mjs, the compiled core vs the V8 oracle on
  *          that tree: render every recipe, cold keep-going plan; --ix-targets=a,b, default linux-x86_64).
+ *          --ix-replan (with --ix: only bench/ix-replan.mjs, whole-tree cold plan and re-plans after
+ *          a leaf and a die/base.sh edit through the CLI).
  * Ends with the speed targets, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
@@ -151,6 +153,10 @@ if (args.includes('--ix-core')) {
   const r = await ixCoreBench({ checkout: opt('ix'), targets: opt('ix-targets', 'linux-x86_64').split(','), log });
   console.log(r.lines.join('\n'));
   process.exit(r.rows?.some((x) => x.failed || !x.same) ? 1 : 0);
+}
+if (args.includes('--ix-replan')) {
+  const r = spawnSync(process.execPath, [new URL('./ix-replan.mjs', import.meta.url).pathname, opt('ix') ?? ''], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }
 if (args.includes('--ix-only')) {
   console.log(ixSpeedBench(ixSpeedOpts).lines.join('\n'));
