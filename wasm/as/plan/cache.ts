@@ -1,17 +1,16 @@
 /**
- * The compiled core's persistent caches through host.cacheGet/cachePut (engine/plan/cache.ts and
- * plan-cache.ts, under keys of its own, "as-desc1-" and "as-plan2-", so they never meet the V8
- * engine's entries): rendered descriptors per package instance, and whole plans per request. A hit
- * counts only if every recipe file it was made from still has the recorded BLAKE3 (one
- * host.fileDigests batch when the host offers it, else read and hashed here). Caches never
- * change plan bytes.
+ * The compiled core's descriptor cache through host.cacheGet/cachePut (engine/plan/cache.ts, under
+ * keys of its own, "as-desc1-", so they never meet the V8 engine's entries): rendered descriptors
+ * per package instance. A hit counts only if every recipe file it was made from still has the
+ * recorded BLAKE3 (one host.fileDigests batch when the host offers it, else read and hashed here).
+ * Caches never change plan bytes. Nodes are memoised in node-memo.ts; whole plans are not cached
+ * here (the host keeps them: hosts/node/plan-memo.ts).
  *
  * Values, versioned:
  *  - descriptor: "ix-as-descriptor-cache/3\n" + the text's hex BLAKE3 (part of its nodes' memo
  *    keys: node-memo.ts) + "\n" + canonical JSON [[path, hex | null], ...] + "\n" + the text, as
  *    is (only the files list is parsed on a hit; the text is normalised again: a parse, cheap
  *    beside a render);
- *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text;
  *  - read sets (plan/reads.ts): canonical JSON {"format": "ix-as-descriptor-reads/1", "reads": [[flag, ...], ...]},
  *    every read set a package's renders had; a render's key then hashes one read set and its values.
  *
@@ -24,14 +23,11 @@ import {
 
 export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
 const DESC_HEADER = 'ix-as-descriptor-cache/3\n';
-const PLAN_HEADER = 'ix-as-plan-cache/1\n';
 const READS_FORMAT = 'ix-as-descriptor-reads/1';
 
-/** Per-plan memo of file content hashes, and the set of recipe files the plan depended on. */
+/** Per-plan memo of file content hashes. */
 export class FileHashes {
   private memo: Map<string, string | null> = new Map<string, string | null>();
-  /** Every recipe path the plan read or validated. */
-  used: Set<string> = new Set<string>();
 
   prefetch(paths: Array<string>): void {
     const todo = new Array<string>();
@@ -47,7 +43,6 @@ export class FileHashes {
   }
 
   get(path: string): string | null {
-    this.used.add(path);
     if (this.memo.has(path)) return this.memo.get(path);
     const b = host.readFile(path);
     const h: string | null = b === null ? null : hexOfBytes(b);
@@ -65,7 +60,6 @@ export class FileHashes {
       if (f.kind != J_ARR || f.items!.length < 2 || f.items![0].kind != J_STR) return false;
       paths[i] = f.items![0].s;
     }
-    for (let i = 0; i < paths.length; i++) this.used.add(paths[i]);
     this.prefetch(paths);
     for (let i = 0; i < it.length; i++) {
       const want = it[i].items![1];
@@ -142,38 +136,6 @@ export function descStore(key: string, text: string, digest: string, paths: Arra
   sb.str(DESC_HEADER);
   sb.str(digest);
   sb.ch(10);
-  files.writeFiles(sb, paths);
-  sb.ch(10);
-  sb.str(text);
-  host.cachePut(key, sb.toString());
-}
-
-/** The stored plan bytes if every recorded file is unchanged, else null. */
-export function planLookup(key: string): Uint8Array | null {
-  const raw = host.cacheGet(key);
-  if (raw === null) return null;
-  const h = PLAN_HEADER.length;
-  if (raw.length < h) return null;
-  for (let i = 0; i < h; i++) if (<i32>raw[i] != PLAN_HEADER.charCodeAt(i)) return null;
-  const nl2 = raw.indexOf(10, h);
-  if (nl2 < 0) return null;
-  const p = parseJson(utf8DecodeAt(raw.dataStart + h, nl2 - h));
-  if (p.value === null) return null;
-  const files = new FileHashes();
-  if (!files.valid(p.value!)) return null;
-  return raw.subarray(nl2 + 1);
-}
-
-function cmp(a: string, b: string): i32 {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Stores plan text with the content hashes of the files it was made from. */
-export function planStore(key: string, files: FileHashes, text: string): void {
-  const paths = files.used.values();
-  paths.sort(cmp);
-  const sb = new StrBuilder(text.length + paths.length * 100 + 64);
-  sb.str(PLAN_HEADER);
   files.writeFiles(sb, paths);
   sb.ch(10);
   sb.str(text);

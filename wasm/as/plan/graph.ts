@@ -626,7 +626,6 @@ export class Graph {
     host.evaluating(name);
     const r = this.renderer.render(this, name, flags, target);
     this.share.renderCount++;
-    for (let i = 0; i < r.files.length; i++) this.files.used.add(r.files[i]);
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
       return out;

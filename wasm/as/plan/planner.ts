@@ -17,12 +17,9 @@ import { orderNodes } from './order';
 import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
-import { ENGINE_VERSION, planLookup, planStore } from './cache';
 import { ByteBuilder } from '../hash/bytes';
 import { utf8Decode } from '../hash/encode';
 
-/** The largest plan (UTF-8 bytes) stored in the host's cache (it takes one string; see hash/bytes.ts). */
-const PLAN_STORE_MAX = 64 << 20;
 import { BootEnv } from '../tpl/index';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
@@ -397,11 +394,14 @@ export class Session {
 /** The session of the call in progress (a template's intro() reaches the planner through it). */
 export let CURRENT: Session | null = null;
 
-/** A plan's result: its UTF-8 bytes (fresh, or from the cache: `cached`), or an error. */
+/**
+ * A plan's result: its UTF-8 bytes, or an error. Always planned: the core keeps no whole-plan
+ * cache (a host that wants one keeps it in front of the core, validated by the files the call
+ * read: hosts/node/plan-memo.ts); its caches are per render and per node.
+ */
 export class PlanOut {
   text: string | null = null;
   bytes: Uint8Array | null = null;
-  cached: bool = false;
   err: IxErr | null = null;
 }
 
@@ -427,21 +427,6 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = internal('plan request has no packages list');
     return out;
   }
-  let key = '';
-  if (useCache) {
-    const c = canonicalJson(req);
-    if (c === null) {
-      out.err = internal('canonicalJson: non-finite number');
-      return out;
-    }
-    key = 'as-plan2-' + hexOfText(ENGINE_VERSION + '\n' + c);
-    const hit = planLookup(key);
-    if (hit !== null) {
-      out.bytes = hit;
-      out.cached = true;
-      return out;
-    }
-  }
   const s = new Session(req, renderer, useCache);
   if (s.err !== null) {
     out.err = s.err;
@@ -452,7 +437,6 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = new StrBuilder(1024);
-  let failures = false;
   const items = pk.items!;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
@@ -470,7 +454,6 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
       out.err = e;
       return out;
     }
-    failures = true;
     roots.len = mark;
     if (i > 0) roots.ch(44);
     roots.str('{"error":');
@@ -528,9 +511,6 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   sb.ch(125);
   bb.text(sb);
   const bytes = bb.bytes();
-  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
-  // one too large for the host to take as one string (the cache may drop any entry)
-  if (useCache && !failures && bytes.length <= PLAN_STORE_MAX) planStore(key, s.graph.files, utf8Decode(bytes));
   out.bytes = bytes;
   return out;
 }
