@@ -13,6 +13,8 @@
  *          that tree: render every recipe, cold keep-going plan; --ix-targets=a,b, default linux-x86_64).
  *          --ix-stal (with --ix: only bench/ix-stal.mjs: bin/zstd and set/pg cold and after a leaf
  *          edit, the cold whole-tree plan's cache size, the warm whole-tree `ix build --dry-run`).
+ *          --ix-replan (with --ix: only bench/ix-replan.mjs, whole-tree cold plan and re-plans after
+ *          a leaf and a die/base.sh edit through the CLI).
  * Ends with the speed targets, each with its measured ratio and "met" or "missed".
  * Each measurement runs in a fresh process (bench/measure.mjs). Nothing here is asserted: targets
  * are reported, not enforced (see BENCHMARKS.md).
@@ -158,6 +160,10 @@ if (args.includes('--ix-core')) {
 if (args.includes('--ix-stal')) {
   console.log(ixStalBench({ checkout: opt('ix'), runs: Math.min(runs, 5), log }).lines.join('\n'));
   process.exit(0);
+}
+if (args.includes('--ix-replan')) {
+  const r = spawnSync(process.execPath, [new URL('./ix-replan.mjs', import.meta.url).pathname, opt('ix') ?? ''], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }
 if (args.includes('--ix-only')) {
   console.log(ixSpeedBench(ixSpeedOpts).lines.join('\n'));

@@ -11,7 +11,7 @@ import { canonicalJson, utf8 } from './hash/index';
 import { mountedIO } from './mount/index';
 import { listPackages as listAll } from './plan/packages';
 import { makePlan, renderOne } from './plan/index';
-import { planKey, planLookup, planStore, recordingIO } from './plan/plan-cache';
+import { memoisedReads } from './plan/read-memo';
 import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
@@ -32,20 +32,13 @@ export const evaluator: Evaluator<ArchRecord> = {
 };
 
 /**
- * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson): its text when
- * freshly planned, or its UTF-8 bytes from the plan cache. Either way the plan bytes are the same;
- * the WASM core passes both on as they are (encoding MBs of text in an interpreted guest is slow,
- * and decoding cached bytes only to encode them again would be too).
+ * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson) text. The
+ * engine keeps no whole-plan cache (a host keeps one in front of the core, validated by what the
+ * call read: hosts/node/plan-memo.ts); renders and nodes come from its caches (plan/cache.ts,
+ * plan/node-memo.ts). The type also admits UTF-8 bytes, which the WASM glue passes on as they are.
  */
 export function planOut(host: HostIO, req: PlanRequest): string | Uint8Array {
-  const io = mountedIO(host);
-  const key = planKey(io, req);
-  const hit = planLookup(io, key);
-  if (hit !== undefined) return hit;
-  const rec = recordingIO(io);
-  const text = canonicalJson(makePlan(rec.io, req, evaluator));
-  planStore(rec.io, key, rec.paths, text);
-  return text;
+  return canonicalJson(makePlan(memoisedReads(mountedIO(host)), req, evaluator));
 }
 
 /** Canonical JSON bytes of the Plan for `req`. */

@@ -115,11 +115,16 @@ describe.each([...coreEntryKinds().core, 'memo1-', 'memob-'])('%s entries', (kin
   });
 });
 
-test('control: a forged plan entry with a valid digest would be believed, so the digest is what refuses it', async () => {
+test('control: a forged entry (a plan, or a script the plan lists) with a valid digest would be believed, so the digest is what refuses it', async () => {
   const { dir, entries } = filled(coreEntryKinds().plan);
   const c = diskCache(dir, namespace());
-  const raw = recordOf(entries[0]);
-  const body = raw.subarray(raw.indexOf(10) + 1);
-  c.put(entries[0].key, forged(body)!);
+  // the entry holding bin/app's "echo app" (a plan holds it; of the scripts, one does)
+  const bodyOf = (e: Entry): Buffer => {
+    const raw = recordOf(e);
+    return raw.subarray(raw.indexOf(10) + 1);
+  };
+  const target = entries.find((e) => forged(bodyOf(e)) !== undefined)!;
+  expect(target).toBeDefined();
+  c.put(target.key, forged(bodyOf(target))!);
   expect(planWith(dir).out).not.toBe(expected);
 });

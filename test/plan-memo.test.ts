@@ -221,11 +221,38 @@ describe('plan memo entries', () => {
     expect(await lookupPlan(site, req)).toBeUndefined();
   });
 
-  test('a core call that listed a directory is not memoised', async () => {
+  test('a core call that listed directories is memoised with the listings: a new, removed or renamed entry is a miss', async () => {
+    const root = writeTree(tree());
+    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
+    const store = async (): Promise<void> => {
+      const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+      io.readFile('bin/c/ix.sh');
+      io.listDir('bin/');
+      io.listDir('nowhere/');
+      storePlan(site, '{}', Buffer.from('x'), plan('/a'), rec, Date.now());
+    };
+    await store();
+    expect((await lookupPlan(site, '{}'))?.roots[0].out).toBe('/a');
+    mkdirSync(join(root, 'bin/new'));
+    expect(await lookupPlan(site, '{}')).toBeUndefined();
+    await store();
+    expect(await lookupPlan(site, '{}')).toBeDefined();
+    renameSync(join(root, 'bin/new'), join(root, 'bin/nex'));
+    expect(await lookupPlan(site, '{}')).toBeUndefined();
+    await store();
+    mkdirSync(join(root, 'nowhere'));
+    expect(await lookupPlan(site, '{}')).toBeUndefined(); // a directory that was absent appears
+    await store();
+    rmSync(join(root, 'bin/nex'), { recursive: true });
+    expect(await lookupPlan(site, '{}')).toBeUndefined();
+  });
+
+  test('a directory listed twice with different answers in one call is not memoised', async () => {
     const root = writeTree(tree());
     const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
     const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
-    io.readFile('bin/c/ix.sh');
+    io.listDir('bin/');
+    mkdirSync(join(root, 'bin/new'));
     io.listDir('bin/');
     storePlan(site, '{}', Buffer.from('x'), plan('/a'), rec, Date.now());
     expect(await lookupPlan(site, '{}')).toBeUndefined();

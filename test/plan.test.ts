@@ -459,7 +459,9 @@ describe('descriptor cache', () => {
     const ev2 = counting();
     expect(canonicalJson(makePlan(io, { packages: ['bin/d'] }, ev2))).toBe(cold);
     expect(ev2.renders).toEqual([]);
-    expect([...io.cache.keys()].every((k) => /^desc1-[0-9a-f]{64}$/.test(k) || k.startsWith('tpl'))).toBe(true);
+    expect([...io.cache.keys()].every((k) => /^(desc1|node1)-[0-9a-f]{64}$/.test(k) || k.startsWith('tpl'))).toBe(true);
+    // both nodes were built once, by the cold plan (engine/plan/node-memo.ts)
+    expect([...io.cache.keys()].filter((k) => k.startsWith('node1-'))).toHaveLength(2);
   });
 
   test('a change in a file the chain read (here an extended template) invalidates the entry', () => {

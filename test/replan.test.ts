@@ -14,16 +14,39 @@ import type { Evaluator } from '../engine/plan/types';
 import type { ArchRecord } from '../engine/targets';
 import type { HostIO } from '../engine/api';
 import { canonicalJson } from '../engine/hash';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { coreOutDir, freshCore } from './support/browser-node';
+import { missing } from './support/prereq';
 
-function memIO(files: Record<string, string>, cache = new Map<string, Uint8Array>()): HostIO {
+/** Cache traffic of the node memo's entries (engine/plan/node-memo.ts, wasm/as/plan/node-memo.ts). */
+interface MemoLog {
+  hits: number;
+  /** Values put: freshly built nodes. */
+  puts: string[];
+}
+
+const isNodeKey = (k: string): boolean => k.startsWith('node1-') || k.startsWith('as-node1-');
+
+function memIO(files: Record<string, string>, cache = new Map<string, Uint8Array>(), log?: MemoLog): HostIO {
   const enc = new TextEncoder();
   return {
     readFile: (p) => (Object.prototype.hasOwnProperty.call(files, p) ? enc.encode(files[p]) : undefined),
     listDir: () => undefined,
-    cacheGet: (k) => cache.get(k),
-    cachePut: (k, v) => void cache.set(k, typeof v === 'string' ? enc.encode(v) : v),
+    cacheGet: (k) => {
+      const v = cache.get(k);
+      if (log && v && isNodeKey(k)) log.hits++;
+      return v;
+    },
+    cachePut: (k, v) => {
+      if (log && isNodeKey(k)) log.puts.push(typeof v === 'string' ? v : new TextDecoder().decode(v));
+      cache.set(k, typeof v === 'string' ? enc.encode(v) : v);
+    },
   };
 }
+
+/** The ids of a plan's nodes. */
+const idsOf = (plan: string): Set<string> => new Set((JSON.parse(plan) as { nodes: { id: string }[] }).nodes.map((n) => n.id));
 
 /** The evaluator, noting which packages rendered and the files each render read. */
 function recording(filesOf: Map<string, string[]>): Evaluator<ArchRecord> & { rendered: Set<string> } {
@@ -74,7 +97,8 @@ function base(text: string): string {
 const defaults = (v: string): string => `{{ opt | default('${v}') }}`;
 
 describe('re-planning after edits', () => {
-  test('every re-plan equals a cold plan and re-renders only what read an edited file', () => {
+  test('every re-plan equals a cold plan, re-renders only what read an edited file and rebuilds only new nodes', () => {
+    let hits = 0;
     fc.assert(
       fc.property(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), (pkgs, edits) => {
         const n = pkgs.length;
@@ -85,8 +109,9 @@ describe('re-planning after edits', () => {
         const req = { packages: roots, keepGoing: true };
         const cache = new Map<string, Uint8Array>();
         const filesOf = new Map<string, string[]>();
-        makePlan(memIO(files, cache), req, recording(filesOf));
+        let previous = canonicalJson(makePlan(memIO(files, cache), req, recording(filesOf)));
         for (const e of edits) {
+          const e0 = e;
           let changed: string;
           if (e.kind === 'leaf' || e.kind === 'read') {
             const p = pkgs[e.i % n];
@@ -103,13 +128,59 @@ describe('re-planning after edits', () => {
           }
           const before = new Map(filesOf);
           const ev = recording(filesOf);
-          const warm = canonicalJson(makePlan(memIO(files, cache), req, ev));
+          const log: MemoLog = { hits: 0, puts: [] };
+          const warm = canonicalJson(makePlan(memIO(files, cache, log), req, ev));
           const cold = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
           expect(warm).toBe(cold);
           for (const name of ev.rendered) expect(before.get(name) ?? [changed], `${name} re-rendered after an edit of ${changed}`).toContain(changed);
+          // a node is built (and hashed) again only if its package rendered again or its id is new:
+          // a node of the previous plan downstream of nothing that changed comes from the memo
+          const had = idsOf(previous);
+          for (const v of log.puts) {
+            const { node } = JSON.parse(v.slice(v.indexOf('\n') + 1)) as { node: { id: string; name: string } };
+            expect(!had.has(node.id) || ev.rendered.has(node.name), `${node.name} built again after ${JSON.stringify(e0)}`).toBe(true);
+          }
+          hits += log.hits;
+          previous = warm;
         }
       }),
       { numRuns: 60 },
     );
+    // the memo was used (a leaf edit leaves every other node to it)
+    expect(hits).toBeGreaterThan(100);
   }, 300_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'the compiled core re-plans through its node memo to the oracle\'s cold plan', async () => {
+      let hits = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
+          const n = pkgs.length;
+          const files: Record<string, string> = { 'die/base.sh': base('v0'), 'die/defaults.sh': defaults('0') };
+          pkgs.forEach((p, i) => (files[`bin/p${i}/ix.sh`] = leaf(p, i, n)));
+          const roots = pkgs.map((_, i) => `bin/p${i}`);
+          roots.push(`bin/p${n - 1}(opt=1)`, `bin/p${n - 1}(x=2)`);
+          const req = { packages: roots, keepGoing: true };
+          const cache = new Map<string, Uint8Array>();
+          const log: MemoLog = { hits: 0, puts: [] };
+          const io = memIO(files, cache, log);
+          const plan = async (): Promise<string> => new TextDecoder().decode((await freshCore(io)).plan(req));
+          expect(await plan()).toBe(canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false })));
+          for (const e of edits) {
+            if (e.kind === 'leaf' || e.kind === 'read') {
+              const p = pkgs[e.i % n];
+              if (e.kind === 'leaf') p.text = e.text;
+              else if (!p.reads.includes(e.flag)) p.reads.push(e.flag);
+              files[`bin/p${e.i % n}/ix.sh`] = leaf(p, e.i % n, n);
+            } else if (e.kind === 'base') files['die/base.sh'] = base(e.text);
+            else files['die/defaults.sh'] = defaults(e.value);
+            const cold = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
+            expect(await plan()).toBe(cold);
+          }
+          hits += log.hits;
+        }),
+        { numRuns: 40 },
+      );
+      expect(hits).toBeGreaterThan(50);
+    }, 300_000);
 });

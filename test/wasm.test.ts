@@ -57,7 +57,7 @@ describe('component vs V8', () => {
       const p = plain.plan(JSON.stringify(req)); // no cache: always the fresh text
       expect(p.tag).toBe('text');
       expect(a.equals(Buffer.from(p.val as string, 'utf8')), JSON.stringify(req)).toBe(true);
-      expect(Buffer.from(core.plan(fast, req)).equals(a)).toBe(true); // twice in one instance: from the plan cache
+      expect(Buffer.from(core.plan(fast, req)).equals(a)).toBe(true); // twice in one instance: through the descriptor cache and node memo
     }
     expect(core.render(fast, { package: 'lib/z' })).toBe(plain.render(JSON.stringify({ package: 'lib/z' })));
     expect(core.listPackages(fast)).toEqual(plain.listPackages());

@@ -14,6 +14,7 @@ import { fetchNode, mergeFetch } from './fetch';
 import { Graph } from './graph';
 import type { ClosureKind, Instance } from './graph';
 import { buildNode } from './node';
+import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import type { PlanNodeRef } from './node';
 import { orderNodes } from './order';
 import { parseSelector, withSelectorFlags } from './selector';
@@ -99,10 +100,17 @@ function nodeTask<A extends ArchLike>(graph: Graph<A>, io: HostIO) {
       else mergeFetch(old, f);
       return old ?? f;
     });
-    const built = buildNode({
+    const parts = {
       inst: p, tools: refs('bin'), data: refs('data'), targetLibs: refs('tlib'), hostLibs: refs('hlib'),
       deps: outs(deps), libs: outs(libs), runDeps: outs(p.memo.rdir!), libDeps: outs(p.memo.ldir!), sources,
-    }, td);
+    };
+    // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
+    const key = io.cacheGet ? nodeMemoKey(parts, td) : undefined;
+    let built = key !== undefined ? nodeMemoLookup(io, key) : undefined;
+    if (built === undefined) {
+      built = buildNode(parts, td);
+      if (key !== undefined) nodeMemoStore(io, key, built);
+    }
     nodes.set(p, built.node);
     scripts[built.node.cmd!.script] = built.script;
     return null;

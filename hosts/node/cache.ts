@@ -1,6 +1,7 @@
 /**
  * The on-disk cache behind the core's cache-get/cache-put imports: compiled templates (`tpl1-`),
- * rendered descriptors (`desc1-`), plans (`plan1-`) and the host's plan memo (`memo1-`, `memob-`).
+ * rendered descriptors (`desc1-`), built nodes (`node1-`; the compiled core's keys begin `as-`)
+ * and the host's plan memo (`memo1-`, `memob-`), the one whole-plan cache.
  * Entries live in append-only packs, one per writing process, under `<dir>/v4/[<core hash>/]`
  * (format: hosts/node/cache-pack.ts; writer: cache-writer.ts; `ix gc` compacts them:
  * cache-compact.ts). A cache reads every index of its directory once, at its first get, and

@@ -2,10 +2,12 @@
  * The host's plan memo: a plan request whose last answer is still valid is answered without
  * loading the WASM core. The memo holds the core's own plan bytes for the request, stored with
  * every recipe path the core read (`readFile`) or asked a digest of (`fileDigests`) during that
- * call and the BLAKE3 of what it got (null: absent). The core sees nothing else of the host (no
- * clock, no environment), so equal answers for every recorded path mean the core would plan the
- * same bytes again; a call that listed a directory is not memoised (listings only feed error
- * suggestions today, but a memo must not rely on that).
+ * call and the BLAKE3 of what it got (null: absent), and every directory it listed (`listDir`)
+ * with the listing it got (null: absent). The core sees nothing else of the host (no clock, no
+ * environment), so equal answers for every recorded path and directory mean the core would plan
+ * the same bytes again. Listings feed the "did you mean" of unknown packages, so a keep-going plan
+ * of a whole tree lists every directory once; a lookup lists them again (no stat stands in for a
+ * listing: a symbolic link can turn into a directory without its parent changing).
  *
  * A lookup re-checks each path through the current recipe roots (first root wins, as in io.ts).
  * Stat data stands in for re-reading a file only where that is safe: the entry keeps a file's
@@ -17,10 +19,11 @@
  * match, stats that have become safe are written back (the next lookup only stats). Assumes the
  * recipe tree's filesystem clock is within MARGIN_MS of this host's.
  *
- * Two DiskCache entries per request (namespaced by the core's hash like every cache entry), so
+ * Three DiskCache entries per request (namespaced by the core's hash like every cache entry), so
  * that `ix plan` and a no-op `ix build` never read the plan itself (22 MB for 5,000 recipes):
- *   `memo1-<h>`  "ix-plan-memo/2\n" + JSON {key, body, files: [[path, hexBlake3 | null,
- *                stat | null], ...], roots, outs}   (`outs`: each node's output path)
+ *   `memo1-<h>`  "ix-plan-memo/3\n" + JSON {key, body, files: [[path, hexBlake3 | null,
+ *                stat | null], ...], dirs: [[path, listing JSON | null], ...], roots, outs}
+ *                (`outs`: each node's output path)
  *   `memob-<h>`  "ix-plan-memo-body/2 <body>\n" + the plan bytes
  *   `memos-<h>`  "ix-plan-memo-summary/1 <body>\n" + the plan's summary (plan-summary.ts; with the
  *                head's roots and outs, what `ix build --dry-run` reads instead of the plan)
@@ -39,7 +42,7 @@ import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
 import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
 
-const FORMAT = 'ix-plan-memo/2';
+const FORMAT = 'ix-plan-memo/3';
 const HEADER = FORMAT + '\n';
 const BODY_FORMAT = 'ix-plan-memo-body/2 ';
 const SUMMARY_LINE = 'ix-plan-memo-summary/1 ';
@@ -66,10 +69,12 @@ export interface MemoHit {
 }
 
 type FileRow = [path: string, digest: string | null, stat: string | null];
+type DirRow = [path: string, listing: string | null];
 interface Head {
   key: string;
   body: string;
   files: FileRow[];
+  dirs: DirRow[];
   roots: Plan['roots'];
   outs: string[];
 }
@@ -123,12 +128,18 @@ function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
     return undefined;
   }
   if (!head || head.key !== keyText || typeof head.body !== 'string') return undefined;
-  if (!Array.isArray(head.files) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  if (!Array.isArray(head.files) || !Array.isArray(head.dirs) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  for (const d of head.dirs) {
+    if (!Array.isArray(d) || typeof d[0] !== 'string' || (d[1] !== null && typeof d[1] !== 'string')) return undefined;
+  }
   for (const f of head.files) {
     if (!Array.isArray(f) || typeof f[0] !== 'string' || (f[1] !== null && typeof f[1] !== 'string') || (f[2] !== null && typeof f[2] !== 'string')) return undefined;
   }
   return head;
 }
+
+/** A listing as recorded: JSON of the names in the order given, null when the directory is absent. */
+const listingOf = (l: readonly string[] | undefined): string | null => (l === undefined ? null : JSON.stringify(l));
 
 const encodeHead = (head: Head) => Buffer.from(HEADER + JSON.stringify(head), 'utf8');
 
@@ -173,6 +184,7 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
         refreshed = true;
       }
     }
+    for (const [path, want] of head.dirs) if (listingOf(plain.listDir(path)) !== want) return undefined;
     if (refreshed) site.cache.put(key.head, encodeHead(head));
     return {
       roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body),
@@ -203,13 +215,16 @@ function putSummary(cache: DiskCache, key: string, body: string, plan: Plan): vo
 export interface Recording {
   /** Logical path -> hex BLAKE3 of what the core got (null: absent). */
   files: Map<string, string | null>;
-  /** False when the answer must not be memoised (a directory listing, a file that changed mid-call, no digest). */
+  /** Logical directory -> the listing the core got (listingOf). */
+  dirs: Map<string, string | null>;
+  /** False when the answer must not be memoised (a file or listing that changed mid-call, no digest). */
   usable(): boolean;
 }
 
 /** Wraps a HostIO (with `digest`) so that everything the core reads is recorded for the memo. */
 export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   const files = new Map<string, string | null>();
+  const dirs = new Map<string, string | null>();
   let ok = io.digest !== undefined;
   const note = (p: string, d: string | null) => {
     if (files.has(p) && files.get(p) !== d) ok = false;
@@ -222,8 +237,11 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
       return b;
     },
     listDir: (p) => {
-      ok = false;
-      return io.listDir(p);
+      const l = io.listDir(p);
+      const got = listingOf(l);
+      if (dirs.has(p) && dirs.get(p) !== got) ok = false;
+      dirs.set(p, got);
+      return l;
     },
   };
   if (io.digest) rec.digest = (d) => io.digest!(d);
@@ -237,7 +255,7 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   }
   if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
-  return { io: rec, rec: { files, usable: () => ok } };
+  return { io: rec, rec: { files, dirs, usable: () => ok } };
 }
 
 /**
@@ -256,7 +274,8 @@ export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, pl
     const body = `${process.pid}-${Date.now()}-${++writes}`;
     site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
     putSummary(site.cache, key.summary, body, plan);
-    site.cache.put(key.head, encodeHead({ key: key.text, body, files, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
+    const dirs: DirRow[] = [...rec.dirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    site.cache.put(key.head, encodeHead({ key: key.text, body, files, dirs, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
   } catch {
     // the memo is best-effort: a failed write is a later miss
   }

@@ -1,5 +1,5 @@
 // A two-package recipe tree (bin/d depends on bin/c; the die template includes a text file) for the
-// plan-cache tests: small enough to assert every host call the engine makes.
+// warm-plan tests: small enough to assert every host call the engine makes.
 const die = '{"bld": {"script": {"kind": "sh", "data": "{% block build %}{% endblock %} {% include \'v.txt\' %}"}, "deps": [{% block deps %}{% endblock %}]}}\n';
 
 export const tree = (): Record<string, string> => ({

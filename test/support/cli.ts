@@ -119,11 +119,15 @@ export function captureContext(args: ParsedArgs, env: Record<string, string | un
 }
 
 /**
- * Prefixes of the cache entries the built core writes: the compiled core keeps descriptors and
- * plans under its own keys (`as-desc1-`, `as-plan2-`; it persists no compiled templates), the
- * interpreted one writes `tpl1-`, `desc1-`, `plan1-`. The host's plan memo adds `memo1-`/`memob-`.
+ * Prefixes of the cache entries the built core writes, and one whose forged content would reach
+ * the plan (`plan`): the compiled core keeps descriptors, nodes and their scripts under its own
+ * keys (`as-desc1-`, `as-node1-`, `as-script1-`; no compiled templates, no whole plans), the
+ * interpreted one writes `tpl1-`, `desc1-`, `node1-` (a node with its script). The host's plan memo adds
+ * `memo1-`/`memob-`.
  */
 export function coreEntryKinds(): { core: string[]; plan: string } {
   const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { backend?: string };
-  return m.backend === 'as' ? { core: ['as-desc1-', 'as-plan2-'], plan: 'as-plan2-' } : { core: ['tpl1-', 'desc1-', 'plan1-'], plan: 'plan1-' };
+  return m.backend === 'as'
+    ? { core: ['as-desc1-', 'as-node1-', 'as-script1-'], plan: 'as-script1-' }
+    : { core: ['tpl1-', 'desc1-', 'node1-'], plan: 'node1-' };
 }

@@ -1,15 +1,16 @@
 /**
- * The compiled core's persistent caches through host.cacheGet/cachePut (engine/plan/cache.ts and
- * plan-cache.ts, under keys of its own, "as-desc1-" and "as-plan2-", so they never meet the V8
- * engine's entries): rendered descriptors per package instance, and whole plans per request. A hit
- * counts only if every recipe file it was made from still has the recorded BLAKE3 (one
- * host.fileDigests batch when the host offers it, else read and hashed here). Caches never
- * change plan bytes.
+ * The compiled core's descriptor cache through host.cacheGet/cachePut (engine/plan/cache.ts, under
+ * keys of its own, "as-desc1-", so they never meet the V8 engine's entries): rendered descriptors
+ * per package instance. A hit counts only if every recipe file it was made from still has the
+ * recorded BLAKE3 (one host.fileDigests batch when the host offers it, else read and hashed here).
+ * Caches never change plan bytes. Nodes are memoised in node-memo.ts; whole plans are not cached
+ * here (the host keeps them: hosts/node/plan-memo.ts).
  *
  * Values, versioned:
- *  - descriptor: canonical JSON {"files": [[path, hex | null], ...], "format": "ix-as-descriptor-cache/1", "text"}
- *    (the text is normalised again on a hit: normalisation is a parse, cheap beside a render);
- *  - plan: "ix-as-plan-cache/1\n" + canonical JSON [[path, hex | null], ...] + "\n" + plan text;
+ *  - descriptor: "ix-as-descriptor-cache/3\n" + the text's hex BLAKE3 (part of its nodes' memo
+ *    keys: node-memo.ts) + "\n" + canonical JSON [[path, hex | null], ...] + "\n" + the text, as
+ *    is (only the files list is parsed on a hit; the text is normalised again: a parse, cheap
+ *    beside a render);
  *  - read sets (plan/reads.ts): canonical JSON {"format": "ix-as-descriptor-reads/1", "reads": [[flag, ...], ...]},
  *    every read set a package's renders had; a render's key then hashes one read set and its values.
  *
@@ -21,15 +22,12 @@ import {
 } from '../hash/index';
 
 export const ENGINE_VERSION = 'ix-as-engine/0.3.0';
-const DESC_FORMAT = 'ix-as-descriptor-cache/1';
-const PLAN_HEADER = 'ix-as-plan-cache/1\n';
+const DESC_HEADER = 'ix-as-descriptor-cache/3\n';
 const READS_FORMAT = 'ix-as-descriptor-reads/1';
 
-/** Per-plan memo of file content hashes, and the set of recipe files the plan depended on. */
+/** Per-plan memo of file content hashes. */
 export class FileHashes {
   private memo: Map<string, string | null> = new Map<string, string | null>();
-  /** Every recipe path the plan read or validated. */
-  used: Set<string> = new Set<string>();
 
   prefetch(paths: Array<string>): void {
     const todo = new Array<string>();
@@ -45,7 +43,6 @@ export class FileHashes {
   }
 
   get(path: string): string | null {
-    this.used.add(path);
     if (this.memo.has(path)) return this.memo.get(path);
     const b = host.readFile(path);
     const h: string | null = b === null ? null : hexOfBytes(b);
@@ -63,7 +60,6 @@ export class FileHashes {
       if (f.kind != J_ARR || f.items!.length < 2 || f.items![0].kind != J_STR) return false;
       paths[i] = f.items![0].s;
     }
-    for (let i = 0; i < paths.length; i++) this.used.add(paths[i]);
     this.prefetch(paths);
     for (let i = 0; i < it.length; i++) {
       const want = it[i].items![1];
@@ -103,54 +99,43 @@ function cachedObject(key: string, format: string): JValue | null {
   return fmt !== null && fmt.kind == J_STR && fmt.s == format ? v : null;
 }
 
+/** A cached render: its text and the text's hex BLAKE3. */
+export class DescHit {
+  text: string = '';
+  digest: string = '';
+}
+
+/** Index of byte 10 at or after `from`, or -1. */
+function nl(raw: Uint8Array, from: i32): i32 {
+  for (let i = from; i < raw.length; i++) if (unchecked(raw[i]) == 10) return i;
+  return -1;
+}
+
 /** The cached text of a rendered descriptor, or null (miss, stale file, foreign value). */
-export function descLookup(key: string, files: FileHashes): string | null {
-  const v = cachedObject(key, DESC_FORMAT);
-  if (v === null) return null;
-  const text = v.get('text');
-  const fl = v.get('files');
-  if (text === null || text.kind != J_STR || fl === null) return null;
-  if (!files.valid(fl)) return null;
-  return text.s;
-}
-
-/** Stores a fresh render with the content hashes of the files it read (sorted paths). */
-export function descStore(key: string, text: string, paths: Array<string>, files: FileHashes): void {
-  const sb = new StrBuilder(text.length + 256);
-  sb.str('{"files":');
-  files.writeFiles(sb, paths);
-  sb.str(',"format":"' + DESC_FORMAT + '","text":');
-  writeStr(sb, text);
-  sb.ch(125);
-  host.cachePut(key, sb.toString());
-}
-
-/** The stored plan bytes if every recorded file is unchanged, else null. */
-export function planLookup(key: string): Uint8Array | null {
+export function descLookup(key: string, files: FileHashes): DescHit | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
-  const h = PLAN_HEADER.length;
+  const h = DESC_HEADER.length;
   if (raw.length < h) return null;
-  for (let i = 0; i < h; i++) if (<i32>raw[i] != PLAN_HEADER.charCodeAt(i)) return null;
-  const nl2 = raw.indexOf(10, h);
-  if (nl2 < 0) return null;
-  const p = parseJson(utf8DecodeAt(raw.dataStart + h, nl2 - h));
-  if (p.value === null) return null;
-  const files = new FileHashes();
-  if (!files.valid(p.value!)) return null;
-  return raw.subarray(nl2 + 1);
+  for (let i = 0; i < h; i++) if (<i32>raw[i] != DESC_HEADER.charCodeAt(i)) return null;
+  const e1 = nl(raw, h);
+  if (e1 < 0) return null;
+  const e2 = nl(raw, e1 + 1);
+  if (e2 < 0) return null;
+  const fl = parseJson(utf8DecodeAt(raw.dataStart + <usize>(e1 + 1), e2 - e1 - 1)).value;
+  if (fl === null || !files.valid(fl)) return null;
+  const hit = new DescHit();
+  hit.digest = utf8DecodeAt(raw.dataStart + <usize>h, e1 - h);
+  hit.text = utf8DecodeAt(raw.dataStart + <usize>(e2 + 1), raw.length - e2 - 1);
+  return hit;
 }
 
-function cmp(a: string, b: string): i32 {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Stores plan text with the content hashes of the files it was made from. */
-export function planStore(key: string, files: FileHashes, text: string): void {
-  const paths = files.used.values();
-  paths.sort(cmp);
-  const sb = new StrBuilder(text.length + paths.length * 100 + 64);
-  sb.str(PLAN_HEADER);
+/** Stores a fresh render (`digest`: its text's hex BLAKE3) with the content hashes of the files it read (sorted paths). */
+export function descStore(key: string, text: string, digest: string, paths: Array<string>, files: FileHashes): void {
+  const sb = new StrBuilder(text.length + 256);
+  sb.str(DESC_HEADER);
+  sb.str(digest);
+  sb.ch(10);
   files.writeFiles(sb, paths);
   sb.ch(10);
   sb.str(text);

@@ -84,6 +84,8 @@ export class Instance {
   /** Bit t set: the frame (this, t) waits for frames above it on the driver's stack. */
   expanded: i32 = 0;
   node: PNode | null = null;
+  /** Hex BLAKE3 of its rendered descriptor text, when the plan uses the cache (node-memo.ts), else ''. */
+  digest: string = '';
   /** Visit stamp (closure walks). */
   mark: i32 = 0;
   /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
@@ -574,6 +576,7 @@ export class Graph {
       return null;
     }
     const inst = new Instance(key, name, flags, kind, target!, this.keepText ? r.text : '', r.desc!);
+    inst.digest = r.digest;
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
     const fb = flags.get('boot');
@@ -640,9 +643,10 @@ export class Graph {
         for (let i = 0; i < sets.length; i++) {
           const hit = descLookup(renderKeyOf(setsKey, sets[i], flags), this.files);
           if (hit === null) continue;
-          const n = normalise(hit, name);
+          const n = normalise(hit.text, name);
           if (n.d === null) continue;
-          out.text = hit;
+          out.text = hit.text;
+          out.digest = hit.digest;
           out.desc = n.d;
           this.share.add(pk, sets[i], flags, out);
           return out;
@@ -664,9 +668,10 @@ export class Graph {
       key = 'as-desc1-' + hexOfText(kb.toString());
       const hit = descLookup(key, this.files);
       if (hit !== null) {
-        const n = normalise(hit, name);
+        const n = normalise(hit.text, name);
         if (n.d !== null) {
-          out.text = hit;
+          out.text = hit.text;
+          out.digest = hit.digest;
           out.desc = n.d;
           return out;
         }
@@ -679,7 +684,6 @@ export class Graph {
     host.evaluating(name);
     const r = this.renderer.render(this, name, flags, target);
     this.share.renderCount++;
-    for (let i = 0; i < r.files.length; i++) this.files.used.add(r.files[i]);
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
       return out;
@@ -691,6 +695,7 @@ export class Graph {
     }
     out.text = r.text;
     out.desc = n.d;
+    if (this.useCache) out.digest = hexOfText(r.text);
     // intro() read another package's node, which hashes every flag: such a render is not shared
     // nor cached
     if (r.introduced) return out;
@@ -699,9 +704,9 @@ export class Graph {
       const fresh = this.share.add(pk, reads, flags, out);
       if (this.useCache) {
         if (fresh) readSetsStore(setsKey, this.share.readSets(pk));
-        descStore(renderKeyOf(setsKey, reads, flags), r.text, r.files, this.files);
+        descStore(renderKeyOf(setsKey, reads, flags), r.text, out.digest, r.files, this.files);
       }
-    } else if (this.useCache) descStore(key, r.text, r.files, this.files);
+    } else if (this.useCache) descStore(key, r.text, out.digest, r.files, this.files);
     return out;
   }
 }
@@ -713,6 +718,8 @@ function renderKeyOf(setsKey: string, reads: Array<string>, flags: Flags): strin
 
 export class Rendered2 {
   text: string = '';
+  /** Hex BLAKE3 of `text` when the graph uses the cache (the node memo's key), else ''. */
+  digest: string = '';
   desc: Descriptor | null = null;
   err: IxErr | null = null;
 }

@@ -357,6 +357,29 @@ function uniqSorted(l: Array<string>): Array<string> {
   return out;
 }
 
+/** A node's direct references, each list sorted and unique (sources count as deps). */
+function refsOf(p: NodeParts): Refs {
+  const deps = p.deps.slice(0);
+  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
+  const refs = new Refs();
+  refs.deps = uniqSorted(deps);
+  refs.libs = uniqSorted(p.libs);
+  refs.runDeps = uniqSorted(p.runDeps);
+  refs.libDeps = uniqSorted(p.libDeps);
+  return refs;
+}
+
+/** Every out path the node of `p` references directly: deps, libs, runDeps, libDeps (PNode.refs). */
+export function nodeRefs(p: NodeParts): Array<string> {
+  const refs = refsOf(p);
+  return refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+}
+
+/** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
+export function nodeOut(storeName: string, id: string): string {
+  return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
+}
+
 /** The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). */
 export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const inst = p.inst;
@@ -423,8 +446,6 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
       env.set(r.storeName.replaceAll('-', '_'), r.out);
     }
   }
-  const deps = p.deps.slice(0);
-  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
   env.set('MIX_B_DIR', joinRev(p.tools));
   env.set('MIX_T_DIR', joinRev(p.targetLibs));
   env.set('MIX_H_DIR', joinRev(p.hostLibs));
@@ -453,11 +474,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     }
     order[j + 1] = x;
   }
-  const refs = new Refs();
-  refs.deps = uniqSorted(deps);
-  refs.libs = uniqSorted(p.libs);
-  refs.runDeps = uniqSorted(p.runDeps);
-  refs.libDeps = uniqSorted(p.libDeps);
+  const refs = refsOf(p);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
   const draftScript = hexOfText(stdin);
 
@@ -496,11 +513,10 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   writeNode(sb, inst, argv, script, ek, env.vals, order, refs, pool, net, seed, fixed, files, id, out);
   const n = new PNode();
   n.id = id;
-  n.out = out.replaceAll(PLACEHOLDER, id);
+  n.out = nodeOut(inst.storeName, id);
   n.storeName = inst.storeName;
   n.utf8 = utf8OfBuilder(sb);
-  const all = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
-  n.refs = all;
+  n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
   n.script = script;
   n.scriptText = text;
   return n;

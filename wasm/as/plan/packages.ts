@@ -67,8 +67,9 @@ export function distance(a: string, b: string): i32 {
   return unchecked(r[m]);
 }
 
-/** " (did you mean bin/zstd?)" for a near miss among `all` (listPackages()), else ""; first a package whose last path component is `name`. */
-export function suggestPackage(name: string, all: Array<string>): string {
+/** " (did you mean bin/zstd?)" for a near miss among `all` (default: listed now), else ""; first a package whose last path component is `name`. */
+export function suggestPackage(name: string, all: Array<string> | null = null): string {
+  if (all === null) all = listPackages();
   if (all.length == 0) return '';
   for (let i = 0; i < all.length; i++) {
     const p = all[i];

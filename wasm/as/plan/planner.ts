@@ -14,15 +14,13 @@ import { Flags } from './flags';
 import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
 import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
 import { orderNodes } from './order';
+import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
-import { ENGINE_VERSION, FileHashes, planLookup, planStore } from './cache';
 import { ByteBuilder } from '../hash/bytes';
 import { OutTable } from './outpack';
 import { utf8Decode } from '../hash/encode';
 
-/** The largest plan (UTF-8 bytes) stored in the host's cache (it takes one string; see hash/bytes.ts). */
-const PLAN_STORE_MAX = 64 << 20;
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
 import { BootEnv } from '../tpl/index';
@@ -258,8 +256,14 @@ class Nodes extends NodeTask {
         parts.sources.push(f);
       }
     }
-    const n = buildNode(parts, this.errs);
-    if (n === null) return this.errs[0];
+    // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
+    const key = g.useCache && p.digest != '' ? nodeMemoKey(parts, p.digest) : '';
+    let n = key != '' ? nodeMemoLookup(key, parts, this.scripts) : null;
+    if (n === null) {
+      n = buildNode(parts, this.errs);
+      if (n === null) return this.errs[0];
+      if (key != '') nodeMemoStore(key, n, !this.scripts.has(n.script));
+    }
     p.node = n;
     this.built.push(n);
     const u = n.utf8;
@@ -403,11 +407,14 @@ export class Session {
 /** The session of the call in progress (a template's intro() reaches the planner through it). */
 export let CURRENT: Session | null = null;
 
-/** A plan's result: its UTF-8 bytes (fresh, or from the cache: `cached`), or an error. */
+/**
+ * A plan's result: its UTF-8 bytes, or an error. Always planned: the core keeps no whole-plan
+ * cache (a host that wants one keeps it in front of the core, validated by the files the call
+ * read: hosts/node/plan-memo.ts); its caches are per render and per node.
+ */
 export class PlanOut {
   text: string | null = null;
   bytes: Uint8Array | null = null;
-  cached: bool = false;
   err: IxErr | null = null;
 }
 
@@ -432,21 +439,6 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   if (pk === null || pk.kind != J_ARR) {
     out.err = internal('plan request has no packages list');
     return out;
-  }
-  let key = '';
-  if (useCache) {
-    const c = canonicalJson(req);
-    if (c === null) {
-      out.err = internal('canonicalJson: non-finite number');
-      return out;
-    }
-    key = 'as-plan2-' + hexOfText(ENGINE_VERSION + '\n' + c);
-    const hit = planLookup(key);
-    if (hit !== null) {
-      out.bytes = hit;
-      out.cached = true;
-      return out;
-    }
   }
   const w = walk(req, pk.items!, renderer, useCache);
   if (w.err !== null) {
@@ -502,11 +494,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   writeStr(sb, w.target);
   sb.ch(125);
   bb.text(sb);
-  const bytes = bb.bytes();
-  // a plan with failed roots is not stored: a failed render's files are not all recorded; nor is
-  // one too large for the host to take as one string (the cache may drop any entry)
-  if (useCache && !w.failures && bytes.length <= PLAN_STORE_MAX) planStore(key, w.files!, utf8Decode(bytes));
-  out.bytes = bytes;
+  out.bytes = bb.bytes();
   return out;
 }
 
@@ -516,8 +504,6 @@ class Walked {
   roots: StrBuilder = new StrBuilder(1024);
   hostName: string = '';
   target: string = '';
-  files: FileHashes | null = null;
-  failures: bool = false;
   err: IxErr | null = null;
 }
 
@@ -553,7 +539,6 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
       w.err = e;
       return w;
     }
-    w.failures = true;
     roots.len = mark;
     if (i > 0) roots.ch(44);
     roots.str('{"error":');
@@ -570,7 +555,6 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   w.nodes.fetchIds.clear();
   w.hostName = s.graph.hostName;
   w.target = s.target;
-  w.files = s.graph.files;
   renderer.release();
   return w;
 }
