@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { importSpecifiers, lintMessages, lintRulesOf, repoRoot as root, resolveImport, sourceFiles } from './support/imports';
+import { importCycles, importSpecifiers, lintMessages, lintRulesOf, repoRoot as root, resolveImport, sourceFiles } from './support/imports';
 
 /**
  * Folder -> the folders it may import (besides itself). hosts/node's own top-level files are the
@@ -180,4 +180,20 @@ describe('imports run one way (allow-list per folder)', () => {
     const probe = "import { Store } from '../../node/store/store';\nexport const x = Store;\n";
     expect(await lintRulesOf(probe, 'hosts/linux-sandbox/sandbox/probe-import.ts')).toContain('no-restricted-imports');
   }, 60_000);
+});
+
+describe('no import cycles', () => {
+  test('the checker finds a cycle, also a type-only one, and passes a graph without', () => {
+    expect(importCycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual(['a -> b -> c -> a']);
+    expect(importCycles(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toEqual([]);
+    const typeOnly = importSpecifiers("import type { ExecStore } from './execute';").filter((s) => s.startsWith('.'));
+    expect(typeOnly).toEqual(['./execute']);
+  });
+
+  test('no product source reaches itself through its imports (type-only imports count)', () => {
+    const files = ['engine', 'wasm', 'hosts'].flatMap((d) => sourceFiles(d));
+    const graph = new Map(files.map((f) => [f, importSpecifiers(readFileSync(join(root, f), 'utf8')).filter((s) => s.startsWith('.')).map((s) => resolveImport(f, s))]));
+    expect(graph.get('hosts/node/exec/step-build.ts')?.length).toBeGreaterThan(0);
+    expect(importCycles(graph)).toEqual([]);
+  });
 });

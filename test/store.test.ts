@@ -247,6 +247,31 @@ describe('locks and recovery', () => {
     expect(order).toEqual(['first in', 'first out', 'second']);
   });
 
+  it('realise hands the committed record to its hook, and calls neither hook for a present output', async () => {
+    const n = node('bin-hook');
+    const seen: string[] = [];
+    const hooks = { start: () => seen.push('start'), committed: (r: { path: string; hash: string }) => seen.push(`committed ${r.path} ${r.hash}`) };
+    expect(await store.realise(n, async (o) => fs.writeFile(path.join(o.tmpOut, 'f'), 'x'), hooks)).toBe('built');
+    const rec = await store.record(n.out);
+    expect(seen).toEqual(['start', `committed ${n.out} ${rec!.hash}`]);
+    expect(await store.realise(n, async () => { throw new Error('not run'); }, hooks)).toBe('present');
+    const failed = node('bin-hook-failed');
+    expect(await store.realise(failed, async () => ({ failed: 'no' }), hooks)).toEqual({ failed: 'no' });
+    expect(seen).toEqual(['start', `committed ${n.out} ${rec!.hash}`, 'start']);
+  });
+
+  it('beginOutput is called by Store.realise only: no other product source opens an output itself', async () => {
+    const { sourceFiles, repoRoot } = await import('./support/imports');
+    const callers: string[] = [];
+    for (const f of sourceFiles('hosts')) {
+      // Comment lines (usage examples) do not count.
+      const code = (await fs.readFile(path.join(repoRoot, f), 'utf8')).replace(/^\s*(\*|\/\/).*$/gm, '');
+      if (f !== 'hosts/node/store/store.ts' && /\.beginOutput\(/.test(code)) callers.push(f);
+    }
+    expect(callers).toEqual([]);
+    expect(sourceFiles('hosts')).toContain('hosts/node/store/store.ts');
+  });
+
   it('beginOutput requires the lock', async () => {
     await expect(store.beginOutput(node('bin-nolock'))).rejects.toThrow(/without holding its lock/);
   });

@@ -54,3 +54,22 @@ export async function lintRulesOf(text: string, path: string): Promise<string[]>
   const [r] = await new ESLint({ cwd: repoRoot }).lintText(text, { filePath: join(repoRoot, path) });
   return r.messages.map((m) => m.ruleId ?? '');
 }
+
+/**
+ * The import cycles of a graph (file -> the files it imports), each as "a -> b -> a", found by
+ * one depth-first walk (every cycle shows at least once as a back edge).
+ */
+export function importCycles(graph: Map<string, string[]>): string[] {
+  const state = new Map<string, 'open' | 'done'>();
+  const found: string[] = [];
+  const visit = (f: string, stack: string[]): void => {
+    state.set(f, 'open');
+    for (const t of graph.get(f) ?? []) {
+      if (state.get(t) === 'open') found.push([...stack.slice(stack.indexOf(t)), t].join(' -> '));
+      else if (!state.has(t)) visit(t, [...stack, t]);
+    }
+    state.set(f, 'done');
+  };
+  for (const f of [...graph.keys()].sort()) if (!state.has(f)) visit(f, [f]);
+  return found;
+}

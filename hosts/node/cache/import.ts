@@ -5,8 +5,7 @@
  *  - receiveInto: an archive (stream) + record -> a verified tree in a PendingOutput's tmpOut:
  *    references checked, archive size and BLAKE3 checked while it is saved, unpacked safely
  *    (bounded by the record's unpackedSize), and the unpacked tree hashed against the record.
- *  - importPath: receiveInto under the output lock, then the store's atomic commit with
- *    expectHash, so a crash leaves nothing that counts as built and two processes import once.
+ *  - importPath: receiveInto as the build step of Store.realise, committed with expectHash, so a crash leaves nothing that counts as built and two processes import once.
  *    The commit hashes the tree anyway, so importPath has receiveInto skip its own tree hash:
  *    one pass over the bytes, not two (a mismatch is then the commit's OutputCheckError).
  * Signatures are the caller's business (substitute.ts checks them; a remote builder the user
@@ -217,30 +216,28 @@ export async function receiveInto(node: OutputNode, rec: CacheRecord, archive: R
 }
 
 /**
- * Import a store path from an archive and its record into `store`: under the output lock, into a
- * fresh PendingOutput, committed with expectHash = the record's tree hash. Returns 'present'
- * when it is (or becomes, while waiting for the lock) built already, else the new store record.
+ * Import a store path from an archive and its record into `store` through Store.realise: under
+ * the output lock, into a fresh PendingOutput, committed with expectHash = the record's tree
+ * hash. Returns 'present' when it is (or becomes, while waiting for the lock) built already (the
+ * archive is then left unread and destroyed), else the new store record.
  * Throws ImportError (or the store's OutputCheckError); nothing enters the store then.
  */
 export async function importPath(store: Store, node: OutputNode, rec: CacheRecord, archive: Readable, opts: Omit<ReceiveOptions, 'havePath'> & { havePath?: ReceiveOptions['havePath'] } = {}): Promise<StoreRecord | 'present'> {
   const havePath = opts.havePath ?? ((p: string) => store.isBuilt(p));
-  if (await store.isBuilt(node.out)) {
-    archive.destroy();
-    return 'present';
-  }
-  return store.withOutputLock(node.out, async () => {
-    if (await store.isBuilt(node.out)) {
-      archive.destroy();
-      return 'present';
-    }
-    const pending = await store.beginOutput(node);
+  let stored: StoreRecord | undefined;
+  await store.realise(node, async (pending) => {
     try {
       await receiveInto(node, rec, archive, pending, { ...opts, havePath, hashAtCommit: true });
     } catch (e) {
       archive.destroy();
-      await pending.abort();
       throw e;
     }
-    return pending.commit({ expectHash: rec.treeHash });
-  });
+    return { expectHash: rec.treeHash };
+  }, { committed: (r) => { stored = r; } });
+  // Only a commit sets `stored`; any other outcome of realise here is 'present'.
+  if (!stored) {
+    archive.destroy();
+    return 'present';
+  }
+  return stored;
 }

@@ -3,13 +3,14 @@
  * "Binary caches"). Import it as `hosts/node/cache/index`: hosts/node/cache.ts (the core's
  * template cache) shadows the bare folder name.
  *
- * Substituting (the executor), holding the output lock as for a build:
+ * Substituting (the executor), as the build step of Store.realise like any build:
  *   const caches = urls.map((u) => openCache(u));            // file://, http(s)://, s3://
  *   const trusted = keys.map((k) => parsePublicKey(k, 'config file'));
- *   const pending = await store.beginOutput(node);
- *   const got = await substituteInto(node, pending, caches, trusted, {
- *     onRefused: (line) => display.note(line), onProgress: (b, total) => ..., havePath: (p) => store.isBuilt(p) });
- *   if (got) await pending.commit({ expectHash: got.expectHash }); else build into the same pending
+ *   await store.realise(node, async (pending) => {
+ *     const got = await substituteInto(node, pending, caches, trusted, {
+ *       onRefused: (line) => display.note(line), onProgress: (b, total) => ..., havePath: (p) => store.isBuilt(p) });
+ *     return got ? { expectHash: got.expectHash } : { failed: 'refused' }; // then build it instead
+ *   });
  * Dry run (would it download, how many bytes): findInCaches(node, caches, trusted, hooks).
  * Importing a path without a plan (`ix copy --from`): importPath(store, nodeOfRecord(rec), rec, stream).
  * Pushing (`--push-to`, `ix copy --to`):

@@ -13,7 +13,7 @@ import type { ExecEvent } from './events';
 import type { NodeLog } from './logs';
 import { DiskFullError, diskWatch } from './disk-full';
 import { buildIO, emptyPending, type BuilderPool } from './builders';
-import type { FetchNode } from './execute';
+import type { FetchNode } from './types';
 
 /** What making an output came to: `failed` says why; `expectHash` when a builder vouched for it. */
 export interface Made {

@@ -15,7 +15,7 @@ import type { Make } from './make';
 import { reportFailure, type FailureContext } from './failure';
 import { substitute } from './step-substitute';
 import { build } from './step-build';
-import type { ExecStore, Substituter, SubstituteHit } from './execute';
+import type { ExecStore, Substituter, SubstituteHit } from './types';
 
 export interface JobContext {
   store: ExecStore;

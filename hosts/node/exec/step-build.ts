@@ -14,7 +14,7 @@ import { openLog, type NodeLog } from './logs';
 import type { Outcome } from './scheduler';
 import type { Make } from './make';
 import { present } from './step-present';
-import type { ExecStore } from './execute';
+import type { ExecStore } from './types';
 
 export interface BuildContext {
   store: Pick<ExecStore, 'realise'>;

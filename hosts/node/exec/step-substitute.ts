@@ -15,7 +15,7 @@ import { openLog, type NodeLog } from './logs';
 import type { Outcome } from './scheduler';
 import { oneLine } from './failure';
 import { present } from './step-present';
-import type { ExecStore, Substituter, SubstituteHit, SubstituteHooks } from './execute';
+import type { ExecStore, Substituter, SubstituteHit, SubstituteHooks } from './types';
 
 export interface SubstituteContext {
   store: Pick<ExecStore, 'isBuilt' | 'realise'>;

@@ -8,7 +8,7 @@
 import type { PlanNode } from '../../../engine/api';
 import type { ExecEvent } from './events';
 import { oneLine } from './failure';
-import type { Pusher } from './execute';
+import type { Pusher } from './types';
 
 export class Uploads {
   readonly failures: string[] = [];

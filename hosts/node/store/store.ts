@@ -227,7 +227,7 @@ export class Store {
    * Produce node.out once across processes: the one check, lock, check, begin, commit-or-abort
    * sequence of ix. Resolves "present" if it is (or becomes, while we wait for another process)
    * built; else runs `build` on a fresh PendingOutput (after `hooks.start`, under the lock) and
-   * commits it with the options `build` returns, or aborts it and resolves `{ failed }` when
+   * commits it with the options `build` returns (its record goes to `hooks.committed`), or aborts it and resolves `{ failed }` when
    * `build` says why it made nothing. A throw from `build` aborts the output and is rethrown; a
    * commit that fails cleans up after itself and throws (OutputCheckError for a broken rule).
    */
@@ -248,7 +248,9 @@ export class Store {
         await o.abort({ keepBuild: hooks.keepBuild });
         return step;
       }
-      await o.commit(step ?? undefined);
+      // Not `hooks.committed?.(await o.commit())`: without a hook that would skip the commit.
+      const rec = await o.commit(step ?? undefined);
+      hooks.committed?.(rec);
       return 'built';
     });
   }
@@ -264,6 +266,8 @@ export interface RealiseHooks {
   start?(): void;
   /** Keep a failed build's $tmp (run-node --keep-tmp). */
   keepBuild?: boolean;
+  /** Called with the new store record once the output is committed (before realise resolves). */
+  committed?(rec: StoreRecord): void;
 }
 
 /**

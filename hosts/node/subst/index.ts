@@ -235,19 +235,16 @@ export async function copyFrom(store: Store, url: string, keyTexts: string[], pa
         return false;
       }
     }
-    const got = await store.withOutputLock(p, async () => {
-      if (await store.isBuilt(p)) return undefined;
-      const o = await store.beginOutput(n);
-      try {
+    let got: Error | undefined;
+    try {
+      await store.realise(n, async (o) => {
         const s = await substituteInto(n, o, [cache], keys, { onRefused: (l) => refused.push(l), havePath: (x) => store.isBuilt(x) });
         if (!s) throw new Error(refused[0] ?? `${url}: ${p}: refused`);
-        await o.commit({ expectHash: s.expectHash });
-      } catch (e) {
-        await o.abort().catch(() => undefined);
-        return e as Error;
-      }
-      return undefined;
-    });
+        return { expectHash: s.expectHash };
+      });
+    } catch (e) {
+      got = e as Error;
+    }
     if (got instanceof Error) {
       r.failed.push(p);
       print(`ix: ${got.message.split('\n')[0]}`);
