@@ -2,7 +2,9 @@
 // wasm/core.ts createCore, the code of core.bundle.js): the same plan bytes for every pkgs/
 // package on the three targets, and the same renders, plans and one-line errors for fast-check
 // generated recipe trees (test/support/fuzz.ts, evaluation bounds included). IX_FUZZ_RUNS sets the
-// number of generated cases (bench/core-parity.mjs runs 10,000).
+// number of generated cases: 10,000 under CI (with CI's fixed fast-check seed, about 100 s of CPU
+// here), 200 on a developer's machine, where each run draws new cases (bench/core-parity.mjs
+// runs 10,000 too).
 //
 // While the compiled core is being written, a feature it does not have yet answers with an
 // internal error whose detail says "not implemented": such a case is counted as pending
@@ -20,7 +22,7 @@ import { treeIO } from './support/browser-host';
 import { ensureCoreBuilt, outDir, repoRoot } from './support/cli';
 import { world } from './support/fuzz';
 
-const RUNS = Number(process.env.IX_FUZZ_RUNS ?? 200);
+const RUNS = Number(process.env.IX_FUZZ_RUNS ?? (process.env.CI ? 10_000 : 200));
 const SEED = process.env.IX_FUZZ_SEED ? Number(process.env.IX_FUZZ_SEED) : undefined;
 const STRICT = process.env.IX_CORE_PARITY === 'strict';
 /** The compiled core: wasm/out when it is the default, else wasm/out/as beside the interpreted one. */
