@@ -235,6 +235,9 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     } finally {
       io = undefined;
       hostError = undefined;
+      // a plan's instance is not kept: nothing here may hold it (or its memory, ~900 MB after a
+      // whole IX tree) while the host goes on with the answer
+      if (!reuse) raw = undefined;
     }
   };
   const utf8 = new TextEncoder();
