@@ -244,6 +244,8 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
   return {
     manifest,
     plan: (with_, req) => {
+      // never on a kept instance: the compiled core's glue hands the bytes out as a view of this
+      // instance's memory (wasm/plan-bytes-view.mjs), which a later call would overwrite
       const text = JSON.stringify(req);
       return call(with_, text, (ex) => {
         const out = ex.plan(text);
