@@ -27,6 +27,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unsignedPointers } from './unsigned-pointers.mjs';
 import { quietGlue } from './quiet-glue.mjs';
+import { planBytesView } from './plan-bytes-view.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -49,7 +50,7 @@ export function inputsOf() {
     .sort();
   const parts = [];
   for (const f of files) parts.push(Buffer.from(`${f}\0`), readFileSync(join(here, 'as', f)));
-  for (const f of ['core.wit', 'build-as.mjs', 'unsigned-pointers.mjs', 'quiet-glue.mjs']) parts.push(readFileSync(join(here, f)));
+  for (const f of ['core.wit', 'build-as.mjs', 'unsigned-pointers.mjs', 'quiet-glue.mjs', 'plan-bytes-view.mjs']) parts.push(readFileSync(join(here, f)));
   parts.push(readFileSync(join(root, 'node_modules/assemblyscript/package.json')));
   parts.push(readFileSync(join(root, 'node_modules/@bytecodealliance/jco/package.json')));
   return parts;
@@ -157,7 +158,10 @@ export async function componentize(coreModule, witSource) {
   return componentNew(embedded);
 }
 
-/** jco transpile of `<dir>/core.wasm` into `<dir>/core/`, with addresses read unsigned. */
+/**
+ * jco transpile of `<dir>/core.wasm` into `<dir>/core/`, with addresses read unsigned and a
+ * plan's bytes lifted as a view (plan-bytes-view.mjs: every plan gets a fresh instance).
+ */
 export function transpile(dir, quiet = true) {
   const bin = join(root, 'node_modules/@bytecodealliance/jco/dist/jco.js');
   rmSync(join(dir, 'core'), { recursive: true, force: true });
@@ -168,7 +172,7 @@ export function transpile(dir, quiet = true) {
   if (r.status !== 0) throw new Error(`jco transpile failed (exit ${r.status})`);
   const glue = join(dir, 'core', 'core.js');
   const js = readFileSync(glue, 'utf8');
-  writeFileSync(glue, quietGlue(unsignedPointers(js, /imports\['ix:core\/host'\]/.test(js))));
+  writeFileSync(glue, planBytesView(quietGlue(unsignedPointers(js, /imports\['ix:core\/host'\]/.test(js)))));
 }
 
 /**

@@ -235,12 +235,17 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     } finally {
       io = undefined;
       hostError = undefined;
+      // a plan's instance is not kept: nothing here may hold it (or its memory, ~900 MB after a
+      // whole IX tree) while the host goes on with the answer
+      if (!reuse) raw = undefined;
     }
   };
   const utf8 = new TextEncoder();
   return {
     manifest,
     plan: (with_, req) => {
+      // never on a kept instance: the compiled core's glue hands the bytes out as a view of this
+      // instance's memory (wasm/plan-bytes-view.mjs), which a later call would overwrite
       const text = JSON.stringify(req);
       return call(with_, text, (ex) => {
         const out = ex.plan(text);

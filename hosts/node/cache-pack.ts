@@ -43,15 +43,25 @@ export interface Span {
   stamp: number;
 }
 
+/** A record's body: its bytes, or parts whose concatenation they are (never copied into one). */
+export type Body = Uint8Array | readonly Uint8Array[];
+const partsOf = (body: Body): readonly Uint8Array[] => (body instanceof Uint8Array ? [body] : body);
+
 /** SHA-256 (hex) over the namespace, the key and the body. */
-export function seal(namespace: string, key: string, body: Uint8Array): string {
-  return createHash('sha256').update(`${SEAL}${namespace}\0${key}\0`, 'latin1').update(body).digest('hex');
+export function seal(namespace: string, key: string, body: Body): string {
+  const h = createHash('sha256').update(`${SEAL}${namespace}\0${key}\0`, 'latin1');
+  for (const part of partsOf(body)) h.update(part);
+  return h.digest('hex');
 }
 
-/** One record's bytes (a fresh buffer). */
-export function encodeRecord(namespace: string, key: string, body: Uint8Array): Buffer {
-  const head = Buffer.from(`${key} ${body.length} ${seal(namespace, key, body)}\n`, 'latin1');
-  return Buffer.concat([head, body]);
+/**
+ * One record's bytes, as parts to be written in order: its head line, then the body's parts as
+ * given (a whole IX tree's plan body is ~200 MB: one more copy of it is one more 200 MB of peak).
+ */
+export function encodeRecord(namespace: string, key: string, body: Body): Uint8Array[] {
+  const parts = partsOf(body);
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  return [Buffer.from(`${key} ${length} ${seal(namespace, key, parts)}\n`, 'latin1'), ...parts];
 }
 
 /** The body of a record read back for `key`, or undefined unless it is exactly that key's sealed entry. */

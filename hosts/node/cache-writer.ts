@@ -67,13 +67,18 @@ export class PackWriter {
   }
 
   /** Appends one encoded record for `key`; its span, or undefined when nothing was written. */
-  append(key: string, record: Uint8Array): Span | undefined {
+  append(key: string, record: readonly Uint8Array[]): Span | undefined {
     if (!this.open()) return undefined;
-    const span: Span = { pack: this.id, offset: this.pos, length: record.length, stamp: Date.now() };
+    const length = record.reduce((n, p) => n + p.length, 0);
+    const span: Span = { pack: this.id, offset: this.pos, length, stamp: Date.now() };
     try {
-      let done = 0;
-      while (done < record.length) done += writeSync(this.pack, record, done, record.length - done, this.pos + done);
-      this.pos += record.length;
+      let at = this.pos;
+      for (const part of record) {
+        let done = 0;
+        while (done < part.length) done += writeSync(this.pack, part, done, part.length - done, at + done);
+        at += part.length;
+      }
+      this.pos += length;
       writeSync(this.index, `${key} ${span.offset} ${span.length} ${span.stamp.toString(36)}\n`, null, 'latin1');
       return span;
     } catch {

@@ -22,7 +22,7 @@
 import { openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, loadIndexes, readSpan, type Span } from './cache-pack';
+import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, loadIndexes, readSpan, type Body, type Span } from './cache-pack';
 import { PackWriter } from './cache-writer';
 
 export { CACHE_LAYOUT } from './cache-pack';
@@ -36,7 +36,8 @@ export function cacheDir(env: Record<string, string | undefined>): string {
 
 export interface DiskCache {
   get(key: string): Uint8Array | undefined;
-  put(key: string, value: Uint8Array): void;
+  /** Stores `value` (or the concatenation of its parts, which is never made in memory) under `key`. */
+  put(key: string, value: Body): void;
 }
 
 /** The directory of a cache's packs. */

@@ -20,7 +20,8 @@ import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
 import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
-import type { PlanSummary } from './plan-summary';
+import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
+import { scanPlan, type PlanScan } from './plan-scan';
 
 /** What the entry file knows of a terminal on an output stream. */
 export interface Terminal {
@@ -161,40 +162,81 @@ export function bootOf(ctx: Context): PlanRequest['boot'] {
   }
 }
 
+/** The plan in `bytes` (ix-plan/4) with its closures (engine/plan/expand.ts). */
+const parsePlan = (bytes: Uint8Array): Plan => expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
+
 /**
  * What `ix build --dry-run` decides from: the memo's summary of the plan when the memo answers
- * the request (the plan itself is not read), else the plan, planned as planOf does. A valid memo
- * entry whose summary is missing or unreadable gets it written again from its plan bytes.
+ * the request (the plan itself is not read), else the summary of the plan's bytes as planOf gets
+ * them (plan-scan.ts reads only what a summary holds; the plan is parsed only if that fails). A
+ * valid memo entry whose summary is missing or unreadable gets it written again from its bytes.
  */
 export async function planSummaryOf(ctx: Context, req: PlanRequest): Promise<PlanSummary> {
   const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
   const summary = hit?.summary();
   if (summary) return summary;
-  const bytes = hit?.bytes();
-  if (!hit || !bytes) return (await planOf(ctx, req)).plan;
-  const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
-  hit.putSummary(plan);
-  return plan;
+  const cached = hit?.bytes();
+  if (!hit || !cached) {
+    const { answer, scan } = await plannedByCore(ctx, req);
+    return (scan && summaryOfScan(scan)) || answer.plan;
+  }
+  const scan = scanPlan(cached);
+  const fromScan = scan && summaryOfScan(scan);
+  const source = fromScan ? scan! : parsePlan(cached);
+  hit.putSummary(source);
+  return fromScan || (source as Plan);
+}
+
+/** The summary of what plan-scan.ts read, as a memo entry's summary reads back (decodeSummary). */
+function summaryOfScan(scan: PlanScan): PlanSummary | undefined {
+  const encoded = encodeSummary(scan);
+  return encoded && decodeSummary(encoded, scan.roots, scan.nodes.map((n) => n.out));
+}
+
+/** A plan answer: the canonical bytes, the roots, and the plan itself, parsed when first read. */
+export interface PlanAnswer {
+  bytes: Uint8Array;
+  roots: Plan['roots'];
+  /** The plan with its closures (engine/plan/expand.ts), parsed from `bytes` when first read. */
+  readonly plan: Plan;
+}
+
+function planAnswer(bytes: Uint8Array, roots?: Plan['roots']): PlanAnswer {
+  let plan: Plan | undefined = roots ? undefined : parsePlan(bytes);
+  return {
+    bytes,
+    roots: roots ?? plan!.roots,
+    get plan() {
+      return (plan ??= parsePlan(bytes));
+    },
+  };
 }
 
 /**
- * Plans through the core: canonical bytes (ix-plan/4) and the plan with its closures
- * (engine/plan/expand.ts, computed when first read). A request whose memoised answer
- * is still valid (plan-memo.ts) is answered without loading the core; every other answer the core
- * gives is memoised.
+ * Plans through the core: canonical bytes (ix-plan/4), the roots, and the plan with its closures
+ * (computed when first read: a whole IX tree's plan is ~200 MB of bytes and several times that
+ * as objects, which `ix plan` and the memo never need). A request whose memoised answer is still
+ * valid (plan-memo.ts) is answered without loading the core; every other answer the core gives is
+ * memoised from what plan-scan.ts reads of its bytes (from the plan itself if that fails).
  */
-export async function planOf(ctx: Context, req: PlanRequest): Promise<{ bytes: Uint8Array; plan: Plan }> {
+export async function planOf(ctx: Context, req: PlanRequest): Promise<PlanAnswer> {
+  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
+  const cached = hit?.bytes();
+  if (cached) return planAnswer(cached, hit!.roots);
+  return (await plannedByCore(ctx, req)).answer;
+}
+
+/** The core's answer to `req`, memoised, with what plan-scan.ts read of it (undefined: it could not). */
+async function plannedByCore(ctx: Context, req: PlanRequest): Promise<{ answer: PlanAnswer; scan?: PlanScan }> {
   const site = memoSite(ctx);
   const reqJson = JSON.stringify(req);
-  const hit = await memoLookup(ctx, site, reqJson);
-  const cached = hit?.bytes();
-  if (cached) return { bytes: cached, plan: expandPlan(JSON.parse(new TextDecoder().decode(cached)) as PlanWire) };
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
   const bytes = c.plan(recording, req);
-  const plan = expandPlan(JSON.parse(new TextDecoder().decode(bytes)) as PlanWire);
-  storePlan(site, reqJson, bytes, plan, rec, started);
+  const scan = scanPlan(bytes);
+  const answer = planAnswer(bytes, scan?.roots);
+  storePlan(site, reqJson, bytes, scan ?? answer.plan, rec, started);
   ctx.memo?.delete(`plan-memo ${reqJson}`); // the next lookup of this request finds what was stored
-  return { bytes, plan };
+  return scan ? { answer, scan } : { answer };
 }

@@ -40,7 +40,13 @@ import type { HostIO, Plan } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
-import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
+import { decodeSummary, encodeSummary, type PlanSummary, type SummarySource } from './plan-summary';
+
+/**
+ * What the memo keeps of a plan besides its bytes: its roots, and its nodes' outputs and what the
+ * summary reads (a Plan is one; so is what plan-scan.ts reads of the bytes, without the rest).
+ */
+export type MemoSource = SummarySource & { roots: Plan['roots'] };
 
 const FORMAT = 'ix-plan-memo/3';
 const HEADER = FORMAT + '\n';
@@ -65,7 +71,7 @@ export interface MemoHit {
   /** The plan's summary, or undefined if that entry is gone, malformed or from another write. */
   summary(): PlanSummary | undefined;
   /** Writes the summary of `plan`, which must be this entry's plan (read from its bytes). */
-  putSummary(plan: Plan): void;
+  putSummary(plan: SummarySource): void;
 }
 
 type FileRow = [path: string, digest: string | null, stat: string | null];
@@ -202,10 +208,10 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
 let writes = 0;
 
 /** Stores the summary of `plan` under `key` for the head whose body token is `body`. */
-function putSummary(cache: DiskCache, key: string, body: string, plan: Plan): void {
+function putSummary(cache: DiskCache, key: string, body: string, plan: SummarySource): void {
   try {
     const summary = encodeSummary(plan);
-    if (summary !== undefined) cache.put(key, Buffer.concat([Buffer.from(SUMMARY_LINE + body + '\n', 'latin1'), summary]));
+    if (summary !== undefined) cache.put(key, [Buffer.from(SUMMARY_LINE + body + '\n', 'latin1'), summary]);
   } catch {
     // best-effort, like every cache write
   }
@@ -259,10 +265,11 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
 }
 
 /**
- * Stores the core's answer `bytes` (= `plan`) to `reqJson`, made by a core call that started at
- * `startedMs` (Date.now()) and read what `rec` recorded. Best-effort, like every cache write.
+ * Stores the core's answer `bytes` (`plan` is the plan or what plan-scan.ts read of it) to
+ * `reqJson`, made by a core call that started at `startedMs` (Date.now()) and read what `rec`
+ * recorded. Best-effort, like every cache write.
  */
-export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: Plan, rec: Recording, startedMs: number): void {
+export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: MemoSource, rec: Recording, startedMs: number): void {
   if (!rec.usable()) return;
   try {
     const files: FileRow[] = [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
@@ -272,7 +279,7 @@ export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, pl
     const key = memoKey(site, reqJson);
     // the body first: a head is only ever read with the body it names
     const body = `${process.pid}-${Date.now()}-${++writes}`;
-    site.cache.put(key.body, Buffer.concat([Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]));
+    site.cache.put(key.body, [Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]); // no copy of the plan
     putSummary(site.cache, key.summary, body, plan);
     const dirs: DirRow[] = [...rec.dirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     site.cache.put(key.head, encodeHead({ key: key.text, body, files, dirs, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));

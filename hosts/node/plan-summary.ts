@@ -45,11 +45,20 @@ export interface PlanSummary {
 const LISTS = ['deps', 'libs', 'runDeps', 'libDeps'] as const;
 
 /**
- * The summary of a plan whose nodes still carry their direct references (an expanded plan
- * keeps the wire fields), or undefined when they do not, refer outside the plan, or a node's id
- * is not its output's store id.
+ * What a summary is made from: a plan whose nodes still carry their direct references (an
+ * expanded plan keeps the wire fields), or what plan-scan.ts reads of a plan's bytes.
  */
-export function encodeSummary(plan: Plan): Uint8Array | undefined {
+export interface SummarySource {
+  host: string;
+  target: string;
+  nodes: readonly Pick<PlanNode, 'id' | 'name' | 'out' | 'fixed'>[];
+}
+
+/**
+ * The summary of `plan`, or undefined when its nodes do not carry their direct references, refer
+ * outside the plan, or a node's id is not its output's store id.
+ */
+export function encodeSummary(plan: SummarySource): Uint8Array | undefined {
   if (!LE) return undefined;
   const index = new Map<string, number>();
   plan.nodes.forEach((n, i) => index.set(n.out, i));
@@ -58,7 +67,7 @@ export function encodeSummary(plan: Plan): Uint8Array | undefined {
   const data: number[] = [];
   const fixed: Record<string, string> = {};
   const names: string[] = [];
-  for (const [i, node] of (plan.nodes as readonly (PlanNode & Partial<WireNode>)[]).entries()) {
+  for (const [i, node] of (plan.nodes as readonly (SummarySource['nodes'][number] & Partial<WireNode>)[]).entries()) {
     if (parseStorePath(node.out)?.id !== node.id) return undefined;
     names.push(node.name);
     if (node.fixed !== undefined) fixed[i] = node.fixed;

@@ -50,6 +50,7 @@ export function answerPlan(ctx: Context, bytes: Uint8Array, roots: Plan['roots']
 export async function runPlan(ctx: Context, verb = 'plan'): Promise<number> {
   // `ix plan` never touches the network: binary-cache options are not in its table (options.ts).
   if (!ctx.args.packages.length) throw new UsageError(`'ix ${verb}' needs at least one package, e.g. ix ${verb} bin/zstd`);
-  const { bytes, plan } = await planOf(ctx, planVerbRequest(ctx, verb));
-  return answerPlan(ctx, bytes, plan.roots, ctx.args.options.has('expand') ? plan : undefined);
+  // the plan's objects are built only for --expand (a whole IX tree's are several times its bytes)
+  const answer = await planOf(ctx, planVerbRequest(ctx, verb));
+  return answerPlan(ctx, answer.bytes, answer.roots, ctx.args.options.has('expand') ? answer.plan : undefined);
 }

@@ -1,0 +1,2 @@
+/** Types of plan-bytes-view.mjs. */
+export function planBytesView(js: string): string;
