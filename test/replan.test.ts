@@ -96,17 +96,23 @@ function base(text: string): string {
 
 const defaults = (v: string): string => `{{ opt | default('${v}') }}`;
 
+/** The generated tree's files and its keep-going request: every package, and the last one under two extra flag sets. */
+function world(pkgs: Pkg[]): { files: Record<string, string>; req: { packages: string[]; keepGoing: boolean } } {
+  const n = pkgs.length;
+  const files: Record<string, string> = { 'die/base.sh': base('v0'), 'die/defaults.sh': defaults('0') };
+  pkgs.forEach((p, i) => (files[`bin/p${i}/ix.sh`] = leaf(p, i, n)));
+  const roots = pkgs.map((_, i) => `bin/p${i}`);
+  roots.push(`bin/p${n - 1}(opt=1)`, `bin/p${n - 1}(x=2)`);
+  return { files, req: { packages: roots, keepGoing: true } };
+}
+
 describe('re-planning after edits', () => {
   test('every re-plan equals a cold plan, re-renders only what read an edited file and rebuilds only new nodes', () => {
     let hits = 0;
     fc.assert(
       fc.property(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), (pkgs, edits) => {
         const n = pkgs.length;
-        const files: Record<string, string> = { 'die/base.sh': base('v0'), 'die/defaults.sh': defaults('0') };
-        pkgs.forEach((p, i) => (files[`bin/p${i}/ix.sh`] = leaf(p, i, n)));
-        const roots = pkgs.map((_, i) => `bin/p${i}`);
-        roots.push(`bin/p${n - 1}(opt=1)`, `bin/p${n - 1}(x=2)`);
-        const req = { packages: roots, keepGoing: true };
+        const { files, req } = world(pkgs);
         const cache = new Map<string, Uint8Array>();
         const filesOf = new Map<string, string[]>();
         let previous = canonicalJson(makePlan(memIO(files, cache), req, recording(filesOf)));
@@ -156,11 +162,7 @@ describe('re-planning after edits', () => {
       await fc.assert(
         fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
           const n = pkgs.length;
-          const files: Record<string, string> = { 'die/base.sh': base('v0'), 'die/defaults.sh': defaults('0') };
-          pkgs.forEach((p, i) => (files[`bin/p${i}/ix.sh`] = leaf(p, i, n)));
-          const roots = pkgs.map((_, i) => `bin/p${i}`);
-          roots.push(`bin/p${n - 1}(opt=1)`, `bin/p${n - 1}(x=2)`);
-          const req = { packages: roots, keepGoing: true };
+          const { files, req } = world(pkgs);
           const cache = new Map<string, Uint8Array>();
           const log: MemoLog = { hits: 0, puts: [] };
           const io = memIO(files, cache, log);
