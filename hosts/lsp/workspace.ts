@@ -156,9 +156,6 @@ export class Workspace {
         return b === undefined ? undefined : this.digest(b);
       }),
     cacheGet: (k) => {
-      // whole plans are not reused here: the checker learns which files a package uses from
-      // what its plan reads, and a plan served whole reads only its own list of files
-      if (k.startsWith('plan1-')) return undefined;
       const hit = this.memory.get(k);
       if (hit) {
         this.memory.delete(k); // most recently used last: eviction takes the oldest
@@ -169,9 +166,7 @@ export class Workspace {
       if (d) this.remember(k, d);
       return d;
     },
-    cachePut: (k, v) => {
-      if (!k.startsWith('plan1-')) this.remember(k, enc.encode(v));
-    },
+    cachePut: (k, v) => this.remember(k, enc.encode(v)),
   };
 
   private remember(k: string, v: Uint8Array): void {

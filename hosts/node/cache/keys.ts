@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../common';
 
-/** DER prefixes that turn 32 raw ed25519 bytes into an X.509 SubjectPublicKeyInfo or a PKCS#8 key. */
+/** DER prefixes that turn 32 raw ed25519 bytes into an X.509 SubjectPublicKeyInfo or a PrivateKeyInfo (Node's 'pkcs8' key format). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
