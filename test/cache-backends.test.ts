@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { openCache, CacheError, type CacheBackend } from '../hosts/node/cache/index';
-import { available, NGINX, S3RVER, startNginx, startS3rver, useS3rverCredentials, type Server } from './support/cache-servers';
+import { available, NGINX, resetFirstPut, S3RVER, startNginx, startS3rver, useS3rverCredentials, type Server } from './support/cache-servers';
 
 async function readAll(s: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -100,6 +100,24 @@ for (const t of targets) {
       it('leaves no temp file behind and writes by rename', async () => {
         await cache.put('records/b.json', Buffer.from('b'), 1);
         expect((await fs.readdir(path.join(files!, 'records'))).filter((n) => n.startsWith('.'))).toEqual([]);
+      });
+    }
+
+    if (t.name !== 'directory') {
+      it('sends a streamed PUT again with a fresh stream when its connection is cut', async () => {
+        const port = Number(/127\.0\.0\.1:(\d+)/.exec(server!.url)![1]);
+        const proxy = await resetFirstPut(port);
+        try {
+          const via = openCache(server!.url.replace(`127.0.0.1:${port}`, `127.0.0.1:${proxy.port}`), { timeoutMs: 5000, retries: 2 });
+          const data = randomBytes(256 << 10);
+          let opened = 0;
+          await via.put('archives/cut.tar.zst', () => (opened++, Readable.from([data])), data.length);
+          expect(proxy.resets()).toBe(1);
+          expect(opened).toBe(2);
+          expect((await readAll((await cache.get('archives/cut.tar.zst'))!)).equals(data)).toBe(true);
+        } finally {
+          await proxy.stop();
+        }
       });
     }
 

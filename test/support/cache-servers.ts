@@ -133,3 +133,44 @@ export function useS3rverCredentials(): void {
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   delete process.env.AWS_PROFILE;
 }
+
+/** A TCP proxy on a free port in front of 127.0.0.1:`port` that cuts the first PUT's connection. */
+export interface ResettingProxy {
+  port: number;
+  /** How many connections it cut so far. */
+  resets(): number;
+  stop(): Promise<void>;
+}
+
+export async function resetFirstPut(port: number): Promise<ResettingProxy> {
+  let cut = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    client.once('data', (first: Buffer) => {
+      if (cut === 0 && first.subarray(0, 4).toString('latin1') === 'PUT ') {
+        cut++;
+        client.resetAndDestroy();
+        return;
+      }
+      const up = net.connect(port, '127.0.0.1');
+      sockets.add(up);
+      up.on('close', () => (sockets.delete(up), client.destroy()));
+      up.on('error', () => client.destroy());
+      client.on('close', () => up.destroy());
+      up.write(first);
+      client.pipe(up).pipe(client);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    resets: () => cut,
+    stop: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

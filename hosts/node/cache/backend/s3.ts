@@ -7,15 +7,20 @@
  * them (`WHEN_REQUIRED`), since many compatible servers predate the newer checksum headers.
  * Only whole-object PUT/GET/HEAD are used (no multipart upload); a PUT object becomes visible
  * only once complete. The SDK is loaded on first use, so `ix` without s3:// caches never pays
- * for it. Retries: the SDK's own, bounded by `retries`; time-outs by the request handler.
+ * for it. Retries: the SDK's own, bounded by `retries`; time-outs by the request handler. The SDK
+ * cannot send a stream twice, so a streamed PUT that fails on a reset, a time-out or a 5xx is
+ * retried here with a fresh stream from the body's factory, within the same bound.
  *
  * Must not depend on: the store, records, archives, the CLI.
  */
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CacheError, checkKey, openBody, type Body, type CacheBackend, type NetOptions } from './types';
+import { CacheError, checkKey, openBody, sleep, type Body, type CacheBackend, type NetOptions } from './types';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
+
+const quiet = (): void => undefined;
+const SILENT = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
 
 export class S3Backend implements CacheBackend {
   private readonly bucket: string;
@@ -45,6 +50,8 @@ export class S3Backend implements CacheBackend {
         responseChecksumValidation: 'WHEN_REQUIRED',
         maxAttempts: (this.opts.retries ?? 3) + 1,
         requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
+        // The SDK would warn on our stderr; every failure reaches the user once, as a CacheError.
+        logger: SILENT,
       });
       return { sdk, s3 };
     });
@@ -84,12 +91,26 @@ export class S3Backend implements CacheBackend {
     }
   }
 
+  /** A failure worth another attempt: a reset or timed-out connection, or the server's 5xx. */
+  private static transient(e: unknown): boolean {
+    const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+    const status = err.$metadata?.httpStatusCode ?? 0;
+    return status >= 500 || err.name === 'TimeoutError' || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(err.code ?? '');
+  }
+
   async put(key: string, body: Body, size: number): Promise<void> {
     const { sdk, s3 } = await this.connect();
-    try {
-      await s3.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + checkKey(this.url, key), Body: openBody(body), ContentLength: size }));
-    } catch (e) {
-      throw this.fail('PUT', key, e);
+    const Key = this.prefix + checkKey(this.url, key);
+    // A byte body is retried by the SDK itself; a streamed one only here.
+    const attempts = body instanceof Uint8Array ? 1 : (this.opts.retries ?? 3) + 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await s3.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: openBody(body), ContentLength: size }));
+        return;
+      } catch (e) {
+        if (attempt >= attempts || !S3Backend.transient(e)) throw this.fail('PUT', key, e);
+        await sleep(Math.min(2000, 100 * 2 ** (attempt - 1)));
+      }
     }
   }
 }
