@@ -26,7 +26,11 @@ export class CacheIndex {
   /** Keys whose entry must read as absent (a rewrite of them failed in this process). */
   private readonly dropped = new Set<string>();
 
-  constructor(private readonly base: string) {}
+  /** `beforeRead` runs just before the index files are read (the writer's gathered puts are written then). */
+  constructor(
+    private readonly base: string,
+    private readonly beforeRead?: () => void,
+  ) {}
 
   get(key: string): Span | undefined {
     if (this.dropped.has(key)) return undefined;
@@ -50,6 +54,7 @@ export class CacheIndex {
   }
 
   private read(): { id: string; bytes: Buffer }[] {
+    this.beforeRead?.();
     const out: { id: string; bytes: Buffer }[] = [];
     for (const id of packIds(this.base)) {
       try {

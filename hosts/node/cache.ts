@@ -27,6 +27,7 @@ import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, readSpan, type Body, typ
 import { PackWriter } from './cache-writer';
 
 export { CACHE_LAYOUT } from './cache-pack';
+export { holdWrites } from './cache-writer';
 
 /** Where the cache lives for this environment. */
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -63,11 +64,11 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
   const base = cacheBase(dir, namespace);
   const ns = namespace ?? '';
   const writer = writerFor(base);
-  const index = new CacheIndex(base);
+  const index = new CacheIndex(base, () => writer.flush()); // the indexes as read include this process's gathered puts
   const own = new Map<string, Span>(); // this process's puts: it always sees its own latest write
   const fds = new Map<string, number>();
   const fdOf = (pack: string): number => {
-    if (pack === writer.id) return writer.fd;
+    if (pack === writer.id) return writer.readFd();
     let fd = fds.get(pack);
     if (fd === undefined) {
       try {
