@@ -200,7 +200,12 @@ class Scanner {
   }
 }
 
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+/** An array of strings (a loop: this runs once per list of every node, mostly unoptimised). */
+function isStringList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
 
 function scanNode(sc: Scanner): ScanNode {
   const node: Partial<Record<string, unknown>> = {};
