@@ -13,30 +13,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { HostIO, PlanRequest } from '../engine/api';
 import { MOUNT_MARKER } from '../engine/mount/index';
-import { CoreError, loadCore, type Core } from '../hosts/node/core';
+import { loadCore, type Core } from '../hosts/node/core';
 import { fsHostIO } from '../hosts/node/io';
-import { createCore, CoreFailure } from '../wasm/core';
+import { createCore } from '../wasm/core';
 import { treeIO } from './support/browser-host';
 import { ensureCoreBuilt, outDir, repoRoot } from './support/cli';
+import { outcome, type Outcome } from './support/outcome';
 
 const RUNS = Number(process.env.IX_MOUNT_RUNS ?? (process.env.CI ? 500 : 150));
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'mount');
-
-type Outcome = { ok: true; out: string } | { ok: false; message: string; internal: boolean; file?: string };
-
-function outcome(f: () => string | Uint8Array | string[]): Outcome {
-  try {
-    const r = f();
-    return { ok: true, out: Array.isArray(r) ? r.join('\n') : typeof r === 'string' ? r : Buffer.from(r).toString('utf8') };
-  } catch (e) {
-    if (e instanceof CoreError) return { ok: false, message: e.message, internal: e.internal, ...(e.file !== undefined ? { file: e.file } : {}) };
-    if (e instanceof CoreFailure) {
-      const r = e.record;
-      return { ok: false, message: r.message, internal: r.internal, ...(r.file !== undefined ? { file: r.file } : {}) };
-    }
-    return { ok: false, message: `${(e as Error).name}: ${(e as Error).message}`, internal: true };
-  }
-}
 
 let as: Core;
 beforeAll(async () => {
