@@ -3,7 +3,8 @@
  * as IX's tree has them (`pip/mount.py` + `pip/pypi.json` serve `pip/<name>/ix.sh` and
  * `pip/<name>/t/ix.sh`). host.ts reads, lists and digests recipe files through here, so every
  * part of the core sees the generated files as files. A port of engine/mount/index.ts (the
- * oracle): the same rules, the same host reads in the same order, the same one-line errors.
+ * oracle): the same rules, the same answers, the same one-line errors. Its host reads are the
+ * oracle's but for one saving: a directory this call listed without a mount.py is not probed.
  *
  * - A file no recipe root has falls to the shallowest proper ancestor `D` with a `D/mount.py`
  *   (the root itself is never a mount); that mount alone decides. A stored file always wins.
@@ -81,7 +82,58 @@ function known(sum: string): bool {
   return false;
 }
 
+/** A mount parsed by an earlier call, with the bytes it was parsed from. */
+class Kept {
+  src: Uint8Array;
+  /** Whether parsing read pypi.json (a known mount.py), and what it got. */
+  readIndex: bool;
+  index: Uint8Array | null;
+  m: Mount;
+  constructor(src: Uint8Array, readIndex: bool, index: Uint8Array | null, m: Mount) {
+    this.src = src;
+    this.readIndex = readIndex;
+    this.index = index;
+    this.m = m;
+  }
+}
+
+/** Directory -> the mount last parsed there, across calls: the same bytes make the same mount. */
+const kept = new Map<string, Kept>();
+/** What fresh() read of pypi.json. */
+let freshReadIndex = false;
+let freshIndex: Uint8Array | null = null;
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): bool {
+  if (a === null || b === null) return a === b;
+  return a.length == b.length && memory.compare(a.dataStart, b.dataStart, a.length) == 0;
+}
+
+/**
+ * The mount of `dir` from its mount.py bytes: the kept one when its files read the same again
+ * (a kept instance's later calls skip hashing, decoding and parsing; the host reads are a fresh
+ * parse's).
+ */
 function parse(dir: string, file: string, src: Uint8Array): Mount {
+  if (kept.has(dir)) {
+    const k = kept.get(dir);
+    if (sameBytes(k.src, src)) {
+      if (!k.readIndex) return k.m;
+      const index = imp.readFile(dir + '/pypi.json');
+      if (sameBytes(k.index, index)) return k.m;
+      const m = fresh(dir, file, src, true, index);
+      kept.set(dir, new Kept(src, true, index, m));
+      return m;
+    }
+  }
+  freshReadIndex = false;
+  freshIndex = null;
+  const m = fresh(dir, file, src, false, null);
+  kept.set(dir, new Kept(src, freshReadIndex, freshIndex, m));
+  return m;
+}
+
+/** Parses a mount; `given` is what reading pypi.json gave when the caller read it already (`read`). */
+function fresh(dir: string, file: string, src: Uint8Array, read: bool, given: Uint8Array | null): Mount {
   const m = new Mount(dir);
   const sum = toHex(blake3(src));
   const text = decode(src);
@@ -95,7 +147,9 @@ function parse(dir: string, file: string, src: Uint8Array): Mount {
     );
   }
   const indexFile = dir + '/pypi.json';
-  const index = imp.readFile(indexFile);
+  const index = read ? given : imp.readFile(indexFile);
+  freshReadIndex = true;
+  freshIndex = index;
   if (index === null) return m.fail('missing: the recipe mount ' + file + ' serves from it', indexFile);
   const got = pypiMount(text, decode(index));
   const f = got.fault;
@@ -172,6 +226,10 @@ export function readFault(): IxErr | null {
 export function listDir(path: string): Array<string> | null {
   const stored = imp.listDir(path);
   if (path.length == 0 || !path.endsWith('/')) return stored;
+  // a listing without mount.py answers the probe of this directory: no host call for it (a
+  // walk of a whole tree would make one per directory; a host memo validates listings anyway)
+  const dir = path.substring(0, path.length - 1);
+  if (stored !== null && !mounts.has(dir) && !stored.includes('mount.py')) mounts.set(dir, null);
   const o = owner(path, true);
   if (o === null) return stored;
   const ok = o.m.ok;
