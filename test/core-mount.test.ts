@@ -7,27 +7,35 @@
 // IX_MOUNT_RUNS sets the number of cases (CI: 500; here 150). With IXTREE set to an IX tree's
 // pkgs/ (a local check, not CI: IX's files are never in the repository), every pip/ recipe of
 // it is compared too.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { HostIO, PlanRequest } from '../engine/api';
-import { MOUNT_MARKER } from '../engine/mount/index';
+import { MOUNT_MARKER, mountedIO } from '../engine/mount/index';
+import { pureBlake3 as blake3, toHex, utf8Decode } from '../engine/hash/index';
+import { buildAsCore } from '../wasm/build-as.mjs';
 import { loadCore, type Core } from '../hosts/node/core';
 import { fsHostIO } from '../hosts/node/io';
 import { createCore } from '../wasm/core';
 import { treeIO } from './support/browser-host';
-import { ensureCoreBuilt, outDir, repoRoot } from './support/cli';
+import { ensureCoreBuilt, outDir, repoRoot, tempDir } from './support/cli';
 import { outcome, type Outcome } from './support/outcome';
 
 const RUNS = Number(process.env.IX_MOUNT_RUNS ?? (process.env.CI ? 500 : 150));
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'mount');
 
 let as: Core;
+/** The toy entry (wasm/as/abi/toy.ts): its render gives a file's bytes as host.ts reads them, its plan their digests. */
+let toy: Core;
 beforeAll(async () => {
   ensureCoreBuilt();
   as = await loadCore(outDir);
   expect(as.manifest.backend).toBe('as');
+  const dir = tempDir('ix-toy-mount-');
+  await buildAsCore(dir, { entry: join(__dirname, '..', 'wasm', 'as', 'abi', 'toy.ts') });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'ix-core-build/1', backend: 'as', stamp: 'toy', coreWasmBlake3: 'toy', coreWasmBytes: 0 }));
+  toy = await loadCore(dir);
 }, 300_000);
 
 /** Every answer both cores give for a tree: its package list, each package's render and plan. */
@@ -126,6 +134,43 @@ describe('recipe mounts: the compiled core against the oracle', () => {
     // the generator reaches both sides: generated recipes and mount errors
     expect(served).toBeGreaterThan(RUNS);
     expect(faults).toBeGreaterThan(RUNS / 20);
+  }, 600_000);
+
+  test(`${RUNS} generated mounts: every generated file's bytes and digest, byte for byte`, async () => {
+    let n = 0;
+    let files = 0;
+    await fc.assert(fc.asyncProperty(tree, async (tr) => {
+      if (++n % 50 === 0) await new Promise((r) => setTimeout(r, 0));
+      const base = treeIO(tr);
+      // the host digests stored files only; the mount digests what it generates
+      const io: HostIO = { ...base, fileDigests: (ps) => ps.map((p) => { const b = base.readFile(p); return b && blake3(b); }) };
+      const oracle = mountedIO({ ...base, digest: blake3 });
+      const dir = Object.keys(tr)[0].replace(/\/mount\.py$/, '');
+      const keys = [...Object.keys(tr), ...Object.entries(tr).filter(([k]) => k.endsWith('pypi.json')).flatMap(([k, v]) => {
+        try {
+          return Object.keys(JSON.parse(v) as object).map((x) => `${k.slice(0, -'pypi.json'.length)}${x}`);
+        } catch {
+          return [];
+        }
+      })];
+      const paths = new Set(keys.filter((k) => k.endsWith('/ix.sh')).flatMap((k) => [k, k.replace(/\/ix\.sh$/, '/t/ix.sh')]));
+      paths.add(`${dir}/zz/ix.sh`);
+      for (const path of paths) {
+        let want: Uint8Array | undefined;
+        try {
+          want = oracle.readFile(path);
+        } catch {
+          want = undefined; // the toy reports any miss as an unknown package
+        }
+        const pkg = path.slice(0, -'/ix.sh'.length);
+        const got = outcome(() => toy.render(io, { package: pkg }));
+        expect(got.ok ? got.out : undefined, `${JSON.stringify(tr)}: ${path}`).toBe(want && utf8Decode(want));
+        const digest = outcome(() => toy.plan(io, { file: path } as unknown as PlanRequest));
+        expect(digest.ok && digest.out.split(' ')[0], `${JSON.stringify(tr)}: digest of ${path}`).toBe(`${path}=${want ? toHex(blake3(want)) : 'none'}`);
+        if (want) files++;
+      }
+    }), { numRuns: RUNS });
+    expect(files).toBeGreaterThan(RUNS);
   }, 600_000);
 
   test('the fixture: generated packages plan through a stored base template, a stored file wins', () => {
