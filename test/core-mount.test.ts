@@ -19,7 +19,7 @@ import { loadCore, type Core } from '../hosts/node/core';
 import { fsHostIO } from '../hosts/node/io';
 import { createCore } from '../wasm/core';
 import { treeIO } from './support/browser-host';
-import { ensureCoreBuilt, outDir, repoRoot, tempDir } from './support/cli';
+import { ensureCoreBuilt, outDir, recipe, repoRoot, tempDir } from './support/cli';
 import { outcome, type Outcome } from './support/outcome';
 
 const RUNS = Number(process.env.IX_MOUNT_RUNS ?? (process.env.CI ? 500 : 150));
@@ -185,8 +185,16 @@ describe('recipe mounts: the compiled core against the oracle', () => {
     const files = {
       'pip/mount.py': 'def serve(x):\n    return b""\n',
       'pip/pypi.json': '{"a/ix.sh": {"url": "u", "sha": "s"}}',
+      'bin/uses/ix.sh': recipe({ script: 'true', deps: ['pip/a'] }),
+      'bin/other/ix.sh': recipe({ script: 'true' }),
     };
     const io = treeIO(files);
+    // plans too: the package chain and the keep-going answer are the oracle's
+    for (const req of [{ packages: ['pip/a'] }, { packages: ['bin/uses'] }, { packages: ['bin/uses', 'bin/other'], keepGoing: true }]) {
+      const got = outcome(() => as.plan(io, req));
+      expect(got, JSON.stringify(req)).toEqual(outcome(() => createCore(io).plan(JSON.stringify(req)).val));
+      if (!req.keepGoing) expect(!got.ok && got.message).toMatch(/^pip\/mount\.py: unknown recipe mount/);
+    }
     const a = outcome(() => as.render(io, { package: 'pip/a' }));
     expect(a).toEqual(outcome(() => createCore(io).render(JSON.stringify({ package: 'pip/a' }))));
     expect(a.ok).toBe(false);
