@@ -4,7 +4,7 @@
 // surrogates, bad records; stored files beside generated ones; a mount inside a mount) the same
 // package lists, the same renders of every generated recipe (its text raw, as a JSON string, so
 // the generated text itself is compared) and the same plans, or the same one-line errors.
-// IX_MOUNT_RUNS sets the number of cases (CI: 500; here 150). With IXTREE set to an IX tree's
+// IX_MOUNT_RUNS sets the number of cases (CI: 150; here 60). With IXTREE set to an IX tree's
 // pkgs/ (a local check, not CI: IX's files are never in the repository), every pip/ recipe of
 // it is compared too.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { treeIO } from './support/browser-host';
 import { ensureCoreBuilt, outDir, recipe, repoRoot, tempDir } from './support/cli';
 import { outcome, type Outcome } from './support/outcome';
 
-const RUNS = Number(process.env.IX_MOUNT_RUNS ?? (process.env.CI ? 500 : 150));
+const RUNS = Number(process.env.IX_MOUNT_RUNS ?? (process.env.CI ? 150 : 60));
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'mount');
 
 let as: Core;
