@@ -22,7 +22,7 @@
 import type { Plan, PlanNode, WireNode } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
 import type { RefTable } from './exec';
-import { parseStorePath } from '../common';
+import { parseStorePath, storePathId } from '../common';
 
 /** The summary's format line. */
 export const SUMMARY_FORMAT = 'ix-plan-summary/2';
@@ -180,7 +180,7 @@ export function decodeSummary(bytes: Uint8Array, roots: Plan['roots'], outs: rea
   const names = s.names as string[];
   const pins = fixed as Record<string, string>;
   for (let i = 0; i < count; i++) {
-    const id = parseStorePath(outs[i])?.id;
+    const id = storePathId(outs[i]);
     if (id === undefined) return undefined;
     nodes.push(new Node(i, id, names[i], outs[i], pins[i], table, outs, closures));
   }
