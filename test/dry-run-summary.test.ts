@@ -185,6 +185,11 @@ describe('top-down decisions from direct references', () => {
       expect(view(c)).toEqual(view(b));
       expect(a.counts()).toEqual(b.counts());
       expect(c.counts()).toEqual(b.counts());
+      // by position, as the dry run reads them: the same decisions as by id
+      for (const t of [a, b, c]) {
+        expect(t.decidedCount).toBe(t.decided.size);
+        plan.nodes.forEach((n, k) => expect(t.decisionAt(k)).toBe(t.decided.get(n.id)));
+      }
       // the wanted closure from the reference table's positions: the same sorted paths, a path
       // no node makes included as it is
       const foreign = '/ix/store/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz-foreign';

@@ -101,7 +101,8 @@ export function encodeSummary(plan: SummarySource): Uint8Array | undefined {
  * references as output paths when first read; closures from the expanded summary.
  */
 class Node implements SummaryNode {
-  private readonly paths: (string[] | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** The reference lists as paths, made on the first read of any (most nodes of a dry run have none read). */
+  private paths?: (string[] | undefined)[];
   constructor(
     private readonly index: number, readonly id: string, readonly name: string, readonly out: string, readonly fixed: string | undefined,
     private readonly table: RefTable, private readonly outs: readonly string[], private readonly closures: () => Plan,
@@ -110,7 +111,8 @@ class Node implements SummaryNode {
   private refs(k: number): string[] {
     const { offsets, data } = this.table;
     const at = 4 * this.index + k;
-    return (this.paths[k] ??= Array.from(data.subarray(offsets[at], offsets[at + 1]), (x) => this.outs[x]));
+    const paths = (this.paths ??= [undefined, undefined, undefined, undefined]);
+    return (paths[k] ??= Array.from(data.subarray(offsets[at], offsets[at + 1]), (x) => this.outs[x]));
   }
 
   get deps(): string[] {

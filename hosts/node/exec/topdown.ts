@@ -114,8 +114,10 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   private readonly refs: boolean;
   /** ... given as positions (RefTable) for `nodes`. */
   private readonly table?: RefTable;
-  /** Decided nodes by id, in the order they were decided. */
-  readonly decided = new Map<string, Decision<H>>();
+  /** Decisions by node position (undefined: not decided yet), and the positions in the order decided. */
+  private readonly at: (Decision<H> | undefined)[];
+  private readonly order: number[] = [];
+  private byIdDecided?: Map<string, Decision<H>>;
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
@@ -123,8 +125,34 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     this.nodes = nodes;
     for (let i = 0; i < nodes.length; i++) this.byOut.set(nodes[i].out, i);
     this.done = new Uint8Array(nodes.length);
+    this.at = new Array<Decision<H> | undefined>(nodes.length);
     if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) this.table = table;
     this.refs = this.table !== undefined || nodes.every(hasRefs);
+  }
+
+  /** Decided nodes by id, in the order they were decided (made when first read, then kept). */
+  get decided(): ReadonlyMap<string, Decision<H>> {
+    if (!this.byIdDecided) {
+      this.byIdDecided = new Map();
+      for (const i of this.order) this.byIdDecided.set(this.nodes[i].id, this.at[i]!);
+    }
+    return this.byIdDecided;
+  }
+
+  /** The decision for the node at position `i` of the list given, if decided. */
+  decisionAt(i: number): Decision<H> | undefined {
+    return this.at[i];
+  }
+
+  /** How many nodes are decided. */
+  get decidedCount(): number {
+    return this.order.length;
+  }
+
+  private record(i: number, d: Decision<H>): void {
+    if (this.at[i] === undefined) this.order.push(i);
+    this.at[i] = d;
+    this.byIdDecided?.set(this.nodes[i].id, d);
   }
 
   private get byId(): Map<string, number> {
@@ -171,7 +199,7 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   async rebuild(id: string): Promise<string[]> {
     const n = this.node(id);
     const deps = this.idsOf(n.inputs, id);
-    this.decided.set(id, { mode: 'build', deps });
+    this.record(this.byId.get(id)!, { mode: 'build', deps });
     return this.wave(deps.map((d) => this.byId.get(d)!));
   }
 
@@ -195,7 +223,7 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     const added: string[] = [];
     const count = this.nodes.length;
     let frontier: number[] = [];
-    for (const i of start) if (!this.decided.has(this.nodes[i].id)) frontier.push(i);
+    for (const i of start) if (this.at[i] === undefined) frontier.push(i);
     const limit = this.io.concurrency ?? LOOKUP_CONCURRENCY;
     // nodes whose run (lib) references this call has followed already: their closures are queued
     const runSeen = new Uint8Array(count);
@@ -214,8 +242,8 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       asked.forEach((i, k) => (answers[i] = got[k]));
       nodes.forEach((n, i) => {
         this.done[frontier[i]] = 1;
-        if (this.decided.has(n.id)) return;
-        this.decided.set(n.id, answers[i]);
+        if (this.at[frontier[i]] !== undefined) return;
+        this.record(frontier[i], answers[i]);
         added.push(n.id);
       });
       // after the whole wave is recorded: a node of this wave is never asked about twice
@@ -280,7 +308,8 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Summary for displays and --dry-run. */
   counts(): { present: number; download: number; build: number; bytes: number } {
     const c = { present: 0, download: 0, build: 0, bytes: 0 };
-    for (const d of this.decided.values()) {
+    for (const i of this.order) {
+      const d = this.at[i]!;
       c[d.mode]++;
       if (d.mode === 'download') c.bytes += d.hit.bytes;
     }

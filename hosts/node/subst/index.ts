@@ -150,16 +150,17 @@ export async function dryRun(
   });
   const td = new TopDown<SubstituteHit, DryRunNode>(nodes, { isBuilt: (p) => store.isBuilt(p), absentNow: store.absentNow, lookup: sub ? (n) => sub.lookup(n, hooks(n)) : undefined }, refTable);
   await td.need(wanted);
-  for (const n of nodes) {
-    const d = td.decided.get(n.id);
-    for (const l of refused.get(n.id) ?? []) print(`ix: ${l}`);
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k];
+    const d = td.decisionAt(k);
+    if (refused.size) for (const l of refused.get(n.id) ?? []) print(`ix: ${l}`);
     if (!d) continue;
     if (d.mode === 'present') print(`present ${n.name} ${n.out}`);
     else if (d.mode === 'download') print(`download ${n.name} ${n.out} from ${d.hit.cache} (${formatBytes(d.hit.bytes)})`);
     else print(`build ${n.name} ${n.out}`);
   }
   const c = td.counts();
-  const unneeded = nodes.length - td.decided.size;
+  const unneeded = nodes.length - td.decidedCount;
   print(`would download ${c.download} path${c.download === 1 ? '' : 's'} (${formatBytes(c.bytes)}), build ${c.build}, ${c.present} present; ${unneeded} of ${nodes.length} plan nodes not needed`);
   return { requests: sub?.requests() ?? 0 };
 }
