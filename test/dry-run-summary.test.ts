@@ -11,7 +11,7 @@ import type { PlanNode, PlanWire, WireNode } from '../engine/api';
 import { expandPlan } from '../engine/plan/expand';
 import { cacheBase } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
-import { TopDown, wantedOutputs, type TopDownHit } from '../hosts/node/exec/topdown';
+import { TopDown, wantedAt, wantedOutputs, type TopDownHit } from '../hosts/node/exec/topdown';
 import { parseStorePath, storePathId } from '../hosts/common';
 import { wantedOf } from '../hosts/node/commands/build';
 import { decodeSummary, encodeSummary } from '../hosts/node/plan-summary';
@@ -199,6 +199,14 @@ describe('top-down decisions from direct references', () => {
       expect(wantedOutputs(summary.nodes, roots)).toEqual(byPaths);
       expect(byPaths).toContain(foreign);
       expect(byPaths).toEqual([...new Set([...roots, ...roots.flatMap((r) => plan.nodes.find((n) => n.out === r)?.runtime ?? [])])].sort());
+      // as positions (what the dry run gives TopDown): the same nodes, and needAt decides as need
+      const at = wantedAt(summary.nodes, roots, summary.refTable!);
+      expect([...at.foreign, ...at.at.map((i) => plan.nodes[i].out)].sort()).toEqual(byPaths);
+      const d = new TopDown(summary.nodes, io, summary.refTable);
+      const e = new TopDown(summary.nodes, io, summary.refTable);
+      expect(new Set(await d.needAt([...at.at, ...at.at.slice(0, 2)]))).toEqual(new Set(await e.need(byPaths)));
+      expect(view(d)).toEqual(view(e));
+      expect(d.counts()).toEqual(e.counts());
     }), { numRuns: 300 });
   });
 

@@ -21,6 +21,7 @@ import { rootPaths } from '../plan-view';
 import type { Store } from '../store';
 import { cacheSettings, configFiles, dryRun, secretKey, trustedKeys, type CacheSettings } from '../subst';
 import { safeText, storePathId, UsageError } from '../../common';
+import { wantedAt } from '../exec';
 import { execArgs, storeView, wantedOf, type ExecArgs } from './build';
 import { configReader } from './config';
 import { builderSpecs } from './remote';
@@ -82,7 +83,9 @@ export async function runDryRun(ctx: Context): Promise<number> {
   }
   const store = storeView(ctx);
   const lines: string[] = [];
-  await dryRun(builtSnapshot(store), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
+  // positions straight from the summary's references where --check adds nothing (same nodes)
+  const wanted = !x.check && plan.refTable ? wantedAt(plan.nodes, rootPaths(plan), plan.refTable) : wantedOf(plan, x.check);
+  await dryRun(builtSnapshot(store), plan.nodes, wanted, settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
   // one write: a whole tree gives ~30,000 lines (safeText keeps newlines and works within lines)
   ctx.stderr(safeText(lines.length ? `${lines.join('\n')}\n` : ''));
   return 0;

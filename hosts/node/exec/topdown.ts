@@ -105,8 +105,8 @@ export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T)
 
 export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   private readonly nodes: readonly N[];
-  /** Index of a node in `nodes` by its out, and by its id (made when first needed). */
-  private readonly byOut = new Map<string, number>();
+  /** Index of a node in `nodes` by its out, and by its id (each made when first needed). */
+  private outIndex?: Map<string, number>;
   private idIndex?: Map<string, number>;
   /** 1 where `decided` has the node (indexable where the walks below need speed). */
   private readonly done: Uint8Array;
@@ -123,7 +123,6 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
 
   constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>, table?: RefTable) {
     this.nodes = nodes;
-    for (let i = 0; i < nodes.length; i++) this.byOut.set(nodes[i].out, i);
     this.done = new Uint8Array(nodes.length);
     this.at = new Array<Decision<H> | undefined>(nodes.length);
     if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) this.table = table;
@@ -153,6 +152,14 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     if (this.at[i] === undefined) this.order.push(i);
     this.at[i] = d;
     this.byIdDecided?.set(this.nodes[i].id, d);
+  }
+
+  private get byOut(): Map<string, number> {
+    if (!this.outIndex) {
+      this.outIndex = new Map();
+      for (let i = 0; i < this.nodes.length; i++) this.outIndex.set(this.nodes[i].out, i);
+    }
+    return this.outIndex;
   }
 
   private get byId(): Map<string, number> {
@@ -189,6 +196,19 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       const i = this.byOut.get(p);
       if (i !== undefined && !seen.has(i)) {
         seen.add(i);
+        start.push(i);
+      }
+    }
+    return this.wave(start);
+  }
+
+  /** need() for the nodes at positions `at` of the list given (wantedAt's answer). */
+  async needAt(at: readonly number[]): Promise<string[]> {
+    const seen = new Uint8Array(this.nodes.length);
+    const start: number[] = [];
+    for (const i of at) {
+      if (!seen[i]) {
+        seen[i] = 1;
         start.push(i);
       }
     }
@@ -340,17 +360,28 @@ export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'>
 }
 
 /** wantedOutputs over a RefTable's run references (list 2): the same paths. */
-function wantedByTable(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly string[], { offsets, data }: RefTable): string[] {
+function wantedByTable(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly string[], table: RefTable): string[] {
+  const { at, foreign } = wantedAt(nodes, roots, table);
+  return [...new Set([...foreign, ...at.map((i) => nodes[i].out)])].sort();
+}
+
+/**
+ * The wanted nodes as positions in `nodes` (`table` is its RefTable), each once, in no particular
+ * order, and the roots no node makes (`foreign`): wantedOutputs is these nodes' outputs and
+ * `foreign`. TopDown.needAt takes `at` as need() takes the paths.
+ */
+export function wantedAt(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly string[], { offsets, data }: RefTable): { at: number[]; foreign: string[] } {
   // the roots' positions (the last node making a path wins, as a Map by output would have it)
   const rootSet = new Set(roots);
-  const at = new Map<string, number>();
-  for (let i = 0; i < nodes.length; i++) if (rootSet.has(nodes[i].out)) at.set(nodes[i].out, i);
+  const pos = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) if (rootSet.has(nodes[i].out)) pos.set(nodes[i].out, i);
   const seen = new Uint8Array(nodes.length);
   const todo: number[] = [];
-  const out: string[] = [];
+  const at: number[] = [];
+  const foreign: string[] = [];
   for (const r of rootSet) {
-    const i = at.get(r);
-    if (i === undefined) out.push(r); // no node makes it: wanted as it is
+    const i = pos.get(r);
+    if (i === undefined) foreign.push(r); // no node makes it: wanted as it is
     else if (!seen[i]) {
       seen[i] = 1;
       todo.push(i);
@@ -358,7 +389,7 @@ function wantedByTable(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly 
   }
   while (todo.length) {
     const i = todo.pop()!;
-    out.push(nodes[i].out);
+    at.push(i);
     for (let x = offsets[4 * i + 2], end = offsets[4 * i + 3]; x < end; x++) {
       const j = data[x];
       if (!seen[j]) {
@@ -367,5 +398,5 @@ function wantedByTable(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly 
       }
     }
   }
-  return [...new Set(out)].sort();
+  return { at, foreign };
 }
