@@ -199,7 +199,8 @@ export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
     const out = runRoot(p, ctx, frame);
     if (out === null) return null;
     const pre = f.pre;
-    return pre !== null ? pre + out : out;
+    // most child templates write nothing before their extends: no copy of the parent's output
+    return pre !== null && pre.length > 0 ? pre + out : out;
   }
   setTail(f.tailPath, f.tailLine, t.path, f.line);
   return bufDone(f.out);
@@ -483,7 +484,7 @@ function execExtends(n: Node, f: Fn): i32 {
   if (t === null) return EXC;
   f.parent = t;
   f.ctx.addBlocks(t);
-  if (f.pre === null) f.pre = f.out.toString();
+  if (f.pre === null) f.pre = f.out.length > 0 ? f.out.toString() : '';
   return OK;
 }
 
