@@ -31,8 +31,9 @@ class SelfMethod extends VFunc {
   constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
   call(args: Array<Value>): Value {
     const n = this.name;
-    if (!this.ctx.blocks.has(n)) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
-    return runDetached(this.ctx.blocks.get(n)[0], this.ctx, ' (self.' + n + '() recursion?)');
+    const b = this.ctx.block(n);
+    if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
+    return runDetached(b, this.ctx, ' (self.' + n + '() recursion?)');
   }
 }
 
@@ -256,7 +257,7 @@ export function evalExpr(n: Node, f: Fn): Value {
       const b = f.block;
       const depth = n.n;
       if (b === null) return new rt.VErr(internal('super() outside a block'));
-      const list = f.ctx.blocks.has(b.name) ? f.ctx.blocks.get(b.name) : new Array<BlockDef>();
+      const list = f.ctx.blockList(b.name);
       const i = list.indexOf(b);
       if (i < 0 || i + depth >= list.length) {
         if (depth == 1) return rt.err("super(): block '" + b.name + "' has no parent block");

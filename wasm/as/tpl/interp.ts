@@ -109,9 +109,10 @@ export class Fn {
   /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
   tailPath: string | null = null;
   tailLine: i32 = -1;
-  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
+  /** `out`: write into this buffer (a block run in place) instead of a pooled one. */
+  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrBuf | null = null) {
     this.tpl = tpl; this.ctx = ctx; this.frame = frame;
-    this.out = takeBuf();
+    this.out = out !== null ? out : takeBuf();
     this.slots = new StaticArray<Value>(nslots);
     for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
   }
@@ -231,6 +232,24 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
   return bufDone(f.out);
 }
 
+/**
+ * Run block `b` as `{% block %}` does: its output is written straight into `out` (the caller's
+ * buffer), then counted as one emitted text, as runBlockFn's string would be. On failure `out` is
+ * cut back to where the block started and the outcome is STOP (the error reported), as for
+ * runBlockFn's null.
+ */
+function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf): i32 {
+  const mark = out.length;
+  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out);
+  f.block = b;
+  f.line = b.node.line;
+  const r = execList(b.node.body!, f, null, -1, true);
+  if (r == EXC) { out.truncate(mark); report(takeErr(b.tpl.path, f.line)); return STOP; }
+  if (r == STOP) { out.truncate(mark); return STOP; }
+  setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
+  return OK;
+}
+
 /** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
 export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   const x = ev!;
@@ -321,10 +340,18 @@ function exec(n: Node, f: Fn): i32 {
     }
     case A.S_BLOCK: {
       if (n.n == 0 && f.parent !== null) return OK;
-      if (!f.ctx.blocks.has(n.s)) return failMsg("no block '" + n.s + "'");
-      const s = runBlockFn(f.ctx.blocks.get(n.s)[0], f.ctx, f.frame);
-      if (s === null) return STOP;
-      return emit(f, s);
+      const d = f.ctx.block(n.s);
+      if (d === null) return failMsg("no block '" + n.s + "'");
+      const out = f.out;
+      const mark = out.length;
+      const r = runBlockInto(d, f.ctx, f.frame, out);
+      if (r != OK) return r;
+      const e = rt.countEmit(<f64>(out.length - mark));
+      if (e !== null) {
+        out.truncate(mark);
+        return fail(e.err);
+      }
+      return OK;
     }
     case A.S_EXTENDS: return execExtends(n, f);
     case A.S_INCLUDE: return execInclude(n, f);
