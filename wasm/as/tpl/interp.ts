@@ -18,7 +18,7 @@ import { Node } from './ast';
 import { BlockDef, Template, compileTemplate } from './compile';
 import { resolveName, Source, SourceLoader } from './loader';
 import { Ctx, Frame } from './scope';
-import { evalArgs, evalExpr, LoopCycle } from './expr';
+import { evalArgs, evalExpr, LoopCycle, superBlock, superErr } from './expr';
 
 export { Ctx, Frame } from './scope';
 
@@ -266,6 +266,40 @@ export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   return rt.str(s);
 }
 
+/**
+ * `{{ super() }}` (or super.super()...): as evaluating it with runDetached and emitting its string,
+ * but the block's text is written straight into f's output (cut back if it fails).
+ */
+function superOut(a: Node, f: Fn): i32 {
+  const t = superBlock(a, f);
+  if (t === null) return fail(errOfValue(superErr));
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString())));
+  x.depth++;
+  const saved = collector;
+  collector = new Collector();
+  const out = f.out;
+  const mark = out.length;
+  const r = runBlockInto(t, f.ctx, new Frame(null, false), out);
+  const c = collector;
+  collector = saved;
+  x.depth--;
+  if (c.failure !== null) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(c.failure!)));
+  }
+  if (r != OK) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(internal('block stopped without an error'))));
+  }
+  const e = rt.countEmit(<f64>(out.length - mark));
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(e.err);
+  }
+  return OK;
+}
+
 // ---- statements -----------------------------------------------------------------------------
 
 /**
@@ -311,7 +345,9 @@ function exec(n: Node, f: Fn): i32 {
     case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
     case A.S_OUT: {
       f.line = n.a!.line;
-      const v = evalExpr(n.a!, f);
+      const a = n.a!;
+      if (a.kind == A.E_SUPERCALL && a.n > 0) return superOut(a, f);
+      const v = evalExpr(a, f);
       if (v.isErr) return fail(errOfValue(v));
       return emit(f, v.k == rt.K_STR ? (<VStr>v).s : rt.pyStr(v));
     }
