@@ -166,6 +166,14 @@ describe('JSON', () => {
       expect(m.canon(text)).toBe(canonicalJson(JSON.parse(text)));
     }), { numRuns: 1000 });
   });
+  test('strings with characters to escape at every offset (the writer scans four code units at a time)', () => {
+    const unit = fc.constantFrom('a', ' ', '~', '"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u00e9', '\u7fff', '\u8000', '\ud800', '\udc00', '\ud83d\ude00', '\uffff');
+    fc.assert(fc.property(fc.array(unit, { maxLength: 40 }), fc.nat(7), (units, pad) => {
+      const str = 'x'.repeat(pad) + units.join('');
+      const text = JSON.stringify([str, { [str]: str }]);
+      expect(m.canon(text)).toBe(canonicalJson(JSON.parse(text)));
+    }), { numRuns: 3000 });
+  });
   test('numbers of parsed JSON (integers, short binary fractions) print as JS prints them', () => {
     for (const t of ['0', '-0', '1', '-7', '0.5', '1e21', '1e20', '1e-7', '123456789012', '9007199254740993', '0.1', '-1.25e-10', '100', '1E2']) {
       expect(m.canon(t)).toBe(canonicalJson(JSON.parse(t)));
