@@ -12,7 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Plan } from '../../../engine/api';
-import type { ParsedArgs } from '../args';
+import { noArgs } from '../args';
 import { planOf, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor, type ExecArgs } from './build';
 import type { Store } from '../store';
@@ -27,10 +27,7 @@ import { safeText, UsageError } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 
-/** Arguments with no packages and no options: for verbs that only need the store. */
-export function noArgs(verb: string): ParsedArgs {
-  return { verb, packages: [], flags: new Map(), options: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
-}
+export { noArgs };
 
 /** For verbs that take neither packages nor flags: a one-line error naming the first one given. */
 export function noEdits(verb: string, a: RealmArgs): void {
