@@ -114,9 +114,9 @@ function cacheOf(ctx: Context): DiskCache {
   return coreCacheFor(ctx.env, manifestOf(ctx));
 }
 
-/** The filesystem HostIO for this invocation, over the disk cache. */
+/** The filesystem HostIO for this invocation, over the disk cache; each recipe file is read once (io.ts `snapshot`). */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx), snapshot: true });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */
