@@ -74,11 +74,6 @@ export function selectorArg(token: string): PackageArg {
   return { name, flags: new Map(params) };
 }
 
-/** Arguments with no packages and no options: for verbs that only need the store. */
-export function noArgs(verb: string): ParsedArgs {
-  return { verb, packages: [], flags: new Map(), options: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
-}
-
 /** Parses the tokens after `verb` (a verb of options.ts VERB_OPTIONS). */
 export function parseArgs(tokens: string[], verb: string): ParsedArgs {
   const toks = tokenize(verb, tokens);

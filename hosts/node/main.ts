@@ -18,9 +18,29 @@ import { checkEnvironmentDirs } from './env-dirs';
 import { readArgs, type VerbArgs, type WordArgs } from './commands/grammar';
 import { isVerb, type VerbName } from './options';
 import { once, type Context, type Invocation } from './context';
-import { forceLockHelper } from './store/lock-helper';
+import { forceLockHelper } from './store';
+import { runBuild } from './commands/build';
+import { runDryRun } from './commands/build-dry-run';
+import { runCopy } from './commands/copy';
+import { runDiff } from './commands/diff';
+import { runGc } from './commands/gc';
+import { runGraph } from './commands/graph';
+import { runBoot, runImage } from './commands/image';
 import { HELP, runHelp, runVersion } from './commands/info';
-import { noArgs } from './args';
+import { runKey } from './commands/key';
+import { runLet } from './commands/let';
+import { runList } from './commands/list';
+import { runLog } from './commands/log';
+import { noArgs } from './commands/mut';
+import { runMut } from './commands/mut';
+import { runPlan } from './commands/plan';
+import { runPurge } from './commands/purge';
+import { runRender } from './commands/render';
+import { runRoot } from './commands/root';
+import { runRun } from './commands/run';
+import { runStore } from './commands/store';
+import { runWhyAlive } from './commands/why-alive';
+import { runWhyDepends } from './commands/why-depends';
 /** For the ./ix launcher: compile the host's BLAKE3 before it restricts V8 to Liftoff (see ./ix). */
 export { loadDigest as prepareHashing } from './digest';
 
@@ -31,32 +51,29 @@ const withArgs = (run: (ctx: Context) => Promise<number> | number) => (args: Con
 
 /**
  * Each verb's handler. Its options and grammar are declared in options.ts VERBS; this table must
- * name exactly those verbs (the compiler checks it). Each verb's module is imported when the verb
- * runs, so a command loads only its own code (the bundler gives each its own chunks: a warm
- * `ix build --dry-run` or a cold `ix plan` no longer compiles the builder, the remote protocol, the
- * image writer and the cache transfer code).
+ * name exactly those verbs (the compiler checks it).
  */
 const HANDLERS: { [V in VerbName]: Handler<V> } = {
-  plan: withArgs(async (ctx) => (await import('./commands/plan')).runPlan(ctx)),
-  build: withArgs(async (ctx) => (ctx.args.dryRun ? (await import('./commands/build-dry-run')).runDryRun(ctx) : (await import('./commands/build')).runBuild(ctx))),
-  graph: withArgs(async (ctx) => (await import('./commands/graph')).runGraph(ctx)),
-  'why-depends': withArgs(async (ctx) => (await import('./commands/why-depends')).runWhyDepends(ctx)),
-  render: withArgs(async (ctx) => (await import('./commands/render')).runRender(ctx)),
-  log: withArgs(async (ctx) => (await import('./commands/log')).runLog(ctx)),
-  copy: withArgs(async (ctx) => (await import('./commands/copy')).runCopy(ctx)),
-  run: async (a, inv) => (await import('./commands/run')).runRun(a, inv),
-  mut: async (a, inv) => (await import('./commands/mut')).runMut(a, inv),
-  let: async (a, inv) => (await import('./commands/let')).runLet(a, inv),
-  image: async (a, inv) => (await import('./commands/image')).runImage(a, inv),
-  boot: async (a, inv) => (await import('./commands/image')).runBoot(a, inv),
-  list: async (a, inv) => (await import('./commands/list')).runList(a, inv),
-  diff: async (a, inv) => (await import('./commands/diff')).runDiff(a, inv),
-  purge: async (a, inv) => (await import('./commands/purge')).runPurge(a, inv),
-  gc: async (a, inv) => (await import('./commands/gc')).runGc(a, inv),
-  root: async (a, inv) => (await import('./commands/root')).runRoot(a, inv),
-  'why-alive': async (a, inv) => (await import('./commands/why-alive')).runWhyAlive(a, inv),
-  store: async (a, inv) => (await import('./commands/store')).runStore(a, inv),
-  key: async (a, inv) => (await import('./commands/key')).runKey(a, inv),
+  plan: withArgs(runPlan),
+  build: withArgs((ctx) => (ctx.args.dryRun ? runDryRun(ctx) : runBuild(ctx))),
+  graph: withArgs(runGraph),
+  'why-depends': withArgs(runWhyDepends),
+  render: withArgs(runRender),
+  log: withArgs(runLog),
+  copy: withArgs(runCopy),
+  run: runRun,
+  mut: runMut,
+  let: runLet,
+  image: runImage,
+  boot: runBoot,
+  list: runList,
+  diff: runDiff,
+  purge: runPurge,
+  gc: runGc,
+  root: runRoot,
+  'why-alive': runWhyAlive,
+  store: runStore,
+  key: runKey,
   lsp: runLspVerb,
   help: (_a, inv) => runHelp({ ...inv, args: noArgs('help') }),
   version: (_a, inv) => runVersion({ ...inv, args: noArgs('version') }),

@@ -12,7 +12,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Plan } from '../../../engine/api';
-import { noArgs } from '../args';
+import type { ParsedArgs } from '../args';
 import { planOf, type Context } from '../context';
 import { execArgs, realisePlan, reporterFor, storeFor, type ExecArgs } from './build';
 import type { Store } from '../store';
@@ -27,7 +27,10 @@ import { safeText, UsageError } from '../../common';
 
 type Base = Omit<Context, 'args'>;
 
-export { noArgs };
+/** Arguments with no packages and no options: for verbs that only need the store. */
+export function noArgs(verb: string): ParsedArgs {
+  return { verb, packages: [], flags: new Map(), options: new Map(), json: false, dryRun: false, help: false, recipes: [], cache: new Map() };
+}
 
 /** For verbs that take neither packages nor flags: a one-line error naming the first one given. */
 export function noEdits(verb: string, a: RealmArgs): void {
