@@ -2,7 +2,7 @@
 // and the on-disk cache (versioned layout, corrupt entries are misses, concurrent writers).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, test } from 'vitest';
@@ -62,6 +62,36 @@ describe('filesystem HostIO', () => {
     for (const p of ['bin/e/ix.sh', 'bin/u/ix.sh', 'bin/e/big.bin']) expect(Buffer.from(fio.readFile(p)!).equals(readFileSync(join(dir, p))), p).toBe(true);
     expect(fio.readFile('bin/e/ix.sh')).toHaveLength(0);
     expect(fio.readFile('bin/e/big.bin')).toHaveLength(big.length);
+  });
+
+  test('a snapshot reads each file once: later reads and digests answer from the first read', () => {
+    const dir = writeTree({ 'bin/s/ix.sh': 'first', 'bin/t/ix.sh': 'tee' });
+    const hashed: string[] = [];
+    const digest = (b: Uint8Array) => (hashed.push(text(b)!), new Uint8Array(createHash('sha256').update(b).digest()));
+    const sha = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
+    const snap = fsHostIO([dir], { digest, snapshot: true });
+    const plain = fsHostIO([dir], { digest });
+    const one = snap.readFile('bin/s/ix.sh')!;
+    expect(text(one)).toBe('first');
+    expect(snap.readFile('bin/n/ix.sh')).toBeUndefined();
+    expect(snap.digest!(one)).toEqual(sha('first'));
+    // the files change after the first reads: the snapshot keeps what it read, a plain HostIO sees the change
+    writeFileSync(join(dir, 'bin', 's', 'ix.sh'), 'second');
+    mkdirSync(join(dir, 'bin', 'n'));
+    writeFileSync(join(dir, 'bin', 'n', 'ix.sh'), 'new');
+    expect(snap.readFile('bin/s/ix.sh')).toBe(one);
+    expect(snap.readFile('bin/n/ix.sh')).toBeUndefined();
+    expect(snap.fileDigests!(['bin/s/ix.sh', 'bin/t/ix.sh', 'bin/n/ix.sh'])).toEqual([sha('first'), sha('tee'), undefined]);
+    expect(snap.fileDigests!(['bin/t/ix.sh'])).toEqual([sha('tee')]);
+    expect(hashed).toEqual(['first', 'tee']); // each file hashed once
+    // other bytes are hashed every time they are given, equal content or not
+    expect(snap.digest!(Buffer.from('first'))).toEqual(sha('first'));
+    expect(hashed).toEqual(['first', 'tee', 'first']);
+    expect(text(plain.readFile('bin/s/ix.sh'))).toBe('second');
+    expect(plain.fileDigests!(['bin/s/ix.sh', 'bin/n/ix.sh'])).toEqual([sha('second'), sha('new')]);
+    // a mistake in the tree is thrown again at every read, not remembered as a miss
+    expect(() => snap.readFile('bin/s')).toThrow('bin/s: a directory, not a file');
+    expect(() => snap.readFile('bin/s')).toThrow('bin/s: a directory, not a file');
   });
 
   test('listings merge every root, directories end with /', () => {

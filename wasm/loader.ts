@@ -1,7 +1,8 @@
 /**
- * The one loader of the transpiled WASM core, for every host (the CLI, `ix lsp`, the browser
- * playground, the tests): binds the component's WIT `host` import to a HostIO given per call and
- * exposes plan, render and listPackages. A host supplies only how to get the files (CoreSource:
+ * The one loader of the WASM core, for every host (the CLI, `ix lsp`, the browser playground, the
+ * tests): binds the component's WIT `host` import to a HostIO given per call and exposes plan,
+ * render and listPackages. The compiled core is bound directly (wasm/direct-core.ts: its core
+ * module with the canonical ABI by hand); an interpreted core goes through jco's transpiled glue. A host supplies only how to get the files (CoreSource:
  * the manifest, the glue module, a compiler of the component's core modules) and, if it wants its
  * own error classes, how to build the three failures (CoreFailures).
  * - Result errors arrive as the WIT `core-error` record (failures.core).
@@ -14,9 +15,10 @@
  *   renders and package lists share one kept instance, so its compiled templates serve a
  *   long-running host's later renders; it is replaced past RECYCLE_BYTES of memory or after a
  *   trap. The interpreted core keeps one instance.
- *   jco's glue arms a timer per instance (its deadlock check) that holds the instance until the
- *   event loop runs it: a caller making thousands of calls must return to the event loop now and
- *   then, or the instances' memories pile up.
+ *   jco's glue (an interpreted core, or a compiled one bound `viaGlue`) arms a timer per
+ *   instance (its deadlock check) that holds the instance until the event loop runs it: a caller
+ *   making thousands of calls must return to the event loop now and then, or the instances'
+ *   memories pile up.
  *
  * - Recipe mounts (IX's generated pip/ recipes) are served inside either core (engine/mount in
  *   the interpreted one, wasm/as/mount in the compiled one): the host gives only its files.
@@ -26,6 +28,7 @@
  */
 import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
 import type { ErrorRecord, PlanOut } from './core';
+import { instantiateDirect, MAIN_MODULE } from './direct-core';
 
 const WIT_HOST = 'ix:core/host';
 const WIT_VERSION = '0.4.0';
@@ -58,7 +61,13 @@ export interface CoreGlue {
 /** Where a host gets the built core from (files on disk, a web server, a test's fresh import). */
 export interface CoreSource {
   manifest: Pick<CoreManifest, 'backend'> & Partial<CoreManifest>;
-  glue: CoreGlue;
+  /**
+   * jco's transpiled glue: required for an interpreted core; the compiled one (backend `as`) is
+   * bound directly (wasm/direct-core.ts) unless `viaGlue` asks for the glue.
+   */
+  glue?: CoreGlue;
+  /** Bind the compiled core through `glue` instead of directly (a parity check of the two). */
+  viaGlue?: boolean;
   /** The component's core module `name`, compiled (asked once per name; the loader keeps it). */
   compile(name: string): WebAssembly.Module | Promise<WebAssembly.Module>;
   /**
@@ -134,8 +143,11 @@ const RECYCLE_BYTES = 256 * 1024 * 1024;
 
 /** The core of `src`, bound to no HostIO yet (each call names its own). */
 export async function bindCore(src: CoreSource, failures: CoreFailures = plainFailures): Promise<Core> {
-  const { manifest, glue } = src;
+  const { manifest } = src;
   const compiled = manifest.backend === 'as';
+  const direct = compiled && !src.viaGlue;
+  const glue = direct ? undefined : src.glue;
+  if (!direct && !glue) throw new Error(`the ${manifest.backend} core needs its transpiled glue`);
   const modules = new Map<string, WebAssembly.Module>();
   const getModule = (name: string): WebAssembly.Module => {
     const m = modules.get(name);
@@ -186,12 +198,15 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
   };
   const instantiate = (): CoreExports => {
     raw = undefined;
+    if (!glue) return instantiateDirect(getModule(MAIN_MODULE), host, keepRaw);
     const ex = glue.instantiate(getModule, imports, keepRaw);
     if (ex instanceof Promise) throw new Error('the core glue did not instantiate synchronously');
     return ex;
   };
   let live: CoreExports | undefined;
-  if (src.eager) {
+  if (src.eager && !glue) {
+    await getModuleAsync(MAIN_MODULE);
+  } else if (src.eager && glue) {
     raw = undefined;
     live = await glue.instantiate(getModuleAsync, imports, keepRaw);
   } else if (!compiled) {

@@ -100,9 +100,12 @@ export function core(ctx: Context): Promise<Core> {
   return coreFor(ctx.env, manifestOf(ctx));
 }
 
-/** The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one. */
-export function coreFor(env: Context['env'], manifest?: CoreManifest): Promise<Core> {
-  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}) });
+/**
+ * The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one.
+ * `viaGlue`: bind a compiled core through jco's glue (hosts/node/core.ts LoadOptions).
+ */
+export function coreFor(env: Context['env'], manifest?: CoreManifest, opts: { viaGlue?: boolean } = {}): Promise<Core> {
+  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}), ...opts });
 }
 
 /** The on-disk cache the core's cache imports use, namespaced by the built core's hash. */
@@ -114,9 +117,9 @@ function cacheOf(ctx: Context): DiskCache {
   return coreCacheFor(ctx.env, manifestOf(ctx));
 }
 
-/** The filesystem HostIO for this invocation, over the disk cache. */
+/** The filesystem HostIO for this invocation, over the disk cache; each recipe file is read once (io.ts `snapshot`). */
 export async function hostIO(ctx: Context): Promise<HostIO> {
-  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx) });
+  return fsHostIO(recipeRoots(ctx), { digest: await loadDigest(), cache: cacheOf(ctx), snapshot: true });
 }
 
 /** Where this invocation's plan memo lives (hosts/node/plan-memo.ts). */

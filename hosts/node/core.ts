@@ -88,14 +88,20 @@ export interface LoadOptions {
   liftoffOnly?: boolean;
   /** The manifest of `outDir` when the caller has read it already (the CLI reads it once). */
   manifest?: CoreManifest;
+  /**
+   * Bind a compiled core through jco's transpiled glue instead of directly (wasm/direct-core.ts):
+   * only to compare the two; the glue is not even imported otherwise.
+   */
+  viaGlue?: boolean;
 }
 
 /** The core built in `outDir` (wasm/out), loaded once per process. */
 export function loadCore(outDir: string, opts: LoadOptions = {}): Promise<Core> {
-  let p = loaded.get(outDir);
+  const key = opts.viaGlue ? `${outDir}\0glue` : outDir;
+  let p = loaded.get(key);
   if (!p) {
     p = instantiateCore(outDir, opts);
-    loaded.set(outDir, p);
+    loaded.set(key, p);
   }
   return p;
 }
@@ -128,6 +134,7 @@ async function instantiateCore(outDir: string, opts: LoadOptions): Promise<Core>
   const manifest = opts.manifest ?? readManifest(outDir);
   if (manifest.backend !== 'as') await setWasmFlags(opts);
   const dir = join(outDir, 'core');
-  const glue = (await import(pathToFileURL(join(dir, 'core.js')).href)) as CoreGlue;
-  return bindCore({ manifest, glue, compile: (name) => new WebAssembly.Module(readFileSync(join(dir, name))) }, nodeFailures);
+  const viaGlue = manifest.backend !== 'as' || opts.viaGlue === true;
+  const glue = viaGlue ? ((await import(pathToFileURL(join(dir, 'core.js')).href)) as CoreGlue) : undefined;
+  return bindCore({ manifest, glue, viaGlue, compile: (name) => new WebAssembly.Module(readFileSync(join(dir, name))) }, nodeFailures);
 }

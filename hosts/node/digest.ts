@@ -15,7 +15,7 @@ let ready: Promise<Digest> | undefined;
  * every stat unchanged) do not pay for loading hash-wasm's modules.
  */
 export function loadDigest(): Promise<Digest> {
-  ready ??= import('hash-wasm')
+  ready ??= import('./blake3-wasm')
     .then(({ createBLAKE3 }) => createBLAKE3(256))
     .then((h) => (data: Uint8Array) => h.init().update(data).digest('binary'));
   return ready;

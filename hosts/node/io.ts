@@ -44,8 +44,21 @@ function readOpen(fd: number, size: number): Uint8Array {
   return got === size ? b : b.subarray(0, got);
 }
 
+export interface FsHostOptions {
+  digest?: Digest;
+  cache?: DiskCache;
+  /**
+   * Read each recipe file once for this HostIO's life (one CLI command): later reads of a path
+   * return the bytes of the first (the same object), and `digest`/`fileDigests` hash those bytes
+   * once. A cold plan of bin/zstd reads 390 files 908 times, and the plan memo's recording hashes
+   * each read: with this, the core sees one snapshot of every file it reads. Not for a
+   * long-lived host whose files change between calls (ix lsp).
+   */
+  snapshot?: boolean;
+}
+
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
-export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskCache } = {}): HostIO {
+export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -104,10 +117,31 @@ export function fsHostIO(roots: string[], opts: { digest?: Digest; cache?: DiskC
       return found ? [...names] : undefined;
     },
   };
+  /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */
+  const digests = new WeakMap<Uint8Array, Uint8Array | undefined>();
+  if (opts.snapshot) {
+    const read = io.readFile;
+    const files = new Map<string, Uint8Array | undefined>();
+    // a throw (a directory, a pipe, a link loop where a file belongs) is not remembered
+    io.readFile = (path) => {
+      if (files.has(path)) return files.get(path);
+      const b = read(path);
+      files.set(path, b);
+      if (b) digests.set(b, undefined);
+      return b;
+    };
+  }
   if (opts.digest) {
-    const digest = opts.digest;
+    const hash = opts.digest;
+    // a snapshot's file is hashed once, however often its digest is asked (the memo's recording, file-digests)
+    const digest: Digest = (b) => {
+      if (!digests.has(b)) return hash(b);
+      let d = digests.get(b);
+      if (d === undefined) digests.set(b, (d = hash(b)));
+      return d;
+    };
     io.digest = digest;
-    io.digestText = (s) => digest(Buffer.from(s, 'utf8'));
+    io.digestText = (s) => hash(Buffer.from(s, 'utf8'));
     // Hashes files host-side, so cache validation moves no file bytes into the core.
     io.fileDigests = (paths) =>
       paths.map((p) => {

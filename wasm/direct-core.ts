@@ -1,0 +1,210 @@
+/**
+ * The compiled core's component, bound directly: instantiates its main core module with the five
+ * host imports of wasm/core.wit lowered by hand and lifts its three exports, with no generated
+ * glue in between. The canonical ABI is the one the core was embedded with (strings as UTF-16
+ * code units, 4-byte-aligned return areas: wasm/as/abi/) and every lift and lower makes the same
+ * `cabi_realloc` calls, in the same order, as jco's transpiled glue of the same component, so the
+ * core's memory and answers are the same either way (test/core-direct.test.ts compares them).
+ *
+ * Why: jco's glue wraps each import call in task bookkeeping (a task and a subtask object, a
+ * resolve handler, a promise check) meant for asynchronous components; this component is
+ * synchronous, and a cold plan makes thousands of import calls. It also arms no per-instance
+ * timer, so a dropped instance is garbage at once.
+ *
+ * A plan's bytes are lifted as a view of that call's instance memory (a plan never reuses an
+ * instance: wasm/loader.ts), as the transpiled glue does (wasm/plan-bytes-view.mjs).
+ *
+ * Must not depend on: Node or DOM APIs (only WebAssembly and TextDecoder), hosts/, the engine.
+ */
+import type { CoreExports } from './loader';
+import type { ErrorRecord, PlanOut } from './core';
+
+/** The main core module of the transpiled component (the one holding the core's code and memory). */
+export const MAIN_MODULE = 'core.core.wasm';
+
+const IMPORTS = 'ix:core/host@0.4.0';
+
+/** The host side, as the glue would call it (a result of undefined or null lowers to none). */
+export interface DirectHost {
+  readFile(path: string): Uint8Array | undefined | null;
+  listDir(path: string): string[] | undefined | null;
+  fileDigests(paths: string[]): (Uint8Array | undefined | null)[] | undefined | null;
+  cacheGet(key: string): Uint8Array | undefined | null;
+  cachePut(key: string, value: string): void;
+}
+
+interface MainExports {
+  memory: WebAssembly.Memory;
+  cabi_realloc(old: number, oldSize: number, align: number, size: number): number;
+  plan(ptr: number, len: number): number;
+  render(ptr: number, len: number): number;
+  'list-packages'(): number;
+  cabi_post_plan(ret: number): void;
+  cabi_post_render(ret: number): void;
+  'cabi_post_list-packages'(ret: number): void;
+}
+
+/** A core error as the transpiled glue throws it (`payload`: the record): wasm/loader.ts reads it. */
+class CoreResultError extends Error {
+  readonly payload: ErrorRecord;
+  constructor(record: ErrorRecord) {
+    super(record.message);
+    this.payload = record;
+  }
+}
+
+const utf16 = new TextDecoder('utf-16');
+
+/**
+ * Instantiates `module` (MAIN_MODULE) against `host`; `instantiate` lets the caller see the raw
+ * instance (trap reports read its evaluating-package slot).
+ */
+export function instantiateDirect(
+  module: WebAssembly.Module,
+  host: DirectHost,
+  instantiate: (m: WebAssembly.Module, i: WebAssembly.Imports) => WebAssembly.Instance = (m, i) => new WebAssembly.Instance(m, i),
+): CoreExports {
+  /** The instance's exports, once instantiated (an import called before that is a bug). */
+  const bound: { ex?: MainExports } = {};
+  let dv: DataView | undefined;
+  const mem = (): MainExports => bound.ex ?? unready();
+  const view = (): DataView => {
+    const buf = mem().memory.buffer;
+    if (dv === undefined || dv.buffer !== buf) dv = new DataView(buf);
+    return dv;
+  };
+  const str = (ptr: number, len: number): string => utf16.decode(new Uint16Array(mem().memory.buffer, ptr >>> 0, len >>> 0));
+  const alloc = (align: number, size: number): number => mem().cabi_realloc(0, 0, align, size) >>> 0;
+  const putString = (s: string): number => {
+    const len = s.length;
+    const ptr = alloc(2, len * 2);
+    const out = new Uint16Array(mem().memory.buffer, ptr, len);
+    for (let i = 0; i < len; i++) out[i] = s.charCodeAt(i);
+    return ptr;
+  };
+  const putBytes = (b: Uint8Array): number => {
+    const ptr = alloc(1, b.byteLength);
+    new Uint8Array(mem().memory.buffer, ptr, b.byteLength).set(b);
+    return ptr;
+  };
+  /** option<list<u8>> at `at`: tag, then (pointer, length) at 4 and 8. */
+  const putOptBytes = (at: number, b: Uint8Array | undefined | null): void => {
+    if (b === undefined || b === null) {
+      view().setUint8(at, 0);
+      return;
+    }
+    view().setUint8(at, 1);
+    const ptr = putBytes(b);
+    const d = view();
+    d.setUint32(at + 8, b.byteLength, true);
+    d.setUint32(at + 4, ptr, true);
+  };
+  const strings = (base: number, n: number): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = view();
+      const e = base + i * 8;
+      out.push(str(d.getUint32(e, true), d.getUint32(e + 4, true)));
+    }
+    return out;
+  };
+  const imports = {
+    [IMPORTS]: {
+      'read-file': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.readFile(str(ptr, len))),
+      'cache-get': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.cacheGet(str(ptr, len))),
+      'cache-put': (kp: number, kl: number, vp: number, vl: number): void => host.cachePut(str(kp, kl), str(vp, vl)),
+      'list-dir': (ptr: number, len: number, ret: number): void => {
+        const names = host.listDir(str(ptr, len));
+        const at = ret >>> 0;
+        if (names === undefined || names === null) {
+          view().setUint8(at, 0);
+          return;
+        }
+        view().setUint8(at, 1);
+        const list = alloc(4, names.length * 8);
+        for (let i = 0; i < names.length; i++) {
+          const p = putString(names[i]);
+          const d = view();
+          d.setUint32(list + i * 8 + 4, names[i].length, true);
+          d.setUint32(list + i * 8, p, true);
+        }
+        const d = view();
+        d.setUint32(at + 8, names.length, true);
+        d.setUint32(at + 4, list, true);
+      },
+      'file-digests': (base: number, n: number, ret: number): void => {
+        const digests = host.fileDigests(strings(base >>> 0, n >>> 0));
+        const at = ret >>> 0;
+        if (digests === undefined || digests === null) {
+          view().setUint8(at, 0);
+          return;
+        }
+        view().setUint8(at, 1);
+        const list = alloc(4, digests.length * 12);
+        for (let i = 0; i < digests.length; i++) putOptBytes(list + i * 12, digests[i]);
+        const d = view();
+        d.setUint32(at + 8, digests.length, true);
+        d.setUint32(at + 4, list, true);
+      },
+    },
+  };
+  const inst = instantiate(module, imports);
+  const main = inst.exports as unknown as MainExports;
+  bound.ex = main;
+
+  /** The core-error record of a result at `ret` (tag 1), payload at ret + 4 (wasm/as/abi/results.ts). */
+  const errorAt = (ret: number): ErrorRecord => {
+    const d = view();
+    const at = ret + 4;
+    const file = d.getUint8(at + 16) === 0 ? undefined : str(d.getUint32(at + 20, true), d.getUint32(at + 24, true));
+    const line = d.getUint8(at + 28) === 0 ? undefined : d.getUint32(at + 32, true);
+    const internal = d.getUint8(at + 52);
+    if (internal > 1) throw new TypeError('invalid bool in a core error');
+    return {
+      message: str(d.getUint32(at, true), d.getUint32(at + 4, true)),
+      detail: str(d.getUint32(at + 8, true), d.getUint32(at + 12, true)),
+      file,
+      line,
+      packages: strings(d.getUint32(at + 36, true), d.getUint32(at + 40, true)),
+      suggestions: strings(d.getUint32(at + 44, true), d.getUint32(at + 48, true)),
+      internal: internal === 1,
+    };
+  };
+  /** Calls an export, lifts its result (ok payload at ret + 4), runs its post-return, throws an error result. */
+  const lift = <R>(ret: number, ok: (at: number) => R, post: (ret: number) => void): R => {
+    const r = ret >>> 0;
+    const tag = view().getUint8(r);
+    if (tag > 1) throw new TypeError('invalid result discriminant from the core');
+    const out = tag === 0 ? ok(r + 4) : errorAt(r);
+    post(ret);
+    if (tag === 1) throw new CoreResultError(out as ErrorRecord);
+    return out as R;
+  };
+  const stringAt = (at: number): string => str(view().getUint32(at, true), view().getUint32(at + 4, true));
+
+  return {
+    plan(request: string): PlanOut {
+      const ptr = putString(request);
+      return lift(main.plan(ptr, request.length), (at) => {
+        const d = view();
+        const tag = d.getUint8(at);
+        const p = d.getUint32(at + 4, true);
+        const n = d.getUint32(at + 8, true);
+        if (tag === 0) return { tag: 'text', val: str(p, n) };
+        if (tag === 1) return { tag: 'bytes', val: new Uint8Array(main.memory.buffer, p, n) };
+        throw new TypeError('invalid plan-out discriminant from the core');
+      }, (r) => main.cabi_post_plan(r));
+    },
+    render(request: string): string {
+      const ptr = putString(request);
+      return lift(main.render(ptr, request.length), stringAt, (r) => main.cabi_post_render(r));
+    },
+    listPackages(): string[] {
+      return lift(main['list-packages'](), (at) => strings(view().getUint32(at, true), view().getUint32(at + 4, true)), (r) => main['cabi_post_list-packages'](r));
+    },
+  };
+}
+
+function unready(): never {
+  throw new Error('a core import was called while the core was being instantiated');
+}
