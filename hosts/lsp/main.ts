@@ -35,9 +35,7 @@ export async function runLsp(a: LspArgs, env: Record<string, string | undefined>
     stderr(`ix: error: ix lsp: unknown target '${a.target}' (${TARGETS.join(', ')})\n`);
     return 2;
   }
-  // through jco's glue: with the faster direct binding, test/lsp.test.ts's runaway-loop case
-  // intermittently saw a stale error of an older version beside the new one (checker.ts)
-  const [core, digest] = await Promise.all([coreFor(env, undefined, { viaGlue: true }), loadDigest()]);
+  const [core, digest] = await Promise.all([coreFor(env), loadDigest()]);
   const cache = coreCacheFor(env);
   const roots = [...a.recipes, defaultRecipes];
   const ws = new Workspace(roots, digest, cache, env);

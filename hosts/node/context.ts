@@ -100,12 +100,9 @@ export function core(ctx: Context): Promise<Core> {
   return coreFor(ctx.env, manifestOf(ctx));
 }
 
-/**
- * The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one.
- * `viaGlue`: bind a compiled core through jco's glue (hosts/node/core.ts LoadOptions).
- */
-export function coreFor(env: Context['env'], manifest?: CoreManifest, opts: { viaGlue?: boolean } = {}): Promise<Core> {
-  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}), ...opts });
+/** The one way a Node process (the CLI, `ix lsp`) loads the core: $IX_CORE_DIR or the built one. */
+export function coreFor(env: Context['env'], manifest?: CoreManifest): Promise<Core> {
+  return loadCore(env.IX_CORE_DIR ?? coreOutDir, { liftoffOnly: env.IX_WASM_TIERUP !== '1', ...(manifest ? { manifest } : {}) });
 }
 
 /** The on-disk cache the core's cache imports use, namespaced by the built core's hash. */
