@@ -5,6 +5,10 @@
  * reading another flag (its read set changes). After each edit the re-plan through the warm
  * descriptor cache must equal, byte for byte, a cold plan in a fresh cache with every instance
  * rendered alone; and it renders again only packages whose chain read an edited file.
+ * The compiled core also keeps its graph between plans (wasm/as/plan/kept.ts): its edit
+ * sequences add a dependency and delete a package too, every re-plan must equal the oracle's
+ * cold plan, an unchanged re-plan must walk nothing, and the same sequence re-planned with the
+ * kept graph dropped before each plan must ask the descriptor cache more often.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -16,7 +20,7 @@ import type { HostIO } from '../engine/api';
 import { canonicalJson } from '../engine/hash';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { coreOutDir, freshCore } from './support/browser-node';
+import { coreOutDir, freshCoreCompiled } from './support/browser-node';
 import { missing } from './support/prereq';
 
 /** Cache traffic of the node memo's entries (engine/plan/node-memo.ts, wasm/as/plan/node-memo.ts). */
@@ -85,7 +89,9 @@ function leaf(p: Pkg, i: number, n: number): string {
   const body = `${p.text} ${p.reads.map((f) => `{{ ${f} }}`).join(' ')}`;
   const deps = p.deps.filter(([j]) => j % n < i).map(([j, fl]) => `bin/p${j % n}${fl ? `(${fl[0]}=${fl[1]})` : ''}`);
   if (p.extendsBase) return `{% extends '//die/base.sh' %}\n{% block deps %}${JSON.stringify(deps)}{% endblock %}\n{% block build %}${body}{% endblock %}\n`;
-  return JSON.stringify({ bld: { script: { kind: 'sh', data: body }, deps: [] }, run: { deps } }) + '\n';
+  // one source every such package names, from a URL its text picks: fetch nodes merge URLs
+  const fetch = [{ url: `https://example.org/${p.text}/src.tar.gz`, sha256: '0'.repeat(64) }];
+  return JSON.stringify({ bld: { script: { kind: 'sh', data: body }, deps: [], fetch }, run: { deps } }) + '\n';
 }
 
 /** The shared template; its script ends with the flag default (die/defaults.sh). */
@@ -157,32 +163,71 @@ describe('re-planning after edits', () => {
   }, 300_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
-    'the compiled core re-plans through its node memo to the oracle\'s cold plan', async () => {
+    'the compiled core re-plans through its kept graph and node memo to the oracle\'s cold plan', async () => {
       let hits = 0;
+      let keptGets = 0;
+      let descKept = 0;
+      let descDropped = 0;
+      const coreEditArb = fc.oneof(
+        editArb,
+        fc.record({ kind: fc.constant('dep' as const), i: fc.nat(), j: fc.nat() }),
+        fc.record({ kind: fc.constant('delete' as const), i: fc.nat() }),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
+        fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(coreEditArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
           const n = pkgs.length;
           const { files, req } = world(pkgs);
-          const cache = new Map<string, Uint8Array>();
+          // the same sequence twice: with the kept graph, and with it dropped before every plan
+          const runs = [false, true].map((drop) => ({ drop, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0 }));
           const log: MemoLog = { hits: 0, puts: [] };
-          const io = memIO(files, cache, log);
-          const plan = async (): Promise<string> => new TextDecoder().decode((await freshCore(io)).plan(req));
-          expect(await plan()).toBe(canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false })));
+          const plan = async (r: (typeof runs)[number]): Promise<string> => {
+            if (r.drop) for (const k of [...r.cache.keys()]) if (k.startsWith('as-kept1-')) r.cache.delete(k);
+            const io = memIO(r.files, r.cache, r.drop ? undefined : log);
+            const counting: HostIO = {
+              ...io,
+              cacheGet: (k) => {
+                if (k.startsWith('as-desc1-')) r.desc++;
+                const v = io.cacheGet?.(k);
+                if (v && k.startsWith('as-kept1-')) keptGets++;
+                return v;
+              },
+            };
+            return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(req));
+          };
+          const first = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
+          for (const r of runs) expect(await plan(r)).toBe(first);
+          // nothing changed: every root is kept, so nothing is rendered or looked up
+          const before = runs[0].desc;
+          expect(await plan(runs[0])).toBe(first);
+          expect(runs[0].desc, 'an unchanged re-plan walked a root').toBe(before);
           for (const e of edits) {
-            if (e.kind === 'leaf' || e.kind === 'read') {
-              const p = pkgs[e.i % n];
-              if (e.kind === 'leaf') p.text = e.text;
-              else if (!p.reads.includes(e.flag)) p.reads.push(e.flag);
-              files[`bin/p${e.i % n}/ix.sh`] = leaf(p, e.i % n, n);
-            } else if (e.kind === 'base') files['die/base.sh'] = base(e.text);
-            else files['die/defaults.sh'] = defaults(e.value);
-            const cold = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
-            expect(await plan()).toBe(cold);
+            const i = e.kind === 'base' || e.kind === 'default' ? 0 : e.i % n;
+            const p = pkgs[i];
+            if (e.kind === 'leaf') p.text = e.text;
+            else if (e.kind === 'read' && !p.reads.includes(e.flag)) p.reads.push(e.flag);
+            // a package starts depending on an earlier one (a new edge, never a cycle)
+            else if (e.kind === 'dep' && i > 0) p.deps.push([e.j % i, null]);
+            const path = `bin/p${i}/ix.sh`;
+            for (const r of runs) {
+              const f = r.files;
+              if (e.kind === 'leaf' || e.kind === 'read' || e.kind === 'dep') {
+                if (path in f) f[path] = leaf(p, i, n);
+              } else if (e.kind === 'delete') delete f[path];
+              else if (e.kind === 'base') f['die/base.sh'] = base(e.text);
+              else f['die/defaults.sh'] = defaults(e.value);
+            }
+            const cold = canonicalJson(makePlan(memIO({ ...runs[0].files }), req, evaluator, { shareRenders: false }));
+            for (const r of runs) expect(await plan(r), `${JSON.stringify(e)} (kept graph ${r.drop ? 'dropped' : 'used'})`).toBe(cold);
           }
           hits += log.hits;
+          descKept += runs[0].desc;
+          descDropped += runs[1].desc;
         }),
-        { numRuns: 40 },
+        { numRuns: 20 },
       );
       expect(hits).toBeGreaterThan(50);
-    }, 300_000);
+      expect(keptGets).toBeGreaterThan(20);
+      // the kept graph spared walks (each walk asks the descriptor cache for every instance)
+      expect(descKept).toBeLessThan(descDropped);
+    }, 600_000);
 });

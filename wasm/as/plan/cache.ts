@@ -103,6 +103,8 @@ function cachedObject(key: string, format: string): JValue | null {
 export class DescHit {
   text: string = '';
   digest: string = '';
+  /** The files it was made from (the kept graph records them per instance). */
+  files: Array<string> = [];
 }
 
 /** Index of byte 10 at or after `from`, or -1. */
@@ -127,6 +129,8 @@ export function descLookup(key: string, files: FileHashes): DescHit | null {
   const hit = new DescHit();
   hit.digest = utf8DecodeAt(raw.dataStart + <usize>h, e1 - h);
   hit.text = utf8DecodeAt(raw.dataStart + <usize>(e2 + 1), raw.length - e2 - 1);
+  const it = fl.items!;
+  for (let i = 0; i < it.length; i++) hit.files.push(it[i].items![0].s);
   return hit;
 }
 

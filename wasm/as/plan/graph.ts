@@ -66,6 +66,10 @@ export class PNode {
   fetchUrls: Array<string> | null = null;
   fetchSha: string = '';
   fetchFile: string = '';
+  /** The node memo's key it was found or stored under ('' without the cache): the kept graph names it. */
+  memoKey: string = '';
+  /** Written as is (a kept node's bytes, plan/kept.ts), not through the plan's out table. */
+  raw: bool = false;
 }
 
 /** One package rendered with one set of flags. */
@@ -90,6 +94,12 @@ export class Instance {
   mark: i32 = 0;
   /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
   libFlags: Flags | null = null;
+  /** What the kept graph (plan/kept.ts) records: the recipe files its render read (sorted), */
+  files: Array<string> = [];
+  /** every instance it loaded or whose id its render read through intro() (repeats allowed), */
+  uses: Array<Instance> = [];
+  /** and its own sources, as fetch nodes before any merge (their URLs as its descriptor gives them). */
+  fetchSrc: Array<PNode> = [];
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
@@ -178,6 +188,15 @@ export class Graph {
    * parsed descriptor, and a whole tree's texts are hundreds of MB).
    */
   keepText: bool = true;
+  /** Instances whose ids the renders in progress read through intro() (innermost last). */
+  introLists: Array<Array<Instance>> = [];
+
+  /** Notes that the render in progress read `p`'s id (the kept graph's edge). */
+  noteIntro(p: Instance): void {
+    const n = this.introLists.length;
+    if (n > 0) unchecked(this.introLists[n - 1]).push(p);
+  }
+
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
   private setsLoaded: Set<string> = new Set<string>();
 
@@ -456,6 +475,7 @@ export class Graph {
         const inst = this.instance(sel.name, plain ? base : withSelectorFlags(base, sel));
         if (inst !== null) {
           out.push(inst);
+          parent.uses.push(inst);
           continue;
         }
         e = this.instErr;
@@ -577,6 +597,9 @@ export class Graph {
     }
     const inst = new Instance(key, name, flags, kind, target!, this.keepText ? r.text : '', r.desc!);
     inst.digest = r.digest;
+    inst.files = r.files;
+    const intros = r.intros;
+    for (let i = 0; i < intros.length; i++) inst.uses.push(intros[i]);
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
     const fb = flags.get('boot');
@@ -648,6 +671,7 @@ export class Graph {
           out.text = hit.text;
           out.digest = hit.digest;
           out.desc = n.d;
+          out.files = hit.files;
           this.share.add(pk, sets[i], flags, out);
           return out;
         }
@@ -673,6 +697,7 @@ export class Graph {
           out.text = hit.text;
           out.digest = hit.digest;
           out.desc = n.d;
+          out.files = hit.files;
           return out;
         }
       }
@@ -682,7 +707,10 @@ export class Graph {
       return out;
     }
     host.evaluating(name);
+    this.introLists.push(new Array<Instance>());
     const r = this.renderer.render(this, name, flags, target);
+    out.intros = this.introLists.pop();
+    out.files = r.files;
     this.share.renderCount++;
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
@@ -722,6 +750,10 @@ export class Rendered2 {
   digest: string = '';
   desc: Descriptor | null = null;
   err: IxErr | null = null;
+  /** The recipe files the render read (sorted). */
+  files: Array<string> = [];
+  /** Instances whose ids it read through intro() (such a render is never shared or cached). */
+  intros: Array<Instance> = [];
 }
 
 /** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */

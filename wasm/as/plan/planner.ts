@@ -20,6 +20,8 @@ import { writeDescriptor } from './descriptor';
 import { ByteBuilder } from '../hash/bytes';
 import { OutTable } from './outpack';
 import { utf8Decode } from '../hash/encode';
+import { storeName } from './names';
+import { Kept, KeptFetch, KeptRootOut, keptFetches, keptKey, keptLoad, keptNode, keptStore } from './kept';
 
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
@@ -245,6 +247,11 @@ class Nodes extends NodeTask {
     for (let i = 0; i < fetch.length; i++) {
       const f = fetchNode(fetch[i], p.name, this.errs);
       if (f === null) return this.errs[0];
+      // the kept graph keeps each package's own URLs: merged ones would outlive an edit
+      const own = new PNode();
+      own.id = f.id;
+      own.fetchUrls = f.fetchUrls!.slice(0);
+      p.fetchSrc.push(own);
       if (this.fetchIds.has(f.id)) {
         const old = this.fetchIds.get(f.id);
         mergeFetch(old, f);
@@ -264,10 +271,11 @@ class Nodes extends NodeTask {
       if (n === null) return this.errs[0];
       if (key != '') nodeMemoStore(key, n, !this.scripts.has(n.script));
     }
+    n.memoKey = key;
     p.node = n;
     this.built.push(n);
     const u = n.utf8;
-    if (u !== null) {
+    if (u !== null && !n.raw) {
       this.outs.add(n.out);
       n.size = u.length;
       n.utf8 = this.outs.pack(u);
@@ -301,6 +309,8 @@ export class Session {
   flags: Flags = new Flags();
   boot: BootEnv;
   err: IxErr | null = null;
+  /** The instance of the root plan1 planned last. */
+  lastRoot: Instance | null = null;
 
   constructor(req: JValue, renderer: Renderer, useCache: bool) {
     const boot = bootEnv(req.get('boot'));
@@ -395,6 +405,7 @@ export class Session {
       this.err = this.graph.instErr;
       return null;
     }
+    this.graph.noteIntro(inst);
     if (inst.buildable) {
       const n = this.nodeOf(inst);
       return n === null ? null : n.id;
@@ -476,6 +487,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     const n = ordered[i];
     const u = n.utf8;
     if (n.fetchUrls !== null || u === null) bb.str(fetchJson(n));
+    else if (n.raw) bb.raw(u);
     else nodes.outs.unpackInto(bb, u);
   }
   bb.str('],"roots":[');
@@ -523,6 +535,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = w.roots;
+  const k = useCache ? keepKept(s, keepGoing, items) : new KeepPlan();
+  const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
       CURRENT = prev;
@@ -532,7 +546,25 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     const request = items[i].s;
     const mark = roots.len;
     if (i > 0) roots.ch(44);
-    if (plan1(s, request, roots)) continue;
+    const ro = new KeptRootOut();
+    ro.request = request;
+    if (kept !== null) {
+      const r = kept.reusable(request);
+      if (r >= 0) {
+        roots.str(kept.rootJson[r]);
+        ro.kept = r;
+        ro.json = kept.rootJson[r];
+        k.out.push(ro);
+        continue;
+      }
+    }
+    const from = roots.len;
+    if (plan1(s, request, roots)) {
+      ro.inst = s.lastRoot;
+      ro.json = roots.slice(from);
+      k.out.push(ro);
+      continue;
+    }
     const e = s.err!;
     if (!keepGoing || e.internal) {
       CURRENT = prev;
@@ -551,6 +583,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     s.err = null;
   }
   CURRENT = prev;
+  if (useCache) mergeKept(s, k);
   w.nodes = s.nodes;
   w.nodes.fetchIds.clear();
   w.hostName = s.graph.hostName;
@@ -559,10 +592,136 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   return w;
 }
 
+/** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
+class KeepPlan {
+  key: string = '';
+  kept: Kept | null = null;
+  /** Kept instances the reused roots reach, and their nodes (one per distinct node). */
+  reach: Array<i32> = [];
+  /** The sources of each reached instance (kept.ts keptFetches). */
+  fetches: Array<Array<KeptFetch>> = [];
+  nodes: Array<PNode> = [];
+  scripts: Map<string, string> = new Map<string, string>();
+  out: Array<KeptRootOut> = [];
+}
+
+/** The request settings a kept graph is keyed by: everything of the request but its packages. */
+function settingsOf(s: Session, keepGoing: bool): string {
+  const sb = new StrBuilder(256);
+  writeStr(sb, s.graph.hostName);
+  sb.ch(0);
+  writeStr(sb, s.target);
+  sb.ch(0);
+  s.flags.writeJson(sb);
+  sb.ch(0);
+  sb.str(s.graph.bootJson);
+  sb.ch(0);
+  sb.str(keepGoing ? '1' : '0');
+  return sb.toString();
+}
+
+/**
+ * Reads the kept graph of these settings, finds what the current files leave valid and loads the
+ * nodes the reusable roots need; if any of them is gone from the node memo, nothing is reused.
+ */
+function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
+  const k = new KeepPlan();
+  k.key = keptKey(settingsOf(s, keepGoing));
+  const kept = keptLoad(k.key);
+  if (kept === null) return k;
+  kept.validate(s.graph.files);
+  const reused = new Array<i32>();
+  for (let i = 0; i < items.length; i++) {
+    if (items[i].kind != J_STR) continue;
+    const r = kept.reusable(items[i].s);
+    if (r >= 0) reused.push(r);
+  }
+  k.reach = kept.reach(reused);
+  for (let i = 0; i < k.reach.length; i++) {
+    const fs = keptFetches(kept, kept.insts[k.reach[i]]);
+    if (fs === null) {
+      k.reach = [];
+      k.fetches = [];
+      return k;
+    }
+    k.fetches.push(fs);
+  }
+  const seen = new Set<i32>();
+  for (let i = 0; i < k.reach.length; i++) {
+    const ni = kept.insts[k.reach[i]].node;
+    if (ni < 0 || seen.has(ni)) continue;
+    seen.add(ni);
+    const n = keptNode(kept, ni, k.scripts);
+    if (n === null) {
+      k.reach = [];
+      k.fetches = [];
+      k.nodes = [];
+      k.scripts.clear();
+      return k;
+    }
+    if (!k.scripts.has(n.script) && !s.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+    n.scriptText = '';
+    k.nodes.push(n);
+  }
+  k.kept = kept;
+  return k;
+}
+
+/**
+ * Adds the reused roots' nodes to the walk's (a node the walk built too is the same node) and
+ * their packages' sources to the fetch nodes, then keeps the merged graph for the next plan.
+ */
+function mergeKept(s: Session, k: KeepPlan): void {
+  const nodes = s.nodes;
+  const kept = k.kept;
+  const walkedOuts = new Set<string>();
+  for (let i = 0; i < nodes.built.length; i++) walkedOuts.add(nodes.built[i].out);
+  if (kept !== null) {
+    for (let i = 0; i < k.nodes.length; i++) {
+      const n = k.nodes[i];
+      if (walkedOuts.has(n.out)) continue;
+      nodes.built.push(n);
+      if (!nodes.scripts.has(n.script)) {
+        nodes.scripts.set(n.script, k.scripts.get(n.script));
+        nodes.scriptKeys.push(n.script);
+      }
+    }
+    // each package's sources count once, as in a walk: a package the walk built gave its own
+    const counted = new Set<string>();
+    for (let i = 0; i < k.reach.length; i++) {
+      const x = kept.insts[k.reach[i]];
+      if (x.node < 0) continue;
+      const o = kept.nodes[x.node].out;
+      if (walkedOuts.has(o) || counted.has(o)) continue;
+      counted.add(o);
+      const fs = k.fetches[i];
+      for (let j = 0; j < fs.length; j++) {
+        const kn = kept.nodes[fs[j].node];
+        const f = new PNode();
+        f.id = kn.id;
+        f.out = kn.out;
+        f.fetchFile = kn.file;
+        f.fetchSha = kn.sha;
+        f.storeName = storeName('fetch/' + kn.file, 'src');
+        f.fetchUrls = fs[j].urls.slice(0);
+        if (nodes.fetchIds.has(f.id)) mergeFetch(nodes.fetchIds.get(f.id), f);
+        else {
+          nodes.fetchIds.set(f.id, f);
+          nodes.fetches.push(f);
+          nodes.outs.add(f.out);
+        }
+      }
+    }
+  }
+  const walked = s.graph.instances.values();
+  keptStore(k.key, walked, kept, k.reach, nodes.built.concat(nodes.fetches), k.out, s.graph.files);
+}
+
 /** One root; false with s.err set on failure. */
 function plan1(s: Session, request: string, roots: StrBuilder): bool {
   const inst = s.root(request);
   if (inst === null) return false;
+  s.lastRoot = inst;
   if (inst.buildable) {
     const n = s.nodeOf(inst);
     if (n === null) return false;
