@@ -22,9 +22,10 @@
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
  *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
  *                     or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
- *   I <n>, then n lines: node index or -1 TAB files TAB uses (indices, comma separated) TAB JSON [[fetch node, [urls]], ...]
+ *   I <n>, then n lines: node index or -1 TAB files TAB uses (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
- * Anything else is a miss: the plan then walks every root.
+ * Anything else is a miss (so is "none", written for a plan whose graph cannot be kept): the
+ * plan then walks every root.
  *
  * Must not depend on: abi/.
  */
@@ -58,6 +59,11 @@ export class KeptInst {
   uses: Array<i32> = [];
   /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
   fetchJson: string = '';
+  /**
+   * Its instance key: a plan lists one node per instance, so two instances with the same node
+   * are two entries, and an instance both walked and reused is one.
+   */
+  key: string = '';
 }
 
 function jstr(text: string): string | null {
@@ -226,8 +232,11 @@ export function keptLoad(key: string): Kept | null {
   if (ni < 0) return null;
   for (let i = 0; i < ni; i++) {
     const f = lines[rd.at++].split('\t');
-    if (f.length != 4) return null;
+    if (f.length != 5) return null;
     const x = new KeptInst();
+    const key = jstr(f[4]);
+    if (key === null) return null;
+    x.key = key!;
     x.node = I32.parseInt(f[0]);
     const fs = ints(f[1], np);
     const us = ints(f[2], ni);
@@ -344,8 +353,13 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const fetchIdx = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
     const n = all[i];
+    // two nodes with one out (a boot package's node does not hash its target) are ordered by
+    // the walk that built them: such a plan keeps no graph, and an older one must not be used
     if (n.fetchUrls !== null) fetchIdx.set(n.id, i);
-    else if (n.memoKey == '') return;
+    else if (n.memoKey == '' || nodeIdx.has(n.out)) {
+      host.cachePut(key, FORMAT + '\nnone\n');
+      return;
+    }
     nodeIdx.set(n.out, i);
   }
   const pt = new PathTable();
@@ -375,6 +389,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     }
     ib.ch(9);
     writeFetches(ib, x.fetchSrc, fetchIdx);
+    ib.ch(9);
+    writeStr(ib, x.key);
     ib.ch(10);
     ninst++;
   }
@@ -418,6 +434,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         }
         ib.ch(93);
       }
+      ib.ch(9);
+      writeStr(ib, x.key);
       ib.ch(10);
       ninst++;
     }

@@ -596,11 +596,13 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
 class KeepPlan {
   key: string = '';
   kept: Kept | null = null;
-  /** Kept instances the reused roots reach, and their nodes (one per distinct node). */
+  /** Kept instances the reused roots reach (one per key), and their nodes (null: none). */
   reach: Array<i32> = [];
+  /** Every kept instance they reach (the next kept graph keeps them all). */
+  reachAll: Array<i32> = [];
   /** The sources of each reached instance (kept.ts keptFetches). */
   fetches: Array<Array<KeptFetch>> = [];
-  nodes: Array<PNode> = [];
+  nodes: Array<PNode | null> = [];
   scripts: Map<string, string> = new Map<string, string>();
   out: Array<KeptRootOut> = [];
 }
@@ -636,24 +638,41 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
     const r = kept.reusable(items[i].s);
     if (r >= 0) reused.push(r);
   }
-  k.reach = kept.reach(reused);
+  // one entry per instance key (a key kept twice, walked once and reused once, is one instance)
+  const all = kept.reach(reused);
+  k.reachAll = all;
+  const keys = new Set<string>();
+  for (let i = 0; i < all.length; i++) {
+    const key = kept.insts[all[i]].key;
+    if (keys.has(key)) continue;
+    keys.add(key);
+    k.reach.push(all[i]);
+  }
   for (let i = 0; i < k.reach.length; i++) {
     const fs = keptFetches(kept, kept.insts[k.reach[i]]);
     if (fs === null) {
       k.reach = [];
+      k.reachAll = [];
       k.fetches = [];
       return k;
     }
     k.fetches.push(fs);
   }
-  const seen = new Set<i32>();
+  const loaded = new Map<i32, PNode>();
   for (let i = 0; i < k.reach.length; i++) {
     const ni = kept.insts[k.reach[i]].node;
-    if (ni < 0 || seen.has(ni)) continue;
-    seen.add(ni);
+    if (ni < 0) {
+      k.nodes.push(null);
+      continue;
+    }
+    if (loaded.has(ni)) {
+      k.nodes.push(loaded.get(ni));
+      continue;
+    }
     const n = keptNode(kept, ni, k.scripts);
     if (n === null) {
       k.reach = [];
+      k.reachAll = [];
       k.fetches = [];
       k.nodes = [];
       k.scripts.clear();
@@ -661,6 +680,7 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
     }
     if (!k.scripts.has(n.script) && !s.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
+    loaded.set(ni, n);
     k.nodes.push(n);
   }
   k.kept = kept;
@@ -674,26 +694,21 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
 function mergeKept(s: Session, k: KeepPlan): void {
   const nodes = s.nodes;
   const kept = k.kept;
-  const walkedOuts = new Set<string>();
-  for (let i = 0; i < nodes.built.length; i++) walkedOuts.add(nodes.built[i].out);
+  const walked = s.graph.instances.values();
   if (kept !== null) {
-    for (let i = 0; i < k.nodes.length; i++) {
-      const n = k.nodes[i];
-      if (walkedOuts.has(n.out)) continue;
-      nodes.built.push(n);
-      if (!nodes.scripts.has(n.script)) {
-        nodes.scripts.set(n.script, k.scripts.get(n.script));
-        nodes.scriptKeys.push(n.script);
-      }
-    }
-    // each package's sources count once, as in a walk: a package the walk built gave its own
-    const counted = new Set<string>();
+    // an instance the walk built a node for gave its node and its sources already
+    const built = new Set<string>();
+    for (let i = 0; i < walked.length; i++) if (walked[i].node !== null) built.add(walked[i].key);
     for (let i = 0; i < k.reach.length; i++) {
+      const n = k.nodes[i];
+      if (n === null) continue;
       const x = kept.insts[k.reach[i]];
-      if (x.node < 0) continue;
-      const o = kept.nodes[x.node].out;
-      if (walkedOuts.has(o) || counted.has(o)) continue;
-      counted.add(o);
+      if (built.has(x.key)) continue;
+      nodes.built.push(n!);
+      if (!nodes.scripts.has(n!.script)) {
+        nodes.scripts.set(n!.script, k.scripts.get(n!.script));
+        nodes.scriptKeys.push(n!.script);
+      }
       const fs = k.fetches[i];
       for (let j = 0; j < fs.length; j++) {
         const kn = kept.nodes[fs[j].node];
@@ -713,8 +728,7 @@ function mergeKept(s: Session, k: KeepPlan): void {
       }
     }
   }
-  const walked = s.graph.instances.values();
-  keptStore(k.key, walked, kept, k.reach, nodes.built.concat(nodes.fetches), k.out, s.graph.files);
+  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, s.graph.files);
 }
 
 /** One root; false with s.err set on failure. */
