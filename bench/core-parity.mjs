@@ -23,7 +23,7 @@ const t0 = performance.now();
 const r = spawnSync(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'test/core-parity.test.ts'], { cwd: repo, env, encoding: 'utf8', maxBuffer: 1 << 28 });
 const s = ((performance.now() - t0) / 1000).toFixed(0);
 const text = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');
-const tallies = text.split('\n').filter((l) => /identical, \d+ pending/.test(l)).map((l) => l.trim());
+const tallies = text.split('\n').filter((l) => /: \d+ identical$/.test(l.trim())).map((l) => l.trim());
 console.log(`core parity, IX_FUZZ_RUNS=${runs}${seed ? ` seed ${seed}` : ''}: ${r.status === 0 ? 'passed' : `FAILED (exit ${r.status})`} in ${s} s; load before ${load}, after ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 for (const t of tallies) console.log(`  ${t}`);
 if (r.status !== 0) console.log(text.split('\n').filter((l) => /Expected|Received|^\s+[-+] |Counterexample|seed/.test(l)).slice(0, 60).join('\n'));

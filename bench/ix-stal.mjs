@@ -2,7 +2,8 @@
 /**
  * Single packages and the warm dry run on a real IX tree (made for stal-ix/ix, the stable
  * branch; any IX checkout or its pkgs/ works), each row a fresh `ix` process as a user runs it:
- *   - cold `ix plan bin/zstd` and `ix plan set/pg` (each with an empty cache);
+ *   - cold `ix plan bin/zstd` and `ix plan set/pg` (each with an empty cache), and IX's own planner
+ *     on the same package (bench/ix-compat/ix-plan.py, when CHECKOUT is a whole IX checkout);
  *   - their re-plans after a leaf edit (a comment appended to lib/lz4 resp. bin/brightnessctl);
  *   - a cold whole-tree `ix plan --keep-going`, then the cache's file count and bytes;
  *   - `ix build --dry-run` of every package that plans: once (fills the plan memo), then warm.
@@ -64,12 +65,20 @@ export function ixStalBench({ checkout, target = 'linux-x86_64', runs = 5, log =
     }
   };
   const edit = (pkg) => appendFileSync(join(pkgs, pkg, 'ix.sh'), '\n{# edited by bench/ix-stal.mjs #}\n');
+  // IX's own planner needs the checkout's core/ (a bare pkgs/ has none); it plans the unedited tree
+  const ixPlanner = existsSync(join(checkout, 'core', 'render_ctx.py'));
 
   for (const [pkg, leaf] of [['bin/zstd', 'lib/lz4'], ['set/pg', 'bin/brightnessctl']]) {
     const cache = out(`cache-${pkg.replace('/', '-')}`);
     const env = { IX_CACHE_DIR: cache };
     const key = pkg.replace('/', '');
     log(`ix-stal: ix plan ${pkg}, cold...`);
+    if (ixPlanner) {
+      log(`ix-stal: IX's own planner, ${pkg}...`);
+      writeFileSync(out(`${key}-ix.in`), `${pkg}\n`);
+      const r = row(`${key}Ix`, timed(`python3 ${join(repo, 'bench/ix-compat/ix-plan.py')} ${checkout} ${target} < ${out(`${key}-ix.in`)}`, {}, out(`${key}-ix.jsonl`)));
+      if (!r.failed && !readFileSync(out(`${key}-ix.jsonl`), 'utf8').includes('"ok": true')) res.rows[`${key}Ix`] = { ...r, failed: `IX's planner failed: ${readFileSync(out(`${key}-ix.jsonl`), 'utf8').trim().slice(0, 200)}` };
+    }
     const cold = row(`${key}Cold`, timed(plan(pkg), env, out(`${key}.txt`)));
     if (cold.failed) continue;
     res.rows[`${key}Cold`].nodes = nodesOf(cache, pkg);
@@ -111,9 +120,11 @@ export function ixStalLines(res) {
   const s = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
   const r = res.rows;
   const what = {
+    binzstdIx: 'IX\'s own planner, bin/zstd (bench/ix-compat/ix-plan.py: loads its closure)',
     binzstdCold: '`ix plan bin/zstd`, cold (empty cache)',
     binzstdWarm: '`ix plan bin/zstd`, warm (plan memo)',
     binzstdEdit: `\`ix plan bin/zstd\` after a comment appended to ${r.binzstdEdit?.leaf ?? 'a leaf'}`,
+    setpgIx: 'IX\'s own planner, set/pg',
     setpgCold: '`ix plan set/pg`, cold (empty cache)',
     setpgWarm: '`ix plan set/pg`, warm (plan memo)',
     setpgEdit: `\`ix plan set/pg\` after a comment appended to ${r.setpgEdit?.leaf ?? 'a leaf'}`,
@@ -132,9 +143,10 @@ export function ixStalLines(res) {
   if (res.cache) lines.push('', `cache after the cold whole-tree plan: ${res.cache.files} files, ${(res.cache.bytes / 1e6).toFixed(1)} MB`);
   if (r.dryWarm?.lastLine) lines.push('', `dry run's last line: ${r.dryWarm.lastLine}`);
   const verdict = (x, ms) => (x && !x.failed ? `${s(x.wallMs)} wall (<= ${ms / 1000} s) ${x.wallMs <= ms ? 'met' : 'missed'}` : 'not measured');
+  const vsIx = (x, ix) => (x && !x.failed && ix && !ix.failed ? `; CPU ${s(x.cpuMs)} vs IX's planner ${s(ix.cpuMs)}: ${x.cpuMs <= ix.cpuMs ? 'met' : 'missed'}` : '');
   lines.push('', 'targets:', '',
-    `- cold \`ix plan bin/zstd\`: ${verdict(r.binzstdCold, 1000)}`,
-    `- cold \`ix plan set/pg\`: ${verdict(r.setpgCold, 5000)}`,
+    `- cold \`ix plan bin/zstd\`: ${verdict(r.binzstdCold, 1000)}${vsIx(r.binzstdCold, r.binzstdIx)}`,
+    `- cold \`ix plan set/pg\`: ${verdict(r.setpgCold, 5000)}${vsIx(r.setpgCold, r.setpgIx)}`,
     `- re-plan of set/pg after a leaf edit: ${verdict(r.setpgEdit, 300)}`,
     `- warm whole-tree \`ix build --dry-run\`: ${verdict(r.dryWarm, 500)}`);
   return lines;

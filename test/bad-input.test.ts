@@ -26,6 +26,10 @@ const tree: Record<string, string> = {
   'bin/big/ix.sh': `${base}{% set s = 'xxxxxxxxxxxxxxxx' %}{% block script %}{% for i in range(20) %}{% set s = s ~ s %}{% endfor %}{{ s }}{% endblock %}\n`,
   'bin/selfinclude/ix.sh': `${base}{% include 'ix.sh' %}\n`,
   'bin/notjson/ix.sh': `{"bld": \n`,
+  // a recipe mount (IX's pip/ kind) whose mount.py ix does not know
+  'pip/mount.py': 'print("served by a program ix does not know")\n',
+  'pip/pypi.json': '{"x/ix.sh": {"url": "https://x.invalid/x.whl", "sha": "00"}}\n',
+  'bin/usespip/ix.sh': recipe({ script: 'true', deps: ['pip/x'] }),
 };
 
 let root = '';
@@ -52,6 +56,8 @@ const cases: [string, string[], RegExp][] = [
   ['runaway output', ['plan', 'bin/big'], /bin\/big\/ix\.sh:\d+: .*bytes of output/],
   ['include of itself', ['plan', 'bin/selfinclude'], /bin\/selfinclude\/ix\.sh:\d+: include cycle/],
   ['descriptor is not JSON', ['plan', 'bin/notjson'], /not valid JSON.*package bin\/notjson/],
+  ['unknown recipe mount', ['plan', 'pip/x'], /pip\/mount\.py: unknown recipe mount \(BLAKE3 [0-9a-f]{64}\)/],
+  ['unknown recipe mount under a dependency', ['plan', 'bin/usespip'], /pip\/mount\.py: unknown recipe mount .*bin\/usespip/],
 ];
 
 describe('bad input: one line, exit 2, no stack, file:line or package named', () => {

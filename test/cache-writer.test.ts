@@ -7,7 +7,8 @@ import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writ
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cacheBase, diskCache } from '../hosts/node/cache';
+import { cacheBase, diskCache, holdWrites } from '../hosts/node/cache';
+import { GATHER_BYTES } from '../hosts/node/cache-writer';
 import { compactCache } from '../hosts/node/cache-compact';
 import { loadIndexes } from '../hosts/node/cache-pack';
 import { coreEntryKinds, ensureCoreBuilt, ix, repoRoot, tempDir, world, writeTree } from './support/cli';
@@ -101,6 +102,39 @@ describe('packs', () => {
     // an index of another format version is not read
     writeFileSync(idx, readFileSync(idx, 'latin1').replace('ix-pack-index/1', 'ix-pack-index/9'), 'latin1');
     expect(diskCache(dir, 'ns').get('key-0')).toBeUndefined();
+  });
+
+  test('held writes: gathered in memory, read back by their writer and by a fresh reader, written with the same bytes', () => {
+    const held = tempDir('ix-cache-');
+    const plain = tempDir('ix-cache-');
+    const sizes = [10, 5000, GATHER_BYTES - 100, 70000, GATHER_BYTES + 1, 3, 200000];
+    const put = (c: ReturnType<typeof diskCache>) => sizes.forEach((n, i) => c.put(`key-${i}`, valueOf(2, i, n)));
+    put(diskCache(plain, 'ns'));
+    const c = diskCache(held, 'ns');
+    const release = holdWrites();
+    const inner = holdWrites(); // holds nest
+    put(c);
+    const packOf = (dir: string) => join(cacheBase(dir, 'ns'), readdirSync(cacheBase(dir, 'ns')).find((n) => n.endsWith('.pack'))!);
+    // only the pack's header and what could not be gathered (the record over GATHER_BYTES, and what came before it) are on disk
+    const early = statSync(packOf(held)).size;
+    expect(early).toBeLessThan(statSync(packOf(plain)).size);
+    inner();
+    inner(); // a second release of one hold does nothing
+    expect(statSync(packOf(held)).size).toBe(early);
+    // its own puts read back while held (written first), and a fresh reader's indexes include them
+    expect(c.get('key-5')).toEqual(valueOf(2, 5, 3));
+    put(c); // gathered again, after the pack was written
+    expect(diskCache(held, 'ns').get('key-6')).toEqual(valueOf(2, 6, 200000));
+    put(c);
+    release();
+    const fresh = diskCache(held, 'ns');
+    sizes.forEach((n, i) => expect(isValue(fresh.get(`key-${i}`), 2, i, n), `key-${i}`).toBe(true));
+    // record for record the same bytes as unheld puts (but for the stamps in the index lines)
+    const records = (dir: string) => readFileSync(packOf(dir)).toString('latin1');
+    expect(records(held)).toBe(records(plain).repeat(3).replace(/ix-pack\/1\n/g, '').replace(/^/, 'ix-pack/1\n'));
+    const lines = (dir: string) => readFileSync(packOf(dir).replace(/pack$/, 'idx'), 'latin1').split('\n').map((l) => l.split(' ').slice(0, 2).join(' '));
+    expect(lines(held)).toHaveLength(3 * sizes.length + 2);
+    expect(new Set(lines(held).slice(1, -1).map((l) => l.split(' ')[0]))).toEqual(new Set(sizes.map((_, i) => `key-${i}`)));
   });
 
   test('concurrent processes writing the same keys: every entry is one writer\'s whole value', async () => {

@@ -54,6 +54,16 @@ describe('filesystem HostIO', () => {
     expect(() => io.readFile('bin/a')).toThrow('bin/a: a directory, not a file');
   });
 
+  test('a file reads back whole: empty, multi-byte, larger than one read, and as readFileSync gives it', () => {
+    const big = Buffer.alloc((3 << 20) + 7, 'ab\u00e9');
+    const dir = writeTree({ 'bin/e/ix.sh': '', 'bin/u/ix.sh': 'caf\u00e9 \u{1F600}\n' });
+    writeFileSync(join(dir, 'bin', 'e', 'big.bin'), big);
+    const fio = fsHostIO([dir]);
+    for (const p of ['bin/e/ix.sh', 'bin/u/ix.sh', 'bin/e/big.bin']) expect(Buffer.from(fio.readFile(p)!).equals(readFileSync(join(dir, p))), p).toBe(true);
+    expect(fio.readFile('bin/e/ix.sh')).toHaveLength(0);
+    expect(fio.readFile('bin/e/big.bin')).toHaveLength(big.length);
+  });
+
   test('listings merge every root, directories end with /', () => {
     expect(io.listDir('bin')?.sort()).toEqual(['a/', 'b/', 'only-top/']);
     expect(io.listDir('bin/b')?.sort()).toEqual(['ix.sh', 'patch.diff']);

@@ -10,7 +10,7 @@ import { parseDescriptorJson } from '../engine/eval/normalise';
 import { compileEntry } from './support/core-asc';
 
 const ENTRY = `
-import { blake3, blake3Text, toHex, base32, parseJson, canonicalJson, position, utf8Decode, jsString, setNumberCodecs } from '@as/hash/index';
+import { blake3, blake3Text, toHex, base32, parseJson, canonicalJson, position, utf8Decode, utf8AppendTo, StrBuilder, jsString, setNumberCodecs } from '@as/hash/index';
 import { jsNum } from '@as/rt/numfmt';
 import { jsonNumber, jsNumber } from '@as/hash/numfmt';
 /** The core links rt's exact number printing (plan/evaluator.ts setupCore). */
@@ -21,6 +21,13 @@ export function hashHex(b: Uint8Array): string { return toHex(blake3(b)); }
 export function hashTextHex(s: string): string { return toHex(blake3Text(s)); }
 export function b32(b: Uint8Array, n: i32): string { return base32(b, n); }
 export function decode(b: Uint8Array): string { return utf8Decode(b); }
+/** utf8AppendTo into a builder that starts small and already holds prefix. */
+export function appendDecode(prefix: string, b: Uint8Array): string {
+  const sb = new StrBuilder(1);
+  sb.str(prefix);
+  utf8AppendTo(sb, b.dataStart, b.length);
+  return sb.toString();
+}
 export function canon(text: string): string {
   const p = parseJson(text);
   if (p.value === null) return 'ERR at ' + position(text, p.errAt) + ' of the rendered text: unexpected ' + p.found;
@@ -38,6 +45,7 @@ interface Mod {
   hashTextHex(s: string): string;
   b32(b: Uint8Array, n: number): string;
   decode(b: Uint8Array): string;
+  appendDecode(prefix: string, b: Uint8Array): string;
   canon(text: string): string;
   str(text: string): string;
   exactNumbers(): void;
@@ -125,6 +133,18 @@ describe('encodings', () => {
       expect(m.decode(b)).toBe(dec.decode(b));
     }), { numRuns: 500 });
   });
+  test('UTF-8 decoding of ASCII-only and mixed text (the widening fast path), alone and appended to a builder', () => {
+    const dec = new TextDecoder();
+    const text = fc.oneof(fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }));
+    fc.assert(fc.property(text, fc.string({ maxLength: 20 }), (s, prefix) => {
+      const b = new TextEncoder().encode(s);
+      expect(m.decode(b)).toBe(s);
+      expect(m.appendDecode(prefix, b)).toBe(prefix + dec.decode(b));
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
+      expect(m.appendDecode('x', b)).toBe('x' + dec.decode(b));
+    }), { numRuns: 1000 });
+  });
 });
 
 /**
@@ -145,6 +165,14 @@ describe('JSON', () => {
       const text = tame(v, 1);
       expect(m.canon(text)).toBe(canonicalJson(JSON.parse(text)));
     }), { numRuns: 1000 });
+  });
+  test('strings with characters to escape at every offset (the writer scans four code units at a time)', () => {
+    const unit = fc.constantFrom('a', ' ', '~', '"', '\\', '\n', '\t', '\u0000', '\u001f', '\u007f', '\u00e9', '\u7fff', '\u8000', '\ud800', '\udc00', '\ud83d\ude00', '\uffff');
+    fc.assert(fc.property(fc.array(unit, { maxLength: 40 }), fc.nat(7), (units, pad) => {
+      const str = 'x'.repeat(pad) + units.join('');
+      const text = JSON.stringify([str, { [str]: str }]);
+      expect(m.canon(text)).toBe(canonicalJson(JSON.parse(text)));
+    }), { numRuns: 3000 });
   });
   test('numbers of parsed JSON (integers, short binary fractions) print as JS prints them', () => {
     for (const t of ['0', '-0', '1', '-7', '0.5', '1e21', '1e20', '1e-7', '123456789012', '9007199254740993', '0.1', '-1.25e-10', '100', '1E2']) {

@@ -6,25 +6,23 @@
 // here), 200 on a developer's machine, where each run draws new cases (bench/core-parity.mjs
 // runs 10,000 too).
 //
-// While the compiled core is being written, a feature it does not have yet answers with an
-// internal error whose detail says "not implemented": such a case is counted as pending
-// and printed, not compared. Every other answer (a plan, a render, a user error, any other
-// internal error) must equal the oracle's. IX_CORE_PARITY=strict counts pending cases as failures.
+// Every answer (a plan, a render, a user error with its record's fields, an internal error)
+// must equal the oracle's; the report counts the identical answers per area.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
-import { CoreError, loadCore, type Core } from '../hosts/node/core';
+import { loadCore, type Core } from '../hosts/node/core';
 import { fsHostIO } from '../hosts/node/io';
-import { createCore, CoreFailure, type CoreApi } from '../wasm/core';
+import { createCore, type CoreApi } from '../wasm/core';
+import { outcome, type Outcome } from './support/outcome';
 import { treeIO } from './support/browser-host';
 import { ensureCoreBuilt, outDir, repoRoot } from './support/cli';
 import { world } from './support/fuzz';
 
 const RUNS = Number(process.env.IX_FUZZ_RUNS ?? (process.env.CI ? 10_000 : 200));
 const SEED = process.env.IX_FUZZ_SEED ? Number(process.env.IX_FUZZ_SEED) : undefined;
-const STRICT = process.env.IX_CORE_PARITY === 'strict';
 /** The compiled core: wasm/out when it is the default, else wasm/out/as beside the interpreted one. */
 function asDir(): string {
   if (process.env.IX_AS_CORE_DIR) return process.env.IX_AS_CORE_DIR;
@@ -38,55 +36,18 @@ function asDir(): string {
 const TARGETS = ['linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'];
 const params = (n: number) => ({ numRuns: n, ...(SEED !== undefined ? { seed: SEED } : {}) });
 
-/** A user error's record fields beyond the message (wasm/core.wit `core-error`). */
-type Fields = { detail: string; file?: string; line?: number; packages: string[]; suggestions: string[] };
-/** What a call gave: its bytes/text, or its error (one-line message, whether internal, the record's fields for a user error). */
-type Outcome = { ok: true; out: string } | { ok: false; message: string; internal: boolean; pending: boolean; fields?: Fields };
-
-function fields(r: { detail: string; file?: string; line?: number; packages: string[]; suggestions: string[] }): Fields {
-  const f: Fields = { detail: r.detail, packages: r.packages, suggestions: r.suggestions };
-  if (r.file !== undefined) f.file = r.file;
-  if (r.line !== undefined) f.line = r.line;
-  return f;
-}
-
-function outcome(f: () => string | Uint8Array): Outcome {
-  try {
-    const r = f();
-    return { ok: true, out: typeof r === 'string' ? r : Buffer.from(r).toString('utf8') };
-  } catch (e) {
-    if (e instanceof CoreError) {
-      const o: Outcome = { ok: false, message: e.message, internal: e.internal, pending: e.internal && /\bnot implemented\b/.test(e.detail) };
-      if (!e.internal) o.fields = fields(e);
-      return o;
-    }
-    if (e instanceof CoreFailure) {
-      const o: Outcome = { ok: false, message: e.record.message, internal: e.record.internal, pending: false };
-      if (!e.record.internal) o.fields = fields(e.record);
-      return o;
-    }
-    return { ok: false, message: `${(e as Error).name}: ${(e as Error).message}`, internal: true, pending: false };
-  }
-}
-
 function oraclePlan(io: HostIO, req: PlanRequest): string | Uint8Array {
   const out = createCore(io).plan(JSON.stringify(req));
   return out.tag === 'text' ? out.val : out.val;
 }
 
-/** Tallies per area, printed at the end (the report of what parity exists). */
-const tally = new Map<string, { same: number; pending: number }>();
+/** Identical answers per area, printed at the end (the report of what parity exists). */
+const tally = new Map<string, number>();
 
-/** Compares one case; a pending answer of the compiled core is counted unless strict. */
+/** Compares one case. */
 function same(area: string, what: string, got: Outcome, want: Outcome): void {
-  const t = tally.get(area) ?? { same: 0, pending: 0 };
-  tally.set(area, t);
-  if (!got.ok && got.pending && !STRICT) {
-    t.pending++;
-    return;
-  }
-  expect(got, what).toEqual({ ...want, ...(want.ok ? {} : { pending: false }) });
-  t.same++;
+  expect(got, what).toEqual(want);
+  tally.set(area, (tally.get(area) ?? 0) + 1);
 }
 
 let as: Core;
@@ -175,8 +136,8 @@ describe('the compiled core against the V8 oracle', () => {
   }, 1_800_000);
 
   test('report', () => {
-    const lines = [...tally].map(([area, t]) => `${area}: ${t.same} identical, ${t.pending} pending`);
-    console.log(`core parity (${STRICT ? 'strict' : 'pending allowed'}):\n  ${lines.join('\n  ')}`);
+    const lines = [...tally].map(([area, n]) => `${area}: ${n} identical`);
+    console.log(`core parity:\n  ${lines.join('\n  ')}`);
     expect(tally.size).toBeGreaterThan(0);
   });
 });

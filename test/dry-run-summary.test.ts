@@ -11,7 +11,8 @@ import type { PlanNode, PlanWire, WireNode } from '../engine/api';
 import { expandPlan } from '../engine/plan/expand';
 import { cacheBase } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
-import { TopDown, type TopDownHit } from '../hosts/node/exec/topdown';
+import { TopDown, wantedAt, wantedOutputs, type TopDownHit } from '../hosts/node/exec/topdown';
+import { parseStorePath, storePathId } from '../hosts/common';
 import { wantedOf } from '../hosts/node/commands/build';
 import { decodeSummary, encodeSummary } from '../hosts/node/plan-summary';
 import { RECORD_FORMAT } from '../hosts/node/store';
@@ -184,6 +185,36 @@ describe('top-down decisions from direct references', () => {
       expect(view(c)).toEqual(view(b));
       expect(a.counts()).toEqual(b.counts());
       expect(c.counts()).toEqual(b.counts());
+      // by position, as the dry run reads them: the same decisions as by id
+      for (const t of [a, b, c]) {
+        expect(t.decidedCount).toBe(t.decided.size);
+        plan.nodes.forEach((n, k) => expect(t.decisionAt(k)).toBe(t.decided.get(n.id)));
+      }
+      // the wanted closure from the reference table's positions: the same sorted paths, a path
+      // no node makes included as it is
+      const foreign = '/ix/store/zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz-foreign';
+      const roots = [...wanted.slice(0, 3), foreign, ...wanted.slice(0, 1)];
+      const byPaths = wantedOutputs(plan.nodes, roots);
+      expect(wantedOutputs(summary.nodes, roots, summary.refTable)).toEqual(byPaths);
+      expect(wantedOutputs(summary.nodes, roots)).toEqual(byPaths);
+      expect(byPaths).toContain(foreign);
+      expect(byPaths).toEqual([...new Set([...roots, ...roots.flatMap((r) => plan.nodes.find((n) => n.out === r)?.runtime ?? [])])].sort());
+      // as positions (what the dry run gives TopDown): the same nodes, and needAt decides as need
+      const at = wantedAt(summary.nodes, roots, summary.refTable!);
+      expect([...at.foreign, ...at.at.map((i) => plan.nodes[i].out)].sort()).toEqual(byPaths);
+      const d = new TopDown(summary.nodes, io, summary.refTable);
+      const e = new TopDown(summary.nodes, io, summary.refTable);
+      expect(new Set(await d.needAt([...at.at, ...at.at.slice(0, 2)]))).toEqual(new Set(await e.need(byPaths)));
+      expect(view(d)).toEqual(view(e));
+      expect(d.counts()).toEqual(e.counts());
     }), { numRuns: 300 });
+  });
+
+  test('a store path\'s id alone is the id of its whole parse, and undefined where that is (fast-check)', () => {
+    const id = fc.stringMatching(/^[0-9a-df-np-sv-z]{30,34}$/);
+    const name = fc.stringMatching(/^[A-Za-z0-9+._=:/-]{0,6}$/);
+    fc.assert(fc.property(fc.oneof(fc.tuple(id, name).map(([i, n]) => `/ix/store/${i}-${n}`), fc.string()), (p) => {
+      expect(storePathId(p)).toBe(parseStorePath(p)?.id);
+    }), { numRuns: 2000 });
   });
 });

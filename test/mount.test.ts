@@ -1,6 +1,7 @@
 // Recipe mounts (engine/mount): the pypi-template/1 generator's spec, a tree whose pip/ recipes are
 // generated (test/fixtures/mount: a mount.py stand-in of our own, marked, and an index of our own)
-// read, listed, planned and cached like stored files, and an unknown mount.py as one line.
+// read, listed, planned and cached like stored files, and an unknown mount.py as one line; the
+// CLI and `ix lsp` (both on the compiled core) resolve them.
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -15,7 +16,9 @@ import { diskCache } from '../hosts/node/cache';
 import { loadDigest, type Digest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { memIO } from './support/memfs';
+import type { Hover } from 'vscode-languageserver-types';
 import { ensureCoreBuilt, ix, repoRoot, tempDir } from './support/cli';
+import { startLsp, uriOf } from './support/lsp-client';
 
 const FIXTURE = join(repoRoot, 'test', 'fixtures', 'mount');
 const MOUNT = `# ix-mount: pypi-template/1\nTMPL = r'''\nA {url} B {sha} C\n{run}\nD \\n {x}'''\nother = r'''not this'''\n`;
@@ -170,4 +173,38 @@ describe('the CLI', () => {
     expect(ix(['plan', 'bin/tool', '--recipes', dir]).code).toBe(2); // depends on pip/beta
     rmSync(dir, { recursive: true, force: true });
   });
+});
+
+describe('ix lsp', () => {
+  test('resolves a generated package as the CLI plans it, and shows an unknown mount as one line', async () => {
+    ensureCoreBuilt();
+    const env = { IX_CACHE_DIR: tempDir('ix-mount-lsp-cache-'), NODE_EXTRA_CA_CERTS: '' };
+    const dir = tempDir('ix-mount-lsp-');
+    cpSync(FIXTURE, dir, { recursive: true });
+    // a stored recipe extending a generated one: the extends target is a package to hover
+    const tool = join(dir, 'pip', 'alpha', 'ix.sh');
+    const text = readFileSync(tool, 'utf8');
+    const at = text.indexOf('pip/alpha/t');
+    const position = { line: text.slice(0, at).split('\n').length - 1, character: at - (text.lastIndexOf('\n', at) + 1) + 2 };
+    const c = await startLsp(repoRoot, ['--recipes', dir, '--no-watch'], { env });
+    try {
+      c.open(uriOf(tool), text);
+      const hover = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri: uriOf(tool) }, position });
+      const md = (hover?.contents as { value: string } | undefined)?.value ?? '';
+      const want = ix(['plan', 'pip/alpha/t', '--recipes', dir], { env });
+      expect(want.code).toBe(0);
+      expect(/store path: `([^`]+)`/.exec(md)?.[1]).toBe(want.out.trim());
+      const mountPy = join(dir, 'pip', 'mount.py');
+      writeFileSync(mountPy, readFileSync(mountPy, 'utf8').replace('# ix-mount: pypi-template/1\n', ''));
+      await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(mountPy), type: 2 }] });
+      const ds = await c.waitDiagnostics(uriOf(mountPy), (x) => x.some((d) => d.message.includes('unknown recipe mount')));
+      const d = ds.find((x) => x.message.includes('unknown recipe mount'))!;
+      // the diagnostic sits in the file the error names: the mount.py itself
+      expect(d.message).toMatch(/unknown recipe mount \(BLAKE3 [0-9a-f]{64}\)/);
+      expect(d.message).not.toContain('\n');
+    } finally {
+      await c.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

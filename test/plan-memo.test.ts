@@ -11,7 +11,7 @@ import { cacheBase, diskCache } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
 import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
-import { MARGIN_MS, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
+import { MARGIN_MS, fnv64, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
 import { tree } from './support/cache-tree';
 import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
 
@@ -256,5 +256,25 @@ describe('plan memo entries', () => {
     io.listDir('bin/');
     storePlan(site, '{}', Buffer.from('x'), plan('/a'), rec, Date.now());
     expect(await lookupPlan(site, '{}')).toBeUndefined();
+  });
+});
+
+describe('plan memo entry names', () => {
+  test('FNV-1a 64 of UTF-16 code units, as 64-bit arithmetic gives it (names of existing entries stay)', () => {
+    const ref = (text: string) => {
+      let h = 0xcbf29ce484222325n;
+      for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+      return h.toString(16).padStart(16, '0');
+    };
+    // published FNV-1a 64 vectors (ASCII: one code unit per byte)
+    expect(fnv64('')).toBe('cbf29ce484222325');
+    expect(fnv64('a')).toBe('af63dc4c8601ec8c');
+    expect(fnv64('foobar')).toBe('85944171f73967e8');
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let k = 0; k < 2000; k++) {
+      const text = String.fromCharCode(...Array.from({ length: next() % 50 }, () => next() % 65536));
+      expect(fnv64(text), JSON.stringify(text)).toBe(ref(text));
+    }
   });
 });

@@ -61,10 +61,13 @@ describe('plan scanner', () => {
   test('gives what JSON.parse gives, canonical or not (fast-check)', () => {
     fc.assert(fc.property(plan, fc.infiniteStream(fc.constantFrom('', '', ' ', '\n', '\t\r ')), (p, wss) => {
       const canonical = canonicalize(p) as string;
-      expect(scanPlan(enc(canonical))).toEqual(expected(canonical));
       const it = wss[Symbol.iterator]();
       const text = loose(p, () => it.next().value as string);
-      expect(scanPlan(enc(' \n' + text + '\n'))).toEqual(expected(text));
+      // the scanner (as for large plans) and the whole parse (small plans) alike
+      for (const parseBelow of [0, Infinity]) {
+        expect(scanPlan(enc(canonical), parseBelow)).toEqual(expected(canonical));
+        expect(scanPlan(enc(' \n' + text + '\n'), parseBelow)).toEqual(expected(text));
+      }
     }), { numRuns: 300 });
   });
 
@@ -79,17 +82,21 @@ describe('plan scanner', () => {
       } catch {
         want = undefined;
       }
-      const got = scanPlan(enc(broken));
       // refused, or exactly what a parse gives (the contents of a skipped string are not checked,
       // so a bad escape there may pass: a full parse still rejects it)
+      const got = scanPlan(enc(broken), 0);
       if (got !== undefined && want !== undefined) expect(got).toEqual(want);
+      // parsed whole: exactly what the parse gives, or refused when it fails
+      const parsed = scanPlan(enc(broken), Infinity);
+      if (want === undefined) expect(parsed).toBeUndefined();
+      else if (parsed !== undefined) expect(parsed).toEqual(want);
     }), { numRuns: 500 });
     const ok = '{"format":"ix-plan/4","host":"h","nodes":[],"roots":[],"scripts":{},"target":"t"}';
     expect(scanPlan(enc(ok))).toEqual({ host: 'h', target: 't', roots: [], nodes: [] });
     for (const bad of [ok.replace('ix-plan/4', 'ix-plan/3'), ok.replace('"host":"h",', ''), ok + 'x', ok.slice(0, -1), ok.replace('[]', '[{"id":"a"}]'),
       ok.replace('"nodes":[]', '"nodes":{}'), '[' + ok + ']', '', ok.replace(':{}', ':{"a":01}'), ok.replace(':{}', ':{"a":tru}'), ok.replace(':{}', ':{"a":1.}'),
       ok.replace(':{}', ':{"a":[1,]}'), ok.replace(':{}', ':{"a":"\\"}')]) {
-      expect(scanPlan(enc(bad)), bad).toBeUndefined();
+      for (const parseBelow of [0, Infinity]) expect(scanPlan(enc(bad), parseBelow), bad).toBeUndefined();
     }
   });
 
@@ -107,8 +114,9 @@ describe('plan scanner', () => {
         const r = ix(['plan', '--json', '--keep-going', `--target=${target}`, ...names]);
         const text = r.out.slice(0, -1);
         const bytes = enc(text);
-        const scan = scanPlan(bytes)!;
+        const scan = scanPlan(bytes, 0)!;
         expect(scan).toEqual(expected(text));
+        expect(scanPlan(bytes, Infinity)).toEqual(scan);
         expect(scan.nodes.length).toBeGreaterThan(20);
         const plan = expandPlan(JSON.parse(text) as PlanWire);
         const fromScan = encodeSummary(scan)!;

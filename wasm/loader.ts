@@ -18,11 +18,13 @@
  *   event loop runs it: a caller making thousands of calls must return to the event loop now and
  *   then, or the instances' memories pile up.
  *
+ * - Recipe mounts (IX's generated pip/ recipes) are served inside either core (engine/mount in
+ *   the interpreted one, wasm/as/mount in the compiled one): the host gives only its files.
+ *
  * Must not depend on: Node or DOM APIs (only WebAssembly, TextEncoder/TextDecoder), hosts/, the
- * engine's code beyond its types and the pure recipe mounts (engine/mount).
+ * engine's code beyond its types.
  */
 import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
-import { mountedIO } from '../engine/mount/index';
 import type { ErrorRecord, PlanOut } from './core';
 
 const WIT_HOST = 'ix:core/host';
@@ -202,10 +204,7 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     return m instanceof WebAssembly.Memory ? m.buffer.byteLength : 0;
   };
   const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R, keep = false): R => {
-    // Recipe mounts (engine/mount: IX's generated pip/ recipes) are served inside the interpreted
-    // core, which bundles the engine; the compiled core has no port of them yet, so the host lays
-    // the same pure generator over its recipe roots for it (a stored file still wins over it).
-    io = compiled ? mountedIO(with_) : with_;
+    io = with_;
     hostError = undefined;
     const reuse = !compiled || keep;
     let ex: CoreExports;

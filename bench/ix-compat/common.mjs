@@ -25,7 +25,7 @@ export function recipes(dir, prefix = '') {
 
 /**
  * The recipe roots for an IX checkout: its pkgs/. The pip/ recipes IX generates with a Python
- * plugin (pkgs/pip/mount.py) are served by ix's engine itself (engine/mount).
+ * plugin (pkgs/pip/mount.py) are served inside ix's cores (engine/mount, wasm/as/mount).
  */
 export function recipeRoots(checkout) {
   return [join(checkout, 'pkgs')];

@@ -37,13 +37,17 @@ EXTRACT = BOOT.get('extract', '/bin/bsdtar --no-same-permissions --no-same-owner
 HOST_FILES = set(BOOT.get('files', []))
 HOST = BOOT.get('host', 'linux-x86_64')
 
-cfg = cc.Config(os.path.join(ix_root, 'ix'), [os.path.join(ix_root, 'pkgs')], '/ix', '', '', '')
+cfg_args = [os.path.join(ix_root, 'ix'), [os.path.join(ix_root, 'pkgs')], '/ix', '', '', '']
+try:
+    cfg = cc.Config(*cfg_args)
+except TypeError:  # stal-ix/ix's Config has no git revision argument
+    cfg = cc.Config(*cfg_args[:-1])
 cfg.__dict__['__cache_host__'] = cc.arch(HOST)
 cfg.ops.boot_path = lambda: BOOT_PATH
 cfg.ops.extract = lambda: EXTRACT.split(' ')
 cfg.ops.flags = lambda: {}
 cr.ix_which = lambda x, path: BOOT_TOOLS.get(x)
-shim = types.SimpleNamespace(path=types.SimpleNamespace(
+shim = types.SimpleNamespace(environ=os.environ, path=types.SimpleNamespace(
     isfile=lambda p: p in HOST_FILES, join=os.path.join, dirname=os.path.dirname, basename=os.path.basename))
 cr.os = shim
 mngr = cmgr.Manager(cfg)

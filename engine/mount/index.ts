@@ -22,6 +22,9 @@
  * reads for a memo or a cache sees them), and the probe `D/mount.py` for each ancestor of a missing
  * file. Results are memoised for the life of the wrapper (one core call).
  *
+ * This is the oracle of the compiled core's port (wasm/as/mount/): a change here is made there too
+ * (test/core-mount.test.ts compares them).
+ *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
 import type { HostIO } from '../api';

@@ -46,6 +46,11 @@ export function parseStorePath(p: string): ParsedStorePath | undefined {
   return { id: m[1], name: m[2], base: `${m[1]}-${m[2]}` };
 }
 
+/** The id of logical store path `p` (parseStorePath(p)?.id without the rest), or undefined. */
+export function storePathId(p: string): string | undefined {
+  return STORE_PATH.test(p) ? p.slice(STORE_PREFIX.length, STORE_PREFIX.length + 32) : undefined;
+}
+
 /** "<id>-<name>", the directory under <root>/store of logical store path `p`; throws for anything else. */
 export function storeBase(p: string): string {
   const sp = parseStorePath(p);

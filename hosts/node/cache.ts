@@ -17,15 +17,17 @@
  * any time and never changes plan bytes.
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
- * Must not depend on: the engine; anything but node:fs/path/os and ./cache-pack, ./cache-writer.
+ * Must not depend on: the engine; anything but node:fs/path/os and ./cache-pack, ./cache-index, ./cache-writer.
  */
 import { openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, loadIndexes, readSpan, type Body, type Span } from './cache-pack';
+import { CacheIndex } from './cache-index';
+import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, readSpan, type Body, type Span } from './cache-pack';
 import { PackWriter } from './cache-writer';
 
 export { CACHE_LAYOUT } from './cache-pack';
+export { holdWrites } from './cache-writer';
 
 /** Where the cache lives for this environment. */
 export function cacheDir(env: Record<string, string | undefined>): string {
@@ -62,12 +64,11 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
   const base = cacheBase(dir, namespace);
   const ns = namespace ?? '';
   const writer = writerFor(base);
-  let spans: Map<string, Span> | undefined;
+  const index = new CacheIndex(base, () => writer.flush()); // the indexes as read include this process's gathered puts
   const own = new Map<string, Span>(); // this process's puts: it always sees its own latest write
   const fds = new Map<string, number>();
-  const index = (): Map<string, Span> => (spans ??= loadIndexes(base));
   const fdOf = (pack: string): number => {
-    if (pack === writer.id) return writer.fd;
+    if (pack === writer.id) return writer.readFd();
     let fd = fds.get(pack);
     if (fd === undefined) {
       try {
@@ -82,7 +83,7 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
   return {
     get(key) {
       if (!KEY.test(key)) return undefined;
-      const span = own.get(key) ?? index().get(key);
+      const span = own.get(key) ?? index.get(key);
       if (!span) return undefined;
       const fd = fdOf(span.pack);
       if (fd < 0) return undefined;
@@ -95,7 +96,7 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
       if (span) own.set(key, span);
       else {
         own.delete(key); // not the older value after a failed rewrite
-        spans?.delete(key);
+        index.delete(key);
       }
     },
   };

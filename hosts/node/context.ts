@@ -14,7 +14,7 @@ import { UsageError } from '../common';
 import type { HostIO, Plan, PlanRequest, PlanWire } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
 import { selection, type ParsedArgs } from './args';
-import { cacheDir, diskCache, type DiskCache } from './cache';
+import { cacheDir, diskCache, holdWrites, type DiskCache } from './cache';
 import { loadCore, readManifest, type Core, type CoreManifest } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
@@ -233,10 +233,17 @@ async function plannedByCore(ctx: Context, req: PlanRequest): Promise<{ answer: 
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();
-  const bytes = c.plan(recording, req);
-  const scan = scanPlan(bytes);
-  const answer = planAnswer(bytes, scan?.roots);
-  storePlan(site, reqJson, bytes, scan ?? answer.plan, rec, started);
+  // the core's many small puts (descriptors, nodes, scripts) and the memo's are written in large appends
+  const release = holdWrites();
+  let bytes: Uint8Array, scan: PlanScan | undefined, answer: PlanAnswer;
+  try {
+    bytes = c.plan(recording, req);
+    scan = scanPlan(bytes);
+    answer = planAnswer(bytes, scan?.roots);
+    storePlan(site, reqJson, bytes, scan ?? answer.plan, rec, started);
+  } finally {
+    release();
+  }
   ctx.memo?.delete(`plan-memo ${reqJson}`); // the next lookup of this request finds what was stored
   return scan ? { answer, scan } : { answer };
 }

@@ -87,11 +87,21 @@ interface Head {
 
 const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
 
-/** FNV-1a 64-bit of a string's UTF-16 code units, as hex: only names the entry files (the key text is compared). */
-function fnv64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
-  return h.toString(16).padStart(16, '0');
+/**
+ * FNV-1a 64-bit of a string's UTF-16 code units, as hex: only names the entry files (the key text
+ * is compared). In two 32-bit halves (the prime is 2^40 + 0x1b3; every product below is exact in
+ * a double): BigInt arithmetic took ~7 ms for a whole-tree request's 60 kB key.
+ */
+export function fnv64(text: string): string {
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (let i = 0; i < text.length; i++) {
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    const m = lo * 0x1b3;
+    hi = (Math.imul(hi, 0x1b3) + Math.floor(m / 0x100000000) + (lo << 8)) >>> 0;
+    lo = m >>> 0;
+  }
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** The key text of a request over a root list, and the names of its two entries. */

@@ -5,13 +5,15 @@
  * environments, argv, flags, the script table: nearly all of a whole IX tree's ~200 MB) is stepped
  * over, never decoded, so a whole-tree plan answer does not build its object graph.
  *
- * Each value it keeps is JSON.parse of that value's bytes, so it is exactly what JSON.parse of
+ * Each value it keeps is JSON.parse of that value's bytes (a string of printable ASCII without
+ * escapes: its bytes, which is what JSON.parse gives), so it is exactly what JSON.parse of
  * the whole plan gives (a repeated key: the last one, as JSON.parse). The structure (brackets,
  * commas, colons, literals, numbers, string ends) is checked everywhere; the contents of strings
  * it steps over are not decoded (a control character or bad escape there goes unnoticed: a full
  * parse of the plan, which every reader of more than the summary does, still rejects it).
  * Anything else malformed, or a kept field missing or of the wrong type, gives undefined: the
- * caller then parses the plan.
+ * caller then parses the plan. A plan under PARSE_BELOW bytes is parsed whole and the same fields
+ * kept, with the same checks (a bad string there is refused too).
  *
  * Must not depend on: the filesystem, the environment, the engine's code (types only).
  */
@@ -157,12 +159,34 @@ class Scanner {
     return JSON.parse(this.text.toString('utf8', s, this.i));
   }
 
+  /**
+   * The string from byte `s` (its opening quote) to the current byte (after its closing quote),
+   * as JSON.parse gives it: printable ASCII without escapes is its bytes (most keys and paths).
+   */
+  private stringAt(s: number): string {
+    const b = this.b;
+    for (let k = s + 1; k < this.i - 1; k++) {
+      const c = b[k];
+      if (c < 0x20 || c >= 0x7f || c === BACKSLASH) return JSON.parse(this.text.toString('utf8', s, this.i)) as string;
+    }
+    return this.text.toString('latin1', s + 1, this.i - 1);
+  }
+
+  /** The next value, as JSON.parse gives it; a string through stringAt. */
+  valueOrString(): unknown {
+    this.ws();
+    if (this.b[this.i] !== QUOTE) return this.value();
+    const s = this.i;
+    this.skipString();
+    return this.stringAt(s);
+  }
+
   /** An object's key (the current byte is its opening quote), then its colon. */
   key(): string {
     this.ws();
     const s = this.i;
     this.skipString();
-    const k = JSON.parse(this.text.toString('utf8', s, this.i)) as string;
+    const k = this.stringAt(s);
     this.take(COLON);
     return k;
   }
@@ -176,12 +200,18 @@ class Scanner {
   }
 }
 
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+/** An array of strings (a loop: this runs once per list of every node, mostly unoptimised). */
+function isStringList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
 
 function scanNode(sc: Scanner): ScanNode {
   const node: Partial<Record<string, unknown>> = {};
   sc.object((k) => {
-    if (STRING_FIELDS.has(k) || LIST_FIELDS.has(k)) node[k] = sc.value();
+    if (STRING_FIELDS.has(k)) node[k] = sc.valueOrString();
+    else if (LIST_FIELDS.has(k)) node[k] = sc.value();
     else sc.skipValue();
   });
   for (const k of STRING_FIELDS) if (typeof node[k] !== 'string' && !(k === 'fixed' && node[k] === undefined)) bad();
@@ -192,8 +222,45 @@ function scanNode(sc: Scanner): ScanNode {
   return out;
 }
 
-/** What `bytes` (an ix-plan/4 plan) holds for the summary and the memo head, or undefined (see the header). */
-export function scanPlan(bytes: Uint8Array): PlanScan | undefined {
+/**
+ * Plans under this size are parsed whole instead: V8's native JSON.parse beats the scanner's
+ * code, which a CLI run executes once and mostly unoptimised, on small plans (a 4 MB bin/zstd
+ * plan: ~30 ms against ~110 ms), and their objects are few; on a 28 MB set/pg plan the scanner
+ * was already as fast, with half the memory.
+ */
+export const PARSE_BELOW = 8 << 20;
+
+/** The kept fields of a parsed plan, checked as the scanner checks them (undefined: not a plan). */
+function keptOf(p: unknown): PlanScan | undefined {
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return undefined;
+  const { format, host, target, roots, nodes } = p as Partial<Record<string, unknown>>;
+  if (format !== 'ix-plan/4' || typeof host !== 'string' || typeof target !== 'string' || !Array.isArray(roots) || !Array.isArray(nodes)) return undefined;
+  const kept: ScanNode[] = [];
+  for (const n of nodes as unknown[]) {
+    if (n === null || typeof n !== 'object' || Array.isArray(n)) return undefined;
+    const node = n as Partial<Record<string, unknown>>;
+    for (const k of STRING_FIELDS) if (typeof node[k] !== 'string' && !(k === 'fixed' && node[k] === undefined)) return undefined;
+    for (const k of LIST_FIELDS) if (!isStringList(node[k])) return undefined;
+    const w = n as ScanNode;
+    const out: ScanNode = { id: w.id, name: w.name, out: w.out, deps: w.deps, libs: w.libs, runDeps: w.runDeps, libDeps: w.libDeps };
+    if (w.fixed !== undefined) out.fixed = w.fixed;
+    kept.push(out);
+  }
+  return { host, target, roots: roots as Plan['roots'], nodes: kept };
+}
+
+/**
+ * What `bytes` (an ix-plan/4 plan) holds for the summary and the memo head, or undefined (see the
+ * header); plans under `parseBelow` bytes are parsed whole (PARSE_BELOW; tests pass another).
+ */
+export function scanPlan(bytes: Uint8Array, parseBelow = PARSE_BELOW): PlanScan | undefined {
+  if (bytes.length < parseBelow) {
+    try {
+      return keptOf(JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')));
+    } catch {
+      return undefined;
+    }
+  }
   try {
     const sc = new Scanner(bytes);
     const top: Partial<Record<string, unknown>> = {};

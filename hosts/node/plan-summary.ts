@@ -22,7 +22,7 @@
 import type { Plan, PlanNode, WireNode } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
 import type { RefTable } from './exec';
-import { parseStorePath } from '../common';
+import { parseStorePath, storePathId } from '../common';
 
 /** The summary's format line. */
 export const SUMMARY_FORMAT = 'ix-plan-summary/2';
@@ -101,7 +101,8 @@ export function encodeSummary(plan: SummarySource): Uint8Array | undefined {
  * references as output paths when first read; closures from the expanded summary.
  */
 class Node implements SummaryNode {
-  private readonly paths: (string[] | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** The reference lists as paths, made on the first read of any (most nodes of a dry run have none read). */
+  private paths?: (string[] | undefined)[];
   constructor(
     private readonly index: number, readonly id: string, readonly name: string, readonly out: string, readonly fixed: string | undefined,
     private readonly table: RefTable, private readonly outs: readonly string[], private readonly closures: () => Plan,
@@ -110,7 +111,8 @@ class Node implements SummaryNode {
   private refs(k: number): string[] {
     const { offsets, data } = this.table;
     const at = 4 * this.index + k;
-    return (this.paths[k] ??= Array.from(data.subarray(offsets[at], offsets[at + 1]), (x) => this.outs[x]));
+    const paths = (this.paths ??= [undefined, undefined, undefined, undefined]);
+    return (paths[k] ??= Array.from(data.subarray(offsets[at], offsets[at + 1]), (x) => this.outs[x]));
   }
 
   get deps(): string[] {
@@ -180,7 +182,7 @@ export function decodeSummary(bytes: Uint8Array, roots: Plan['roots'], outs: rea
   const names = s.names as string[];
   const pins = fixed as Record<string, string>;
   for (let i = 0; i < count; i++) {
-    const id = parseStorePath(outs[i])?.id;
+    const id = storePathId(outs[i]);
     if (id === undefined) return undefined;
     nodes.push(new Node(i, id, names[i], outs[i], pins[i], table, outs, closures));
   }

@@ -149,6 +149,13 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% block b %}B0{% endblock %}{% endblock %}"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1{{ super() }}[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% block b %}B0{% endblock %}{% endblock %}"}},
   {"files": {"bin/a/ix.sh": "{% block a %}A{% block b %}B{{ super() }}{% endblock %}{% endblock %}"}},
+  // a block's output written in place: cut back when the block fails inside a scope that goes on
+  {"files": {"bin/a/ix.sh": "a{% if 1 %}[{% block b %}part{{ nope() }}{% endblock %}]{% endif %}z"}},
+  {"files": {"bin/a/ix.sh": "{% for i in [1,2] %}<{% block b %}{{ i }}{% if i == 2 %}{{ nope() }}{% endif %}{% endblock %}>{% endfor %}"}},
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c[{{ super() }}]{% endblock %}", "die/b.sh": "<{% block x %}b{% if 1 %}{{ nope() }}{% endif %}{% endblock %}>"}},
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c[{{ super.super() }}|{{ super() }}]{% endblock %}", "die/b.sh": "{% extends 'c.sh' %}{% block x %}b{{ super() }}{% endblock %}", "die/c.sh": "<{% block x %}r{% for i in [1, 2] %}{{ i }}{% endfor %}{% endblock %}>"}},
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}X{{ self.y() }}{% endblock %}{% block y %}Y{% endblock %}", "die/b.sh": "pre{% extends 'c.sh' %}", "die/c.sh": "<{% block x %}{% endblock %}|{% block y %}{% endblock %}>"}},
+  {"files": {"bin/a/ix.sh": "{% set d = {'k': 'q\"\\\\ \\n \u00e9 \\t', 'l': [1, none, 'x', true]} %}{{ d | jd }} {{ 'plain' | jd }} {{ '' | jd }}"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% endblock %}"}},
   // names JavaScript objects inherit are never visible: attribute and item reads see own data only (engine/eval/own.ts)
   {"files": {"bin/a/ix.sh": "{{ {'__proto__': [1, 2]}|first }}|{{ {'__proto__': [1, 2]} }}|{{ {'__proto__': 1}|length }}|{{ '__proto__' in {'__proto__': 1} }}"}},

@@ -2,25 +2,37 @@
  * What the core may ask of its host (wasm/core.wit `host`), as plain AssemblyScript functions.
  * Every path is a logical recipe path ("bin/zstd/ix.sh"), never a host path. The bodies lower
  * these calls onto the component's imports (abi/); everything else in the core calls only these.
+ * Reads, listings and digests of recipe files go through the recipe mounts (mount/), so files a
+ * mount generates (IX's pip/) are files here like stored ones.
  *
- * Must not depend on: anything else of the core but abi/ imports.
+ * Must not depend on: anything else of the core but abi/ imports and mount/.
  */
 import * as imp from './abi/imports';
 import * as st from './abi/state';
+import { IxErr } from './errors';
+import * as mount from './mount/index';
 
-/** Bytes of a recipe file through the layered recipe roots (first root wins), null when none has it. */
+/** Bytes of a recipe file through the layered recipe roots (first root wins) or a mount, null when none has it. */
 export function readFile(path: string): Uint8Array | null {
-  return imp.readFile(path);
+  return mount.readFile(path);
+}
+
+/**
+ * Why the last readFile gave null though a recipe mount decides the path (an unknown mount.py, an
+ * unusable index or record), as an error naming the file at fault; null when the file is missing.
+ */
+export function readFault(): IxErr | null {
+  return mount.readFault();
 }
 
 /** Entry names of a recipe directory merged over all roots (directories end with "/"), unsorted; null when none has it. */
 export function listDir(path: string): Array<string> | null {
-  return imp.listDir(path);
+  return mount.listDir(path);
 }
 
 /** BLAKE3 of each file's bytes as readFile would return them (null where it would), or null when the host cannot. */
 export function fileDigests(paths: Array<string>): Array<Uint8Array | null> | null {
-  return imp.fileDigests(paths);
+  return mount.fileDigests(paths);
 }
 
 /** Persistent cache: the UTF-8 bytes cachePut stored under `key`, null on a miss. Never changes plan bytes. */

@@ -20,7 +20,8 @@ import type { PlanSummary } from '../plan-summary';
 import { rootPaths } from '../plan-view';
 import type { Store } from '../store';
 import { cacheSettings, configFiles, dryRun, secretKey, trustedKeys, type CacheSettings } from '../subst';
-import { parseStorePath, safeText, UsageError } from '../../common';
+import { safeText, storePathId, UsageError } from '../../common';
+import { wantedAt } from '../exec';
 import { execArgs, storeView, wantedOf, type ExecArgs } from './build';
 import { configReader } from './config';
 import { builderSpecs } from './remote';
@@ -57,8 +58,9 @@ export function builtSnapshot(store: Pick<Store, 'isBuilt' | 'layout'>): { isBui
         records = (e as { code?: string }).code === 'ENOENT' ? new Set() : null;
       }
     }
-    const sp = records ? parseStorePath(path) : undefined;
-    return records !== null && sp !== undefined && !records.has(`${sp.id}.json`);
+    if (records === null) return false;
+    const id = storePathId(path);
+    return id !== undefined && (records.size === 0 || !records.has(`${id}.json`));
   };
   return { absentNow, isBuilt: async (path) => !absentNow(path) && store.isBuilt(path) };
 }
@@ -81,8 +83,10 @@ export async function runDryRun(ctx: Context): Promise<number> {
   }
   const store = storeView(ctx);
   const lines: string[] = [];
-  await dryRun(builtSnapshot(store), plan.nodes, wantedOf(plan, x.check), settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
+  // positions straight from the summary's references where --check adds nothing (same nodes)
+  const wanted = !x.check && plan.refTable ? wantedAt(plan.nodes, rootPaths(plan), plan.refTable) : wantedOf(plan, x.check);
+  await dryRun(builtSnapshot(store), plan.nodes, wanted, settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
   // one write: a whole tree gives ~30,000 lines (safeText keeps newlines and works within lines)
-  ctx.stderr(safeText(lines.map((l) => `${l}\n`).join('')));
+  ctx.stderr(safeText(lines.length ? `${lines.join('\n')}\n` : ''));
   return 0;
 }

@@ -133,7 +133,7 @@ async function someToRun(store: Store, plan: Plan): Promise<boolean> {
  */
 export function wantedOf(plan: PlanSummary, check = false): string[] {
   const roots = rootPaths(plan);
-  const wanted = wantedOutputs(plan.nodes, roots);
+  const wanted = wantedOutputs(plan.nodes, roots, plan.refTable);
   if (!check) return wanted;
   const byOut = new Map(plan.nodes.map((n) => [n.out, n]));
   return [...new Set([...wanted, ...roots.flatMap((r) => byOut.get(r)?.inputs ?? [])])].sort();

@@ -11,7 +11,7 @@ export { execute, type ExecuteOptions, type ExecuteResult, type RunStatus } from
 export type { ExecStore, FetchNode, Substituter, SubstituteHit, SubstituteHooks, Pusher } from './types';
 export { buildGraph, POOL_COST, type Graph } from './graph';
 export { schedule, type Outcome, type ScheduleOptions, type Task } from './scheduler';
-export { TopDown, wantedOutputs, mapLimit, LOOKUP_CONCURRENCY, type Decision, type TopDownHit, type TopDownIO, type RefTable } from './topdown';
+export { TopDown, wantedAt, wantedOutputs, mapLimit, LOOKUP_CONCURRENCY, type Decision, type TopDownHit, type TopDownIO, type RefTable } from './topdown';
 export { openLog, readLog, tailFile, logPath, nodeFilePath, reproduceCommand, runNodeCommand, LOG_FORMAT } from './logs';
 export { jsonReporter, plainReporter, ttyReporter, pickReporter, formatBytes, formatTransfer, EVENTS_FORMAT, type ExecEvent, type Reporter, type Sink, type NodeStatus } from './events';
 export { checkPlanRunnable, UNSUPPORTED_MARKER } from './preflight';

@@ -53,15 +53,18 @@ export interface RefTable {
 const hasRefs = (n: TopDownNode): n is TopDownNode & Required<Pick<TopDownNode, 'deps' | 'libs' | 'runDeps' | 'libDeps'>> =>
   Array.isArray(n.deps) && Array.isArray(n.libs) && Array.isArray(n.runDeps) && Array.isArray(n.libDeps);
 
-/** A download or build decision whose `deps` are computed on first read and kept. */
-class Lazy<H extends TopDownHit> {
+/**
+ * A download or build decision whose `deps` are computed on first read and kept: a build needs
+ * the node's inputs, a download the hit's references (else the node's runtime). It holds its
+ * node and owner instead of a closure (a whole tree's dry run makes one per node).
+ */
+class Lazy<H extends TopDownHit, N extends TopDownNode> {
   private memo?: string[];
-  constructor(readonly mode: 'download' | 'build', readonly hit: H | undefined, private readonly make: () => string[]) {}
+  constructor(readonly mode: 'download' | 'build', readonly hit: H | undefined, private readonly owner: TopDown<H, N>, private readonly n: N) {}
   get deps(): string[] {
-    return (this.memo ??= this.make());
+    return (this.memo ??= this.owner.idsOf(this.mode === 'build' ? this.n.inputs : (this.hit!.refs ?? this.n.runtime), this.n.id));
   }
 }
-const decision = <H extends TopDownHit>(mode: 'download' | 'build', hit: H | undefined, deps: () => string[]) => new Lazy(mode, hit, deps) as Decision<H>;
 
 export interface TopDownIO<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Is this output in the store already? */
@@ -102,29 +105,69 @@ export async function mapLimit<T, R>(xs: readonly T[], limit: number, fn: (x: T)
 
 export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   private readonly nodes: readonly N[];
-  /** Index of a node in `nodes` by its out and by its id. */
-  private readonly byOut = new Map<string, number>();
-  private readonly byId = new Map<string, number>();
+  /** Index of a node in `nodes` by its out, and by its id (each made when first needed). */
+  private outIndex?: Map<string, number>;
+  private idIndex?: Map<string, number>;
   /** 1 where `decided` has the node (indexable where the walks below need speed). */
   private readonly done: Uint8Array;
   /** Every node carries its direct references: the next wave is found by walking them. */
   private readonly refs: boolean;
   /** ... given as positions (RefTable) for `nodes`. */
   private readonly table?: RefTable;
-  /** Decided nodes by id, in the order they were decided. */
-  readonly decided = new Map<string, Decision<H>>();
+  /** Decisions by node position (undefined: not decided yet), and the positions in the order decided. */
+  private readonly at: (Decision<H> | undefined)[];
+  private readonly order: number[] = [];
+  private byIdDecided?: Map<string, Decision<H>>;
   /** Cache lookups made so far (one per node asked, whatever the number of caches). */
   lookups = 0;
 
   constructor(nodes: readonly N[], private readonly io: TopDownIO<H, N>, table?: RefTable) {
     this.nodes = nodes;
-    nodes.forEach((n, i) => {
-      this.byOut.set(n.out, i);
-      this.byId.set(n.id, i);
-    });
     this.done = new Uint8Array(nodes.length);
+    this.at = new Array<Decision<H> | undefined>(nodes.length);
     if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) this.table = table;
     this.refs = this.table !== undefined || nodes.every(hasRefs);
+  }
+
+  /** Decided nodes by id, in the order they were decided (made when first read, then kept). */
+  get decided(): ReadonlyMap<string, Decision<H>> {
+    if (!this.byIdDecided) {
+      this.byIdDecided = new Map();
+      for (const i of this.order) this.byIdDecided.set(this.nodes[i].id, this.at[i]!);
+    }
+    return this.byIdDecided;
+  }
+
+  /** The decision for the node at position `i` of the list given, if decided. */
+  decisionAt(i: number): Decision<H> | undefined {
+    return this.at[i];
+  }
+
+  /** How many nodes are decided. */
+  get decidedCount(): number {
+    return this.order.length;
+  }
+
+  private record(i: number, d: Decision<H>): void {
+    if (this.at[i] === undefined) this.order.push(i);
+    this.at[i] = d;
+    this.byIdDecided?.set(this.nodes[i].id, d);
+  }
+
+  private get byOut(): Map<string, number> {
+    if (!this.outIndex) {
+      this.outIndex = new Map();
+      for (let i = 0; i < this.nodes.length; i++) this.outIndex.set(this.nodes[i].out, i);
+    }
+    return this.outIndex;
+  }
+
+  private get byId(): Map<string, number> {
+    if (!this.idIndex) {
+      this.idIndex = new Map();
+      for (let i = 0; i < this.nodes.length; i++) this.idIndex.set(this.nodes[i].id, i);
+    }
+    return this.idIndex;
   }
 
   node(id: string): N {
@@ -132,7 +175,7 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   }
 
   /** Plan node ids among store paths (paths no node of the plan makes are not ours to realise). */
-  private ids(paths: readonly string[], self?: string): string[] {
+  idsOf(paths: readonly string[], self?: string): string[] {
     const r = new Set<string>();
     for (const p of paths) {
       const i = this.byOut.get(p);
@@ -146,15 +189,38 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
    * call (nodes decided earlier are not repeated), in the order decided.
    */
   async need(outs: readonly string[]): Promise<string[]> {
-    return this.wave(this.ids(outs));
+    // positions straight from the outputs (the ids' order, without an index by id)
+    const start: number[] = [];
+    const seen = new Set<number>();
+    for (const p of outs) {
+      const i = this.byOut.get(p);
+      if (i !== undefined && !seen.has(i)) {
+        seen.add(i);
+        start.push(i);
+      }
+    }
+    return this.wave(start);
+  }
+
+  /** need() for the nodes at positions `at` of the list given (wantedAt's answer). */
+  async needAt(at: readonly number[]): Promise<string[]> {
+    const seen = new Uint8Array(this.nodes.length);
+    const start: number[] = [];
+    for (const i of at) {
+      if (!seen[i]) {
+        seen[i] = 1;
+        start.push(i);
+      }
+    }
+    return this.wave(start);
   }
 
   /** A download of `id` failed: build it instead; resolves to the ids newly decided for it. */
   async rebuild(id: string): Promise<string[]> {
     const n = this.node(id);
-    const deps = this.ids(n.inputs, id);
-    this.decided.set(id, { mode: 'build', deps });
-    return this.wave(deps);
+    const deps = this.idsOf(n.inputs, id);
+    this.record(this.byId.get(id)!, { mode: 'build', deps });
+    return this.wave(deps.map((d) => this.byId.get(d)!));
   }
 
   /** The decision for `n`; its deps are what it needs first (computed when read). */
@@ -163,16 +229,21 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
     if (this.io.lookup) {
       this.lookups++;
       const hit = await this.io.lookup(n);
-      if (hit) return decision('download', hit, () => this.ids(hit.refs ?? n.runtime, n.id));
+      if (hit) return this.decision('download', hit, n);
     }
-    return decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+    return this.decision('build', undefined, n);
   }
 
-  private async wave(start: string[]): Promise<string[]> {
+  private decision(mode: 'download' | 'build', hit: H | undefined, n: N): Decision<H> {
+    return new Lazy<H, N>(mode, hit, this, n) as Decision<H>;
+  }
+
+  /** Decides the nodes at positions `start` (distinct) and what they need. */
+  private async wave(start: number[]): Promise<string[]> {
     const added: string[] = [];
     const count = this.nodes.length;
     let frontier: number[] = [];
-    for (const id of start) if (!this.decided.has(id)) frontier.push(this.byId.get(id)!);
+    for (const i of start) if (this.at[i] === undefined) frontier.push(i);
     const limit = this.io.concurrency ?? LOOKUP_CONCURRENCY;
     // nodes whose run (lib) references this call has followed already: their closures are queued
     const runSeen = new Uint8Array(count);
@@ -184,15 +255,15 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
       const answers: Decision<H>[] = new Array(nodes.length);
       const asked: number[] = [];
       nodes.forEach((n, i) => {
-        if (!this.io.lookup && this.io.absentNow?.(n.out) === true) answers[i] = decision<H>('build', undefined, () => this.ids(n.inputs, n.id));
+        if (!this.io.lookup && this.io.absentNow?.(n.out) === true) answers[i] = this.decision('build', undefined, n);
         else asked.push(i);
       });
       const got = await mapLimit(asked, limit, (i) => this.decide(nodes[i]));
       asked.forEach((i, k) => (answers[i] = got[k]));
       nodes.forEach((n, i) => {
         this.done[frontier[i]] = 1;
-        if (this.decided.has(n.id)) return;
-        this.decided.set(n.id, answers[i]);
+        if (this.at[frontier[i]] !== undefined) return;
+        this.record(frontier[i], answers[i]);
         added.push(n.id);
       });
       // after the whole wave is recorded: a node of this wave is never asked about twice
@@ -257,7 +328,8 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
   /** Summary for displays and --dry-run. */
   counts(): { present: number; download: number; build: number; bytes: number } {
     const c = { present: 0, download: 0, build: 0, bytes: 0 };
-    for (const d of this.decided.values()) {
+    for (const i of this.order) {
+      const d = this.at[i]!;
       c[d.mode]++;
       if (d.mode === 'download') c.bytes += d.hit.bytes;
     }
@@ -268,9 +340,11 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
 /**
  * The outputs a request wants: `roots` and the runtime closure the plan declares for them, so a
  * realm or `ix run` finds every path its packages may refer to. Nodes' `runDeps`, when present,
- * must be the direct references their `runtime` is the closure of (TopDownNode).
+ * must be the direct references their `runtime` is the closure of (TopDownNode). Given a RefTable
+ * for `nodes`, the walk reads its positions instead (no path list per node reached).
  */
-export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'> & { runDeps?: string[] })[], roots: readonly string[]): string[] {
+export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'> & { runDeps?: string[] })[], roots: readonly string[], table?: RefTable): string[] {
+  if (table && table.of === nodes && table.offsets.length === 4 * nodes.length + 1) return wantedByTable(nodes, roots, table);
   const byOut = new Map(nodes.map((n) => [n.out, n]));
   const seen = new Set<string>();
   const todo = [...roots];
@@ -283,4 +357,46 @@ export function wantedOutputs(nodes: readonly (Pick<PlanNode, 'out' | 'runtime'>
     todo.push(...((n && (Array.isArray(n.runDeps) ? n.runDeps : n.runtime)) ?? []));
   }
   return [...seen].sort();
+}
+
+/** wantedOutputs over a RefTable's run references (list 2): the same paths. */
+function wantedByTable(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly string[], table: RefTable): string[] {
+  const { at, foreign } = wantedAt(nodes, roots, table);
+  return [...new Set([...foreign, ...at.map((i) => nodes[i].out)])].sort();
+}
+
+/**
+ * The wanted nodes as positions in `nodes` (`table` is its RefTable), each once, in no particular
+ * order, and the roots no node makes (`foreign`): wantedOutputs is these nodes' outputs and
+ * `foreign`. TopDown.needAt takes `at` as need() takes the paths.
+ */
+export function wantedAt(nodes: readonly Pick<PlanNode, 'out'>[], roots: readonly string[], { offsets, data }: RefTable): { at: number[]; foreign: string[] } {
+  // the roots' positions (the last node making a path wins, as a Map by output would have it)
+  const rootSet = new Set(roots);
+  const pos = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) if (rootSet.has(nodes[i].out)) pos.set(nodes[i].out, i);
+  const seen = new Uint8Array(nodes.length);
+  const todo: number[] = [];
+  const at: number[] = [];
+  const foreign: string[] = [];
+  for (const r of rootSet) {
+    const i = pos.get(r);
+    if (i === undefined) foreign.push(r); // no node makes it: wanted as it is
+    else if (!seen[i]) {
+      seen[i] = 1;
+      todo.push(i);
+    }
+  }
+  while (todo.length) {
+    const i = todo.pop()!;
+    at.push(i);
+    for (let x = offsets[4 * i + 2], end = offsets[4 * i + 3]; x < end; x++) {
+      const j = data[x];
+      if (!seen[j]) {
+        seen[j] = 1;
+        todo.push(j);
+      }
+    }
+  }
+  return { at, foreign };
 }

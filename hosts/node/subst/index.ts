@@ -133,13 +133,14 @@ export async function cachesFor(store: Store, settings: CacheSettings, warn: (li
 export type DryRunNode = Pick<PlanNode, 'id' | 'name' | 'out' | 'inputs' | 'runtime' | 'fixed'>;
 
 /**
- * `ix build --dry-run`: exactly what a build of `wanted` would do, decided top-down as the
+ * `ix build --dry-run`: exactly what a build of `wanted` (output paths, or positions in `nodes`
+ * from exec's wantedAt, which need no index by path) would do, decided top-down as the
  * executor decides (exec/topdown.ts): one line per needed node in plan order (present, download
  * with cache and bytes, or build), refusals as `ix:` lines, then a summary with the download
  * total and the number of plan nodes not needed. Reads records only; changes nothing.
  */
 export async function dryRun(
-  store: Pick<Store, 'isBuilt'> & Pick<TopDownIO<SubstituteHit>, 'absentNow'>, nodes: readonly DryRunNode[], wanted: string[], settings: CacheSettings, print: (line: string) => void, refTable?: RefTable,
+  store: Pick<Store, 'isBuilt'> & Pick<TopDownIO<SubstituteHit>, 'absentNow'>, nodes: readonly DryRunNode[], wanted: string[] | { at: readonly number[] }, settings: CacheSettings, print: (line: string) => void, refTable?: RefTable,
 ): Promise<{ requests: number }> {
   const keys = settings.substituters.length ? trustedKeys(settings) : [];
   const caches = keys.length ? await openAll(settings.substituters, settings.env) : [];
@@ -149,17 +150,18 @@ export async function dryRun(
     onRefused: (l: string) => refused.set(n.id, [...(refused.get(n.id) ?? []), l]), onProgress: () => undefined, signal: new AbortController().signal,
   });
   const td = new TopDown<SubstituteHit, DryRunNode>(nodes, { isBuilt: (p) => store.isBuilt(p), absentNow: store.absentNow, lookup: sub ? (n) => sub.lookup(n, hooks(n)) : undefined }, refTable);
-  await td.need(wanted);
-  for (const n of nodes) {
-    const d = td.decided.get(n.id);
-    for (const l of refused.get(n.id) ?? []) print(`ix: ${l}`);
+  await (Array.isArray(wanted) ? td.need(wanted) : td.needAt(wanted.at));
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k];
+    const d = td.decisionAt(k);
+    if (refused.size) for (const l of refused.get(n.id) ?? []) print(`ix: ${l}`);
     if (!d) continue;
     if (d.mode === 'present') print(`present ${n.name} ${n.out}`);
     else if (d.mode === 'download') print(`download ${n.name} ${n.out} from ${d.hit.cache} (${formatBytes(d.hit.bytes)})`);
     else print(`build ${n.name} ${n.out}`);
   }
   const c = td.counts();
-  const unneeded = nodes.length - td.decided.size;
+  const unneeded = nodes.length - td.decidedCount;
   print(`would download ${c.download} path${c.download === 1 ? '' : 's'} (${formatBytes(c.bytes)}), build ${c.build}, ${c.present} present; ${unneeded} of ${nodes.length} plan nodes not needed`);
   return { requests: sub?.requests() ?? 0 };
 }

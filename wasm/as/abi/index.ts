@@ -4,8 +4,11 @@
  * pointer to its result in the return area (results.ts), and has a `cabi_post_*` that frees
  * what the result held. wasm/build-as.mjs renames `list_packages` to the WIT name.
  *
- * Must not depend on: anything but plan/ (the entry functions) and this folder.
+ * Each export starts with no recipe mount remembered (a kept instance serves later calls).
+ *
+ * Must not depend on: anything but plan/ (the entry functions), mount/ (its reset) and this folder.
  */
+import { resetMounts } from '../mount/index';
 import * as api from '../plan/index';
 import { liftString, realloc, release } from './canon';
 import { listResult, planResult, strResult } from './results';
@@ -20,17 +23,20 @@ export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: 
 export function plan(ptr: usize, len: usize): usize {
   const req = liftString(ptr, len);
   clearEvaluating();
+  resetMounts();
   return planResult(api.plan(req));
 }
 
 export function render(ptr: usize, len: usize): usize {
   const req = liftString(ptr, len);
   clearEvaluating();
+  resetMounts();
   return strResult(api.render(req));
 }
 
 export function list_packages(): usize {
   clearEvaluating();
+  resetMounts();
   return listResult(api.listPackages());
 }
 

@@ -6,13 +6,16 @@
  * the request names, through the host cache (text when computed, bytes when cached), and
  * `{"fail": ...}` requests return an error record with every field set.
  *
- * Must not depend on: anything but host.ts, errors.ts, plan/'s result classes and this folder.
+ * Reads go through host.ts, so through the recipe mounts: a render shows a generated file's bytes.
+ *
+ * Must not depend on: anything but host.ts, errors.ts, mount/ (its reset), plan/'s result classes and this folder.
  */
 import { IxErr } from '../errors';
 import * as host from '../host';
 import { ListResult, PlanResult, StrResult } from '../plan/index';
 import { liftString, realloc, release } from './canon';
 import { listResult, planResult, strResult } from './results';
+import { resetMounts } from '../mount/index';
 import { clearEvaluating } from './state';
 
 export { evaluating_package } from './state';
@@ -111,17 +114,20 @@ export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: 
 export function plan(ptr: usize, len: usize): usize {
   const req = liftString(ptr, len);
   clearEvaluating();
+  resetMounts();
   return planResult(toyPlan(req));
 }
 
 export function render(ptr: usize, len: usize): usize {
   const req = liftString(ptr, len);
   clearEvaluating();
+  resetMounts();
   return strResult(toyRender(req));
 }
 
 export function list_packages(): usize {
   clearEvaluating();
+  resetMounts();
   return listResult(toyList());
 }
 

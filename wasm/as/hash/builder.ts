@@ -24,6 +24,11 @@ export class StrBuilder {
     this.len = 0;
   }
 
+  /** Room for `extra` more code units (ptr moves if the buffer grows). */
+  reserve(extra: i32): void {
+    if (this.len + extra > this.buf.length) this.grow(extra);
+  }
+
   private grow(extra: i32): void {
     const need = this.len + extra;
     let cap = this.buf.length;

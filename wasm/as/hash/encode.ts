@@ -3,8 +3,9 @@
  * string and the string of UTF-8 bytes (invalid sequences become U+FFFD, as TextDecoder does),
  * exactly as engine/hash/index.ts.
  *
- * Must not depend on: anything else of the core.
+ * Must not depend on: anything else of the core but its string builder.
  */
+import { StrBuilder } from './builder';
 
 const HEX = '0123456789abcdef';
 const B32 = '0123456789abcdfghijklmnpqrsvwxyz';
@@ -47,15 +48,26 @@ export function utf8(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s, false, String.UTF8.ErrorMode.REPLACE));
 }
 
-/** The string of UTF-8 bytes at ptr (invalid sequences as U+FFFD, maximal subparts, as TextDecoder). */
-export function utf8DecodeAt(ptr: usize, n: i32): string {
-  const out = new StaticArray<u16>(n);
+/** True when the n bytes at ptr are all ASCII (below 0x80): 8 bytes a step, then the tail. */
+function allAscii(ptr: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) if ((load<u64>(ptr + <usize>i) & 0x8080808080808080) != 0) return false;
+  for (; i < n; i++) if (load<u8>(ptr + <usize>i) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Decodes the n UTF-8 bytes at ptr into UTF-16 code units at dst (room for n units: a text never
+ * has more code units than bytes); returns the number of units written. Invalid sequences become
+ * U+FFFD (maximal subparts, as TextDecoder).
+ */
+function utf8DecodeTo(ptr: usize, n: i32, dst: usize): i32 {
   let k = 0;
   let i = 0;
   while (i < n) {
     const c = <u32>load<u8>(ptr + i);
     if (c < 0x80) {
-      unchecked((out[k++] = <u16>c));
+      store<u16>(dst + (<usize>(k++) << 1), <u16>c);
       i++;
       continue;
     }
@@ -77,7 +89,7 @@ export function utf8DecodeAt(ptr: usize, n: i32): string {
       if (c == 0xf0) lo = 0x90;
       else if (c == 0xf4) hi = 0x8f;
     } else {
-      unchecked((out[k++] = 0xfffd));
+      store<u16>(dst + (<usize>(k++) << 1), 0xfffd);
       i++;
       continue;
     }
@@ -99,20 +111,56 @@ export function utf8DecodeAt(ptr: usize, n: i32): string {
       j++;
     }
     if (!ok) {
-      unchecked((out[k++] = 0xfffd));
+      store<u16>(dst + (<usize>(k++) << 1), 0xfffd);
       i += j;
       continue;
     }
     i += j;
     if (cp >= 0x10000) {
       cp -= 0x10000;
-      unchecked((out[k++] = <u16>(0xd800 + (cp >> 10))));
-      unchecked((out[k++] = <u16>(0xdc00 + (cp & 0x3ff))));
-    } else unchecked((out[k++] = <u16>cp));
+      store<u16>(dst + (<usize>(k++) << 1), <u16>(0xd800 + (cp >> 10)));
+      store<u16>(dst + (<usize>(k++) << 1), <u16>(0xdc00 + (cp & 0x3ff)));
+    } else store<u16>(dst + (<usize>(k++) << 1), <u16>cp);
   }
+  return k;
+}
+
+/** Widens n ASCII bytes at ptr to code units at dst. */
+function widenAscii(ptr: usize, n: i32, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = <u64>load<u32>(ptr + <usize>i);
+    store<u64>(dst + (<usize>i << 1), (w & 0xff) | ((w & 0xff00) << 8) | ((w & 0xff0000) << 16) | ((w & 0xff000000) << 24));
+  }
+  for (; i < n; i++) store<u16>(dst + (<usize>i << 1), load<u8>(ptr + <usize>i));
+}
+
+/**
+ * The string of UTF-8 bytes at ptr (invalid sequences as U+FFFD, maximal subparts, as
+ * TextDecoder). ASCII (most of what the core reads: JSON, ids, scripts) is widened straight into
+ * the string; other text goes through one scratch buffer.
+ */
+export function utf8DecodeAt(ptr: usize, n: i32): string {
+  if (allAscii(ptr, n)) {
+    const a = changetype<string>(__new(<usize>n << 1, idof<string>()));
+    widenAscii(ptr, n, changetype<usize>(a));
+    return a;
+  }
+  const out = new StaticArray<u16>(n);
+  const k = utf8DecodeTo(ptr, n, changetype<usize>(out));
   const s = changetype<string>(__new(<usize>k << 1, idof<string>()));
   memory.copy(changetype<usize>(s), changetype<usize>(out), <usize>k << 1);
   return s;
+}
+
+/** Appends the text of the n UTF-8 bytes at ptr to `sb` (as utf8DecodeAt, without the string). */
+export function utf8AppendTo(sb: StrBuilder, ptr: usize, n: i32): void {
+  sb.reserve(n);
+  const dst = sb.ptr + (<usize>sb.len << 1);
+  if (allAscii(ptr, n)) {
+    widenAscii(ptr, n, dst);
+    sb.len += n;
+  } else sb.len += utf8DecodeTo(ptr, n, dst);
 }
 
 export function utf8Decode(b: Uint8Array): string {

@@ -17,6 +17,7 @@
  * Must not depend on: anything else of the core but host, hash, errors.
  */
 import * as host from '../host';
+import { IxErr } from '../errors';
 import {
   StrBuilder, writeStr, hexOfBytes, toHex, parseJson, utf8DecodeAt, J_ARR, J_STR, J_NULL, J_OBJ, JValue,
 } from '../hash/index';
@@ -42,9 +43,17 @@ export class FileHashes {
     }
   }
 
+  /** Why the last get() found nothing though a recipe mount decides the path (host.readFault), else null; not remembered. */
+  fault: IxErr | null = null;
+
   get(path: string): string | null {
+    this.fault = null;
     if (this.memo.has(path)) return this.memo.get(path);
     const b = host.readFile(path);
+    if (b === null) {
+      this.fault = host.readFault();
+      if (this.fault !== null) return null;
+    }
     const h: string | null = b === null ? null : hexOfBytes(b);
     this.memo.set(path, h);
     return h;

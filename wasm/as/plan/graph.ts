@@ -556,7 +556,8 @@ export class Graph {
     if (name.indexOf('/') < 0 && gk === null) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
-        this.instErr = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
+        const fault = this.files.fault;
+        this.instErr = fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
         return null;
       }
       const e = new IxErr("package '" + name + "' has no '/', so its kind cannot come from its path: give it one (" + name + '(kind=bin)), or depend on it from a package of that kind');
@@ -703,7 +704,8 @@ export class Graph {
       }
     }
     if (this.files.get(name + '/ix.sh') === null) {
-      out.err = new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
+      const fault = this.files.fault;
+      out.err = fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
       return out;
     }
     host.evaluating(name);

@@ -22,7 +22,7 @@
  * Must not depend on: abi/.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr, digestBuilder, toHex, utf8DecodeAt } from '../hash/index';
+import { StrBuilder, writeStr, digestBuilder, toHex, utf8DecodeAt, utf8AppendTo } from '../hash/index';
 import { PNode } from './graph';
 import { NodeParts, nodeOut, nodeRefs } from './node';
 import { ENGINE_VERSION } from './cache';
@@ -135,15 +135,19 @@ export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, s
  * Stores a freshly built node; `newScript`: the plan had not seen its script yet, so its text
  * (still on the node) is stored under its digest too.
  */
+/** One builder for every entry written (an entry's text is copied out before the next). */
+const storeBuf = new StrBuilder(1 << 16);
+
 export function nodeMemoStore(key: string, n: PNode, newScript: bool): void {
   const json = n.utf8!;
-  const sb = new StrBuilder(json.length + 128);
+  const sb = storeBuf;
+  sb.clear();
   sb.str(HEADER);
   sb.str(n.id);
   sb.ch(10);
   sb.str(n.script);
   sb.ch(10);
-  sb.str(utf8DecodeAt(json.dataStart, json.length));
+  utf8AppendTo(sb, json.dataStart, json.length);
   host.cachePut(key, sb.toString());
   if (newScript) host.cachePut(scriptKey(n.script), SCRIPT_HEADER + n.scriptText);
 }

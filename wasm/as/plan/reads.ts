@@ -5,8 +5,9 @@
  * names reuse one render. Instance keys and node ids still hash every flag, so no store path
  * changes. Renders that called intro() or whose renderer reports no names are never shared.
  *
- * Must not depend on: anything of the core but plan/flags.
+ * Must not depend on: anything of the core but plan/flags and the hash module's string builder.
  */
+import { StrBuilder } from '../hash/builder';
 import { Flags } from './flags';
 
 /** The flags behind the looked-up names: not target, kind, host; `setx` also follows `boot`. Sorted. */
@@ -23,15 +24,30 @@ export function flagsBehind(names: Array<string>): Array<string> {
   return out;
 }
 
-/** The read set and its values in `flags` as one key (\x01: absent; \x00 separates). */
-export function valuesKey(reads: Array<string>, flags: Flags): string {
-  let s = '';
+/**
+ * The read set and its values in `flags` as one key (\x01: absent; \x00 separates), after
+ * `prefix` (built in one buffer: no string per part).
+ */
+export function valuesKey(reads: Array<string>, flags: Flags, prefix: string = ''): string {
+  const b = keyBuf;
+  b.clear();
+  b.str(prefix);
   for (let i = 0; i < reads.length; i++) {
     const v = flags.get(reads[i]);
-    s += reads[i] + '\x00' + (v === null ? '\x01' : '\x02' + v!) + '\x00';
+    b.str(reads[i]);
+    b.ch(0);
+    if (v === null) b.ch(1);
+    else {
+      b.ch(2);
+      b.str(v!);
+    }
+    b.ch(0);
   }
-  return s;
+  return b.toString();
 }
+
+/** valuesKey's one buffer (the key is copied out before the next call). */
+const keyBuf = new StrBuilder(1024);
 
 /** Renders of one graph shared by read set, keyed by (package, kind, target) then the read values. */
 export class RenderShare<R> {
@@ -53,7 +69,7 @@ export class RenderShare<R> {
     if (!this.shapes.has(pk)) return null;
     const s = this.shapes.get(pk);
     for (let i = 0; i < s.length; i++) {
-      const k = pk + '\x03' + valuesKey(s[i], flags);
+      const k = valuesKey(s[i], flags, pk + '\x03');
       if (this.renders.has(k)) return this.renders.get(k);
     }
     return null;
@@ -66,7 +82,7 @@ export class RenderShare<R> {
     let fresh = true;
     for (let i = 0; i < s.length; i++) if (s[i].join('\x00') == id) fresh = false;
     if (fresh) s.push(reads);
-    this.renders.set(pk + '\x03' + valuesKey(reads, flags), r);
+    this.renders.set(valuesKey(reads, flags, pk + '\x03'), r);
     return fresh;
   }
 }

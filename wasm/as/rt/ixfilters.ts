@@ -43,8 +43,12 @@ export function listLines(v: Value): Array<string> {
   const n = s.length;
   for (let i = 0; i <= n; i++) {
     if (i == n || s.charCodeAt(i) == 10) {
-      const t = pyStrip(s.substring(start, i));
-      if (t.length > 0 && t.charCodeAt(0) != 35) out.push(t);
+      // the line stripped in place: only item lines become strings
+      let a = start;
+      let b = i;
+      while (a < b && isPyWs(s.charCodeAt(a))) a++;
+      while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
+      if (b > a && s.charCodeAt(a) != 35) out.push(a == 0 && b == n ? s : s.substring(a, b));
       start = i + 1;
     }
   }
@@ -56,7 +60,12 @@ function fixListOf(lines: Array<string>): string {
   const sb = new StrBuf();
   let prevSpace = false;
   for (let l = 0; l < lines.length; l++) {
-    const s = l == 0 ? lines[l] : ' ' + lines[l];
+    const s = lines[l];
+    if (l > 0) {
+      // the joining space, as if prepended to the line
+      if (!prevSpace) sb.addCode(32);
+      prevSpace = true;
+    }
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c == 32) {

@@ -105,11 +105,21 @@ export function truthy(v: Value): bool {
 
 /** Python json.dumps(v) with default options (", " and ": ", ensure_ascii); an Err for NaN/Infinity numbers. */
 export function pyJsonDumps(v: Value): Value {
-  const b = new StrBuf();
+  // one buffer for every dump (recipes dump whole descriptors): no buffer grown per call
+  const reuse = !dumpBusy;
+  const b = reuse ? dumpBuf : new StrBuf();
+  if (reuse) {
+    b.clear();
+    dumpBusy = true;
+  }
   const e = jsonInto(b, v);
+  if (reuse) dumpBusy = false;
   if (e !== null) return e;
   return new VStr(b.toString());
 }
+
+const dumpBuf = new StrBuf(4096);
+let dumpBusy = false;
 
 function jsonInto(b: StrBuf, v: Value): VErr | null {
   switch (v.k) {
@@ -166,11 +176,14 @@ const HEX = '0123456789abcdef';
 export function asciiJsonInto(b: StrBuf, s: string): void {
   b.addCode(34);
   const n = s.length;
+  let run = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c != 34 && c != 92) continue;
+    b.addRange(s, run, i);
+    run = i + 1;
     if (c == 34) b.add('\\"');
     else if (c == 92) b.add('\\\\');
-    else if (c >= 0x20 && c < 0x7f) b.addCode(c);
     else if (c == 8) b.add('\\b');
     else if (c == 12) b.add('\\f');
     else if (c == 10) b.add('\\n');
@@ -184,6 +197,7 @@ export function asciiJsonInto(b: StrBuf, s: string): void {
       b.addCode(HEX.charCodeAt(c & 15));
     }
   }
+  b.addRange(s, run, n);
   b.addCode(34);
 }
 

@@ -51,6 +51,11 @@ export class StrBuf {
     this.n = 0;
   }
 
+  /** Drops everything after the first `n` code units (n <= length). */
+  truncate(n: i32): void {
+    if (n < this.n) this.n = n;
+  }
+
   toString(): string {
     return String.UTF16.decodeUnsafe(changetype<usize>(this.buf), <usize>this.n << 1);
   }

@@ -31,8 +31,9 @@ class SelfMethod extends VFunc {
   constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
   call(args: Array<Value>): Value {
     const n = this.name;
-    if (!this.ctx.blocks.has(n)) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
-    return runDetached(this.ctx.blocks.get(n)[0], this.ctx, ' (self.' + n + '() recursion?)');
+    const b = this.ctx.block(n);
+    if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
+    return runDetached(b, this.ctx, ' (self.' + n + '() recursion?)');
   }
 }
 
@@ -253,19 +254,30 @@ export function evalExpr(n: Node, f: Fn): Value {
       return d;
     }
     case A.E_SUPERCALL: {
-      const b = f.block;
-      const depth = n.n;
-      if (b === null) return new rt.VErr(internal('super() outside a block'));
-      const list = f.ctx.blocks.has(b.name) ? f.ctx.blocks.get(b.name) : new Array<BlockDef>();
-      const i = list.indexOf(b);
-      if (i < 0 || i + depth >= list.length) {
-        if (depth == 1) return rt.err("super(): block '" + b.name + "' has no parent block");
-        let sup = 'super';
-        for (let k = 1; k < depth; k++) sup += '.super';
-        return rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');
-      }
-      return runDetached(list[i + depth], f.ctx, '');
+      const t = superBlock(n, f);
+      if (t === null) return superErr;
+      return runDetached(t, f.ctx, '');
     }
   }
   return new rt.VErr(internal('unknown expression'));
+}
+
+/** superBlock's error when it returns null. */
+export let superErr: Value = UNDEF;
+
+/** The block `super()` (n.n levels up) of the running block runs, or null with superErr set. */
+export function superBlock(n: Node, f: Fn): BlockDef | null {
+  const b = f.block;
+  const depth = n.n;
+  if (b === null) { superErr = new rt.VErr(internal('super() outside a block')); return null; }
+  const list = f.ctx.blockList(b.name);
+  const i = list.indexOf(b);
+  if (i < 0 || i + depth >= list.length) {
+    if (depth == 1) { superErr = rt.err("super(): block '" + b.name + "' has no parent block"); return null; }
+    let sup = 'super';
+    for (let k = 1; k < depth; k++) sup += '.super';
+    superErr = rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');
+    return null;
+  }
+  return list[i + depth];
 }

@@ -18,7 +18,7 @@ import { Node } from './ast';
 import { BlockDef, Template, compileTemplate } from './compile';
 import { resolveName, Source, SourceLoader } from './loader';
 import { Ctx, Frame } from './scope';
-import { evalArgs, evalExpr, LoopCycle } from './expr';
+import { evalArgs, evalExpr, LoopCycle, superBlock, superErr } from './expr';
 
 export { Ctx, Frame } from './scope';
 
@@ -109,9 +109,10 @@ export class Fn {
   /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
   tailPath: string | null = null;
   tailLine: i32 = -1;
-  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32) {
+  /** `out`: write into this buffer (a block run in place) instead of a pooled one. */
+  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrBuf | null = null) {
     this.tpl = tpl; this.ctx = ctx; this.frame = frame;
-    this.out = takeBuf();
+    this.out = out !== null ? out : takeBuf();
     this.slots = new StaticArray<Value>(nslots);
     for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
   }
@@ -199,7 +200,8 @@ export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
     const out = runRoot(p, ctx, frame);
     if (out === null) return null;
     const pre = f.pre;
-    return pre !== null ? pre + out : out;
+    // most child templates write nothing before their extends: no copy of the parent's output
+    return pre !== null && pre.length > 0 ? pre + out : out;
   }
   setTail(f.tailPath, f.tailLine, t.path, f.line);
   return bufDone(f.out);
@@ -230,6 +232,24 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
   return bufDone(f.out);
 }
 
+/**
+ * Run block `b` as `{% block %}` does: its output is written straight into `out` (the caller's
+ * buffer), then counted as one emitted text, as runBlockFn's string would be. On failure `out` is
+ * cut back to where the block started and the outcome is STOP (the error reported), as for
+ * runBlockFn's null.
+ */
+function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf): i32 {
+  const mark = out.length;
+  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out);
+  f.block = b;
+  f.line = b.node.line;
+  const r = execList(b.node.body!, f, null, -1, true);
+  if (r == EXC) { out.truncate(mark); report(takeErr(b.tpl.path, f.line)); return STOP; }
+  if (r == STOP) { out.truncate(mark); return STOP; }
+  setTail(f.tailPath, f.tailLine, b.tpl.path, f.line);
+  return OK;
+}
+
 /** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
 export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   const x = ev!;
@@ -244,6 +264,40 @@ export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   if (c.failure !== null) return new rt.VErr(c.failure!);
   if (s === null) return new rt.VErr(internal('block stopped without an error'));
   return rt.str(s);
+}
+
+/**
+ * `{{ super() }}` (or super.super()...): as evaluating it with runDetached and emitting its string,
+ * but the block's text is written straight into f's output (cut back if it fails).
+ */
+function superOut(a: Node, f: Fn): i32 {
+  const t = superBlock(a, f);
+  if (t === null) return fail(errOfValue(superErr));
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString())));
+  x.depth++;
+  const saved = collector;
+  collector = new Collector();
+  const out = f.out;
+  const mark = out.length;
+  const r = runBlockInto(t, f.ctx, new Frame(null, false), out);
+  const c = collector;
+  collector = saved;
+  x.depth--;
+  if (c.failure !== null) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(c.failure!)));
+  }
+  if (r != OK) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(internal('block stopped without an error'))));
+  }
+  const e = rt.countEmit(<f64>(out.length - mark));
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(e.err);
+  }
+  return OK;
 }
 
 // ---- statements -----------------------------------------------------------------------------
@@ -291,7 +345,9 @@ function exec(n: Node, f: Fn): i32 {
     case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
     case A.S_OUT: {
       f.line = n.a!.line;
-      const v = evalExpr(n.a!, f);
+      const a = n.a!;
+      if (a.kind == A.E_SUPERCALL && a.n > 0) return superOut(a, f);
+      const v = evalExpr(a, f);
       if (v.isErr) return fail(errOfValue(v));
       return emit(f, v.k == rt.K_STR ? (<VStr>v).s : rt.pyStr(v));
     }
@@ -320,10 +376,18 @@ function exec(n: Node, f: Fn): i32 {
     }
     case A.S_BLOCK: {
       if (n.n == 0 && f.parent !== null) return OK;
-      if (!f.ctx.blocks.has(n.s)) return failMsg("no block '" + n.s + "'");
-      const s = runBlockFn(f.ctx.blocks.get(n.s)[0], f.ctx, f.frame);
-      if (s === null) return STOP;
-      return emit(f, s);
+      const d = f.ctx.block(n.s);
+      if (d === null) return failMsg("no block '" + n.s + "'");
+      const out = f.out;
+      const mark = out.length;
+      const r = runBlockInto(d, f.ctx, f.frame, out);
+      if (r != OK) return r;
+      const e = rt.countEmit(<f64>(out.length - mark));
+      if (e !== null) {
+        out.truncate(mark);
+        return fail(e.err);
+      }
+      return OK;
     }
     case A.S_EXTENDS: return execExtends(n, f);
     case A.S_INCLUDE: return execInclude(n, f);
@@ -483,7 +547,7 @@ function execExtends(n: Node, f: Fn): i32 {
   if (t === null) return EXC;
   f.parent = t;
   f.ctx.addBlocks(t);
-  if (f.pre === null) f.pre = f.out.toString();
+  if (f.pre === null) f.pre = f.out.length > 0 ? f.out.toString() : '';
   return OK;
 }
 

@@ -139,8 +139,12 @@ export class SourceLoader {
     if (this.texts.has(path)) return this.texts.get(path);
     let t = new Text();
     const bytes = host.readFile(path);
-    if (bytes === null) t.missing = true;
-    else {
+    if (bytes === null) {
+      // a recipe mount decides this path but cannot serve it: its error, not a missing file
+      const fault = host.readFault();
+      if (fault !== null) t.err = fault;
+      else t.missing = true;
+    } else {
       const k = keptText(path, bytes);
       if (k !== null) t = k;
       else {

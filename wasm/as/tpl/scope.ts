@@ -73,15 +73,34 @@ export class Frame {
   }
 }
 
-/** The render context (IxContext): variables and the block stacks of the chain. */
+/**
+ * The render context (IxContext): variables and the templates of the chain, most derived first.
+ * A block's definitions are looked up along the chain when run (no per-render table of blocks:
+ * a chain is a few templates, and building the table allocated for every block of every render).
+ */
 export class Ctx {
   vars: Map<string, Value> = new Map<string, Value>();
-  blocks: Map<string, Array<BlockDef>> = new Map<string, Array<BlockDef>>();
+  chain: Array<Template> = new Array<Template>();
   addBlocks(t: Template): void {
-    for (let i = 0; i < t.blockNames.length; i++) {
-      const n = t.blockNames[i];
-      if (!this.blocks.has(n)) this.blocks.set(n, new Array<BlockDef>());
-      this.blocks.get(n).push(t.blocks.get(n));
+    this.chain.push(t);
+  }
+  /** The most derived definition of block `n`, or null. */
+  block(n: string): BlockDef | null {
+    const c = this.chain;
+    for (let i = 0; i < c.length; i++) {
+      const t = unchecked(c[i]);
+      if (t.blocks.has(n)) return t.blocks.get(n);
     }
+    return null;
+  }
+  /** Every definition of block `n`, most derived first (super() walks it). */
+  blockList(n: string): Array<BlockDef> {
+    const out = new Array<BlockDef>();
+    const c = this.chain;
+    for (let i = 0; i < c.length; i++) {
+      const t = unchecked(c[i]);
+      if (t.blocks.has(n)) out.push(t.blocks.get(n));
+    }
+    return out;
   }
 }
