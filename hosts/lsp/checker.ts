@@ -8,8 +8,10 @@
  * one clears. Then every user is planned, one at a time, on the planning thread (planner.ts), so
  * a long plan never blocks hover or completion. A new change re-orders the queue (its sample
  * first), stops the previous change's render stage and cancels the background plan in flight
- * (queued again behind the sample); a result computed against content that changed meanwhile, for
- * a package queued again, is dropped (the newer check wins), so no stale error is ever published. Runaway templates end at the evaluator's bounds (an error).
+ * (queued again behind the sample). No plan starts while an edit waits for its (debounced)
+ * change, and a result whose files changed while it was planned is dropped and the package
+ * queued again: every published error is of content the checker has scheduled for, so an old
+ * error never shows beside a new one. Runaway templates end at the evaluator's bounds (an error).
  *
  * Must not depend on: the executor, the store, the sandbox, the LSP library.
  */
@@ -61,6 +63,8 @@ export class Checker {
   private readonly textual: TemplateUsers;
   private readonly arch = new Map<string, { target: Record<string, unknown>; host: Record<string, unknown> }>();
   private memoVersion = -1;
+  /** The workspace's content version at the latest change() call: plans start only on content up to it. */
+  private known = 0;
   private packageList: { layout: number; names: string[] } | undefined;
   /** Packages checked (planned) since start, and how long the last check's plan took (tests, the bench). */
   checks = 0;
@@ -145,6 +149,7 @@ export class Checker {
 
   /** A file changed (buffer or disk): re-check its users, a sample first. */
   changed(files: string[]): void {
+    this.known = this.ws.contentVersion;
     void this.textual.build();
     this.textual.changed(files);
     const users = new Set<string>();
@@ -225,6 +230,9 @@ export class Checker {
     this.pumping = true;
     try {
       while (this.queue.size) {
+        // an edit is on its way (debounced): its users are not marked stale yet, so a result of
+        // the new content could show beside their old errors; its changed() starts the pump again
+        if (this.ws.contentVersion > this.known) break;
         const pkg = this.queue.values().next().value as string;
         this.queue.delete(pkg);
         const before = this.ws.version;
@@ -239,10 +247,12 @@ export class Checker {
         }
         this.checks++;
         if (!hit?.reads) this.lastCheckMs = r.ms;
-        // content changed meanwhile and the package is queued again, or the target switched:
-        // the newer check decides
-        if (target !== this.target || (this.ws.version !== before && this.queue.has(pkg))) {
+        // a file the plan read changed while it ran, or content changed and the package is
+        // queued again, or the target switched: the newer check decides
+        const stale = this.ws.changedSince(r.reads, before);
+        if (target !== this.target || stale || (this.ws.version !== before && this.queue.has(pkg))) {
           this.dropped++;
+          if (stale && target === this.target && !this.queue.has(pkg)) this.requeue(pkg, this.sample.size);
           continue;
         }
         if (this.ws.version === before && !hit?.reads && r.reads.size) this.keep(this.memoKey(pkg), answerOf(r));

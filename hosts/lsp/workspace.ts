@@ -36,6 +36,12 @@ export class Workspace {
   version = 0;
   /** Bumped when the set of files may have changed (a buffer opened or closed, a change on disk). */
   layout = 0;
+  /** The version at which each logical path's content last changed through a buffer. */
+  private readonly changedAt = new Map<string, number>();
+  /** The version of the last change any file may have seen: a change on disk, a file come or gone. */
+  private wideAt = 0;
+  /** The version of the last change that can reach the core (a buffer in no root cannot). */
+  contentVersion = 0;
   private memoryBytes = 0;
   private readonly memoryCap: number;
   /** Entries the in-memory cache dropped to stay under its bound (ix/status, tests). */
@@ -50,16 +56,34 @@ export class Workspace {
   /** Sets (text) or drops (undefined) the overlay of an open buffer. */
   setOverlay(path: string, text: string | undefined): void {
     // a buffer over a file on disk adds or removes no file: listings stay valid
-    if ((text === undefined) !== !this.overlays.has(path) && !isFile(path)) this.layout++;
+    const moved = (text === undefined) !== !this.overlays.has(path) && !isFile(path);
+    if (moved) this.layout++;
     if (text === undefined) this.overlays.delete(path);
     else this.overlays.set(path, text);
     this.version++;
+    const logical = this.logicalOf(path);
+    if (logical === undefined) return;
+    this.contentVersion = this.version;
+    if (moved) this.wideAt = this.version;
+    else this.changedAt.set(logical, this.version);
   }
 
   /** Notes a change on disk (another editor, git checkout). */
   touched(): void {
     this.version++;
     this.layout++;
+    this.contentVersion = this.wideAt = this.version;
+  }
+
+  /**
+   * True if what the core would read from `files` (logical paths) may differ from what it read at
+   * `version`: one of them changed since, or any file may have (a change on disk, a file come or gone).
+   */
+  changedSince(files: Iterable<string>, version: number): boolean {
+    if (this.contentVersion <= version) return false;
+    if (this.wideAt > version) return true;
+    for (const f of files) if ((this.changedAt.get(f) ?? 0) > version) return true;
+    return false;
   }
 
   /** The in-memory cache's size: entries and bytes of values. */

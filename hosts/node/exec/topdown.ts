@@ -190,16 +190,12 @@ export class TopDown<H extends TopDownHit, N extends TopDownNode = PlanNode> {
    */
   async need(outs: readonly string[]): Promise<string[]> {
     // positions straight from the outputs (the ids' order, without an index by id)
-    const start: number[] = [];
-    const seen = new Set<number>();
+    const at: number[] = [];
     for (const p of outs) {
       const i = this.byOut.get(p);
-      if (i !== undefined && !seen.has(i)) {
-        seen.add(i);
-        start.push(i);
-      }
+      if (i !== undefined) at.push(i);
     }
-    return this.wave(start);
+    return this.needAt(at);
   }
 
   /** need() for the nodes at positions `at` of the list given (wantedAt's answer). */

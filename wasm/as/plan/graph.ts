@@ -556,8 +556,7 @@ export class Graph {
     if (name.indexOf('/') < 0 && gk === null) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
-        const fault = this.files.fault;
-        this.instErr = fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
+        this.instErr = this.unknown(name);
         return null;
       }
       const e = new IxErr("package '" + name + "' has no '/', so its kind cannot come from its path: give it one (" + name + '(kind=bin)), or depend on it from a package of that kind');
@@ -609,6 +608,12 @@ export class Graph {
     this.instances.set(key, inst);
     this.count++;
     return inst;
+  }
+
+  /** Why `name/ix.sh` was not found (files.get just gave null): a recipe mount's fault, else an unknown package with a suggestion. */
+  private unknown(name: string): IxErr {
+    const fault = this.files.fault;
+    return fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
   }
 
   /** Every package name, listed once per graph (each unknown package's suggestion reads it). */
@@ -704,8 +709,7 @@ export class Graph {
       }
     }
     if (this.files.get(name + '/ix.sh') === null) {
-      const fault = this.files.fault;
-      out.err = fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
+      out.err = this.unknown(name);
       return out;
     }
     host.evaluating(name);
