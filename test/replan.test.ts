@@ -230,4 +230,30 @@ describe('re-planning after edits', () => {
       // the kept graph spared walks (each walk asks the descriptor cache for every instance)
       expect(descKept).toBeLessThan(descDropped);
     }, 600_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'a plan reads no file of a kept root it does not ask for (a host records what a plan read)', async () => {
+      const files: Record<string, string> = {
+        'die/base.sh': base('v0'),
+        'die/defaults.sh': defaults('0'),
+        'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
+        'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] } }) + '\n',
+      };
+      const cache = new Map<string, Uint8Array>();
+      const plan = async (packages: string[]): Promise<{ text: string; read: Set<string> }> => {
+        const io = memIO(files, cache);
+        const read = new Set<string>();
+        const text = new TextDecoder().decode((await freshCoreCompiled({ ...io, readFile: (p) => (read.add(p), io.readFile(p)) })).plan({ packages }));
+        return { text, read };
+      };
+      await plan(['bin/a', 'bin/b']);
+      const b = await plan(['bin/b']);
+      expect(b.text).toBe(canonicalJson(makePlan(memIO({ ...files }), { packages: ['bin/b'] }, evaluator, { shareRenders: false })));
+      expect([...b.read].filter((p) => p.startsWith('bin/a') || p.startsWith('die/'))).toEqual([]);
+      // bin/b's own kept root is checked against its file, and its edit is seen
+      files['bin/b/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'b2' }, deps: [] } }) + '\n';
+      const b2 = await plan(['bin/b']);
+      expect(b2.read.has('bin/b/ix.sh')).toBe(true);
+      expect(b2.text).toBe(canonicalJson(makePlan(memIO({ ...files }), { packages: ['bin/b'] }, evaluator, { shareRenders: false })));
+    }, 120_000);
 });

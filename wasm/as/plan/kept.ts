@@ -94,20 +94,43 @@ export class Kept {
   rootJson: Array<string> = [];
   stale: Array<bool> = [];
 
-  /** Marks stale every instance that read a changed file or reaches one that did. */
-  validate(files: FileHashes): void {
-    files.prefetch(this.paths);
+  /**
+   * Marks stale every instance in `scope` (closed under uses) that read a changed file or reaches
+   * one that did. Only the files of `scope` are hashed: a host that records what a plan read (the
+   * LSP's users of a file, the plan memo) must not see files of roots this plan does not ask for.
+   */
+  validate(files: FileHashes, scope: Array<i32>): void {
+    const n = this.insts.length;
+    const inScope = new Array<bool>(n);
+    const want = new Array<bool>(this.paths.length);
+    const paths = new Array<string>();
+    for (let k = 0; k < scope.length; k++) {
+      const x = this.insts[scope[k]];
+      inScope[scope[k]] = true;
+      for (let j = 0; j < x.files.length; j++) {
+        const f = x.files[j];
+        if (want[f]) continue;
+        want[f] = true;
+        paths.push(this.paths[f]);
+      }
+    }
+    files.prefetch(paths);
     const changed = new Array<bool>(this.paths.length);
     for (let i = 0; i < this.paths.length; i++) {
+      if (!want[i]) continue;
       const d = files.get(this.paths[i]);
       changed[i] = (d === null ? '-' : d!) != this.digests[i];
     }
-    const n = this.insts.length;
     const users = new Array<Array<i32>>(n);
     for (let i = 0; i < n; i++) users[i] = [];
+    // outside the scope nothing is known: stale, so nothing there is reused
     const stale = new Array<bool>(n);
     const todo = new Array<i32>();
     for (let i = 0; i < n; i++) {
+      if (!inScope[i]) {
+        stale[i] = true;
+        continue;
+      }
       const x = this.insts[i];
       for (let j = 0; j < x.uses.length; j++) users[x.uses[j]].push(i);
       let s = false;
@@ -125,6 +148,13 @@ export class Kept {
       }
     }
     this.stale = stale;
+  }
+
+  /** The kept instances of the requested roots the graph holds, whatever their state. */
+  rootsOf(requests: Array<string>): Array<i32> {
+    const out = new Array<i32>();
+    for (let i = 0; i < requests.length; i++) if (this.rootReq.has(requests[i])) out.push(this.rootReq.get(requests[i]));
+    return out;
   }
 
   /** The kept root of `request` that may be reused, or -1. */

@@ -631,11 +631,12 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
   k.key = keptKey(settingsOf(s, keepGoing));
   const kept = keptLoad(k.key);
   if (kept === null) return k;
-  kept.validate(s.graph.files);
+  const requests = new Array<string>();
+  for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
+  kept.validate(s.graph.files, kept.reach(kept.rootsOf(requests)));
   const reused = new Array<i32>();
-  for (let i = 0; i < items.length; i++) {
-    if (items[i].kind != J_STR) continue;
-    const r = kept.reusable(items[i].s);
+  for (let i = 0; i < requests.length; i++) {
+    const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
   // one entry per instance key (a key kept twice, walked once and reused once, is one instance)
