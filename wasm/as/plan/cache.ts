@@ -46,13 +46,22 @@ export class FileHashes {
   /** Why the last get() found nothing though a recipe mount decides the path (host.readFault), else null; not remembered. */
   fault: IxErr | null = null;
 
+  /** Paths asked for, while a root's walk records them (Graph.rec); a mount fault makes it `faulted`. */
+  log: Array<string> | null = null;
+  faulted: bool = false;
+
   get(path: string): string | null {
     this.fault = null;
+    const log = this.log;
+    if (log !== null) log.push(path);
     if (this.memo.has(path)) return this.memo.get(path);
     const b = host.readFile(path);
     if (b === null) {
       this.fault = host.readFault();
-      if (this.fault !== null) return null;
+      if (this.fault !== null) {
+        this.faulted = true;
+        return null;
+      }
     }
     const h: string | null = b === null ? null : hexOfBytes(b);
     this.memo.set(path, h);

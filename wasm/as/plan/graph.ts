@@ -159,7 +159,29 @@ export abstract class NodeTask {
   abstract step(g: Graph, p: Instance): IxErr | null;
 }
 
+/**
+ * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
+ * the recipe files it consulted, every instance it looked up, and every instance whose node it
+ * needed (built or found built). `listed`: an error's suggestion read the package list; `bad`:
+ * the walk met a failed render, whose files may not name the missing ones it probed.
+ */
+export class RootRec {
+  files: Array<string> = [];
+  touched: Array<Instance> = [];
+  needed: Array<Instance> = [];
+  listed: bool = false;
+  bad: bool = false;
+}
+
 export class Graph {
+  /** The walk of the root in progress records what it read here (null: nothing recorded). */
+  rec: RootRec | null = null;
+  /** Of a key that failed: the files its failure read, and whether it was a failed render. */
+  private failedFiles: Map<string, Array<string>> = new Map<string, Array<string>>();
+  private failedBad: Set<string> = new Set<string>();
+  private failedListed: Set<string> = new Set<string>();
+  /** Calls of packageNames (a failure that listed the packages depends on the list). */
+  private listings: i32 = 0;
   hostName: string;
   hostId: string;
   bootJson: string;
@@ -368,7 +390,10 @@ export class Graph {
 
   /** Computes task `what` of `p` (engine/plan/driver.ts run); an error unwinds the frames it pushed. */
   run(p: Instance, what: i32): IxErr | null {
-    if (this.done(p, what)) return null;
+    if (this.done(p, what)) {
+      if (what == T_NODE) this.noteNeeded(p);
+      return null;
+    }
     const base = this.stInst.length;
     this.stInst.push(p);
     this.stWhat.push(what);
@@ -379,6 +404,7 @@ export class Graph {
         this.stInst.pop();
         this.stWhat.pop();
         top.expanded &= ~(1 << tw);
+        if (tw == T_NODE) this.noteNeeded(top);
         continue;
       }
       const nb = this.needInst.length;
@@ -417,6 +443,12 @@ export class Graph {
       this.needWhat.length = nb;
     }
     return null;
+  }
+
+  /** Notes that the root in progress needed the node of `p`. */
+  noteNeeded(p: Instance): void {
+    const r = this.rec;
+    if (r !== null) r.needed.push(p);
   }
 
   private unwind(base: i32): void {
@@ -577,8 +609,19 @@ export class Graph {
     kb.ch(0);
     given.writeJsonKindTarget(kb, kind, target!);
     const key = kb.toString();
-    if (this.instances.has(key)) return this.instances.get(key);
+    const rec = this.rec;
+    if (this.instances.has(key)) {
+      const x = this.instances.get(key);
+      if (rec !== null) rec.touched.push(x);
+      return x;
+    }
     if (this.failed.has(key)) {
+      if (rec !== null) {
+        const fs = this.failedFiles.get(key);
+        for (let i = 0; i < fs.length; i++) rec.files.push(fs[i]);
+        if (this.failedBad.has(key)) rec.bad = true;
+        if (this.failedListed.has(key)) rec.listed = true;
+      }
       this.instErr = this.failed.get(key);
       return null;
     }
@@ -589,8 +632,19 @@ export class Graph {
       return null;
     }
     const flags = given.copy().set('target', target!).set('kind', kind);
+    const listings = this.listings;
     const r = this.renderCached(name, flags, target!);
     if (r.err !== null) {
+      if (this.listings != listings) this.failedListed.add(key);
+      // its recipe's absence decides an unknown package: that path is read too
+      const fs = r.files.slice(0);
+      fs.push(name + '/ix.sh');
+      this.failedFiles.set(key, fs);
+      if (r.renderFailed) this.failedBad.add(key);
+      if (rec !== null) {
+        for (let i = 0; i < fs.length; i++) rec.files.push(fs[i]);
+        if (r.renderFailed) rec.bad = true;
+      }
       this.failed.set(key, r.err!);
       this.instErr = r.err;
       return null;
@@ -607,6 +661,7 @@ export class Graph {
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
     this.instances.set(key, inst);
     this.count++;
+    if (rec !== null) rec.touched.push(inst);
     return inst;
   }
 
@@ -619,7 +674,10 @@ export class Graph {
   /** Every package name, listed once per graph (each unknown package's suggestion reads it). */
   private allPackages: Array<string> | null = null;
 
-  private packageNames(): Array<string> {
+  packageNames(): Array<string> {
+    const rec = this.rec;
+    if (rec !== null) rec.listed = true;
+    this.listings++;
     let all = this.allPackages;
     if (all === null) {
       all = listPackages();
@@ -720,6 +778,7 @@ export class Graph {
     this.share.renderCount++;
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
+      out.renderFailed = true;
       return out;
     }
     const n = normalise(r.text, name);
@@ -760,6 +819,8 @@ export class Rendered2 {
   files: Array<string> = [];
   /** Instances whose ids it read through intro() (such a render is never shared or cached). */
   intros: Array<Instance> = [];
+  /** The template evaluator failed (not the descriptor check). */
+  renderFailed: bool = false;
 }
 
 /** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */

@@ -32,14 +32,14 @@
 import * as host from '../host';
 import { StrBuilder, writeStr, hexOfText, parseJson, utf8DecodeAt, J_ARR, J_STR, JValue } from '../hash/index';
 import { FileHashes, ENGINE_VERSION } from './cache';
-import { Instance, PNode } from './graph';
+import { Instance, PNode, RootRec } from './graph';
 import { scriptLookup } from './node-memo';
 
-const FORMAT = 'ix-as-kept-graph/1';
+const FORMAT = 'ix-as-kept-graph/2';
 const NODE_HEADER = 'ix-as-node-memo/2\n';
 
 export function keptKey(settings: string): string {
-  return 'as-kept1-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+  return 'as-kept2-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
 }
 
 export class KeptNode {
@@ -90,20 +90,48 @@ export class Kept {
   nodes: Array<KeptNode> = [];
   insts: Array<KeptInst> = [];
   rootReq: Map<string, i32> = new Map<string, i32>();
+  /** Per kept root: its instance, or -1 for a root that failed, */
   rootInst: Array<i32> = [];
   rootJson: Array<string> = [];
+  /** and for a failed one what its walk read (RootRec): files, instances looked up, nodes needed, */
+  rootFiles: Array<Array<i32>> = [];
+  rootUses: Array<Array<i32>> = [];
+  rootNeeded: Array<Array<i32>> = [];
+  /** and whether its error read the package list (kept under `listing`, its BLAKE3, or ''). */
+  rootListed: Array<bool> = [];
+  listing: string = '';
+  /** Set by the planner: the package list still has the kept digest. */
+  listingOk: bool = false;
   stale: Array<bool> = [];
+  changed: Array<bool> = [];
+
+  /** Whether a failed kept root among `roots` depends on the package list. */
+  needsListing(roots: Array<i32>): bool {
+    for (let i = 0; i < roots.length; i++) if (this.rootInst[roots[i]] < 0 && this.rootListed[roots[i]]) return true;
+    return false;
+  }
 
   /**
    * Marks stale every instance in `scope` (closed under uses) that read a changed file or reaches
    * one that did. Only the files of `scope` are hashed: a host that records what a plan read (the
    * LSP's users of a file, the plan memo) must not see files of roots this plan does not ask for.
    */
-  validate(files: FileHashes, scope: Array<i32>): void {
+  validate(files: FileHashes, roots: Array<i32>): void {
+    const scope = this.reach(roots);
     const n = this.insts.length;
     const inScope = new Array<bool>(n);
     const want = new Array<bool>(this.paths.length);
     const paths = new Array<string>();
+    for (let k = 0; k < roots.length; k++) {
+      const r = roots[k];
+      if (this.rootInst[r] >= 0) continue;
+      const fs = this.rootFiles[r];
+      for (let j = 0; j < fs.length; j++) {
+        if (want[fs[j]]) continue;
+        want[fs[j]] = true;
+        paths.push(this.paths[fs[j]]);
+      }
+    }
     for (let k = 0; k < scope.length; k++) {
       const x = this.insts[scope[k]];
       inScope[scope[k]] = true;
@@ -121,6 +149,7 @@ export class Kept {
       const d = files.get(this.paths[i]);
       changed[i] = (d === null ? '-' : d!) != this.digests[i];
     }
+    this.changed = changed;
     const users = new Array<Array<i32>>(n);
     for (let i = 0; i < n; i++) users[i] = [];
     // outside the scope nothing is known: stale, so nothing there is reused
@@ -157,22 +186,49 @@ export class Kept {
     return out;
   }
 
-  /** The kept root of `request` that may be reused, or -1. */
+  /**
+   * The kept root of `request` that may be reused, or -1. A failed root is reused when none of
+   * the files its walk read changed, none of the instances it looked up or needed is stale and,
+   * if its error listed the packages, the list is the same: its walk would fail the same way.
+   */
   reusable(request: string): i32 {
     if (!this.rootReq.has(request)) return -1;
     const r = this.rootReq.get(request);
-    return this.stale[this.rootInst[r]] ? -1 : r;
+    const ri = this.rootInst[r];
+    if (ri >= 0) return this.stale[ri] ? -1 : r;
+    if (this.rootListed[r] && !this.listingOk) return -1;
+    const fs = this.rootFiles[r];
+    for (let j = 0; j < fs.length; j++) if (this.changed[fs[j]]) return -1;
+    const us = this.rootUses[r];
+    for (let j = 0; j < us.length; j++) if (this.stale[us[j]]) return -1;
+    const ns = this.rootNeeded[r];
+    for (let j = 0; j < ns.length; j++) if (this.stale[ns[j]]) return -1;
+    return r;
   }
 
-  /** Every instance the given roots reach, each once, in a first-visit order. */
-  reach(roots: Array<i32>): Array<i32> {
+  /**
+   * Every instance the given roots reach, each once, in a first-visit order: from a failed root,
+   * what it looked up and needed; with `nodesOnly`, only what it needed (its nodes in the plan).
+   */
+  reach(roots: Array<i32>, nodesOnly: bool = false): Array<i32> {
     const seen = new Array<bool>(this.insts.length);
     const out = new Array<i32>();
     for (let i = 0; i < roots.length; i++) {
-      const r = this.rootInst[roots[i]];
-      if (seen[r]) continue;
-      seen[r] = true;
-      out.push(r);
+      const ri = this.rootInst[roots[i]];
+      if (ri >= 0) {
+        if (seen[ri]) continue;
+        seen[ri] = true;
+        out.push(ri);
+        continue;
+      }
+      for (let w = nodesOnly ? 1 : 0; w < 2; w++) {
+        const l = w == 0 ? this.rootUses[roots[i]] : this.rootNeeded[roots[i]];
+        for (let j = 0; j < l.length; j++) {
+          if (seen[l[j]]) continue;
+          seen[l[j]] = true;
+          out.push(l[j]);
+        }
+      }
     }
     for (let k = 0; k < out.length; k++) {
       const u = this.insts[out[k]].uses;
@@ -222,7 +278,10 @@ export function keptLoad(key: string): Kept | null {
   const lines = utf8DecodeAt(raw.dataStart, raw.length).split('\n');
   if (lines.length < 1 || lines[0] != FORMAT) return null;
   const k = new Kept();
+  if (lines.length < 2 || !lines[1].startsWith('L ')) return null;
+  k.listing = lines[1].substring(2);
   const rd = new Lines(lines);
+  rd.at = 2;
   const np = rd.count('P');
   if (np < 0) return null;
   for (let i = 0; i < np; i++) {
@@ -270,7 +329,7 @@ export function keptLoad(key: string): Kept | null {
     x.node = I32.parseInt(f[0]);
     const fs = ints(f[1], np);
     const us = ints(f[2], ni);
-    if (fs === null || us === null || x.node < -1 || x.node >= nn) return null;
+    if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
     if (x.node >= 0 && k.nodes[x.node].fetch) return null;
     x.files = fs!;
     x.uses = us!;
@@ -285,10 +344,31 @@ export function keptLoad(key: string): Kept | null {
     const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
     if (t2 < 0) return null;
     const req = jstr(line.substring(0, t1));
-    const inst = I32.parseInt(line.substring(t1 + 1, t2));
-    if (req === null || inst < 0 || inst >= ni) return null;
+    if (req === null) return null;
     k.rootReq.set(req!, i);
+    if (line.substring(t1 + 1, t2) == 'e') {
+      // a failed root: files, uses, needed, listed, then its entry (JSON has no raw tab)
+      const f = line.substring(t2 + 1).split('\t');
+      if (f.length != 5) return null;
+      const fs = ints(f[0], np);
+      const us = ints(f[1], ni);
+      const ns = ints(f[2], ni);
+      if (fs === null || us === null || ns === null) return null;
+      k.rootInst.push(-1);
+      k.rootFiles.push(fs!);
+      k.rootUses.push(us!);
+      k.rootNeeded.push(ns!);
+      k.rootListed.push(f[3] == '1');
+      k.rootJson.push(f[4]);
+      continue;
+    }
+    const inst = I32.parseInt(line.substring(t1 + 1, t2));
+    if (inst < 0 || inst >= ni) return null;
     k.rootInst.push(inst);
+    k.rootFiles.push([]);
+    k.rootUses.push([]);
+    k.rootNeeded.push([]);
+    k.rootListed.push(false);
     k.rootJson.push(line.substring(t2 + 1));
   }
   return k;
@@ -372,13 +452,29 @@ export class KeptRootOut {
   inst: Instance | null = null;
   kept: i32 = -1;
   json: string = '';
+  /** A failed walked root: what its walk read (null: none, or not keepable). */
+  rec: RootRec | null = null;
+}
+
+/** The walk's indices (marks) of `l`, each once. */
+function writeMarks(sb: StrBuilder, l: Array<Instance>): void {
+  const seen = new Set<i32>();
+  let first = true;
+  for (let j = 0; j < l.length; j++) {
+    const u = -1 - l[j].mark;
+    if (u < 0 || seen.has(u)) continue;
+    seen.add(u);
+    if (!first) sb.ch(44);
+    first = false;
+    sb.str(u.toString());
+  }
 }
 
 /**
  * Writes the kept graph of a plan: the walked instances, the reused kept instances `reused`, the
  * plan's nodes `all` and its planned roots. Nothing is stored if a node has no memo key.
  */
-export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, reused: Array<i32>, all: Array<PNode>, roots: Array<KeptRootOut>, files: FileHashes): void {
+export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, reused: Array<i32>, all: Array<PNode>, roots: Array<KeptRootOut>, files: FileHashes, listing: string): void {
   const nodeIdx = new Map<string, i32>();
   const fetchIdx = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
@@ -396,19 +492,67 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const ib = new StrBuilder(1 << 20);
   let ninst = 0;
   for (let i = 0; i < walked.length; i++) walked[i].mark = -1 - i;
-  const seen = new StaticArray<i32>(walked.length);
+  // One record per instance key: a reused kept instance the walk made too is the walked one;
+  // among kept records of one key, one with a node wins (a failed walk may have left it
+  // without). A walked instance without a node (a failed root only looked it up) whose kept
+  // record has one takes that record's node, files, uses and sources too: same key, same files.
+  const base = walked.length;
+  const byKey = new Map<string, i32>();
+  for (let i = 0; i < walked.length; i++) byKey.set(walked[i].key, i);
+  const keptNew = new Map<i32, i32>();
+  const order = new Array<i32>();
+  const mergeFrom = new Map<i32, i32>();
+  if (k !== null) {
+    const pick = new Map<string, i32>();
+    for (let i = 0; i < reused.length; i++) {
+      const x = k.insts[reused[i]];
+      if (byKey.has(x.key)) {
+        const wi = byKey.get(x.key);
+        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.nodes[x.node].out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
+        continue;
+      }
+      if (!pick.has(x.key)) {
+        pick.set(x.key, reused[i]);
+        order.push(reused[i]);
+      } else if (k.insts[pick.get(x.key)].node < 0 && x.node >= 0) {
+        order[order.indexOf(pick.get(x.key))] = reused[i];
+        pick.set(x.key, reused[i]);
+      }
+    }
+    for (let i = 0; i < order.length; i++) byKey.set(k.insts[order[i]].key, base + i);
+    for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
+  }
+  const seen = new StaticArray<i32>(walked.length + order.length);
   for (let i = 0; i < walked.length; i++) {
     const x = walked[i];
     const nd = x.node;
-    ib.str((nd !== null && nodeIdx.has(nd.out) ? nodeIdx.get(nd.out) : -1).toString());
+    const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
+    if (nd !== null && nodeIdx.has(nd.out)) ib.str(nodeIdx.get(nd.out).toString());
+    else if (from !== null) ib.str(nodeIdx.get(k!.nodes[from.node].out).toString());
+    else ib.str('-1');
     ib.ch(9);
+    let first = true;
+    const fset = new Set<i32>();
     for (let j = 0; j < x.files.length; j++) {
-      if (j > 0) ib.ch(44);
-      ib.str(pt.of(x.files[j]).toString());
+      const f = pt.of(x.files[j]);
+      fset.add(f);
+      if (!first) ib.ch(44);
+      first = false;
+      ib.str(f.toString());
+    }
+    if (from !== null) {
+      for (let j = 0; j < from.files.length; j++) {
+        const f = pt.of(k!.paths[from.files[j]]);
+        if (fset.has(f)) continue;
+        fset.add(f);
+        if (!first) ib.ch(44);
+        first = false;
+        ib.str(f.toString());
+      }
     }
     ib.ch(9);
     // loads repeat (each task loads its lists again): each use is written once
-    let first = true;
+    first = true;
     for (let j = 0; j < x.uses.length; j++) {
       const u = -1 - x.uses[j].mark;
       if (u < 0 || unchecked(seen[u]) == i + 1) continue;
@@ -417,26 +561,33 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       first = false;
       ib.str(u.toString());
     }
+    if (from !== null) {
+      for (let j = 0; j < from.uses.length; j++) {
+        const u = keptNew.get(from.uses[j]);
+        if (unchecked(seen[u]) == i + 1) continue;
+        unchecked((seen[u] = i + 1));
+        if (!first) ib.ch(44);
+        first = false;
+        ib.str(u.toString());
+      }
+    }
     ib.ch(9);
-    writeFetches(ib, x.fetchSrc, fetchIdx);
+    if (from !== null) {
+      if (!writeKeptFetches(ib, k!, from, fetchIdx)) return;
+    } else writeFetches(ib, x.fetchSrc, fetchIdx);
     ib.ch(9);
     writeStr(ib, x.key);
     ib.ch(10);
     ninst++;
   }
-  // a use of an instance made by an earlier plan of the walk's graph is always in `walked`: every
-  // instance the graph made is; marks are reset so the next walk's stamps start clean
-  const base = walked.length;
-  const keptNew = new Map<i32, i32>();
   if (k !== null) {
-    for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], base + i);
-    for (let i = 0; i < reused.length; i++) {
-      const x = k.insts[reused[i]];
+    for (let i = 0; i < order.length; i++) {
+      const x = k.insts[order[i]];
       if (x.node >= 0) {
         const o = k.nodes[x.node].out;
-        if (!nodeIdx.has(o)) return;
-        ib.str(nodeIdx.get(o).toString());
-      } else ib.str('-1');
+        // looked up by a failed root only, its node left with the root that built it: -2
+        ib.str(nodeIdx.has(o) ? nodeIdx.get(o).toString() : '-2');
+      } else ib.str(x.node.toString());
       ib.ch(9);
       for (let j = 0; j < x.files.length; j++) {
         if (j > 0) ib.ch(44);
@@ -448,22 +599,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         ib.str(keptNew.get(x.uses[j]).toString());
       }
       ib.ch(9);
-      const fs = keptFetches(k, x);
-      if (fs === null) return;
-      if (fs.length > 0) {
-        ib.ch(91);
-        for (let j = 0; j < fs.length; j++) {
-          if (j > 0) ib.ch(44);
-          const id = k.nodes[fs[j].node].id;
-          if (!fetchIdx.has(id)) return;
-          ib.ch(91);
-          ib.str(fetchIdx.get(id).toString());
-          ib.str(',');
-          writeUrls(ib, fs[j].urls);
-          ib.ch(93);
-        }
-        ib.ch(93);
-      }
+      if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
       ib.ch(9);
       writeStr(ib, x.key);
       ib.ch(10);
@@ -474,6 +610,59 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   let nr = 0;
   for (let i = 0; i < roots.length; i++) {
     const r = roots[i];
+    const rec = r.rec;
+    if (rec !== null) {
+      // a failed walked root: what it read, its instances by their walk's marks
+      writeStr(rb, r.request);
+      rb.str('\te\t');
+      const fset = new Set<i32>();
+      let first = true;
+      for (let j = 0; j < rec.files.length; j++) {
+        const f = pt.of(rec.files[j]);
+        if (fset.has(f)) continue;
+        fset.add(f);
+        if (!first) rb.ch(44);
+        first = false;
+        rb.str(f.toString());
+      }
+      rb.ch(9);
+      writeMarks(rb, rec.touched);
+      rb.ch(9);
+      writeMarks(rb, rec.needed);
+      rb.ch(9);
+      rb.str(rec.listed ? '1' : '0');
+      rb.ch(9);
+      rb.str(r.json);
+      rb.ch(10);
+      nr++;
+      continue;
+    }
+    if (r.kept >= 0 && k !== null && k.rootInst[r.kept] < 0) {
+      // a failed root reused: its record carried over
+      const kr = r.kept;
+      writeStr(rb, r.request);
+      rb.str('\te\t');
+      const fs = k.rootFiles[kr];
+      for (let j = 0; j < fs.length; j++) {
+        if (j > 0) rb.ch(44);
+        rb.str(pt.of(k.paths[fs[j]]).toString());
+      }
+      for (let w = 0; w < 2; w++) {
+        rb.ch(9);
+        const l = w == 0 ? k.rootUses[kr] : k.rootNeeded[kr];
+        for (let j = 0; j < l.length; j++) {
+          if (j > 0) rb.ch(44);
+          rb.str(keptNew.get(l[j]).toString());
+        }
+      }
+      rb.ch(9);
+      rb.str(k.rootListed[kr] ? '1' : '0');
+      rb.ch(9);
+      rb.str(r.json);
+      rb.ch(10);
+      nr++;
+      continue;
+    }
     let idx = -1;
     if (r.inst !== null) idx = -1 - r.inst!.mark;
     else if (r.kept >= 0 && k !== null && keptNew.has(k.rootInst[r.kept])) idx = keptNew.get(k.rootInst[r.kept]);
@@ -490,6 +679,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const sb = new StrBuilder(ib.len + (1 << 20));
   const paths = pt.paths;
   sb.str(FORMAT);
+  sb.str('\nL ');
+  sb.str(listing);
   sb.str('\nP ');
   sb.str(paths.length.toString());
   sb.ch(10);
@@ -542,6 +733,26 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   sb.ch(10);
   sb.sub(rb.toString(), 0, rb.len);
   host.cachePut(key, sb.toString());
+}
+
+/** A kept instance's sources, by the new plan's fetch nodes; false when one is not in the plan. */
+function writeKeptFetches(ib: StrBuilder, k: Kept, x: KeptInst, fetchIdx: Map<string, i32>): bool {
+  const fs = keptFetches(k, x);
+  if (fs === null) return false;
+  if (fs.length == 0) return true;
+  ib.ch(91);
+  for (let j = 0; j < fs.length; j++) {
+    if (j > 0) ib.ch(44);
+    const id = k.nodes[fs[j].node].id;
+    if (!fetchIdx.has(id)) return false;
+    ib.ch(91);
+    ib.str(fetchIdx.get(id).toString());
+    ib.str(',');
+    writeUrls(ib, fs[j].urls);
+    ib.ch(93);
+  }
+  ib.ch(93);
+  return true;
 }
 
 function writeUrls(sb: StrBuilder, urls: Array<string>): void {

@@ -11,7 +11,7 @@
 import { IxErr } from '../errors';
 import { JValue, parseJson, canonicalJson, StrBuilder, writeStr, hexOfText, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ, jsString } from '../hash/index';
 import { Flags } from './flags';
-import { Graph, Instance, NodeTask, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
+import { Graph, Instance, NodeTask, RootRec, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
 import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
 import { orderNodes } from './order';
 import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
@@ -230,6 +230,7 @@ class Nodes extends NodeTask {
           g.need(x, T_NODE);
           return null;
         }
+        if (x.buildable) g.noteNeeded(x);
       }
     }
     const parts = new NodeParts();
@@ -559,7 +560,15 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
       }
     }
     const from = roots.len;
-    if (plan1(s, request, roots)) {
+    const g = s.graph;
+    const rec = useCache ? new RootRec() : null;
+    g.rec = rec;
+    g.files.log = rec !== null ? rec.files : null;
+    g.files.faulted = false;
+    const ok = plan1(s, request, roots);
+    g.rec = null;
+    g.files.log = null;
+    if (ok) {
       ro.inst = s.lastRoot;
       ro.json = roots.slice(from);
       k.out.push(ro);
@@ -581,6 +590,12 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     writeStr(roots, request);
     roots.ch(125);
     s.err = null;
+    // a failed root whose walk met no failed render and no mount fault is kept with what it read
+    if (rec !== null && !rec.bad && !s.graph.files.faulted) {
+      ro.rec = rec;
+      ro.json = roots.slice(mark + (i > 0 ? 1 : 0));
+      k.out.push(ro);
+    }
   }
   CURRENT = prev;
   if (useCache) mergeKept(s, k);
@@ -633,20 +648,27 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
   if (kept === null) return k;
   const requests = new Array<string>();
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
-  kept.validate(s.graph.files, kept.reach(kept.rootsOf(requests)));
+  const cands = kept.rootsOf(requests);
+  if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(s.graph);
+  kept.validate(s.graph.files, cands);
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
-  // one entry per instance key (a key kept twice, walked once and reused once, is one instance)
-  const all = kept.reach(reused);
-  k.reachAll = all;
-  const keys = new Set<string>();
+  // one entry per instance key (a key kept twice, walked once and reused once, is one
+  // instance; a record with a node wins over one a failed walk left without)
+  k.reachAll = kept.reach(reused);
+  const all = kept.reach(reused, true);
+  const keys = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
-    const key = kept.insts[all[i]].key;
-    if (keys.has(key)) continue;
-    keys.add(key);
+    const x = kept.insts[all[i]];
+    if (keys.has(x.key)) {
+      const at = keys.get(x.key);
+      if (kept.insts[k.reach[at]].node < 0 && x.node >= 0) k.reach[at] = all[i];
+      continue;
+    }
+    keys.set(x.key, k.reach.length);
     k.reach.push(all[i]);
   }
   for (let i = 0; i < k.reach.length; i++) {
@@ -662,6 +684,15 @@ function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
   const loaded = new Map<i32, PNode>();
   for (let i = 0; i < k.reach.length; i++) {
     const ni = kept.insts[k.reach[i]].node;
+    if (ni == -2) {
+      // a node only a failed root looked up: not known here, so nothing kept is used
+      k.reach = [];
+      k.reachAll = [];
+      k.fetches = [];
+      k.nodes = [];
+      k.scripts.clear();
+      return k;
+    }
     if (ni < 0) {
       k.nodes.push(null);
       continue;
@@ -729,7 +760,17 @@ function mergeKept(s: Session, k: KeepPlan): void {
       }
     }
   }
-  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, s.graph.files);
+  let listed = false;
+  for (let i = 0; i < k.out.length; i++) {
+    const r = k.out[i];
+    if ((r.rec !== null && r.rec!.listed) || (kept !== null && r.kept >= 0 && kept.rootInst[r.kept] < 0 && kept.rootListed[r.kept])) listed = true;
+  }
+  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, s.graph.files, listed ? listingDigest(s.graph) : '');
+}
+
+/** BLAKE3 of the package list (an unknown package's suggestion reads it). */
+function listingDigest(g: Graph): string {
+  return hexOfText(g.packageNames().join('\n'));
 }
 
 /** One root; false with s.err set on failure. */
