@@ -3,8 +3,9 @@
  * walks only the roots an edit reaches. Per package instance of the plan it keeps the recipe
  * files its render read (with their BLAKE3), the instances it loaded or whose ids its render read
  * through intro(), its node (by the node memo's key, out, script and references) and its own
- * sources (fetch nodes with the URLs its descriptor gives); per requested root that planned, its
- * instance and its entry in the plan's `roots`.
+ * sources (fetch nodes with the URLs its descriptor gives); per requested root, its instance and
+ * its entry in the plan's `roots`, or, for a root that failed, its error entry and what its walk
+ * read (Graph.rec): the files it consulted, the instances it looked up, the nodes it needed.
  *
  * Why a kept root equals a fresh walk of it: a root's walk is a function of the request settings
  * (the key), the root's selector and the descriptors of the instances it reaches; each descriptor
@@ -12,18 +13,28 @@
  * follow from the root's and the descriptors above it. So when no file read by any instance the
  * root reaches (through loads and intro()) changed, the walk would reach the same instances and
  * build the same nodes: the root's entry and the nodes of those instances are reused. An instance
- * is stale if one of its files changed, and so is every instance that reaches it; a root whose
- * instance is stale, or that failed (its error may list the tree), is walked again.
+ * is stale if one of its files changed, and so is every instance that reaches it. A failed root
+ * is reused when none of the files its walk consulted changed (a missing recipe is kept as "-"),
+ * none of the instances it looked up or needed is stale and, if its error suggested a name, the
+ * package list has the kept digest: its walk would stop at the same place with the same error,
+ * and the nodes it needed (with what they reach) are its part of the plan. A walk that met a
+ * failed render or a mount fault is not kept (a render's files do not name the paths it probed
+ * and found missing). Only the files of the roots a plan asks for are hashed: a host records what
+ * a plan read (the LSP's users of a file, the plan memo's validation).
  * A fetch node's URLs are the union over every package that names it, so they are rebuilt from
  * the kept sources of the reused instances plus the walked ones, never copied merged.
  *
- * Value, versioned, under "as-kept1-" + BLAKE3(engine version, request settings): text lines
- *   ix-as-kept-graph/1
+ * Value, versioned, under "as-kept2-" + BLAKE3(engine version, request settings): text lines
+ *   ix-as-kept-graph/2
+ *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
  *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
  *                     or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
- *   I <n>, then n lines: node index or -1 TAB files TAB uses (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
+ *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
+ *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
+ *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
+ *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
  * Anything else is a miss (so is "none", written for a plan whose graph cannot be kept): the
  * plan then walks every root.
  *
