@@ -251,13 +251,15 @@ describe('re-planning after edits', () => {
         // an unknown dependency (its error suggests a name from the package list) and a rejected descriptor
         'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] }, run: { deps: ['bin/a', 'bin/gone'] } }) + '\n',
         'bin/c/ix.sh': '{"run": {"deps": 7}}\n',
+        // a failed render: a template not there yet
+        'bin/d/ix.sh': `{% extends '//die/later.sh' %}\n{% block build %}d{% endblock %}\n`,
       };
       const listDir = (dir: string): string[] | undefined => {
         const names = new Set<string>();
         for (const f of Object.keys(files)) if (f.startsWith(dir)) names.add(f.slice(dir.length).replace(/\/.*/s, '/'));
         return names.size ? [...names] : undefined;
       };
-      const req = { packages: ['bin/a', 'bin/b', 'bin/c'], keepGoing: true };
+      const req = { packages: ['bin/a', 'bin/b', 'bin/c', 'bin/d'], keepGoing: true };
       const cache = new Map<string, Uint8Array>();
       let lookups = 0;
       const plan = async (): Promise<string> => {
@@ -269,7 +271,7 @@ describe('re-planning after edits', () => {
       const errors = (plan: string): string[] => (JSON.parse(plan) as { roots: { error?: string }[] }).roots.flatMap((r) => (r.error ? [r.error] : []));
       const first = await plan();
       expect(first).toBe(cold());
-      expect(errors(first)).toHaveLength(2);
+      expect(errors(first)).toHaveLength(3);
       // nothing changed: no root is walked, the failed ones included
       lookups = 0;
       expect(await plan()).toBe(first);
@@ -283,6 +285,11 @@ describe('re-planning after edits', () => {
       // a new package near the missing name changes the suggestion: bin/b is walked again
       files['bin/gona/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'g' }, deps: [] } }) + '\n';
       expect(await plan()).toBe(cold());
+      // the template the failed render probed for comes: bin/d plans
+      files['die/later.sh'] = base('later');
+      const later = await plan();
+      expect(later).toBe(cold());
+      expect(errors(later)).toHaveLength(2);
       // fixed, then broken again: each a cold plan's bytes
       files['bin/gone/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'gone' }, deps: [] } }) + '\n';
       files['bin/c/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n';

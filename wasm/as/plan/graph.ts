@@ -161,9 +161,10 @@ export abstract class NodeTask {
 
 /**
  * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
- * the recipe files it consulted, every instance it looked up, and every instance whose node it
- * needed (built or found built). `listed`: an error's suggestion read the package list; `bad`:
- * the walk met a failed render, whose files may not name the missing ones it probed.
+ * the recipe files it consulted (a failed render's too, with the paths it probed and found
+ * missing), every instance it looked up, and every instance whose node it needed (built or found
+ * built). `listed`: an error's suggestion read the package list; `bad`: a recipe mount failed
+ * under it, whose own files no record names.
  */
 export class RootRec {
   files: Array<string> = [];
@@ -637,13 +638,14 @@ export class Graph {
     if (r.err !== null) {
       if (this.listings != listings) this.failedListed.add(key);
       // its recipe's absence decides an unknown package: that path is read too
-      const fs = r.files.slice(0);
+      const fs = r.files.concat(r.missing);
       fs.push(name + '/ix.sh');
       this.failedFiles.set(key, fs);
-      if (r.renderFailed) this.failedBad.add(key);
+      const bad = r.renderFailed && r.missing.includes(host.MISS_FAULT);
+      if (bad) this.failedBad.add(key);
       if (rec !== null) {
         for (let i = 0; i < fs.length; i++) rec.files.push(fs[i]);
-        if (r.renderFailed) rec.bad = true;
+        if (bad) rec.bad = true;
       }
       this.failed.set(key, r.err!);
       this.instErr = r.err;
@@ -772,7 +774,12 @@ export class Graph {
     }
     host.evaluating(name);
     this.introLists.push(new Array<Instance>());
+    // the paths it probed and found missing: a failed render is kept with them (plan/kept.ts)
+    const miss = new Array<string>();
+    const outer = host.swapMissLog(miss);
     const r = this.renderer.render(this, name, flags, target);
+    host.swapMissLog(outer);
+    out.missing = miss;
     out.intros = this.introLists.pop();
     out.files = r.files;
     this.share.renderCount++;
@@ -821,6 +828,8 @@ export class Rendered2 {
   intros: Array<Instance> = [];
   /** The template evaluator failed (not the descriptor check). */
   renderFailed: bool = false;
+  /** Paths the render read and found missing (a failed one is kept with them). */
+  missing: Array<string> = [];
 }
 
 /** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */
