@@ -536,7 +536,11 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = w.roots;
-  const k = useCache ? keepKept(s, keepGoing, items) : new KeepPlan();
+  // the root is the unit of reuse: a plan of one root gains from a kept graph only what the
+  // host's plan memo gives already (the same files, the same plan), so it neither reads nor
+  // writes one, nor records what its walk read
+  const keep = useCache && items.length > 1;
+  const k = keep ? keepKept(s, keepGoing, items) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
@@ -561,7 +565,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     }
     const from = roots.len;
     const g = s.graph;
-    const rec = useCache ? new RootRec() : null;
+    const rec = keep ? new RootRec() : null;
     g.rec = rec;
     g.files.log = rec !== null ? rec.files : null;
     g.files.faulted = false;
@@ -598,7 +602,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     }
   }
   CURRENT = prev;
-  if (useCache) mergeKept(s, k);
+  if (keep) mergeKept(s, k);
   w.nodes = s.nodes;
   w.nodes.fetchIds.clear();
   w.hostName = s.graph.hostName;
