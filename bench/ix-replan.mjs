@@ -9,7 +9,7 @@
  * are compared with a cold plan of the same edited tree in another fresh cache (`--check`).
  * The load average is printed before and after.
  *
- *   node bench/ix-replan.mjs IX_CHECKOUT [--target=linux-x86_64] [--discard] [--check]
+ *   node bench/ix-replan.mjs IX_CHECKOUT [--target=linux-x86_64] [--discard] [--check] [--json]
  *
  * Must not depend on: the network; writes only under bench/.tmp/ix-replan/.
  */
@@ -26,12 +26,14 @@ const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).
 const args = process.argv.slice(2);
 const checkout = args.find((a) => !a.startsWith('--'));
 if (!checkout) {
-  process.stderr.write('usage: node bench/ix-replan.mjs IX_CHECKOUT [--target=T] [--discard] [--check]\n');
+  process.stderr.write('usage: node bench/ix-replan.mjs IX_CHECKOUT [--target=T] [--discard] [--check] [--json]\n');
   process.exit(2);
 }
 const target = (args.find((a) => a.startsWith('--target=')) ?? '--target=linux-x86_64').slice(9);
 const discard = args.includes('--discard');
 const check = args.includes('--check');
+// --json: `ix plan --json` writes the whole plan, so --check compares every node's bytes
+const json = args.includes('--json');
 
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -43,7 +45,7 @@ const names = recipes(tree).filter((n) => n.includes('/'));
 function plan(cache, out) {
   const fd = openSync(out, 'w');
   const t0 = Date.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', join(repo, 'ix'), 'plan', '--keep-going', '--recipes', tree, `--target=${target}`, ...names], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', join(repo, 'ix'), 'plan', ...(json ? ['--json'] : []), '--keep-going', '--recipes', tree, `--target=${target}`, ...names], {
     env: { ...process.env, IX_CACHE_DIR: cache, NODE_EXTRA_CA_CERTS: '' }, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', fd, 'pipe'],
   });
   closeSync(fd);
@@ -91,4 +93,6 @@ appendFileSync(join(tree, 'aux/entropy/ix.sh'), '\n{# a comment #}\n');
 step('after a comment appended to aux/entropy/ix.sh');
 appendFileSync(join(tree, 'die/base.sh'), '\n{# a comment #}\n');
 step('after a comment appended to die/base.sh');
+appendFileSync(join(tree, 'aux/entropy/ix.sh'), '\n{# another comment #}\n');
+step('after one more comment in aux/entropy/ix.sh');
 process.stdout.write(rows.join('\n') + `\n\nload after ${load()}\n`);

@@ -5,6 +5,12 @@
  * reading another flag (its read set changes). After each edit the re-plan through the warm
  * descriptor cache must equal, byte for byte, a cold plan in a fresh cache with every instance
  * rendered alone; and it renders again only packages whose chain read an edited file.
+ * The compiled core also keeps its graph between plans (wasm/as/plan/kept.ts): its edit
+ * sequences add a dependency, delete a package, break a package (a rejected descriptor, a failed
+ * render) and fix it again too; every re-plan, and the unchanged re-plan after it, must equal the
+ * oracle's cold plan, an unchanged re-plan must walk nothing, and the same sequence re-planned
+ * with the kept graph dropped before each plan must ask the descriptor cache more often. A failed
+ * root whose reads did not change keeps its error; a plan reads no file of roots it does not ask for.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -16,7 +22,7 @@ import type { HostIO } from '../engine/api';
 import { canonicalJson } from '../engine/hash';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { coreOutDir, freshCore } from './support/browser-node';
+import { coreOutDir, freshCoreCompiled } from './support/browser-node';
 import { missing } from './support/prereq';
 
 /** Cache traffic of the node memo's entries (engine/plan/node-memo.ts, wasm/as/plan/node-memo.ts). */
@@ -79,13 +85,18 @@ const editArb = fc.oneof(
   fc.record({ kind: fc.constant('read' as const), i: fc.nat(), flag: fc.constantFrom(...FLAGS) }),
 );
 
-type Pkg = { extendsBase: boolean; reads: string[]; deps: [number, [string, string] | null][]; text: string };
+type Pkg = { extendsBase: boolean; reads: string[]; deps: [number, [string, string] | null][]; text: string; broken?: 'desc' | 'render' };
 
 function leaf(p: Pkg, i: number, n: number): string {
+  // a failing root: a descriptor the check rejects, or a render that calls an undefined function
+  if (p.broken === 'desc') return '{"run": {"deps": 7}}\n';
+  if (p.broken === 'render') return `{{ undefined_${i}() }}\n`;
   const body = `${p.text} ${p.reads.map((f) => `{{ ${f} }}`).join(' ')}`;
   const deps = p.deps.filter(([j]) => j % n < i).map(([j, fl]) => `bin/p${j % n}${fl ? `(${fl[0]}=${fl[1]})` : ''}`);
   if (p.extendsBase) return `{% extends '//die/base.sh' %}\n{% block deps %}${JSON.stringify(deps)}{% endblock %}\n{% block build %}${body}{% endblock %}\n`;
-  return JSON.stringify({ bld: { script: { kind: 'sh', data: body }, deps: [] }, run: { deps } }) + '\n';
+  // one source every such package names, from a URL its text picks: fetch nodes merge URLs
+  const fetch = [{ url: `https://example.org/${p.text}/src.tar.gz`, sha256: '0'.repeat(64) }];
+  return JSON.stringify({ bld: { script: { kind: 'sh', data: body }, deps: [], fetch }, run: { deps } }) + '\n';
 }
 
 /** The shared template; its script ends with the flag default (die/defaults.sh). */
@@ -157,32 +168,170 @@ describe('re-planning after edits', () => {
   }, 300_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
-    'the compiled core re-plans through its node memo to the oracle\'s cold plan', async () => {
+    'the compiled core re-plans through its kept graph and node memo to the oracle\'s cold plan', async () => {
       let hits = 0;
+      let keptGets = 0;
+      let descKept = 0;
+      let descDropped = 0;
+      const coreEditArb = fc.oneof(
+        editArb,
+        fc.record({ kind: fc.constant('dep' as const), i: fc.nat(), j: fc.nat() }),
+        fc.record({ kind: fc.constant('delete' as const), i: fc.nat() }),
+        fc.record({ kind: fc.constant('break' as const), i: fc.nat(), how: fc.constantFrom('desc' as const, 'render' as const) }),
+        fc.record({ kind: fc.constant('fix' as const), i: fc.nat() }),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(editArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
+        fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(coreEditArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
           const n = pkgs.length;
           const { files, req } = world(pkgs);
-          const cache = new Map<string, Uint8Array>();
+          // the same sequence twice: with the kept graph, and with it dropped before every plan
+          const runs = [false, true].map((drop) => ({ drop, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0 }));
           const log: MemoLog = { hits: 0, puts: [] };
-          const io = memIO(files, cache, log);
-          const plan = async (): Promise<string> => new TextDecoder().decode((await freshCore(io)).plan(req));
-          expect(await plan()).toBe(canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false })));
+          const plan = async (r: (typeof runs)[number]): Promise<string> => {
+            if (r.drop) for (const k of [...r.cache.keys()]) if (k.startsWith('as-kept')) r.cache.delete(k);
+            const io = memIO(r.files, r.cache, r.drop ? undefined : log);
+            const counting: HostIO = {
+              ...io,
+              cacheGet: (k) => {
+                if (k.startsWith('as-desc1-')) r.desc++;
+                const v = io.cacheGet?.(k);
+                if (v && k.startsWith('as-kept')) keptGets++;
+                return v;
+              },
+            };
+            return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(req));
+          };
+          const first = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
+          for (const r of runs) expect(await plan(r)).toBe(first);
+          // nothing changed: every root is kept, so nothing is rendered or looked up
+          const before = runs[0].desc;
+          expect(await plan(runs[0])).toBe(first);
+          expect(runs[0].desc, 'an unchanged re-plan walked a root').toBe(before);
           for (const e of edits) {
-            if (e.kind === 'leaf' || e.kind === 'read') {
-              const p = pkgs[e.i % n];
-              if (e.kind === 'leaf') p.text = e.text;
-              else if (!p.reads.includes(e.flag)) p.reads.push(e.flag);
-              files[`bin/p${e.i % n}/ix.sh`] = leaf(p, e.i % n, n);
-            } else if (e.kind === 'base') files['die/base.sh'] = base(e.text);
-            else files['die/defaults.sh'] = defaults(e.value);
-            const cold = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
-            expect(await plan()).toBe(cold);
+            const i = e.kind === 'base' || e.kind === 'default' ? 0 : e.i % n;
+            const p: Pkg = pkgs[i];
+            if (e.kind === 'leaf') p.text = e.text;
+            else if (e.kind === 'read' && !p.reads.includes(e.flag)) p.reads.push(e.flag);
+            // a package starts depending on an earlier one (a new edge, never a cycle)
+            else if (e.kind === 'dep' && i > 0) p.deps.push([e.j % i, null]);
+            else if (e.kind === 'break') p.broken = e.how;
+            else if (e.kind === 'fix') delete p.broken;
+            const path = `bin/p${i}/ix.sh`;
+            for (const r of runs) {
+              const f = r.files;
+              if (e.kind === 'leaf' || e.kind === 'read' || e.kind === 'dep' || e.kind === 'break' || e.kind === 'fix') {
+                if (path in f) f[path] = leaf(p, i, n);
+              } else if (e.kind === 'delete') delete f[path];
+              else if (e.kind === 'base') f['die/base.sh'] = base(e.text);
+              else f['die/defaults.sh'] = defaults(e.value);
+            }
+            const cold = canonicalJson(makePlan(memIO({ ...runs[0].files }), req, evaluator, { shareRenders: false }));
+            for (const r of runs) expect(await plan(r), `${JSON.stringify(e)} (kept graph ${r.drop ? 'dropped' : 'used'})`).toBe(cold);
+            // and again unchanged: every root (failed ones too) from the graph the re-plan kept
+            expect(await plan(runs[0]), `${JSON.stringify(e)}, planned again`).toBe(cold);
           }
           hits += log.hits;
+          descKept += runs[0].desc;
+          descDropped += runs[1].desc;
         }),
-        { numRuns: 40 },
+        { numRuns: 20 },
       );
       expect(hits).toBeGreaterThan(50);
-    }, 300_000);
+      expect(keptGets).toBeGreaterThan(20);
+      // the kept graph spared walks (each walk asks the descriptor cache for every instance)
+      expect(descKept).toBeLessThan(descDropped);
+    }, 600_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'a failed root whose reads did not change keeps its error; fixed and broken again it gives a cold plan\'s bytes', async () => {
+      const files: Record<string, string> = {
+        'die/base.sh': base('v0'),
+        'die/defaults.sh': defaults('0'),
+        'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
+        // an unknown dependency (its error suggests a name from the package list) and a rejected descriptor
+        'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] }, run: { deps: ['bin/a', 'bin/gone'] } }) + '\n',
+        'bin/c/ix.sh': '{"run": {"deps": 7}}\n',
+        // a failed render: a template not there yet
+        'bin/d/ix.sh': `{% extends '//die/later.sh' %}\n{% block build %}d{% endblock %}\n`,
+      };
+      const listDir = (dir: string): string[] | undefined => {
+        const names = new Set<string>();
+        for (const f of Object.keys(files)) if (f.startsWith(dir)) names.add(f.slice(dir.length).replace(/\/.*/s, '/'));
+        return names.size ? [...names] : undefined;
+      };
+      const req = { packages: ['bin/a', 'bin/b', 'bin/c', 'bin/d'], keepGoing: true };
+      const cache = new Map<string, Uint8Array>();
+      let lookups = 0;
+      const plan = async (): Promise<string> => {
+        const io = { ...memIO(files, cache), listDir };
+        const counting: HostIO = { ...io, cacheGet: (k) => ((lookups += k.startsWith('as-desc1-') ? 1 : 0), io.cacheGet?.(k)) };
+        return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(req));
+      };
+      const cold = (): string => canonicalJson(makePlan({ ...memIO({ ...files }), listDir }, req, evaluator, { shareRenders: false }));
+      const errors = (plan: string): string[] => (JSON.parse(plan) as { roots: { error?: string }[] }).roots.flatMap((r) => (r.error ? [r.error] : []));
+      const first = await plan();
+      expect(first).toBe(cold());
+      expect(errors(first)).toHaveLength(3);
+      // nothing changed: no root is walked, the failed ones included
+      lookups = 0;
+      expect(await plan()).toBe(first);
+      expect(lookups, 'a failed root was walked again').toBe(0);
+      // an edit bin/b reaches walks bin/a and bin/b again, not bin/c
+      files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('>a<', '>a2<').replace('}a{', '}a2{');
+      lookups = 0;
+      expect(await plan()).toBe(cold());
+      const afterA = lookups;
+      expect(afterA).toBeGreaterThan(0);
+      // a new package near the missing name changes the suggestion: bin/b is walked again
+      files['bin/gona/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'g' }, deps: [] } }) + '\n';
+      expect(await plan()).toBe(cold());
+      // the template the failed render probed for comes: bin/d plans
+      files['die/later.sh'] = base('later');
+      const later = await plan();
+      expect(later).toBe(cold());
+      expect(errors(later)).toHaveLength(2);
+      // fixed, then broken again: each a cold plan's bytes
+      files['bin/gone/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'gone' }, deps: [] } }) + '\n';
+      files['bin/c/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n';
+      const fixed = await plan();
+      expect(fixed).toBe(cold());
+      expect(errors(fixed)).toHaveLength(0);
+      delete files['bin/gone/ix.sh'];
+      files['bin/c/ix.sh'] = '{"run": {"deps": 8}}\n';
+      const broken = await plan();
+      expect(broken).toBe(cold());
+      expect(errors(broken)).toHaveLength(2);
+      lookups = 0;
+      expect(await plan()).toBe(broken);
+      expect(lookups).toBe(0);
+    }, 120_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'a plan reads no file of a kept root it does not ask for (a host records what a plan read)', async () => {
+      const files: Record<string, string> = {
+        'die/base.sh': base('v0'),
+        'die/defaults.sh': defaults('0'),
+        'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
+        'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] } }) + '\n',
+        'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+      };
+      const cache = new Map<string, Uint8Array>();
+      const plan = async (packages: string[]): Promise<{ text: string; read: Set<string> }> => {
+        const io = memIO(files, cache);
+        const read = new Set<string>();
+        const text = new TextDecoder().decode((await freshCoreCompiled({ ...io, readFile: (p) => (read.add(p), io.readFile(p)) })).plan({ packages }));
+        return { text, read };
+      };
+      // (a plan of one root keeps no graph: the unit of reuse is a root)
+      const bc = ['bin/b', 'bin/c'];
+      await plan(['bin/a', 'bin/b']);
+      const b = await plan(bc);
+      expect(b.text).toBe(canonicalJson(makePlan(memIO({ ...files }), { packages: bc }, evaluator, { shareRenders: false })));
+      expect([...b.read].filter((p) => p.startsWith('bin/a') || p.startsWith('die/'))).toEqual([]);
+      // bin/b's own kept root is checked against its file, and its edit is seen
+      files['bin/b/ix.sh'] = JSON.stringify({ bld: { script: { kind: 'sh', data: 'b2' }, deps: [] } }) + '\n';
+      const b2 = await plan(bc);
+      expect(b2.read.has('bin/b/ix.sh')).toBe(true);
+      expect(b2.text).toBe(canonicalJson(makePlan(memIO({ ...files }), { packages: bc }, evaluator, { shareRenders: false })));
+    }, 120_000);
 });

@@ -35,6 +35,27 @@ export async function freshCore(io: HostIO): Promise<CoreInstance> {
 }
 let fresh = 0;
 
+/**
+ * A new component instance whose wasm modules are compiled once per test file (a compiled
+ * module holds no state; each instance has its own memory and glue): for tests that plan many
+ * times.
+ */
+export async function freshCoreCompiled(io: HostIO): Promise<CoreInstance> {
+  const dir = join(coreOutDir, 'core');
+  const url = `${pathToFileURL(join(dir, 'core.js')).href}?fresh=${++fresh}`;
+  const glue = (await import(/* @vite-ignore */ url)) as CoreGlue;
+  const get = (name: string): Promise<WebAssembly.Module> => {
+    let m = compiled.get(name);
+    if (m === undefined) {
+      m = readFile(join(dir, name)).then((b) => WebAssembly.compile(b));
+      compiled.set(name, m);
+    }
+    return m;
+  };
+  return instantiateCore(glue, get, io, coreManifest());
+}
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
 /** The V8 bundle (wasm/out/core.bundle.js) over a HostIO: the same code, run directly by Node. */
 export async function v8Core(io: HostIO): Promise<{ plan(req: PlanRequest): Uint8Array }> {
   const mod = (await import(/* @vite-ignore */ pathToFileURL(join(coreOutDir, 'core.bundle.js')).href)) as {

@@ -14,7 +14,27 @@ import * as mount from './mount/index';
 
 /** Bytes of a recipe file through the layered recipe roots (first root wins) or a mount, null when none has it. */
 export function readFile(path: string): Uint8Array | null {
-  return mount.readFile(path);
+  const b = mount.readFile(path);
+  const l = missLog;
+  if (b === null && l !== null) {
+    l.push(path);
+    // a mount decided this path and failed: what it read is not a recipe file anyone notes
+    if (mount.readFault() !== null) l.push(MISS_FAULT);
+  }
+  return b;
+}
+
+/** Noted after a missing path when a recipe mount's fault, not absence, made it missing. */
+export const MISS_FAULT = '\x00fault';
+
+/** Paths read and found missing are noted here while set (a render's probes: plan/graph.ts). */
+let missLog: Array<string> | null = null;
+
+/** Sets the list missing reads are noted in; returns the one it replaces. */
+export function swapMissLog(l: Array<string> | null): Array<string> | null {
+  const old = missLog;
+  missLog = l;
+  return old;
 }
 
 /**

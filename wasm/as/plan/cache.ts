@@ -46,13 +46,22 @@ export class FileHashes {
   /** Why the last get() found nothing though a recipe mount decides the path (host.readFault), else null; not remembered. */
   fault: IxErr | null = null;
 
+  /** Paths asked for, while a root's walk records them (Graph.rec); a mount fault makes it `faulted`. */
+  log: Array<string> | null = null;
+  faulted: bool = false;
+
   get(path: string): string | null {
     this.fault = null;
+    const log = this.log;
+    if (log !== null) log.push(path);
     if (this.memo.has(path)) return this.memo.get(path);
     const b = host.readFile(path);
     if (b === null) {
       this.fault = host.readFault();
-      if (this.fault !== null) return null;
+      if (this.fault !== null) {
+        this.faulted = true;
+        return null;
+      }
     }
     const h: string | null = b === null ? null : hexOfBytes(b);
     this.memo.set(path, h);
@@ -112,6 +121,8 @@ function cachedObject(key: string, format: string): JValue | null {
 export class DescHit {
   text: string = '';
   digest: string = '';
+  /** The files it was made from (the kept graph records them per instance). */
+  files: Array<string> = [];
 }
 
 /** Index of byte 10 at or after `from`, or -1. */
@@ -136,6 +147,8 @@ export function descLookup(key: string, files: FileHashes): DescHit | null {
   const hit = new DescHit();
   hit.digest = utf8DecodeAt(raw.dataStart + <usize>h, e1 - h);
   hit.text = utf8DecodeAt(raw.dataStart + <usize>(e2 + 1), raw.length - e2 - 1);
+  const it = fl.items!;
+  for (let i = 0; i < it.length; i++) hit.files.push(it[i].items![0].s);
   return hit;
 }
 

@@ -66,6 +66,10 @@ export class PNode {
   fetchUrls: Array<string> | null = null;
   fetchSha: string = '';
   fetchFile: string = '';
+  /** The node memo's key it was found or stored under ('' without the cache): the kept graph names it. */
+  memoKey: string = '';
+  /** Written as is (a kept node's bytes, plan/kept.ts), not through the plan's out table. */
+  raw: bool = false;
 }
 
 /** One package rendered with one set of flags. */
@@ -90,6 +94,12 @@ export class Instance {
   mark: i32 = 0;
   /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
   libFlags: Flags | null = null;
+  /** What the kept graph (plan/kept.ts) records: the recipe files its render read (sorted), */
+  files: Array<string> = [];
+  /** every instance it loaded or whose id its render read through intro() (repeats allowed), */
+  uses: Array<Instance> = [];
+  /** and its own sources, as fetch nodes before any merge (their URLs as its descriptor gives them). */
+  fetchSrc: Array<PNode> = [];
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
@@ -149,7 +159,30 @@ export abstract class NodeTask {
   abstract step(g: Graph, p: Instance): IxErr | null;
 }
 
+/**
+ * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
+ * the recipe files it consulted (a failed render's too, with the paths it probed and found
+ * missing), every instance it looked up, and every instance whose node it needed (built or found
+ * built). `listed`: an error's suggestion read the package list; `bad`: a recipe mount failed
+ * under it, whose own files no record names.
+ */
+export class RootRec {
+  files: Array<string> = [];
+  touched: Array<Instance> = [];
+  needed: Array<Instance> = [];
+  listed: bool = false;
+  bad: bool = false;
+}
+
 export class Graph {
+  /** The walk of the root in progress records what it read here (null: nothing recorded). */
+  rec: RootRec | null = null;
+  /** Of a key that failed: the files its failure read, and whether it was a failed render. */
+  private failedFiles: Map<string, Array<string>> = new Map<string, Array<string>>();
+  private failedBad: Set<string> = new Set<string>();
+  private failedListed: Set<string> = new Set<string>();
+  /** Calls of packageNames (a failure that listed the packages depends on the list). */
+  private listings: i32 = 0;
   hostName: string;
   hostId: string;
   bootJson: string;
@@ -178,6 +211,15 @@ export class Graph {
    * parsed descriptor, and a whole tree's texts are hundreds of MB).
    */
   keepText: bool = true;
+  /** Instances whose ids the renders in progress read through intro() (innermost last). */
+  introLists: Array<Array<Instance>> = [];
+
+  /** Notes that the render in progress read `p`'s id (the kept graph's edge). */
+  noteIntro(p: Instance): void {
+    const n = this.introLists.length;
+    if (n > 0) unchecked(this.introLists[n - 1]).push(p);
+  }
+
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
   private setsLoaded: Set<string> = new Set<string>();
 
@@ -349,7 +391,10 @@ export class Graph {
 
   /** Computes task `what` of `p` (engine/plan/driver.ts run); an error unwinds the frames it pushed. */
   run(p: Instance, what: i32): IxErr | null {
-    if (this.done(p, what)) return null;
+    if (this.done(p, what)) {
+      if (what == T_NODE) this.noteNeeded(p);
+      return null;
+    }
     const base = this.stInst.length;
     this.stInst.push(p);
     this.stWhat.push(what);
@@ -360,6 +405,7 @@ export class Graph {
         this.stInst.pop();
         this.stWhat.pop();
         top.expanded &= ~(1 << tw);
+        if (tw == T_NODE) this.noteNeeded(top);
         continue;
       }
       const nb = this.needInst.length;
@@ -398,6 +444,12 @@ export class Graph {
       this.needWhat.length = nb;
     }
     return null;
+  }
+
+  /** Notes that the root in progress needed the node of `p`. */
+  noteNeeded(p: Instance): void {
+    const r = this.rec;
+    if (r !== null) r.needed.push(p);
   }
 
   private unwind(base: i32): void {
@@ -456,6 +508,7 @@ export class Graph {
         const inst = this.instance(sel.name, plain ? base : withSelectorFlags(base, sel));
         if (inst !== null) {
           out.push(inst);
+          parent.uses.push(inst);
           continue;
         }
         e = this.instErr;
@@ -557,8 +610,19 @@ export class Graph {
     kb.ch(0);
     given.writeJsonKindTarget(kb, kind, target!);
     const key = kb.toString();
-    if (this.instances.has(key)) return this.instances.get(key);
+    const rec = this.rec;
+    if (this.instances.has(key)) {
+      const x = this.instances.get(key);
+      if (rec !== null) rec.touched.push(x);
+      return x;
+    }
     if (this.failed.has(key)) {
+      if (rec !== null) {
+        const fs = this.failedFiles.get(key);
+        for (let i = 0; i < fs.length; i++) rec.files.push(fs[i]);
+        if (this.failedBad.has(key)) rec.bad = true;
+        if (this.failedListed.has(key)) rec.listed = true;
+      }
       this.instErr = this.failed.get(key);
       return null;
     }
@@ -569,14 +633,29 @@ export class Graph {
       return null;
     }
     const flags = given.copy().set('target', target!).set('kind', kind);
+    const listings = this.listings;
     const r = this.renderCached(name, flags, target!);
     if (r.err !== null) {
+      if (this.listings != listings) this.failedListed.add(key);
+      // its recipe's absence decides an unknown package: that path is read too
+      const fs = r.files.concat(r.missing);
+      fs.push(name + '/ix.sh');
+      this.failedFiles.set(key, fs);
+      const bad = r.renderFailed && r.missing.includes(host.MISS_FAULT);
+      if (bad) this.failedBad.add(key);
+      if (rec !== null) {
+        for (let i = 0; i < fs.length; i++) rec.files.push(fs[i]);
+        if (bad) rec.bad = true;
+      }
       this.failed.set(key, r.err!);
       this.instErr = r.err;
       return null;
     }
     const inst = new Instance(key, name, flags, kind, target!, this.keepText ? r.text : '', r.desc!);
     inst.digest = r.digest;
+    inst.files = r.files;
+    const intros = r.intros;
+    for (let i = 0; i < intros.length; i++) inst.uses.push(intros[i]);
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
     const fb = flags.get('boot');
@@ -584,6 +663,7 @@ export class Graph {
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
     this.instances.set(key, inst);
     this.count++;
+    if (rec !== null) rec.touched.push(inst);
     return inst;
   }
 
@@ -596,7 +676,10 @@ export class Graph {
   /** Every package name, listed once per graph (each unknown package's suggestion reads it). */
   private allPackages: Array<string> | null = null;
 
-  private packageNames(): Array<string> {
+  packageNames(): Array<string> {
+    const rec = this.rec;
+    if (rec !== null) rec.listed = true;
+    this.listings++;
     let all = this.allPackages;
     if (all === null) {
       all = listPackages();
@@ -654,6 +737,7 @@ export class Graph {
           out.text = hit.text;
           out.digest = hit.digest;
           out.desc = n.d;
+          out.files = hit.files;
           this.share.add(pk, sets[i], flags, out);
           return out;
         }
@@ -679,6 +763,7 @@ export class Graph {
           out.text = hit.text;
           out.digest = hit.digest;
           out.desc = n.d;
+          out.files = hit.files;
           return out;
         }
       }
@@ -688,10 +773,19 @@ export class Graph {
       return out;
     }
     host.evaluating(name);
+    this.introLists.push(new Array<Instance>());
+    // the paths it probed and found missing: a failed render is kept with them (plan/kept.ts)
+    const miss = new Array<string>();
+    const outer = host.swapMissLog(miss);
     const r = this.renderer.render(this, name, flags, target);
+    host.swapMissLog(outer);
+    out.missing = miss;
+    out.intros = this.introLists.pop();
+    out.files = r.files;
     this.share.renderCount++;
     if (r.err !== null) {
       out.err = withinPkg(r.err!, name);
+      out.renderFailed = true;
       return out;
     }
     const n = normalise(r.text, name);
@@ -728,6 +822,14 @@ export class Rendered2 {
   digest: string = '';
   desc: Descriptor | null = null;
   err: IxErr | null = null;
+  /** The recipe files the render read (sorted). */
+  files: Array<string> = [];
+  /** Instances whose ids it read through intro() (such a render is never shared or cached). */
+  intros: Array<Instance> = [];
+  /** The template evaluator failed (not the descriptor check). */
+  renderFailed: bool = false;
+  /** Paths the render read and found missing (a failed one is kept with them). */
+  missing: Array<string> = [];
 }
 
 /** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */

@@ -91,7 +91,7 @@ function nl(raw: Uint8Array, from: i32): i32 {
 const scriptKey = (hex: string): string => 'as-script1-' + hex;
 
 /** The script text stored under its digest `hex`, or null (a miss or a value of another shape). */
-function scriptLookup(hex: string): string | null {
+export function scriptLookup(hex: string): string | null {
   const raw = host.cacheGet(scriptKey(hex));
   if (raw === null) return null;
   const h = SCRIPT_HEADER.length;
