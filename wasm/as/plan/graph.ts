@@ -19,7 +19,7 @@
  * Must not depend on: abi/.
  */
 import { IxErr } from '../errors';
-import { StrBuilder } from '../hash/index';
+import { KeyTable, StrBuilder } from '../hash/index';
 import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
@@ -158,6 +158,8 @@ export class Graph {
   nodeTask: NodeTask | null = null;
   useCache: bool;
   instances: Map<string, Instance> = new Map<string, Instance>();
+  /** The same instances, found by the text of a key being built (a hit makes no key string). */
+  private byKey: KeyTable<Instance> = new KeyTable<Instance>();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
   count: i32 = 0;
   /** The driver's stack of tasks (outermost first). */
@@ -557,8 +559,9 @@ export class Graph {
     kb.str(name);
     kb.ch(0);
     given.writeJsonKindTarget(kb, kind, target!);
+    const at = this.byKey.find(kb);
+    if (at >= 0) return this.byKey.valueAt(at);
     const key = kb.toString();
-    if (this.instances.has(key)) return this.instances.get(key);
     if (this.failed.has(key)) {
       this.instErr = this.failed.get(key);
       return null;
@@ -584,6 +587,7 @@ export class Graph {
     const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
     this.instances.set(key, inst);
+    this.byKey.add(key, inst);
     this.count++;
     return inst;
   }
