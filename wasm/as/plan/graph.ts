@@ -49,6 +49,8 @@ export class PNode {
   id: string = '';
   out: string = '';
   storeName: string = '';
+  /** storeName with '-' as '_', the env name its dependants give it ('' until node.ts first needs it). */
+  envName: string = '';
   /**
    * The node's canonical JSON as UTF-8, kept until the plan is written; once the planner has it,
    * with known out paths as tokens (plan/outpack.ts: a whole tree's nodes are ~170 MB as UTF-8,

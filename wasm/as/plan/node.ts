@@ -260,6 +260,16 @@ function writeSub(b: StrBuilder, s: string, id: string | null): void {
   }
 }
 
+/** The env name of a dependency node ('-' as '_' in its store name), made once per node. */
+function envName(r: PNode): string {
+  let k = r.envName;
+  if (k == '') {
+    k = r.storeName.replaceAll('-', '_');
+    r.envName = k;
+  }
+  return k;
+}
+
 /** Env entry: key, value, kept sorted by key at the end. */
 class Env {
   keys: Array<string> = [];
@@ -457,7 +467,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     const l = groups[g];
     for (let i = 0; i < l.length; i++) {
       const r = l[i];
-      env.set(r.storeName.replaceAll('-', '_'), r.out);
+      env.set(envName(r), r.out);
     }
   }
   env.set('MIX_B_DIR', joinRev(p.tools));
@@ -490,7 +500,9 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   }
   const refs = refsOf(p);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
-  const draftScript = hexOfText(stdin);
+  if (d.scriptHex == '') d.scriptHex = hexOfText(stdin);
+  const draftScript = d.scriptHex;
+  if (d.scriptSelfId < 0) d.scriptSelfId = hasPlaceholder(stdin) ? 1 : 0;
 
   let id: string;
   sb.clear();
@@ -521,7 +533,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
-  const text = hasPlaceholder(stdin) ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
+  const text = d.scriptSelfId == 1 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
   const script = text == stdin ? draftScript : hexOfText(text);
   sb.clear();
   writeNode(sb, inst, argv, script, ek, env.vals, order, refs, pool, net, seed, fixed, files, id, out);
