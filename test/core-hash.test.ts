@@ -112,6 +112,16 @@ describe('BLAKE3', () => {
     expect(m.hashTextHex(lone)).toBe(await wasmBlake3(new TextEncoder().encode(lone)));
     const big = 'é€😀a'.repeat(5000);
     expect(m.hashTextHex(big)).toBe(await wasmBlake3(new TextEncoder().encode(big)));
+    // ASCII goes four code units at a time: one other unit at each offset mod 4, and around the
+    // 4,096-byte scratch the UTF-8 is hashed from
+    const ascii = 'abcdefghij'.repeat(420);
+    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 4089, 4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4198, 4199]) {
+      for (const u of ['\u007f', '\u0080', '\u00e9', '\u20ac', '\ud83d', '\u{1f600}']) {
+        const s = ascii.slice(0, at) + u + ascii.slice(at);
+        expect(m.hashTextHex(s), `${at} ${u}`).toBe(await wasmBlake3(new TextEncoder().encode(s)));
+        expect(m.hashTextHex(s.slice(0, at + 1))).toBe(await wasmBlake3(new TextEncoder().encode(s.slice(0, at + 1))));
+      }
+    }
   });
 });
 

@@ -27,6 +27,7 @@ export function listDir(path: string): Array<string> | null { return tListDir(pa
 export function fileDigests(paths: Array<string>): Array<Uint8Array | null> | null { return null; }
 export function cacheGet(key: string): Uint8Array | null { return tCacheGet(key); }
 export function cachePut(key: string, value: string): void { tCachePut(key, value); }
+export function cachePutUtf16(key: string, ptr: usize, len: i32): void { tCachePut(key, String.UTF16.decodeUnsafe(ptr, <usize>len << 1)); }
 `;
 
 export interface TestHost {

@@ -66,6 +66,15 @@ export function cachePut(key: string, value: string): void {
 }
 
 /**
+ * cachePut of the `len` UTF-16 code units at `ptr` (a builder's text, stored without first
+ * making a string of it). The host copies them during the call, which allocates nothing in the
+ * core, so the buffer may be reused as soon as it returns.
+ */
+export function cachePutUtf16(key: string, ptr: usize, len: i32): void {
+  imp.cachePutUtf16(key, ptr, len);
+}
+
+/**
  * Names the package whose evaluation starts now ("bin/zstd"); cheap (no host call). If the core
  * traps (out of memory, a bug), the host's one-line report names the last package set here.
  */

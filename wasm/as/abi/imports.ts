@@ -69,3 +69,8 @@ export function cachePut(key: string, value: string): void {
   hostCachePut(changetype<usize>(key), key.length, changetype<usize>(value), value.length);
 }
 
+/** cachePut of the `len` UTF-16 code units at `ptr` (the host copies them before it returns). */
+export function cachePutUtf16(key: string, ptr: usize, len: i32): void {
+  hostCachePut(changetype<usize>(key), key.length, ptr, len);
+}
+

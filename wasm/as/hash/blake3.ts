@@ -253,6 +253,16 @@ export class Blake3 {
         this.update(sc, n);
         n = 0;
       }
+      // four ASCII code units at a time, narrowed into one word
+      if (i + 4 <= len) {
+        const x = load<u64>(ptr + (<usize>i << 1));
+        if ((x & 0xff80ff80ff80ff80) == 0) {
+          store<u32>(sc + n, <u32>(x & 0xff) | <u32>((x >> 8) & 0xff00) | <u32>((x >> 16) & 0xff0000) | <u32>((x >> 24) & 0xff000000));
+          n += 4;
+          i += 3;
+          continue;
+        }
+      }
       let c = <u32>load<u16>(ptr + (<usize>i << 1));
       if (c < 0x80) {
         store<u8>(sc + n, <u8>c);

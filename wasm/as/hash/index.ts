@@ -1,5 +1,5 @@
 /**
- * The hash module's surface: BLAKE3, the encodings (hex, base32, UTF-8), the string builder,
+ * The hash module's surface: BLAKE3, the encodings (hex, base32, UTF-8), the string builder (and a table of values found by its text),
  * the canonical JSON writer and the JSON reader, and the store id of a canonical text.
  *
  * Must not depend on: anything else of the core.
@@ -10,6 +10,7 @@ import { base32, STORE_ID_CHARS, toHex } from './encode';
 
 export { Blake3, blake3, blake3Text } from './blake3';
 export { StrBuilder } from './builder';
+export { KeyTable } from './keytable';
 export { base32, toHex, utf8, utf8Decode, utf8DecodeAt, utf8AppendTo, STORE_ID_CHARS } from './encode';
 export { JValue, JParse, parseJson, jsString, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } from './json';
 export { writeStr, writeCanonical, canonicalJson, cmpStr } from './canon';

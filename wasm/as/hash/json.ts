@@ -321,17 +321,19 @@ class Parser {
     sb.clear();
     sb.sub(this.text, start, this.i);
     while (this.i < this.n) {
-      const c = <i32>load<u16>(t + (<usize>this.i << 1));
+      // a run of plain code units is copied at once (a script's lines between its escapes)
+      const run = this.i;
+      let c = <i32>load<u16>(t + (<usize>this.i << 1));
+      while (c != 34 && c != 92 && c >= 0x20) {
+        if (++this.i >= this.n) return null;
+        c = <i32>load<u16>(t + (<usize>this.i << 1));
+      }
+      sb.sub(this.text, run, this.i);
       if (c == 34) {
         this.i++;
         return sb.toString();
       }
       if (c < 0x20) return null;
-      if (c != 92) {
-        sb.ch(c);
-        this.i++;
-        continue;
-      }
       this.i++;
       const e = this.c();
       this.i++;

@@ -152,16 +152,20 @@ export function descLookup(key: string, files: FileHashes): DescHit | null {
   return hit;
 }
 
+/** One builder for every render stored (the host copies an entry's text during its cachePut). */
+const descBuf = new StrBuilder(1 << 16);
+
 /** Stores a fresh render (`digest`: its text's hex BLAKE3) with the content hashes of the files it read (sorted paths). */
 export function descStore(key: string, text: string, digest: string, paths: Array<string>, files: FileHashes): void {
-  const sb = new StrBuilder(text.length + 256);
+  const sb = descBuf;
+  sb.clear();
   sb.str(DESC_HEADER);
   sb.str(digest);
   sb.ch(10);
   files.writeFiles(sb, paths);
   sb.ch(10);
   sb.str(text);
-  host.cachePut(key, sb.toString());
+  host.cachePutUtf16(key, sb.ptr, sb.len);
 }
 
 /** The read sets stored under `key`; none for a miss or a foreign value. */
@@ -200,5 +204,5 @@ export function readSetsStore(key: string, sets: Array<Array<string>>): void {
     sb.ch(93);
   }
   sb.str(']}');
-  host.cachePut(key, sb.toString());
+  host.cachePutUtf16(key, sb.ptr, sb.len);
 }

@@ -22,6 +22,13 @@ export class Descriptor {
   fetch: Array<FetchItem> = new Array<FetchItem>();
   scriptKind: string | null = null;
   scriptData: string | null = null;
+  /**
+   * What node.ts derives from scriptData, once per descriptor (the instances that share a render
+   * share its descriptor, and it never changes): the hex BLAKE3 ('' until first asked for) and
+   * whether it holds the node's own-id placeholder (-1 not yet known, 0 no, 1 yes).
+   */
+  scriptHex: string = '';
+  scriptSelfId: i8 = -1;
   scriptArgs: Array<string> | null = null;
   deps: Array<string> = [];
   hostLibs: Array<string> = [];

@@ -19,7 +19,7 @@
  * Must not depend on: abi/.
  */
 import { IxErr } from '../errors';
-import { StrBuilder } from '../hash/index';
+import { KeyTable, StrBuilder } from '../hash/index';
 import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind, storeName } from './names';
@@ -49,6 +49,8 @@ export class PNode {
   id: string = '';
   out: string = '';
   storeName: string = '';
+  /** storeName with '-' as '_', the env name its dependants give it ('' until node.ts first needs it). */
+  envName: string = '';
   /**
    * The node's canonical JSON as UTF-8, kept until the plan is written; once the planner has it,
    * with known out paths as tokens (plan/outpack.ts: a whole tree's nodes are ~170 MB as UTF-8,
@@ -191,6 +193,8 @@ export class Graph {
   nodeTask: NodeTask | null = null;
   useCache: bool;
   instances: Map<string, Instance> = new Map<string, Instance>();
+  /** The same instances, found by the text of a key being built (a hit makes no key string). */
+  private byKey: KeyTable<Instance> = new KeyTable<Instance>();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
   count: i32 = 0;
   /** The driver's stack of tasks (outermost first). */
@@ -609,13 +613,14 @@ export class Graph {
     kb.str(name);
     kb.ch(0);
     given.writeJsonKindTarget(kb, kind, target!);
-    const key = kb.toString();
     const rec = this.rec;
-    if (this.instances.has(key)) {
-      const x = this.instances.get(key);
+    const at = this.byKey.find(kb);
+    if (at >= 0) {
+      const x = this.byKey.valueAt(at);
       if (rec !== null) rec.touched.push(x);
       return x;
     }
+    const key = kb.toString();
     if (this.failed.has(key)) {
       if (rec !== null) {
         const fs = this.failedFiles.get(key);
@@ -662,6 +667,7 @@ export class Graph {
     const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
     this.instances.set(key, inst);
+    this.byKey.add(key, inst);
     this.count++;
     if (rec !== null) rec.touched.push(inst);
     return inst;

@@ -135,7 +135,7 @@ export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, s
  * Stores a freshly built node; `newScript`: the plan had not seen its script yet, so its text
  * (still on the node) is stored under its digest too.
  */
-/** One builder for every entry written (an entry's text is copied out before the next). */
+/** One builder for every entry written (the host copies an entry's text during its cachePut). */
 const storeBuf = new StrBuilder(1 << 16);
 
 export function nodeMemoStore(key: string, n: PNode, newScript: bool): void {
@@ -148,6 +148,10 @@ export function nodeMemoStore(key: string, n: PNode, newScript: bool): void {
   sb.str(n.script);
   sb.ch(10);
   utf8AppendTo(sb, json.dataStart, json.length);
-  host.cachePut(key, sb.toString());
-  if (newScript) host.cachePut(scriptKey(n.script), SCRIPT_HEADER + n.scriptText);
+  host.cachePutUtf16(key, sb.ptr, sb.len);
+  if (!newScript) return;
+  sb.clear();
+  sb.str(SCRIPT_HEADER);
+  sb.str(n.scriptText);
+  host.cachePutUtf16(scriptKey(n.script), sb.ptr, sb.len);
 }

@@ -227,23 +227,47 @@ function protoName(s: string): bool {
     s == '__lookupGetter__' || s == '__lookupSetter__';
 }
 
+/** Whether `s` holds PLACEHOLDER (as indexOf >= 0, comparing only where its first character is). */
+function hasPlaceholder(s: string): bool {
+  const p = changetype<usize>(s);
+  const ph = changetype<usize>(PLACEHOLDER);
+  const first = load<u16>(ph);
+  for (let i = 0, n = s.length; i + 32 <= n; i++) {
+    if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) return true;
+  }
+  return false;
+}
+
 /** Appends JSON of `s` with every PLACEHOLDER replaced by `id` (same length: patched in place). */
 function writeSub(b: StrBuilder, s: string, id: string | null): void {
   const from = b.len;
   writeStr(b, s);
   if (id === null) return;
-  if (s.indexOf(PLACEHOLDER) < 0) return;
+  // PLACEHOLDER holds no backslash and starts with 'i', which no escape sequence holds after its
+  // backslash, so it occurs in the JSON just written exactly where it occurs in s: one pass over
+  // the JSON, comparing only where its first character is
   const n = b.len;
   const p = b.ptr;
   const ph = changetype<usize>(PLACEHOLDER);
+  const first = load<u16>(ph);
   const idp = changetype<usize>(id);
   let i = from;
   while (i + 32 <= n) {
-    if (memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
+    if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
       memory.copy(p + (<usize>i << 1), idp, 64);
       i += 32;
     } else i++;
   }
+}
+
+/** The env name of a dependency node ('-' as '_' in its store name), made once per node. */
+function envName(r: PNode): string {
+  let k = r.envName;
+  if (k == '') {
+    k = r.storeName.replaceAll('-', '_');
+    r.envName = k;
+  }
+  return k;
 }
 
 /** Env entry: key, value, kept sorted by key at the end. */
@@ -443,7 +467,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     const l = groups[g];
     for (let i = 0; i < l.length; i++) {
       const r = l[i];
-      env.set(r.storeName.replaceAll('-', '_'), r.out);
+      env.set(envName(r), r.out);
     }
   }
   env.set('MIX_B_DIR', joinRev(p.tools));
@@ -476,7 +500,9 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   }
   const refs = refsOf(p);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
-  const draftScript = hexOfText(stdin);
+  if (d.scriptHex == '') d.scriptHex = hexOfText(stdin);
+  const draftScript = d.scriptHex;
+  if (d.scriptSelfId < 0) d.scriptSelfId = hasPlaceholder(stdin) ? 1 : 0;
 
   let id: string;
   sb.clear();
@@ -507,7 +533,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
-  const text = stdin.indexOf(PLACEHOLDER) >= 0 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
+  const text = d.scriptSelfId == 1 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
   const script = text == stdin ? draftScript : hexOfText(text);
   sb.clear();
   writeNode(sb, inst, argv, script, ek, env.vals, order, refs, pool, net, seed, fixed, files, id, out);

@@ -81,17 +81,38 @@ export class Frame {
 export class Ctx {
   vars: Map<string, Value> = new Map<string, Value>();
   chain: Array<Template> = new Array<Template>();
+  /**
+   * block()'s last answers by the name's string object: a call site (`{% block %}`, self.NAME())
+   * passes its AST's string each time, so a comparison of addresses finds it again without
+   * hashing the name once per template of the chain. Kept strings cannot be freed, so an address
+   * is never reused for another name; emptied when the chain grows.
+   */
+  private seenNames: Array<string> = new Array<string>();
+  private seenDefs: Array<BlockDef | null> = new Array<BlockDef | null>();
   addBlocks(t: Template): void {
     this.chain.push(t);
+    this.seenNames.length = 0;
+    this.seenDefs.length = 0;
   }
   /** The most derived definition of block `n`, or null. */
   block(n: string): BlockDef | null {
+    const names = this.seenNames;
+    const at = changetype<usize>(n);
+    for (let i = 0; i < names.length; i++) if (changetype<usize>(unchecked(names[i])) == at) return unchecked(this.seenDefs[i]);
+    let r: BlockDef | null = null;
     const c = this.chain;
     for (let i = 0; i < c.length; i++) {
       const t = unchecked(c[i]);
-      if (t.blocks.has(n)) return t.blocks.get(n);
+      if (t.blocks.has(n)) {
+        r = t.blocks.get(n);
+        break;
+      }
     }
-    return null;
+    if (names.length < 32) {
+      names.push(n);
+      this.seenDefs.push(r);
+    }
+    return r;
   }
   /** Every definition of block `n`, most derived first (super() walks it). */
   blockList(n: string): Array<BlockDef> {
