@@ -1,0 +1,314 @@
+/**
+ * Writes a plan's kept graph (its format: kept.ts): the walked instances with what their renders
+ * read, the reused kept instances carried over under their new indices, the plan's nodes by their
+ * node memo keys, and the planned roots (a failed one with what its walk read).
+ *
+ * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
+ */
+import * as host from '../host';
+import { StrBuilder, writeStr } from '../hash/index';
+import { FileHashes } from './cache';
+import { Instance, PNode, RootRec } from './graph';
+import { FORMAT, Kept } from './kept';
+import { writeFetches, writeKeptFetches } from './kept-fetch';
+
+class PathTable {
+  idx: Map<string, i32> = new Map<string, i32>();
+  paths: Array<string> = [];
+  of(p: string): i32 {
+    if (this.idx.has(p)) return this.idx.get(p);
+    const i = this.paths.length;
+    this.idx.set(p, i);
+    this.paths.push(p);
+    return i;
+  }
+}
+
+/** One root of the new kept graph: a walked instance or a reused kept one, and its entry. */
+export class KeptRootOut {
+  request: string = '';
+  inst: Instance | null = null;
+  kept: i32 = -1;
+  json: string = '';
+  /** A failed walked root: what its walk read (null: none, or not keepable). */
+  rec: RootRec | null = null;
+}
+
+/** The walk's indices (marks) of `l`, each once. */
+function writeMarks(sb: StrBuilder, l: Array<Instance>): void {
+  const seen = new Set<i32>();
+  let first = true;
+  for (let j = 0; j < l.length; j++) {
+    const u = -1 - l[j].mark;
+    if (u < 0 || seen.has(u)) continue;
+    seen.add(u);
+    if (!first) sb.ch(44);
+    first = false;
+    sb.str(u.toString());
+  }
+}
+
+/**
+ * Writes the kept graph of a plan: the walked instances, the reused kept instances `reused`, the
+ * plan's nodes `all` and its planned roots. Nothing is stored if a node has no memo key.
+ */
+export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, reused: Array<i32>, all: Array<PNode>, roots: Array<KeptRootOut>, files: FileHashes, listing: string): void {
+  const nodeIdx = new Map<string, i32>();
+  const fetchIdx = new Map<string, i32>();
+  for (let i = 0; i < all.length; i++) {
+    const n = all[i];
+    // two nodes with one out (a boot package's node does not hash its target) are ordered by
+    // the walk that built them: such a plan keeps no graph, and an older one must not be used
+    if (n.fetchUrls !== null) fetchIdx.set(n.id, i);
+    else if (n.memoKey == '' || nodeIdx.has(n.out)) {
+      host.cachePut(key, FORMAT + '\nnone\n');
+      return;
+    }
+    nodeIdx.set(n.out, i);
+  }
+  const pt = new PathTable();
+  const ib = new StrBuilder(1 << 20);
+  let ninst = 0;
+  for (let i = 0; i < walked.length; i++) walked[i].mark = -1 - i;
+  // One record per instance key: a reused kept instance the walk made too is the walked one;
+  // among kept records of one key, one with a node wins (a failed walk may have left it
+  // without). A walked instance without a node (a failed root only looked it up) whose kept
+  // record has one takes that record's node, files, uses and sources too: same key, same files.
+  const base = walked.length;
+  const byKey = new Map<string, i32>();
+  for (let i = 0; i < walked.length; i++) byKey.set(walked[i].key, i);
+  const keptNew = new Map<i32, i32>();
+  const order = new Array<i32>();
+  const mergeFrom = new Map<i32, i32>();
+  if (k !== null) {
+    const pick = new Map<string, i32>();
+    for (let i = 0; i < reused.length; i++) {
+      const x = k.insts[reused[i]];
+      if (byKey.has(x.key)) {
+        const wi = byKey.get(x.key);
+        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.nodes[x.node].out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
+        continue;
+      }
+      if (!pick.has(x.key)) {
+        pick.set(x.key, reused[i]);
+        order.push(reused[i]);
+      } else if (k.insts[pick.get(x.key)].node < 0 && x.node >= 0) {
+        order[order.indexOf(pick.get(x.key))] = reused[i];
+        pick.set(x.key, reused[i]);
+      }
+    }
+    for (let i = 0; i < order.length; i++) byKey.set(k.insts[order[i]].key, base + i);
+    for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
+  }
+  const seen = new StaticArray<i32>(walked.length + order.length);
+  for (let i = 0; i < walked.length; i++) {
+    const x = walked[i];
+    const nd = x.node;
+    const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
+    if (nd !== null && nodeIdx.has(nd.out)) ib.str(nodeIdx.get(nd.out).toString());
+    else if (from !== null) ib.str(nodeIdx.get(k!.nodes[from.node].out).toString());
+    else ib.str('-1');
+    ib.ch(9);
+    let first = true;
+    const fset = new Set<i32>();
+    for (let j = 0; j < x.files.length; j++) {
+      const f = pt.of(x.files[j]);
+      fset.add(f);
+      if (!first) ib.ch(44);
+      first = false;
+      ib.str(f.toString());
+    }
+    if (from !== null) {
+      for (let j = 0; j < from.files.length; j++) {
+        const f = pt.of(k!.paths[from.files[j]]);
+        if (fset.has(f)) continue;
+        fset.add(f);
+        if (!first) ib.ch(44);
+        first = false;
+        ib.str(f.toString());
+      }
+    }
+    ib.ch(9);
+    // loads repeat (each task loads its lists again): each use is written once
+    first = true;
+    for (let j = 0; j < x.uses.length; j++) {
+      const u = -1 - x.uses[j].mark;
+      if (u < 0 || unchecked(seen[u]) == i + 1) continue;
+      unchecked((seen[u] = i + 1));
+      if (!first) ib.ch(44);
+      first = false;
+      ib.str(u.toString());
+    }
+    if (from !== null) {
+      for (let j = 0; j < from.uses.length; j++) {
+        const u = keptNew.get(from.uses[j]);
+        if (unchecked(seen[u]) == i + 1) continue;
+        unchecked((seen[u] = i + 1));
+        if (!first) ib.ch(44);
+        first = false;
+        ib.str(u.toString());
+      }
+    }
+    ib.ch(9);
+    if (from !== null) {
+      if (!writeKeptFetches(ib, k!, from, fetchIdx)) return;
+    } else writeFetches(ib, x.fetchSrc, fetchIdx);
+    ib.ch(9);
+    writeStr(ib, x.key);
+    ib.ch(10);
+    ninst++;
+  }
+  if (k !== null) {
+    for (let i = 0; i < order.length; i++) {
+      const x = k.insts[order[i]];
+      if (x.node >= 0) {
+        const o = k.nodes[x.node].out;
+        // looked up by a failed root only, its node left with the root that built it: -2
+        ib.str(nodeIdx.has(o) ? nodeIdx.get(o).toString() : '-2');
+      } else ib.str(x.node.toString());
+      ib.ch(9);
+      for (let j = 0; j < x.files.length; j++) {
+        if (j > 0) ib.ch(44);
+        ib.str(pt.of(k.paths[x.files[j]]).toString());
+      }
+      ib.ch(9);
+      for (let j = 0; j < x.uses.length; j++) {
+        if (j > 0) ib.ch(44);
+        ib.str(keptNew.get(x.uses[j]).toString());
+      }
+      ib.ch(9);
+      if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
+      ib.ch(9);
+      writeStr(ib, x.key);
+      ib.ch(10);
+      ninst++;
+    }
+  }
+  const rb = new StrBuilder(1 << 16);
+  let nr = 0;
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i];
+    const rec = r.rec;
+    if (rec !== null) {
+      // a failed walked root: what it read, its instances by their walk's marks
+      writeStr(rb, r.request);
+      rb.str('\te\t');
+      const fset = new Set<i32>();
+      let first = true;
+      for (let j = 0; j < rec.files.length; j++) {
+        const f = pt.of(rec.files[j]);
+        if (fset.has(f)) continue;
+        fset.add(f);
+        if (!first) rb.ch(44);
+        first = false;
+        rb.str(f.toString());
+      }
+      rb.ch(9);
+      writeMarks(rb, rec.touched);
+      rb.ch(9);
+      writeMarks(rb, rec.needed);
+      rb.ch(9);
+      rb.str(rec.listed ? '1' : '0');
+      rb.ch(9);
+      rb.str(r.json);
+      rb.ch(10);
+      nr++;
+      continue;
+    }
+    if (r.kept >= 0 && k !== null && k.rootInst[r.kept] < 0) {
+      // a failed root reused: its record carried over
+      const kr = r.kept;
+      writeStr(rb, r.request);
+      rb.str('\te\t');
+      const fs = k.rootFiles[kr];
+      for (let j = 0; j < fs.length; j++) {
+        if (j > 0) rb.ch(44);
+        rb.str(pt.of(k.paths[fs[j]]).toString());
+      }
+      for (let w = 0; w < 2; w++) {
+        rb.ch(9);
+        const l = w == 0 ? k.rootUses[kr] : k.rootNeeded[kr];
+        for (let j = 0; j < l.length; j++) {
+          if (j > 0) rb.ch(44);
+          rb.str(keptNew.get(l[j]).toString());
+        }
+      }
+      rb.ch(9);
+      rb.str(k.rootListed[kr] ? '1' : '0');
+      rb.ch(9);
+      rb.str(r.json);
+      rb.ch(10);
+      nr++;
+      continue;
+    }
+    let idx = -1;
+    if (r.inst !== null) idx = -1 - r.inst!.mark;
+    else if (r.kept >= 0 && k !== null && keptNew.has(k.rootInst[r.kept])) idx = keptNew.get(k.rootInst[r.kept]);
+    if (idx < 0) continue;
+    writeStr(rb, r.request);
+    rb.ch(9);
+    rb.str(idx.toString());
+    rb.ch(9);
+    rb.str(r.json);
+    rb.ch(10);
+    nr++;
+  }
+  for (let i = 0; i < walked.length; i++) walked[i].mark = 0;
+  const sb = new StrBuilder(ib.len + (1 << 20));
+  const paths = pt.paths;
+  sb.str(FORMAT);
+  sb.str('\nL ');
+  sb.str(listing);
+  sb.str('\nP ');
+  sb.str(paths.length.toString());
+  sb.ch(10);
+  files.prefetch(paths);
+  for (let i = 0; i < paths.length; i++) {
+    writeStr(sb, paths[i]);
+    sb.ch(9);
+    const d = files.get(paths[i]);
+    sb.str(d === null ? '-' : d!);
+    sb.ch(10);
+  }
+  sb.str('N ');
+  sb.str(all.length.toString());
+  sb.ch(10);
+  for (let i = 0; i < all.length; i++) {
+    const n = all[i];
+    if (n.fetchUrls !== null) {
+      sb.str('f\t');
+      sb.str(n.id);
+      sb.ch(9);
+      writeStr(sb, n.out);
+      sb.ch(9);
+      writeStr(sb, n.fetchFile);
+      sb.ch(9);
+      sb.str(n.fetchSha);
+    } else {
+      sb.str('n\t');
+      sb.str(n.memoKey);
+      sb.ch(9);
+      writeStr(sb, n.out);
+      sb.ch(9);
+      sb.str(n.script);
+      sb.ch(9);
+      let first = true;
+      for (let j = 0; j < n.refs.length; j++) {
+        if (!nodeIdx.has(n.refs[j])) continue;
+        if (!first) sb.ch(44);
+        first = false;
+        sb.str(nodeIdx.get(n.refs[j]).toString());
+      }
+    }
+    sb.ch(10);
+  }
+  sb.str('I ');
+  sb.str(ninst.toString());
+  sb.ch(10);
+  sb.sub(ib.toString(), 0, ib.len);
+  sb.str('R ');
+  sb.str(nr.toString());
+  sb.ch(10);
+  sb.sub(rb.toString(), 0, rb.len);
+  host.cachePut(key, sb.toString());
+}

@@ -1,0 +1,184 @@
+/**
+ * The planner's side of the kept graph (its model and format: kept.ts): the request settings it
+ * is keyed by, what the current files leave reusable (keepKept, before the walk) and the merge of
+ * the reused roots' nodes and sources into the walk's, which is then kept for the next plan
+ * (mergeKept, after the walk). planner.ts's walk decides per root whether to reuse or walk it.
+ *
+ * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
+ * write it).
+ */
+import { JValue, StrBuilder, writeStr, hexOfText, J_STR } from '../hash/index';
+import { Graph, PNode } from './graph';
+import { mergeFetch } from './node';
+import { storeName } from './names';
+import { Kept, keptKey } from './kept';
+import { KeptFetch, keptFetches } from './kept-fetch';
+import { keptLoad, keptNode } from './kept-load';
+import { KeptRootOut, keptStore } from './kept-store';
+import { Session } from './planner';
+
+/** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
+export class KeepPlan {
+  key: string = '';
+  kept: Kept | null = null;
+  /** Kept instances the reused roots reach (one per key), and their nodes (null: none). */
+  reach: Array<i32> = [];
+  /** Every kept instance they reach (the next kept graph keeps them all). */
+  reachAll: Array<i32> = [];
+  /** The sources of each reached instance (kept-fetch.ts keptFetches). */
+  fetches: Array<Array<KeptFetch>> = [];
+  nodes: Array<PNode | null> = [];
+  scripts: Map<string, string> = new Map<string, string>();
+  out: Array<KeptRootOut> = [];
+}
+
+/** The request settings a kept graph is keyed by: everything of the request but its packages. */
+function settingsOf(s: Session, keepGoing: bool): string {
+  const sb = new StrBuilder(256);
+  writeStr(sb, s.graph.hostName);
+  sb.ch(0);
+  writeStr(sb, s.target);
+  sb.ch(0);
+  s.flags.writeJson(sb);
+  sb.ch(0);
+  sb.str(s.graph.bootJson);
+  sb.ch(0);
+  sb.str(keepGoing ? '1' : '0');
+  return sb.toString();
+}
+
+/**
+ * Reads the kept graph of these settings, finds what the current files leave valid and loads the
+ * nodes the reusable roots need; if any of them is gone from the node memo, nothing is reused.
+ */
+export function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
+  const k = new KeepPlan();
+  k.key = keptKey(settingsOf(s, keepGoing));
+  const kept = keptLoad(k.key);
+  if (kept === null) return k;
+  const requests = new Array<string>();
+  for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
+  const cands = kept.rootsOf(requests);
+  if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(s.graph);
+  kept.validate(s.graph.files, cands);
+  const reused = new Array<i32>();
+  for (let i = 0; i < requests.length; i++) {
+    const r = kept.reusable(requests[i]);
+    if (r >= 0) reused.push(r);
+  }
+  // one entry per instance key (a key kept twice, walked once and reused once, is one
+  // instance; a record with a node wins over one a failed walk left without)
+  k.reachAll = kept.reach(reused);
+  const all = kept.reach(reused, true);
+  const keys = new Map<string, i32>();
+  for (let i = 0; i < all.length; i++) {
+    const x = kept.insts[all[i]];
+    if (keys.has(x.key)) {
+      const at = keys.get(x.key);
+      if (kept.insts[k.reach[at]].node < 0 && x.node >= 0) k.reach[at] = all[i];
+      continue;
+    }
+    keys.set(x.key, k.reach.length);
+    k.reach.push(all[i]);
+  }
+  for (let i = 0; i < k.reach.length; i++) {
+    const fs = keptFetches(kept, kept.insts[k.reach[i]]);
+    if (fs === null) {
+      k.reach = [];
+      k.reachAll = [];
+      k.fetches = [];
+      return k;
+    }
+    k.fetches.push(fs);
+  }
+  const loaded = new Map<i32, PNode>();
+  for (let i = 0; i < k.reach.length; i++) {
+    const ni = kept.insts[k.reach[i]].node;
+    if (ni == -2) {
+      // a node only a failed root looked up: not known here, so nothing kept is used
+      k.reach = [];
+      k.reachAll = [];
+      k.fetches = [];
+      k.nodes = [];
+      k.scripts.clear();
+      return k;
+    }
+    if (ni < 0) {
+      k.nodes.push(null);
+      continue;
+    }
+    if (loaded.has(ni)) {
+      k.nodes.push(loaded.get(ni));
+      continue;
+    }
+    const n = keptNode(kept, ni, k.scripts);
+    if (n === null) {
+      k.reach = [];
+      k.reachAll = [];
+      k.fetches = [];
+      k.nodes = [];
+      k.scripts.clear();
+      return k;
+    }
+    if (!k.scripts.has(n.script) && !s.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+    n.scriptText = '';
+    loaded.set(ni, n);
+    k.nodes.push(n);
+  }
+  k.kept = kept;
+  return k;
+}
+
+/**
+ * Adds the reused roots' nodes to the walk's (a node the walk built too is the same node) and
+ * their packages' sources to the fetch nodes, then keeps the merged graph for the next plan.
+ */
+export function mergeKept(s: Session, k: KeepPlan): void {
+  const nodes = s.nodes;
+  const kept = k.kept;
+  const walked = s.graph.instances.values();
+  if (kept !== null) {
+    // an instance the walk built a node for gave its node and its sources already
+    const built = new Set<string>();
+    for (let i = 0; i < walked.length; i++) if (walked[i].node !== null) built.add(walked[i].key);
+    for (let i = 0; i < k.reach.length; i++) {
+      const n = k.nodes[i];
+      if (n === null) continue;
+      const x = kept.insts[k.reach[i]];
+      if (built.has(x.key)) continue;
+      nodes.built.push(n!);
+      if (!nodes.scripts.has(n!.script)) {
+        nodes.scripts.set(n!.script, k.scripts.get(n!.script));
+        nodes.scriptKeys.push(n!.script);
+      }
+      const fs = k.fetches[i];
+      for (let j = 0; j < fs.length; j++) {
+        const kn = kept.nodes[fs[j].node];
+        const f = new PNode();
+        f.id = kn.id;
+        f.out = kn.out;
+        f.fetchFile = kn.file;
+        f.fetchSha = kn.sha;
+        f.storeName = storeName('fetch/' + kn.file, 'src');
+        f.fetchUrls = fs[j].urls.slice(0);
+        if (nodes.fetchIds.has(f.id)) mergeFetch(nodes.fetchIds.get(f.id), f);
+        else {
+          nodes.fetchIds.set(f.id, f);
+          nodes.fetches.push(f);
+          nodes.outs.add(f.out);
+        }
+      }
+    }
+  }
+  let listed = false;
+  for (let i = 0; i < k.out.length; i++) {
+    const r = k.out[i];
+    if ((r.rec !== null && r.rec!.listed) || (kept !== null && r.kept >= 0 && kept.rootInst[r.kept] < 0 && kept.rootListed[r.kept])) listed = true;
+  }
+  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, s.graph.files, listed ? listingDigest(s.graph) : '');
+}
+
+/** BLAKE3 of the package list (an unknown package's suggestion reads it). */
+function listingDigest(g: Graph): string {
+  return hexOfText(g.packageNames().join('\n'));
+}
