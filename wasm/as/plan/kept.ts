@@ -17,9 +17,10 @@
  * is reused when none of the files its walk consulted changed (a missing recipe is kept as "-"),
  * none of the instances it looked up or needed is stale and, if its error suggested a name, the
  * package list has the kept digest: its walk would stop at the same place with the same error,
- * and the nodes it needed (with what they reach) are its part of the plan. A walk that met a
- * failed render or a mount fault is not kept (a render's files do not name the paths it probed
- * and found missing). Only the files of the roots a plan asks for are hashed: a host records what
+ * and the nodes it needed (with what they reach) are its part of the plan. A failed render is
+ * kept with the paths it probed and found missing (host.ts notes them while it runs), so it is
+ * walked again once one of them appears; a walk that met a recipe mount's fault is not kept (the
+ * fault, not absence, made a path missing). Only the files of the roots a plan asks for are hashed: a host records what
  * a plan read (the LSP's users of a file, the plan memo's validation).
  * A fetch node's URLs are the union over every package that names it, so they are rebuilt from
  * the kept sources of the reused instances plus the walked ones, never copied merged.
