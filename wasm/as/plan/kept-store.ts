@@ -57,8 +57,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const fetchIdx = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
     const n = all[i];
-    // two nodes with one out (a pinned seed's id covers only its name and output hash, not its target) are ordered by
-    // the walk that built them: such a plan keeps no graph, and an older one must not be used
+    // two nodes with one out (a pinned seed's id covers only its name and output hash, not
+    // its target) are ordered by the walk that built them: such a plan keeps no graph, and an
+    // older one must not be used
     if (n.fetchUrls !== null) fetchIdx.set(n.id, i);
     else if (n.memoKey == '' || nodeIdx.has(n.out)) {
       host.cachePut(key, FORMAT + '\nnone\n');
