@@ -16,8 +16,14 @@
  *
  * Must not depend on: Node or DOM APIs (only WebAssembly and TextDecoder), hosts/, the engine.
  */
-import type { CoreExports } from './loader';
 import type { ErrorRecord, PlanOut } from './core';
+
+/** The exports of the component (world `core` in wasm/core.wit), bound directly or through the glue. */
+export interface CoreExports {
+  plan(request: string): PlanOut;
+  render(request: string): string;
+  listPackages(): string[];
+}
 
 /** The main core module of the transpiled component (the one holding the core's code and memory). */
 export const MAIN_MODULE = 'core.core.wasm';

@@ -27,8 +27,8 @@
  * engine's code beyond its types.
  */
 import type { HostIO, PlanRequest, RenderRequest } from '../engine/api';
-import type { ErrorRecord, PlanOut } from './core';
-import { instantiateDirect, MAIN_MODULE } from './direct-core';
+import type { ErrorRecord } from './core';
+import { instantiateDirect, MAIN_MODULE, type CoreExports } from './direct-core';
 
 const WIT_HOST = 'ix:core/host';
 const WIT_VERSION = '0.4.0';
@@ -40,13 +40,6 @@ export interface CoreManifest {
   stamp: string;
   coreWasmBlake3: string;
   coreWasmBytes: number;
-}
-
-/** The exports of the transpiled component (world `core` in wasm/core.wit). */
-export interface CoreExports {
-  plan(request: string): PlanOut;
-  render(request: string): string;
-  listPackages(): string[];
 }
 
 /** The glue module jco generates with `--instantiation async`. */

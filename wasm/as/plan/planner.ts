@@ -11,17 +11,17 @@
 import { IxErr } from '../errors';
 import { JValue, parseJson, canonicalJson, StrBuilder, writeStr, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ, jsString } from '../hash/index';
 import { Flags } from './flags';
-import { Graph, Instance, NodeTask, RootRec, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
+import { Graph, Instance, RootRec, PNode, Renderer, RenderOut, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_RUN, T_TLIB, TARGETS, cloneErr } from './graph';
 import { buildNode, fetchJson, fetchNode, hubUid, mergeFetch, NodeParts } from './node';
 import { orderNodes } from './order';
 import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import { parseSelector, withSelectorFlags } from './selector';
 import { writeDescriptor } from './descriptor';
 import { ByteBuilder } from '../hash/bytes';
-import { OutTable } from './outpack';
 import { utf8Decode } from '../hash/encode';
 import { KeptRootOut } from './kept-store';
 import { KeepPlan, keepKept, mergeKept } from './reuse';
+import { NodeSet } from './node-set';
 
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
@@ -174,19 +174,7 @@ function bootEnv(g: JValue | null): Boot {
 }
 
 /** The node task (plan/index.ts nodeTask): closures first, then buildable deps' nodes, then this node. */
-class Nodes extends NodeTask {
-  built: Array<PNode> = [];
-  fetchIds: Map<string, PNode> = new Map<string, PNode>();
-  fetches: Array<PNode> = [];
-  errs: Array<IxErr> = [];
-
-  /** Scripts by digest, first sighting order (written sorted). */
-  scripts: Map<string, string> = new Map<string, string>();
-  scriptKeys: Array<string> = [];
-
-  /** Every node's out path: nodes keep their JSON with these as tokens until the plan is written. */
-  outs: OutTable = new OutTable();
-
+class Nodes extends NodeSet {
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
     const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
@@ -540,7 +528,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // host's plan memo gives already (the same files, the same plan), so it neither reads nor
   // writes one, nor records what its walk read
   const keep = useCache && items.length > 1;
-  const k = keep ? keepKept(s, keepGoing, items) : new KeepPlan();
+  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
@@ -602,7 +590,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     }
   }
   CURRENT = prev;
-  if (keep) mergeKept(s, k);
+  if (keep) mergeKept(s.graph, s.nodes, k);
   w.nodes = s.nodes;
   w.nodes.fetchIds.clear();
   w.hostName = s.graph.hostName;
@@ -688,6 +676,21 @@ export function renderRequest(requestJson: string, renderer: Renderer, useCache:
     out.text = sb.toString();
   } else out.text = inst.text;
   return out;
+}
+
+/** The request settings a kept graph is keyed by: everything of the request but its packages. */
+function settingsOf(s: Session, keepGoing: bool): string {
+  const sb = new StrBuilder(256);
+  writeStr(sb, s.graph.hostName);
+  sb.ch(0);
+  writeStr(sb, s.target);
+  sb.ch(0);
+  s.flags.writeJson(sb);
+  sb.ch(0);
+  sb.str(s.graph.bootJson);
+  sb.ch(0);
+  sb.str(keepGoing ? '1' : '0');
+  return sb.toString();
 }
 
 // silence unused-import checks of helpers kept for callers

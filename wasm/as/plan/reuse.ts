@@ -7,7 +7,7 @@
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, StrBuilder, writeStr, hexOfText, J_STR } from '../hash/index';
+import { JValue, hexOfText, J_STR } from '../hash/index';
 import { Graph, PNode } from './graph';
 import { mergeFetch } from './node';
 import { storeName } from './names';
@@ -15,7 +15,7 @@ import { Kept, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
 import { KeptRootOut, keptStore } from './kept-store';
-import { Session } from './planner';
+import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
 export class KeepPlan {
@@ -32,35 +32,20 @@ export class KeepPlan {
   out: Array<KeptRootOut> = [];
 }
 
-/** The request settings a kept graph is keyed by: everything of the request but its packages. */
-function settingsOf(s: Session, keepGoing: bool): string {
-  const sb = new StrBuilder(256);
-  writeStr(sb, s.graph.hostName);
-  sb.ch(0);
-  writeStr(sb, s.target);
-  sb.ch(0);
-  s.flags.writeJson(sb);
-  sb.ch(0);
-  sb.str(s.graph.bootJson);
-  sb.ch(0);
-  sb.str(keepGoing ? '1' : '0');
-  return sb.toString();
-}
-
 /**
  * Reads the kept graph of these settings, finds what the current files leave valid and loads the
  * nodes the reusable roots need; if any of them is gone from the node memo, nothing is reused.
  */
-export function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): KeepPlan {
+export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>): KeepPlan {
   const k = new KeepPlan();
-  k.key = keptKey(settingsOf(s, keepGoing));
+  k.key = keptKey(settings);
   const kept = keptLoad(k.key);
   if (kept === null) return k;
   const requests = new Array<string>();
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
-  if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(s.graph);
-  kept.validate(s.graph.files, cands);
+  if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
+  kept.validate(g.files, cands);
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
@@ -120,7 +105,7 @@ export function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): Kee
       k.scripts.clear();
       return k;
     }
-    if (!k.scripts.has(n.script) && !s.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+    if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
     loaded.set(ni, n);
     k.nodes.push(n);
@@ -133,10 +118,9 @@ export function keepKept(s: Session, keepGoing: bool, items: Array<JValue>): Kee
  * Adds the reused roots' nodes to the walk's (a node the walk built too is the same node) and
  * their packages' sources to the fetch nodes, then keeps the merged graph for the next plan.
  */
-export function mergeKept(s: Session, k: KeepPlan): void {
-  const nodes = s.nodes;
+export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   const kept = k.kept;
-  const walked = s.graph.instances.values();
+  const walked = g.instances.values();
   if (kept !== null) {
     // an instance the walk built a node for gave its node and its sources already
     const built = new Set<string>();
@@ -175,7 +159,7 @@ export function mergeKept(s: Session, k: KeepPlan): void {
     const r = k.out[i];
     if ((r.rec !== null && r.rec!.listed) || (kept !== null && r.kept >= 0 && kept.rootInst[r.kept] < 0 && kept.rootListed[r.kept])) listed = true;
   }
-  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, s.graph.files, listed ? listingDigest(s.graph) : '');
+  keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, g.files, listed ? listingDigest(g) : '');
 }
 
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
