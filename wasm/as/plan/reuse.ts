@@ -30,6 +30,16 @@ export class KeepPlan {
   nodes: Array<PNode | null> = [];
   scripts: Map<string, string> = new Map<string, string>();
   out: Array<KeptRootOut> = [];
+
+  /** Drops what was to be reused (a kept record or node is missing): every root is walked. */
+  reuseNothing(): KeepPlan {
+    this.reach = [];
+    this.reachAll = [];
+    this.fetches = [];
+    this.nodes = [];
+    this.scripts.clear();
+    return this;
+  }
 }
 
 /**
@@ -69,10 +79,7 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   for (let i = 0; i < k.reach.length; i++) {
     const fs = keptFetches(kept, kept.insts[k.reach[i]]);
     if (fs === null) {
-      k.reach = [];
-      k.reachAll = [];
-      k.fetches = [];
-      return k;
+      return k.reuseNothing();
     }
     k.fetches.push(fs);
   }
@@ -81,12 +88,7 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     const ni = kept.insts[k.reach[i]].node;
     if (ni == -2) {
       // a node only a failed root looked up: not known here, so nothing kept is used
-      k.reach = [];
-      k.reachAll = [];
-      k.fetches = [];
-      k.nodes = [];
-      k.scripts.clear();
-      return k;
+      return k.reuseNothing();
     }
     if (ni < 0) {
       k.nodes.push(null);
@@ -98,12 +100,7 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     }
     const n = keptNode(kept, ni, k.scripts);
     if (n === null) {
-      k.reach = [];
-      k.reachAll = [];
-      k.fetches = [];
-      k.nodes = [];
-      k.scripts.clear();
-      return k;
+      return k.reuseNothing();
     }
     if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
