@@ -108,7 +108,7 @@ const LISTS = ['deps', 'libs', 'runDeps', 'libDeps'] as const;
 
 /**
  * Appends to `into` each position in list `k` of node `at` of `t` not yet `seen`, marking it:
- * one monomorphic loop over the typed arrays (a whole tree's walk follows ~10^6 references).
+ * one monomorphic loop over the typed arrays (a whole IX tree's dry run follows ~530,000 references).
  */
 function queueAt(t: RefTable, at: number, k: number, seen: Uint8Array, into: number[]): void {
   const data = t.data;
