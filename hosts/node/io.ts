@@ -12,10 +12,21 @@ import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
 
-/** A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes. */
+/**
+ * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
+ * empty segment but a trailing one ('a/' is one, 'a//b' is not). Scanned in place, without
+ * splitting: a warm memo lookup checks every recorded path (4,097 for a whole IX tree).
+ */
 export function logical(path: string): boolean {
   if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
-  return path === '' || path.split('/').every((seg, i, all) => (seg !== '' || i === all.length - 1) && seg !== '.' && seg !== '..');
+  for (let from = 0; ;) {
+    const slash = path.indexOf('/', from);
+    const len = (slash < 0 ? path.length : slash) - from;
+    if (len === 0 && slash >= 0) return false; // an empty segment before a '/'
+    if ((len === 1 || len === 2) && path.charCodeAt(from) === 46 && path.charCodeAt(from + len - 1) === 46) return false; // '.', '..'
+    if (slash < 0) return true;
+    from = slash + 1;
+  }
 }
 
 const missing = (e: unknown) => {

@@ -79,12 +79,14 @@ export async function runDryRun(ctx: Context): Promise<number> {
   } else {
     plan = await planSummaryOf(ctx, req);
     await checkRunSettings(ctx, x);
-    ctx.stdout(rootPaths(plan).map((p) => `${p}\n`).join(''));
   }
+  // the roots' paths once (3,559 roots for a whole tree): printed here, walked from below
+  const roots = rootPaths(plan);
+  if (!ctx.args.json) ctx.stdout(roots.map((p) => `${p}\n`).join(''));
   const store = storeView(ctx);
   const lines: string[] = [];
   // positions straight from the summary's references where --check adds nothing (same nodes)
-  const wanted = !x.check && plan.refTable ? wantedAt(plan.nodes, rootPaths(plan), plan.refTable) : wantedOf(plan, x.check);
+  const wanted = !x.check && plan.refTable ? wantedAt(plan.nodes, roots, plan.refTable) : wantedOf(plan, x.check);
   await dryRun(builtSnapshot(store), plan.nodes, wanted, settingsOf(ctx, x), (l) => lines.push(l), plan.refTable);
   // one write: a whole tree gives ~30,000 lines (safeText keeps newlines and works within lines)
   ctx.stderr(safeText(lines.length ? `${lines.join('\n')}\n` : ''));
