@@ -114,44 +114,36 @@ export function instantiateDirect(
     }
     return out;
   };
+  /**
+   * Lowers an option<list<T>> to the return area at `at`: the list's `size`-byte elements are
+   * allocated first, then each is written by `put` in order (the glue's realloc order).
+   */
+  const putOptList = <T>(at: number, items: T[] | undefined | null, size: number, put: (at: number, item: T) => void): void => {
+    if (items === undefined || items === null) {
+      view().setUint8(at, 0);
+      return;
+    }
+    view().setUint8(at, 1);
+    const list = alloc(4, items.length * size);
+    for (let i = 0; i < items.length; i++) put(list + i * size, items[i]);
+    const d = view();
+    d.setUint32(at + 8, items.length, true);
+    d.setUint32(at + 4, list, true);
+  };
   const imports = {
     [IMPORTS]: {
       'read-file': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.readFile(str(ptr, len))),
       'cache-get': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.cacheGet(str(ptr, len))),
       'cache-put': (kp: number, kl: number, vp: number, vl: number): void => host.cachePut(str(kp, kl), str(vp, vl)),
-      'list-dir': (ptr: number, len: number, ret: number): void => {
-        const names = host.listDir(str(ptr, len));
-        const at = ret >>> 0;
-        if (names === undefined || names === null) {
-          view().setUint8(at, 0);
-          return;
-        }
-        view().setUint8(at, 1);
-        const list = alloc(4, names.length * 8);
-        for (let i = 0; i < names.length; i++) {
-          const p = putString(names[i]);
+      'list-dir': (ptr: number, len: number, ret: number): void =>
+        putOptList(ret >>> 0, host.listDir(str(ptr, len)), 8, (at, name) => {
+          const p = putString(name);
           const d = view();
-          d.setUint32(list + i * 8 + 4, names[i].length, true);
-          d.setUint32(list + i * 8, p, true);
-        }
-        const d = view();
-        d.setUint32(at + 8, names.length, true);
-        d.setUint32(at + 4, list, true);
-      },
-      'file-digests': (base: number, n: number, ret: number): void => {
-        const digests = host.fileDigests(strings(base >>> 0, n >>> 0));
-        const at = ret >>> 0;
-        if (digests === undefined || digests === null) {
-          view().setUint8(at, 0);
-          return;
-        }
-        view().setUint8(at, 1);
-        const list = alloc(4, digests.length * 12);
-        for (let i = 0; i < digests.length; i++) putOptBytes(list + i * 12, digests[i]);
-        const d = view();
-        d.setUint32(at + 8, digests.length, true);
-        d.setUint32(at + 4, list, true);
-      },
+          d.setUint32(at + 4, name.length, true);
+          d.setUint32(at, p, true);
+        }),
+      'file-digests': (base: number, n: number, ret: number): void =>
+        putOptList(ret >>> 0, host.fileDigests(strings(base >>> 0, n >>> 0)), 12, putOptBytes),
     },
   };
   const inst = instantiate(module, imports);
