@@ -7,7 +7,7 @@
  * Must not depend on: anything of the core but rt/value.ts, rt/numfmt.ts, rt/strbuf.ts.
  */
 import {
-  Value, VBool, VNum, VFloat, VStr, VList, str,
+  Value, VBool, VNum, VFloat, VStr, VList, VFunc, str,
   K_UNDEF, K_NONE, K_BOOL, K_NUM, K_FLOAT, K_STR, K_LIST, K_DICT, K_NS, K_FUNC,
 } from './value';
 import { jsNum, pyFloatRepr } from './numfmt';
@@ -31,7 +31,10 @@ export function jsString(v: Value): string {
     }
     case K_DICT: return '[object Object]';
     case K_NS: return '<Namespace>';
-    case K_FUNC: return '<function>';
+    case K_FUNC: {
+      const src = (<VFunc>v).source;
+      return src === null ? '<function>' : src;
+    }
     default: return '';
   }
 }

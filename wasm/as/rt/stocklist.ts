@@ -215,8 +215,8 @@ export function fDictsort(v: Value, caseSensitive: Value, by: Value): Value {
   }
   if (v.k == K_STR) {
     // for-in also walks SafeString.prototype's enumerable methods
-    arr.push(pair('valueOf', PROTO_FN));
-    arr.push(pair('toString', PROTO_FN));
+    arr.push(pair('valueOf', PROTO_VALUE_OF));
+    arr.push(pair('toString', PROTO_TO_STRING));
   }
   let si = 0;
   if (by.k == K_UNDEF || strictEq(by, str('key'))) si = 0;
@@ -225,12 +225,22 @@ export function fDictsort(v: Value, caseSensitive: Value, by: Value): Value {
   return new VList(jsSort(arr, new DictsortCmp(si, truthy(caseSensitive))));
 }
 
+/**
+ * SafeString.prototype's valueOf / toString as dictsort's for-in meets them. Sorting by value
+ * compares them as JS does, by their source text, so each carries the oracle's (nunjucks'
+ * runtime: both builds spell them alike).
+ */
 class ProtoFn extends VFunc {
+  constructor(name: string) {
+    super();
+    this.source = 'function ' + name + '() {\n  return this.val;\n}';
+  }
   call(_args: Array<Value>): Value {
     return UNDEF;
   }
 }
-const PROTO_FN: Value = new ProtoFn();
+const PROTO_VALUE_OF: Value = new ProtoFn('valueOf');
+const PROTO_TO_STRING: Value = new ProtoFn('toString');
 
 function pair(k: string, v: Value): VList {
   const p = new Array<Value>(2);

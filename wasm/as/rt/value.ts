@@ -207,6 +207,11 @@ export class VNs extends Value {
 export abstract class VFunc extends Value {
   /** What `is callable` says: false for a namespace of callables that is not one itself (`self`). */
   callable: bool = true;
+  /**
+   * What JS String() gives for it where the oracle's text is known (the runtime's own methods);
+   * null: a function whose source text only the oracle has ("<function>" stands in).
+   */
+  source: string | null = null;
   constructor() {
     super(K_FUNC);
   }
