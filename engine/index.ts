@@ -5,7 +5,7 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
-import type { HostIO, PlanRequest, RenderRequest } from './api';
+import type { HostIO, PlanRequest, PlanRoots, RenderRequest } from './api';
 import { renderPackage } from './eval/index';
 import { canonicalJson, utf8 } from './hash/index';
 import { mountedIO } from './mount/index';
@@ -16,7 +16,7 @@ import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
 
-export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
+export type { HostIO, PlanRequest, PlanRoots, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
 export { expandPlan, EXPANDED_FORMAT } from './plan/expand';
 export { IxError } from './errors';
 
@@ -32,13 +32,26 @@ export const evaluator: Evaluator<ArchRecord> = {
 };
 
 /**
- * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson) text. The
+ * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson) text, or with
+ * `output: "roots"` its PlanRoots (the same walk, the same caches written). The
  * engine keeps no whole-plan cache (a host keeps one in front of the core, validated by what the
  * call read: hosts/node/plan-memo.ts); renders and nodes come from its caches (plan/cache.ts,
  * plan/node-memo.ts). The type also admits UTF-8 bytes, which the WASM glue passes on as they are.
  */
 export function planOut(host: HostIO, req: PlanRequest): string | Uint8Array {
-  return canonicalJson(makePlan(memoisedReads(mountedIO(host)), req, evaluator));
+  const roots = rootsOnly(req);
+  const wire = makePlan(memoisedReads(mountedIO(host)), req, evaluator);
+  if (!roots) return canonicalJson(wire);
+  const answer: PlanRoots = { format: 'ix-plan-roots/1', host: wire.host, target: wire.target, roots: wire.roots };
+  return canonicalJson(answer);
+}
+
+/** True for `output: "roots"`, false for the whole plan; any other value is a malformed request. */
+function rootsOnly(req: PlanRequest): boolean {
+  const o = (req as { output?: unknown }).output;
+  if (o === undefined || o === null || o === 'plan') return false;
+  if (o === 'roots') return true;
+  throw new Error("plan request field output must be 'plan' or 'roots'");
 }
 
 /** Canonical JSON bytes of the Plan for `req`. */

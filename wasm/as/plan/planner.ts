@@ -440,9 +440,19 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = internal('plan request has no packages list');
     return out;
   }
-  const w = walk(req, pk.items!, renderer, useCache);
+  const o = req.get('output');
+  const rootsOnly = !missing(o) && o!.kind == J_STR && o!.s == 'roots';
+  if (!missing(o) && !rootsOnly && !(o!.kind == J_STR && o!.s == 'plan')) {
+    out.err = internal("plan request field output must be 'plan' or 'roots'");
+    return out;
+  }
+  const w = walk(req, pk.items!, renderer, useCache, rootsOnly);
   if (w.err !== null) {
     out.err = w.err;
+    return out;
+  }
+  if (rootsOnly) {
+    out.bytes = writeRoots(w);
     return out;
   }
   const nodes = w.nodes;
@@ -499,6 +509,26 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   return out;
 }
 
+/**
+ * The answer to `output: "roots"` (engine/api.ts PlanRoots, format ix-plan-roots/1): the walk's
+ * roots as the whole plan writes them, without its nodes and scripts (canonical key order).
+ */
+function writeRoots(w: Walked): Uint8Array {
+  const bb = new ByteBuilder(w.roots.len + w.hostName.length + w.target.length + 128);
+  const sb = new StrBuilder(256);
+  sb.str('{"format":"ix-plan-roots/1","host":');
+  writeStr(sb, w.hostName);
+  sb.str(',"roots":[');
+  bb.text(sb);
+  bb.text(w.roots);
+  sb.clear();
+  sb.str('],"target":');
+  writeStr(sb, w.target);
+  sb.ch(125);
+  bb.text(sb);
+  return bb.bytes();
+}
+
 /** What a plan's walk leaves for writing the plan: its nodes and roots, not the graph. */
 class Walked {
   nodes: Nodes = new Nodes();
@@ -512,7 +542,7 @@ class Walked {
  * Plans every requested root (keep-going: a failing root becomes an error entry). The session,
  * its graph and the renderer's sources die with this call: the plan is written from the result.
  */
-function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool): Walked {
+function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool, rootsOnly: bool = false): Walked {
   const w = new Walked();
   const s = new Session(req, renderer, useCache);
   if (s.err !== null) {
@@ -528,7 +558,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // host's plan memo gives already (the same files, the same plan), so it neither reads nor
   // writes one, nor records what its walk read
   const keep = useCache && items.length > 1;
-  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items) : new KeepPlan();
+  // an answer of roots only writes no node: reused nodes are not read back from the node memo
+  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items, rootsOnly) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {
