@@ -5,12 +5,12 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale.
  */
-import type { HostIO, PlanRequest, PlanRoots, RenderRequest } from './api';
+import type { HostIO, PlanRequest, RenderRequest } from './api';
 import { renderPackage } from './eval/index';
 import { canonicalJson, utf8 } from './hash/index';
 import { mountedIO } from './mount/index';
 import { listPackages as listAll } from './plan/packages';
-import { makePlan, renderOne } from './plan/index';
+import { answerOf, makePlan, renderOne } from './plan/index';
 import { memoisedReads } from './plan/read-memo';
 import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
@@ -39,19 +39,7 @@ export const evaluator: Evaluator<ArchRecord> = {
  * plan/node-memo.ts). The type also admits UTF-8 bytes, which the WASM glue passes on as they are.
  */
 export function planOut(host: HostIO, req: PlanRequest): string | Uint8Array {
-  const roots = rootsOnly(req);
-  const wire = makePlan(memoisedReads(mountedIO(host)), req, evaluator);
-  if (!roots) return canonicalJson(wire);
-  const answer: PlanRoots = { format: 'ix-plan-roots/1', host: wire.host, target: wire.target, roots: wire.roots };
-  return canonicalJson(answer);
-}
-
-/** True for `output: "roots"`, false for the whole plan; any other value is a malformed request. */
-function rootsOnly(req: PlanRequest): boolean {
-  const o = (req as { output?: unknown }).output;
-  if (o === undefined || o === null || o === 'plan') return false;
-  if (o === 'roots') return true;
-  throw new Error("plan request field output must be 'plan' or 'roots'");
+  return canonicalJson(answerOf(makePlan(memoisedReads(mountedIO(host)), req, evaluator), req));
 }
 
 /** Canonical JSON bytes of the Plan for `req`. */
