@@ -175,6 +175,9 @@ function bootEnv(g: JValue | null): Boot {
 
 /** The node task (plan/index.ts nodeTask): closures first, then buildable deps' nodes, then this node. */
 class Nodes extends NodeSet {
+  /** The plan answers with its roots only (writeRoots): nodes are not readied for writing. */
+  rootsOnly: bool = false;
+
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
     const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
@@ -264,7 +267,9 @@ class Nodes extends NodeSet {
     p.node = n;
     this.built.push(n);
     const u = n.utf8;
-    if (u !== null && !n.raw) {
+    // an answer of roots only writes no node: its JSON is not kept (the node memo has it)
+    if (this.rootsOnly) n.utf8 = null;
+    else if (u !== null && !n.raw) {
       this.outs.add(n.out);
       n.size = u.length;
       n.utf8 = this.outs.pack(u);
@@ -550,6 +555,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     return w;
   }
   s.graph.keepText = false;
+  s.nodes.rootsOnly = rootsOnly;
   const prev = CURRENT;
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
