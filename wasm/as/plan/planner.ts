@@ -2,7 +2,8 @@
  * The planner (engine/plan/index.ts makePlan/renderOne, engine/index.ts planOut/render and
  * wasm/core.ts's request checks): request JSON in, the Plan's canonical JSON out. Resolves the
  * requested packages into instances (graph.ts), turns every buildable instance reachable from them
- * into a node (node.ts), orders the nodes (order.ts) and writes the plan with one builder.
+ * into a node (node.ts), orders the nodes (order.ts) and writes the plan with one builder, or
+ * for `output: "roots"` only its roots (writeRoots: ix-plan-roots/1, engine/api.ts PlanRoots).
  * Hubs have no node: a hub root lists its members. Errors are IxErr values; `internal` marks bugs
  * and malformed requests (the oracle's plain Errors).
  *
