@@ -70,6 +70,12 @@ export interface PlanRequest {
    * one-line error instead of failing the whole plan (whole-tree runs). Default false.
    */
   keepGoing?: boolean;
+  /**
+   * What the answer holds: "plan" (default) the whole plan (PlanWire); "roots" only the roots
+   * (PlanRoots), for a host that prints store paths. The roots, the engine's caches and what the
+   * call reads are the same either way; any other value is a malformed request.
+   */
+  output?: 'plan' | 'roots';
 }
 
 /** Input of render(): one package, its flags and platforms; returns the descriptor text. */
@@ -172,4 +178,16 @@ export interface PlanWire {
   nodes: WireNode[];
   /** Distinct build scripts: lowercase hex BLAKE3-256 of the text's UTF-8 bytes -> the text. */
   scripts: Record<string, string>;
+}
+
+/**
+ * The answer to a request with `output: "roots"`: the `roots` of the whole plan of the same request
+ * (byte for byte, in request order, keep-going errors included) and no nodes. Canonical JSON like a
+ * plan; a host that wants a node (outputs to build, closures) asks for the whole plan.
+ */
+export interface PlanRoots {
+  format: 'ix-plan-roots/1';
+  host: string;
+  target: string;
+  roots: Plan['roots'];
 }

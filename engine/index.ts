@@ -10,13 +10,13 @@ import { renderPackage } from './eval/index';
 import { canonicalJson, utf8 } from './hash/index';
 import { mountedIO } from './mount/index';
 import { listPackages as listAll } from './plan/packages';
-import { makePlan, renderOne } from './plan/index';
+import { answerOf, makePlan, renderOne } from './plan/index';
 import { memoisedReads } from './plan/read-memo';
 import type { Evaluator } from './plan/types';
 import { archRecord } from './targets';
 import type { ArchRecord } from './targets';
 
-export type { HostIO, PlanRequest, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
+export type { HostIO, PlanRequest, PlanRoots, RenderRequest, Plan, PlanNode, PlanWire, WireNode, FixedFile, Flags } from './api';
 export { expandPlan, EXPANDED_FORMAT } from './plan/expand';
 export { IxError } from './errors';
 
@@ -32,13 +32,14 @@ export const evaluator: Evaluator<ArchRecord> = {
 };
 
 /**
- * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson) text. The
+ * The Plan (engine/api.ts) for `req` as canonical JSON (engine/hash canonicalJson) text, or with
+ * `output: "roots"` its PlanRoots (the same walk, the same caches written). The
  * engine keeps no whole-plan cache (a host keeps one in front of the core, validated by what the
  * call read: hosts/node/plan-memo.ts); renders and nodes come from its caches (plan/cache.ts,
  * plan/node-memo.ts). The type also admits UTF-8 bytes, which the WASM glue passes on as they are.
  */
 export function planOut(host: HostIO, req: PlanRequest): string | Uint8Array {
-  return canonicalJson(makePlan(memoisedReads(mountedIO(host)), req, evaluator));
+  return canonicalJson(answerOf(makePlan(memoisedReads(mountedIO(host)), req, evaluator), req));
 }
 
 /** Canonical JSON bytes of the Plan for `req`. */

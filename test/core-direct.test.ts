@@ -88,13 +88,29 @@ describe('the compiled core bound directly and through the glue', () => {
       for (const name of names) {
         const req: PlanRequest = { packages: [name], target: 'linux-x86_64' };
         out.push(outcome(() => core.plan(io, req)), outcome(() => core.plan(io, req)));
+        out.push(outcome(() => core.plan(io, { ...req, output: 'roots' })));
         const r: RenderRequest = { package: name, target: 'linux-aarch64' };
         out.push(outcome(() => core.render(io, r)));
       }
       out.push(outcome(() => core.plan(io, { packages: names, target: 'freebsd-x86_64', keepGoing: true })));
+      out.push(outcome(() => core.plan(io, { packages: names, target: 'freebsd-x86_64', keepGoing: true, output: 'roots' })));
       out.push(outcome(() => core.plan(io, { packages: ['bin/zstdd'], target: 'linux-x86_64' })));
       return out;
     });
+    // each answer of roots only holds the roots of the plan before it and nothing else
+    const text = (o: Outcome) => (o.ok ? o.out : '');
+    const parse = (o: Outcome) => JSON.parse(text(o)) as { format: string; roots: unknown; nodes?: unknown };
+    for (let i = 0; i < names.length; i++) {
+      if (!got[1 + 4 * i].ok) {
+        expect(got[3 + 4 * i]).toEqual(got[1 + 4 * i]);
+        continue;
+      }
+      const [whole, roots] = [parse(got[1 + 4 * i]), parse(got[3 + 4 * i])];
+      expect(roots.format).toBe('ix-plan-roots/1');
+      expect(roots.nodes).toBeUndefined();
+      expect(roots.roots).toEqual(whole.roots);
+    }
+    expect(parse(got[got.length - 2]).roots).toEqual(parse(got[got.length - 3]).roots);
     // the cases are real: plans with nodes, and the unknown name's record with its suggestion
     expect(got.filter((o) => o.ok && o.out.includes('"nodes"')).length).toBeGreaterThan(names.length);
     const unknown = got[got.length - 1];

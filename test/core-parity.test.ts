@@ -1,6 +1,6 @@
 // Parity of the compiled core (AssemblyScript: wasm/out, or wasm/out/as beside an interpreted default) with the V8 oracle (engine/ through
-// wasm/core.ts createCore, the code of core.bundle.js): the same plan bytes for every pkgs/
-// package on the three targets, and the same renders, plans and one-line errors for fast-check
+// wasm/core.ts createCore, the code of core.bundle.js): the same plan bytes (whole plans and
+// answers of roots only) for every pkgs/ package on the three targets, and the same renders, plans and one-line errors for fast-check
 // generated recipe trees (test/support/fuzz.ts, evaluation bounds included). IX_FUZZ_RUNS sets the
 // number of generated cases: 10,000 under CI (with CI's fixed fast-check seed, about 100 s of CPU
 // here), 200 on a developer's machine, where each run draws new cases (bench/core-parity.mjs
@@ -74,9 +74,13 @@ describe('the compiled core against the V8 oracle', () => {
       for (const name of names) {
         const req: PlanRequest = { packages: [name], target };
         same('pkgs plans', `${name} for ${target}`, outcome(() => as.plan(io, req)), outcome(() => oraclePlan(io, req)));
+        const roots: PlanRequest = { ...req, output: 'roots' };
+        same('pkgs roots only', `${name} for ${target}`, outcome(() => as.plan(io, roots)), outcome(() => oraclePlan(io, roots)));
       }
       const all: PlanRequest = { packages: names, target, keepGoing: true };
       same('pkgs plans', `all packages for ${target}`, outcome(() => as.plan(io, all)), outcome(() => oraclePlan(io, all)));
+      const allRoots: PlanRequest = { ...all, output: 'roots' };
+      same('pkgs roots only', `all packages for ${target}`, outcome(() => as.plan(io, allRoots)), outcome(() => oraclePlan(io, allRoots)));
     }
   }, 600_000);
 
@@ -129,6 +133,8 @@ describe('the compiled core against the V8 oracle', () => {
       if (++n % 50 === 0) await new Promise((r) => setTimeout(r, 0));
       const io = treeIO(files);
       same('fuzz plans', JSON.stringify({ files, req }), outcome(() => as.plan(io, req)), outcome(() => oraclePlan(io, req)));
+      const roots: PlanRequest = { ...req, output: 'roots' };
+      same('fuzz roots only', JSON.stringify({ files, roots }), outcome(() => as.plan(io, roots)), outcome(() => oraclePlan(io, roots)));
       const name = req.packages[0].replace(/\(.*$/, '');
       const r: RenderRequest = { package: name, ...(req.target ? { target: req.target } : {}), ...(req.flags ? { flags: req.flags } : {}) };
       same('fuzz renders', JSON.stringify({ files, r }), outcome(() => as.render(io, r)), outcome(() => oracle(io).render(JSON.stringify(r))));

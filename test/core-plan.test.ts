@@ -9,7 +9,7 @@ import type { PlanRequest } from '../engine/api';
 import { IxError } from '../engine/errors';
 import { canonicalJson } from '../engine/hash/index';
 import { normaliseDescriptor, parseDescriptorJson } from '../engine/eval/normalise';
-import { makePlan } from '../engine/plan/index';
+import { answerOf, makePlan } from '../engine/plan/index';
 import { parseSelector } from '../engine/plan/selector';
 import { listPackages } from '../engine/plan/packages';
 import type { Evaluator } from '../engine/plan/types';
@@ -256,7 +256,7 @@ function hostOf(tree: Record<string, string>, cache?: Map<string, Uint8Array>): 
 
 function oraclePlan(tree: Record<string, string>, req: PlanRequest): string {
   try {
-    return canonicalJson(makePlan(memIO(tree), req, rawEv));
+    return canonicalJson(answerOf(makePlan(memIO(tree), req, rawEv), req));
   } catch (e) {
     return oracleErr(e);
   }
@@ -319,6 +319,7 @@ const request = fc.record({
   target: fc.constantFrom(undefined, 'linux-x86_64', 'linux-aarch64', 'freebsd-x86_64'),
   keepGoing: fc.boolean(),
   flags: fc.constantFrom(undefined, {}, { k: 'v' }, { target: 'linux-aarch64' }, { setx: '1' }),
+  output: fc.constantFrom(undefined, 'plan' as const, 'roots' as const),
 }, { requiredKeys: ['packages'] });
 
 describe('whole plans of generated JSON recipe trees', () => {
@@ -410,6 +411,51 @@ describe('whole plans of generated JSON recipe trees', () => {
     // another request over the same descriptors: descriptor cache hits only
     expect(m.planRaw(JSON.stringify({ packages: ['bin/a', 'lib/x'] }), true)).toBe(oraclePlan(t, { packages: ['bin/a', 'lib/x'] }));
   });
+  test('an answer of roots only is the whole plan\'s roots, and leaves the caches a whole plan leaves', () => {
+    const t: Record<string, string> = {
+      'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: 'a' }, deps: ['bin/b'], fetch: [{ url: 'https://h/a', sha256: SHA }] }, lib: { deps: ['lib/x'] } }),
+      'bin/b/ix.sh': JSON.stringify({ bld: { script: { data: 'b' } } }),
+      'lib/x/ix.sh': JSON.stringify({ bld: { script: { data: 'x' } } }),
+      'set/h/ix.sh': JSON.stringify({ run: { deps: ['bin/a', 'bin/b'] } }),
+    };
+    const packages = ['bin/a', 'set/h', 'bin/missing', 'lib/x'];
+    const full = { packages, keepGoing: true };
+    const roots = { ...full, output: 'roots' as const };
+    const a = new Map<string, Uint8Array>();
+    const b = new Map<string, Uint8Array>();
+    const same = () => {
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [k, v] of a) expect(Buffer.from(v).equals(Buffer.from(b.get(k)!)), k).toBe(true);
+    };
+    const step = () => {
+      const want = oraclePlan(t, full);
+      const wantRoots = oraclePlan(t, roots);
+      expect(JSON.parse(wantRoots)).toEqual({ format: 'ix-plan-roots/1', host: 'linux-x86_64', roots: JSON.parse(want).roots, target: 'linux-x86_64' });
+      setHost(hostOf(t, a));
+      expect(m.planRaw(JSON.stringify(roots), true)).toBe(wantRoots);
+      setHost(hostOf(t, b));
+      expect(m.planRaw(JSON.stringify(full), true)).toBe(want);
+      // the node memo and the kept graph are written as for the whole plan
+      same();
+    };
+    step(); // cold
+    step(); // every root reused from the kept graph
+    t['lib/x/ix.sh'] = JSON.stringify({ bld: { script: { data: 'x2' } } });
+    step(); // an edit below some roots
+    // a whole plan after roots only: from the kept graph the roots-only plan left
+    setHost(hostOf(t, a));
+    expect(m.planRaw(JSON.stringify(full), true)).toBe(oraclePlan(t, full));
+    t['bin/b/ix.sh'] = JSON.stringify({ bld: { script: { data: 'b2' } } });
+    setHost(hostOf(t, a));
+    expect(m.planRaw(JSON.stringify(roots), true)).toBe(oraclePlan(t, roots));
+    expect(m.planRaw(JSON.stringify(full), true)).toBe(oraclePlan(t, full));
+  });
+  test('an output other than plan or roots is a malformed request in both', () => {
+    setHost(hostOf({ 'bin/b/ix.sh': JSON.stringify({ bld: { script: { data: 'b' } } }) }));
+    const req = { packages: ['bin/b'], output: 'nodes' };
+    expect(() => makePlan(memIO({}), req as unknown as PlanRequest, rawEv)).toThrow("plan request field output must be 'plan' or 'roots'");
+    expect(m.planRaw(JSON.stringify(req), false)).toBe("INTERNAL plan request field output must be 'plan' or 'roots'");
+  });
 });
 
 // ---- real recipes through the template evaluator (wasm/as/tpl) ----
@@ -463,6 +509,27 @@ describe('the repository\'s recipes through the template evaluator', () => {
     expect(bad).toEqual([]);
     expect(planned).toBeGreaterThan(names.length * 2);
   });
+  test('every package\'s answer of roots only is its plan\'s roots, in both engines, on every target', () => {
+    setHost(host);
+    const names = listPackages(io);
+    let hubs = 0;
+    let errors = 0;
+    for (const target of TARGETS) {
+      for (const name of names) {
+        const req: PlanRequest = { packages: [name], target, keepGoing: true };
+        const whole = JSON.parse(oracle(req)) as { host: string; target: string; roots: unknown[] };
+        const want = oracle({ ...req, output: 'roots' });
+        expect(JSON.parse(want), `${target} ${name}`).toEqual({ format: 'ix-plan-roots/1', host: whole.host, roots: whole.roots, target: whole.target });
+        expect(want).toBe(canonicalJson(JSON.parse(want)));
+        expect(m.planTpl(JSON.stringify({ ...req, output: 'roots' }), false), `${target} ${name}`).toBe(want);
+        if (want.includes('"members":')) hubs++;
+        if (want.includes('"error":')) errors++;
+      }
+    }
+    // hubs and failed roots were among them
+    expect(hubs).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+  });
   test('all packages in one plan, cold and warm through the caches, equal the oracle', () => {
     const cache = new Map<string, Uint8Array>();
     setHost({ ...host, cacheGet: (k) => cache.get(k) ?? null, cachePut: (k, v) => void cache.set(k, new TextEncoder().encode(v)) });
@@ -477,6 +544,27 @@ describe('the repository\'s recipes through the template evaluator', () => {
       expect(m.planTpl(JSON.stringify(one), true)).toBe(oracle(one));
       expect(m.planTpl(JSON.stringify(req), true)).toBe(want);
     }
+  });
+  test('all packages in one plan for roots only, cold and through the kept graph, equal the oracle and write its caches', () => {
+    const names = listPackages(io);
+    const target = 'linux-aarch64';
+    const full: PlanRequest = { packages: names, target, keepGoing: true };
+    const roots: PlanRequest = { ...full, output: 'roots' };
+    const want = oracle(full);
+    const wantRoots = oracle(roots);
+    const a = new Map<string, Uint8Array>();
+    const b = new Map<string, Uint8Array>();
+    const on = (c: Map<string, Uint8Array>) => setHost({ ...host, cacheGet: (k) => c.get(k) ?? null, cachePut: (k, v) => void c.set(k, new TextEncoder().encode(v)) });
+    for (let i = 0; i < 2; i++) {
+      on(a);
+      expect(m.planTpl(JSON.stringify(roots), true)).toBe(wantRoots);
+      on(b);
+      expect(m.planTpl(JSON.stringify(full), true)).toBe(want);
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [k, v] of a) expect(Buffer.from(v).equals(Buffer.from(b.get(k)!)), k).toBe(true);
+    }
+    on(a);
+    expect(m.planTpl(JSON.stringify(full), true)).toBe(want);
   });
   test('every package renders as the oracle renders it (text and normalised)', () => {
     setHost(host);

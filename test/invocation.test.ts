@@ -6,6 +6,7 @@ import { parseArgs } from '../hosts/node/args';
 import { once, type Invocation } from '../hosts/node/context';
 import { planVerbRequest } from '../hosts/node/commands/plan';
 import { main } from '../hosts/node/main';
+import { memoRequest } from '../hosts/node/plan-memo';
 import { ensureCoreBuilt, tempDir } from './support/cli';
 
 const FAKE = '/ix/store/00000000000000000000000000000000-bin-handed';
@@ -39,10 +40,10 @@ describe('the invocation', () => {
     const base = inv(memo);
     const args = parseArgs(['bin/zstd'], 'plan');
     memo.set('args', args);
-    const req = JSON.stringify(planVerbRequest({ ...base, args }, 'plan'));
+    const req = memoRequest(planVerbRequest({ ...base, args }, 'plan'));
     const roots = [{ request: 'bin/zstd', name: 'bin/zstd', out: FAKE }];
     const bytes = new TextEncoder().encode(JSON.stringify({ format: 'ix-plan/4', roots, nodes: [], scripts: {} }));
-    memo.set(`plan-memo ${req}`, Promise.resolve({ roots, outs: [FAKE], bytes: () => bytes }));
+    memo.set(`plan-memo ${req}`, Promise.resolve({ roots, whole: true, outs: [FAKE], bytes: () => bytes }));
     // the command line says another package: main.ts does not read it again
     expect(await main(['plan', 'bin/other'], base), base.err).toBe(0);
     expect(base.out).toBe(`${FAKE}\n`);

@@ -11,7 +11,7 @@ import { cacheBase, diskCache } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
 import { loadDigest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
-import { MARGIN_MS, fnv64, lookupPlan, recordingIO, storePlan } from '../hosts/node/plan-memo';
+import { MARGIN_MS, fnv64, lookupPlan, memoRequest, recordingIO, storePlan, storeRoots } from '../hosts/node/plan-memo';
 import { tree } from './support/cache-tree';
 import { ensureCoreBuilt, ix, outDir, tempDir, world, writeTree } from './support/cli';
 
@@ -153,6 +153,58 @@ describe('plan memo', () => {
     expect(hit.out).toBe(cold.out);
   });
 
+  test('roots only and whole plans share one entry: a head alone answers ix plan, never --json or a build; a whole plan answers both', () => {
+    const low = writeTree(tree());
+    const cache = tempDir('ix-cache-');
+    const args = (json: boolean) => ['plan', 'bin/d', 'bin/c', ...(json ? ['--json'] : []), '--recipes', low];
+    const warm = (json: boolean) => ix(args(json), { env: { IX_CACHE_DIR: cache } });
+    const memoOnly = (json: boolean) => ix(args(json), { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless } });
+    const cold = (json: boolean) => ix(args(json), { env: { IX_CACHE_DIR: tempDir('ix-cache-') } });
+    const memoKeys = () => [...loadIndexes(join(cache, 'v4', readdirSync(join(cache, 'v4'))[0])).keys()].filter((k) => k.startsWith('memo')).map((k) => k.slice(0, 5)).sort();
+    /** The store paths `ix plan` prints, from the roots of a whole plan's JSON. */
+    const pathsOf = (json: string) => (JSON.parse(json) as Plan).roots.map((r) => `${r.out}\n`).join('');
+    const check = (what: string) => {
+      const [paths, json] = [cold(false), cold(true)];
+      expect(paths.code, what).toBe(0);
+      expect(paths.out, what).toBe(pathsOf(json.out));
+      return { paths: paths.out, json: json.out };
+    };
+
+    // roots only first: a head alone, which a whole-plan request does not take
+    let want = check('cold');
+    expect(warm(false).out).toBe(want.paths);
+    expect(memoKeys()).toEqual(['memo1']);
+    expect(memoOnly(false).out).toBe(want.paths);
+    expect(memoOnly(true).code, 'a roots-only head answered --json').not.toBe(0);
+    const dryRun = () => ix(['build', '--dry-run', 'bin/d', 'bin/c', '--recipes', low], { env: { IX_CACHE_DIR: cache, IX_CORE_DIR: coreless, IX_ROOT: tempDir('ix-root-') } });
+    expect(dryRun().code, 'a roots-only head answered a build').not.toBe(0);
+    // then the whole plan, whose entry answers both
+    expect(warm(true).out).toBe(want.json);
+    expect(memoKeys()).toEqual(['memo1', 'memob', 'memos']);
+    expect(memoOnly(true).out).toBe(want.json);
+    expect(memoOnly(false).out).toBe(want.paths);
+    expect(dryRun().code).toBe(0);
+
+    // an edit in between: roots only re-plans, and the whole plan after it is the cold one
+    writeFileSync(join(low, 'bin/c/ix.sh'), readFileSync(join(low, 'bin/c/ix.sh'), 'utf8').replace('echo c', 'echo edited'));
+    const before = want;
+    want = check('after an edit');
+    expect(want.paths).not.toBe(before.paths);
+    expect(memoOnly(false).code, 'a stale memo answered').not.toBe(0);
+    expect(warm(false).out).toBe(want.paths);
+    expect(memoOnly(false).out).toBe(want.paths);
+    expect(memoOnly(true).code, 'a roots-only head answered --json').not.toBe(0);
+    expect(warm(true).out).toBe(want.json);
+    expect(memoOnly(false).out).toBe(want.paths);
+
+    // whole plan, edit, whole plan, roots only: each the cold answer
+    writeFileSync(join(low, 'bin/c/ix.sh'), readFileSync(join(low, 'bin/c/ix.sh'), 'utf8').replace('echo edited', 'echo again'));
+    want = check('after a second edit');
+    expect(warm(true).out).toBe(want.json);
+    expect(memoOnly(false).out).toBe(want.paths);
+    expect(warm(false).out).toBe(want.paths);
+  }, 60_000);
+
   test('a file written within the margin before the plan is kept without stat (always re-hashed)', () => {
     const low = writeTree(tree());
     const cache = tempDir('ix-cache-');
@@ -218,6 +270,33 @@ describe('plan memo entries', () => {
     site.cache.put(headKey, Buffer.from(text.replace('bin/c', 'bin/x')));
     expect(await lookupPlan(site, req)).toBeUndefined();
     site.cache.put(headKey, Buffer.from(text.slice(0, text.length - 5)));
+    expect(await lookupPlan(site, req)).toBeUndefined();
+  });
+
+  test('an answer of roots only is a head alone, under the key of its whole plan', async () => {
+    const root = writeTree(tree());
+    const dir = tempDir('ix-cache-');
+    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
+    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    io.readFile('bin/c/ix.sh');
+    const req = memoRequest({ packages: ['bin/c'], output: 'roots' });
+    expect(req).toBe(memoRequest({ packages: ['bin/c'] }));
+    storeRoots(site, req, [{ request: 'bin/c', name: 'bin/c', out: '/r' }], rec, Date.now());
+    const r = await lookupPlan(site, req);
+    expect(r?.whole).toBe(false);
+    expect(r?.roots[0].out).toBe('/r');
+    expect(r?.outs).toEqual([]);
+    expect(r?.bytes()).toBeUndefined();
+    expect(r?.summary()).toBeUndefined();
+    expect([...loadIndexes(cacheBase(dir, 'ns')).keys()].map((k) => k.slice(0, 5))).toEqual(['memo1']);
+    // a whole plan's head replaces it, and a head with outs but no body is malformed
+    storePlan(site, req, Buffer.from('plan A'), plan('/a'), rec, Date.now());
+    const w = await lookupPlan(site, req);
+    expect(w?.whole).toBe(true);
+    expect(Buffer.from(w!.bytes()!).toString()).toBe('plan A');
+    const headKey = [...loadIndexes(cacheBase(dir, 'ns')).keys()].find((k) => k.startsWith('memo1-'))!;
+    const text = Buffer.from(site.cache.get(headKey)!).toString('utf8');
+    site.cache.put(headKey, Buffer.from(text.replace(/"body":"[^"]*"/, '"body":null')));
     expect(await lookupPlan(site, req)).toBeUndefined();
   });
 

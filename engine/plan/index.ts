@@ -6,7 +6,7 @@
  *
  * Must not depend on: Node, host modules, the clock, randomness, locale. The evaluator is passed in.
  */
-import type { Flags, HostIO, PlanRequest, PlanWire, RenderRequest, WireNode } from '../api';
+import type { Flags, HostIO, PlanRequest, PlanRoots, PlanWire, RenderRequest, WireNode } from '../api';
 import { IxError } from '../errors';
 import { canonicalJson, toHex } from '../hash/index';
 import { hostTextDigest } from '../host-digest';
@@ -27,6 +27,7 @@ export const DEFAULT_PLATFORM = 'linux-x86_64';
 /** Plans `req`; the result is plain data (the caller encodes it canonically). */
 /** `shareRenders: false` renders every instance on its own, uncached (plan/reads.ts; for equivalence tests). */
 export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: Evaluator<A>, opts: { shareRenders?: boolean } = {}): PlanWire {
+  rootsOnly(req);
   checkFlags(req.flags);
   const graph = new Graph(io, ev, req.host ?? DEFAULT_PLATFORM, undefined, bootEnv(req.boot));
   graph.shareRenders = opts.shareRenders ?? true;
@@ -61,6 +62,23 @@ export function makePlan<A extends ArchLike>(io: HostIO, req: PlanRequest, ev: E
     nodes: orderNodes([...nodes.values(), ...fetches.values()]),
     scripts,
   };
+}
+
+/**
+ * What the engine answers to `req` with the plan `wire` of it: the plan, or with `output: "roots"`
+ * its roots alone (PlanRoots). The caller encodes it canonically.
+ */
+export function answerOf(wire: PlanWire, req: PlanRequest): PlanWire | PlanRoots {
+  if (!rootsOnly(req)) return wire;
+  return { format: 'ix-plan-roots/1', host: wire.host, target: wire.target, roots: wire.roots };
+}
+
+/** True for `output: "roots"`, false for the whole plan; any other value is a malformed request. */
+function rootsOnly(req: PlanRequest): boolean {
+  const o = (req as { output?: unknown }).output;
+  if (o === undefined || o === null || o === 'plan') return false;
+  if (o === 'roots') return true;
+  throw new Error("plan request field output must be 'plan' or 'roots'");
 }
 
 /**

@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../common';
-import type { HostIO, Plan, PlanRequest, PlanWire } from '../../engine/api';
+import type { HostIO, Plan, PlanRequest, PlanRoots, PlanWire } from '../../engine/api';
 import { expandPlan } from '../../engine/plan/expand';
 import { selection, type ParsedArgs } from './args';
 import { cacheDir, diskCache, holdWrites, type DiskCache } from './cache';
@@ -19,7 +19,7 @@ import { loadCore, readManifest, type Core, type CoreManifest } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
-import { lookupPlan, recordingIO, storePlan, type MemoSite } from './plan-memo';
+import { lookupPlan, memoRequest, recordingIO, storePlan, storeRoots, type MemoHit, type MemoSite } from './plan-memo';
 import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
 import { scanPlan, type PlanScan } from './plan-scan';
 
@@ -124,9 +124,15 @@ export function memoSite(ctx: Context): MemoSite {
   return { cache: cacheOf(ctx), roots: recipeRoots(ctx) };
 }
 
-/** The plan memo's answer for `reqJson`, looked up once per invocation (the fast path's lookup included). */
-export function memoLookup(ctx: Pick<Context, 'memo'>, site: MemoSite, reqJson: string): ReturnType<typeof lookupPlan> {
-  return once(ctx, `plan-memo ${reqJson}`, () => lookupPlan(site, reqJson));
+/**
+ * The plan memo's answer for `req`, looked up once per invocation (the fast path's lookup
+ * included): a memoised whole plan answers any request, one of roots only (`whole` false) only a
+ * request with `output: "roots"`.
+ */
+export async function memoLookup(ctx: Pick<Context, 'memo'>, site: MemoSite, req: PlanRequest): Promise<MemoHit | undefined> {
+  const reqJson = memoRequest(req);
+  const hit = await once(ctx, `plan-memo ${reqJson}`, () => lookupPlan(site, reqJson));
+  return hit && (hit.whole || req.output === 'roots') ? hit : undefined;
 }
 
 /** The plan request the arguments describe. */
@@ -172,7 +178,7 @@ const parsePlan = (bytes: Uint8Array): Plan => expandPlan(JSON.parse(new TextDec
  * valid memo entry whose summary is missing or unreadable gets it written again from its bytes.
  */
 export async function planSummaryOf(ctx: Context, req: PlanRequest): Promise<PlanSummary> {
-  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
+  const hit = await memoLookup(ctx, memoSite(ctx), req);
   const summary = hit?.summary();
   if (summary) return summary;
   const cached = hit?.bytes();
@@ -220,16 +226,44 @@ function planAnswer(bytes: Uint8Array, roots?: Plan['roots']): PlanAnswer {
  * memoised from what plan-scan.ts reads of its bytes (from the plan itself if that fails).
  */
 export async function planOf(ctx: Context, req: PlanRequest): Promise<PlanAnswer> {
-  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(req));
+  const whole: PlanRequest = { ...req };
+  delete whole.output;
+  const hit = await memoLookup(ctx, memoSite(ctx), whole);
   const cached = hit?.bytes();
   if (cached) return planAnswer(cached, hit!.roots);
-  return (await plannedByCore(ctx, req)).answer;
+  return (await plannedByCore(ctx, whole)).answer;
+}
+
+/**
+ * The roots of the plan of `req` (whatever its `output`), as planOf would give them: from the
+ * memo (a whole plan's entry or one of roots only), else from the core asked for roots only
+ * (engine/api.ts PlanRoots: no node is written or passed over), memoised as a head alone.
+ */
+export async function planRootsOf(ctx: Context, req: PlanRequest): Promise<Plan['roots']> {
+  const roots: PlanRequest = { ...req, output: 'roots' };
+  const hit = await memoLookup(ctx, memoSite(ctx), roots);
+  if (hit) return hit.roots;
+  const site = memoSite(ctx);
+  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
+  const { io: recording, rec } = recordingIO(io);
+  const started = Date.now();
+  const release = holdWrites();
+  let answer: PlanRoots;
+  try {
+    answer = JSON.parse(new TextDecoder().decode(c.plan(recording, roots))) as PlanRoots;
+    if (answer.format !== 'ix-plan-roots/1' || !Array.isArray(answer.roots)) throw new Error(`the core answered a request for roots with format ${String(answer.format)}`);
+    storeRoots(site, memoRequest(roots), answer.roots, rec, started);
+  } finally {
+    release();
+  }
+  ctx.memo?.delete(`plan-memo ${memoRequest(roots)}`);
+  return answer.roots;
 }
 
 /** The core's answer to `req`, memoised, with what plan-scan.ts read of it (undefined: it could not). */
 async function plannedByCore(ctx: Context, req: PlanRequest): Promise<{ answer: PlanAnswer; scan?: PlanScan }> {
   const site = memoSite(ctx);
-  const reqJson = JSON.stringify(req);
+  const reqJson = memoRequest(req);
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
   const started = Date.now();

@@ -50,7 +50,8 @@ async function fastPlan(verb: 'plan' | 'build', rest: string[], base: Invocation
   const a = ctx.args;
   if ([...a.options.keys()].some((k) => !FAST_OPTIONS[verb].includes(k))) return undefined;
   const building = verb === 'build';
-  const hit = await memoLookup(ctx, memoSite(ctx), JSON.stringify(planVerbRequest(ctx, verb)));
+  // `ix plan` without --json asks for roots only: any valid entry answers it (context.ts memoLookup)
+  const hit = await memoLookup(ctx, memoSite(ctx), planVerbRequest(ctx, verb));
   if (!hit) return undefined;
   if (building) {
     const layout = new Layout(resolveRoot(ctx.env));

@@ -21,9 +21,13 @@
  *
  * Three DiskCache entries per request (namespaced by the core's hash like every cache entry), so
  * that `ix plan` and a no-op `ix build` never read the plan itself (22 MB for 5,000 recipes):
- *   `memo1-<h>`  "ix-plan-memo/3\n" + JSON {key, body, files: [[path, hexBlake3 | null,
+ *   `memo1-<h>`  "ix-plan-memo/4\n" + JSON {key, body, files: [[path, hexBlake3 | null,
  *                stat | null], ...], dirs: [[path, listing JSON | null], ...], roots, outs}
- *                (`outs`: each node's output path)
+ *                (`outs`: each node's output path). An answer of roots only (a request with
+ *                `output: "roots"`, which reads the same files) is a head alone, with `body` and
+ *                `outs` null: it answers a later roots-only request, never a whole-plan one,
+ *                while a whole plan's head answers both. So the key is the request without
+ *                its `output` (memoRequest).
  *   `memob-<h>`  "ix-plan-memo-body/2 <body>\n" + the plan bytes
  *   `memos-<h>`  "ix-plan-memo-summary/1 <body>\n" + the plan's summary (plan-summary.ts; with the
  *                head's roots and outs, what `ix build --dry-run` reads instead of the plan)
@@ -36,7 +40,7 @@
  * when a file has to be re-hashed.
  */
 import { statSync, type Stats } from 'node:fs';
-import type { HostIO, Plan } from '../../engine/api';
+import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
@@ -48,7 +52,7 @@ import { decodeSummary, encodeSummary, type PlanSummary, type SummarySource } fr
  */
 export type MemoSource = SummarySource & { roots: Plan['roots'] };
 
-const FORMAT = 'ix-plan-memo/3';
+const FORMAT = 'ix-plan-memo/4';
 const HEADER = FORMAT + '\n';
 const BODY_FORMAT = 'ix-plan-memo-body/2 ';
 const SUMMARY_LINE = 'ix-plan-memo-summary/1 ';
@@ -65,6 +69,9 @@ export interface MemoSite {
 /** A valid memo entry: what `ix plan` / a no-op `ix build` print, and the plan bytes on demand. */
 export interface MemoHit {
   roots: Plan['roots'];
+  /** False for an answer of roots only: no outs, no bytes, no summary. */
+  whole: boolean;
+  /** Each node's output path (empty when not `whole`). */
   outs: string[];
   /** The plan bytes, or undefined if the body entry is gone or from another write (a miss). */
   bytes(): Uint8Array | undefined;
@@ -78,11 +85,13 @@ type FileRow = [path: string, digest: string | null, stat: string | null];
 type DirRow = [path: string, listing: string | null];
 interface Head {
   key: string;
-  body: string;
+  /** The body token, null for an answer of roots only. */
+  body: string | null;
   files: FileRow[];
   dirs: DirRow[];
   roots: Plan['roots'];
-  outs: string[];
+  /** Null exactly when `body` is. */
+  outs: string[] | null;
 }
 
 const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
@@ -143,8 +152,9 @@ function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
   } catch {
     return undefined;
   }
-  if (!head || head.key !== keyText || typeof head.body !== 'string') return undefined;
-  if (!Array.isArray(head.files) || !Array.isArray(head.dirs) || !Array.isArray(head.roots) || !Array.isArray(head.outs)) return undefined;
+  if (!head || head.key !== keyText) return undefined;
+  if (head.body === null ? head.outs !== null : typeof head.body !== 'string' || !Array.isArray(head.outs)) return undefined;
+  if (!Array.isArray(head.files) || !Array.isArray(head.dirs) || !Array.isArray(head.roots)) return undefined;
   for (const d of head.dirs) {
     if (!Array.isArray(d) || typeof d[0] !== 'string' || (d[1] !== null && typeof d[1] !== 'string')) return undefined;
   }
@@ -168,8 +178,20 @@ function bodyBytes(raw: Uint8Array | undefined, body: string, format = BODY_FORM
 }
 
 /**
- * The memoised plan of `reqJson` (the exact request text the core would get) if every recorded
- * file is unchanged, else undefined. Never loads the core; throws nothing.
+ * The text a request is memoised under: its JSON without `output` (a whole plan's entry answers
+ * a request for its roots too).
+ */
+export function memoRequest(req: PlanRequest): string {
+  if (req.output === undefined) return JSON.stringify(req);
+  const rest = { ...req };
+  delete rest.output;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The memoised answer to `reqJson` (memoRequest of the request) if every recorded file is
+ * unchanged, else undefined: a whole plan or, `whole` false, only its roots. Never loads the
+ * core; throws nothing.
  */
 export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoHit | undefined> {
   try {
@@ -202,13 +224,16 @@ export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoH
     }
     for (const [path, want] of head.dirs) if (listingOf(plain.listDir(path)) !== want) return undefined;
     if (refreshed) site.cache.put(key.head, encodeHead(head));
+    const body = head.body;
+    const outs = head.outs ?? [];
+    if (body === null) return { roots: head.roots, whole: false, outs, bytes: () => undefined, summary: () => undefined, putSummary: () => {} };
     return {
-      roots: head.roots, outs: head.outs, bytes: () => bodyBytes(site.cache.get(key.body), head.body),
+      roots: head.roots, whole: true, outs, bytes: () => bodyBytes(site.cache.get(key.body), body),
       summary: () => {
-        const b = bodyBytes(site.cache.get(key.summary), head.body, SUMMARY_LINE);
-        return b && decodeSummary(b, head.roots, head.outs);
+        const b = bodyBytes(site.cache.get(key.summary), body, SUMMARY_LINE);
+        return b && decodeSummary(b, head.roots, outs);
       },
-      putSummary: (plan) => putSummary(site.cache, key.summary, head.body, plan),
+      putSummary: (plan) => putSummary(site.cache, key.summary, body, plan),
     };
   } catch {
     return undefined;
@@ -282,18 +307,37 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
 export function storePlan(site: MemoSite, reqJson: string, bytes: Uint8Array, plan: MemoSource, rec: Recording, startedMs: number): void {
   if (!rec.usable()) return;
   try {
-    const files: FileRow[] = [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
-      const st = d === null ? undefined : resolveStat(site.roots, p);
-      return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
-    });
     const key = memoKey(site, reqJson);
     // the body first: a head is only ever read with the body it names
     const body = `${process.pid}-${Date.now()}-${++writes}`;
     site.cache.put(key.body, [Buffer.from(BODY_FORMAT + body + '\n', 'latin1'), bytes]); // no copy of the plan
     putSummary(site.cache, key.summary, body, plan);
-    const dirs: DirRow[] = [...rec.dirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    site.cache.put(key.head, encodeHead({ key: key.text, body, files, dirs, roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
+    site.cache.put(key.head, encodeHead({ key: key.text, body, files: fileRows(site, rec, startedMs), dirs: dirRows(rec), roots: plan.roots, outs: plan.nodes.map((n) => n.out) }));
   } catch {
     // the memo is best-effort: a failed write is a later miss
   }
 }
+
+/**
+ * Stores the core's answer of roots only to `reqJson` (memoRequest), made as for storePlan: a
+ * head without body, summary or outs. Best-effort.
+ */
+export function storeRoots(site: MemoSite, reqJson: string, roots: Plan['roots'], rec: Recording, startedMs: number): void {
+  if (!rec.usable()) return;
+  try {
+    const key = memoKey(site, reqJson);
+    site.cache.put(key.head, encodeHead({ key: key.text, body: null, files: fileRows(site, rec, startedMs), dirs: dirRows(rec), roots, outs: null }));
+  } catch {
+    // the memo is best-effort: a failed write is a later miss
+  }
+}
+
+/** The head's file rows: every recorded path, its digest and its stat once that is safe. */
+function fileRows(site: MemoSite, rec: Recording, startedMs: number): FileRow[] {
+  return [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
+    const st = d === null ? undefined : resolveStat(site.roots, p);
+    return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
+  });
+}
+
+const dirRows = (rec: Recording): DirRow[] => [...rec.dirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -2,7 +2,8 @@
  * The planner (engine/plan/index.ts makePlan/renderOne, engine/index.ts planOut/render and
  * wasm/core.ts's request checks): request JSON in, the Plan's canonical JSON out. Resolves the
  * requested packages into instances (graph.ts), turns every buildable instance reachable from them
- * into a node (node.ts), orders the nodes (order.ts) and writes the plan with one builder.
+ * into a node (node.ts), orders the nodes (order.ts) and writes the plan with one builder, or
+ * for `output: "roots"` only its roots (writeRoots: ix-plan-roots/1, engine/api.ts PlanRoots).
  * Hubs have no node: a hub root lists its members. Errors are IxErr values; `internal` marks bugs
  * and malformed requests (the oracle's plain Errors).
  *
@@ -175,6 +176,9 @@ function bootEnv(g: JValue | null): Boot {
 
 /** The node task (plan/index.ts nodeTask): closures first, then buildable deps' nodes, then this node. */
 class Nodes extends NodeSet {
+  /** The plan answers with its roots only (writeRoots): nodes are not readied for writing. */
+  rootsOnly: bool = false;
+
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
     const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
@@ -264,7 +268,9 @@ class Nodes extends NodeSet {
     p.node = n;
     this.built.push(n);
     const u = n.utf8;
-    if (u !== null && !n.raw) {
+    // an answer of roots only writes no node: its JSON is not kept (the node memo has it)
+    if (this.rootsOnly) n.utf8 = null;
+    else if (u !== null && !n.raw) {
       this.outs.add(n.out);
       n.size = u.length;
       n.utf8 = this.outs.pack(u);
@@ -440,9 +446,19 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = internal('plan request has no packages list');
     return out;
   }
-  const w = walk(req, pk.items!, renderer, useCache);
+  const o = req.get('output');
+  const rootsOnly = !missing(o) && o!.kind == J_STR && o!.s == 'roots';
+  if (!missing(o) && !rootsOnly && !(o!.kind == J_STR && o!.s == 'plan')) {
+    out.err = internal("plan request field output must be 'plan' or 'roots'");
+    return out;
+  }
+  const w = walk(req, pk.items!, renderer, useCache, rootsOnly);
   if (w.err !== null) {
     out.err = w.err;
+    return out;
+  }
+  if (rootsOnly) {
+    out.bytes = writeRoots(w);
     return out;
   }
   const nodes = w.nodes;
@@ -499,6 +515,26 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   return out;
 }
 
+/**
+ * The answer to `output: "roots"` (engine/api.ts PlanRoots, format ix-plan-roots/1): the walk's
+ * roots as the whole plan writes them, without its nodes and scripts (canonical key order).
+ */
+function writeRoots(w: Walked): Uint8Array {
+  const bb = new ByteBuilder(w.roots.len + w.hostName.length + w.target.length + 128);
+  const sb = new StrBuilder(256);
+  sb.str('{"format":"ix-plan-roots/1","host":');
+  writeStr(sb, w.hostName);
+  sb.str(',"roots":[');
+  bb.text(sb);
+  bb.text(w.roots);
+  sb.clear();
+  sb.str('],"target":');
+  writeStr(sb, w.target);
+  sb.ch(125);
+  bb.text(sb);
+  return bb.bytes();
+}
+
 /** What a plan's walk leaves for writing the plan: its nodes and roots, not the graph. */
 class Walked {
   nodes: Nodes = new Nodes();
@@ -512,7 +548,7 @@ class Walked {
  * Plans every requested root (keep-going: a failing root becomes an error entry). The session,
  * its graph and the renderer's sources die with this call: the plan is written from the result.
  */
-function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool): Walked {
+function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool, rootsOnly: bool = false): Walked {
   const w = new Walked();
   const s = new Session(req, renderer, useCache);
   if (s.err !== null) {
@@ -520,6 +556,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     return w;
   }
   s.graph.keepText = false;
+  s.nodes.rootsOnly = rootsOnly;
   const prev = CURRENT;
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
@@ -528,7 +565,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // host's plan memo gives already (the same files, the same plan), so it neither reads nor
   // writes one, nor records what its walk read
   const keep = useCache && items.length > 1;
-  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items) : new KeepPlan();
+  // an answer of roots only writes no node: reused nodes are not read back from the node memo
+  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items, rootsOnly) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {

@@ -45,8 +45,10 @@ export class KeepPlan {
 /**
  * Reads the kept graph of these settings, finds what the current files leave valid and loads the
  * nodes the reusable roots need; if any of them is gone from the node memo, nothing is reused.
+ * With `refsOnly` (a plan that writes no node) the nodes are not read back: each is made from its
+ * kept record alone (keptRef), which is all the next kept graph is written from.
  */
-export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>): KeepPlan {
+export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>, refsOnly: bool = false): KeepPlan {
   const k = new KeepPlan();
   k.key = keptKey(settings);
   const kept = keptLoad(k.key);
@@ -98,11 +100,11 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
       k.nodes.push(loaded.get(ni));
       continue;
     }
-    const n = keptNode(kept, ni, k.scripts);
+    const n = refsOnly ? keptRef(kept, ni) : keptNode(kept, ni, k.scripts);
     if (n === null) {
       return k.reuseNothing();
     }
-    if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+    if (!refsOnly && !k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
     loaded.set(ni, n);
     k.nodes.push(n);
@@ -128,7 +130,7 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
       const x = kept.insts[k.reach[i]];
       if (built.has(x.key)) continue;
       nodes.built.push(n!);
-      if (!nodes.scripts.has(n!.script)) {
+      if (!nodes.scripts.has(n!.script) && k.scripts.has(n!.script)) {
         nodes.scripts.set(n!.script, k.scripts.get(n!.script));
         nodes.scriptKeys.push(n!.script);
       }
@@ -157,6 +159,22 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
     if ((r.rec !== null && r.rec!.listed) || (kept !== null && r.kept >= 0 && kept.rootInst[r.kept] < 0 && kept.rootListed[r.kept])) listed = true;
   }
   keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, g.files, listed ? listingDigest(g) : '');
+}
+
+/**
+ * A kept node as the kept graph's writer needs it (memo key, out, script, references), without
+ * its JSON: for a plan that writes no node. Its id is the one its out path names.
+ */
+function keptRef(k: Kept, i: i32): PNode {
+  const kn = k.nodes[i];
+  const n = new PNode();
+  n.out = kn.out;
+  const base = kn.out.lastIndexOf('/') + 1;
+  n.id = kn.out.substring(base, base + 32);
+  n.script = kn.script;
+  n.memoKey = kn.memoKey;
+  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);
+  return n;
 }
 
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
