@@ -95,7 +95,7 @@ export function keptLoad(key: string): Kept | null {
   if (ni < 0) return null;
   for (let i = 0; i < ni; i++) {
     const f = lines[rd.at++].split('\t');
-    if (f.length != 5) return null;
+    if (f.length != 6) return null;
     const x = new KeptInst();
     const key = jstr(f[4]);
     if (key === null) return null;
@@ -108,6 +108,7 @@ export function keptLoad(key: string): Kept | null {
     x.files = fs!;
     x.uses = us!;
     x.fetchJson = f[3];
+    x.desc = f[5];
     k.insts.push(x);
   }
   const nr = rd.count('R');

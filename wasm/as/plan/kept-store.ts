@@ -6,8 +6,9 @@
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr } from '../hash/index';
+import { StrBuilder, writeStr, hexOfText } from '../hash/index';
 import { FileHashes } from './cache';
+import { Descriptor, writeDescriptor } from './descriptor';
 import { Instance, PNode, RootRec } from './graph';
 import { FORMAT, Kept } from './kept';
 import { writeFetches, writeKeptFetches } from './kept-fetch';
@@ -32,6 +33,13 @@ export class KeptRootOut {
   json: string = '';
   /** A failed walked root: what its walk read (null: none, or not keepable). */
   rec: RootRec | null = null;
+}
+
+/** Hex BLAKE3 of a normalised descriptor's canonical JSON (what early cutoff compares). */
+export function descDigest(d: Descriptor): string {
+  const sb = new StrBuilder(4096);
+  writeDescriptor(sb, d);
+  return hexOfText(sb.toString());
 }
 
 /** The walk's indices (marks) of `l`, each once. */
@@ -102,6 +110,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
   }
   const seen = new StaticArray<i32>(walked.length + order.length);
+  const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
     const x = walked[i];
     const nd = x.node;
@@ -156,6 +165,16 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     } else writeFetches(ib, x.fetchSrc, fetchIdx);
     ib.ch(9);
     writeStr(ib, x.key);
+    ib.ch(9);
+    // a render shared by several instances has one descriptor: its digest is computed once
+    if (!x.introduced && (from === null || from.desc != '')) {
+      const tk = x.name + '\x00' + x.digest;
+      if (x.digest == '' || !descs.has(tk)) {
+        const d = descDigest(x.desc);
+        if (x.digest != '') descs.set(tk, d);
+        ib.str(d);
+      } else ib.str(descs.get(tk));
+    }
     ib.ch(10);
     ninst++;
   }
@@ -181,6 +200,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
       ib.ch(9);
       writeStr(ib, x.key);
+      ib.ch(9);
+      ib.str(x.desc);
       ib.ch(10);
       ninst++;
     }

@@ -524,10 +524,9 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = w.roots;
-  // the root is the unit of reuse: a plan of one root gains from a kept graph only what the
-  // host's plan memo gives already (the same files, the same plan), so it neither reads nor
-  // writes one, nor records what its walk read
-  const keep = useCache && items.length > 1;
+  // a plan of one root keeps a graph too: with early cutoff (plan/kept.ts) an edit that leaves
+  // every descriptor as it was re-plans the root from its kept nodes
+  const keep = useCache;
   const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {

@@ -3,18 +3,22 @@
  * is keyed by, what the current files leave reusable (keepKept, before the walk) and the merge of
  * the reused roots' nodes and sources into the walk's, which is then kept for the next plan
  * (mergeKept, after the walk). planner.ts's walk decides per root whether to reuse or walk it.
+ * An instance whose files changed is rendered again here (RenderCheck) for kept.ts's early cutoff;
+ * the render goes through the graph's descriptor cache and render sharing, so a walk that meets
+ * the instance later does not render it twice.
  *
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, hexOfText, J_STR } from '../hash/index';
+import { JValue, hexOfText, parseJson, J_OBJ, J_STR } from '../hash/index';
 import { Graph, PNode } from './graph';
+import { Flags } from './flags';
 import { mergeFetch } from './node';
 import { storeName } from './names';
-import { Kept, keptKey } from './kept';
+import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptStore } from './kept-store';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
@@ -55,7 +59,7 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
   if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
-  kept.validate(g.files, cands);
+  kept.validate(g.files, cands, new RenderCheck(g));
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
@@ -157,6 +161,39 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
     if ((r.rec !== null && r.rec!.listed) || (kept !== null && r.kept >= 0 && kept.rootInst[r.kept] < 0 && kept.rootListed[r.kept])) listed = true;
   }
   keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, g.files, listed ? listingDigest(g) : '');
+}
+
+/** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
+class RenderCheck extends Recheck {
+  g: Graph;
+  constructor(g: Graph) {
+    super();
+    this.g = g;
+  }
+
+  same(k: Kept, x: KeptInst): bool {
+    const z = x.key.indexOf('\x00');
+    if (z <= 0) return false;
+    const name = x.key.substring(0, z);
+    const v = parseJson(x.key.substring(z + 1)).value;
+    if (v === null || v.kind != J_OBJ) return false;
+    const flags = new Flags();
+    const ks = v.keys!;
+    const vs = v.items!;
+    for (let i = 0; i < ks.length; i++) {
+      if (vs[i].kind != J_STR) return false;
+      flags.set(ks[i], vs[i].s);
+    }
+    const target = flags.get('target');
+    if (target === null || flags.get('kind') === null) return false;
+    const r = this.g.renderCached(name, flags, target!);
+    if (r.err !== null || r.desc === null || r.intros.length > 0) return false;
+    if (descDigest(r.desc!) != x.desc) return false;
+    const fs = new Array<i32>();
+    for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
+    x.files = fs;
+    return true;
+  }
 }
 
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
