@@ -345,6 +345,48 @@ describe('re-planning after edits', () => {
     }, 120_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'early cutoff: a comment walks no root; a file an instance cut off starts to read is kept with it', async () => {
+      const files: Record<string, string> = {
+        'die/base.sh': base('v0'),
+        'die/defaults.sh': defaults('0'),
+        'die/extra.sh': '{# nothing yet #}',
+        'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
+        'bin/b/ix.sh': `{% extends '//die/base.sh' %}\n{% block deps %}["bin/a"]{% endblock %}\n{% block build %}b{% endblock %}\n`,
+        'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+      };
+      // the three roots, and bin/b alone (it reaches bin/a), each in its own cache
+      const runs = [['bin/a', 'bin/b', 'bin/c'], ['bin/b']].map((packages) => ({ req: { packages, keepGoing: true }, cache: new Map<string, Uint8Array>(), log: { hits: 0, puts: [] } as MemoLog }));
+      const plan = async (r: (typeof runs)[number]): Promise<string> => {
+        r.log.puts = [];
+        return new TextDecoder().decode((await freshCoreCompiled(memIO(files, r.cache, r.log))).plan(r.req));
+      };
+      const cold = (r: (typeof runs)[number]): string => canonicalJson(makePlan(memIO({ ...files }), r.req, evaluator, { shareRenders: false }));
+      const step = async (what: string, edit: () => void, expectation: 'cutoff' | 'changed' | 'any'): Promise<void> => {
+        const before = runs.map(cold);
+        edit();
+        for (const [at, r] of runs.entries()) {
+          const want = cold(r);
+          expect(await plan(r), `${what} (${r.req.packages.join(' ')})`).toBe(want);
+          if (expectation === 'cutoff') expect(r.log.puts, `${what}: a root was walked`).toEqual([]);
+          if (expectation === 'cutoff') expect(want).toBe(before[at]);
+          if (expectation === 'changed') expect(want, `${what} changed no plan`).not.toBe(before[at]);
+        }
+      };
+      for (const r of runs) expect(await plan(r)).toBe(cold(r));
+      await step('a comment in bin/a', () => (files['bin/a/ix.sh'] += '{# a comment #}\n'), 'cutoff');
+      // bin/a starts to include a file that renders to nothing (cut off: its record must take
+      // that file), while bin/c changes (walked, so the kept graph is written again)
+      await step('bin/a includes die/extra.sh', () => {
+        files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('a{% endblock %}', "a{% include '//die/extra.sh' %}{% endblock %}");
+        files['bin/c/ix.sh'] = files['bin/c/ix.sh'].replace('"c"', '"c2"');
+      }, 'any');
+      await step('die/extra.sh renders text', () => (files['die/extra.sh'] = 'x1'), 'changed');
+      await step('a comment in die/base.sh', () => (files['die/base.sh'] += '{# a comment #}\n'), 'cutoff');
+      await step('bin/a content', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a{', '}a2{')), 'changed');
+      await step('a comment in die/extra.sh', () => (files['die/extra.sh'] += '{# a comment #}'), 'cutoff');
+    }, 120_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
     'a plan reads no file of a kept root it does not ask for (a host records what a plan read)', async () => {
       const files: Record<string, string> = {
         'die/base.sh': base('v0'),
@@ -360,7 +402,6 @@ describe('re-planning after edits', () => {
         const text = new TextDecoder().decode((await freshCoreCompiled({ ...io, readFile: (p) => (read.add(p), io.readFile(p)) })).plan({ packages }));
         return { text, read };
       };
-      // (a plan of one root keeps no graph: the unit of reuse is a root)
       const bc = ['bin/b', 'bin/c'];
       await plan(['bin/a', 'bin/b']);
       const b = await plan(bc);

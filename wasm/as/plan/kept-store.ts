@@ -3,6 +3,9 @@
  * read, the reused kept instances carried over under their new indices, the plan's nodes by their
  * node memo keys, and the planned roots (a failed one with what its walk read).
  *
+ * keptRewrite writes a graph read back with only its file digests, and the files of the instances
+ * early cutoff kept, brought up to date: a plan that reused every kept root and walked nothing.
+ *
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
 import * as host from '../host';
@@ -332,5 +335,64 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   sb.str(nr.toString());
   sb.ch(10);
   sb.sub(rb.toString(), 0, rb.len);
+  host.cachePut(key, sb.toString());
+}
+
+/**
+ * Writes the kept graph `k` again as it was read, with the current digests of its files and the
+ * new files of the instances its validation cut off (Kept.cut): for a plan whose roots are the
+ * kept ones, in their order, every one reused, with nothing walked, whose nodes are the kept ones.
+ */
+export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
+  const lines = k.lines;
+  const paths = k.paths;
+  const kept = k.nAt - 3;
+  files.prefetch(paths);
+  const sb = new StrBuilder(1 << 20);
+  sb.str(FORMAT);
+  sb.str('\nL ');
+  sb.str(k.listing);
+  sb.str('\nP ');
+  sb.str(paths.length.toString());
+  sb.ch(10);
+  for (let i = 0; i < paths.length; i++) {
+    if (i < kept) {
+      const l = lines[3 + i];
+      sb.sub(l, 0, l.lastIndexOf('\t'));
+    } else writeStr(sb, paths[i]);
+    sb.ch(9);
+    const d = files.get(paths[i]);
+    sb.str(d === null ? '-' : d!);
+    sb.ch(10);
+  }
+  for (let l = k.nAt; l <= k.iAt; l++) {
+    sb.str(lines[l]);
+    sb.ch(10);
+  }
+  const cut = new Set<i32>();
+  for (let i = 0; i < k.cut.length; i++) cut.add(k.cut[i]);
+  for (let i = 0; i < k.insts.length; i++) {
+    const l = lines[k.iAt + 1 + i];
+    if (!cut.has(i)) {
+      sb.str(l);
+      sb.ch(10);
+      continue;
+    }
+    // node TAB files TAB the rest
+    const t1 = l.indexOf('\t');
+    const t2 = l.indexOf('\t', t1 + 1);
+    sb.sub(l, 0, t1 + 1);
+    const fs = k.insts[i].files;
+    for (let j = 0; j < fs.length; j++) {
+      if (j > 0) sb.ch(44);
+      sb.str(fs[j].toString());
+    }
+    sb.sub(l, t2, l.length);
+    sb.ch(10);
+  }
+  for (let l = k.rAt; l < lines.length - 1; l++) {
+    sb.str(lines[l]);
+    sb.ch(10);
+  }
   host.cachePut(key, sb.toString());
 }

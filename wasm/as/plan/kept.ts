@@ -128,10 +128,17 @@ export class Kept {
   listing: string = '';
   /** Set by the planner: the package list still has the kept digest. */
   listingOk: bool = false;
+  /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
+  rootReqs: Array<string> = [];
+  /** The entry's lines as read, and where its N, I and R sections start (keptRewrite copies them). */
+  lines: Array<string> = [];
+  nAt: i32 = 0;
+  iAt: i32 = 0;
+  rAt: i32 = 0;
   stale: Array<bool> = [];
   changed: Array<bool> = [];
-  /** Instances whose files changed but whose descriptor did not (validate's early cutoff). */
-  cutoff: i32 = 0;
+  /** The instances validate cut off (their files changed, their descriptors did not). */
+  cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
 
   /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */
@@ -213,7 +220,7 @@ export class Kept {
       // makes the same node, so nothing above it changes (the header's proof)
       if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
         s = false;
-        this.cutoff++;
+        this.cut.push(i);
       }
       stale[i] = s;
       if (s) todo.push(i);

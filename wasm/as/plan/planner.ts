@@ -525,9 +525,13 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = w.roots;
   // a plan of one root keeps a graph too: with early cutoff (plan/kept.ts) an edit that leaves
-  // every descriptor as it was re-plans the root from its kept nodes
+  // every descriptor as it was re-plans the root from its kept nodes; it is kept under its
+  // request, so plans of single packages (the LSP's) neither read nor replace each other's
+  // graphs or the one of a plan of many roots
   const keep = useCache;
-  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items) : new KeepPlan();
+  let settings = settingsOf(s, keepGoing);
+  if (items.length == 1 && items[0].kind == J_STR) settings += '\x00one\x00' + items[0].s;
+  const k = keep ? keepKept(s.graph, s.nodes, settings, items) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {

@@ -18,7 +18,7 @@ import { storeName } from './names';
 import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptRewrite, keptStore } from './kept-store';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
@@ -155,6 +155,14 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
       }
     }
   }
+  if (kept !== null && walked.length == 0 && sameRoots(kept, k.out)) {
+    // every kept root reused and nothing walked: the graph is the kept one, its file digests and
+    // the files of the instances cut off brought up to date. With a few cut off it is left as it
+    // is: the next plan renders them again and cuts them off again, which costs less than
+    // writing a whole graph (its files may well change again before then anyway)
+    if (kept.cut.length > REWRITE_AFTER) keptRewrite(k.key, kept, g.files);
+    return;
+  }
   let listed = false;
   for (let i = 0; i < k.out.length; i++) {
     const r = k.out[i];
@@ -166,6 +174,8 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
 /** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
 class RenderCheck extends Recheck {
   g: Graph;
+  /** Descriptor digests by package and text digest: instances sharing a render share its digest. */
+  digests: Map<string, string> = new Map<string, string>();
   constructor(g: Graph) {
     super();
     this.g = g;
@@ -188,12 +198,29 @@ class RenderCheck extends Recheck {
     if (target === null || flags.get('kind') === null) return false;
     const r = this.g.renderCached(name, flags, target!);
     if (r.err !== null || r.desc === null || r.intros.length > 0) return false;
-    if (descDigest(r.desc!) != x.desc) return false;
+    const tk = name + '\x00' + r.digest;
+    let d: string;
+    if (r.digest != '' && this.digests.has(tk)) d = this.digests.get(tk);
+    else {
+      d = descDigest(r.desc!);
+      if (r.digest != '') this.digests.set(tk, d);
+    }
+    if (d != x.desc) return false;
     const fs = new Array<i32>();
     for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
     x.files = fs;
     return true;
   }
+}
+
+/** Instances cut off above which a plan that walked nothing writes its kept graph again. */
+const REWRITE_AFTER: i32 = 32;
+
+/** Whether the plan's roots are the kept ones, in their order, each reused. */
+function sameRoots(kept: Kept, out: Array<KeptRootOut>): bool {
+  if (out.length != kept.rootReqs.length) return false;
+  for (let i = 0; i < out.length; i++) if (out[i].kept != i || out[i].request != kept.rootReqs[i]) return false;
+  return true;
 }
 
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
