@@ -70,6 +70,12 @@ export interface PlanRequest {
    * one-line error instead of failing the whole plan (whole-tree runs). Default false.
    */
   keepGoing?: boolean;
+  /**
+   * Whether the compiled core keeps this plan's graph in the cache for the next plan of the same
+   * settings (wasm/as/plan/kept.ts). Default true; a host that plans one package at a time and
+   * re-plans on every keystroke (the LSP) says false. The plan's bytes never depend on it.
+   */
+  keepGraph?: boolean;
 }
 
 /** Input of render(): one package, its flags and platforms; returns the descriptor text. */

@@ -384,6 +384,12 @@ describe('re-planning after edits', () => {
       await step('a comment in die/base.sh', () => (files['die/base.sh'] += '{# a comment #}\n'), 'cutoff');
       await step('bin/a content', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a{', '}a2{')), 'changed');
       await step('a comment in die/extra.sh', () => (files['die/extra.sh'] += '{# a comment #}'), 'cutoff');
+      // a host that asks for no kept graph (the LSP) gets the same bytes and no graph is written
+      const cache = new Map<string, Uint8Array>();
+      const req = { ...runs[1].req, keepGraph: false };
+      expect(new TextDecoder().decode((await freshCoreCompiled(memIO(files, cache))).plan(req))).toBe(cold(runs[1]));
+      expect([...cache.keys()].filter((k) => k.startsWith('as-kept'))).toEqual([]);
+      expect([...runs[1].cache.keys()].filter((k) => k.startsWith('as-kept')).length).toBeGreaterThan(0);
     }, 120_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(

@@ -528,7 +528,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // every descriptor as it was re-plans the root from its kept nodes; it is kept under its
   // request, so plans of single packages (the LSP's) neither read nor replace each other's
   // graphs or the one of a plan of many roots
-  const keep = useCache;
+  const kg = req.get('keepGraph');
+  const keep = useCache && !(kg !== null && kg.kind == J_BOOL && !kg.b);
   let settings = settingsOf(s, keepGoing);
   if (items.length == 1 && items[0].kind == J_STR) settings += '\x00one\x00' + items[0].s;
   const k = keep ? keepKept(s.graph, s.nodes, settings, items) : new KeepPlan();
