@@ -526,8 +526,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   const roots = w.roots;
   // a plan of one root keeps a graph too: with early cutoff (plan/kept.ts) an edit that leaves
   // every descriptor as it was re-plans the root from its kept nodes; it is kept under its
-  // request, so plans of single packages (the LSP's) neither read nor replace each other's
-  // graphs or the one of a plan of many roots
+  // request, so plans of single packages neither read nor replace each other's graphs or the
+  // one of a plan of many roots. `keepGraph: false` keeps none (the LSP's plans)
   const kg = req.get('keepGraph');
   const keep = useCache && !(kg !== null && kg.kind == J_BOOL && !kg.b);
   let settings = settingsOf(s, keepGoing);
