@@ -85,9 +85,16 @@ const editArb = fc.oneof(
   fc.record({ kind: fc.constant('read' as const), i: fc.nat(), flag: fc.constantFrom(...FLAGS) }),
 );
 
-type Pkg = { extendsBase: boolean; reads: string[]; deps: [number, [string, string] | null][]; text: string; broken?: 'desc' | 'render' };
+type Pkg = { extendsBase: boolean; reads: string[]; deps: [number, [string, string] | null][]; text: string; broken?: 'desc' | 'render'; comments?: number };
+
+/** Template comments appended to a file: its text changes, what it renders to does not. */
+const comments = (k = 0): string => '\n{# a comment #}'.repeat(k);
 
 function leaf(p: Pkg, i: number, n: number): string {
+  return leafBody(p, i, n) + comments(p.comments);
+}
+
+function leafBody(p: Pkg, i: number, n: number): string {
   // a failing root: a descriptor the check rejects, or a render that calls an undefined function
   if (p.broken === 'desc') return '{"run": {"deps": 7}}\n';
   if (p.broken === 'render') return `{{ undefined_${i}() }}\n`;
@@ -173,23 +180,32 @@ describe('re-planning after edits', () => {
       let keptGets = 0;
       let descKept = 0;
       let descDropped = 0;
+      let changedPlans = 0;
+      let cutoffs = 0;
       const coreEditArb = fc.oneof(
         editArb,
         fc.record({ kind: fc.constant('dep' as const), i: fc.nat(), j: fc.nat() }),
         fc.record({ kind: fc.constant('delete' as const), i: fc.nat() }),
         fc.record({ kind: fc.constant('break' as const), i: fc.nat(), how: fc.constantFrom('desc' as const, 'render' as const) }),
         fc.record({ kind: fc.constant('fix' as const), i: fc.nat() }),
+        // comment-only edits (early cutoff taken) of a leaf and of the shared template
+        fc.record({ kind: fc.constant('comment' as const), i: fc.nat() }),
+        fc.record({ kind: fc.constant('baseComment' as const) }),
       );
       await fc.assert(
         fc.asyncProperty(fc.array(pkgArb, { minLength: 1, maxLength: 5 }), fc.array(coreEditArb, { minLength: 1, maxLength: 6 }), async (pkgs, edits) => {
           const n = pkgs.length;
           const { files, req } = world(pkgs);
-          // the same sequence twice: with the kept graph, and with it dropped before every plan
-          const runs = [false, true].map((drop) => ({ drop, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0 }));
-          const log: MemoLog = { hits: 0, puts: [] };
+          // one root alone (it keeps a graph too): the last package under a flag
+          const one = { packages: [req.packages[n]], keepGoing: true };
+          // the same sequence three times: with the kept graph, with it dropped before every plan,
+          // and for the one root
+          const runs = [false, true, false].map((drop, at) => ({ drop, req: at === 2 ? one : req, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0, log: { hits: 0, puts: [] } as MemoLog }));
+          let baseText = 'v0';
+          let baseComments = 0;
           const plan = async (r: (typeof runs)[number]): Promise<string> => {
             if (r.drop) for (const k of [...r.cache.keys()]) if (k.startsWith('as-kept')) r.cache.delete(k);
-            const io = memIO(r.files, r.cache, r.drop ? undefined : log);
+            const io = memIO(r.files, r.cache, r.log);
             const counting: HostIO = {
               ...io,
               cacheGet: (k) => {
@@ -199,38 +215,58 @@ describe('re-planning after edits', () => {
                 return v;
               },
             };
-            return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(req));
+            return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(r.req));
           };
-          const first = canonicalJson(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }));
-          for (const r of runs) expect(await plan(r)).toBe(first);
+          const coldOf = (r: (typeof runs)[number]): string => canonicalJson(makePlan(memIO({ ...r.files }), r.req, evaluator, { shareRenders: false }));
+          for (const r of runs) expect(await plan(r)).toBe(coldOf(r));
+          const first = coldOf(runs[0]);
           // nothing changed: every root is kept, so nothing is rendered or looked up
           const before = runs[0].desc;
           expect(await plan(runs[0])).toBe(first);
           expect(runs[0].desc, 'an unchanged re-plan walked a root').toBe(before);
           for (const e of edits) {
-            const i = e.kind === 'base' || e.kind === 'default' ? 0 : e.i % n;
+            const i = e.kind === 'base' || e.kind === 'default' || e.kind === 'baseComment' ? 0 : e.i % n;
             const p: Pkg = pkgs[i];
+            const was = runs.map(coldOf);
             if (e.kind === 'leaf') p.text = e.text;
             else if (e.kind === 'read' && !p.reads.includes(e.flag)) p.reads.push(e.flag);
             // a package starts depending on an earlier one (a new edge, never a cycle)
             else if (e.kind === 'dep' && i > 0) p.deps.push([e.j % i, null]);
             else if (e.kind === 'break') p.broken = e.how;
             else if (e.kind === 'fix') delete p.broken;
+            else if (e.kind === 'comment') p.comments = (p.comments ?? 0) + 1;
+            else if (e.kind === 'baseComment') baseComments++;
+            else if (e.kind === 'base') baseText = e.text;
             const path = `bin/p${i}/ix.sh`;
             for (const r of runs) {
               const f = r.files;
-              if (e.kind === 'leaf' || e.kind === 'read' || e.kind === 'dep' || e.kind === 'break' || e.kind === 'fix') {
+              if (e.kind === 'leaf' || e.kind === 'read' || e.kind === 'dep' || e.kind === 'break' || e.kind === 'fix' || e.kind === 'comment') {
                 if (path in f) f[path] = leaf(p, i, n);
               } else if (e.kind === 'delete') delete f[path];
-              else if (e.kind === 'base') f['die/base.sh'] = base(e.text);
+              else if (e.kind === 'base' || e.kind === 'baseComment') f['die/base.sh'] = base(baseText) + comments(baseComments);
               else f['die/defaults.sh'] = defaults(e.value);
             }
-            const cold = canonicalJson(makePlan(memIO({ ...runs[0].files }), req, evaluator, { shareRenders: false }));
-            for (const r of runs) expect(await plan(r), `${JSON.stringify(e)} (kept graph ${r.drop ? 'dropped' : 'used'})`).toBe(cold);
+            for (const r of runs) r.log.puts = [];
+            const cold = runs.map(coldOf);
+            for (const [at, r] of runs.entries()) expect(await plan(r), `${JSON.stringify(e)} (${at === 2 ? 'one root' : r.drop ? 'kept graph dropped' : 'kept graph used'})`).toBe(cold[at]);
+            for (const at of [0, 2]) {
+              const comment = e.kind === 'comment' || e.kind === 'baseComment';
+              if (comment) expect(cold[at], 'a comment changed a plan').toBe(was[at]);
+              // a comment changes no descriptor: with a kept graph no node is built again (a walk
+              // would build the edited package's node again, its memo key hashes the raw text),
+              // unless a failed root, which is walked again whenever its files change, met it
+              const failed = (JSON.parse(cold[at]) as { roots: { error?: string }[] }).roots.some((x) => x.error);
+              if (comment && !failed) {
+                expect(runs[at].log.puts, `${JSON.stringify(e)}: the cutoff was not taken`).toEqual([]);
+                cutoffs++;
+              }
+              // content that changes the plan: a cutoff taken there would have kept the old bytes
+              if (!comment && cold[at] !== was[at]) changedPlans++;
+            }
             // and again unchanged: every root (failed ones too) from the graph the re-plan kept
-            expect(await plan(runs[0]), `${JSON.stringify(e)}, planned again`).toBe(cold);
+            for (const at of [0, 2]) expect(await plan(runs[at]), `${JSON.stringify(e)}, planned again`).toBe(cold[at]);
           }
-          hits += log.hits;
+          hits += runs[0].log.hits;
           descKept += runs[0].desc;
           descDropped += runs[1].desc;
         }),
@@ -238,6 +274,8 @@ describe('re-planning after edits', () => {
       );
       expect(hits).toBeGreaterThan(50);
       expect(keptGets).toBeGreaterThan(20);
+      expect(changedPlans).toBeGreaterThan(10);
+      expect(cutoffs).toBeGreaterThan(5);
       // the kept graph spared walks (each walk asks the descriptor cache for every instance)
       expect(descKept).toBeLessThan(descDropped);
     }, 600_000);
@@ -307,6 +345,54 @@ describe('re-planning after edits', () => {
     }, 120_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'early cutoff: a comment walks no root; a file an instance cut off starts to read is kept with it', async () => {
+      const files: Record<string, string> = {
+        'die/base.sh': base('v0'),
+        'die/defaults.sh': defaults('0'),
+        'die/extra.sh': '{# nothing yet #}',
+        'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
+        'bin/b/ix.sh': `{% extends '//die/base.sh' %}\n{% block deps %}["bin/a"]{% endblock %}\n{% block build %}b{% endblock %}\n`,
+        'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+      };
+      // the three roots, and bin/b alone (it reaches bin/a), each in its own cache
+      const runs = [['bin/a', 'bin/b', 'bin/c'], ['bin/b']].map((packages) => ({ req: { packages, keepGoing: true }, cache: new Map<string, Uint8Array>(), log: { hits: 0, puts: [] } as MemoLog }));
+      const plan = async (r: (typeof runs)[number]): Promise<string> => {
+        r.log.puts = [];
+        return new TextDecoder().decode((await freshCoreCompiled(memIO(files, r.cache, r.log))).plan(r.req));
+      };
+      const cold = (r: (typeof runs)[number]): string => canonicalJson(makePlan(memIO({ ...files }), r.req, evaluator, { shareRenders: false }));
+      const step = async (what: string, edit: () => void, expectation: 'cutoff' | 'changed' | 'any'): Promise<void> => {
+        const before = runs.map(cold);
+        edit();
+        for (const [at, r] of runs.entries()) {
+          const want = cold(r);
+          expect(await plan(r), `${what} (${r.req.packages.join(' ')})`).toBe(want);
+          if (expectation === 'cutoff') expect(r.log.puts, `${what}: a root was walked`).toEqual([]);
+          if (expectation === 'cutoff') expect(want).toBe(before[at]);
+          if (expectation === 'changed') expect(want, `${what} changed no plan`).not.toBe(before[at]);
+        }
+      };
+      for (const r of runs) expect(await plan(r)).toBe(cold(r));
+      await step('a comment in bin/a', () => (files['bin/a/ix.sh'] += '{# a comment #}\n'), 'cutoff');
+      // bin/a starts to include a file that renders to nothing (cut off: its record must take
+      // that file), while bin/c changes (walked, so the kept graph is written again)
+      await step('bin/a includes die/extra.sh', () => {
+        files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('a{% endblock %}', "a{% include '//die/extra.sh' %}{% endblock %}");
+        files['bin/c/ix.sh'] = files['bin/c/ix.sh'].replace('"c"', '"c2"');
+      }, 'any');
+      await step('die/extra.sh renders text', () => (files['die/extra.sh'] = 'x1'), 'changed');
+      await step('a comment in die/base.sh', () => (files['die/base.sh'] += '{# a comment #}\n'), 'cutoff');
+      await step('bin/a content', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a{', '}a2{')), 'changed');
+      await step('a comment in die/extra.sh', () => (files['die/extra.sh'] += '{# a comment #}'), 'cutoff');
+      // a host that asks for no kept graph (the LSP) gets the same bytes and no graph is written
+      const cache = new Map<string, Uint8Array>();
+      const req = { ...runs[1].req, keepGraph: false };
+      expect(new TextDecoder().decode((await freshCoreCompiled(memIO(files, cache))).plan(req))).toBe(cold(runs[1]));
+      expect([...cache.keys()].filter((k) => k.startsWith('as-kept'))).toEqual([]);
+      expect([...runs[1].cache.keys()].filter((k) => k.startsWith('as-kept')).length).toBeGreaterThan(0);
+    }, 120_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
     'a plan reads no file of a kept root it does not ask for (a host records what a plan read)', async () => {
       const files: Record<string, string> = {
         'die/base.sh': base('v0'),
@@ -322,7 +408,6 @@ describe('re-planning after edits', () => {
         const text = new TextDecoder().decode((await freshCoreCompiled({ ...io, readFile: (p) => (read.add(p), io.readFile(p)) })).plan({ packages }));
         return { text, read };
       };
-      // (a plan of one root keeps no graph: the unit of reuse is a root)
       const bc = ['bin/b', 'bin/c'];
       await plan(['bin/a', 'bin/b']);
       const b = await plan(bc);

@@ -84,7 +84,8 @@ export async function runPlanWorker(): Promise<void> {
       let error: CoreMessage | undefined;
       current = m.id;
       try {
-        bytes = core.plan(io, { packages: [m.selector], target: m.target });
+        // a keystroke changes what a package renders: a kept graph would cost a write per plan
+        bytes = core.plan(io, { packages: [m.selector], target: m.target, keepGraph: false });
       } catch (e) {
         error = toMessage(e);
       }

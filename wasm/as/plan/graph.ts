@@ -102,6 +102,8 @@ export class Instance {
   uses: Array<Instance> = [];
   /** and its own sources, as fetch nodes before any merge (their URLs as its descriptor gives them). */
   fetchSrc: Array<PNode> = [];
+  /** Its render read another package's id through intro() (its kept record is never cut off). */
+  introduced: bool = false;
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
@@ -661,6 +663,7 @@ export class Graph {
     inst.files = r.files;
     const intros = r.intros;
     for (let i = 0; i < intros.length; i++) inst.uses.push(intros[i]);
+    inst.introduced = intros.length > 0;
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
     const fb = flags.get('boot');

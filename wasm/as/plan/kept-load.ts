@@ -13,18 +13,38 @@ import { FORMAT, Kept, KeptInst, KeptNode } from './kept';
 const NODE_HEADER = 'ix-as-node-memo/2\n';
 
 function jstr(text: string): string | null {
+  // most strings have nothing to unescape: taken as they are
+  const n = text.length;
+  if (n >= 2 && text.charCodeAt(0) == 34 && text.charCodeAt(n - 1) == 34) {
+    let plain = true;
+    for (let i = 1; i < n - 1 && plain; i++) {
+      const c = text.charCodeAt(i);
+      if (c == 92 || c == 34 || c < 32) plain = false;
+    }
+    if (plain) return text.substring(1, n - 1);
+  }
   const v = parseJson(text).value;
   return v !== null && v.kind == J_STR ? v.s : null;
 }
 
+/** Comma-separated indices below `n` ("" is none), or null when malformed. */
 function ints(text: string, n: i32): Array<i32> | null {
   const out = new Array<i32>();
-  if (text.length == 0) return out;
-  const parts = text.split(',');
-  for (let i = 0; i < parts.length; i++) {
-    const v = I32.parseInt(parts[i]);
-    if (v < 0 || v >= n) return null;
-    out.push(v);
+  const len = text.length;
+  if (len == 0) return out;
+  let v = 0;
+  let digits = 0;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? text.charCodeAt(i) : 44;
+    if (c == 44) {
+      if (digits == 0 || v >= n) return null;
+      out.push(v);
+      v = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 9) {
+      v = v * 10 + (c - 48);
+      digits++;
+    } else return null;
   }
   return out;
 }
@@ -52,6 +72,7 @@ export function keptLoad(key: string): Kept | null {
   const lines = utf8DecodeAt(raw.dataStart, raw.length).split('\n');
   if (lines.length < 1 || lines[0] != FORMAT) return null;
   const k = new Kept();
+  k.lines = lines;
   if (lines.length < 2 || !lines[1].startsWith('L ')) return null;
   k.listing = lines[1].substring(2);
   const rd = new Lines(lines);
@@ -66,6 +87,7 @@ export function keptLoad(key: string): Kept | null {
     k.paths.push(p!);
     k.digests.push(f[1]);
   }
+  k.nAt = rd.at;
   const nn = rd.count('N');
   if (nn < 0) return null;
   for (let i = 0; i < nn; i++) {
@@ -91,11 +113,12 @@ export function keptLoad(key: string): Kept | null {
     } else return null;
     k.nodes.push(n);
   }
+  k.iAt = rd.at;
   const ni = rd.count('I');
   if (ni < 0) return null;
   for (let i = 0; i < ni; i++) {
     const f = lines[rd.at++].split('\t');
-    if (f.length != 5) return null;
+    if (f.length != 6) return null;
     const x = new KeptInst();
     const key = jstr(f[4]);
     if (key === null) return null;
@@ -108,8 +131,10 @@ export function keptLoad(key: string): Kept | null {
     x.files = fs!;
     x.uses = us!;
     x.fetchJson = f[3];
+    x.desc = f[5];
     k.insts.push(x);
   }
+  k.rAt = rd.at;
   const nr = rd.count('R');
   if (nr < 0) return null;
   for (let i = 0; i < nr; i++) {
@@ -120,6 +145,7 @@ export function keptLoad(key: string): Kept | null {
     const req = jstr(line.substring(0, t1));
     if (req === null) return null;
     k.rootReq.set(req!, i);
+    k.rootReqs.push(req!);
     if (line.substring(t1 + 1, t2) == 'e') {
       // a failed root: files, uses, needed, listed, then its entry (JSON has no raw tab)
       const f = line.substring(t2 + 1).split('\t');
@@ -145,6 +171,7 @@ export function keptLoad(key: string): Kept | null {
     k.rootListed.push(false);
     k.rootJson.push(line.substring(t2 + 1));
   }
+  if (rd.at != lines.length - 1 || lines[rd.at] != '') return null;
   return k;
 }
 
@@ -182,7 +209,8 @@ export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode |
     if (text === null) return null;
     n.scriptText = text!;
   }
-  n.utf8 = raw.slice(e2 + 1);
+  // a view, not a copy: the entry's bytes are this node's alone
+  n.utf8 = raw.subarray(e2 + 1);
   n.size = n.utf8!.length;
   n.raw = true;
   for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);

@@ -3,11 +3,15 @@
  * read, the reused kept instances carried over under their new indices, the plan's nodes by their
  * node memo keys, and the planned roots (a failed one with what its walk read).
  *
+ * keptRewrite writes a graph read back with only its file digests, and the files of the instances
+ * early cutoff kept, brought up to date: a plan that reused every kept root and walked nothing.
+ *
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr } from '../hash/index';
+import { StrBuilder, writeStr, digestBuilder, toHex } from '../hash/index';
 import { FileHashes } from './cache';
+import { Descriptor, writeDescriptor } from './descriptor';
 import { Instance, PNode, RootRec } from './graph';
 import { FORMAT, Kept } from './kept';
 import { writeFetches, writeKeptFetches } from './kept-fetch';
@@ -33,6 +37,16 @@ export class KeptRootOut {
   /** A failed walked root: what its walk read (null: none, or not keepable). */
   rec: RootRec | null = null;
 }
+
+/** Hex BLAKE3 of a normalised descriptor's canonical JSON (what early cutoff compares). */
+export function descDigest(d: Descriptor): string {
+  // one builder for every call: a whole tree's plan computes ~30,000 of these
+  const sb = descBuf;
+  sb.clear();
+  writeDescriptor(sb, d);
+  return toHex(digestBuilder(sb, 0));
+}
+const descBuf = new StrBuilder(1 << 14);
 
 /** The walk's indices (marks) of `l`, each once. */
 function writeMarks(sb: StrBuilder, l: Array<Instance>): void {
@@ -102,6 +116,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
   }
   const seen = new StaticArray<i32>(walked.length + order.length);
+  const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
     const x = walked[i];
     const nd = x.node;
@@ -156,6 +171,16 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     } else writeFetches(ib, x.fetchSrc, fetchIdx);
     ib.ch(9);
     writeStr(ib, x.key);
+    ib.ch(9);
+    // a render shared by several instances has one descriptor: its digest is computed once
+    if (!x.introduced && (from === null || from.desc != '')) {
+      const tk = x.name + '\x00' + x.digest;
+      if (x.digest == '' || !descs.has(tk)) {
+        const d = descDigest(x.desc);
+        if (x.digest != '') descs.set(tk, d);
+        ib.str(d);
+      } else ib.str(descs.get(tk));
+    }
     ib.ch(10);
     ninst++;
   }
@@ -181,6 +206,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
       ib.ch(9);
       writeStr(ib, x.key);
+      ib.ch(9);
+      ib.str(x.desc);
       ib.ch(10);
       ninst++;
     }
@@ -311,5 +338,64 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   sb.str(nr.toString());
   sb.ch(10);
   sb.sub(rb.toString(), 0, rb.len);
+  host.cachePut(key, sb.toString());
+}
+
+/**
+ * Writes the kept graph `k` again as it was read, with the current digests of its files and the
+ * new files of the instances its validation cut off (Kept.cut): for a plan whose roots are the
+ * kept ones, in their order, every one reused, with nothing walked, whose nodes are the kept ones.
+ */
+export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
+  const lines = k.lines;
+  const paths = k.paths;
+  const kept = k.nAt - 3;
+  files.prefetch(paths);
+  const sb = new StrBuilder(1 << 20);
+  sb.str(FORMAT);
+  sb.str('\nL ');
+  sb.str(k.listing);
+  sb.str('\nP ');
+  sb.str(paths.length.toString());
+  sb.ch(10);
+  for (let i = 0; i < paths.length; i++) {
+    if (i < kept) {
+      const l = lines[3 + i];
+      sb.sub(l, 0, l.lastIndexOf('\t'));
+    } else writeStr(sb, paths[i]);
+    sb.ch(9);
+    const d = files.get(paths[i]);
+    sb.str(d === null ? '-' : d!);
+    sb.ch(10);
+  }
+  for (let l = k.nAt; l <= k.iAt; l++) {
+    sb.str(lines[l]);
+    sb.ch(10);
+  }
+  const cut = new Set<i32>();
+  for (let i = 0; i < k.cut.length; i++) cut.add(k.cut[i]);
+  for (let i = 0; i < k.insts.length; i++) {
+    const l = lines[k.iAt + 1 + i];
+    if (!cut.has(i)) {
+      sb.str(l);
+      sb.ch(10);
+      continue;
+    }
+    // node TAB files TAB the rest
+    const t1 = l.indexOf('\t');
+    const t2 = l.indexOf('\t', t1 + 1);
+    sb.sub(l, 0, t1 + 1);
+    const fs = k.insts[i].files;
+    for (let j = 0; j < fs.length; j++) {
+      if (j > 0) sb.ch(44);
+      sb.str(fs[j].toString());
+    }
+    sb.sub(l, t2, l.length);
+    sb.ch(10);
+  }
+  for (let l = k.rAt; l < lines.length - 1; l++) {
+    sb.str(lines[l]);
+    sb.ch(10);
+  }
   host.cachePut(key, sb.toString());
 }

@@ -25,14 +25,29 @@
  * A fetch node's URLs are the union over every package that names it, so they are rebuilt from
  * the kept sources of the reused instances plus the walked ones, never copied merged.
  *
- * Value, versioned, under "as-kept2-" + BLAKE3(engine version, request settings): text lines
- *   ix-as-kept-graph/2
+ * Early cutoff (in the manner of Shake and Bazel): an instance one of whose files changed is
+ * rendered again before anything is marked (validate, through Recheck). When its normalised
+ * descriptor has the kept digest and neither render read another package's id through intro(),
+ * it is not stale, and its record takes the files the new render read (their digests are read
+ * when the next graph is written). Why that is sound: an instance's loads are a function of its
+ * descriptor and its flags (the flags are in its key), so the same descriptor loads the same
+ * instances, the kept `uses`; its node is a function of its descriptor, its flags and its
+ * dependencies' nodes (node.ts buildNode; the node memo's key hashes the raw text only to find
+ * the node without parsing it); its own sources come from its descriptor. So if none of the
+ * instances it uses is stale, its node, its sources and what it reaches are the kept ones, and
+ * so is every root above it. A changed descriptor (or an intro() in either render, or a render
+ * that fails) makes it and what reaches it stale, as a changed file did before. The kept node's
+ * memo key stays the one of the old text: the node memo still holds it (else nothing is reused).
+ *
+ * Value, versioned, under "as-kept3-" + BLAKE3(engine version, request settings): text lines
+ *   ix-as-kept-graph/3
  *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
  *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
  *                     or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
  *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
  *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
+ *                        TAB hex BLAKE3 of its normalised descriptor, or empty (never cut off)
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
  *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
  *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
@@ -50,10 +65,19 @@ import { hexOfText } from '../hash/index';
 import { FileHashes, ENGINE_VERSION } from './cache';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
-export const FORMAT = 'ix-as-kept-graph/2';
+export const FORMAT = 'ix-as-kept-graph/3';
 
 export function keptKey(settings: string): string {
-  return 'as-kept2-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+  return 'as-kept3-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+}
+
+/**
+ * Renders a kept instance whose files changed again (the planner's side, reuse.ts): true when its
+ * normalised descriptor has the kept digest and its render read no other package's id, after
+ * setting its record's files to what the new render read (Kept.pathIndex). False otherwise.
+ */
+export abstract class Recheck {
+  abstract same(k: Kept, x: KeptInst): bool;
 }
 
 export class KeptNode {
@@ -78,6 +102,11 @@ export class KeptInst {
    * are two entries, and an instance both walked and reused is one.
    */
   key: string = '';
+  /**
+   * Hex BLAKE3 of its normalised descriptor (descriptor.ts writeDescriptor), or '' when its render
+   * read another package's id through intro(): such a record is never cut off.
+   */
+  desc: string = '';
 }
 
 /** A kept graph read back, with what the current files make stale. */
@@ -99,8 +128,34 @@ export class Kept {
   listing: string = '';
   /** Set by the planner: the package list still has the kept digest. */
   listingOk: bool = false;
+  /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
+  rootReqs: Array<string> = [];
+  /** The entry's lines as read, and where its N, I and R sections start (keptRewrite copies them). */
+  lines: Array<string> = [];
+  nAt: i32 = 0;
+  iAt: i32 = 0;
+  rAt: i32 = 0;
   stale: Array<bool> = [];
   changed: Array<bool> = [];
+  /** The instances validate cut off (their files changed, their descriptors did not). */
+  cut: Array<i32> = [];
+  private pathIdx: Map<string, i32> | null = null;
+
+  /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */
+  pathIndex(p: string): i32 {
+    let m = this.pathIdx;
+    if (m === null) {
+      m = new Map<string, i32>();
+      for (let i = 0; i < this.paths.length; i++) m.set(this.paths[i], i);
+      this.pathIdx = m;
+    }
+    if (m.has(p)) return m.get(p);
+    const i = this.paths.length;
+    m.set(p, i);
+    this.paths.push(p);
+    this.digests.push('?');
+    return i;
+  }
 
   /** Whether a failed kept root among `roots` depends on the package list. */
   needsListing(roots: Array<i32>): bool {
@@ -113,7 +168,7 @@ export class Kept {
    * one that did. Only the files of `scope` are hashed: a host that records what a plan read (the
    * LSP's users of a file, the plan memo) must not see files of roots this plan does not ask for.
    */
-  validate(files: FileHashes, roots: Array<i32>): void {
+  validate(files: FileHashes, roots: Array<i32>, recheck: Recheck | null = null): void {
     const scope = this.reach(roots);
     const n = this.insts.length;
     const inScope = new Array<bool>(n);
@@ -161,6 +216,12 @@ export class Kept {
       for (let j = 0; j < x.uses.length; j++) users[x.uses[j]].push(i);
       let s = false;
       for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
+      // early cutoff: the same descriptor under the same flags reaches the same instances and
+      // makes the same node, so nothing above it changes (the header's proof)
+      if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
+        s = false;
+        this.cut.push(i);
+      }
       stale[i] = s;
       if (s) todo.push(i);
     }

@@ -561,12 +561,16 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   CURRENT = s;
   const keepGoing = truthy(req.get('keepGoing'));
   const roots = w.roots;
-  // the root is the unit of reuse: a plan of one root gains from a kept graph only what the
-  // host's plan memo gives already (the same files, the same plan), so it neither reads nor
-  // writes one, nor records what its walk read
-  const keep = useCache && items.length > 1;
+  // a plan of one root keeps a graph too: with early cutoff (plan/kept.ts) an edit that leaves
+  // every descriptor as it was re-plans the root from its kept nodes; it is kept under its
+  // request, so plans of single packages neither read nor replace each other's graphs or the
+  // one of a plan of many roots. `keepGraph: false` keeps none (the LSP's plans)
+  const kg = req.get('keepGraph');
+  const keep = useCache && !(kg !== null && kg.kind == J_BOOL && !kg.b);
+  let settings = settingsOf(s, keepGoing);
+  if (items.length == 1 && items[0].kind == J_STR) settings += '\x00one\x00' + items[0].s;
   // an answer of roots only writes no node: reused nodes are not read back from the node memo
-  const k = keep ? keepKept(s.graph, s.nodes, settingsOf(s, keepGoing), items, rootsOnly) : new KeepPlan();
+  const k = keep ? keepKept(s.graph, s.nodes, settings, items, rootsOnly) : new KeepPlan();
   const kept = k.kept;
   for (let i = 0; i < items.length; i++) {
     if (items[i].kind != J_STR) {

@@ -3,18 +3,22 @@
  * is keyed by, what the current files leave reusable (keepKept, before the walk) and the merge of
  * the reused roots' nodes and sources into the walk's, which is then kept for the next plan
  * (mergeKept, after the walk). planner.ts's walk decides per root whether to reuse or walk it.
+ * An instance whose files changed is rendered again here (RenderCheck) for kept.ts's early cutoff;
+ * the render goes through the graph's descriptor cache and render sharing, so a walk that meets
+ * the instance later does not render it twice.
  *
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, hexOfText, J_STR } from '../hash/index';
+import { JValue, hexOfText, parseJson, J_OBJ, J_STR } from '../hash/index';
 import { Graph, PNode } from './graph';
+import { Flags } from './flags';
 import { mergeFetch } from './node';
 import { storeName } from './names';
-import { Kept, keptKey } from './kept';
+import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptRewrite, keptStore } from './kept-store';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
@@ -57,7 +61,7 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
   if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
-  kept.validate(g.files, cands);
+  kept.validate(g.files, cands, new RenderCheck(g));
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
@@ -153,6 +157,14 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
       }
     }
   }
+  if (kept !== null && walked.length == 0 && sameRoots(kept, k.out)) {
+    // every kept root reused and nothing walked: the graph is the kept one, its file digests and
+    // the files of the instances cut off brought up to date. With a few cut off it is left as it
+    // is: the next plan renders them again and cuts them off again, which costs less than
+    // writing a whole graph (its files may well change again before then anyway)
+    if (kept.cut.length > REWRITE_AFTER) keptRewrite(k.key, kept, g.files);
+    return;
+  }
   let listed = false;
   for (let i = 0; i < k.out.length; i++) {
     const r = k.out[i];
@@ -175,6 +187,56 @@ function keptRef(k: Kept, i: i32): PNode {
   n.memoKey = kn.memoKey;
   for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);
   return n;
+/** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
+class RenderCheck extends Recheck {
+  g: Graph;
+  /** Descriptor digests by package and text digest: instances sharing a render share its digest. */
+  digests: Map<string, string> = new Map<string, string>();
+  constructor(g: Graph) {
+    super();
+    this.g = g;
+  }
+
+  same(k: Kept, x: KeptInst): bool {
+    const z = x.key.indexOf('\x00');
+    if (z <= 0) return false;
+    const name = x.key.substring(0, z);
+    const v = parseJson(x.key.substring(z + 1)).value;
+    if (v === null || v.kind != J_OBJ) return false;
+    const flags = new Flags();
+    const ks = v.keys!;
+    const vs = v.items!;
+    for (let i = 0; i < ks.length; i++) {
+      if (vs[i].kind != J_STR) return false;
+      flags.set(ks[i], vs[i].s);
+    }
+    const target = flags.get('target');
+    if (target === null || flags.get('kind') === null) return false;
+    const r = this.g.renderCached(name, flags, target!);
+    if (r.err !== null || r.desc === null || r.intros.length > 0) return false;
+    const tk = name + '\x00' + r.digest;
+    let d: string;
+    if (r.digest != '' && this.digests.has(tk)) d = this.digests.get(tk);
+    else {
+      d = descDigest(r.desc!);
+      if (r.digest != '') this.digests.set(tk, d);
+    }
+    if (d != x.desc) return false;
+    const fs = new Array<i32>();
+    for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
+    x.files = fs;
+    return true;
+  }
+}
+
+/** Instances cut off above which a plan that walked nothing writes its kept graph again. */
+const REWRITE_AFTER: i32 = 32;
+
+/** Whether the plan's roots are the kept ones, in their order, each reused. */
+function sameRoots(kept: Kept, out: Array<KeptRootOut>): bool {
+  if (out.length != kept.rootReqs.length) return false;
+  for (let i = 0; i < out.length; i++) if (out[i].kept != i || out[i].request != kept.rootReqs[i]) return false;
+  return true;
 }
 
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
