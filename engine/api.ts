@@ -76,6 +76,7 @@ export interface PlanRequest {
    * call reads are the same either way; any other value is a malformed request.
    */
   output?: 'plan' | 'roots';
+  /**
    * Whether the compiled core keeps this plan's graph in the cache for the next plan of the same
    * settings (wasm/as/plan/kept.ts). Default true; a host that plans one package at a time and
    * re-plans on every keystroke (the LSP) says false. The plan's bytes never depend on it.

@@ -187,6 +187,8 @@ function keptRef(k: Kept, i: i32): PNode {
   n.memoKey = kn.memoKey;
   for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);
   return n;
+}
+
 /** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
 class RenderCheck extends Recheck {
   g: Graph;
