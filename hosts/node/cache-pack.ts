@@ -7,10 +7,10 @@
  *
  * Files in a cache directory `<dir>/v4/[<namespace>/]`, for a pack named `<id>`
  * (`<base36 ms>-<pid>-<random hex>`, unique per process):
- *   `<id>.pack`  "ix-pack/1\n", then records back to back, each
- *                `<key> <body length> <seal>\n<body>`; the seal is the SHA-256 (hex) of
- *                "ix-cache/4 " + namespace + "\0" + key + "\0" + body.
- *   `<id>.idx`   "ix-pack-index/1\n", then one line per record, appended after the record:
+ *   `<id>.pack`  "ix-pack/2\n", then records back to back, each
+ *                `<key> <body length> <seal>\n<body>`; the seal is the CRC-32 (8 lowercase hex
+ *                digits) of "ix-pack/2 " + namespace + "\0" + key + "\0" + body.
+ *   `<id>.idx`   "ix-pack-index/2\n", then one line per record, appended after the record:
  *                `<key> <offset> <record length> <stamp>\n` (offset and length of the whole
  *                record in the pack, decimal; stamp: the put's time in ms, base 36).
  * A reader believes nothing of an index line until the record it points to parses with the same
@@ -20,16 +20,26 @@
  * records, the latest stamp wins (ties: the later pack name, then the later line), so a rewritten
  * entry (a descriptor re-rendered after an edit, a refreshed plan-memo head) shadows the older one.
  *
- * Must not depend on: the engine; anything but node:fs/crypto.
+ * Why a CRC and not a cryptographic hash: the seal checks local bytes against accidents (a torn
+ * write, a flipped bit, a record copied to the wrong place), not against someone who can write
+ * the cache directory, who could recompute any unkeyed hash as well. CRC-32 catches every error
+ * burst of up to 32 bits (any single changed byte, any four adjacent ones) and any other damage
+ * but for 1 in 2^32; the key is also compared literally and the length must match. It runs at
+ * about twice SHA-256's speed with this CPU's SHA extensions (~2.2 against ~1.1 GB/s), and a
+ * leaf re-plan of a whole IX tree reads ~230 MB of entries and writes a ~200 MB plan memo body.
+ * Packs and indexes of the SHA-256 format (`ix-pack/1`, `ix-pack-index/1`) are not read: their
+ * entries are misses, and `ix gc` removes them.
+ *
+ * Must not depend on: the engine; anything but node:fs and ./crc32.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readSync } from 'node:fs';
+import { crc32 } from './crc32';
 
 /** Version of the directory layout (`<dir>/v4/`); a new layout gets a new directory. */
 export const CACHE_LAYOUT = 'v4';
-export const PACK_HEADER = 'ix-pack/1\n';
-export const INDEX_HEADER = 'ix-pack-index/1\n';
-const SEAL = 'ix-cache/4 ';
+export const PACK_HEADER = 'ix-pack/2\n';
+export const INDEX_HEADER = 'ix-pack-index/2\n';
+const SEAL = 'ix-pack/2 ';
 /** Keys the cache stores: file-name safe, so they also work as names in tests and tools. */
 export const KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{3,199}$/;
 /** A pack name: `<base36 ms>-<pid>-<random hex>`. */
@@ -47,11 +57,11 @@ export interface Span {
 export type Body = Uint8Array | readonly Uint8Array[];
 const partsOf = (body: Body): readonly Uint8Array[] => (body instanceof Uint8Array ? [body] : body);
 
-/** SHA-256 (hex) over the namespace, the key and the body. */
+/** CRC-32 (8 lowercase hex digits) over the namespace, the key and the body. */
 export function seal(namespace: string, key: string, body: Body): string {
-  const h = createHash('sha256').update(`${SEAL}${namespace}\0${key}\0`, 'latin1');
-  for (const part of partsOf(body)) h.update(part);
-  return h.digest('hex');
+  let c = crc32(Buffer.from(`${SEAL}${namespace}\0${key}\0`, 'latin1'));
+  for (const part of partsOf(body)) c = crc32(part, c);
+  return c.toString(16).padStart(8, '0');
 }
 
 /**
