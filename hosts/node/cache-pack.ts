@@ -84,10 +84,32 @@ export function decodeRecord(namespace: string, key: string, rec: Uint8Array): U
   return head[2] === seal(namespace, key, body) ? body : undefined;
 }
 
+/** Records up to this size are read into a shared slab of SLAB bytes instead of a buffer each. */
+const SLAB_RECORD = 64 << 10;
+const SLAB = 1 << 20;
+let slab: Buffer | undefined;
+let slabUsed = 0;
+
+/**
+ * A fresh region of `n` bytes that nothing else will ever be written to. Small ones are cut from
+ * a slab: a re-plan reads thousands of entries of a few KB (6,600 for stal-ix set/pg, 33,000 for a
+ * whole IX tree), and a buffer each was a native allocation each and more work for the collector.
+ * A slab lives as long as any region of it is referenced (the core copies what it gets at once).
+ */
+function region(n: number): Buffer {
+  if (n > SLAB_RECORD) return Buffer.allocUnsafeSlow(n);
+  if (!slab || slabUsed + n > SLAB) {
+    slab = Buffer.allocUnsafeSlow(SLAB);
+    slabUsed = 0;
+  }
+  slabUsed += n;
+  return slab.subarray(slabUsed - n, slabUsed);
+}
+
 /** Reads `span` of an open pack; undefined when the pack is shorter (a torn tail) or unreadable. */
 export function readSpan(fd: number, span: Span): Uint8Array | undefined {
   try {
-    const buf = Buffer.allocUnsafe(span.length);
+    const buf = region(span.length);
     let got = 0;
     while (got < span.length) {
       const n = readSync(fd, buf, got, span.length - got, span.offset + got);
