@@ -6,11 +6,12 @@
  *
  * Must not depend on: the engine's internals (types only).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
+import { StatDigests } from './digest-stats';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -64,12 +65,19 @@ export interface FsHostOptions {
    * once. A cold plan of bin/zstd reads 390 files 908 times, and the plan memo's recording hashes
    * each read: with this, the core sees one snapshot of every file it reads. Not for a
    * long-lived host whose files change between calls (ix lsp).
+   * With `cache` and `digest` too, `fileDigests` answers a file of the first root that has not
+   * been read yet from its stat when an earlier command remembered its digest under that stat
+   * (digest-stats.ts), and remembers the digests it computes.
    */
   snapshot?: boolean;
+  /** When this command started (Date.now(), the default): files changed after it minus MARGIN_MS are not remembered by stat. */
+  startedMs?: number;
 }
 
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
+  /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
+  const statOf = new WeakMap<Uint8Array, Stats>();
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -92,7 +100,9 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           const st = fstatSync(fd);
           // a pipe or a device (a link to /dev/zero) would never end: only regular files are read
           if (!st.isFile()) throw new Error(`${path}: ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device'}, not a file`);
-          return readOpen(fd, st.size);
+          const b = readOpen(fd, st.size);
+          if (r === roots[0]) statOf.set(b, st);
+          return b;
         } finally {
           closeSync(fd);
         }
@@ -130,9 +140,9 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   };
   /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */
   const digests = new WeakMap<Uint8Array, Uint8Array | undefined>();
+  const files = new Map<string, Uint8Array | undefined>();
   if (opts.snapshot) {
     const read = io.readFile;
-    const files = new Map<string, Uint8Array | undefined>();
     // a throw (a directory, a pipe, a link loop where a file belongs) is not remembered
     io.readFile = (path) => {
       if (files.has(path)) return files.get(path);
@@ -159,6 +169,32 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         const b = io.readFile(p);
         return b === undefined ? undefined : digest(b);
       });
+    if (opts.snapshot && opts.cache && roots.length > 0) {
+      const known = new StatDigests(opts.cache, roots[0], hash, opts.startedMs);
+      const root = roots[0];
+      io.fileDigests = (paths) => {
+        const got = paths.map((p) => {
+          // a file already read keeps its snapshot's digest; others may be answered by their stat
+          if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
+            let st: Stats | undefined;
+            try {
+              st = statSync(`${root}/${p}`, { throwIfNoEntry: false });
+            } catch {
+              st = undefined; // read below, which says why
+            }
+            const d = st?.isFile() ? known.get(p, st) : undefined;
+            if (d) return d;
+          }
+          const b = io.readFile(p);
+          if (b === undefined) return undefined;
+          const d = digest(b);
+          const st = statOf.get(b);
+          if (st) known.note(p, st, d);
+          return d;
+        });
+        return got;
+      };
+    }
   }
   if (opts.cache) {
     const c = opts.cache;
