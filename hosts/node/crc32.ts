@@ -30,4 +30,4 @@ export const crc32Portable: Crc32 = (data, value = 0) => {
 const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 /** CRC-32 of `data`, continuing from `value` (the CRC of what came before; 0 to start). */
-export const crc32: Crc32 = native ? (data, value = 0) => native(data, value) : crc32Portable;
+export const crc32: Crc32 = native ?? crc32Portable;
