@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
-import { StatDigests } from './digest-stats';
+import { StatTable } from './stat-table';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -65,19 +65,62 @@ export interface FsHostOptions {
    * once. A cold plan of bin/zstd reads 390 files 908 times, and the plan memo's recording hashes
    * each read: with this, the core sees one snapshot of every file it reads. Not for a
    * long-lived host whose files change between calls (ix lsp).
-   * With `cache` and `digest` too, `fileDigests` answers a file of the first root that has not
-   * been read yet from its stat when an earlier command remembered its digest under that stat
-   * (digest-stats.ts), and remembers the digests it computes.
+   * With `cache` too, `listDir` and `fileDigests` (with `digest`) answer a directory or a file
+   * of the first root that this command has not read yet from its stat when an earlier command
+   * remembered its listing or digest under that stat (stat-table.ts), and remember what they read.
    */
   snapshot?: boolean;
   /** When this command started (Date.now(), the default): files changed after it minus MARGIN_MS are not remembered by stat. */
   startedMs?: number;
 }
 
+/** The names in directory `dir` (a directory's with a trailing '/'), and whether one is a symbolic link; throws as readdirSync. */
+function listOne(dir: string): { names: string[]; links: boolean } {
+  const names: string[] = [];
+  let links = false;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    let isDir = d.isDirectory();
+    if (d.isSymbolicLink()) {
+      links = true;
+      try {
+        isDir = statSync(join(dir, d.name)).isDirectory();
+      } catch {
+        continue; // dangling link
+      }
+    }
+    names.push(isDir ? `${d.name}/` : d.name);
+  }
+  return { names, links };
+}
+
+/** A remembered listing's names, or undefined when there is none or it is not a list of strings. */
+function namesOf(json: string | undefined): string[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) && v.every((n) => typeof n === 'string') ? (v as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const HEX32 = /^[0-9a-f]{64}$/;
+
+/** The stat of `path` under `root`, or undefined when there is none or it cannot be taken. */
+function statIn(root: string, path: string): Stats | undefined {
+  try {
+    return statSync(`${root}/${path}`, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // the read that follows says why
+  }
+}
+
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
   const statOf = new WeakMap<Uint8Array, Stats>();
+  /** Listings of the first root's directories remembered by stat (see FsHostOptions.snapshot). */
+  const listings = opts.snapshot && opts.cache && roots.length > 0 ? new StatTable(opts.cache, 'listing', roots[0], '', opts.startedMs) : undefined;
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -114,26 +157,24 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       const names = new Set<string>();
       let found = false;
       for (const r of roots) {
-        const dir = join(r, path);
-        let entries;
+        // the first root's directory, unchanged since an earlier command listed it: its listing
+        const st = listings && r === roots[0] ? statIn(r, path) : undefined;
+        const known = st?.isDirectory() ? namesOf(listings!.get(path, st)) : undefined;
+        if (known !== undefined) {
+          found = true;
+          for (const n of known) names.add(n);
+          continue;
+        }
+        let got;
         try {
-          entries = readdirSync(dir, { withFileTypes: true });
+          got = listOne(join(r, path));
         } catch (e) {
           if (missing(e)) continue;
           throw e;
         }
         found = true;
-        for (const d of entries) {
-          let isDir = d.isDirectory();
-          if (d.isSymbolicLink()) {
-            try {
-              isDir = statSync(join(dir, d.name)).isDirectory();
-            } catch {
-              continue; // dangling link
-            }
-          }
-          names.add(isDir ? `${d.name}/` : d.name);
-        }
+        for (const n of got.names) names.add(n);
+        if (st?.isDirectory() && !got.links) listings!.note(path, st, JSON.stringify(got.names));
       }
       return found ? [...names] : undefined;
     },
@@ -170,30 +211,24 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         return b === undefined ? undefined : digest(b);
       });
     if (opts.snapshot && opts.cache && roots.length > 0) {
-      const known = new StatDigests(opts.cache, roots[0], hash, opts.startedMs);
-      const root = roots[0];
-      io.fileDigests = (paths) => {
-        const got = paths.map((p) => {
+      const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
+      // the salt names the digest function: another one's digests are never answered
+      const known = new StatTable(opts.cache, 'digest', roots[0], hex(hash(new Uint8Array(0))), opts.startedMs);
+      io.fileDigests = (paths) =>
+        paths.map((p) => {
           // a file already read keeps its snapshot's digest; others may be answered by their stat
           if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
-            let st: Stats | undefined;
-            try {
-              st = statSync(`${root}/${p}`, { throwIfNoEntry: false });
-            } catch {
-              st = undefined; // read below, which says why
-            }
+            const st = statIn(roots[0], p);
             const d = st?.isFile() ? known.get(p, st) : undefined;
-            if (d) return d;
+            if (d !== undefined && HEX32.test(d)) return new Uint8Array(Buffer.from(d, 'hex'));
           }
           const b = io.readFile(p);
           if (b === undefined) return undefined;
           const d = digest(b);
           const st = statOf.get(b);
-          if (st) known.note(p, st, d);
+          if (st) known.note(p, st, hex(d));
           return d;
         });
-        return got;
-      };
     }
   }
   if (opts.cache) {

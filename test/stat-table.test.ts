@@ -1,15 +1,28 @@
-// File digests remembered by stat across commands (hosts/node/digest-stats.ts through io.ts's
+// File digests and directory listings remembered by stat across commands (hosts/node/stat-table.ts through io.ts's
 // fileDigests): real files, the real BLAKE3 and the real disk cache. A file whose stat is the
 // recorded one is not read or hashed again; any change (content of the same size, a restored
 // mtime, a replaced file, a file too new to trust) is read and hashed, so the digests are always
-// the files' own.
-import { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// the files' own. Listings likewise, counting the real `readdir` calls: a directory whose stat is
+// the recorded one is not listed again; an added entry, a directory too new to trust, and any
+// directory holding a symbolic link are.
+import { mkdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { diskCache } from '../hosts/node/cache';
 import { loadDigest, type Digest } from '../hosts/node/digest';
 import { fsHostIO } from '../hosts/node/io';
 import { tempDir } from './support/cli';
+
+/** Every directory the code under test listed (node:fs's readdirSync, passed through). */
+const listed = vi.hoisted(() => [] as string[]);
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const readdirSync = ((...a: Parameters<typeof fs.readdirSync>) => {
+    listed.push(String(a[0]));
+    return fs.readdirSync(...a);
+  }) as typeof fs.readdirSync;
+  return { ...fs, default: { ...fs, readdirSync }, readdirSync };
+});
 
 let blake3: Digest;
 beforeAll(async () => {
@@ -111,5 +124,63 @@ describe('file digests by stat', () => {
     const io = fsHostIO([root], { digest: other, cache: diskCache(cache, 'ns'), snapshot: true, startedMs: later });
     expect([...io.fileDigests!(['a.sh'])![0]!]).toEqual(new Array(32).fill(7));
     expect(counted).toContain(7);
+  });
+});
+
+describe('listings by stat', () => {
+  const sorted = (l: string[] | undefined) => (l ? [...l].sort() : l);
+  const listedUnder = (root: string) => listed.filter((d) => d.startsWith(root)).map((d) => d.slice(root.length) || '.');
+
+  test('an unchanged directory is not listed again; an added entry or a new directory is', async () => {
+    const root = tempDir('ix-recipes-');
+    const cache = tempDir('ix-cache-');
+    mkdirSync(join(root, 'bin', 'a'), { recursive: true });
+    writeFileSync(join(root, 'bin', 'a', 'ix.sh'), 'x');
+    writeFileSync(join(root, 'bin', 'x.sh'), 'x');
+    const later = Date.now() + 60_000;
+    const first = command(root, cache, later).io;
+    expect(sorted(first.listDir('bin'))).toEqual(['a/', 'x.sh']);
+    expect(sorted(first.listDir('bin/a'))).toEqual(['ix.sh']);
+    expect(first.listDir('none')).toBeUndefined();
+    await turn();
+    listed.length = 0;
+    const second = command(root, cache, later).io;
+    expect(sorted(second.listDir('bin'))).toEqual(['a/', 'x.sh']);
+    expect(sorted(second.listDir('bin/a'))).toEqual(['ix.sh']);
+    expect(second.listDir('none')).toBeUndefined();
+    expect(listedUnder(root)).toEqual(['/none']); // only the absent one was tried
+
+    writeFileSync(join(root, 'bin', 'y.sh'), 'y');
+    unlinkSync(join(root, 'bin', 'a', 'ix.sh'));
+    listed.length = 0;
+    const third = command(root, cache, Date.now() + 60_000).io;
+    expect(sorted(third.listDir('bin'))).toEqual(['a/', 'x.sh', 'y.sh']);
+    expect(sorted(third.listDir('bin/a'))).toEqual([]);
+    expect(listedUnder(root).sort()).toEqual(['/bin', '/bin/a']);
+
+    // changed within the margin before the start: listed, and not remembered
+    const now = Date.now();
+    writeFileSync(join(root, 'bin', 'z.sh'), 'z');
+    command(root, cache, now).io.listDir('bin');
+    await turn();
+    listed.length = 0;
+    expect(sorted(command(root, cache, now).io.listDir('bin'))).toEqual(['a/', 'x.sh', 'y.sh', 'z.sh']);
+    expect(listedUnder(root)).toEqual(['/bin']);
+  });
+
+  test('a directory holding a symbolic link is listed every time: its target may turn into a directory', async () => {
+    const root = tempDir('ix-recipes-');
+    const cache = tempDir('ix-cache-');
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'target'), 'x');
+    symlinkSync(join(root, 'target'), join(root, 'bin', 'link'));
+    const later = Date.now() + 60_000;
+    expect(command(root, cache, later).io.listDir('bin')).toEqual(['link']);
+    await turn();
+    unlinkSync(join(root, 'target'));
+    mkdirSync(join(root, 'target')); // bin itself is unchanged
+    listed.length = 0;
+    expect(command(root, cache, later).io.listDir('bin')).toEqual(['link/']);
+    expect(listedUnder(root)).toEqual(['/bin']);
   });
 });
