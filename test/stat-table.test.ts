@@ -148,7 +148,7 @@ describe('listings by stat', () => {
     expect(sorted(second.listDir('bin'))).toEqual(['a/', 'x.sh']);
     expect(sorted(second.listDir('bin/a'))).toEqual(['ix.sh']);
     expect(second.listDir('none')).toBeUndefined();
-    expect(listedUnder(root)).toEqual(['/none']); // only the absent one was tried
+    expect(listedUnder(root)).toEqual([]); // the absent one is seen absent by its stat
 
     writeFileSync(join(root, 'bin', 'y.sh'), 'y');
     unlinkSync(join(root, 'bin', 'a', 'ix.sh'));
@@ -182,5 +182,26 @@ describe('listings by stat', () => {
     listed.length = 0;
     expect(command(root, cache, later).io.listDir('bin')).toEqual(['link/']);
     expect(listedUnder(root)).toEqual(['/bin']);
+  });
+
+  test('two roots: a directory absent from one or a file there is skipped without a listing; a link loop is still an error', () => {
+    const top = tempDir('ix-recipes-');
+    const low = tempDir('ix-recipes-');
+    const cache = tempDir('ix-cache-');
+    mkdirSync(join(top, 'bin'));
+    writeFileSync(join(top, 'bin', 'only.sh'), 'x');
+    writeFileSync(join(top, 'file'), 'x');
+    mkdirSync(join(low, 'bin', 'b'), { recursive: true });
+    mkdirSync(join(low, 'file'));
+    writeFileSync(join(low, 'file', 'in-low'), 'x');
+    symlinkSync('loop', join(top, 'loop'));
+    const io = fsHostIO([top, low], { cache: diskCache(cache, 'ns'), snapshot: true, startedMs: Date.now() + 60_000 });
+    listed.length = 0;
+    expect(sorted(io.listDir('bin'))).toEqual(['b/', 'only.sh']);
+    expect(sorted(io.listDir('bin/b'))).toEqual([]);
+    expect(sorted(io.listDir('file'))).toEqual(['in-low']); // a file in the top root, a directory below
+    expect(io.listDir('none')).toBeUndefined();
+    expect(listed.filter((d) => d.startsWith(top) || d.startsWith(low)).sort()).toEqual([join(top, 'bin'), join(low, 'bin'), join(low, 'bin/b'), join(low, 'file')].sort());
+    expect(() => io.listDir('loop')).toThrow(/ELOOP/);
   });
 });

@@ -106,12 +106,15 @@ function namesOf(json: string | undefined): string[] | undefined {
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
-/** The stat of `path` under `root`, or undefined when there is none or it cannot be taken. */
-function statIn(root: string, path: string): Stats | undefined {
+/**
+ * The stat of `path` under `root` (links followed), null when nothing is there (ENOENT, ENOTDIR:
+ * what readFile and listDir treat as absent from this root), undefined when it cannot be taken.
+ */
+function statIn(root: string, path: string): Stats | null | undefined {
   try {
-    return statSync(`${root}/${path}`, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // the read that follows says why
+    return statSync(`${root}/${path}`, { throwIfNoEntry: false }) ?? null;
+  } catch (e) {
+    return missing(e) ? null : undefined; // otherwise the read that follows says why
   }
 }
 
@@ -157,9 +160,12 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       const names = new Set<string>();
       let found = false;
       for (const r of roots) {
+        // nothing there, or not a directory: readdir would fail as missing (an exception each,
+        // for every directory of a tree the bundled second root does not have)
+        const st = statIn(r, path);
+        if (st === null || (st && !st.isDirectory())) continue;
         // the first root's directory, unchanged since an earlier command listed it: its listing
-        const st = listings && r === roots[0] ? statIn(r, path) : undefined;
-        const known = st?.isDirectory() ? namesOf(listings!.get(path, st)) : undefined;
+        const known = st && listings && r === roots[0] ? namesOf(listings.get(path, st)) : undefined;
         if (known !== undefined) {
           found = true;
           for (const n of known) names.add(n);
@@ -174,7 +180,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         }
         found = true;
         for (const n of got.names) names.add(n);
-        if (st?.isDirectory() && !got.links) listings!.note(path, st, JSON.stringify(got.names));
+        if (st && listings && r === roots[0] && !got.links) listings.note(path, st, JSON.stringify(got.names));
       }
       return found ? [...names] : undefined;
     },
@@ -219,7 +225,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           // a file already read keeps its snapshot's digest; others may be answered by their stat
           if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
             const st = statIn(roots[0], p);
-            const d = st?.isFile() ? known.get(p, st) : undefined;
+            const d = st && st.isFile() ? known.get(p, st) : undefined;
             if (d !== undefined && HEX32.test(d)) return new Uint8Array(Buffer.from(d, 'hex'));
           }
           const b = io.readFile(p);
