@@ -3,7 +3,8 @@
 // records (torn tails from a process killed with SIGKILL, flipped bytes, foreign records and
 // other format versions are misses); concurrent processes write safely; `ix gc` compacts.
 import { spawn } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -100,7 +101,7 @@ describe('packs', () => {
     writeFileSync(join(other, theirs), readFileSync(idx));
     expect(diskCache(dir, 'ns2').get('key-0')).toBeUndefined();
     // an index of another format version is not read
-    writeFileSync(idx, readFileSync(idx, 'latin1').replace('ix-pack-index/1', 'ix-pack-index/9'), 'latin1');
+    writeFileSync(idx, readFileSync(idx, 'latin1').replace('ix-pack-index/2', 'ix-pack-index/9'), 'latin1');
     expect(diskCache(dir, 'ns').get('key-0')).toBeUndefined();
   });
 
@@ -131,7 +132,7 @@ describe('packs', () => {
     sizes.forEach((n, i) => expect(isValue(fresh.get(`key-${i}`), 2, i, n), `key-${i}`).toBe(true));
     // record for record the same bytes as unheld puts (but for the stamps in the index lines)
     const records = (dir: string) => readFileSync(packOf(dir)).toString('latin1');
-    expect(records(held)).toBe(records(plain).repeat(3).replace(/ix-pack\/1\n/g, '').replace(/^/, 'ix-pack/1\n'));
+    expect(records(held)).toBe(records(plain).repeat(3).replace(/ix-pack\/2\n/g, '').replace(/^/, 'ix-pack/2\n'));
     const lines = (dir: string) => readFileSync(packOf(dir).replace(/pack$/, 'idx'), 'latin1').split('\n').map((l) => l.split(' ').slice(0, 2).join(' '));
     expect(lines(held)).toHaveLength(3 * sizes.length + 2);
     expect(new Set(lines(held).slice(1, -1).map((l) => l.split(' ')[0]))).toEqual(new Set(sizes.map((_, i) => `key-${i}`)));
@@ -206,6 +207,27 @@ describe('packs', () => {
     // a second gc merges its predecessor's pack: nothing lost
     expect(compactCache(dir)).toMatchObject({ packsMerged: 1, entries: 50, busy: 1 });
     expect(diskCache(dir, 'ns').get('key-3-entry')).toEqual(valueOf(2, 3, 3000));
+  });
+  test('a pack of the SHA-256-sealed format (ix-pack/1) is not read, the key is written again, and gc removes it', () => {
+    const dir = tempDir('ix-cache-');
+    const base = cacheBase(dir, 'ns');
+    mkdirSync(base, { recursive: true });
+    // what the earlier format wrote for key-old = [1, 2, 3]: its seal is SHA-256 over the same fields
+    const sum = createHash('sha256').update(Buffer.from('ix-cache/4 ns\0key-old\0\x01\x02\x03', 'latin1')).digest('hex');
+    const record = `key-old 3 ${sum}\n\x01\x02\x03`;
+    const id = '1-999999-abcdef01'; // a pid no process has (gc merges it)
+    writeFileSync(join(base, `${id}.pack`), `ix-pack/1\n${record}`, 'latin1');
+    writeFileSync(join(base, `${id}.idx`), `ix-pack-index/1\nkey-old 10 ${record.length} 1\n`, 'latin1');
+    expect(diskCache(dir, 'ns').get('key-old')).toBeUndefined();
+    // the same record under the current index header: its seal does not check either
+    writeFileSync(join(base, `${id}.idx`), `ix-pack-index/2\nkey-old 10 ${record.length} 1\n`, 'latin1');
+    expect(diskCache(dir, 'ns').get('key-old')).toBeUndefined();
+    const c = diskCache(dir, 'ns');
+    c.put('key-old', new Uint8Array([1, 2, 3]));
+    expect([...(diskCache(dir, 'ns').get('key-old') ?? [])]).toEqual([1, 2, 3]);
+    expect(compactCache(dir)).toMatchObject({ packsMerged: 1, entries: 0, busy: 1 });
+    expect(readdirSync(base).filter((n) => n.startsWith(id))).toEqual([]);
+    expect([...(diskCache(dir, 'ns').get('key-old') ?? [])]).toEqual([1, 2, 3]);
   });
 });
 

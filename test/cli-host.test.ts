@@ -128,10 +128,10 @@ describe('disk cache', () => {
     const [idx, pack] = names;
     expect(idx).toMatch(/^[0-9a-z]+-\d+-[0-9a-f]+\.idx$/);
     expect(pack).toBe(idx.replace(/\.idx$/, '.pack'));
-    const sum = createHash('sha256').update(Buffer.from('ix-cache/4 \0abcdef01\0\x01\x02\x03', 'latin1')).digest('hex');
-    const record = `abcdef01 3 ${sum}\n\x01\x02\x03`;
-    expect(readFileSync(join(dir, 'v4', pack), 'latin1')).toBe(`ix-pack/1\n${record}`);
-    expect(readFileSync(join(dir, 'v4', idx), 'latin1')).toMatch(new RegExp(`^ix-pack-index/1\\nabcdef01 10 ${record.length} [0-9a-z]+\\n$`));
+    // CRC-32 of 'ix-pack/2 \0abcdef01\0\x01\x02\x03', by Python's zlib.crc32
+    const record = 'abcdef01 3 c99cf5a4\n\x01\x02\x03';
+    expect(readFileSync(join(dir, 'v4', pack), 'latin1')).toBe(`ix-pack/2\n${record}`);
+    expect(readFileSync(join(dir, 'v4', idx), 'latin1')).toMatch(new RegExp(`^ix-pack-index/2\\nabcdef01 10 ${record.length} [0-9a-z]+\\n$`));
   });
 
   test('truncated, corrupted or foreign records are misses; unsafe keys are never stored', async () => {

@@ -8,13 +8,13 @@
  * answers its own puts from its own pack; entries other processes write later are not seen.
  *
  * The entry format is the one place that decides whether an entry can be trusted: each record is
- * sealed with a SHA-256 over the namespace, the key and the body, checked at every get, so a
+ * sealed with a CRC-32 over the namespace, the key and the body, checked at every get, so a
  * truncated, corrupted (any flipped byte) or foreign entry (another key's or another core's) is a
- * miss and is never handed to the core. The seal is node:crypto's native SHA-256 (the hash
- * sources are verified with), not the store's BLAKE3: it checks local bytes rather than naming
- * content, and a plan-memo hit then loads no WebAssembly (hash-wasm costs ~8 ms of a ~45 ms
- * `ix plan`, BENCHMARKS.md "Interactive speed"). Every failure is a miss: the cache may vanish at
- * any time and never changes plan bytes.
+ * miss and is never handed to the core. The seal is zlib's native CRC-32, not the store's BLAKE3
+ * nor a cryptographic hash: it checks local bytes against accidents rather than naming content
+ * (why that suffices: cache-pack.ts), and a plan-memo hit then loads no WebAssembly (hash-wasm
+ * costs ~8 ms of a ~45 ms `ix plan`, BENCHMARKS.md "Interactive speed"). Every failure is a miss:
+ * the cache may vanish at any time and never changes plan bytes.
  * Directory: IX_CACHE_DIR, else $XDG_CACHE_HOME/ix, else ~/.cache/ix.
  *
  * Must not depend on: the engine; anything but node:fs/path/os and ./cache-pack, ./cache-index, ./cache-writer.

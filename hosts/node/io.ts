@@ -6,11 +6,12 @@
  *
  * Must not depend on: the engine's internals (types only).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
+import { StatTable } from './stat-table';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -64,12 +65,65 @@ export interface FsHostOptions {
    * once. A cold plan of bin/zstd reads 390 files 908 times, and the plan memo's recording hashes
    * each read: with this, the core sees one snapshot of every file it reads. Not for a
    * long-lived host whose files change between calls (ix lsp).
+   * With `cache` too, `listDir` and `fileDigests` (with `digest`) answer a directory or a file
+   * of the first root that this command has not read yet from its stat when an earlier command
+   * remembered its listing or digest under that stat (stat-table.ts), and remember what they read.
    */
   snapshot?: boolean;
+  /** When this command started (Date.now(), the default): files changed after it minus MARGIN_MS are not remembered by stat. */
+  startedMs?: number;
+}
+
+/** The names in directory `dir` (a directory's with a trailing '/'), and whether one is a symbolic link; throws as readdirSync. */
+function listOne(dir: string): { names: string[]; links: boolean } {
+  const names: string[] = [];
+  let links = false;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    let isDir = d.isDirectory();
+    if (d.isSymbolicLink()) {
+      links = true;
+      try {
+        isDir = statSync(join(dir, d.name)).isDirectory();
+      } catch {
+        continue; // dangling link
+      }
+    }
+    names.push(isDir ? `${d.name}/` : d.name);
+  }
+  return { names, links };
+}
+
+/** A remembered listing's names, or undefined when there is none or it is not a list of strings. */
+function namesOf(json: string | undefined): string[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) && v.every((n) => typeof n === 'string') ? (v as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const HEX32 = /^[0-9a-f]{64}$/;
+
+/**
+ * The stat of `path` under `root` (links followed), null when nothing is there (ENOENT, ENOTDIR:
+ * what readFile and listDir treat as absent from this root), undefined when it cannot be taken.
+ */
+function statIn(root: string, path: string): Stats | null | undefined {
+  try {
+    return statSync(`${root}/${path}`, { throwIfNoEntry: false }) ?? null;
+  } catch (e) {
+    return missing(e) ? null : undefined; // otherwise the read that follows says why
+  }
 }
 
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
+  /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
+  const statOf = new WeakMap<Uint8Array, Stats>();
+  /** Listings of the first root's directories remembered by stat (see FsHostOptions.snapshot). */
+  const listings = opts.snapshot && opts.cache && roots.length > 0 ? new StatTable(opts.cache, 'listing', roots[0], '', opts.startedMs) : undefined;
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -92,7 +146,9 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           const st = fstatSync(fd);
           // a pipe or a device (a link to /dev/zero) would never end: only regular files are read
           if (!st.isFile()) throw new Error(`${path}: ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device'}, not a file`);
-          return readOpen(fd, st.size);
+          const b = readOpen(fd, st.size);
+          if (r === roots[0]) statOf.set(b, st);
+          return b;
         } finally {
           closeSync(fd);
         }
@@ -104,35 +160,36 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       const names = new Set<string>();
       let found = false;
       for (const r of roots) {
-        const dir = join(r, path);
-        let entries;
+        // nothing there, or not a directory: readdir would fail as missing (an exception each,
+        // for every directory of a tree the bundled second root does not have)
+        const st = statIn(r, path);
+        if (st === null || (st && !st.isDirectory())) continue;
+        // the first root's directory, unchanged since an earlier command listed it: its listing
+        const known = st && listings && r === roots[0] ? namesOf(listings.get(path, st)) : undefined;
+        if (known !== undefined) {
+          found = true;
+          for (const n of known) names.add(n);
+          continue;
+        }
+        let got;
         try {
-          entries = readdirSync(dir, { withFileTypes: true });
+          got = listOne(join(r, path));
         } catch (e) {
           if (missing(e)) continue;
           throw e;
         }
         found = true;
-        for (const d of entries) {
-          let isDir = d.isDirectory();
-          if (d.isSymbolicLink()) {
-            try {
-              isDir = statSync(join(dir, d.name)).isDirectory();
-            } catch {
-              continue; // dangling link
-            }
-          }
-          names.add(isDir ? `${d.name}/` : d.name);
-        }
+        for (const n of got.names) names.add(n);
+        if (st && listings && r === roots[0] && !got.links) listings.note(path, st, JSON.stringify(got.names));
       }
       return found ? [...names] : undefined;
     },
   };
   /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */
   const digests = new WeakMap<Uint8Array, Uint8Array | undefined>();
+  const files = new Map<string, Uint8Array | undefined>();
   if (opts.snapshot) {
     const read = io.readFile;
-    const files = new Map<string, Uint8Array | undefined>();
     // a throw (a directory, a pipe, a link loop where a file belongs) is not remembered
     io.readFile = (path) => {
       if (files.has(path)) return files.get(path);
@@ -159,6 +216,26 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         const b = io.readFile(p);
         return b === undefined ? undefined : digest(b);
       });
+    if (opts.snapshot && opts.cache && roots.length > 0) {
+      const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
+      // the salt names the digest function: another one's digests are never answered
+      const known = new StatTable(opts.cache, 'digest', roots[0], hex(hash(new Uint8Array(0))), opts.startedMs);
+      io.fileDigests = (paths) =>
+        paths.map((p) => {
+          // a file already read keeps its snapshot's digest; others may be answered by their stat
+          if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
+            const st = statIn(roots[0], p);
+            const d = st && st.isFile() ? known.get(p, st) : undefined;
+            if (d !== undefined && HEX32.test(d)) return new Uint8Array(Buffer.from(d, 'hex'));
+          }
+          const b = io.readFile(p);
+          if (b === undefined) return undefined;
+          const d = digest(b);
+          const st = statOf.get(b);
+          if (st) known.note(p, st, hex(d));
+          return d;
+        });
+    }
   }
   if (opts.cache) {
     const c = opts.cache;
