@@ -330,6 +330,8 @@ export class Graph {
     const tl = unchecked(p.memo[T_TLIB])!;
     for (let i = 0; i < tl.length; i++) {
       const l = tl[i];
+      // most libs have no run.data: a load of nothing allocates an array (once per lib per closure)
+      if (l.desc.runData.length == 0) continue;
       const x = this.load(l, l.desc.runData, this.dataFlags());
       if (this.loadErr !== null) return direct;
       for (let j = 0; j < x.length; j++) direct.push(x[j]);
