@@ -13,13 +13,15 @@ import { StrBuilder, writeStr, writeStrBody, storeIdOfBuilder, digestBuilder, to
 import { Descriptor, FetchItem } from './descriptor';
 import { Flags } from './flags';
 import { Instance, PNode } from './graph';
-import { utf8OfBuilder } from '../hash/bytes';
+import { ByteBuilder } from '../hash/bytes';
 import { storeName } from './names';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
 export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
 
 const sb = new StrBuilder(1 << 16);
+/** The UTF-8 of the node built last (see buildNode). */
+const nodeBytes = new ByteBuilder(1 << 16);
 
 function err(detail: string, pkg: string): IxErr {
   const e = new IxErr(detail);
@@ -460,7 +462,12 @@ export function nodeOut(storeName: string, id: string): string {
   return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
 }
 
-/** The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). */
+/**
+ * The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). Its `utf8`
+ * is a view of a buffer the next call overwrites: the caller copies it (the planner packs it into
+ * an array of its own) before building another node; a whole tree's unpacked nodes were ~170 MB
+ * of garbage.
+ */
 export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const inst = p.inst;
   const d: Descriptor = inst.desc;
@@ -591,7 +598,9 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   n.id = id;
   n.out = nodeOut(inst.storeName, id);
   n.storeName = inst.storeName;
-  n.utf8 = utf8OfBuilder(sb);
+  nodeBytes.len = 0;
+  nodeBytes.text(sb);
+  n.utf8 = nodeBytes.bytes();
   n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
   n.script = script;
   n.scriptText = text;
