@@ -355,7 +355,8 @@ export class Graph {
   /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
   direct(items: Array<Instance>, k: i32): Array<Instance> {
     const stamp = ++this.stamp;
-    const out = new Array<Instance>();
+    const out = closureBuf;
+    out.length = 0;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
       if (x.buildable) {
@@ -367,7 +368,7 @@ export class Graph {
       }
       pushUnmarked(out, unchecked(x.memo[k])!, stamp);
     }
-    return out;
+    return exactCopy(out);
   }
 
   /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
@@ -383,7 +384,8 @@ export class Graph {
     }
     if (waiting) return null;
     const stamp = ++this.stamp;
-    const out = new Array<Instance>();
+    const out = closureBuf;
+    out.length = 0;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
       if (x.mark == stamp) continue;
@@ -391,7 +393,7 @@ export class Graph {
       out.push(x);
       pushUnmarked(out, unchecked(x.memo[child])!, stamp);
     }
-    unchecked((p.memo[k] = out));
+    unchecked((p.memo[k] = exactCopy(out)));
     return null;
   }
 
@@ -854,6 +856,19 @@ export function setTargets(t: Targets): void {
 }
 
 /** Appends each of `items` not yet marked with `stamp` to `out`, marking it: a set union in order. */
+/**
+ * Where a closure is put together before it is kept at its exact size: kept closures are most of
+ * the walk's live pointers, and grown by doubling they left up to half their capacity unused and
+ * every smaller buffer as garbage.
+ */
+const closureBuf = new Array<Instance>();
+
+function exactCopy(a: Array<Instance>): Array<Instance> {
+  const c = a.slice(0);
+  a.length = 0;
+  return c;
+}
+
 function pushUnmarked(out: Array<Instance>, items: Array<Instance>, stamp: i32): void {
   for (let j = 0; j < items.length; j++) {
     const y = unchecked(items[j]);
