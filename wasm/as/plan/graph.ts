@@ -27,7 +27,7 @@ import { parseSelector, sanitize, Selector, withSelectorFlags } from './selector
 import { listPackages, suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
 import { flagsBehind, RenderShare, valuesKey } from './reads';
-import { hexOfText } from '../hash/index';
+import { digestBuilder, hexOfText, toHex } from '../hash/index';
 import * as host from '../host';
 
 export const T_LIB: i32 = 0;
@@ -205,6 +205,8 @@ export class Graph {
   needWhat: Array<i32> = [];
   private stamp: i32 = 0;
   private keyBuf: StrBuilder = new StrBuilder(256);
+  /** The descriptor cache's keys are put together and hashed here (before the render they key). */
+  private renderKeyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
   targetIds: Map<string, string> = new Map<string, string>();
   /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
@@ -712,7 +714,8 @@ export class Graph {
     let key = '';
     let setsKey = '';
     if (this.useCache) {
-      const sk = new StrBuilder(256);
+      const sk = this.renderKeyBuf;
+      sk.clear();
       sk.str(ENGINE_VERSION);
       sk.ch(0);
       sk.str(name);
@@ -725,7 +728,7 @@ export class Graph {
       sk.ch(0);
       sk.str(this.bootJson);
       sk.str('\x00reads');
-      setsKey = 'as-desc1-' + hexOfText(sk.toString());
+      setsKey = 'as-desc1-' + toHex(digestBuilder(sk, 0));
       if (this.shareRenders) {
         // the read sets earlier plans saw: each names one render entry to try
         const sets = this.share.readSets(pk);
@@ -753,7 +756,8 @@ export class Graph {
         }
       }
       // a render whose names are unknown is stored per instance
-      const kb = new StrBuilder(256);
+      const kb = this.renderKeyBuf;
+      kb.clear();
       kb.str(ENGINE_VERSION);
       kb.ch(0);
       kb.str(name);
@@ -765,7 +769,7 @@ export class Graph {
       kb.str(TARGETS.idOf(target));
       kb.ch(0);
       kb.str(this.bootJson);
-      key = 'as-desc1-' + hexOfText(kb.toString());
+      key = 'as-desc1-' + toHex(digestBuilder(kb, 0));
       const hit = descLookup(key, this.files);
       if (hit !== null) {
         const n = normalise(hit.text, name);
