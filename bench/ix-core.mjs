@@ -131,7 +131,7 @@ export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render
       if (r.failed) { lines.push(`| ${job} | ${target} | failed: ${r.failed} |||||| `); continue; }
       const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
       if (coreOnly) {
-        lines.push(`| ${job} | ${target} | - | ${s(r.as.cpuMs)} (wall ${s(r.as.wallMs)}) | - | - | ${r.as.maxRssMB.toFixed(0)} MB | sha256 ${r.sha}${r.as.failed ? ', failed' : ''} |`);
+        lines.push(`| ${job} | ${target} | - | ${s(r.as.cpuMs)} (wall ${s(r.as.wallMs)}) | - | - | ${r.as.maxRssMB.toFixed(0)} MB | sha256 ${r.sha}${r.as.failed ? (job === 'render' ? `, ${r.as.failed} errors` : ', failed') : ''} |`);
         log(lines[lines.length - 1]);
         continue;
       }
