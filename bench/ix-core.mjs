@@ -9,7 +9,9 @@
  *   per target, no caches: CPU, peak RSS, identical plan bytes.
  * Ratios come from one run; the load average is printed before and after.
  *
- *   node bench/ix-core.mjs IX_CHECKOUT [--targets=linux-x86_64,...] [--skip-render] [--skip-plan]
+ *   node bench/ix-core.mjs IX_CHECKOUT [--targets=linux-x86_64,...] [--skip-render] [--skip-plan] [--core-only]
+ * --core-only runs the compiled core alone (no oracle run, nothing compared): its CPU, peak RSS and
+ * the output's sha256, for before/after pairs of the core itself.
  *   npm run bench -- --ix=IX_CHECKOUT --ix-core
  * Needs `npm run build` (wasm/out holds the compiled core and the oracle's bundle).
  *
@@ -84,7 +86,7 @@ async function bundleLoader() {
 /** Runs both engines on one job and target; returns { as, v8, same, differing } or { failed }. */
 function pair(ctx, job, target, namesFile) {
   const res = {};
-  for (const engine of ['v8', 'as']) {
+  for (const engine of ctx.coreOnly ? ['as'] : ['v8', 'as']) {
     const outFile = join(dir, `${job}-${target}-${engine}.out`);
     const r = spawnSync(process.execPath, ['--max-old-space-size=4096', ctx.child, ctx.loader, ctx.bundle, engine, job, JSON.stringify(ctx.roots), namesFile, target, outFile], {
       encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
@@ -92,24 +94,25 @@ function pair(ctx, job, target, namesFile) {
     if (r.status !== 0) return { failed: `${engine} ${job} ${target}: exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
     res[engine] = { ...JSON.parse(r.stdout), outFile };
   }
+  res.sha = createHash('sha256').update(readFileSync(res.as.outFile)).digest('hex').slice(0, 16);
+  if (ctx.coreOnly) return res;
   const a = readFileSync(res.as.outFile, 'utf8').split('\n\u0000\n');
   const b = readFileSync(res.v8.outFile, 'utf8').split('\n\u0000\n');
   const differing = [];
   for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) differing.push(i);
   res.same = differing.length === 0;
   res.differing = differing;
-  res.sha = createHash('sha256').update(readFileSync(res.as.outFile)).digest('hex').slice(0, 16);
   return res;
 }
 
-export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render = true, plan = true, log = console.error }) {
+export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render = true, plan = true, coreOnly = false, log = console.error }) {
   if (!checkout || !existsSync(join(checkout, 'pkgs'))) {
     const why = checkout ? `${checkout} is not an IX checkout (no pkgs/)` : 'no IX checkout path given (--ix=DIR)';
     return { skipped: why, lines: [`IX tree, compiled core vs V8: skipped, ${why}`] };
   }
   rmSync(dir, { recursive: true, force: true });
   const { loader, child } = await bundleLoader();
-  const ctx = { loader, child, bundle: pathToFileURL(join(repo, 'wasm', 'out', 'core.bundle.js')).href, roots: recipeRoots(checkout) };
+  const ctx = { loader, child, bundle: pathToFileURL(join(repo, 'wasm', 'out', 'core.bundle.js')).href, roots: recipeRoots(checkout), coreOnly };
   const names = recipes(join(checkout, 'pkgs'));
   const all = join(dir, 'all.txt');
   writeFileSync(all, names.join('\n') + '\n');
@@ -127,6 +130,11 @@ export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render
       rows.push({ job, target, ...r });
       if (r.failed) { lines.push(`| ${job} | ${target} | failed: ${r.failed} |||||| `); continue; }
       const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+      if (coreOnly) {
+        lines.push(`| ${job} | ${target} | - | ${s(r.as.cpuMs)} (wall ${s(r.as.wallMs)}) | - | - | ${r.as.maxRssMB.toFixed(0)} MB | sha256 ${r.sha}${r.as.failed ? (job === 'render' ? `, ${r.as.failed} errors` : ', failed') : ''} |`);
+        log(lines[lines.length - 1]);
+        continue;
+      }
       const what = job === 'render' ? `${r.as.n - r.differing.length}/${r.as.n} (${r.as.failed} errors both)` : (r.same ? `yes (sha256 ${r.sha})` : 'NO');
       lines.push(`| ${job} | ${target} | ${s(r.v8.cpuMs)} | ${s(r.as.cpuMs)} | **${(r.as.cpuMs / r.v8.cpuMs).toFixed(2)}** | ${r.v8.maxRssMB.toFixed(0)} MB | ${r.as.maxRssMB.toFixed(0)} MB | ${what} |`);
       log(lines[lines.length - 1]);
@@ -144,7 +152,8 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     targets: opt('targets', 'linux-x86_64').split(','),
     render: !args.includes('--skip-render'),
     plan: !args.includes('--skip-plan'),
+    coreOnly: args.includes('--core-only'),
   });
   console.log(r.lines.join('\n'));
-  if (r.rows?.some((x) => x.failed || !x.same)) process.exitCode = 1;
+  if (r.rows?.some((x) => x.failed || (!x.same && !args.includes('--core-only')))) process.exitCode = 1;
 }

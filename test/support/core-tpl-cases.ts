@@ -110,6 +110,10 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}{{ super.super() }}{% endblock %}", "die/b.sh": "[{% block x %}b{% endblock %}]"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}", "die/b.sh": "{% extends '//bin/a/ix.sh' %}"}},
   {"files": {"bin/a/ix.sh": "{% block a %}{{ self.a() }}{% endblock %}"}},
+  // {{ self.NAME() }} written in place: output cut back on failure, arguments, subscripts, a loop variable named self
+  {"files": {"bin/a/ix.sh": "{% block a %}A{% endblock %}<{{ self.b() }}>|{{ self['a']() }}|{{ self.a(1, k=2) }}{% block b %}part{{ nope() }}{% endblock %}"}},
+  {"files": {"bin/a/ix.sh": "{% block a %}x{% for i in [1, 2] %}{{ i }}{% endfor %}{% endblock %}[{{ self.a() }}{{ self.a() }}]{% for self in ['s'] %}{{ self }}{% endfor %}"}},
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c{{ self.y() }}{% endblock %}{% block y %}Y{{ 1 / 0 }}{% endblock %}", "die/b.sh": "<{% block x %}{% endblock %}|{{ self.x() }}|{% block y %}{% endblock %}>"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% set q = 5 %}{% block x %}{{ q }}{% endblock %}", "die/b.sh": "{% block x %}{% endblock %}|{{ q }}|{{ self.x() }}"}},
   {"files": {"bin/a/ix.sh": "{% for i in [1,2] %}{% block x %}{{ i }}{% endblock %}{% endfor %}"}},
   {"files": {"bin/a/ix.sh": "a\nb\n{{ nope() }}"}},

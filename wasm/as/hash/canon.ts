@@ -41,6 +41,16 @@ const HIGH: u64 = 0x8000800080008000;
 /** Appends JSON.stringify(s). */
 export function writeStr(sb: StrBuilder, s: string): void {
   sb.ch(34);
+  writeStrBody(sb, s);
+  sb.ch(34);
+}
+
+/**
+ * Appends JSON.stringify(s) without its quotes. Strings joined by ASCII separators may be written
+ * piece by piece: each code unit's escape depends only on itself and, for a surrogate, on its
+ * neighbour, which a separator never is.
+ */
+export function writeStrBody(sb: StrBuilder, s: string): void {
   const n = s.length;
   const p = changetype<usize>(s);
   let run = 0;
@@ -69,7 +79,6 @@ export function writeStr(sb: StrBuilder, s: string): void {
     else hex4(sb, c);
   }
   sb.sub(s, run, n);
-  sb.ch(34);
 }
 
 /** Code-unit order, as JS's default sort of strings. */

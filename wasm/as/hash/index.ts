@@ -13,7 +13,7 @@ export { StrBuilder } from './builder';
 export { KeyTable } from './keytable';
 export { base32, toHex, utf8, utf8Decode, utf8DecodeAt, utf8AppendTo, STORE_ID_CHARS } from './encode';
 export { JValue, JParse, parseJson, jsString, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } from './json';
-export { writeStr, writeCanonical, canonicalJson, cmpStr } from './canon';
+export { writeStr, writeStrBody, writeCanonical, canonicalJson, cmpStr } from './canon';
 export { jsonErrorAt, foundAt, position } from './json-error';
 export { jsNumber, jsonNumber, setNumberCodecs } from './numfmt';
 

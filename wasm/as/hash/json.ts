@@ -174,11 +174,15 @@ export function parseJson(text: string): JParse {
   return r;
 }
 
+/** The parsers' one builder for unescaped strings (grown once to the longest script, not per parse). */
+const UNESCAPED = new StrBuilder(1 << 12);
+
 class Parser {
   text: string;
   i: i32 = 0;
   n: i32;
-  sb: StrBuilder = new StrBuilder(64);
+  /** Strings with escapes are put together here (shared: str() copies out before returning). */
+  sb: StrBuilder = UNESCAPED;
   constructor(text: string) {
     this.text = text;
     this.n = text.length;

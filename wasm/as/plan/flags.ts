@@ -8,8 +8,14 @@
 import { StrBuilder, writeStr } from '../hash/index';
 
 export class Flags {
-  keys: Array<string> = new Array<string>();
-  vals: Array<string> = new Array<string>();
+  keys: Array<string>;
+  vals: Array<string>;
+
+  /** Empty, or owning the (sorted, parallel) arrays given: a copy allocates only its own two. */
+  constructor(keys: Array<string> | null = null, vals: Array<string> | null = null) {
+    this.keys = keys !== null ? keys : new Array<string>();
+    this.vals = vals !== null ? vals : new Array<string>();
+  }
 
   get size(): i32 {
     return this.keys.length;
@@ -83,10 +89,7 @@ export class Flags {
   }
 
   copy(): Flags {
-    const f = new Flags();
-    f.keys = this.keys.slice(0);
-    f.vals = this.vals.slice(0);
-    return f;
+    return new Flags(this.keys.slice(0), this.vals.slice(0));
   }
 
   /** A copy with `o`'s entries set on top. */

@@ -27,7 +27,7 @@ import { parseSelector, sanitize, Selector, withSelectorFlags } from './selector
 import { listPackages, suggestPackage } from './packages';
 import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
 import { flagsBehind, RenderShare, valuesKey } from './reads';
-import { hexOfText } from '../hash/index';
+import { digestBuilder, hexOfText, toHex } from '../hash/index';
 import * as host from '../host';
 
 export const T_LIB: i32 = 0;
@@ -207,6 +207,8 @@ export class Graph {
   needWhat: Array<i32> = [];
   private stamp: i32 = 0;
   private keyBuf: StrBuilder = new StrBuilder(256);
+  /** The descriptor cache's keys are put together and hashed here (before the render they key). */
+  private renderKeyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
   targetIds: Map<string, string> = new Map<string, string>();
   /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
@@ -332,6 +334,8 @@ export class Graph {
     const tl = unchecked(p.memo[T_TLIB])!;
     for (let i = 0; i < tl.length; i++) {
       const l = tl[i];
+      // most libs have no run.data: a load of nothing allocates an array (once per lib per closure)
+      if (l.desc.runData.length == 0) continue;
       const x = this.load(l, l.desc.runData, this.dataFlags());
       if (this.loadErr !== null) return direct;
       for (let j = 0; j < x.length; j++) direct.push(x[j]);
@@ -355,7 +359,8 @@ export class Graph {
   /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
   direct(items: Array<Instance>, k: i32): Array<Instance> {
     const stamp = ++this.stamp;
-    const out = new Array<Instance>();
+    const out = closureBuf;
+    out.length = 0;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
       if (x.buildable) {
@@ -367,7 +372,7 @@ export class Graph {
       }
       pushUnmarked(out, unchecked(x.memo[k])!, stamp);
     }
-    return out;
+    return exactCopy(out);
   }
 
   /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
@@ -383,7 +388,8 @@ export class Graph {
     }
     if (waiting) return null;
     const stamp = ++this.stamp;
-    const out = new Array<Instance>();
+    const out = closureBuf;
+    out.length = 0;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
       if (x.mark == stamp) continue;
@@ -391,7 +397,7 @@ export class Graph {
       out.push(x);
       pushUnmarked(out, unchecked(x.memo[child])!, stamp);
     }
-    unchecked((p.memo[k] = out));
+    unchecked((p.memo[k] = exactCopy(out)));
     return null;
   }
 
@@ -711,7 +717,8 @@ export class Graph {
     let key = '';
     let setsKey = '';
     if (this.useCache) {
-      const sk = new StrBuilder(256);
+      const sk = this.renderKeyBuf;
+      sk.clear();
       sk.str(ENGINE_VERSION);
       sk.ch(0);
       sk.str(name);
@@ -724,7 +731,7 @@ export class Graph {
       sk.ch(0);
       sk.str(this.bootJson);
       sk.str('\x00reads');
-      setsKey = 'as-desc1-' + hexOfText(sk.toString());
+      setsKey = 'as-desc1-' + toHex(digestBuilder(sk, 0));
       if (this.shareRenders) {
         // the read sets earlier plans saw: each names one render entry to try
         const sets = this.share.readSets(pk);
@@ -752,7 +759,8 @@ export class Graph {
         }
       }
       // a render whose names are unknown is stored per instance
-      const kb = new StrBuilder(256);
+      const kb = this.renderKeyBuf;
+      kb.clear();
       kb.str(ENGINE_VERSION);
       kb.ch(0);
       kb.str(name);
@@ -764,7 +772,7 @@ export class Graph {
       kb.str(TARGETS.idOf(target));
       kb.ch(0);
       kb.str(this.bootJson);
-      key = 'as-desc1-' + hexOfText(kb.toString());
+      key = 'as-desc1-' + toHex(digestBuilder(kb, 0));
       const hit = descLookup(key, this.files);
       if (hit !== null) {
         const n = normalise(hit.text, name);
@@ -855,6 +863,19 @@ export function setTargets(t: Targets): void {
 }
 
 /** Appends each of `items` not yet marked with `stamp` to `out`, marking it: a set union in order. */
+/**
+ * Where a closure is put together before it is kept at its exact size: kept closures are most of
+ * the walk's live pointers, and grown by doubling they left up to half their capacity unused and
+ * every smaller buffer as garbage.
+ */
+const closureBuf = new Array<Instance>();
+
+function exactCopy(a: Array<Instance>): Array<Instance> {
+  const c = a.slice(0);
+  a.length = 0;
+  return c;
+}
+
 function pushUnmarked(out: Array<Instance>, items: Array<Instance>, stamp: i32): void {
   for (let j = 0; j < items.length; j++) {
     const y = unchecked(items[j]);

@@ -9,17 +9,19 @@
  * Must not depend on: abi/.
  */
 import { IxErr } from '../errors';
-import { StrBuilder, writeStr, storeIdOfBuilder, digestBuilder, toHex, hexOfText } from '../hash/index';
+import { StrBuilder, writeStr, writeStrBody, storeIdOfBuilder, digestBuilder, toHex, hexOfText } from '../hash/index';
 import { Descriptor, FetchItem } from './descriptor';
 import { Flags } from './flags';
 import { Instance, PNode } from './graph';
-import { utf8OfBuilder } from '../hash/bytes';
+import { ByteBuilder } from '../hash/bytes';
 import { storeName } from './names';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
 export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
 
 const sb = new StrBuilder(1 << 16);
+/** The UTF-8 of the node built last (see buildNode). */
+const nodeBytes = new ByteBuilder(1 << 16);
 
 function err(detail: string, pkg: string): IxErr {
   const e = new IxErr(detail);
@@ -242,7 +244,11 @@ function hasPlaceholder(s: string): bool {
 function writeSub(b: StrBuilder, s: string, id: string | null): void {
   const from = b.len;
   writeStr(b, s);
-  if (id === null) return;
+  if (id !== null) fillId(b, from, id);
+}
+
+/** Replaces each PLACEHOLDER written since `from` by `id`. */
+function fillId(b: StrBuilder, from: i32, id: string): void {
   // PLACEHOLDER holds no backslash and starts with 'i', which no escape sequence holds after its
   // backslash, so it occurs in the JSON just written exactly where it occurs in s: one pass over
   // the JSON, comparing only where its first character is
@@ -270,24 +276,75 @@ function envName(r: PNode): string {
   return k;
 }
 
-/** Env entry: key, value, kept sorted by key at the end. */
+/**
+ * Env values joined from a node's dependency lists are written straight into the node's JSON
+ * (twice: the draft and the node), never made as strings: on a whole tree they are most of the
+ * plan's bytes and were most of the garbage node building made.
+ */
+const V_STR: i32 = 0;
+/** MIX_B_DIR, MIX_T_DIR, MIX_H_DIR: the outs of tools, target libs, host libs, last first, ':'. */
+const V_TOOLS_REV: i32 = 1;
+const V_TLIBS_REV: i32 = 2;
+const V_HLIBS_REV: i32 = 3;
+/** PATH: each tool's out + '/bin', in order, ':'. */
+const V_PATH: i32 = 4;
+/** src: the sources' outs, ' '. */
+const V_SRC: i32 = 5;
+
+/** Env entry: key, value (or what it is joined from), kept sorted by key at the end. */
 class Env {
   keys: Array<string> = [];
   vals: Array<string> = [];
-  set(k: string, v: string): void {
+  codes: Array<i32> = [];
+  set(k: string, v: string, code: i32 = V_STR): void {
     const i = this.keys.indexOf(k);
-    if (i >= 0) this.vals[i] = v;
-    else {
+    if (i >= 0) {
+      this.vals[i] = v;
+      this.codes[i] = code;
+    } else {
       this.keys.push(k);
       this.vals.push(v);
+      this.codes.push(code);
     }
   }
 }
 
-function joinRev(l: Array<PNode>): string {
-  const parts = new Array<string>(l.length);
-  for (let i = 0; i < l.length; i++) parts[l.length - 1 - i] = l[i].out;
-  return parts.join(':');
+/** The outs of `l` last first, joined by ':', as the body of a JSON string. */
+function writeRev(b: StrBuilder, l: Array<PNode>): void {
+  for (let i = l.length - 1; i >= 0; i--) {
+    writeStrBody(b, unchecked(l[i]).out);
+    if (i > 0) b.ch(58);
+  }
+}
+
+/** Env value `i` as a JSON string (its placeholders filled with `id` unless null). */
+function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string | null): void {
+  const code = unchecked(env.codes[i]);
+  if (code == V_STR) {
+    writeSub(b, unchecked(env.vals[i]), id);
+    return;
+  }
+  const from = b.len;
+  b.ch(34);
+  if (code == V_TOOLS_REV) writeRev(b, p.tools);
+  else if (code == V_TLIBS_REV) writeRev(b, p.targetLibs);
+  else if (code == V_HLIBS_REV) writeRev(b, p.hostLibs);
+  else if (code == V_PATH) {
+    const l = p.tools;
+    for (let j = 0; j < l.length; j++) {
+      if (j > 0) b.ch(58);
+      writeStrBody(b, unchecked(l[j]).out);
+      b.str('/bin');
+    }
+  } else {
+    const l = p.sources;
+    for (let j = 0; j < l.length; j++) {
+      if (j > 0) b.ch(32);
+      writeStrBody(b, unchecked(l[j]).out);
+    }
+  }
+  b.ch(34);
+  if (id !== null) fillId(b, from, id);
 }
 
 /** Writes the node fields (without `id`, or with it) as canonical JSON; `id` null means the draft. */
@@ -300,7 +357,7 @@ function writeList(b: StrBuilder, key: string, l: Array<string>): void {
   b.ch(93);
 }
 
-function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: string, ek: Array<string>, ev: Array<string>, order: Array<i32>,
+function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: string, env: Env, parts: NodeParts, order: Array<i32>,
   refs: Refs, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
   b.str('{"cmd":{"argv":[');
   for (let i = 0; i < argv.length; i++) {
@@ -308,11 +365,12 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
     writeSub(b, argv[i], id);
   }
   b.str('],"env":{');
+  const ek = env.keys;
   for (let i = 0; i < order.length; i++) {
     if (i > 0) b.ch(44);
     writeStr(b, ek[order[i]]);
     b.ch(58);
-    writeSub(b, ev[order[i]], id);
+    writeEnvVal(b, env, order[i], parts, id);
   }
   b.str('},"script":');
   writeStr(b, script);
@@ -404,7 +462,12 @@ export function nodeOut(storeName: string, id: string): string {
   return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
 }
 
-/** The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). */
+/**
+ * The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). Its `utf8`
+ * is a view of a buffer the next call overwrites: the caller copies it (the planner packs it into
+ * an array of its own) before building another node; a whole tree's unpacked nodes were ~170 MB
+ * of garbage.
+ */
 export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const inst = p.inst;
   const d: Descriptor = inst.desc;
@@ -470,17 +533,11 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
       env.set(envName(r), r.out);
     }
   }
-  env.set('MIX_B_DIR', joinRev(p.tools));
-  env.set('MIX_T_DIR', joinRev(p.targetLibs));
-  env.set('MIX_H_DIR', joinRev(p.hostLibs));
-  const path = new Array<string>(p.tools.length);
-  for (let i = 0; i < p.tools.length; i++) path[i] = p.tools[i].out + '/bin';
-  env.set('PATH', path.join(':'));
-  if (p.sources.length > 0) {
-    const src = new Array<string>(p.sources.length);
-    for (let i = 0; i < p.sources.length; i++) src[i] = p.sources[i].out;
-    env.set('src', src.join(' '));
-  }
+  env.set('MIX_B_DIR', '', V_TOOLS_REV);
+  env.set('MIX_T_DIR', '', V_TLIBS_REV);
+  env.set('MIX_H_DIR', '', V_HLIBS_REV);
+  env.set('PATH', '', V_PATH);
+  if (p.sources.length > 0) env.set('src', '', V_SRC);
   const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
   env.set('out', out);
   env.set('tmp', '/ix/build/' + PLACEHOLDER);
@@ -529,19 +586,21 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     id = storeIdOfBuilder(sb, 0);
   } else {
     sb.str('{"format":"ix-node/2","node":');
-    writeNode(sb, inst, argv, draftScript, ek, env.vals, order, refs, pool, net, seed, null, null, null, out);
+    writeNode(sb, inst, argv, draftScript, env, p, order, refs, pool, net, seed, null, null, null, out);
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
   const text = d.scriptSelfId == 1 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
   const script = text == stdin ? draftScript : hexOfText(text);
   sb.clear();
-  writeNode(sb, inst, argv, script, ek, env.vals, order, refs, pool, net, seed, fixed, files, id, out);
+  writeNode(sb, inst, argv, script, env, p, order, refs, pool, net, seed, fixed, files, id, out);
   const n = new PNode();
   n.id = id;
   n.out = nodeOut(inst.storeName, id);
   n.storeName = inst.storeName;
-  n.utf8 = utf8OfBuilder(sb);
+  nodeBytes.len = 0;
+  nodeBytes.text(sb);
+  n.utf8 = nodeBytes.bytes();
   n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
   n.script = script;
   n.scriptText = text;

@@ -118,7 +118,7 @@ export class OutTable {
       i += unchecked(this.outs[k]).length;
       run = i;
     }
-    if (run == 0) return utf8;
+    if (run == 0) return utf8.slice(0);
     if (n > run) append(bb, base + <usize>run, n - run);
     const out = new Uint8Array(bb.len);
     memory.copy(out.dataStart, bb.buf.dataStart, <usize>bb.len);

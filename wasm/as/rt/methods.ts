@@ -53,9 +53,15 @@ function stripChars(s: string, chars: Value, left: bool, right: bool): Value {
   const set = chars.k == K_UNDEF || chars.k == K_NONE ? WS : jsString(chars);
   let a = 0;
   let b = s.length;
-  if (left) while (a < b && set.includes(String.fromCharCode(s.charCodeAt(a)))) a++;
-  if (right) while (b > a && set.includes(String.fromCharCode(s.charCodeAt(b - 1)))) b--;
+  if (left) while (a < b && hasUnit(set, s.charCodeAt(a))) a++;
+  if (right) while (b > a && hasUnit(set, s.charCodeAt(b - 1))) b--;
   return str(s.substring(a, b));
+}
+
+/** Whether code unit `c` occurs in `set` (no one-unit string made per test). */
+function hasUnit(set: string, c: i32): bool {
+  for (let i = 0; i < set.length; i++) if (set.charCodeAt(i) == c) return true;
+  return false;
 }
 
 @inline function isSplitSpace(c: i32): bool {

@@ -300,6 +300,57 @@ function superOut(a: Node, f: Fn): i32 {
   return OK;
 }
 
+/**
+ * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable), else
+ * null. `self` always names the block table, and the call ignores its arguments.
+ */
+function selfCallName(a: Node): string | null {
+  const args = a.args;
+  const names = a.names;
+  if ((args !== null && args.length > 0) || (names !== null && names.length > 0)) return null;
+  const c = a.a;
+  if (c === null || c.kind != A.E_LOOKUP) return null;
+  const o = c.a;
+  const k = c.b;
+  if (o === null || o.kind != A.E_SYM || o.n >= 0 || o.s != 'self') return null;
+  if (k === null || k.kind != A.E_LIT || k.n != A.L_STR) return null;
+  return k.s;
+}
+
+/**
+ * `{{ self.NAME() }}`: as evaluating the call (SelfMethod, runDetached) and emitting its string,
+ * but the block's text is written straight into f's output (cut back if it fails), as superOut.
+ */
+function selfOut(name: string, f: Fn): i32 {
+  const b = f.ctx.block(name);
+  if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
+  x.depth++;
+  const saved = collector;
+  collector = new Collector();
+  const out = f.out;
+  const mark = out.length;
+  const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
+  const c = collector;
+  collector = saved;
+  x.depth--;
+  if (c.failure !== null) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(c.failure!)));
+  }
+  if (r != OK) {
+    out.truncate(mark);
+    return fail(errOfValue(new rt.VErr(internal('block stopped without an error'))));
+  }
+  const e = rt.countEmit(<f64>(out.length - mark));
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(e.err);
+  }
+  return OK;
+}
+
 // ---- statements -----------------------------------------------------------------------------
 
 /**
@@ -347,6 +398,10 @@ function exec(n: Node, f: Fn): i32 {
       f.line = n.a!.line;
       const a = n.a!;
       if (a.kind == A.E_SUPERCALL && a.n > 0) return superOut(a, f);
+      if (a.kind == A.E_CALL) {
+        const name = selfCallName(a);
+        if (name !== null) return selfOut(name, f);
+      }
       const v = evalExpr(a, f);
       if (v.isErr) return fail(errOfValue(v));
       return emit(f, v.k == rt.K_STR ? (<VStr>v).s : rt.pyStr(v));

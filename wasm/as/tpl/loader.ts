@@ -59,8 +59,30 @@ export class Resolved {
   err: IxErr | null = null;
 }
 
+/**
+ * Clean paths by the template they are written in and by name (resolution is text only): a
+ * whole tree's renders resolve the same few hundred extends/include names tens of thousands of
+ * times. Errors are not kept (their callers may fill in a place).
+ */
+const resolvedIn = new Map<string, Map<string, Resolved>>();
+
 /** Resolve `name` as written in template `from` (null: none) to a clean logical path. */
 export function resolveName(name: string, from: string | null): Resolved {
+  const fk = from === null ? '\0' : from;
+  let m: Map<string, Resolved>;
+  if (resolvedIn.has(fk)) {
+    m = resolvedIn.get(fk);
+    if (m.has(name)) return m.get(name);
+  } else {
+    m = new Map<string, Resolved>();
+    resolvedIn.set(fk, m);
+  }
+  const r = resolveUncached(name, from);
+  if (r.err === null) m.set(name, r);
+  return r;
+}
+
+function resolveUncached(name: string, from: string | null): Resolved {
   const r = new Resolved();
   let joined: string;
   if (name.startsWith('//')) joined = name.substring(2);
