@@ -63,6 +63,7 @@
  */
 import { hexOfText } from '../hash/index';
 import { FileHashes, ENGINE_VERSION } from './cache';
+import { ints, jstr } from './kept-text';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
 export const FORMAT = 'ix-as-kept-graph/3';
@@ -81,6 +82,8 @@ export abstract class Recheck {
 }
 
 export class KeptNode {
+  /** Its line was malformed (Kept.node): nothing kept may be written from it. */
+  bad: bool = false;
   fetch: bool = false;
   memoKey: string = '';
   id: string = '';
@@ -109,11 +112,43 @@ export class KeptInst {
   desc: string = '';
 }
 
+/** A node line of the N section (`n` nodes in all), or null when malformed. */
+function parseNode(line: string, n: i32): KeptNode | null {
+  const f = line.split('\t');
+  const kn = new KeptNode();
+  if (f.length != 5) return null;
+  const o = jstr(f[2]);
+  if (o === null) return null;
+  kn.out = o!;
+  if (f[0] == 'n') {
+    const r = ints(f[4], n);
+    if (r === null) return null;
+    kn.memoKey = f[1];
+    kn.script = f[3];
+    kn.refs = r!;
+  } else if (f[0] == 'f') {
+    const fl = jstr(f[3]);
+    if (fl === null) return null;
+    kn.fetch = true;
+    kn.id = f[1];
+    kn.file = fl!;
+    kn.sha = f[4];
+  } else return null;
+  return kn;
+}
+
 /** A kept graph read back, with what the current files make stale. */
 export class Kept {
   paths: Array<string> = [];
   digests: Array<string> = [];
-  nodes: Array<KeptNode> = [];
+  /**
+   * The N section's lines are parsed when a node is first asked for (node()): a plan that
+   * reuses every root and writes no node never reads them. Their start offsets in `text`.
+   */
+  nodeAt: Array<i32> = [];
+  private nodeCache: Array<KeptNode | null> = [];
+  /** A node line read so far was malformed (kept-store.ts then keeps no graph from this one). */
+  broken: bool = false;
   insts: Array<KeptInst> = [];
   rootReq: Map<string, i32> = new Map<string, i32>();
   /** Per kept root: its instance, or -1 for a root that failed, */
@@ -130,8 +165,12 @@ export class Kept {
   listingOk: bool = false;
   /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
   rootReqs: Array<string> = [];
-  /** The entry's lines as read, and where its N, I and R sections start (keptRewrite copies them). */
-  lines: Array<string> = [];
+  /**
+   * The entry's text as read, the start offset of each of its lines (one past the last: its
+   * length + 1), and the lines where its N, I and R sections start (keptRewrite copies them).
+   */
+  text: string = '';
+  starts: Array<i32> = [];
   nAt: i32 = 0;
   iAt: i32 = 0;
   rAt: i32 = 0;
@@ -140,6 +179,31 @@ export class Kept {
   /** The instances validate cut off (their files changed, their descriptors did not). */
   cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
+
+  /** Line `i` of the entry, without its newline. */
+  line(i: i32): string {
+    return this.text.substring(this.starts[i], this.starts[i + 1] - 1);
+  }
+
+  nodeCount(): i32 {
+    return this.nodeAt.length;
+  }
+
+  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed. */
+  node(i: i32): KeptNode {
+    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeAt.length);
+    const c = this.nodeCache[i];
+    if (c !== null) return c!;
+    const l = this.text.substring(this.nodeAt[i], this.text.indexOf('\n', this.nodeAt[i]));
+    let n = parseNode(l, this.nodeAt.length);
+    if (n === null) {
+      n = new KeptNode();
+      n.bad = true;
+      this.broken = true;
+    }
+    this.nodeCache[i] = n;
+    return n!;
+  }
 
   /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */
   pathIndex(p: string): i32 {
