@@ -62,7 +62,7 @@ export function ascArgs(entry, runtime = AS_RUNTIME) {
   // 1.67x); a cycle starts when the heap has doubled since the last one (idle factor 200: a whole
   // IX tree's plan peaks under 1 GiB; 400 took 1.34 GB for ~20% less CPU, see BENCHMARKS.md)
   const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=200', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
-  return [relative(root, entry), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, '--noColors', '--outFile', 'core.raw.wasm'];
+  return [relative(root, entry), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...(process.env.IX_ASC_DEBUG ? ['--debug'] : []), '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */
