@@ -115,6 +115,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < order.length; i++) byKey.set(k.insts[order[i]].key, base + i);
     for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
   }
+  // the kept records by key, for their descriptor digests
+  const keptAt = new Map<string, i32>();
+  if (k !== null) for (let i = 0; i < k.insts.length; i++) if (k.insts[i].desc != '') keptAt.set(k.insts[i].key, i);
   const seen = new StaticArray<i32>(walked.length + order.length);
   const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
@@ -172,8 +175,13 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     ib.ch(9);
     writeStr(ib, x.key);
     ib.ch(9);
-    // a render shared by several instances has one descriptor: its digest is computed once
-    if (!x.introduced && (from === null || from.desc != '')) {
+    // a render shared by several instances has one descriptor: its digest is computed once; an
+    // instance whose kept record's files did not change has its kept digest (Kept.sameDesc)
+    const same = k !== null && keptAt.has(x.key) ? k.sameDesc(keptAt.get(x.key)) : '';
+    if (x.introduced || (from !== null && from.desc == '')) {
+      // never cut off: no digest
+    } else if (same != '') ib.str(same);
+    else {
       const tk = x.name + '\x00' + x.digest;
       if (x.digest == '' || !descs.has(tk)) {
         const d = descDigest(x.desc);

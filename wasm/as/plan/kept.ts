@@ -176,6 +176,9 @@ export class Kept {
   rAt: i32 = 0;
   stale: Array<bool> = [];
   changed: Array<bool> = [];
+  /** Per kept instance: validate hashed its files (it is in scope), and whether it was cut off. */
+  private checked: Array<bool> = [];
+  private wasCut: Array<bool> = [];
   /** The instances validate cut off (their files changed, their descriptors did not). */
   cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
@@ -236,6 +239,7 @@ export class Kept {
     const scope = this.reach(roots);
     const n = this.insts.length;
     const inScope = new Array<bool>(n);
+    const wasCut = new Array<bool>(n);
     const want = new Array<bool>(this.paths.length);
     const paths = new Array<string>();
     for (let k = 0; k < roots.length; k++) {
@@ -285,6 +289,7 @@ export class Kept {
       if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
         s = false;
         this.cut.push(i);
+        wasCut[i] = true;
       }
       stale[i] = s;
       if (s) todo.push(i);
@@ -299,6 +304,21 @@ export class Kept {
       }
     }
     this.stale = stale;
+    this.checked = inScope;
+    this.wasCut = wasCut;
+  }
+
+  /**
+   * The kept descriptor digest of instance `i` when validate found none of its own files changed
+   * (or cut it off): a render of its key now gives that descriptor (the header's argument), so
+   * the next graph's writer takes it instead of hashing the descriptor again. Else ''.
+   */
+  sameDesc(i: i32): string {
+    if (i >= this.checked.length || !this.checked[i]) return '';
+    const x = this.insts[i];
+    if (this.wasCut[i]) return x.desc;
+    for (let j = 0; j < x.files.length; j++) if (this.changed[x.files[j]]) return '';
+    return x.desc;
   }
 
   /** The kept instances of the requested roots the graph holds, whatever their state. */
