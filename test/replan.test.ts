@@ -353,11 +353,13 @@ describe('re-planning after edits', () => {
         'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
         'bin/b/ix.sh': `{% extends '//die/base.sh' %}\n{% block deps %}["bin/a"]{% endblock %}\n{% block build %}b{% endblock %}\n`,
         'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+        // a root with a source, reused while others are walked: its source is kept from its record
+        'bin/d/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'd' }, deps: [], fetch: [{ url: 'https://example.org/d.tar.gz', sha256: '0'.repeat(64) }] } }) + '\n',
       };
-      // the three roots, and bin/b alone (it reaches bin/a), each in its own cache; then the three
+      // the four roots, and bin/b alone (it reaches bin/a), each in its own cache; then the four
       // roots answered with roots only (no node read back or written: its kept graph must be the
       // first one's all the same)
-      const runs = [['bin/a', 'bin/b', 'bin/c'], ['bin/b'], ['bin/a', 'bin/b', 'bin/c']].map((packages, at) => ({
+      const runs = [['bin/a', 'bin/b', 'bin/c', 'bin/d'], ['bin/b'], ['bin/a', 'bin/b', 'bin/c', 'bin/d']].map((packages, at) => ({
         req: { packages, keepGoing: true, ...(at === 2 ? { output: 'roots' as const } : {}) },
         cache: new Map<string, Uint8Array>(),
         log: { hits: 0, puts: [] } as MemoLog,
@@ -414,6 +416,8 @@ describe('re-planning after edits', () => {
         'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
         'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] } }) + '\n',
         'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+        // a root with a source, reused while others are walked: its source is kept from its record
+        'bin/d/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'd' }, deps: [], fetch: [{ url: 'https://example.org/d.tar.gz', sha256: '0'.repeat(64) }] } }) + '\n',
       };
       const cache = new Map<string, Uint8Array>();
       const plan = async (packages: string[]): Promise<{ text: string; read: Set<string> }> => {
