@@ -179,6 +179,9 @@ export class Kept {
   /** Per kept instance: validate hashed its files (it is in scope), and whether it was cut off. */
   private checked: Array<bool> = [];
   private wasCut: Array<bool> = [];
+  /** What validate reached (reach) from the roots it was given: the planner reuses it. */
+  scopeOf: Array<i32> = [];
+  scope: Array<i32> = [];
   /** The instances validate cut off (their files changed, their descriptors did not). */
   cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
@@ -237,6 +240,8 @@ export class Kept {
    */
   validate(files: FileHashes, roots: Array<i32>, recheck: Recheck | null = null): void {
     const scope = this.reach(roots);
+    this.scopeOf = roots;
+    this.scope = scope;
     const n = this.insts.length;
     const inScope = new Array<bool>(n);
     const wasCut = new Array<bool>(n);

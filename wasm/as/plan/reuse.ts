@@ -76,7 +76,8 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   }
   // one entry per instance key (a key kept twice, walked once and reused once, is one
   // instance; a record with a node wins over one a failed walk left without)
-  k.reachAll = kept.reach(reused);
+  // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
+  k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : kept.reach(reused);
   const all = kept.reach(reused, true);
   const keys = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
@@ -260,6 +261,12 @@ class RenderCheck extends Recheck {
     x.files = fs;
     return true;
   }
+}
+
+function sameInts(a: Array<i32>, b: Array<i32>): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  return true;
 }
 
 /** Instances cut off above which a plan that walked nothing writes its kept graph again. */
