@@ -15,7 +15,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { evaluator } from '../engine/index';
-import { makePlan } from '../engine/plan/index';
+import { answerOf, makePlan } from '../engine/plan/index';
 import type { Evaluator } from '../engine/plan/types';
 import type { ArchRecord } from '../engine/targets';
 import type { HostIO } from '../engine/api';
@@ -353,24 +353,35 @@ describe('re-planning after edits', () => {
         'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
         'bin/b/ix.sh': `{% extends '//die/base.sh' %}\n{% block deps %}["bin/a"]{% endblock %}\n{% block build %}b{% endblock %}\n`,
         'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+        // a root with a source, reused while others are walked: its source is kept from its record
+        'bin/d/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'd' }, deps: [], fetch: [{ url: 'https://example.org/d.tar.gz', sha256: '0'.repeat(64) }] } }) + '\n',
       };
-      // the three roots, and bin/b alone (it reaches bin/a), each in its own cache
-      const runs = [['bin/a', 'bin/b', 'bin/c'], ['bin/b']].map((packages) => ({ req: { packages, keepGoing: true }, cache: new Map<string, Uint8Array>(), log: { hits: 0, puts: [] } as MemoLog }));
+      // the four roots, and bin/b alone (it reaches bin/a), each in its own cache; then the four
+      // roots answered with roots only (no node read back or written: its kept graph must be the
+      // first one's all the same)
+      const runs = [['bin/a', 'bin/b', 'bin/c', 'bin/d'], ['bin/b'], ['bin/a', 'bin/b', 'bin/c', 'bin/d']].map((packages, at) => ({
+        req: { packages, keepGoing: true, ...(at === 2 ? { output: 'roots' as const } : {}) },
+        cache: new Map<string, Uint8Array>(),
+        log: { hits: 0, puts: [] } as MemoLog,
+      }));
       const plan = async (r: (typeof runs)[number]): Promise<string> => {
         r.log.puts = [];
         return new TextDecoder().decode((await freshCoreCompiled(memIO(files, r.cache, r.log))).plan(r.req));
       };
-      const cold = (r: (typeof runs)[number]): string => canonicalJson(makePlan(memIO({ ...files }), r.req, evaluator, { shareRenders: false }));
+      const cold = (r: (typeof runs)[number]): string => canonicalJson(answerOf(makePlan(memIO({ ...files }), r.req, evaluator, { shareRenders: false }), r.req));
+      const keptOf = (r: (typeof runs)[number]): string[] =>
+        [...r.cache.entries()].filter(([k]) => k.startsWith('as-kept')).map(([k, v]) => `${k} ${new TextDecoder().decode(v)}`);
       const step = async (what: string, edit: () => void, expectation: 'cutoff' | 'changed' | 'any'): Promise<void> => {
         const before = runs.map(cold);
         edit();
         for (const [at, r] of runs.entries()) {
           const want = cold(r);
           expect(await plan(r), `${what} (${r.req.packages.join(' ')})`).toBe(want);
-          if (expectation === 'cutoff') expect(r.log.puts, `${what}: a root was walked`).toEqual([]);
+          if (expectation === 'cutoff' && at < 2) expect(r.log.puts, `${what}: a root was walked`).toEqual([]);
           if (expectation === 'cutoff') expect(want).toBe(before[at]);
-          if (expectation === 'changed') expect(want, `${what} changed no plan`).not.toBe(before[at]);
+          if (expectation === 'changed' && at < 2) expect(want, `${what} changed no plan`).not.toBe(before[at]);
         }
+        expect(keptOf(runs[2]), `${what}: the roots-only answer kept another graph`).toEqual(keptOf(runs[0]));
       };
       for (const r of runs) expect(await plan(r)).toBe(cold(r));
       await step('a comment in bin/a', () => (files['bin/a/ix.sh'] += '{# a comment #}\n'), 'cutoff');
@@ -384,6 +395,11 @@ describe('re-planning after edits', () => {
       await step('a comment in die/base.sh', () => (files['die/base.sh'] += '{# a comment #}\n'), 'cutoff');
       await step('bin/a content', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a{', '}a2{')), 'changed');
       await step('a comment in die/extra.sh', () => (files['die/extra.sh'] += '{# a comment #}'), 'cutoff');
+      // the walk of bin/a's content edit kept its new descriptor's digest (an instance whose files
+      // did not change keeps its old one): the old content back is not cut off to the edited nodes
+      await step('bin/a content back', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a2{', '}a{') + '{# back #}\n'), 'changed');
+      await step('a comment in bin/c', () => (files['bin/c/ix.sh'] += '\n'), 'any');
+      await step('bin/a content again', () => (files['bin/a/ix.sh'] = files['bin/a/ix.sh'].replace('}a{', '}a2{')), 'changed');
       // a host that asks for no kept graph (the LSP) gets the same bytes and no graph is written
       const cache = new Map<string, Uint8Array>();
       const req = { ...runs[1].req, keepGraph: false };
@@ -400,6 +416,8 @@ describe('re-planning after edits', () => {
         'bin/a/ix.sh': `{% extends '//die/base.sh' %}\n{% block build %}a{% endblock %}\n`,
         'bin/b/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'b' }, deps: [] } }) + '\n',
         'bin/c/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'c' }, deps: [] } }) + '\n',
+        // a root with a source, reused while others are walked: its source is kept from its record
+        'bin/d/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'd' }, deps: [], fetch: [{ url: 'https://example.org/d.tar.gz', sha256: '0'.repeat(64) }] } }) + '\n',
       };
       const cache = new Map<string, Uint8Array>();
       const plan = async (packages: string[]): Promise<{ text: string; read: Set<string> }> => {

@@ -29,7 +29,7 @@ export function keptFetches(k: Kept, x: KeptInst): Array<KeptFetch> | null {
     const idx = p.items![0];
     const us = p.items![1];
     f.node = <i32>idx.n;
-    if (f.node < 0 || f.node >= k.nodes.length || !k.nodes[f.node].fetch || us.kind != J_ARR) return null;
+    if (f.node < 0 || f.node >= k.nodeCount() || !k.node(f.node).fetch || us.kind != J_ARR) return null;
     for (let j = 0; j < us.items!.length; j++) {
       const u: JValue = us.items![j];
       if (u.kind != J_STR) return null;
@@ -48,7 +48,7 @@ export function writeKeptFetches(ib: StrBuilder, k: Kept, x: KeptInst, fetchIdx:
   ib.ch(91);
   for (let j = 0; j < fs.length; j++) {
     if (j > 0) ib.ch(44);
-    const id = k.nodes[fs[j].node].id;
+    const id = k.node(fs[j].node).id;
     if (!fetchIdx.has(id)) return false;
     ib.ch(91);
     ib.str(fetchIdx.get(id).toString());

@@ -5,140 +5,113 @@
  * Must not depend on: abi/, the writer (kept-store.ts) or the planner.
  */
 import * as host from '../host';
-import { parseJson, utf8DecodeAt, J_STR } from '../hash/index';
+import { utf8DecodeAt } from '../hash/index';
 import { PNode } from './graph';
 import { scriptLookup } from './node-memo';
-import { FORMAT, Kept, KeptInst, KeptNode } from './kept';
+import { FORMAT, Kept, KeptInst } from './kept';
+import { intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
 
 const NODE_HEADER = 'ix-as-node-memo/2\n';
 
-function jstr(text: string): string | null {
-  // most strings have nothing to unescape: taken as they are
-  const n = text.length;
-  if (n >= 2 && text.charCodeAt(0) == 34 && text.charCodeAt(n - 1) == 34) {
-    let plain = true;
-    for (let i = 1; i < n - 1 && plain; i++) {
-      const c = text.charCodeAt(i);
-      if (c == 92 || c == 34 || c < 32) plain = false;
-    }
-    if (plain) return text.substring(1, n - 1);
-  }
-  const v = parseJson(text).value;
-  return v !== null && v.kind == J_STR ? v.s : null;
-}
-
-/** Comma-separated indices below `n` ("" is none), or null when malformed. */
-function ints(text: string, n: i32): Array<i32> | null {
-  const out = new Array<i32>();
-  const len = text.length;
-  if (len == 0) return out;
-  let v = 0;
-  let digits = 0;
-  for (let i = 0; i <= len; i++) {
-    const c = i < len ? text.charCodeAt(i) : 44;
-    if (c == 44) {
-      if (digits == 0 || v >= n) return null;
-      out.push(v);
-      v = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 9) {
-      v = v * 10 + (c - 48);
-      digits++;
-    } else return null;
-  }
-  return out;
-}
-
 class Lines {
-  lines: Array<string>;
+  k: Kept;
   at: i32 = 1;
-  constructor(lines: Array<string>) {
-    this.lines = lines;
+  constructor(k: Kept) {
+    this.k = k;
   }
   /** The count of a section headed `tag`, or -1. */
   count(tag: string): i32 {
-    const l = this.lines;
-    if (this.at >= l.length || !l[this.at].startsWith(tag + ' ')) return -1;
-    const v = I32.parseInt(l[this.at].substring(2));
+    const k = this.k;
+    const last = k.starts.length - 1;
+    if (this.at >= last) return -1;
+    const l = k.line(this.at);
+    if (!l.startsWith(tag + ' ')) return -1;
+    const v = I32.parseInt(l.substring(2));
     this.at++;
-    return v >= 0 && this.at + v <= l.length ? v : -1;
+    return v >= 0 && this.at + v <= last ? v : -1;
   }
 }
 
-/** The kept graph under `key`, or null (a miss or anything malformed). */
+/**
+ * The kept graph under `key`, or null (a miss or anything malformed). The node lines are only
+ * checked for their kind here; the rest of each is read when it is used (Kept.node).
+ */
 export function keptLoad(key: string): Kept | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
-  const lines = utf8DecodeAt(raw.dataStart, raw.length).split('\n');
-  if (lines.length < 1 || lines[0] != FORMAT) return null;
+  const text = utf8DecodeAt(raw.dataStart, raw.length);
   const k = new Kept();
-  k.lines = lines;
-  if (lines.length < 2 || !lines[1].startsWith('L ')) return null;
-  k.listing = lines[1].substring(2);
-  const rd = new Lines(lines);
+  k.text = text;
+  // line i runs from starts[i] to starts[i + 1] - 1 (its newline); as String#split('\n') cuts it
+  const starts = k.starts;
+  starts.push(0);
+  for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) starts.push(j + 1);
+  starts.push(text.length + 1);
+  const nl = starts.length - 1;
+  if (nl < 2 || k.line(0) != FORMAT) return null;
+  const l1 = k.line(1);
+  if (!l1.startsWith('L ')) return null;
+  k.listing = l1.substring(2);
+  const rd = new Lines(k);
   rd.at = 2;
   const np = rd.count('P');
   if (np < 0) return null;
   for (let i = 0; i < np; i++) {
-    const f = lines[rd.at++].split('\t');
-    if (f.length != 2) return null;
-    const p = jstr(f[0]);
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const t = text.indexOf('\t', a);
+    if (t < 0 || t >= b) return null;
+    const t2 = text.indexOf('\t', t + 1);
+    if (t2 >= 0 && t2 < b) return null;
+    const p = jstrIn(text, a, t);
     if (p === null) return null;
     k.paths.push(p!);
-    k.digests.push(f[1]);
+    k.digests.push(text.substring(t + 1, b));
   }
   k.nAt = rd.at;
   const nn = rd.count('N');
   if (nn < 0) return null;
   for (let i = 0; i < nn; i++) {
-    const f = lines[rd.at++].split('\t');
-    const n = new KeptNode();
-    if (f.length == 5 && f[0] == 'n') {
-      n.memoKey = f[1];
-      const o = jstr(f[2]);
-      const r = ints(f[4], nn);
-      if (o === null || r === null) return null;
-      n.out = o!;
-      n.script = f[3];
-      n.refs = r!;
-    } else if (f.length == 5 && f[0] == 'f') {
-      n.fetch = true;
-      n.id = f[1];
-      const o = jstr(f[2]);
-      const fl = jstr(f[3]);
-      if (o === null || fl === null) return null;
-      n.out = o!;
-      n.file = fl!;
-      n.sha = f[4];
-    } else return null;
-    k.nodes.push(n);
+    const at = starts[rd.at++];
+    const c = text.charCodeAt(at);
+    if ((c != 110 && c != 102) || text.charCodeAt(at + 1) != 9) return null;
+    k.nodeAt.push(at);
   }
   k.iAt = rd.at;
   const ni = rd.count('I');
   if (ni < 0) return null;
   for (let i = 0; i < ni; i++) {
-    const f = lines[rd.at++].split('\t');
-    if (f.length != 6) return null;
+    // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest, read in place
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const t1 = text.indexOf('\t', a);
+    const t2 = t1 < 0 ? -1 : text.indexOf('\t', t1 + 1);
+    const t3 = t2 < 0 ? -1 : text.indexOf('\t', t2 + 1);
+    const t4 = t3 < 0 ? -1 : text.indexOf('\t', t3 + 1);
+    const t5 = t4 < 0 ? -1 : text.indexOf('\t', t4 + 1);
+    if (t5 < 0 || t5 >= b) return null;
+    const t6 = text.indexOf('\t', t5 + 1);
+    if (t6 >= 0 && t6 < b) return null;
     const x = new KeptInst();
-    const key = jstr(f[4]);
+    const key = jstrIn(text, t4 + 1, t5);
     if (key === null) return null;
     x.key = key!;
-    x.node = I32.parseInt(f[0]);
-    const fs = ints(f[1], np);
-    const us = ints(f[2], ni);
+    x.node = intIn(text, a, t1);
+    const fs = intsIn(text, t1 + 1, t2, np);
+    const us = intsIn(text, t2 + 1, t3, ni);
     if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
-    if (x.node >= 0 && k.nodes[x.node].fetch) return null;
+    if (x.node >= 0 && text.charCodeAt(k.nodeAt[x.node]) != 110) return null;
     x.files = fs!;
     x.uses = us!;
-    x.fetchJson = f[3];
-    x.desc = f[5];
+    x.fetchJson = t4 > t3 + 1 ? text.substring(t3 + 1, t4) : '';
+    x.desc = text.substring(t5 + 1, b);
     k.insts.push(x);
   }
   k.rAt = rd.at;
   const nr = rd.count('R');
   if (nr < 0) return null;
   for (let i = 0; i < nr; i++) {
-    const line = lines[rd.at++];
+    const line = k.line(rd.at++);
     const t1 = line.indexOf('\t');
     const t2 = t1 < 0 ? -1 : line.indexOf('\t', t1 + 1);
     if (t2 < 0) return null;
@@ -171,7 +144,7 @@ export function keptLoad(key: string): Kept | null {
     k.rootListed.push(false);
     k.rootJson.push(line.substring(t2 + 1));
   }
-  if (rd.at != lines.length - 1 || lines[rd.at] != '') return null;
+  if (rd.at != nl - 1 || k.line(rd.at) != '') return null;
   return k;
 }
 
@@ -180,7 +153,8 @@ export function keptLoad(key: string): Kept | null {
  * memo no longer has it (or its script, if the plan has not seen that yet): then nothing kept is used.
  */
 export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode | null {
-  const kn = k.nodes[i];
+  const kn = k.node(i);
+  if (kn.bad) return null;
   const raw = host.cacheGet(kn.memoKey);
   if (raw === null) return null;
   const h = NODE_HEADER.length;
@@ -213,6 +187,10 @@ export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode |
   n.utf8 = raw.subarray(e2 + 1);
   n.size = n.utf8!.length;
   n.raw = true;
-  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);
+  for (let j = 0; j < kn.refs.length; j++) {
+    const r = k.node(kn.refs[j]);
+    if (r.bad) return null;
+    n.refs.push(r.out);
+  }
   return n;
 }

@@ -76,7 +76,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     // older one must not be used
     if (n.fetchUrls !== null) fetchIdx.set(n.id, i);
     else if (n.memoKey == '' || nodeIdx.has(n.out)) {
-      host.cachePut(key, FORMAT + '\nnone\n');
+      keptNone(key);
       return;
     }
     nodeIdx.set(n.out, i);
@@ -101,7 +101,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       const x = k.insts[reused[i]];
       if (byKey.has(x.key)) {
         const wi = byKey.get(x.key);
-        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.nodes[x.node].out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
+        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.node(x.node).out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
         continue;
       }
       if (!pick.has(x.key)) {
@@ -115,6 +115,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < order.length; i++) byKey.set(k.insts[order[i]].key, base + i);
     for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
   }
+  // the kept records by key, for their descriptor digests
+  const keptAt = new Map<string, i32>();
+  if (k !== null) for (let i = 0; i < k.insts.length; i++) if (k.insts[i].desc != '') keptAt.set(k.insts[i].key, i);
   const seen = new StaticArray<i32>(walked.length + order.length);
   const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
@@ -122,7 +125,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     const nd = x.node;
     const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
     if (nd !== null && nodeIdx.has(nd.out)) ib.str(nodeIdx.get(nd.out).toString());
-    else if (from !== null) ib.str(nodeIdx.get(k!.nodes[from.node].out).toString());
+    else if (from !== null) ib.str(nodeIdx.get(k!.node(from.node).out).toString());
     else ib.str('-1');
     ib.ch(9);
     let first = true;
@@ -172,8 +175,13 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     ib.ch(9);
     writeStr(ib, x.key);
     ib.ch(9);
-    // a render shared by several instances has one descriptor: its digest is computed once
-    if (!x.introduced && (from === null || from.desc != '')) {
+    // a render shared by several instances has one descriptor: its digest is computed once; an
+    // instance whose kept record's files did not change has its kept digest (Kept.sameDesc)
+    const same = k !== null && keptAt.has(x.key) ? k.sameDesc(keptAt.get(x.key)) : '';
+    if (x.introduced || (from !== null && from.desc == '')) {
+      // never cut off: no digest
+    } else if (same != '') ib.str(same);
+    else {
       const tk = x.name + '\x00' + x.digest;
       if (x.digest == '' || !descs.has(tk)) {
         const d = descDigest(x.desc);
@@ -188,7 +196,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < order.length; i++) {
       const x = k.insts[order[i]];
       if (x.node >= 0) {
-        const o = k.nodes[x.node].out;
+        const o = k.node(x.node).out;
         // looked up by a failed root only, its node left with the root that built it: -2
         ib.str(nodeIdx.has(o) ? nodeIdx.get(o).toString() : '-2');
       } else ib.str(x.node.toString());
@@ -338,7 +346,14 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   sb.str(nr.toString());
   sb.ch(10);
   sb.sub(rb.toString(), 0, rb.len);
-  host.cachePut(key, sb.toString());
+  // a kept node line read above was malformed: what was written from it is not kept
+  if (k !== null && k.broken) keptNone(key);
+  else host.cachePut(key, sb.toString());
+}
+
+/** Keeps "none" under `key`: the next plan of these settings walks every root. */
+export function keptNone(key: string): void {
+  host.cachePut(key, FORMAT + '\nnone\n');
 }
 
 /**
@@ -347,7 +362,6 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
  * kept ones, in their order, every one reused, with nothing walked, whose nodes are the kept ones.
  */
 export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
-  const lines = k.lines;
   const paths = k.paths;
   const kept = k.nAt - 3;
   files.prefetch(paths);
@@ -360,7 +374,7 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
   sb.ch(10);
   for (let i = 0; i < paths.length; i++) {
     if (i < kept) {
-      const l = lines[3 + i];
+      const l = k.line(3 + i);
       sb.sub(l, 0, l.lastIndexOf('\t'));
     } else writeStr(sb, paths[i]);
     sb.ch(9);
@@ -368,14 +382,12 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
     sb.str(d === null ? '-' : d!);
     sb.ch(10);
   }
-  for (let l = k.nAt; l <= k.iAt; l++) {
-    sb.str(lines[l]);
-    sb.ch(10);
-  }
+  // the N section and the I section's head as they were read
+  sb.sub(k.text, k.starts[k.nAt], k.starts[k.iAt + 1]);
   const cut = new Set<i32>();
   for (let i = 0; i < k.cut.length; i++) cut.add(k.cut[i]);
   for (let i = 0; i < k.insts.length; i++) {
-    const l = lines[k.iAt + 1 + i];
+    const l = k.line(k.iAt + 1 + i);
     if (!cut.has(i)) {
       sb.str(l);
       sb.ch(10);
@@ -393,9 +405,6 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
     sb.sub(l, t2, l.length);
     sb.ch(10);
   }
-  for (let l = k.rAt; l < lines.length - 1; l++) {
-    sb.str(lines[l]);
-    sb.ch(10);
-  }
+  sb.sub(k.text, k.starts[k.rAt], k.text.length);
   host.cachePut(key, sb.toString());
 }

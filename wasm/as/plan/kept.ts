@@ -63,6 +63,7 @@
  */
 import { hexOfText } from '../hash/index';
 import { FileHashes, ENGINE_VERSION } from './cache';
+import { ints, jstr } from './kept-text';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
 export const FORMAT = 'ix-as-kept-graph/3';
@@ -81,6 +82,8 @@ export abstract class Recheck {
 }
 
 export class KeptNode {
+  /** Its line was malformed (Kept.node): nothing kept may be written from it. */
+  bad: bool = false;
   fetch: bool = false;
   memoKey: string = '';
   id: string = '';
@@ -109,11 +112,43 @@ export class KeptInst {
   desc: string = '';
 }
 
+/** A node line of the N section (`n` nodes in all), or null when malformed. */
+function parseNode(line: string, n: i32): KeptNode | null {
+  const f = line.split('\t');
+  const kn = new KeptNode();
+  if (f.length != 5) return null;
+  const o = jstr(f[2]);
+  if (o === null) return null;
+  kn.out = o!;
+  if (f[0] == 'n') {
+    const r = ints(f[4], n);
+    if (r === null) return null;
+    kn.memoKey = f[1];
+    kn.script = f[3];
+    kn.refs = r!;
+  } else if (f[0] == 'f') {
+    const fl = jstr(f[3]);
+    if (fl === null) return null;
+    kn.fetch = true;
+    kn.id = f[1];
+    kn.file = fl!;
+    kn.sha = f[4];
+  } else return null;
+  return kn;
+}
+
 /** A kept graph read back, with what the current files make stale. */
 export class Kept {
   paths: Array<string> = [];
   digests: Array<string> = [];
-  nodes: Array<KeptNode> = [];
+  /**
+   * The N section's lines are parsed when a node is first asked for (node()): a plan that
+   * reuses every root and writes no node never reads them. Their start offsets in `text`.
+   */
+  nodeAt: Array<i32> = [];
+  private nodeCache: Array<KeptNode | null> = [];
+  /** A node line read so far was malformed (kept-store.ts then keeps no graph from this one). */
+  broken: bool = false;
   insts: Array<KeptInst> = [];
   rootReq: Map<string, i32> = new Map<string, i32>();
   /** Per kept root: its instance, or -1 for a root that failed, */
@@ -130,16 +165,51 @@ export class Kept {
   listingOk: bool = false;
   /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
   rootReqs: Array<string> = [];
-  /** The entry's lines as read, and where its N, I and R sections start (keptRewrite copies them). */
-  lines: Array<string> = [];
+  /**
+   * The entry's text as read, the start offset of each of its lines (one past the last: its
+   * length + 1), and the lines where its N, I and R sections start (keptRewrite copies them).
+   */
+  text: string = '';
+  starts: Array<i32> = [];
   nAt: i32 = 0;
   iAt: i32 = 0;
   rAt: i32 = 0;
   stale: Array<bool> = [];
   changed: Array<bool> = [];
+  /** Per kept instance: validate hashed its files (it is in scope), and whether it was cut off. */
+  private checked: Array<bool> = [];
+  private wasCut: Array<bool> = [];
+  /** What validate reached (reach) from the roots it was given: the planner reuses it. */
+  scopeOf: Array<i32> = [];
+  scope: Array<i32> = [];
   /** The instances validate cut off (their files changed, their descriptors did not). */
   cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
+
+  /** Line `i` of the entry, without its newline. */
+  line(i: i32): string {
+    return this.text.substring(this.starts[i], this.starts[i + 1] - 1);
+  }
+
+  nodeCount(): i32 {
+    return this.nodeAt.length;
+  }
+
+  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed. */
+  node(i: i32): KeptNode {
+    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeAt.length);
+    const c = this.nodeCache[i];
+    if (c !== null) return c!;
+    const l = this.text.substring(this.nodeAt[i], this.text.indexOf('\n', this.nodeAt[i]));
+    let n = parseNode(l, this.nodeAt.length);
+    if (n === null) {
+      n = new KeptNode();
+      n.bad = true;
+      this.broken = true;
+    }
+    this.nodeCache[i] = n;
+    return n!;
+  }
 
   /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */
   pathIndex(p: string): i32 {
@@ -170,8 +240,11 @@ export class Kept {
    */
   validate(files: FileHashes, roots: Array<i32>, recheck: Recheck | null = null): void {
     const scope = this.reach(roots);
+    this.scopeOf = roots;
+    this.scope = scope;
     const n = this.insts.length;
     const inScope = new Array<bool>(n);
+    const wasCut = new Array<bool>(n);
     const want = new Array<bool>(this.paths.length);
     const paths = new Array<string>();
     for (let k = 0; k < roots.length; k++) {
@@ -221,6 +294,7 @@ export class Kept {
       if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
         s = false;
         this.cut.push(i);
+        wasCut[i] = true;
       }
       stale[i] = s;
       if (s) todo.push(i);
@@ -235,6 +309,21 @@ export class Kept {
       }
     }
     this.stale = stale;
+    this.checked = inScope;
+    this.wasCut = wasCut;
+  }
+
+  /**
+   * The kept descriptor digest of instance `i` when validate found none of its own files changed
+   * (or cut it off): a render of its key now gives that descriptor (the header's argument), so
+   * the next graph's writer takes it instead of hashing the descriptor again. Else ''.
+   */
+  sameDesc(i: i32): string {
+    if (i >= this.checked.length || !this.checked[i]) return '';
+    const x = this.insts[i];
+    if (this.wasCut[i]) return x.desc;
+    for (let j = 0; j < x.files.length; j++) if (this.changed[x.files[j]]) return '';
+    return x.desc;
   }
 
   /** The kept instances of the requested roots the graph holds, whatever their state. */

@@ -18,7 +18,7 @@ import { storeName } from './names';
 import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptRewrite, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptNone, keptRewrite, keptStore } from './kept-store';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
@@ -32,6 +32,12 @@ export class KeepPlan {
   /** The sources of each reached instance (kept-fetch.ts keptFetches). */
   fetches: Array<Array<KeptFetch>> = [];
   nodes: Array<PNode | null> = [];
+  /**
+   * With refsOnly, the kept node index of each reached instance (-1: none): its node is made
+   * (keptRef) only when the next kept graph is written from it, since a roots-only answer that
+   * reuses every kept root and walks nothing keeps the graph as it is and writes no node.
+   */
+  refs: Array<i32> = [];
   scripts: Map<string, string> = new Map<string, string>();
   out: Array<KeptRootOut> = [];
 
@@ -41,6 +47,7 @@ export class KeepPlan {
     this.reachAll = [];
     this.fetches = [];
     this.nodes = [];
+    this.refs = [];
     this.scripts.clear();
     return this;
   }
@@ -69,7 +76,8 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   }
   // one entry per instance key (a key kept twice, walked once and reused once, is one
   // instance; a record with a node wins over one a failed walk left without)
-  k.reachAll = kept.reach(reused);
+  // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
+  k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : kept.reach(reused);
   const all = kept.reach(reused, true);
   const keys = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
@@ -82,7 +90,8 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     keys.set(x.key, k.reach.length);
     k.reach.push(all[i]);
   }
-  for (let i = 0; i < k.reach.length; i++) {
+  // with refsOnly the sources are read back only when a graph is written from them (mergeKept)
+  for (let i = 0; i < k.reach.length && !refsOnly; i++) {
     const fs = keptFetches(kept, kept.insts[k.reach[i]]);
     if (fs === null) {
       return k.reuseNothing();
@@ -96,19 +105,20 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
       // a node only a failed root looked up: not known here, so nothing kept is used
       return k.reuseNothing();
     }
-    if (ni < 0) {
+    if (ni < 0 || refsOnly) {
       k.nodes.push(null);
+      if (refsOnly) k.refs.push(ni);
       continue;
     }
     if (loaded.has(ni)) {
       k.nodes.push(loaded.get(ni));
       continue;
     }
-    const n = refsOnly ? keptRef(kept, ni) : keptNode(kept, ni, k.scripts);
+    const n = keptNode(kept, ni, k.scripts);
     if (n === null) {
       return k.reuseNothing();
     }
-    if (!refsOnly && !k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+    if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
     loaded.set(ni, n);
     k.nodes.push(n);
@@ -124,6 +134,28 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
 export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   const kept = k.kept;
   const walked = g.instances.values();
+  // every kept root reused and nothing walked: the graph is the kept one (see below)
+  const same = kept !== null && walked.length == 0 && sameRoots(kept, k.out);
+  if (kept !== null && k.refs.length > 0) {
+    if (same) k.reach = [];
+    else {
+      const made = new Map<i32, PNode>();
+      for (let i = 0; i < k.refs.length; i++) {
+        const fs = keptFetches(kept, kept.insts[k.reach[i]]);
+        if (fs === null) {
+          // a malformed kept record: the answer stands (it is the kept roots' entries), the
+          // graph is not kept
+          keptNone(k.key);
+          return;
+        }
+        k.fetches.push(fs);
+        const ni = k.refs[i];
+        if (ni < 0) continue;
+        if (!made.has(ni)) made.set(ni, keptRef(kept, ni));
+        k.nodes[i] = made.get(ni);
+      }
+    }
+  }
   if (kept !== null) {
     // an instance the walk built a node for gave its node and its sources already
     const built = new Set<string>();
@@ -140,7 +172,7 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
       }
       const fs = k.fetches[i];
       for (let j = 0; j < fs.length; j++) {
-        const kn = kept.nodes[fs[j].node];
+        const kn = kept.node(fs[j].node);
         const f = new PNode();
         f.id = kn.id;
         f.out = kn.out;
@@ -157,12 +189,12 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
       }
     }
   }
-  if (kept !== null && walked.length == 0 && sameRoots(kept, k.out)) {
+  if (same) {
     // every kept root reused and nothing walked: the graph is the kept one, its file digests and
     // the files of the instances cut off brought up to date. With a few cut off it is left as it
     // is: the next plan renders them again and cuts them off again, which costs less than
     // writing a whole graph (its files may well change again before then anyway)
-    if (kept.cut.length > REWRITE_AFTER) keptRewrite(k.key, kept, g.files);
+    if (kept!.cut.length > REWRITE_AFTER) keptRewrite(k.key, kept!, g.files);
     return;
   }
   let listed = false;
@@ -178,14 +210,14 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
  * its JSON: for a plan that writes no node. Its id is the one its out path names.
  */
 function keptRef(k: Kept, i: i32): PNode {
-  const kn = k.nodes[i];
+  const kn = k.node(i);
   const n = new PNode();
   n.out = kn.out;
   const base = kn.out.lastIndexOf('/') + 1;
   n.id = kn.out.substring(base, base + 32);
   n.script = kn.script;
   n.memoKey = kn.memoKey;
-  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.nodes[kn.refs[j]].out);
+  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.node(kn.refs[j]).out);
   return n;
 }
 
@@ -229,6 +261,12 @@ class RenderCheck extends Recheck {
     x.files = fs;
     return true;
   }
+}
+
+function sameInts(a: Array<i32>, b: Array<i32>): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  return true;
 }
 
 /** Instances cut off above which a plan that walked nothing writes its kept graph again. */
