@@ -275,12 +275,21 @@ function superOut(a: Node, f: Fn): i32 {
   if (t === null) return fail(errOfValue(superErr));
   const x = ev!;
   if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString())));
+  return blockInto(t, f);
+}
+
+/**
+ * Runs block `b` one nesting level deeper (the caller checked the bound) with its text written
+ * straight into f's output; on failure that output is cut back to where the block began.
+ */
+function blockInto(b: BlockDef, f: Fn): i32 {
+  const x = ev!;
   x.depth++;
   const saved = collector;
   collector = new Collector();
   const out = f.out;
   const mark = out.length;
-  const r = runBlockInto(t, f.ctx, new Frame(null, false), out);
+  const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
   const c = collector;
   collector = saved;
   x.depth--;
@@ -326,29 +335,7 @@ function selfOut(name: string, f: Fn): i32 {
   if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
   const x = ev!;
   if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
-  x.depth++;
-  const saved = collector;
-  collector = new Collector();
-  const out = f.out;
-  const mark = out.length;
-  const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
-  const c = collector;
-  collector = saved;
-  x.depth--;
-  if (c.failure !== null) {
-    out.truncate(mark);
-    return fail(errOfValue(new rt.VErr(c.failure!)));
-  }
-  if (r != OK) {
-    out.truncate(mark);
-    return fail(errOfValue(new rt.VErr(internal('block stopped without an error'))));
-  }
-  const e = rt.countEmit(<f64>(out.length - mark));
-  if (e !== null) {
-    out.truncate(mark);
-    return fail(e.err);
-  }
-  return OK;
+  return blockInto(b, f);
 }
 
 // ---- statements -----------------------------------------------------------------------------
