@@ -44,6 +44,7 @@ import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
 import { fsHostIO, logical } from './io';
+import { MARGIN_MS, settled, statKey } from './stat-table';
 import { decodeSummary, encodeSummary, type PlanSummary, type SummarySource } from './plan-summary';
 
 /**
@@ -57,7 +58,7 @@ const HEADER = FORMAT + '\n';
 const BODY_FORMAT = 'ix-plan-memo-body/2 ';
 const SUMMARY_LINE = 'ix-plan-memo-summary/1 ';
 /** How old a file's mtime and ctime must be, before the core call started, to trust its stat. */
-export const MARGIN_MS = 2000;
+export { MARGIN_MS };
 
 /** Where memo entries of this invocation live and which recipe roots they are checked against. */
 export interface MemoSite {
@@ -141,8 +142,6 @@ function resolveStat(roots: string[], path: string): Stats | undefined {
 
 // Times as float milliseconds (sub-microsecond precision today): any change moves ctime to "now",
 // seconds away from a recorded settled ctime, so this precision is ample.
-const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-const settled = (st: Stats, sinceMs: number) => st.mtimeMs < sinceMs - MARGIN_MS && st.ctimeMs < sinceMs - MARGIN_MS;
 
 function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
   if (raw.length < HEADER.length || Buffer.from(raw.buffer, raw.byteOffset, HEADER.length).toString('latin1') !== HEADER) return undefined;

@@ -30,12 +30,15 @@ import type { Stats } from 'node:fs';
 import type { DiskCache } from './cache';
 
 const FORMAT = 'ix-stat-table/1';
-/** How old a file's mtime and ctime must be, before the table was made, to trust its stat. */
+/** How old a file's mtime and ctime must be, before the command started, to trust its stat. */
 export const MARGIN_MS = 2000;
 /** Past this many rows, a save keeps only the rows this process used. */
 const MAX_ROWS = 100_000;
 
-const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+/** The stat fields a remembered value is checked against (the plan memo keeps the same text). */
+export const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+/** Whether `st` is old enough, at `sinceMs`, for a value read under it to be trusted later. */
+export const settled = (st: Stats, sinceMs: number) => st.mtimeMs < sinceMs - MARGIN_MS && st.ctimeMs < sinceMs - MARGIN_MS;
 
 /** Remembered values of one kind for one recipe root's paths. */
 export class StatTable {
@@ -86,10 +89,9 @@ export class StatTable {
   /** Remembers `value` of `path`, read from what had stat `st` just before, if `st` is settled. */
   note(path: string, st: Stats, value: string): void {
     if (path.includes('\n') || value.includes('\n') || value.includes('\t')) return; // a line per path
-    const limit = this.startedMs - MARGIN_MS;
     const rows = this.table();
     const row = rows.get(path);
-    if (!(st.mtimeMs < limit && st.ctimeMs < limit)) {
+    if (!settled(st, this.startedMs)) {
       // changed since: its old row can never match again, drop it
       if (row) {
         rows.delete(path);
