@@ -1,7 +1,7 @@
 /**
  * What a plan's walk has built so far: its build nodes, its fetch nodes (one per id, URLs
  * merged), its node errors, the scripts they run (by digest, in first-sighting order) and every
- * node's out path. planner.ts's node task fills it; reuse.ts adds a kept graph's reused nodes.
+ * node's out path. node-task.ts's node task fills it; reuse.ts adds a kept graph's reused nodes.
  *
  * Must not depend on: abi/, planner.ts.
  */

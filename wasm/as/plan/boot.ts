@@ -1,0 +1,102 @@
+/**
+ * The boot environment of a request (its `boot` field: PATH, tools, extract, files, ix_dir),
+ * checked, and its canonical JSON, which keys the caches of everything rendered under it.
+ *
+ * Must not depend on: abi/, graph.ts, session.ts, planner.ts.
+ */
+import { IxErr } from '../errors';
+import { JValue, StrBuilder, writeStr, J_NULL, J_STR, J_ARR, J_OBJ } from '../hash/index';
+import { BootEnv } from '../tpl/index';
+import { cmp } from './request';
+
+/** The boot environment of a request (eval/boot-env.ts bootEnv) and its JSON for cache keys. */
+export class Boot {
+  env: BootEnv = new BootEnv();
+  json: string = '';
+  err: IxErr | null = null;
+}
+
+export function bootEnv(g: JValue | null): Boot {
+  const b = new Boot();
+  if (g !== null && g.kind != J_NULL) {
+    const bad = (why: string): IxErr => new IxErr('request field boot: ' + why);
+    if (g.kind != J_OBJ) {
+      b.err = bad('must be an object');
+      return b;
+    }
+    const ks = g.jsKeys();
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i];
+      if (k != 'path' && k != 'tools' && k != 'extract' && k != 'files' && k != 'ix_dir') {
+        b.err = bad("unknown field '" + k + "'");
+        return b;
+      }
+    }
+    const strs: Array<string> = ['path', 'extract', 'ix_dir'];
+    for (let i = 0; i < 3; i++) {
+      const v = g.get(strs[i]);
+      if (v === null) continue;
+      if (v.kind != J_STR) {
+        b.err = bad(strs[i] + ' must be a string');
+        return b;
+      }
+      if (i == 0) b.env.path = v.s;
+      else if (i == 1) b.env.extract = v.s;
+      else b.env.ix_dir = v.s;
+    }
+    const t = g.get('tools');
+    if (t !== null) {
+      let ok = t.kind == J_OBJ;
+      if (ok) for (let i = 0; i < t.items!.length; i++) if (t.items![i].kind != J_STR) ok = false;
+      if (!ok) {
+        b.err = bad('tools must map names to paths');
+        return b;
+      }
+      const names = t.keys!.slice(0);
+      names.sort(cmp);
+      const tools = new Array<string>();
+      for (let i = 0; i < names.length; i++) {
+        tools.push(names[i]);
+        tools.push(t.get(names[i])!.s);
+      }
+      b.env.tools = tools;
+    }
+    const f = g.get('files');
+    if (f !== null) {
+      let ok = f.kind == J_ARR;
+      if (ok) for (let i = 0; i < f.items!.length; i++) if (f.items![i].kind != J_STR) ok = false;
+      if (!ok) {
+        b.err = bad('files must be a list of paths');
+        return b;
+      }
+      const fs = new Array<string>();
+      for (let i = 0; i < f.items!.length; i++) fs.push(f.items![i].s);
+      fs.sort(cmp);
+      const uniq = new Array<string>();
+      for (let i = 0; i < fs.length; i++) if (i == 0 || fs[i] != fs[i - 1]) uniq.push(fs[i]);
+      b.env.files = uniq;
+    }
+  }
+  const sb = new StrBuilder(256);
+  sb.str('{"extract":');
+  writeStr(sb, b.env.extract);
+  sb.str(',"files":[');
+  for (let i = 0; i < b.env.files.length; i++) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, b.env.files[i]);
+  }
+  sb.str('],"ix_dir":');
+  writeStr(sb, b.env.ix_dir);
+  sb.str(',"path":');
+  writeStr(sb, b.env.path);
+  sb.str(',"tools":{');
+  for (let i = 0; i < b.env.tools.length; i += 2) {
+    if (i > 0) sb.ch(44);
+    writeStr(sb, b.env.tools[i]);
+    sb.ch(58);
+    writeStr(sb, b.env.tools[i + 1]);
+  }
+  sb.str('}}');
+  b.json = sb.toString();
+  return b;
+}

@@ -1,0 +1,134 @@
+/**
+ * The plan's node task: for a buildable instance, its closures first, then its buildable
+ * dependencies' nodes, then its own node (node.ts), taken from the node memo when an earlier
+ * plan saw the same inputs; fetch nodes are merged by id. Fills the walk's NodeSet.
+ *
+ * Must not depend on: abi/, session.ts, planner.ts, the request's JSON.
+ */
+import { IxErr } from '../errors';
+import { Graph, Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './graph';
+import { buildNode, fetchNode, mergeFetch, NodeParts } from './node';
+import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
+import { NodeSet } from './node-set';
+
+/** The node task (plan/index.ts nodeTask): closures first, then buildable deps' nodes, then this node. */
+export class Nodes extends NodeSet {
+  /** The plan answers with its roots only (writeRoots): nodes are not readied for writing. */
+  rootsOnly: bool = false;
+
+  step(g: Graph, p: Instance): IxErr | null {
+    // closures (the environment lists them) and direct references (the node lists them)
+    const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
+    let wait = false;
+    for (let i = 0; i < 6; i++) {
+      if (unchecked(p.memo[kinds[i]]) === null) {
+        g.need(p, kinds[i]);
+        wait = true;
+      }
+    }
+    if (wait) return null;
+    const d = p.desc;
+    const runItems = g.load(p, d.deps, g.binFlags(p, g.hostName));
+    if (g.loadErr !== null) return g.loadErr;
+    const di = g.load(p, d.data, g.dataFlags());
+    if (g.loadErr !== null) return g.loadErr;
+    for (let i = 0; i < di.length; i++) runItems.push(di[i]);
+    const names = d.libDeps.concat(d.targetLibs);
+    const tools = unchecked(p.memo[T_BIN])!;
+    for (let i = 0; i < tools.length; i++) {
+      const ind = unchecked(tools[i]).desc.indDeps;
+      for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
+    }
+    const libItems = g.load(p, names, g.targetLibFlags(p));
+    if (g.loadErr !== null) return g.loadErr;
+    const hl = g.load(p, d.hostLibs, g.hostLibFlags());
+    if (g.loadErr !== null) return g.loadErr;
+    for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
+    const w1 = g.directNeeds(runItems, T_RDIR);
+    const w2 = g.directNeeds(libItems, T_LDIR);
+    if (w1 || w2) return null;
+    const deps = g.direct(runItems, T_RDIR);
+    const libs = g.direct(libItems, T_LDIR);
+    // one missing node at a time (as the oracle): the first member's node brings its own
+    // references' nodes, so a chain does not put every member on the stack again at each level
+    for (let i = 0; i < 8; i++) {
+      const l = i < 6 ? unchecked(p.memo[kinds[i]])! : i == 6 ? deps : libs;
+      for (let j = 0; j < l.length; j++) {
+        const x = l[j];
+        if (x.buildable && x.node === null) {
+          g.need(x, T_NODE);
+          return null;
+        }
+        if (x.buildable) g.noteNeeded(x);
+      }
+    }
+    const parts = new NodeParts();
+    parts.inst = p;
+    refs(unchecked(p.memo[T_BIN])!, parts.tools);
+    refs(unchecked(p.memo[T_DATA])!, parts.data);
+    refs(unchecked(p.memo[T_TLIB])!, parts.targetLibs);
+    refs(unchecked(p.memo[T_HLIB])!, parts.hostLibs);
+    outs(deps, parts.deps);
+    outs(libs, parts.libs);
+    outs(unchecked(p.memo[T_RDIR])!, parts.runDeps);
+    outs(unchecked(p.memo[T_LDIR])!, parts.libDeps);
+    const fetch = p.desc.fetch;
+    this.errs.length = 0;
+    for (let i = 0; i < fetch.length; i++) {
+      const f = fetchNode(fetch[i], p.name, this.errs);
+      if (f === null) return this.errs[0];
+      // the kept graph keeps each package's own URLs: merged ones would outlive an edit
+      const own = new PNode();
+      own.id = f.id;
+      own.fetchUrls = f.fetchUrls!.slice(0);
+      p.fetchSrc.push(own);
+      if (this.fetchIds.has(f.id)) {
+        const old = this.fetchIds.get(f.id);
+        mergeFetch(old, f);
+        parts.sources.push(old);
+      } else {
+        this.fetchIds.set(f.id, f);
+        this.fetches.push(f);
+        this.outs.add(f.out);
+        parts.sources.push(f);
+      }
+    }
+    // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
+    const key = g.useCache && p.digest != '' ? nodeMemoKey(parts, p.digest) : '';
+    let n = key != '' ? nodeMemoLookup(key, parts, this.scripts) : null;
+    if (n === null) {
+      n = buildNode(parts, this.errs);
+      if (n === null) return this.errs[0];
+      if (key != '') nodeMemoStore(key, n, !this.scripts.has(n.script));
+    }
+    n.memoKey = key;
+    p.node = n;
+    this.built.push(n);
+    const u = n.utf8;
+    // an answer of roots only writes no node: its JSON is not kept (the node memo has it)
+    if (this.rootsOnly) n.utf8 = null;
+    else if (u !== null && !n.raw) {
+      this.outs.add(n.out);
+      n.size = u.length;
+      n.utf8 = this.outs.pack(u);
+    }
+    if (!this.scripts.has(n.script)) {
+      this.scripts.set(n.script, n.scriptText);
+      this.scriptKeys.push(n.script);
+    }
+    // the table holds the text now (a node's own copy, with its id filled in, is garbage)
+    n.scriptText = '';
+    return null;
+  }
+}
+
+function outs(l: Array<Instance>, out: Array<string>): void {
+  for (let i = 0; i < l.length; i++) out.push(unchecked(l[i]).node!.out);
+}
+
+function refs(l: Array<Instance>, out: Array<PNode>): void {
+  for (let i = 0; i < l.length; i++) {
+    const x = unchecked(l[i]);
+    if (x.buildable) out.push(x.node!);
+  }
+}
