@@ -19,7 +19,7 @@ import { loadCore, readManifest, type Core, type CoreManifest } from './core';
 import { loadDigest } from './digest';
 import { fsHostIO } from './io';
 import { coreOutDir, defaultRecipes } from './paths';
-import { lookupPlan, memoRequest, recordingIO, storePlan, storeRoots, type MemoHit, type MemoSite } from './plan-memo';
+import { lookupPlan, memoRequest, recordingIO, storePlan, storeRoots, type MemoHit, type MemoSite, type Recording } from './plan-memo';
 import { decodeSummary, encodeSummary, type PlanSummary } from './plan-summary';
 import { scanPlan, type PlanScan } from './plan-scan';
 
@@ -243,41 +243,51 @@ export async function planRootsOf(ctx: Context, req: PlanRequest): Promise<Plan[
   const roots: PlanRequest = { ...req, output: 'roots' };
   const hit = await memoLookup(ctx, memoSite(ctx), roots);
   if (hit) return hit.roots;
-  const site = memoSite(ctx);
-  const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
-  const { io: recording, rec } = recordingIO(io);
-  const started = Date.now();
-  const release = holdWrites();
-  let answer: PlanRoots;
-  try {
-    answer = JSON.parse(new TextDecoder().decode(c.plan(recording, roots))) as PlanRoots;
+  return byCore(ctx, roots, (bytes, m) => {
+    const answer = JSON.parse(new TextDecoder().decode(bytes)) as PlanRoots;
     if (answer.format !== 'ix-plan-roots/1' || !Array.isArray(answer.roots)) throw new Error(`the core answered a request for roots with format ${String(answer.format)}`);
-    storeRoots(site, memoRequest(roots), answer.roots, rec, started);
-  } finally {
-    release();
-  }
-  ctx.memo?.delete(`plan-memo ${memoRequest(roots)}`);
-  return answer.roots;
+    storeRoots(m.site, m.reqJson, answer.roots, m.rec, m.startedMs);
+    return answer.roots;
+  });
 }
 
 /** The core's answer to `req`, memoised, with what plan-scan.ts read of it (undefined: it could not). */
-async function plannedByCore(ctx: Context, req: PlanRequest): Promise<{ answer: PlanAnswer; scan?: PlanScan }> {
+function plannedByCore(ctx: Context, req: PlanRequest): Promise<{ answer: PlanAnswer; scan?: PlanScan }> {
+  return byCore(ctx, req, (bytes, m) => {
+    const scan = scanPlan(bytes);
+    const answer = planAnswer(bytes, scan?.roots);
+    storePlan(m.site, m.reqJson, bytes, scan ?? answer.plan, m.rec, m.startedMs);
+    return scan ? { answer, scan } : { answer };
+  });
+}
+
+/** Where a core answer is memoised and with what: the site, the request's key, what the call read and when. */
+interface MemoWrite {
+  site: MemoSite;
+  reqJson: string;
+  rec: Recording;
+  startedMs: number;
+}
+
+/**
+ * Plans `req` through the core with the call's reads recorded; `answer` turns the core's bytes
+ * into the result and stores what it keeps of them in the memo (storePlan, storeRoots). The
+ * invocation's remembered memo lookup of `req` is dropped, so the next one finds what was stored.
+ */
+async function byCore<T>(ctx: Context, req: PlanRequest, answer: (bytes: Uint8Array, memo: MemoWrite) => T): Promise<T> {
   const site = memoSite(ctx);
   const reqJson = memoRequest(req);
   const [c, io] = await Promise.all([core(ctx), hostIO(ctx)]);
   const { io: recording, rec } = recordingIO(io);
-  const started = Date.now();
+  const startedMs = Date.now();
   // the core's many small puts (descriptors, nodes, scripts) and the memo's are written in large appends
   const release = holdWrites();
-  let bytes: Uint8Array, scan: PlanScan | undefined, answer: PlanAnswer;
+  let result: T;
   try {
-    bytes = c.plan(recording, req);
-    scan = scanPlan(bytes);
-    answer = planAnswer(bytes, scan?.roots);
-    storePlan(site, reqJson, bytes, scan ?? answer.plan, rec, started);
+    result = answer(c.plan(recording, req), { site, reqJson, rec, startedMs });
   } finally {
     release();
   }
-  ctx.memo?.delete(`plan-memo ${reqJson}`); // the next lookup of this request finds what was stored
-  return scan ? { answer, scan } : { answer };
+  ctx.memo?.delete(`plan-memo ${reqJson}`);
+  return result;
 }
