@@ -239,12 +239,16 @@ describe('plan memo', () => {
 
 describe('plan memo entries', () => {
   const plan = (out: string): Plan => ({ format: 'ix-plan/4-expanded', host: 'h', target: 't', roots: [{ request: 'bin/c', name: 'bin/c', out }], nodes: [] });
-
-  test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
+  /** A recipe tree, a memo site over it with a fresh cache (in `dir`), and a host IO over it that records what it reads. */
+  const freshSite = async () => {
     const root = writeTree(tree());
     const dir = tempDir('ix-cache-');
     const site = { cache: diskCache(dir, 'ns'), roots: [root] };
-    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    return { root, dir, site, ...recordingIO(fsHostIO([root], { digest: await loadDigest() })) };
+  };
+
+  test('a head answers only with the body of its own write; a foreign or corrupt head is a miss', async () => {
+    const { root, dir, site, io, rec } = await freshSite();
     io.readFile('bin/c/ix.sh');
     const req = '{"packages":["bin/c"]}';
     storePlan(site, req, Buffer.from('plan A'), plan('/a'), rec, Date.now());
@@ -274,10 +278,7 @@ describe('plan memo entries', () => {
   });
 
   test('an answer of roots only is a head alone, under the key of its whole plan', async () => {
-    const root = writeTree(tree());
-    const dir = tempDir('ix-cache-');
-    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
-    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    const { dir, site, io, rec } = await freshSite();
     io.readFile('bin/c/ix.sh');
     const req = memoRequest({ packages: ['bin/c'], output: 'roots' });
     expect(req).toBe(memoRequest({ packages: ['bin/c'] }));
@@ -301,8 +302,7 @@ describe('plan memo entries', () => {
   });
 
   test('a core call that listed directories is memoised with the listings: a new, removed or renamed entry is a miss', async () => {
-    const root = writeTree(tree());
-    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
+    const { root, site } = await freshSite();
     const store = async (): Promise<void> => {
       const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
       io.readFile('bin/c/ix.sh');
@@ -327,9 +327,7 @@ describe('plan memo entries', () => {
   });
 
   test('a directory listed twice with different answers in one call is not memoised', async () => {
-    const root = writeTree(tree());
-    const site = { cache: diskCache(tempDir('ix-cache-'), 'ns'), roots: [root] };
-    const { io, rec } = recordingIO(fsHostIO([root], { digest: await loadDigest() }));
+    const { root, site, io, rec } = await freshSite();
     io.listDir('bin/');
     mkdirSync(join(root, 'bin/new'));
     io.listDir('bin/');
