@@ -8,12 +8,20 @@ import { IxErr } from '../errors';
 import { JValue, StrBuilder, writeStr, J_NULL, J_STR, J_ARR, J_OBJ } from '../hash/index';
 import { BootEnv } from '../tpl/index';
 import { cmp } from './request';
+import { sortedUnique } from './sorted';
 
 /** The boot environment of a request (eval/boot-env.ts bootEnv) and its JSON for cache keys. */
 export class Boot {
   env: BootEnv = new BootEnv();
   json: string = '';
   err: IxErr | null = null;
+}
+
+/** `v` is of `kind` (an object or an array) and holds strings only. */
+function allStrings(v: JValue, kind: i32): bool {
+  if (v.kind != kind) return false;
+  for (let i = 0; i < v.items!.length; i++) if (v.items![i].kind != J_STR) return false;
+  return true;
 }
 
 export function bootEnv(g: JValue | null): Boot {
@@ -46,9 +54,7 @@ export function bootEnv(g: JValue | null): Boot {
     }
     const t = g.get('tools');
     if (t !== null) {
-      let ok = t.kind == J_OBJ;
-      if (ok) for (let i = 0; i < t.items!.length; i++) if (t.items![i].kind != J_STR) ok = false;
-      if (!ok) {
+      if (!allStrings(t, J_OBJ)) {
         b.err = bad('tools must map names to paths');
         return b;
       }
@@ -63,18 +69,13 @@ export function bootEnv(g: JValue | null): Boot {
     }
     const f = g.get('files');
     if (f !== null) {
-      let ok = f.kind == J_ARR;
-      if (ok) for (let i = 0; i < f.items!.length; i++) if (f.items![i].kind != J_STR) ok = false;
-      if (!ok) {
+      if (!allStrings(f, J_ARR)) {
         b.err = bad('files must be a list of paths');
         return b;
       }
       const fs = new Array<string>();
       for (let i = 0; i < f.items!.length; i++) fs.push(f.items![i].s);
-      fs.sort(cmp);
-      const uniq = new Array<string>();
-      for (let i = 0; i < fs.length; i++) if (i == 0 || fs[i] != fs[i - 1]) uniq.push(fs[i]);
-      b.env.files = uniq;
+      b.env.files = sortedUnique(fs);
     }
   }
   const sb = new StrBuilder(256);

@@ -14,7 +14,8 @@ import { parseSelector, withSelectorFlags } from './selector';
 import { BootEnv } from '../tpl/index';
 import { Boot, bootEnv } from './boot';
 import { Nodes } from './node-task';
-import { checkFlags, cmp, missing } from './request';
+import { checkFlags, missing } from './request';
+import { sortedUnique } from './sorted';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
 
@@ -104,10 +105,7 @@ export class Session {
       if (n === null) return null;
       outs.push(n.out);
     }
-    outs.sort(cmp);
-    const uniq = new Array<string>();
-    for (let i = 0; i < outs.length; i++) if (i == 0 || outs[i] != outs[i - 1]) uniq.push(outs[i]);
-    return uniq;
+    return sortedUnique(outs);
   }
 
   /** intro(selector).uid for a render of `flags` (the graph's introHook), or null with `err` set. */
