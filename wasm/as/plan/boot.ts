@@ -5,9 +5,8 @@
  * Must not depend on: abi/, graph.ts, session.ts, planner.ts.
  */
 import { IxErr } from '../errors';
-import { JValue, StrBuilder, writeStr, J_NULL, J_STR, J_ARR, J_OBJ } from '../hash/index';
+import { JValue, StrBuilder, cmpStr, writeStr, J_NULL, J_STR, J_ARR, J_OBJ } from '../hash/index';
 import { BootEnv } from '../tpl/index';
-import { cmp } from './request';
 import { sortedUnique } from './sorted';
 
 /** The boot environment of a request (eval/boot-env.ts bootEnv) and its JSON for cache keys. */
@@ -59,7 +58,7 @@ export function bootEnv(g: JValue | null): Boot {
         return b;
       }
       const names = t.keys!.slice(0);
-      names.sort(cmp);
+      names.sort(cmpStr);
       const tools = new Array<string>();
       for (let i = 0; i < names.length; i++) {
         tools.push(names[i]);

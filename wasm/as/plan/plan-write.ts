@@ -6,12 +6,12 @@
  * Must not depend on: abi/, graph.ts, session.ts, planner.ts.
  */
 import { IxErr } from '../errors';
-import { StrBuilder, writeStr } from '../hash/index';
+import { StrBuilder, cmpStr, writeStr } from '../hash/index';
 import { ByteBuilder } from '../hash/bytes';
 import { fetchJson } from './node';
 import { orderNodes } from './order';
 import { Nodes } from './node-task';
-import { cmp, internal } from './request';
+import { internal } from './request';
 
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
@@ -43,7 +43,7 @@ export function writePlan(w: Walked, out: PlanOut): PlanOut {
     size += (n.utf8 !== null ? n.size : 512) + 2;
   }
   const keys = nodes.scriptKeys.slice(0);
-  keys.sort(cmp);
+  keys.sort(cmpStr);
   for (let i = 0; i < keys.length; i++) size += keys[i].length + nodes.scripts.get(keys[i]).length + 8;
   // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB. The walk's graph
   // is unreachable now: a full collection first, so the buffer reuses the memory it held

@@ -57,10 +57,6 @@ export function checkFlags(v: JValue | null): Checked {
   return c;
 }
 
-export function cmp(a: string, b: string): i32 {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function parseRequest(text: string, what: string): JValue | null {
   const p = parseJson(text);
   return p.value;
