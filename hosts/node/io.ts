@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
-import { StatTable } from './stat-table';
+import { settled, StatTable } from './stat-table';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -118,6 +118,21 @@ function statIn(root: string, path: string): Stats | null | undefined {
   }
 }
 
+/** Per snapshot HostIO: the stat of the first-root file each recorded answer came from. */
+const answeredUnder = new WeakMap<HostIO, (path: string) => Stats | undefined>();
+
+/**
+ * For a HostIO made by fsHostIO with `snapshot`: the stat, taken before the read, of the
+ * first-root file whose bytes (or digest) this HostIO gave for `path` (the descriptor's fstat, or
+ * the stat a remembered digest was matched against), undefined when it has none (not read, absent,
+ * from a lower root). The plan memo records it instead of taking a stat of every file again
+ * after the core call: a stat from before the read is what the stat-table rule asks for too.
+ * Only a stat settled (stat-table.ts) at this HostIO's start is given. Undefined for any other HostIO.
+ */
+export function answeredStat(io: HostIO): ((path: string) => Stats | undefined) | undefined {
+  return answeredUnder.get(io);
+}
+
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
@@ -188,6 +203,8 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */
   const digests = new WeakMap<Uint8Array, Uint8Array | undefined>();
   const files = new Map<string, Uint8Array | undefined>();
+  /** Paths whose digest a remembered row answered, by the stat it was matched against (not read). */
+  const digestedUnder = new Map<string, Stats>();
   if (opts.snapshot) {
     const read = io.readFile;
     // a throw (a directory, a pipe, a link loop where a file belongs) is not remembered
@@ -226,7 +243,10 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
             const st = statIn(roots[0], p);
             const d = st && st.isFile() ? known.get(p, st) : undefined;
-            if (d !== undefined && HEX32.test(d)) return new Uint8Array(Buffer.from(d, 'hex'));
+            if (d !== undefined && HEX32.test(d)) {
+              digestedUnder.set(p, st!);
+              return new Uint8Array(Buffer.from(d, 'hex'));
+            }
           }
           const b = io.readFile(p);
           if (b === undefined) return undefined;
@@ -236,6 +256,16 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           return d;
         });
     }
+  }
+  if (opts.snapshot) {
+    // A read path keeps the stat of its one read (the snapshot's bytes), else the matched row's.
+    // Only a stat settled before this HostIO was made, so before it was taken, is given: a file
+    // changed in the same timestamp tick after its stat keeps that stat (the "racy git" case).
+    const since = opts.startedMs ?? Date.now();
+    answeredUnder.set(io, (p) => {
+      const st = files.has(p) ? ((b) => b && statOf.get(b))(files.get(p)) : digestedUnder.get(p);
+      return st && settled(st, since) ? st : undefined;
+    });
   }
   if (opts.cache) {
     const c = opts.cache;

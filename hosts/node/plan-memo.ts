@@ -43,7 +43,7 @@ import { statSync, type Stats } from 'node:fs';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
-import { fsHostIO, logical } from './io';
+import { answeredStat, fsHostIO, logical } from './io';
 import { MARGIN_MS, settled, statKey } from './stat-table';
 import { decodeSummary, encodeSummary, type PlanSummary, type SummarySource } from './plan-summary';
 
@@ -259,6 +259,8 @@ export interface Recording {
   dirs: Map<string, string | null>;
   /** False when the answer must not be memoised (a file or listing that changed mid-call, no digest). */
   usable(): boolean;
+  /** The stat a path's answer was read under, when the wrapped HostIO knows it (io.ts answeredStat). */
+  statOf?: (path: string) => Stats | undefined;
 }
 
 /** Wraps a HostIO (with `digest`) so that everything the core reads is recorded for the memo. */
@@ -295,7 +297,8 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   }
   if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
-  return { io: rec, rec: { files, dirs, usable: () => ok } };
+  const statOf = answeredStat(io);
+  return { io: rec, rec: statOf ? { files, dirs, usable: () => ok, statOf } : { files, dirs, usable: () => ok } };
 }
 
 /**
@@ -331,10 +334,15 @@ export function storeRoots(site: MemoSite, reqJson: string, roots: Plan['roots']
   }
 }
 
-/** The head's file rows: every recorded path, its digest and its stat once that is safe. */
+/**
+ * The head's file rows: every recorded path, its digest and its stat once that is safe. The stat
+ * is the one the file was read (or its digest matched) under when the HostIO kept it: taken before
+ * the read, it is as safe as one taken after the call (a change after it moves ctime, and no
+ * later stat matches), and it saves a stat of every file. Otherwise the file is stat-ed now.
+ */
 function fileRows(site: MemoSite, rec: Recording, startedMs: number): FileRow[] {
   return [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
-    const st = d === null ? undefined : resolveStat(site.roots, p);
+    const st = d === null ? undefined : (rec.statOf?.(p) ?? resolveStat(site.roots, p));
     return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
   });
 }
