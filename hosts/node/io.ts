@@ -270,7 +270,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   if (opts.cache) {
     const c = opts.cache;
     // the engine puts text and gets back its UTF-8 bytes
-    io.cacheGet = (k) => c.get(k);
+    io.cacheGet = (k, into) => c.get(k, into);
     io.cachePut = (k, v) => c.put(k, Buffer.from(v, 'utf8'));
   }
   return io;

@@ -295,7 +295,7 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
       return got;
     };
   }
-  if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
+  if (io.cacheGet) rec.cacheGet = (k, into) => io.cacheGet!(k, into);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
   const statOf = answeredStat(io);
   return { io: rec, rec: statOf ? { files, dirs, usable: () => ok, statOf } : { files, dirs, usable: () => ok } };
