@@ -133,16 +133,34 @@ export function answeredStat(io: HostIO): ((path: string) => Stats | undefined) 
   return answeredUnder.get(io);
 }
 
+/** A logical directory path as a key: '' for the root, else ending in '/'. */
+const dirKey = (path: string) => (path === '' || path.endsWith('/') ? path : `${path}/`);
+/** The key of the directory holding `path` (a file, or a directory with or without its '/'). */
+function parentKey(path: string): string {
+  const end = path.endsWith('/') ? path.length - 1 : path.length;
+  return path.slice(0, path.lastIndexOf('/', end - 1) + 1);
+}
+
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
   const statOf = new WeakMap<Uint8Array, Stats>();
   /** Listings of the first root's directories remembered by stat (see FsHostOptions.snapshot). */
   const listings = opts.snapshot && opts.cache && roots.length > 0 ? new StatTable(opts.cache, 'listing', roots[0], '', opts.startedMs) : undefined;
+  /**
+   * A snapshot's directories (as `dirKey`) found absent, or not a directory, in each root: what
+   * lies under them is absent from that root too, without a stat or an open that fails (the
+   * bundled second root has almost none of a recipe tree's ~4,000 directories, and listing the
+   * packages walks them top-down). Within one command, as a snapshot's reads are.
+   */
+  const absent = opts.snapshot ? roots.map(() => new Set<string>()) : undefined;
+  const underAbsent = (i: number, path: string) => absent !== undefined && absent[i].size > 0 && absent[i].has(parentKey(path));
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
-      for (const r of roots) {
+      for (let i = 0; i < roots.length; i++) {
+        const r = roots[i];
+        if (underAbsent(i, path)) continue;
         let fd: number;
         try {
           // non-blocking, so a named pipe where a recipe belongs cannot stall the open
@@ -174,11 +192,19 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       if (!logical(path)) return undefined;
       const names = new Set<string>();
       let found = false;
-      for (const r of roots) {
+      for (let i = 0; i < roots.length; i++) {
+        const r = roots[i];
+        if (underAbsent(i, path)) {
+          absent![i].add(dirKey(path));
+          continue;
+        }
         // nothing there, or not a directory: readdir would fail as missing (an exception each,
         // for every directory of a tree the bundled second root does not have)
         const st = statIn(r, path);
-        if (st === null || (st && !st.isDirectory())) continue;
+        if (st === null || (st && !st.isDirectory())) {
+          absent?.[i].add(dirKey(path));
+          continue;
+        }
         // the first root's directory, unchanged since an earlier command listed it: its listing
         const known = st && listings && r === roots[0] ? namesOf(listings.get(path, st)) : undefined;
         if (known !== undefined) {
