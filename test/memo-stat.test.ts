@@ -4,7 +4,8 @@
 // `stat` calls. The rows are the same stat text a stat after the call gives for an unchanged
 // file; a file changed after its read keeps its before-read stat, so the next lookup re-reads it
 // and misses; a file too new at the command's start, and a file of a lower root, are stat-ed as
-// before.
+// before. A digest answered by its stat answers that path again within the command, as a
+// snapshot's read does, without another stat.
 import { statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
@@ -121,6 +122,25 @@ describe('memo rows from the stats of the reads', () => {
       ['new.sh', hex(blake3(Buffer.from('echo new\n'))), null],
     ]);
     expect((await lookupPlan(site, REQ))?.roots[0].out).toBe('/o');
+  });
+
+  test('a digest answered by its stat answers the path again in the same command, without a stat; the next command looks again', async () => {
+    const root = recipes();
+    const dir = tempDir('ix-cache-');
+    const later = Date.now() + 60_000;
+    command([root], dir, later).io.fileDigests!(['b.sh']); // remembered by stat
+    await new Promise((r) => setImmediate(r));
+    const c = command([root], dir, later);
+    stated.length = 0;
+    const first = c.io.fileDigests!(['b.sh', 'b.sh'])!;
+    expect(stated.filter((p) => p.endsWith('b.sh'))).toHaveLength(1);
+    expect(first[1]).toBe(first[0]);
+    expect(hex(first[0]!)).toBe(hex(blake3(Buffer.from('echo b\n'))));
+    writeFileSync(join(root, 'b.sh'), 'echo B\n'); // changed within the command: its first answer stands
+    stated.length = 0;
+    expect(c.io.fileDigests!(['b.sh'])![0]).toBe(first[0]);
+    expect(stated).toEqual([]);
+    expect(hex(command([root], dir, later).io.fileDigests!(['b.sh'])![0]!)).toBe(hex(blake3(Buffer.from('echo B\n'))));
   });
 
   test('a HostIO that is not a snapshot gives no stats', () => {

@@ -263,15 +263,25 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
       // the salt names the digest function: another one's digests are never answered
       const known = new StatTable(opts.cache, 'digest', roots[0], hex(hash(new Uint8Array(0))), opts.startedMs);
+      // A digest answered by its stat answers the same path again for the rest of the command, as
+      // a snapshot's read does: validation asks for a shared template's digest once per cached
+      // descriptor (tens of thousands of asks for a whole IX tree), a stat and a row lookup each.
+      const byStat = new Map<string, Uint8Array>();
       io.fileDigests = (paths) =>
         paths.map((p) => {
           // a file already read keeps its snapshot's digest; others may be answered by their stat
+          if (!files.has(p)) {
+            const again = byStat.get(p);
+            if (again !== undefined) return again;
+          }
           if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
             const st = statIn(roots[0], p);
             const d = st && st.isFile() ? known.get(p, st) : undefined;
             if (d !== undefined && HEX32.test(d)) {
               digestedUnder.set(p, st!);
-              return new Uint8Array(Buffer.from(d, 'hex'));
+              const got = new Uint8Array(Buffer.from(d, 'hex'));
+              byStat.set(p, got);
+              return got;
             }
           }
           const b = io.readFile(p);

@@ -289,9 +289,16 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   if (io.digest) rec.digest = (d) => io.digest!(d);
   if (io.digestText) rec.digestText = (s) => io.digestText!(s);
   if (io.fileDigests) {
+    // the same digest object comes back for a path asked again (io.ts): its hex once
+    const hexes = new WeakMap<Uint8Array, string>();
+    const hexOf = (d: Uint8Array) => {
+      let h = hexes.get(d);
+      if (h === undefined) hexes.set(d, (h = hex(d)));
+      return h;
+    };
     rec.fileDigests = (ps) => {
       const got = io.fileDigests!(ps);
-      if (got) ps.forEach((p, i) => note(p, got[i] ? hex(got[i]!) : null));
+      if (got) ps.forEach((p, i) => note(p, got[i] ? hexOf(got[i]!) : null));
       return got;
     };
   }
