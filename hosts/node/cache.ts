@@ -88,7 +88,8 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
   return {
     get(key, into) {
       if (!KEY.test(key)) return undefined;
-      const span = own.get(key) ?? index.get(key);
+      // a caller giving `into` is the compiled core's plan call, which makes thousands of gets
+      const span = own.get(key) ?? index.get(key, into !== undefined);
       if (!span) return undefined;
       const fd = fdOf(span.pack);
       if (fd < 0) return undefined;
