@@ -5,8 +5,7 @@
  * ~41,000 lines (the node memo's entries of a whole IX tree): parsing it all was ~50 ms and most
  * of the run's garbage. So the index files are read once, as bytes, and the first LOOKUPS gets
  * search them for the key's lines; the get after that parses them all (a plan making thousands of
- * gets pays one parse, as before, plus a few searches; a get made for the compiled core's plan
- * call, which says it makes many, parses at once).
+ * gets pays one parse, as before, plus a few searches).
  *
  * Both ways give the same span: a search applies parseIndex's rules to the same lines, in the
  * same order (packs by name, lines in file order), with the same `newer`.
@@ -33,16 +32,11 @@ export class CacheIndex {
     private readonly beforeRead?: () => void,
   ) {}
 
-  /**
-   * The latest span of `key`. `many`: the caller is about to make many gets (the compiled core's
-   * plan call makes thousands: 6,600 for stal-ix set/pg), so the indexes are parsed now rather
-   * than searched first (a whole IX tree's index is ~4 MB: each search scans all of it).
-   */
-  get(key: string, many = false): Span | undefined {
+  get(key: string): Span | undefined {
     if (this.dropped.has(key)) return undefined;
     if (this.spans) return this.spans.get(key);
     const raw = (this.raw ??= this.read());
-    if (++this.searches > LOOKUPS || many) {
+    if (++this.searches > LOOKUPS) {
       this.spans = new Map();
       for (const r of raw) parseIndex(r.id, r.bytes.toString('latin1'), this.spans);
       this.raw = [];

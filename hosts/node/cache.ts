@@ -88,8 +88,7 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
   return {
     get(key, into) {
       if (!KEY.test(key)) return undefined;
-      // a caller giving `into` is the compiled core's plan call, which makes thousands of gets
-      const span = own.get(key) ?? index.get(key, into !== undefined);
+      const span = own.get(key) ?? index.get(key);
       if (!span) return undefined;
       const fd = fdOf(span.pack);
       if (fd < 0) return undefined;
