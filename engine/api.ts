@@ -46,7 +46,13 @@ export interface HostIO {
    * those bytes back: text goes in without the engine encoding it, and a cached plan comes back
    * out as bytes the engine can return as they are. Must never change plan bytes.
    */
-  cacheGet?(key: string): Uint8Array | undefined;
+  /**
+   * `into`, when the caller gives it (the compiled core's direct binding: wasm/direct-core.ts),
+   * allocates `n` bytes where the answer is wanted (the core's memory) and returns them as an
+   * array: the host may call it at most once and then answers with that array, filled, or
+   * undefined (the region is dropped); or answer without calling it.
+   */
+  cacheGet?(key: string, into?: (n: number) => Uint8Array): Uint8Array | undefined;
   cachePut?(key: string, value: string): void;
 }
 

@@ -130,4 +130,46 @@ describe('the compiled core bound directly and through the glue', () => {
     }), { numRuns: 300 });
     expect(errors).toBeGreaterThan(0);
   }, 600_000);
+
+  test('a cache answering large entries into the core\'s memory (cacheGet\'s `into`) gives the same answers; a dropped region reads as a miss', () => {
+    const base = () => fsHostIO([join(repoRoot, 'pkgs')]);
+    const names = direct.listPackages(base());
+    /** A host that answers entries over `min` bytes through `into` when given it (`drop`: allocates, then misses). */
+    const withInto = (min: number, drop: boolean) => {
+      const r = recording(base());
+      let used = 0;
+      const get = r.io.cacheGet!;
+      r.io.cacheGet = (k, into) => {
+        const b = get(k);
+        if (!b || !into || b.length <= min) return b;
+        used++;
+        const t = into(b.length);
+        t.set(b);
+        return drop ? undefined : t;
+      };
+      return { ...r, used: () => used };
+    };
+    const run = (core: Core, io: HostIO) => names.flatMap((name) => {
+      const req: PlanRequest = { packages: [name], target: 'linux-x86_64' };
+      return [outcome(() => core.plan(io, req)), outcome(() => core.plan(io, req))];
+    });
+    const a = withInto(100, false);
+    const b = withInto(100, false);
+    const got = run(direct, a.io);
+    expect(got).toEqual(run(glued, b.io));
+    expect(a.calls).toEqual(b.calls);
+    expect(a.used()).toBeGreaterThan(names.length); // the cached plans, descriptors and templates came that way
+    expect(b.used()).toBe(0); // the glue never offers `into`
+    // every large entry allocated and then dropped: the same answers as a cache that has none of them
+    const c = withInto(100, true);
+    const small = recording(base());
+    const getSmall = small.io.cacheGet!;
+    small.io.cacheGet = (k) => {
+      const v = getSmall(k);
+      return v && v.length > 100 ? undefined : v;
+    };
+    expect(run(direct, c.io)).toEqual(run(direct, small.io));
+    expect(c.used()).toBeGreaterThan(0);
+    expect(got.filter((o) => o.ok).length).toBeGreaterThan(names.length);
+  }, 300_000);
 });

@@ -35,7 +35,8 @@ export interface DirectHost {
   readFile(path: string): Uint8Array | undefined | null;
   listDir(path: string): string[] | undefined | null;
   fileDigests(paths: string[]): (Uint8Array | undefined | null)[] | undefined | null;
-  cacheGet(key: string): Uint8Array | undefined | null;
+  /** `into`: see engine/api.ts HostIO.cacheGet (allocates in the core's memory). */
+  cacheGet(key: string, into?: (n: number) => Uint8Array): Uint8Array | undefined | null;
   cachePut(key: string, value: string): void;
 }
 
@@ -133,7 +134,22 @@ export function instantiateDirect(
   const imports = {
     [IMPORTS]: {
       'read-file': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.readFile(str(ptr, len))),
-      'cache-get': (ptr: number, len: number, ret: number): void => putOptBytes(ret >>> 0, host.cacheGet(str(ptr, len))),
+      'cache-get': (ptr: number, len: number, ret: number): void => {
+        // a large entry is read straight into the core's memory, allocated as putBytes would
+        // (the same cabi_realloc call), instead of into a Buffer copied over afterwards
+        let given: Uint8Array | undefined;
+        let at = 0;
+        const into = (n: number): Uint8Array => {
+          at = alloc(1, n);
+          return (given = new Uint8Array(mem().memory.buffer, at, n));
+        };
+        const b = host.cacheGet(str(ptr, len), into);
+        if (b === undefined || b === null || b !== given) return putOptBytes(ret >>> 0, b);
+        const d = view();
+        d.setUint8(ret >>> 0, 1);
+        d.setUint32((ret >>> 0) + 8, b.byteLength, true);
+        d.setUint32((ret >>> 0) + 4, at, true);
+      },
       'cache-put': (kp: number, kl: number, vp: number, vl: number): void => host.cachePut(str(kp, kl), str(vp, vl)),
       'list-dir': (ptr: number, len: number, ret: number): void =>
         putOptList(ret >>> 0, host.listDir(str(ptr, len)), 8, (at, name) => {

@@ -177,7 +177,7 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     digest: guard((d: Uint8Array) => current().digest?.(d), undefined),
     digestText: guard((s: string) => (current().digest ? current().digestText?.(s) : undefined), undefined),
     fileDigests: guard((ps: string[]) => current().fileDigests?.(ps), undefined),
-    cacheGet: guard((k: string) => current().cacheGet?.(k), undefined),
+    cacheGet: guard((k: string, into?: (n: number) => Uint8Array) => current().cacheGet?.(k, into), undefined),
     cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
   };
   // the glue looks up the unversioned key, its .d.ts names the versioned one: pass both

@@ -122,6 +122,47 @@ export function readSpan(fd: number, span: Span): Uint8Array | undefined {
   }
 }
 
+/** Records larger than this are read by readRecordInto straight into the array its caller gives. */
+export const INTO_RECORD = SLAB_RECORD;
+
+/** Reads exactly `n` bytes of `fd` at `pos` into `buf` from `at`; false when the file is shorter. */
+function readAll(fd: number, buf: Uint8Array, at: number, n: number, pos: number): boolean {
+  for (let got = 0; got < n;) {
+    const k = readSync(fd, buf, at + got, n - got, pos + got);
+    if (k <= 0) return false;
+    got += k;
+  }
+  return true;
+}
+
+/**
+ * The body of `key`'s sealed record at `span` of an open pack, read into `into(length)` (an array
+ * of exactly that length: the core's own memory, so a large entry is not copied again), or
+ * undefined unless it is exactly that key's sealed entry (as decodeRecord). `into` is called at
+ * most once, and only when the record's head line is the key's; after a failed read or seal its
+ * array holds garbage and must be dropped.
+ */
+export function readRecordInto(fd: number, span: Span, namespace: string, key: string, into: (n: number) => Uint8Array): Uint8Array | undefined {
+  try {
+    const first = Math.min(span.length, 320); // the head line is at most 300 bytes (decodeRecord)
+    const head = Buffer.allocUnsafe(first);
+    if (!readAll(fd, head, 0, first, span.offset)) return undefined;
+    const nl = head.indexOf(10);
+    if (nl < 0 || nl > 300) return undefined;
+    const fields = head.toString('latin1', 0, nl).split(' ');
+    const n = span.length - nl - 1;
+    if (fields.length !== 3 || fields[0] !== key || fields[1] !== String(n)) return undefined;
+    const body = into(n);
+    if (body.length !== n) return undefined;
+    const have = first - nl - 1;
+    body.set(head.subarray(nl + 1, first));
+    if (!readAll(fd, body, have, n - have, span.offset + first)) return undefined;
+    return fields[2] === seal(namespace, key, body) ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The process id a pack name carries, or undefined for a name that is not a pack's. */
 export function packPid(id: string): number | undefined {
   const m = PACK_ID.exec(id);

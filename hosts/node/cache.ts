@@ -23,7 +23,7 @@ import { openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CacheIndex } from './cache-index';
-import { CACHE_LAYOUT, decodeRecord, encodeRecord, KEY, readSpan, type Body, type Span } from './cache-pack';
+import { CACHE_LAYOUT, decodeRecord, encodeRecord, INTO_RECORD, KEY, readRecordInto, readSpan, type Body, type Span } from './cache-pack';
 import { PackWriter } from './cache-writer';
 
 export { CACHE_LAYOUT } from './cache-pack';
@@ -37,7 +37,12 @@ export function cacheDir(env: Record<string, string | undefined>): string {
 }
 
 export interface DiskCache {
-  get(key: string): Uint8Array | undefined;
+  /**
+   * The entry under `key`, or undefined. With `into`, an entry larger than INTO_RECORD is read
+   * into the array `into(length)` returns (see cache-pack.ts readRecordInto) and that array is the
+   * answer; a smaller one is returned as without it.
+   */
+  get(key: string, into?: (n: number) => Uint8Array): Uint8Array | undefined;
   /** Stores `value` (or the concatenation of its parts, which is never made in memory) under `key`. */
   put(key: string, value: Body): void;
 }
@@ -81,12 +86,13 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
     return fd;
   };
   return {
-    get(key) {
+    get(key, into) {
       if (!KEY.test(key)) return undefined;
       const span = own.get(key) ?? index.get(key);
       if (!span) return undefined;
       const fd = fdOf(span.pack);
       if (fd < 0) return undefined;
+      if (into && span.length > INTO_RECORD) return readRecordInto(fd, span, ns, key, into);
       const rec = readSpan(fd, span);
       return rec && decodeRecord(ns, key, rec);
     },

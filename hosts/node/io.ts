@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
-import { StatTable } from './stat-table';
+import { settled, StatTable } from './stat-table';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -118,16 +118,49 @@ function statIn(root: string, path: string): Stats | null | undefined {
   }
 }
 
+/** Per snapshot HostIO: the stat of the first-root file each recorded answer came from. */
+const answeredUnder = new WeakMap<HostIO, (path: string) => Stats | undefined>();
+
+/**
+ * For a HostIO made by fsHostIO with `snapshot`: the stat, taken before the read, of the
+ * first-root file whose bytes (or digest) this HostIO gave for `path` (the descriptor's fstat, or
+ * the stat a remembered digest was matched against), undefined when it has none (not read, absent,
+ * from a lower root). The plan memo records it instead of taking a stat of every file again
+ * after the core call: a stat from before the read is what the stat-table rule asks for too.
+ * Only a stat settled (stat-table.ts) at this HostIO's start is given. Undefined for any other HostIO.
+ */
+export function answeredStat(io: HostIO): ((path: string) => Stats | undefined) | undefined {
+  return answeredUnder.get(io);
+}
+
+/** A logical directory path as a key: '' for the root, else ending in '/'. */
+const dirKey = (path: string) => (path === '' || path.endsWith('/') ? path : `${path}/`);
+/** The key of the directory holding `path` (a file, or a directory with or without its '/'). */
+function parentKey(path: string): string {
+  const end = path.endsWith('/') ? path.length - 1 : path.length;
+  return path.slice(0, path.lastIndexOf('/', end - 1) + 1);
+}
+
 /** HostIO reading recipes from `roots` (absolute directories, highest priority first). */
 export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The fstat of the descriptor each file of the first root was read from, by the bytes returned. */
   const statOf = new WeakMap<Uint8Array, Stats>();
   /** Listings of the first root's directories remembered by stat (see FsHostOptions.snapshot). */
   const listings = opts.snapshot && opts.cache && roots.length > 0 ? new StatTable(opts.cache, 'listing', roots[0], '', opts.startedMs) : undefined;
+  /**
+   * A snapshot's directories (as `dirKey`) found absent, or not a directory, in each root: what
+   * lies under them is absent from that root too, without a stat or an open that fails (the
+   * bundled second root has almost none of a recipe tree's ~4,000 directories, and listing the
+   * packages walks them top-down). Within one command, as a snapshot's reads are.
+   */
+  const absent = opts.snapshot ? roots.map(() => new Set<string>()) : undefined;
+  const underAbsent = (i: number, path: string) => absent !== undefined && absent[i].size > 0 && absent[i].has(parentKey(path));
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
-      for (const r of roots) {
+      for (let i = 0; i < roots.length; i++) {
+        const r = roots[i];
+        if (underAbsent(i, path)) continue;
         let fd: number;
         try {
           // non-blocking, so a named pipe where a recipe belongs cannot stall the open
@@ -159,11 +192,19 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       if (!logical(path)) return undefined;
       const names = new Set<string>();
       let found = false;
-      for (const r of roots) {
+      for (let i = 0; i < roots.length; i++) {
+        const r = roots[i];
+        if (underAbsent(i, path)) {
+          absent![i].add(dirKey(path));
+          continue;
+        }
         // nothing there, or not a directory: readdir would fail as missing (an exception each,
         // for every directory of a tree the bundled second root does not have)
         const st = statIn(r, path);
-        if (st === null || (st && !st.isDirectory())) continue;
+        if (st === null || (st && !st.isDirectory())) {
+          absent?.[i].add(dirKey(path));
+          continue;
+        }
         // the first root's directory, unchanged since an earlier command listed it: its listing
         const known = st && listings && r === roots[0] ? namesOf(listings.get(path, st)) : undefined;
         if (known !== undefined) {
@@ -188,6 +229,8 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
   /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */
   const digests = new WeakMap<Uint8Array, Uint8Array | undefined>();
   const files = new Map<string, Uint8Array | undefined>();
+  /** Paths whose digest a remembered row answered, by the stat it was matched against (not read). */
+  const digestedUnder = new Map<string, Stats>();
   if (opts.snapshot) {
     const read = io.readFile;
     // a throw (a directory, a pipe, a link loop where a file belongs) is not remembered
@@ -220,13 +263,26 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       const hex = (d: Uint8Array) => Buffer.from(d.buffer, d.byteOffset, d.length).toString('hex');
       // the salt names the digest function: another one's digests are never answered
       const known = new StatTable(opts.cache, 'digest', roots[0], hex(hash(new Uint8Array(0))), opts.startedMs);
+      // A digest answered by its stat answers the same path again for the rest of the command, as
+      // a snapshot's read does: validation asks for a shared template's digest once per cached
+      // descriptor (tens of thousands of asks for a whole IX tree), a stat and a row lookup each.
+      const byStat = new Map<string, Uint8Array>();
       io.fileDigests = (paths) =>
         paths.map((p) => {
           // a file already read keeps its snapshot's digest; others may be answered by their stat
+          if (!files.has(p)) {
+            const again = byStat.get(p);
+            if (again !== undefined) return again;
+          }
           if (!files.has(p) && logical(p) && p !== '' && !p.endsWith('/')) {
             const st = statIn(roots[0], p);
             const d = st && st.isFile() ? known.get(p, st) : undefined;
-            if (d !== undefined && HEX32.test(d)) return new Uint8Array(Buffer.from(d, 'hex'));
+            if (d !== undefined && HEX32.test(d)) {
+              digestedUnder.set(p, st!);
+              const got = new Uint8Array(Buffer.from(d, 'hex'));
+              byStat.set(p, got);
+              return got;
+            }
           }
           const b = io.readFile(p);
           if (b === undefined) return undefined;
@@ -237,10 +293,20 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         });
     }
   }
+  if (opts.snapshot) {
+    // A read path keeps the stat of its one read (the snapshot's bytes), else the matched row's.
+    // Only a stat settled before this HostIO was made, so before it was taken, is given: a file
+    // changed in the same timestamp tick after its stat keeps that stat (the "racy git" case).
+    const since = opts.startedMs ?? Date.now();
+    answeredUnder.set(io, (p) => {
+      const st = files.has(p) ? ((b) => b && statOf.get(b))(files.get(p)) : digestedUnder.get(p);
+      return st && settled(st, since) ? st : undefined;
+    });
+  }
   if (opts.cache) {
     const c = opts.cache;
     // the engine puts text and gets back its UTF-8 bytes
-    io.cacheGet = (k) => c.get(k);
+    io.cacheGet = (k, into) => c.get(k, into);
     io.cachePut = (k, v) => c.put(k, Buffer.from(v, 'utf8'));
   }
   return io;

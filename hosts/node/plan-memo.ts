@@ -43,7 +43,7 @@ import { statSync, type Stats } from 'node:fs';
 import type { HostIO, Plan, PlanRequest } from '../../engine/api';
 import type { DiskCache } from './cache';
 import { loadDigest, type Digest } from './digest';
-import { fsHostIO, logical } from './io';
+import { answeredStat, fsHostIO, logical } from './io';
 import { MARGIN_MS, settled, statKey } from './stat-table';
 import { decodeSummary, encodeSummary, type PlanSummary, type SummarySource } from './plan-summary';
 
@@ -259,6 +259,8 @@ export interface Recording {
   dirs: Map<string, string | null>;
   /** False when the answer must not be memoised (a file or listing that changed mid-call, no digest). */
   usable(): boolean;
+  /** The stat a path's answer was read under, when the wrapped HostIO knows it (io.ts answeredStat). */
+  statOf?: (path: string) => Stats | undefined;
 }
 
 /** Wraps a HostIO (with `digest`) so that everything the core reads is recorded for the memo. */
@@ -287,15 +289,23 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   if (io.digest) rec.digest = (d) => io.digest!(d);
   if (io.digestText) rec.digestText = (s) => io.digestText!(s);
   if (io.fileDigests) {
+    // the same digest object comes back for a path asked again (io.ts): its hex once
+    const hexes = new WeakMap<Uint8Array, string>();
+    const hexOf = (d: Uint8Array) => {
+      let h = hexes.get(d);
+      if (h === undefined) hexes.set(d, (h = hex(d)));
+      return h;
+    };
     rec.fileDigests = (ps) => {
       const got = io.fileDigests!(ps);
-      if (got) ps.forEach((p, i) => note(p, got[i] ? hex(got[i]!) : null));
+      if (got) ps.forEach((p, i) => note(p, got[i] ? hexOf(got[i]!) : null));
       return got;
     };
   }
-  if (io.cacheGet) rec.cacheGet = (k) => io.cacheGet!(k);
+  if (io.cacheGet) rec.cacheGet = (k, into) => io.cacheGet!(k, into);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
-  return { io: rec, rec: { files, dirs, usable: () => ok } };
+  const statOf = answeredStat(io);
+  return { io: rec, rec: statOf ? { files, dirs, usable: () => ok, statOf } : { files, dirs, usable: () => ok } };
 }
 
 /**
@@ -331,10 +341,15 @@ export function storeRoots(site: MemoSite, reqJson: string, roots: Plan['roots']
   }
 }
 
-/** The head's file rows: every recorded path, its digest and its stat once that is safe. */
+/**
+ * The head's file rows: every recorded path, its digest and its stat once that is safe. The stat
+ * is the one the file was read (or its digest matched) under when the HostIO kept it: taken before
+ * the read, it is as safe as one taken after the call (a change after it moves ctime, and no
+ * later stat matches), and it saves a stat of every file. Otherwise the file is stat-ed now.
+ */
 function fileRows(site: MemoSite, rec: Recording, startedMs: number): FileRow[] {
   return [...rec.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, d]) => {
-    const st = d === null ? undefined : resolveStat(site.roots, p);
+    const st = d === null ? undefined : (rec.statOf?.(p) ?? resolveStat(site.roots, p));
     return [p, d, st && settled(st, startedMs) ? statKey(st) : null];
   });
 }
