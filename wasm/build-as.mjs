@@ -35,7 +35,7 @@ const root = dirname(here);
 /** The compiled core's entry (the WIT exports over wasm/as/plan). */
 export const AS_ENTRY = join(here, 'as', 'abi', 'index.ts');
 /** The runtime: see the module comment. */
-export const AS_RUNTIME = 'incremental';
+export const AS_RUNTIME = 'minimal';
 /** Export names AssemblyScript cannot spell, as the canonical ABI names them. */
 const RENAMES = { list_packages: 'list-packages', cabi_post_list_packages: 'cabi_post_list-packages' };
 

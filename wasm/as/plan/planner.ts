@@ -27,6 +27,7 @@ import { NodeSet } from './node-set';
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
 import { BootEnv } from '../tpl/index';
+import { allowDriverCollections, collectNow, safePoint } from '../gc';
 
 export const DEFAULT_PLATFORM = 'linux-x86_64';
 
@@ -429,6 +430,25 @@ function parseRequest(text: string, what: string): JValue | null {
   return p.value;
 }
 
+/**
+ * What the frames of a plan still use after a safe point (gc.ts: the runtime scans no stack, so a
+ * collection frees whatever only a local holds): set before a safe point, cleared at the end.
+ */
+class Held {
+  out: PlanOut | null = null;
+  renderer: Renderer | null = null;
+  items: Array<JValue> | null = null;
+  w: Walked | null = null;
+  k: KeepPlan | null = null;
+  ro: KeptRootOut | null = null;
+  rec: RootRec | null = null;
+  request: string | null = null;
+  all: Array<PNode> | null = null;
+  ordered: Array<PNode> | null = null;
+  keys: Array<string> | null = null;
+}
+let HELD: Held | null = null;
+
 /** plan(): the Plan's canonical JSON for a PlanRequest (engine/index.ts planOut). */
 export function planRequest(requestJson: string, renderer: Renderer, useCache: bool): PlanOut {
   const out = new PlanOut();
@@ -452,7 +472,12 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = internal("plan request field output must be 'plan' or 'roots'");
     return out;
   }
+  const held = new Held();
+  held.out = out;
+  held.renderer = renderer;
+  HELD = held;
   const w = walk(req, pk.items!, renderer, useCache, rootsOnly);
+  HELD = null;
   if (w.err !== null) {
     out.err = w.err;
     return out;
@@ -480,7 +505,15 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB. The walk's graph
   // is unreachable now: a full collection first, so the buffer reuses the memory it held
   // instead of growing the heap by its size
-  if (size > BIG_PLAN) __collect();
+  if (size > BIG_PLAN) {
+    held.w = w;
+    held.all = all;
+    held.ordered = ordered;
+    held.keys = keys;
+    HELD = held;
+    collectNow();
+    HELD = null;
+  }
   const bb = new ByteBuilder(size + (size >> 5) + 4096);
   const sb = new StrBuilder(4096);
   sb.str('{"format":"ix-plan/4","host":');
@@ -572,7 +605,15 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // an answer of roots only writes no node: reused nodes are not read back from the node memo
   const k = keep ? keepKept(s.graph, s.nodes, settings, items, rootsOnly) : new KeepPlan();
   const kept = k.kept;
+  const held = HELD;
+  if (held !== null) {
+    held.items = items;
+    held.w = w;
+    held.k = k;
+  }
   for (let i = 0; i < items.length; i++) {
+    // between roots only what `held` and CURRENT (the session) reach is used again
+    if (held !== null) safePoint();
     if (items[i].kind != J_STR) {
       CURRENT = prev;
       w.err = internal('TypeError: a package selector is not a string');
@@ -599,7 +640,12 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     g.rec = rec;
     g.files.log = rec !== null ? rec.files : null;
     g.files.faulted = false;
-    const ok = plan1(s, request, roots);
+    if (held !== null) {
+      held.ro = ro;
+      held.rec = rec;
+      held.request = request;
+    }
+    const ok = plan1(s, request, roots, held !== null);
     g.rec = null;
     g.files.log = null;
     if (ok) {
@@ -642,12 +688,15 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
 }
 
 /** One root; false with s.err set on failure. */
-function plan1(s: Session, request: string, roots: StrBuilder): bool {
+function plan1(s: Session, request: string, roots: StrBuilder, safe: bool): bool {
   const inst = s.root(request);
   if (inst === null) return false;
   s.lastRoot = inst;
   if (inst.buildable) {
+    // the frames above hold only what `HELD`, CURRENT and the graph (inst) reach
+    allowDriverCollections(safe);
     const n = s.nodeOf(inst);
+    allowDriverCollections(false);
     if (n === null) return false;
     roots.str('{"name":');
     writeStr(roots, inst.name);
