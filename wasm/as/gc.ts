@@ -7,29 +7,26 @@
  * (the callers say which globals hold what: plan/planner.ts, plan/graph.ts, abi/index.ts).
  *
  * Policy: collect when the memory has grown since the last collection (the allocator doubles it
- * when its free space runs out), so the memory settles at about twice the live heap plus the
- * garbage made between two safe points, and a call that allocates little never pays a mark.
+ * when its free space runs out): a call that allocates little never pays a mark, and a whole IX
+ * tree's plan collects 9 times (the memory at 1.1 GB at the end of the walk). Collecting also
+ * every 16,384 safe points kept it at half that but ran 19 collections of a large live heap,
+ * which cost most of the CPU the runtime saved (BENCHMARKS.md).
  *
  * Must not depend on: anything of the core (only the runtime's __collect).
  */
 
 /** The memory's size in pages right after the last collection. */
 let pagesAtLast: i32 = 0;
-/** Collections so far (for probes and tests of this module). */
-let collections: i32 = 0;
-
 /** Collects if the memory grew since the last collection; see the module comment for when it is safe. */
 export function safePoint(): void {
   if (memory.size() <= pagesAtLast) return;
   __collect();
-  collections++;
   pagesAtLast = memory.size();
 }
 
 /** Collects now (a safe point where a large allocation follows that should reuse freed memory). */
 export function collectNow(): void {
   __collect();
-  collections++;
   pagesAtLast = memory.size();
 }
 
@@ -44,9 +41,4 @@ export function allowDriverCollections(on: bool): void {
 /** A safe point of the graph's driver between two steps, when its caller allowed it. */
 export function driverSafePoint(): void {
   if (driverSafe) safePoint();
-}
-
-/** How many collections ran in this instance. */
-export function collectionCount(): i32 {
-  return collections;
 }
