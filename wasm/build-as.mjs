@@ -12,10 +12,13 @@
  *
  * Memory model: a fresh instance per request (the hosts compile the modules once and instantiate
  * them again for each call), so whatever a request allocated is dropped whole with its instance
- * and no state leaks between requests. Within a request: AssemblyScript's incremental GC, tuned
- * (`incremental`, the default: half the peak memory of the cold 5,005-recipe plan at 2.6x the
- * stub's CPU, still under V8's), or `stub`, a bump arena that never frees (fastest, but ~1 MB per
- * render, so a request rendering a whole IX tree outgrows wasm32's 4 GiB). The shadow stack is
+ * and no state leaks between requests. Within a request: AssemblyScript's `minimal` runtime (the
+ * default: a two-colour mark & sweep that runs only at the core's safe points, wasm/as/gc.ts, and
+ * keeps no shadow stack; a cold whole-tree plan at ~0.75x the core CPU of the incremental runtime,
+ * ~1.4x its peak memory), the
+ * `incremental` one, tuned (collects anywhere by itself, a shadow stack on every call), or `stub`,
+ * a bump arena that never frees (~1 MB per render, so a request rendering a whole IX tree
+ * outgrows wasm32's 4 GiB). The shadow stack is
  * 2 MiB (`--stackSize`): with AssemblyScript's default 32 KB a `self.NAME()` recursion trapped
  * before it reached the evaluator's depth bound of 64.
  *
@@ -34,8 +37,8 @@ const root = dirname(here);
 
 /** The compiled core's entry (the WIT exports over wasm/as/plan). */
 export const AS_ENTRY = join(here, 'as', 'abi', 'index.ts');
-/** The runtime: see the module comment. */
-export const AS_RUNTIME = 'incremental';
+/** The runtime: see the module comment (wasm/as/gc.ts says where it may collect). */
+export const AS_RUNTIME = 'minimal';
 /** Export names AssemblyScript cannot spell, as the canonical ABI names them. */
 const RENAMES = { list_packages: 'list-packages', cabi_post_list_packages: 'cabi_post_list-packages' };
 

@@ -4,15 +4,17 @@
  * pointer to its result in the return area (results.ts), and has a `cabi_post_*` that frees
  * what the result held. wasm/build-as.mjs renames `list_packages` to the WIT name.
  *
- * Each export starts with no recipe mount remembered (a kept instance serves later calls).
+ * Each export starts with no recipe mount remembered (a kept instance serves later calls), and
+ * with a safe point (../gc.ts): a kept instance frees what earlier calls left.
  *
- * Must not depend on: anything but plan/ (the entry functions), mount/ (its reset) and this folder.
+ * Must not depend on: anything but plan/ (the entry functions), mount/ (its reset), gc.ts and this folder.
  */
 import { resetMounts } from '../mount/index';
 import * as api from '../plan/index';
 import { liftString, realloc, release } from './canon';
 import { listResult, planResult, strResult } from './results';
 import { clearEvaluating } from './state';
+import { safePoint } from '../gc';
 
 export { evaluating_package } from './state';
 
@@ -21,6 +23,7 @@ export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: 
 }
 
 export function plan(ptr: usize, len: usize): usize {
+  safePoint(); // nothing of this call exists yet: the last call's garbage may go
   const req = liftString(ptr, len);
   clearEvaluating();
   resetMounts();
@@ -28,6 +31,7 @@ export function plan(ptr: usize, len: usize): usize {
 }
 
 export function render(ptr: usize, len: usize): usize {
+  safePoint(); // nothing of this call exists yet: the last call's garbage may go
   const req = liftString(ptr, len);
   clearEvaluating();
   resetMounts();
@@ -35,6 +39,7 @@ export function render(ptr: usize, len: usize): usize {
 }
 
 export function list_packages(): usize {
+  safePoint(); // nothing of this call exists yet: the last call's garbage may go
   clearEvaluating();
   resetMounts();
   return listResult(api.listPackages());

@@ -29,6 +29,7 @@ import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, read
 import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { digestBuilder, hexOfText, toHex } from '../hash/index';
 import * as host from '../host';
+import { driverSafePoint } from '../gc';
 
 export const T_LIB: i32 = 0;
 export const T_RUN: i32 = 1;
@@ -411,6 +412,8 @@ export class Graph {
     this.stInst.push(p);
     this.stWhat.push(what);
     while (this.stInst.length > base) {
+      // the outermost driver, between steps: what is used below is the graph's (gc.ts)
+      if (base == 0) driverSafePoint();
       const top = this.stInst[this.stInst.length - 1];
       const tw = this.stWhat[this.stWhat.length - 1];
       if (this.done(top, tw)) {

@@ -3,7 +3,7 @@
  * order, roots, scripts) straight as UTF-8, or for `output: "roots"` its roots only
  * (writeRoots: ix-plan-roots/1, engine/api.ts PlanRoots), both in canonical key order.
  *
- * Must not depend on: abi/, graph.ts, session.ts, planner.ts.
+ * Must not depend on: abi/, session.ts, planner.ts, and of graph.ts on anything but the PNode type.
  */
 import { IxErr } from '../errors';
 import { StrBuilder, cmpStr, writeStr } from '../hash/index';
@@ -12,6 +12,8 @@ import { fetchJson } from './node';
 import { orderNodes } from './order';
 import { Nodes } from './node-task';
 import { internal } from './request';
+import { collectNow } from '../gc';
+import { PNode } from './graph';
 
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;
@@ -21,6 +23,18 @@ const BIG_PLAN = 16 << 20;
  * cache (a host that wants one keeps it in front of the core, validated by the files the call
  * read: hosts/node/plan-memo.ts); its caches are per render and per node.
  */
+/**
+ * What writePlan still uses across its collection (gc.ts: the runtime scans no stack, so a
+ * collection frees whatever only a local holds); the caller keeps `out` reachable.
+ */
+class Writing {
+  w: Walked | null = null;
+  all: Array<PNode> | null = null;
+  ordered: Array<PNode> | null = null;
+  keys: Array<string> | null = null;
+}
+let WRITING: Writing | null = null;
+
 export class PlanOut {
   text: string | null = null;
   bytes: Uint8Array | null = null;
@@ -48,7 +62,16 @@ export function writePlan(w: Walked, out: PlanOut): PlanOut {
   // written straight as UTF-8 (hash/bytes.ts): a whole tree's plan is ~200 MB. The walk's graph
   // is unreachable now: a full collection first, so the buffer reuses the memory it held
   // instead of growing the heap by its size
-  if (size > BIG_PLAN) __collect();
+  if (size > BIG_PLAN) {
+    const h = new Writing();
+    h.w = w;
+    h.all = all;
+    h.ordered = ordered;
+    h.keys = keys;
+    WRITING = h;
+    collectNow();
+    WRITING = null;
+  }
   const bb = new ByteBuilder(size + (size >> 5) + 4096);
   const sb = new StrBuilder(4096);
   sb.str('{"format":"ix-plan/4","host":');

@@ -18,9 +18,27 @@ import { IxErr } from '../errors';
 import { internal, missing, parseRequest, truthy } from './request';
 import { Session } from './session';
 import { PlanOut, Walked, writePlan, writeRoots } from './plan-write';
+import { allowDriverCollections, safePoint } from '../gc';
 
 /** The session of the call in progress (a template's intro() reaches the planner through it). */
 export let CURRENT: Session | null = null;
+
+/**
+ * What the frames of a plan still use after a safe point (gc.ts: the runtime scans no stack, so a
+ * collection frees whatever only a local holds): set before a safe point, cleared at the end.
+ * plan-write.ts holds what writing the plan uses in its own global.
+ */
+class Held {
+  out: PlanOut | null = null;
+  renderer: Renderer | null = null;
+  items: Array<JValue> | null = null;
+  w: Walked | null = null;
+  k: KeepPlan | null = null;
+  ro: KeptRootOut | null = null;
+  rec: RootRec | null = null;
+  request: string | null = null;
+}
+let HELD: Held | null = null;
 
 /** plan(): the Plan's canonical JSON for a PlanRequest (engine/index.ts planOut). */
 export function planRequest(requestJson: string, renderer: Renderer, useCache: bool): PlanOut {
@@ -45,7 +63,12 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.err = internal("plan request field output must be 'plan' or 'roots'");
     return out;
   }
+  const held = new Held();
+  held.out = out;
+  held.renderer = renderer;
+  HELD = held;
   const w = walk(req, pk.items!, renderer, useCache, rootsOnly);
+  HELD = null;
   if (w.err !== null) {
     out.err = w.err;
     return out;
@@ -54,7 +77,12 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
     out.bytes = writeRoots(w);
     return out;
   }
-  return writePlan(w, out);
+  // writePlan may collect (a big plan): `out` stays reachable through HELD meanwhile
+  held.w = w;
+  HELD = held;
+  const r = writePlan(w, out);
+  HELD = null;
+  return r;
 }
 
 /**
@@ -85,7 +113,15 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   // an answer of roots only writes no node: reused nodes are not read back from the node memo
   const k = keep ? keepKept(s.graph, s.nodes, settings, items, rootsOnly) : new KeepPlan();
   const kept = k.kept;
+  const held = HELD;
+  if (held !== null) {
+    held.items = items;
+    held.w = w;
+    held.k = k;
+  }
   for (let i = 0; i < items.length; i++) {
+    // between roots only what `held` and CURRENT (the session) reach is used again
+    if (held !== null) safePoint();
     if (items[i].kind != J_STR) {
       CURRENT = prev;
       w.err = internal('TypeError: a package selector is not a string');
@@ -112,7 +148,12 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     g.rec = rec;
     g.files.log = rec !== null ? rec.files : null;
     g.files.faulted = false;
-    const ok = plan1(s, request, roots);
+    if (held !== null) {
+      held.ro = ro;
+      held.rec = rec;
+      held.request = request;
+    }
+    const ok = plan1(s, request, roots, held !== null);
     g.rec = null;
     g.files.log = null;
     if (ok) {
@@ -155,12 +196,15 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
 }
 
 /** One root; false with s.err set on failure. */
-function plan1(s: Session, request: string, roots: StrBuilder): bool {
+function plan1(s: Session, request: string, roots: StrBuilder, safe: bool): bool {
   const inst = s.root(request);
   if (inst === null) return false;
   s.lastRoot = inst;
   if (inst.buildable) {
+    // the frames above hold only what `HELD`, CURRENT and the graph (inst) reach
+    allowDriverCollections(safe);
     const n = s.nodeOf(inst);
+    allowDriverCollections(false);
     if (n === null) return false;
     roots.str('{"name":');
     writeStr(roots, inst.name);
