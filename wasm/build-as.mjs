@@ -57,6 +57,7 @@ export function inputsOf() {
   parts.push(readFileSync(join(root, 'node_modules/assemblyscript/package.json')));
   parts.push(readFileSync(join(root, 'node_modules/@bytecodealliance/jco/package.json')));
   if (process.env.IX_ASC_DEBUG) parts.push(Buffer.from('asc --debug'));
+  if (process.env.IX_AS_GC_STRESS) parts.push(Buffer.from('gc stress'));
   return parts;
 }
 
@@ -68,7 +69,10 @@ export function ascArgs(entry, runtime = AS_RUNTIME) {
   const gc = runtime === 'incremental' ? ['--use', 'ASC_GC_GRANULARITY=65536', '--use', 'ASC_GC_IDLEFACTOR=200', '--use', 'ASC_GC_SWEEPFACTOR=400'] : [];
   // IX_ASC_DEBUG=1 keeps function names (a name section) for `node --cpu-prof`; same code otherwise
   const debug = process.env.IX_ASC_DEBUG ? ['--debug'] : [];
-  return [relative(root, entry), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
+  // IX_AS_GC_STRESS=1 (minimal runtime only): every safe point collects and freed objects are
+  // poisoned (wasm/as/gc.ts, gc-stress.ts), for test/gc-stress.test.ts; never a shipped core
+  const stress = process.env.IX_AS_GC_STRESS && runtime === 'minimal' ? [relative(root, join(here, 'as', 'gc-stress.ts')), '--use', 'IX_GC_STRESS=1'] : [];
+  return [relative(root, entry), ...stress.slice(0, 1), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...stress.slice(1), ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */

@@ -12,14 +12,23 @@
  * every 16,384 safe points kept it at half that but ran 19 collections of a large live heap,
  * which cost most of the CPU the runtime saved (BENCHMARKS.md).
  *
+ * Stress build (wasm/build-as.mjs, IX_AS_GC_STRESS=1 defines IX_GC_STRESS): every safe point
+ * collects, and freed objects are poisoned (gc-stress.ts), so an object that only a local holds
+ * across a safe point is freed and overwritten on every tree, not only where memory happened to
+ * grow (test/gc-stress.test.ts compares its answers with the normal core's).
+ *
  * Must not depend on: anything of the core (only the runtime's __collect).
  */
+
+/** True in the stress build (see the module comment). */
+// @ts-ignore: a constant asc defines with --use
+const STRESS: bool = isDefined(IX_GC_STRESS);
 
 /** The memory's size in pages right after the last collection. */
 let pagesAtLast: i32 = 0;
 /** Collects if the memory grew since the last collection; see the module comment for when it is safe. */
 export function safePoint(): void {
-  if (memory.size() <= pagesAtLast) return;
+  if (!STRESS && memory.size() <= pagesAtLast) return;
   __collect();
   pagesAtLast = memory.size();
 }
