@@ -14,8 +14,8 @@
  * them again for each call), so whatever a request allocated is dropped whole with its instance
  * and no state leaks between requests. Within a request: AssemblyScript's `minimal` runtime (the
  * default: a two-colour mark & sweep that runs only at the core's safe points, wasm/as/gc.ts, and
- * keeps no shadow stack; a cold whole-tree plan at ~0.75x the core CPU of the incremental runtime,
- * ~1.4x its peak memory), the
+ * keeps no shadow stack; the CLI's cold whole-tree plan at ~0.9x the CPU of the incremental
+ * runtime and about its peak memory), the
  * `incremental` one, tuned (collects anywhere by itself, a shadow stack on every call), or `stub`,
  * a bump arena that never frees (~1 MB per render, so a request rendering a whole IX tree
  * outgrows wasm32's 4 GiB). The shadow stack is

@@ -6,37 +6,72 @@
  * be called where each object a caller still uses after the call is reachable from a global
  * (the callers say which globals hold what: plan/planner.ts, plan/graph.ts, abi/index.ts).
  *
- * Policy: collect when the memory has grown since the last collection (the allocator doubles it
- * when its free space runs out): a call that allocates little never pays a mark, and a whole IX
- * tree's plan collects 9 times (the memory at 1.1 GB at the end of the walk). Collecting also
- * every 16,384 safe points kept it at half that but ran 19 collections of a large live heap,
- * which cost most of the CPU the runtime saved (BENCHMARKS.md).
+ * Policy (GOGC-like, on what the allocator has touched): collect when the heap's span (the
+ * memory up to the start of the allocator's free block at its end, ~lib/rt/tlsf.ts: what the
+ * process has had to touch) grew by a budget since the last collection, the budget being an
+ * eighth of the span then (at least 32 MB). The allocator reuses freed blocks before it takes
+ * from the free block at the end, so the span grows only once the garbage has filled the holes,
+ * and between two collections it grows by at most the budget. "Collect when the memory grew" let
+ * the garbage fill the memory the allocator had just doubled: on a whole IX tree the CLI peaked
+ * at 1.37 GB of RSS (0.98 GB with the incremental runtime); a quarter of the span, 1.03 GB; an
+ * eighth, 0.96 GB at ~0.9x the incremental runtime's CPU (BENCHMARKS.md).
  *
  * Stress build (wasm/build-as.mjs, IX_AS_GC_STRESS=1 defines IX_GC_STRESS): every safe point
  * collects, and freed objects are poisoned (gc-stress.ts), so an object that only a local holds
  * across a safe point is freed and overwritten on every tree, not only where memory happened to
  * grow (test/gc-stress.test.ts compares its answers with the normal core's).
  *
- * Must not depend on: anything of the core (only the runtime's __collect).
+ * Must not depend on: anything of the core (only the runtime's __collect and the allocator's
+ * layout: its root's tail pointer and the block header's flags, ~lib/rt/tlsf.ts, wasm32).
  */
+import { ROOT } from '~lib/rt/tlsf';
 
 /** True in the stress build (see the module comment). */
 // @ts-ignore: a constant asc defines with --use
 const STRESS: bool = isDefined(IX_GC_STRESS);
 
-/** The memory's size in pages right after the last collection. */
-let pagesAtLast: i32 = 0;
-/** Collects if the memory grew since the last collection; see the module comment for when it is safe. */
+/** The least budget (bytes the span may grow by between collections). */
+const MIN_BUDGET: usize = 32 << 20;
+/** The budget is the span at the last collection shifted right by this. */
+const BUDGET_SHIFT: usize = 3;
+/** Where the root keeps its tail block (HL_END in ~lib/rt/tlsf.ts for wasm32: 23 first-level x 16 second-level heads after the maps). */
+const TAIL_AT: usize = 96 + 23 * 16 * 4;
+/** A block header's flag: the block before this one is free (tlsf.ts LEFTFREE). */
+const LEFTFREE: usize = 2;
+/** A block header's tag bits (tlsf.ts TAGS_MASK). */
+const TAGS: usize = 3;
+
+/**
+ * The heap's span in bytes: the memory's size less the free block that ends at the allocator's
+ * tail (the tail is the zero-size block at the memory's end; a free block before it stores its
+ * address in the word before the tail).
+ */
+function span(): usize {
+  const end = (<usize>memory.size()) << 16;
+  const root = changetype<usize>(ROOT);
+  if (root == 0) return end;
+  const tail = load<usize>(root + TAIL_AT);
+  if ((load<usize>(tail) & LEFTFREE) == 0) return end;
+  const free = load<usize>(tail - sizeof<usize>());
+  return end - (load<usize>(free) & ~TAGS) - sizeof<usize>();
+}
+
+/** The span right after the last collection, and how far it may grow before the next one. */
+let spanAtLast: usize = 0;
+let budget: usize = MIN_BUDGET;
+
+/** Collects if the span grew by the budget since the last collection; see the module comment for when it is safe. */
 export function safePoint(): void {
-  if (!STRESS && memory.size() <= pagesAtLast) return;
-  __collect();
-  pagesAtLast = memory.size();
+  if (!STRESS && span() < spanAtLast + budget) return;
+  collectNow();
 }
 
 /** Collects now (a safe point where a large allocation follows that should reuse freed memory). */
 export function collectNow(): void {
   __collect();
-  pagesAtLast = memory.size();
+  spanAtLast = span();
+  const b = spanAtLast >> BUDGET_SHIFT;
+  budget = b > MIN_BUDGET ? b : MIN_BUDGET;
 }
 
 /** True while the graph's driver runs for a root with nothing but globals above it (plan/planner.ts plan1). */
