@@ -51,9 +51,12 @@ function span(): usize {
   const root = changetype<usize>(ROOT);
   if (root == 0) return end;
   const tail = load<usize>(root + TAIL_AT);
-  if ((load<usize>(tail) & LEFTFREE) == 0) return end;
+  // a layout other than the one read here gives addresses outside the heap: then the memory's size
+  if (tail <= root || tail >= end || (load<usize>(tail) & LEFTFREE) == 0) return end;
   const free = load<usize>(tail - sizeof<usize>());
-  return end - (load<usize>(free) & ~TAGS) - sizeof<usize>();
+  const size = load<usize>(free) & ~TAGS;
+  if (free <= root || free >= tail || free + size + sizeof<usize>() != tail) return end;
+  return free;
 }
 
 /** The span right after the last collection, and how far it may grow before the next one. */
