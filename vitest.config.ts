@@ -7,10 +7,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    // Two files at a time (vitest's default is one on 2 cores): test/real-builds.test.ts, mostly
-    // compilers and test suites in the sandbox, runs first and the other files run beside it;
-    // about 11 minutes less on 2 cores (BENCHMARKS.md, "The test command's wall time").
-    // VITEST_MAX_WORKERS overrides.
+    // Two files at a time (vitest's default is one on 2 cores): test/real-builds.test.ts (real
+    // compiles, ~14 minutes) runs first and the other files, mostly one busy thread each, run
+    // beside it instead of after it (BENCHMARKS.md, "The test command's wall time").
+    // VITEST_MAX_WORKERS=1 gives the old one-file-at-a-time run.
     maxWorkers: 2,
     sequence: { sequencer: LongFirstSequencer },
     // Always test the current core: rebuilt when the engine changed, ~0.5 s when not.
