@@ -286,7 +286,8 @@ describe('re-planning after edits', () => {
       // p4 -> p1 -> p0 and p4 -> p3 -> p2 (run deps), plus a hub h -> p1, p3
       const pkg = (data: string, deps: string[]): string => JSON.stringify({ bld: { script: { kind: 'sh', data }, deps: [] }, run: { deps } }) + '\n';
       const files: Record<string, string> = {
-        'bin/p0/ix.sh': pkg('p0', []),
+        // a source: its fetch node is carried over from the kept record of an instance taken
+        'bin/p0/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'p0' }, deps: [], fetch: [{ url: 'https://example.org/p0.tar.gz', sha256: '0'.repeat(64) }] }, run: { deps: [] } }) + '\n',
         'bin/p1/ix.sh': pkg('p1', ['bin/p0']),
         'bin/p2/ix.sh': pkg('p2', []),
         'bin/p3/ix.sh': pkg('p3', ['bin/p2']),
@@ -333,6 +334,11 @@ describe('re-planning after edits', () => {
           // an entry per read set); the whole root walked would ask for every instance under it
           else expect(r.descGets, `${name} edited: descriptors looked up (${r.req.packages.join(' ')})`).toBeLessThanOrEqual(3 * (walked + (r.req.packages.length > 1 && name !== 'bin/p4' ? 1 : 0)));
         }
+        // a roots-only answer keeps the graph a whole plan keeps (nodes and sources included)
+        const keptOf = (r: (typeof runs)[number]): string[] => [...r.cache.entries()].filter(([k]) => k.startsWith('as-kept')).map(([k, v]) => `${k} ${new TextDecoder().decode(v)}`);
+        expect(keptOf(runs[0]), `${name} edited: bin/p4's kept graphs`).toEqual(keptOf(runs[1]));
+        expect(keptOf(runs[3]), `${name} edited: the kept graphs of every root`).toEqual(keptOf(runs[4]));
+        expect(keptOf(runs[0])[0]).not.toContain('none');
       }
     }, 120_000);
 

@@ -462,10 +462,14 @@ export function takeReach(k: KeepPlan): bool {
     for (let j = 0; j < x.uses.length; j++) if (!inAll.has(x.uses[j])) todo.push(x.uses[j]);
     if (keys.has(x.key) || x.node < 0) continue;
     keys.add(x.key);
-    const fs = keptFetches(kept, x);
-    if (fs === null) {
-      keptNone(k.key);
-      return false;
+    // a roots-only plan reads the sources back in mergeKept (its refs), the others here
+    let fs: Array<KeptFetch> | null = null;
+    if (!k.refsOnly) {
+      fs = keptFetches(kept, x);
+      if (fs === null) {
+        keptNone(k.key);
+        return false;
+      }
     }
     let n: PNode | null = null;
     if (k.made.has(x.node)) n = k.made.get(x.node);
@@ -481,7 +485,8 @@ export function takeReach(k: KeepPlan): bool {
     }
     k.made.set(x.node, n!);
     k.reach.push(i);
-    k.fetches.push(fs);
+    if (k.refsOnly) k.refs.push(x.node);
+    else k.fetches.push(fs!);
     k.nodes.push(n);
   }
   return true;
