@@ -199,8 +199,9 @@ describe('re-planning after edits', () => {
           // one root alone (it keeps a graph too): the last package under a flag
           const one = { packages: [req.packages[n]], keepGoing: true };
           // the same sequence three times: with the kept graph, with it dropped before every plan,
-          // and for the one root
-          const runs = [false, true, false].map((drop, at) => ({ drop, req: at === 2 ? one : req, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0, log: { hits: 0, puts: [] } as MemoLog }));
+          // and for the one root answered with roots only (no node read back; each plan here
+          // loads a fresh core, so a fourth run would cost the worker's heap more than it has)
+          const runs = [false, true, false].map((drop, at) => ({ drop, req: at === 2 ? { ...one, output: 'roots' as const } : req, cache: new Map<string, Uint8Array>(), files: { ...files }, desc: 0, log: { hits: 0, puts: [] } as MemoLog }));
           let baseText = 'v0';
           let baseComments = 0;
           const plan = async (r: (typeof runs)[number]): Promise<string> => {
@@ -217,7 +218,7 @@ describe('re-planning after edits', () => {
             };
             return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(r.req));
           };
-          const coldOf = (r: (typeof runs)[number]): string => canonicalJson(makePlan(memIO({ ...r.files }), r.req, evaluator, { shareRenders: false }));
+          const coldOf = (r: (typeof runs)[number]): string => canonicalJson(answerOf(makePlan(memIO({ ...r.files }), r.req, evaluator, { shareRenders: false }), r.req));
           for (const r of runs) expect(await plan(r)).toBe(coldOf(r));
           const first = coldOf(runs[0]);
           // nothing changed: every root is kept, so nothing is rendered or looked up
@@ -248,7 +249,7 @@ describe('re-planning after edits', () => {
             }
             for (const r of runs) r.log.puts = [];
             const cold = runs.map(coldOf);
-            for (const [at, r] of runs.entries()) expect(await plan(r), `${JSON.stringify(e)} (${at === 2 ? 'one root' : r.drop ? 'kept graph dropped' : 'kept graph used'})`).toBe(cold[at]);
+            for (const [at, r] of runs.entries()) expect(await plan(r), `${JSON.stringify(e)} (${at === 2 ? 'one root, roots only' : r.drop ? 'kept graph dropped' : 'kept graph used'})`).toBe(cold[at]);
             for (const at of [0, 2]) {
               const comment = e.kind === 'comment' || e.kind === 'baseComment';
               if (comment) expect(cold[at], 'a comment changed a plan').toBe(was[at]);
@@ -279,6 +280,67 @@ describe('re-planning after edits', () => {
       // the kept graph spared walks (each walk asks the descriptor cache for every instance)
       expect(descKept).toBeLessThan(descDropped);
     }, 600_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    'a content edit walks only the edited instance and those above it; the rest comes from the kept records', async () => {
+      // p4 -> p1 -> p0 and p4 -> p3 -> p2 (run deps), plus a hub h -> p1, p3
+      const pkg = (data: string, deps: string[]): string => JSON.stringify({ bld: { script: { kind: 'sh', data }, deps: [] }, run: { deps } }) + '\n';
+      const files: Record<string, string> = {
+        // a source: its fetch node is carried over from the kept record of an instance taken
+        'bin/p0/ix.sh': JSON.stringify({ bld: { script: { kind: 'sh', data: 'p0' }, deps: [], fetch: [{ url: 'https://example.org/p0.tar.gz', sha256: '0'.repeat(64) }] }, run: { deps: [] } }) + '\n',
+        'bin/p1/ix.sh': pkg('p1', ['bin/p0']),
+        'bin/p2/ix.sh': pkg('p2', []),
+        'bin/p3/ix.sh': pkg('p3', ['bin/p2']),
+        'bin/p4/ix.sh': pkg('p4', ['bin/p1', 'bin/p3']),
+        'bin/h/ix.sh': JSON.stringify({ run: { deps: ['bin/p1', 'bin/p3'] } }) + '\n',
+      };
+      const all = ['bin/p0', 'bin/p1', 'bin/p2', 'bin/p3', 'bin/p4', 'bin/h'];
+      // a roots-only answer looks a node up in the node memo only for an instance it walks (the
+      // kept records give the others); a whole plan reads the descriptor cache only for those
+      const runs = [['bin/p4', 'roots'], ['bin/p4', 'plan'], ['bin/h', 'roots'], [all, 'roots'], [all, 'plan']].map(([packages, output]) => ({
+        req: { packages: typeof packages === 'string' ? [packages] : packages, keepGoing: true, output: output as 'roots' | 'plan' },
+        cache: new Map<string, Uint8Array>(),
+        nodeGets: 0,
+        descGets: 0,
+      }));
+      const plan = async (r: (typeof runs)[number]): Promise<string> => {
+        const io = memIO(files, r.cache);
+        const counting: HostIO = {
+          ...io,
+          cacheGet: (k) => {
+            if (k.startsWith('as-node1-')) r.nodeGets++;
+            if (k.startsWith('as-desc1-')) r.descGets++;
+            return io.cacheGet?.(k);
+          },
+        };
+        return new TextDecoder().decode((await freshCoreCompiled(counting)).plan(r.req));
+      };
+      const cold = (r: (typeof runs)[number]): string => canonicalJson(answerOf(makePlan(memIO({ ...files }), r.req, evaluator, { shareRenders: false }), r.req));
+      for (const r of runs) expect(await plan(r)).toBe(cold(r));
+      // each edit, and the buildable instances a re-plan must walk (the edited one and those
+      // above it); bin/h, a hub above all but bin/p4, is walked too in a plan that asks for it
+      const edits: [string, number][] = [['bin/p2', 3], ['bin/p0', 3], ['bin/p4', 1], ['bin/p3', 2]];
+      for (const [name, walked] of edits) {
+        const f = `${name}/ix.sh`;
+        files[f] = files[f].replace(/"data":"([^"]*)"/, '"data":"$1+"');
+        for (const [at, r] of runs.entries()) {
+          r.nodeGets = 0;
+          r.descGets = 0;
+          expect(await plan(r), `${name} edited (${r.req.packages.join(' ')})`).toBe(cold(r));
+          const reaches = at !== 2 || name !== 'bin/p4';
+          // bin/h reaches bin/p4 through none of them: p4's edit walks nothing there
+          if (r.req.output === 'roots') expect(r.nodeGets, `${name} edited: nodes looked up (${r.req.packages.join(' ')})`).toBe(reaches ? walked - (at === 2 ? 1 : 0) : 0);
+          // a walked instance asks the descriptor cache at most three times (its read sets, then
+          // an entry per read set); the whole root walked would ask for every instance under it
+          else expect(r.descGets, `${name} edited: descriptors looked up (${r.req.packages.join(' ')})`).toBeLessThanOrEqual(3 * (walked + (r.req.packages.length > 1 && name !== 'bin/p4' ? 1 : 0)));
+        }
+        // a roots-only answer keeps the graph a whole plan keeps (nodes and sources included)
+        const keptOf = (r: (typeof runs)[number]): string[] => [...r.cache.entries()].filter(([k]) => k.startsWith('as-kept')).map(([k, v]) => `${k} ${new TextDecoder().decode(v)}`);
+        expect(keptOf(runs[0]), `${name} edited: bin/p4's kept graphs`).toEqual(keptOf(runs[1]));
+        expect(keptOf(runs[3]), `${name} edited: the kept graphs of every root`).toEqual(keptOf(runs[4]));
+        expect(keptOf(runs[0])[0]).not.toContain('none');
+      }
+    }, 120_000);
 
   test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
     'a failed root whose reads did not change keeps its error; fixed and broken again it gives a cold plan\'s bytes', async () => {
