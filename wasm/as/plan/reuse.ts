@@ -398,6 +398,17 @@ export class KeptInstances extends KeptSource {
     return true;
   }
 
+  /** The kept indices of the instances taken whose node the walk got (taken or built), in order. */
+  takenWithNode(): Array<i32> {
+    const out = new Array<i32>();
+    for (let t = 0; t < this.taken.length; t++) {
+      const i = this.taken[t];
+      const p = this.got.get(this.kept.insts[i].key);
+      if (p.node !== null) out.push(i);
+    }
+    return out;
+  }
+
   /** The instance of kept record `i`: the one taken (or rendered) for its key. */
   private at(g: Graph, i: i32): Instance | null {
     if (i < 0 || i >= this.kept.insts.length) return null;
@@ -439,10 +450,13 @@ export class KeptInstances extends KeptSource {
 }
 
 /**
- * Adds what the instances taken from the kept graph reach to what the plan carries over (their
- * records, nodes and sources, as a reused root's): the walk read none of it. False when a record
- * is malformed or the node memo lost a node the plan must write: the planner then walks every
- * root again without the kept graph.
+ * Adds what the instances taken from the kept graph reach to what the plan carries over, as a
+ * reused root's: their records (the next kept graph keeps every one, a failed root's lookups
+ * included) and, of those whose node the walk took and what they reach, the nodes and sources.
+ * A taken instance whose node no walk asked for (a root that failed first only looked it up)
+ * gives no node: a walk of it would have built none either. False when a record is malformed
+ * or the node memo lost a node the plan must write: the planner then walks every root again
+ * without the kept graph.
  */
 export function takeReach(k: KeepPlan): bool {
   const kept = k.kept;
@@ -450,8 +464,9 @@ export function takeReach(k: KeepPlan): bool {
   if (kept === null || src === null || src.taken.length == 0) return true;
   const inAll = new Set<i32>();
   for (let i = 0; i < k.reachAll.length; i++) inAll.add(k.reachAll[i]);
-  const keys = new Set<string>();
-  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].key);
+  // what the reused roots reach brings its nodes already
+  const seen = new Set<i32>();
+  for (let i = 0; i < k.reachAll.length; i++) seen.add(k.reachAll[i]);
   const todo = src.taken.slice(0);
   for (let t = 0; t < todo.length; t++) {
     const i = todo[t];
@@ -460,6 +475,16 @@ export function takeReach(k: KeepPlan): bool {
     k.reachAll.push(i);
     const x = kept.insts[i];
     for (let j = 0; j < x.uses.length; j++) if (!inAll.has(x.uses[j])) todo.push(x.uses[j]);
+  }
+  const keys = new Set<string>();
+  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].key);
+  const withNode = src.takenWithNode();
+  for (let t = 0; t < withNode.length; t++) {
+    const i = withNode[t];
+    if (seen.has(i)) continue;
+    seen.add(i);
+    const x = kept.insts[i];
+    for (let j = 0; j < x.uses.length; j++) if (!seen.has(x.uses[j])) withNode.push(x.uses[j]);
     if (keys.has(x.key) || x.node < 0) continue;
     keys.add(x.key);
     // a roots-only plan reads the sources back in mergeKept (its refs), the others here
