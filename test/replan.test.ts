@@ -151,11 +151,13 @@ class Tally {
 }
 
 /**
- * Plans the tree of `pkgs` with the compiled core, then after each edit: with the kept graph,
+ * Plans the tree of `given` with the compiled core, then after each edit: with the kept graph,
  * with it dropped before every plan, and for one root answered with roots only; each plan must
  * be the oracle's cold plan, and so must the unchanged re-plan after it.
  */
-async function replayCore(pkgs: Pkg[], edits: CoreEdit[], t: Tally): Promise<void> {
+async function replayCore(given: Pkg[], edits: CoreEdit[], t: Tally): Promise<void> {
+  // edits change the packages: a copy, so a failure reports the tree it started from
+  const pkgs = structuredClone(given);
   const n = pkgs.length;
   const { files, req } = world(pkgs);
   // one root alone (it keeps a graph too): the last package under a flag
