@@ -10,7 +10,9 @@
  * render) and fix it again too; every re-plan, and the unchanged re-plan after it, must equal the
  * oracle's cold plan, an unchanged re-plan must walk nothing, and the same sequence re-planned
  * with the kept graph dropped before each plan must ask the descriptor cache more often. A failed
- * root whose reads did not change keeps its error; a plan reads no file of roots it does not ask for.
+ * root whose reads did not change keeps its error, and one that fails through a broken dependency
+ * carries over no node of the clean instances its walk took; a plan reads no file of roots it does
+ * not ask for.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
