@@ -242,15 +242,9 @@ class RenderCheck extends Recheck {
     const z = x.key.indexOf('\x00');
     if (z <= 0) return false;
     const name = x.key.substring(0, z);
-    const v = parseJson(x.key.substring(z + 1)).value;
-    if (v === null || v.kind != J_OBJ) return false;
-    const flags = new Flags();
-    const ks = v.keys!;
-    const vs = v.items!;
-    for (let i = 0; i < ks.length; i++) {
-      if (vs[i].kind != J_STR) return false;
-      flags.set(ks[i], vs[i].s);
-    }
+    const f = keyFlags(x.key, z);
+    if (f === null) return false;
+    const flags = f!;
     const target = flags.get('target');
     if (target === null || flags.get('kind') === null) return false;
     const r = this.g.renderCached(name, flags, target!);
@@ -268,6 +262,20 @@ class RenderCheck extends Recheck {
     x.files = fs;
     return true;
   }
+}
+
+/** The flags of an instance key (name NUL JSON object of string flags; `z` is the NUL's index), or null when malformed. */
+function keyFlags(key: string, z: i32): Flags | null {
+  const v = parseJson(key.substring(z + 1)).value;
+  if (v === null || v.kind != J_OBJ) return null;
+  const flags = new Flags();
+  const ks = v.keys!;
+  const vs = v.items!;
+  for (let i = 0; i < ks.length; i++) {
+    if (vs[i].kind != J_STR) return null;
+    flags.set(ks[i], vs[i].s);
+  }
+  return flags;
 }
 
 function sameInts(a: Array<i32>, b: Array<i32>): bool {
@@ -338,15 +346,9 @@ export class KeptInstances extends KeptSource {
     const x = this.kept.insts[i];
     const z = key.indexOf('\x00');
     if (z <= 0) return null;
-    const v = parseJson(key.substring(z + 1)).value;
-    if (v === null || v.kind != J_OBJ) return null;
-    const flags = new Flags();
-    const ks = v.keys!;
-    const vs = v.items!;
-    for (let j = 0; j < ks.length; j++) {
-      if (vs[j].kind != J_STR) return null;
-      flags.set(ks[j], vs[j].s);
-    }
+    const f = keyFlags(key, z);
+    if (f === null) return null;
+    const flags = f!;
     const kind = flags.get('kind');
     const target = flags.get('target');
     if (kind === null || target === null) return null;
