@@ -20,7 +20,7 @@ const node = { id, out: '/ix/store/' + id + '-' + name, name, inputs: [], runtim
 const waited = [];
 const store = await openStore({
   root,
-  onWait: (m) => waited.push(m),
+  onWait: (m) => { waited.push(m); console.log('waiting'); },
   faultHook: async (stage) => { if (mode === 'kill-' + stage) { console.log('ready'); await hang(); } },
 });
 const result = await store.realise(node, async (o) => {
@@ -63,18 +63,21 @@ afterEach(async () => {
   await removeTree(root);
 });
 
-interface Run { child: ChildProcess; out: Promise<string>; ready: Promise<void>; exit: Promise<number | null> }
+interface Run { child: ChildProcess; out: Promise<string>; ready: Promise<void>; waiting: Promise<void>; exit: Promise<number | null> }
 function run(mode: string, id: string): Run {
   const child = spawn(process.execPath, [childJs, root, mode, id, 'bin-x', log], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   let onReady!: () => void;
+  let onWaiting!: () => void;
   const ready = new Promise<void>((r) => { onReady = r; });
+  const waiting = new Promise<void>((r) => { onWaiting = r; });
   child.stdout!.on('data', (d: Buffer) => {
     text += d.toString();
     if (text.includes('ready')) onReady();
+    if (text.includes('waiting')) onWaiting();
   });
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, ready, exit, out: exit.then(() => text) };
+  return { child, ready, waiting, exit, out: exit.then(() => text) };
 }
 
 describe('kill -9 while producing an output', () => {
@@ -127,7 +130,8 @@ describe('concurrent builders', () => {
     const holder = run('kill-building', id); // takes the lock, starts building, then hangs
     await holder.ready;
     const waiter = run('normal', id);
-    await new Promise((r) => setTimeout(r, 1000));
+    // its report of the wait, not a fixed delay: a loaded machine may take seconds to start it
+    await Promise.race([waiter.waiting, waiter.exit]);
     expect(waiter.child.exitCode).toBeNull(); // still waiting
     holder.child.kill('SIGKILL'); // the holder dies: its lock goes, the waiter takes over
     const res = JSON.parse((await waiter.out).trim().split('\n').pop()!);

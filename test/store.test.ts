@@ -239,7 +239,8 @@ describe('locks and recovery', () => {
     while (order.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(await tryLock(store.layout.lock(n.id))).toBeUndefined();
     const second = store.withOutputLock(n.out, async () => { order.push('second'); });
-    await new Promise((r) => setTimeout(r, 300));
+    // until the second reports its wait (a loaded machine may take a while to try the lock)
+    while (waits.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(order).toEqual(['first in']);
     expect(waits).toEqual([`waiting for ${n.out} (locked by process ${process.pid})`]);
     release();

@@ -2,8 +2,9 @@
  * A real package built on a remote builder, registered as a test inside
  * test/real-builds.test.ts: the client is machine A (the root that file built the toolchain in);
  * the builder is Debian's sshd on 127.0.0.1 (test/support/sshd.ts) as another unprivileged user
- * with its own, empty ix root. `ix build --jobs=0 --builders=ssh://… bin/zpack` (the fixture of
- * test/fixtures/real/recipes, which A did not build) sends the builder every input of that one
+ * (not test/remote-ssh.test.ts's, which may run at the same time) with its own, empty ix root.
+ * `ix build --jobs=0 --builders=ssh://… bin/zpack` (the fixture of test/fixtures/real/recipes,
+ * which A did not build) sends the builder every input of that one
  * node as archives (the relocated toolchain, musl, lib/z), the builder builds it in its sandbox,
  * and the output comes back: the same tree hash and bytes in both stores, bit-identical to a
  * rebuild here (`ix build --check`) and, when the rootless story ran, to that user's build; the
@@ -20,7 +21,7 @@ import { removeTreeSync } from '../../hosts/common/tree';
 import { repoRoot } from './cli';
 import { checkZpack, events, REAL_FIXTURES, type ZpackBuild } from './rootless-story';
 import { missing } from './prereq';
-import { makeSshClient, SSH_USER, sshdMissing, startSshd } from './sshd';
+import { makeSshClient, sshdMissing, startSshd, STORY_SSH_USER } from './sshd';
 
 export interface RemoteClient {
   /** A's ix root (the toolchain built, bin/zpack not). */
@@ -42,7 +43,7 @@ export function registerRemoteStory(m: RemoteClient): void {
   test.skipIf(missing(why ?? 'sshd', why === undefined))('ix build --jobs=0 --builders=ssh://…: a real package built on a separate user\'s store, its toolchain sent as archives, the output bit-identical to a build here', async () => {
     await m.ready();
     const client = makeSshClient();
-    const b = await startSshd('real', client);
+    const b = await startSshd('real', client, { user: STORY_SSH_USER });
     try {
       // only --builders: no config file of this machine's user
       const config = mkdtempSync(join(m.work(), 'remote-client-config-'));
@@ -70,7 +71,7 @@ export function registerRemoteStory(m: RemoteClient): void {
       expect(diffTrees(here, there)).toEqual([]);
       checkZpack(join(here, 'bin', 'zpack'), (input) => spawnSync(join(here, 'bin', 'zpack'), [], { input }));
       // The builder's store stays consistent (checked as its own user, as it would be there).
-      const v = spawnSync('runuser', ['-u', SSH_USER, '--', process.execPath, join(repoRoot, 'ix'), 'store', 'verify'], { encoding: 'utf8', cwd: '/', env: { PATH: process.env.PATH, IX_ROOT: b.root } });
+      const v = spawnSync('runuser', ['-u', b.user, '--', process.execPath, join(repoRoot, 'ix'), 'store', 'verify'], { encoding: 'utf8', cwd: '/', env: { PATH: process.env.PATH, IX_ROOT: b.root } });
       expect(v.status, v.stderr).toBe(0);
       expect(v.stderr).toMatch(/: all intact$/m);
       // A rebuild here gives the same bytes.

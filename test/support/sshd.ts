@@ -14,6 +14,11 @@ import { join } from 'node:path';
 import { repoRoot } from './cli';
 
 export const SSH_USER = 'ixremote-test';
+/**
+ * The user of test/support/remote-story.ts: another one, because the story runs beside
+ * test/remote-ssh.test.ts (two vitest workers), which counts and kills its own user's processes.
+ */
+export const STORY_SSH_USER = 'ixremote-story';
 const SSHD = '/usr/sbin/sshd';
 
 /** Why sshd tests cannot run here, or undefined when they can. */
@@ -24,21 +29,22 @@ export function sshdMissing(): string | undefined {
   return undefined;
 }
 
-let userChecked = false;
+const usersChecked = new Set<string>();
 
 /** Create the test user (once) and return its home; it must be able to run this checkout's ix. */
-export function ensureUser(): string {
-  if (spawnSync('id', ['-u', SSH_USER]).status !== 0) {
-    const r = spawnSync('useradd', ['-m', '-s', '/bin/sh', SSH_USER], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`useradd ${SSH_USER}: ${r.stderr}`);
+export function ensureUser(user = SSH_USER): string {
+  if (spawnSync('id', ['-u', user]).status !== 0) {
+    const r = spawnSync('useradd', ['-m', '-s', '/bin/sh', user], { encoding: 'utf8' });
+    // another test file may have created it meanwhile
+    if (r.status !== 0 && spawnSync('id', ['-u', user]).status !== 0) throw new Error(`useradd ${user}: ${r.stderr}`);
   }
   // A locked account ('!' password) may not log in even by key when sshd runs without PAM.
-  spawnSync('usermod', ['-p', '*', SSH_USER]);
-  const home = spawnSync('sh', ['-c', `getent passwd ${SSH_USER} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim();
-  if (!userChecked) {
-    const r = spawnSync('runuser', ['-u', SSH_USER, '--', process.execPath, join(repoRoot, 'ix'), '--version'], { encoding: 'utf8', cwd: '/' });
-    if (r.status !== 0) throw new Error(`the test user ${SSH_USER} cannot run ${join(repoRoot, 'ix')} (the checkout and node must be readable by other users): ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
-    userChecked = true;
+  spawnSync('usermod', ['-p', '*', user]);
+  const home = spawnSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim();
+  if (!usersChecked.has(user)) {
+    const r = spawnSync('runuser', ['-u', user, '--', process.execPath, join(repoRoot, 'ix'), '--version'], { encoding: 'utf8', cwd: '/' });
+    if (r.status !== 0) throw new Error(`the test user ${user} cannot run ${join(repoRoot, 'ix')} (the checkout and node must be readable by other users): ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+    usersChecked.add(user);
   }
   return home;
 }
@@ -91,6 +97,8 @@ export interface TestSshd {
   url: string;
   /** The builder's ix root (owned by the test user). */
   root: string;
+  /** The user sshd lets in (the builder's side runs as it). */
+  user: string;
   /** Pids of sshd's per-connection processes (its children and their sshd children: monitor and session). */
   children(): number[];
   stop(): Promise<void>;
@@ -100,10 +108,12 @@ export interface TestSshd {
 /** Start one sshd; `dir` may be shared by several servers (one client key). */
 /**
  * Start one sshd for `client`. `serveArgs` are appended to `ix store serve --stdio`; `forced`
- * replaces the whole forced command (e.g. a fake builder of another protocol version).
+ * replaces the whole forced command (e.g. a fake builder of another protocol version); `user` is
+ * the account it lets in (default SSH_USER).
  */
-export async function startSshd(name: string, client: SshClient, opts: { serveArgs?: string; forced?: string } = {}): Promise<TestSshd> {
-  const home = ensureUser();
+export async function startSshd(name: string, client: SshClient, opts: { serveArgs?: string; forced?: string; user?: string } = {}): Promise<TestSshd> {
+  const user = opts.user ?? SSH_USER;
+  const home = ensureUser(user);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), `ix-sshd-${name}-`));
   chmodSync(dir, 0o755);
@@ -111,7 +121,7 @@ export async function startSshd(name: string, client: SshClient, opts: { serveAr
   const hostPub = keygen(join(dir, 'host_key'), `host-${name}`);
   const userPub = client.pub;
   const otherPub = keygen(join(dir, 'other_host_key'), 'not-this-host');
-  const uid = Number(spawnSync('id', ['-u', SSH_USER], { encoding: 'utf8' }).stdout.trim());
+  const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
   const root = join(home, `ix-root-${name}-${port}`);
   mkdirSync(root, { recursive: true, mode: 0o755 });
   spawnSync('chown', [`${uid}:${uid}`, root]);
@@ -121,7 +131,7 @@ export async function startSshd(name: string, client: SshClient, opts: { serveAr
   writeFileSync(join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', `AllowUsers ${SSH_USER}`, 'LogLevel VERBOSE', '',
+    'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', `AllowUsers ${user}`, 'LogLevel VERBOSE', '',
   ].join('\n'));
   const known = (key: string) => `[127.0.0.1]:${port} ${key.split(' ').slice(0, 2).join(' ')}\n`;
   appendFileSync(join(client.dir, 'known_hosts'), known(hostPub));
@@ -143,8 +153,8 @@ export async function startSshd(name: string, client: SshClient, opts: { serveAr
   }
   const pid = child.pid!;
   return {
-    port, pid, root,
-    url: `ssh://${SSH_USER}@127.0.0.1:${port}`,
+    port, pid, root, user,
+    url: `ssh://${user}@127.0.0.1:${port}`,
     children() {
       const procs: { pid: number; ppid: number; comm: string }[] = [];
       for (const e of readdirSync('/proc')) {

@@ -105,6 +105,22 @@ export class Instance {
   fetchSrc: Array<PNode> = [];
   /** Its render read another package's id through intro() (its kept record is never cut off). */
   introduced: bool = false;
+  /**
+   * Its kept record's index when it was taken from the kept graph without a render (KeptSource):
+   * its descriptor then holds only indDeps and runData, and its closures come from the items
+   * below. -1: rendered.
+   */
+  kept: i32 = -1;
+  /** Its kept record's items were read (KeptSource.items): asked once. */
+  keptRead: bool = false;
+  /**
+   * The direct items of its closures, once computed (the kept graph keeps them): T_LIB's loads,
+   * and the run closure's run.deps + run.data (runPre) and its target libs' run.data (runPost),
+   * between which a lib's libs go (runItems).
+   */
+  libItems: Array<Instance> | null = null;
+  runPre: Array<Instance> | null = null;
+  runPost: Array<Instance> | null = null;
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
@@ -119,6 +135,22 @@ export class Instance {
     this.buildable = data !== null && data.length > 0;
     this.libBase = flags;
   }
+}
+
+/**
+ * Where clean instances come from without a render (the planner's side of the kept graph,
+ * reuse.ts): an instance nothing it read changed and none of whose dependencies is stale has the
+ * kept descriptor, so its loads, closures' direct items and node are the kept ones (kept.ts).
+ */
+export abstract class KeptSource {
+  /** The instance of `key` taken from the kept graph, or null (not kept, or not clean). */
+  abstract instanceOf(g: Graph, key: string): Instance | null;
+  /** Fills p.libItems / runPre / runPost from its record (those it kept); false if unreadable. */
+  abstract items(g: Graph, p: Instance): bool;
+  /** The kept node of `p`, or null (none kept, or the memo lost it). */
+  abstract node(g: Graph, p: Instance): PNode | null;
+  /** Its record's uses as instances, for a kept instance rendered after all (unstub). */
+  abstract uses(g: Graph, p: Instance): Array<Instance>;
 }
 
 /** What renders a package for the graph: the template evaluator, or a test's stand-in. */
@@ -229,6 +261,16 @@ export class Graph {
     if (n > 0) unchecked(this.introLists[n - 1]).push(p);
   }
 
+  /** Clean instances of the kept graph, taken without a render (null: none). */
+  keptSrc: KeptSource | null = null;
+  /** Rendered instances whose kept record was taken first but did not hold what was asked. */
+  unstubbed: i32 = 0;
+
+  /** Makes an instance taken from the kept graph (not through instance()) found by its key. */
+  adopt(x: Instance): void {
+    this.byKey.add(x.key, x);
+  }
+
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
   private setsLoaded: Set<string> = new Set<string>();
 
@@ -252,8 +294,19 @@ export class Graph {
   }
 
   private step(p: Instance, what: i32): IxErr | null {
+    if (p.kept >= 0) {
+      const r = this.keptStep(p, what);
+      if (r != 1) return r == 0 ? null : this.loadErr;
+      // its record lacks what is asked: rendered after all, then computed as any instance
+      const e = this.unstub(p);
+      if (e !== null) return e;
+    }
     switch (what) {
-      case T_LIB: return this.finish(p, T_LIB, this.load(p, p.desc.libDeps, this.targetLibFlags(p)), T_LIB);
+      case T_LIB: {
+        const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
+        if (this.loadErr === null && p.libItems === null) p.libItems = items;
+        return this.finish(p, T_LIB, items, T_LIB);
+      }
       case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
       case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, this.hostLibFlags()), T_LIB);
       case T_DATA: return this.finish(p, T_DATA, this.load(p, p.desc.data, this.dataFlags()), T_RUN);
@@ -304,6 +357,7 @@ export class Graph {
       case T_LDIR: {
         const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
         if (this.loadErr !== null) return this.loadErr;
+        if (p.libItems === null) p.libItems = items;
         if (this.directNeeds(items, T_LDIR)) return null;
         unchecked((p.memo[T_LDIR] = this.direct(items, T_LDIR)));
         return null;
@@ -322,7 +376,8 @@ export class Graph {
 
   /**
    * What the run closure is made of (engine/plan/graph.ts runItems; needs T_TLIB): run.deps,
-   * run.data, `libs`, the run.data of every target lib. loadErr set on failure.
+   * run.data, `libs`, the run.data of every target lib. loadErr set on failure. The parts
+   * around `libs` are kept on `p` (runPre, runPost) for the kept graph.
    */
   runItems(p: Instance, libs: Array<Instance>): Array<Instance> {
     const d = p.desc;
@@ -331,7 +386,9 @@ export class Graph {
     const rd = this.load(p, d.runData, this.dataFlags());
     if (this.loadErr !== null) return direct;
     for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
+    const pre = direct.length;
     for (let i = 0; i < libs.length; i++) direct.push(libs[i]);
+    const post = direct.length;
     const tl = unchecked(p.memo[T_TLIB])!;
     for (let i = 0; i < tl.length; i++) {
       const l = tl[i];
@@ -341,7 +398,93 @@ export class Graph {
       if (this.loadErr !== null) return direct;
       for (let j = 0; j < x.length; j++) direct.push(x[j]);
     }
+    if (p.runPre === null) {
+      p.runPre = direct.slice(0, pre);
+      p.runPost = direct.slice(post);
+    }
     return direct;
+  }
+
+  /**
+   * A task of an instance taken from the kept graph: its closures from its kept direct items
+   * (the same items give the same closures over the same dependencies), its node the kept one.
+   * 0: done or needs appended; 2: failed (loadErr); 1: its record lacks it (unstub).
+   */
+  private keptStep(p: Instance, what: i32): i32 {
+    const src = this.keptSrc!;
+    const lib = p.kind == 'lib';
+    this.loadErr = null;
+    if (!p.keptRead) {
+      p.keptRead = true;
+      if (!src.items(this, p)) return 1;
+    }
+    switch (what) {
+      case T_LIB: {
+        if (p.libItems === null) return 1;
+        return this.finish(p, T_LIB, p.libItems!, T_LIB) === null ? 0 : 2;
+      }
+      case T_LDIR: {
+        if (p.libItems === null) return 1;
+        if (this.directNeeds(p.libItems!, T_LDIR)) return 0;
+        unchecked((p.memo[T_LDIR] = this.direct(p.libItems!, T_LDIR)));
+        return 0;
+      }
+      case T_RUN:
+      case T_RDIR: {
+        if (p.runPre === null || (lib && p.libItems === null)) return 1;
+        let libs = new Array<Instance>();
+        if (lib) {
+          if (what == T_RUN) {
+            const l = unchecked(p.memo[T_LIB]);
+            if (l === null) {
+              this.need(p, T_LIB);
+              return 0;
+            }
+            libs = l!;
+          } else libs = p.libItems!;
+        }
+        const items = p.runPre!.concat(libs).concat(p.runPost!);
+        if (what == T_RUN) return this.finish(p, T_RUN, items, T_RUN) === null ? 0 : 2;
+        if (this.directNeeds(items, T_RDIR)) return 0;
+        unchecked((p.memo[T_RDIR] = this.direct(items, T_RDIR)));
+        return 0;
+      }
+      case T_NODE: {
+        const n = src.node(this, p);
+        if (n === null) return 1;
+        p.node = n;
+        return 0;
+      }
+      default:
+        return 1;
+    }
+  }
+
+  /**
+   * Renders an instance taken from the kept graph after all (its record lacks a closure or a
+   * node that is now asked for): it is clean, so the render gives its kept descriptor, and it
+   * keeps its kept record's uses and the items taken so far.
+   */
+  private unstub(p: Instance): IxErr | null {
+    const r = this.renderCached(p.name, p.flags, p.target);
+    if (r.err !== null) return r.err;
+    p.desc = r.desc!;
+    p.digest = r.digest;
+    p.files = r.files;
+    const intros = r.intros;
+    p.uses = this.keptSrc!.uses(this, p);
+    for (let i = 0; i < intros.length; i++) p.uses.push(intros[i]);
+    p.introduced = intros.length > 0;
+    const data = p.desc.scriptData;
+    p.buildable = data !== null && data.length > 0;
+    const fb = p.flags.get('boot');
+    const boot = fb !== null ? fb != '' : p.name.startsWith('bld/boot/');
+    p.libBase = p.buildable && boot ? p.flags.copy().set('boot', 'True') : p.flags;
+    p.libFlags = null;
+    p.kept = -1;
+    this.instances.set(p.key, p);
+    this.unstubbed++;
+    return null;
   }
 
   /** Appends task `k` of each hub among `items` that lacks it; true if any was appended. */
@@ -632,6 +775,15 @@ export class Graph {
       return x;
     }
     const key = kb.toString();
+    const ks = this.keptSrc;
+    if (ks !== null) {
+      const x = ks.instanceOf(this, key);
+      if (x !== null) {
+        this.byKey.add(key, x);
+        if (rec !== null) rec.touched.push(x);
+        return x;
+      }
+    }
     if (this.failed.has(key)) {
       if (rec !== null) {
         const fs = this.failedFiles.get(key);

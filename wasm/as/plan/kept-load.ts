@@ -81,7 +81,7 @@ export function keptLoad(key: string): Kept | null {
   const ni = rd.count('I');
   if (ni < 0) return null;
   for (let i = 0; i < ni; i++) {
-    // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest, read in place
+    // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest TAB ext, read in place
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
     const t1 = text.indexOf('\t', a);
@@ -89,9 +89,10 @@ export function keptLoad(key: string): Kept | null {
     const t3 = t2 < 0 ? -1 : text.indexOf('\t', t2 + 1);
     const t4 = t3 < 0 ? -1 : text.indexOf('\t', t3 + 1);
     const t5 = t4 < 0 ? -1 : text.indexOf('\t', t4 + 1);
-    if (t5 < 0 || t5 >= b) return null;
-    const t6 = text.indexOf('\t', t5 + 1);
-    if (t6 >= 0 && t6 < b) return null;
+    const t6 = t5 < 0 ? -1 : text.indexOf('\t', t5 + 1);
+    if (t6 < 0 || t6 >= b) return null;
+    const t7 = text.indexOf('\t', t6 + 1);
+    if (t7 >= 0 && t7 < b) return null;
     const x = new KeptInst();
     const key = jstrIn(text, t4 + 1, t5);
     if (key === null) return null;
@@ -104,7 +105,8 @@ export function keptLoad(key: string): Kept | null {
     x.files = fs!;
     x.uses = us!;
     x.fetchJson = t4 > t3 + 1 ? text.substring(t3 + 1, t4) : '';
-    x.desc = text.substring(t5 + 1, b);
+    x.desc = text.substring(t5 + 1, t6);
+    x.ext = text.substring(t6 + 1, b);
     k.insts.push(x);
   }
   k.rAt = rd.at;

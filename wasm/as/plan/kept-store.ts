@@ -48,12 +48,97 @@ export function descDigest(d: Descriptor): string {
 }
 const descBuf = new StrBuilder(1 << 14);
 
+/**
+ * The new index of `x`: a walked instance's from its mark (-1 - index), one taken from the kept
+ * graph from its record's (keptNew); -1 if it has none.
+ */
+function idxOf(x: Instance, keptNew: Map<i32, i32>): i32 {
+  if (x.kept >= 0) return keptNew.has(x.kept) ? keptNew.get(x.kept) : -1;
+  return -1 - x.mark;
+}
+
+/** Indices of `l` (idxOf), comma separated, or "-" for null or when one has none. */
+function writeItems(sb: StrBuilder, l: Array<Instance> | null, keptNew: Map<i32, i32>): void {
+  if (l === null) {
+    sb.ch(45);
+    return;
+  }
+  const at = sb.len;
+  for (let j = 0; j < l.length; j++) {
+    const u = idxOf(l[j], keptNew);
+    if (u < 0) {
+      sb.len = at;
+      sb.ch(45);
+      return;
+    }
+    if (j > 0) sb.ch(44);
+    sb.str(u.toString());
+  }
+}
+
+/** A walked instance's ext field (kept.ts KeptInst.ext). */
+function writeExt(sb: StrBuilder, x: Instance, keptNew: Map<i32, i32>): void {
+  sb.ch(x.buildable ? 49 : 48);
+  sb.ch(59);
+  writeItems(sb, x.libItems, keptNew);
+  sb.ch(59);
+  writeItems(sb, x.runPre, keptNew);
+  sb.ch(59);
+  writeItems(sb, x.runPost, keptNew);
+  sb.ch(59);
+  const d = x.desc;
+  sb.str('[[');
+  for (let j = 0; j < d.indDeps.length; j++) {
+    if (j > 0) sb.ch(44);
+    writeStr(sb, d.indDeps[j]);
+  }
+  sb.str('],[');
+  for (let j = 0; j < d.runData.length; j++) {
+    if (j > 0) sb.ch(44);
+    writeStr(sb, d.runData[j]);
+  }
+  sb.str(']]');
+}
+
+/** A carried kept record's ext with its indices renumbered (keptNew); "-" lists stay. */
+function writeKeptExt(sb: StrBuilder, ext: string, keptNew: Map<i32, i32>): void {
+  let at = 0;
+  for (let part = 0; part < 4; part++) {
+    const e = ext.indexOf(';', at);
+    if (e < 0) {
+      // malformed: nothing is taken from it (every list unknown)
+      sb.str('0;-;-;-;[[],[]]');
+      return;
+    }
+    if (part > 0) sb.ch(59);
+    const f = ext.substring(at, e);
+    if (part == 0 || f == '-' || f == '') sb.str(f);
+    else {
+      const l = f.split(',');
+      const m = sb.len;
+      for (let j = 0; j < l.length; j++) {
+        const v = I32.parseInt(l[j]);
+        if (!keptNew.has(v)) {
+          sb.len = m;
+          sb.ch(45);
+          break;
+        }
+        if (j > 0) sb.ch(44);
+        sb.str(keptNew.get(v).toString());
+      }
+    }
+    at = e + 1;
+  }
+  sb.ch(59);
+  sb.sub(ext, at, ext.length);
+}
+
 /** The walk's indices (marks) of `l`, each once. */
-function writeMarks(sb: StrBuilder, l: Array<Instance>): void {
+function writeMarks(sb: StrBuilder, l: Array<Instance>, keptNew: Map<i32, i32>): void {
   const seen = new Set<i32>();
   let first = true;
   for (let j = 0; j < l.length; j++) {
-    const u = -1 - l[j].mark;
+    const u = idxOf(l[j], keptNew);
     if (u < 0 || seen.has(u)) continue;
     seen.add(u);
     if (!first) sb.ch(44);
@@ -151,7 +236,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     // loads repeat (each task loads its lists again): each use is written once
     first = true;
     for (let j = 0; j < x.uses.length; j++) {
-      const u = -1 - x.uses[j].mark;
+      const u = idxOf(x.uses[j], keptNew);
       if (u < 0 || unchecked(seen[u]) == i + 1) continue;
       unchecked((seen[u] = i + 1));
       if (!first) ib.ch(44);
@@ -189,6 +274,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         ib.str(d);
       } else ib.str(descs.get(tk));
     }
+    ib.ch(9);
+    writeExt(ib, x, keptNew);
     ib.ch(10);
     ninst++;
   }
@@ -216,6 +303,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       writeStr(ib, x.key);
       ib.ch(9);
       ib.str(x.desc);
+      ib.ch(9);
+      writeKeptExt(ib, x.ext, keptNew);
       ib.ch(10);
       ninst++;
     }
@@ -240,9 +329,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         rb.str(f.toString());
       }
       rb.ch(9);
-      writeMarks(rb, rec.touched);
+      writeMarks(rb, rec.touched, keptNew);
       rb.ch(9);
-      writeMarks(rb, rec.needed);
+      writeMarks(rb, rec.needed, keptNew);
       rb.ch(9);
       rb.str(rec.listed ? '1' : '0');
       rb.ch(9);
@@ -278,7 +367,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       continue;
     }
     let idx = -1;
-    if (r.inst !== null) idx = -1 - r.inst!.mark;
+    if (r.inst !== null) idx = idxOf(r.inst!, keptNew);
     else if (r.kept >= 0 && k !== null && keptNew.has(k.rootInst[r.kept])) idx = keptNew.get(k.rootInst[r.kept]);
     if (idx < 0) continue;
     writeStr(rb, r.request);

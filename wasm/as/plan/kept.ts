@@ -39,8 +39,20 @@
  * that fails) makes it and what reaches it stale, as a changed file did before. The kept node's
  * memo key stays the one of the old text: the node memo still holds it (else nothing is reused).
  *
- * Value, versioned, under "as-kept3-" + BLAKE3(engine version, request settings): text lines
- *   ix-as-kept-graph/3
+ * Per instance (reuse.ts KeptInstances): a walked root's walk takes every clean instance (in
+ * scope, not stale) from its record without rendering it. What a dependant reads of a
+ * dependency is its key, whether it is buildable, its ind.deps and run.data selectors, its
+ * closures (T_LIB, T_RUN, T_RDIR, T_LDIR) and its node (graph.ts, planner.ts Nodes); the record
+ * keeps the first three, the direct items of those closures (each closure is a function of its
+ * direct items and their closures, graph.ts finish and direct) and the node. Sound because a
+ * clean instance's descriptor is the kept one (no file it read changed, or early cutoff found
+ * the same descriptor), so its loads give the same instances, and none of them is stale (a stale
+ * one makes every instance that uses it stale): their closures and nodes are the kept ones by
+ * induction, so are its own. An item list the earlier walk never computed is "-": a walk that
+ * asks for it renders the instance after all (graph.ts unstub), with its kept uses.
+ *
+ * Value, versioned, under "as-kept4-" + BLAKE3(engine version, request settings): text lines
+ *   ix-as-kept-graph/4
  *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
  *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
@@ -48,6 +60,10 @@
  *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
  *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
  *                        TAB hex BLAKE3 of its normalised descriptor, or empty (never cut off)
+ *                        TAB what its dependants read (KeptInst.ext): 1 or 0 (buildable) ";" its
+ *                        T_LIB items ";" run.deps + run.data ";" its target libs' run.data (each
+ *                        indices, comma separated, or "-" when not computed) ";" JSON
+ *                        [ind.deps, run.data] (the selectors dependants load)
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
  *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
  *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
@@ -66,10 +82,10 @@ import { FileHashes, ENGINE_VERSION } from './cache';
 import { ints, jstr } from './kept-text';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
-export const FORMAT = 'ix-as-kept-graph/3';
+export const FORMAT = 'ix-as-kept-graph/4';
 
 export function keptKey(settings: string): string {
-  return 'as-kept3-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+  return 'as-kept4-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
 }
 
 /**
@@ -110,6 +126,8 @@ export class KeptInst {
    * read another package's id through intro(): such a record is never cut off.
    */
   desc: string = '';
+  /** What its dependants read from it, as text (the I line's last field), parsed on use (KeptSource). */
+  ext: string = '';
 }
 
 /** A node line of the N section (`n` nodes in all), or null when malformed. */
@@ -324,6 +342,11 @@ export class Kept {
     if (this.wasCut[i]) return x.desc;
     for (let j = 0; j < x.files.length; j++) if (this.changed[x.files[j]]) return '';
     return x.desc;
+  }
+
+  /** Whether instance `i` was in validate's scope and is not stale: its record may stand for it. */
+  clean(i: i32): bool {
+    return i < this.checked.length && this.checked[i] && !this.stale[i];
   }
 
   /** The kept instances of the requested roots the graph holds, whatever their state. */

@@ -13,7 +13,8 @@ import { JValue, StrBuilder, writeStr, arrayIndex, J_ARR, J_BOOL, J_OBJ, J_STR }
 import { Renderer, RenderOut, RootRec, cloneErr } from './graph';
 import { writeDescriptor } from './descriptor';
 import { KeptRootOut } from './kept-store';
-import { KeepPlan, keepKept, mergeKept } from './reuse';
+import { KeepPlan, keepKept, mergeKept, takeReach } from './reuse';
+import { keptKey } from './kept';
 import { IxErr } from '../errors';
 import { internal, missing, parseRequest, truthy } from './request';
 import { Session } from './session';
@@ -30,6 +31,8 @@ export let CURRENT: Session | null = null;
  */
 class Held {
   out: PlanOut | null = null;
+  /** The request: a walk that finds the node memo lost a kept node walks again from it. */
+  req: JValue | null = null;
   renderer: Renderer | null = null;
   items: Array<JValue> | null = null;
   w: Walked | null = null;
@@ -65,6 +68,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
   }
   const held = new Held();
   held.out = out;
+  held.req = req;
   held.renderer = renderer;
   HELD = held;
   const w = walk(req, pk.items!, renderer, useCache, rootsOnly);
@@ -89,7 +93,7 @@ export function planRequest(requestJson: string, renderer: Renderer, useCache: b
  * Plans every requested root (keep-going: a failing root becomes an error entry). The session,
  * its graph and the renderer's sources die with this call: the plan is written from the result.
  */
-function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool, rootsOnly: bool = false): Walked {
+function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: bool, rootsOnly: bool = false, fresh: bool = false): Walked {
   const w = new Walked();
   const s = new Session(req, renderer, useCache);
   if (s.err !== null) {
@@ -111,8 +115,12 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   let settings = settingsOf(s, keepGoing);
   if (items.length == 1 && items[0].kind == J_STR) settings += '\x00one\x00' + items[0].s;
   // an answer of roots only writes no node: reused nodes are not read back from the node memo
-  const k = keep ? keepKept(s.graph, s.nodes, settings, items, rootsOnly) : new KeepPlan();
+  let k = new KeepPlan();
+  if (keep && fresh) k.key = keptKey(settings);
+  else if (keep) k = keepKept(s.graph, s.nodes, settings, items, rootsOnly);
   const kept = k.kept;
+  // clean instances are taken from the kept graph without a render (reuse.ts KeptInstances)
+  s.graph.keptSrc = k.src;
   const held = HELD;
   if (held !== null) {
     held.items = items;
@@ -186,6 +194,8 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
     }
   }
   CURRENT = prev;
+  // the node memo lost a node below an instance taken from the kept graph: walked again whole
+  if (keep && !takeReach(k)) return walk(req, items, renderer, useCache, rootsOnly, true);
   if (keep) mergeKept(s.graph, s.nodes, k);
   w.nodes = s.nodes;
   w.nodes.fetchIds.clear();

@@ -10,8 +10,9 @@
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, hexOfText, parseJson, J_OBJ, J_STR } from '../hash/index';
-import { Graph, PNode } from './graph';
+import { JValue, hexOfText, parseJson, J_ARR, J_OBJ, J_STR } from '../hash/index';
+import { Graph, Instance, KeptSource, PNode } from './graph';
+import { Descriptor } from './descriptor';
 import { Flags } from './flags';
 import { mergeFetch } from './node';
 import { storeName } from './names';
@@ -40,6 +41,11 @@ export class KeepPlan {
   refs: Array<i32> = [];
   scripts: Map<string, string> = new Map<string, string>();
   out: Array<KeptRootOut> = [];
+  /** Kept nodes made so far, by kept node index (one object per node). */
+  made: Map<i32, PNode> = new Map<i32, PNode>();
+  /** The clean instances the walk took from the kept graph (null: none may be taken). */
+  src: KeptInstances | null = null;
+  refsOnly: bool = false;
 
   /** Drops what was to be reused (a kept record or node is missing): every root is walked. */
   reuseNothing(): KeepPlan {
@@ -98,7 +104,6 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     }
     k.fetches.push(fs);
   }
-  const loaded = new Map<i32, PNode>();
   for (let i = 0; i < k.reach.length; i++) {
     const ni = kept.insts[k.reach[i]].node;
     if (ni == -2) {
@@ -110,8 +115,8 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
       if (refsOnly) k.refs.push(ni);
       continue;
     }
-    if (loaded.has(ni)) {
-      k.nodes.push(loaded.get(ni));
+    if (k.made.has(ni)) {
+      k.nodes.push(k.made.get(ni));
       continue;
     }
     const n = keptNode(kept, ni, k.scripts);
@@ -120,10 +125,12 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     }
     if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
-    loaded.set(ni, n);
+    k.made.set(ni, n);
     k.nodes.push(n);
   }
   k.kept = kept;
+  k.refsOnly = refsOnly;
+  k.src = new KeptInstances(kept, k, nodes);
   return k;
 }
 
@@ -139,7 +146,7 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   if (kept !== null && k.refs.length > 0) {
     if (same) k.reach = [];
     else {
-      const made = new Map<i32, PNode>();
+      const made = k.made;
       for (let i = 0; i < k.refs.length; i++) {
         const fs = keptFetches(kept, kept.insts[k.reach[i]]);
         if (fs === null) {
@@ -235,15 +242,9 @@ class RenderCheck extends Recheck {
     const z = x.key.indexOf('\x00');
     if (z <= 0) return false;
     const name = x.key.substring(0, z);
-    const v = parseJson(x.key.substring(z + 1)).value;
-    if (v === null || v.kind != J_OBJ) return false;
-    const flags = new Flags();
-    const ks = v.keys!;
-    const vs = v.items!;
-    for (let i = 0; i < ks.length; i++) {
-      if (vs[i].kind != J_STR) return false;
-      flags.set(ks[i], vs[i].s);
-    }
+    const f = keyFlags(x.key, z);
+    if (f === null) return false;
+    const flags = f!;
     const target = flags.get('target');
     if (target === null || flags.get('kind') === null) return false;
     const r = this.g.renderCached(name, flags, target!);
@@ -261,6 +262,20 @@ class RenderCheck extends Recheck {
     x.files = fs;
     return true;
   }
+}
+
+/** The flags of an instance key (name NUL JSON object of string flags; `z` is the NUL's index), or null when malformed. */
+function keyFlags(key: string, z: i32): Flags | null {
+  const v = parseJson(key.substring(z + 1)).value;
+  if (v === null || v.kind != J_OBJ) return null;
+  const flags = new Flags();
+  const ks = v.keys!;
+  const vs = v.items!;
+  for (let i = 0; i < ks.length; i++) {
+    if (vs[i].kind != J_STR) return null;
+    flags.set(ks[i], vs[i].s);
+  }
+  return flags;
 }
 
 function sameInts(a: Array<i32>, b: Array<i32>): bool {
@@ -282,4 +297,224 @@ function sameRoots(kept: Kept, out: Array<KeptRootOut>): bool {
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
 function listingDigest(g: Graph): string {
   return hexOfText(g.packageNames().join('\n'));
+}
+
+/**
+ * The clean instances of the kept graph, taken by the walk without a render (graph.ts
+ * KeptSource): an instance in validate's scope that is not stale read no changed file and reaches
+ * none that did, so its descriptor is the kept one (or early cutoff found it the same), and so
+ * are its loads, the direct items of its closures and its node (kept.ts's header).
+ */
+export class KeptInstances extends KeptSource {
+  kept: Kept;
+  k: KeepPlan;
+  nodes: NodeSet;
+  /** The clean record of each key (one with a node wins), built on first use. */
+  private byKey: Map<string, i32> | null = null;
+  /** Instances taken, by key, and their kept indices in the order taken. */
+  private got: Map<string, Instance> = new Map<string, Instance>();
+  taken: Array<i32> = [];
+
+  constructor(kept: Kept, k: KeepPlan, nodes: NodeSet) {
+    super();
+    this.kept = kept;
+    this.k = k;
+    this.nodes = nodes;
+  }
+
+  private keys(): Map<string, i32> {
+    let m = this.byKey;
+    if (m !== null) return m!;
+    m = new Map<string, i32>();
+    const scope = this.kept.scope;
+    for (let j = 0; j < scope.length; j++) {
+      const i = scope[j];
+      if (!this.kept.clean(i)) continue;
+      const x = this.kept.insts[i];
+      if (m.has(x.key) && (x.node < 0 || this.kept.insts[m.get(x.key)].node >= 0)) continue;
+      m.set(x.key, i);
+    }
+    this.byKey = m;
+    return m!;
+  }
+
+  instanceOf(g: Graph, key: string): Instance | null {
+    if (this.got.has(key)) return this.got.get(key);
+    const m = this.keys();
+    if (!m.has(key)) return null;
+    const i = m.get(key);
+    const x = this.kept.insts[i];
+    const z = key.indexOf('\x00');
+    if (z <= 0) return null;
+    const f = keyFlags(key, z);
+    if (f === null) return null;
+    const flags = f!;
+    const kind = flags.get('kind');
+    const target = flags.get('target');
+    if (kind === null || target === null) return null;
+    // what dependants read of its descriptor: ind.deps and run.data (the ext's JSON)
+    const e = x.ext;
+    let at = 0;
+    for (let part = 0; part < 4 && at >= 0; part++) at = e.indexOf(';', at) + (part < 3 ? 1 : 0);
+    if (at < 0 || e.length < 2) return null;
+    const dj = parseJson(e.substring(at + 1)).value;
+    if (dj === null || dj.kind != J_ARR || dj.items!.length != 2) return null;
+    const d = new Descriptor();
+    for (let w = 0; w < 2; w++) {
+      const l = dj.items![w];
+      if (l.kind != J_ARR) return null;
+      const out = w == 0 ? d.indDeps : d.runData;
+      for (let j = 0; j < l.items!.length; j++) {
+        if (l.items![j].kind != J_STR) return null;
+        out.push(l.items![j].s);
+      }
+    }
+    const name = key.substring(0, z);
+    const p = new Instance(key, name, flags, kind!, target!, '', d);
+    p.buildable = e.charCodeAt(0) == 49;
+    p.kept = i;
+    this.got.set(key, p);
+    this.taken.push(i);
+    return p;
+  }
+
+  items(g: Graph, p: Instance): bool {
+    const e = this.kept.insts[p.kept].ext;
+    const f = e.split(';', 4);
+    if (f.length < 4) return false;
+    for (let w = 1; w < 4; w++) {
+      if (f[w] == '-') continue;
+      const l = new Array<Instance>();
+      if (f[w] != '') {
+        const ix = f[w].split(',');
+        for (let j = 0; j < ix.length; j++) {
+          const x = this.at(g, I32.parseInt(ix[j]));
+          if (x === null) return false;
+          l.push(x!);
+        }
+      }
+      if (w == 1) p.libItems = l;
+      else if (w == 2) p.runPre = l;
+      else p.runPost = l;
+    }
+    return true;
+  }
+
+  /** The kept indices of the instances taken whose node the walk got (taken or built), in order. */
+  takenWithNode(): Array<i32> {
+    const out = new Array<i32>();
+    for (let t = 0; t < this.taken.length; t++) {
+      const i = this.taken[t];
+      const p = this.got.get(this.kept.insts[i].key);
+      if (p.node !== null) out.push(i);
+    }
+    return out;
+  }
+
+  /** The instance of kept record `i`: the one taken (or rendered) for its key. */
+  private at(g: Graph, i: i32): Instance | null {
+    if (i < 0 || i >= this.kept.insts.length) return null;
+    const key = this.kept.insts[i].key;
+    if (this.got.has(key)) return this.got.get(key);
+    if (g.instances.has(key)) return g.instances.get(key);
+    const x = this.instanceOf(g, key);
+    if (x !== null) g.adopt(x!);
+    return x;
+  }
+
+  node(g: Graph, p: Instance): PNode | null {
+    const ni = this.kept.insts[p.kept].node;
+    if (ni < 0) return null;
+    const k = this.k;
+    let n: PNode | null = null;
+    if (k.made.has(ni)) n = k.made.get(ni);
+    else if (k.refsOnly) n = keptRef(this.kept, ni);
+    else {
+      n = keptNode(this.kept, ni, k.scripts);
+      if (n === null) return null;
+      if (!k.scripts.has(n.script) && !this.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+      n.scriptText = '';
+    }
+    n!.storeName = p.storeName;
+    k.made.set(ni, n!);
+    return n;
+  }
+
+  uses(g: Graph, p: Instance): Array<Instance> {
+    const us = this.kept.insts[p.kept].uses;
+    const out = new Array<Instance>();
+    for (let j = 0; j < us.length; j++) {
+      const x = this.at(g, us[j]);
+      if (x !== null) out.push(x!);
+    }
+    return out;
+  }
+}
+
+/**
+ * Adds what the instances taken from the kept graph reach to what the plan carries over, as a
+ * reused root's: their records (the next kept graph keeps every one, a failed root's lookups
+ * included) and, of those whose node the walk took and what they reach, the nodes and sources.
+ * A taken instance whose node no walk asked for (a root that failed first only looked it up)
+ * gives no node: a walk of it would have built none either. False when a record is malformed
+ * or the node memo lost a node the plan must write: the planner then walks every root again
+ * without the kept graph.
+ */
+export function takeReach(k: KeepPlan): bool {
+  const kept = k.kept;
+  const src = k.src;
+  if (kept === null || src === null || src.taken.length == 0) return true;
+  const inAll = new Set<i32>();
+  for (let i = 0; i < k.reachAll.length; i++) inAll.add(k.reachAll[i]);
+  // what the reused roots reach brings its nodes already
+  const seen = new Set<i32>();
+  for (let i = 0; i < k.reachAll.length; i++) seen.add(k.reachAll[i]);
+  const todo = src.taken.slice(0);
+  for (let t = 0; t < todo.length; t++) {
+    const i = todo[t];
+    if (inAll.has(i)) continue;
+    inAll.add(i);
+    k.reachAll.push(i);
+    const x = kept.insts[i];
+    for (let j = 0; j < x.uses.length; j++) if (!inAll.has(x.uses[j])) todo.push(x.uses[j]);
+  }
+  const keys = new Set<string>();
+  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].key);
+  const withNode = src.takenWithNode();
+  for (let t = 0; t < withNode.length; t++) {
+    const i = withNode[t];
+    if (seen.has(i)) continue;
+    seen.add(i);
+    const x = kept.insts[i];
+    for (let j = 0; j < x.uses.length; j++) if (!seen.has(x.uses[j])) withNode.push(x.uses[j]);
+    if (keys.has(x.key) || x.node < 0) continue;
+    keys.add(x.key);
+    // a roots-only plan reads the sources back in mergeKept (its refs), the others here
+    let fs: Array<KeptFetch> | null = null;
+    if (!k.refsOnly) {
+      fs = keptFetches(kept, x);
+      if (fs === null) {
+        keptNone(k.key);
+        return false;
+      }
+    }
+    let n: PNode | null = null;
+    if (k.made.has(x.node)) n = k.made.get(x.node);
+    else if (k.refsOnly) n = keptRef(kept, x.node);
+    else {
+      n = keptNode(kept, x.node, k.scripts);
+      if (n === null) {
+        keptNone(k.key);
+        return false;
+      }
+      if (!k.scripts.has(n.script) && !src.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
+      n.scriptText = '';
+    }
+    k.made.set(x.node, n!);
+    k.reach.push(i);
+    if (k.refsOnly) k.refs.push(x.node);
+    else k.fetches.push(fs!);
+    k.nodes.push(n);
+  }
+  return true;
 }
