@@ -3,7 +3,8 @@
 // core that happens only when the memory grew, so a missed local may show on some trees only.
 // The stress build (IX_AS_GC_STRESS=1: every safe point collects, freed objects are poisoned)
 // must answer exactly as the normal core does: plans of every pkgs/ package alone and together
-// on the three targets, re-plans after edits through a shared cache (kept graphs, node memo),
+// on the three targets, re-plans after edits through a shared cache (kept graphs, node memo; and
+// with the node memo's entries dropped, so instances taken from a kept graph miss their nodes),
 // every render and the package list on a kept instance.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -100,7 +101,9 @@ describe('the compiled core with a collection at every safe point and freed memo
     const names = normal.listPackages(treeIO(base));
     // each core keeps its graphs and nodes in its own cache across the sequence
     const caches = { normal: new Map<string, Uint8Array>(), stress: new Map<string, Uint8Array>() };
-    const edits: [string, (f: Record<string, string>) => void][] = [
+    // the last flag drops the node memo's entries from both caches first: instances taken from a
+    // kept graph then miss their nodes (a render after all, or every root walked again)
+    const edits: [string, (f: Record<string, string>) => void, boolean?][] = [
       ['cold', () => {}],
       ['unchanged', () => {}],
       ['a comment in a library', (f) => (f['lib/z/ix.sh'] += '\n{# a comment #}\n')],
@@ -109,12 +112,24 @@ describe('the compiled core with a collection at every safe point and freed memo
       ['a package deleted', (f) => delete f['bin/b64/ix.sh']],
       ['a package broken', (f) => (f['lib/lz4/ix.sh'] = "{% extends '//die/none.sh' %}\n")],
       ['both restored', (f) => ((f['bin/b64/ix.sh'] = base['bin/b64/ix.sh']), (f['lib/lz4/ix.sh'] = base['lib/lz4/ix.sh']))],
+      ['the node memo lost, a library script restored', (f) => (f['lib/bz2/ix.sh'] = base['lib/bz2/ix.sh']), true],
+      ['the node memo lost, a shared template edited', (f) => (f['die/c/make.sh'] = base['die/c/make.sh']), true],
     ];
     expect(Object.keys(base)).toEqual(expect.arrayContaining(['lib/z/ix.sh', 'lib/bz2/ix.sh', 'die/c/make.sh', 'bin/b64/ix.sh', 'lib/lz4/ix.sh']));
     const files = { ...base };
     const seen = new Set<string>();
-    for (const [label, edit] of edits) {
+    let dropped = 0;
+    for (const [label, edit, dropMemo] of edits) {
       edit(files);
+      if (dropMemo) {
+        for (const c of [caches.normal, caches.stress]) {
+          for (const k of [...c.keys()]) {
+            if (!k.startsWith('as-node1-')) continue;
+            c.delete(k);
+            dropped++;
+          }
+        }
+      }
       for (const target of TARGETS) {
         const req: PlanRequest = { packages: names, target, keepGoing: true };
         const io = (c: Map<string, Uint8Array>): HostIO => treeIO(files, { cache: c });
@@ -125,5 +140,7 @@ describe('the compiled core with a collection at every safe point and freed memo
     }
     // the edits changed the plans (a script edit, a deletion, a broken package)
     expect(seen.size).toBeGreaterThan(TARGETS.length * 3);
+    // the memo's entries existed to drop (the rounds above did not re-plan from empty caches)
+    expect(dropped).toBeGreaterThan(0);
   }, 600_000);
 });
