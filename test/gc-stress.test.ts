@@ -4,8 +4,9 @@
 // The stress build (IX_AS_GC_STRESS=1: every safe point collects, freed objects are poisoned)
 // must answer exactly as the normal core does: plans of every pkgs/ package alone and together
 // on the three targets, re-plans after edits through a shared cache (kept graphs, node memo; and
-// with the node memo's entries dropped, so instances taken from a kept graph miss their nodes),
-// every render and the package list on a kept instance.
+// with the node memo's entries dropped, all or only the leaf nodes', so instances taken from a
+// kept graph miss their nodes; each package alone too), every render and the package list on a
+// kept instance.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,20 @@ function answer(f: () => Uint8Array | string): string {
     if (e instanceof CoreError) return `error: ${e.message}`;
     throw e;
   }
+}
+
+/** Drops the node memo entries of nodes that name no other node (a memo value's second line is its node's id); how many. */
+function dropLeaves(c: Map<string, Uint8Array>): number {
+  const memo = [...c.entries()].filter(([k]) => k.startsWith('as-node1-')).map(([k, v]) => [k, new TextDecoder().decode(v)]);
+  const ids = memo.map(([, v]) => v.split('\n')[1]);
+  let n = 0;
+  for (const [k, v] of memo) {
+    const id = v.split('\n')[1];
+    if (ids.some((o) => o !== id && v.includes(o))) continue;
+    c.delete(k);
+    n++;
+  }
+  return n;
 }
 
 let dir = '';
@@ -125,12 +140,12 @@ describe('the compiled core with a collection at every safe point and freed memo
       edit(files);
       if (dropMemo) {
         for (const c of [caches.normal, caches.stress]) {
-          const memo = [...c.entries()].filter(([k]) => k.startsWith('as-node1-')).map(([k, v]) => [k, new TextDecoder().decode(v)]);
-          // a memo value's second line is its node's id (wasm/as/plan/node-memo.ts)
-          const ids = memo.map(([, v]) => v.split('\n')[1]);
-          for (const [k, v] of memo) {
-            const id = v.split('\n')[1];
-            if (dropMemo === 'leaves' && ids.some((o) => o !== id && v.includes(o))) continue;
+          if (dropMemo === 'leaves') {
+            dropped += dropLeaves(c);
+            continue;
+          }
+          for (const k of [...c.keys()]) {
+            if (!k.startsWith('as-node1-')) continue;
             c.delete(k);
             dropped++;
           }
@@ -146,6 +161,19 @@ describe('the compiled core with a collection at every safe point and freed memo
     }
     // the edits changed the plans (a script edit, a deletion, a broken package)
     expect(seen.size).toBeGreaterThan(TARGETS.length * 3);
+    // each package alone: its kept graph, then an edit with the leaf nodes' memo entries dropped
+    const single = { normal: new Map<string, Uint8Array>(), stress: new Map<string, Uint8Array>() };
+    for (const round of ['cold', 'edit']) {
+      if (round === 'edit') {
+        files['lib/bz2/ix.sh'] += '\ntrue\n';
+        dropped += dropLeaves(single.normal) + dropLeaves(single.stress);
+      }
+      for (const name of names) {
+        const req: PlanRequest = { packages: [name], target: 'linux-x86_64' };
+        const want = answer(() => normal.plan(treeIO(files, { cache: single.normal }), req));
+        expect(answer(() => stress.plan(treeIO(files, { cache: single.stress }), req)), `${name} alone, ${round}`).toBe(want);
+      }
+    }
     // the memo's entries existed to drop (the rounds above did not re-plan from empty caches)
     expect(dropped).toBeGreaterThan(0);
   }, 600_000);
