@@ -140,9 +140,6 @@ function resolveStat(roots: string[], path: string): Stats | undefined {
   return undefined;
 }
 
-// Times as float milliseconds (sub-microsecond precision today): any change moves ctime to "now",
-// seconds away from a recorded settled ctime, so this precision is ample.
-
 function parseHead(raw: Uint8Array, keyText: string): Head | undefined {
   if (raw.length < HEADER.length || Buffer.from(raw.buffer, raw.byteOffset, HEADER.length).toString('latin1') !== HEADER) return undefined;
   let head: Head;

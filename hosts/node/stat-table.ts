@@ -35,7 +35,10 @@ export const MARGIN_MS = 2000;
 /** Past this many rows, a save keeps only the rows this process used. */
 const MAX_ROWS = 100_000;
 
-/** The stat fields a remembered value is checked against (the plan memo keeps the same text). */
+/**
+ * The stat fields a remembered value is checked against (the plan memo keeps the same text). Times
+ * are float milliseconds: any change moves ctime to "now", seconds away from a settled ctime.
+ */
 export const statKey = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 /** Whether `st` is old enough, at `sinceMs`, for a value read under it to be trusted later. */
 export const settled = (st: Stats, sinceMs: number) => st.mtimeMs < sinceMs - MARGIN_MS && st.ctimeMs < sinceMs - MARGIN_MS;
