@@ -11,7 +11,7 @@
 import { StrBuilder } from './builder';
 
 /** A 32-bit hash of the `n` UTF-16 code units at `p`, four units per step. */
-function hashUnits(p: usize, n: i32): u32 {
+export function hashUnits(p: usize, n: i32): u32 {
   let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>n;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -31,7 +31,12 @@ export class KeyTable<V> {
   private vals: Array<V> = new Array<V>();
   private hashes: Array<u32> = new Array<u32>();
   /** Index + 1 of the key in each slot, 0 for an empty slot. */
-  private slots: StaticArray<i32> = new StaticArray<i32>(1024);
+  private slots: StaticArray<i32>;
+
+  /** `slots`: the first slot table's size, a power of two (a table of a few keys takes 8). */
+  constructor(slots: i32 = 1024) {
+    this.slots = new StaticArray<i32>(slots);
+  }
 
   get size(): i32 {
     return this.keys.length;
@@ -39,9 +44,25 @@ export class KeyTable<V> {
 
   /** Index of the key equal to the builder's text, or -1. */
   find(sb: StrBuilder): i32 {
-    const p = sb.ptr;
-    const n = sb.len;
-    const h = hashUnits(p, n);
+    return this.findAt(sb.ptr, sb.len, hashUnits(sb.ptr, sb.len));
+  }
+
+  /** Index of the key equal to `s`, or -1 (one hash, unlike Map's has-then-get). */
+  findStr(s: string): i32 {
+    const p = changetype<usize>(s);
+    return this.findAt(p, s.length, hashUnits(p, s.length));
+  }
+
+  /**
+   * Index of the key equal to `s` whose hashUnits is `h`, or -1: one string looked up in several
+   * tables (a block name along a template chain) is hashed once.
+   */
+  findHashed(s: string, h: u32): i32 {
+    return this.findAt(changetype<usize>(s), s.length, h);
+  }
+
+  private findAt(p: usize, n: i32, h: u32): i32 {
+    if (this.keys.length == 0) return -1;
     const mask = this.slots.length - 1;
     let s = <i32>h & mask;
     let v = unchecked(this.slots[s]);
@@ -63,6 +84,11 @@ export class KeyTable<V> {
 
   valueAt(i: i32): V {
     return unchecked(this.vals[i]);
+  }
+
+  /** Replaces the value of the key at index `i`. */
+  setAt(i: i32, v: V): void {
+    unchecked((this.vals[i] = v));
   }
 
   /** Adds `key`, which must not be present yet, with value `v`; returns its index. */

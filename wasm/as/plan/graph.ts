@@ -728,12 +728,13 @@ export class Graph {
   private dataF: Flags | null = null;
   private hostLibF: Flags | null = null;
   /** Parsed dependency selectors by text (a Selector is never changed once parsed). */
-  private selectors: Map<string, Selector> = new Map<string, Selector>();
+  private selectors: KeyTable<Selector> = new KeyTable<Selector>();
 
   private selector(text: string): Selector {
-    if (this.selectors.has(text)) return this.selectors.get(text);
+    const at = this.selectors.findStr(text);
+    if (at >= 0) return this.selectors.valueAt(at);
     const sel = parseSelector(text);
-    this.selectors.set(text, sel);
+    this.selectors.add(text, sel);
     return sel;
   }
 

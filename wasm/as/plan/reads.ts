@@ -5,9 +5,11 @@
  * names reuse one render. Instance keys and node ids still hash every flag, so no store path
  * changes. Renders that called intro() or whose renderer reports no names are never shared.
  *
- * Must not depend on: anything of the core but plan/flags and the hash module's string builder.
+ * Must not depend on: anything of the core but plan/flags and the hash module's string builder
+ * and key table.
  */
 import { StrBuilder } from '../hash/builder';
+import { KeyTable } from '../hash/keytable';
 import { Flags } from './flags';
 
 /** The flags behind the looked-up names: not target, kind, host; `setx` also follows `boot`. Sorted. */
@@ -32,6 +34,12 @@ export function valuesKey(reads: Array<string>, flags: Flags, prefix: string = '
   const b = keyBuf;
   b.clear();
   b.str(prefix);
+  valuesInto(b, reads, flags);
+  return b.toString();
+}
+
+/** Appends valuesKey's part after its prefix to `b`. */
+function valuesInto(b: StrBuilder, reads: Array<string>, flags: Flags): void {
   for (let i = 0; i < reads.length; i++) {
     const v = flags.get(reads[i]);
     b.str(reads[i]);
@@ -43,7 +51,16 @@ export function valuesKey(reads: Array<string>, flags: Flags, prefix: string = '
     }
     b.ch(0);
   }
-  return b.toString();
+}
+
+/** The key of a shared render in keyBuf: pk, \x03, then valuesKey's part (no string is made to look it up). */
+function shareKeyInto(pk: string, reads: Array<string>, flags: Flags): StrBuilder {
+  const b = keyBuf;
+  b.clear();
+  b.str(pk);
+  b.ch(3);
+  valuesInto(b, reads, flags);
+  return b;
 }
 
 /** valuesKey's one buffer (the key is copied out before the next call). */
@@ -51,26 +68,28 @@ const keyBuf = new StrBuilder(1024);
 
 /** Renders of one graph shared by read set, keyed by (package, kind, target) then the read values. */
 export class RenderShare<R> {
-  private shapes: Map<string, Array<Array<string>>> = new Map<string, Array<Array<string>>>();
-  private renders: Map<string, R> = new Map<string, R>();
+  private shapes: KeyTable<Array<Array<string>>> = new KeyTable<Array<Array<string>>>();
+  private renders: KeyTable<R> = new KeyTable<R>();
   renderCount: i32 = 0;
   sharedCount: i32 = 0;
 
   /** The read sets seen for `pk` (mutable: a caller merges ones stored by earlier plans). */
   readSets(pk: string): Array<Array<string>> {
-    if (this.shapes.has(pk)) return this.shapes.get(pk);
+    const at = this.shapes.findStr(pk);
+    if (at >= 0) return this.shapes.valueAt(at);
     const s = new Array<Array<string>>();
-    this.shapes.set(pk, s);
+    this.shapes.add(pk, s);
     return s;
   }
 
   /** A render of `pk` whose read set has the same values in `flags`, or null. */
   find(pk: string, flags: Flags): R | null {
-    if (!this.shapes.has(pk)) return null;
-    const s = this.shapes.get(pk);
+    const at = this.shapes.findStr(pk);
+    if (at < 0) return null;
+    const s = this.shapes.valueAt(at);
     for (let i = 0; i < s.length; i++) {
-      const k = valuesKey(s[i], flags, pk + '\x03');
-      if (this.renders.has(k)) return this.renders.get(k);
+      const k = this.renders.find(shareKeyInto(pk, unchecked(s[i]), flags));
+      if (k >= 0) return this.renders.valueAt(k);
     }
     return null;
   }
@@ -82,7 +101,9 @@ export class RenderShare<R> {
     let fresh = true;
     for (let i = 0; i < s.length; i++) if (s[i].join('\x00') == id) fresh = false;
     if (fresh) s.push(reads);
-    this.renders.set(valuesKey(reads, flags, pk + '\x03'), r);
+    const at = this.renders.find(shareKeyInto(pk, reads, flags));
+    if (at >= 0) this.renders.setAt(at, r);
+    else this.renders.add(keyBuf.toString(), r);
     return fresh;
   }
 }

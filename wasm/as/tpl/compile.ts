@@ -10,6 +10,7 @@ import * as A from './ast';
 import { Node } from './ast';
 import { parse } from './parser';
 import { checkNesting, MAX_NESTING } from './nesting';
+import { KeyTable } from '../hash/keytable';
 
 export class BlockDef {
   name: string;
@@ -23,7 +24,8 @@ export class Template {
   path: string;
   body: Array<Node> = new Array<Node>();
   nslots: i32 = 0;
-  blocks: Map<string, BlockDef> = new Map<string, BlockDef>();
+  /** Its blocks by name (a KeyTable: a name looked up along a chain is hashed once, scope.ts). */
+  blocks: KeyTable<BlockDef> = new KeyTable<BlockDef>(8);
   blockNames: Array<string> = new Array<string>();
   /** A syntax or compile error: detail and 1-based line of the preprocessed text (-1: none). */
   err: string | null = null;
@@ -207,8 +209,8 @@ function build(path: string, text: string): Template {
   t.nslots = root.nslots;
   for (let i = 0; i < defs.length && c.err === null; i++) {
     const d = defs[i];
-    if (t.blocks.has(d.name)) { c.fail('Block "' + d.name + '" defined more than once.', -1); break; }
-    t.blocks.set(d.name, d);
+    if (t.blocks.findStr(d.name) >= 0) { c.fail('Block "' + d.name + '" defined more than once.', -1); break; }
+    t.blocks.add(d.name, d);
     t.blockNames.push(d.name);
     const sc = new Scope();
     sc.inBlock = true;

@@ -270,14 +270,13 @@ export function superBlock(n: Node, f: Fn): BlockDef | null {
   const b = f.block;
   const depth = n.n;
   if (b === null) { superErr = new rt.VErr(internal('super() outside a block')); return null; }
-  const list = f.ctx.blockList(b.name);
-  const i = list.indexOf(b);
-  if (i < 0 || i + depth >= list.length) {
+  const d = f.ctx.superDef(b, depth);
+  if (d === null) {
     if (depth == 1) { superErr = rt.err("super(): block '" + b.name + "' has no parent block"); return null; }
     let sup = 'super';
     for (let k = 1; k < depth; k++) sup += '.super';
     superErr = rt.err(sup + "(): block '" + b.name + "' has no block " + depth.toString() + ' levels up');
     return null;
   }
-  return list[i + depth];
+  return d;
 }

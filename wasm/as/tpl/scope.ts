@@ -8,6 +8,7 @@
 import * as rt from '../rt/index';
 import { Value, VDict } from '../rt/index';
 import { BlockDef, Template } from './compile';
+import { hashUnits } from '../hash/keytable';
 
 
 /** A runtime scope (nunjucks' Frame): an undefined value counts as absent. Storage is made on first set. */
@@ -101,10 +102,12 @@ export class Ctx {
     for (let i = 0; i < names.length; i++) if (changetype<usize>(unchecked(names[i])) == at) return unchecked(this.seenDefs[i]);
     let r: BlockDef | null = null;
     const c = this.chain;
+    const h = hashUnits(at, n.length);
     for (let i = 0; i < c.length; i++) {
       const t = unchecked(c[i]);
-      if (t.blocks.has(n)) {
-        r = t.blocks.get(n);
+      const k = t.blocks.findHashed(n, h);
+      if (k >= 0) {
+        r = t.blocks.valueAt(k);
         break;
       }
     }
@@ -114,14 +117,30 @@ export class Ctx {
     }
     return r;
   }
-  /** Every definition of block `n`, most derived first (super() walks it). */
-  blockList(n: string): Array<BlockDef> {
-    const out = new Array<BlockDef>();
+  /**
+   * What super() `depth` levels up from `b` runs: among the definitions of b's name along the
+   * chain (most derived first), the one `depth` places after `b`; null if `b` is not among them
+   * or the list ends first (no list is made: super() runs once per block of every render).
+   */
+  superDef(b: BlockDef, depth: i32): BlockDef | null {
+    const n = b.name;
+    const h = hashUnits(changetype<usize>(n), n.length);
     const c = this.chain;
+    let left = -1;
     for (let i = 0; i < c.length; i++) {
       const t = unchecked(c[i]);
-      if (t.blocks.has(n)) out.push(t.blocks.get(n));
+      const k = t.blocks.findHashed(n, h);
+      if (k < 0) continue;
+      const d = t.blocks.valueAt(k);
+      if (left < 0) {
+        if (d === b) {
+          if (depth <= 0) return d;
+          left = depth;
+        }
+        continue;
+      }
+      if (--left == 0) return d;
     }
-    return out;
+    return null;
   }
 }
