@@ -95,12 +95,16 @@ export class Eval {
 export let ev: Eval | null = null;
 export function setEval(e: Eval | null): void { ev = e; }
 
-/** One running function (a template's root or a block): its line, frame, slots and output. */
+/**
+ * One running function (a template's root or a block): its line, frame, slots and output. Taken
+ * from a pool (takeFn) and given back when the function returns: renders run a function per
+ * block, and an object and a slot array per call were most of the interpreter's garbage.
+ */
 export class Fn {
   tpl: Template;
   ctx: Ctx;
   frame: Frame;
-  slots: StaticArray<Value>;
+  slots: StaticArray<Value> = NO_SLOTS;
   line: i32 = 0;
   out: rt.StrBuf;
   block: BlockDef | null = null;
@@ -109,13 +113,40 @@ export class Fn {
   /** The catcher at the end of the function's top-level scope (see Eval.tailPath). */
   tailPath: string | null = null;
   tailLine: i32 = -1;
-  /** `out`: write into this buffer (a block run in place) instead of a pooled one. */
-  constructor(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrBuf | null = null) {
-    this.tpl = tpl; this.ctx = ctx; this.frame = frame;
-    this.out = out !== null ? out : takeBuf();
-    this.slots = new StaticArray<Value>(nslots);
-    for (let i = 0; i < nslots; i++) this.slots[i] = UNDEF;
+  constructor(tpl: Template, ctx: Ctx, frame: Frame, out: rt.StrBuf) {
+    this.tpl = tpl; this.ctx = ctx; this.frame = frame; this.out = out;
   }
+}
+
+const NO_SLOTS = new StaticArray<Value>(0);
+
+// Functions nest (a block inside a block, a parent template's root after its child's, a render
+// inside a render through intro()), so they are taken and given back in LIFO order: each caller
+// of takeFn puts fnTop back to where it found it when the function returns.
+const fnPool = new Array<Fn>();
+let fnTop = 0;
+
+/** A function from the pool, as a new one would be; `out`: write into this buffer (a block run in place) instead of a pooled one. */
+function takeFn(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrBuf | null = null): Fn {
+  const o = out !== null ? out : takeBuf();
+  let f: Fn;
+  if (fnTop < fnPool.length) {
+    f = unchecked(fnPool[fnTop]);
+    f.tpl = tpl; f.ctx = ctx; f.frame = frame; f.out = o;
+    f.line = 0; f.block = null; f.parent = null; f.pre = null; f.tailPath = null; f.tailLine = -1;
+  } else {
+    f = new Fn(tpl, ctx, frame, o);
+    fnPool.push(f);
+  }
+  fnTop++;
+  let sl = f.slots;
+  if (sl.length < nslots) {
+    sl = new StaticArray<Value>(nslots);
+    f.slots = sl;
+  }
+  // every slot reads as unset, also those past nslots (they would keep an earlier call's values alive)
+  for (let i = 0; i < sl.length; i++) unchecked((sl[i] = UNDEF));
+  return f;
 }
 
 // Output buffers are reused: functions and captures nest, so they are taken and given back in
@@ -161,36 +192,38 @@ function failMsg(msg: string): i32 { return fail(new IxErr(msg)); }
  * is not a continuation (the render itself, or a self.NAME()/super.super() call), which keeps the
  * last one; the code after the failed call's scope goes on running.
  */
-class Collector {
-  failure: IxErr | null = null;
-}
-let collector: Collector = new Collector();
+let failure: IxErr | null = null;
 
 function report(e: IxErr): void {
-  collector.failure = e;
+  failure = e;
 }
 
 /** Run `t`'s root as the whole render: its text, or null with ev.err set to the failure. */
 export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
-  const saved = collector;
-  collector = new Collector();
+  const saved = failure;
+  failure = null;
   // a nested render (intro()) takes buffers above the outer one's; every render leaves the pool's
   // top where it found it, even one whose failure skipped a buffer's return
   const top = bufTop;
   const s = runRoot(t, ctx, frame);
   bufTop = top;
-  const c = collector;
-  collector = saved;
+  const c = failure;
+  failure = saved;
   const x = ev!;
-  if (c.failure !== null) { x.err = c.failure; return null; }
+  if (c !== null) { x.err = c; return null; }
   if (s === null) { x.err = internal('render stopped without an error'); return null; }
   return s;
 }
 
 /** Run template `t`'s root with `ctx` and `frame`: its output if it succeeded, else null (errors reported). */
 export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
-  const f = new Fn(t, ctx, frame, t.nslots);
-  f.line = 0;
+  const top = fnTop;
+  const s = rootWith(takeFn(t, ctx, frame, t.nslots), t, ctx, frame);
+  fnTop = top;
+  return s;
+}
+
+function rootWith(f: Fn, t: Template, ctx: Ctx, frame: Frame): string | null {
   const r = execList(t.body, f, null, -1, true);
   if (r == EXC) { giveBuf(); report(takeErr(t.path, f.line)); return null; }
   if (r == STOP) { giveBuf(); return null; }
@@ -222,7 +255,13 @@ function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32
 
 /** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
 export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
-  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots);
+  const top = fnTop;
+  const s = blockFnWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots), b);
+  fnTop = top;
+  return s;
+}
+
+function blockFnWith(f: Fn, b: BlockDef): string | null {
   f.block = b;
   f.line = b.node.line;
   const r = execList(b.node.body!, f, null, -1, true);
@@ -239,8 +278,14 @@ export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | 
  * runBlockFn's null.
  */
 function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf): i32 {
+  const top = fnTop;
+  const r = blockIntoWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out), b, out);
+  fnTop = top;
+  return r;
+}
+
+function blockIntoWith(f: Fn, b: BlockDef, out: rt.StrBuf): i32 {
   const mark = out.length;
-  const f = new Fn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out);
   f.block = b;
   f.line = b.node.line;
   const r = execList(b.node.body!, f, null, -1, true);
@@ -255,13 +300,13 @@ export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   const x = ev!;
   if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
   x.depth++;
-  const saved = collector;
-  collector = new Collector();
+  const saved = failure;
+  failure = null;
   const s = runBlockFn(b, ctx, new Frame(null, false));
-  const c = collector;
-  collector = saved;
+  const c = failure;
+  failure = saved;
   x.depth--;
-  if (c.failure !== null) return new rt.VErr(c.failure!);
+  if (c !== null) return new rt.VErr(c);
   if (s === null) return new rt.VErr(internal('block stopped without an error'));
   return rt.str(s);
 }
@@ -285,17 +330,17 @@ function superOut(a: Node, f: Fn): i32 {
 function blockInto(b: BlockDef, f: Fn): i32 {
   const x = ev!;
   x.depth++;
-  const saved = collector;
-  collector = new Collector();
+  const saved = failure;
+  failure = null;
   const out = f.out;
   const mark = out.length;
   const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
-  const c = collector;
-  collector = saved;
+  const c = failure;
+  failure = saved;
   x.depth--;
-  if (c.failure !== null) {
+  if (c !== null) {
     out.truncate(mark);
-    return fail(errOfValue(new rt.VErr(c.failure!)));
+    return fail(errOfValue(new rt.VErr(c)));
   }
   if (r != OK) {
     out.truncate(mark);
