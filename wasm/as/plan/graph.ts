@@ -1026,7 +1026,15 @@ export function setTargets(t: Targets): void {
  */
 const closureBuf = new Array<Instance>();
 
+/**
+ * Every empty closure and direct list: a third of a whole tree's closures and half of its direct
+ * lists are empty, and as arrays of their own they were ~13% of the walk's live objects (each
+ * collection marks every one). Closures are never changed once made (their readers copy).
+ */
+const NO_INSTANCES = new Array<Instance>();
+
 function exactCopy(a: Array<Instance>): Array<Instance> {
+  if (a.length == 0) return NO_INSTANCES;
   const c = a.slice(0);
   a.length = 0;
   return c;
