@@ -61,6 +61,11 @@ export class KeyTable<V> {
     return this.findAt(changetype<usize>(s), s.length, h);
   }
 
+  /** Index of the key equal to the `n` UTF-16 code units at `p` (part of a string or builder), or -1. */
+  findUnits(p: usize, n: i32): i32 {
+    return this.findAt(p, n, hashUnits(p, n));
+  }
+
   private findAt(p: usize, n: i32, h: u32): i32 {
     if (this.keys.length == 0) return -1;
     const mask = this.slots.length - 1;
