@@ -75,6 +75,15 @@ export class PNode {
   raw: bool = false;
 }
 
+/**
+ * The files and sources of an instance that has none of its own yet: most instances are given
+ * their render's files at once, and hubs and packages without sources have no fetch nodes, so an
+ * array of their own each was garbage or an empty live object. Never changed (addFetchSrc makes
+ * an instance's own array).
+ */
+const NO_FILES = new Array<string>();
+const NO_FETCHES = new Array<PNode>();
+
 /** One package rendered with one set of flags. */
 export class Instance {
   key: string;
@@ -98,11 +107,11 @@ export class Instance {
   /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
   libFlags: Flags | null = null;
   /** What the kept graph (plan/kept.ts) records: the recipe files its render read (sorted), */
-  files: Array<string> = [];
+  files: Array<string> = NO_FILES;
   /** every instance it loaded or whose id its render read through intro() (repeats allowed), */
   uses: Array<Instance> = [];
   /** and its own sources, as fetch nodes before any merge (their URLs as its descriptor gives them). */
-  fetchSrc: Array<PNode> = [];
+  fetchSrc: Array<PNode> = NO_FETCHES;
   /** Its render read another package's id through intro() (its kept record is never cut off). */
   introduced: bool = false;
   /**
@@ -121,6 +130,12 @@ export class Instance {
   libItems: Array<Instance> | null = null;
   runPre: Array<Instance> | null = null;
   runPost: Array<Instance> | null = null;
+
+  /** Appends one of its own sources to fetchSrc. */
+  addFetchSrc(n: PNode): void {
+    if (this.fetchSrc === NO_FETCHES) this.fetchSrc = new Array<PNode>();
+    this.fetchSrc.push(n);
+  }
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;

@@ -81,7 +81,7 @@ export class Nodes extends NodeSet {
       const own = new PNode();
       own.id = f.id;
       own.fetchUrls = f.fetchUrls!.slice(0);
-      p.fetchSrc.push(own);
+      p.addFetchSrc(own);
       if (this.fetchIds.has(f.id)) {
         const old = this.fetchIds.get(f.id);
         mergeFetch(old, f);
