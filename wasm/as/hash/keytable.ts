@@ -49,8 +49,7 @@ export class KeyTable<V> {
 
   /** Index of the key equal to `s`, or -1 (one hash, unlike Map's has-then-get). */
   findStr(s: string): i32 {
-    const p = changetype<usize>(s);
-    return this.findAt(p, s.length, hashUnits(p, s.length));
+    return this.findUnits(changetype<usize>(s), s.length);
   }
 
   /**
