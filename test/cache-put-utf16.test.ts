@@ -1,5 +1,5 @@
 // The compiled core's cache puts handed to the Node host as UTF-16 code units (HostIO
-// cachePutUtf16, hosts/node/io.ts utf8Of): the bytes stored are exactly those the string path
+// cachePutUtf16, hosts/node/utf8-units.ts): the bytes stored are exactly those the string path
 // (cachePut of the decoded text) stores, lone surrogates included, and a HostIO without cachePut
 // stores nothing even though it has cachePutUtf16.
 import { readdirSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { cacheBase, diskCache } from '../hosts/node/cache';
 import { loadIndexes } from '../hosts/node/cache-pack';
 import { loadCore, type Core } from '../hosts/node/core';
 import { loadDigest } from '../hosts/node/digest';
-import { fsHostIO, utf8Of } from '../hosts/node/io';
+import { fsHostIO } from '../hosts/node/io';
+import { encodeUtf8Into, utf8Of, utf8Scratch } from '../hosts/node/utf8-units';
 import { ensureCoreBuilt, outDir, recipe, tempDir, world, writeTree } from './support/cli';
 
 const codeUnits = (s: string): Uint16Array => {
@@ -18,16 +19,31 @@ const codeUnits = (s: string): Uint16Array => {
   return u;
 };
 
-describe('utf8Of', () => {
-  test('the UTF-8 of the decoded string, for every kind of code unit', () => {
+describe('UTF-8 of code units', () => {
+  test('the UTF-8 of the decoded string, for every kind of code unit, by each encoder', () => {
     const cases = ['', 'plain ascii {"a":1}\n', 'é ü ß € 中文', 'pair 😀 and 𝄞', '\ud800', 'a\udc00b', 'end \ud83d', '\udfff\ud800x', '\u0000\u007f\u0080\u07ff\u0800\uffff'];
     // a long mixed text, past any small-buffer path
     let long = '';
     for (let i = 0; i < 20_000; i++) long += String.fromCharCode((i * 7919) % 0x10000);
-    cases.push(long, 'x'.repeat(100_000));
-    for (const s of cases) {
+    cases.push(long, 'x'.repeat(100_000), `${'y'.repeat(300_000)}é`);
+    // every case also after an ASCII run (the encoder's word loop stops at its first other unit)
+    for (const s of [...cases, ...cases.map((c) => `abcdefg${c}`), ...cases.map((c) => `abcdef${c}xy`)]) {
       const u = codeUnits(s);
-      expect(utf8Of(u).equals(Buffer.from(s, 'utf8'))).toBe(true);
+      const want = Buffer.from(s, 'utf8');
+      expect(utf8Of(u).equals(want)).toBe(true);
+      expect(Buffer.from(utf8Scratch(u)).equals(want)).toBe(true);
+      // at each alignment of the units: 4-byte aligned (word loop) and not (unit loop)
+      for (const skew of [0, 1, 2, 3]) {
+        const mem = new Uint16Array(u.length + skew);
+        mem.set(u, skew);
+        const view = mem.subarray(skew);
+        const out = new Uint8Array(3 * u.length + 5).fill(0xaa);
+        const n = encodeUtf8Into(view, out, 5);
+        expect(n).toBe(want.length);
+        expect(Buffer.from(out.subarray(5, 5 + n)).equals(want)).toBe(true);
+        expect(out.subarray(0, 5).every((b) => b === 0xaa)).toBe(true);
+        expect(out.subarray(5 + n).every((b) => b === 0xaa)).toBe(true);
+      }
     }
     // a view into a larger memory, at an odd code-unit offset
     const mem = codeUnits('zzz é 😀 \ud800 tail');

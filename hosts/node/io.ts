@@ -7,12 +7,12 @@
  * Must not depend on: the engine's internals (types only).
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
-import { transcode } from 'node:buffer';
 import { join } from 'node:path';
 import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
 import { settled, StatTable } from './stat-table';
+import { utf8Scratch } from './utf8-units';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -30,21 +30,6 @@ export function logical(path: string): boolean {
     from = slash + 1;
   }
 }
-
-/**
- * The UTF-8 bytes of UTF-16 code units, as Buffer.from(<their string>, 'utf8') gives them: by
- * transcoding the units' bytes (the core's memory, little-endian like 'utf16le') natively, about
- * twice as fast as decoding them to a string and encoding that. A lone surrogate (which transcode
- * refuses) goes through the string, so it becomes U+FFFD as it would there.
- */
-export function utf8Of(units: Uint16Array): Buffer {
-  try {
-    return transcode(Buffer.from(units.buffer, units.byteOffset, units.byteLength), 'utf16le', 'utf8');
-  } catch {
-    return Buffer.from(utf16.decode(units), 'utf8');
-  }
-}
-const utf16 = new TextDecoder('utf-16le');
 
 const missing = (e: unknown) => {
   const code = (e as { code?: string }).code;
@@ -324,7 +309,8 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
     // the engine puts text and gets back its UTF-8 bytes
     io.cacheGet = (k, into) => c.get(k, into);
     io.cachePut = (k, v) => c.put(k, Buffer.from(v, 'utf8'));
-    io.cachePutUtf16 = (k, v) => c.put(k, utf8Of(v));
+    // put copies or writes the value before it returns, so one scratch buffer serves every put
+    io.cachePutUtf16 = (k, v) => c.put(k, utf8Scratch(v));
   }
   return io;
 }
