@@ -37,12 +37,15 @@ describe('UTF-8 of code units', () => {
         const mem = new Uint16Array(u.length + skew);
         mem.set(u, skew);
         const view = mem.subarray(skew);
-        const out = new Uint8Array(3 * u.length + 5).fill(0xaa);
-        const n = encodeUtf8Into(view, out, 5);
-        expect(n).toBe(want.length);
-        expect(Buffer.from(out.subarray(5, 5 + n)).equals(want)).toBe(true);
-        expect(out.subarray(0, 5).every((b) => b === 0xaa)).toBe(true);
-        expect(out.subarray(5 + n).every((b) => b === 0xaa)).toBe(true);
+        // and into `out` at an aligned place (four units a store) and not
+        for (const at of [0, 4, 5]) {
+          const out = new Uint8Array(3 * u.length + 8).fill(0xaa);
+          const n = encodeUtf8Into(view, out, at);
+          expect(n).toBe(want.length);
+          expect(Buffer.from(out.subarray(at, at + n)).equals(want)).toBe(true);
+          expect(out.subarray(0, at).every((b) => b === 0xaa)).toBe(true);
+          expect(out.subarray(at + n).every((b) => b === 0xaa)).toBe(true);
+        }
       }
     }
     // a view into a larger memory, at an odd code-unit offset

@@ -24,8 +24,8 @@ export function utf8Of(units: Uint16Array): Buffer {
 
 /**
  * Writes the UTF-8 of `units` from `out[at]` (room for 3 bytes a unit is enough); the bytes
- * written. ASCII, the bulk of a cache value, goes two units per 32-bit word when the units are
- * 4-byte aligned.
+ * written. ASCII, the bulk of a cache value, goes four units per 32-bit store when the units and
+ * `out[at]` are 4-byte aligned (the scratch buffer is), else two units per 32-bit load.
  */
 export function encodeUtf8Into(units: Uint16Array, out: Uint8Array, at = 0): number {
   const n = units.length;
@@ -35,9 +35,21 @@ export function encodeUtf8Into(units: Uint16Array, out: Uint8Array, at = 0): num
     const words = new Uint32Array(units.buffer, units.byteOffset, n >>> 1);
     const m = words.length;
     let w = 0;
+    if (((out.byteOffset + at) & 3) === 0) {
+      const quads = new Uint32Array(out.buffer, out.byteOffset + at, (out.length - at) >>> 2);
+      const pairs = m & ~1;
+      let k = 0;
+      for (; w < pairs; w += 2) {
+        const x = words[w];
+        const y = words[w + 1];
+        if (((x | y) & 0xff80ff80) !== 0) break; // little-endian: a word's first unit is its low half
+        quads[k++] = (x & 0x7f) | ((x >>> 8) & 0x7f00) | ((y & 0x7f) << 16) | ((y >>> 16) << 24);
+      }
+      j += k << 2;
+    }
     for (; w < m; w++) {
       const x = words[w];
-      if ((x & 0xff80ff80) !== 0) break; // little-endian: the first unit is the low half
+      if ((x & 0xff80ff80) !== 0) break;
       out[j++] = x & 0x7f;
       out[j++] = x >>> 16;
     }
