@@ -54,6 +54,13 @@ export interface HostIO {
    */
   cacheGet?(key: string, into?: (n: number) => Uint8Array): Uint8Array | undefined;
   cachePut?(key: string, value: string): void;
+  /**
+   * cachePut of a value given as UTF-16 code units (the compiled core's strings, viewed in its
+   * memory: valid during the call only), so a host can store the UTF-8 bytes without first making
+   * a string. Used instead of cachePut when both are there, and only when cachePut is there (a
+   * host without cachePut stores nothing); the bytes stored must be those cachePut would store.
+   */
+  cachePutUtf16?(key: string, value: Uint16Array): void;
 }
 
 /** Flags of a package: string keys to string values (IX semantics: `--k` means k=1). */

@@ -179,6 +179,13 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     fileDigests: guard((ps: string[]) => current().fileDigests?.(ps), undefined),
     cacheGet: guard((k: string, into?: (n: number) => Uint8Array) => current().cacheGet?.(k, into), undefined),
     cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
+    // only a HostIO with cachePut stores (a test drops cachePut to turn the cache's writes off)
+    cachePutUtf16: guard((k: string, v: Uint16Array) => {
+      const h = current();
+      if (!h.cachePut) return;
+      if (h.cachePutUtf16) h.cachePutUtf16(k, v);
+      else h.cachePut(k, utf16.decode(v));
+    }, undefined),
   };
   // the glue looks up the unversioned key, its .d.ts names the versioned one: pass both
   const imports = { [WIT_HOST]: host, [`${WIT_HOST}@${WIT_VERSION}`]: host };

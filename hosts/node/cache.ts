@@ -43,7 +43,10 @@ export interface DiskCache {
    * answer; a smaller one is returned as without it.
    */
   get(key: string, into?: (n: number) => Uint8Array): Uint8Array | undefined;
-  /** Stores `value` (or the concatenation of its parts, which is never made in memory) under `key`. */
+  /**
+   * Stores `value` (or the concatenation of its parts, which is never made in memory) under `key`.
+   * Keeps no reference to it after returning: the caller may reuse its buffer.
+   */
   put(key: string, value: Body): void;
 }
 

@@ -301,6 +301,7 @@ export function recordingIO(io: HostIO): { io: HostIO; rec: Recording } {
   }
   if (io.cacheGet) rec.cacheGet = (k, into) => io.cacheGet!(k, into);
   if (io.cachePut) rec.cachePut = (k, v) => io.cachePut!(k, v);
+  if (io.cachePutUtf16) rec.cachePutUtf16 = (k, v) => io.cachePutUtf16!(k, v);
   const statOf = answeredStat(io);
   return { io: rec, rec: statOf ? { files, dirs, usable: () => ok, statOf } : { files, dirs, usable: () => ok } };
 }
