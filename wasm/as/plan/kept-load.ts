@@ -8,7 +8,7 @@ import * as host from '../host';
 import { utf8DecodeAt } from '../hash/index';
 import { PNode } from './graph';
 import { scriptLookup } from './node-memo';
-import { FORMAT, Kept, KeptInst } from './kept';
+import { FORMAT, Kept, KeptInst, NodeEntry, NODES_FORMAT } from './kept';
 import { intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
 
 const NODE_HEADER = 'ix-as-node-memo/2\n';
@@ -32,9 +32,19 @@ class Lines {
   }
 }
 
+/** The node entry through the host's cache (kept.ts Kept.node reads it on first use). */
+class CachedNodes extends NodeEntry {
+  text(key: string): string | null {
+    const raw = host.cacheGet(key);
+    if (raw === null) return null;
+    return utf8DecodeAt(raw.dataStart, raw.length);
+  }
+}
+const cachedNodes = new CachedNodes();
+
 /**
- * The kept graph under `key`, or null (a miss or anything malformed). The node lines are only
- * checked for their kind here; the rest of each is read when it is used (Kept.node).
+ * The kept graph under `key`, or null (a miss or anything malformed). Its node entry is only
+ * named here; it is read when a node is first used (Kept.node).
  */
 export function keptLoad(key: string): Kept | null {
   const raw = host.cacheGet(key);
@@ -69,13 +79,23 @@ export function keptLoad(key: string): Kept | null {
     k.digests.push(text.substring(t + 1, b));
   }
   k.nAt = rd.at;
-  const nn = rd.count('N');
+  if (rd.at >= nl) return null;
+  const nline = k.line(rd.at++);
+  const sp = nline.indexOf(' ', 2);
+  if (!nline.startsWith('N ') || sp < 0) return null;
+  const nn = intIn(nline, 2, sp);
   if (nn < 0) return null;
-  for (let i = 0; i < nn; i++) {
-    const at = starts[rd.at++];
-    const c = text.charCodeAt(at);
-    if ((c != 110 && c != 102) || text.charCodeAt(at + 1) != 9) return null;
-    k.nodeAt.push(at);
+  k.nodeN = nn;
+  k.nodeKey = nline.substring(sp + 1);
+  k.nodeSrc = cachedNodes;
+  const nstr = rd.count('S');
+  if (nstr < 0) return null;
+  for (let i = 0; i < nstr; i++) {
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const s = jstrIn(text, a, b);
+    if (s === null) return null;
+    k.strs.push(s!);
   }
   k.iAt = rd.at;
   const ni = rd.count('I');
@@ -94,14 +114,20 @@ export function keptLoad(key: string): Kept | null {
     const t7 = text.indexOf('\t', t6 + 1);
     if (t7 >= 0 && t7 < b) return null;
     const x = new KeptInst();
-    const key = jstrIn(text, t4 + 1, t5);
-    if (key === null) return null;
-    x.key = key!;
+    // the key: name "," flags, or name alone (S indices)
+    const c = text.indexOf(',', t4 + 1);
+    if (c >= 0 && c < t5) {
+      x.kn = intIn(text, t4 + 1, c);
+      x.kf = intIn(text, c + 1, t5);
+      if (x.kf < 0 || x.kf >= nstr) return null;
+    } else x.kn = intIn(text, t4 + 1, t5);
+    if (x.kn < 0 || x.kn >= nstr) return null;
+    x.strs = k.strs;
     x.node = intIn(text, a, t1);
     const fs = intsIn(text, t1 + 1, t2, np);
     const us = intsIn(text, t2 + 1, t3, ni);
+    // an instance's node being no fetch node is checked when it is used (Kept.instNode)
     if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
-    if (x.node >= 0 && text.charCodeAt(k.nodeAt[x.node]) != 110) return null;
     x.files = fs!;
     x.uses = us!;
     x.fetchJson = t4 > t3 + 1 ? text.substring(t3 + 1, t4) : '';
@@ -155,7 +181,7 @@ export function keptLoad(key: string): Kept | null {
  * memo no longer has it (or its script, if the plan has not seen that yet): then nothing kept is used.
  */
 export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode | null {
-  const kn = k.node(i);
+  const kn = k.instNode(i);
   if (kn.bad) return null;
   const raw = host.cacheGet(kn.memoKey);
   if (raw === null) return null;

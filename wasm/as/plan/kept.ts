@@ -51,14 +51,16 @@
  * induction, so are its own. An item list the earlier walk never computed is "-": a walk that
  * asks for it renders the instance after all (graph.ts unstub), with its kept uses.
  *
- * Value, versioned, under "as-kept4-" + BLAKE3(engine version, request settings): text lines
- *   ix-as-kept-graph/4
+ * Value, versioned, under "as-kept5-" + BLAKE3(engine version, request settings): text lines
+ *   ix-as-kept-graph/5
  *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
- *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
- *                     or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
+ *   N <n> SPACE <the key of the node entry below>
+ *   S <n>, then n lines: JSON string (the names and flag objects of the instance keys)
  *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
- *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
+ *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB its
+ *                        instance key as S indices: name "," flags (the key is name NUL flags),
+ *                        or name alone (the key has no NUL)
  *                        TAB hex BLAKE3 of its normalised descriptor, or empty (never cut off)
  *                        TAB what its dependants read (KeptInst.ext): 1 or 0 (buildable) ";" its
  *                        T_LIB items ";" run.deps + run.data ";" its target libs' run.data (each
@@ -67,6 +69,15 @@
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
  *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
  *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
+ * The nodes are a second entry, under "as-kept5n-" + BLAKE3 of its text (so a graph names
+ * exactly the nodes it was written with, and a rewrite of the graph keeps them): text lines
+ *   ix-as-kept-nodes/5
+ *   n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
+ *         or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
+ * It is read only when a node is first asked for: a re-plan that reuses every root and answers
+ * with the roots only (the CLI's `ix plan`) never reads it, nor a third of the graph's bytes.
+ * Interning the keys' names and flags keeps another third out of every read: a whole IX tree
+ * has ~48,000 instances over ~3,800 names and ~3,100 flag sets.
  * Anything else is a miss (so is "none", written for a plan whose graph cannot be kept): the
  * plan then walks every root.
  *
@@ -82,10 +93,17 @@ import { FileHashes, ENGINE_VERSION } from './cache';
 import { ints, jstr } from './kept-text';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
-export const FORMAT = 'ix-as-kept-graph/4';
+export const FORMAT = 'ix-as-kept-graph/5';
+/** The first line of a kept graph's node entry. */
+export const NODES_FORMAT = 'ix-as-kept-nodes/5';
 
 export function keptKey(settings: string): string {
-  return 'as-kept4-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+  return 'as-kept5-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+}
+
+/** The key of a kept graph's node entry: by its text, so a graph names exactly its nodes. */
+export function keptNodesKey(text: string): string {
+  return 'as-kept5n-' + hexOfText(text);
 }
 
 /**
@@ -117,10 +135,14 @@ export class KeptInst {
   /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
   fetchJson: string = '';
   /**
-   * Its instance key: a plan lists one node per instance, so two instances with the same node
+   * Its instance key as indices into the graph's strings (Kept.strs): name, and flags or -1 when
+   * the key has no NUL. A plan lists one node per instance, so two instances with the same node
    * are two entries, and an instance both walked and reused is one.
    */
-  key: string = '';
+  kn: i32 = 0;
+  kf: i32 = -1;
+  strs: Array<string> = [];
+  private k: string | null = null;
   /**
    * Hex BLAKE3 of its normalised descriptor (descriptor.ts writeDescriptor), or '' when its render
    * read another package's id through intro(): such a record is never cut off.
@@ -128,6 +150,25 @@ export class KeptInst {
   desc: string = '';
   /** What its dependants read from it, as text (the I line's last field), parsed on use (KeptSource). */
   ext: string = '';
+
+  /** Its instance key (name NUL flags), made on first use: most re-plans ask for a few. */
+  get key(): string {
+    const c = this.k;
+    if (c !== null) return c!;
+    const s = this.kf < 0 ? this.strs[this.kn] : this.strs[this.kn] + '\x00' + this.strs[this.kf];
+    this.k = s;
+    return s;
+  }
+
+  /** Its key as one number: equal for two records of a graph exactly when their keys are. */
+  keyId(): i64 {
+    return (<i64>this.kn << 32) | <i64>(this.kf + 1);
+  }
+}
+
+/** Reads a kept graph's node entry (kept-load.ts, through the host): its text, or null. */
+export abstract class NodeEntry {
+  abstract text(key: string): string | null;
 }
 
 /** A node line of the N section (`n` nodes in all), or null when malformed. */
@@ -159,11 +200,19 @@ function parseNode(line: string, n: i32): KeptNode | null {
 export class Kept {
   paths: Array<string> = [];
   digests: Array<string> = [];
+  /** The names and flag objects of the instance keys (KeptInst.key). */
+  strs: Array<string> = [];
   /**
-   * The N section's lines are parsed when a node is first asked for (node()): a plan that
-   * reuses every root and writes no node never reads them. Their start offsets in `text`.
+   * The node entry (its key and node count from the N line) is read and its lines indexed when
+   * a node is first asked for (node()): a plan that reuses every root and writes no node never
+   * reads it. Its lines are parsed one by one on use; their start offsets in `nodeText`.
    */
-  nodeAt: Array<i32> = [];
+  nodeKey: string = '';
+  nodeN: i32 = 0;
+  nodeSrc: NodeEntry | null = null;
+  private nodesRead: bool = false;
+  private nodeText: string = '';
+  private nodeAt: Array<i32> = [];
   private nodeCache: Array<KeptNode | null> = [];
   /** A node line read so far was malformed (kept-store.ts then keeps no graph from this one). */
   broken: bool = false;
@@ -210,16 +259,44 @@ export class Kept {
   }
 
   nodeCount(): i32 {
-    return this.nodeAt.length;
+    return this.nodeN;
   }
 
-  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed. */
+  /** Reads the node entry and finds its lines; a missing or malformed one leaves none (all bad). */
+  private readNodes(): void {
+    this.nodesRead = true;
+    const src = this.nodeSrc;
+    if (src === null) return;
+    const t = src.text(this.nodeKey);
+    if (t === null) return;
+    const text = t!;
+    const at = new Array<i32>();
+    let p = NODES_FORMAT.length + 1;
+    if (!text.startsWith(NODES_FORMAT + '\n')) return;
+    while (p < text.length) {
+      const c = text.charCodeAt(p);
+      if ((c != 110 && c != 102) || text.charCodeAt(p + 1) != 9) return;
+      at.push(p);
+      const e = text.indexOf('\n', p);
+      if (e < 0) return;
+      p = e + 1;
+    }
+    if (at.length != this.nodeN) return;
+    this.nodeText = text;
+    this.nodeAt = at;
+  }
+
+  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed or missing. */
   node(i: i32): KeptNode {
-    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeAt.length);
+    if (!this.nodesRead) this.readNodes();
+    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeN);
     const c = this.nodeCache[i];
     if (c !== null) return c!;
-    const l = this.text.substring(this.nodeAt[i], this.text.indexOf('\n', this.nodeAt[i]));
-    let n = parseNode(l, this.nodeAt.length);
+    let n: KeptNode | null = null;
+    if (this.nodeAt.length == this.nodeN) {
+      const a = this.nodeAt[i];
+      n = parseNode(this.nodeText.substring(a, this.nodeText.indexOf('\n', a)), this.nodeN);
+    }
     if (n === null) {
       n = new KeptNode();
       n.bad = true;
@@ -227,6 +304,16 @@ export class Kept {
     }
     this.nodeCache[i] = n;
     return n!;
+  }
+
+  /** Kept node `i` as an instance's node: `bad` (and `broken` set) if it is a fetch node. */
+  instNode(i: i32): KeptNode {
+    const n = this.node(i);
+    if (n.bad || !n.fetch) return n;
+    this.broken = true;
+    const b = new KeptNode();
+    b.bad = true;
+    return b;
   }
 
   /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */

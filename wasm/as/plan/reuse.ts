@@ -85,15 +85,16 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
   k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : kept.reach(reused);
   const all = kept.reach(reused, true);
-  const keys = new Map<string, i32>();
+  const keys = new Map<i64, i32>();
   for (let i = 0; i < all.length; i++) {
     const x = kept.insts[all[i]];
-    if (keys.has(x.key)) {
-      const at = keys.get(x.key);
+    const id = x.keyId();
+    if (keys.has(id)) {
+      const at = keys.get(id);
       if (kept.insts[k.reach[at]].node < 0 && x.node >= 0) k.reach[at] = all[i];
       continue;
     }
-    keys.set(x.key, k.reach.length);
+    keys.set(id, k.reach.length);
     k.reach.push(all[i]);
   }
   // with refsOnly the sources are read back only when a graph is written from them (mergeKept)
@@ -158,7 +159,15 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
         k.fetches.push(fs);
         const ni = k.refs[i];
         if (ni < 0) continue;
-        if (!made.has(ni)) made.set(ni, keptRef(kept, ni));
+        if (!made.has(ni)) {
+          const r = keptRef(kept, ni);
+          if (r === null) {
+            // its node entry is gone or malformed: the answer stands, the graph is not kept
+            keptNone(k.key);
+            return;
+          }
+          made.set(ni, r!);
+        }
         k.nodes[i] = made.get(ni);
       }
     }
@@ -216,15 +225,20 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
  * A kept node as the kept graph's writer needs it (memo key, out, script, references), without
  * its JSON: for a plan that writes no node. Its id is the one its out path names.
  */
-function keptRef(k: Kept, i: i32): PNode {
-  const kn = k.node(i);
+function keptRef(k: Kept, i: i32): PNode | null {
+  const kn = k.instNode(i);
+  if (kn.bad) return null;
   const n = new PNode();
   n.out = kn.out;
   const base = kn.out.lastIndexOf('/') + 1;
   n.id = kn.out.substring(base, base + 32);
   n.script = kn.script;
   n.memoKey = kn.memoKey;
-  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.node(kn.refs[j]).out);
+  for (let j = 0; j < kn.refs.length; j++) {
+    const r = k.node(kn.refs[j]);
+    if (r.bad) return null;
+    n.refs.push(r.out);
+  }
   return n;
 }
 
@@ -428,8 +442,10 @@ export class KeptInstances extends KeptSource {
     const k = this.k;
     let n: PNode | null = null;
     if (k.made.has(ni)) n = k.made.get(ni);
-    else if (k.refsOnly) n = keptRef(this.kept, ni);
-    else {
+    else if (k.refsOnly) {
+      n = keptRef(this.kept, ni);
+      if (n === null) return null;
+    } else {
       n = keptNode(this.kept, ni, k.scripts);
       if (n === null) return null;
       if (!k.scripts.has(n.script) && !this.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
@@ -478,8 +494,8 @@ export function takeReach(k: KeepPlan): bool {
     const x = kept.insts[i];
     for (let j = 0; j < x.uses.length; j++) if (!inAll.has(x.uses[j])) todo.push(x.uses[j]);
   }
-  const keys = new Set<string>();
-  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].key);
+  const keys = new Set<i64>();
+  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].keyId());
   const withNode = src.takenWithNode();
   for (let t = 0; t < withNode.length; t++) {
     const i = withNode[t];
@@ -487,8 +503,8 @@ export function takeReach(k: KeepPlan): bool {
     seen.add(i);
     const x = kept.insts[i];
     for (let j = 0; j < x.uses.length; j++) if (!seen.has(x.uses[j])) withNode.push(x.uses[j]);
-    if (keys.has(x.key) || x.node < 0) continue;
-    keys.add(x.key);
+    if (keys.has(x.keyId()) || x.node < 0) continue;
+    keys.add(x.keyId());
     // a roots-only plan reads the sources back in mergeKept (its refs), the others here
     let fs: Array<KeptFetch> | null = null;
     if (!k.refsOnly) {
@@ -500,8 +516,13 @@ export function takeReach(k: KeepPlan): bool {
     }
     let n: PNode | null = null;
     if (k.made.has(x.node)) n = k.made.get(x.node);
-    else if (k.refsOnly) n = keptRef(kept, x.node);
-    else {
+    else if (k.refsOnly) {
+      n = keptRef(kept, x.node);
+      if (n === null) {
+        keptNone(k.key);
+        return false;
+      }
+    } else {
       n = keptNode(kept, x.node, k.scripts);
       if (n === null) {
         keptNone(k.key);
