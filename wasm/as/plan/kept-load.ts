@@ -128,11 +128,16 @@ export function keptLoad(key: string): Kept | null {
     const us = intsIn(text, t2 + 1, t3, ni);
     // an instance's node being no fetch node is checked when it is used (Kept.instNode)
     if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
+    if (x.node == -2) k.unknownNode = true;
     x.files = fs!;
     x.uses = us!;
-    x.fetchJson = t4 > t3 + 1 ? text.substring(t3 + 1, t4) : '';
-    x.desc = text.substring(t5 + 1, t6);
-    x.ext = text.substring(t6 + 1, b);
+    x.src = text;
+    x.fa = t3 + 1;
+    x.fb = t4;
+    x.da = t5 + 1;
+    x.db = t6;
+    x.ea = t6 + 1;
+    x.eb = b;
     k.insts.push(x);
   }
   k.rAt = rd.at;

@@ -275,7 +275,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const keptAt = new Map<i64, i32>();
   const keptStr = new Map<string, i32>();
   if (k !== null) {
-    for (let i = 0; i < k.insts.length; i++) if (k.insts[i].desc != '') keptAt.set(k.insts[i].keyId(), i);
+    for (let i = 0; i < k.insts.length; i++) if (k.insts[i].hasDesc()) keptAt.set(k.insts[i].keyId(), i);
     for (let i = 0; i < k.strs.length; i++) keptStr.set(k.strs[i], i);
   }
   const seen = new StaticArray<i32>(walked.length + order.length);
@@ -339,7 +339,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     // instance whose kept record's files did not change has its kept digest (Kept.sameDesc)
     const kid = k !== null ? keptIdOf(keptStr, x.key) : -1;
     const same = kid >= 0 && keptAt.has(kid) ? k!.sameDesc(keptAt.get(kid)) : '';
-    if (x.introduced || (from !== null && from.desc == '')) {
+    if (x.introduced || (from !== null && !from.hasDesc())) {
       // never cut off: no digest
     } else if (same != '') ib.str(same);
     else {

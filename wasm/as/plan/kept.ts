@@ -132,8 +132,22 @@ export class KeptInst {
   node: i32 = -1;
   files: Array<i32> = [];
   uses: Array<i32> = [];
+  /**
+   * Its fields read as text, as spans of the entry's text `src`, cut out on use: a re-plan that
+   * walks nothing reads a few of ~48,000 (a whole IX tree's).
+   */
+  src: string = '';
+  fa: i32 = 0;
+  fb: i32 = 0;
+  da: i32 = 0;
+  db: i32 = 0;
+  ea: i32 = 0;
+  eb: i32 = 0;
+
   /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
-  fetchJson: string = '';
+  get fetchJson(): string {
+    return this.src.substring(this.fa, this.fb);
+  }
   /**
    * Its instance key as indices into the graph's strings (Kept.strs): name, and flags or -1 when
    * the key has no NUL. A plan lists one node per instance, so two instances with the same node
@@ -147,9 +161,19 @@ export class KeptInst {
    * Hex BLAKE3 of its normalised descriptor (descriptor.ts writeDescriptor), or '' when its render
    * read another package's id through intro(): such a record is never cut off.
    */
-  desc: string = '';
+  get desc(): string {
+    return this.src.substring(this.da, this.db);
+  }
+
+  /** Whether it has a descriptor digest (desc is not ''). */
+  hasDesc(): bool {
+    return this.db > this.da;
+  }
+
   /** What its dependants read from it, as text (the I line's last field), parsed on use (KeptSource). */
-  ext: string = '';
+  get ext(): string {
+    return this.src.substring(this.ea, this.eb);
+  }
 
   /** Its instance key (name NUL flags), made on first use: most re-plans ask for a few. */
   get key(): string {
@@ -214,6 +238,8 @@ export class Kept {
   private nodeText: string = '';
   private nodeAt: Array<i32> = [];
   private nodeCache: Array<KeptNode | null> = [];
+  /** Some instance's node is -2 (not in that plan): reuse.ts then finds what roots reach at once. */
+  unknownNode: bool = false;
   /** A node line read so far was malformed (kept-store.ts then keeps no graph from this one). */
   broken: bool = false;
   insts: Array<KeptInst> = [];
@@ -380,8 +406,6 @@ export class Kept {
       changed[i] = (d === null ? '-' : d!) != this.digests[i];
     }
     this.changed = changed;
-    const users = new Array<Array<i32>>(n);
-    for (let i = 0; i < n; i++) users[i] = [];
     // outside the scope nothing is known: stale, so nothing there is reused
     const stale = new Array<bool>(n);
     const todo = new Array<i32>();
@@ -391,18 +415,27 @@ export class Kept {
         continue;
       }
       const x = this.insts[i];
-      for (let j = 0; j < x.uses.length; j++) users[x.uses[j]].push(i);
       let s = false;
       for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
       // early cutoff: the same descriptor under the same flags reaches the same instances and
       // makes the same node, so nothing above it changes (the header's proof)
-      if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
+      if (s && recheck !== null && x.hasDesc() && recheck.same(this, x)) {
         s = false;
         this.cut.push(i);
         wasCut[i] = true;
       }
       stale[i] = s;
       if (s) todo.push(i);
+    }
+    // the reversed edges, only when something is stale (after a comment nothing is)
+    const users = new Array<Array<i32>>(todo.length > 0 ? n : 0);
+    if (todo.length > 0) {
+      for (let i = 0; i < n; i++) users[i] = [];
+      for (let i = 0; i < n; i++) {
+        if (!inScope[i]) continue;
+        const u = this.insts[i].uses;
+        for (let j = 0; j < u.length; j++) users[u[j]].push(i);
+      }
     }
     while (todo.length > 0) {
       const us = users[todo.pop()];

@@ -47,8 +47,15 @@ export class KeepPlan {
   src: KeptInstances | null = null;
   refsOnly: bool = false;
 
+  /** The kept roots reused (their kept indices), and whether what they reach is still to be found (fillReach). */
+  reused: Array<i32> = [];
+  lazy: bool = false;
+
   /** Drops what was to be reused (a kept record or node is missing): every root is walked. */
   reuseNothing(): KeepPlan {
+    this.kept = null;
+    this.src = null;
+    this.lazy = false;
     this.reach = [];
     this.reachAll = [];
     this.fetches = [];
@@ -80,6 +87,27 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
+  k.kept = kept;
+  k.refsOnly = refsOnly;
+  k.reused = reused;
+  k.src = new KeptInstances(kept, k, nodes);
+  // a roots-only answer of reused roots only walks nothing: what they reach is needed only if
+  // the graph is written again (mergeKept), so it is found then
+  if (refsOnly && reused.length == requests.length && !kept.unknownNode) {
+    k.lazy = true;
+    return k;
+  }
+  return fillReach(k, kept, nodes) ? k : k.reuseNothing();
+}
+
+/**
+ * What the reused roots reach (KeepPlan.reach, reachAll, nodes, refs, sources); false when a
+ * kept record is malformed or the node memo lost a node: then nothing kept is used.
+ */
+function fillReach(k: KeepPlan, kept: Kept, nodes: NodeSet): bool {
+  k.lazy = false;
+  const reused = k.reused;
+  const refsOnly = k.refsOnly;
   // one entry per instance key (a key kept twice, walked once and reused once, is one
   // instance; a record with a node wins over one a failed walk left without)
   // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
@@ -100,16 +128,14 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
   // with refsOnly the sources are read back only when a graph is written from them (mergeKept)
   for (let i = 0; i < k.reach.length && !refsOnly; i++) {
     const fs = keptFetches(kept, kept.insts[k.reach[i]]);
-    if (fs === null) {
-      return k.reuseNothing();
-    }
+    if (fs === null) return false;
     k.fetches.push(fs);
   }
   for (let i = 0; i < k.reach.length; i++) {
     const ni = kept.insts[k.reach[i]].node;
     if (ni == -2) {
       // a node only a failed root looked up: not known here, so nothing kept is used
-      return k.reuseNothing();
+      return false;
     }
     if (ni < 0 || refsOnly) {
       k.nodes.push(null);
@@ -121,18 +147,13 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
       continue;
     }
     const n = keptNode(kept, ni, k.scripts);
-    if (n === null) {
-      return k.reuseNothing();
-    }
+    if (n === null) return false;
     if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
     k.made.set(ni, n);
     k.nodes.push(n);
   }
-  k.kept = kept;
-  k.refsOnly = refsOnly;
-  k.src = new KeptInstances(kept, k, nodes);
-  return k;
+  return true;
 }
 
 /**
@@ -144,6 +165,11 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   const walked = g.instances.values();
   // every kept root reused and nothing walked: the graph is the kept one (see below)
   const same = kept !== null && walked.length == 0 && sameRoots(kept, k.out);
+  if (kept !== null && !same && k.lazy && !fillReach(k, kept, nodes)) {
+    // the answer stands (the kept roots' entries), the graph is not kept
+    keptNone(k.key);
+    return;
+  }
   if (kept !== null && k.refs.length > 0) {
     if (same) k.reach = [];
     else {
@@ -480,6 +506,10 @@ export function takeReach(k: KeepPlan): bool {
   const kept = k.kept;
   const src = k.src;
   if (kept === null || src === null || src.taken.length == 0) return true;
+  if (k.lazy && !fillReach(k, kept, src.nodes)) {
+    keptNone(k.key);
+    return false;
+  }
   const inAll = new Set<i32>();
   for (let i = 0; i < k.reachAll.length; i++) inAll.add(k.reachAll[i]);
   // what the reused roots reach brings its nodes already
