@@ -97,6 +97,16 @@ export function keptLoad(key: string): Kept | null {
     if (s === null) return null;
     k.strs.push(s!);
   }
+  k.fAt = rd.at;
+  const nf = rd.count('F');
+  if (nf < 0) return null;
+  for (let i = 0; i < nf; i++) {
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const l = intsIn(text, a, b, np);
+    if (l === null) return null;
+    k.fileLists.push(l!);
+  }
   k.iAt = rd.at;
   const ni = rd.count('I');
   if (ni < 0) return null;
@@ -124,12 +134,14 @@ export function keptLoad(key: string): Kept | null {
     if (x.kn < 0 || x.kn >= nstr) return null;
     x.strs = k.strs;
     x.node = intIn(text, a, t1);
-    const fs = intsIn(text, t1 + 1, t2, np);
+    const fi = intIn(text, t1 + 1, t2);
     const us = intsIn(text, t2 + 1, t3, ni);
     // an instance's node being no fetch node is checked when it is used (Kept.instNode)
-    if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
+    if (fi < 0 || fi >= nf || us === null || x.node < -2 || x.node >= nn) return null;
     if (x.node == -2) k.unknownNode = true;
-    x.files = fs!;
+    // shared with the instances of the same list: replaced, never changed in place
+    x.files = k.fileLists[fi];
+    x.fi = fi;
     x.uses = us!;
     x.src = text;
     x.fa = t3 + 1;

@@ -53,6 +53,25 @@ class StrTable {
   }
 }
 
+/** The distinct file lists of the written instances (kept.ts, the F section), each once. */
+class ListTable {
+  idx: Map<string, i32> = new Map<string, i32>();
+  lines: StrBuilder = new StrBuilder(1 << 16);
+  /** The list being made, then interned by its text (of()). */
+  cur: StrBuilder = new StrBuilder(256);
+  /** The F index of the list in `cur`. */
+  of(): i32 {
+    const t = this.cur.toString();
+    this.cur.clear();
+    if (this.idx.has(t)) return this.idx.get(t);
+    const i = this.idx.size;
+    this.idx.set(t, i);
+    this.lines.str(t);
+    this.lines.ch(10);
+    return i;
+  }
+}
+
 /** A key's id from its name's and flags' indices (-1: no flags), as KeptInst.keyId makes it. */
 function idOf(n: i32, f: i32): i64 {
   return (<i64>n << 32) | <i64>(f + 1);
@@ -278,6 +297,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < k.insts.length; i++) if (k.insts[i].hasDesc()) keptAt.set(k.insts[i].keyId(), i);
     for (let i = 0; i < k.strs.length; i++) keptStr.set(k.strs[i], i);
   }
+  const lt = new ListTable();
   const seen = new StaticArray<i32>(walked.length + order.length);
   const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
@@ -290,23 +310,25 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     ib.ch(9);
     let first = true;
     const fset = new Set<i32>();
+    const lb = lt.cur;
     for (let j = 0; j < x.files.length; j++) {
       const f = pt.of(x.files[j]);
       fset.add(f);
-      if (!first) ib.ch(44);
+      if (!first) lb.ch(44);
       first = false;
-      ib.str(f.toString());
+      lb.str(f.toString());
     }
     if (from !== null) {
       for (let j = 0; j < from.files.length; j++) {
         const f = pt.of(k!.paths[from.files[j]]);
         if (fset.has(f)) continue;
         fset.add(f);
-        if (!first) ib.ch(44);
+        if (!first) lb.ch(44);
         first = false;
-        ib.str(f.toString());
+        lb.str(f.toString());
       }
     }
+    ib.str(lt.of().toString());
     ib.ch(9);
     // loads repeat (each task loads its lists again): each use is written once
     first = true;
@@ -365,9 +387,10 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       } else ib.str(x.node.toString());
       ib.ch(9);
       for (let j = 0; j < x.files.length; j++) {
-        if (j > 0) ib.ch(44);
-        ib.str(pt.of(k.paths[x.files[j]]).toString());
+        if (j > 0) lt.cur.ch(44);
+        lt.cur.str(pt.of(k.paths[x.files[j]]).toString());
       }
+      ib.str(lt.of().toString());
       ib.ch(9);
       for (let j = 0; j < x.uses.length; j++) {
         if (j > 0) ib.ch(44);
@@ -517,6 +540,10 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     writeStr(sb, st.strs[i]);
     sb.ch(10);
   }
+  sb.str('F ');
+  sb.str(lt.idx.size.toString());
+  sb.ch(10);
+  sb.sub(lt.lines.toString(), 0, lt.lines.len);
   sb.str('I ');
   sb.str(ninst.toString());
   sb.ch(10);
@@ -565,10 +592,25 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
     sb.str(d === null ? '-' : d!);
     sb.ch(10);
   }
-  // the N line (the same node entry), the S section and the I section's head as they were read
-  sb.sub(k.text, k.starts[k.nAt], k.starts[k.iAt + 1]);
-  const cut = new Set<i32>();
-  for (let i = 0; i < k.cut.length; i++) cut.add(k.cut[i]);
+  // the N line (the same node entry) and the S section as they were read, the F section with a
+  // list for each instance cut off (its new files) after the lists read
+  sb.sub(k.text, k.starts[k.nAt], k.starts[k.fAt]);
+  const nf = k.fileLists.length;
+  sb.str('F ');
+  sb.str((nf + k.cut.length).toString());
+  sb.ch(10);
+  sb.sub(k.text, k.starts[k.fAt + 1], k.starts[k.iAt]);
+  const cut = new Map<i32, i32>();
+  for (let i = 0; i < k.cut.length; i++) {
+    cut.set(k.cut[i], nf + i);
+    const fs = k.insts[k.cut[i]].files;
+    for (let j = 0; j < fs.length; j++) {
+      if (j > 0) sb.ch(44);
+      sb.str(fs[j].toString());
+    }
+    sb.ch(10);
+  }
+  sb.sub(k.text, k.starts[k.iAt], k.starts[k.iAt + 1]);
   for (let i = 0; i < k.insts.length; i++) {
     const l = k.line(k.iAt + 1 + i);
     if (!cut.has(i)) {
@@ -576,15 +618,11 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
       sb.ch(10);
       continue;
     }
-    // node TAB files TAB the rest
+    // node TAB files (its F index) TAB the rest
     const t1 = l.indexOf('\t');
     const t2 = l.indexOf('\t', t1 + 1);
     sb.sub(l, 0, t1 + 1);
-    const fs = k.insts[i].files;
-    for (let j = 0; j < fs.length; j++) {
-      if (j > 0) sb.ch(44);
-      sb.str(fs[j].toString());
-    }
+    sb.str(cut.get(i).toString());
     sb.sub(l, t2, l.length);
     sb.ch(10);
   }

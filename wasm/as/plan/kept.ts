@@ -57,8 +57,9 @@
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
  *   N <n> SPACE <the key of the node entry below>
  *   S <n>, then n lines: JSON string (the names and flag objects of the instance keys)
- *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
- *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB its
+ *   F <n>, then n lines: a list of files (P indices, comma separated), each list once
+ *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files (an F index)
+ *                        TAB uses (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB its
  *                        instance key as S indices: name "," flags (the key is name NUL flags),
  *                        or name alone (the key has no NUL)
  *                        TAB hex BLAKE3 of its normalised descriptor, or empty (never cut off)
@@ -77,7 +78,7 @@
  * It is read only when a node is first asked for: a re-plan that reuses every root and answers
  * with the roots only (the CLI's `ix plan`) never reads it, nor a third of the graph's bytes.
  * Interning the keys' names and flags keeps another third out of every read: a whole IX tree
- * has ~48,000 instances over ~3,800 names and ~3,100 flag sets.
+ * has ~48,000 instances over ~3,800 names and ~3,100 flag sets, and ~3,800 distinct file lists.
  * Anything else is a miss (so is "none", written for a plan whose graph cannot be kept): the
  * plan then walks every root.
  *
@@ -131,6 +132,8 @@ export class KeptNode {
 export class KeptInst {
   node: i32 = -1;
   files: Array<i32> = [];
+  /** The F index `files` was read from, or -1 once it was replaced (early cutoff's new files). */
+  fi: i32 = -1;
   uses: Array<i32> = [];
   /**
    * Its fields read as text, as spans of the entry's text `src`, cut out on use: a re-plan that
@@ -226,6 +229,8 @@ export class Kept {
   digests: Array<string> = [];
   /** The names and flag objects of the instance keys (KeptInst.key). */
   strs: Array<string> = [];
+  /** The distinct file lists (the F section): instances share them, so none is changed in place. */
+  fileLists: Array<Array<i32>> = [];
   /**
    * The node entry (its key and node count from the N line) is read and its lines indexed when
    * a node is first asked for (node()): a plan that reuses every root and writes no node never
@@ -265,6 +270,7 @@ export class Kept {
   text: string = '';
   starts: Array<i32> = [];
   nAt: i32 = 0;
+  fAt: i32 = 0;
   iAt: i32 = 0;
   rAt: i32 = 0;
   stale: Array<bool> = [];
@@ -388,9 +394,15 @@ export class Kept {
         paths.push(this.paths[fs[j]]);
       }
     }
+    // a file list shared by instances (KeptInst.fi) is looked at once
+    const listSeen = new Array<bool>(this.fileLists.length);
     for (let k = 0; k < scope.length; k++) {
       const x = this.insts[scope[k]];
       inScope[scope[k]] = true;
+      if (x.fi >= 0) {
+        if (listSeen[x.fi]) continue;
+        listSeen[x.fi] = true;
+      }
       for (let j = 0; j < x.files.length; j++) {
         const f = x.files[j];
         if (want[f]) continue;
@@ -408,6 +420,7 @@ export class Kept {
     this.changed = changed;
     // outside the scope nothing is known: stale, so nothing there is reused
     const stale = new Array<bool>(n);
+    const listState = new Array<i32>(this.fileLists.length);
     const todo = new Array<i32>();
     for (let i = 0; i < n; i++) {
       if (!inScope[i]) {
@@ -415,8 +428,15 @@ export class Kept {
         continue;
       }
       const x = this.insts[i];
-      let s = false;
-      for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
+      // per shared list: 0 not looked at yet, 1 unchanged, 2 a file of it changed
+      let s: bool;
+      const st = x.fi >= 0 ? listState[x.fi] : 0;
+      if (st != 0) s = st == 2;
+      else {
+        s = false;
+        for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
+        if (x.fi >= 0) listState[x.fi] = s ? 2 : 1;
+      }
       // early cutoff: the same descriptor under the same flags reaches the same instances and
       // makes the same node, so nothing above it changes (the header's proof)
       if (s && recheck !== null && x.hasDesc() && recheck.same(this, x)) {

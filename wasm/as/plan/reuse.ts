@@ -300,6 +300,7 @@ class RenderCheck extends Recheck {
     const fs = new Array<i32>();
     for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
     x.files = fs;
+    x.fi = -1;
     return true;
   }
 }
