@@ -5,10 +5,10 @@
  * Must not depend on: abi/, the writer (kept-store.ts) or the planner.
  */
 import * as host from '../host';
-import { utf8DecodeAt } from '../hash/index';
+import { hexOfBytes, utf8DecodeAt } from '../hash/index';
 import { PNode } from './graph';
 import { scriptLookup } from './node-memo';
-import { FORMAT, Kept, KeptInst, NodeEntry, NODES_FORMAT } from './kept';
+import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
 import { intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
 
 const NODE_HEADER = 'ix-as-node-memo/2\n';
@@ -34,9 +34,10 @@ class Lines {
 
 /** The node entry through the host's cache (kept.ts Kept.node reads it on first use). */
 class CachedNodes extends NodeEntry {
-  text(key: string): string | null {
+  text(key: string, digest: string): string | null {
     const raw = host.cacheGet(key);
-    if (raw === null) return null;
+    // another graph's nodes (a write of the graph that did not finish): none
+    if (raw === null || hexOfBytes(raw) != digest) return null;
     return utf8DecodeAt(raw.dataStart, raw.length);
   }
 }
@@ -86,7 +87,8 @@ export function keptLoad(key: string): Kept | null {
   const nn = intIn(nline, 2, sp);
   if (nn < 0) return null;
   k.nodeN = nn;
-  k.nodeKey = nline.substring(sp + 1);
+  k.nodeKey = keptNodesKey(key);
+  k.nodeDigest = nline.substring(sp + 1);
   k.nodeSrc = cachedNodes;
   const nstr = rd.count('S');
   if (nstr < 0) return null;

@@ -528,11 +528,10 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     nb.ch(10);
   }
   const nodeText = nb.toString();
-  const nodeKey = keptNodesKey(nodeText);
   sb.str('N ');
   sb.str(all.length.toString());
   sb.ch(32);
-  sb.str(nodeKey);
+  sb.str(toHex(digestBuilder(nb, 0)));
   sb.str('\nS ');
   sb.str(st.strs.length.toString());
   sb.ch(10);
@@ -555,8 +554,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   // a kept node line read above was malformed: what was written from it is not kept
   if (k !== null && k.broken) keptNone(key);
   else {
-    // the nodes first: a graph is never stored naming nodes that are not
-    host.cachePut(nodeKey, nodeText);
+    // the nodes first: a graph names its nodes' digest, so one torn write (new nodes, the old
+    // graph) only costs the next plan the walk the nodes were needed for
+    host.cachePut(keptNodesKey(key), nodeText);
     host.cachePut(key, sb.toString());
   }
 }

@@ -55,7 +55,7 @@
  *   ix-as-kept-graph/5
  *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
- *   N <n> SPACE <the key of the node entry below>
+ *   N <n> SPACE <hex BLAKE3 of the node entry below>
  *   S <n>, then n lines: JSON string (the names and flag objects of the instance keys)
  *   F <n>, then n lines: a list of files (P indices, comma separated), each list once
  *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files (an F index)
@@ -70,8 +70,9 @@
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
  *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
  *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
- * The nodes are a second entry, under "as-kept5n-" + BLAKE3 of its text (so a graph names
- * exactly the nodes it was written with, and a rewrite of the graph keeps them): text lines
+ * The nodes are a second entry, under "as-kept5n-" + the graph's own key hash, written before the
+ * graph and replaced with it (so the cache keeps one per settings); a graph uses it only if it has
+ * the digest the graph names (a rewrite of the graph keeps both): text lines
  *   ix-as-kept-nodes/5
  *   n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
  *         or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
@@ -102,9 +103,9 @@ export function keptKey(settings: string): string {
   return 'as-kept5-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
 }
 
-/** The key of a kept graph's node entry: by its text, so a graph names exactly its nodes. */
-export function keptNodesKey(text: string): string {
-  return 'as-kept5n-' + hexOfText(text);
+/** The key of the node entry of the kept graph under `key` (keptKey). */
+export function keptNodesKey(key: string): string {
+  return 'as-kept5n-' + key.substring(9);
 }
 
 /**
@@ -193,9 +194,9 @@ export class KeptInst {
   }
 }
 
-/** Reads a kept graph's node entry (kept-load.ts, through the host): its text, or null. */
+/** Reads a kept graph's node entry (kept-load.ts, through the host): its text, or null when it is missing or has another digest. */
 export abstract class NodeEntry {
-  abstract text(key: string): string | null;
+  abstract text(key: string, digest: string): string | null;
 }
 
 /** A node line of the N section (`n` nodes in all), or null when malformed. */
@@ -237,6 +238,7 @@ export class Kept {
    * reads it. Its lines are parsed one by one on use; their start offsets in `nodeText`.
    */
   nodeKey: string = '';
+  nodeDigest: string = '';
   nodeN: i32 = 0;
   nodeSrc: NodeEntry | null = null;
   private nodesRead: bool = false;
@@ -299,7 +301,7 @@ export class Kept {
     this.nodesRead = true;
     const src = this.nodeSrc;
     if (src === null) return;
-    const t = src.text(this.nodeKey);
+    const t = src.text(this.nodeKey, this.nodeDigest);
     if (t === null) return;
     const text = t!;
     const at = new Array<i32>();
