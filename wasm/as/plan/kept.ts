@@ -84,7 +84,7 @@
  * plan then walks every root.
  *
  * This module holds the records read back and what makes them stale (validate, reusable, reach);
- * kept-load.ts reads an entry, kept-store.ts writes one, kept-fetch.ts holds an instance's
+ * kept-load.ts reads an entry, kept-store.ts writes one (kept-rewrite.ts one read back), kept-fetch.ts holds an instance's
  * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps).
  *
  * Must not depend on: abi/, host.ts (files are hashed only through FileHashes), the walk
@@ -263,11 +263,11 @@ export class Kept {
   listing: string = '';
   /** Set by the planner: the package list still has the kept digest. */
   listingOk: bool = false;
-  /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
+  /** The kept roots' requests in their order (kept-rewrite.ts). */
   rootReqs: Array<string> = [];
   /**
    * The entry's text as read, the start offset of each of its lines (one past the last: its
-   * length + 1), and the lines where its N, I and R sections start (keptRewrite copies them).
+   * length + 1), and the lines where its N, F, I and R sections start (keptRewrite copies them).
    */
   text: string = '';
   starts: Array<i32> = [];

@@ -19,7 +19,8 @@ import { storeName } from './names';
 import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptNone, keptRewrite, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptNone, keptStore } from './kept-store';
+import { keptRewrite } from './kept-rewrite';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
