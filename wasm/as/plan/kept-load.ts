@@ -9,7 +9,7 @@ import { hexOfBytes, utf8DecodeAt } from '../hash/index';
 import { PNode } from './graph';
 import { scriptLookup } from './node-memo';
 import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
-import { intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
+import { chAt, intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
 
 const NODE_HEADER = 'ix-as-node-memo/2\n';
 
@@ -56,7 +56,7 @@ export function keptLoad(key: string): Kept | null {
   // line i runs from starts[i] to starts[i + 1] - 1 (its newline); as String#split('\n') cuts it
   const starts = k.starts;
   starts.push(0);
-  for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) starts.push(j + 1);
+  for (let j = chAt(text, 10, 0); j >= 0; j = chAt(text, 10, j + 1)) starts.push(j + 1);
   starts.push(text.length + 1);
   const nl = starts.length - 1;
   if (nl < 2 || k.line(0) != FORMAT) return null;
@@ -70,9 +70,9 @@ export function keptLoad(key: string): Kept | null {
   for (let i = 0; i < np; i++) {
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t = text.indexOf('\t', a);
+    const t = chAt(text, 9, a);
     if (t < 0 || t >= b) return null;
-    const t2 = text.indexOf('\t', t + 1);
+    const t2 = chAt(text, 9, t + 1);
     if (t2 >= 0 && t2 < b) return null;
     const p = jstrIn(text, a, t);
     if (p === null) return null;
@@ -116,18 +116,18 @@ export function keptLoad(key: string): Kept | null {
     // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest TAB ext, read in place
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t1 = text.indexOf('\t', a);
-    const t2 = t1 < 0 ? -1 : text.indexOf('\t', t1 + 1);
-    const t3 = t2 < 0 ? -1 : text.indexOf('\t', t2 + 1);
-    const t4 = t3 < 0 ? -1 : text.indexOf('\t', t3 + 1);
-    const t5 = t4 < 0 ? -1 : text.indexOf('\t', t4 + 1);
-    const t6 = t5 < 0 ? -1 : text.indexOf('\t', t5 + 1);
+    const t1 = chAt(text, 9, a);
+    const t2 = t1 < 0 ? -1 : chAt(text, 9, t1 + 1);
+    const t3 = t2 < 0 ? -1 : chAt(text, 9, t2 + 1);
+    const t4 = t3 < 0 ? -1 : chAt(text, 9, t3 + 1);
+    const t5 = t4 < 0 ? -1 : chAt(text, 9, t4 + 1);
+    const t6 = t5 < 0 ? -1 : chAt(text, 9, t5 + 1);
     if (t6 < 0 || t6 >= b) return null;
-    const t7 = text.indexOf('\t', t6 + 1);
+    const t7 = chAt(text, 9, t6 + 1);
     if (t7 >= 0 && t7 < b) return null;
     const x = new KeptInst();
     // the key: name "," flags, or name alone (S indices)
-    const c = text.indexOf(',', t4 + 1);
+    const c = chAt(text, 44, t4 + 1);
     if (c >= 0 && c < t5) {
       x.kn = intIn(text, t4 + 1, c);
       x.kf = intIn(text, c + 1, t5);
