@@ -20,7 +20,7 @@ import { evaluator } from '../engine/index';
 import { answerOf, makePlan } from '../engine/plan/index';
 import type { Evaluator } from '../engine/plan/types';
 import type { ArchRecord } from '../engine/targets';
-import type { HostIO } from '../engine/api';
+import type { HostIO, PlanRequest } from '../engine/api';
 import { canonicalJson } from '../engine/hash';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -387,6 +387,46 @@ describe('re-planning after edits', () => {
         expect(keptOf(runs[0]), `${name} edited: bin/p4's kept graphs`).toEqual(keptOf(runs[1]));
         expect(keptOf(runs[3]), `${name} edited: the kept graphs of every root`).toEqual(keptOf(runs[4]));
         expect(keptOf(runs[0])[0]).not.toContain('none');
+      }
+    }, 120_000);
+
+  test.skipIf(missing('a built core (npm run build)', existsSync(join(coreOutDir, 'manifest.json'))))(
+    "a kept graph whose node entry is gone or an older one walks to the cold plan", async () => {
+      // the kept nodes are an entry of their own (plan/kept.ts), named by the graph's digest of
+      // them: a plan that needs them (a whole plan; a walk taking a clean instance) and finds
+      // them missing or left from an earlier graph (a write torn between the two) must not use them
+      const pkg = (data: string, deps: string[]): string => JSON.stringify({ bld: { script: { kind: 'sh', data }, deps: [] }, run: { deps } }) + '\n';
+      const files: Record<string, string> = {
+        'bin/p0/ix.sh': pkg('p0', []),
+        'bin/p1/ix.sh': pkg('p1', ['bin/p0']),
+        'bin/p2/ix.sh': pkg('p2', ['bin/p1']),
+        'bin/q/ix.sh': pkg('q', ['bin/p0']),
+      };
+      const reqs: PlanRequest[] = [
+        { packages: ['bin/p2', 'bin/q'], keepGoing: true, output: 'plan' },
+        { packages: ['bin/p2', 'bin/q'], keepGoing: true, output: 'roots' },
+      ];
+      const plan = async (cache: Map<string, Uint8Array>, req: PlanRequest): Promise<string> =>
+        new TextDecoder().decode((await freshCoreCompiled(memIO(files, cache))).plan(req));
+      const cold = (req: PlanRequest): string => canonicalJson(answerOf(makePlan(memIO({ ...files }), req, evaluator, { shareRenders: false }), req));
+      let round = 0;
+      for (const how of ['gone', 'older'] as const) {
+        for (const req of reqs) {
+          const cache = new Map<string, Uint8Array>();
+          expect(await plan(cache, req)).toBe(cold(req));
+          const [key] = [...cache.keys()].filter((k) => k.startsWith('as-kept5n-'));
+          expect(key, 'no node entry kept').toBeDefined();
+          const older = cache.get(key)!;
+          // bin/q's content edited: the next graph has bin/q's new node
+          files['bin/q/ix.sh'] = pkg(`q-${round++}`, ['bin/p0']);
+          expect(await plan(cache, req), `${how}, ${req.output}, bin/q edited`).toBe(cold(req));
+          if (how === 'gone') cache.delete(key);
+          else cache.set(key, older);
+          // a content edit below bin/p2 (bin/p1 walked, bin/p0 taken clean, bin/q reused)
+          files['bin/p1/ix.sh'] = pkg(`p1-${round++}`, ['bin/p0']);
+          expect(await plan(cache, req), `${how}, ${req.output}`).toBe(cold(req));
+          expect(await plan(cache, req), `${how}, ${req.output}, unchanged`).toBe(cold(req));
+        }
       }
     }, 120_000);
 

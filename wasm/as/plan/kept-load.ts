@@ -5,11 +5,11 @@
  * Must not depend on: abi/, the writer (kept-store.ts) or the planner.
  */
 import * as host from '../host';
-import { utf8DecodeAt } from '../hash/index';
+import { hexOfBytes, utf8DecodeAt } from '../hash/index';
 import { PNode } from './graph';
 import { scriptLookup } from './node-memo';
-import { FORMAT, Kept, KeptInst } from './kept';
-import { intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
+import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
+import { chAt, intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
 
 const NODE_HEADER = 'ix-as-node-memo/2\n';
 
@@ -32,9 +32,20 @@ class Lines {
   }
 }
 
+/** The node entry through the host's cache (kept.ts Kept.node reads it on first use). */
+class CachedNodes extends NodeEntry {
+  text(key: string, digest: string): string | null {
+    const raw = host.cacheGet(key);
+    // another graph's nodes (a write of the graph that did not finish): none
+    if (raw === null || hexOfBytes(raw) != digest) return null;
+    return utf8DecodeAt(raw.dataStart, raw.length);
+  }
+}
+const cachedNodes = new CachedNodes();
+
 /**
- * The kept graph under `key`, or null (a miss or anything malformed). The node lines are only
- * checked for their kind here; the rest of each is read when it is used (Kept.node).
+ * The kept graph under `key`, or null (a miss or anything malformed). Its node entry is only
+ * named here; it is read when a node is first used (Kept.node).
  */
 export function keptLoad(key: string): Kept | null {
   const raw = host.cacheGet(key);
@@ -45,7 +56,7 @@ export function keptLoad(key: string): Kept | null {
   // line i runs from starts[i] to starts[i + 1] - 1 (its newline); as String#split('\n') cuts it
   const starts = k.starts;
   starts.push(0);
-  for (let j = text.indexOf('\n'); j >= 0; j = text.indexOf('\n', j + 1)) starts.push(j + 1);
+  for (let j = chAt(text, 10, 0); j >= 0; j = chAt(text, 10, j + 1)) starts.push(j + 1);
   starts.push(text.length + 1);
   const nl = starts.length - 1;
   if (nl < 2 || k.line(0) != FORMAT) return null;
@@ -59,9 +70,9 @@ export function keptLoad(key: string): Kept | null {
   for (let i = 0; i < np; i++) {
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t = text.indexOf('\t', a);
+    const t = chAt(text, 9, a);
     if (t < 0 || t >= b) return null;
-    const t2 = text.indexOf('\t', t + 1);
+    const t2 = chAt(text, 9, t + 1);
     if (t2 >= 0 && t2 < b) return null;
     const p = jstrIn(text, a, t);
     if (p === null) return null;
@@ -69,13 +80,34 @@ export function keptLoad(key: string): Kept | null {
     k.digests.push(text.substring(t + 1, b));
   }
   k.nAt = rd.at;
-  const nn = rd.count('N');
+  if (rd.at >= nl) return null;
+  const nline = k.line(rd.at++);
+  const sp = nline.indexOf(' ', 2);
+  if (!nline.startsWith('N ') || sp < 0) return null;
+  const nn = intIn(nline, 2, sp);
   if (nn < 0) return null;
-  for (let i = 0; i < nn; i++) {
-    const at = starts[rd.at++];
-    const c = text.charCodeAt(at);
-    if ((c != 110 && c != 102) || text.charCodeAt(at + 1) != 9) return null;
-    k.nodeAt.push(at);
+  k.nodeN = nn;
+  k.nodeKey = keptNodesKey(key);
+  k.nodeDigest = nline.substring(sp + 1);
+  k.nodeSrc = cachedNodes;
+  const nstr = rd.count('S');
+  if (nstr < 0) return null;
+  for (let i = 0; i < nstr; i++) {
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const s = jstrIn(text, a, b);
+    if (s === null) return null;
+    k.strs.push(s!);
+  }
+  k.fAt = rd.at;
+  const nf = rd.count('F');
+  if (nf < 0) return null;
+  for (let i = 0; i < nf; i++) {
+    const a = starts[rd.at];
+    const b = starts[++rd.at] - 1;
+    const l = intsIn(text, a, b, np);
+    if (l === null) return null;
+    k.fileLists.push(l!);
   }
   k.iAt = rd.at;
   const ni = rd.count('I');
@@ -84,29 +116,42 @@ export function keptLoad(key: string): Kept | null {
     // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest TAB ext, read in place
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t1 = text.indexOf('\t', a);
-    const t2 = t1 < 0 ? -1 : text.indexOf('\t', t1 + 1);
-    const t3 = t2 < 0 ? -1 : text.indexOf('\t', t2 + 1);
-    const t4 = t3 < 0 ? -1 : text.indexOf('\t', t3 + 1);
-    const t5 = t4 < 0 ? -1 : text.indexOf('\t', t4 + 1);
-    const t6 = t5 < 0 ? -1 : text.indexOf('\t', t5 + 1);
+    const t1 = chAt(text, 9, a);
+    const t2 = t1 < 0 ? -1 : chAt(text, 9, t1 + 1);
+    const t3 = t2 < 0 ? -1 : chAt(text, 9, t2 + 1);
+    const t4 = t3 < 0 ? -1 : chAt(text, 9, t3 + 1);
+    const t5 = t4 < 0 ? -1 : chAt(text, 9, t4 + 1);
+    const t6 = t5 < 0 ? -1 : chAt(text, 9, t5 + 1);
     if (t6 < 0 || t6 >= b) return null;
-    const t7 = text.indexOf('\t', t6 + 1);
+    const t7 = chAt(text, 9, t6 + 1);
     if (t7 >= 0 && t7 < b) return null;
     const x = new KeptInst();
-    const key = jstrIn(text, t4 + 1, t5);
-    if (key === null) return null;
-    x.key = key!;
+    // the key: name "," flags, or name alone (S indices)
+    const c = chAt(text, 44, t4 + 1);
+    if (c >= 0 && c < t5) {
+      x.kn = intIn(text, t4 + 1, c);
+      x.kf = intIn(text, c + 1, t5);
+      if (x.kf < 0 || x.kf >= nstr) return null;
+    } else x.kn = intIn(text, t4 + 1, t5);
+    if (x.kn < 0 || x.kn >= nstr) return null;
+    x.strs = k.strs;
     x.node = intIn(text, a, t1);
-    const fs = intsIn(text, t1 + 1, t2, np);
+    const fi = intIn(text, t1 + 1, t2);
     const us = intsIn(text, t2 + 1, t3, ni);
-    if (fs === null || us === null || x.node < -2 || x.node >= nn) return null;
-    if (x.node >= 0 && text.charCodeAt(k.nodeAt[x.node]) != 110) return null;
-    x.files = fs!;
+    // an instance's node being no fetch node is checked when it is used (Kept.instNode)
+    if (fi < 0 || fi >= nf || us === null || x.node < -2 || x.node >= nn) return null;
+    if (x.node == -2) k.unknownNode = true;
+    // shared with the instances of the same list: replaced, never changed in place
+    x.files = k.fileLists[fi];
+    x.fi = fi;
     x.uses = us!;
-    x.fetchJson = t4 > t3 + 1 ? text.substring(t3 + 1, t4) : '';
-    x.desc = text.substring(t5 + 1, t6);
-    x.ext = text.substring(t6 + 1, b);
+    x.src = text;
+    x.fa = t3 + 1;
+    x.fb = t4;
+    x.da = t5 + 1;
+    x.db = t6;
+    x.ea = t6 + 1;
+    x.eb = b;
     k.insts.push(x);
   }
   k.rAt = rd.at;
@@ -155,7 +200,7 @@ export function keptLoad(key: string): Kept | null {
  * memo no longer has it (or its script, if the plan has not seen that yet): then nothing kept is used.
  */
 export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode | null {
-  const kn = k.node(i);
+  const kn = k.instNode(i);
   if (kn.bad) return null;
   const raw = host.cacheGet(kn.memoKey);
   if (raw === null) return null;

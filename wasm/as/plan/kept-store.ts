@@ -1,10 +1,8 @@
 /**
  * Writes a plan's kept graph (its format: kept.ts): the walked instances with what their renders
  * read, the reused kept instances carried over under their new indices, the plan's nodes by their
- * node memo keys, and the planned roots (a failed one with what its walk read).
- *
- * keptRewrite writes a graph read back with only its file digests, and the files of the instances
- * early cutoff kept, brought up to date: a plan that reused every kept root and walked nothing.
+ * node memo keys, and the planned roots (a failed one with what its walk read). A graph read back
+ * and kept as it was, with new file digests, is written by kept-rewrite.ts.
  *
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
@@ -13,7 +11,7 @@ import { StrBuilder, writeStr, digestBuilder, toHex } from '../hash/index';
 import { FileHashes } from './cache';
 import { Descriptor, writeDescriptor } from './descriptor';
 import { Instance, PNode, RootRec } from './graph';
-import { FORMAT, Kept } from './kept';
+import { FORMAT, NODES_FORMAT, Kept, keptNodesKey } from './kept';
 import { writeFetches, writeKeptFetches } from './kept-fetch';
 
 class PathTable {
@@ -26,6 +24,81 @@ class PathTable {
     this.paths.push(p);
     return i;
   }
+}
+
+/** The names and flag objects of the written instance keys (kept.ts, the S section), each once. */
+class StrTable {
+  idx: Map<string, i32> = new Map<string, i32>();
+  strs: Array<string> = [];
+  /** The new index of each string of the graph read back (-1: not interned yet). */
+  old: Array<i32> = [];
+  of(s: string): i32 {
+    if (this.idx.has(s)) return this.idx.get(s);
+    const i = this.strs.length;
+    this.idx.set(s, i);
+    this.strs.push(s);
+    return i;
+  }
+  /** Kept string `i` of `k`, interned. */
+  ofKept(k: Kept, i: i32): i32 {
+    if (this.old.length == 0) this.old = new Array<i32>(k.strs.length).fill(-1);
+    let v = this.old[i];
+    if (v < 0) {
+      v = this.of(k.strs[i]);
+      this.old[i] = v;
+    }
+    return v;
+  }
+}
+
+/** The distinct file lists of the written instances (kept.ts, the F section), each once. */
+class ListTable {
+  idx: Map<string, i32> = new Map<string, i32>();
+  lines: StrBuilder = new StrBuilder(1 << 16);
+  /** The list being made, then interned by its text (of()). */
+  cur: StrBuilder = new StrBuilder(256);
+  /** The F index of the list in `cur`. */
+  of(): i32 {
+    const t = this.cur.toString();
+    this.cur.clear();
+    if (this.idx.has(t)) return this.idx.get(t);
+    const i = this.idx.size;
+    this.idx.set(t, i);
+    this.lines.str(t);
+    this.lines.ch(10);
+    return i;
+  }
+}
+
+/** A key's id from its name's and flags' indices (-1: no flags), as KeptInst.keyId makes it. */
+function idOf(n: i32, f: i32): i64 {
+  return (<i64>n << 32) | <i64>(f + 1);
+}
+
+/** The id of `key` in `t` (interned), and its indices in `out`. */
+function internKey(t: StrTable, key: string, out: StaticArray<i32>): i64 {
+  const z = key.indexOf('\x00');
+  out[0] = t.of(z < 0 ? key : key.substring(0, z));
+  out[1] = z < 0 ? -1 : t.of(key.substring(z + 1));
+  return idOf(out[0], out[1]);
+}
+
+/** The id of `key` among a kept graph's strings (`at`: each string's index), or -1 if it has none. */
+function keptIdOf(at: Map<string, i32>, key: string): i64 {
+  const z = key.indexOf('\x00');
+  const n = z < 0 ? key : key.substring(0, z);
+  if (!at.has(n)) return -1;
+  if (z < 0) return idOf(at.get(n), -1);
+  const f = key.substring(z + 1);
+  return at.has(f) ? idOf(at.get(n), at.get(f)) : -1;
+}
+
+/** Writes key indices (kept.ts I line): name "," flags, or name alone. */
+function writeKey(sb: StrBuilder, n: i32, f: i32): void {
+  sb.str(n.toString());
+  if (f < 0) return;
+  sb.ch(44);
+  sb.str(f.toString());
 }
 
 /** One root of the new kept graph: a walked instance or a reused kept one, and its entry. */
@@ -174,35 +247,55 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   // among kept records of one key, one with a node wins (a failed walk may have left it
   // without). A walked instance without a node (a failed root only looked it up) whose kept
   // record has one takes that record's node, files, uses and sources too: same key, same files.
+  // Keys are compared by their ids in the new string table (`st`).
   const base = walked.length;
-  const byKey = new Map<string, i32>();
-  for (let i = 0; i < walked.length; i++) byKey.set(walked[i].key, i);
+  const st = new StrTable();
+  const kix = new StaticArray<i32>(2);
+  const walkedKn = new Array<i32>(walked.length);
+  const walkedKf = new Array<i32>(walked.length);
+  const byKey = new Map<i64, i32>();
+  for (let i = 0; i < walked.length; i++) {
+    byKey.set(internKey(st, walked[i].key, kix), i);
+    walkedKn[i] = kix[0];
+    walkedKf[i] = kix[1];
+  }
   const keptNew = new Map<i32, i32>();
   const order = new Array<i32>();
   const mergeFrom = new Map<i32, i32>();
   if (k !== null) {
-    const pick = new Map<string, i32>();
+    const pick = new Map<i64, i32>();
+    const ids = new Array<i64>(reused.length);
     for (let i = 0; i < reused.length; i++) {
       const x = k.insts[reused[i]];
-      if (byKey.has(x.key)) {
-        const wi = byKey.get(x.key);
-        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.node(x.node).out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
+      const id = idOf(st.ofKept(k, x.kn), x.kf < 0 ? -1 : st.ofKept(k, x.kf));
+      ids[i] = id;
+      if (byKey.has(id)) {
+        const wi = byKey.get(id);
+        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.instNode(x.node).out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
         continue;
       }
-      if (!pick.has(x.key)) {
-        pick.set(x.key, reused[i]);
+      if (!pick.has(id)) {
+        pick.set(id, reused[i]);
         order.push(reused[i]);
-      } else if (k.insts[pick.get(x.key)].node < 0 && x.node >= 0) {
-        order[order.indexOf(pick.get(x.key))] = reused[i];
-        pick.set(x.key, reused[i]);
+      } else if (k.insts[pick.get(id)].node < 0 && x.node >= 0) {
+        order[order.indexOf(pick.get(id))] = reused[i];
+        pick.set(id, reused[i]);
       }
     }
-    for (let i = 0; i < order.length; i++) byKey.set(k.insts[order[i]].key, base + i);
-    for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(k.insts[reused[i]].key));
+    for (let i = 0; i < order.length; i++) {
+      const x = k.insts[order[i]];
+      byKey.set(idOf(st.ofKept(k, x.kn), x.kf < 0 ? -1 : st.ofKept(k, x.kf)), base + i);
+    }
+    for (let i = 0; i < reused.length; i++) keptNew.set(reused[i], byKey.get(ids[i]));
   }
-  // the kept records by key, for their descriptor digests
-  const keptAt = new Map<string, i32>();
-  if (k !== null) for (let i = 0; i < k.insts.length; i++) if (k.insts[i].desc != '') keptAt.set(k.insts[i].key, i);
+  // the kept records by key (their ids among the kept strings), for their descriptor digests
+  const keptAt = new Map<i64, i32>();
+  const keptStr = new Map<string, i32>();
+  if (k !== null) {
+    for (let i = 0; i < k.insts.length; i++) if (k.insts[i].hasDesc()) keptAt.set(k.insts[i].keyId(), i);
+    for (let i = 0; i < k.strs.length; i++) keptStr.set(k.strs[i], i);
+  }
+  const lt = new ListTable();
   const seen = new StaticArray<i32>(walked.length + order.length);
   const descs = new Map<string, string>();
   for (let i = 0; i < walked.length; i++) {
@@ -210,28 +303,30 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     const nd = x.node;
     const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
     if (nd !== null && nodeIdx.has(nd.out)) ib.str(nodeIdx.get(nd.out).toString());
-    else if (from !== null) ib.str(nodeIdx.get(k!.node(from.node).out).toString());
+    else if (from !== null) ib.str(nodeIdx.get(k!.instNode(from.node).out).toString());
     else ib.str('-1');
     ib.ch(9);
     let first = true;
     const fset = new Set<i32>();
+    const lb = lt.cur;
     for (let j = 0; j < x.files.length; j++) {
       const f = pt.of(x.files[j]);
       fset.add(f);
-      if (!first) ib.ch(44);
+      if (!first) lb.ch(44);
       first = false;
-      ib.str(f.toString());
+      lb.str(f.toString());
     }
     if (from !== null) {
       for (let j = 0; j < from.files.length; j++) {
         const f = pt.of(k!.paths[from.files[j]]);
         if (fset.has(f)) continue;
         fset.add(f);
-        if (!first) ib.ch(44);
+        if (!first) lb.ch(44);
         first = false;
-        ib.str(f.toString());
+        lb.str(f.toString());
       }
     }
+    ib.str(lt.of().toString());
     ib.ch(9);
     // loads repeat (each task loads its lists again): each use is written once
     first = true;
@@ -258,12 +353,13 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       if (!writeKeptFetches(ib, k!, from, fetchIdx)) return;
     } else writeFetches(ib, x.fetchSrc, fetchIdx);
     ib.ch(9);
-    writeStr(ib, x.key);
+    writeKey(ib, walkedKn[i], walkedKf[i]);
     ib.ch(9);
     // a render shared by several instances has one descriptor: its digest is computed once; an
     // instance whose kept record's files did not change has its kept digest (Kept.sameDesc)
-    const same = k !== null && keptAt.has(x.key) ? k.sameDesc(keptAt.get(x.key)) : '';
-    if (x.introduced || (from !== null && from.desc == '')) {
+    const kid = k !== null ? keptIdOf(keptStr, x.key) : -1;
+    const same = kid >= 0 && keptAt.has(kid) ? k!.sameDesc(keptAt.get(kid)) : '';
+    if (x.introduced || (from !== null && !from.hasDesc())) {
       // never cut off: no digest
     } else if (same != '') ib.str(same);
     else {
@@ -283,15 +379,16 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     for (let i = 0; i < order.length; i++) {
       const x = k.insts[order[i]];
       if (x.node >= 0) {
-        const o = k.node(x.node).out;
+        const o = k.instNode(x.node).out;
         // looked up by a failed root only, its node left with the root that built it: -2
         ib.str(nodeIdx.has(o) ? nodeIdx.get(o).toString() : '-2');
       } else ib.str(x.node.toString());
       ib.ch(9);
       for (let j = 0; j < x.files.length; j++) {
-        if (j > 0) ib.ch(44);
-        ib.str(pt.of(k.paths[x.files[j]]).toString());
+        if (j > 0) lt.cur.ch(44);
+        lt.cur.str(pt.of(k.paths[x.files[j]]).toString());
       }
+      ib.str(lt.of().toString());
       ib.ch(9);
       for (let j = 0; j < x.uses.length; j++) {
         if (j > 0) ib.ch(44);
@@ -300,7 +397,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       ib.ch(9);
       if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
       ib.ch(9);
-      writeStr(ib, x.key);
+      writeKey(ib, st.ofKept(k, x.kn), x.kf < 0 ? -1 : st.ofKept(k, x.kf));
       ib.ch(9);
       ib.str(x.desc);
       ib.ch(9);
@@ -395,38 +492,55 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     sb.str(d === null ? '-' : d!);
     sb.ch(10);
   }
-  sb.str('N ');
-  sb.str(all.length.toString());
-  sb.ch(10);
+  // the nodes: an entry of their own, named by its text's digest (kept.ts)
+  const nb = new StrBuilder(1 << 20);
+  nb.str(NODES_FORMAT);
+  nb.ch(10);
   for (let i = 0; i < all.length; i++) {
     const n = all[i];
     if (n.fetchUrls !== null) {
-      sb.str('f\t');
-      sb.str(n.id);
-      sb.ch(9);
-      writeStr(sb, n.out);
-      sb.ch(9);
-      writeStr(sb, n.fetchFile);
-      sb.ch(9);
-      sb.str(n.fetchSha);
+      nb.str('f\t');
+      nb.str(n.id);
+      nb.ch(9);
+      writeStr(nb, n.out);
+      nb.ch(9);
+      writeStr(nb, n.fetchFile);
+      nb.ch(9);
+      nb.str(n.fetchSha);
     } else {
-      sb.str('n\t');
-      sb.str(n.memoKey);
-      sb.ch(9);
-      writeStr(sb, n.out);
-      sb.ch(9);
-      sb.str(n.script);
-      sb.ch(9);
+      nb.str('n\t');
+      nb.str(n.memoKey);
+      nb.ch(9);
+      writeStr(nb, n.out);
+      nb.ch(9);
+      nb.str(n.script);
+      nb.ch(9);
       let first = true;
       for (let j = 0; j < n.refs.length; j++) {
         if (!nodeIdx.has(n.refs[j])) continue;
-        if (!first) sb.ch(44);
+        if (!first) nb.ch(44);
         first = false;
-        sb.str(nodeIdx.get(n.refs[j]).toString());
+        nb.str(nodeIdx.get(n.refs[j]).toString());
       }
     }
+    nb.ch(10);
+  }
+  const nodeText = nb.toString();
+  sb.str('N ');
+  sb.str(all.length.toString());
+  sb.ch(32);
+  sb.str(toHex(digestBuilder(nb, 0)));
+  sb.str('\nS ');
+  sb.str(st.strs.length.toString());
+  sb.ch(10);
+  for (let i = 0; i < st.strs.length; i++) {
+    writeStr(sb, st.strs[i]);
     sb.ch(10);
   }
+  sb.str('F ');
+  sb.str(lt.idx.size.toString());
+  sb.ch(10);
+  sb.sub(lt.lines.toString(), 0, lt.lines.len);
   sb.str('I ');
   sb.str(ninst.toString());
   sb.ch(10);
@@ -437,63 +551,15 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   sb.sub(rb.toString(), 0, rb.len);
   // a kept node line read above was malformed: what was written from it is not kept
   if (k !== null && k.broken) keptNone(key);
-  else host.cachePut(key, sb.toString());
+  else {
+    // the nodes first: a graph names its nodes' digest, so one torn write (new nodes, the old
+    // graph) only costs the next plan the walk the nodes were needed for
+    host.cachePut(keptNodesKey(key), nodeText);
+    host.cachePut(key, sb.toString());
+  }
 }
 
 /** Keeps "none" under `key`: the next plan of these settings walks every root. */
 export function keptNone(key: string): void {
   host.cachePut(key, FORMAT + '\nnone\n');
-}
-
-/**
- * Writes the kept graph `k` again as it was read, with the current digests of its files and the
- * new files of the instances its validation cut off (Kept.cut): for a plan whose roots are the
- * kept ones, in their order, every one reused, with nothing walked, whose nodes are the kept ones.
- */
-export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
-  const paths = k.paths;
-  const kept = k.nAt - 3;
-  files.prefetch(paths);
-  const sb = new StrBuilder(1 << 20);
-  sb.str(FORMAT);
-  sb.str('\nL ');
-  sb.str(k.listing);
-  sb.str('\nP ');
-  sb.str(paths.length.toString());
-  sb.ch(10);
-  for (let i = 0; i < paths.length; i++) {
-    if (i < kept) {
-      const l = k.line(3 + i);
-      sb.sub(l, 0, l.lastIndexOf('\t'));
-    } else writeStr(sb, paths[i]);
-    sb.ch(9);
-    const d = files.get(paths[i]);
-    sb.str(d === null ? '-' : d!);
-    sb.ch(10);
-  }
-  // the N section and the I section's head as they were read
-  sb.sub(k.text, k.starts[k.nAt], k.starts[k.iAt + 1]);
-  const cut = new Set<i32>();
-  for (let i = 0; i < k.cut.length; i++) cut.add(k.cut[i]);
-  for (let i = 0; i < k.insts.length; i++) {
-    const l = k.line(k.iAt + 1 + i);
-    if (!cut.has(i)) {
-      sb.str(l);
-      sb.ch(10);
-      continue;
-    }
-    // node TAB files TAB the rest
-    const t1 = l.indexOf('\t');
-    const t2 = l.indexOf('\t', t1 + 1);
-    sb.sub(l, 0, t1 + 1);
-    const fs = k.insts[i].files;
-    for (let j = 0; j < fs.length; j++) {
-      if (j > 0) sb.ch(44);
-      sb.str(fs[j].toString());
-    }
-    sb.sub(l, t2, l.length);
-    sb.ch(10);
-  }
-  sb.sub(k.text, k.starts[k.rAt], k.text.length);
-  host.cachePut(key, sb.toString());
 }

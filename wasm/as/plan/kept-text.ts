@@ -18,6 +18,17 @@ function hexDigit(c: i32): i32 {
   return -1;
 }
 
+/**
+ * The index of the code unit `c` in `s` at or after `from`, or -1: a plain scan (String#indexOf
+ * matches a needle at every position; an entry's ~110,000 lines and their fields are found by this).
+ */
+export function chAt(s: string, c: i32, from: i32): i32 {
+  const n = s.length;
+  const base = changetype<usize>(s);
+  for (let i = from < 0 ? 0 : from; i < n; i++) if (<i32>load<u16>(base + (<usize>i << 1)) == c) return i;
+  return -1;
+}
+
 /** The JSON string s[from, to) decoded, or null (not one JSON string). */
 export function jstrIn(s: string, from: i32, to: i32): string | null {
   if (to - from < 2 || s.charCodeAt(from) != 34 || s.charCodeAt(to - 1) != 34) return null;

@@ -51,14 +51,17 @@
  * induction, so are its own. An item list the earlier walk never computed is "-": a walk that
  * asks for it renders the instance after all (graph.ts unstub), with its kept uses.
  *
- * Value, versioned, under "as-kept4-" + BLAKE3(engine version, request settings): text lines
- *   ix-as-kept-graph/4
+ * Value, versioned, under "as-kept5-" + BLAKE3(engine version, request settings): text lines
+ *   ix-as-kept-graph/5
  *   L <hex BLAKE3 of the package list, or empty when no kept error read it>
  *   P <n>, then n lines: JSON path TAB hex BLAKE3 or "-" (no such file)
- *   N <n>, then n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
- *                     or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
- *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files TAB uses
- *                        (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB JSON instance key
+ *   N <n> SPACE <hex BLAKE3 of the node entry below>
+ *   S <n>, then n lines: JSON string (the names and flag objects of the instance keys)
+ *   F <n>, then n lines: a list of files (P indices, comma separated), each list once
+ *   I <n>, then n lines: node index, -1 (none) or -2 (not in that plan) TAB files (an F index)
+ *                        TAB uses (indices, comma separated) TAB JSON [[fetch node, [urls]], ...] TAB its
+ *                        instance key as S indices: name "," flags (the key is name NUL flags),
+ *                        or name alone (the key has no NUL)
  *                        TAB hex BLAKE3 of its normalised descriptor, or empty (never cut off)
  *                        TAB what its dependants read (KeptInst.ext): 1 or 0 (buildable) ";" its
  *                        T_LIB items ";" run.deps + run.data ";" its target libs' run.data (each
@@ -67,11 +70,21 @@
  *   R <n>, then n lines: JSON request TAB instance index TAB the root's JSON entry
  *                     or JSON request TAB "e" TAB files TAB instances looked up TAB nodes needed
  *                        TAB 1 if its error read the package list, else 0 TAB its JSON error entry
+ * The nodes are a second entry, under "as-kept5n-" + the graph's own key hash, written before the
+ * graph and replaced with it (so the cache keeps one per settings); a graph uses it only if it has
+ * the digest the graph names (a rewrite of the graph keeps both): text lines
+ *   ix-as-kept-nodes/5
+ *   n lines: "n" TAB memo key TAB JSON out TAB script hex TAB refs (node indices, comma separated)
+ *         or "f" TAB id TAB JSON out TAB JSON file name TAB sha256
+ * It is read only when a node is first asked for: a re-plan that reuses every root and answers
+ * with the roots only (the CLI's `ix plan`) never reads it, nor a third of the graph's bytes.
+ * Interning the keys' names and flags keeps another third out of every read: a whole IX tree
+ * has ~48,000 instances over ~3,800 names and ~3,100 flag sets, and ~3,800 distinct file lists.
  * Anything else is a miss (so is "none", written for a plan whose graph cannot be kept): the
  * plan then walks every root.
  *
  * This module holds the records read back and what makes them stale (validate, reusable, reach);
- * kept-load.ts reads an entry, kept-store.ts writes one, kept-fetch.ts holds an instance's
+ * kept-load.ts reads an entry, kept-store.ts writes one (kept-rewrite.ts one read back), kept-fetch.ts holds an instance's
  * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps).
  *
  * Must not depend on: abi/, host.ts (files are hashed only through FileHashes), the walk
@@ -82,10 +95,17 @@ import { FileHashes, ENGINE_VERSION } from './cache';
 import { ints, jstr } from './kept-text';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
-export const FORMAT = 'ix-as-kept-graph/4';
+export const FORMAT = 'ix-as-kept-graph/5';
+/** The first line of a kept graph's node entry. */
+export const NODES_FORMAT = 'ix-as-kept-nodes/5';
 
 export function keptKey(settings: string): string {
-  return 'as-kept4-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+  return 'as-kept5-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
+}
+
+/** The key of the node entry of the kept graph under `key` (keptKey). */
+export function keptNodesKey(key: string): string {
+  return 'as-kept5n-' + key.substring(9);
 }
 
 /**
@@ -113,21 +133,70 @@ export class KeptNode {
 export class KeptInst {
   node: i32 = -1;
   files: Array<i32> = [];
+  /** The F index `files` was read from, or -1 once it was replaced (early cutoff's new files). */
+  fi: i32 = -1;
   uses: Array<i32> = [];
-  /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
-  fetchJson: string = '';
   /**
-   * Its instance key: a plan lists one node per instance, so two instances with the same node
+   * Its fields read as text, as spans of the entry's text `src`, cut out on use: a re-plan that
+   * walks nothing reads a few of ~48,000 (a whole IX tree's).
+   */
+  src: string = '';
+  fa: i32 = 0;
+  fb: i32 = 0;
+  da: i32 = 0;
+  db: i32 = 0;
+  ea: i32 = 0;
+  eb: i32 = 0;
+
+  /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
+  get fetchJson(): string {
+    return this.src.substring(this.fa, this.fb);
+  }
+  /**
+   * Its instance key as indices into the graph's strings (Kept.strs): name, and flags or -1 when
+   * the key has no NUL. A plan lists one node per instance, so two instances with the same node
    * are two entries, and an instance both walked and reused is one.
    */
-  key: string = '';
+  kn: i32 = 0;
+  kf: i32 = -1;
+  strs: Array<string> = [];
+  private k: string | null = null;
   /**
    * Hex BLAKE3 of its normalised descriptor (descriptor.ts writeDescriptor), or '' when its render
    * read another package's id through intro(): such a record is never cut off.
    */
-  desc: string = '';
+  get desc(): string {
+    return this.src.substring(this.da, this.db);
+  }
+
+  /** Whether it has a descriptor digest (desc is not ''). */
+  hasDesc(): bool {
+    return this.db > this.da;
+  }
+
   /** What its dependants read from it, as text (the I line's last field), parsed on use (KeptSource). */
-  ext: string = '';
+  get ext(): string {
+    return this.src.substring(this.ea, this.eb);
+  }
+
+  /** Its instance key (name NUL flags), made on first use: most re-plans ask for a few. */
+  get key(): string {
+    const c = this.k;
+    if (c !== null) return c!;
+    const s = this.kf < 0 ? this.strs[this.kn] : this.strs[this.kn] + '\x00' + this.strs[this.kf];
+    this.k = s;
+    return s;
+  }
+
+  /** Its key as one number: equal for two records of a graph exactly when their keys are. */
+  keyId(): i64 {
+    return (<i64>this.kn << 32) | <i64>(this.kf + 1);
+  }
+}
+
+/** Reads a kept graph's node entry (kept-load.ts, through the host): its text, or null when it is missing or has another digest. */
+export abstract class NodeEntry {
+  abstract text(key: string, digest: string): string | null;
 }
 
 /** A node line of the N section (`n` nodes in all), or null when malformed. */
@@ -159,12 +228,25 @@ function parseNode(line: string, n: i32): KeptNode | null {
 export class Kept {
   paths: Array<string> = [];
   digests: Array<string> = [];
+  /** The names and flag objects of the instance keys (KeptInst.key). */
+  strs: Array<string> = [];
+  /** The distinct file lists (the F section): instances share them, so none is changed in place. */
+  fileLists: Array<Array<i32>> = [];
   /**
-   * The N section's lines are parsed when a node is first asked for (node()): a plan that
-   * reuses every root and writes no node never reads them. Their start offsets in `text`.
+   * The node entry (its key and node count from the N line) is read and its lines indexed when
+   * a node is first asked for (node()): a plan that reuses every root and writes no node never
+   * reads it. Its lines are parsed one by one on use; their start offsets in `nodeText`.
    */
-  nodeAt: Array<i32> = [];
+  nodeKey: string = '';
+  nodeDigest: string = '';
+  nodeN: i32 = 0;
+  nodeSrc: NodeEntry | null = null;
+  private nodesRead: bool = false;
+  private nodeText: string = '';
+  private nodeAt: Array<i32> = [];
   private nodeCache: Array<KeptNode | null> = [];
+  /** Some instance's node is -2 (not in that plan): reuse.ts then finds what roots reach at once. */
+  unknownNode: bool = false;
   /** A node line read so far was malformed (kept-store.ts then keeps no graph from this one). */
   broken: bool = false;
   insts: Array<KeptInst> = [];
@@ -181,15 +263,16 @@ export class Kept {
   listing: string = '';
   /** Set by the planner: the package list still has the kept digest. */
   listingOk: bool = false;
-  /** The kept roots' requests in their order (kept-store.ts keptRewrite). */
+  /** The kept roots' requests in their order (kept-rewrite.ts). */
   rootReqs: Array<string> = [];
   /**
    * The entry's text as read, the start offset of each of its lines (one past the last: its
-   * length + 1), and the lines where its N, I and R sections start (keptRewrite copies them).
+   * length + 1), and the lines where its N, F, I and R sections start (keptRewrite copies them).
    */
   text: string = '';
   starts: Array<i32> = [];
   nAt: i32 = 0;
+  fAt: i32 = 0;
   iAt: i32 = 0;
   rAt: i32 = 0;
   stale: Array<bool> = [];
@@ -210,16 +293,44 @@ export class Kept {
   }
 
   nodeCount(): i32 {
-    return this.nodeAt.length;
+    return this.nodeN;
   }
 
-  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed. */
+  /** Reads the node entry and finds its lines; a missing or malformed one leaves none (all bad). */
+  private readNodes(): void {
+    this.nodesRead = true;
+    const src = this.nodeSrc;
+    if (src === null) return;
+    const t = src.text(this.nodeKey, this.nodeDigest);
+    if (t === null) return;
+    const text = t!;
+    const at = new Array<i32>();
+    let p = NODES_FORMAT.length + 1;
+    if (!text.startsWith(NODES_FORMAT + '\n')) return;
+    while (p < text.length) {
+      const c = text.charCodeAt(p);
+      if ((c != 110 && c != 102) || text.charCodeAt(p + 1) != 9) return;
+      at.push(p);
+      const e = text.indexOf('\n', p);
+      if (e < 0) return;
+      p = e + 1;
+    }
+    if (at.length != this.nodeN) return;
+    this.nodeText = text;
+    this.nodeAt = at;
+  }
+
+  /** Kept node `i` (below nodeCount), parsed on first use; `bad` (and `broken` set) if malformed or missing. */
   node(i: i32): KeptNode {
-    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeAt.length);
+    if (!this.nodesRead) this.readNodes();
+    if (this.nodeCache.length == 0) this.nodeCache = new Array<KeptNode | null>(this.nodeN);
     const c = this.nodeCache[i];
     if (c !== null) return c!;
-    const l = this.text.substring(this.nodeAt[i], this.text.indexOf('\n', this.nodeAt[i]));
-    let n = parseNode(l, this.nodeAt.length);
+    let n: KeptNode | null = null;
+    if (this.nodeAt.length == this.nodeN) {
+      const a = this.nodeAt[i];
+      n = parseNode(this.nodeText.substring(a, this.nodeText.indexOf('\n', a)), this.nodeN);
+    }
     if (n === null) {
       n = new KeptNode();
       n.bad = true;
@@ -227,6 +338,16 @@ export class Kept {
     }
     this.nodeCache[i] = n;
     return n!;
+  }
+
+  /** Kept node `i` as an instance's node: `bad` (and `broken` set) if it is a fetch node. */
+  instNode(i: i32): KeptNode {
+    const n = this.node(i);
+    if (n.bad || !n.fetch) return n;
+    this.broken = true;
+    const b = new KeptNode();
+    b.bad = true;
+    return b;
   }
 
   /** The index of path `p`, added (with digest '?', so never unchanged) when the graph lacks it. */
@@ -275,9 +396,15 @@ export class Kept {
         paths.push(this.paths[fs[j]]);
       }
     }
+    // a file list shared by instances (KeptInst.fi) is looked at once
+    const listSeen = new Array<bool>(this.fileLists.length);
     for (let k = 0; k < scope.length; k++) {
       const x = this.insts[scope[k]];
       inScope[scope[k]] = true;
+      if (x.fi >= 0) {
+        if (listSeen[x.fi]) continue;
+        listSeen[x.fi] = true;
+      }
       for (let j = 0; j < x.files.length; j++) {
         const f = x.files[j];
         if (want[f]) continue;
@@ -293,10 +420,9 @@ export class Kept {
       changed[i] = (d === null ? '-' : d!) != this.digests[i];
     }
     this.changed = changed;
-    const users = new Array<Array<i32>>(n);
-    for (let i = 0; i < n; i++) users[i] = [];
     // outside the scope nothing is known: stale, so nothing there is reused
     const stale = new Array<bool>(n);
+    const listState = new Array<i32>(this.fileLists.length);
     const todo = new Array<i32>();
     for (let i = 0; i < n; i++) {
       if (!inScope[i]) {
@@ -304,18 +430,34 @@ export class Kept {
         continue;
       }
       const x = this.insts[i];
-      for (let j = 0; j < x.uses.length; j++) users[x.uses[j]].push(i);
-      let s = false;
-      for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
+      // per shared list: 0 not looked at yet, 1 unchanged, 2 a file of it changed
+      let s: bool;
+      const st = x.fi >= 0 ? listState[x.fi] : 0;
+      if (st != 0) s = st == 2;
+      else {
+        s = false;
+        for (let j = 0; j < x.files.length && !s; j++) if (changed[x.files[j]]) s = true;
+        if (x.fi >= 0) listState[x.fi] = s ? 2 : 1;
+      }
       // early cutoff: the same descriptor under the same flags reaches the same instances and
       // makes the same node, so nothing above it changes (the header's proof)
-      if (s && recheck !== null && x.desc != '' && recheck.same(this, x)) {
+      if (s && recheck !== null && x.hasDesc() && recheck.same(this, x)) {
         s = false;
         this.cut.push(i);
         wasCut[i] = true;
       }
       stale[i] = s;
       if (s) todo.push(i);
+    }
+    // the reversed edges, only when something is stale (after a comment nothing is)
+    const users = new Array<Array<i32>>(todo.length > 0 ? n : 0);
+    if (todo.length > 0) {
+      for (let i = 0; i < n; i++) users[i] = [];
+      for (let i = 0; i < n; i++) {
+        if (!inScope[i]) continue;
+        const u = this.insts[i].uses;
+        for (let j = 0; j < u.length; j++) users[u[j]].push(i);
+      }
     }
     while (todo.length > 0) {
       const us = users[todo.pop()];

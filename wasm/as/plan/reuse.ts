@@ -19,7 +19,8 @@ import { storeName } from './names';
 import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptNone, keptRewrite, keptStore } from './kept-store';
+import { KeptRootOut, descDigest, keptNone, keptStore } from './kept-store';
+import { keptRewrite } from './kept-rewrite';
 import { NodeSet } from './node-set';
 
 /** What a plan keeps for the next one (plan/kept.ts): the kept graph read back and what is reused. */
@@ -47,8 +48,15 @@ export class KeepPlan {
   src: KeptInstances | null = null;
   refsOnly: bool = false;
 
+  /** The kept roots reused (their kept indices), and whether what they reach is still to be found (fillReach). */
+  reused: Array<i32> = [];
+  lazy: bool = false;
+
   /** Drops what was to be reused (a kept record or node is missing): every root is walked. */
   reuseNothing(): KeepPlan {
+    this.kept = null;
+    this.src = null;
+    this.lazy = false;
     this.reach = [];
     this.reachAll = [];
     this.fetches = [];
@@ -80,35 +88,55 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
     const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
+  k.kept = kept;
+  k.refsOnly = refsOnly;
+  k.reused = reused;
+  k.src = new KeptInstances(kept, k, nodes);
+  // a roots-only answer of reused roots only walks nothing: what they reach is needed only if
+  // the graph is written again (mergeKept), so it is found then
+  if (refsOnly && reused.length == requests.length && !kept.unknownNode) {
+    k.lazy = true;
+    return k;
+  }
+  return fillReach(k, kept, nodes) ? k : k.reuseNothing();
+}
+
+/**
+ * What the reused roots reach (KeepPlan.reach, reachAll, nodes, refs, sources); false when a
+ * kept record is malformed or the node memo lost a node: then nothing kept is used.
+ */
+function fillReach(k: KeepPlan, kept: Kept, nodes: NodeSet): bool {
+  k.lazy = false;
+  const reused = k.reused;
+  const refsOnly = k.refsOnly;
   // one entry per instance key (a key kept twice, walked once and reused once, is one
   // instance; a record with a node wins over one a failed walk left without)
   // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
   k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : kept.reach(reused);
   const all = kept.reach(reused, true);
-  const keys = new Map<string, i32>();
+  const keys = new Map<i64, i32>();
   for (let i = 0; i < all.length; i++) {
     const x = kept.insts[all[i]];
-    if (keys.has(x.key)) {
-      const at = keys.get(x.key);
+    const id = x.keyId();
+    if (keys.has(id)) {
+      const at = keys.get(id);
       if (kept.insts[k.reach[at]].node < 0 && x.node >= 0) k.reach[at] = all[i];
       continue;
     }
-    keys.set(x.key, k.reach.length);
+    keys.set(id, k.reach.length);
     k.reach.push(all[i]);
   }
   // with refsOnly the sources are read back only when a graph is written from them (mergeKept)
   for (let i = 0; i < k.reach.length && !refsOnly; i++) {
     const fs = keptFetches(kept, kept.insts[k.reach[i]]);
-    if (fs === null) {
-      return k.reuseNothing();
-    }
+    if (fs === null) return false;
     k.fetches.push(fs);
   }
   for (let i = 0; i < k.reach.length; i++) {
     const ni = kept.insts[k.reach[i]].node;
     if (ni == -2) {
       // a node only a failed root looked up: not known here, so nothing kept is used
-      return k.reuseNothing();
+      return false;
     }
     if (ni < 0 || refsOnly) {
       k.nodes.push(null);
@@ -120,18 +148,13 @@ export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Arra
       continue;
     }
     const n = keptNode(kept, ni, k.scripts);
-    if (n === null) {
-      return k.reuseNothing();
-    }
+    if (n === null) return false;
     if (!k.scripts.has(n.script) && !nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
     n.scriptText = '';
     k.made.set(ni, n);
     k.nodes.push(n);
   }
-  k.kept = kept;
-  k.refsOnly = refsOnly;
-  k.src = new KeptInstances(kept, k, nodes);
-  return k;
+  return true;
 }
 
 /**
@@ -143,6 +166,11 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   const walked = g.instances.values();
   // every kept root reused and nothing walked: the graph is the kept one (see below)
   const same = kept !== null && walked.length == 0 && sameRoots(kept, k.out);
+  if (kept !== null && !same && k.lazy && !fillReach(k, kept, nodes)) {
+    // the answer stands (the kept roots' entries), the graph is not kept
+    keptNone(k.key);
+    return;
+  }
   if (kept !== null && k.refs.length > 0) {
     if (same) k.reach = [];
     else {
@@ -158,7 +186,15 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
         k.fetches.push(fs);
         const ni = k.refs[i];
         if (ni < 0) continue;
-        if (!made.has(ni)) made.set(ni, keptRef(kept, ni));
+        if (!made.has(ni)) {
+          const r = keptRef(kept, ni);
+          if (r === null) {
+            // its node entry is gone or malformed: the answer stands, the graph is not kept
+            keptNone(k.key);
+            return;
+          }
+          made.set(ni, r!);
+        }
         k.nodes[i] = made.get(ni);
       }
     }
@@ -216,15 +252,20 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
  * A kept node as the kept graph's writer needs it (memo key, out, script, references), without
  * its JSON: for a plan that writes no node. Its id is the one its out path names.
  */
-function keptRef(k: Kept, i: i32): PNode {
-  const kn = k.node(i);
+function keptRef(k: Kept, i: i32): PNode | null {
+  const kn = k.instNode(i);
+  if (kn.bad) return null;
   const n = new PNode();
   n.out = kn.out;
   const base = kn.out.lastIndexOf('/') + 1;
   n.id = kn.out.substring(base, base + 32);
   n.script = kn.script;
   n.memoKey = kn.memoKey;
-  for (let j = 0; j < kn.refs.length; j++) n.refs.push(k.node(kn.refs[j]).out);
+  for (let j = 0; j < kn.refs.length; j++) {
+    const r = k.node(kn.refs[j]);
+    if (r.bad) return null;
+    n.refs.push(r.out);
+  }
   return n;
 }
 
@@ -260,6 +301,7 @@ class RenderCheck extends Recheck {
     const fs = new Array<i32>();
     for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
     x.files = fs;
+    x.fi = -1;
     return true;
   }
 }
@@ -428,8 +470,10 @@ export class KeptInstances extends KeptSource {
     const k = this.k;
     let n: PNode | null = null;
     if (k.made.has(ni)) n = k.made.get(ni);
-    else if (k.refsOnly) n = keptRef(this.kept, ni);
-    else {
+    else if (k.refsOnly) {
+      n = keptRef(this.kept, ni);
+      if (n === null) return null;
+    } else {
       n = keptNode(this.kept, ni, k.scripts);
       if (n === null) return null;
       if (!k.scripts.has(n.script) && !this.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
@@ -464,6 +508,10 @@ export function takeReach(k: KeepPlan): bool {
   const kept = k.kept;
   const src = k.src;
   if (kept === null || src === null || src.taken.length == 0) return true;
+  if (k.lazy && !fillReach(k, kept, src.nodes)) {
+    keptNone(k.key);
+    return false;
+  }
   const inAll = new Set<i32>();
   for (let i = 0; i < k.reachAll.length; i++) inAll.add(k.reachAll[i]);
   // what the reused roots reach brings its nodes already
@@ -478,8 +526,8 @@ export function takeReach(k: KeepPlan): bool {
     const x = kept.insts[i];
     for (let j = 0; j < x.uses.length; j++) if (!inAll.has(x.uses[j])) todo.push(x.uses[j]);
   }
-  const keys = new Set<string>();
-  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].key);
+  const keys = new Set<i64>();
+  for (let i = 0; i < k.reach.length; i++) keys.add(kept.insts[k.reach[i]].keyId());
   const withNode = src.takenWithNode();
   for (let t = 0; t < withNode.length; t++) {
     const i = withNode[t];
@@ -487,8 +535,8 @@ export function takeReach(k: KeepPlan): bool {
     seen.add(i);
     const x = kept.insts[i];
     for (let j = 0; j < x.uses.length; j++) if (!seen.has(x.uses[j])) withNode.push(x.uses[j]);
-    if (keys.has(x.key) || x.node < 0) continue;
-    keys.add(x.key);
+    if (keys.has(x.keyId()) || x.node < 0) continue;
+    keys.add(x.keyId());
     // a roots-only plan reads the sources back in mergeKept (its refs), the others here
     let fs: Array<KeptFetch> | null = null;
     if (!k.refsOnly) {
@@ -500,8 +548,13 @@ export function takeReach(k: KeepPlan): bool {
     }
     let n: PNode | null = null;
     if (k.made.has(x.node)) n = k.made.get(x.node);
-    else if (k.refsOnly) n = keptRef(kept, x.node);
-    else {
+    else if (k.refsOnly) {
+      n = keptRef(kept, x.node);
+      if (n === null) {
+        keptNone(k.key);
+        return false;
+      }
+    } else {
       n = keptNode(kept, x.node, k.scripts);
       if (n === null) {
         keptNone(k.key);
