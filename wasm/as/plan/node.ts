@@ -291,23 +291,78 @@ const V_PATH: i32 = 4;
 /** src: the sources' outs, ' '. */
 const V_SRC: i32 = 5;
 
-/** Env entry: key, value (or what it is joined from), kept sorted by key at the end. */
+/**
+ * Env entries in the order they were set: key, value (or what it is joined from). A key set again
+ * overrides the earlier value; `sorted` gives each key's last entry in key order. Entries are
+ * never looked up one by one (a node sets one per dependency, and a scan per set was quadratic).
+ */
 class Env {
   keys: Array<string> = [];
   vals: Array<string> = [];
   codes: Array<i32> = [];
+  clear(): void {
+    this.keys.length = 0;
+    this.vals.length = 0;
+    this.codes.length = 0;
+  }
   set(k: string, v: string, code: i32 = V_STR): void {
-    const i = this.keys.indexOf(k);
-    if (i >= 0) {
-      this.vals[i] = v;
-      this.codes[i] = code;
-    } else {
-      this.keys.push(k);
-      this.vals.push(v);
-      this.codes.push(code);
+    this.keys.push(k);
+    this.vals.push(v);
+    this.codes.push(code);
+  }
+  /** Into `order`: the index of each key's last entry, by key (code-unit order). */
+  sorted(order: Array<i32>): void {
+    const ks = this.keys;
+    const n = ks.length;
+    order.length = n;
+    for (let i = 0; i < n; i++) unchecked((order[i] = i));
+    // bottom-up merge sort: stable, so equal keys stay in the order they were set
+    const tmp = sortTmp;
+    tmp.length = n;
+    let a = order;
+    let b = tmp;
+    for (let w = 1; w < n; w <<= 1) {
+      for (let lo = 0; lo < n; lo += w << 1) {
+        const mid = min(lo + w, n);
+        const hi = min(lo + (w << 1), n);
+        let i = lo;
+        let j = mid;
+        let o = lo;
+        while (i < mid && j < hi) {
+          const x = unchecked(a[i]);
+          const y = unchecked(a[j]);
+          if (unchecked(ks[y]) < unchecked(ks[x])) {
+            unchecked((b[o++] = y));
+            j++;
+          } else {
+            unchecked((b[o++] = x));
+            i++;
+          }
+        }
+        while (i < mid) unchecked((b[o++] = a[i++]));
+        while (j < hi) unchecked((b[o++] = a[j++]));
+      }
+      const t = a;
+      a = b;
+      b = t;
     }
+    // each run of equal keys: keep its last entry
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const x = unchecked(a[i]);
+      if (i + 1 < n && unchecked(ks[unchecked(a[i + 1])]) == unchecked(ks[x])) continue;
+      unchecked((order[m++] = x));
+    }
+    order.length = m;
   }
 }
+
+/** The env and key order of the node being built (one node at a time), and the sort's scratch. */
+const nodeEnv = new Env();
+const envOrder = new Array<i32>();
+const sortTmp = new Array<i32>();
+/** The env value of `tmp` before the id is known. */
+const TMP_DRAFT = '/ix/build/' + PLACEHOLDER;
 
 /** The outs of `l` last first, joined by ':', as the body of a JSON string. */
 function writeRev(b: StrBuilder, l: Array<PNode>): void {
@@ -459,6 +514,8 @@ export function nodeRefs(p: NodeParts): Array<string> {
 
 /** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
 export function nodeOut(storeName: string, id: string): string {
+  // PLACEHOLDER holds no '-': no occurrence spans the '-', so only the store name's own are left
+  if (!hasPlaceholder(storeName)) return '/ix/store/' + id + '-' + storeName;
   return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
 }
 
@@ -524,7 +581,8 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const args = d.scriptArgs;
   const argv: Array<string> = args !== null && args.length > 0 ? args : ['sh', '-s'];
 
-  const env = new Env();
+  const env = nodeEnv;
+  env.clear();
   const groups: StaticArray<Array<PNode>> = [p.tools, p.data, p.targetLibs, p.hostLibs];
   for (let g = 0; g < 4; g++) {
     const l = groups[g];
@@ -540,21 +598,10 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   if (p.sources.length > 0) env.set('src', '', V_SRC);
   const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
   env.set('out', out);
-  env.set('tmp', '/ix/build/' + PLACEHOLDER);
+  env.set('tmp', TMP_DRAFT);
   env.set('uid', PLACEHOLDER);
-  const ek = env.keys;
-  const order = new Array<i32>(ek.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  for (let i = 1; i < order.length; i++) {
-    const x = order[i];
-    const kx = ek[x];
-    let j = i - 1;
-    while (j >= 0 && ek[order[j]] > kx) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = x;
-  }
+  const order = envOrder;
+  env.sorted(order);
   const refs = refsOf(p);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
   if (d.scriptHex == '') d.scriptHex = hexOfText(stdin);
