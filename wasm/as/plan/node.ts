@@ -240,19 +240,35 @@ function hasPlaceholder(s: string): bool {
   return false;
 }
 
+/**
+ * Where the draft (writeNode with no id) wrote what may hold PLACEHOLDER: [from, to) pairs of
+ * argv items, env values, flag values and the out path, in order; the node is the draft with
+ * just these filled (see finalFromDraft).
+ */
+const subRanges = new Array<i32>();
+
 /** Appends JSON of `s` with every PLACEHOLDER replaced by `id` (same length: patched in place). */
 function writeSub(b: StrBuilder, s: string, id: string | null): void {
   const from = b.len;
   writeStr(b, s);
   if (id !== null) fillId(b, from, id);
+  else {
+    subRanges.push(from);
+    subRanges.push(b.len);
+  }
 }
 
 /** Replaces each PLACEHOLDER written since `from` by `id`. */
 function fillId(b: StrBuilder, from: i32, id: string): void {
+  fillIdIn(b, from, b.len, id);
+}
+
+/** Replaces each PLACEHOLDER within [from, to) of `b` by `id`. */
+function fillIdIn(b: StrBuilder, from: i32, to: i32, id: string): void {
   // PLACEHOLDER holds no backslash and starts with 'i', which no escape sequence holds after its
   // backslash, so it occurs in the JSON just written exactly where it occurs in s: one pass over
   // the JSON, comparing only where its first character is
-  const n = b.len;
+  const n = to;
   const p = b.ptr;
   const ph = changetype<usize>(PLACEHOLDER);
   const first = load<u16>(ph);
@@ -400,6 +416,10 @@ function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string |
   }
   b.ch(34);
   if (id !== null) fillId(b, from, id);
+  else {
+    subRanges.push(from);
+    subRanges.push(b.len);
+  }
 }
 
 /** Writes the node fields (without `id`, or with it) as canonical JSON; `id` null means the draft. */
@@ -411,6 +431,10 @@ function writeList(b: StrBuilder, key: string, l: Array<string>): void {
   }
   b.ch(93);
 }
+
+/** Where writeNode last wrote the script's JSON string and where a node's `"id"` goes (after flags). */
+let draftScriptAt: i32 = 0;
+let draftIdAt: i32 = 0;
 
 function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: string, env: Env, parts: NodeParts, order: Array<i32>,
   refs: Refs, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
@@ -428,6 +452,7 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
     writeEnvVal(b, env, order[i], parts, id);
   }
   b.str('},"script":');
+  draftScriptAt = b.len;
   writeStr(b, script);
   b.ch(125);
   writeList(b, ',"deps":[', refs.deps);
@@ -456,6 +481,7 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
     writeSub(b, f.vals[i], id);
   }
   b.ch(125);
+  draftIdAt = b.len;
   if (id !== null) {
     b.str(',"id":');
     writeStr(b, id);
@@ -517,6 +543,40 @@ export function nodeOut(storeName: string, id: string): string {
   // PLACEHOLDER holds no '-': no occurrence spans the '-', so only the store name's own are left
   if (!hasPlaceholder(storeName)) return '/ix/store/' + id + '-' + storeName;
   return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
+}
+
+const DRAFT_HEAD = '{"format":"ix-node/2","node":';
+/** The node's JSON made from the draft in `sb`. */
+const nodeSb = new StrBuilder(1 << 16);
+
+/**
+ * Into nodeSb: the node of the draft in `sb` (DRAFT_HEAD, the fields but id, '}'), as writeNode
+ * with the id writes it: the draft's fields with `"id"` after flags, PLACEHOLDER filled in
+ * subRanges only, and the script's hex (as long as the draft's) in place of the draft's.
+ */
+function finalFromDraft(id: string, script: string): void {
+  const head = DRAFT_HEAD.length;
+  const end = sb.len - 1;
+  const at = draftIdAt;
+  const o = nodeSb;
+  o.clear();
+  o.reserve(end - head + 64);
+  memory.copy(o.ptr, sb.ptr + (<usize>head << 1), <usize>(at - head) << 1);
+  o.len = at - head;
+  o.str(',"id":');
+  writeStr(o, id);
+  const shift = o.len - at;
+  o.reserve(end - at);
+  memory.copy(o.ptr + (<usize>o.len << 1), sb.ptr + (<usize>at << 1), <usize>(end - at) << 1);
+  o.len += end - at;
+  // the script's hex: after its opening quote
+  memory.copy(o.ptr + (<usize>(draftScriptAt - head + 1) << 1), changetype<usize>(script), <usize>script.length << 1);
+  const r = subRanges;
+  for (let i = 0; i < r.length; i += 2) {
+    const from = unchecked(r[i]);
+    const d = from < at ? -head : shift;
+    fillIdIn(o, from + d, unchecked(r[i + 1]) + d, id);
+  }
 }
 
 /**
@@ -632,21 +692,28 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   } else {
-    sb.str('{"format":"ix-node/2","node":');
+    sb.str(DRAFT_HEAD);
+    subRanges.length = 0;
     writeNode(sb, inst, argv, draftScript, env, p, order, refs, pool, net, seed, null, null, null, out);
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
   const text = d.scriptSelfId == 1 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
   const script = text == stdin ? draftScript : hexOfText(text);
-  sb.clear();
-  writeNode(sb, inst, argv, script, env, p, order, refs, pool, net, seed, fixed, files, id, out);
+  let nb = sb;
+  if (fixed === null && files === null && script.length == draftScript.length) {
+    finalFromDraft(id, script);
+    nb = nodeSb;
+  } else {
+    sb.clear();
+    writeNode(sb, inst, argv, script, env, p, order, refs, pool, net, seed, fixed, files, id, out);
+  }
   const n = new PNode();
   n.id = id;
   n.out = nodeOut(inst.storeName, id);
   n.storeName = inst.storeName;
   nodeBytes.len = 0;
-  nodeBytes.text(sb);
+  nodeBytes.text(nb);
   n.utf8 = nodeBytes.bytes();
   n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
   n.script = script;
