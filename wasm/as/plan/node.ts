@@ -504,28 +504,59 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
   b.ch(125);
 }
 
-/** A node's direct references, each sorted and unique. */
+/** The empty list of references (shared, never changed). */
+const NO_REFS = new Array<string>();
+
+/** A node's direct references, each sorted and unique (read only: an empty one is NO_REFS). */
 class Refs {
-  deps: Array<string> = [];
-  libs: Array<string> = [];
-  runDeps: Array<string> = [];
-  libDeps: Array<string> = [];
+  deps: Array<string> = NO_REFS;
+  libs: Array<string> = NO_REFS;
+  runDeps: Array<string> = NO_REFS;
+  libDeps: Array<string> = NO_REFS;
+
+  /** deps, libs, runDeps, libDeps in one array of its own (PNode.refs). */
+  all(): Array<string> {
+    const a = this.deps;
+    const b = this.libs;
+    const c = this.runDeps;
+    const d = this.libDeps;
+    const out = new Array<string>(a.length + b.length + c.length + d.length);
+    let o = 0;
+    for (let i = 0; i < a.length; i++) unchecked((out[o++] = a[i]));
+    for (let i = 0; i < b.length; i++) unchecked((out[o++] = b[i]));
+    for (let i = 0; i < c.length; i++) unchecked((out[o++] = c[i]));
+    for (let i = 0; i < d.length; i++) unchecked((out[o++] = d[i]));
+    return out;
+  }
+}
+
+/** `c`, an array of the caller's own, sorted with its repeats dropped in place (NO_REFS if empty). */
+function uniqSortedOwn(c: Array<string>): Array<string> {
+  const n = c.length;
+  if (n == 0) return NO_REFS;
+  if (n == 1) return c;
+  c.sort(cmp);
+  let m = 1;
+  for (let i = 1; i < n; i++) {
+    const x = unchecked(c[i]);
+    if (x != unchecked(c[m - 1])) unchecked((c[m++] = x));
+  }
+  c.length = m;
+  return c;
 }
 
 function uniqSorted(l: Array<string>): Array<string> {
-  const c = l.slice(0);
-  c.sort(cmp);
-  const out = new Array<string>();
-  for (let i = 0; i < c.length; i++) if (i == 0 || c[i] != c[i - 1]) out.push(c[i]);
-  return out;
+  return l.length == 0 ? NO_REFS : uniqSortedOwn(l.slice(0));
 }
 
 /** A node's direct references, each list sorted and unique (sources count as deps). */
 function refsOf(p: NodeParts): Refs {
-  const deps = p.deps.slice(0);
-  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
   const refs = new Refs();
-  refs.deps = uniqSorted(deps);
+  if (p.deps.length + p.sources.length > 0) {
+    const deps = p.deps.slice(0);
+    for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
+    refs.deps = uniqSortedOwn(deps);
+  }
   refs.libs = uniqSorted(p.libs);
   refs.runDeps = uniqSorted(p.runDeps);
   refs.libDeps = uniqSorted(p.libDeps);
@@ -534,8 +565,7 @@ function refsOf(p: NodeParts): Refs {
 
 /** Every out path the node of `p` references directly: deps, libs, runDeps, libDeps (PNode.refs). */
 export function nodeRefs(p: NodeParts): Array<string> {
-  const refs = refsOf(p);
-  return refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+  return refsOf(p).all();
 }
 
 /** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
@@ -715,7 +745,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   nodeBytes.len = 0;
   nodeBytes.text(nb);
   n.utf8 = nodeBytes.bytes();
-  n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+  n.refs = refs.all();
   n.script = script;
   n.scriptText = text;
   return n;
