@@ -267,15 +267,17 @@ function fillId(b: StrBuilder, from: i32, id: string): void {
 function fillIdIn(b: StrBuilder, from: i32, to: i32, id: string): void {
   // PLACEHOLDER holds no backslash and starts with 'i', which no escape sequence holds after its
   // backslash, so it occurs in the JSON just written exactly where it occurs in s: one pass over
-  // the JSON, comparing only where its first character is
+  // the JSON, comparing only where its first four characters are
   const n = to;
   const p = b.ptr;
   const ph = changetype<usize>(PLACEHOLDER);
-  const first = load<u16>(ph);
+  // its first four units at once: the out paths an env value joins each hold "ix/" ('i' alone
+  // matched there)
+  const first = load<u64>(ph);
   const idp = changetype<usize>(id);
   let i = from;
   while (i + 32 <= n) {
-    if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
+    if (load<u64>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
       memory.copy(p + (<usize>i << 1), idp, 64);
       i += 32;
     } else i++;
