@@ -10,6 +10,7 @@ import { IxError } from '../engine/errors';
 import { canonicalJson } from '../engine/hash/index';
 import { normaliseDescriptor, parseDescriptorJson } from '../engine/eval/normalise';
 import { answerOf, makePlan } from '../engine/plan/index';
+import { PLACEHOLDER } from '../engine/plan/node';
 import { parseSelector } from '../engine/plan/selector';
 import { listPackages } from '../engine/plan/packages';
 import type { Evaluator } from '../engine/plan/types';
@@ -348,6 +349,21 @@ describe('whole plans of generated JSON recipe trees', () => {
     expect(errors).toBeGreaterThan(300);
     // plans with target and host libraries, sources and hubs were among them
     for (const n of [tl, hl, src, hubs]) expect(n).toBeGreaterThan(20);
+  });
+  test("the node's own id where a recipe spells its placeholder: script, argv, flags, env", () => {
+    // each field the node's JSON fills with its id, and its script's hex from the filled text
+    const t: Record<string, string> = {
+      'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: `echo ${PLACEHOLDER} $out\n`, args: ['sh', '-c', `x${PLACEHOLDER}y`] }, deps: ['lib/x'], target_libs: ['lib/x'] } }),
+      'lib/x/ix.sh': JSON.stringify({ bld: { script: { data: `make ${PLACEHOLDER}${PLACEHOLDER}` } } }),
+      'bin/b/ix.sh': JSON.stringify({ bld: { script: { data: 'make' }, deps: ['bin/a', 'lib/x(k=v)'] } }),
+    };
+    setHost(hostOf(t));
+    for (const req of [{ packages: ['bin/a', 'bin/b'] }, { packages: ['bin/b'], flags: { k: `${PLACEHOLDER}-${PLACEHOLDER}` } }]) {
+      const want = oraclePlan(t, req);
+      expect(want.startsWith('{')).toBe(true);
+      expect(want).not.toContain(PLACEHOLDER);
+      expect(m.planRaw(JSON.stringify(req), false)).toBe(want);
+    }
   });
   test('a long chain and a cycle through a long chain', () => {
     const t: Record<string, string> = {};

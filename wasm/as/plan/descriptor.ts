@@ -19,7 +19,7 @@ export class FetchItem {
 }
 
 export class Descriptor {
-  fetch: Array<FetchItem> = new Array<FetchItem>();
+  fetch: Array<FetchItem>;
   scriptKind: string | null = null;
   scriptData: string | null = null;
   /**
@@ -30,15 +30,15 @@ export class Descriptor {
   scriptHex: string = '';
   scriptSelfId: i8 = -1;
   scriptArgs: Array<string> | null = null;
-  deps: Array<string> = [];
-  hostLibs: Array<string> = [];
-  targetLibs: Array<string> = [];
-  data: Array<string> = [];
-  runDeps: Array<string> = [];
-  runData: Array<string> = [];
-  libDeps: Array<string> = [];
-  indDeps: Array<string> = [];
-  fixDeps: Array<string> = [];
+  deps: Array<string>;
+  hostLibs: Array<string>;
+  targetLibs: Array<string>;
+  data: Array<string>;
+  runDeps: Array<string>;
+  runData: Array<string>;
+  libDeps: Array<string>;
+  indDeps: Array<string>;
+  fixDeps: Array<string>;
   net: bool = false;
   taskPool: string = 'cpu';
   /** -1 absent, 0 false, 1 true. */
@@ -50,7 +50,43 @@ export class Descriptor {
   predict: Array<string> | null = null;
   repoName: string | null = null;
   repoVersion: string | null = null;
+
+  /**
+   * `own` false: every list (fetch and the selector lists) is the one shared empty list, which
+   * nobody may change; normalise then replaces those it reads (most are absent, and a list of its
+   * own each was two objects of garbage per descriptor, or two live ones). `own` true: lists of
+   * its own, which the caller may fill.
+   */
+  constructor(own: bool = true) {
+    if (own) {
+      this.fetch = new Array<FetchItem>();
+      this.deps = [];
+      this.hostLibs = [];
+      this.targetLibs = [];
+      this.data = [];
+      this.runDeps = [];
+      this.runData = [];
+      this.libDeps = [];
+      this.indDeps = [];
+      this.fixDeps = [];
+    } else {
+      this.fetch = NO_FETCH;
+      this.deps = NO_NAMES;
+      this.hostLibs = NO_NAMES;
+      this.targetLibs = NO_NAMES;
+      this.data = NO_NAMES;
+      this.runDeps = NO_NAMES;
+      this.runData = NO_NAMES;
+      this.libDeps = NO_NAMES;
+      this.indDeps = NO_NAMES;
+      this.fixDeps = NO_NAMES;
+    }
+  }
 }
+
+/** The shared empty lists of normalised descriptors (never changed). */
+const NO_NAMES = new Array<string>();
+const NO_FETCH = new Array<FetchItem>();
 
 /** A descriptor or an error. */
 export class DescResult {
@@ -72,11 +108,12 @@ function member(o: JValue, k: string): JValue | null {
   return v;
 }
 
-/** strList: absent/null -> [], else every item must be a string. Null on a wrong type. */
+/** strList: absent/null -> [] (the shared NO_NAMES, as is an empty list), else every item must be a string. Null on a wrong type. */
 function strList(v: JValue | null): Array<string> | null {
-  if (v === null || v.kind == J_NULL) return new Array<string>();
+  if (v === null || v.kind == J_NULL) return NO_NAMES;
   if (v.kind != J_ARR) return null;
   const it = v.items!;
+  if (it.length == 0) return NO_NAMES;
   const out = new Array<string>(it.length);
   for (let i = 0; i < it.length; i++) {
     const x = unchecked(it[i]);
@@ -160,7 +197,7 @@ export function normalise(text: string, pkg: string): DescResult {
   if (json.kind != J_OBJ) return fail(r, 'rendered descriptor must be a JSON object', pkg);
   const bld = section(json, 'bld');
   if (bld === null) return fail(r, 'descriptor field bld must be an object', pkg);
-  const d = new Descriptor();
+  const d = new Descriptor(false);
   const fetch = member(bld, 'fetch');
   if (fetch !== null && fetch.kind != J_ARR) return fail(r, 'descriptor field bld.fetch must be a list', pkg);
   const script = member(bld, 'script');
@@ -180,8 +217,9 @@ export function normalise(text: string, pkg: string): DescResult {
       d.scriptArgs = l;
     }
   }
-  if (fetch !== null) {
+  if (fetch !== null && fetch.items!.length > 0) {
     const it = fetch.items!;
+    d.fetch = new Array<FetchItem>();
     const msg = new Array<string>();
     for (let i = 0; i < it.length; i++) {
       const v = unchecked(it[i]);

@@ -84,6 +84,16 @@ export class PNode {
 const NO_FILES = new Array<string>();
 const NO_FETCHES = new Array<PNode>();
 
+/** A package's store name for the kind it was first seen with. */
+class PkgName {
+  constructor(public kind: string, public storeName: string) {}
+}
+/**
+ * Package names seen by this instance of the core, each with its store name: a whole tree has
+ * ~12 instances per package, and their names and store names were a live string each.
+ */
+const pkgNames = new KeyTable<PkgName>(4096);
+
 /** One package rendered with one set of flags. */
 export class Instance {
   key: string;
@@ -139,10 +149,14 @@ export class Instance {
 
   constructor(key: string, name: string, flags: Flags, kind: string, target: string, text: string, desc: Descriptor) {
     this.key = key;
-    this.name = name;
     this.flags = flags;
     this.kind = kind;
-    this.storeName = storeName(name, kind);
+    // the package's name and store name as one string each for all its instances
+    let at = pkgNames.findStr(name);
+    if (at < 0) at = pkgNames.add(name, new PkgName(kind, storeName(name, kind)));
+    const pn = pkgNames.valueAt(at);
+    this.name = pkgNames.keyAt(at);
+    this.storeName = pn.kind == kind ? pn.storeName : storeName(name, kind);
     this.target = target;
     this.text = text;
     this.desc = desc;

@@ -240,26 +240,44 @@ function hasPlaceholder(s: string): bool {
   return false;
 }
 
+/**
+ * Where the draft (writeNode with no id) wrote what may hold PLACEHOLDER: [from, to) pairs of
+ * argv items, env values, flag values and the out path, in order; the node is the draft with
+ * just these filled (see finalFromDraft).
+ */
+const subRanges = new Array<i32>();
+
 /** Appends JSON of `s` with every PLACEHOLDER replaced by `id` (same length: patched in place). */
 function writeSub(b: StrBuilder, s: string, id: string | null): void {
   const from = b.len;
   writeStr(b, s);
   if (id !== null) fillId(b, from, id);
+  else {
+    subRanges.push(from);
+    subRanges.push(b.len);
+  }
 }
 
 /** Replaces each PLACEHOLDER written since `from` by `id`. */
 function fillId(b: StrBuilder, from: i32, id: string): void {
+  fillIdIn(b, from, b.len, id);
+}
+
+/** Replaces each PLACEHOLDER within [from, to) of `b` by `id`. */
+function fillIdIn(b: StrBuilder, from: i32, to: i32, id: string): void {
   // PLACEHOLDER holds no backslash and starts with 'i', which no escape sequence holds after its
   // backslash, so it occurs in the JSON just written exactly where it occurs in s: one pass over
-  // the JSON, comparing only where its first character is
-  const n = b.len;
+  // the JSON, comparing only where its first four characters are
+  const n = to;
   const p = b.ptr;
   const ph = changetype<usize>(PLACEHOLDER);
-  const first = load<u16>(ph);
+  // its first four units at once: the out paths an env value joins each hold "ix/" ('i' alone
+  // matched there)
+  const first = load<u64>(ph);
   const idp = changetype<usize>(id);
   let i = from;
   while (i + 32 <= n) {
-    if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
+    if (load<u64>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) {
       memory.copy(p + (<usize>i << 1), idp, 64);
       i += 32;
     } else i++;
@@ -291,23 +309,78 @@ const V_PATH: i32 = 4;
 /** src: the sources' outs, ' '. */
 const V_SRC: i32 = 5;
 
-/** Env entry: key, value (or what it is joined from), kept sorted by key at the end. */
+/**
+ * Env entries in the order they were set: key, value (or what it is joined from). A key set again
+ * overrides the earlier value; `sorted` gives each key's last entry in key order. Entries are
+ * never looked up one by one (a node sets one per dependency, and a scan per set was quadratic).
+ */
 class Env {
   keys: Array<string> = [];
   vals: Array<string> = [];
   codes: Array<i32> = [];
+  clear(): void {
+    this.keys.length = 0;
+    this.vals.length = 0;
+    this.codes.length = 0;
+  }
   set(k: string, v: string, code: i32 = V_STR): void {
-    const i = this.keys.indexOf(k);
-    if (i >= 0) {
-      this.vals[i] = v;
-      this.codes[i] = code;
-    } else {
-      this.keys.push(k);
-      this.vals.push(v);
-      this.codes.push(code);
+    this.keys.push(k);
+    this.vals.push(v);
+    this.codes.push(code);
+  }
+  /** Into `order`: the index of each key's last entry, by key (code-unit order). */
+  sorted(order: Array<i32>): void {
+    const ks = this.keys;
+    const n = ks.length;
+    order.length = n;
+    for (let i = 0; i < n; i++) unchecked((order[i] = i));
+    // bottom-up merge sort: stable, so equal keys stay in the order they were set
+    const tmp = sortTmp;
+    tmp.length = n;
+    let a = order;
+    let b = tmp;
+    for (let w = 1; w < n; w <<= 1) {
+      for (let lo = 0; lo < n; lo += w << 1) {
+        const mid = min(lo + w, n);
+        const hi = min(lo + (w << 1), n);
+        let i = lo;
+        let j = mid;
+        let o = lo;
+        while (i < mid && j < hi) {
+          const x = unchecked(a[i]);
+          const y = unchecked(a[j]);
+          if (unchecked(ks[y]) < unchecked(ks[x])) {
+            unchecked((b[o++] = y));
+            j++;
+          } else {
+            unchecked((b[o++] = x));
+            i++;
+          }
+        }
+        while (i < mid) unchecked((b[o++] = a[i++]));
+        while (j < hi) unchecked((b[o++] = a[j++]));
+      }
+      const t = a;
+      a = b;
+      b = t;
     }
+    // each run of equal keys: keep its last entry
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const x = unchecked(a[i]);
+      if (i + 1 < n && unchecked(ks[unchecked(a[i + 1])]) == unchecked(ks[x])) continue;
+      unchecked((order[m++] = x));
+    }
+    order.length = m;
   }
 }
+
+/** The env and key order of the node being built (one node at a time), and the sort's scratch. */
+const nodeEnv = new Env();
+const envOrder = new Array<i32>();
+const sortTmp = new Array<i32>();
+/** The env value of `tmp` before the id is known. */
+const TMP_DRAFT = '/ix/build/' + PLACEHOLDER;
 
 /** The outs of `l` last first, joined by ':', as the body of a JSON string. */
 function writeRev(b: StrBuilder, l: Array<PNode>): void {
@@ -345,6 +418,10 @@ function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string |
   }
   b.ch(34);
   if (id !== null) fillId(b, from, id);
+  else {
+    subRanges.push(from);
+    subRanges.push(b.len);
+  }
 }
 
 /** Writes the node fields (without `id`, or with it) as canonical JSON; `id` null means the draft. */
@@ -356,6 +433,10 @@ function writeList(b: StrBuilder, key: string, l: Array<string>): void {
   }
   b.ch(93);
 }
+
+/** Where writeNode last wrote the script's JSON string and where a node's `"id"` goes (after flags). */
+let draftScriptAt: i32 = 0;
+let draftIdAt: i32 = 0;
 
 function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: string, env: Env, parts: NodeParts, order: Array<i32>,
   refs: Refs, pool: string, net: bool, seed: bool, fixed: string | null, files: Array<string> | null, id: string | null, out: string): void {
@@ -373,6 +454,7 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
     writeEnvVal(b, env, order[i], parts, id);
   }
   b.str('},"script":');
+  draftScriptAt = b.len;
   writeStr(b, script);
   b.ch(125);
   writeList(b, ',"deps":[', refs.deps);
@@ -401,6 +483,7 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
     writeSub(b, f.vals[i], id);
   }
   b.ch(125);
+  draftIdAt = b.len;
   if (id !== null) {
     b.str(',"id":');
     writeStr(b, id);
@@ -423,28 +506,59 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
   b.ch(125);
 }
 
-/** A node's direct references, each sorted and unique. */
+/** The empty list of references (shared, never changed). */
+const NO_REFS = new Array<string>();
+
+/** A node's direct references, each sorted and unique (read only: an empty one is NO_REFS). */
 class Refs {
-  deps: Array<string> = [];
-  libs: Array<string> = [];
-  runDeps: Array<string> = [];
-  libDeps: Array<string> = [];
+  deps: Array<string> = NO_REFS;
+  libs: Array<string> = NO_REFS;
+  runDeps: Array<string> = NO_REFS;
+  libDeps: Array<string> = NO_REFS;
+
+  /** deps, libs, runDeps, libDeps in one array of its own (PNode.refs). */
+  all(): Array<string> {
+    const a = this.deps;
+    const b = this.libs;
+    const c = this.runDeps;
+    const d = this.libDeps;
+    const out = new Array<string>(a.length + b.length + c.length + d.length);
+    let o = 0;
+    for (let i = 0; i < a.length; i++) unchecked((out[o++] = a[i]));
+    for (let i = 0; i < b.length; i++) unchecked((out[o++] = b[i]));
+    for (let i = 0; i < c.length; i++) unchecked((out[o++] = c[i]));
+    for (let i = 0; i < d.length; i++) unchecked((out[o++] = d[i]));
+    return out;
+  }
+}
+
+/** `c`, an array of the caller's own, sorted with its repeats dropped in place (NO_REFS if empty). */
+function uniqSortedOwn(c: Array<string>): Array<string> {
+  const n = c.length;
+  if (n == 0) return NO_REFS;
+  if (n == 1) return c;
+  c.sort(cmp);
+  let m = 1;
+  for (let i = 1; i < n; i++) {
+    const x = unchecked(c[i]);
+    if (x != unchecked(c[m - 1])) unchecked((c[m++] = x));
+  }
+  c.length = m;
+  return c;
 }
 
 function uniqSorted(l: Array<string>): Array<string> {
-  const c = l.slice(0);
-  c.sort(cmp);
-  const out = new Array<string>();
-  for (let i = 0; i < c.length; i++) if (i == 0 || c[i] != c[i - 1]) out.push(c[i]);
-  return out;
+  return l.length == 0 ? NO_REFS : uniqSortedOwn(l.slice(0));
 }
 
 /** A node's direct references, each list sorted and unique (sources count as deps). */
 function refsOf(p: NodeParts): Refs {
-  const deps = p.deps.slice(0);
-  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
   const refs = new Refs();
-  refs.deps = uniqSorted(deps);
+  if (p.deps.length + p.sources.length > 0) {
+    const deps = p.deps.slice(0);
+    for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
+    refs.deps = uniqSortedOwn(deps);
+  }
   refs.libs = uniqSorted(p.libs);
   refs.runDeps = uniqSorted(p.runDeps);
   refs.libDeps = uniqSorted(p.libDeps);
@@ -453,13 +567,48 @@ function refsOf(p: NodeParts): Refs {
 
 /** Every out path the node of `p` references directly: deps, libs, runDeps, libDeps (PNode.refs). */
 export function nodeRefs(p: NodeParts): Array<string> {
-  const refs = refsOf(p);
-  return refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+  return refsOf(p).all();
 }
 
 /** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
 export function nodeOut(storeName: string, id: string): string {
+  // PLACEHOLDER holds no '-': no occurrence spans the '-', so only the store name's own are left
+  if (!hasPlaceholder(storeName)) return '/ix/store/' + id + '-' + storeName;
   return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
+}
+
+const DRAFT_HEAD = '{"format":"ix-node/2","node":';
+/** The node's JSON made from the draft in `sb`. */
+const nodeSb = new StrBuilder(1 << 16);
+
+/**
+ * Into nodeSb: the node of the draft in `sb` (DRAFT_HEAD, the fields but id, '}'), as writeNode
+ * with the id writes it: the draft's fields with `"id"` after flags, PLACEHOLDER filled in
+ * subRanges only, and the script's hex (as long as the draft's) in place of the draft's.
+ */
+function finalFromDraft(id: string, script: string): void {
+  const head = DRAFT_HEAD.length;
+  const end = sb.len - 1;
+  const at = draftIdAt;
+  const o = nodeSb;
+  o.clear();
+  o.reserve(end - head + 64);
+  memory.copy(o.ptr, sb.ptr + (<usize>head << 1), <usize>(at - head) << 1);
+  o.len = at - head;
+  o.str(',"id":');
+  writeStr(o, id);
+  const shift = o.len - at;
+  o.reserve(end - at);
+  memory.copy(o.ptr + (<usize>o.len << 1), sb.ptr + (<usize>at << 1), <usize>(end - at) << 1);
+  o.len += end - at;
+  // the script's hex: after its opening quote
+  memory.copy(o.ptr + (<usize>(draftScriptAt - head + 1) << 1), changetype<usize>(script), <usize>script.length << 1);
+  const r = subRanges;
+  for (let i = 0; i < r.length; i += 2) {
+    const from = unchecked(r[i]);
+    const d = from < at ? -head : shift;
+    fillIdIn(o, from + d, unchecked(r[i + 1]) + d, id);
+  }
 }
 
 /**
@@ -524,7 +673,8 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const args = d.scriptArgs;
   const argv: Array<string> = args !== null && args.length > 0 ? args : ['sh', '-s'];
 
-  const env = new Env();
+  const env = nodeEnv;
+  env.clear();
   const groups: StaticArray<Array<PNode>> = [p.tools, p.data, p.targetLibs, p.hostLibs];
   for (let g = 0; g < 4; g++) {
     const l = groups[g];
@@ -540,21 +690,10 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   if (p.sources.length > 0) env.set('src', '', V_SRC);
   const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
   env.set('out', out);
-  env.set('tmp', '/ix/build/' + PLACEHOLDER);
+  env.set('tmp', TMP_DRAFT);
   env.set('uid', PLACEHOLDER);
-  const ek = env.keys;
-  const order = new Array<i32>(ek.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  for (let i = 1; i < order.length; i++) {
-    const x = order[i];
-    const kx = ek[x];
-    let j = i - 1;
-    while (j >= 0 && ek[order[j]] > kx) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = x;
-  }
+  const order = envOrder;
+  env.sorted(order);
   const refs = refsOf(p);
   const stdin = d.scriptData !== null ? d.scriptData! : '';
   if (d.scriptHex == '') d.scriptHex = hexOfText(stdin);
@@ -585,23 +724,30 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   } else {
-    sb.str('{"format":"ix-node/2","node":');
+    sb.str(DRAFT_HEAD);
+    subRanges.length = 0;
     writeNode(sb, inst, argv, draftScript, env, p, order, refs, pool, net, seed, null, null, null, out);
     sb.ch(125);
     id = storeIdOfBuilder(sb, 0);
   }
   const text = d.scriptSelfId == 1 ? stdin.replaceAll(PLACEHOLDER, id) : stdin;
   const script = text == stdin ? draftScript : hexOfText(text);
-  sb.clear();
-  writeNode(sb, inst, argv, script, env, p, order, refs, pool, net, seed, fixed, files, id, out);
+  let nb = sb;
+  if (fixed === null && files === null && script.length == draftScript.length) {
+    finalFromDraft(id, script);
+    nb = nodeSb;
+  } else {
+    sb.clear();
+    writeNode(sb, inst, argv, script, env, p, order, refs, pool, net, seed, fixed, files, id, out);
+  }
   const n = new PNode();
   n.id = id;
   n.out = nodeOut(inst.storeName, id);
   n.storeName = inst.storeName;
   nodeBytes.len = 0;
-  nodeBytes.text(sb);
+  nodeBytes.text(nb);
   n.utf8 = nodeBytes.bytes();
-  n.refs = refs.deps.concat(refs.libs).concat(refs.runDeps).concat(refs.libDeps);
+  n.refs = refs.all();
   n.script = script;
   n.scriptText = text;
   return n;
