@@ -7,7 +7,8 @@
  */
 import { IxErr } from '../errors';
 import { Graph, Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './graph';
-import { buildNode, fetchNode, mergeFetch, NodeParts } from './node';
+import { buildNode, NodeParts } from './node';
+import { fetchNode, mergeFetch } from './node-fetch';
 import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';
 import { NodeSet } from './node-set';
 

@@ -1,5 +1,5 @@
 /**
- * Build nodes, fetch nodes and fixed-output files (engine/plan/node.ts, fetch.ts, fixed-files.ts):
+ * Build nodes (engine/plan/node.ts; fetch nodes are node-fetch.ts, the fields' checks node-check.ts):
  * checks in the oracle's order, ids by the placeholder scheme (BLAKE3 over the canonical JSON of
  * {format, node} with the node's own id written as PLACEHOLDER, hashed in place in the builder),
  * then the node's canonical JSON with the id substituted. Canonical JSON is written directly,
@@ -10,11 +10,11 @@
  */
 import { IxErr } from '../errors';
 import { StrBuilder, writeStr, writeStrBody, storeIdOfBuilder, digestBuilder, toHex, hexOfText } from '../hash/index';
-import { Descriptor, FetchItem } from './descriptor';
+import { Descriptor } from './descriptor';
 import { Flags } from './flags';
 import { Instance, PNode } from './graph';
 import { ByteBuilder } from '../hash/bytes';
-import { storeName } from './names';
+import { err, isHexN, fixedFiles } from './node-check';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
 export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
@@ -23,188 +23,8 @@ const sb = new StrBuilder(1 << 16);
 /** The UTF-8 of the node built last (see buildNode). */
 const nodeBytes = new ByteBuilder(1 << 16);
 
-function err(detail: string, pkg: string): IxErr {
-  const e = new IxErr(detail);
-  e.pkg = pkg;
-  return e;
-}
-
-function isHexN(s: string, n: i32, upperOk: bool): bool {
-  if (s.length != n) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (upperOk && c >= 65 && c <= 70))) return false;
-  }
-  return true;
-}
-
-/** Is `c` a JS line terminator (what `.` never matches)? */
-function isLT(c: i32): bool {
-  return c == 10 || c == 13 || c == 0x2028 || c == 0x2029;
-}
-
-/** The file name a download is stored as (fetch.ts fetchFileName). */
-export function fetchFileName(item: FetchItem): string {
-  const nm = item.name;
-  if (nm !== null && nm.length > 0) return nm;
-  const url = item.url;
-  // /^apt:([^=/]+)=([^/]+)\/(.+)$/
-  if (url.startsWith('apt:')) {
-    let i = 4;
-    while (i < url.length && url.charCodeAt(i) != 61 && url.charCodeAt(i) != 47) i++;
-    if (i > 4 && i < url.length && url.charCodeAt(i) == 61) {
-      const a = url.substring(4, i);
-      let j = i + 1;
-      while (j < url.length && url.charCodeAt(j) != 47) j++;
-      if (j > i + 1 && j < url.length && j + 1 < url.length) {
-        let ok = true;
-        for (let k = j + 1; k < url.length; k++) if (isLT(url.charCodeAt(k))) ok = false;
-        if (ok) return a + '_' + url.substring(i + 1, j).replaceAll(':', '%3a') + '_' + url.substring(j + 1) + '.deb';
-      }
-    }
-  }
-  // url.replace(/[?#].*$/, ''): the first ? or # with no line terminator after it
-  let lastLT = -1;
-  for (let k = 0; k < url.length; k++) if (isLT(url.charCodeAt(k))) lastLT = k;
-  let cut = url.length;
-  for (let k = lastLT + 1; k < url.length; k++) {
-    const c = url.charCodeAt(k);
-    if (c == 63 || c == 35) {
-      cut = k;
-      break;
-    }
-  }
-  const path = url.substring(0, cut);
-  return path.substring(path.lastIndexOf('/') + 1);
-}
-
-/** The fetch node of one source item, or null with `errOut[0]` set. */
-export function fetchNode(item: FetchItem, pkg: string, errOut: Array<IxErr>): PNode | null {
-  const file = fetchFileName(item);
-  let sha = item.sha256;
-  if (sha.startsWith('sha256:')) sha = sha.substring(7);
-  else if (sha.startsWith('sha:')) sha = sha.substring(4);
-  sha = sha.toLowerCase();
-  if (!isHexN(sha, 64, false)) {
-    errOut.push(err('source ' + item.url + ": sha256 must be 64 hex digits, got '" + item.sha256 + "'", pkg));
-    return null;
-  }
-  if (file == '' || file == '.' || file == '..' || file.indexOf('/') >= 0 || file.indexOf('\0') >= 0) {
-    errOut.push(err('source ' + item.url + ': cannot derive a file name (give the item a "name")', pkg));
-    return null;
-  }
-  sb.clear();
-  sb.str('{"file":');
-  writeStr(sb, file);
-  sb.str(',"sha256":');
-  writeStr(sb, sha);
-  sb.ch(125);
-  const id = storeIdOfBuilder(sb, 0);
-  const n = new PNode();
-  n.id = id;
-  n.storeName = storeName('fetch/' + file, 'src');
-  n.out = '/ix/store/' + id + '-' + n.storeName;
-  n.fetchUrls = [item.url];
-  n.fetchSha = sha;
-  n.fetchFile = file;
-  return n;
-}
-
 function cmp(a: string, b: string): i32 {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A second sighting of the same source: URLs united, sorted. */
-export function mergeFetch(a: PNode, b: PNode): void {
-  const urls = a.fetchUrls!;
-  const bu = b.fetchUrls!;
-  for (let i = 0; i < bu.length; i++) if (!urls.includes(bu[i])) urls.push(bu[i]);
-  urls.sort(cmp);
-}
-
-/** The canonical JSON of a fetch node. */
-export function fetchJson(n: PNode): string {
-  sb.clear();
-  sb.str('{"deps":[],"fetch":{"file":');
-  writeStr(sb, n.fetchFile);
-  sb.str(',"sha256":');
-  writeStr(sb, n.fetchSha);
-  sb.str(',"urls":[');
-  const u = n.fetchUrls!;
-  for (let i = 0; i < u.length; i++) {
-    if (i > 0) sb.ch(44);
-    writeStr(sb, u[i]);
-  }
-  sb.str(']},"flags":{},"id":');
-  writeStr(sb, n.id);
-  sb.str(',"libDeps":[],"libs":[],"name":');
-  writeStr(sb, 'fetch:' + n.fetchFile);
-  sb.str(',"net":true,"out":');
-  writeStr(sb, n.out);
-  sb.str(',"pool":"net","runDeps":[],"storeName":');
-  writeStr(sb, n.storeName);
-  sb.ch(125);
-  return sb.toString();
-}
-
-/** predict_outputs checked, as sorted unique path, sha256 pairs (fixed-files.ts fixedFiles). */
-function fixedFiles(po: Array<string>, pkg: string, errOut: Array<IxErr>): Array<string> | null {
-  const paths = new Array<string>();
-  const sums = new Array<string>();
-  for (let i = 0; i < po.length; i += 2) {
-    const path = po[i];
-    const sum = po[i + 1];
-    // cleanPath
-    let bad = path == '' || path.indexOf('\0') >= 0;
-    if (!bad) {
-      const parts = path.split('/');
-      for (let k = 0; k < parts.length; k++) {
-        const x = parts[k];
-        if (x == '' || x == '.' || x == '..') bad = true;
-      }
-    }
-    if (bad) {
-      errOut.push(err("predict_outputs: '" + path + "' is not a clean path relative to the output (no empty, \".\", \"..\" parts, no leading \"/\")", pkg));
-      return null;
-    }
-    const s = isHexN(sum, 64, true) ? sum.toLowerCase() : sum;
-    const at = paths.indexOf(path);
-    if (at >= 0) {
-      if (sums[at] != s) {
-        errOut.push(err("predict_outputs: '" + path + "' is declared twice with different sums", pkg));
-        return null;
-      }
-      continue;
-    }
-    paths.push(path);
-    sums.push(s);
-  }
-  const order = new Array<i32>(paths.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  // insertion sort by path (lists are short)
-  for (let i = 1; i < order.length; i++) {
-    const x = order[i];
-    let j = i - 1;
-    while (j >= 0 && paths[order[j]] > paths[x]) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = x;
-  }
-  const out = new Array<string>();
-  for (let i = 0; i < order.length; i++) {
-    const p = paths[order[i]];
-    if (i > 0) {
-      const prev = out[out.length - 2];
-      if (p.startsWith(prev + '/')) {
-        errOut.push(err("predict_outputs: '" + prev + "' is a file, so '" + p + "' cannot be below it", pkg));
-        return null;
-      }
-    }
-    out.push(p);
-    out.push(sums[order[i]]);
-  }
-  return out;
 }
 
 /** What a build node is made of. */

@@ -8,7 +8,7 @@
 import { IxErr } from '../errors';
 import { StrBuilder, cmpStr, writeStr } from '../hash/index';
 import { ByteBuilder } from '../hash/bytes';
-import { fetchJson } from './node';
+import { fetchJson } from './node-fetch';
 import { orderNodes } from './order';
 import { Nodes } from './node-task';
 import { internal } from './request';

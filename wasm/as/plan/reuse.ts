@@ -14,7 +14,7 @@ import { JValue, hexOfText, parseJson, J_ARR, J_OBJ, J_STR } from '../hash/index
 import { Graph, Instance, KeptSource, PNode } from './graph';
 import { Descriptor } from './descriptor';
 import { Flags } from './flags';
-import { mergeFetch } from './node';
+import { mergeFetch } from './node-fetch';
 import { storeName } from './names';
 import { Kept, KeptInst, Recheck, keptKey } from './kept';
 import { KeptFetch, keptFetches } from './kept-fetch';
