@@ -6,7 +6,7 @@
  * Must not depend on: abi/, the host (no I/O) or the planner.
  */
 import { StrBuilder, writeStr, parseJson, J_ARR, J_STR, JValue } from '../hash/index';
-import { PNode } from './graph';
+import { PNode } from './instance';
 import { Kept, KeptInst } from './kept';
 
 /** A fetch contribution of a kept instance: its fetch node and the URLs it gives. */

@@ -6,7 +6,7 @@
  */
 import * as host from '../host';
 import { hexOfBytes, utf8DecodeAt } from '../hash/index';
-import { PNode } from './graph';
+import { PNode } from './instance';
 import { scriptLookup } from './node-memo';
 import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
 import { chAt, intIn, ints, intsIn, jstr, jstrIn } from './kept-text';

@@ -10,7 +10,8 @@ import * as host from '../host';
 import { StrBuilder, writeStr, digestBuilder, toHex } from '../hash/index';
 import { FileHashes } from './cache';
 import { Descriptor, writeDescriptor } from './descriptor';
-import { Instance, PNode, RootRec } from './graph';
+import { RootRec } from './graph';
+import { Instance, PNode } from './instance';
 import { FORMAT, NODES_FORMAT, Kept, keptNodesKey } from './kept';
 import { writeFetches, writeKeptFetches } from './kept-fetch';
 

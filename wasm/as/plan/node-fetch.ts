@@ -8,7 +8,7 @@
 import { IxErr } from '../errors';
 import { StrBuilder, writeStr, storeIdOfBuilder } from '../hash/index';
 import { FetchItem } from './descriptor';
-import { PNode } from './graph';
+import { PNode } from './instance';
 import { storeName } from './names';
 import { err, isHexN, isLT } from './node-check';
 

@@ -23,7 +23,7 @@
  */
 import * as host from '../host';
 import { StrBuilder, writeStr, digestBuilder, toHex, utf8DecodeAt, utf8AppendTo } from '../hash/index';
-import { PNode } from './graph';
+import { PNode } from './instance';
 import { NodeParts, nodeOut, nodeRefs } from './node';
 import { ENGINE_VERSION } from './cache';
 

@@ -6,7 +6,8 @@
  * Must not depend on: abi/, planner.ts.
  */
 import { IxErr } from '../errors';
-import { NodeTask, PNode } from './graph';
+import { NodeTask } from './graph';
+import { PNode } from './instance';
 import { OutTable } from './outpack';
 
 export abstract class NodeSet extends NodeTask {

@@ -6,7 +6,8 @@
  * Must not depend on: abi/, session.ts, planner.ts, the request's JSON.
  */
 import { IxErr } from '../errors';
-import { Graph, Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './graph';
+import { Graph } from './graph';
+import { Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './instance';
 import { buildNode, NodeParts } from './node';
 import { fetchNode, mergeFetch } from './node-fetch';
 import { nodeMemoKey, nodeMemoLookup, nodeMemoStore } from './node-memo';

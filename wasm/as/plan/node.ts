@@ -12,7 +12,7 @@ import { IxErr } from '../errors';
 import { StrBuilder, writeStr, writeStrBody, storeIdOfBuilder, digestBuilder, toHex, hexOfText } from '../hash/index';
 import { Descriptor } from './descriptor';
 import { Flags } from './flags';
-import { Instance, PNode } from './graph';
+import { Instance, PNode } from './instance';
 import { ByteBuilder } from '../hash/bytes';
 import { err, isHexN, fixedFiles } from './node-check';
 

@@ -4,7 +4,7 @@
  *
  * Must not depend on: abi/.
  */
-import { PNode } from './graph';
+import { PNode } from './instance';
 
 class OutHeap {
   a: Array<i32> = [];

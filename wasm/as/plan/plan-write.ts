@@ -13,7 +13,7 @@ import { orderNodes } from './order';
 import { Nodes } from './node-task';
 import { internal } from './request';
 import { collectNow } from '../gc';
-import { PNode } from './graph';
+import { PNode } from './instance';
 
 /** A plan at least this large (UTF-8 bytes) is written after a full garbage collection. */
 const BIG_PLAN = 16 << 20;

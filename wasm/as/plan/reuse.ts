@@ -11,7 +11,8 @@
  * write it).
  */
 import { JValue, hexOfText, parseJson, J_ARR, J_OBJ, J_STR } from '../hash/index';
-import { Graph, Instance, KeptSource, PNode } from './graph';
+import { Graph, KeptSource } from './graph';
+import { Instance, PNode } from './instance';
 import { Descriptor } from './descriptor';
 import { Flags } from './flags';
 import { mergeFetch } from './node-fetch';
