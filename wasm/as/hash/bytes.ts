@@ -96,6 +96,20 @@ export class ByteBuilder {
     this.len += n;
   }
 
+  /** Appends the `n` bytes at `p` (not within this buffer: growing may move it). */
+  rawAt(p: usize, n: i32): void {
+    if (this.len + n > this.buf.length) this.grow(n);
+    memory.copy(this.buf.dataStart + <usize>this.len, p, <usize>n);
+    this.len += n;
+  }
+
+  /** Appends again the `n` bytes this buffer holds from offset `at`. */
+  copyWithin(at: i32, n: i32): void {
+    if (this.len + n > this.buf.length) this.grow(n);
+    memory.copy(this.buf.dataStart + <usize>this.len, this.buf.dataStart + <usize>at, <usize>n);
+    this.len += n;
+  }
+
   /** Appends one ASCII character. */
   ch(c: i32): void {
     if (this.len >= this.buf.length) this.grow(1);

@@ -7,11 +7,10 @@
 import * as host from '../host';
 import { hexOfBytes, utf8DecodeAt } from '../hash/index';
 import { PNode } from './instance';
-import { scriptLookup } from './node-memo';
+import { NODE_HEADER, scriptLookup } from './node-memo';
+import { unpackNodeBody } from './node-memo-pack';
 import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
 import { chAt, intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
-
-const NODE_HEADER = 'ix-as-node-memo/2\n';
 
 class Lines {
   k: Kept;
@@ -230,9 +229,10 @@ export function keptNode(k: Kept, i: i32, scripts: Map<string, string>): PNode |
     if (text === null) return null;
     n.scriptText = text!;
   }
-  // a view, not a copy: the entry's bytes are this node's alone
-  n.utf8 = raw.subarray(e2 + 1);
-  n.size = n.utf8!.length;
+  const json = unpackNodeBody(raw, e2 + 1);
+  if (json === null) return null;
+  n.utf8 = json;
+  n.size = json.length;
   n.raw = true;
   for (let j = 0; j < kn.refs.length; j++) {
     const r = k.node(kn.refs[j]);

@@ -14,20 +14,22 @@
  * The code of buildNode is not in the key: the Node host namespaces its cache directory by the
  * built core's hash, so a changed core never reads another core's nodes; bump FORMAT all the same.
  *
- * Values, versioned: under "as-node1-<key>", "ix-as-node-memo/2\n" + id + "\n" + script hex +
- * "\n" + the node's canonical JSON (its out is rebuilt from the id as buildNode makes it); under
- * "as-script1-<script hex>", "ix-as-script/1\n" + the script's text. Any other value is a miss.
- * Keys of its own, so it never meets the oracle's entries.
+ * Values, versioned: under "as-node1-<key>", "ix-as-node-memo/3\n" + id + "\n" + script hex +
+ * "\n" + the node's canonical JSON with each repeated store path written once (node-memo-pack.ts;
+ * its out is rebuilt from the id as buildNode makes it); under "as-script1-<script hex>",
+ * "ix-as-script/1\n" + the script's text. Any other value is a miss. Keys of its own, so it never
+ * meets the oracle's entries.
  *
  * Must not depend on: abi/.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr, digestBuilder, toHex, utf8DecodeAt, utf8AppendTo } from '../hash/index';
+import { StrBuilder, writeStr, digestBuilder, toHex, utf8DecodeAt } from '../hash/index';
+import { packNodeBody, unpackNodeBody } from './node-memo-pack';
 import { PNode } from './instance';
 import { NodeParts, nodeOut, nodeRefs } from './node';
 import { ENGINE_VERSION } from './cache';
 
-const FORMAT = 'ix-as-node-memo/2';
+const FORMAT = 'ix-as-node-memo/3';
 const HEADER = FORMAT + '\n';
 const SCRIPT_HEADER = 'ix-as-script/1\n';
 const kb = new StrBuilder(1 << 14);
@@ -81,6 +83,9 @@ export function nodeMemoKey(p: NodeParts, descDigest: string): string {
   return 'as-node1-' + toHex(digestBuilder(b, 0));
 }
 
+/** The memo entries' first line (kept-load.ts reads kept nodes from them). */
+export const NODE_HEADER = HEADER;
+
 /** Index of byte 10 at or after `from`, or -1. */
 function nl(raw: Uint8Array, from: i32): i32 {
   for (let i = from; i < raw.length; i++) if (unchecked(raw[i]) == 10) return i;
@@ -104,9 +109,10 @@ export function scriptLookup(hex: string): string | null {
  * The node stored under `key`, or null (a miss, a value of another shape, or a script the plan's
  * table `scripts` lacks and the cache no longer holds). Scripts are shared by many nodes (a
  * whole IX tree's 29,500 nodes have a few thousand), so a node's entry names its script and the
- * text is read only when the plan has not seen it yet.
+ * text is read only when the plan has not seen it yet. `json`: decode the node's JSON into `utf8`
+ * (a plan that answers with its roots only writes no node: null then).
  */
-export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, string>): PNode | null {
+export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, string>, json: bool): PNode | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
   const h = HEADER.length;
@@ -126,7 +132,10 @@ export function nodeMemoLookup(key: string, p: NodeParts, scripts: Map<string, s
   }
   n.storeName = p.inst.storeName;
   n.out = nodeOut(n.storeName, n.id);
-  n.utf8 = raw.slice(e2 + 1);
+  if (json) {
+    n.utf8 = unpackNodeBody(raw, e2 + 1);
+    if (n.utf8 === null) return null;
+  }
   n.refs = nodeRefs(p);
   return n;
 }
@@ -147,7 +156,7 @@ export function nodeMemoStore(key: string, n: PNode, newScript: bool): void {
   sb.ch(10);
   sb.str(n.script);
   sb.ch(10);
-  utf8AppendTo(sb, json.dataStart, json.length);
+  packNodeBody(sb, json.dataStart, json.length);
   host.cachePutUtf16(key, sb.ptr, sb.len);
   if (!newScript) return;
   sb.clear();

@@ -97,7 +97,7 @@ export class Nodes extends NodeSet {
     }
     // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
     const key = g.useCache && p.digest != '' ? nodeMemoKey(parts, p.digest) : '';
-    let n = key != '' ? nodeMemoLookup(key, parts, this.scripts) : null;
+    let n = key != '' ? nodeMemoLookup(key, parts, this.scripts, !this.rootsOnly) : null;
     if (n === null) {
       n = buildNode(parts, this.errs);
       if (n === null) return this.errs[0];
