@@ -427,6 +427,40 @@ describe('whole plans of generated JSON recipe trees', () => {
     // another request over the same descriptors: descriptor cache hits only
     expect(m.planRaw(JSON.stringify({ packages: ['bin/a', 'lib/x'] }), true)).toBe(oraclePlan(t, { packages: ['bin/a', 'lib/x'] }));
   });
+  test('the node memo writes each store path of a node once; its entries give the same bytes, a bad token is a miss', () => {
+    const t: Record<string, string> = {
+      'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: 'a' }, deps: ['bin/b', 'bin/c'] }, lib: { deps: ['lib/x'] } }),
+      'bin/b/ix.sh': JSON.stringify({ bld: { script: { data: 'b' }, deps: ['bin/c'] } }),
+      'bin/c/ix.sh': JSON.stringify({ bld: { script: { data: 'c' } } }),
+      'lib/x/ix.sh': JSON.stringify({ bld: { script: { data: 'x' }, deps: ['bin/c'] } }),
+    };
+    const cache = new Map<string, Uint8Array>();
+    const req = JSON.stringify({ packages: ['bin/a'] });
+    setHost(hostOf(t, cache));
+    const want = oraclePlan(t, { packages: ['bin/a'] });
+    expect(m.planRaw(req, true)).toBe(want);
+    const entries = [...cache.entries()].filter(([k]) => k.startsWith('as-node1-'));
+    expect(entries.length).toBe(4);
+    let tokens = 0;
+    for (const [, v] of entries) {
+      const text = new TextDecoder().decode(v);
+      expect(text.startsWith('ix-as-node-memo/3\n')).toBe(true);
+      const paths = text.match(/\/ix\/store\/[a-z0-9]{32}-[A-Za-z0-9._+-]+/g) ?? [];
+      expect(new Set(paths).size).toBe(paths.length);
+      tokens += (text.match(/\x01/g) ?? []).length;
+    }
+    // bin/a's node names bin/c's out in its env, PATH and MIX_B_DIR: references after the first
+    expect(tokens).toBeGreaterThan(4);
+    expect(m.planRaw(req, true)).toBe(want);
+    // a token past the paths defined before it (each node names its own out twice): misses, built again
+    for (const [k, v] of entries) {
+      const text = new TextDecoder().decode(v);
+      expect(text).toContain('\x01');
+      cache.set(k, new TextEncoder().encode(text.replace(/\x01.../, '\x01ooo')));
+    }
+    expect(m.planRaw(req, true)).toBe(want);
+    for (const [k] of entries) expect(new TextDecoder().decode(cache.get(k)!).includes('\x01ooo')).toBe(false);
+  });
   test('an answer of roots only is the whole plan\'s roots, and leaves the caches a whole plan leaves', () => {
     const t: Record<string, string> = {
       'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: 'a' }, deps: ['bin/b'], fetch: [{ url: 'https://h/a', sha256: SHA }] }, lib: { deps: ['lib/x'] } }),
