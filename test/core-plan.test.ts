@@ -447,7 +447,7 @@ describe('whole plans of generated JSON recipe trees', () => {
       expect(text.startsWith('ix-as-node-memo/3\n')).toBe(true);
       const paths = text.match(/\/ix\/store\/[a-z0-9]{32}-[A-Za-z0-9._+-]+/g) ?? [];
       expect(new Set(paths).size).toBe(paths.length);
-      tokens += (text.match(/\x01/g) ?? []).length;
+      tokens += text.split('\x01').length - 1;
     }
     // bin/a's node names bin/c's out in its env, PATH and MIX_B_DIR: references after the first
     expect(tokens).toBeGreaterThan(4);
@@ -455,8 +455,9 @@ describe('whole plans of generated JSON recipe trees', () => {
     // a token past the paths defined before it (each node names its own out twice): misses, built again
     for (const [k, v] of entries) {
       const text = new TextDecoder().decode(v);
-      expect(text).toContain('\x01');
-      cache.set(k, new TextEncoder().encode(text.replace(/\x01.../, '\x01ooo')));
+      const at = text.indexOf('\x01');
+      expect(at).toBeGreaterThan(0);
+      cache.set(k, new TextEncoder().encode(`${text.slice(0, at)}\x01ooo${text.slice(at + 4)}`));
     }
     expect(m.planRaw(req, true)).toBe(want);
     for (const [k] of entries) expect(new TextDecoder().decode(cache.get(k)!).includes('\x01ooo')).toBe(false);

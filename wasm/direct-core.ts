@@ -84,6 +84,8 @@ export function instantiateDirect(
   };
   const str = (ptr: number, len: number): string => utf16.decode(new Uint16Array(mem().memory.buffer, ptr >>> 0, len >>> 0));
   const alloc = (align: number, size: number): number => mem().cabi_realloc(0, 0, align, size) >>> 0;
+  /** Decided once per instance: the host's put of code units, if it has one. */
+  const putUnits = host.cachePutUtf16;
   const putString = (s: string): number => {
     const len = s.length;
     const ptr = alloc(2, len * 2);
@@ -154,10 +156,10 @@ export function instantiateDirect(
       },
       // a value is handed over as a view of its code units: the host encodes them straight to the
       // UTF-8 it stores (a cold whole-tree plan puts ~280 MB) instead of through a string
-      'cache-put': (kp: number, kl: number, vp: number, vl: number): void =>
-        host.cachePutUtf16
-          ? host.cachePutUtf16(str(kp, kl), new Uint16Array(mem().memory.buffer, vp >>> 0, vl >>> 0))
-          : host.cachePut(str(kp, kl), str(vp, vl)),
+      'cache-put': putUnits
+        ? (kp: number, kl: number, vp: number, vl: number): void =>
+          putUnits.call(host, str(kp, kl), new Uint16Array(mem().memory.buffer, vp >>> 0, vl >>> 0))
+        : (kp: number, kl: number, vp: number, vl: number): void => host.cachePut(str(kp, kl), str(vp, vl)),
       'list-dir': (ptr: number, len: number, ret: number): void =>
         putOptList(ret >>> 0, host.listDir(str(ptr, len)), 8, (at, name) => {
           const p = putString(name);

@@ -167,6 +167,18 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
         return fallback;
       }
     };
+  /**
+   * The current call's put of code units, decided when the call binds its HostIO (not per put: a
+   * cold whole-tree plan makes ~40,000): none without cachePut (a test drops cachePut to turn the
+   * cache's writes off), the HostIO's own cachePutUtf16, or cachePut of the decoded text.
+   */
+  let putUtf16: ((k: string, v: Uint16Array) => void) | undefined;
+  const putOf = (h: HostIO): typeof putUtf16 => {
+    const put = h.cachePut;
+    if (!put) return undefined;
+    const units = h.cachePutUtf16;
+    return units ? (k, v) => units.call(h, k, v) : (k, v) => put.call(h, k, utf16.decode(v));
+  };
   const current = () => {
     if (!io) throw new Error('core import called outside a core call');
     return io;
@@ -179,13 +191,7 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
     fileDigests: guard((ps: string[]) => current().fileDigests?.(ps), undefined),
     cacheGet: guard((k: string, into?: (n: number) => Uint8Array) => current().cacheGet?.(k, into), undefined),
     cachePut: guard((k: string, v: string) => current().cachePut?.(k, v), undefined),
-    // only a HostIO with cachePut stores (a test drops cachePut to turn the cache's writes off)
-    cachePutUtf16: guard((k: string, v: Uint16Array) => {
-      const h = current();
-      if (!h.cachePut) return;
-      if (h.cachePutUtf16) h.cachePutUtf16(k, v);
-      else h.cachePut(k, utf16.decode(v));
-    }, undefined),
+    cachePutUtf16: guard((k: string, v: Uint16Array) => putUtf16?.(k, v), undefined),
   };
   // the glue looks up the unversioned key, its .d.ts names the versioned one: pass both
   const imports = { [WIT_HOST]: host, [`${WIT_HOST}@${WIT_VERSION}`]: host };
@@ -220,6 +226,7 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
   };
   const call = <R>(with_: HostIO, request: string, f: (ex: CoreExports) => R, keep = false): R => {
     io = with_;
+    putUtf16 = putOf(with_);
     hostError = undefined;
     const reuse = !compiled || keep;
     let ex: CoreExports;
@@ -248,6 +255,7 @@ export async function bindCore(src: CoreSource, failures: CoreFailures = plainFa
       throw e;
     } finally {
       io = undefined;
+      putUtf16 = undefined;
       hostError = undefined;
       // a plan's instance is not kept: nothing here may hold it (or its memory, ~900 MB after a
       // whole IX tree) while the host goes on with the answer
