@@ -97,6 +97,16 @@ export function packNodeBody(sb: StrBuilder, src: usize, n: i32): void {
   let run = 0;
   let i = 0;
   while (i + MIN_PATH <= n) {
+    // to the next '/', eight bytes at a time (the lowest flagged byte of `z` is a '/': a false
+    // flag only ever sits above a true one)
+    const w = load<u64>(src + <usize>i) ^ 0x2f2f2f2f2f2f2f2f;
+    const z = (w - 0x0101010101010101) & ~w & 0x8080808080808080;
+    if (z == 0) {
+      i += 8;
+      continue;
+    }
+    i += <i32>(ctz(z) >> 3);
+    if (i + MIN_PATH > n) break;
     if (!hasPrefix(src, i)) {
       i++;
       continue;
