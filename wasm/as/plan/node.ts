@@ -1,5 +1,6 @@
 /**
- * Build nodes (engine/plan/node.ts; fetch nodes are node-fetch.ts, the fields' checks node-check.ts):
+ * Build nodes (engine/plan/node.ts; fetch nodes are node-fetch.ts, the fields' checks node-check.ts,
+ * the environment node-env.ts):
  * checks in the oracle's order, ids by the placeholder scheme (BLAKE3 over the canonical JSON of
  * {format, node} with the node's own id written as PLACEHOLDER, hashed in place in the builder),
  * then the node's canonical JSON with the id substituted. Canonical JSON is written directly,
@@ -15,6 +16,7 @@ import { Flags } from './flags';
 import { Instance, PNode } from './instance';
 import { ByteBuilder } from '../hash/bytes';
 import { err, isHexN, fixedFiles } from './node-check';
+import { Env, envName, envOrder, nodeEnv, writeRev, V_HLIBS_REV, V_PATH, V_SRC, V_STR, V_TLIBS_REV, V_TOOLS_REV } from './node-env';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
 export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
@@ -104,111 +106,8 @@ function fillIdIn(b: StrBuilder, from: i32, to: i32, id: string): void {
   }
 }
 
-/** The env name of a dependency node ('-' as '_' in its store name), made once per node. */
-function envName(r: PNode): string {
-  let k = r.envName;
-  if (k == '') {
-    k = r.storeName.replaceAll('-', '_');
-    r.envName = k;
-  }
-  return k;
-}
-
-/**
- * Env values joined from a node's dependency lists are written straight into the node's JSON
- * (twice: the draft and the node), never made as strings: on a whole tree they are most of the
- * plan's bytes and were most of the garbage node building made.
- */
-const V_STR: i32 = 0;
-/** MIX_B_DIR, MIX_T_DIR, MIX_H_DIR: the outs of tools, target libs, host libs, last first, ':'. */
-const V_TOOLS_REV: i32 = 1;
-const V_TLIBS_REV: i32 = 2;
-const V_HLIBS_REV: i32 = 3;
-/** PATH: each tool's out + '/bin', in order, ':'. */
-const V_PATH: i32 = 4;
-/** src: the sources' outs, ' '. */
-const V_SRC: i32 = 5;
-
-/**
- * Env entries in the order they were set: key, value (or what it is joined from). A key set again
- * overrides the earlier value; `sorted` gives each key's last entry in key order. Entries are
- * never looked up one by one (a node sets one per dependency, and a scan per set was quadratic).
- */
-class Env {
-  keys: Array<string> = [];
-  vals: Array<string> = [];
-  codes: Array<i32> = [];
-  clear(): void {
-    this.keys.length = 0;
-    this.vals.length = 0;
-    this.codes.length = 0;
-  }
-  set(k: string, v: string, code: i32 = V_STR): void {
-    this.keys.push(k);
-    this.vals.push(v);
-    this.codes.push(code);
-  }
-  /** Into `order`: the index of each key's last entry, by key (code-unit order). */
-  sorted(order: Array<i32>): void {
-    const ks = this.keys;
-    const n = ks.length;
-    order.length = n;
-    for (let i = 0; i < n; i++) unchecked((order[i] = i));
-    // bottom-up merge sort: stable, so equal keys stay in the order they were set
-    const tmp = sortTmp;
-    tmp.length = n;
-    let a = order;
-    let b = tmp;
-    for (let w = 1; w < n; w <<= 1) {
-      for (let lo = 0; lo < n; lo += w << 1) {
-        const mid = min(lo + w, n);
-        const hi = min(lo + (w << 1), n);
-        let i = lo;
-        let j = mid;
-        let o = lo;
-        while (i < mid && j < hi) {
-          const x = unchecked(a[i]);
-          const y = unchecked(a[j]);
-          if (unchecked(ks[y]) < unchecked(ks[x])) {
-            unchecked((b[o++] = y));
-            j++;
-          } else {
-            unchecked((b[o++] = x));
-            i++;
-          }
-        }
-        while (i < mid) unchecked((b[o++] = a[i++]));
-        while (j < hi) unchecked((b[o++] = a[j++]));
-      }
-      const t = a;
-      a = b;
-      b = t;
-    }
-    // each run of equal keys: keep its last entry
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const x = unchecked(a[i]);
-      if (i + 1 < n && unchecked(ks[unchecked(a[i + 1])]) == unchecked(ks[x])) continue;
-      unchecked((order[m++] = x));
-    }
-    order.length = m;
-  }
-}
-
-/** The env and key order of the node being built (one node at a time), and the sort's scratch. */
-const nodeEnv = new Env();
-const envOrder = new Array<i32>();
-const sortTmp = new Array<i32>();
 /** The env value of `tmp` before the id is known. */
 const TMP_DRAFT = '/ix/build/' + PLACEHOLDER;
-
-/** The outs of `l` last first, joined by ':', as the body of a JSON string. */
-function writeRev(b: StrBuilder, l: Array<PNode>): void {
-  for (let i = l.length - 1; i >= 0; i--) {
-    writeStrBody(b, unchecked(l[i]).out);
-    if (i > 0) b.ch(58);
-  }
-}
 
 /** Env value `i` as a JSON string (its placeholders filled with `id` unless null). */
 function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string | null): void {

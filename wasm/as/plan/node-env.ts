@@ -1,0 +1,113 @@
+/**
+ * A build node's environment (node.ts): its entries in the order they were set, each key's last
+ * entry in key order, and the values joined from the node's dependency lists, written straight
+ * into the node's JSON. One node is built at a time: `nodeEnv` and `envOrder` are its scratch.
+ *
+ * Must not depend on: abi/, node.ts (which writes these values into a node).
+ */
+import { StrBuilder, writeStrBody } from '../hash/index';
+import { PNode } from './instance';
+
+/** The env name of a dependency node ('-' as '_' in its store name), made once per node. */
+export function envName(r: PNode): string {
+  let k = r.envName;
+  if (k == '') {
+    k = r.storeName.replaceAll('-', '_');
+    r.envName = k;
+  }
+  return k;
+}
+
+/**
+ * Env values joined from a node's dependency lists are written straight into the node's JSON
+ * (twice: the draft and the node), never made as strings: on a whole tree they are most of the
+ * plan's bytes and were most of the garbage node building made.
+ */
+export const V_STR: i32 = 0;
+/** MIX_B_DIR, MIX_T_DIR, MIX_H_DIR: the outs of tools, target libs, host libs, last first, ':'. */
+export const V_TOOLS_REV: i32 = 1;
+export const V_TLIBS_REV: i32 = 2;
+export const V_HLIBS_REV: i32 = 3;
+/** PATH: each tool's out + '/bin', in order, ':'. */
+export const V_PATH: i32 = 4;
+/** src: the sources' outs, ' '. */
+export const V_SRC: i32 = 5;
+
+/**
+ * Env entries in the order they were set: key, value (or what it is joined from). A key set again
+ * overrides the earlier value; `sorted` gives each key's last entry in key order. Entries are
+ * never looked up one by one (a node sets one per dependency, and a scan per set was quadratic).
+ */
+export class Env {
+  keys: Array<string> = [];
+  vals: Array<string> = [];
+  codes: Array<i32> = [];
+  clear(): void {
+    this.keys.length = 0;
+    this.vals.length = 0;
+    this.codes.length = 0;
+  }
+  set(k: string, v: string, code: i32 = V_STR): void {
+    this.keys.push(k);
+    this.vals.push(v);
+    this.codes.push(code);
+  }
+  /** Into `order`: the index of each key's last entry, by key (code-unit order). */
+  sorted(order: Array<i32>): void {
+    const ks = this.keys;
+    const n = ks.length;
+    order.length = n;
+    for (let i = 0; i < n; i++) unchecked((order[i] = i));
+    // bottom-up merge sort: stable, so equal keys stay in the order they were set
+    const tmp = sortTmp;
+    tmp.length = n;
+    let a = order;
+    let b = tmp;
+    for (let w = 1; w < n; w <<= 1) {
+      for (let lo = 0; lo < n; lo += w << 1) {
+        const mid = min(lo + w, n);
+        const hi = min(lo + (w << 1), n);
+        let i = lo;
+        let j = mid;
+        let o = lo;
+        while (i < mid && j < hi) {
+          const x = unchecked(a[i]);
+          const y = unchecked(a[j]);
+          if (unchecked(ks[y]) < unchecked(ks[x])) {
+            unchecked((b[o++] = y));
+            j++;
+          } else {
+            unchecked((b[o++] = x));
+            i++;
+          }
+        }
+        while (i < mid) unchecked((b[o++] = a[i++]));
+        while (j < hi) unchecked((b[o++] = a[j++]));
+      }
+      const t = a;
+      a = b;
+      b = t;
+    }
+    // each run of equal keys: keep its last entry
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const x = unchecked(a[i]);
+      if (i + 1 < n && unchecked(ks[unchecked(a[i + 1])]) == unchecked(ks[x])) continue;
+      unchecked((order[m++] = x));
+    }
+    order.length = m;
+  }
+}
+
+/** The env and key order of the node being built (one node at a time), and the sort's scratch. */
+export const nodeEnv = new Env();
+export const envOrder = new Array<i32>();
+const sortTmp = new Array<i32>();
+
+/** The outs of `l` last first, joined by ':', as the body of a JSON string. */
+export function writeRev(b: StrBuilder, l: Array<PNode>): void {
+  for (let i = l.length - 1; i >= 0; i--) {
+    writeStrBody(b, unchecked(l[i]).out);
+    if (i > 0) b.ch(58);
+  }
+}
