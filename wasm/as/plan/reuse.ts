@@ -3,24 +3,23 @@
  * is keyed by, what the current files leave reusable (keepKept, before the walk) and the merge of
  * the reused roots' nodes and sources into the walk's, which is then kept for the next plan
  * (mergeKept, after the walk). planner.ts's walk decides per root whether to reuse or walk it.
- * An instance whose files changed is rendered again here (RenderCheck) for kept.ts's early cutoff;
- * the render goes through the graph's descriptor cache and render sharing, so a walk that meets
- * the instance later does not render it twice.
+ * An instance whose files changed is rendered again (kept-recheck.ts RenderCheck) for kept.ts's
+ * early cutoff before anything is reused.
  *
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, hexOfText, parseJson, J_ARR, J_OBJ, J_STR } from '../hash/index';
+import { JValue, hexOfText, parseJson, J_ARR, J_STR } from '../hash/index';
 import { Graph, KeptSource } from './graph';
 import { Instance, PNode } from './instance';
 import { Descriptor } from './descriptor';
-import { Flags } from './flags';
 import { mergeFetch } from './node-fetch';
 import { storeName } from './names';
-import { Kept, KeptInst, Recheck, keptKey } from './kept';
+import { Kept, keptKey } from './kept';
+import { RenderCheck, keyFlags } from './kept-recheck';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptNone, keptStore } from './kept-store';
+import { KeptRootOut, keptNone, keptStore } from './kept-store';
 import { keptRewrite } from './kept-rewrite';
 import { NodeSet } from './node-set';
 
@@ -28,6 +27,8 @@ import { NodeSet } from './node-set';
 export class KeepPlan {
   key: string = '';
   kept: Kept | null = null;
+  /** The requested roots' selectors (keepKept). */
+  requests: Array<string> = [];
   /** Kept instances the reused roots reach (one per key), and their nodes (null: none). */
   reach: Array<i32> = [];
   /** Every kept instance they reach (the next kept graph keeps them all). */
@@ -74,22 +75,24 @@ export class KeepPlan {
  * With `refsOnly` (a plan that writes no node) the nodes are not read back: each is made from its
  * kept record alone (keptRef), which is all the next kept graph is written from.
  */
-export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>, refsOnly: bool = false): KeepPlan {
-  const k = new KeepPlan();
+export function keepKept(k: KeepPlan, g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>, refsOnly: bool = false, collect: bool = false): KeepPlan {
   k.key = keptKey(settings);
   const kept = keptLoad(k.key);
   if (kept === null) return k;
+  // with `collect`, validate's rechecks are safe points: `k` is held from a global, and through
+  // it the Kept and the requests (validate holds the rest in the Kept's fields)
+  k.kept = kept;
   const requests = new Array<string>();
+  k.requests = requests;
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
   if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
-  kept.validate(g.files, cands, new RenderCheck(g));
+  kept.validate(g.files, cands, new RenderCheck(g, collect));
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
-  k.kept = kept;
   k.refsOnly = refsOnly;
   k.reused = reused;
   k.src = new KeptInstances(kept, k, nodes);
@@ -268,57 +271,6 @@ function keptRef(k: Kept, i: i32): PNode | null {
     n.refs.push(r.out);
   }
   return n;
-}
-
-/** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
-class RenderCheck extends Recheck {
-  g: Graph;
-  /** Descriptor digests by package and text digest: instances sharing a render share its digest. */
-  digests: Map<string, string> = new Map<string, string>();
-  constructor(g: Graph) {
-    super();
-    this.g = g;
-  }
-
-  same(k: Kept, x: KeptInst): bool {
-    const z = x.key.indexOf('\x00');
-    if (z <= 0) return false;
-    const name = x.key.substring(0, z);
-    const f = keyFlags(x.key, z);
-    if (f === null) return false;
-    const flags = f!;
-    const target = flags.get('target');
-    if (target === null || flags.get('kind') === null) return false;
-    const r = this.g.renderCached(name, flags, target!);
-    if (r.err !== null || r.desc === null || r.intros.length > 0) return false;
-    const tk = name + '\x00' + r.digest;
-    let d: string;
-    if (r.digest != '' && this.digests.has(tk)) d = this.digests.get(tk);
-    else {
-      d = descDigest(r.desc!);
-      if (r.digest != '') this.digests.set(tk, d);
-    }
-    if (d != x.desc) return false;
-    const fs = new Array<i32>();
-    for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
-    x.files = fs;
-    x.fi = -1;
-    return true;
-  }
-}
-
-/** The flags of an instance key (name NUL JSON object of string flags; `z` is the NUL's index), or null when malformed. */
-function keyFlags(key: string, z: i32): Flags | null {
-  const v = parseJson(key.substring(z + 1)).value;
-  if (v === null || v.kind != J_OBJ) return null;
-  const flags = new Flags();
-  const ks = v.keys!;
-  const vs = v.items!;
-  for (let i = 0; i < ks.length; i++) {
-    if (vs[i].kind != J_STR) return null;
-    flags.set(ks[i], vs[i].s);
-  }
-  return flags;
 }
 
 function sameInts(a: Array<i32>, b: Array<i32>): bool {
