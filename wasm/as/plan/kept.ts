@@ -39,7 +39,7 @@
  * that fails) makes it and what reaches it stale, as a changed file did before. The kept node's
  * memo key stays the one of the old text: the node memo still holds it (else nothing is reused).
  *
- * Per instance (reuse.ts KeptInstances): a walked root's walk takes every clean instance (in
+ * Per instance (kept-instances.ts KeptInstances): a walked root's walk takes every clean instance (in
  * scope, not stale) from its record without rendering it. What a dependant reads of a
  * dependency is its key, whether it is buildable, its ind.deps and run.data selectors, its
  * closures (T_LIB, T_RUN, T_RDIR, T_LDIR) and its node (graph.ts, planner.ts Nodes); the record
@@ -85,7 +85,9 @@
  *
  * This module holds the records read back and what makes them stale (validate, reusable, reach);
  * kept-load.ts reads an entry, kept-store.ts writes one (kept-rewrite.ts one read back), kept-fetch.ts holds an instance's
- * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps).
+ * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps;
+ * kept-recheck.ts renders an instance again for early cutoff, kept-instances.ts gives the walk the
+ * clean instances).
  *
  * Must not depend on: abi/, host.ts (files are hashed only through FileHashes), the walk
  * (graph.ts) or the planner: it is the model the reader and the writer share.

@@ -126,7 +126,7 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   if (keep && fresh) k.key = keptKey(settings);
   else if (keep) keepKept(k, s.graph, s.nodes, settings, items, rootsOnly, held !== null);
   const kept = k.kept;
-  // clean instances are taken from the kept graph without a render (reuse.ts KeptInstances)
+  // clean instances are taken from the kept graph without a render (kept-instances.ts KeptInstances)
   s.graph.keptSrc = k.src;
   for (let i = 0; i < items.length; i++) {
     // between roots only what `held` and CURRENT (the session) reach is used again
