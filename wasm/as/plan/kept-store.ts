@@ -94,12 +94,32 @@ function keptIdOf(at: Map<string, i32>, key: string): i64 {
   return at.has(f) ? idOf(at.get(n), at.get(f)) : -1;
 }
 
+/** Appends integer `v` in decimal (no string is made: a whole tree's graph writes ~1 M of them). */
+function writeInt(sb: StrBuilder, v: i32): void {
+  if (v < 0) sb.ch(45);
+  sb.uint(<u64>(v < 0 ? -(<i64>v) : <i64>v));
+}
+
+/** Appends the text of builder `b` (a section, copied once into the entry without a string of it). */
+function writeBuilder(sb: StrBuilder, b: StrBuilder): void {
+  sb.reserve(b.len);
+  memory.copy(sb.ptr + (<usize>sb.len << 1), b.ptr, <usize>b.len << 1);
+  sb.len += b.len;
+}
+
+/** The length of the I section (`inst`) or the R section of kept graph `k` as read, or 0. */
+function sectionLen(k: Kept | null, inst: bool): i32 {
+  if (k === null || k.rAt < k.iAt || k.rAt >= k.starts.length) return 0;
+  const st = k.starts;
+  return inst ? st[k.rAt] - st[k.iAt] : st[st.length - 1] - st[k.rAt];
+}
+
 /** Writes key indices (kept.ts I line): name "," flags, or name alone. */
 function writeKey(sb: StrBuilder, n: i32, f: i32): void {
-  sb.str(n.toString());
+  writeInt(sb, n);
   if (f < 0) return;
   sb.ch(44);
-  sb.str(f.toString());
+  writeInt(sb, f);
 }
 
 /** One root of the new kept graph: a walked instance or a reused kept one, and its entry. */
@@ -146,7 +166,7 @@ function writeItems(sb: StrBuilder, l: Array<Instance> | null, keptNew: Map<i32,
       return;
     }
     if (j > 0) sb.ch(44);
-    sb.str(u.toString());
+    writeInt(sb, u);
   }
 }
 
@@ -198,7 +218,7 @@ function writeKeptExt(sb: StrBuilder, ext: string, keptNew: Map<i32, i32>): void
           break;
         }
         if (j > 0) sb.ch(44);
-        sb.str(keptNew.get(v).toString());
+        writeInt(sb, keptNew.get(v));
       }
     }
     at = e + 1;
@@ -217,7 +237,7 @@ function writeMarks(sb: StrBuilder, l: Array<Instance>, keptNew: Map<i32, i32>):
     seen.add(u);
     if (!first) sb.ch(44);
     first = false;
-    sb.str(u.toString());
+    writeInt(sb, u);
   }
 }
 
@@ -241,7 +261,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     nodeIdx.set(n.out, i);
   }
   const pt = new PathTable();
-  const ib = new StrBuilder(1 << 20);
+  // sized from the graph read back (a re-plan's graph is about as large): no doubling's copies
+  const ib = new StrBuilder(max(1 << 20, sectionLen(k, true)));
   let ninst = 0;
   for (let i = 0; i < walked.length; i++) walked[i].mark = -1 - i;
   // One record per instance key: a reused kept instance the walk made too is the walked one;
@@ -303,8 +324,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     const x = walked[i];
     const nd = x.node;
     const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
-    if (nd !== null && nodeIdx.has(nd.out)) ib.str(nodeIdx.get(nd.out).toString());
-    else if (from !== null) ib.str(nodeIdx.get(k!.instNode(from.node).out).toString());
+    if (nd !== null && nodeIdx.has(nd.out)) writeInt(ib, nodeIdx.get(nd.out));
+    else if (from !== null) writeInt(ib, nodeIdx.get(k!.instNode(from.node).out));
     else ib.str('-1');
     ib.ch(9);
     let first = true;
@@ -315,7 +336,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       fset.add(f);
       if (!first) lb.ch(44);
       first = false;
-      lb.str(f.toString());
+      writeInt(lb, f);
     }
     if (from !== null) {
       for (let j = 0; j < from.files.length; j++) {
@@ -324,10 +345,10 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         fset.add(f);
         if (!first) lb.ch(44);
         first = false;
-        lb.str(f.toString());
+        writeInt(lb, f);
       }
     }
-    ib.str(lt.of().toString());
+    writeInt(ib, lt.of());
     ib.ch(9);
     // loads repeat (each task loads its lists again): each use is written once
     first = true;
@@ -337,7 +358,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       unchecked((seen[u] = i + 1));
       if (!first) ib.ch(44);
       first = false;
-      ib.str(u.toString());
+      writeInt(ib, u);
     }
     if (from !== null) {
       for (let j = 0; j < from.uses.length; j++) {
@@ -346,7 +367,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         unchecked((seen[u] = i + 1));
         if (!first) ib.ch(44);
         first = false;
-        ib.str(u.toString());
+        writeInt(ib, u);
       }
     }
     ib.ch(9);
@@ -382,18 +403,18 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       if (x.node >= 0) {
         const o = k.instNode(x.node).out;
         // looked up by a failed root only, its node left with the root that built it: -2
-        ib.str(nodeIdx.has(o) ? nodeIdx.get(o).toString() : '-2');
-      } else ib.str(x.node.toString());
+        writeInt(ib, nodeIdx.has(o) ? nodeIdx.get(o) : -2);
+      } else writeInt(ib, x.node);
       ib.ch(9);
       for (let j = 0; j < x.files.length; j++) {
         if (j > 0) lt.cur.ch(44);
-        lt.cur.str(pt.of(k.paths[x.files[j]]).toString());
+        writeInt(lt.cur, pt.of(k.paths[x.files[j]]));
       }
-      ib.str(lt.of().toString());
+      writeInt(ib, lt.of());
       ib.ch(9);
       for (let j = 0; j < x.uses.length; j++) {
         if (j > 0) ib.ch(44);
-        ib.str(keptNew.get(x.uses[j]).toString());
+        writeInt(ib, keptNew.get(x.uses[j]));
       }
       ib.ch(9);
       if (!writeKeptFetches(ib, k, x, fetchIdx)) return;
@@ -407,7 +428,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       ninst++;
     }
   }
-  const rb = new StrBuilder(1 << 16);
+  const rb = new StrBuilder(max(1 << 16, sectionLen(k, false)));
   let nr = 0;
   for (let i = 0; i < roots.length; i++) {
     const r = roots[i];
@@ -424,7 +445,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         fset.add(f);
         if (!first) rb.ch(44);
         first = false;
-        rb.str(f.toString());
+        writeInt(rb, f);
       }
       rb.ch(9);
       writeMarks(rb, rec.touched, keptNew);
@@ -446,14 +467,14 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       const fs = k.rootFiles[kr];
       for (let j = 0; j < fs.length; j++) {
         if (j > 0) rb.ch(44);
-        rb.str(pt.of(k.paths[fs[j]]).toString());
+        writeInt(rb, pt.of(k.paths[fs[j]]));
       }
       for (let w = 0; w < 2; w++) {
         rb.ch(9);
         const l = w == 0 ? k.rootUses[kr] : k.rootNeeded[kr];
         for (let j = 0; j < l.length; j++) {
           if (j > 0) rb.ch(44);
-          rb.str(keptNew.get(l[j]).toString());
+          writeInt(rb, keptNew.get(l[j]));
         }
       }
       rb.ch(9);
@@ -470,20 +491,20 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     if (idx < 0) continue;
     writeStr(rb, r.request);
     rb.ch(9);
-    rb.str(idx.toString());
+    writeInt(rb, idx);
     rb.ch(9);
     rb.str(r.json);
     rb.ch(10);
     nr++;
   }
   for (let i = 0; i < walked.length; i++) walked[i].mark = 0;
-  const sb = new StrBuilder(ib.len + (1 << 20));
+  const sb = new StrBuilder(ib.len + lt.lines.len + rb.len + (1 << 20));
   const paths = pt.paths;
   sb.str(FORMAT);
   sb.str('\nL ');
   sb.str(listing);
   sb.str('\nP ');
-  sb.str(paths.length.toString());
+  writeInt(sb, paths.length);
   sb.ch(10);
   files.prefetch(paths);
   for (let i = 0; i < paths.length; i++) {
@@ -521,42 +542,41 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
         if (!nodeIdx.has(n.refs[j])) continue;
         if (!first) nb.ch(44);
         first = false;
-        nb.str(nodeIdx.get(n.refs[j]).toString());
+        writeInt(nb, nodeIdx.get(n.refs[j]));
       }
     }
     nb.ch(10);
   }
-  const nodeText = nb.toString();
   sb.str('N ');
-  sb.str(all.length.toString());
+  writeInt(sb, all.length);
   sb.ch(32);
   sb.str(toHex(digestBuilder(nb, 0)));
   sb.str('\nS ');
-  sb.str(st.strs.length.toString());
+  writeInt(sb, st.strs.length);
   sb.ch(10);
   for (let i = 0; i < st.strs.length; i++) {
     writeStr(sb, st.strs[i]);
     sb.ch(10);
   }
   sb.str('F ');
-  sb.str(lt.idx.size.toString());
+  writeInt(sb, lt.idx.size);
   sb.ch(10);
-  sb.sub(lt.lines.toString(), 0, lt.lines.len);
+  writeBuilder(sb, lt.lines);
   sb.str('I ');
-  sb.str(ninst.toString());
+  writeInt(sb, ninst);
   sb.ch(10);
-  sb.sub(ib.toString(), 0, ib.len);
+  writeBuilder(sb, ib);
   sb.str('R ');
-  sb.str(nr.toString());
+  writeInt(sb, nr);
   sb.ch(10);
-  sb.sub(rb.toString(), 0, rb.len);
+  writeBuilder(sb, rb);
   // a kept node line read above was malformed: what was written from it is not kept
   if (k !== null && k.broken) keptNone(key);
   else {
     // the nodes first: a graph names its nodes' digest, so one torn write (new nodes, the old
     // graph) only costs the next plan the walk the nodes were needed for
-    host.cachePut(keptNodesKey(key), nodeText);
-    host.cachePut(key, sb.toString());
+    host.cachePutUtf16(keptNodesKey(key), nb.ptr, nb.len);
+    host.cachePutUtf16(key, sb.ptr, sb.len);
   }
 }
 

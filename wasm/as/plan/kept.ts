@@ -39,7 +39,7 @@
  * that fails) makes it and what reaches it stale, as a changed file did before. The kept node's
  * memo key stays the one of the old text: the node memo still holds it (else nothing is reused).
  *
- * Per instance (reuse.ts KeptInstances): a walked root's walk takes every clean instance (in
+ * Per instance (kept-instances.ts KeptInstances): a walked root's walk takes every clean instance (in
  * scope, not stale) from its record without rendering it. What a dependant reads of a
  * dependency is its key, whether it is buildable, its ind.deps and run.data selectors, its
  * closures (T_LIB, T_RUN, T_RDIR, T_LDIR) and its node (graph.ts, planner.ts Nodes); the record
@@ -85,7 +85,9 @@
  *
  * This module holds the records read back and what makes them stale (validate, reusable, reach);
  * kept-load.ts reads an entry, kept-store.ts writes one (kept-rewrite.ts one read back), kept-fetch.ts holds an instance's
- * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps).
+ * sources in both directions, and reuse.ts is the planner's side (what a plan reuses and keeps;
+ * kept-recheck.ts renders an instance again for early cutoff, kept-instances.ts gives the walk the
+ * clean instances).
  *
  * Must not depend on: abi/, host.ts (files are hashed only through FileHashes), the walk
  * (graph.ts) or the planner: it is the model the reader and the writer share.
@@ -115,6 +117,13 @@ export function keptNodesKey(key: string): string {
  */
 export abstract class Recheck {
   abstract same(k: Kept, x: KeptInst): bool;
+  /**
+   * Called by validate right after each recheck, where all it still uses is held by the Kept's
+   * fields (validate's comment): a whole IX tree's re-plan after an edit of a template many
+   * recipes extend renders ~19,000 instances again here, so the planner's side makes this a safe
+   * point (gc.ts) when its caller holds the Kept from a global.
+   */
+  abstract pause(): void;
 }
 
 export class KeptNode {
@@ -280,6 +289,16 @@ export class Kept {
   /** Per kept instance: validate hashed its files (it is in scope), and whether it was cut off. */
   private checked: Array<bool> = [];
   private wasCut: Array<bool> = [];
+  /**
+   * While validate rechecks (Recheck.pause may collect, and the runtime scans no stack), what its
+   * frame still uses after a recheck besides the fields above, stale, changed, scope and cut:
+   * the recheck itself, per shared file list whether a file of it changed (0: not looked at yet,
+   * 1: unchanged, 2: changed), and the stale instances whose users are still to be marked.
+   * Emptied when validate returns.
+   */
+  private recheck: Recheck | null = null;
+  private listState: Array<i32> = [];
+  private todo: Array<i32> = [];
   /** What validate reached (reach) from the roots it was given: the planner reuses it. */
   scopeOf: Array<i32> = [];
   scope: Array<i32> = [];
@@ -424,6 +443,14 @@ export class Kept {
     const stale = new Array<bool>(n);
     const listState = new Array<i32>(this.fileLists.length);
     const todo = new Array<i32>();
+    // a recheck may be followed by a collection (Recheck.pause): from here on every object this
+    // frame uses is held by a field (roots: scopeOf; the instances, x, through insts)
+    this.stale = stale;
+    this.checked = inScope;
+    this.wasCut = wasCut;
+    this.recheck = recheck;
+    this.listState = listState;
+    this.todo = todo;
     for (let i = 0; i < n; i++) {
       if (!inScope[i]) {
         stale[i] = true;
@@ -441,14 +468,20 @@ export class Kept {
       }
       // early cutoff: the same descriptor under the same flags reaches the same instances and
       // makes the same node, so nothing above it changes (the header's proof)
-      if (s && recheck !== null && x.hasDesc() && recheck.same(this, x)) {
-        s = false;
-        this.cut.push(i);
-        wasCut[i] = true;
+      if (s && recheck !== null && x.hasDesc()) {
+        if (recheck.same(this, x)) {
+          s = false;
+          this.cut.push(i);
+          wasCut[i] = true;
+        }
+        recheck.pause();
       }
       stale[i] = s;
       if (s) todo.push(i);
     }
+    this.recheck = null;
+    this.listState = [];
+    this.todo = [];
     // the reversed edges, only when something is stale (after a comment nothing is)
     const users = new Array<Array<i32>>(todo.length > 0 ? n : 0);
     if (todo.length > 0) {
@@ -468,9 +501,6 @@ export class Kept {
         }
       }
     }
-    this.stale = stale;
-    this.checked = inScope;
-    this.wasCut = wasCut;
   }
 
   /**

@@ -115,18 +115,19 @@ function walk(req: JValue, items: Array<JValue>, renderer: Renderer, useCache: b
   let settings = settingsOf(s, keepGoing);
   if (items.length == 1 && items[0].kind == J_STR) settings += '\x00one\x00' + items[0].s;
   // an answer of roots only writes no node: reused nodes are not read back from the node memo
-  let k = new KeepPlan();
-  if (keep && fresh) k.key = keptKey(settings);
-  else if (keep) k = keepKept(s.graph, s.nodes, settings, items, rootsOnly);
-  const kept = k.kept;
-  // clean instances are taken from the kept graph without a render (reuse.ts KeptInstances)
-  s.graph.keptSrc = k.src;
+  const k = new KeepPlan();
+  // held before keepKept: its early cutoff's rechecks are safe points too (reuse.ts)
   const held = HELD;
   if (held !== null) {
     held.items = items;
     held.w = w;
     held.k = k;
   }
+  if (keep && fresh) k.key = keptKey(settings);
+  else if (keep) keepKept(k, s.graph, s.nodes, settings, items, rootsOnly, held !== null);
+  const kept = k.kept;
+  // clean instances are taken from the kept graph without a render (kept-instances.ts KeptInstances)
+  s.graph.keptSrc = k.src;
   for (let i = 0; i < items.length; i++) {
     // between roots only what `held` and CURRENT (the session) reach is used again
     if (held !== null) safePoint();

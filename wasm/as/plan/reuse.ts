@@ -3,24 +3,23 @@
  * is keyed by, what the current files leave reusable (keepKept, before the walk) and the merge of
  * the reused roots' nodes and sources into the walk's, which is then kept for the next plan
  * (mergeKept, after the walk). planner.ts's walk decides per root whether to reuse or walk it.
- * An instance whose files changed is rendered again here (RenderCheck) for kept.ts's early cutoff;
- * the render goes through the graph's descriptor cache and render sharing, so a walk that meets
- * the instance later does not render it twice.
+ * An instance whose files changed is rendered again (kept-recheck.ts RenderCheck) for kept.ts's
+ * early cutoff before anything is reused.
  *
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts and kept-store.ts read and
  * write it).
  */
-import { JValue, hexOfText, parseJson, J_ARR, J_OBJ, J_STR } from '../hash/index';
-import { Graph, KeptSource } from './graph';
-import { Instance, PNode } from './instance';
-import { Descriptor } from './descriptor';
-import { Flags } from './flags';
+import { JValue, hexOfText, J_STR } from '../hash/index';
+import { Graph } from './graph';
+import { PNode } from './instance';
 import { mergeFetch } from './node-fetch';
 import { storeName } from './names';
-import { Kept, KeptInst, Recheck, keptKey } from './kept';
+import { Kept, keptKey } from './kept';
+import { RenderCheck } from './kept-recheck';
+import { KeptInstances, keptRef } from './kept-instances';
 import { KeptFetch, keptFetches } from './kept-fetch';
 import { keptLoad, keptNode } from './kept-load';
-import { KeptRootOut, descDigest, keptNone, keptStore } from './kept-store';
+import { KeptRootOut, keptNone, keptStore } from './kept-store';
 import { keptRewrite } from './kept-rewrite';
 import { NodeSet } from './node-set';
 
@@ -28,6 +27,8 @@ import { NodeSet } from './node-set';
 export class KeepPlan {
   key: string = '';
   kept: Kept | null = null;
+  /** The requested roots' selectors (keepKept). */
+  requests: Array<string> = [];
   /** Kept instances the reused roots reach (one per key), and their nodes (null: none). */
   reach: Array<i32> = [];
   /** Every kept instance they reach (the next kept graph keeps them all). */
@@ -74,22 +75,24 @@ export class KeepPlan {
  * With `refsOnly` (a plan that writes no node) the nodes are not read back: each is made from its
  * kept record alone (keptRef), which is all the next kept graph is written from.
  */
-export function keepKept(g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>, refsOnly: bool = false): KeepPlan {
-  const k = new KeepPlan();
+export function keepKept(k: KeepPlan, g: Graph, nodes: NodeSet, settings: string, items: Array<JValue>, refsOnly: bool = false, collect: bool = false): KeepPlan {
   k.key = keptKey(settings);
   const kept = keptLoad(k.key);
   if (kept === null) return k;
+  // with `collect`, validate's rechecks are safe points: `k` is held from a global, and through
+  // it the Kept and the requests (validate holds the rest in the Kept's fields)
+  k.kept = kept;
   const requests = new Array<string>();
+  k.requests = requests;
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
   if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
-  kept.validate(g.files, cands, new RenderCheck(g));
+  kept.validate(g.files, cands, new RenderCheck(g, collect));
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
     if (r >= 0) reused.push(r);
   }
-  k.kept = kept;
   k.refsOnly = refsOnly;
   k.reused = reused;
   k.src = new KeptInstances(kept, k, nodes);
@@ -249,78 +252,6 @@ export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   keptStore(k.key, walked, kept, k.reachAll, nodes.built.concat(nodes.fetches), k.out, g.files, listed ? listingDigest(g) : '');
 }
 
-/**
- * A kept node as the kept graph's writer needs it (memo key, out, script, references), without
- * its JSON: for a plan that writes no node. Its id is the one its out path names.
- */
-function keptRef(k: Kept, i: i32): PNode | null {
-  const kn = k.instNode(i);
-  if (kn.bad) return null;
-  const n = new PNode();
-  n.out = kn.out;
-  const base = kn.out.lastIndexOf('/') + 1;
-  n.id = kn.out.substring(base, base + 32);
-  n.script = kn.script;
-  n.memoKey = kn.memoKey;
-  for (let j = 0; j < kn.refs.length; j++) {
-    const r = k.node(kn.refs[j]);
-    if (r.bad) return null;
-    n.refs.push(r.out);
-  }
-  return n;
-}
-
-/** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
-class RenderCheck extends Recheck {
-  g: Graph;
-  /** Descriptor digests by package and text digest: instances sharing a render share its digest. */
-  digests: Map<string, string> = new Map<string, string>();
-  constructor(g: Graph) {
-    super();
-    this.g = g;
-  }
-
-  same(k: Kept, x: KeptInst): bool {
-    const z = x.key.indexOf('\x00');
-    if (z <= 0) return false;
-    const name = x.key.substring(0, z);
-    const f = keyFlags(x.key, z);
-    if (f === null) return false;
-    const flags = f!;
-    const target = flags.get('target');
-    if (target === null || flags.get('kind') === null) return false;
-    const r = this.g.renderCached(name, flags, target!);
-    if (r.err !== null || r.desc === null || r.intros.length > 0) return false;
-    const tk = name + '\x00' + r.digest;
-    let d: string;
-    if (r.digest != '' && this.digests.has(tk)) d = this.digests.get(tk);
-    else {
-      d = descDigest(r.desc!);
-      if (r.digest != '') this.digests.set(tk, d);
-    }
-    if (d != x.desc) return false;
-    const fs = new Array<i32>();
-    for (let i = 0; i < r.files.length; i++) fs.push(k.pathIndex(r.files[i]));
-    x.files = fs;
-    x.fi = -1;
-    return true;
-  }
-}
-
-/** The flags of an instance key (name NUL JSON object of string flags; `z` is the NUL's index), or null when malformed. */
-function keyFlags(key: string, z: i32): Flags | null {
-  const v = parseJson(key.substring(z + 1)).value;
-  if (v === null || v.kind != J_OBJ) return null;
-  const flags = new Flags();
-  const ks = v.keys!;
-  const vs = v.items!;
-  for (let i = 0; i < ks.length; i++) {
-    if (vs[i].kind != J_STR) return null;
-    flags.set(ks[i], vs[i].s);
-  }
-  return flags;
-}
-
 function sameInts(a: Array<i32>, b: Array<i32>): bool {
   if (a.length != b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
@@ -340,160 +271,6 @@ function sameRoots(kept: Kept, out: Array<KeptRootOut>): bool {
 /** BLAKE3 of the package list (an unknown package's suggestion reads it). */
 function listingDigest(g: Graph): string {
   return hexOfText(g.packageNames().join('\n'));
-}
-
-/**
- * The clean instances of the kept graph, taken by the walk without a render (graph.ts
- * KeptSource): an instance in validate's scope that is not stale read no changed file and reaches
- * none that did, so its descriptor is the kept one (or early cutoff found it the same), and so
- * are its loads, the direct items of its closures and its node (kept.ts's header).
- */
-export class KeptInstances extends KeptSource {
-  kept: Kept;
-  k: KeepPlan;
-  nodes: NodeSet;
-  /** The clean record of each key (one with a node wins), built on first use. */
-  private byKey: Map<string, i32> | null = null;
-  /** Instances taken, by key, and their kept indices in the order taken. */
-  private got: Map<string, Instance> = new Map<string, Instance>();
-  taken: Array<i32> = [];
-
-  constructor(kept: Kept, k: KeepPlan, nodes: NodeSet) {
-    super();
-    this.kept = kept;
-    this.k = k;
-    this.nodes = nodes;
-  }
-
-  private keys(): Map<string, i32> {
-    let m = this.byKey;
-    if (m !== null) return m!;
-    m = new Map<string, i32>();
-    const scope = this.kept.scope;
-    for (let j = 0; j < scope.length; j++) {
-      const i = scope[j];
-      if (!this.kept.clean(i)) continue;
-      const x = this.kept.insts[i];
-      if (m.has(x.key) && (x.node < 0 || this.kept.insts[m.get(x.key)].node >= 0)) continue;
-      m.set(x.key, i);
-    }
-    this.byKey = m;
-    return m!;
-  }
-
-  instanceOf(g: Graph, key: string): Instance | null {
-    if (this.got.has(key)) return this.got.get(key);
-    const m = this.keys();
-    if (!m.has(key)) return null;
-    const i = m.get(key);
-    const x = this.kept.insts[i];
-    const z = key.indexOf('\x00');
-    if (z <= 0) return null;
-    const f = keyFlags(key, z);
-    if (f === null) return null;
-    const flags = f!;
-    const kind = flags.get('kind');
-    const target = flags.get('target');
-    if (kind === null || target === null) return null;
-    // what dependants read of its descriptor: ind.deps and run.data (the ext's JSON)
-    const e = x.ext;
-    let at = 0;
-    for (let part = 0; part < 4 && at >= 0; part++) at = e.indexOf(';', at) + (part < 3 ? 1 : 0);
-    if (at < 0 || e.length < 2) return null;
-    const dj = parseJson(e.substring(at + 1)).value;
-    if (dj === null || dj.kind != J_ARR || dj.items!.length != 2) return null;
-    const d = new Descriptor();
-    for (let w = 0; w < 2; w++) {
-      const l = dj.items![w];
-      if (l.kind != J_ARR) return null;
-      const out = w == 0 ? d.indDeps : d.runData;
-      for (let j = 0; j < l.items!.length; j++) {
-        if (l.items![j].kind != J_STR) return null;
-        out.push(l.items![j].s);
-      }
-    }
-    const name = key.substring(0, z);
-    const p = new Instance(key, name, flags, kind!, target!, '', d);
-    p.buildable = e.charCodeAt(0) == 49;
-    p.kept = i;
-    this.got.set(key, p);
-    this.taken.push(i);
-    return p;
-  }
-
-  items(g: Graph, p: Instance): bool {
-    const e = this.kept.insts[p.kept].ext;
-    const f = e.split(';', 4);
-    if (f.length < 4) return false;
-    for (let w = 1; w < 4; w++) {
-      if (f[w] == '-') continue;
-      const l = new Array<Instance>();
-      if (f[w] != '') {
-        const ix = f[w].split(',');
-        for (let j = 0; j < ix.length; j++) {
-          const x = this.at(g, I32.parseInt(ix[j]));
-          if (x === null) return false;
-          l.push(x!);
-        }
-      }
-      if (w == 1) p.libItems = l;
-      else if (w == 2) p.runPre = l;
-      else p.runPost = l;
-    }
-    return true;
-  }
-
-  /** The kept indices of the instances taken whose node the walk got (taken or built), in order. */
-  takenWithNode(): Array<i32> {
-    const out = new Array<i32>();
-    for (let t = 0; t < this.taken.length; t++) {
-      const i = this.taken[t];
-      const p = this.got.get(this.kept.insts[i].key);
-      if (p.node !== null) out.push(i);
-    }
-    return out;
-  }
-
-  /** The instance of kept record `i`: the one taken (or rendered) for its key. */
-  private at(g: Graph, i: i32): Instance | null {
-    if (i < 0 || i >= this.kept.insts.length) return null;
-    const key = this.kept.insts[i].key;
-    if (this.got.has(key)) return this.got.get(key);
-    if (g.instances.has(key)) return g.instances.get(key);
-    const x = this.instanceOf(g, key);
-    if (x !== null) g.adopt(x!);
-    return x;
-  }
-
-  node(g: Graph, p: Instance): PNode | null {
-    const ni = this.kept.insts[p.kept].node;
-    if (ni < 0) return null;
-    const k = this.k;
-    let n: PNode | null = null;
-    if (k.made.has(ni)) n = k.made.get(ni);
-    else if (k.refsOnly) {
-      n = keptRef(this.kept, ni);
-      if (n === null) return null;
-    } else {
-      n = keptNode(this.kept, ni, k.scripts);
-      if (n === null) return null;
-      if (!k.scripts.has(n.script) && !this.nodes.scripts.has(n.script)) k.scripts.set(n.script, n.scriptText);
-      n.scriptText = '';
-    }
-    n!.storeName = p.storeName;
-    k.made.set(ni, n!);
-    return n;
-  }
-
-  uses(g: Graph, p: Instance): Array<Instance> {
-    const us = this.kept.insts[p.kept].uses;
-    const out = new Array<Instance>();
-    for (let j = 0; j < us.length; j++) {
-      const x = this.at(g, us[j]);
-      if (x !== null) out.push(x!);
-    }
-    return out;
-  }
 }
 
 /**
