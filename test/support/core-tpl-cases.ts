@@ -35,6 +35,12 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}child {{ super() }}{% endblock %}", "die/b.sh": "A{% block x %}base{% endblock %}B{{ self.x() }}"}},
   {"files": {"bin/a/ix.sh": "pre {% extends '//die/b.sh' %}{% block x %}child{% endblock %}", "die/b.sh": "A{% block x %}base{% endblock %}B"}},
   {"files": {"bin/a/ix.sh": "{% extends 'nope.sh' %}"}},
+  // IX's post-pass (runs of 3+ newlines cut to two): in the base's own output, across a block's
+  // edges, and across the text a child writes before its extends (cut on the joined text)
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}\n\n\nc\n\n{% endblock %}", "die/b.sh": "\n\n\n\nA\n{% block x %}{% endblock %}\n\nB\n\n\n\n\n\r\n\n\n"}},
+  {"files": {"bin/a/ix.sh": "p\n\n{% extends '//die/b.sh' %}", "die/b.sh": "\nA\n\n\n\nB\n"}},
+  {"files": {"bin/a/ix.sh": "p\n{% extends '//die/b.sh' %}{% block x %}\n\n\n{% endblock %}", "die/b.sh": "{% block x %}{% endblock %}\n\nA"}},
+  "a\n\n\n{{ '\\n\\n\\n' }}\n\nb\n\n",
   {"files": {"bin/a/ix.sh": "1\n{% include '//die/i.sh' %}\n2", "die/i.sh": "\n\n inc {{ name }} \n\n"}},
   {"files": {"bin/a/ix.sh": "{% set v %}cap {{ 1 }}{% endset %}[{{ v }}]"}},
   {"files": {"bin/a/ix.sh": "{% set ns = namespace(a=1) %}{% set ns.a = 2 %}{{ ns.a }}"}},

@@ -98,15 +98,40 @@ export function fixList(v: Value): Value {
   return str(fixListOf(lines));
 }
 
+/**
+ * IX's `parse_list`: fix_list's text split on single spaces, empty parts dropped. As fix_list
+ * joins the item lines with spaces, that is each item line's runs of characters other than ' ',
+ * taken here in one pass over the text (no line strings, joined text or split array: list blocks
+ * are parsed several times in every render); counted as fix_list's lines, then as its items.
+ */
 export function parseList(v: Value): Value {
-  const f = fixList(v);
-  if (f.isErr) return f;
-  const parts = jsSplit((<VStr>f).s, ' ');
-  const out = new Array<string>();
-  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) out.push(parts[i]);
-  const e = countLoop(<f64>out.length);
+  const s = pyStr(v);
+  const out = new Array<Value>();
+  let lines = 0;
+  let start = 0;
+  const n = s.length;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && s.charCodeAt(i) != 10) continue;
+    let a = start;
+    let b = i;
+    start = i + 1;
+    while (a < b && isPyWs(s.charCodeAt(a))) a++;
+    while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
+    if (b == a || s.charCodeAt(a) == 35) continue;
+    lines++;
+    while (a < b) {
+      while (a < b && s.charCodeAt(a) == 32) a++;
+      let t = a;
+      while (t < b && s.charCodeAt(t) != 32) t++;
+      if (t > a) out.push(str(a == 0 && t == n ? s : s.substring(a, t)));
+      a = t;
+    }
+  }
+  const e = countLoop(<f64>lines);
   if (e !== null) return e;
-  return strList(out);
+  const e2 = countLoop(<f64>out.length);
+  if (e2 !== null) return e2;
+  return new VList(out);
 }
 
 export function listToJson(v: Value): Value {

@@ -59,4 +59,41 @@ export class StrBuf {
   toString(): string {
     return String.UTF16.decodeUnsafe(changetype<usize>(this.buf), <usize>this.n << 1);
   }
+
+  /** toString with every run of more than two newlines cut to two (copyCappingNewlines). */
+  toStringCappingNewlines(): string {
+    return copyCappingNewlines(changetype<usize>(this.buf), this.n);
+  }
+}
+
+/**
+ * The `n` UTF-16 code units at `src` as a string, every run of more than two newlines cut to two
+ * (IX's post-pass on a whole render), in one allocation of the exact size: a render's text is
+ * the largest string it makes, and a copy through a builder made two more of its size.
+ */
+export function copyCappingNewlines(src: usize, n: i32): string {
+  let len = 0;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    if (load<u16>(src + (<usize>i << 1)) == 10) {
+      if (++run <= 2) len++;
+    } else {
+      run = 0;
+      len++;
+    }
+  }
+  if (len == n) return String.UTF16.decodeUnsafe(src, <usize>n << 1);
+  const out = changetype<string>(__new(<usize>len << 1, idof<string>()));
+  const dst = changetype<usize>(out);
+  let k: usize = 0;
+  run = 0;
+  for (let i = 0; i < n; i++) {
+    const c = load<u16>(src + (<usize>i << 1));
+    if (c == 10) {
+      if (++run > 2) continue;
+    } else run = 0;
+    store<u16>(dst + (k << 1), c);
+    k++;
+  }
+  return out;
 }

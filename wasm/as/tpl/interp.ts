@@ -198,14 +198,18 @@ function report(e: IxErr): void {
   failure = e;
 }
 
-/** Run `t`'s root as the whole render: its text, or null with ev.err set to the failure. */
+/**
+ * Run `t`'s root as the whole render: its text, or null with ev.err set to the failure. The text
+ * comes with IX's post-pass applied when the base template's buffer is all of it (runs of more
+ * than two newlines cut to two while copying it out: render.ts collapses what is left).
+ */
 export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   const saved = failure;
   failure = null;
   // a nested render (intro()) takes buffers above the outer one's; every render leaves the pool's
   // top where it found it, even one whose failure skipped a buffer's return
   const top = bufTop;
-  const s = runRoot(t, ctx, frame);
+  const s = runRoot(t, ctx, frame, true);
   bufTop = top;
   const c = failure;
   failure = saved;
@@ -215,29 +219,36 @@ export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
   return s;
 }
 
-/** Run template `t`'s root with `ctx` and `frame`: its output if it succeeded, else null (errors reported). */
-export function runRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
+/**
+ * Run template `t`'s root with `ctx` and `frame`: its output if it succeeded, else null (errors
+ * reported). `capNewlines`: the output is the whole render's, copied out with the post-pass.
+ */
+export function runRoot(t: Template, ctx: Ctx, frame: Frame, capNewlines: bool = false): string | null {
   const top = fnTop;
-  const s = rootWith(takeFn(t, ctx, frame, t.nslots), t, ctx, frame);
+  const s = rootWith(takeFn(t, ctx, frame, t.nslots), t, ctx, frame, capNewlines);
   fnTop = top;
   return s;
 }
 
-function rootWith(f: Fn, t: Template, ctx: Ctx, frame: Frame): string | null {
+function rootWith(f: Fn, t: Template, ctx: Ctx, frame: Frame, capNewlines: bool): string | null {
   const r = execList(t.body, f, null, -1, true);
   if (r == EXC) { giveBuf(); report(takeErr(t.path, f.line)); return null; }
   if (r == STOP) { giveBuf(); return null; }
   const p = f.parent;
   if (p !== null) {
     giveBuf();
-    const out = runRoot(p, ctx, frame);
-    if (out === null) return null;
     const pre = f.pre;
+    // text written before the extends comes first: the post-pass must see the joined text
+    const out = runRoot(p, ctx, frame, capNewlines && (pre === null || pre.length == 0));
+    if (out === null) return null;
     // most child templates write nothing before their extends: no copy of the parent's output
     return pre !== null && pre.length > 0 ? pre + out : out;
   }
   setTail(f.tailPath, f.tailLine, t.path, f.line);
-  return bufDone(f.out);
+  if (!capNewlines) return bufDone(f.out);
+  const s = f.out.toStringCappingNewlines();
+  giveBuf();
+  return s;
 }
 
 /** The unwinding error, sited at (path, lineno) unless an inner function sited it; ev.err cleared. */

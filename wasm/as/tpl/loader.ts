@@ -216,8 +216,16 @@ export class SourceLoader {
 
   /** Whether `path` exists; its UTF-8 error if it cannot be read. */
   exists(path: string): Loaded {
-    const t = this.readText(path);
     const r = new Loaded();
+    // a source this plan already expanded from the file itself (not a base64 view of another):
+    // the file was read and valid in this snapshot; no second read and decode of it per render
+    const sh = this.shared;
+    if (sh !== null && sh.map.has(path) && !path.endsWith('/base64')) {
+      this.filesRead.add(path);
+      r.src = sh.map.get(path);
+      return r;
+    }
+    const t = this.readText(path);
     if (t.err !== null) r.err = t.err;
     else if (!t.missing) r.src = new Source(path, t.text, [], [], [], []);
     return r;

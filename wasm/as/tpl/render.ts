@@ -17,16 +17,13 @@ const MAX_DEPTH: i32 = 64;
 const MAX_OUTPUT: i32 = 8 * 1024 * 1024;
 const MAX_LOOP: i32 = 1000000;
 
-/** Collapse every run of three newlines to two, repeatedly (IX's whole-file post-pass). */
+/**
+ * Collapse every run of three newlines to two, repeatedly (IX's whole-file post-pass). A render's
+ * text mostly comes collapsed already (renderRoot's `capNewlines`): then this only scans it.
+ */
 export function collapseNewlines(s: string): string {
   if (!s.includes('\n\n\n')) return s;
-  const b = new rt.StrBuf(s.length);
-  let run = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 10) { run++; if (run <= 2) b.addCode(10); } else { run = 0; b.addCode(c); }
-  }
-  return b.toString();
+  return rt.copyCappingNewlines(changetype<usize>(s), s.length);
 }
 
 function sorted(set: Set<string>): Array<string> {
