@@ -84,7 +84,8 @@ export class Instance {
   text: string;
   desc: Descriptor;
   buildable: bool;
-  memo: StaticArray<Array<Instance> | null> = new StaticArray<Array<Instance> | null>(9);
+  /** Its number in its graph's closure table (plan/closures.ts; -1: none yet). */
+  num: i32 = -1;
   libBase: Flags;
   /** Bit t set: the frame (this, t) waits for frames above it on the driver's stack. */
   expanded: i32 = 0;
