@@ -203,7 +203,7 @@ export class Graph {
     switch (what) {
       case T_LIB: {
         const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
-        if (this.loadErr === null && p.libItems === null) p.libItems = items;
+        if (this.loadErr === null && p.libItems === null) p.libItems = orShared(items);
         return this.finish(p, T_LIB, items, T_LIB);
       }
       case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
@@ -257,7 +257,7 @@ export class Graph {
       case T_LDIR: {
         const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
         if (this.loadErr !== null) return this.loadErr;
-        if (p.libItems === null) p.libItems = items;
+        if (p.libItems === null) p.libItems = orShared(items);
         if (this.directNeeds(items, T_LDIR)) return null;
         this.cl.set(p, T_LDIR, this.directBuf(items, T_LDIR));
         return null;
@@ -299,8 +299,8 @@ export class Graph {
       for (let j = 0; j < x.length; j++) direct.push(x[j]);
     }
     if (p.runPre === null) {
-      p.runPre = direct.slice(0, pre);
-      p.runPost = direct.slice(post);
+      p.runPre = pre == 0 ? NO_INSTANCES : direct.slice(0, pre);
+      p.runPost = post == direct.length ? NO_INSTANCES : direct.slice(post);
     }
     return direct;
   }
@@ -375,7 +375,7 @@ export class Graph {
     p.files = r.files;
     const intros = r.intros;
     p.uses = this.keptSrc!.uses(this, p);
-    for (let i = 0; i < intros.length; i++) p.uses.push(intros[i]);
+    for (let i = 0; i < intros.length; i++) p.addUse(intros[i]);
     p.introduced = intros.length > 0;
     const data = p.desc.scriptData;
     p.buildable = data !== null && data.length > 0;
@@ -587,7 +587,7 @@ export class Graph {
         const inst = this.instance(sel.name, plain ? base : withSelectorFlags(base, sel));
         if (inst !== null) {
           out.push(inst);
-          parent.uses.push(inst);
+          parent.addUse(inst);
           continue;
         }
         e = this.instErr;
@@ -774,7 +774,7 @@ export class Graph {
     inst.digest = r.digest;
     inst.files = r.files;
     const intros = r.intros;
-    for (let i = 0; i < intros.length; i++) inst.uses.push(intros[i]);
+    for (let i = 0; i < intros.length; i++) inst.addUse(intros[i]);
     inst.introduced = intros.length > 0;
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
@@ -975,8 +975,17 @@ export function setTargets(t: Targets): void {
  */
 const closureBuf = new Array<Instance>();
 
-/** Every empty direct list direct() returns (its readers never change it). */
+/**
+ * Every empty direct list direct() returns, and every empty list of items an instance keeps
+ * (libItems, runPre, runPost): most are empty, and each live array is two objects every
+ * collection marks. Their readers never change them.
+ */
 const NO_INSTANCES = new Array<Instance>();
+
+/** `a`, or the shared empty list when it is empty (for a list kept and never changed). */
+function orShared(a: Array<Instance>): Array<Instance> {
+  return a.length == 0 ? NO_INSTANCES : a;
+}
 
 /** `a` at its exact size (empty: the shared one); `a` is emptied for reuse. */
 function exactCopy(a: Array<Instance>): Array<Instance> {
