@@ -5,7 +5,7 @@
  * Why: the core's collector (gc.ts, the `minimal` runtime) marks every live object at each
  * collection, and an `Array<Instance>` is two objects (header and buffer). A whole IX tree kept
  * ~180 k non-empty lists (~360 k objects) and a memo table per instance (~48 k) alive; here they
- * are four arrays of i32 (the collector does not look inside them) and one of instances.
+ * are three arrays of i32 (the collector does not look inside them) and one of instances.
  *
  * Instances are numbered when first stored or listed (Instance.num); a number belongs to this
  * table only (an instance of another graph, whose number is another's, is numbered again). A
