@@ -14,7 +14,12 @@
  * and between two collections it grows by at most the budget. "Collect when the memory grew" let
  * the garbage fill the memory the allocator had just doubled: on a whole IX tree the CLI peaked
  * at 1.37 GB of RSS (0.98 GB with the incremental runtime); a quarter of the span, 1.03 GB; an
- * eighth, 0.96 GB at ~0.9x the incremental runtime's CPU (BENCHMARKS.md).
+ * eighth, 0.96 GB at ~0.9x the incremental runtime's CPU (BENCHMARKS.md). Re-measured on
+ * 2026-12-07 at load 9-13 (BENCHMARKS.md, "The collector's policy and live lists"): a quarter
+ * gave 0.72-1.04x the CPU of an eighth (cold CLI peak 787-836 MB, an eighth 681-794 MB), a half
+ * 0.67-1.10x (843-888 MB), a least budget of 128 MB 0.69-1.18x (818-849 MB); pairs at that load
+ * differ by 10-20% alone, and the die/base.sh re-plan (1.47 GB) was measured with a quarter only,
+ * unpaired: none was shown better, so an eighth stays (a quarter is the one to measure again).
  *
  * Stress build (wasm/build-as.mjs, IX_AS_GC_STRESS=1 defines IX_GC_STRESS): every safe point
  * collects, and freed objects are poisoned (gc-stress.ts), so an object that only a local holds

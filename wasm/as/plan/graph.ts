@@ -13,7 +13,8 @@
  *
  * The driver computes "task `what` of instance `p`" with an explicit stack (graph depth never
  * exhausts the wasm stack) and reports dependency cycles with their path. Tasks are small
- * integers, the "expanded" set is a bit mask per instance, closures are arrays per instance.
+ * integers, the "expanded" set is a bit mask per instance, closures are index ranges in one arena
+ * (closures.ts).
  * Errors are IxErr values: a step returns one and the driver unwinds.
  *
  * Must not depend on: abi/.
@@ -30,6 +31,7 @@ import { flagsBehind, RenderShare, valuesKey } from './reads';
 import { digestBuilder, hexOfText, toHex } from '../hash/index';
 import * as host from '../host';
 import { driverSafePoint } from '../gc';
+import { Closures } from './closures';
 import { Instance, MAX_INSTANCES, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_LIB, T_NODE, T_RDIR, T_RUN, T_TLIB } from './instance';
 
 /**
@@ -122,6 +124,8 @@ export class Graph {
   files: FileHashes = new FileHashes();
   nodeTask: NodeTask | null = null;
   useCache: bool;
+  /** Every instance's closures and direct lists (closures.ts). */
+  cl: Closures = new Closures();
   instances: Map<string, Instance> = new Map<string, Instance>();
   /** The same instances, found by the text of a key being built (a hit makes no key string). */
   private byKey: KeyTable<Instance> = new KeyTable<Instance>();
@@ -180,7 +184,7 @@ export class Graph {
   // ---- the driver ----
 
   done(p: Instance, what: i32): bool {
-    return what == T_NODE ? p.node !== null : unchecked(p.memo[what]) !== null;
+    return what == T_NODE ? p.node !== null : this.cl.has(p, what);
   }
 
   need(p: Instance, what: i32): void {
@@ -199,42 +203,43 @@ export class Graph {
     switch (what) {
       case T_LIB: {
         const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
-        if (this.loadErr === null && p.libItems === null) p.libItems = items;
+        if (this.loadErr === null && p.libItems === null) p.libItems = orShared(items);
         return this.finish(p, T_LIB, items, T_LIB);
       }
       case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
       case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, this.hostLibFlags()), T_LIB);
       case T_DATA: return this.finish(p, T_DATA, this.load(p, p.desc.data, this.dataFlags()), T_RUN);
       case T_TLIB: {
-        const tools = unchecked(p.memo[T_BIN]);
-        if (tools === null) {
+        const cl = this.cl;
+        if (!cl.has(p, T_BIN)) {
           this.need(p, T_BIN);
           return null;
         }
         const names = p.desc.libDeps.concat(p.desc.targetLibs);
-        for (let i = 0; i < tools.length; i++) {
-          const ind = unchecked(tools[i]).desc.indDeps;
+        const nt = cl.length(p, T_BIN);
+        for (let i = 0; i < nt; i++) {
+          const ind = cl.at(p, T_BIN, i).desc.indDeps;
           for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
         }
         return this.finish(p, T_TLIB, this.load(p, names, this.targetLibFlags(p)), T_LIB);
       }
       case T_RUN: {
         let wait = false;
-        if (p.kind == 'lib' && unchecked(p.memo[T_LIB]) === null) {
+        if (p.kind == 'lib' && !this.cl.has(p, T_LIB)) {
           this.need(p, T_LIB);
           wait = true;
         }
-        if (unchecked(p.memo[T_TLIB]) === null) {
+        if (!this.cl.has(p, T_TLIB)) {
           this.need(p, T_TLIB);
           wait = true;
         }
         if (wait) return null;
-        const direct = this.runItems(p, p.kind == 'lib' ? unchecked(p.memo[T_LIB])! : new Array<Instance>());
+        const direct = this.runItems(p, p.kind == 'lib' ? this.cl.copy(p, T_LIB) : new Array<Instance>());
         if (this.loadErr !== null) return this.loadErr;
         return this.finish(p, T_RUN, direct, T_RUN);
       }
       case T_RDIR: {
-        if (unchecked(p.memo[T_TLIB]) === null) {
+        if (!this.cl.has(p, T_TLIB)) {
           this.need(p, T_TLIB);
           return null;
         }
@@ -246,15 +251,15 @@ export class Graph {
         const items = this.runItems(p, libs);
         if (this.loadErr !== null) return this.loadErr;
         if (this.directNeeds(items, T_RDIR)) return null;
-        unchecked((p.memo[T_RDIR] = this.direct(items, T_RDIR)));
+        this.cl.set(p, T_RDIR, this.directBuf(items, T_RDIR));
         return null;
       }
       case T_LDIR: {
         const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
         if (this.loadErr !== null) return this.loadErr;
-        if (p.libItems === null) p.libItems = items;
+        if (p.libItems === null) p.libItems = orShared(items);
         if (this.directNeeds(items, T_LDIR)) return null;
-        unchecked((p.memo[T_LDIR] = this.direct(items, T_LDIR)));
+        this.cl.set(p, T_LDIR, this.directBuf(items, T_LDIR));
         return null;
       }
       default: {
@@ -284,9 +289,9 @@ export class Graph {
     const pre = direct.length;
     for (let i = 0; i < libs.length; i++) direct.push(libs[i]);
     const post = direct.length;
-    const tl = unchecked(p.memo[T_TLIB])!;
-    for (let i = 0; i < tl.length; i++) {
-      const l = tl[i];
+    const nt = this.cl.length(p, T_TLIB);
+    for (let i = 0; i < nt; i++) {
+      const l = this.cl.at(p, T_TLIB, i);
       // most libs have no run.data: a load of nothing allocates an array (once per lib per closure)
       if (l.desc.runData.length == 0) continue;
       const x = this.load(l, l.desc.runData, this.dataFlags());
@@ -294,8 +299,8 @@ export class Graph {
       for (let j = 0; j < x.length; j++) direct.push(x[j]);
     }
     if (p.runPre === null) {
-      p.runPre = direct.slice(0, pre);
-      p.runPost = direct.slice(post);
+      p.runPre = pre == 0 ? NO_INSTANCES : direct.slice(0, pre);
+      p.runPost = post == direct.length ? NO_INSTANCES : direct.slice(post);
     }
     return direct;
   }
@@ -321,27 +326,29 @@ export class Graph {
       case T_LDIR: {
         if (p.libItems === null) return 1;
         if (this.directNeeds(p.libItems!, T_LDIR)) return 0;
-        unchecked((p.memo[T_LDIR] = this.direct(p.libItems!, T_LDIR)));
+        this.cl.set(p, T_LDIR, this.directBuf(p.libItems!, T_LDIR));
         return 0;
       }
       case T_RUN:
       case T_RDIR: {
         if (p.runPre === null || (lib && p.libItems === null)) return 1;
-        let libs = new Array<Instance>();
-        if (lib) {
-          if (what == T_RUN) {
-            const l = unchecked(p.memo[T_LIB]);
-            if (l === null) {
-              this.need(p, T_LIB);
-              return 0;
-            }
-            libs = l!;
-          } else libs = p.libItems!;
+        if (lib && what == T_RUN && !this.cl.has(p, T_LIB)) {
+          this.need(p, T_LIB);
+          return 0;
         }
-        const items = p.runPre!.concat(libs).concat(p.runPost!);
+        const items = p.runPre!.slice(0);
+        if (lib) {
+          if (what == T_RUN) this.cl.pushTo(items, p, T_LIB);
+          else {
+            const li = p.libItems!;
+            for (let i = 0; i < li.length; i++) items.push(unchecked(li[i]));
+          }
+        }
+        const post = p.runPost!;
+        for (let i = 0; i < post.length; i++) items.push(unchecked(post[i]));
         if (what == T_RUN) return this.finish(p, T_RUN, items, T_RUN) === null ? 0 : 2;
         if (this.directNeeds(items, T_RDIR)) return 0;
-        unchecked((p.memo[T_RDIR] = this.direct(items, T_RDIR)));
+        this.cl.set(p, T_RDIR, this.directBuf(items, T_RDIR));
         return 0;
       }
       case T_NODE: {
@@ -368,7 +375,7 @@ export class Graph {
     p.files = r.files;
     const intros = r.intros;
     p.uses = this.keptSrc!.uses(this, p);
-    for (let i = 0; i < intros.length; i++) p.uses.push(intros[i]);
+    for (let i = 0; i < intros.length; i++) p.addUse(intros[i]);
     p.introduced = intros.length > 0;
     const data = p.desc.scriptData;
     p.buildable = data !== null && data.length > 0;
@@ -387,7 +394,7 @@ export class Graph {
     let waiting = false;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
-      if (!x.buildable && unchecked(x.memo[k]) === null) {
+      if (!x.buildable && !this.cl.has(x, k)) {
         this.need(x, k);
         waiting = true;
       }
@@ -397,6 +404,11 @@ export class Graph {
 
   /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
   direct(items: Array<Instance>, k: i32): Array<Instance> {
+    return exactCopy(this.directBuf(items, k));
+  }
+
+  /** direct() in the graph's one reused buffer (valid until the next directBuf or finish). */
+  private directBuf(items: Array<Instance>, k: i32): Array<Instance> {
     const stamp = ++this.stamp;
     const out = closureBuf;
     out.length = 0;
@@ -409,9 +421,9 @@ export class Graph {
         }
         continue;
       }
-      pushUnmarked(out, unchecked(x.memo[k])!, stamp);
+      this.pushUnmarked(out, x, k, stamp);
     }
-    return exactCopy(out);
+    return out;
   }
 
   /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
@@ -420,7 +432,7 @@ export class Graph {
     let waiting = false;
     for (let i = 0; i < items.length; i++) {
       const x = unchecked(items[i]);
-      if (unchecked(x.memo[child]) === null) {
+      if (!this.cl.has(x, child)) {
         this.need(x, child);
         waiting = true;
       }
@@ -434,10 +446,24 @@ export class Graph {
       if (x.mark == stamp) continue;
       x.mark = stamp;
       out.push(x);
-      pushUnmarked(out, unchecked(x.memo[child])!, stamp);
+      this.pushUnmarked(out, x, child, stamp);
     }
-    unchecked((p.memo[k] = exactCopy(out)));
+    this.cl.set(p, k, out);
+    out.length = 0;
     return null;
+  }
+
+  /** Appends the members of the list `k` of `x` not marked with `stamp`, marking them. */
+  private pushUnmarked(out: Array<Instance>, x: Instance, k: i32, stamp: i32): void {
+    const cl = this.cl;
+    const n = cl.length(x, k);
+    for (let j = 0; j < n; j++) {
+      const y = cl.at(x, k, j);
+      if (y.mark != stamp) {
+        y.mark = stamp;
+        out.push(y);
+      }
+    }
   }
 
   /** Computes task `what` of `p` (engine/plan/driver.ts run); an error unwinds the frames it pushed. */
@@ -561,7 +587,7 @@ export class Graph {
         const inst = this.instance(sel.name, plain ? base : withSelectorFlags(base, sel));
         if (inst !== null) {
           out.push(inst);
-          parent.uses.push(inst);
+          parent.addUse(inst);
           continue;
         }
         e = this.instErr;
@@ -748,7 +774,7 @@ export class Graph {
     inst.digest = r.digest;
     inst.files = r.files;
     const intros = r.intros;
-    for (let i = 0; i < intros.length; i++) inst.uses.push(intros[i]);
+    for (let i = 0; i < intros.length; i++) inst.addUse(intros[i]);
     inst.introduced = intros.length > 0;
     // a shared render: later instances need only its descriptor
     if (!this.keepText) r.text = '';
@@ -942,34 +968,29 @@ export function setTargets(t: Targets): void {
   TARGETS = t;
 }
 
-/** Appends each of `items` not yet marked with `stamp` to `out`, marking it: a set union in order. */
 /**
- * Where a closure is put together before it is kept at its exact size: kept closures are most of
- * the walk's live pointers, and grown by doubling they left up to half their capacity unused and
- * every smaller buffer as garbage.
+ * Where a closure or direct list is put together before it is stored (closures.ts) or copied at
+ * its exact size (direct): grown by doubling, a list of its own left up to half its capacity
+ * unused and every smaller buffer as garbage.
  */
 const closureBuf = new Array<Instance>();
 
 /**
- * Every empty closure and direct list: a third of a whole tree's closures and half of its direct
- * lists are empty, and as arrays of their own they were ~13% of the walk's live objects (each
- * collection marks every one). Closures are never changed once made (their readers copy).
+ * Every empty direct list direct() returns, and every empty list of items an instance keeps
+ * (libItems, runPre, runPost): most are empty, and each live array is two objects every
+ * collection marks. Their readers never change them.
  */
 const NO_INSTANCES = new Array<Instance>();
 
+/** `a`, or the shared empty list when it is empty (for a list kept and never changed). */
+function orShared(a: Array<Instance>): Array<Instance> {
+  return a.length == 0 ? NO_INSTANCES : a;
+}
+
+/** `a` at its exact size (empty: the shared one); `a` is emptied for reuse. */
 function exactCopy(a: Array<Instance>): Array<Instance> {
   if (a.length == 0) return NO_INSTANCES;
   const c = a.slice(0);
   a.length = 0;
   return c;
-}
-
-function pushUnmarked(out: Array<Instance>, items: Array<Instance>, stamp: i32): void {
-  for (let j = 0; j < items.length; j++) {
-    const y = unchecked(items[j]);
-    if (y.mark != stamp) {
-      y.mark = stamp;
-      out.push(y);
-    }
-  }
 }

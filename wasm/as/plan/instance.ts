@@ -62,6 +62,8 @@ export class PNode {
  */
 const NO_FILES = new Array<string>();
 const NO_FETCHES = new Array<PNode>();
+/** The uses of an instance that has loaded nothing yet (a leaf never does; addUse makes its own). */
+const NO_USES = new Array<Instance>();
 
 /** A package's store name for the kind it was first seen with. */
 class PkgName {
@@ -84,7 +86,8 @@ export class Instance {
   text: string;
   desc: Descriptor;
   buildable: bool;
-  memo: StaticArray<Array<Instance> | null> = new StaticArray<Array<Instance> | null>(9);
+  /** Its number in its graph's closure table (plan/closures.ts; -1: none yet). */
+  num: i32 = -1;
   libBase: Flags;
   /** Bit t set: the frame (this, t) waits for frames above it on the driver's stack. */
   expanded: i32 = 0;
@@ -98,7 +101,7 @@ export class Instance {
   /** What the kept graph (plan/kept.ts) records: the recipe files its render read (sorted), */
   files: Array<string> = NO_FILES;
   /** every instance it loaded or whose id its render read through intro() (repeats allowed), */
-  uses: Array<Instance> = [];
+  uses: Array<Instance> = NO_USES;
   /** and its own sources, as fetch nodes before any merge (their URLs as its descriptor gives them). */
   fetchSrc: Array<PNode> = NO_FETCHES;
   /** Its render read another package's id through intro() (its kept record is never cut off). */
@@ -119,6 +122,12 @@ export class Instance {
   libItems: Array<Instance> | null = null;
   runPre: Array<Instance> | null = null;
   runPost: Array<Instance> | null = null;
+
+  /** Appends `x` to uses. */
+  addUse(x: Instance): void {
+    if (this.uses === NO_USES) this.uses = new Array<Instance>();
+    this.uses.push(x);
+  }
 
   /** Appends one of its own sources to fetchSrc. */
   addFetchSrc(n: PNode): void {

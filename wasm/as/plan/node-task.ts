@@ -6,6 +6,7 @@
  * Must not depend on: abi/, session.ts, planner.ts, the request's JSON.
  */
 import { IxErr } from '../errors';
+import { Closures } from './closures';
 import { Graph } from './graph';
 import { Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './instance';
 import { buildNode, NodeParts } from './node';
@@ -23,7 +24,7 @@ export class Nodes extends NodeSet {
     const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
     let wait = false;
     for (let i = 0; i < 6; i++) {
-      if (unchecked(p.memo[kinds[i]]) === null) {
+      if (!g.cl.has(p, kinds[i])) {
         g.need(p, kinds[i]);
         wait = true;
       }
@@ -36,9 +37,9 @@ export class Nodes extends NodeSet {
     if (g.loadErr !== null) return g.loadErr;
     for (let i = 0; i < di.length; i++) runItems.push(di[i]);
     const names = d.libDeps.concat(d.targetLibs);
-    const tools = unchecked(p.memo[T_BIN])!;
-    for (let i = 0; i < tools.length; i++) {
-      const ind = unchecked(tools[i]).desc.indDeps;
+    const nt = g.cl.length(p, T_BIN);
+    for (let i = 0; i < nt; i++) {
+      const ind = g.cl.at(p, T_BIN, i).desc.indDeps;
       for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
     }
     const libItems = g.load(p, names, g.targetLibFlags(p));
@@ -54,9 +55,11 @@ export class Nodes extends NodeSet {
     // one missing node at a time (as the oracle): the first member's node brings its own
     // references' nodes, so a chain does not put every member on the stack again at each level
     for (let i = 0; i < 8; i++) {
-      const l = i < 6 ? unchecked(p.memo[kinds[i]])! : i == 6 ? deps : libs;
-      for (let j = 0; j < l.length; j++) {
-        const x = l[j];
+      const k = i < 6 ? kinds[i] : -1;
+      const l = i == 6 ? deps : libs;
+      const n = k >= 0 ? g.cl.length(p, k) : l.length;
+      for (let j = 0; j < n; j++) {
+        const x = k >= 0 ? g.cl.at(p, k, j) : unchecked(l[j]);
         if (x.buildable && x.node === null) {
           g.need(x, T_NODE);
           return null;
@@ -66,14 +69,14 @@ export class Nodes extends NodeSet {
     }
     const parts = new NodeParts();
     parts.inst = p;
-    refs(unchecked(p.memo[T_BIN])!, parts.tools);
-    refs(unchecked(p.memo[T_DATA])!, parts.data);
-    refs(unchecked(p.memo[T_TLIB])!, parts.targetLibs);
-    refs(unchecked(p.memo[T_HLIB])!, parts.hostLibs);
+    refs(g.cl, p, T_BIN, parts.tools);
+    refs(g.cl, p, T_DATA, parts.data);
+    refs(g.cl, p, T_TLIB, parts.targetLibs);
+    refs(g.cl, p, T_HLIB, parts.hostLibs);
     outs(deps, parts.deps);
     outs(libs, parts.libs);
-    outs(unchecked(p.memo[T_RDIR])!, parts.runDeps);
-    outs(unchecked(p.memo[T_LDIR])!, parts.libDeps);
+    closureOuts(g.cl, p, T_RDIR, parts.runDeps);
+    closureOuts(g.cl, p, T_LDIR, parts.libDeps);
     const fetch = p.desc.fetch;
     this.errs.length = 0;
     for (let i = 0; i < fetch.length; i++) {
@@ -128,9 +131,17 @@ function outs(l: Array<Instance>, out: Array<string>): void {
   for (let i = 0; i < l.length; i++) out.push(unchecked(l[i]).node!.out);
 }
 
-function refs(l: Array<Instance>, out: Array<PNode>): void {
-  for (let i = 0; i < l.length; i++) {
-    const x = unchecked(l[i]);
+/** The out of each member of the list `k` of `p` (every member is buildable: a direct list). */
+function closureOuts(cl: Closures, p: Instance, k: i32, out: Array<string>): void {
+  const n = cl.length(p, k);
+  for (let i = 0; i < n; i++) out.push(cl.at(p, k, i).node!.out);
+}
+
+/** The node of each buildable member of the closure `k` of `p`. */
+function refs(cl: Closures, p: Instance, k: i32, out: Array<PNode>): void {
+  const n = cl.length(p, k);
+  for (let i = 0; i < n; i++) {
+    const x = cl.at(p, k, i);
     if (x.buildable) out.push(x.node!);
   }
 }

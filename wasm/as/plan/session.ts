@@ -98,11 +98,13 @@ export class Session {
       this.err = e;
       return null;
     }
-    const run = unchecked(p.memo[T_RUN])!;
+    const cl = this.graph.cl;
+    const nr = cl.length(p, T_RUN);
     const outs = new Array<string>();
-    for (let i = 0; i < run.length; i++) {
-      if (!run[i].buildable) continue;
-      const n = this.nodeOf(run[i]);
+    for (let i = 0; i < nr; i++) {
+      const x = cl.at(p, T_RUN, i);
+      if (!x.buildable) continue;
+      const n = this.nodeOf(x);
       if (n === null) return null;
       outs.push(n.out);
     }
