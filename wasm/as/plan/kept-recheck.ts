@@ -12,7 +12,8 @@ import { safePoint } from '../gc';
 import { Graph } from './graph';
 import { renderCached } from './graph-render';
 import { Flags } from './flags';
-import { Kept, KeptInst, Recheck } from './kept';
+import { Kept, KeptInst } from './kept';
+import { Recheck } from './kept-validate';
 import { descDigest } from './kept-store';
 
 /** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
