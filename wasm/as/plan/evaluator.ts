@@ -13,7 +13,8 @@ import { unknownTargetMessage } from '../tpl/targets';
 import { setNumberCodecs } from '../hash/index';
 import { jsNum } from '../rt/numfmt';
 import { Flags } from './flags';
-import { Graph, Renderer, RenderOut, Targets, setTargets } from './graph';
+import { Graph } from './graph';
+import { Renderer, RenderOut, Targets, setTargets } from './graph-hooks';
 import { CURRENT } from './planner';
 
 class PlanIntro extends Intro {

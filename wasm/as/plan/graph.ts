@@ -21,77 +21,19 @@
  */
 import { IxErr } from '../errors';
 import { KeyTable, StrBuilder } from '../hash/index';
-import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { defaultKind } from './names';
 import { parseSelector, sanitize, Selector, withSelectorFlags } from './selector';
 import { listPackages, suggestPackage } from './packages';
-import { FileHashes, descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
-import { flagsBehind, RenderShare, valuesKey } from './reads';
-import { digestBuilder, hexOfText, toHex } from '../hash/index';
+import { FileHashes } from './cache';
+import { RenderShare } from './reads';
 import * as host from '../host';
 import { driverSafePoint } from '../gc';
 import { Closures } from './closures';
-import { Instance, MAX_INSTANCES, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_LIB, T_NODE, T_RDIR, T_RUN, T_TLIB } from './instance';
-
-/**
- * Where clean instances come from without a render (the planner's side of the kept graph,
- * reuse.ts): an instance nothing it read changed and none of whose dependencies is stale has the
- * kept descriptor, so its loads, closures' direct items and node are the kept ones (kept.ts).
- */
-export abstract class KeptSource {
-  /** The instance of `key` taken from the kept graph, or null (not kept, or not clean). */
-  abstract instanceOf(g: Graph, key: string): Instance | null;
-  /** Fills p.libItems / runPre / runPost from its record (those it kept); false if unreadable. */
-  abstract items(g: Graph, p: Instance): bool;
-  /** The kept node of `p`, or null (none kept, or the memo lost it). */
-  abstract node(g: Graph, p: Instance): PNode | null;
-  /** Its record's uses as instances, for a kept instance rendered after all (unstub). */
-  abstract uses(g: Graph, p: Instance): Array<Instance>;
-}
-
-/** What renders a package for the graph: the template evaluator, or a test's stand-in. */
-export abstract class Renderer {
-  /** Text and files read; `err` set on failure. `intro` answers the template's intro(selector). */
-  abstract render(g: Graph, name: string, flags: Flags, target: string): RenderOut;
-  /** Drops what it keeps between renders (a plan calls this once its walk is over). */
-  release(): void {}
-}
-
-export class RenderOut {
-  text: string = '';
-  files: Array<string> = [];
-  err: IxErr | null = null;
-  /** The render called intro(): it depends on more than its files, so it is not cached. */
-  introduced: bool = false;
-  /** Context names the render looked up; null: unknown, so the render is not shared (plan/reads.ts). */
-  names: Array<string> | null = null;
-}
-
-/** A copy of an error (errors are remembered and re-reported; never mutate a shared one). */
-export function cloneErr(e: IxErr): IxErr {
-  const c = new IxErr(e.detail);
-  c.file = e.file;
-  c.line = e.line;
-  c.pkg = e.pkg;
-  c.suggestions = e.suggestions;
-  c.internal = e.internal;
-  return c;
-}
-
-/** engine's `e.within({pkg})`: a copy with pkg filled when missing. */
-export function withinPkg(e: IxErr, pkg: string): IxErr {
-  if (e.pkg !== null) return e;
-  const c = cloneErr(e);
-  c.pkg = pkg;
-  return c;
-}
-
-/** The hooks the planner adds: the node task and a template's intro(selector). */
-export abstract class NodeTask {
-  /** Computes the node of `p` or appends its needs; returns an error or null. */
-  abstract step(g: Graph, p: Instance): IxErr | null;
-}
+import { cloneErr, KeptSource, NodeTask, Renderer, TARGETS } from './graph-hooks';
+import { Rendered2, renderCached } from './graph-render';
+import { step } from './graph-steps';
+import { Instance, MAX_INSTANCES, T_NODE } from './instance';
 
 /**
  * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
@@ -137,10 +79,11 @@ export class Graph {
   /** Needs appended by the step being run (a region per step, see run). */
   needInst: Array<Instance> = [];
   needWhat: Array<i32> = [];
-  private stamp: i32 = 0;
+  /** The mark of the closure being put together (graph-steps.ts). */
+  stamp: i32 = 0;
   private keyBuf: StrBuilder = new StrBuilder(256);
   /** The descriptor cache's keys are put together and hashed here (before the render they key). */
-  private renderKeyBuf: StrBuilder = new StrBuilder(256);
+  renderKeyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
   targetIds: Map<string, string> = new Map<string, string>();
   /** Renders shared by read set (plan/reads.ts); false renders every instance on its own. */
@@ -171,7 +114,7 @@ export class Graph {
   }
 
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
-  private setsLoaded: Set<string> = new Set<string>();
+  setsLoaded: Set<string> = new Set<string>();
 
   constructor(hostName: string, hostId: string, bootJson: string, renderer: Renderer, useCache: bool) {
     this.hostName = hostName;
@@ -190,280 +133,6 @@ export class Graph {
   need(p: Instance, what: i32): void {
     this.needInst.push(p);
     this.needWhat.push(what);
-  }
-
-  private step(p: Instance, what: i32): IxErr | null {
-    if (p.kept >= 0) {
-      const r = this.keptStep(p, what);
-      if (r != 1) return r == 0 ? null : this.loadErr;
-      // its record lacks what is asked: rendered after all, then computed as any instance
-      const e = this.unstub(p);
-      if (e !== null) return e;
-    }
-    switch (what) {
-      case T_LIB: {
-        const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
-        if (this.loadErr === null && p.libItems === null) p.libItems = orShared(items);
-        return this.finish(p, T_LIB, items, T_LIB);
-      }
-      case T_BIN: return this.finish(p, T_BIN, this.load(p, p.desc.deps, this.binFlags(p, this.hostName)), T_RUN);
-      case T_HLIB: return this.finish(p, T_HLIB, this.load(p, p.desc.hostLibs, this.hostLibFlags()), T_LIB);
-      case T_DATA: return this.finish(p, T_DATA, this.load(p, p.desc.data, this.dataFlags()), T_RUN);
-      case T_TLIB: {
-        const cl = this.cl;
-        if (!cl.has(p, T_BIN)) {
-          this.need(p, T_BIN);
-          return null;
-        }
-        const names = p.desc.libDeps.concat(p.desc.targetLibs);
-        const nt = cl.length(p, T_BIN);
-        for (let i = 0; i < nt; i++) {
-          const ind = cl.at(p, T_BIN, i).desc.indDeps;
-          for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
-        }
-        return this.finish(p, T_TLIB, this.load(p, names, this.targetLibFlags(p)), T_LIB);
-      }
-      case T_RUN: {
-        let wait = false;
-        if (p.kind == 'lib' && !this.cl.has(p, T_LIB)) {
-          this.need(p, T_LIB);
-          wait = true;
-        }
-        if (!this.cl.has(p, T_TLIB)) {
-          this.need(p, T_TLIB);
-          wait = true;
-        }
-        if (wait) return null;
-        const direct = this.runItems(p, p.kind == 'lib' ? this.cl.copy(p, T_LIB) : new Array<Instance>());
-        if (this.loadErr !== null) return this.loadErr;
-        return this.finish(p, T_RUN, direct, T_RUN);
-      }
-      case T_RDIR: {
-        if (!this.cl.has(p, T_TLIB)) {
-          this.need(p, T_TLIB);
-          return null;
-        }
-        let libs = new Array<Instance>();
-        if (p.kind == 'lib') {
-          libs = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
-          if (this.loadErr !== null) return this.loadErr;
-        }
-        const items = this.runItems(p, libs);
-        if (this.loadErr !== null) return this.loadErr;
-        if (this.directNeeds(items, T_RDIR)) return null;
-        this.cl.set(p, T_RDIR, this.directBuf(items, T_RDIR));
-        return null;
-      }
-      case T_LDIR: {
-        const items = this.load(p, p.desc.libDeps, this.targetLibFlags(p));
-        if (this.loadErr !== null) return this.loadErr;
-        if (p.libItems === null) p.libItems = orShared(items);
-        if (this.directNeeds(items, T_LDIR)) return null;
-        this.cl.set(p, T_LDIR, this.directBuf(items, T_LDIR));
-        return null;
-      }
-      default: {
-        const t = this.nodeTask;
-        if (t === null) {
-          const e = new IxErr('plan: unknown task node');
-          e.internal = true;
-          return e;
-        }
-        return t.step(this, p);
-      }
-    }
-  }
-
-  /**
-   * What the run closure is made of (engine/plan/graph.ts runItems; needs T_TLIB): run.deps,
-   * run.data, `libs`, the run.data of every target lib. loadErr set on failure. The parts
-   * around `libs` are kept on `p` (runPre, runPost) for the kept graph.
-   */
-  runItems(p: Instance, libs: Array<Instance>): Array<Instance> {
-    const d = p.desc;
-    const direct = this.load(p, d.runDeps, this.binFlags(p, p.target));
-    if (this.loadErr !== null) return direct;
-    const rd = this.load(p, d.runData, this.dataFlags());
-    if (this.loadErr !== null) return direct;
-    for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
-    const pre = direct.length;
-    for (let i = 0; i < libs.length; i++) direct.push(libs[i]);
-    const post = direct.length;
-    const nt = this.cl.length(p, T_TLIB);
-    for (let i = 0; i < nt; i++) {
-      const l = this.cl.at(p, T_TLIB, i);
-      // most libs have no run.data: a load of nothing allocates an array (once per lib per closure)
-      if (l.desc.runData.length == 0) continue;
-      const x = this.load(l, l.desc.runData, this.dataFlags());
-      if (this.loadErr !== null) return direct;
-      for (let j = 0; j < x.length; j++) direct.push(x[j]);
-    }
-    if (p.runPre === null) {
-      p.runPre = pre == 0 ? NO_INSTANCES : direct.slice(0, pre);
-      p.runPost = post == direct.length ? NO_INSTANCES : direct.slice(post);
-    }
-    return direct;
-  }
-
-  /**
-   * A task of an instance taken from the kept graph: its closures from its kept direct items
-   * (the same items give the same closures over the same dependencies), its node the kept one.
-   * 0: done or needs appended; 2: failed (loadErr); 1: its record lacks it (unstub).
-   */
-  private keptStep(p: Instance, what: i32): i32 {
-    const src = this.keptSrc!;
-    const lib = p.kind == 'lib';
-    this.loadErr = null;
-    if (!p.keptRead) {
-      p.keptRead = true;
-      if (!src.items(this, p)) return 1;
-    }
-    switch (what) {
-      case T_LIB: {
-        if (p.libItems === null) return 1;
-        return this.finish(p, T_LIB, p.libItems!, T_LIB) === null ? 0 : 2;
-      }
-      case T_LDIR: {
-        if (p.libItems === null) return 1;
-        if (this.directNeeds(p.libItems!, T_LDIR)) return 0;
-        this.cl.set(p, T_LDIR, this.directBuf(p.libItems!, T_LDIR));
-        return 0;
-      }
-      case T_RUN:
-      case T_RDIR: {
-        if (p.runPre === null || (lib && p.libItems === null)) return 1;
-        if (lib && what == T_RUN && !this.cl.has(p, T_LIB)) {
-          this.need(p, T_LIB);
-          return 0;
-        }
-        const items = p.runPre!.slice(0);
-        if (lib) {
-          if (what == T_RUN) this.cl.pushTo(items, p, T_LIB);
-          else {
-            const li = p.libItems!;
-            for (let i = 0; i < li.length; i++) items.push(unchecked(li[i]));
-          }
-        }
-        const post = p.runPost!;
-        for (let i = 0; i < post.length; i++) items.push(unchecked(post[i]));
-        if (what == T_RUN) return this.finish(p, T_RUN, items, T_RUN) === null ? 0 : 2;
-        if (this.directNeeds(items, T_RDIR)) return 0;
-        this.cl.set(p, T_RDIR, this.directBuf(items, T_RDIR));
-        return 0;
-      }
-      case T_NODE: {
-        const n = src.node(this, p);
-        if (n === null) return 1;
-        p.node = n;
-        return 0;
-      }
-      default:
-        return 1;
-    }
-  }
-
-  /**
-   * Renders an instance taken from the kept graph after all (its record lacks a closure or a
-   * node that is now asked for): it is clean, so the render gives its kept descriptor, and it
-   * keeps its kept record's uses and the items taken so far.
-   */
-  private unstub(p: Instance): IxErr | null {
-    const r = this.renderCached(p.name, p.flags, p.target);
-    if (r.err !== null) return r.err;
-    p.desc = r.desc!;
-    p.digest = r.digest;
-    p.files = r.files;
-    const intros = r.intros;
-    p.uses = this.keptSrc!.uses(this, p);
-    for (let i = 0; i < intros.length; i++) p.addUse(intros[i]);
-    p.introduced = intros.length > 0;
-    const data = p.desc.scriptData;
-    p.buildable = data !== null && data.length > 0;
-    const fb = p.flags.get('boot');
-    const boot = fb !== null ? fb != '' : p.name.startsWith('bld/boot/');
-    p.libBase = p.buildable && boot ? p.flags.copy().set('boot', 'True') : p.flags;
-    p.libFlags = null;
-    p.kept = -1;
-    this.instances.set(p.key, p);
-    this.unstubbed++;
-    return null;
-  }
-
-  /** Appends task `k` of each hub among `items` that lacks it; true if any was appended. */
-  directNeeds(items: Array<Instance>, k: i32): bool {
-    let waiting = false;
-    for (let i = 0; i < items.length; i++) {
-      const x = unchecked(items[i]);
-      if (!x.buildable && !this.cl.has(x, k)) {
-        this.need(x, k);
-        waiting = true;
-      }
-    }
-    return waiting;
-  }
-
-  /** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
-  direct(items: Array<Instance>, k: i32): Array<Instance> {
-    return exactCopy(this.directBuf(items, k));
-  }
-
-  /** direct() in the graph's one reused buffer (valid until the next directBuf or finish). */
-  private directBuf(items: Array<Instance>, k: i32): Array<Instance> {
-    const stamp = ++this.stamp;
-    const out = closureBuf;
-    out.length = 0;
-    for (let i = 0; i < items.length; i++) {
-      const x = unchecked(items[i]);
-      if (x.buildable) {
-        if (x.mark != stamp) {
-          x.mark = stamp;
-          out.push(x);
-        }
-        continue;
-      }
-      this.pushUnmarked(out, x, k, stamp);
-    }
-    return out;
-  }
-
-  /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
-  private finish(p: Instance, k: i32, items: Array<Instance>, child: i32): IxErr | null {
-    if (this.loadErr !== null) return this.loadErr;
-    let waiting = false;
-    for (let i = 0; i < items.length; i++) {
-      const x = unchecked(items[i]);
-      if (!this.cl.has(x, child)) {
-        this.need(x, child);
-        waiting = true;
-      }
-    }
-    if (waiting) return null;
-    const stamp = ++this.stamp;
-    const out = closureBuf;
-    out.length = 0;
-    for (let i = 0; i < items.length; i++) {
-      const x = unchecked(items[i]);
-      if (x.mark == stamp) continue;
-      x.mark = stamp;
-      out.push(x);
-      this.pushUnmarked(out, x, child, stamp);
-    }
-    this.cl.set(p, k, out);
-    out.length = 0;
-    return null;
-  }
-
-  /** Appends the members of the list `k` of `x` not marked with `stamp`, marking them. */
-  private pushUnmarked(out: Array<Instance>, x: Instance, k: i32, stamp: i32): void {
-    const cl = this.cl;
-    const n = cl.length(x, k);
-    for (let j = 0; j < n; j++) {
-      const y = cl.at(x, k, j);
-      if (y.mark != stamp) {
-        y.mark = stamp;
-        out.push(y);
-      }
-    }
   }
 
   /** Computes task `what` of `p` (engine/plan/driver.ts run); an error unwinds the frames it pushed. */
@@ -488,7 +157,7 @@ export class Graph {
         continue;
       }
       const nb = this.needInst.length;
-      const err = this.step(top, tw);
+      const err = step(this, top, tw);
       if (err !== null) {
         this.needInst.length = nb;
         this.needWhat.length = nb;
@@ -753,7 +422,7 @@ export class Graph {
       this.flagSets.add(key.substring(name.length + 1), flags);
     }
     const listings = this.listings;
-    const r = this.renderCached(name, flags, target!);
+    const r = renderCached(this, name, flags, target!);
     if (r.err !== null) {
       if (this.listings != listings) this.failedListed.add(key);
       // its recipe's absence decides an unknown package: that path is read too
@@ -789,7 +458,7 @@ export class Graph {
   }
 
   /** Why `name/ix.sh` was not found (files.get just gave null): a recipe mount's fault, else an unknown package with a suggestion. */
-  private unknown(name: string): IxErr {
+  unknown(name: string): IxErr {
     const fault = this.files.fault;
     return fault !== null ? fault : new IxErr("unknown package '" + name + "'" + suggestPackage(name, this.packageNames()));
   }
@@ -808,189 +477,4 @@ export class Graph {
     }
     return all;
   }
-
-  /** Renders through the descriptor cache; a missing ix.sh is "unknown package" with a suggestion. */
-  renderCached(name: string, flags: Flags, target: string): Rendered2 {
-    const pk = name + '\x00' + flags.get('kind')! + '\x00' + target;
-    if (this.shareRenders) {
-      const shared = this.share.find(pk, flags);
-      if (shared !== null) {
-        this.share.sharedCount++;
-        return shared;
-      }
-    }
-    const out = new Rendered2();
-    let key = '';
-    let setsKey = '';
-    if (this.useCache) {
-      const sk = this.renderKeyBuf;
-      sk.clear();
-      sk.str(ENGINE_VERSION);
-      sk.ch(0);
-      sk.str(name);
-      sk.ch(0);
-      sk.str(flags.get('kind')!);
-      sk.ch(0);
-      sk.str(this.hostId);
-      sk.ch(0);
-      sk.str(TARGETS.idOf(target));
-      sk.ch(0);
-      sk.str(this.bootJson);
-      sk.str('\x00reads');
-      setsKey = 'as-desc1-' + toHex(digestBuilder(sk, 0));
-      if (this.shareRenders) {
-        // the read sets earlier plans saw: each names one render entry to try
-        const sets = this.share.readSets(pk);
-        if (!this.setsLoaded.has(pk)) {
-          this.setsLoaded.add(pk);
-          const stored = readSetsLookup(setsKey);
-          for (let i = 0; i < stored.length; i++) {
-            const id = stored[i].join('\x00');
-            let known = false;
-            for (let j = 0; j < sets.length; j++) if (sets[j].join('\x00') == id) known = true;
-            if (!known) sets.push(stored[i]);
-          }
-        }
-        for (let i = 0; i < sets.length; i++) {
-          const hit = descLookup(renderKeyOf(setsKey, sets[i], flags), this.files);
-          if (hit === null) continue;
-          const n = normalise(hit.text, name);
-          if (n.d === null) continue;
-          out.text = hit.text;
-          out.digest = hit.digest;
-          out.desc = n.d;
-          out.files = hit.files;
-          this.share.add(pk, sets[i], flags, out);
-          return out;
-        }
-      }
-      // a render whose names are unknown is stored per instance
-      const kb = this.renderKeyBuf;
-      kb.clear();
-      kb.str(ENGINE_VERSION);
-      kb.ch(0);
-      kb.str(name);
-      kb.ch(0);
-      flags.writeJson(kb);
-      kb.ch(0);
-      kb.str(this.hostId);
-      kb.ch(0);
-      kb.str(TARGETS.idOf(target));
-      kb.ch(0);
-      kb.str(this.bootJson);
-      key = 'as-desc1-' + toHex(digestBuilder(kb, 0));
-      const hit = descLookup(key, this.files);
-      if (hit !== null) {
-        const n = normalise(hit.text, name);
-        if (n.d !== null) {
-          out.text = hit.text;
-          out.digest = hit.digest;
-          out.desc = n.d;
-          out.files = hit.files;
-          return out;
-        }
-      }
-    }
-    if (this.files.get(name + '/ix.sh') === null) {
-      out.err = this.unknown(name);
-      return out;
-    }
-    host.evaluating(name);
-    this.introLists.push(new Array<Instance>());
-    // the paths it probed and found missing: a failed render is kept with them (plan/kept.ts)
-    const miss = new Array<string>();
-    const outer = host.swapMissLog(miss);
-    const r = this.renderer.render(this, name, flags, target);
-    host.swapMissLog(outer);
-    out.missing = miss;
-    out.intros = this.introLists.pop();
-    out.files = r.files;
-    this.share.renderCount++;
-    if (r.err !== null) {
-      out.err = withinPkg(r.err!, name);
-      out.renderFailed = true;
-      return out;
-    }
-    const n = normalise(r.text, name);
-    if (n.err !== null) {
-      out.err = withinPkg(n.err!, name);
-      return out;
-    }
-    out.text = r.text;
-    out.desc = n.d;
-    if (this.useCache) out.digest = hexOfText(r.text);
-    // intro() read another package's node, which hashes every flag: such a render is not shared
-    // nor cached
-    if (r.introduced) return out;
-    if (this.shareRenders && r.names !== null) {
-      const reads = flagsBehind(r.names!);
-      const fresh = this.share.add(pk, reads, flags, out);
-      if (this.useCache) {
-        if (fresh) readSetsStore(setsKey, this.share.readSets(pk));
-        descStore(renderKeyOf(setsKey, reads, flags), r.text, out.digest, r.files, this.files);
-      }
-    } else if (this.useCache) descStore(key, r.text, out.digest, r.files, this.files);
-    return out;
-  }
-}
-
-/** The descriptor-cache key of one render: its package's read-sets key, a read set and its values. */
-function renderKeyOf(setsKey: string, reads: Array<string>, flags: Flags): string {
-  return 'as-desc1-' + hexOfText(setsKey + '\x00' + valuesKey(reads, flags));
-}
-
-export class Rendered2 {
-  text: string = '';
-  /** Hex BLAKE3 of `text` when the graph uses the cache (the node memo's key), else ''. */
-  digest: string = '';
-  desc: Descriptor | null = null;
-  err: IxErr | null = null;
-  /** The recipe files the render read (sorted). */
-  files: Array<string> = [];
-  /** Instances whose ids it read through intro() (such a render is never shared or cached). */
-  intros: Array<Instance> = [];
-  /** The template evaluator failed (not the descriptor check). */
-  renderFailed: bool = false;
-  /** Paths the render read and found missing (a failed one is kept with them). */
-  missing: Array<string> = [];
-}
-
-/** Target names to canonical names and ids (engine/targets.ts through tpl), set by the planner. */
-export abstract class Targets {
-  err: IxErr | null = null;
-  /** The canonical name, or null with `err` set. */
-  abstract resolve(name: string): string | null;
-  abstract idOf(canonical: string): string;
-}
-
-export let TARGETS: Targets = changetype<Targets>(0);
-export function setTargets(t: Targets): void {
-  TARGETS = t;
-}
-
-/**
- * Where a closure or direct list is put together before it is stored (closures.ts) or copied at
- * its exact size (direct): grown by doubling, a list of its own left up to half its capacity
- * unused and every smaller buffer as garbage.
- */
-const closureBuf = new Array<Instance>();
-
-/**
- * Every empty direct list direct() returns, and every empty list of items an instance keeps
- * (libItems, runPre, runPost): most are empty, and each live array is two objects every
- * collection marks. Their readers never change them.
- */
-const NO_INSTANCES = new Array<Instance>();
-
-/** `a`, or the shared empty list when it is empty (for a list kept and never changed). */
-function orShared(a: Array<Instance>): Array<Instance> {
-  return a.length == 0 ? NO_INSTANCES : a;
-}
-
-/** `a` at its exact size (empty: the shared one); `a` is emptied for reuse. */
-function exactCopy(a: Array<Instance>): Array<Instance> {
-  if (a.length == 0) return NO_INSTANCES;
-  const c = a.slice(0);
-  a.length = 0;
-  return c;
 }

@@ -7,7 +7,8 @@
  * Must not depend on: abi/, or the kept graph's text (kept-load.ts reads it).
  */
 import { parseJson, J_ARR, J_STR } from '../hash/index';
-import { Graph, KeptSource } from './graph';
+import { Graph } from './graph';
+import { KeptSource } from './graph-hooks';
 import { Instance, PNode } from './instance';
 import { Descriptor } from './descriptor';
 import { Kept } from './kept';

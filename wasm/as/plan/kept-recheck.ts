@@ -10,8 +10,10 @@
 import { parseJson, J_OBJ, J_STR } from '../hash/index';
 import { safePoint } from '../gc';
 import { Graph } from './graph';
+import { renderCached } from './graph-render';
 import { Flags } from './flags';
-import { Kept, KeptInst, Recheck } from './kept';
+import { Kept, KeptInst } from './kept';
+import { Recheck } from './kept-validate';
 import { descDigest } from './kept-store';
 
 /** kept.ts's Recheck through the graph's renderer: the instance's key gives its name and flags. */
@@ -40,7 +42,7 @@ export class RenderCheck extends Recheck {
     const flags = f!;
     const target = flags.get('target');
     if (target === null || flags.get('kind') === null) return false;
-    const r = this.g.renderCached(name, flags, target!);
+    const r = renderCached(this.g, name, flags, target!);
     // a shared render: as in the walk (graph.ts), later instances need only its descriptor, and
     // the ~19,000 texts a template edit renders again would otherwise stay until the plan ends
     if (!this.g.keepText) r.text = '';

@@ -6,7 +6,7 @@
  * Must not depend on: abi/, planner.ts.
  */
 import { IxErr } from '../errors';
-import { NodeTask } from './graph';
+import { NodeTask } from './graph-hooks';
 import { PNode } from './instance';
 import { OutTable } from './outpack';
 

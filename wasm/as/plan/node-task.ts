@@ -8,6 +8,7 @@
 import { IxErr } from '../errors';
 import { Closures } from './closures';
 import { Graph } from './graph';
+import { direct, directNeeds } from './graph-steps';
 import { Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './instance';
 import { buildNode, NodeParts } from './node';
 import { fetchNode, mergeFetch } from './node-fetch';
@@ -47,11 +48,11 @@ export class Nodes extends NodeSet {
     const hl = g.load(p, d.hostLibs, g.hostLibFlags());
     if (g.loadErr !== null) return g.loadErr;
     for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
-    const w1 = g.directNeeds(runItems, T_RDIR);
-    const w2 = g.directNeeds(libItems, T_LDIR);
+    const w1 = directNeeds(g, runItems, T_RDIR);
+    const w2 = directNeeds(g, libItems, T_LDIR);
     if (w1 || w2) return null;
-    const deps = g.direct(runItems, T_RDIR);
-    const libs = g.direct(libItems, T_LDIR);
+    const deps = direct(g, runItems, T_RDIR);
+    const libs = direct(g, libItems, T_LDIR);
     // one missing node at a time (as the oracle): the first member's node brings its own
     // references' nodes, so a chain does not put every member on the stack again at each level
     for (let i = 0; i < 8; i++) {

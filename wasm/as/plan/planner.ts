@@ -10,7 +10,8 @@
  * Must not depend on: abi/.
  */
 import { JValue, StrBuilder, writeStr, arrayIndex, J_ARR, J_BOOL, J_OBJ, J_STR } from '../hash/index';
-import { Renderer, RenderOut, RootRec, cloneErr } from './graph';
+import { RootRec } from './graph';
+import { Renderer, RenderOut, cloneErr } from './graph-hooks';
 import { writeDescriptor } from './descriptor';
 import { KeptRootOut } from './kept-store';
 import { KeepPlan, keepKept, mergeKept, takeReach } from './reuse';

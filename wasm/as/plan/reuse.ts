@@ -15,6 +15,7 @@ import { PNode } from './instance';
 import { mergeFetch } from './node-fetch';
 import { storeName } from './names';
 import { Kept, keptKey } from './kept';
+import { reach, validate } from './kept-validate';
 import { RenderCheck } from './kept-recheck';
 import { KeptInstances, keptRef } from './kept-instances';
 import { KeptFetch, keptFetches } from './kept-fetch';
@@ -87,7 +88,7 @@ export function keepKept(k: KeepPlan, g: Graph, nodes: NodeSet, settings: string
   for (let i = 0; i < items.length; i++) if (items[i].kind == J_STR) requests.push(items[i].s);
   const cands = kept.rootsOf(requests);
   if (kept.needsListing(cands)) kept.listingOk = kept.listing == listingDigest(g);
-  kept.validate(g.files, cands, new RenderCheck(g, collect));
+  validate(kept, g.files, cands, new RenderCheck(g, collect));
   const reused = new Array<i32>();
   for (let i = 0; i < requests.length; i++) {
     const r = kept.reusable(requests[i]);
@@ -116,8 +117,8 @@ function fillReach(k: KeepPlan, kept: Kept, nodes: NodeSet): bool {
   // one entry per instance key (a key kept twice, walked once and reused once, is one
   // instance; a record with a node wins over one a failed walk left without)
   // every candidate reused (a re-plan after an edit that reaches no root): validate's scope
-  k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : kept.reach(reused);
-  const all = kept.reach(reused, true);
+  k.reachAll = sameInts(reused, kept.scopeOf) ? kept.scope : reach(kept, reused);
+  const all = reach(kept, reused, true);
   const keys = new Map<i64, i32>();
   for (let i = 0; i < all.length; i++) {
     const x = kept.insts[all[i]];

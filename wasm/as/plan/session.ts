@@ -8,7 +8,8 @@
 import { IxErr } from '../errors';
 import { JValue, jsString } from '../hash/index';
 import { Flags } from './flags';
-import { Graph, Renderer, TARGETS } from './graph';
+import { Graph } from './graph';
+import { Renderer, TARGETS } from './graph-hooks';
 import { Instance, PNode, T_NODE, T_RUN } from './instance';
 import { hubUid } from './node';
 import { parseSelector, withSelectorFlags } from './selector';
