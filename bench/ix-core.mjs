@@ -9,9 +9,11 @@
  *   per target, no caches: CPU, peak RSS, identical plan bytes.
  * Ratios come from one run; the load average is printed before and after.
  *
- *   node bench/ix-core.mjs IX_CHECKOUT [--targets=linux-x86_64,...] [--skip-render] [--skip-plan] [--core-only]
+ *   node bench/ix-core.mjs IX_CHECKOUT [--targets=linux-x86_64,...] [--skip-render] [--skip-plan] [--core-only] [--gc-stats]
  * --core-only runs the compiled core alone (no oracle run, nothing compared): its CPU, peak RSS and
  * the output's sha256, for before/after pairs of the core itself.
+ * --gc-stats also prints the core's collector counters (bench/gc-stats.mjs; object counts need
+ * a core built with IX_AS_GC_STATS=1); its peak RSS then holds the core's memory to the end.
  *   npm run bench -- --ix=IX_CHECKOUT --ix-core
  * Needs `npm run build` (wasm/out holds the compiled core and the oracle's bundle).
  *
@@ -88,11 +90,14 @@ function pair(ctx, job, target, namesFile) {
   const res = {};
   for (const engine of ctx.coreOnly ? ['as'] : ['v8', 'as']) {
     const outFile = join(dir, `${job}-${target}-${engine}.out`);
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', ctx.child, ctx.loader, ctx.bundle, engine, job, JSON.stringify(ctx.roots), namesFile, target, outFile], {
-      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    const statsFile = join(dir, `${job}-${target}-${engine}.gc.json`);
+    const pre = ctx.gcStats && engine === 'as' ? ['--import', pathToFileURL(join(repo, 'bench', 'gc-stats.mjs')).href] : [];
+    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', ...pre, ctx.child, ctx.loader, ctx.bundle, engine, job, JSON.stringify(ctx.roots), namesFile, target, outFile], {
+      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_EXTRA_CA_CERTS: '', IX_GC_STATS_OUT: statsFile },
     });
     if (r.status !== 0) return { failed: `${engine} ${job} ${target}: exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}` };
     res[engine] = { ...JSON.parse(r.stdout), outFile };
+    if (pre.length && existsSync(statsFile)) res.gc = JSON.parse(readFileSync(statsFile, 'utf8').trim().split('\n').pop()).text;
   }
   res.sha = createHash('sha256').update(readFileSync(res.as.outFile)).digest('hex').slice(0, 16);
   if (ctx.coreOnly) return res;
@@ -105,14 +110,14 @@ function pair(ctx, job, target, namesFile) {
   return res;
 }
 
-export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render = true, plan = true, coreOnly = false, log = console.error }) {
+export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render = true, plan = true, coreOnly = false, gcStats = false, log = console.error }) {
   if (!checkout || !existsSync(join(checkout, 'pkgs'))) {
     const why = checkout ? `${checkout} is not an IX checkout (no pkgs/)` : 'no IX checkout path given (--ix=DIR)';
     return { skipped: why, lines: [`IX tree, compiled core vs V8: skipped, ${why}`] };
   }
   rmSync(dir, { recursive: true, force: true });
   const { loader, child } = await bundleLoader();
-  const ctx = { loader, child, bundle: pathToFileURL(join(repo, 'wasm', 'out', 'core.bundle.js')).href, roots: recipeRoots(checkout), coreOnly };
+  const ctx = { loader, child, bundle: pathToFileURL(join(repo, 'wasm', 'out', 'core.bundle.js')).href, roots: recipeRoots(checkout), coreOnly, gcStats };
   const names = recipes(join(checkout, 'pkgs'));
   const all = join(dir, 'all.txt');
   writeFileSync(all, names.join('\n') + '\n');
@@ -133,6 +138,7 @@ export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render
       if (coreOnly) {
         lines.push(`| ${job} | ${target} | - | ${s(r.as.cpuMs)} (wall ${s(r.as.wallMs)}) | - | - | ${r.as.maxRssMB.toFixed(0)} MB | sha256 ${r.sha}${r.as.failed ? (job === 'render' ? `, ${r.as.failed} errors` : ', failed') : ''} |`);
         log(lines[lines.length - 1]);
+        if (r.gc) lines.push('', `${job} ${target} ${r.gc}`, '');
         continue;
       }
       const what = job === 'render' ? `${r.as.n - r.differing.length}/${r.as.n} (${r.as.failed} errors both)` : (r.same ? `yes (sha256 ${r.sha})` : 'NO');
@@ -153,6 +159,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     render: !args.includes('--skip-render'),
     plan: !args.includes('--skip-plan'),
     coreOnly: args.includes('--core-only'),
+    gcStats: args.includes('--gc-stats'),
   });
   console.log(r.lines.join('\n'));
   if (r.rows?.some((x) => x.failed || (!x.same && !args.includes('--core-only')))) process.exitCode = 1;

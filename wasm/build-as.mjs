@@ -58,6 +58,7 @@ export function inputsOf() {
   parts.push(readFileSync(join(root, 'node_modules/@bytecodealliance/jco/package.json')));
   if (process.env.IX_ASC_DEBUG) parts.push(Buffer.from('asc --debug'));
   if (process.env.IX_AS_GC_STRESS) parts.push(Buffer.from('gc stress'));
+  if (process.env.IX_AS_GC_STATS) parts.push(Buffer.from('gc stats'));
   return parts;
 }
 
@@ -72,7 +73,10 @@ export function ascArgs(entry, runtime = AS_RUNTIME) {
   // IX_AS_GC_STRESS=1 (minimal runtime only): every safe point collects and freed objects are
   // poisoned (wasm/as/gc.ts, gc-stress.ts), for test/gc-stress.test.ts; never a shipped core
   const stress = process.env.IX_AS_GC_STRESS && runtime === 'minimal' ? [relative(root, join(here, 'as', 'gc-stress.ts')), '--use', 'IX_GC_STRESS=1'] : [];
-  return [relative(root, entry), ...stress.slice(0, 1), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...stress.slice(1), ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
+  // IX_AS_GC_STATS=1 (minimal runtime only): each collection also counts the objects it found and
+  // kept (wasm/as/gc-stats.ts, read by bench/gc-stats.mjs); same collections, same plans, slower
+  const stats = process.env.IX_AS_GC_STATS && runtime === 'minimal' ? ['--use', 'IX_GC_STATS=1'] : [];
+  return [relative(root, entry), ...stress.slice(0, 1), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...stress.slice(1), ...stats, ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */

@@ -26,10 +26,14 @@
  * across a safe point is freed and overwritten on every tree, not only where memory happened to
  * grow (test/gc-stress.test.ts compares its answers with the normal core's).
  *
+ * Counters (gc-stats.ts): every collection is counted with the span before and after it; a
+ * build with IX_AS_GC_STATS=1 also counts the objects each one kept (read by bench/gc-stats.mjs).
+ *
  * Must not depend on: anything of the core (only the runtime's __collect and the allocator's
  * layout: its root's tail pointer and the block header's flags, ~lib/rt/tlsf.ts, wasm32).
  */
 import { ROOT } from '~lib/rt/tlsf';
+import { afterCollect, beforeCollect } from './gc-stats';
 
 /** True in the stress build (see the module comment). */
 // @ts-ignore: a constant asc defines with --use
@@ -51,7 +55,7 @@ const TAGS: usize = 3;
  * tail (the tail is the zero-size block at the memory's end; a free block before it stores its
  * address in the word before the tail).
  */
-function span(): usize {
+export function span(): usize {
   const end = (<usize>memory.size()) << 16;
   const root = changetype<usize>(ROOT);
   if (root == 0) return end;
@@ -76,8 +80,10 @@ export function safePoint(): void {
 
 /** Collects now (a safe point where a large allocation follows that should reuse freed memory). */
 export function collectNow(): void {
+  beforeCollect(span());
   __collect();
   spanAtLast = span();
+  afterCollect(spanAtLast);
   const b = spanAtLast >> BUDGET_SHIFT;
   budget = b > MIN_BUDGET ? b : MIN_BUDGET;
 }

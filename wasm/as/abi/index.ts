@@ -7,16 +7,22 @@
  * Each export starts with no recipe mount remembered (a kept instance serves later calls), and
  * with a safe point (../gc.ts): a kept instance frees what earlier calls left.
  *
- * Must not depend on: anything but plan/ (the entry functions), mount/ (its reset), gc.ts and this folder.
+ * Must not depend on: anything but plan/ (the entry functions), mount/ (its reset), gc.ts, gc-stats.ts and this folder.
  */
 import { resetMounts } from '../mount/index';
 import * as api from '../plan/index';
 import { liftString, realloc, release } from './canon';
 import { listResult, planResult, strResult } from './results';
 import { clearEvaluating } from './state';
-import { safePoint } from '../gc';
+import { safePoint, span } from '../gc';
+import { gcStats } from '../gc-stats';
 
 export { evaluating_package } from './state';
+
+/** Not part of the WIT world (as evaluating_package): the collector's counters (gc-stats.ts), for benchmarks. */
+export function gc_stats(): usize {
+  return gcStats(span());
+}
 
 export function cabi_realloc(old: usize, oldSize: usize, align: usize, newSize: usize): usize {
   return realloc(old, oldSize, align, newSize);
