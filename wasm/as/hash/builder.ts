@@ -3,15 +3,24 @@
  * string, the buffer doubles when full, and the text is materialised once with `toString()` (or
  * hashed in place through its pointer and length, see blake3.ts updateUtf16).
  *
+ * The buffer is not zero-filled (`new StaticArray` would be): only the code units below `len`
+ * are ever read, and a builder made large from an estimate (a kept graph's, tens of MB) then
+ * touches only the pages it writes; growing reallocates in place when the block after it is free.
+ *
  * Must not depend on: anything else of the core.
  */
+
+/** A StaticArray<u16> of `n` code units, not zero-filled (it holds no references: the collector never reads it). */
+export function rawUnits(n: i32): StaticArray<u16> {
+  return changetype<StaticArray<u16>>(__new(<usize>n << 1, idof<StaticArray<u16>>()));
+}
 
 export class StrBuilder {
   buf: StaticArray<u16>;
   len: i32 = 0;
 
   constructor(capacity: i32 = 256) {
-    this.buf = new StaticArray<u16>(capacity < 16 ? 16 : capacity);
+    this.buf = rawUnits(capacity < 16 ? 16 : capacity);
   }
 
   /** Start of the code units (valid until the next append). */
@@ -34,9 +43,7 @@ export class StrBuilder {
     let cap = this.buf.length;
     if (need <= cap) return;
     while (cap < need) cap = cap << 1;
-    const nb = new StaticArray<u16>(cap);
-    memory.copy(changetype<usize>(nb), changetype<usize>(this.buf), <usize>this.len << 1);
-    this.buf = nb;
+    this.buf = changetype<StaticArray<u16>>(__renew(changetype<usize>(this.buf), <usize>cap << 1));
   }
 
   str(s: string): void {

@@ -9,12 +9,21 @@
  */
 import { StrBuilder } from './builder';
 
+/**
+ * A Uint8Array of `n` bytes, not zero-filled (`new Uint8Array` would be): a builder reads only
+ * the bytes below its `len`, and a whole plan's buffer (~200 MB, sized from an estimate) then
+ * touches only the pages it writes.
+ */
+export function rawBytes(n: i32): Uint8Array {
+  return Uint8Array.wrap(changetype<ArrayBuffer>(__new(<usize>n, idof<ArrayBuffer>())));
+}
+
 export class ByteBuilder {
   buf: Uint8Array;
   len: i32 = 0;
 
   constructor(capacity: i32 = 256) {
-    this.buf = new Uint8Array(capacity < 16 ? 16 : capacity);
+    this.buf = rawBytes(capacity < 16 ? 16 : capacity);
   }
 
   private grow(extra: i32): void {
@@ -23,9 +32,7 @@ export class ByteBuilder {
     if (need <= cap) return;
     // grow by a quarter: the first capacity is an estimate close to the result's size
     while (cap < need) cap = cap + (cap >> 2) + 16;
-    const nb = new Uint8Array(cap);
-    memory.copy(nb.dataStart, this.buf.dataStart, <usize>this.len);
-    this.buf = nb;
+    this.buf = Uint8Array.wrap(changetype<ArrayBuffer>(__renew(changetype<usize>(this.buf.buffer), <usize>cap)));
   }
 
   /** Appends the UTF-8 of the `n` UTF-16 code units at `p`. */
