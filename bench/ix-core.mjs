@@ -144,6 +144,7 @@ export async function ixCoreBench({ checkout, targets = ['linux-x86_64'], render
       const what = job === 'render' ? `${r.as.n - r.differing.length}/${r.as.n} (${r.as.failed} errors both)` : (r.same ? `yes (sha256 ${r.sha})` : 'NO');
       lines.push(`| ${job} | ${target} | ${s(r.v8.cpuMs)} | ${s(r.as.cpuMs)} | **${(r.as.cpuMs / r.v8.cpuMs).toFixed(2)}** | ${r.v8.maxRssMB.toFixed(0)} MB | ${r.as.maxRssMB.toFixed(0)} MB | ${what} |`);
       log(lines[lines.length - 1]);
+      if (r.gc) lines.push('', `${job} ${target} ${r.gc}`, '');
     }
   }
   lines.push('', `load after ${load()}`);
