@@ -9,8 +9,8 @@
  * plans the same bytes, only slower.
  *
  * Read by the host through `gc_stats` (abi/index.ts, outside the WIT world like
- * `evaluating_package`): the address of SLOTS f64s, in the order of the constants below
- * (bench/gc-stats.mjs prints them).
+ * `evaluating_package`): the address of SLOTS f64s, in the order of the constants below, then
+ * of the first LOG collections' (span before, bytes kept) pairs (bench/gc-stats.mjs prints them).
  *
  * Must not depend on: anything of the core (only the allocator's layout, ~lib/rt/tlsf.ts, wasm32:
  * the root's size and the block header's size and FREE flag).
