@@ -309,7 +309,16 @@ export class Graph {
   }
 
   binFlags(p: Instance, target: string): Flags {
-    if (!p.buildable) return p.flags.copy().set('target', target).set('kind', 'bin');
+    if (!p.buildable) {
+      // a hub's flags pass on: one set per hub and target, made once (lookups only read it)
+      let f = p.binF;
+      if (f === null || p.binTarget != target) {
+        f = p.flags.copy().set('target', target).set('kind', 'bin');
+        p.binF = f;
+        p.binTarget = target;
+      }
+      return f;
+    }
     if (this.binByTarget.has(target)) return this.binByTarget.get(target);
     const f = new Flags().push2('kind', 'bin', 'target', target);
     this.binByTarget.set(target, f);
@@ -354,7 +363,7 @@ export class Graph {
   /** The instance of `name` with `given` flags, or null with instErr set. */
   instance(name: string, given: Flags): Instance | null {
     if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
-    const gk = given.get('kind');
+    const gk = given.kind();
     if (name.indexOf('/') < 0 && gk === null) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
@@ -366,7 +375,7 @@ export class Graph {
       this.instErr = e;
       return null;
     }
-    const gt = given.get('target');
+    const gt = given.target();
     const target = TARGETS.resolve(gt !== null ? gt : this.hostName);
     if (target === null) {
       this.instErr = TARGETS.err;
