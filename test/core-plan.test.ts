@@ -366,6 +366,23 @@ describe('whole plans of generated JSON recipe trees', () => {
       expect(m.planRaw(JSON.stringify(req), false)).toBe(want);
     }
   });
+  test('a dependency whose name spells the placeholder: its out (own id filled) in the env, PATH and dir lists', () => {
+    // a build node's out never holds the placeholder (its own id replaced it), so the core
+    // writes dependencies' outs without filling them; the oracle fills every env value
+    const dep = `lib/p${PLACEHOLDER}q`;
+    const t: Record<string, string> = {
+      [`${dep}/ix.sh`]: JSON.stringify({ bld: { script: { data: `make ${PLACEHOLDER}` } } }),
+      'bin/c/ix.sh': JSON.stringify({ bld: { script: { data: 'make' }, deps: [`${dep}(kind=bin)`], target_libs: [dep], host_libs: [dep] } }),
+    };
+    setHost(hostOf(t));
+    const req = { packages: ['bin/c'] };
+    const want = oraclePlan(t, req);
+    expect(want.startsWith('{')).toBe(true);
+    // the name and store name keep it; every out has the dependency's own id in its place
+    expect(want).toContain(`"storeName":"lib-p${PLACEHOLDER}q"`);
+    expect(want).toMatch(/"MIX_T_DIR":"\/ix\/store\/[a-z0-9]{32}-lib-p[a-z0-9]{32}q"/);
+    expect(m.planRaw(JSON.stringify(req), false)).toBe(want);
+  });
   test('a long chain and a cycle through a long chain', () => {
     const t: Record<string, string> = {};
     for (let i = 0; i < 300; i++) t[`lib/n${i}/ix.sh`] = JSON.stringify({ bld: { script: { data: `make ${i}` } }, lib: { deps: i < 299 ? [`lib/n${i + 1}`] : [] } });

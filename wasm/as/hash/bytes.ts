@@ -41,6 +41,15 @@ export class ByteBuilder {
     let o = this.buf.dataStart + <usize>this.len;
     let end = this.buf.dataStart + <usize>this.buf.length;
     for (let i = 0; i < n; i++) {
+      // four ASCII code units at a time (most text written is ASCII: JSON, paths, scripts)
+      while (i + 4 <= n && o + 4 <= end) {
+        const x = load<u64>(p + (<usize>i << 1));
+        if ((x & 0xff80ff80ff80ff80) != 0) break;
+        store<u32>(o, <u32>(x & 0xff) | (<u32>(x >> 8) & 0xff00) | (<u32>(x >> 16) & 0xff0000) | (<u32>(x >> 24) & 0xff000000));
+        o += 4;
+        i += 4;
+      }
+      if (i >= n) break;
       let c = <u32>load<u16>(p + (<usize>i << 1));
       if (c < 0x80) {
         if (o >= end) {

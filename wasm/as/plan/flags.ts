@@ -10,6 +10,19 @@ import { StrBuilder, writeStr } from '../hash/index';
 export class Flags {
   keys: Array<string>;
   vals: Array<string>;
+  /**
+   * writeJsonKindTarget's text for the kind and target it was last asked with, kept from the
+   * second time it is asked (a set given to many lookups is written once; a fresh one-use set
+   * makes no string). Every change of the set drops it (forget).
+   */
+  private ktKind: string | null = null;
+  private ktTarget: string | null = null;
+  private ktJson: string | null = null;
+  private ktUses: i32 = 0;
+  /** The values of `kind` and `target` (null: absent), once looked up (ktLook). */
+  private ktLooked: bool = false;
+  private kindV: string | null = null;
+  private targetV: string | null = null;
 
   /** Empty, or owning the (sorted, parallel) arrays given: a copy allocates only its own two. */
   constructor(keys: Array<string> | null = null, vals: Array<string> | null = null) {
@@ -46,7 +59,36 @@ export class Flags {
     return i >= 0 ? unchecked(this.vals[i]) : null;
   }
 
+  /** Drops what was derived from the entries (each change calls it). */
+  private forget(): void {
+    this.ktJson = null;
+    this.ktKind = null;
+    this.ktTarget = null;
+    this.ktUses = 0;
+    this.ktLooked = false;
+  }
+
+  private ktLook(): void {
+    if (this.ktLooked) return;
+    this.kindV = this.get('kind');
+    this.targetV = this.get('target');
+    this.ktLooked = true;
+  }
+
+  /** get('kind'), looked up once per set (every instance lookup asks). */
+  kind(): string | null {
+    this.ktLook();
+    return this.kindV;
+  }
+
+  /** get('target'), likewise. */
+  target(): string | null {
+    this.ktLook();
+    return this.targetV;
+  }
+
   set(k: string, v: string): Flags {
+    this.forget();
     const i = this.find(k);
     if (i >= 0) {
       unchecked((this.vals[i] = v));
@@ -68,12 +110,14 @@ export class Flags {
 
   /** Inserts a key known to sort after every present key. */
   push(k: string, v: string): void {
+    this.forget();
     this.keys.push(k);
     this.vals.push(v);
   }
 
   /** Two keys known to be in order and absent (`a` < `b`), for small literal flag sets. */
   push2(a: string, va: string, b: string, vb: string): Flags {
+    this.forget();
     this.keys.push(a);
     this.vals.push(va);
     this.keys.push(b);
@@ -84,6 +128,7 @@ export class Flags {
   delete(k: string): void {
     const i = this.find(k);
     if (i < 0) return;
+    this.forget();
     this.keys.splice(i, 1);
     this.vals.splice(i, 1);
   }
@@ -114,6 +159,21 @@ export class Flags {
    * without building that set (the instance key of a lookup that usually hits).
    */
   writeJsonKindTarget(sb: StrBuilder, kind: string, target: string): void {
+    const kept = this.ktJson;
+    if (kept !== null && this.ktKind! == kind && this.ktTarget! == target) {
+      sb.str(kept);
+      return;
+    }
+    const from = sb.len;
+    this.writeKindTarget(sb, kind, target);
+    if (++this.ktUses >= 2) {
+      this.ktJson = sb.slice(from);
+      this.ktKind = kind;
+      this.ktTarget = target;
+    }
+  }
+
+  private writeKindTarget(sb: StrBuilder, kind: string, target: string): void {
     sb.ch(123);
     let n = 0;
     let kindDone = false;

@@ -41,7 +41,7 @@ export function step(g: Graph, p: Instance, what: i32): IxErr | null {
         const ind = cl.at(p, T_BIN, i).desc.indDeps;
         for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
       }
-      return finish(g, p, T_TLIB, g.load(p, names, g.targetLibFlags(p)), T_LIB);
+      return finish(g, p, T_TLIB, g.load(p, names, g.targetLibFlags(p), false), T_LIB);
     }
     case T_RUN: {
       let wait = false;

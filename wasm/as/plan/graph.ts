@@ -50,6 +50,11 @@ export class RootRec {
   bad: bool = false;
 }
 
+/** A load that succeeded (Graph.load): its list and flags (held, so their addresses stay theirs) and what it gave. */
+class LoadMemo {
+  constructor(public deps: Array<string>, public base: Flags, public items: Array<Instance>) {}
+}
+
 export class Graph {
   /** The walk of the root in progress records what it read here (null: nothing recorded). */
   rec: RootRec | null = null;
@@ -244,8 +249,40 @@ export class Graph {
   /** Set by a failing load (steps read it after load returns). */
   loadErr: IxErr | null = null;
 
-  /** Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain. */
-  load(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
+  /**
+   * Loads that succeeded, by their list's and flags' addresses: a descriptor's lists never change, and a
+   * list is loaded with the same shared flags again and again (a closure step and the node
+   * step each load it; a lib's run.data once per closure that holds it). The entry holds the
+   * list and the flags, so neither is freed and their addresses name them while it lives.
+   */
+  private loads: Map<u64, LoadMemo> = new Map<u64, LoadMemo>();
+
+  /**
+   * Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain.
+   * `kept`: `deps` is a descriptor's own list (never changed), and a load of it that succeeds
+   * is remembered; a list made for the call passes false. A remembered load does what the
+   * load did (the uses and the root's record get each instance again) and gives a fresh array.
+   */
+  load(parent: Instance, deps: Array<string>, base: Flags, kept: bool = true): Array<Instance> {
+    if (!kept || deps.length == 0) return this.loadEach(parent, deps, base);
+    const at = (<u64>changetype<usize>(deps) << 32) | <u64>changetype<usize>(base);
+    if (this.loads.has(at)) {
+      this.loadErr = null;
+      const items = this.loads.get(at).items;
+      const rec = this.rec;
+      for (let i = 0; i < items.length; i++) {
+        const x = unchecked(items[i]);
+        if (rec !== null) rec.touched.push(x);
+        parent.addUse(x);
+      }
+      return items.slice(0);
+    }
+    const out = this.loadEach(parent, deps, base);
+    if (this.loadErr === null) this.loads.set(at, new LoadMemo(deps, base, out.slice(0)));
+    return out;
+  }
+
+  private loadEach(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
     const out = new Array<Instance>();
     this.loadErr = null;
     for (let i = 0; i < deps.length; i++) {
@@ -309,7 +346,16 @@ export class Graph {
   }
 
   binFlags(p: Instance, target: string): Flags {
-    if (!p.buildable) return p.flags.copy().set('target', target).set('kind', 'bin');
+    if (!p.buildable) {
+      // a hub's flags pass on: one set per hub and target, made once (lookups only read it)
+      let f = p.binF;
+      if (f === null || p.binTarget != target) {
+        f = p.flags.copy().set('target', target).set('kind', 'bin');
+        p.binF = f;
+        p.binTarget = target;
+      }
+      return f;
+    }
     if (this.binByTarget.has(target)) return this.binByTarget.get(target);
     const f = new Flags().push2('kind', 'bin', 'target', target);
     this.binByTarget.set(target, f);
@@ -354,7 +400,7 @@ export class Graph {
   /** The instance of `name` with `given` flags, or null with instErr set. */
   instance(name: string, given: Flags): Instance | null {
     if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
-    const gk = given.get('kind');
+    const gk = given.kind();
     if (name.indexOf('/') < 0 && gk === null) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
@@ -366,7 +412,7 @@ export class Graph {
       this.instErr = e;
       return null;
     }
-    const gt = given.get('target');
+    const gt = given.target();
     const target = TARGETS.resolve(gt !== null ? gt : this.hostName);
     if (target === null) {
       this.instErr = TARGETS.err;

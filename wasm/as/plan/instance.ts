@@ -98,6 +98,9 @@ export class Instance {
   mark: i32 = 0;
   /** The flags its target libs get (Graph.targetLibFlags), once asked for. */
   libFlags: Flags | null = null;
+  /** A hub's bin flags for `binTarget` (Graph.binFlags), once asked for. */
+  binF: Flags | null = null;
+  binTarget: string = '';
   /** What the kept graph (plan/kept.ts) records: the recipe files its render read (sorted), */
   files: Array<string> = NO_FILES;
   /** every instance it loaded or whose id its render read through intro() (repeats allowed), */

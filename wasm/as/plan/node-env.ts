@@ -32,6 +32,11 @@ export const V_HLIBS_REV: i32 = 3;
 export const V_PATH: i32 = 4;
 /** src: the sources' outs, ' '. */
 export const V_SRC: i32 = 5;
+/**
+ * A dependency's out, as a string: a build node's out holds no PLACEHOLDER (nodeOut replaced
+ * each), so it is written as it is, never filled (V_STR values are).
+ */
+export const V_OUT: i32 = 6;
 
 /**
  * Env entries in the order they were set: key, value (or what it is joined from). A key set again

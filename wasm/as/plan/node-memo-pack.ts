@@ -25,11 +25,32 @@ const PREFIX_LEN: i32 = 10;
 const MIN_PATH: i32 = PREFIX_LEN + 34;
 /** Three 6-bit digits. */
 const MAX_PATHS: i32 = 1 << 18;
-/** "/ix/store/" as bytes, compared in place. */
-const PREFIX_BYTES: usize = memory.data<u8>([47, 105, 120, 47, 115, 116, 111, 114, 101, 47]);
+/** "/ix/stor" and "e/" as little-endian words: the prefix compared in two loads. */
+const PREFIX_LO: u64 = 0x726f74732f78692f;
+const PREFIX_HI: u16 = 0x2f65;
+
+/** 1 for each byte that is a path character: letters, digits, '.', '_', '+', '-'. */
+const PATH_CHARS: usize = pathChars();
+
+function pathChars(): usize {
+  const t = memory.data(256);
+  for (let c: u32 = 0; c < 256; c++) {
+    const ok = (c - 97 < 26) || (c - 65 < 26) || (c - 48 < 10) || c == 46 || c == 95 || c == 43 || c == 45;
+    store<u8>(t + <usize>c, ok ? 1 : 0);
+  }
+  return t;
+}
 
 @inline function isPathChar(c: u32): bool {
-  return (c - 97 < 26) || (c - 65 < 26) || (c - 48 < 10) || c == 46 || c == 95 || c == 43 || c == 45;
+  return load<u8>(PATH_CHARS + <usize>c) != 0;
+}
+
+/** Whether the `n` bytes at `a` and `b` are equal (eight at a time, wherever they are aligned). */
+function sameBytes(a: usize, b: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+  for (; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
 }
 
 /** The end of the path run that starts with "/ix/store/" at `i` (at most `n`). */
@@ -39,8 +60,9 @@ const PREFIX_BYTES: usize = memory.data<u8>([47, 105, 120, 47, 115, 116, 111, 11
   return e;
 }
 
+/** Whether "/ix/store/" starts at `p + i` (its caller knows ten bytes are there). */
 @inline function hasPrefix(p: usize, i: i32): bool {
-  return load<u16>(p + <usize>i) == 0x692f && memory.compare(p + <usize>i, PREFIX_BYTES, PREFIX_LEN) == 0;
+  return load<u64>(p + <usize>i) == PREFIX_LO && load<u16>(p + <usize>i + 8) == PREFIX_HI;
 }
 
 function pathHash(p: usize, n: i32): u32 {
@@ -75,7 +97,7 @@ function slotFind(src: usize, i: i32, n: i32): i32 {
   let s = <i32>pathHash(src + <usize>i, n) & mask;
   while (unchecked(slotStamp[s]) == stamp) {
     const k = unchecked(slotPath[s]);
-    if (unchecked(pathLen[k]) == n && memory.compare(src + <usize>unchecked(pathAt[k]), src + <usize>i, <usize>n) == 0) return k;
+    if (unchecked(pathLen[k]) == n && sameBytes(src + <usize>unchecked(pathAt[k]), src + <usize>i, n)) return k;
     s = (s + 1) & mask;
   }
   return -1;

@@ -43,7 +43,7 @@ export class Nodes extends NodeSet {
       const ind = g.cl.at(p, T_BIN, i).desc.indDeps;
       for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
     }
-    const libItems = g.load(p, names, g.targetLibFlags(p));
+    const libItems = g.load(p, names, g.targetLibFlags(p), false);
     if (g.loadErr !== null) return g.loadErr;
     const hl = g.load(p, d.hostLibs, g.hostLibFlags());
     if (g.loadErr !== null) return g.loadErr;

@@ -16,7 +16,7 @@ import { Flags } from './flags';
 import { Instance, PNode } from './instance';
 import { ByteBuilder } from '../hash/bytes';
 import { err, isHexN, fixedFiles } from './node-check';
-import { Env, envName, envOrder, nodeEnv, writeRev, V_HLIBS_REV, V_PATH, V_SRC, V_STR, V_TLIBS_REV, V_TOOLS_REV } from './node-env';
+import { Env, envName, envOrder, nodeEnv, writeRev, V_HLIBS_REV, V_OUT, V_PATH, V_SRC, V_STR, V_TLIBS_REV, V_TOOLS_REV } from './node-env';
 
 /** Stands for the node's own id while hashing; 32 chars, never a valid id. */
 export const PLACEHOLDER = 'ixselfidplaceholder0000000000000';
@@ -51,20 +51,38 @@ function protoName(s: string): bool {
     s == '__lookupGetter__' || s == '__lookupSetter__';
 }
 
-/** Whether `s` holds PLACEHOLDER (as indexOf >= 0, comparing only where its first character is). */
+const LANES: u64 = 0x0001000100010001;
+const HIGH: u64 = 0x8000800080008000;
+
+/**
+ * Whether `s` holds PLACEHOLDER (as indexOf >= 0, comparing only where its first character,
+ * 'i', is; four code units are tested for an 'i' at once: a script is scanned once per render).
+ */
 function hasPlaceholder(s: string): bool {
   const p = changetype<usize>(s);
   const ph = changetype<usize>(PLACEHOLDER);
   const first = load<u16>(ph);
-  for (let i = 0, n = s.length; i + 32 <= n; i++) {
-    if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) return true;
+  const n = s.length;
+  let i = 0;
+  while (i + 32 <= n) {
+    // a lane of `x` is zero where an 'i' is (the "has a zero lane" test; exact for lanes
+    // below 0x8000, and a lane at or above it is checked one by one below)
+    const x = load<u64>(p + (<usize>i << 1)) ^ (LANES * <u64>first);
+    if ((((x - LANES) & ~x) & HIGH) == 0 && (x & HIGH) == 0) {
+      i += 4;
+      continue;
+    }
+    for (let j = 0; j < 4 && i + 32 <= n; j++, i++) {
+      if (load<u16>(p + (<usize>i << 1)) == first && memory.compare(p + (<usize>i << 1), ph, 64) == 0) return true;
+    }
   }
   return false;
 }
 
 /**
  * Where the draft (writeNode with no id) wrote what may hold PLACEHOLDER: [from, to) pairs of
- * argv items, env values, flag values and the out path, in order; the node is the draft with
+ * argv items, env values (but build nodes' outs: node-env.ts V_OUT), flag values and the out
+ * path, in order; the node is the draft with
  * just these filled (see finalFromDraft).
  */
 const subRanges = new Array<i32>();
@@ -116,6 +134,10 @@ function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string |
     writeSub(b, unchecked(env.vals[i]), id);
     return;
   }
+  if (code == V_OUT) {
+    writeStr(b, unchecked(env.vals[i]));
+    return;
+  }
   const from = b.len;
   b.ch(34);
   if (code == V_TOOLS_REV) writeRev(b, p.tools);
@@ -136,6 +158,9 @@ function writeEnvVal(b: StrBuilder, env: Env, i: i32, p: NodeParts, id: string |
     }
   }
   b.ch(34);
+  // the outs of build nodes hold no PLACEHOLDER (nodeOut replaced each, and no separator or
+  // "/bin" makes one), so only the sources' outs are filled
+  if (code != V_SRC) return;
   if (id !== null) fillId(b, from, id);
   else {
     subRanges.push(from);
@@ -399,7 +424,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
     const l = groups[g];
     for (let i = 0; i < l.length; i++) {
       const r = l[i];
-      env.set(envName(r), r.out);
+      env.set(envName(r), r.out, V_OUT);
     }
   }
   env.set('MIX_B_DIR', '', V_TOOLS_REV);
