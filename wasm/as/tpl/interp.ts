@@ -52,6 +52,11 @@ export class Eval {
   tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
+  /**
+   * The render's text came out of the base template's buffer whole, already through IX's
+   * newline post-pass (rootWith's `capNewlines`): render.ts need not scan it again.
+   */
+  capped: bool = false;
   constructor(pkg: string, loader: SourceLoader) { this.pkg = pkg; this.loader = loader; }
 
   /** Logical file and line of 0-based line `lineno` of template `path`. */
@@ -248,6 +253,7 @@ function rootWith(f: Fn, t: Template, ctx: Ctx, frame: Frame, capNewlines: bool)
   if (!capNewlines) return bufDone(f.out);
   const s = f.out.toStringCappingNewlines();
   giveBuf();
+  ev!.capped = true;
   return s;
 }
 
