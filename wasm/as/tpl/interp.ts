@@ -270,11 +270,34 @@ function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32
   if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
+// A block's own frame lives exactly as long as its call (no value keeps a frame: there are no
+// macros or closures), so block frames come from a pool too, taken and given back in LIFO order
+// by runBlockFn/runBlockInto; a block run on its own (self.NAME(), super()) has the one empty
+// caller frame, which nobody writes (set() stops at the block's isolated frame).
+const framePool = new Array<Frame>();
+let frameTop = 0;
+const NO_CALLER = new Frame(null, false);
+
+/** A frame from the pool, as `new Frame(parent, isolate)` would be. */
+function takeFrame(parent: Frame | null, isolate: bool): Frame {
+  if (frameTop < framePool.length) {
+    const fr = unchecked(framePool[frameTop++]);
+    fr.reset(parent, isolate);
+    return fr;
+  }
+  const fr = new Frame(parent, isolate);
+  framePool.push(fr);
+  frameTop++;
+  return fr;
+}
+
 /** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
 export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
   const top = fnTop;
-  const s = blockFnWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots), b);
+  const ftop = frameTop;
+  const s = blockFnWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots), b);
   fnTop = top;
+  frameTop = ftop;
   return s;
 }
 
@@ -296,8 +319,10 @@ function blockFnWith(f: Fn, b: BlockDef): string | null {
  */
 function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf): i32 {
   const top = fnTop;
-  const r = blockIntoWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out), b, out);
+  const ftop = frameTop;
+  const r = blockIntoWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots, out), b, out);
   fnTop = top;
+  frameTop = ftop;
   return r;
 }
 
@@ -319,7 +344,7 @@ export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   x.depth++;
   const saved = failure;
   failure = null;
-  const s = runBlockFn(b, ctx, new Frame(null, false));
+  const s = runBlockFn(b, ctx, NO_CALLER);
   const c = failure;
   failure = saved;
   x.depth--;
@@ -351,7 +376,7 @@ function blockInto(b: BlockDef, f: Fn): i32 {
   failure = null;
   const out = f.out;
   const mark = out.length;
-  const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
+  const r = runBlockInto(b, f.ctx, NO_CALLER, out);
   const c = failure;
   failure = saved;
   x.depth--;
