@@ -465,6 +465,35 @@ function emit(f: Fn, s: string): i32 {
   return OK;
 }
 
+/**
+ * `{{ x | jd }}` or `{{ x | list_to_json }}` once the filter is resolved (expr.ts): as evaluating
+ * it and emitting its string, but the JSON text is written straight into f's output (cut back if
+ * it fails); -1 for any other output, which is evaluated as usual.
+ */
+function jsonOut(a: Node, f: Fn): i32 {
+  const id = a.n - 1;
+  if (!rt.isJsonFilter(id)) return -1;
+  const args = a.args;
+  const names = a.names;
+  if (args === null || args.length != 1 || (names !== null && names.length > 0)) return -1;
+  f.line = a.line;
+  const v = evalExpr(unchecked(args[0]), f);
+  if (v.isErr) return fail(errOfValue(v));
+  const out = f.out;
+  const mark = out.length;
+  const e = rt.jsonFilterInto(id, v, out);
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(errOfValue(e));
+  }
+  const c = rt.countEmit(<f64>(out.length - mark));
+  if (c !== null) {
+    out.truncate(mark);
+    return fail(c.err);
+  }
+  return OK;
+}
+
 function exec(n: Node, f: Fn): i32 {
   switch (n.kind) {
     case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
@@ -475,6 +504,10 @@ function exec(n: Node, f: Fn): i32 {
       if (a.kind == A.E_CALL) {
         const name = selfCallName(a);
         if (name !== null) return selfOut(name, f);
+      }
+      if (a.kind == A.E_FILTER) {
+        const r = jsonOut(a, f);
+        if (r >= 0) return r;
       }
       const v = evalExpr(a, f);
       if (v.isErr) return fail(errOfValue(v));
