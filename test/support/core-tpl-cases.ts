@@ -166,6 +166,12 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c[{{ super.super() }}|{{ super() }}]{% endblock %}", "die/b.sh": "{% extends 'c.sh' %}{% block x %}b{{ super() }}{% endblock %}", "die/c.sh": "<{% block x %}r{% for i in [1, 2] %}{{ i }}{% endfor %}{% endblock %}>"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}X{{ self.y() }}{% endblock %}{% block y %}Y{% endblock %}", "die/b.sh": "pre{% extends 'c.sh' %}", "die/c.sh": "<{% block x %}{% endblock %}|{% block y %}{% endblock %}>"}},
   {"files": {"bin/a/ix.sh": "{% set d = {'k': 'q\"\\\\ \\n \u00e9 \\t', 'l': [1, none, 'x', true]} %}{{ d | jd }} {{ 'plain' | jd }} {{ '' | jd }}"}},
+  // the same jd / list_to_json output again (written in place once the filter is known): values,
+  // an undefined value and a value JSON cannot encode
+  "{% for x in ['a b', [1, 'c'], none] %}{{ x | list_to_json }}|{{ x | jd }};{% endfor %}",
+  "{% for x in ['a', nothing] %}{{ x | list_to_json }};{% endfor %}",
+  "{% for x in ['a', nothing] %}{{ x | jd }};{% endfor %}",
+  "{% for x in [1, 1/0] %}{{ [x] | jd }};{% endfor %}",
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block a %}A1[{% block b %}B1{{ super() }}{% endblock %}]{% endblock %}", "die/b.sh": "{% block a %}A0{% endblock %}"}},
   // names JavaScript objects inherit are never visible: attribute and item reads see own data only (engine/eval/own.ts)
   {"files": {"bin/a/ix.sh": "{{ {'__proto__': [1, 2]}|first }}|{{ {'__proto__': [1, 2]} }}|{{ {'__proto__': 1}|length }}|{{ '__proto__' in {'__proto__': 1} }}"}},

@@ -12,7 +12,7 @@ import * as host from '../host';
 import { Descriptor, normalise } from './descriptor';
 import { Flags } from './flags';
 import { descLookup, descStore, ENGINE_VERSION, readSetsLookup, readSetsStore } from './cache';
-import { flagsBehind, valuesKey } from './reads';
+import { flagsBehind, valuesKeyInto } from './reads';
 import { Graph } from './graph';
 import { TARGETS, withinPkg } from './graph-hooks';
 import { Instance } from './instance';
@@ -31,21 +31,7 @@ export function renderCached(g: Graph, name: string, flags: Flags, target: strin
   let key = '';
   let setsKey = '';
   if (g.useCache) {
-    const sk = g.renderKeyBuf;
-    sk.clear();
-    sk.str(ENGINE_VERSION);
-    sk.ch(0);
-    sk.str(name);
-    sk.ch(0);
-    sk.str(flags.get('kind')!);
-    sk.ch(0);
-    sk.str(g.hostId);
-    sk.ch(0);
-    sk.str(TARGETS.idOf(target));
-    sk.ch(0);
-    sk.str(g.bootJson);
-    sk.str('\x00reads');
-    setsKey = 'as-desc1-' + toHex(digestBuilder(sk, 0));
+    setsKey = renderKey(g, name, flags, target, false);
     if (g.shareRenders) {
       // the read sets earlier plans saw: each names one render entry to try
       const sets = g.share.readSets(pk);
@@ -73,20 +59,7 @@ export function renderCached(g: Graph, name: string, flags: Flags, target: strin
       }
     }
     // a render whose names are unknown is stored per instance
-    const kb = g.renderKeyBuf;
-    kb.clear();
-    kb.str(ENGINE_VERSION);
-    kb.ch(0);
-    kb.str(name);
-    kb.ch(0);
-    flags.writeJson(kb);
-    kb.ch(0);
-    kb.str(g.hostId);
-    kb.ch(0);
-    kb.str(TARGETS.idOf(target));
-    kb.ch(0);
-    kb.str(g.bootJson);
-    key = 'as-desc1-' + toHex(digestBuilder(kb, 0));
+    key = renderKey(g, name, flags, target, true);
     const hit = descLookup(key, g.files);
     if (hit !== null) {
       const n = normalise(hit.text, name);
@@ -141,9 +114,33 @@ export function renderCached(g: Graph, name: string, flags: Flags, target: strin
   return out;
 }
 
+/**
+ * The one writer of a package's two descriptor-cache keys (same bytes as before): engine version,
+ * name, then the kind (the key of its read sets, suffixed "reads") or, `perInstance`, every flag
+ * (the key of a render whose read names are unknown), then host, target and boot environment.
+ */
+function renderKey(g: Graph, name: string, flags: Flags, target: string, perInstance: bool): string {
+  const b = g.renderKeyBuf;
+  b.clear();
+  b.str(ENGINE_VERSION);
+  b.ch(0);
+  b.str(name);
+  b.ch(0);
+  if (perInstance) flags.writeJson(b);
+  else b.str(flags.get('kind')!);
+  b.ch(0);
+  b.str(g.hostId);
+  b.ch(0);
+  b.str(TARGETS.idOf(target));
+  b.ch(0);
+  b.str(g.bootJson);
+  if (!perInstance) b.str('\x00reads');
+  return 'as-desc1-' + toHex(digestBuilder(b, 0));
+}
+
 /** The descriptor-cache key of one render: its package's read-sets key, a read set and its values. */
 function renderKeyOf(setsKey: string, reads: Array<string>, flags: Flags): string {
-  return 'as-desc1-' + hexOfText(setsKey + '\x00' + valuesKey(reads, flags));
+  return 'as-desc1-' + toHex(digestBuilder(valuesKeyInto(setsKey, reads, flags), 0));
 }
 
 export class Rendered2 {

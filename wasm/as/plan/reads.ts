@@ -27,18 +27,19 @@ export function flagsBehind(names: Array<string>): Array<string> {
 }
 
 /**
- * The read set and its values in `flags` as one key (\x01: absent; \x00 separates), after
- * `prefix` (built in one buffer: no string per part).
+ * `prefix`, \x00, then the read set and its values in `flags` (\x01: absent; \x00 separates), in
+ * one shared buffer (the caller hashes it before the next call: no string per part or key).
  */
-export function valuesKey(reads: Array<string>, flags: Flags, prefix: string = ''): string {
+export function valuesKeyInto(prefix: string, reads: Array<string>, flags: Flags): StrBuilder {
   const b = keyBuf;
   b.clear();
   b.str(prefix);
+  b.ch(0);
   valuesInto(b, reads, flags);
-  return b.toString();
+  return b;
 }
 
-/** Appends valuesKey's part after its prefix to `b`. */
+/** Appends valuesKeyInto's part after its prefix to `b`. */
 function valuesInto(b: StrBuilder, reads: Array<string>, flags: Flags): void {
   for (let i = 0; i < reads.length; i++) {
     const v = flags.get(reads[i]);
@@ -53,7 +54,7 @@ function valuesInto(b: StrBuilder, reads: Array<string>, flags: Flags): void {
   }
 }
 
-/** The key of a shared render in keyBuf: pk, \x03, then valuesKey's part (no string is made to look it up). */
+/** The key of a shared render in keyBuf: pk, \x03, then valuesKeyInto's part (no string is made to look it up). */
 function shareKeyInto(pk: string, reads: Array<string>, flags: Flags): StrBuilder {
   const b = keyBuf;
   b.clear();
@@ -63,7 +64,7 @@ function shareKeyInto(pk: string, reads: Array<string>, flags: Flags): StrBuilde
   return b;
 }
 
-/** valuesKey's one buffer (the key is copied out before the next call). */
+/** The keys' one buffer (a key is hashed or copied out before the next call). */
 const keyBuf = new StrBuilder(1024);
 
 /** Renders of one graph shared by read set, keyed by (package, kind, target) then the read values. */

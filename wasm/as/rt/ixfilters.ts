@@ -12,7 +12,7 @@ import {
   K_UNDEF, K_NUM, K_LIST, K_STR,
   UNDEF, err, num, str,
 } from './value';
-import { pyJsonDumps, pyStr } from './pystr';
+import { jsonDumpInto, pyJsonDumps, pyStr } from './pystr';
 import { checkSize, countLoop } from './state';
 import { StrBuf } from './strbuf';
 import { codePoints, jsSplit, jsTrim } from './strutil';
@@ -285,6 +285,24 @@ export function ixFilterNames(): Array<string> {
 
 @inline function arg(args: Array<Value>, i: i32): Value {
   return i < args.length ? unchecked(args[i]) : UNDEF;
+}
+
+/** Whether IX filter `id` answers JSON text (list_to_json, jd): jsonFilterInto can write it in place. */
+export function isJsonFilter(id: i32): bool {
+  return id == 2 || id == 13;
+}
+
+/**
+ * The text IX filter `id` (isJsonFilter) answers for `v` alone, appended to `b` instead of made
+ * into a string (`{{ x | jd }}` writes it straight into the output); the error or null. On an
+ * error `b` may hold part of the text: the caller cuts it back.
+ */
+export function jsonFilterInto(id: i32, v: Value, b: StrBuf): Value | null {
+  if (v.k == K_UNDEF) return err('filter ' + IX_NAMES[id] + ': its value is undefined');
+  if (id == 13) return jsonDumpInto(b, v);
+  const p = preproc(v);
+  if (p.isErr) return p;
+  return jsonDumpInto(b, p);
 }
 
 /** Apply IX filter number `id` (ixFilterIndex) to args[0] with the rest as its arguments. */

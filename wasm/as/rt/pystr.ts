@@ -121,6 +121,11 @@ export function pyJsonDumps(v: Value): Value {
 const dumpBuf = new StrBuf(4096);
 let dumpBusy = false;
 
+/** pyJsonDumps' text of `v` appended to `b` (part of it when it fails: the caller cuts `b` back). */
+export function jsonDumpInto(b: StrBuf, v: Value): VErr | null {
+  return jsonInto(b, v);
+}
+
 function jsonInto(b: StrBuf, v: Value): VErr | null {
   switch (v.k) {
     case K_UNDEF:

@@ -66,6 +66,18 @@ export class StrBuf {
   }
 }
 
+/** Whether the `n` UTF-16 code units at `src` hold three newlines in a row (one pass, no call per unit). */
+export function hasNewlineRun(src: usize, n: i32): bool {
+  let run = 0;
+  const end = src + (<usize>n << 1);
+  for (let p = src; p < end; p += 2) {
+    if (load<u16>(p) == 10) {
+      if (++run == 3) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /**
  * The `n` UTF-16 code units at `src` as a string, every run of more than two newlines cut to two
  * (IX's post-pass on a whole render), in one allocation of the exact size: a render's text is

@@ -43,7 +43,7 @@ export const E_IFEXP: i32 = 40;   // b if a else c
 export const E_LOOKUP: i32 = 41;  // a[b]; n = 1 for `.name`
 export const E_SLICE: i32 = 42;   // a[b:c:d]
 export const E_CALL: i32 = 43;    // a(args, names=kwvals); s: the callee's name for messages
-export const E_FILTER: i32 = 44;  // s name, args (subject first), names/kwargs
+export const E_FILTER: i32 = 44;  // s name, n 1 + its id once called (expr.ts), args (subject first), names/kwargs
 export const E_SUPERCALL: i32 = 45; // n depth (super() = 1, super.super() = 2; negative: not called)
 export const E_TUPLE: i32 = 47;   // args (a parenthesised list)
 export const E_NULL: i32 = 48;    // no expression: a token that starts none, followed by a postfix (the oracle's compiler fails on it)

@@ -226,11 +226,18 @@ export function evalExpr(n: Node, f: Fn): Value {
     }
     case A.E_FILTER: {
       f.line = n.line;
-      if (!rt.hasFilter(n.s)) return rt.err("unknown filter '" + n.s + "'");
+      // n.n: 1 + the filter's id (rt.filterId), found by name at its first call (the parser and
+      // compiler do not depend on rt), 0 until then or when unknown
+      let id = n.n - 1;
+      if (id < 0) {
+        id = rt.filterId(n.s);
+        n.n = id + 1;
+      }
+      if (id < 0) return rt.err("unknown filter '" + n.s + "'");
       const args = new Array<Value>();
       const e = evalArgs(n, f, args);
       if (e !== null) return e;
-      return rt.filter(n.s, args);
+      return rt.applyFilter(id, args);
     }
     case A.E_LIST: case A.E_TUPLE: {
       const items = new Array<Value>();

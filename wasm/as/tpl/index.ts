@@ -54,7 +54,7 @@ export class Rendered {
   text: string = '';
   /** Logical paths read, sorted, deduplicated. */
   files: Array<string> = new Array<string>();
-  /** Context names and flags the render looked up, sorted, deduplicated. */
+  /** Context names and flags the render looked up, deduplicated, in the order first looked up (not sorted). */
   names: Array<string> = new Array<string>();
   err: IxErr | null = null;
 }

@@ -52,6 +52,11 @@ export class Eval {
   tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
+  /**
+   * The render's text came out of the base template's buffer whole, already through IX's
+   * newline post-pass (rootWith's `capNewlines`): render.ts need not scan it again.
+   */
+  capped: bool = false;
   constructor(pkg: string, loader: SourceLoader) { this.pkg = pkg; this.loader = loader; }
 
   /** Logical file and line of 0-based line `lineno` of template `path`. */
@@ -248,6 +253,7 @@ function rootWith(f: Fn, t: Template, ctx: Ctx, frame: Frame, capNewlines: bool)
   if (!capNewlines) return bufDone(f.out);
   const s = f.out.toStringCappingNewlines();
   giveBuf();
+  ev!.capped = true;
   return s;
 }
 
@@ -264,11 +270,34 @@ function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32
   if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
+// A block's own frame lives exactly as long as its call (no value keeps a frame: there are no
+// macros or closures), so block frames come from a pool too, taken and given back in LIFO order
+// by runBlockFn/runBlockInto; a block run on its own (self.NAME(), super()) has the one empty
+// caller frame, which nobody writes (set() stops at the block's isolated frame).
+const framePool = new Array<Frame>();
+let frameTop = 0;
+const NO_CALLER = new Frame(null, false);
+
+/** A frame from the pool, as `new Frame(parent, isolate)` would be. */
+function takeFrame(parent: Frame | null, isolate: bool): Frame {
+  if (frameTop < framePool.length) {
+    const fr = unchecked(framePool[frameTop++]);
+    fr.reset(parent, isolate);
+    return fr;
+  }
+  const fr = new Frame(parent, isolate);
+  framePool.push(fr);
+  frameTop++;
+  return fr;
+}
+
 /** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
 export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
   const top = fnTop;
-  const s = blockFnWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots), b);
+  const ftop = frameTop;
+  const s = blockFnWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots), b);
   fnTop = top;
+  frameTop = ftop;
   return s;
 }
 
@@ -290,8 +319,10 @@ function blockFnWith(f: Fn, b: BlockDef): string | null {
  */
 function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf): i32 {
   const top = fnTop;
-  const r = blockIntoWith(takeFn(b.tpl, ctx, new Frame(callerFrame, true), b.nslots, out), b, out);
+  const ftop = frameTop;
+  const r = blockIntoWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots, out), b, out);
   fnTop = top;
+  frameTop = ftop;
   return r;
 }
 
@@ -313,7 +344,7 @@ export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
   x.depth++;
   const saved = failure;
   failure = null;
-  const s = runBlockFn(b, ctx, new Frame(null, false));
+  const s = runBlockFn(b, ctx, NO_CALLER);
   const c = failure;
   failure = saved;
   x.depth--;
@@ -345,7 +376,7 @@ function blockInto(b: BlockDef, f: Fn): i32 {
   failure = null;
   const out = f.out;
   const mark = out.length;
-  const r = runBlockInto(b, f.ctx, new Frame(null, false), out);
+  const r = runBlockInto(b, f.ctx, NO_CALLER, out);
   const c = failure;
   failure = saved;
   x.depth--;
@@ -434,6 +465,35 @@ function emit(f: Fn, s: string): i32 {
   return OK;
 }
 
+/**
+ * `{{ x | jd }}` or `{{ x | list_to_json }}` once the filter is resolved (expr.ts): as evaluating
+ * it and emitting its string, but the JSON text is written straight into f's output (cut back if
+ * it fails); -1 for any other output, which is evaluated as usual.
+ */
+function jsonOut(a: Node, f: Fn): i32 {
+  const id = a.n - 1;
+  if (!rt.isJsonFilter(id)) return -1;
+  const args = a.args;
+  const names = a.names;
+  if (args === null || args.length != 1 || (names !== null && names.length > 0)) return -1;
+  f.line = a.line;
+  const v = evalExpr(unchecked(args[0]), f);
+  if (v.isErr) return fail(errOfValue(v));
+  const out = f.out;
+  const mark = out.length;
+  const e = rt.jsonFilterInto(id, v, out);
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(errOfValue(e));
+  }
+  const c = rt.countEmit(<f64>(out.length - mark));
+  if (c !== null) {
+    out.truncate(mark);
+    return fail(c.err);
+  }
+  return OK;
+}
+
 function exec(n: Node, f: Fn): i32 {
   switch (n.kind) {
     case A.S_DATA: return n.s.length == 0 ? OK : emit(f, n.s);
@@ -444,6 +504,10 @@ function exec(n: Node, f: Fn): i32 {
       if (a.kind == A.E_CALL) {
         const name = selfCallName(a);
         if (name !== null) return selfOut(name, f);
+      }
+      if (a.kind == A.E_FILTER) {
+        const r = jsonOut(a, f);
+        if (r >= 0) return r;
       }
       const v = evalExpr(a, f);
       if (v.isErr) return fail(errOfValue(v));

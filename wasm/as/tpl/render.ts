@@ -22,7 +22,7 @@ const MAX_LOOP: i32 = 1000000;
  * text mostly comes collapsed already (renderRoot's `capNewlines`): then this only scans it.
  */
 export function collapseNewlines(s: string): string {
-  if (!s.includes('\n\n\n')) return s;
+  if (!rt.hasNewlineRun(changetype<usize>(s), s.length)) return s;
   return rt.copyCappingNewlines(changetype<usize>(s), s.length);
 }
 
@@ -50,14 +50,16 @@ export function render(input: RenderInput): Rendered {
   setEval(outer);
   rt.restoreEval(outerCounters);
   r.files = sorted(loader.filesRead);
-  r.names = sorted(x.names);
+  // in lookup order: the planner keeps the flags among them, sorted (plan/reads.ts flagsBehind)
+  r.names = x.names.values();
   if (text === null) {
     const e = x.err !== null ? x.err! : internal('render failed without an error');
     if (e.pkg === null) e.pkg = pkg;
     r.err = e;
     return r;
   }
-  const t = collapseNewlines(text);
+  // the text comes capped when the base template's buffer is all of it (no text before an extends)
+  const t = x.capped ? text : collapseNewlines(text);
   if (t.length > MAX_OUTPUT) {
     const e = new IxErr('evaluation of ' + pkg + ' exceeded ' + MAX_OUTPUT.toString() + ' bytes of output');
     e.pkg = pkg;

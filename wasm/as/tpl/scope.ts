@@ -20,6 +20,18 @@ export class Frame {
   topLevel: bool = false;
   constructor(parent: Frame | null, isolate: bool) { this.parent = parent; this.isolate = isolate; }
 
+  /** As a new frame would be, keeping its storage (a pooled block frame: interp.ts takeFrame). */
+  reset(parent: Frame | null, isolate: bool): void {
+    this.parent = parent;
+    this.isolate = isolate;
+    this.topLevel = false;
+    const ns = this.names;
+    if (ns !== null) {
+      ns.length = 0;
+      this.vals!.length = 0;
+    }
+  }
+
   own(name: string): i32 {
     const ns = this.names;
     if (ns === null) return -1;

@@ -18,7 +18,7 @@ const shared = new SourceCache();
 /**
  * Render `name` for `target` with flags "k\u0000v\u0000..." (sorted by key). The answer:
  * "T<text>" or "E<one-line error>", then "\u0001" and the files read joined by "\u0002",
- * then "\u0001" and the names read joined by "\u0002".
+ * then "\u0001" and the names read (sorted) joined by "\u0002".
  */
 export function render(name: string, target: string, flags: string, share: bool): string {
   const inp = new RenderInput();
@@ -29,7 +29,9 @@ export function render(name: string, target: string, flags: string, share: bool)
   if (share) inp.sources = shared;
   const r = renderText(inp);
   const head = r.err !== null ? 'E' + r.err!.format() : 'T' + r.text;
-  return head + '\u0001' + r.files.join('\u0002') + '\u0001' + r.names.join('\u0002');
+  const names = r.names.slice();
+  names.sort();
+  return head + '\u0001' + r.files.join('\u0002') + '\u0001' + names.join('\u0002');
 }
 
 /** A target record as canonical JSON with its id (the test compares it with engine/targets). */
