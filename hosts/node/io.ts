@@ -156,6 +156,20 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
    */
   const absent = opts.snapshot ? roots.map(() => new Set<string>()) : undefined;
   const underAbsent = (i: number, path: string) => absent !== undefined && absent[i].size > 0 && absent[i].has(parentKey(path));
+  /**
+   * A snapshot's listings of the lower roots' directories (as `dirKey`), as read: a directory whose
+   * parent's listing lacks it is absent from that root without a stat (the bundled second root
+   * has a few dozen directories, and listing the packages asks it for each of a tree's ~4,000).
+   * Within one command, as `absent`.
+   */
+  const lower = opts.snapshot ? roots.map(() => new Map<string, Set<string>>()) : undefined;
+  const notInParent = (i: number, path: string) => {
+    if (lower === undefined || i === 0 || path === '' || path === '/') return false;
+    const names = lower[i].get(parentKey(path));
+    if (names === undefined) return false;
+    const key = dirKey(path);
+    return !names.has(key.slice(parentKey(path).length));
+  };
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -195,7 +209,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
       let found = false;
       for (let i = 0; i < roots.length; i++) {
         const r = roots[i];
-        if (underAbsent(i, path)) {
+        if (underAbsent(i, path) || notInParent(i, path)) {
           absent![i].add(dirKey(path));
           continue;
         }
@@ -222,6 +236,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         }
         found = true;
         for (const n of got.names) names.add(n);
+        if (i > 0) lower?.[i].set(dirKey(path), new Set(got.names));
         if (st && listings && r === roots[0] && !got.links) listings.note(path, st, JSON.stringify(got.names));
       }
       return found ? [...names] : undefined;
