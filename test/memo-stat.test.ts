@@ -6,7 +6,7 @@
 // and misses; a file too new at the command's start, and a file of a lower root, are stat-ed as
 // before. A digest answered by its stat answers that path again within the command, as a
 // snapshot's read does, without another stat.
-import { statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Plan } from '../engine/api';
@@ -19,13 +19,19 @@ import { tempDir } from './support/cli';
 
 /** Every path the code under test stat-ed (node:fs's statSync, passed through). */
 const stated = vi.hoisted(() => [] as string[]);
+/** Every directory the code under test read (node:fs's readdirSync, passed through). */
+const listed = vi.hoisted(() => [] as string[]);
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const statSync = ((...a: Parameters<typeof fs.statSync>) => {
     stated.push(String(a[0]));
     return fs.statSync(...a);
   }) as typeof fs.statSync;
-  return { ...fs, default: { ...fs, statSync }, statSync };
+  const readdirSync = ((...a: Parameters<typeof fs.readdirSync>) => {
+    listed.push(String(a[0]));
+    return fs.readdirSync(...a);
+  }) as typeof fs.readdirSync;
+  return { ...fs, default: { ...fs, statSync, readdirSync }, statSync, readdirSync };
 });
 
 let blake3: Digest;
@@ -141,6 +147,47 @@ describe('memo rows from the stats of the reads', () => {
     expect(c.io.fileDigests!(['b.sh'])![0]).toBe(first[0]);
     expect(stated).toEqual([]);
     expect(hex(command([root], dir, later).io.fileDigests!(['b.sh'])![0]!)).toBe(hex(blake3(Buffer.from('echo B\n'))));
+  });
+
+  test('a lookup answers a remembered listing from its directory\'s stat; an entry added, removed or renamed is still a miss', async () => {
+    const root = recipes();
+    mkdirSync(join(root, 'bin/c'), { recursive: true });
+    const dir = tempDir('ix-cache-');
+    const later = Date.now() + 60_000;
+    const site = { cache: diskCache(dir, 'ns'), roots: [root] };
+    const store = async () => {
+      const c = command([root], dir, later);
+      c.io.readFile('a.sh');
+      for (const d of ['', 'bin/', 'bin/c/']) c.io.listDir(d);
+      storePlan(site, REQ, Buffer.from('plan'), plan, c.rec, later);
+      await new Promise((r) => setImmediate(r)); // the listing table is written when the loop turns
+    };
+    await store();
+    listed.length = 0;
+    expect((await lookupPlan(site, REQ, later))?.roots[0].out).toBe('/o');
+    expect(listed.filter((d) => d.startsWith(root))).toEqual([]); // every directory answered by its stat
+    for (const change of [() => mkdirSync(join(root, 'bin/d')), () => renameSync(join(root, 'bin/d'), join(root, 'bin/e')), () => rmSync(join(root, 'bin/e'), { recursive: true })]) {
+      change();
+      expect(await lookupPlan(site, REQ, later)).toBeUndefined();
+      await store();
+      expect((await lookupPlan(site, REQ, later))?.roots[0].out).toBe('/o');
+    }
+  });
+
+  test('a lower root\'s directory missing from its parent\'s listing is absent without a stat', () => {
+    const root = recipes();
+    const lower = tempDir('ix-lower-');
+    for (const d of ['bin/a', 'bin/x']) mkdirSync(join(root, d), { recursive: true });
+    mkdirSync(join(lower, 'bin/x'), { recursive: true });
+    writeFileSync(join(lower, 'bin/y'), 'a file, not a directory\n');
+    const io = fsHostIO([root, lower], { snapshot: true });
+    expect(io.listDir('bin/')!.sort()).toEqual(['a/', 'x/', 'y']);
+    stated.length = 0;
+    expect(io.listDir('bin/a/')).toEqual([]);
+    expect(io.listDir('bin/y/')).toBeUndefined();
+    expect(stated.filter((p) => p.startsWith(lower))).toEqual([]); // not in lower's bin/ as directories
+    expect(io.listDir('bin/x/')).toEqual([]);
+    expect(stated.filter((p) => p.startsWith(lower))).toEqual([join(lower, 'bin/x/')]);
   });
 
   test('a HostIO that is not a snapshot gives no stats', () => {

@@ -94,7 +94,10 @@ function listOne(dir: string): { names: string[]; links: boolean } {
   return { names, links };
 }
 
-/** A remembered listing's names, or undefined when there is none or it is not a list of strings. */
+/**
+ * A remembered listing's names, or undefined when there is none or it is not a list of strings.
+ * Unique, as listDir returns them: only listDir writes these rows, from one readdir's names.
+ */
 function namesOf(json: string | undefined): string[] | undefined {
   if (json === undefined) return undefined;
   try {
@@ -156,6 +159,20 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
    */
   const absent = opts.snapshot ? roots.map(() => new Set<string>()) : undefined;
   const underAbsent = (i: number, path: string) => absent !== undefined && absent[i].size > 0 && absent[i].has(parentKey(path));
+  /**
+   * A snapshot's listings of the lower roots' directories (as `dirKey`), as read: a directory whose
+   * parent's listing lacks it is absent from that root without a stat (the bundled second root
+   * has a few dozen directories, and listing the packages asks it for each of a tree's ~4,000).
+   * Within one command, as `absent`.
+   */
+  const lower = opts.snapshot ? roots.map(() => new Map<string, Set<string>>()) : undefined;
+  const notInParent = (i: number, path: string) => {
+    if (lower === undefined || i === 0 || path === '' || path === '/') return false;
+    const names = lower[i].get(parentKey(path));
+    if (names === undefined) return false;
+    const key = dirKey(path);
+    return !names.has(key.slice(parentKey(path).length));
+  };
   const io: HostIO = {
     readFile(path) {
       if (!logical(path) || path === '' || path.endsWith('/')) return undefined;
@@ -191,11 +208,11 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
     },
     listDir(path) {
       if (!logical(path)) return undefined;
-      const names = new Set<string>();
-      let found = false;
+      // each root's names (unique within a root), merged only when two roots have the directory
+      const lists: string[][] = [];
       for (let i = 0; i < roots.length; i++) {
         const r = roots[i];
-        if (underAbsent(i, path)) {
+        if (underAbsent(i, path) || notInParent(i, path)) {
           absent![i].add(dirKey(path));
           continue;
         }
@@ -209,8 +226,7 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
         // the first root's directory, unchanged since an earlier command listed it: its listing
         const known = st && listings && r === roots[0] ? namesOf(listings.get(path, st)) : undefined;
         if (known !== undefined) {
-          found = true;
-          for (const n of known) names.add(n);
+          lists.push(known);
           continue;
         }
         let got;
@@ -220,11 +236,12 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
           if (missing(e)) continue;
           throw e;
         }
-        found = true;
-        for (const n of got.names) names.add(n);
+        lists.push(got.names);
+        if (i > 0) lower?.[i].set(dirKey(path), new Set(got.names));
         if (st && listings && r === roots[0] && !got.links) listings.note(path, st, JSON.stringify(got.names));
       }
-      return found ? [...names] : undefined;
+      if (lists.length < 2) return lists[0];
+      return [...new Set(lists.flat())];
     },
   };
   /** The digests of the snapshot's files, by the bytes readFile returned (nothing else is remembered). */

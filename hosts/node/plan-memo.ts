@@ -6,8 +6,11 @@
  * with the listing it got (null: absent). The core sees nothing else of the host (no clock, no
  * environment), so equal answers for every recorded path and directory mean the core would plan
  * the same bytes again. Listings feed the "did you mean" of unknown packages, so a keep-going plan
- * of a whole tree lists every directory once; a lookup lists them again (no stat stands in for a
- * listing: a symbolic link can turn into a directory without its parent changing).
+ * of a whole tree lists every directory once; a lookup lists them again through the command's
+ * snapshot HostIO (io.ts), which answers a directory of the first root from its stat when an
+ * earlier command remembered its listing under exactly that stat (stat-table.ts: a listing
+ * holding a symbolic link is never remembered, as a link can turn into a directory without its
+ * parent changing), and reads every other directory.
  *
  * A lookup re-checks each path through the current recipe roots (first root wins, as in io.ts).
  * Stat data stands in for re-reading a file only where that is safe: the entry keeps a file's
@@ -114,11 +117,18 @@ export function fnv64(text: string): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
+type MemoKey = { text: string; head: string; body: string; summary: string };
+/** The last key made, by its request and roots: a command looks its request up, then stores it (a whole tree's key text is ~90 kB). */
+let lastKey: { reqJson: string; roots: string[]; key: MemoKey } | undefined;
+
 /** The key text of a request over a root list, and the names of its two entries. */
-function memoKey(site: MemoSite, reqJson: string): { text: string; head: string; body: string; summary: string } {
+function memoKey(site: MemoSite, reqJson: string): MemoKey {
+  if (lastKey && lastKey.reqJson === reqJson && lastKey.roots.length === site.roots.length && lastKey.roots.every((r, i) => r === site.roots[i])) return lastKey.key;
   const text = JSON.stringify([FORMAT, site.roots, reqJson]);
   const h = fnv64(text);
-  return { text, head: `memo1-${h}`, body: `memob-${h}`, summary: `memos-${h}` };
+  const key = { text, head: `memo1-${h}`, body: `memob-${h}`, summary: `memos-${h}` };
+  lastKey = { reqJson, roots: [...site.roots], key };
+  return key;
 }
 
 /** The file a logical path resolves to through the roots (stat only), or undefined if unsure/absent. */
@@ -187,17 +197,20 @@ export function memoRequest(req: PlanRequest): string {
 /**
  * The memoised answer to `reqJson` (memoRequest of the request) if every recorded file is
  * unchanged, else undefined: a whole plan or, `whole` false, only its roots. Never loads the
- * core; throws nothing.
+ * core; throws nothing. `startedMs`: when the lookup started (Date.now()), for the stat rule.
  */
-export async function lookupPlan(site: MemoSite, reqJson: string): Promise<MemoHit | undefined> {
+export async function lookupPlan(site: MemoSite, reqJson: string, startedMs = Date.now()): Promise<MemoHit | undefined> {
   try {
     const key = memoKey(site, reqJson);
     const raw = site.cache.get(key.head);
     if (!raw) return undefined;
     const head = parseHead(raw, key.text);
     if (!head) return undefined;
-    const started = Date.now();
-    const plain = fsHostIO(site.roots);
+    const started = startedMs;
+    // a snapshot over the cache: a directory unchanged since a command remembered its listing
+    // (stat-table.ts, io.ts) is answered from its stat instead of a readdir (~4,000 of them for
+    // a whole IX tree, most of an unchanged re-plan)
+    const plain = fsHostIO(site.roots, { cache: site.cache, snapshot: true, startedMs: started });
     let digest: Digest | undefined;
     let refreshed = false;
     for (const row of head.files) {
