@@ -10,7 +10,7 @@ import { PNode } from './instance';
 import { NODE_HEADER, scriptLookup } from './node-memo';
 import { unpackNodeBody } from './node-memo-pack';
 import { FORMAT, Kept, KeptInst, NodeEntry, keptNodesKey } from './kept';
-import { chAt, intIn, ints, intsIn, jstr, jstrIn } from './kept-text';
+import { chAt, intIn, ints, intsIn, jstr, jstrIn, textIn } from './kept-text';
 
 class Lines {
   k: Kept;
@@ -49,13 +49,14 @@ const cachedNodes = new CachedNodes();
 export function keptLoad(key: string): Kept | null {
   const raw = host.cacheGet(key);
   if (raw === null) return null;
-  const text = utf8DecodeAt(raw.dataStart, raw.length);
+  // kept as bytes: a string is made only of each field used (kept-text.ts)
+  const text = raw!;
   const k = new Kept();
   k.text = text;
   // line i runs from starts[i] to starts[i + 1] - 1 (its newline); as String#split('\n') cuts it
   const starts = k.starts;
   starts.push(0);
-  for (let j = chAt(text, 10, 0); j >= 0; j = chAt(text, 10, j + 1)) starts.push(j + 1);
+  for (let j = chAt<Uint8Array>(text, 10, 0); j >= 0; j = chAt<Uint8Array>(text, 10, j + 1)) starts.push(j + 1);
   starts.push(text.length + 1);
   const nl = starts.length - 1;
   if (nl < 2 || k.line(0) != FORMAT) return null;
@@ -69,14 +70,14 @@ export function keptLoad(key: string): Kept | null {
   for (let i = 0; i < np; i++) {
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t = chAt(text, 9, a);
+    const t = chAt<Uint8Array>(text, 9, a);
     if (t < 0 || t >= b) return null;
-    const t2 = chAt(text, 9, t + 1);
+    const t2 = chAt<Uint8Array>(text, 9, t + 1);
     if (t2 >= 0 && t2 < b) return null;
-    const p = jstrIn(text, a, t);
+    const p = jstrIn<Uint8Array>(text, a, t);
     if (p === null) return null;
     k.paths.push(p!);
-    k.digests.push(text.substring(t + 1, b));
+    k.digests.push(textIn<Uint8Array>(text, t + 1, b));
   }
   k.nAt = rd.at;
   if (rd.at >= nl) return null;
@@ -94,7 +95,7 @@ export function keptLoad(key: string): Kept | null {
   for (let i = 0; i < nstr; i++) {
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const s = jstrIn(text, a, b);
+    const s = jstrIn<Uint8Array>(text, a, b);
     if (s === null) return null;
     k.strs.push(s!);
   }
@@ -104,7 +105,7 @@ export function keptLoad(key: string): Kept | null {
   for (let i = 0; i < nf; i++) {
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const l = intsIn(text, a, b, np);
+    const l = intsIn<Uint8Array>(text, a, b, np);
     if (l === null) return null;
     k.fileLists.push(l!);
   }
@@ -115,28 +116,28 @@ export function keptLoad(key: string): Kept | null {
     // node TAB files TAB uses TAB fetches TAB key TAB descriptor digest TAB ext, read in place
     const a = starts[rd.at];
     const b = starts[++rd.at] - 1;
-    const t1 = chAt(text, 9, a);
-    const t2 = t1 < 0 ? -1 : chAt(text, 9, t1 + 1);
-    const t3 = t2 < 0 ? -1 : chAt(text, 9, t2 + 1);
-    const t4 = t3 < 0 ? -1 : chAt(text, 9, t3 + 1);
-    const t5 = t4 < 0 ? -1 : chAt(text, 9, t4 + 1);
-    const t6 = t5 < 0 ? -1 : chAt(text, 9, t5 + 1);
+    const t1 = chAt<Uint8Array>(text, 9, a);
+    const t2 = t1 < 0 ? -1 : chAt<Uint8Array>(text, 9, t1 + 1);
+    const t3 = t2 < 0 ? -1 : chAt<Uint8Array>(text, 9, t2 + 1);
+    const t4 = t3 < 0 ? -1 : chAt<Uint8Array>(text, 9, t3 + 1);
+    const t5 = t4 < 0 ? -1 : chAt<Uint8Array>(text, 9, t4 + 1);
+    const t6 = t5 < 0 ? -1 : chAt<Uint8Array>(text, 9, t5 + 1);
     if (t6 < 0 || t6 >= b) return null;
-    const t7 = chAt(text, 9, t6 + 1);
+    const t7 = chAt<Uint8Array>(text, 9, t6 + 1);
     if (t7 >= 0 && t7 < b) return null;
     const x = new KeptInst();
     // the key: name "," flags, or name alone (S indices)
-    const c = chAt(text, 44, t4 + 1);
+    const c = chAt<Uint8Array>(text, 44, t4 + 1);
     if (c >= 0 && c < t5) {
-      x.kn = intIn(text, t4 + 1, c);
-      x.kf = intIn(text, c + 1, t5);
+      x.kn = intIn<Uint8Array>(text, t4 + 1, c);
+      x.kf = intIn<Uint8Array>(text, c + 1, t5);
       if (x.kf < 0 || x.kf >= nstr) return null;
-    } else x.kn = intIn(text, t4 + 1, t5);
+    } else x.kn = intIn<Uint8Array>(text, t4 + 1, t5);
     if (x.kn < 0 || x.kn >= nstr) return null;
     x.strs = k.strs;
-    x.node = intIn(text, a, t1);
-    const fi = intIn(text, t1 + 1, t2);
-    const us = intsIn(text, t2 + 1, t3, ni);
+    x.node = intIn<Uint8Array>(text, a, t1);
+    const fi = intIn<Uint8Array>(text, t1 + 1, t2);
+    const us = intsIn<Uint8Array>(text, t2 + 1, t3, ni);
     // an instance's node being no fetch node is checked when it is used (Kept.instNode)
     if (fi < 0 || fi >= nf || us === null || x.node < -2 || x.node >= nn) return null;
     if (x.node == -2) k.unknownNode = true;

@@ -7,9 +7,15 @@
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr } from '../hash/index';
+import { StrBuilder, utf8AppendTo, writeStr } from '../hash/index';
 import { FileHashes } from './cache';
 import { FORMAT, Kept } from './kept';
+import { chAt } from './kept-text';
+
+/** Appends bytes [a, b) of the entry `k` was read from, as text. */
+function copy(sb: StrBuilder, k: Kept, a: i32, b: i32): void {
+  if (b > a) utf8AppendTo(sb, k.text.dataStart + <usize>a, b - a);
+}
 
 /**
  * Writes the kept graph `k` again as it was read, with the current digests of its files and the
@@ -29,8 +35,11 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
   sb.ch(10);
   for (let i = 0; i < paths.length; i++) {
     if (i < kept) {
-      const l = k.line(3 + i);
-      sb.sub(l, 0, l.lastIndexOf('\t'));
+      // the path as read: up to the line's last tab (a digest has none)
+      const a = k.starts[3 + i];
+      let t = k.starts[4 + i] - 2;
+      while (t > a && k.text[t] != 9) t--;
+      copy(sb, k, a, t);
     } else writeStr(sb, paths[i]);
     sb.ch(9);
     const d = files.get(paths[i]);
@@ -39,12 +48,12 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
   }
   // the N line (the same node entry) and the S section as they were read, the F section with a
   // list for each instance cut off (its new files) after the lists read
-  sb.sub(k.text, k.starts[k.nAt], k.starts[k.fAt]);
+  copy(sb, k, k.starts[k.nAt], k.starts[k.fAt]);
   const nf = k.fileLists.length;
   sb.str('F ');
   sb.str((nf + k.cut.length).toString());
   sb.ch(10);
-  sb.sub(k.text, k.starts[k.fAt + 1], k.starts[k.iAt]);
+  copy(sb, k, k.starts[k.fAt + 1], k.starts[k.iAt]);
   const cut = new Map<i32, i32>();
   for (let i = 0; i < k.cut.length; i++) {
     cut.set(k.cut[i], nf + i);
@@ -55,22 +64,21 @@ export function keptRewrite(key: string, k: Kept, files: FileHashes): void {
     }
     sb.ch(10);
   }
-  sb.sub(k.text, k.starts[k.iAt], k.starts[k.iAt + 1]);
+  copy(sb, k, k.starts[k.iAt], k.starts[k.iAt + 1]);
   for (let i = 0; i < k.insts.length; i++) {
-    const l = k.line(k.iAt + 1 + i);
+    const a = k.starts[k.iAt + 1 + i];
+    const b = k.starts[k.iAt + 2 + i];
     if (!cut.has(i)) {
-      sb.str(l);
-      sb.ch(10);
+      copy(sb, k, a, b);
       continue;
     }
-    // node TAB files (its F index) TAB the rest
-    const t1 = l.indexOf('\t');
-    const t2 = l.indexOf('\t', t1 + 1);
-    sb.sub(l, 0, t1 + 1);
+    // node TAB files (its F index) TAB the rest (kept-load found both tabs)
+    const t1 = chAt<Uint8Array>(k.text, 9, a);
+    const t2 = chAt<Uint8Array>(k.text, 9, t1 + 1);
+    copy(sb, k, a, t1 + 1);
     sb.str(cut.get(i).toString());
-    sb.sub(l, t2, l.length);
-    sb.ch(10);
+    copy(sb, k, t2, b);
   }
-  sb.sub(k.text, k.starts[k.rAt], k.text.length);
+  copy(sb, k, k.starts[k.rAt], k.text.length);
   host.cachePut(key, sb.toString());
 }

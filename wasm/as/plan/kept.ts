@@ -65,12 +65,16 @@
 import { hexOfText } from '../hash/index';
 import { ENGINE_VERSION } from './cache';
 import { KeptNode, parseNode } from './kept-node';
+import { textIn } from './kept-text';
 import { Recheck } from './kept-validate';
 
 /** The first line of a kept graph entry; anything else there is a miss. */
 export const FORMAT = 'ix-as-kept-graph/5';
 /** The first line of a kept graph's node entry. */
 export const NODES_FORMAT = 'ix-as-kept-nodes/5';
+
+/** The bytes of a graph not read (a new Kept's, a new KeptInst's). */
+const EMPTY = new Uint8Array(0);
 
 export function keptKey(settings: string): string {
   return 'as-kept5-' + hexOfText(ENGINE_VERSION + '\x00' + settings);
@@ -88,10 +92,10 @@ export class KeptInst {
   fi: i32 = -1;
   uses: Array<i32> = [];
   /**
-   * Its fields read as text, as spans of the entry's text `src`, cut out on use: a re-plan that
-   * walks nothing reads a few of ~48,000 (a whole IX tree's).
+   * Its fields read as text, as spans of the entry's UTF-8 bytes `src`, decoded on use: a re-plan
+   * that walks nothing reads a few of ~48,000 (a whole IX tree's).
    */
-  src: string = '';
+  src: Uint8Array = EMPTY;
   fa: i32 = 0;
   fb: i32 = 0;
   da: i32 = 0;
@@ -101,7 +105,7 @@ export class KeptInst {
 
   /** [fetch node, URLs] of its own sources, as JSON (parsed only for reused instances). */
   get fetchJson(): string {
-    return this.src.substring(this.fa, this.fb);
+    return textIn<Uint8Array>(this.src, this.fa, this.fb);
   }
   /**
    * Its instance key as indices into the graph's strings (Kept.strs): name, and flags or -1 when
@@ -117,7 +121,7 @@ export class KeptInst {
    * read another package's id through intro(): such a record is never cut off.
    */
   get desc(): string {
-    return this.src.substring(this.da, this.db);
+    return textIn<Uint8Array>(this.src, this.da, this.db);
   }
 
   /** Whether it has a descriptor digest (desc is not ''). */
@@ -127,7 +131,7 @@ export class KeptInst {
 
   /** What its dependants read from it, as text (the I line's last field), parsed on use (KeptSource). */
   get ext(): string {
-    return this.src.substring(this.ea, this.eb);
+    return textIn<Uint8Array>(this.src, this.ea, this.eb);
   }
 
   /** Its instance key (name NUL flags), made on first use: most re-plans ask for a few. */
@@ -192,10 +196,11 @@ export class Kept {
   /** The kept roots' requests in their order (kept-rewrite.ts). */
   rootReqs: Array<string> = [];
   /**
-   * The entry's text as read, the start offset of each of its lines (one past the last: its
-   * length + 1), and the lines where its N, F, I and R sections start (keptRewrite copies them).
+   * The entry's UTF-8 bytes as read (never decoded whole: a whole tree's is ~9 MB, an 18 MB
+   * string), the byte offset where each of its lines starts (one past the last: its length + 1),
+   * and the lines where its N, F, I and R sections start (keptRewrite copies them).
    */
-  text: string = '';
+  text: Uint8Array = EMPTY;
   starts: Array<i32> = [];
   nAt: i32 = 0;
   fAt: i32 = 0;
@@ -223,9 +228,9 @@ export class Kept {
   cut: Array<i32> = [];
   private pathIdx: Map<string, i32> | null = null;
 
-  /** Line `i` of the entry, without its newline. */
+  /** Line `i` of the entry, without its newline, as text. */
   line(i: i32): string {
-    return this.text.substring(this.starts[i], this.starts[i + 1] - 1);
+    return textIn<Uint8Array>(this.text, this.starts[i], this.starts[i + 1] - 1);
   }
 
   nodeCount(): i32 {
