@@ -1,7 +1,8 @@
 // The compiled core's hash module (wasm/as/hash) against the oracle (engine/hash, json-error.ts):
-// BLAKE3 on the published vectors and on random inputs against hash-wasm, base32, UTF-8 decoding
-// against TextDecoder, canonical JSON against engine/hash on fast-check values, and the JSON
-// reader's error positions against the oracle's message for broken JSON.
+// BLAKE3 (the shipped wasm SIMD build and a scalar build) on the published vectors and on random
+// inputs against hash-wasm, base32, UTF-8 decoding against TextDecoder, canonical JSON against
+// engine/hash on fast-check values, and the JSON reader's error positions against the oracle's
+// message for broken JSON.
 import { blake3 as wasmBlake3 } from 'hash-wasm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -54,14 +55,20 @@ interface Mod {
 }
 
 let m: Mod;
-let dispose = (): void => {};
+/** The same entry built without wasm SIMD (blake3.ts's scalar compression). */
+let scalar: Mod;
+const disposers: (() => void)[] = [];
 beforeAll(async () => {
   const c = await compileEntry<Mod>(ENTRY);
+  const s = await compileEntry<Mod>(ENTRY, { scalar: true });
   m = c.mod;
+  scalar = s.mod;
   m.exactNumbers();
-  dispose = c.dispose;
+  disposers.push(c.dispose, s.dispose);
 }, 120_000);
-afterAll(() => dispose());
+afterAll(() => {
+  for (const d of disposers) d();
+});
 
 /** The input pattern of BLAKE3's official test vectors: byte i is i mod 251. */
 const pattern = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => i % 251);
@@ -81,7 +88,17 @@ function bytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-describe('BLAKE3', () => {
+/** The BLAKE3 entry points, from the shipped build (wasm SIMD) and from a scalar build. */
+type Hasher = Pick<Mod, 'hashHex' | 'hashTextHex'>;
+
+describe.each([
+  ['SIMD', (): Hasher => m],
+  ['scalar', (): Hasher => scalar],
+])('BLAKE3, %s compression', (_, hasher) => {
+  let m: Hasher;
+  beforeAll(() => {
+    m = hasher();
+  });
   test('the published vectors', () => {
     expect(m.hashHex(new Uint8Array(0))).toBe('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
     expect(m.hashHex(new TextEncoder().encode('abc'))).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
@@ -102,6 +119,29 @@ describe('BLAKE3', () => {
       const n = k < 50 ? (k * 7919) % 20000 : 100_000 + k * 4001;
       const b = bytes(n, k * 31 + 1);
       expect(m.hashHex(b)).toBe(await wasmBlake3(b));
+    }
+  });
+  test('every length class, as bytes and as UTF-16 text, equals hash-wasm', async () => {
+    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+    for (const n of [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 3073, 8193, 100_000]) {
+      const b = bytes(n, n + 3);
+      expect(m.hashHex(b), `bytes ${n}`).toBe(await wasmBlake3(b));
+      // n code units: ASCII, then every eighth unit 2-, 3- or 4-byte UTF-8 (a surrogate pair)
+      const units: string[] = [];
+      for (let i = 0; units.length < n; i++) units.push(i % 8 !== 7 ? String.fromCharCode(97 + (i % 26)) : ['\u00e9', '\u20ac', '\u{1f600}'][(i >> 3) % 3]);
+      const s = units.join('').slice(0, n);
+      expect(m.hashTextHex(s), `text ${n}`).toBe(await wasmBlake3(enc(s)));
+    }
+    // a multi-byte character whose UTF-8 straddles a 64-byte block, a 1 KiB chunk and the 4 KiB
+    // scratch: every start from 4 bytes before the boundary to the boundary
+    for (const edge of [64, 128, 1024, 2048, 4096]) {
+      for (const u of ['\u00e9', '\u20ac', '\u{1f600}', '\u{10ffff}']) {
+        for (let k = edge - 4; k <= edge; k++) {
+          const s = 'x'.repeat(k) + u + 'yz'.repeat(40);
+          expect(m.hashTextHex(s), `${edge} ${k}`).toBe(await wasmBlake3(enc(s)));
+          expect(m.hashTextHex(s.slice(0, k + u.length)), `${edge} ${k} end`).toBe(await wasmBlake3(enc(s.slice(0, k + u.length))));
+        }
+      }
     }
   });
   test('text is hashed as its UTF-8 (lone surrogates as U+FFFD)', async () => {

@@ -1,14 +1,17 @@
 /**
  * BLAKE3-256 (the reference algorithm: 1 KiB chunks of 64-byte blocks, a stack of chaining values
  * for the binary tree), written for speed in WebAssembly: the compression function is unrolled
- * over u32 locals (the message permutation is applied at generation time, so nothing moves), the
- * hasher owns all its buffers (no allocation per block), and text is hashed as its UTF-8 bytes by
- * encoding UTF-16 code units straight into a scratch block (no intermediate byte array; a lone
- * surrogate counts as U+FFFD, as TextEncoder does). Pinned to BLAKE3's published vectors and to
- * hash-wasm by test/core-hash.test.ts.
+ * over u32 locals (the message permutation is applied at generation time, so nothing moves), or,
+ * when the build enables wasm SIMD (the shipped core does, wasm/build-as.mjs), blake3-simd.ts's
+ * four-lane one; the hasher owns all its buffers (no allocation per block), and text is hashed as
+ * its UTF-8 bytes by encoding UTF-16 code units straight into a scratch block (no intermediate
+ * byte array; a lone surrogate counts as U+FFFD, as TextEncoder does). Both builds are pinned to
+ * BLAKE3's published vectors and to hash-wasm by test/core-hash.test.ts.
  *
  * Must not depend on: anything else of the core.
  */
+
+import { compressSimd } from './blake3-simd';
 
 const CHUNK_START: u32 = 1;
 const CHUNK_END: u32 = 2;
@@ -33,6 +36,10 @@ const IV7: u32 = 0x5be0cd19;
 // @ts-ignore: decorator
 @inline
 function compress(cv: usize, block: usize, counter: u64, blockLen: u32, flags: u32, out: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    compressSimd(cv, block, counter, blockLen, flags, out);
+    return;
+  }
   const m0 = load<u32>(block, 0); const m1 = load<u32>(block, 4); const m2 = load<u32>(block, 8); const m3 = load<u32>(block, 12);
   const m4 = load<u32>(block, 16); const m5 = load<u32>(block, 20); const m6 = load<u32>(block, 24); const m7 = load<u32>(block, 28);
   const m8 = load<u32>(block, 32); const m9 = load<u32>(block, 36); const m10 = load<u32>(block, 40); const m11 = load<u32>(block, 44);
