@@ -152,10 +152,10 @@ describe.each([
     expect(m.hashTextHex(lone)).toBe(await wasmBlake3(new TextEncoder().encode(lone)));
     const big = 'é€😀a'.repeat(5000);
     expect(m.hashTextHex(big)).toBe(await wasmBlake3(new TextEncoder().encode(big)));
-    // ASCII goes four code units at a time: one other unit at each offset mod 4, and around the
-    // 4,096-byte scratch the UTF-8 is hashed from
+    // ASCII goes sixteen (SIMD) or four code units at a time: one other unit at each offset mod
+    // 16, and around the 4,096-byte scratch the UTF-8 is hashed from
     const ascii = 'abcdefghij'.repeat(420);
-    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 4089, 4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4198, 4199]) {
+    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4089, 4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4198, 4199]) {
       for (const u of ['\u007f', '\u0080', '\u00e9', '\u20ac', '\ud83d', '\u{1f600}']) {
         const s = ascii.slice(0, at) + u + ascii.slice(at);
         expect(m.hashTextHex(s), `${at} ${u}`).toBe(await wasmBlake3(new TextEncoder().encode(s)));
