@@ -64,7 +64,7 @@ async function build(extra) {
 }
 
 const builds = { scalar: await build([]), simd: await build(['--enable', 'simd']) };
-const sizes = [100, 1024, 4096, 65536];
+const sizes = [100, 1024, 4096, 8192, 16384, 65536];
 const kinds = ['bytes', 'ascii', 'utf16'];
 const cpu = {};
 for (const name of Object.keys(builds)) for (const k of kinds) for (const s of sizes) cpu[`${name} ${k} ${s}`] = [];

@@ -107,7 +107,7 @@ describe.each([
   });
   test('every length around block, chunk and tree boundaries equals hash-wasm', async () => {
     const lens = new Set<number>();
-    for (const b of [0, 64, 1024, 2048, 3072, 4096, 8192, 16384, 31744]) for (let d = -2; d <= 2; d++) if (b + d >= 0) lens.add(b + d);
+    for (const b of [0, 64, 1024, 2048, 3072, 4096, 5120, 8192, 12288, 16384, 20480, 31744, 65536]) for (let d = -2; d <= 2; d++) if (b + d >= 0) lens.add(b + d);
     for (let n = 0; n < 200; n++) lens.add(n);
     for (const n of lens) {
       const b = bytes(n, n + 7);
@@ -153,9 +153,9 @@ describe.each([
     const big = 'é€😀a'.repeat(5000);
     expect(m.hashTextHex(big)).toBe(await wasmBlake3(new TextEncoder().encode(big)));
     // ASCII goes sixteen (SIMD) or four code units at a time: one other unit at each offset mod
-    // 16, and around the 4,096-byte scratch the UTF-8 is hashed from
-    const ascii = 'abcdefghij'.repeat(420);
-    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4089, 4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4198, 4199]) {
+    // 16, around 4 KiB (four chunks) and around the 16 KiB scratch the UTF-8 is hashed from
+    const ascii = 'abcdefghij'.repeat(1660);
+    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4089, 4090, 4095, 4096, 4097, 4198, 16365, 16366, 16367, 16368, 16369, 16370, 16383, 16384, 16385, 16598, 16599]) {
       for (const u of ['\u007f', '\u0080', '\u00e9', '\u20ac', '\ud83d', '\u{1f600}']) {
         const s = ascii.slice(0, at) + u + ascii.slice(at);
         expect(m.hashTextHex(s), `${at} ${u}`).toBe(await wasmBlake3(new TextEncoder().encode(s)));
