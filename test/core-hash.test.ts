@@ -1,7 +1,8 @@
 // The compiled core's hash module (wasm/as/hash) against the oracle (engine/hash, json-error.ts):
-// BLAKE3 on the published vectors and on random inputs against hash-wasm, base32, UTF-8 decoding
-// against TextDecoder, canonical JSON against engine/hash on fast-check values, and the JSON
-// reader's error positions against the oracle's message for broken JSON.
+// BLAKE3 (the shipped wasm SIMD build and a scalar build) on the published vectors and on random
+// inputs against hash-wasm, base32, UTF-8 decoding against TextDecoder, canonical JSON against
+// engine/hash on fast-check values, and the JSON reader's error positions against the oracle's
+// message for broken JSON.
 import { blake3 as wasmBlake3 } from 'hash-wasm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -54,14 +55,20 @@ interface Mod {
 }
 
 let m: Mod;
-let dispose = (): void => {};
+/** The same entry built without wasm SIMD (blake3.ts's scalar compression). */
+let scalar: Mod;
+const disposers: (() => void)[] = [];
 beforeAll(async () => {
   const c = await compileEntry<Mod>(ENTRY);
+  const s = await compileEntry<Mod>(ENTRY, { scalar: true });
   m = c.mod;
+  scalar = s.mod;
   m.exactNumbers();
-  dispose = c.dispose;
+  disposers.push(c.dispose, s.dispose);
 }, 120_000);
-afterAll(() => dispose());
+afterAll(() => {
+  for (const d of disposers) d();
+});
 
 /** The input pattern of BLAKE3's official test vectors: byte i is i mod 251. */
 const pattern = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => i % 251);
@@ -81,7 +88,17 @@ function bytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-describe('BLAKE3', () => {
+/** The BLAKE3 entry points, from the shipped build (wasm SIMD) and from a scalar build. */
+type Hasher = Pick<Mod, 'hashHex' | 'hashTextHex'>;
+
+describe.each([
+  ['SIMD', (): Hasher => m],
+  ['scalar', (): Hasher => scalar],
+])('BLAKE3, %s compression', (_, hasher) => {
+  let m: Hasher;
+  beforeAll(() => {
+    m = hasher();
+  });
   test('the published vectors', () => {
     expect(m.hashHex(new Uint8Array(0))).toBe('af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262');
     expect(m.hashHex(new TextEncoder().encode('abc'))).toBe('6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
@@ -90,7 +107,7 @@ describe('BLAKE3', () => {
   });
   test('every length around block, chunk and tree boundaries equals hash-wasm', async () => {
     const lens = new Set<number>();
-    for (const b of [0, 64, 1024, 2048, 3072, 4096, 8192, 16384, 31744]) for (let d = -2; d <= 2; d++) if (b + d >= 0) lens.add(b + d);
+    for (const b of [0, 64, 1024, 2048, 3072, 4096, 5120, 8192, 12288, 16384, 20480, 31744, 65536]) for (let d = -2; d <= 2; d++) if (b + d >= 0) lens.add(b + d);
     for (let n = 0; n < 200; n++) lens.add(n);
     for (const n of lens) {
       const b = bytes(n, n + 7);
@@ -104,6 +121,29 @@ describe('BLAKE3', () => {
       expect(m.hashHex(b)).toBe(await wasmBlake3(b));
     }
   });
+  test('every length class, as bytes and as UTF-16 text, equals hash-wasm', async () => {
+    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+    for (const n of [0, 1, 63, 64, 65, 1023, 1024, 1025, 2048, 3073, 8193, 100_000]) {
+      const b = bytes(n, n + 3);
+      expect(m.hashHex(b), `bytes ${n}`).toBe(await wasmBlake3(b));
+      // n code units: ASCII, then every eighth unit 2-, 3- or 4-byte UTF-8 (a surrogate pair)
+      const units: string[] = [];
+      for (let i = 0; units.length < n; i++) units.push(i % 8 !== 7 ? String.fromCharCode(97 + (i % 26)) : ['\u00e9', '\u20ac', '\u{1f600}'][(i >> 3) % 3]);
+      const s = units.join('').slice(0, n);
+      expect(m.hashTextHex(s), `text ${n}`).toBe(await wasmBlake3(enc(s)));
+    }
+    // a multi-byte character whose UTF-8 straddles a 64-byte block, a 1 KiB chunk and the 4 KiB
+    // scratch: every start from 4 bytes before the boundary to the boundary
+    for (const edge of [64, 128, 1024, 2048, 4096]) {
+      for (const u of ['\u00e9', '\u20ac', '\u{1f600}', '\u{10ffff}']) {
+        for (let k = edge - 4; k <= edge; k++) {
+          const s = 'x'.repeat(k) + u + 'yz'.repeat(40);
+          expect(m.hashTextHex(s), `${edge} ${k}`).toBe(await wasmBlake3(enc(s)));
+          expect(m.hashTextHex(s.slice(0, k + u.length)), `${edge} ${k} end`).toBe(await wasmBlake3(enc(s.slice(0, k + u.length))));
+        }
+      }
+    }
+  });
   test('text is hashed as its UTF-8 (lone surrogates as U+FFFD)', async () => {
     await fc.assert(fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 3000 }), async (s) => {
       expect(m.hashTextHex(s)).toBe(await wasmBlake3(new TextEncoder().encode(s)));
@@ -112,10 +152,10 @@ describe('BLAKE3', () => {
     expect(m.hashTextHex(lone)).toBe(await wasmBlake3(new TextEncoder().encode(lone)));
     const big = 'é€😀a'.repeat(5000);
     expect(m.hashTextHex(big)).toBe(await wasmBlake3(new TextEncoder().encode(big)));
-    // ASCII goes four code units at a time: one other unit at each offset mod 4, and around the
-    // 4,096-byte scratch the UTF-8 is hashed from
-    const ascii = 'abcdefghij'.repeat(420);
-    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 4089, 4090, 4091, 4092, 4093, 4094, 4095, 4096, 4097, 4198, 4199]) {
+    // ASCII goes sixteen (SIMD) or four code units at a time: one other unit at each offset mod
+    // 16, around 4 KiB (four chunks) and around the 16 KiB scratch the UTF-8 is hashed from
+    const ascii = 'abcdefghij'.repeat(1660);
+    for (const at of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 4089, 4090, 4095, 4096, 4097, 4198, 16365, 16366, 16367, 16368, 16369, 16370, 16383, 16384, 16385, 16598, 16599]) {
       for (const u of ['\u007f', '\u0080', '\u00e9', '\u20ac', '\ud83d', '\u{1f600}']) {
         const s = ascii.slice(0, at) + u + ascii.slice(at);
         expect(m.hashTextHex(s), `${at} ${u}`).toBe(await wasmBlake3(new TextEncoder().encode(s)));

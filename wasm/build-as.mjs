@@ -76,7 +76,8 @@ export function ascArgs(entry, runtime = AS_RUNTIME) {
   // IX_AS_GC_STATS=1 (minimal runtime only): each collection also counts the objects it found and
   // kept (wasm/as/gc-stats.ts, read by bench/gc-stats.mjs); same collections, same plans, slower
   const stats = process.env.IX_AS_GC_STATS && runtime === 'minimal' ? ['--use', 'IX_GC_STATS=1'] : [];
-  return [relative(root, entry), ...stress.slice(0, 1), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', ...gc, ...stress.slice(1), ...stats, ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
+  // wasm SIMD (simd128) for BLAKE3 (hash/blake3-simd.ts): Node 20, Chromium and Electron take it
+  return [relative(root, entry), ...stress.slice(0, 1), '-O3', '--runtime', runtime, '--stackSize', '2097152', '--use', 'abort=', '--enable', 'simd', ...gc, ...stress.slice(1), ...stats, ...debug, '--noColors', '--outFile', 'core.raw.wasm'];
 }
 
 /** Compiles `entry` with asc; throws with asc's diagnostics on failure. */

@@ -2,7 +2,8 @@
 // `asc`, and loads it. `@as/` in the entry means the compiled core's wasm/as/. With `hostImports`,
 // wasm/as is copied into the temp dir and abi/imports.ts replaced by plain imports ("ixtest"
 // module) that JS answers through the raw bindings, so tests give the core a host without the
-// component's canonical ABI. Used by the core-* parity tests.
+// component's canonical ABI. Wasm SIMD is on, as in the shipped core (wasm/build-as.mjs), unless
+// `scalar`. Used by the core-* parity tests.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ export interface TestHost {
   cachePut(key: string, value: string): void;
 }
 
-export async function compileEntry<T>(source: string, opts: { hostImports?: boolean; args?: string[] } = {}): Promise<{ mod: T; dir: string; dispose: () => void; setHost: (h: TestHost) => void }> {
+export async function compileEntry<T>(source: string, opts: { hostImports?: boolean; args?: string[]; scalar?: boolean } = {}): Promise<{ mod: T; dir: string; dispose: () => void; setHost: (h: TestHost) => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ix-core-as-'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   let asDir = join(ROOT, 'wasm/as');
@@ -51,7 +52,7 @@ export async function compileEntry<T>(source: string, opts: { hostImports?: bool
   writeFileSync(entry, source.replace(/'@as\//g, `'./${relative(dir, asDir)}/`));
   const bindings = opts.hostImports ? 'raw' : 'esm';
   try {
-    execFileSync(ASC, [entry, '--outFile', join(dir, 'entry.wasm'), '-O3', '--runtime', 'incremental', '--exportRuntime', '--bindings', bindings, ...(opts.args ?? [])], {
+    execFileSync(ASC, [entry, '--outFile', join(dir, 'entry.wasm'), '-O3', '--runtime', 'incremental', '--exportRuntime', '--bindings', bindings, ...(opts.scalar ? [] : ['--enable', 'simd']), ...(opts.args ?? [])], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,14 +1,19 @@
 /**
  * BLAKE3-256 (the reference algorithm: 1 KiB chunks of 64-byte blocks, a stack of chaining values
  * for the binary tree), written for speed in WebAssembly: the compression function is unrolled
- * over u32 locals (the message permutation is applied at generation time, so nothing moves), the
- * hasher owns all its buffers (no allocation per block), and text is hashed as its UTF-8 bytes by
- * encoding UTF-16 code units straight into a scratch block (no intermediate byte array; a lone
- * surrogate counts as U+FFFD, as TextEncoder does). Pinned to BLAKE3's published vectors and to
- * hash-wasm by test/core-hash.test.ts.
+ * over u32 locals (the message permutation is applied at generation time, so nothing moves), or,
+ * when the build enables wasm SIMD (the shipped core does, wasm/build-as.mjs), blake3-simd.ts's
+ * four-lane one, which also hashes four whole chunks side by side when more than four follow a
+ * chunk boundary; the hasher owns all its buffers (no allocation per block), and text is hashed as
+ * its UTF-8 bytes by encoding UTF-16 code units straight into a scratch block (no intermediate
+ * byte array; a lone surrogate counts as U+FFFD, as TextEncoder does; ASCII runs narrowed 16 or 4
+ * units at a time). Both builds are pinned to BLAKE3's published vectors and to hash-wasm by
+ * test/core-hash.test.ts.
  *
  * Must not depend on: anything else of the core.
  */
+
+import { chunks4, compressSimd } from './blake3-simd';
 
 const CHUNK_START: u32 = 1;
 const CHUNK_END: u32 = 2;
@@ -16,6 +21,8 @@ const PARENT: u32 = 4;
 const ROOT: u32 = 8;
 const CHUNK_LEN: i32 = 1024;
 const BLOCK_LEN: i32 = 64;
+/** Bytes of UTF-8 gathered from text before hashing them: room for four whole chunks and more. */
+const SCRATCH: i32 = 16384;
 
 const IV0: u32 = 0x6a09e667;
 const IV1: u32 = 0xbb67ae85;
@@ -33,6 +40,10 @@ const IV7: u32 = 0x5be0cd19;
 // @ts-ignore: decorator
 @inline
 function compress(cv: usize, block: usize, counter: u64, blockLen: u32, flags: u32, out: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    compressSimd(cv, block, counter, blockLen, flags, out);
+    return;
+  }
   const m0 = load<u32>(block, 0); const m1 = load<u32>(block, 4); const m2 = load<u32>(block, 8); const m3 = load<u32>(block, 12);
   const m4 = load<u32>(block, 16); const m5 = load<u32>(block, 20); const m6 = load<u32>(block, 24); const m7 = load<u32>(block, 28);
   const m8 = load<u32>(block, 32); const m9 = load<u32>(block, 36); const m10 = load<u32>(block, 40); const m11 = load<u32>(block, 44);
@@ -188,7 +199,9 @@ export class Blake3 {
   private parent: StaticArray<u32> = new StaticArray<u32>(16);
   private outWords: StaticArray<u32> = new StaticArray<u32>(8);
   /** UTF-8 bytes of text being hashed. */
-  private scratch: StaticArray<u8> = new StaticArray<u8>(4096);
+  private scratch: StaticArray<u8> = new StaticArray<u8>(SCRATCH);
+  /** Chaining values of four chunks hashed side by side (SIMD builds). */
+  private cvs4: StaticArray<u32> = new StaticArray<u32>(32);
 
   constructor() {
     this.reset();
@@ -207,6 +220,11 @@ export class Blake3 {
   update(ptr: usize, len: i32): void {
     const cv = changetype<usize>(this.cv);
     const block = changetype<usize>(this.block);
+    if (ASC_FEATURE_SIMD && this.blockLen == 0 && this.blocksCompressed == 0) {
+      const took = this.wide(ptr, len);
+      ptr += took;
+      len -= took;
+    }
     while (len > 0) {
       if (this.blockLen == BLOCK_LEN) {
         if (this.blocksCompressed == 15) {
@@ -221,6 +239,11 @@ export class Blake3 {
           this.blocksCompressed++;
         }
         this.blockLen = 0;
+        if (ASC_FEATURE_SIMD && this.blocksCompressed == 0) {
+          const took = this.wide(ptr, len);
+          ptr += took;
+          len -= took;
+        }
         // full blocks straight from the input, while more than one block remains
         while (len > BLOCK_LEN && this.blocksCompressed < 15) {
           compress(cv, ptr, this.chunkCounter, <u32>BLOCK_LEN, this.blocksCompressed == 0 ? CHUNK_START : 0, cv);
@@ -239,6 +262,27 @@ export class Blake3 {
     }
   }
 
+  /**
+   * At a chunk boundary (SIMD builds): whole chunks four at a time (blake3-simd.ts chunks4) while
+   * more than four remain, so the last chunk is never taken here; returns the bytes taken.
+   */
+  private wide(ptr: usize, len: i32): i32 {
+    const cv = changetype<usize>(this.cv);
+    const cvs = changetype<usize>(this.cvs4);
+    let took = 0;
+    while (len - took > 4 * CHUNK_LEN) {
+      chunks4(ptr + <usize>took, this.chunkCounter, cvs);
+      for (let j = 0; j < 4; j++) {
+        memory.copy(cv, cvs + (<usize>j << 5), 32);
+        this.chunkCounter++;
+        this.pushChunk(this.chunkCounter);
+      }
+      took += 4 * CHUNK_LEN;
+    }
+    if (took > 0) setIV(cv);
+    return took;
+  }
+
   /** Hashes the bytes of `b`. */
   updateBytes(b: Uint8Array): void {
     this.update(b.dataStart, b.length);
@@ -249,9 +293,22 @@ export class Blake3 {
     const sc = changetype<usize>(this.scratch);
     let n = 0;
     for (let i = 0; i < len; i++) {
-      if (n > 4096 - 4) {
+      if (n > SCRATCH - 16) {
         this.update(sc, n);
         n = 0;
+      }
+      // with SIMD, sixteen ASCII code units at a time, narrowed into one vector of bytes
+      if (ASC_FEATURE_SIMD) {
+        if (i + 16 <= len) {
+          const lo = v128.load(ptr + (<usize>i << 1));
+          const hi = v128.load(ptr + (<usize>i << 1), 16);
+          if (!v128.any_true(v128.and(v128.or(lo, hi), i16x8.splat(<i16>0xff80)))) {
+            v128.store(sc + n, i8x16.narrow_i16x8_u(lo, hi));
+            n += 16;
+            i += 15;
+            continue;
+          }
+        }
       }
       // four ASCII code units at a time, narrowed into one word
       if (i + 4 <= len) {
