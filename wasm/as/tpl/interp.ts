@@ -507,7 +507,15 @@ function jsonOut(a: Node, f: Fn): i32 {
   const names = a.names;
   if (args === null || args.length != 1 || (names !== null && names.length > 0)) return -1;
   f.line = a.line;
-  const v = evalExpr(unchecked(args[0]), f);
+  const arg = unchecked(args[0]);
+  if (id == rt.JD_FILTER && arg.kind == A.E_CALL) {
+    const name = selfCallName(arg);
+    if (name !== null) {
+      f.line = arg.line;
+      return selfJsonOut(name, f);
+    }
+  }
+  const v = evalExpr(arg, f);
   if (v.isErr) return fail(errOfValue(v));
   const out = f.out;
   const mark = out.length;
@@ -520,6 +528,39 @@ function jsonOut(a: Node, f: Fn): i32 {
   if (c !== null) {
     out.truncate(mark);
     return fail(c.err);
+  }
+  return OK;
+}
+
+/**
+ * `{{ self.NAME() | jd }}`: as evaluating the call (expr.ts selfCall, runDetached) and writing
+ * the string's JSON into f's output, but the block's text is written into a pooled buffer and
+ * escaped from there (no string of it is made: script bodies are the longest texts of a render).
+ */
+function selfJsonOut(name: string, f: Fn): i32 {
+  const ctx = f.ctx;
+  const b = ctx.block(name);
+  if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
+  x.depth++;
+  const saved = failure;
+  failure = null;
+  const text = takeBuf();
+  const r = runBlockInto(b, ctx, NO_CALLER, text);
+  const c = failure;
+  failure = saved;
+  x.depth--;
+  if (c !== null) { giveBuf(); return fail(c); }
+  if (r != OK) { giveBuf(); return fail(internal('block stopped without an error')); }
+  const out = f.out;
+  const mark = out.length;
+  rt.asciiJsonUnitsInto(out, text.units(), text.length);
+  giveBuf();
+  const e = rt.countEmit(<f64>(out.length - mark));
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(e.err);
   }
   return OK;
 }
