@@ -121,6 +121,13 @@ export const TPL_CASES: (string | TplCase)[] = [
   {"files": {"bin/a/ix.sh": "{% block a %}x{% for i in [1, 2] %}{{ i }}{% endfor %}{% endblock %}[{{ self.a() }}{{ self.a() }}]{% for self in ['s'] %}{{ self }}{% endfor %}"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c{{ self.y() }}{% endblock %}{% block y %}Y{{ 1 / 0 }}{% endblock %}", "die/b.sh": "<{% block x %}{% endblock %}|{{ self.x() }}|{% block y %}{% endblock %}>"}},
   {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% set q = 5 %}{% block x %}{{ q }}{% endblock %}", "die/b.sh": "{% block x %}{% endblock %}|{{ q }}|{{ self.x() }}"}},
+  // {{ self.NAME() | jd }} escaped from the block's buffer: quotes, backslashes, controls, non-ASCII, empty,
+  // a missing block, a failing block (nothing of it written), recursion to the nesting bound, a call in an expression
+  {"files": {"bin/a/ix.sh": "{% block a %}q\"b\\s\n\t\r\b\f\u0003\u007f\u00e9\u4e2d\ud83d\ude00 z{% endblock %}[{{ self.a() | jd }}]{% block e %}{% endblock %}{{ self.e() | jd }}{{ self.a() | jd | length }}{{ self.a().strip() | jd }}"}},
+  {"files": {"bin/a/ix.sh": "<{{ self.nope() | jd }}>"}},
+  {"files": {"bin/a/ix.sh": "{% block a %}A{% endblock %}<{{ self.b() | jd }}>{% block b %}part{{ 1 / 0 }}{% endblock %}"}},
+  {"files": {"bin/a/ix.sh": "{% block a %}x{{ self.a() | jd }}{% endblock %}"}},
+  {"files": {"bin/a/ix.sh": "{% extends '//die/b.sh' %}{% block x %}c{% for i in [1, 2] %}{{ i }}\n{% endfor %}{{ super() }}{% endblock %}", "die/b.sh": "{% block x %}base{% endblock %}|{{ self.x() | jd }}|{{ self.x() | list_to_json }}"}},
   {"files": {"bin/a/ix.sh": "{% for i in [1,2] %}{% block x %}{{ i }}{% endblock %}{% endfor %}"}},
   {"files": {"bin/a/ix.sh": "a\nb\n{{ nope() }}"}},
   {"files": {"bin/a/ix.sh": "a\n{% include '//die/i.sh' %}\nb", "die/i.sh": "x\ny\n{{ nope() }}"}},

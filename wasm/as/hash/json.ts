@@ -310,29 +310,41 @@ class Parser {
     const t = changetype<usize>(this.text);
     const start = this.i;
     // fast path: no escapes
-    while (this.i < this.n) {
-      const c = load<u16>(t + (<usize>this.i << 1));
+    let i = start;
+    const end = this.n;
+    while (i < end) {
+      const c = load<u16>(t + (<usize>i << 1));
       if (c == 34) {
-        const s = this.text.substring(start, this.i);
-        this.i++;
-        return s;
+        this.i = i + 1;
+        return this.text.substring(start, i);
       }
-      if (c < 0x20) return null;
+      if (c < 0x20) {
+        this.i = i;
+        return null;
+      }
       if (c == 92) break;
-      this.i++;
+      i++;
     }
+    this.i = i;
     const sb = this.sb;
     sb.clear();
     sb.sub(this.text, start, this.i);
-    while (this.i < this.n) {
-      // a run of plain code units is copied at once (a script's lines between its escapes)
+    const n = this.n;
+    while (this.i < n) {
+      // a run of plain code units is copied at once (a script's lines between its escapes),
+      // scanned with the index in a local (a field store per unit was most of this loop)
       const run = this.i;
-      let c = <i32>load<u16>(t + (<usize>this.i << 1));
+      let j = run;
+      let c = <i32>load<u16>(t + (<usize>j << 1));
       while (c != 34 && c != 92 && c >= 0x20) {
-        if (++this.i >= this.n) return null;
-        c = <i32>load<u16>(t + (<usize>this.i << 1));
+        if (++j >= n) {
+          this.i = j;
+          return null;
+        }
+        c = <i32>load<u16>(t + (<usize>j << 1));
       }
-      sb.sub(this.text, run, this.i);
+      this.i = j;
+      sb.sub(this.text, run, j);
       if (c == 34) {
         this.i++;
         return sb.toString();

@@ -14,4 +14,4 @@ export * from './methods';
 export * from './filters';
 export * from './tests';
 export * from './globals';
-export { ixObject, FileLoader, setFileLoader, pyStrip, isJsonFilter, jsonFilterInto } from './ixfilters';
+export { ixObject, FileLoader, setFileLoader, pyStrip, isJsonFilter, jsonFilterInto, JD_FILTER } from './ixfilters';

@@ -287,9 +287,12 @@ export function ixFilterNames(): Array<string> {
   return i < args.length ? unchecked(args[i]) : UNDEF;
 }
 
+/** IX filter `jd`'s id: a string's JSON is JSON.stringify's with every code unit >= 0x7f escaped (pystr.ts). */
+export const JD_FILTER: i32 = 13;
+
 /** Whether IX filter `id` answers JSON text (list_to_json, jd): jsonFilterInto can write it in place. */
 export function isJsonFilter(id: i32): bool {
-  return id == 2 || id == 13;
+  return id == 2 || id == JD_FILTER;
 }
 
 /**
@@ -299,7 +302,7 @@ export function isJsonFilter(id: i32): bool {
  */
 export function jsonFilterInto(id: i32, v: Value, b: StrBuf): Value | null {
   if (v.k == K_UNDEF) return err('filter ' + IX_NAMES[id] + ': its value is undefined');
-  if (id == 13) return jsonDumpInto(b, v);
+  if (id == JD_FILTER) return jsonDumpInto(b, v);
   const p = preproc(v);
   if (p.isErr) return p;
   return jsonDumpInto(b, p);

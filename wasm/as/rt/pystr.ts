@@ -179,13 +179,20 @@ const HEX = '0123456789abcdef';
 
 /** JSON.stringify of a string with every code unit >= 0x7f written as \uXXXX (lower-case hex). */
 export function asciiJsonInto(b: StrBuf, s: string): void {
+  asciiJsonUnitsInto(b, changetype<usize>(s), s.length);
+}
+
+/**
+ * asciiJsonInto of the `n` code units at address `p` (a string's or another buffer's, never
+ * `b`'s own: appending may move it).
+ */
+export function asciiJsonUnitsInto(b: StrBuf, p: usize, n: i32): void {
   b.addCode(34);
-  const n = s.length;
   let run = 0;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = <i32>load<u16>(p + (<usize>i << 1));
     if (c >= 0x20 && c < 0x7f && c != 34 && c != 92) continue;
-    b.addRange(s, run, i);
+    b.addUnits(p + (<usize>run << 1), i - run);
     run = i + 1;
     if (c == 34) b.add('\\"');
     else if (c == 92) b.add('\\\\');
@@ -202,7 +209,7 @@ export function asciiJsonInto(b: StrBuf, s: string): void {
       b.addCode(HEX.charCodeAt(c & 15));
     }
   }
-  b.addRange(s, run, n);
+  b.addUnits(p + (<usize>run << 1), n - run);
   b.addCode(34);
 }
 

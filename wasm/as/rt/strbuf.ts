@@ -47,6 +47,19 @@ export class StrBuf {
     this.n += len;
   }
 
+  /** Append `len` code units read at address `p` (another buffer's: StrBuf#units). */
+  addUnits(p: usize, len: i32): void {
+    if (len <= 0) return;
+    this.grow(len);
+    memory.copy(changetype<usize>(this.buf) + (<usize>this.n << 1), p, <usize>len << 1);
+    this.n += len;
+  }
+
+  /** The address of the first code unit; valid until the buffer next grows. */
+  units(): usize {
+    return changetype<usize>(this.buf);
+  }
+
   clear(): void {
     this.n = 0;
   }

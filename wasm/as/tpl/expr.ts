@@ -13,7 +13,7 @@ import * as A from './ast';
 import { Node } from './ast';
 import { BlockDef } from './compile';
 import { Ctx } from './scope';
-import { ev, Fn, internal, runDetached, TYPE_ERROR } from './interp';
+import { ev, Fn, internal, runDetached, selfCallName, TYPE_ERROR } from './interp';
 
 // ---- template callables ---------------------------------------------------------------------
 
@@ -33,8 +33,16 @@ class SelfMethod extends VFunc {
     const n = this.name;
     const b = this.ctx.block(n);
     if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
-    return runDetached(b, this.ctx, ' (self.' + n + '() recursion?)');
+    return runDetached(b, this.ctx, n);
   }
+}
+
+/** `self.NAME()` without arguments (interp.ts selfCallName): SelfMethod#call's answer. */
+function selfCall(n: string, f: Fn): Value {
+  const ctx = f.ctx;
+  const b = ctx.block(n);
+  if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
+  return runDetached(b, ctx, n);
 }
 
 /** loop.cycle(a, b, ...): the argument at the iteration's index modulo their count. */
@@ -217,6 +225,9 @@ export function evalExpr(n: Node, f: Fn): Value {
     }
     case A.E_CALL: {
       f.line = n.line;
+      // self.NAME(): as SelfRef, SelfMethod and their call would, without making them
+      const sn = selfCallName(n);
+      if (sn !== null) return selfCall(sn, f);
       const fn = evalExpr(n.a!, f);
       if (fn.isErr) return fn;
       const args = new Array<Value>();
@@ -263,7 +274,7 @@ export function evalExpr(n: Node, f: Fn): Value {
     case A.E_SUPERCALL: {
       const t = superBlock(n, f);
       if (t === null) return superErr;
-      return runDetached(t, f.ctx, '');
+      return runDetached(t, f.ctx, null);
     }
   }
   return new rt.VErr(internal('unknown expression'));

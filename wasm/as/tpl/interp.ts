@@ -131,7 +131,10 @@ const NO_SLOTS = new StaticArray<Value>(0);
 const fnPool = new Array<Fn>();
 let fnTop = 0;
 
-/** A function from the pool, as a new one would be; `out`: write into this buffer (a block run in place) instead of a pooled one. */
+/**
+ * A function from the pool, as a new one would be; `out`: write into this buffer (a block run in
+ * place) instead of a pooled one. Its slots read as unset: giveFns cleared them.
+ */
 function takeFn(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrBuf | null = null): Fn {
   const o = out !== null ? out : takeBuf();
   let f: Fn;
@@ -147,11 +150,25 @@ function takeFn(tpl: Template, ctx: Ctx, frame: Frame, nslots: i32, out: rt.StrB
   let sl = f.slots;
   if (sl.length < nslots) {
     sl = new StaticArray<Value>(nslots);
+    for (let i = 0; i < nslots; i++) unchecked((sl[i] = UNDEF));
     f.slots = sl;
   }
-  // every slot reads as unset, also those past nslots (they would keep an earlier call's values alive)
-  for (let i = 0; i < sl.length; i++) unchecked((sl[i] = UNDEF));
   return f;
+}
+
+/**
+ * Gives back the functions taken since the pool's top was `top`: their slots are set unset and
+ * what they pointed to let go now, not at their next use (a pooled function would keep the last
+ * call's values, and through its parent template and text, alive until then).
+ */
+function giveFns(top: i32): void {
+  for (let k = top; k < fnTop; k++) {
+    const f = unchecked(fnPool[k]);
+    const sl = f.slots;
+    for (let i = 0; i < sl.length; i++) unchecked((sl[i] = UNDEF));
+    f.block = null; f.parent = null; f.pre = null; f.tailPath = null;
+  }
+  fnTop = top;
 }
 
 // Output buffers are reused: functions and captures nest, so they are taken and given back in
@@ -231,7 +248,7 @@ export function renderRoot(t: Template, ctx: Ctx, frame: Frame): string | null {
 export function runRoot(t: Template, ctx: Ctx, frame: Frame, capNewlines: bool = false): string | null {
   const top = fnTop;
   const s = rootWith(takeFn(t, ctx, frame, t.nslots), t, ctx, frame, capNewlines);
-  fnTop = top;
+  giveFns(top);
   return s;
 }
 
@@ -291,13 +308,19 @@ function takeFrame(parent: Frame | null, isolate: bool): Frame {
   return fr;
 }
 
+/** Gives back the frames taken since the pool's top was `top`, emptied (their names, values and parent let go now). */
+function giveFrames(top: i32): void {
+  for (let k = top; k < frameTop; k++) unchecked(framePool[k]).reset(null, false);
+  frameTop = top;
+}
+
 /** Run block `b` with the caller's frame (pushed, isolated): its output if it succeeded, else null. */
 export function runBlockFn(b: BlockDef, ctx: Ctx, callerFrame: Frame): string | null {
   const top = fnTop;
   const ftop = frameTop;
   const s = blockFnWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots), b);
-  fnTop = top;
-  frameTop = ftop;
+  giveFns(top);
+  giveFrames(ftop);
   return s;
 }
 
@@ -321,8 +344,8 @@ function runBlockInto(b: BlockDef, ctx: Ctx, callerFrame: Frame, out: rt.StrBuf)
   const top = fnTop;
   const ftop = frameTop;
   const r = blockIntoWith(takeFn(b.tpl, ctx, takeFrame(callerFrame, true), b.nslots, out), b, out);
-  fnTop = top;
-  frameTop = ftop;
+  giveFns(top);
+  giveFrames(ftop);
   return r;
 }
 
@@ -337,10 +360,17 @@ function blockIntoWith(f: Fn, b: BlockDef, out: rt.StrBuf): i32 {
   return OK;
 }
 
-/** A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure is thrown. */
-export function runDetached(b: BlockDef, ctx: Ctx, hint: string): Value {
+/**
+ * A block run on its own (self.NAME(), super.super()): bounded by the nesting depth; its failure
+ * is thrown. `selfName`: the NAME of self.NAME() (its depth error says so; the text is made only
+ * then), else null.
+ */
+export function runDetached(b: BlockDef, ctx: Ctx, selfName: string | null): Value {
   const x = ev!;
-  if (x.depth >= x.maxDepth) return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
+  if (x.depth >= x.maxDepth) {
+    const hint = selfName !== null ? ' (self.' + selfName + '() recursion?)' : '';
+    return rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + hint);
+  }
   x.depth++;
   const saved = failure;
   failure = null;
@@ -400,7 +430,7 @@ function blockInto(b: BlockDef, f: Fn): i32 {
  * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable), else
  * null. `self` always names the block table, and the call ignores its arguments.
  */
-function selfCallName(a: Node): string | null {
+export function selfCallName(a: Node): string | null {
   const args = a.args;
   const names = a.names;
   if ((args !== null && args.length > 0) || (names !== null && names.length > 0)) return null;
@@ -477,7 +507,15 @@ function jsonOut(a: Node, f: Fn): i32 {
   const names = a.names;
   if (args === null || args.length != 1 || (names !== null && names.length > 0)) return -1;
   f.line = a.line;
-  const v = evalExpr(unchecked(args[0]), f);
+  const arg = unchecked(args[0]);
+  if (id == rt.JD_FILTER && arg.kind == A.E_CALL) {
+    const name = selfCallName(arg);
+    if (name !== null) {
+      f.line = arg.line;
+      return selfJsonOut(name, f);
+    }
+  }
+  const v = evalExpr(arg, f);
   if (v.isErr) return fail(errOfValue(v));
   const out = f.out;
   const mark = out.length;
@@ -490,6 +528,39 @@ function jsonOut(a: Node, f: Fn): i32 {
   if (c !== null) {
     out.truncate(mark);
     return fail(c.err);
+  }
+  return OK;
+}
+
+/**
+ * `{{ self.NAME() | jd }}`: as evaluating the call (expr.ts selfCall, runDetached) and writing
+ * the string's JSON into f's output, but the block's text is written into a pooled buffer and
+ * escaped from there (no string of it is made: script bodies are the longest texts of a render).
+ */
+function selfJsonOut(name: string, f: Fn): i32 {
+  const ctx = f.ctx;
+  const b = ctx.block(name);
+  if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
+  const x = ev!;
+  if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
+  x.depth++;
+  const saved = failure;
+  failure = null;
+  const text = takeBuf();
+  const r = runBlockInto(b, ctx, NO_CALLER, text);
+  const c = failure;
+  failure = saved;
+  x.depth--;
+  if (c !== null) { giveBuf(); return fail(c); }
+  if (r != OK) { giveBuf(); return fail(internal('block stopped without an error')); }
+  const out = f.out;
+  const mark = out.length;
+  rt.asciiJsonUnitsInto(out, text.units(), text.length);
+  giveBuf();
+  const e = rt.countEmit(<f64>(out.length - mark));
+  if (e !== null) {
+    out.truncate(mark);
+    return fail(e.err);
   }
   return OK;
 }

@@ -171,12 +171,19 @@ export function canonicalFields(f: Fields): string {
 function jsonStr(s: string): string { return '"' + s + '"'; }
 
 const built = new Map<string, ArchRecord>();
+/** The same records by the name or alias asked for (every render asks twice: no canonical() text and parts each time). */
+const asked = new Map<string, ArchRecord>();
 
 /** The record of a target name or alias, null when unknown (the caller words the error). */
 export function archRecordOf(target: string): ArchRecord | null {
+  if (asked.has(target)) return asked.get(target);
   const name = canonical(target);
   if (name === null) return null;
-  if (built.has(name)) return built.get(name);
+  if (built.has(name)) {
+    const r = built.get(name);
+    asked.set(target, r);
+    return r;
+  }
   const parts = name.split('-');
   const merged = osPart(parts[0])!.merge(cpuPart(parts[1])!);
   if (parts.length == 3) merged.merge(abiPart(parts[2])!);
@@ -185,6 +192,7 @@ export function archRecordOf(target: string): ArchRecord | null {
   d.s('id', storeIdOf(canonicalFields(d)));
   const r = new ArchRecord(d);
   built.set(name, r);
+  asked.set(target, r);
   return r;
 }
 
