@@ -33,7 +33,7 @@ import { Closures } from './closures';
 import { cloneErr, KeptSource, NodeTask, Renderer, TARGETS } from './graph-hooks';
 import { Rendered2, renderCached } from './graph-render';
 import { step } from './graph-steps';
-import { Instance, MAX_INSTANCES, T_NODE } from './instance';
+import { Instance, MAX_INSTANCES, NO_INSTANCES, T_NODE } from './instance';
 
 /**
  * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
@@ -259,15 +259,16 @@ export class Graph {
 
   /**
    * Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain.
-   * `kept`: `deps` is a descriptor's own list (never changed), and a load of it that succeeds
-   * is remembered; a list made for the call passes false. A remembered load does what the
-   * load did (the uses and the root's record get each instance again) and gives a fresh array.
+   * `deps` is a descriptor's own list (never changed), and a load of it that succeeds is
+   * remembered. A remembered load does what the load did (the uses and the root's record get
+   * each instance again) and gives the remembered list itself: callers only read it (a list to
+   * add to is made with loadInto).
    */
-  load(parent: Instance, deps: Array<string>, base: Flags, kept: bool = true): Array<Instance> {
-    if (!kept || deps.length == 0) return this.loadEach(parent, deps, base);
+  load(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
+    this.loadErr = null;
+    if (deps.length == 0) return NO_INSTANCES;
     const at = (<u64>changetype<usize>(deps) << 32) | <u64>changetype<usize>(base);
     if (this.loads.has(at)) {
-      this.loadErr = null;
       const items = this.loads.get(at).items;
       const rec = this.rec;
       for (let i = 0; i < items.length; i++) {
@@ -275,15 +276,28 @@ export class Graph {
         if (rec !== null) rec.touched.push(x);
         parent.addUse(x);
       }
-      return items.slice(0);
+      return items;
     }
-    const out = this.loadEach(parent, deps, base);
-    if (this.loadErr === null) this.loads.set(at, new LoadMemo(deps, base, out.slice(0)));
+    // gathered in a reused buffer, kept at its exact size (a nested load, if any, makes its own)
+    let buf = this.loadBuf;
+    this.loadBuf = null;
+    if (buf === null) buf = new Array<Instance>();
+    buf.length = 0;
+    this.loadInto(parent, deps, base, buf);
+    const out = buf.slice(0);
+    buf.length = 0;
+    this.loadBuf = buf;
+    if (this.loadErr === null) this.loads.set(at, new LoadMemo(deps, base, out));
     return out;
   }
 
-  private loadEach(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
-    const out = new Array<Instance>();
+  private loadBuf: Array<Instance> | null = new Array<Instance>();
+
+  /**
+   * load() of a list made for the call (not remembered), its instances appended to `out`;
+   * loadErr set on failure (`out` then holds the items before the failing one).
+   */
+  loadInto(parent: Instance, deps: Array<string>, base: Flags, out: Array<Instance>): void {
     this.loadErr = null;
     for (let i = 0; i < deps.length; i++) {
       const sel = this.selector(unchecked(deps[i]));
@@ -299,9 +313,8 @@ export class Graph {
         e = this.instErr;
       }
       this.loadErr = this.attach(e!, parent);
-      return out;
+      return;
     }
-    return out;
   }
 
   /** Adds the chain that led to a failing dependency to its error ("bin/a -> lib/b"). */
