@@ -55,6 +55,11 @@ class LoadMemo {
   constructor(public deps: Array<string>, public base: Flags, public items: Array<Instance>) {}
 }
 
+/** The target lib flags made from one set of base flags (Graph.targetLibFlags). */
+class LibMemo {
+  constructor(public base: Flags, public lib: Flags) {}
+}
+
 export class Graph {
   /** The walk of the root in progress records what it read here (null: nothing recorded). */
   rec: RootRec | null = null;
@@ -352,11 +357,21 @@ export class Graph {
   targetLibFlags(p: Instance): Flags {
     let f = p.libFlags;
     if (f === null) {
-      f = this.interned(sanitize(p.libBase.copy().set('kind', 'lib')));
+      // instances share their flags (interned), so most bases were seen before
+      const base = p.libBase;
+      const at = changetype<usize>(base);
+      if (this.libOf.has(at)) f = this.libOf.get(at).lib;
+      else {
+        f = this.interned(sanitize(base.copy().set('kind', 'lib')));
+        this.libOf.set(at, new LibMemo(base, f));
+      }
       p.libFlags = f;
     }
     return f;
   }
+
+  /** targetLibFlags by its base's address (the entry holds the base, so the address stays its). */
+  private libOf: Map<usize, LibMemo> = new Map<usize, LibMemo>();
 
   binFlags(p: Instance, target: string): Flags {
     if (!p.buildable) {
@@ -377,7 +392,7 @@ export class Graph {
 
   dataFlags(): Flags {
     let f = this.dataF;
-    if (f === null || f.vals[1] != this.hostName) {
+    if (f === null || f.valAt(1) != this.hostName) {
       f = new Flags().push2('kind', 'aux', 'target', this.hostName);
       this.dataF = f;
     }
@@ -386,7 +401,7 @@ export class Graph {
 
   hostLibFlags(): Flags {
     let f = this.hostLibF;
-    if (f === null || f.vals[1] != this.hostName) {
+    if (f === null || f.valAt(1) != this.hostName) {
       f = new Flags().push2('kind', 'lib', 'target', this.hostName);
       this.hostLibF = f;
     }

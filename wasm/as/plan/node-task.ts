@@ -19,6 +19,8 @@ import { NodeSet } from './node-set';
 export class Nodes extends NodeSet {
   /** The plan answers with its roots only (writeRoots): nodes are not readied for writing. */
   rootsOnly: bool = false;
+  /** The node's parts, one set reused by every step (buildNode and the node memo keep none). */
+  private parts: NodeParts = new NodeParts();
 
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
@@ -67,7 +69,8 @@ export class Nodes extends NodeSet {
         if (x.buildable) g.noteNeeded(x);
       }
     }
-    const parts = new NodeParts();
+    const parts = this.parts;
+    parts.clear();
     parts.inst = p;
     refs(g.cl, p, T_BIN, parts.tools);
     refs(g.cl, p, T_DATA, parts.data);
