@@ -246,15 +246,12 @@ export function directNeeds(g: Graph, items: Array<Instance>, k: i32): bool {
   return waiting;
 }
 
-/** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
-export function direct(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
-  return exactCopy(directBuf(g, items, k));
-}
-
-/** direct() in the graph's one reused buffer (valid until the next directBuf or finish). */
-function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
+/**
+ * Buildable `items` with each hub replaced by its direct references `k`, once each, in order,
+ * into `out` (emptied first; the caller's own buffer).
+ */
+export function directInto(g: Graph, items: Array<Instance>, k: i32, out: Array<Instance>): void {
   const stamp = ++g.stamp;
-  const out = closureBuf;
   out.length = 0;
   for (let i = 0; i < items.length; i++) {
     const x = unchecked(items[i]);
@@ -267,7 +264,12 @@ function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
     }
     pushUnmarked(g, out, x, k, stamp);
   }
-  return out;
+}
+
+/** directInto() in the graph's one reused buffer (valid until the next directBuf or finish). */
+function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
+  directInto(g, items, k, closureBuf);
+  return closureBuf;
 }
 
 /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
@@ -312,9 +314,9 @@ function pushUnmarked(g: Graph, out: Array<Instance>, x: Instance, k: i32, stamp
 
 
 /**
- * Where a closure or direct list is put together before it is stored (closures.ts) or copied at
- * its exact size (direct): grown by doubling, a list of its own left up to half its capacity
- * unused and every smaller buffer as garbage.
+ * Where a closure or direct list is put together before it is stored (closures.ts): grown by
+ * doubling, a list of its own left up to half its capacity unused and every smaller buffer as
+ * garbage.
  */
 const closureBuf = new Array<Instance>();
 
@@ -329,10 +331,3 @@ function orShared(a: Array<Instance>): Array<Instance> {
   return a.length == 0 ? NO_INSTANCES : a;
 }
 
-/** `a` at its exact size (empty: the shared one); `a` is emptied for reuse. */
-function exactCopy(a: Array<Instance>): Array<Instance> {
-  if (a.length == 0) return NO_INSTANCES;
-  const c = a.slice(0);
-  a.length = 0;
-  return c;
-}

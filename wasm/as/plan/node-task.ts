@@ -8,7 +8,7 @@
 import { IxErr } from '../errors';
 import { Closures } from './closures';
 import { Graph } from './graph';
-import { direct, directNeeds, targetLibItems } from './graph-steps';
+import { directInto, directNeeds, targetLibItems } from './graph-steps';
 import { Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './instance';
 import { buildNode, NodeParts } from './node';
 import { fetchNode, mergeFetch } from './node-fetch';
@@ -52,8 +52,10 @@ export class Nodes extends NodeSet {
     const w1 = directNeeds(g, runItems, T_RDIR);
     const w2 = directNeeds(g, libItems, T_LDIR);
     if (w1 || w2) return null;
-    const deps = direct(g, runItems, T_RDIR);
-    const libs = direct(g, libItems, T_LDIR);
+    const deps = depBuf;
+    directInto(g, runItems, T_RDIR, deps);
+    const libs = dirLibBuf;
+    directInto(g, libItems, T_LDIR, libs);
     // one missing node at a time (as the oracle): the first member's node brings its own
     // references' nodes, so a chain does not put every member on the stack again at each level
     for (let i = 0; i < 8; i++) {
@@ -134,11 +136,14 @@ export class Nodes extends NodeSet {
 const KINDS: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
 
 /**
- * The node task's items, gathered once per step (a step runs no other step): its tools and
- * data, and its target and host libs.
+ * The node task's items, gathered once per step (a step runs no other step, and nothing
+ * keeps them): its tools and data, and its target and host libs.
  */
 const runBuf = new Array<Instance>();
 const libBuf = new Array<Instance>();
+/** Their direct references (graph-steps directInto). */
+const depBuf = new Array<Instance>();
+const dirLibBuf = new Array<Instance>();
 
 function outs(l: Array<Instance>, out: Array<string>): void {
   for (let i = 0; i < l.length; i++) out.push(unchecked(l[i]).node!.out);

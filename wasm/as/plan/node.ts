@@ -334,9 +334,22 @@ export function nodeRefs(p: NodeParts): Array<string> {
 /** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
 export function nodeOut(storeName: string, id: string): string {
   // PLACEHOLDER holds no '-': no occurrence spans the '-', so only the store name's own are left
-  if (!hasPlaceholder(storeName)) return '/ix/store/' + id + '-' + storeName;
-  return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
+  if (!hasPlaceholder(storeName)) {
+    // written once (three concatenations made two strings of garbage)
+    const b = outSb;
+    b.clear();
+    b.str('/ix/store/');
+    b.str(id);
+    b.ch(45);
+    b.str(storeName);
+    return b.toString();
+  }
+  return (OUT_DRAFT_HEAD + storeName).replaceAll(PLACEHOLDER, id);
 }
+
+/** A draft's out up to its store name (buildNode), and nodeOut's builder. */
+const OUT_DRAFT_HEAD = '/ix/store/' + PLACEHOLDER + '-';
+const outSb = new StrBuilder(256);
 
 const DRAFT_HEAD = '{"format":"ix-node/2","node":';
 /** The node's JSON made from the draft in `sb`. */
@@ -453,7 +466,7 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   env.set('MIX_H_DIR', '', V_HLIBS_REV);
   env.set('PATH', '', V_PATH);
   if (p.sources.length > 0) env.set('src', '', V_SRC);
-  const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
+  const out = OUT_DRAFT_HEAD + inst.storeName;
   env.set('out', out);
   env.set('tmp', TMP_DRAFT);
   env.set('uid', PLACEHOLDER);
