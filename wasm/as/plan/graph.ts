@@ -50,16 +50,6 @@ export class RootRec {
   bad: bool = false;
 }
 
-/** A load that succeeded (Graph.load): its list and flags (held, so their addresses stay theirs) and what it gave. */
-class LoadMemo {
-  constructor(public deps: Array<string>, public base: Flags, public items: Array<Instance>) {}
-}
-
-/** The target lib flags made from one set of base flags (Graph.targetLibFlags). */
-class LibMemo {
-  constructor(public base: Flags, public lib: Flags) {}
-}
-
 export class Graph {
   /** The walk of the root in progress records what it read here (null: nothing recorded). */
   rec: RootRec | null = null;
@@ -257,10 +247,13 @@ export class Graph {
   /**
    * Loads that succeeded, by their list's and flags' addresses: a descriptor's lists never change, and a
    * list is loaded with the same shared flags again and again (a closure step and the node
-   * step each load it; a lib's run.data once per closure that holds it). The entry holds the
-   * list and the flags, so neither is freed and their addresses name them while it lives.
+   * step each load it; a lib's run.data once per closure that holds it). loadsHeld holds each
+   * entry's list and flags, so neither is freed and their addresses name them while the graph
+   * lives (two arrays of references, not an object per entry each collection marks).
    */
-  private loads: Map<u64, LoadMemo> = new Map<u64, LoadMemo>();
+  private loads: Map<u64, Array<Instance>> = new Map<u64, Array<Instance>>();
+  private loadsHeldDeps: Array<Array<string>> = new Array<Array<string>>();
+  private loadsHeldBase: Array<Flags> = new Array<Flags>();
 
   /**
    * Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain.
@@ -274,7 +267,7 @@ export class Graph {
     if (deps.length == 0) return NO_INSTANCES;
     const at = (<u64>changetype<usize>(deps) << 32) | <u64>changetype<usize>(base);
     if (this.loads.has(at)) {
-      const items = this.loads.get(at).items;
+      const items = this.loads.get(at);
       const rec = this.rec;
       for (let i = 0; i < items.length; i++) {
         const x = unchecked(items[i]);
@@ -292,7 +285,11 @@ export class Graph {
     const out = buf.slice(0);
     buf.length = 0;
     this.loadBuf = buf;
-    if (this.loadErr === null) this.loads.set(at, new LoadMemo(deps, base, out));
+    if (this.loadErr === null) {
+      this.loads.set(at, out);
+      this.loadsHeldDeps.push(deps);
+      this.loadsHeldBase.push(base);
+    }
     return out;
   }
 
@@ -360,18 +357,20 @@ export class Graph {
       // instances share their flags (interned), so most bases were seen before
       const base = p.libBase;
       const at = changetype<usize>(base);
-      if (this.libOf.has(at)) f = this.libOf.get(at).lib;
+      if (this.libOf.has(at)) f = this.libOf.get(at);
       else {
         f = this.interned(sanitize(base.copy().set('kind', 'lib')));
-        this.libOf.set(at, new LibMemo(base, f));
+        this.libOf.set(at, f);
+        this.libOfHeld.push(base);
       }
       p.libFlags = f;
     }
     return f;
   }
 
-  /** targetLibFlags by its base's address (the entry holds the base, so the address stays its). */
-  private libOf: Map<usize, LibMemo> = new Map<usize, LibMemo>();
+  /** targetLibFlags by its base's address (libOfHeld holds the bases, so each address stays its). */
+  private libOf: Map<usize, Flags> = new Map<usize, Flags>();
+  private libOfHeld: Array<Flags> = new Array<Flags>();
 
   binFlags(p: Instance, target: string): Flags {
     if (!p.buildable) {
