@@ -177,6 +177,10 @@ export function parseJson(text: string): JParse {
 /** The parsers' one builder for unescaped strings (grown once to the longest script, not per parse). */
 const UNESCAPED = new StrBuilder(1 << 12);
 
+/** Parser.parse's stacks, reused (emptied at each parse's start). */
+const STACK = new Array<JValue>();
+const PENDING = new Array<string>();
+
 class Parser {
   text: string;
   i: i32 = 0;
@@ -204,9 +208,12 @@ class Parser {
 
   /** Null on a syntax error (the reason is found again by json-error.ts). */
   parse(): JValue | null {
-    // containers being filled, and for objects the key awaiting its value
-    const stack = new Array<JValue>();
-    const pendingKey = new Array<string>();
+    // containers being filled, and for objects the key awaiting its value (a parse runs no
+    // other parse: one pair of arrays serves every parse)
+    const stack = STACK;
+    const pendingKey = PENDING;
+    stack.length = 0;
+    pendingKey.length = 0;
     for (;;) {
       // read one value (scalars directly; a container is opened and pushed)
       this.ws();

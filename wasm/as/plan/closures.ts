@@ -83,11 +83,4 @@ export class Closures {
     const n = unchecked(this.len[s]);
     for (let i = 0; i < n; i++) out.push(unchecked(this.insts[unchecked(this.items[from + i])]));
   }
-
-  /** The stored list of task `k` of `p` as a new array (for a reader that keeps or edits it). */
-  copy(p: Instance, k: i32): Array<Instance> {
-    const out = new Array<Instance>(0);
-    this.pushTo(out, p, k);
-    return out;
-  }
 }

@@ -8,8 +8,13 @@
 import { StrBuilder, writeStr } from '../hash/index';
 
 export class Flags {
-  keys: Array<string>;
-  vals: Array<string>;
+  /**
+   * The entries, sorted by key. Private (AssemblyScript does not check `private`, so the names
+   * are used by nothing outside this file): every change goes through a method that drops the
+   * derived state (forget), and readers use keyAt/valAt.
+   */
+  private keyList: Array<string>;
+  private valList: Array<string>;
   /**
    * writeJsonKindTarget's text for the kind and target it was last asked with, kept from the
    * second time it is asked (a set given to many lookups is written once; a fresh one-use set
@@ -24,19 +29,34 @@ export class Flags {
   private kindV: string | null = null;
   private targetV: string | null = null;
 
-  /** Empty, or owning the (sorted, parallel) arrays given: a copy allocates only its own two. */
-  constructor(keys: Array<string> | null = null, vals: Array<string> | null = null) {
-    this.keys = keys !== null ? keys : new Array<string>();
-    this.vals = vals !== null ? vals : new Array<string>();
+  /** An empty set, or a copy of `from`'s entries (at their exact size). */
+  constructor(from: Flags | null = null) {
+    if (from !== null) {
+      this.keyList = from.keyList.slice(0);
+      this.valList = from.valList.slice(0);
+    } else {
+      this.keyList = new Array<string>();
+      this.valList = new Array<string>();
+    }
   }
 
   get size(): i32 {
-    return this.keys.length;
+    return this.keyList.length;
+  }
+
+  /** The key of entry `i` (0 <= i < size, in key order). */
+  keyAt(i: i32): string {
+    return this.keyList[i];
+  }
+
+  /** The value of entry `i`. */
+  valAt(i: i32): string {
+    return this.valList[i];
   }
 
   /** Position of `k`, or -(insertion point) - 1. */
   find(k: string): i32 {
-    const ks = this.keys;
+    const ks = this.keyList;
     let lo = 0;
     let hi = ks.length - 1;
     while (lo <= hi) {
@@ -56,7 +76,7 @@ export class Flags {
   /** The value of `k`, or null. */
   get(k: string): string | null {
     const i = this.find(k);
-    return i >= 0 ? unchecked(this.vals[i]) : null;
+    return i >= 0 ? unchecked(this.valList[i]) : null;
   }
 
   /** Drops what was derived from the entries (each change calls it). */
@@ -91,12 +111,12 @@ export class Flags {
     this.forget();
     const i = this.find(k);
     if (i >= 0) {
-      unchecked((this.vals[i] = v));
+      unchecked((this.valList[i] = v));
       return this;
     }
     const at = -i - 1;
-    const ks = this.keys;
-    const vs = this.vals;
+    const ks = this.keyList;
+    const vs = this.valList;
     ks.push(k);
     vs.push(v);
     for (let j = ks.length - 1; j > at; j--) {
@@ -111,17 +131,17 @@ export class Flags {
   /** Inserts a key known to sort after every present key. */
   push(k: string, v: string): void {
     this.forget();
-    this.keys.push(k);
-    this.vals.push(v);
+    this.keyList.push(k);
+    this.valList.push(v);
   }
 
   /** Two keys known to be in order and absent (`a` < `b`), for small literal flag sets. */
   push2(a: string, va: string, b: string, vb: string): Flags {
     this.forget();
-    this.keys.push(a);
-    this.vals.push(va);
-    this.keys.push(b);
-    this.vals.push(vb);
+    this.keyList.push(a);
+    this.valList.push(va);
+    this.keyList.push(b);
+    this.valList.push(vb);
     return this;
   }
 
@@ -129,27 +149,27 @@ export class Flags {
     const i = this.find(k);
     if (i < 0) return;
     this.forget();
-    this.keys.splice(i, 1);
-    this.vals.splice(i, 1);
+    this.keyList.splice(i, 1);
+    this.valList.splice(i, 1);
   }
 
   copy(): Flags {
-    return new Flags(this.keys.slice(0), this.vals.slice(0));
+    return new Flags(this);
   }
 
   /** A copy with `o`'s entries set on top. */
   merged(o: Flags): Flags {
     const f = this.copy();
-    for (let i = 0; i < o.keys.length; i++) f.set(unchecked(o.keys[i]), unchecked(o.vals[i]));
+    for (let i = 0; i < o.keyList.length; i++) f.set(unchecked(o.keyList[i]), unchecked(o.valList[i]));
     return f;
   }
 
   /** k0, v0, k1, v1, ... (the evaluator's RenderInput.flags). */
   pairs(): Array<string> {
-    const out = new Array<string>(this.keys.length * 2);
-    for (let i = 0; i < this.keys.length; i++) {
-      unchecked((out[2 * i] = this.keys[i]));
-      unchecked((out[2 * i + 1] = this.vals[i]));
+    const out = new Array<string>(this.keyList.length * 2);
+    for (let i = 0; i < this.keyList.length; i++) {
+      unchecked((out[2 * i] = this.keyList[i]));
+      unchecked((out[2 * i + 1] = this.valList[i]));
     }
     return out;
   }
@@ -178,8 +198,8 @@ export class Flags {
     let n = 0;
     let kindDone = false;
     let targetDone = false;
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = unchecked(this.keys[i]);
+    for (let i = 0; i < this.keyList.length; i++) {
+      const k = unchecked(this.keyList[i]);
       if (!kindDone && k >= 'kind') {
         n = pair(sb, n, 'kind', kind);
         kindDone = true;
@@ -190,7 +210,7 @@ export class Flags {
         targetDone = true;
         if (k == 'target') continue;
       }
-      n = pair(sb, n, k, unchecked(this.vals[i]));
+      n = pair(sb, n, k, unchecked(this.valList[i]));
     }
     if (!kindDone) n = pair(sb, n, 'kind', kind);
     if (!targetDone) pair(sb, n, 'target', target);
@@ -200,11 +220,11 @@ export class Flags {
   /** Canonical JSON of the flags (keys are sorted already). */
   writeJson(sb: StrBuilder): void {
     sb.ch(123);
-    for (let i = 0; i < this.keys.length; i++) {
+    for (let i = 0; i < this.keyList.length; i++) {
       if (i > 0) sb.ch(44);
-      writeStr(sb, unchecked(this.keys[i]));
+      writeStr(sb, unchecked(this.keyList[i]));
       sb.ch(58);
-      writeStr(sb, unchecked(this.vals[i]));
+      writeStr(sb, unchecked(this.valList[i]));
     }
     sb.ch(125);
   }

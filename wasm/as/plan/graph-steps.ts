@@ -10,7 +10,7 @@
 import { IxErr } from '../errors';
 import { Graph } from './graph';
 import { renderCached } from './graph-render';
-import { Instance, T_BIN, T_DATA, T_HLIB, T_LDIR, T_LIB, T_NODE, T_RDIR, T_RUN, T_TLIB } from './instance';
+import { Instance, NO_INSTANCES, T_BIN, T_DATA, T_HLIB, T_LDIR, T_LIB, T_NODE, T_RDIR, T_RUN, T_TLIB } from './instance';
 
 export function step(g: Graph, p: Instance, what: i32): IxErr | null {
   if (p.kept >= 0) {
@@ -35,13 +35,10 @@ export function step(g: Graph, p: Instance, what: i32): IxErr | null {
         g.need(p, T_BIN);
         return null;
       }
-      const names = p.desc.libDeps.concat(p.desc.targetLibs);
-      const nt = cl.length(p, T_BIN);
-      for (let i = 0; i < nt; i++) {
-        const ind = cl.at(p, T_BIN, i).desc.indDeps;
-        for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
-      }
-      return finish(g, p, T_TLIB, g.load(p, names, g.targetLibFlags(p), false), T_LIB);
+      const items = itemsBuf;
+      items.length = 0;
+      targetLibItems(g, p, items);
+      return finish(g, p, T_TLIB, items, T_LIB);
     }
     case T_RUN: {
       let wait = false;
@@ -54,7 +51,7 @@ export function step(g: Graph, p: Instance, what: i32): IxErr | null {
         wait = true;
       }
       if (wait) return null;
-      const direct = runItems(g, p, p.kind == 'lib' ? g.cl.copy(p, T_LIB) : new Array<Instance>());
+      const direct = runItems(g, p, NO_INSTANCES, p.kind == 'lib');
       if (g.loadErr !== null) return g.loadErr;
       return finish(g, p, T_RUN, direct, T_RUN);
     }
@@ -63,12 +60,12 @@ export function step(g: Graph, p: Instance, what: i32): IxErr | null {
         g.need(p, T_TLIB);
         return null;
       }
-      let libs = new Array<Instance>();
+      let libs = NO_INSTANCES;
       if (p.kind == 'lib') {
         libs = g.load(p, p.desc.libDeps, g.targetLibFlags(p));
         if (g.loadErr !== null) return g.loadErr;
       }
-      const items = runItems(g, p, libs);
+      const items = runItems(g, p, libs, false);
       if (g.loadErr !== null) return g.loadErr;
       if (directNeeds(g, items, T_RDIR)) return null;
       g.cl.set(p, T_RDIR, directBuf(g, items, T_RDIR));
@@ -95,19 +92,43 @@ export function step(g: Graph, p: Instance, what: i32): IxErr | null {
 }
 
 /**
- * What the run closure is made of (engine/plan/graph.ts runItems; needs T_TLIB): run.deps,
- * run.data, `libs`, the run.data of every target lib. loadErr set on failure. The parts
- * around `libs` are kept on `p` (runPre, runPost) for the kept graph.
+ * The target libs' items (T_TLIB, the node's libs): lib.deps, bld.target_libs and the ind.deps
+ * of every tool (needs T_BIN), appended to `out`; loadErr set on failure.
  */
-export function runItems(g: Graph, p: Instance, libs: Array<Instance>): Array<Instance> {
+export function targetLibItems(g: Graph, p: Instance, out: Array<Instance>): void {
+  const flags = g.targetLibFlags(p);
+  g.loadInto(p, p.desc.libDeps, flags, out);
+  if (g.loadErr !== null) return;
+  g.loadInto(p, p.desc.targetLibs, flags, out);
+  if (g.loadErr !== null) return;
+  const cl = g.cl;
+  const nt = cl.length(p, T_BIN);
+  for (let i = 0; i < nt; i++) {
+    g.loadInto(p, cl.at(p, T_BIN, i).desc.indDeps, flags, out);
+    if (g.loadErr !== null) return;
+  }
+}
+
+/**
+ * What the run closure is made of (engine/plan/graph.ts runItems; needs T_TLIB): run.deps,
+ * run.data, `libs` (with `libClosure`, the lib closure of `p` instead), the run.data of every
+ * target lib. loadErr set on failure. The parts around the libs are kept on `p` (runPre,
+ * runPost) for the kept graph. The list is the steps' reused buffer (valid until the next
+ * runItems or keptStep).
+ */
+export function runItems(g: Graph, p: Instance, libs: Array<Instance>, libClosure: bool): Array<Instance> {
   const d = p.desc;
-  const direct = g.load(p, d.runDeps, g.binFlags(p, p.target));
+  const direct = itemsBuf;
+  direct.length = 0;
+  const rn = g.load(p, d.runDeps, g.binFlags(p, p.target));
   if (g.loadErr !== null) return direct;
+  for (let i = 0; i < rn.length; i++) direct.push(unchecked(rn[i]));
   const rd = g.load(p, d.runData, g.dataFlags());
   if (g.loadErr !== null) return direct;
-  for (let i = 0; i < rd.length; i++) direct.push(rd[i]);
+  for (let i = 0; i < rd.length; i++) direct.push(unchecked(rd[i]));
   const pre = direct.length;
-  for (let i = 0; i < libs.length; i++) direct.push(libs[i]);
+  if (libClosure) g.cl.pushTo(direct, p, T_LIB);
+  for (let i = 0; i < libs.length; i++) direct.push(unchecked(libs[i]));
   const post = direct.length;
   const nt = g.cl.length(p, T_TLIB);
   for (let i = 0; i < nt; i++) {
@@ -156,7 +177,10 @@ function keptStep(g: Graph, p: Instance, what: i32): i32 {
         g.need(p, T_LIB);
         return 0;
       }
-      const items = p.runPre!.slice(0);
+      const items = itemsBuf;
+      items.length = 0;
+      const pre = p.runPre!;
+      for (let i = 0; i < pre.length; i++) items.push(unchecked(pre[i]));
       if (lib) {
         if (what == T_RUN) g.cl.pushTo(items, p, T_LIB);
         else {
@@ -222,15 +246,12 @@ export function directNeeds(g: Graph, items: Array<Instance>, k: i32): bool {
   return waiting;
 }
 
-/** Buildable `items` with each hub replaced by its direct references `k`, once each, in order. */
-export function direct(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
-  return exactCopy(directBuf(g, items, k));
-}
-
-/** direct() in the graph's one reused buffer (valid until the next directBuf or finish). */
-function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
+/**
+ * Buildable `items` with each hub replaced by its direct references `k`, once each, in order,
+ * into `out` (emptied first; the caller's own buffer).
+ */
+export function directInto(g: Graph, items: Array<Instance>, k: i32, out: Array<Instance>): void {
   const stamp = ++g.stamp;
-  const out = closureBuf;
   out.length = 0;
   for (let i = 0; i < items.length; i++) {
     const x = unchecked(items[i]);
@@ -243,7 +264,12 @@ function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
     }
     pushUnmarked(g, out, x, k, stamp);
   }
-  return out;
+}
+
+/** directInto() in the graph's one reused buffer (valid until the next directBuf or finish). */
+function directBuf(g: Graph, items: Array<Instance>, k: i32): Array<Instance> {
+  directInto(g, items, k, closureBuf);
+  return closureBuf;
 }
 
 /** Needs for items without their `child` closure, else the closure: each item, then its closure. */
@@ -288,28 +314,20 @@ function pushUnmarked(g: Graph, out: Array<Instance>, x: Instance, k: i32, stamp
 
 
 /**
- * Where a closure or direct list is put together before it is stored (closures.ts) or copied at
- * its exact size (direct): grown by doubling, a list of its own left up to half its capacity
- * unused and every smaller buffer as garbage.
+ * Where a closure or direct list is put together before it is stored (closures.ts): grown by
+ * doubling, a list of its own left up to half its capacity unused and every smaller buffer as
+ * garbage.
  */
 const closureBuf = new Array<Instance>();
 
 /**
- * Every empty direct list direct() returns, and every empty list of items an instance keeps
- * (libItems, runPre, runPost): most are empty, and each live array is two objects every
- * collection marks. Their readers never change them.
+ * Where a step gathers the items it reads once (runItems, a kept instance's run items, the
+ * target libs): a step runs no other step, so one buffer serves them all.
  */
-const NO_INSTANCES = new Array<Instance>();
+const itemsBuf = new Array<Instance>();
 
 /** `a`, or the shared empty list when it is empty (for a list kept and never changed). */
 function orShared(a: Array<Instance>): Array<Instance> {
   return a.length == 0 ? NO_INSTANCES : a;
 }
 
-/** `a` at its exact size (empty: the shared one); `a` is emptied for reuse. */
-function exactCopy(a: Array<Instance>): Array<Instance> {
-  if (a.length == 0) return NO_INSTANCES;
-  const c = a.slice(0);
-  a.length = 0;
-  return c;
-}

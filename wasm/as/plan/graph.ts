@@ -33,7 +33,7 @@ import { Closures } from './closures';
 import { cloneErr, KeptSource, NodeTask, Renderer, TARGETS } from './graph-hooks';
 import { Rendered2, renderCached } from './graph-render';
 import { step } from './graph-steps';
-import { Instance, MAX_INSTANCES, T_NODE } from './instance';
+import { Instance, MAX_INSTANCES, NO_INSTANCES, T_NODE } from './instance';
 
 /**
  * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
@@ -48,11 +48,6 @@ export class RootRec {
   needed: Array<Instance> = [];
   listed: bool = false;
   bad: bool = false;
-}
-
-/** A load that succeeded (Graph.load): its list and flags (held, so their addresses stay theirs) and what it gave. */
-class LoadMemo {
-  constructor(public deps: Array<string>, public base: Flags, public items: Array<Instance>) {}
 }
 
 export class Graph {
@@ -252,38 +247,59 @@ export class Graph {
   /**
    * Loads that succeeded, by their list's and flags' addresses: a descriptor's lists never change, and a
    * list is loaded with the same shared flags again and again (a closure step and the node
-   * step each load it; a lib's run.data once per closure that holds it). The entry holds the
-   * list and the flags, so neither is freed and their addresses name them while it lives.
+   * step each load it; a lib's run.data once per closure that holds it). loadsHeld holds each
+   * entry's list and flags, so neither is freed and their addresses name them while the graph
+   * lives (two arrays of references, not an object per entry each collection marks).
    */
-  private loads: Map<u64, LoadMemo> = new Map<u64, LoadMemo>();
+  private loads: Map<u64, Array<Instance>> = new Map<u64, Array<Instance>>();
+  private loadsHeldDeps: Array<Array<string>> = new Array<Array<string>>();
+  private loadsHeldBase: Array<Flags> = new Array<Flags>();
 
   /**
    * Loads dependency selectors of `parent` with inherited `base` flags; errors name the chain.
-   * `kept`: `deps` is a descriptor's own list (never changed), and a load of it that succeeds
-   * is remembered; a list made for the call passes false. A remembered load does what the
-   * load did (the uses and the root's record get each instance again) and gives a fresh array.
+   * `deps` is a descriptor's own list (never changed), and a load of it that succeeds is
+   * remembered. A remembered load does what the load did (the uses and the root's record get
+   * each instance again) and gives the remembered list itself: callers only read it (a list to
+   * add to is made with loadInto).
    */
-  load(parent: Instance, deps: Array<string>, base: Flags, kept: bool = true): Array<Instance> {
-    if (!kept || deps.length == 0) return this.loadEach(parent, deps, base);
+  load(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
+    this.loadErr = null;
+    if (deps.length == 0) return NO_INSTANCES;
     const at = (<u64>changetype<usize>(deps) << 32) | <u64>changetype<usize>(base);
     if (this.loads.has(at)) {
-      this.loadErr = null;
-      const items = this.loads.get(at).items;
+      const items = this.loads.get(at);
       const rec = this.rec;
       for (let i = 0; i < items.length; i++) {
         const x = unchecked(items[i]);
         if (rec !== null) rec.touched.push(x);
         parent.addUse(x);
       }
-      return items.slice(0);
+      return items;
     }
-    const out = this.loadEach(parent, deps, base);
-    if (this.loadErr === null) this.loads.set(at, new LoadMemo(deps, base, out.slice(0)));
+    // gathered in a reused buffer, kept at its exact size (a nested load, if any, makes its own)
+    let buf = this.loadBuf;
+    this.loadBuf = null;
+    if (buf === null) buf = new Array<Instance>();
+    buf.length = 0;
+    this.loadInto(parent, deps, base, buf);
+    const out = buf.slice(0);
+    buf.length = 0;
+    this.loadBuf = buf;
+    if (this.loadErr === null) {
+      this.loads.set(at, out);
+      this.loadsHeldDeps.push(deps);
+      this.loadsHeldBase.push(base);
+    }
     return out;
   }
 
-  private loadEach(parent: Instance, deps: Array<string>, base: Flags): Array<Instance> {
-    const out = new Array<Instance>();
+  private loadBuf: Array<Instance> | null = new Array<Instance>();
+
+  /**
+   * load() of a list made for the call (not remembered), its instances appended to `out`;
+   * loadErr set on failure (`out` then holds the items before the failing one).
+   */
+  loadInto(parent: Instance, deps: Array<string>, base: Flags, out: Array<Instance>): void {
     this.loadErr = null;
     for (let i = 0; i < deps.length; i++) {
       const sel = this.selector(unchecked(deps[i]));
@@ -299,9 +315,8 @@ export class Graph {
         e = this.instErr;
       }
       this.loadErr = this.attach(e!, parent);
-      return out;
+      return;
     }
-    return out;
   }
 
   /** Adds the chain that led to a failing dependency to its error ("bin/a -> lib/b"). */
@@ -339,11 +354,23 @@ export class Graph {
   targetLibFlags(p: Instance): Flags {
     let f = p.libFlags;
     if (f === null) {
-      f = this.interned(sanitize(p.libBase.copy().set('kind', 'lib')));
+      // instances share their flags (interned), so most bases were seen before
+      const base = p.libBase;
+      const at = changetype<usize>(base);
+      if (this.libOf.has(at)) f = this.libOf.get(at);
+      else {
+        f = this.interned(sanitize(base.copy().set('kind', 'lib')));
+        this.libOf.set(at, f);
+        this.libOfHeld.push(base);
+      }
       p.libFlags = f;
     }
     return f;
   }
+
+  /** targetLibFlags by its base's address (libOfHeld holds the bases, so each address stays its). */
+  private libOf: Map<usize, Flags> = new Map<usize, Flags>();
+  private libOfHeld: Array<Flags> = new Array<Flags>();
 
   binFlags(p: Instance, target: string): Flags {
     if (!p.buildable) {
@@ -364,7 +391,7 @@ export class Graph {
 
   dataFlags(): Flags {
     let f = this.dataF;
-    if (f === null || f.vals[1] != this.hostName) {
+    if (f === null || f.valAt(1) != this.hostName) {
       f = new Flags().push2('kind', 'aux', 'target', this.hostName);
       this.dataF = f;
     }
@@ -373,7 +400,7 @@ export class Graph {
 
   hostLibFlags(): Flags {
     let f = this.hostLibF;
-    if (f === null || f.vals[1] != this.hostName) {
+    if (f === null || f.valAt(1) != this.hostName) {
       f = new Flags().push2('kind', 'lib', 'target', this.hostName);
       this.hostLibF = f;
     }

@@ -24,6 +24,13 @@ export const T_LDIR: i32 = 8;
 /** Upper bound on distinct package instances in one plan. */
 export const MAX_INSTANCES: i32 = 200000;
 
+/**
+ * The one empty list of instances shared by every empty list that is only read (an empty load,
+ * a direct list, an instance's libItems, runPre, runPost): each live array is two objects every
+ * collection marks. Nothing may add to it.
+ */
+export const NO_INSTANCES: Array<Instance> = new Array<Instance>(0);
+
 /** A build node as the planner keeps it until the plan is written. */
 export class PNode {
   id: string = '';

@@ -8,7 +8,7 @@
 import { IxErr } from '../errors';
 import { Closures } from './closures';
 import { Graph } from './graph';
-import { direct, directNeeds } from './graph-steps';
+import { directInto, directNeeds, targetLibItems } from './graph-steps';
 import { Instance, PNode, T_BIN, T_DATA, T_HLIB, T_LDIR, T_NODE, T_RDIR, T_TLIB } from './instance';
 import { buildNode, NodeParts } from './node';
 import { fetchNode, mergeFetch } from './node-fetch';
@@ -19,10 +19,12 @@ import { NodeSet } from './node-set';
 export class Nodes extends NodeSet {
   /** The plan answers with its roots only (writeRoots): nodes are not readied for writing. */
   rootsOnly: bool = false;
+  /** The node's parts, one set reused by every step (buildNode and the node memo keep none). */
+  private parts: NodeParts = new NodeParts();
 
   step(g: Graph, p: Instance): IxErr | null {
     // closures (the environment lists them) and direct references (the node lists them)
-    const kinds: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
+    const kinds = KINDS;
     let wait = false;
     for (let i = 0; i < 6; i++) {
       if (!g.cl.has(p, kinds[i])) {
@@ -32,27 +34,28 @@ export class Nodes extends NodeSet {
     }
     if (wait) return null;
     const d = p.desc;
-    const runItems = g.load(p, d.deps, g.binFlags(p, g.hostName));
+    const runItems = runBuf;
+    runItems.length = 0;
+    const bi = g.load(p, d.deps, g.binFlags(p, g.hostName));
     if (g.loadErr !== null) return g.loadErr;
+    for (let i = 0; i < bi.length; i++) runItems.push(unchecked(bi[i]));
     const di = g.load(p, d.data, g.dataFlags());
     if (g.loadErr !== null) return g.loadErr;
-    for (let i = 0; i < di.length; i++) runItems.push(di[i]);
-    const names = d.libDeps.concat(d.targetLibs);
-    const nt = g.cl.length(p, T_BIN);
-    for (let i = 0; i < nt; i++) {
-      const ind = g.cl.at(p, T_BIN, i).desc.indDeps;
-      for (let j = 0; j < ind.length; j++) names.push(unchecked(ind[j]));
-    }
-    const libItems = g.load(p, names, g.targetLibFlags(p), false);
+    for (let i = 0; i < di.length; i++) runItems.push(unchecked(di[i]));
+    const libItems = libBuf;
+    libItems.length = 0;
+    targetLibItems(g, p, libItems);
     if (g.loadErr !== null) return g.loadErr;
     const hl = g.load(p, d.hostLibs, g.hostLibFlags());
     if (g.loadErr !== null) return g.loadErr;
-    for (let i = 0; i < hl.length; i++) libItems.push(hl[i]);
+    for (let i = 0; i < hl.length; i++) libItems.push(unchecked(hl[i]));
     const w1 = directNeeds(g, runItems, T_RDIR);
     const w2 = directNeeds(g, libItems, T_LDIR);
     if (w1 || w2) return null;
-    const deps = direct(g, runItems, T_RDIR);
-    const libs = direct(g, libItems, T_LDIR);
+    const deps = depBuf;
+    directInto(g, runItems, T_RDIR, deps);
+    const libs = dirLibBuf;
+    directInto(g, libItems, T_LDIR, libs);
     // one missing node at a time (as the oracle): the first member's node brings its own
     // references' nodes, so a chain does not put every member on the stack again at each level
     for (let i = 0; i < 8; i++) {
@@ -68,7 +71,8 @@ export class Nodes extends NodeSet {
         if (x.buildable) g.noteNeeded(x);
       }
     }
-    const parts = new NodeParts();
+    const parts = this.parts;
+    parts.clear();
     parts.inst = p;
     refs(g.cl, p, T_BIN, parts.tools);
     refs(g.cl, p, T_DATA, parts.data);
@@ -127,6 +131,19 @@ export class Nodes extends NodeSet {
     return null;
   }
 }
+
+/** The closures the node's environment lists, and so its task needs first. */
+const KINDS: StaticArray<i32> = [T_BIN, T_DATA, T_TLIB, T_HLIB, T_RDIR, T_LDIR];
+
+/**
+ * The node task's items, gathered once per step (a step runs no other step, and nothing
+ * keeps them): its tools and data, and its target and host libs.
+ */
+const runBuf = new Array<Instance>();
+const libBuf = new Array<Instance>();
+/** Their direct references (graph-steps directInto). */
+const depBuf = new Array<Instance>();
+const dirLibBuf = new Array<Instance>();
 
 function outs(l: Array<Instance>, out: Array<string>): void {
   for (let i = 0; i < l.length; i++) out.push(unchecked(l[i]).node!.out);

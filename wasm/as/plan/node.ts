@@ -42,6 +42,19 @@ export class NodeParts {
   runDeps: Array<string> = [];
   libDeps: Array<string> = [];
   sources: Array<PNode> = [];
+
+  /** Empties every list for the next node (the node task reuses one NodeParts: none is kept). */
+  clear(): void {
+    this.tools.length = 0;
+    this.data.length = 0;
+    this.targetLibs.length = 0;
+    this.hostLibs.length = 0;
+    this.deps.length = 0;
+    this.libs.length = 0;
+    this.runDeps.length = 0;
+    this.libDeps.length = 0;
+    this.sources.length = 0;
+  }
 }
 
 /** Object.prototype's names: POOLS[x] of the oracle is no string for them. */
@@ -220,11 +233,11 @@ function writeNode(b: StrBuilder, inst: Instance, argv: Array<string>, script: s
   }
   b.str(',"flags":{');
   const f = inst.flags;
-  for (let i = 0; i < f.keys.length; i++) {
+  for (let i = 0; i < f.size; i++) {
     if (i > 0) b.ch(44);
-    writeStr(b, f.keys[i]);
+    writeStr(b, f.keyAt(i));
     b.ch(58);
-    writeSub(b, f.vals[i], id);
+    writeSub(b, f.valAt(i), id);
   }
   b.ch(125);
   draftIdAt = b.len;
@@ -291,25 +304,29 @@ function uniqSortedOwn(c: Array<string>): Array<string> {
   return c;
 }
 
-function uniqSorted(l: Array<string>): Array<string> {
-  return l.length == 0 ? NO_REFS : uniqSortedOwn(l.slice(0));
-}
+/** The one Refs (refsOf fills it; what is kept is its all()). */
+const theRefs = new Refs();
 
-/** A node's direct references, each list sorted and unique (sources count as deps). */
+/**
+ * A node's direct references, each list sorted and unique (sources count as deps), in the
+ * parts' own lists: their order is lost (the node memo's key, which reads it, is made first),
+ * and `deps` gets the sources' outs. Valid until the next refsOf.
+ */
 function refsOf(p: NodeParts): Refs {
-  const refs = new Refs();
-  if (p.deps.length + p.sources.length > 0) {
-    const deps = p.deps.slice(0);
-    for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
-    refs.deps = uniqSortedOwn(deps);
-  }
-  refs.libs = uniqSorted(p.libs);
-  refs.runDeps = uniqSorted(p.runDeps);
-  refs.libDeps = uniqSorted(p.libDeps);
+  const refs = theRefs;
+  const deps = p.deps;
+  for (let i = 0; i < p.sources.length; i++) deps.push(p.sources[i].out);
+  refs.deps = uniqSortedOwn(deps);
+  refs.libs = uniqSortedOwn(p.libs);
+  refs.runDeps = uniqSortedOwn(p.runDeps);
+  refs.libDeps = uniqSortedOwn(p.libDeps);
   return refs;
 }
 
-/** Every out path the node of `p` references directly: deps, libs, runDeps, libDeps (PNode.refs). */
+/**
+ * Every out path the node of `p` references directly: deps, libs, runDeps, libDeps (PNode.refs).
+ * Sorts the parts' reference lists in place (refsOf): call it after the node memo's key.
+ */
 export function nodeRefs(p: NodeParts): Array<string> {
   return refsOf(p).all();
 }
@@ -317,9 +334,22 @@ export function nodeRefs(p: NodeParts): Array<string> {
 /** The out path of a node with id `id` (its draft's out with the placeholder replaced). */
 export function nodeOut(storeName: string, id: string): string {
   // PLACEHOLDER holds no '-': no occurrence spans the '-', so only the store name's own are left
-  if (!hasPlaceholder(storeName)) return '/ix/store/' + id + '-' + storeName;
-  return ('/ix/store/' + PLACEHOLDER + '-' + storeName).replaceAll(PLACEHOLDER, id);
+  if (!hasPlaceholder(storeName)) {
+    // written once (three concatenations made two strings of garbage)
+    const b = outSb;
+    b.clear();
+    b.str('/ix/store/');
+    b.str(id);
+    b.ch(45);
+    b.str(storeName);
+    return b.toString();
+  }
+  return (OUT_DRAFT_HEAD + storeName).replaceAll(PLACEHOLDER, id);
 }
+
+/** A draft's out up to its store name (buildNode), and nodeOut's builder. */
+const OUT_DRAFT_HEAD = '/ix/store/' + PLACEHOLDER + '-';
+const outSb = new StrBuilder(256);
 
 const DRAFT_HEAD = '{"format":"ix-node/2","node":';
 /** The node's JSON made from the draft in `sb`. */
@@ -355,11 +385,19 @@ function finalFromDraft(id: string, script: string): void {
   }
 }
 
+/** Each node's out under its environment name. */
+function setOuts(env: Env, l: Array<PNode>): void {
+  for (let i = 0; i < l.length; i++) {
+    const r = unchecked(l[i]);
+    env.set(envName(r), r.out, V_OUT);
+  }
+}
+
 /**
  * The node of a buildable instance, or null with `errOut[0]` set (node.ts buildNode). Its `utf8`
  * is a view of a buffer the next call overwrites: the caller copies it (the planner packs it into
  * an array of its own) before building another node; a whole tree's unpacked nodes were ~170 MB
- * of garbage.
+ * of garbage. Sorts the parts' reference lists in place (refsOf).
  */
 export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
   const inst = p.inst;
@@ -419,20 +457,16 @@ export function buildNode(p: NodeParts, errOut: Array<IxErr>): PNode | null {
 
   const env = nodeEnv;
   env.clear();
-  const groups: StaticArray<Array<PNode>> = [p.tools, p.data, p.targetLibs, p.hostLibs];
-  for (let g = 0; g < 4; g++) {
-    const l = groups[g];
-    for (let i = 0; i < l.length; i++) {
-      const r = l[i];
-      env.set(envName(r), r.out, V_OUT);
-    }
-  }
+  setOuts(env, p.tools);
+  setOuts(env, p.data);
+  setOuts(env, p.targetLibs);
+  setOuts(env, p.hostLibs);
   env.set('MIX_B_DIR', '', V_TOOLS_REV);
   env.set('MIX_T_DIR', '', V_TLIBS_REV);
   env.set('MIX_H_DIR', '', V_HLIBS_REV);
   env.set('PATH', '', V_PATH);
   if (p.sources.length > 0) env.set('src', '', V_SRC);
-  const out = '/ix/store/' + PLACEHOLDER + '-' + inst.storeName;
+  const out = OUT_DRAFT_HEAD + inst.storeName;
   env.set('out', out);
   env.set('tmp', TMP_DRAFT);
   env.set('uid', PLACEHOLDER);

@@ -145,9 +145,9 @@ export function withSelectorFlags(base: Flags, sel: Selector): Flags {
 /** A copy of `flags` without the one-level flags. */
 export function sanitize(flags: Flags): Flags {
   const out = new Flags();
-  for (let i = 0; i < flags.keys.length; i++) {
-    const k = unchecked(flags.keys[i]);
-    if (!ONE_LEVEL.includes(k)) out.push(k, unchecked(flags.vals[i]));
+  for (let i = 0; i < flags.size; i++) {
+    const k = flags.keyAt(i);
+    if (!ONE_LEVEL.includes(k)) out.push(k, flags.valAt(i));
   }
   return out;
 }
