@@ -480,6 +480,34 @@ describe('whole plans of generated JSON recipe trees', () => {
     expect(m.planRaw(req, true)).toBe(want);
     for (const [k] of entries) expect(new TextDecoder().decode(cache.get(k)!).includes('\x01ooo')).toBe(false);
   });
+  test('the node memo refers to a path met before only where the whole path run is that path', () => {
+    // its own out, then argv naming a longer path with the same id (a prefix met before, not a
+    // reference) and the out followed by '/' (a reference): a reference is never followed by a
+    // path character, and each distinct path is written out once
+    const own = `/ix/store/${PLACEHOLDER}-bin-a`;
+    const t: Record<string, string> = {
+      'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: 'a', args: ['sh', `${own}-longer.x`, `${own}/bin`, `${own}`, `${own}_z`] } } }),
+    };
+    const cache = new Map<string, Uint8Array>();
+    const req = JSON.stringify({ packages: ['bin/a'] });
+    setHost(hostOf(t, cache));
+    const want = oraclePlan(t, { packages: ['bin/a'] });
+    expect(m.planRaw(req, true)).toBe(want);
+    const entries = [...cache.entries()].filter(([k]) => k.startsWith('as-node1-'));
+    expect(entries.length).toBe(1);
+    const text = new TextDecoder().decode(entries[0][1]);
+    const defs = text.split('\x02').slice(1).map((d) => /^\/ix\/store\/[a-z0-9]{32}-[A-Za-z0-9._+-]+/.exec(d)?.[0] ?? '');
+    expect(new Set(defs).size).toBe(defs.length);
+    expect(defs.some((d) => d.endsWith('-bin-a-longer.x'))).toBe(true);
+    expect(defs.some((d) => d.endsWith('-bin-a_z'))).toBe(true);
+    const refs = text.split('\x01').slice(1);
+    expect(refs.length).toBeGreaterThan(1);
+    for (const r of refs) {
+      expect(r).toMatch(/^[0-o]{3}/);
+      expect(r.slice(3, 4)).not.toMatch(/[A-Za-z0-9._+-]/);
+    }
+    expect(m.planRaw(req, true)).toBe(want);
+  });
   test('an answer of roots only is the whole plan\'s roots, and leaves the caches a whole plan leaves', () => {
     const t: Record<string, string> = {
       'bin/a/ix.sh': JSON.stringify({ bld: { script: { data: 'a' }, deps: ['bin/b'], fetch: [{ url: 'https://h/a', sha256: SHA }] }, lib: { deps: ['lib/x'] } }),

@@ -29,6 +29,11 @@ export class Descriptor {
    */
   scriptHex: string = '';
   scriptSelfId: i8 = -1;
+  /**
+   * The hex BLAKE3 of its canonical JSON (kept-write.ts descDigest, what early cutoff compares),
+   * '' until first asked for: remembered here, as scriptHex, since it never changes once made.
+   */
+  canonHex: string = '';
   scriptArgs: Array<string> | null = null;
   deps: Array<string>;
   hostLibs: Array<string>;

@@ -106,6 +106,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
   const lt = new ListTable();
   const seen = new StaticArray<i32>(walked.length + order.length);
   const descs = new Map<string, string>();
+  const listOf = new Map<usize, i32>();
   for (let i = 0; i < walked.length; i++) {
     const x = walked[i];
     const nd = x.node;
@@ -114,30 +115,38 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     else if (from !== null) writeInt(ib, nodeIdx.get(k!.instNode(from.node).out));
     else ib.str('-1');
     ib.ch(9);
-    let first = true;
-    const fset = new Set<i32>();
-    const lb = lt.cur;
-    for (let j = 0; j < x.files.length; j++) {
-      const f = pt.of(x.files[j]);
-      fset.add(f);
-      if (!first) lb.ch(44);
-      first = false;
-      writeInt(lb, f);
-    }
-    if (from !== null) {
-      for (let j = 0; j < from.files.length; j++) {
-        const f = pt.of(k!.paths[from.files[j]]);
-        if (fset.has(f)) continue;
+    // the instances of one render share its files list (an array nobody changes, alive while
+    // `walked` is): its F index is made once (interning is the same for the same paths)
+    const fl = changetype<usize>(x.files);
+    if (from === null && listOf.has(fl)) writeInt(ib, listOf.get(fl));
+    else {
+      let first = true;
+      const fset = new Set<i32>();
+      const lb = lt.cur;
+      for (let j = 0; j < x.files.length; j++) {
+        const f = pt.of(x.files[j]);
         fset.add(f);
         if (!first) lb.ch(44);
         first = false;
         writeInt(lb, f);
       }
+      if (from !== null) {
+        for (let j = 0; j < from.files.length; j++) {
+          const f = pt.of(k!.paths[from.files[j]]);
+          if (fset.has(f)) continue;
+          fset.add(f);
+          if (!first) lb.ch(44);
+          first = false;
+          writeInt(lb, f);
+        }
+      }
+      const li = lt.of();
+      if (from === null) listOf.set(fl, li);
+      writeInt(ib, li);
     }
-    writeInt(ib, lt.of());
     ib.ch(9);
+    let first = true;
     // loads repeat (each task loads its lists again): each use is written once
-    first = true;
     for (let j = 0; j < x.uses.length; j++) {
       const u = idxOf(x.uses[j], keptNew);
       if (u < 0 || unchecked(seen[u]) == i + 1) continue;
@@ -171,12 +180,15 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       // never cut off: no digest
     } else if (same != '') ib.str(same);
     else {
-      const tk = x.name + '\x00' + x.digest;
-      if (x.digest == '' || !descs.has(tk)) {
-        const d = descDigest(x.desc);
-        if (x.digest != '') descs.set(tk, d);
-        ib.str(d);
-      } else ib.str(descs.get(tk));
+      // a descriptor remembers its digest; renders of one text made apart (other flags) have
+      // descriptors of their own, the same digest by package and text digest
+      const dd = x.desc;
+      if (dd.canonHex == '' && x.digest != '') {
+        const tk = x.name + '\x00' + x.digest;
+        if (descs.has(tk)) dd.canonHex = descs.get(tk);
+        else descs.set(tk, descDigest(dd));
+      }
+      ib.str(descDigest(dd));
     }
     ib.ch(9);
     writeExt(ib, x, keptNew);

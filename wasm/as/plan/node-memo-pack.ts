@@ -65,12 +65,13 @@ function sameBytes(a: usize, b: usize, n: i32): bool {
   return load<u64>(p + <usize>i) == PREFIX_LO && load<u16>(p + <usize>i + 8) == PREFIX_HI;
 }
 
-function pathHash(p: usize, n: i32): u32 {
-  // past the prefix: the id, a hash already
-  let h: u64 = <u64>n * 0x9e3779b97f4a7c15;
-  h ^= load<u64>(p + PREFIX_LEN) * 0xbf58476d1ce4e5b9;
+/**
+ * The hash of a path by its first 16 characters past the prefix (its id's, a hash already; the
+ * caller knows they are there): a later occurrence is looked up before its end is scanned.
+ */
+function pathHash(p: usize): u32 {
+  let h: u64 = load<u64>(p + PREFIX_LEN) * 0xbf58476d1ce4e5b9;
   h ^= (load<u64>(p + PREFIX_LEN + 8) + (h >> 29)) * 0x94d049bb133111eb;
-  h ^= load<u64>(p + <usize>(n - 8));
   h *= 0x9e3779b97f4a7c15;
   return <u32>(h >> 32);
 }
@@ -85,19 +86,26 @@ let stamp: i32 = 0;
 
 function slotPut(src: usize, k: i32): void {
   const mask = slotStamp.length - 1;
-  let s = <i32>pathHash(src + <usize>unchecked(pathAt[k]), unchecked(pathLen[k])) & mask;
+  let s = <i32>pathHash(src + <usize>unchecked(pathAt[k])) & mask;
   while (unchecked(slotStamp[s]) == stamp) s = (s + 1) & mask;
   unchecked((slotStamp[s] = stamp));
   unchecked((slotPath[s] = k));
 }
 
-/** The index of the path of `n` bytes at `src + i` met before in this body, or -1. */
+/**
+ * The index of the path met before in this body that the path run at `src + i` (body length `n`,
+ * at least MIN_PATH bytes from `i` on) is, or -1: one whose bytes are there and are followed by
+ * a byte that is no path character (or the end). That run is then exactly that path (a path is
+ * all path characters), as if its end had been scanned first; it is not.
+ */
 function slotFind(src: usize, i: i32, n: i32): i32 {
   const mask = slotStamp.length - 1;
-  let s = <i32>pathHash(src + <usize>i, n) & mask;
+  const at = src + <usize>i;
+  let s = <i32>pathHash(at) & mask;
   while (unchecked(slotStamp[s]) == stamp) {
     const k = unchecked(slotPath[s]);
-    if (unchecked(pathLen[k]) == n && sameBytes(src + <usize>unchecked(pathAt[k]), src + <usize>i, n)) return k;
+    const len = unchecked(pathLen[k]);
+    if (i + len <= n && (i + len == n || !isPathChar(<u32>load<u8>(at + <usize>len))) && sameBytes(src + <usize>unchecked(pathAt[k]), at, len)) return k;
     s = (s + 1) & mask;
   }
   return -1;
@@ -133,32 +141,32 @@ export function packNodeBody(sb: StrBuilder, src: usize, n: i32): void {
       i++;
       continue;
     }
-    // no path character is '/': no other path starts inside this one
-    const e = pathEnd(src, i, n);
-    const len = e - i;
-    if (len < MIN_PATH) {
-      i = e;
-      continue;
-    }
-    const k = slotFind(src, i, len);
-    if (k < 0 && pathAt.length >= MAX_PATHS) {
-      i = e;
-      continue;
-    }
-    if (i > run) utf8AppendTo(sb, src + <usize>run, i - run);
+    // no path character is '/': no other path starts inside this one. A path met before is
+    // known by its id and bytes, without scanning for its end (most are met before)
+    const k = slotFind(src, i, n);
     if (k >= 0) {
+      if (i > run) utf8AppendTo(sb, src + <usize>run, i - run);
       sb.ch(REF);
       sb.ch(48 + (k >> 12));
       sb.ch(48 + ((k >> 6) & 63));
       sb.ch(48 + (k & 63));
-    } else {
-      pathAt.push(i);
-      pathLen.push(len);
-      if (pathAt.length * 2 > slotStamp.length) grow(src);
-      else slotPut(src, pathAt.length - 1);
-      sb.ch(DEF);
-      utf8AppendTo(sb, src + <usize>i, len);
+      i += unchecked(pathLen[k]);
+      run = i;
+      continue;
     }
+    const e = pathEnd(src, i, n);
+    const len = e - i;
+    if (len < MIN_PATH || pathAt.length >= MAX_PATHS) {
+      i = e;
+      continue;
+    }
+    if (i > run) utf8AppendTo(sb, src + <usize>run, i - run);
+    pathAt.push(i);
+    pathLen.push(len);
+    if (pathAt.length * 2 > slotStamp.length) grow(src);
+    else slotPut(src, pathAt.length - 1);
+    sb.ch(DEF);
+    utf8AppendTo(sb, src + <usize>i, len);
     i = e;
     run = e;
   }
