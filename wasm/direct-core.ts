@@ -208,15 +208,20 @@ export function instantiateDirect(
   return {
     plan(request: string): PlanOut {
       const ptr = putString(request);
-      return lift(main.plan(ptr, request.length), (at) => {
+      let n = 0;
+      const out = lift<PlanOut>(main.plan(ptr, request.length), (at) => {
         const d = view();
         const tag = d.getUint8(at);
         const p = d.getUint32(at + 4, true);
-        const n = d.getUint32(at + 8, true);
-        if (tag === 0) return { tag: 'text', val: str(p, n) };
-        if (tag === 1) return { tag: 'bytes', val: new Uint8Array(main.memory.buffer, p, n) };
+        n = d.getUint32(at + 8, true);
+        if (tag === 0) return { tag: 'text', val: str(p, n) } as PlanOut;
+        if (tag === 1) return { tag: 'bytes', val: new Uint8Array(main.memory.buffer, p, n) } as PlanOut;
         throw new TypeError('invalid plan-out discriminant from the core');
       }, (r) => main.cabi_post_plan(r));
+      // the bytes are a view of the memory: a post-return that grew it would have detached them
+      // (wasm/as/abi/canon.ts release() allocates nothing for that reason); never an empty plan
+      if (out.tag === 'bytes' && out.val.byteLength !== n) throw new TypeError('the core grew its memory after handing out a plan (its bytes view was detached)');
+      return out;
     },
     render(request: string): string {
       const ptr = putString(request);

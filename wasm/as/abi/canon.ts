@@ -20,14 +20,42 @@ export function realloc(old: usize, oldSize: usize, align: usize, newSize: usize
 
 // --- what the core hands out until the post-return -----------------------------------------
 
-/** Objects pinned for the host (each once: pinning an object twice traps in the incremental GC). */
-const pinned = new Set<usize>();
+/**
+ * Objects pinned for the host, each once (pinning an object twice traps in the incremental GC):
+ * `pinnedList` in order, `pinnedSet` an open-addressing set of their addresses (0 = empty).
+ * release() must not allocate: a plan's bytes are handed out as a view of this memory
+ * (wasm/plan-bytes-view.mjs, wasm/direct-core.ts), and an allocation that grows the memory in the
+ * post-return detaches that view (the plan reads as empty). Set#values() and Set#clear() allocate,
+ * so neither is used; the set is cleared with memory.fill.
+ */
+const pinnedList = new Array<usize>();
+let pinnedSet = new StaticArray<usize>(64);
 /** Raw blocks (lists of pointers) allocated for the host. */
 const blocks = new Array<usize>();
 
+/** Whether `obj` is in pinnedSet; adds it when not (the set is at most half full). */
+function pinnedAdd(obj: usize): bool {
+  const mask = <usize>pinnedSet.length - 1;
+  let i = (obj >> 4) & mask;
+  let v = unchecked(pinnedSet[<i32>i]);
+  while (v != 0) {
+    if (v == obj) return false;
+    i = (i + 1) & mask;
+    v = unchecked(pinnedSet[<i32>i]);
+  }
+  unchecked((pinnedSet[<i32>i] = obj));
+  return true;
+}
+
 export function keep(obj: usize): void {
-  if (obj == 0 || pinned.has(obj)) return;
-  pinned.add(obj);
+  if (obj == 0) return;
+  if ((pinnedList.length + 1) << 1 > pinnedSet.length) {
+    // grown here, inside the export, never in release()
+    pinnedSet = new StaticArray<usize>(pinnedSet.length << 1);
+    for (let i = 0; i < pinnedList.length; i++) pinnedAdd(unchecked(pinnedList[i]));
+  }
+  if (!pinnedAdd(obj)) return;
+  pinnedList.push(obj);
   __pin(obj);
 }
 
@@ -37,12 +65,12 @@ export function rawBlock(size: usize): usize {
   return p;
 }
 
-/** The post-return of every export: the host has copied the result. */
+/** The post-return of every export: the host has copied the result (or holds a view of it). */
 export function release(): void {
-  const ps = pinned.values();
-  for (let i = 0; i < ps.length; i++) __unpin(ps[i]);
-  pinned.clear();
-  for (let i = 0; i < blocks.length; i++) __free(blocks[i]);
+  for (let i = 0; i < pinnedList.length; i++) __unpin(unchecked(pinnedList[i]));
+  pinnedList.length = 0;
+  memory.fill(changetype<usize>(pinnedSet), 0, <usize>pinnedSet.length << alignof<usize>());
+  for (let i = 0; i < blocks.length; i++) __free(unchecked(blocks[i]));
   blocks.length = 0;
 }
 
