@@ -308,6 +308,17 @@ describe('JSON', () => {
     const cases = ['', ' ', '{', '{"a"', '{"a":', '{"a":1,}', '[1,]', '[1 2]', '"abc', '"a\\x"', '"\\u12g4"', 'tru', 'nul', '01', '-', '1.', '1e', '{"a":1}x',
       '\n\n  {"a":\n[1,2,\n3,,]}', '"\u0001"', '{1:2}', '😀', '[😀]', '"\\ud83d', '[' .repeat(600) + ']'.repeat(600), '['.repeat(600), '[1]]', '{"a":1}}'];
     for (const t of cases) expect(m.canon(t), JSON.stringify(t)).toBe(oracle(t));
+    // the string reader (SIMD: eight code units a step): ends, escapes and bad units at every offset
+    for (let at = 0; at <= 20; at++) {
+      for (const x of ['', '\u0001', '\u001f', '\\n', '\\x', '\\u00e9', '\\', '"', '\n', '\u00e9']) {
+        for (const tail of ['', 'b', 'bbbbbbbbbbbbbbbbb']) {
+          for (const close of ['', '"', '"]']) {
+            const t = '["' + 'a'.repeat(at) + x + tail + close;
+            expect(m.canon(t), JSON.stringify(t)).toBe(oracle(t));
+          }
+        }
+      }
+    }
     fc.assert(fc.property(fc.jsonValue(), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', ':', 'x', '\n', '\\', '{', '['), fc.boolean(), (v, at, ins, cut) => {
       const text = tame(v, 1);
       const i = at % (text.length + 1);
