@@ -204,6 +204,23 @@ describe('encodings', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
       expect(m.appendDecode('x', b)).toBe('x' + dec.decode(b));
     }), { numRuns: 1000 });
+    // SIMD: sixteen bytes a step; one non-ASCII byte or character at every offset of lengths 0-40
+    for (let len = 0; len <= 40; len++) {
+      const fill = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'.slice(0, len);
+      const plain = new TextEncoder().encode(fill);
+      expect(m.decode(plain)).toBe(fill);
+      expect(m.appendDecode('x', plain)).toBe('x' + fill);
+      for (let at = 0; at < len; at++) {
+        for (const bad of [0x80, 0xff, 0xc3]) {
+          const b = plain.slice();
+          b[at] = bad;
+          expect(m.decode(b)).toBe(dec.decode(b));
+          expect(m.appendDecode('x', b)).toBe('x' + dec.decode(b));
+        }
+        const s = fill.slice(0, at) + '\u00e9' + fill.slice(at + 1);
+        expect(m.decode(new TextEncoder().encode(s))).toBe(s);
+      }
+    }
   });
 });
 
