@@ -11,7 +11,7 @@ import { parseDescriptorJson } from '../engine/eval/normalise';
 import { compileEntry } from './support/core-asc';
 
 const ENTRY = `
-import { blake3, blake3Text, toHex, base32, parseJson, canonicalJson, position, utf8Decode, utf8AppendTo, StrBuilder, jsString, setNumberCodecs } from '@as/hash/index';
+import { blake3, blake3Text, toHex, base32, parseJson, canonicalJson, position, utf8Decode, utf8AppendTo, StrBuilder, jsString, setNumberCodecs, writeStr, writeStrBody } from '@as/hash/index';
 import { jsNum } from '@as/rt/numfmt';
 import { jsonNumber, jsNumber } from '@as/hash/numfmt';
 /** The core links rt's exact number printing (plan/evaluator.ts setupCore). */
@@ -35,6 +35,15 @@ export function canon(text: string): string {
   const c = canonicalJson(p.value!);
   return c === null ? 'NONFINITE' : c;
 }
+/** writeStr and writeStrBody of s into a builder that starts small and already holds prefix, joined by '|'. */
+export function strWritten(prefix: string, s: string): string {
+  const sb = new StrBuilder(1);
+  sb.str(prefix);
+  writeStr(sb, s);
+  sb.ch(124);
+  writeStrBody(sb, s);
+  return sb.toString();
+}
 export function str(text: string): string {
   const p = parseJson(text);
   return p.value === null ? 'ERR' : jsString(p.value!);
@@ -49,6 +58,7 @@ interface Mod {
   appendDecode(prefix: string, b: Uint8Array): string;
   canon(text: string): string;
   str(text: string): string;
+  strWritten(prefix: string, s: string): string;
   exactNumbers(): void;
   fmt(x: number): string;
   readNum(s: string): number;
@@ -194,6 +204,23 @@ describe('encodings', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
       expect(m.appendDecode('x', b)).toBe('x' + dec.decode(b));
     }), { numRuns: 1000 });
+    // SIMD: sixteen bytes a step; one non-ASCII byte or character at every offset of lengths 0-40
+    for (let len = 0; len <= 40; len++) {
+      const fill = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'.slice(0, len);
+      const plain = new TextEncoder().encode(fill);
+      expect(m.decode(plain)).toBe(fill);
+      expect(m.appendDecode('x', plain)).toBe('x' + fill);
+      for (let at = 0; at < len; at++) {
+        for (const bad of [0x80, 0xff, 0xc3]) {
+          const b = plain.slice();
+          b[at] = bad;
+          expect(m.decode(b)).toBe(dec.decode(b));
+          expect(m.appendDecode('x', b)).toBe('x' + dec.decode(b));
+        }
+        const s = fill.slice(0, at) + '\u00e9' + fill.slice(at + 1);
+        expect(m.decode(new TextEncoder().encode(s))).toBe(s);
+      }
+    }
   });
 });
 
@@ -223,6 +250,41 @@ describe('JSON', () => {
       const text = JSON.stringify([str, { [str]: str }]);
       expect(m.canon(text)).toBe(canonicalJson(JSON.parse(text)));
     }), { numRuns: 3000 });
+  });
+  test('string writing (SIMD: eight code units a step) equals JSON.stringify for every escape class at every offset', () => {
+    // one unit of every class the writer tells apart, a surrogate pair, and plain fillers
+    const classes = ['"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', '\u00e9', '\u7fff', '\u8000', '\ud7ff', '\ud800', '\udbff', '\udc00', '\udfff', '\ue000', '\uffff', '\ud83d\ude00'];
+    const expectAll = (s: string, prefix: string): void => {
+      const want = prefix + JSON.stringify(s) + '|' + JSON.stringify(s).slice(1, -1);
+      expect(m.strWritten(prefix, s), JSON.stringify(s)).toBe(want);
+      expect(scalar.strWritten(prefix, s), JSON.stringify(s)).toBe(want);
+    };
+    for (let len = 0; len <= 40; len++) {
+      const fill = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'.slice(0, len);
+      expectAll(fill, '');
+      for (const c of classes) {
+        for (let at = 0; at + c.length <= len; at++) {
+          const s = fill.slice(0, at) + c + fill.slice(at + c.length);
+          expectAll(s, '');
+          expectAll(s, 'p'.repeat(at % 9));
+        }
+      }
+    }
+    // surrogate pairs split at group edges, lone halves at the end and the start
+    for (let at = 0; at < 24; at++) {
+      const a = 'x'.repeat(at);
+      for (const tail of ['\ud83d\ude00', '\ud83d', '\ude00', '\ude00\ud83d', '\ud83d\ud83d\ude00', '\ud83d"\ude00']) {
+        expectAll(a + tail, '');
+        expectAll(a + tail + 'y'.repeat(17 - (at % 17)), 'q');
+        expectAll(tail + a, '');
+      }
+    }
+    // every unit below 0x100 and every escape class repeated, in long strings
+    let all = '';
+    for (let c = 0; c < 0x100; c++) all += String.fromCharCode(c);
+    expectAll(all, '');
+    expectAll(classes.join('').repeat(20), 'z');
+    expectAll('a'.repeat(1000) + '"' + 'b'.repeat(1000), '');
   });
   test('numbers of parsed JSON (integers, short binary fractions) print as JS prints them', () => {
     for (const t of ['0', '-0', '1', '-7', '0.5', '1e21', '1e20', '1e-7', '123456789012', '9007199254740993', '0.1', '-1.25e-10', '100', '1E2']) {
@@ -263,6 +325,17 @@ describe('JSON', () => {
     const cases = ['', ' ', '{', '{"a"', '{"a":', '{"a":1,}', '[1,]', '[1 2]', '"abc', '"a\\x"', '"\\u12g4"', 'tru', 'nul', '01', '-', '1.', '1e', '{"a":1}x',
       '\n\n  {"a":\n[1,2,\n3,,]}', '"\u0001"', '{1:2}', '😀', '[😀]', '"\\ud83d', '[' .repeat(600) + ']'.repeat(600), '['.repeat(600), '[1]]', '{"a":1}}'];
     for (const t of cases) expect(m.canon(t), JSON.stringify(t)).toBe(oracle(t));
+    // the string reader (SIMD: eight code units a step): ends, escapes and bad units at every offset
+    for (let at = 0; at <= 20; at++) {
+      for (const x of ['', '\u0001', '\u001f', '\\n', '\\x', '\\u00e9', '\\', '"', '\n', '\u00e9']) {
+        for (const tail of ['', 'b', 'bbbbbbbbbbbbbbbbb']) {
+          for (const close of ['', '"', '"]']) {
+            const t = '["' + 'a'.repeat(at) + x + tail + close;
+            expect(m.canon(t), JSON.stringify(t)).toBe(oracle(t));
+          }
+        }
+      }
+    }
     fc.assert(fc.property(fc.jsonValue(), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', ':', 'x', '\n', '\\', '{', '['), fc.boolean(), (v, at, ins, cut) => {
       const text = tame(v, 1);
       const i = at % (text.length + 1);

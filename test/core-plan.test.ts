@@ -191,6 +191,20 @@ describe('the plan writer (hash/bytes.ts)', () => {
     fc.assert(fc.property(unit, unit, (a, b) => {
       expect(m.utf8Bytes(a, b)).toBe(Buffer.from(a + ',' + b, 'utf8').toString('hex'));
     }), { numRuns: 2000 });
+    // SIMD: sixteen code units a step; one non-ASCII unit at every offset of lengths 0-40
+    for (let len = 0; len <= 40; len++) {
+      const fill = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ'.slice(0, len);
+      for (const prefix of ['', 'p'.repeat(len % 19)]) {
+        expect(m.utf8Bytes(prefix, fill)).toBe(Buffer.from(prefix + ',' + fill, 'utf8').toString('hex'));
+        for (let at = 0; at < len; at++) {
+          for (const c of ['\u0080', '\u00e9', '\u20ac', '\ud800', '\udc00', '\uffff']) {
+            const s = fill.slice(0, at) + c + fill.slice(at + 1);
+            expect(m.utf8Bytes(s, prefix)).toBe(Buffer.from(s + ',' + prefix, 'utf8').toString('hex'));
+            expect(m.utf8Bytes(prefix, s)).toBe(Buffer.from(prefix + ',' + s, 'utf8').toString('hex'));
+          }
+        }
+      }
+    }
   });
 });
 

@@ -234,6 +234,16 @@ describe('printed forms', () => {
     agrees('json', fc.tuple(value), (v) => pyJsonDumps(v));
     agrees('truthy', fc.tuple(value), (v) => !!v);
   });
+  test('json.dumps of strings (SIMD: eight code units a step) with every escape class at every offset', () => {
+    const classes = ['"', '\\', '\n', '\t', '\b', '\f', '\u0000', '\u001f', '\u007e', '\u007f', '\u0080', '\u00e9', '\ud800', '\udc00', '\ud83d\ude00', '\uffff'];
+    const check = (s: string): void => expect(core('json', [s]), JSON.stringify(s)).toBe(enc(pyJsonDumps(s)));
+    for (let len = 0; len <= 40; len++) {
+      const fill = 'abcdefghijklmnopqrstuvwxyz0123456789 ~}{|'.slice(0, len);
+      check(fill);
+      for (const c of classes) for (let at = 0; at + c.length <= len; at++) check(fill.slice(0, at) + c + fill.slice(at + c.length));
+    }
+    check(classes.join('').repeat(9));
+  });
   test('dicts iterate as JS objects: integer-like keys first, ascending', () => {
     const d = { b: 1, 10: 2, a: 3, 2: 4, '01': 5 };
     expect(core('pyStr', [d])).toBe(enc("{'2': 4, '10': 2, 'b': 1, 'a': 3, '01': 5}"));

@@ -41,6 +41,17 @@ export class ByteBuilder {
     let o = this.buf.dataStart + <usize>this.len;
     let end = this.buf.dataStart + <usize>this.buf.length;
     for (let i = 0; i < n; i++) {
+      // with SIMD, sixteen ASCII code units at a time, narrowed into one vector of bytes
+      if (ASC_FEATURE_SIMD) {
+        while (i + 16 <= n && o + 16 <= end) {
+          const lo = v128.load(p + (<usize>i << 1));
+          const hi = v128.load(p + (<usize>i << 1), 16);
+          if (v128.any_true(v128.and(v128.or(lo, hi), i16x8.splat(<i16>0xff80)))) break;
+          v128.store(o, i8x16.narrow_i16x8_u(lo, hi));
+          o += 16;
+          i += 16;
+        }
+      }
       // four ASCII code units at a time (most text written is ASCII: JSON, paths, scripts)
       while (i + 4 <= n && o + 4 <= end) {
         const x = load<u64>(p + (<usize>i << 1));

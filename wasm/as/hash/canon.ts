@@ -40,8 +40,12 @@ const HIGH: u64 = 0x8000800080008000;
 
 /** Appends JSON.stringify(s). */
 export function writeStr(sb: StrBuilder, s: string): void {
+  if (ASC_FEATURE_SIMD) {
+    writeWide(sb, s, true);
+    return;
+  }
   sb.ch(34);
-  writeStrBody(sb, s);
+  writeNarrow(sb, s);
   sb.ch(34);
 }
 
@@ -51,6 +55,12 @@ export function writeStr(sb: StrBuilder, s: string): void {
  * neighbour, which a separator never is.
  */
 export function writeStrBody(sb: StrBuilder, s: string): void {
+  if (ASC_FEATURE_SIMD) writeWide(sb, s, false);
+  else writeNarrow(sb, s);
+}
+
+/** writeStrBody without SIMD: four code units a step while none needs a look, runs copied whole. */
+function writeNarrow(sb: StrBuilder, s: string): void {
   const n = s.length;
   const p = changetype<usize>(s);
   let run = 0;
@@ -79,6 +89,109 @@ export function writeStrBody(sb: StrBuilder, s: string): void {
     else hex4(sb, c);
   }
   sb.sub(s, run, n);
+}
+
+/** Lanes of eight UTF-16 code units that need a look: below 0x20, a quote, a backslash, a surrogate. */
+// @ts-ignore: decorator
+@inline function careLanes(v: v128): v128 {
+  const ctl = i16x8.lt_u(v, i16x8.splat(0x20));
+  const q = i16x8.eq(v, i16x8.splat(34));
+  const b = i16x8.eq(v, i16x8.splat(92));
+  const sur = i16x8.eq(v128.and(v, i16x8.splat(<i16>0xf800)), i16x8.splat(<i16>0xd800));
+  return v128.or(v128.or(ctl, q), v128.or(b, sur));
+}
+
+/** The two-unit escape of `c` (\" \\ \n \r \t \b \f) as its second unit, or 0 for \u00XX / \udXXX. */
+// @ts-ignore: decorator
+@inline function shortEscape(c: i32): i32 {
+  if (c == 34) return 34;
+  if (c == 92) return 92;
+  if (c == 10) return 110;
+  if (c == 13) return 114;
+  if (c == 9) return 116;
+  if (c == 8) return 98;
+  if (c == 12) return 102;
+  return 0;
+}
+
+/**
+ * writeStr / writeStrBody with SIMD: eight code units a step, each group stored to the builder
+ * as it is read (the builder keeps one group of slack past the text for it), and at the first
+ * lane that needs a look, that unit alone. Written straight into the buffer: the cursor `d` has
+ * room for the rest of the text unescaped plus eight units, and an escape reserves again first.
+ */
+function writeWide(sb: StrBuilder, s: string, quoted: bool): void {
+  const n = s.length;
+  const p = changetype<usize>(s);
+  sb.reserve(n + 10);
+  let d = sb.ptr + (<usize>sb.len << 1);
+  if (quoted) {
+    store<u16>(d, 34);
+    d += 2;
+  }
+  let i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      const v = v128.load(p + (<usize>i << 1));
+      v128.store(d, v);
+      const bits = i16x8.bitmask(careLanes(v));
+      if (bits == 0) {
+        d += 16;
+        i += 8;
+        continue;
+      }
+      const k = <i32>ctz(bits);
+      d += <usize>k << 1;
+      i += k;
+    } else if (i + 4 <= n) {
+      const x = load<u64>(p + (<usize>i << 1));
+      if (plain4(x)) {
+        store<u64>(d, x);
+        d += 8;
+        i += 4;
+        continue;
+      }
+    }
+    const c = <i32>load<u16>(p + (<usize>i << 1));
+    if (c >= 0x20 && c != 34 && c != 92 && (c < 0xd800 || c > 0xdfff)) {
+      store<u16>(d, <u16>c);
+      d += 2;
+      i++;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const e = <i32>load<u16>(p + (<usize>(i + 1) << 1));
+      if (e >= 0xdc00 && e <= 0xdfff) {
+        store<u32>(d, <u32>c | (<u32>e << 16));
+        d += 4;
+        i += 2;
+        continue;
+      }
+    }
+    // an escape of up to six units: room for it, the rest of the text, the quote and the slack
+    sb.len = <i32>((d - sb.ptr) >> 1);
+    sb.reserve(n - i + 16);
+    d = sb.ptr + (<usize>sb.len << 1);
+    const t = shortEscape(c);
+    if (t != 0) {
+      store<u32>(d, 92 | (<u32>t << 16));
+      d += 4;
+    } else {
+      store<u16>(d, 92);
+      store<u16>(d, 117, 2);
+      store<u16>(d, HEX.charCodeAt((c >> 12) & 15), 4);
+      store<u16>(d, HEX.charCodeAt((c >> 8) & 15), 6);
+      store<u16>(d, HEX.charCodeAt((c >> 4) & 15), 8);
+      store<u16>(d, HEX.charCodeAt(c & 15), 10);
+      d += 12;
+    }
+    i++;
+  }
+  if (quoted) {
+    store<u16>(d, 34);
+    d += 2;
+  }
+  sb.len = <i32>((d - sb.ptr) >> 1);
 }
 
 /** Code-unit order, as JS's default sort of strings. */
