@@ -537,6 +537,55 @@ describe('the cache chooses the compression', () => {
   });
 });
 
+/** A directory cache whose ix-cache-info reads as `partial` the first `times` GETs (a put another process has begun). */
+function halfWritten(inner: CacheBackend, partial: string, times: number): CacheBackend & { infoGets: () => number } {
+  let gets = 0;
+  return {
+    url: inner.url,
+    head: (k) => inner.head(k),
+    put: (k, body, size) => inner.put(k, body, size),
+    get: async (k) => {
+      if (k !== 'ix-cache-info') return inner.get(k);
+      gets++;
+      return gets <= times ? Readable.from([Buffer.from(partial)]) : inner.get(k);
+    },
+    infoGets: () => gets,
+  };
+}
+
+describe('an ix-cache-info another process is still writing', () => {
+  it('is read again until whole, by a pusher and by a substituter', async () => {
+    const { ensureCacheInfo, readCacheInfo, PARTIAL_INFO_WAITS } = await import('../hosts/node/cache/index');
+    const inner = await dirCache('half-info');
+    await ensureCacheInfo(inner, { compression: 'gzip', priority: 7 });
+    for (const partial of ['', '{"compression":"gz']) {
+      const seen = halfWritten(inner, partial, PARTIAL_INFO_WAITS.length);
+      expect(await readCacheInfo(seen)).toEqual({ format: CACHE_INFO_FORMAT, compression: 'gzip', priority: 7 });
+      expect(seen.infoGets()).toBe(PARTIAL_INFO_WAITS.length + 1);
+    }
+    const pushing = halfWritten(inner, '', 2);
+    const r = await pushPath(storeA, pkg.out, pushing, key);
+    expect(r.status === 'pushed' && r.record.archive.compression).toBe('gzip');
+    expect(pushing.infoGets()).toBe(3);
+  });
+
+  it('is refused with one line naming the cache when it stays broken', async () => {
+    const { readCacheInfo, PARTIAL_INFO_WAITS } = await import('../hosts/node/cache/index');
+    const inner = await dirCache('broken-info');
+    const seen = halfWritten(inner, '{"format":', PARTIAL_INFO_WAITS.length + 1);
+    await expect(readCacheInfo(seen)).rejects.toThrow(`cache ${inner.url}: ix-cache-info is not JSON`);
+    expect(seen.infoGets()).toBe(PARTIAL_INFO_WAITS.length + 1);
+  });
+
+  it('is read once per backend object by a run pushing many paths', async () => {
+    const inner = await dirCache('info-once');
+    const counting = halfWritten(inner, '', 0);
+    await pushPath(storeA, dep.out, counting, key);
+    await pushPath(storeA, pkg.out, counting, key);
+    expect(counting.infoGets()).toBe(1);
+  });
+});
+
 describe('findInCaches (dry run) and nodeOfRecord (import without a plan)', () => {
   it('names the cache and the bytes without downloading, refusing untrusted records', async () => {
     const { findInCaches, nodeOfRecord } = await import('../hosts/node/cache/index');

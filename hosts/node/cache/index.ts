@@ -42,7 +42,7 @@ export { DirBackend } from './backend/dir';
 export { HttpBackend, type HttpOptions } from './backend/http';
 export { S3Backend } from './backend/s3';
 export {
-  CACHE_INFO_FORMAT, INFO_KEY, DEFAULT_PRIORITY, recordKey, archiveKey, readSmall, readCacheInfo, parseCacheInfo, encodeCacheInfo, ensureCacheInfo,
+  CACHE_INFO_FORMAT, INFO_KEY, DEFAULT_PRIORITY, recordKey, archiveKey, readSmall, readCacheInfo, parseCacheInfo, encodeCacheInfo, ensureCacheInfo, PARTIAL_INFO_WAITS,
   type CacheInfo,
 } from './info';
 export { packToFile, hashFile, saveStream, downloadToFile, TransferError, type DownloadOptions } from './transfer';

@@ -6,7 +6,9 @@
  *   records/<id>.json             the ix-cache-record/1 of /ix/store/<id>-<name> (written last)
  *   archives/<hex><.tar.zst|.tar.gz>  archives by the BLAKE3 of their bytes (written first)
  * A client refuses a cache whose info is missing, malformed or of another format version, with
- * one line naming the cache. Caches are tried by priority, lower first, then in configured order.
+ * one line naming the cache. Info that is there but not whole JSON is read again a few times first:
+ * on a server whose PUT is not atomic (s3rver, some WebDAV servers) another ix process creating
+ * the info shows an empty or partial object for a moment, and that is not a broken cache. Caches are tried by priority, lower first, then in configured order.
  *
  * Must not depend on: the store's internals, the executor, the CLI.
  */
@@ -14,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { parseStorePath } from '../../common';
 import { canonicalJson } from '../../../engine/hash';
 import { ARCHIVE_SUFFIX, DEFAULT_COMPRESSION, isCompression, type Compression } from './compress';
-import { CacheError, type CacheBackend } from './backend/types';
+import { CacheError, sleep, type CacheBackend } from './backend/types';
 
 export const CACHE_INFO_FORMAT = 'ix-cache/1';
 export const INFO_KEY = 'ix-cache-info';
@@ -78,9 +80,30 @@ export function parseCacheInfo(url: string, text: string): CacheInfo {
   return { format: f, compression: v.compression, priority: v.priority };
 }
 
+/** The waits (ms) before reading info again that is not whole JSON; then it is refused. */
+export const PARTIAL_INFO_WAITS = [50, 200, 750];
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The info object's text, read again while it is not whole JSON (a writer may be mid-put). */
+async function readInfoText(cache: CacheBackend): Promise<string | undefined> {
+  for (let i = 0; ; i++) {
+    const text = await readSmall(cache, INFO_KEY, 64 << 10);
+    if (text === undefined || i === PARTIAL_INFO_WAITS.length || isJson(text)) return text;
+    await sleep(PARTIAL_INFO_WAITS[i]);
+  }
+}
+
 /** The cache's info; CacheError when it is missing or unusable. */
 export async function readCacheInfo(cache: CacheBackend): Promise<CacheInfo> {
-  const text = await readSmall(cache, INFO_KEY, 64 << 10);
+  const text = await readInfoText(cache);
   if (text === undefined) throw new CacheError(cache.url, `has no ${INFO_KEY} (not an ix cache, or nothing pushed yet)`);
   return parseCacheInfo(cache.url, text);
 }
@@ -91,7 +114,7 @@ export function encodeCacheInfo(info: CacheInfo): string {
 
 /** The info of a cache being pushed to, writing a fresh one when it has none. */
 export async function ensureCacheInfo(cache: CacheBackend, defaults: Partial<Omit<CacheInfo, 'format'>> = {}): Promise<CacheInfo> {
-  const text = await readSmall(cache, INFO_KEY, 64 << 10);
+  const text = await readInfoText(cache);
   if (text !== undefined) return parseCacheInfo(cache.url, text);
   const info: CacheInfo = { format: CACHE_INFO_FORMAT, compression: defaults.compression ?? DEFAULT_COMPRESSION, priority: defaults.priority ?? DEFAULT_PRIORITY };
   const bytes = Buffer.from(encodeCacheInfo(info));
