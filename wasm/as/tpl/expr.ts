@@ -13,7 +13,8 @@ import * as A from './ast';
 import { Node } from './ast';
 import { BlockDef } from './compile';
 import { Ctx } from './scope';
-import { ev, Fn, internal, runDetached, selfCallName, TYPE_ERROR } from './interp';
+import { ev, Fn, internal, runDetached, selfCallId, TYPE_ERROR } from './interp';
+import { blockName, knownBlockId } from './block-ids';
 
 // ---- template callables ---------------------------------------------------------------------
 
@@ -31,16 +32,18 @@ class SelfMethod extends VFunc {
   constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
   call(args: Array<Value>): Value {
     const n = this.name;
-    const b = this.ctx.block(n);
+    const id = knownBlockId(n);
+    const b = id >= 0 ? this.ctx.block(id) : null;
     if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
     return runDetached(b, this.ctx, n);
   }
 }
 
-/** `self.NAME()` without arguments (interp.ts selfCallName): SelfMethod#call's answer. */
-function selfCall(n: string, f: Fn): Value {
+/** `self.NAME()` without arguments (interp.ts selfCallId): SelfMethod#call's answer. */
+function selfCall(id: i32, f: Fn): Value {
   const ctx = f.ctx;
-  const b = ctx.block(n);
+  const b = ctx.block(id);
+  const n = blockName(id);
   if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
   return runDetached(b, ctx, n);
 }
@@ -226,8 +229,8 @@ export function evalExpr(n: Node, f: Fn): Value {
     case A.E_CALL: {
       f.line = n.line;
       // self.NAME(): as SelfRef, SelfMethod and their call would, without making them
-      const sn = selfCallName(n);
-      if (sn !== null) return selfCall(sn, f);
+      const sn = selfCallId(n);
+      if (sn >= 0) return selfCall(sn, f);
       const fn = evalExpr(n.a!, f);
       if (fn.isErr) return fn;
       const args = new Array<Value>();
