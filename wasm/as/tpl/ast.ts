@@ -20,7 +20,7 @@ export const S_FILTER: i32 = 11;  // s filter name, body, args
 
 // expressions
 export const E_LIT: i32 = 20;     // n: literal kind (L_*), s text
-export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function
+export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function, else -1 - the serial of the last render that recorded the name here (expr.ts lookupName; -1: none)
 export const E_LIST: i32 = 22;    // args
 export const E_DICT: i32 = 23;    // names (keys), args (values)
 export const E_ADD: i32 = 24;
@@ -46,6 +46,7 @@ export const E_CALL: i32 = 43;    // a(args, names=kwvals); s: the callee's name
 export const E_FILTER: i32 = 44;  // s name, n 1 + its id once called (expr.ts), args (subject first), names/kwargs
 export const E_SUPERCALL: i32 = 45; // n depth (super() = 1, super.super() = 2; negative: not called)
 export const E_TUPLE: i32 = 47;   // args (a parenthesised list)
+export const E_SELF: i32 = 49;    // `self` not a loop variable (an E_SYM the compiler turned into it)
 export const E_NULL: i32 = 48;    // no expression: a token that starts none, followed by a postfix (the oracle's compiler fails on it)
 
 export const L_STR: i32 = 0;

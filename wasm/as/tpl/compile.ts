@@ -153,7 +153,12 @@ class Compiler {
     if (n === null || this.err !== null) return;
     if (n.bad !== null) { this.fail(n.bad!, n.badLine + 1); return; }
     switch (n.kind) {
-      case A.E_SYM: n.n = sc.lookup(n.s); return;
+      case A.E_SYM: {
+        n.n = sc.lookup(n.s);
+        // `self` names the block table whatever the frames hold (expr.ts), unless a loop binds it
+        if (n.n < 0 && n.s == 'self') n.kind = A.E_SELF;
+        return;
+      }
       case A.E_LIT: return;
       case A.E_CALL: {
         this.expr(n.a!, sc);
@@ -183,8 +188,8 @@ class Compiler {
 }
 
 /**
- * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable, its
- * slot already resolved), else null. `self` always names the block table, and the call ignores its
+ * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable: its
+ * E_SYM already compiled to E_SELF), else null. `self` always names the block table, and the call ignores its
  * arguments.
  */
 function selfCallName(a: Node): string | null {
@@ -195,7 +200,7 @@ function selfCallName(a: Node): string | null {
   if (c === null || c.kind != A.E_LOOKUP) return null;
   const o = c.a;
   const k = c.b;
-  if (o === null || o.kind != A.E_SYM || o.n >= 0 || o.s != 'self') return null;
+  if (o === null || o.kind != A.E_SELF) return null;
   if (k === null || k.kind != A.E_LIT || k.n != A.L_STR) return null;
   return k.s;
 }

@@ -82,11 +82,20 @@ export function evalArgs(n: Node, f: Fn, out: Array<Value>): Value | null {
   return null;
 }
 
-function lookupName(name: string, f: Fn): Value {
-  if (name == 'self') return new SelfRef(f.ctx);
+/**
+ * A name that is not a loop slot (site `n`): frames, then the context (the name recorded once per
+ * render and site: the site keeps the render's serial in its `n`), globals, constants.
+ */
+function lookupName(n: Node, f: Fn): Value {
+  const name = n.s;
   const v = f.frame.lookup(name);
   if (v !== null) return v;
-  ev!.names.add(name);
+  const x = ev!;
+  const seen = -1 - x.serial;
+  if (n.n != seen) {
+    x.names.add(name);
+    n.n = seen;
+  }
   const vars = f.ctx.vars;
   if (vars.has(name)) {
     const c = vars.get(name);
@@ -135,7 +144,8 @@ function cmpCode(op: i32): i32 {
 export function evalExpr(n: Node, f: Fn): Value {
   switch (n.kind) {
     case A.E_LIT: return literal(n);
-    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n.s, f);
+    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n, f);
+    case A.E_SELF: return new SelfRef(f.ctx);
     case A.E_ADD: case A.E_SUB: case A.E_MUL: case A.E_DIV: case A.E_FLOORDIV: case A.E_MOD: case A.E_POW: case A.E_CAT: {
       const a = evalExpr(n.a!, f);
       if (a.isErr) return a;

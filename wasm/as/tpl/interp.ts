@@ -34,6 +34,14 @@ export function internal(what: string): IxErr {
 
 // ---- the evaluation -----------------------------------------------------------------------------
 
+let evalCount = 0;
+
+/**
+ * Whether a string reference is null. AssemblyScript compiles `s === null` / `s !== null` of a
+ * string to a call of String.__eq; a per-statement test costs that call.
+ */
+@inline function isNull(s: string | null): bool { return changetype<usize>(s) == 0; }
+
 /** One render in progress (the oracle's EvalState). */
 export class Eval {
   pkg: string;
@@ -53,6 +61,8 @@ export class Eval {
   tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
+  /** This evaluation's number among the instance's (a name site remembers it recorded its name: expr.ts lookupName). */
+  serial: i32 = ++evalCount;
   /**
    * The render's text came out of the base template's buffer whole, already through IX's
    * newline post-pass (rootWith's `capNewlines`): render.ts need not scan it again.
@@ -285,7 +295,7 @@ function takeErr(path: string, lineno: i32): IxErr {
 
 function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32): void {
   const x = ev!;
-  if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
+  if (!isNull(path)) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
 // A block's own frame lives exactly as long as its call (no value keeps a frame: there are no
@@ -465,11 +475,11 @@ function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: 
     const r = exec(n, f);
     if (r == STOP) return STOP;
     if (r == EXC) {
-      if (path === null) return EXC;
+      if (isNull(path)) return EXC;
       report(takeErr(path!, line));
       return STOP;
     }
-    if (x.tailPath !== null && (n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE)) { path = x.tailPath; line = x.tailLine; }
+    if ((n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE) && !isNull(x.tailPath)) { path = x.tailPath; line = x.tailLine; }
   }
   if (top) { f.tailPath = path; f.tailLine = line; }
   return OK;
