@@ -20,7 +20,7 @@ export const S_FILTER: i32 = 11;  // s filter name, body, args
 
 // expressions
 export const E_LIT: i32 = 20;     // n: literal kind (L_*), s text
-export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function, else -1 - the serial of the last render that recorded the name here (expr.ts lookupName; -1: none)
+export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function, else -1 - the name's id (name-ids.ts), set by the compiler
 export const E_LIST: i32 = 22;    // args
 export const E_DICT: i32 = 23;    // names (keys), args (values)
 export const E_ADD: i32 = 24;

@@ -13,6 +13,7 @@ import { Node } from './ast';
 import { parse } from './parser';
 import { checkNesting, MAX_NESTING } from './nesting';
 import { blockId } from './block-ids';
+import { nameId } from './name-ids';
 
 export class BlockDef {
   name: string;
@@ -155,8 +156,10 @@ class Compiler {
     switch (n.kind) {
       case A.E_SYM: {
         n.n = sc.lookup(n.s);
+        if (n.n >= 0) return;
         // `self` names the block table whatever the frames hold (expr.ts), unless a loop binds it
-        if (n.n < 0 && n.s == 'self') n.kind = A.E_SELF;
+        if (n.s == 'self') n.kind = A.E_SELF;
+        else n.n = -1 - nameId(n.s);
         return;
       }
       case A.E_LIT: return;

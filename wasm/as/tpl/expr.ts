@@ -83,19 +83,33 @@ export function evalArgs(n: Node, f: Fn, out: Array<Value>): Value | null {
 }
 
 /**
- * A name that is not a loop slot (site `n`): frames, then the context (the name recorded once per
- * render and site: the site keeps the render's serial in its `n`), globals, constants.
+ * Per context name id (name-ids.ts), the serial of the render that last recorded it in its
+ * `names`: a render records a name once, whatever the number of sites. A nested render (intro())
+ * overwrites its outer render's marks; the outer one then adds such a name to its set again, which
+ * keeps it where it first was.
  */
+let recorded = new StaticArray<i32>(0);
+
+/** Record context name `name` (id `id`) as looked up by the running render. */
+function record(name: string, id: i32): void {
+  const x = ev!;
+  let r = recorded;
+  if (id >= r.length) {
+    const grown = new StaticArray<i32>(max(id + 1, r.length << 1));
+    memory.copy(changetype<usize>(grown), changetype<usize>(r), <usize>r.length << 2);
+    recorded = r = grown;
+  }
+  if (unchecked(r[id]) == x.serial) return;
+  x.names.add(name);
+  unchecked((r[id] = x.serial));
+}
+
+/** A name that is not a loop slot (site `n`): frames, then the context (the name recorded), globals, constants. */
 function lookupName(n: Node, f: Fn): Value {
   const name = n.s;
   const v = f.frame.lookup(name);
   if (v !== null) return v;
-  const x = ev!;
-  const seen = -1 - x.serial;
-  if (n.n != seen) {
-    x.names.add(name);
-    n.n = seen;
-  }
+  record(name, -1 - n.n);
   const vars = f.ctx.vars;
   if (vars.has(name)) {
     const c = vars.get(name);

@@ -61,7 +61,7 @@ export class Eval {
   tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
-  /** This evaluation's number among the instance's (a name site remembers it recorded its name: expr.ts lookupName). */
+  /** This evaluation's number among the instance's, from 1 (expr.ts records a name once per evaluation by it). */
   serial: i32 = ++evalCount;
   /**
    * The render's text came out of the base template's buffer whole, already through IX's
