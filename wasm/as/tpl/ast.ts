@@ -12,7 +12,7 @@ export const S_IF: i32 = 3;       // a cond, body, els (null: none)
 export const S_FOR: i32 = 4;      // names, a iterable, body, els; n = 1 when names were written as a tuple
 export const S_SET: i32 = 5;      // names, a value | body (capture)
 export const S_SETATTR: i32 = 6;  // a object, b key, c value
-export const S_BLOCK: i32 = 7;    // s name, body
+export const S_BLOCK: i32 = 7;    // s name, body; n = blockSite(id of the name, always renders), set by the compiler
 export const S_EXTENDS: i32 = 8;  // a
 export const S_INCLUDE: i32 = 9;  // a
 export const S_SUPER: i32 = 10;   // s block name, n super slot
@@ -20,7 +20,7 @@ export const S_FILTER: i32 = 11;  // s filter name, body, args
 
 // expressions
 export const E_LIT: i32 = 20;     // n: literal kind (L_*), s text
-export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function
+export const E_SYM: i32 = 21;     // s name; n: slot (>= 0) when a loop variable of the same function, else -1 - the name's id (name-ids.ts), set by the compiler
 export const E_LIST: i32 = 22;    // args
 export const E_DICT: i32 = 23;    // names (keys), args (values)
 export const E_ADD: i32 = 24;
@@ -42,10 +42,11 @@ export const E_CMP: i32 = 39;     // a, args (operands), ops
 export const E_IFEXP: i32 = 40;   // b if a else c
 export const E_LOOKUP: i32 = 41;  // a[b]; n = 1 for `.name`
 export const E_SLICE: i32 = 42;   // a[b:c:d]
-export const E_CALL: i32 = 43;    // a(args, names=kwvals); s: the callee's name for messages
+export const E_CALL: i32 = 43;    // a(args, names=kwvals); s: the callee's name for messages; n = 1 + block id for self.NAME() (compiler), else 0
 export const E_FILTER: i32 = 44;  // s name, n 1 + its id once called (expr.ts), args (subject first), names/kwargs
 export const E_SUPERCALL: i32 = 45; // n depth (super() = 1, super.super() = 2; negative: not called)
 export const E_TUPLE: i32 = 47;   // args (a parenthesised list)
+export const E_SELF: i32 = 49;    // `self` not a loop variable (an E_SYM the compiler turned into it)
 export const E_NULL: i32 = 48;    // no expression: a token that starts none, followed by a postfix (the oracle's compiler fails on it)
 
 export const L_STR: i32 = 0;
@@ -75,3 +76,10 @@ export class Node {
   badLine: i32 = 0;
   constructor(kind: i32, line: i32) { this.kind = kind; this.line = line; }
 }
+
+/** An S_BLOCK's `n`: its name's id (block-ids.ts) and whether it renders even below an extends. */
+@inline export function blockSite(id: i32, always: bool): i32 { return (id << 1) | (always ? 1 : 0); }
+/** The name id of an S_BLOCK's `n`. */
+@inline export function siteId(n: i32): i32 { return n >> 1; }
+/** Whether an S_BLOCK's `n` says it renders even in a template that extends another. */
+@inline export function siteAlways(n: i32): bool { return (n & 1) != 0; }

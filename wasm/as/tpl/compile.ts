@@ -1,8 +1,10 @@
 /**
  * Compiling a parsed template for the interpreter: loop variables resolved to slots of their
  * function (root or block) exactly where the oracle's compiler binds them to JS locals, blocks
- * collected in the oracle's order, and its compile-time errors (super() outside a block). Compiled templates are
- * cached per (path, source text) for the life of the instance.
+ * collected in the oracle's order, and its compile-time errors (super() outside a block). Block names
+ * become ids (block-ids.ts): a template's blocks are an array by id, `{% block %}` and `self.NAME()`
+ * sites carry the id. Compiled templates are cached per (path, source text) for the life of the
+ * instance.
  *
  * Must not depend on: rt, host.
  */
@@ -10,23 +12,27 @@ import * as A from './ast';
 import { Node } from './ast';
 import { parse } from './parser';
 import { checkNesting, MAX_NESTING } from './nesting';
-import { KeyTable } from '../hash/keytable';
+import { blockId } from './block-ids';
+import { nameId } from './name-ids';
 
 export class BlockDef {
   name: string;
+  /** The name's id (block-ids.ts). */
+  id: i32;
   node: Node;
   tpl: Template;
   nslots: i32 = 0;
-  constructor(name: string, node: Node, tpl: Template) { this.name = name; this.node = node; this.tpl = tpl; }
+  constructor(name: string, node: Node, tpl: Template) { this.name = name; this.id = blockId(name); this.node = node; this.tpl = tpl; }
 }
+
+const NO_DEFS = new StaticArray<BlockDef | null>(0);
 
 export class Template {
   path: string;
   body: Array<Node> = new Array<Node>();
   nslots: i32 = 0;
-  /** Its blocks by name (a KeyTable: a name looked up along a chain is hashed once, scope.ts). */
-  blocks: KeyTable<BlockDef> = new KeyTable<BlockDef>(8);
-  blockNames: Array<string> = new Array<string>();
+  /** Its blocks by name id (block-ids.ts), null where it defines none; as long as its highest id needs. */
+  defs: StaticArray<BlockDef | null> = NO_DEFS;
   /** A syntax or compile error: detail and 1-based line of the preprocessed text (-1: none). */
   err: string | null = null;
   errLine: i32 = -1;
@@ -130,7 +136,7 @@ class Compiler {
       case A.S_SETATTR: this.expr(n.a, sc); this.expr(n.b, sc); this.expr(n.c, sc); return;
       case A.S_BLOCK: {
         // a block inside a block or a set-capture always renders; at top level only without a parent
-        n.n = sc.inBlock || sc.capture > 0 ? 1 : 0;
+        n.n = A.blockSite(blockId(n.s), sc.inBlock || sc.capture > 0);
         return;
       }
       case A.S_EXTENDS: case A.S_INCLUDE: this.expr(n.a, sc); return;
@@ -148,12 +154,21 @@ class Compiler {
     if (n === null || this.err !== null) return;
     if (n.bad !== null) { this.fail(n.bad!, n.badLine + 1); return; }
     switch (n.kind) {
-      case A.E_SYM: n.n = sc.lookup(n.s); return;
+      case A.E_SYM: {
+        n.n = sc.lookup(n.s);
+        if (n.n >= 0) return;
+        // `self` names the block table whatever the frames hold (expr.ts), unless a loop binds it
+        if (n.s == 'self') n.kind = A.E_SELF;
+        else n.n = -1 - nameId(n.s);
+        return;
+      }
       case A.E_LIT: return;
       case A.E_CALL: {
         this.expr(n.a!, sc);
         this.exprs(n.args, sc);
         this.exprs(n.kwvals, sc);
+        const name = selfCallName(n);
+        if (name !== null) n.n = 1 + blockId(name);
         return;
       }
       case A.E_SUPERCALL: {
@@ -173,6 +188,24 @@ class Compiler {
     this.exprs(n.args, sc);
     this.exprs(n.kwvals, sc);
   }
+}
+
+/**
+ * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable: its
+ * E_SYM already compiled to E_SELF), else null. `self` always names the block table, and the call ignores its
+ * arguments.
+ */
+function selfCallName(a: Node): string | null {
+  const args = a.args;
+  const names = a.names;
+  if ((args !== null && args.length > 0) || (names !== null && names.length > 0)) return null;
+  const c = a.a;
+  if (c === null || c.kind != A.E_LOOKUP) return null;
+  const o = c.a;
+  const k = c.b;
+  if (o === null || o.kind != A.E_SELF) return null;
+  if (k === null || k.kind != A.E_LIT || k.n != A.L_STR) return null;
+  return k.s;
 }
 
 /** Blocks in the oracle's findAll order (pre-order over statements). */
@@ -207,11 +240,13 @@ function build(path: string, text: string): Template {
   const root = new Scope();
   c.stmts(t.body, root);
   t.nslots = root.nslots;
+  let top = -1;
+  for (let i = 0; i < defs.length; i++) if (defs[i].id > top) top = defs[i].id;
+  if (top >= 0) t.defs = new StaticArray<BlockDef | null>(top + 1);
   for (let i = 0; i < defs.length && c.err === null; i++) {
     const d = defs[i];
-    if (t.blocks.findStr(d.name) >= 0) { c.fail('Block "' + d.name + '" defined more than once.', -1); break; }
-    t.blocks.add(d.name, d);
-    t.blockNames.push(d.name);
+    if (t.defs[d.id] !== null) { c.fail('Block "' + d.name + '" defined more than once.', -1); break; }
+    t.defs[d.id] = d;
     const sc = new Scope();
     sc.inBlock = true;
     c.stmts(d.node.body, sc);

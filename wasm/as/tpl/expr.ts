@@ -13,7 +13,8 @@ import * as A from './ast';
 import { Node } from './ast';
 import { BlockDef } from './compile';
 import { Ctx } from './scope';
-import { ev, Fn, internal, runDetached, selfCallName, TYPE_ERROR } from './interp';
+import { ev, Fn, internal, runDetached, selfCallId, TYPE_ERROR } from './interp';
+import { blockName, knownBlockId } from './block-ids';
 
 // ---- template callables ---------------------------------------------------------------------
 
@@ -31,16 +32,18 @@ class SelfMethod extends VFunc {
   constructor(ctx: Ctx, name: string) { super(); this.ctx = ctx; this.name = name; }
   call(args: Array<Value>): Value {
     const n = this.name;
-    const b = this.ctx.block(n);
+    const id = knownBlockId(n);
+    const b = id >= 0 ? this.ctx.block(id) : null;
     if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
     return runDetached(b, this.ctx, n);
   }
 }
 
-/** `self.NAME()` without arguments (interp.ts selfCallName): SelfMethod#call's answer. */
-function selfCall(n: string, f: Fn): Value {
+/** `self.NAME()` without arguments (interp.ts selfCallId): SelfMethod#call's answer. */
+function selfCall(id: i32, f: Fn): Value {
   const ctx = f.ctx;
-  const b = ctx.block(n);
+  const b = ctx.block(id);
+  const n = blockName(id);
   if (b === null) return rt.err('self.' + n + "(): no block '" + n + "' in this template chain");
   return runDetached(b, ctx, n);
 }
@@ -79,11 +82,34 @@ export function evalArgs(n: Node, f: Fn, out: Array<Value>): Value | null {
   return null;
 }
 
-function lookupName(name: string, f: Fn): Value {
-  if (name == 'self') return new SelfRef(f.ctx);
+/**
+ * Per context name id (name-ids.ts), the serial of the render that last recorded it in its
+ * `names`: a render records a name once, whatever the number of sites. A nested render (intro())
+ * overwrites its outer render's marks; the outer one then adds such a name to its set again, which
+ * keeps it where it first was.
+ */
+let recorded = new StaticArray<i32>(0);
+
+/** Record context name `name` (id `id`) as looked up by the running render. */
+function record(name: string, id: i32): void {
+  const x = ev!;
+  let r = recorded;
+  if (id >= r.length) {
+    const grown = new StaticArray<i32>(max(id + 1, r.length << 1));
+    memory.copy(changetype<usize>(grown), changetype<usize>(r), <usize>r.length << 2);
+    recorded = r = grown;
+  }
+  if (unchecked(r[id]) == x.serial) return;
+  x.names.add(name);
+  unchecked((r[id] = x.serial));
+}
+
+/** A name that is not a loop slot (site `n`): frames, then the context (the name recorded), globals, constants. */
+function lookupName(n: Node, f: Fn): Value {
+  const name = n.s;
   const v = f.frame.lookup(name);
   if (v !== null) return v;
-  ev!.names.add(name);
+  record(name, -1 - n.n);
   const vars = f.ctx.vars;
   if (vars.has(name)) {
     const c = vars.get(name);
@@ -132,7 +158,8 @@ function cmpCode(op: i32): i32 {
 export function evalExpr(n: Node, f: Fn): Value {
   switch (n.kind) {
     case A.E_LIT: return literal(n);
-    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n.s, f);
+    case A.E_SYM: return n.n >= 0 ? f.slots[n.n] : lookupName(n, f);
+    case A.E_SELF: return new SelfRef(f.ctx);
     case A.E_ADD: case A.E_SUB: case A.E_MUL: case A.E_DIV: case A.E_FLOORDIV: case A.E_MOD: case A.E_POW: case A.E_CAT: {
       const a = evalExpr(n.a!, f);
       if (a.isErr) return a;
@@ -226,8 +253,8 @@ export function evalExpr(n: Node, f: Fn): Value {
     case A.E_CALL: {
       f.line = n.line;
       // self.NAME(): as SelfRef, SelfMethod and their call would, without making them
-      const sn = selfCallName(n);
-      if (sn !== null) return selfCall(sn, f);
+      const sn = selfCallId(n);
+      if (sn >= 0) return selfCall(sn, f);
       const fn = evalExpr(n.a!, f);
       if (fn.isErr) return fn;
       const args = new Array<Value>();

@@ -16,6 +16,7 @@ import { Value, VFunc, VStr, VList, VDict, VNs, UNDEF, NONE, TRUE, FALSE, EMPTY_
 import * as A from './ast';
 import { Node } from './ast';
 import { BlockDef, Template, compileTemplate } from './compile';
+import { blockName } from './block-ids';
 import { resolveName, Source, SourceLoader } from './loader';
 import { Ctx, Frame } from './scope';
 import { evalArgs, evalExpr, LoopCycle, superBlock, superErr } from './expr';
@@ -32,6 +33,14 @@ export function internal(what: string): IxErr {
 }
 
 // ---- the evaluation -----------------------------------------------------------------------------
+
+let evalCount = 0;
+
+/**
+ * Whether a string reference is null. AssemblyScript compiles `s === null` / `s !== null` of a
+ * string to a call of String.__eq; a per-statement test costs that call.
+ */
+@inline function isNull(s: string | null): bool { return changetype<usize>(s) == 0; }
 
 /** One render in progress (the oracle's EvalState). */
 export class Eval {
@@ -52,6 +61,8 @@ export class Eval {
   tailLine: i32 = -1;
   /** Context names the render looked up (found or not). */
   names: Set<string> = new Set<string>();
+  /** This evaluation's number among the instance's, from 1 (expr.ts records a name once per evaluation by it). */
+  serial: i32 = ++evalCount;
   /**
    * The render's text came out of the base template's buffer whole, already through IX's
    * newline post-pass (rootWith's `capNewlines`): render.ts need not scan it again.
@@ -284,7 +295,7 @@ function takeErr(path: string, lineno: i32): IxErr {
 
 function setTail(path: string | null, line: i32, selfPath: string, selfLine: i32): void {
   const x = ev!;
-  if (path !== null) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
+  if (!isNull(path)) { x.tailPath = path; x.tailLine = line; } else { x.tailPath = selfPath; x.tailLine = selfLine; }
 }
 
 // A block's own frame lives exactly as long as its call (no value keeps a frame: there are no
@@ -426,29 +437,18 @@ function blockInto(b: BlockDef, f: Fn): i32 {
   return OK;
 }
 
-/**
- * The NAME of `self.NAME()` / `self["NAME"]()` without arguments (`self` not a loop variable), else
- * null. `self` always names the block table, and the call ignores its arguments.
- */
-export function selfCallName(a: Node): string | null {
-  const args = a.args;
-  const names = a.names;
-  if ((args !== null && args.length > 0) || (names !== null && names.length > 0)) return null;
-  const c = a.a;
-  if (c === null || c.kind != A.E_LOOKUP) return null;
-  const o = c.a;
-  const k = c.b;
-  if (o === null || o.kind != A.E_SYM || o.n >= 0 || o.s != 'self') return null;
-  if (k === null || k.kind != A.E_LIT || k.n != A.L_STR) return null;
-  return k.s;
+/** The block name id of `self.NAME()` / `self["NAME"]()` without arguments (the compiler marks it), else -1. */
+@inline export function selfCallId(a: Node): i32 {
+  return a.n - 1;
 }
 
 /**
  * `{{ self.NAME() }}`: as evaluating the call (SelfMethod, runDetached) and emitting its string,
  * but the block's text is written straight into f's output (cut back if it fails), as superOut.
  */
-function selfOut(name: string, f: Fn): i32 {
-  const b = f.ctx.block(name);
+function selfOut(id: i32, f: Fn): i32 {
+  const b = f.ctx.block(id);
+  const name = blockName(id);
   if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
   const x = ev!;
   if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
@@ -475,11 +475,11 @@ function execList(list: Array<Node>, f: Fn, cPath: string | null = null, cLine: 
     const r = exec(n, f);
     if (r == STOP) return STOP;
     if (r == EXC) {
-      if (path === null) return EXC;
+      if (isNull(path)) return EXC;
       report(takeErr(path!, line));
       return STOP;
     }
-    if (x.tailPath !== null && (n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE)) { path = x.tailPath; line = x.tailLine; }
+    if ((n.kind == A.S_BLOCK || n.kind == A.S_INCLUDE) && !isNull(x.tailPath)) { path = x.tailPath; line = x.tailLine; }
   }
   if (top) { f.tailPath = path; f.tailLine = line; }
   return OK;
@@ -509,10 +509,10 @@ function jsonOut(a: Node, f: Fn): i32 {
   f.line = a.line;
   const arg = unchecked(args[0]);
   if (id == rt.JD_FILTER && arg.kind == A.E_CALL) {
-    const name = selfCallName(arg);
-    if (name !== null) {
+    const id = selfCallId(arg);
+    if (id >= 0) {
       f.line = arg.line;
-      return selfJsonOut(name, f);
+      return selfJsonOut(id, f);
     }
   }
   const v = evalExpr(arg, f);
@@ -537,9 +537,10 @@ function jsonOut(a: Node, f: Fn): i32 {
  * the string's JSON into f's output, but the block's text is written into a pooled buffer and
  * escaped from there (no string of it is made: script bodies are the longest texts of a render).
  */
-function selfJsonOut(name: string, f: Fn): i32 {
+function selfJsonOut(id: i32, f: Fn): i32 {
   const ctx = f.ctx;
-  const b = ctx.block(name);
+  const b = ctx.block(id);
+  const name = blockName(id);
   if (b === null) return fail(errOfValue(rt.err('self.' + name + "(): no block '" + name + "' in this template chain")));
   const x = ev!;
   if (x.depth >= x.maxDepth) return fail(errOfValue(rt.err('evaluation of ' + x.pkg + ' exceeded nesting depth ' + x.maxDepth.toString() + ' (self.' + name + '() recursion?)')));
@@ -573,8 +574,8 @@ function exec(n: Node, f: Fn): i32 {
       const a = n.a!;
       if (a.kind == A.E_SUPERCALL && a.n > 0) return superOut(a, f);
       if (a.kind == A.E_CALL) {
-        const name = selfCallName(a);
-        if (name !== null) return selfOut(name, f);
+        const id = selfCallId(a);
+        if (id >= 0) return selfOut(id, f);
       }
       if (a.kind == A.E_FILTER) {
         const r = jsonOut(a, f);
@@ -608,8 +609,8 @@ function exec(n: Node, f: Fn): i32 {
       return OK;
     }
     case A.S_BLOCK: {
-      if (n.n == 0 && f.parent !== null) return OK;
-      const d = f.ctx.block(n.s);
+      if (!A.siteAlways(n.n) && f.parent !== null) return OK;
+      const d = f.ctx.block(A.siteId(n.n));
       if (d === null) return failMsg("no block '" + n.s + "'");
       const out = f.out;
       const mark = out.length;

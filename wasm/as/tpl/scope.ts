@@ -8,7 +8,6 @@
 import * as rt from '../rt/index';
 import { Value, VDict } from '../rt/index';
 import { BlockDef, Template } from './compile';
-import { hashUnits } from '../hash/keytable';
 
 
 /** A runtime scope (nunjucks' Frame): an undefined value counts as absent. Storage is made on first set. */
@@ -88,46 +87,26 @@ export class Frame {
 
 /**
  * The render context (IxContext): variables and the templates of the chain, most derived first.
- * A block's definitions are looked up along the chain when run (no per-render table of blocks:
- * a chain is a few templates, and building the table allocated for every block of every render).
+ * A block's definitions are looked up along the chain when run, by the name's id (block-ids.ts):
+ * one array read per template of the chain (a chain is a few templates; no per-render table).
  */
 export class Ctx {
   vars: Map<string, Value> = new Map<string, Value>();
   chain: Array<Template> = new Array<Template>();
-  /**
-   * block()'s last answers by the name's string object: a call site (`{% block %}`, self.NAME())
-   * passes its AST's string each time, so a comparison of addresses finds it again without
-   * hashing the name once per template of the chain. Kept strings cannot be freed, so an address
-   * is never reused for another name; emptied when the chain grows.
-   */
-  private seenNames: Array<string> = new Array<string>();
-  private seenDefs: Array<BlockDef | null> = new Array<BlockDef | null>();
   addBlocks(t: Template): void {
     this.chain.push(t);
-    this.seenNames.length = 0;
-    this.seenDefs.length = 0;
   }
-  /** The most derived definition of block `n`, or null. */
-  block(n: string): BlockDef | null {
-    const names = this.seenNames;
-    const at = changetype<usize>(n);
-    for (let i = 0; i < names.length; i++) if (changetype<usize>(unchecked(names[i])) == at) return unchecked(this.seenDefs[i]);
-    let r: BlockDef | null = null;
+  /** The most derived definition of the block whose name has id `id`, or null. */
+  block(id: i32): BlockDef | null {
     const c = this.chain;
-    const h = hashUnits(at, n.length);
     for (let i = 0; i < c.length; i++) {
-      const t = unchecked(c[i]);
-      const k = t.blocks.findHashed(n, h);
-      if (k >= 0) {
-        r = t.blocks.valueAt(k);
-        break;
+      const d = unchecked(c[i]).defs;
+      if (id < d.length) {
+        const b = unchecked(d[id]);
+        if (b !== null) return b;
       }
     }
-    if (names.length < 32) {
-      names.push(n);
-      this.seenDefs.push(r);
-    }
-    return r;
+    return null;
   }
   /**
    * What super() `depth` levels up from `b` runs: among the definitions of b's name along the
@@ -135,15 +114,14 @@ export class Ctx {
    * or the list ends first (no list is made: super() runs once per block of every render).
    */
   superDef(b: BlockDef, depth: i32): BlockDef | null {
-    const n = b.name;
-    const h = hashUnits(changetype<usize>(n), n.length);
+    const id = b.id;
     const c = this.chain;
     let left = -1;
     for (let i = 0; i < c.length; i++) {
-      const t = unchecked(c[i]);
-      const k = t.blocks.findHashed(n, h);
-      if (k < 0) continue;
-      const d = t.blocks.valueAt(k);
+      const defs = unchecked(c[i]).defs;
+      if (id >= defs.length) continue;
+      const d = unchecked(defs[id]);
+      if (d === null) continue;
       if (left < 0) {
         if (d === b) {
           if (depth <= 0) return d;
