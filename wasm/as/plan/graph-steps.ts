@@ -103,8 +103,9 @@ export function targetLibItems(g: Graph, p: Instance, out: Array<Instance>): voi
   if (g.loadErr !== null) return;
   const cl = g.cl;
   const nt = cl.length(p, T_BIN);
+  const at = cl.from(p, T_BIN);
   for (let i = 0; i < nt; i++) {
-    g.loadInto(p, cl.at(p, T_BIN, i).desc.indDeps, flags, out);
+    g.loadInto(p, cl.item(at + i).desc.indDeps, flags, out);
     if (g.loadErr !== null) return;
   }
 }
@@ -131,8 +132,9 @@ export function runItems(g: Graph, p: Instance, libs: Array<Instance>, libClosur
   for (let i = 0; i < libs.length; i++) direct.push(unchecked(libs[i]));
   const post = direct.length;
   const nt = g.cl.length(p, T_TLIB);
+  const at = g.cl.from(p, T_TLIB);
   for (let i = 0; i < nt; i++) {
-    const l = g.cl.at(p, T_TLIB, i);
+    const l = g.cl.item(at + i);
     // most libs have no run.data: a load of nothing allocates an array (once per lib per closure)
     if (l.desc.runData.length == 0) continue;
     const x = g.load(l, l.desc.runData, g.dataFlags());
@@ -303,8 +305,9 @@ function finish(g: Graph, p: Instance, k: i32, items: Array<Instance>, child: i3
 function pushUnmarked(g: Graph, out: Array<Instance>, x: Instance, k: i32, stamp: i32): void {
   const cl = g.cl;
   const n = cl.length(x, k);
+  const at = cl.from(x, k);
   for (let j = 0; j < n; j++) {
-    const y = cl.at(x, k, j);
+    const y = cl.item(at + j);
     if (y.mark != stamp) {
       y.mark = stamp;
       out.push(y);

@@ -4,7 +4,7 @@
  *
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
-import { StrBuilder, writeStr } from '../hash/index';
+import { KeyTable, StrBuilder, writeStr } from '../hash/index';
 import { PNode } from './instance';
 import { NODES_FORMAT } from './kept';
 import { writeInt } from './kept-write';
@@ -26,7 +26,7 @@ function nodesLen(all: Array<PNode>): i32 {
 }
 
 /** The text of the nodes entry of `all` (`nodeIdx`: each node's index by its out). */
-export function nodesText(all: Array<PNode>, nodeIdx: Map<string, i32>): StrBuilder {
+export function nodesText(all: Array<PNode>, nodeIdx: KeyTable<i32>): StrBuilder {
   const nb = new StrBuilder(max(1 << 10, nodesLen(all)));
   nb.str(NODES_FORMAT);
   nb.ch(10);
@@ -51,10 +51,11 @@ export function nodesText(all: Array<PNode>, nodeIdx: Map<string, i32>): StrBuil
       nb.ch(9);
       let first = true;
       for (let j = 0; j < n.refs.length; j++) {
-        if (!nodeIdx.has(n.refs[j])) continue;
+        const at = nodeIdx.findStr(unchecked(n.refs[j]));
+        if (at < 0) continue;
         if (!first) nb.ch(44);
         first = false;
-        writeInt(nb, nodeIdx.get(n.refs[j]));
+        writeInt(nb, nodeIdx.valueAt(at));
       }
     }
     nb.ch(10);

@@ -9,7 +9,7 @@
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner: it writes what it is given.
  */
 import * as host from '../host';
-import { StrBuilder, writeStr, digestBuilder, toHex } from '../hash/index';
+import { KeyTable, StrBuilder, writeStr, digestBuilder, toHex } from '../hash/index';
 import { FileHashes } from './cache';
 import { Instance, PNode } from './instance';
 import { FORMAT, Kept, keptNodesKey } from './kept';
@@ -29,19 +29,23 @@ export { descDigest } from './kept-write';
  * plan's nodes `all` and its planned roots. Nothing is stored if a node has no memo key.
  */
 export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, reused: Array<i32>, all: Array<PNode>, roots: Array<KeptRootOut>, files: FileHashes, listing: string): void {
-  const nodeIdx = new Map<string, i32>();
+  // each node's index by its out: a KeyTable, looked up with one hash (a Map's has-then-get
+  // hashed each reference of every node twice), sized for all of them at once
+  const nodeIdx = new KeyTable<i32>(1 << (32 - clz(max(8, all.length * 2) - 1)));
   const fetchIdx = new Map<string, i32>();
   for (let i = 0; i < all.length; i++) {
     const n = all[i];
+    const at = nodeIdx.findStr(n.out);
     // two nodes with one out (a pinned seed's id covers only its name and output hash, not
     // its target) are ordered by the walk that built them: such a plan keeps no graph, and an
     // older one must not be used
     if (n.fetchUrls !== null) fetchIdx.set(n.id, i);
-    else if (n.memoKey == '' || nodeIdx.has(n.out)) {
+    else if (n.memoKey == '' || at >= 0) {
       keptNone(key);
       return;
     }
-    nodeIdx.set(n.out, i);
+    if (at >= 0) nodeIdx.setAt(at, i);
+    else nodeIdx.add(n.out, i);
   }
   const pt = new PathTable();
   // sized from the graph read back (a re-plan's graph is about as large) and the walked
@@ -79,7 +83,7 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       ids[i] = id;
       if (byKey.has(id)) {
         const wi = byKey.get(id);
-        if (walked[wi].node === null && x.node >= 0 && nodeIdx.has(k.instNode(x.node).out) && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
+        if (walked[wi].node === null && x.node >= 0 && nodeIdx.findStr(k.instNode(x.node).out) >= 0 && !mergeFrom.has(wi)) mergeFrom.set(wi, reused[i]);
         continue;
       }
       if (!pick.has(id)) {
@@ -111,8 +115,9 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
     const x = walked[i];
     const nd = x.node;
     const from = k !== null && mergeFrom.has(i) ? k.insts[mergeFrom.get(i)] : null;
-    if (nd !== null && nodeIdx.has(nd.out)) writeInt(ib, nodeIdx.get(nd.out));
-    else if (from !== null) writeInt(ib, nodeIdx.get(k!.instNode(from.node).out));
+    const ni = nd !== null ? nodeIdx.findStr(nd.out) : -1;
+    if (ni >= 0) writeInt(ib, nodeIdx.valueAt(ni));
+    else if (from !== null) writeInt(ib, nodeIdx.valueAt(nodeIdx.findStr(k!.instNode(from.node).out)));
     else ib.str('-1');
     ib.ch(9);
     // the instances of one render share its files list (an array nobody changes, alive while
@@ -201,7 +206,8 @@ export function keptStore(key: string, walked: Array<Instance>, k: Kept | null, 
       if (x.node >= 0) {
         const o = k.instNode(x.node).out;
         // looked up by a failed root only, its node left with the root that built it: -2
-        writeInt(ib, nodeIdx.has(o) ? nodeIdx.get(o) : -2);
+        const oi = nodeIdx.findStr(o);
+        writeInt(ib, oi >= 0 ? nodeIdx.valueAt(oi) : -2);
       } else writeInt(ib, x.node);
       ib.ch(9);
       for (let j = 0; j < x.files.length; j++) {

@@ -4,17 +4,18 @@
  *
  * Must not depend on: abi/, the reader (kept-load.ts) or the planner.
  */
-import { StrBuilder } from '../hash/index';
+import { KeyTable, StrBuilder } from '../hash/index';
 import { Kept } from './kept';
 
 /** The paths of the written graph (kept.ts, the P section), each once. */
 export class PathTable {
-  idx: Map<string, i32> = new Map<string, i32>();
+  idx: KeyTable<i32> = new KeyTable<i32>();
   paths: Array<string> = [];
   of(p: string): i32 {
-    if (this.idx.has(p)) return this.idx.get(p);
+    const at = this.idx.findStr(p);
+    if (at >= 0) return this.idx.valueAt(at);
     const i = this.paths.length;
-    this.idx.set(p, i);
+    this.idx.add(p, i);
     this.paths.push(p);
     return i;
   }
@@ -22,14 +23,15 @@ export class PathTable {
 
 /** The names and flag objects of the written instance keys (kept.ts, the S section), each once. */
 export class StrTable {
-  idx: Map<string, i32> = new Map<string, i32>();
+  idx: KeyTable<i32> = new KeyTable<i32>();
   strs: Array<string> = [];
   /** The new index of each string of the graph read back (-1: not interned yet). */
   old: Array<i32> = [];
   of(s: string): i32 {
-    if (this.idx.has(s)) return this.idx.get(s);
+    const at = this.idx.findStr(s);
+    if (at >= 0) return this.idx.valueAt(at);
     const i = this.strs.length;
-    this.idx.set(s, i);
+    this.idx.add(s, i);
     this.strs.push(s);
     return i;
   }
@@ -47,17 +49,21 @@ export class StrTable {
 
 /** The distinct file lists of the written instances (kept.ts, the F section), each once. */
 export class ListTable {
-  idx: Map<string, i32> = new Map<string, i32>();
+  idx: KeyTable<i32> = new KeyTable<i32>();
   lines: StrBuilder = new StrBuilder(1 << 16);
-  /** The list being made, then interned by its text (of()). */
+  /** The list being made, then interned by its text (of(): a list met before makes no string). */
   cur: StrBuilder = new StrBuilder(256);
   /** The F index of the list in `cur`. */
   of(): i32 {
+    const at = this.idx.find(this.cur);
+    if (at >= 0) {
+      this.cur.clear();
+      return this.idx.valueAt(at);
+    }
     const t = this.cur.toString();
     this.cur.clear();
-    if (this.idx.has(t)) return this.idx.get(t);
     const i = this.idx.size;
-    this.idx.set(t, i);
+    this.idx.add(t, i);
     this.lines.str(t);
     this.lines.ch(10);
     return i;

@@ -47,19 +47,24 @@ export class Env {
   keys: Array<string> = [];
   vals: Array<string> = [];
   codes: Array<i32> = [];
+  /** Each key's sortKey: most comparisons of `sorted` are of these, not of the strings. */
+  pres: Array<u64> = [];
   clear(): void {
     this.keys.length = 0;
     this.vals.length = 0;
     this.codes.length = 0;
+    this.pres.length = 0;
   }
   set(k: string, v: string, code: i32 = V_STR): void {
     this.keys.push(k);
     this.vals.push(v);
     this.codes.push(code);
+    this.pres.push(sortKey(k));
   }
   /** Into `order`: the index of each key's last entry, by key (code-unit order). */
   sorted(order: Array<i32>): void {
     const ks = this.keys;
+    const ps = this.pres;
     const n = ks.length;
     order.length = n;
     for (let i = 0; i < n; i++) unchecked((order[i] = i));
@@ -78,7 +83,9 @@ export class Env {
         while (i < mid && j < hi) {
           const x = unchecked(a[i]);
           const y = unchecked(a[j]);
-          if (unchecked(ks[y]) < unchecked(ks[x])) {
+          const px = unchecked(ps[x]);
+          const py = unchecked(ps[y]);
+          if (py < px || (py == px && unchecked(ks[y]) < unchecked(ks[x]))) {
             unchecked((b[o++] = y));
             j++;
           } else {
@@ -97,11 +104,52 @@ export class Env {
     let m = 0;
     for (let i = 0; i < n; i++) {
       const x = unchecked(a[i]);
-      if (i + 1 < n && unchecked(ks[unchecked(a[i + 1])]) == unchecked(ks[x])) continue;
+      if (i + 1 < n) {
+        const y = unchecked(a[i + 1]);
+        if (unchecked(ps[y]) == unchecked(ps[x]) && unchecked(ks[y]) == unchecked(ks[x])) continue;
+      }
       unchecked((order[m++] = x));
     }
     order.length = m;
   }
+}
+
+/**
+ * A u64 whose order agrees with the code-unit order of strings where two differ (equal ones
+ * say nothing: compare the strings): the first 8 code units as bytes, a string's end as 0 bytes.
+ * A unit >= 0xFF is written as 0xFF and ends the key (0 bytes after it): up to the first such
+ * unit, bytes are the units themselves, so the first byte two keys differ in is a unit where the
+ * strings first differ, or the end of the shorter one. Env keys are ASCII store names, most of
+ * them told apart in their first 8 units past a shared "lib_" or "bin_".
+ */
+export function sortKey(s: string): u64 {
+  const p = changetype<usize>(s);
+  if (s.length >= 8) {
+    // eight ASCII units (the usual key): their low bytes packed four by four, then swapped so
+    // the first unit is the most significant byte
+    const lo = load<u64>(p);
+    const hi = load<u64>(p + 8);
+    if (((lo | hi) & 0xff80ff80ff80ff80) == 0) return bswap<u64>(packLanes(lo) | (packLanes(hi) << 32));
+  }
+  const n = min(s.length, 8);
+  let key: u64 = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const u = <u64>load<u16>(p + (<usize>i << 1));
+    if (u >= 0xff) {
+      key = (key << 8) | 0xff;
+      i++;
+      break;
+    }
+    key = (key << 8) | u;
+  }
+  return key << (<u64>(8 - i) << 3);
+}
+
+/** The low bytes of the four 16-bit lanes of `w` (each below 0x100), lane 0 lowest, in 32 bits. */
+@inline function packLanes(w: u64): u64 {
+  const x = (w | (w >> 8)) & 0x0000ffff0000ffff;
+  return (x | (x >> 16)) & 0xffffffff;
 }
 
 /** The env and key order of the node being built (one node at a time), and the sort's scratch. */

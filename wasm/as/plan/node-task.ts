@@ -62,8 +62,9 @@ export class Nodes extends NodeSet {
       const k = i < 6 ? kinds[i] : -1;
       const l = i == 6 ? deps : libs;
       const n = k >= 0 ? g.cl.length(p, k) : l.length;
+      const at = k >= 0 ? g.cl.from(p, k) : 0;
       for (let j = 0; j < n; j++) {
-        const x = k >= 0 ? g.cl.at(p, k, j) : unchecked(l[j]);
+        const x = k >= 0 ? g.cl.item(at + j) : unchecked(l[j]);
         if (x.buildable && x.node === null) {
           g.need(x, T_NODE);
           return null;
@@ -106,11 +107,15 @@ export class Nodes extends NodeSet {
     // the node memo (node-memo.ts): a node whose inputs an earlier plan saw is not built again
     const key = g.useCache && p.digest != '' ? nodeMemoKey(parts, p.digest) : '';
     let n = key != '' ? nodeMemoLookup(key, parts, this.scripts, !this.rootsOnly) : null;
+    let built = false;
     if (n === null) {
       n = buildNode(parts, this.errs);
       if (n === null) return this.errs[0];
-      if (key != '') nodeMemoStore(key, n, !this.scripts.has(n.script));
+      built = true;
     }
+    // whether the plan has seen its script: looked up once (a 64-character key, hashed whole)
+    const seen = this.scripts.has(n.script);
+    if (built && key != '') nodeMemoStore(key, n, !seen);
     n.memoKey = key;
     p.node = n;
     this.built.push(n);
@@ -122,7 +127,7 @@ export class Nodes extends NodeSet {
       n.size = u.length;
       n.utf8 = this.outs.pack(u);
     }
-    if (!this.scripts.has(n.script)) {
+    if (!seen) {
       this.scripts.set(n.script, n.scriptText);
       this.scriptKeys.push(n.script);
     }
@@ -152,14 +157,16 @@ function outs(l: Array<Instance>, out: Array<string>): void {
 /** The out of each member of the list `k` of `p` (every member is buildable: a direct list). */
 function closureOuts(cl: Closures, p: Instance, k: i32, out: Array<string>): void {
   const n = cl.length(p, k);
-  for (let i = 0; i < n; i++) out.push(cl.at(p, k, i).node!.out);
+  const at = cl.from(p, k);
+  for (let i = 0; i < n; i++) out.push(cl.item(at + i).node!.out);
 }
 
 /** The node of each buildable member of the closure `k` of `p`. */
 function refs(cl: Closures, p: Instance, k: i32, out: Array<PNode>): void {
   const n = cl.length(p, k);
+  const at = cl.from(p, k);
   for (let i = 0; i < n; i++) {
-    const x = cl.at(p, k, i);
+    const x = cl.item(at + i);
     if (x.buildable) out.push(x.node!);
   }
 }
