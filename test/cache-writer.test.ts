@@ -138,6 +138,29 @@ describe('packs', () => {
     expect(new Set(lines(held).slice(1, -1).map((l) => l.split(' ')[0]))).toEqual(new Set(sizes.map((_, i) => `key-${i}`)));
   });
 
+  test('putText stores the bytes put of its UTF-8 stores, held or not, for every kind of text', () => {
+    // ASCII, non-ASCII whose UTF-8 length has more digits than its code units' (the body is moved
+    // once), pairs, lone surrogates, one near the gathering buffer's size and one past it
+    const texts = ['', 'a', `${'x'.repeat(9)}é`, `${'x'.repeat(98)}é`, `${'x'.repeat(9_998)}中`, '😀'.repeat(5000), '\ud800lone', `${'q'.repeat(9)}\udfff`, `${'z'.repeat(330_000)}中`, 'y'.repeat(400_000), 'tail é'];
+    const packOf = (dir: string) => join(cacheBase(dir, 'ns'), readdirSync(cacheBase(dir, 'ns')).find((n) => n.endsWith('.pack'))!);
+    const lines = (dir: string) => readFileSync(packOf(dir).replace(/pack$/, 'idx'), 'latin1').split('\n').map((l) => l.split(' ').slice(0, 3).join(' '));
+    const plain = tempDir('ix-cache-');
+    const c = diskCache(plain, 'ns');
+    texts.forEach((t, i) => c.put(`key-${i}`, Buffer.from(t, 'utf8')));
+    for (const hold of [false, true]) {
+      const dir = tempDir('ix-cache-');
+      const d = diskCache(dir, 'ns');
+      const release = hold ? holdWrites() : () => {};
+      texts.forEach((t, i) => d.putText(`key-${i}`, t));
+      texts.forEach((t, i) => expect(Buffer.from(d.get(`key-${i}`)!).equals(Buffer.from(t, 'utf8')), `own key-${i}`).toBe(true));
+      release();
+      expect(readFileSync(packOf(dir)).equals(readFileSync(packOf(plain))), `held: ${hold}`).toBe(true);
+      expect(lines(dir)).toEqual(lines(plain));
+      const fresh = diskCache(dir, 'ns');
+      texts.forEach((t, i) => expect(Buffer.from(fresh.get(`key-${i}`)!).equals(Buffer.from(t, 'utf8')), `key-${i}`).toBe(true));
+    }
+  });
+
   test('concurrent processes writing the same keys: every entry is one writer\'s whole value', async () => {
     const dir = tempDir('ix-cache-');
     const codes = await Promise.all([1, 2, 3, 4].map((w) => runWriter(dir, w, 200, 20000)));

@@ -64,6 +64,40 @@ export function seal(namespace: string, key: string, body: Body): string {
   return c.toString(16).padStart(8, '0');
 }
 
+/** The CRC-32 the seal of every record in `namespace` starts from (that of its prefix, before the key). */
+export function sealStart(namespace: string): number {
+  return crc32(Buffer.from(`${SEAL}${namespace}\0`, 'latin1'));
+}
+
+/**
+ * Writes the record of `key` whose body is the UTF-8 of `text` (lone surrogates as U+FFFD, as
+ * Buffer.from(text, 'utf8')) into `out` from `at`, the same bytes encodeRecord gives; its length.
+ * `start` is sealStart(namespace); `out` must have textRecordBound(key, text) bytes from `at`.
+ * The body is encoded in place, after room for a head line whose length field has as many digits
+ * as text.length (the body's length when it is ASCII, the usual case; else it is moved once), and
+ * the seal is taken over the bytes written: no string, buffer or array per record.
+ */
+export function writeTextRecord(out: Buffer, at: number, start: number, key: string, text: string): number {
+  const guess = key.length + 11 + String(text.length).length; // `<key> <length> <8 hex>\n`
+  let body = at + guess;
+  const n = out.write(text, body, 'utf8');
+  const head = key.length + 11 + String(n).length;
+  if (head !== guess) {
+    out.copyWithin(at + head, body, body + n);
+    body = at + head;
+  }
+  out.write(key, at, 'latin1');
+  out[at + key.length] = 0; // the seal's separator, then overwritten by the head line's space
+  const c = crc32(out.subarray(body, body + n), crc32(out.subarray(at, at + key.length + 1), start));
+  out.write(` ${n} ${c.toString(16).padStart(8, '0')}\n`, at + key.length, 'latin1');
+  return head + n;
+}
+
+/** Bytes writeTextRecord may need: a head line and 3 bytes a UTF-16 code unit. */
+export function textRecordBound(key: string, text: string): number {
+  return key.length + 32 + 3 * text.length;
+}
+
 /**
  * One record's bytes, as parts to be written in order: its head line, then the body's parts as
  * given (a whole IX tree's plan body is ~200 MB: one more copy of it is one more 200 MB of peak).

@@ -10,6 +10,8 @@
  * than writing their bytes. Gathered records are written before this process reads its own pack,
  * before a cache of the same directory reads the indexes, and when the last hold is released; a
  * process killed meanwhile loses them (a miss later, as for a torn tail). Same bytes either way.
+ * appendWith lets the caller write a record straight into the gathering buffer (the core's text
+ * puts, encoded and sealed in place: cache-pack.ts writeTextRecord) instead of handing it over.
  *
  * Nothing is ever rewritten in place, and no two processes write one file (pack names carry the
  * pid and random bits, created with O_EXCL), so concurrent processes need no lock. A process
@@ -114,6 +116,28 @@ export class PackWriter {
       }
     }
     this.pack = this.index = -1;
+  }
+
+  /**
+   * Appends the record for `key` that `fill(out, at)` writes into `out` from `at` (at most `bound`
+   * bytes; it returns their number) straight into the gathered bytes, no copy: gathered while
+   * writes are held, else written at once. Its span; undefined when nothing was written; null when
+   * `bound` exceeds GATHER_BYTES (then encode the record and append it).
+   */
+  appendWith(key: string, bound: number, fill: (out: Buffer, at: number) => number): Span | undefined | null {
+    if (bound > GATHER_BYTES) return null;
+    if (!this.open()) return undefined;
+    if (this.gathered + bound > GATHER_BYTES) this.flush();
+    if (this.broken) return undefined;
+    this.gather ??= Buffer.allocUnsafe(GATHER_BYTES);
+    const length = fill(this.gather, this.gathered);
+    const span: Span = { pack: this.id, offset: this.pos, length, stamp: Date.now() };
+    this.gathered += length;
+    this.pos += length;
+    this.lines += `${key} ${span.offset} ${length} ${span.stamp.toString(36)}\n`;
+    if (holds > 0) gathering.add(this);
+    else this.flush();
+    return this.broken ? undefined : span;
   }
 
   /** Appends one encoded record for `key`; its span, or undefined when nothing was written. */

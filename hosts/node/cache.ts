@@ -23,7 +23,7 @@ import { openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CacheIndex } from './cache-index';
-import { CACHE_LAYOUT, decodeRecord, encodeRecord, INTO_RECORD, KEY, readRecordInto, readSpan, type Body, type Span } from './cache-pack';
+import { CACHE_LAYOUT, decodeRecord, encodeRecord, INTO_RECORD, KEY, readRecordInto, readSpan, sealStart, textRecordBound, writeTextRecord, type Body, type Span } from './cache-pack';
 import { PackWriter } from './cache-writer';
 
 export { CACHE_LAYOUT } from './cache-pack';
@@ -48,6 +48,11 @@ export interface DiskCache {
    * Keeps no reference to it after returning: the caller may reuse its buffer.
    */
   put(key: string, value: Body): void;
+  /**
+   * Stores the UTF-8 of `text` under `key`, as put(key, Buffer.from(text, 'utf8')) would; a
+   * record that fits the writer's gathering buffer is encoded and sealed in it, not copied there.
+   */
+  putText(key: string, text: string): void;
 }
 
 /** The directory of a cache's packs. */
@@ -88,6 +93,15 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
     }
     return fd;
   };
+  let start: number | undefined; // sealStart(ns), at the first putText
+  /** Notes the span of a put of `key`, or that it failed. */
+  const noted = (key: string, span: Span | undefined): void => {
+    if (span) own.set(key, span);
+    else {
+      own.delete(key); // not the older value after a failed rewrite
+      index.delete(key);
+    }
+  };
   return {
     get(key, into) {
       if (!KEY.test(key)) return undefined;
@@ -101,12 +115,14 @@ export function diskCache(dir: string, namespace?: string): DiskCache {
     },
     put(key, value) {
       if (!KEY.test(key)) return;
-      const span = writer.append(key, encodeRecord(ns, key, value));
-      if (span) own.set(key, span);
-      else {
-        own.delete(key); // not the older value after a failed rewrite
-        index.delete(key);
-      }
+      noted(key, writer.append(key, encodeRecord(ns, key, value)));
+    },
+    putText(key, text) {
+      if (!KEY.test(key)) return;
+      start ??= sealStart(ns);
+      const s = start;
+      const span = writer.appendWith(key, textRecordBound(key, text), (out, at) => writeTextRecord(out, at, s, key, text));
+      noted(key, span === null ? writer.append(key, encodeRecord(ns, key, Buffer.from(text, 'utf8'))) : span);
     },
   };
 }

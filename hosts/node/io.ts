@@ -12,7 +12,7 @@ import type { HostIO } from '../../engine/api';
 import type { DiskCache } from './cache';
 import type { Digest } from './digest';
 import { settled, StatTable } from './stat-table';
-import { utf8Scratch } from './utf8-units';
+import { TEXT_UNITS, textOf, utf8Of } from './utf8-units';
 
 /**
  * A logical path the core may ask for: relative, no '.' or '..' segments, no backslashes, no
@@ -326,8 +326,8 @@ export function fsHostIO(roots: string[], opts: FsHostOptions = {}): HostIO {
     // the engine puts text and gets back its UTF-8 bytes
     io.cacheGet = (k, into) => c.get(k, into);
     io.cachePut = (k, v) => c.put(k, Buffer.from(v, 'utf8'));
-    // put copies or writes the value before it returns, so one scratch buffer serves every put
-    io.cachePutUtf16 = (k, v) => c.put(k, utf8Scratch(v));
+    // a value's UTF-8 is written straight into the pack's gathered bytes; a large one is transcoded
+    io.cachePutUtf16 = (k, v) => (v.length > TEXT_UNITS ? c.put(k, utf8Of(v)) : c.putText(k, textOf(v)));
   }
   return io;
 }

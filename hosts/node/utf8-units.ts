@@ -1,8 +1,7 @@
 /**
  * UTF-8 bytes of UTF-16 code units (the compiled core's strings, viewed in its memory), as
- * Buffer.from(<their string>, 'utf8') gives them, lone surrogates as U+FFFD included, without
- * making the string: the cache puts of a cold whole-tree plan hand over ~280 MB of text (~41,000
- * values of ~7 KB on average).
+ * Buffer.from(<their string>, 'utf8') gives them, lone surrogates as U+FFFD included: the cache puts
+ * of a cold whole-tree plan hand over ~280 MB of text (~41,000 values of ~7 KB on average).
  *
  * Must not depend on: the engine; anything but node:buffer.
  */
@@ -86,24 +85,21 @@ export function encodeUtf8Into(units: Uint16Array, out: Uint8Array, at = 0): num
   return j - at;
 }
 
-/** Values up to this many code units are encoded into the shared scratch buffer; larger ones get their own. */
-const SCRATCH_UNITS = 1 << 18;
-let scratch: Buffer | undefined;
+/**
+ * Values over this many code units are transcoded by utf8Of, never made a string: the two
+ * kept-instance entries of a whole-tree plan are ~9 M units each, and their strings (18 MB each,
+ * alive until the next full collection) raised that plan's peak memory by ~28 MB.
+ */
+export const TEXT_UNITS = 1 << 18;
 
 /**
- * The UTF-8 of `units` in a scratch buffer that the next call overwrites (so only for a consumer
- * that copies or writes it before then, as DiskCache.put does), or in a fresh one when large.
- * No buffer per value: a cold whole-tree plan's ~280 MB of values were that much garbage for
- * the collector, held in the process's peak memory until collected.
- *
- * Transcoded natively, through a short-lived string (Buffer's 'utf16le' decode, then its UTF-8
- * write, lone surrogates as U+FFFD as encodeUtf8Into writes them): on a whole tree's 41,346
- * values (185 M code units, 11 of them not ASCII) 107-126 ms of CPU against encodeUtf8Into's
- * 126-162 ms here, the young strings' collection included; on ASCII-only ~7 KB values ~2x.
+ * The string of `units` (lone surrogates kept, so its UTF-8 write gives U+FFFD for them, as
+ * encodeUtf8Into does), made natively from their bytes (the core's memory is little-endian, as
+ * 'utf16le'): for a consumer that writes its UTF-8 itself, as DiskCache.putText does straight into
+ * the pack's gathered bytes (up to TEXT_UNITS). Natively through a short-lived string rather than
+ * encodeUtf8Into: on a whole tree's 41,346 values (185 M code units, 11 of them not ASCII) 107-126
+ * ms of CPU against 126-162 ms, the young strings' collection included.
  */
-export function utf8Scratch(units: Uint16Array): Uint8Array {
-  if (units.length > SCRATCH_UNITS) return utf8Of(units);
-  scratch ??= Buffer.allocUnsafe(3 * SCRATCH_UNITS);
-  const text = Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
-  return scratch.subarray(0, scratch.write(text, 0, 'utf8'));
+export function textOf(units: Uint16Array): string {
+  return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
 }
