@@ -69,7 +69,8 @@ export class Graph {
   useCache: bool;
   /** Every instance's closures and direct lists (closures.ts). */
   cl: Closures = new Closures();
-  instances: Map<string, Instance> = new Map<string, Instance>();
+  /** The instances rendered (by instance(), or a kept one after all: unstub), in that order. */
+  walked: Array<Instance> = new Array<Instance>();
   /** Every instance (taken from the kept graph too), found by key without making its string. */
   private keys: InstanceKeys = new InstanceKeys();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
@@ -111,6 +112,11 @@ export class Graph {
   /** Makes an instance taken from the kept graph (not through instance()) found by its key. */
   adopt(x: Instance): void {
     this.keys.add(x);
+  }
+
+  /** The instance of `key` (rendered or taken from the kept graph), or null. */
+  instanceOfKey(key: string): Instance | null {
+    return this.keys.get(key);
   }
 
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
@@ -534,7 +540,7 @@ export class Graph {
     const fb = flags.get('boot');
     const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
-    this.instances.set(key, inst);
+    this.walked.push(inst);
     this.keys.add(inst);
     this.count++;
     if (rec !== null) rec.touched.push(inst);

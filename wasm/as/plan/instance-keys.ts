@@ -16,6 +16,13 @@ function joinHash(name: u32, json: u32): u32 {
   return (name * 0x9e3779b1) ^ json;
 }
 
+/** The hash of a whole key (as find joins it from the two parts). */
+function keyHash(key: string): u32 {
+  const n = key.indexOf('\x00');
+  const p = changetype<usize>(key);
+  return joinHash(hashUnits(p, n), hashUnits(p + ((<usize>n + 1) << 1), key.length - n - 1));
+}
+
 export class InstanceKeys {
   private table: KeyTable<Instance> = new KeyTable<Instance>();
   private buf: StrBuilder = new StrBuilder(256);
@@ -48,15 +55,27 @@ export class InstanceKeys {
   /** The key of the last find (that missed). */
   lastKey(): string {
     const json = this.lastJson;
-    return json !== null ? this.lastName + '\x00' + json : this.buf.toString();
+    if (json === null) return this.buf.toString();
+    // one string of the two parts (a concatenation of three makes two)
+    const name = this.lastName;
+    const na = <usize>name.length << 1;
+    const nj = <usize>json.length << 1;
+    const s = changetype<string>(__new(na + 2 + nj, idof<string>()));
+    const p = changetype<usize>(s);
+    memory.copy(p, changetype<usize>(name), na);
+    store<u16>(p + na, 0);
+    memory.copy(p + na + 2, changetype<usize>(json), nj);
+    return s;
+  }
+
+  /** The instance of a whole key, or null. */
+  get(key: string): Instance | null {
+    const at = this.table.findUnitsHashed(changetype<usize>(key), key.length, keyHash(key));
+    return at >= 0 ? this.table.valueAt(at) : null;
   }
 
   /** Adds `x` by its key, which no instance has yet. */
   add(x: Instance): void {
-    const key = x.key;
-    const n = key.indexOf('\x00');
-    const hn = hashUnits(changetype<usize>(key), n);
-    const hj = hashUnits(changetype<usize>(key) + ((<usize>n + 1) << 1), key.length - n - 1);
-    this.table.addHashed(key, x, joinHash(hn, hj));
+    this.table.addHashed(x.key, x, keyHash(x.key));
   }
 }
