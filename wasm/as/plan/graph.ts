@@ -451,7 +451,7 @@ export class Graph {
   instance(name: string, given: Flags): Instance | null {
     if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
     const gk = given.kind();
-    if (name.indexOf('/') < 0 && gk === null) {
+    if (gk === null && name.indexOf('/') < 0) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
         this.instErr = this.unknown(name);
