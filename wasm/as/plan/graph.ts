@@ -30,7 +30,7 @@ import { RenderShare } from './reads';
 import * as host from '../host';
 import { driverSafePoint } from '../gc';
 import { Closures } from './closures';
-import { cloneErr, KeptSource, NodeTask, Renderer, TARGETS } from './graph-hooks';
+import { cloneErr, KeptSource, LastTarget, NodeTask, Renderer, TARGETS } from './graph-hooks';
 import { Rendered2, renderCached } from './graph-render';
 import { step } from './graph-steps';
 import { Instance, MAX_INSTANCES, NO_INSTANCES, T_NODE } from './instance';
@@ -427,22 +427,7 @@ export class Graph {
     return sel;
   }
 
-  /** The last target name resolved and its canonical name (most lookups ask for the one before's). */
-  private targetIn: string = '';
-  private targetOut: string = '';
-  private targetsOf: usize = 0;
-
-  /** TARGETS.resolve, the last name that resolved remembered (null with TARGETS.err set). */
-  private resolveTarget(name: string): string | null {
-    if (name == this.targetIn && changetype<usize>(TARGETS) == this.targetsOf) return this.targetOut;
-    const t = TARGETS.resolve(name);
-    if (t !== null) {
-      this.targetIn = name;
-      this.targetOut = t;
-      this.targetsOf = changetype<usize>(TARGETS);
-    }
-    return t;
-  }
+  private lastTarget: LastTarget = new LastTarget();
 
   /** Set when instance() returns null. */
   instErr: IxErr | null = null;
@@ -463,7 +448,7 @@ export class Graph {
       return null;
     }
     const gt = given.target();
-    const target = this.resolveTarget(gt !== null ? gt : this.hostName);
+    const target = this.lastTarget.resolve(gt !== null ? gt : this.hostName);
     if (target === null) {
       this.instErr = TARGETS.err;
       return null;
