@@ -16,9 +16,12 @@ function joinHash(name: u32, json: u32): u32 {
   return (name * 0x9e3779b1) ^ json;
 }
 
-/** The hash of a whole key (as find joins it from the two parts). */
+/**
+ * The hash of a whole key (as find joins it from the two parts), split at its last \x00: the
+ * JSON part never holds one (canonical JSON escapes control characters).
+ */
 function keyHash(key: string): u32 {
-  const n = key.indexOf('\x00');
+  const n = key.lastIndexOf('\x00');
   const p = changetype<usize>(key);
   return joinHash(hashUnits(p, n), hashUnits(p + ((<usize>n + 1) << 1), key.length - n - 1));
 }
