@@ -2,6 +2,8 @@
 // exactly the keys added (as a JS Map of the same keys answers), through rehashes, with keys
 // that share long prefixes, differ in one code unit or only in length, and hold any UTF-16;
 // lookups by a string (findStr, findHashed) give the same answers, from any first table size.
+// A table whose hashes its user computes (addHashed) finds a key given in two parts around a
+// separator (findJoined) exactly as by the whole key (findUnitsHashed).
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { compileEntry } from './support/core-asc';
@@ -45,6 +47,32 @@ export function replace(key: string, v: string): bool {
   t.setAt(at, v);
   return true;
 }
+// keys in two parts around \x00, hashed from the whole key split at its first \x00 (as the graph's
+// instance keys are); a key without one hashes as its first part alone
+let j = new KeyTable<string>();
+function joinedHash(key: string): u32 {
+  const z = key.indexOf('\x00');
+  const p = changetype<usize>(key);
+  if (z < 0) return hashUnits(p, key.length);
+  return (hashUnits(p, z) * 0x9e3779b1) ^ hashUnits(p + ((<usize>z + 1) << 1), key.length - z - 1);
+}
+export function jreset(slots: i32): void { j = new KeyTable<string>(slots); }
+/** Adds a + \x00 + b unless findJoined finds it; returns the index found (>= 0) or -1 - the index added. */
+export function jput(a: string, b: string, v: string): i32 {
+  const key = a + '\x00' + b;
+  const at = j.findJoined(a, 0, b, joinedHash(key));
+  if (at >= 0) return at;
+  return -1 - j.addHashed(key, v, joinedHash(key));
+}
+/** The value of a + \x00 + b found by its parts and by the whole key (which must agree), or '<none>'. */
+export function jget(a: string, b: string): string {
+  const key = a + '\x00' + b;
+  const at = j.findJoined(a, 0, b, joinedHash(key));
+  if (j.findUnitsHashed(changetype<usize>(key), key.length, joinedHash(key)) != at) return '<disagree>';
+  if (at < 0) return '<none>';
+  if (j.keyAt(at) != key) return '<wrong key>';
+  return j.valueAt(at);
+}
 `;
 
 interface Mod {
@@ -54,6 +82,9 @@ interface Mod {
   size(): number;
   getStr(key: string): string;
   replace(key: string, v: string): boolean;
+  jreset(slots: number): void;
+  jput(a: string, b: string, v: string): number;
+  jget(a: string, b: string): string;
 }
 
 let m: Mod;
@@ -109,4 +140,44 @@ test('random keys: the same answers as a Map', () => {
     check(keys, probes);
     check(keys, probes, 8);
   }), { numRuns: 60 });
+});
+
+/** Adds every pair's joined key in order and checks each answer against a Map of the joined keys. */
+function checkJoined(pairs: [string, string][], probes: [string, string][], slots = 1024): void {
+  m.jreset(slots);
+  const ref = new Map<string, number>();
+  const first = new Map<string, number>();
+  pairs.forEach(([a, b], n) => {
+    const k = `${a}\u0000${b}`;
+    const r = m.jput(a, b, `v${n}`);
+    if (ref.has(k)) expect(r, JSON.stringify(k)).toBe(ref.get(k));
+    else {
+      expect(r, JSON.stringify(k)).toBe(-1 - ref.size);
+      ref.set(k, ref.size);
+      first.set(k, n);
+    }
+  });
+  for (const [a, b] of [...pairs, ...probes]) {
+    const k = `${a}\u0000${b}`;
+    expect(m.jget(a, b), JSON.stringify(k)).toBe(first.has(k) ? `v${first.get(k)}` : '<none>');
+  }
+}
+
+test('keys in two parts: found by their parts as by the whole key', () => {
+  const json = '{"kind":"lib","target":"linux-x86_64"}';
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < 2000; i++) pairs.push([`lib/p${i % 97}`, i < 1000 ? json : `{"x":"${i}"}`]);
+  // the separator moved between the parts, empty parts, a part holding the separator itself
+  pairs.push(['a\u0000b', 'c'], ['a', 'b\u0000c'], ['', ''], ['', 'x'], ['x', ''], ['lib/p1', json.slice(0, -1)]);
+  const probes: [string, string][] = [['lib/p1x', json], ['lib/p', `1${json}`], ['a\u0000b\u0000c', ''], ['a', 'b']];
+  checkJoined(pairs, probes);
+  checkJoined(pairs, probes, 8);
+});
+
+test('random pairs: the same answers as a Map of the joined keys', () => {
+  const part = fc.string({ unit: 'binary', maxLength: 8 });
+  fc.assert(fc.property(fc.array(fc.tuple(part, part), { maxLength: 400 }), fc.array(fc.tuple(part, part), { maxLength: 20 }), (pairs, probes) => {
+    checkJoined(pairs, probes);
+    checkJoined(pairs, probes, 8);
+  }), { numRuns: 40 });
 });

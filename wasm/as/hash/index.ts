@@ -10,7 +10,7 @@ import { base32, STORE_ID_CHARS, toHex } from './encode';
 
 export { Blake3, blake3, blake3Text } from './blake3';
 export { StrBuilder } from './builder';
-export { KeyTable } from './keytable';
+export { KeyTable, hashUnits } from './keytable';
 export { base32, toHex, utf8, utf8Decode, utf8DecodeAt, utf8AppendTo, STORE_ID_CHARS } from './encode';
 export { JValue, JParse, parseJson, jsString, arrayIndex, J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } from './json';
 export { writeStr, writeStrBody, writeCanonical, canonicalJson, cmpStr } from './canon';

@@ -65,6 +65,43 @@ export class KeyTable<V> {
     return this.findAt(p, n, hashUnits(p, n));
   }
 
+  /** findUnits with the hash given: a table whose keys were added with addHashed. */
+  findUnitsHashed(p: usize, n: i32, h: u32): i32 {
+    return this.findAt(p, n, h);
+  }
+
+  /**
+   * Index of the key equal to `a`, the code unit `sep`, then `b` (a key in two parts, never put
+   * together for a lookup), whose hash is `h`, or -1.
+   */
+  findJoined(a: string, sep: u16, b: string, h: u32): i32 {
+    if (this.keys.length == 0) return -1;
+    const na = a.length;
+    const n = na + 1 + b.length;
+    const pa = changetype<usize>(a);
+    const pb = changetype<usize>(b);
+    const mask = this.slots.length - 1;
+    let s = <i32>h & mask;
+    let v = unchecked(this.slots[s]);
+    while (v != 0) {
+      const i = v - 1;
+      if (unchecked(this.hashes[i]) == h) {
+        const k = unchecked(this.keys[i]);
+        const pk = changetype<usize>(k);
+        if (
+          k.length == n &&
+          load<u16>(pk + (<usize>na << 1)) == sep &&
+          memory.compare(pk, pa, <usize>na << 1) == 0 &&
+          memory.compare(pk + (<usize>(na + 1) << 1), pb, <usize>(n - na - 1) << 1) == 0
+        )
+          return i;
+      }
+      s = (s + 1) & mask;
+      v = unchecked(this.slots[s]);
+    }
+    return -1;
+  }
+
   private findAt(p: usize, n: i32, h: u32): i32 {
     if (this.keys.length == 0) return -1;
     const mask = this.slots.length - 1;
@@ -101,6 +138,20 @@ export class KeyTable<V> {
     this.keys.push(key);
     this.vals.push(v);
     this.hashes.push(hashUnits(changetype<usize>(key), key.length));
+    if ((i + 1) * 2 > this.slots.length) this.rehash(this.slots.length << 1);
+    else this.put(i);
+    return i;
+  }
+
+  /**
+   * add() of a key whose hash the caller computed its own way (such a table is searched with
+   * the find methods that take a hash).
+   */
+  addHashed(key: string, v: V, h: u32): i32 {
+    const i = this.keys.length;
+    this.keys.push(key);
+    this.vals.push(v);
+    this.hashes.push(h);
     if ((i + 1) * 2 > this.slots.length) this.rehash(this.slots.length << 1);
     else this.put(i);
     return i;

@@ -5,7 +5,7 @@
  *
  * Must not depend on: anything else of the core but hash/.
  */
-import { StrBuilder, writeStr } from '../hash/index';
+import { hashUnits, StrBuilder, writeStr } from '../hash/index';
 
 export class Flags {
   /**
@@ -24,6 +24,8 @@ export class Flags {
   private ktTarget: string | null = null;
   private ktJson: string | null = null;
   private ktUses: i32 = 0;
+  /** hashUnits of ktJson (set with it). */
+  private ktHashV: u32 = 0;
   /** The values of `kind` and `target` (null: absent), once looked up (ktLook). */
   private ktLooked: bool = false;
   private kindV: string | null = null;
@@ -175,6 +177,21 @@ export class Flags {
   }
 
   /**
+   * writeJsonKindTarget's text for `kind` and `target` if this set keeps it (it was asked for
+   * them before), else null; ktHash is then its hashUnits.
+   */
+  keptKindTarget(kind: string, target: string): string | null {
+    const kept = this.ktJson;
+    if (kept !== null && this.ktKind! == kind && this.ktTarget! == target) return kept;
+    return null;
+  }
+
+  /** hashUnits of the text keptKindTarget gave. */
+  get ktHash(): u32 {
+    return this.ktHashV;
+  }
+
+  /**
    * Canonical JSON of these flags with `kind` and `target` set to the values given, written
    * without building that set (the instance key of a lookup that usually hits).
    */
@@ -187,7 +204,9 @@ export class Flags {
     const from = sb.len;
     this.writeKindTarget(sb, kind, target);
     if (++this.ktUses >= 2) {
-      this.ktJson = sb.slice(from);
+      const json = sb.slice(from);
+      this.ktJson = json;
+      this.ktHashV = hashUnits(changetype<usize>(json), json.length);
       this.ktKind = kind;
       this.ktTarget = target;
     }

@@ -77,6 +77,28 @@ export abstract class Targets {
 }
 
 export let TARGETS: Targets = changetype<Targets>(0);
+
+/**
+ * TARGETS.resolve with the last name that resolved remembered (a walk asks for one target
+ * name lookup after lookup); null with TARGETS.err set.
+ */
+export class LastTarget {
+  private name: string = '';
+  private canonical: string = '';
+  /** The TARGETS the name was resolved by (0: none yet). */
+  private by: usize = 0;
+
+  resolve(name: string): string | null {
+    if (changetype<usize>(TARGETS) == this.by && name == this.name) return this.canonical;
+    const t = TARGETS.resolve(name);
+    if (t !== null) {
+      this.name = name;
+      this.canonical = t;
+      this.by = changetype<usize>(TARGETS);
+    }
+    return t;
+  }
+}
 export function setTargets(t: Targets): void {
   TARGETS = t;
 }

@@ -230,7 +230,7 @@ function unstub(g: Graph, p: Instance): IxErr | null {
   p.libBase = p.buildable && boot ? p.flags.copy().set('boot', 'True') : p.flags;
   p.libFlags = null;
   p.kept = -1;
-  g.instances.set(p.key, p);
+  g.walked.push(p);
   g.unstubbed++;
   return null;
 }

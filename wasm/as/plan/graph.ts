@@ -30,10 +30,11 @@ import { RenderShare } from './reads';
 import * as host from '../host';
 import { driverSafePoint } from '../gc';
 import { Closures } from './closures';
-import { cloneErr, KeptSource, NodeTask, Renderer, TARGETS } from './graph-hooks';
+import { cloneErr, KeptSource, LastTarget, NodeTask, Renderer, TARGETS } from './graph-hooks';
 import { Rendered2, renderCached } from './graph-render';
 import { step } from './graph-steps';
 import { Instance, MAX_INSTANCES, NO_INSTANCES, T_NODE } from './instance';
+import { InstanceKeys } from './instance-keys';
 
 /**
  * What the walk of one root read (the kept graph keeps it for a root that failed, plan/kept.ts):
@@ -68,9 +69,10 @@ export class Graph {
   useCache: bool;
   /** Every instance's closures and direct lists (closures.ts). */
   cl: Closures = new Closures();
-  instances: Map<string, Instance> = new Map<string, Instance>();
-  /** The same instances, found by the text of a key being built (a hit makes no key string). */
-  private byKey: KeyTable<Instance> = new KeyTable<Instance>();
+  /** The instances rendered (by instance(), or a kept one after all: unstub), in that order. */
+  walked: Array<Instance> = new Array<Instance>();
+  /** Every instance (taken from the kept graph too), found by key without making its string. */
+  private keys: InstanceKeys = new InstanceKeys();
   private failed: Map<string, IxErr> = new Map<string, IxErr>();
   count: i32 = 0;
   /** The driver's stack of tasks (outermost first). */
@@ -81,7 +83,6 @@ export class Graph {
   needWhat: Array<i32> = [];
   /** The mark of the closure being put together (graph-steps.ts). */
   stamp: i32 = 0;
-  private keyBuf: StrBuilder = new StrBuilder(256);
   /** The descriptor cache's keys are put together and hashed here (before the render they key). */
   renderKeyBuf: StrBuilder = new StrBuilder(256);
   /** Target ids by canonical name (the descriptor cache key). */
@@ -110,7 +111,12 @@ export class Graph {
 
   /** Makes an instance taken from the kept graph (not through instance()) found by its key. */
   adopt(x: Instance): void {
-    this.byKey.add(x.key, x);
+    this.keys.add(x);
+  }
+
+  /** The instance of `key` (rendered or taken from the kept graph), or null. */
+  instanceOfKey(key: string): Instance | null {
+    return this.keys.get(key);
   }
 
   /** Package keys whose stored read sets were loaded from the descriptor cache. */
@@ -421,6 +427,8 @@ export class Graph {
     return sel;
   }
 
+  private lastTarget: LastTarget = new LastTarget();
+
   /** Set when instance() returns null. */
   instErr: IxErr | null = null;
 
@@ -428,7 +436,7 @@ export class Graph {
   instance(name: string, given: Flags): Instance | null {
     if (name.endsWith('/ix.sh')) name = name.substring(0, name.length - 6);
     const gk = given.kind();
-    if (name.indexOf('/') < 0 && gk === null) {
+    if (gk === null && name.indexOf('/') < 0) {
       // a name no recipe root holds is unknown, kind or not (engine/plan/graph.ts)
       if (this.files.get(name + '/ix.sh') === null) {
         this.instErr = this.unknown(name);
@@ -440,30 +448,24 @@ export class Graph {
       return null;
     }
     const gt = given.target();
-    const target = TARGETS.resolve(gt !== null ? gt : this.hostName);
+    const target = this.lastTarget.resolve(gt !== null ? gt : this.hostName);
     if (target === null) {
       this.instErr = TARGETS.err;
       return null;
     }
     const kind = gk !== null ? gk : defaultKind(name);
-    const kb = this.keyBuf;
-    kb.clear();
-    kb.str(name);
-    kb.ch(0);
-    given.writeJsonKindTarget(kb, kind, target!);
     const rec = this.rec;
-    const at = this.byKey.find(kb);
-    if (at >= 0) {
-      const x = this.byKey.valueAt(at);
-      if (rec !== null) rec.touched.push(x);
-      return x;
+    const found = this.keys.find(name, given, kind, target!);
+    if (found !== null) {
+      if (rec !== null) rec.touched.push(found);
+      return found;
     }
-    const key = kb.toString();
+    const key = this.keys.lastKey();
     const ks = this.keptSrc;
     if (ks !== null) {
       const x = ks.instanceOf(this, key);
       if (x !== null) {
-        this.byKey.add(key, x);
+        this.keys.add(x);
         if (rec !== null) rec.touched.push(x);
         return x;
       }
@@ -523,8 +525,8 @@ export class Graph {
     const fb = flags.get('boot');
     const boot = fb !== null ? fb != '' : name.startsWith('bld/boot/');
     if (inst.buildable && boot) inst.libBase = flags.copy().set('boot', 'True');
-    this.instances.set(key, inst);
-    this.byKey.add(key, inst);
+    this.walked.push(inst);
+    this.keys.add(inst);
     this.count++;
     if (rec !== null) rec.touched.push(inst);
     return inst;

@@ -155,7 +155,8 @@ export class KeptInstances extends KeptSource {
     if (i < 0 || i >= this.kept.insts.length) return null;
     const key = this.kept.insts[i].key;
     if (this.got.has(key)) return this.got.get(key);
-    if (g.instances.has(key)) return g.instances.get(key);
+    const w = g.instanceOfKey(key);
+    if (w !== null) return w;
     const x = this.instanceOf(g, key);
     if (x !== null) g.adopt(x!);
     return x;

@@ -168,7 +168,7 @@ function fillReach(k: KeepPlan, kept: Kept, nodes: NodeSet): bool {
  */
 export function mergeKept(g: Graph, nodes: NodeSet, k: KeepPlan): void {
   const kept = k.kept;
-  const walked = g.instances.values();
+  const walked = g.walked;
   // every kept root reused and nothing walked: the graph is the kept one (see below)
   const same = kept !== null && walked.length == 0 && sameRoots(kept, k.out);
   if (kept !== null && !same && k.lazy && !fillReach(k, kept, nodes)) {
