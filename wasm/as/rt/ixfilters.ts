@@ -35,47 +35,29 @@ export function pyStrip(s: string): string {
   return a == 0 && b == s.length ? s : s.substring(a, b);
 }
 
-/** Lines of a list block that carry items (IX's `preproc`), counted as loop iterations. */
-export function listLines(v: Value): Array<string> {
-  const out = new Array<string>();
+/**
+ * IX's `preproc`: the item lines of a list block (stripped; empty and `#` lines dropped), each a
+ * string value, counted as loop iterations. Taken in one pass into the result's list (no array of
+ * line strings first: list blocks are parsed several times in every render).
+ */
+export function preproc(v: Value): Value {
   const s = pyStr(v);
+  const out = new Array<Value>();
   let start = 0;
   const n = s.length;
   for (let i = 0; i <= n; i++) {
-    if (i == n || s.charCodeAt(i) == 10) {
-      // the line stripped in place: only item lines become strings
-      let a = start;
-      let b = i;
-      while (a < b && isPyWs(s.charCodeAt(a))) a++;
-      while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
-      if (b > a && s.charCodeAt(a) != 35) out.push(a == 0 && b == n ? s : s.substring(a, b));
-      start = i + 1;
-    }
+    if (i < n && s.charCodeAt(i) != 10) continue;
+    // the line stripped in place: only item lines become strings
+    let a = start;
+    let b = i;
+    start = i + 1;
+    while (a < b && isPyWs(s.charCodeAt(a))) a++;
+    while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
+    if (b > a && s.charCodeAt(a) != 35) out.push(str(a == 0 && b == n ? s : s.substring(a, b)));
   }
-  return out;
-}
-
-/** Item lines joined by single spaces, runs of spaces collapsed (IX's `fix_list`). */
-function fixListOf(lines: Array<string>): string {
-  const sb = new StrBuf();
-  let prevSpace = false;
-  for (let l = 0; l < lines.length; l++) {
-    const s = lines[l];
-    if (l > 0) {
-      // the joining space, as if prepended to the line
-      if (!prevSpace) sb.addCode(32);
-      prevSpace = true;
-    }
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c == 32) {
-        if (prevSpace) continue;
-        prevSpace = true;
-      } else prevSpace = false;
-      sb.addCode(c);
-    }
-  }
-  return sb.toString();
+  const e = countLoop(<f64>out.length);
+  if (e !== null) return e;
+  return new VList(out);
 }
 
 function strList(xs: Array<string>): VList {
@@ -84,18 +66,47 @@ function strList(xs: Array<string>): VList {
   return new VList(out);
 }
 
-export function preproc(v: Value): Value {
-  const lines = listLines(v);
-  const e = countLoop(<f64>lines.length);
-  if (e !== null) return e;
-  return strList(lines);
-}
+/** fix_list's text while it is built (reused: cleared at every call, nothing called meanwhile). */
+const fixBuf = new StrBuf(256);
 
+/**
+ * IX's `fix_list`: the item lines joined by single spaces, runs of spaces collapsed, written in
+ * one pass over the text (no line strings or array of them); counted as its item lines.
+ */
 export function fixList(v: Value): Value {
-  const lines = listLines(v);
-  const e = countLoop(<f64>lines.length);
+  const s = pyStr(v);
+  const sb = fixBuf;
+  sb.clear();
+  let lines = 0;
+  let prevSpace = false;
+  let start = 0;
+  const n = s.length;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && s.charCodeAt(i) != 10) continue;
+    let a = start;
+    let b = i;
+    start = i + 1;
+    while (a < b && isPyWs(s.charCodeAt(a))) a++;
+    while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
+    if (b == a || s.charCodeAt(a) == 35) continue;
+    if (lines > 0) {
+      // the joining space, as if prepended to the line
+      if (!prevSpace) sb.addCode(32);
+      prevSpace = true;
+    }
+    lines++;
+    for (let j = a; j < b; j++) {
+      const c = s.charCodeAt(j);
+      if (c == 32) {
+        if (prevSpace) continue;
+        prevSpace = true;
+      } else prevSpace = false;
+      sb.addCode(c);
+    }
+  }
+  const e = countLoop(<f64>lines);
   if (e !== null) return e;
-  return str(fixListOf(lines));
+  return str(sb.toString());
 }
 
 /**
