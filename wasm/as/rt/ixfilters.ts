@@ -35,25 +35,46 @@ export function pyStrip(s: string): string {
   return a == 0 && b == s.length ? s : s.substring(a, b);
 }
 
+/** The bounds of the item line nextItem found last (module state: no object per line). */
+let itemFrom = 0;
+let itemTo = 0;
+
 /**
- * IX's `preproc`: the item lines of a list block (stripped; empty and `#` lines dropped), each a
- * string value, counted as loop iterations. Taken in one pass into the result's list (no array of
- * line strings first: list blocks are parsed several times in every render).
+ * The next item line of `s` at or after `from` (a line stripped of Python whitespace, neither
+ * empty nor starting with `#`), its bounds into itemFrom/itemTo; where the next search starts,
+ * or -1 when no item line is left. Shared by preproc and fix_list, which must agree on the items.
  */
-export function preproc(v: Value): Value {
-  const s = pyStr(v);
-  const out = new Array<Value>();
-  let start = 0;
+function nextItem(s: string, from: i32): i32 {
   const n = s.length;
-  for (let i = 0; i <= n; i++) {
-    if (i < n && s.charCodeAt(i) != 10) continue;
-    // the line stripped in place: only item lines become strings
+  let start = from;
+  while (start <= n) {
+    let i = start;
+    while (i < n && s.charCodeAt(i) != 10) i++;
     let a = start;
     let b = i;
     start = i + 1;
     while (a < b && isPyWs(s.charCodeAt(a))) a++;
     while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
-    if (b > a && s.charCodeAt(a) != 35) out.push(str(a == 0 && b == n ? s : s.substring(a, b)));
+    if (b > a && s.charCodeAt(a) != 35) {
+      itemFrom = a;
+      itemTo = b;
+      return start;
+    }
+  }
+  return -1;
+}
+
+/**
+ * IX's `preproc`: the item lines of a list block (nextItem), each a string value, counted as loop
+ * iterations. Taken in one pass into the result's list (no array of line strings first: list
+ * blocks are parsed several times in every render).
+ */
+export function preproc(v: Value): Value {
+  const s = pyStr(v);
+  const out = new Array<Value>();
+  const n = s.length;
+  for (let p = nextItem(s, 0); p >= 0; p = nextItem(s, p)) {
+    out.push(str(itemFrom == 0 && itemTo == n ? s : s.substring(itemFrom, itemTo)));
   }
   const e = countLoop(<f64>out.length);
   if (e !== null) return e;
@@ -70,7 +91,7 @@ function strList(xs: Array<string>): VList {
 const fixBuf = new StrBuf(256);
 
 /**
- * IX's `fix_list`: the item lines joined by single spaces, runs of spaces collapsed, written in
+ * IX's `fix_list`: the item lines (nextItem) joined by single spaces, runs of spaces collapsed, written in
  * one pass over the text (no line strings or array of them); counted as its item lines.
  */
 export function fixList(v: Value): Value {
@@ -79,23 +100,14 @@ export function fixList(v: Value): Value {
   sb.clear();
   let lines = 0;
   let prevSpace = false;
-  let start = 0;
-  const n = s.length;
-  for (let i = 0; i <= n; i++) {
-    if (i < n && s.charCodeAt(i) != 10) continue;
-    let a = start;
-    let b = i;
-    start = i + 1;
-    while (a < b && isPyWs(s.charCodeAt(a))) a++;
-    while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
-    if (b == a || s.charCodeAt(a) == 35) continue;
+  for (let p = nextItem(s, 0); p >= 0; p = nextItem(s, p)) {
     if (lines > 0) {
       // the joining space, as if prepended to the line
       if (!prevSpace) sb.addCode(32);
       prevSpace = true;
     }
     lines++;
-    for (let j = a; j < b; j++) {
+    for (let j = itemFrom; j < itemTo; j++) {
       const c = s.charCodeAt(j);
       if (c == 32) {
         if (prevSpace) continue;
